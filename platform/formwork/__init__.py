@@ -1,0 +1,26 @@
+"""Formwork: a low-code platform driven by metadata.
+
+`create_app()` is the one WSGI entry point: the operators' console at `/`
+and every tenant's app at `/t/<slug>/`.
+"""
+
+from __future__ import annotations
+
+from .config import Settings
+
+
+def create_app(settings: Settings | None = None):
+    """Load and check the packs, bring the platform database up to date, and return the dispatcher."""
+    from .console import build_console_app
+    from .meta.loader import require_catalog
+    from .tenancy.cache import TenantApps
+    from .tenancy.dispatch import TenantDispatcher
+    from .tenancy.registry import upgrade_platform_db
+
+    settings = settings or Settings.from_env()
+    catalog = require_catalog()
+    upgrade_platform_db(settings.database_url)
+    return TenantDispatcher(build_console_app(settings), TenantApps(settings, catalog))
+
+
+__all__ = ["create_app", "Settings"]

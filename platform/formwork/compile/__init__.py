@@ -1,0 +1,1 @@
+"""Compile effective definitions into models, schemas, views and APIs."""

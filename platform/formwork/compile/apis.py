@@ -1,0 +1,121 @@
+"""Definitions -> Flask-AppBuilder ModelRestApis at /api/v1/<pack>_<entity>/.
+
+FAB generates reads, OpenAPI and permissions. Writes go through the
+marshmallow schemas generated from the definitions, so bad input is a 400
+with a message per field, and an update made on a stale version is a 409.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.wrappers import Response
+from flask_appbuilder import ModelRestApi
+from marshmallow import Schema, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..meta.catalog import Catalog
+from ..meta.model import STANDARD_COLUMNS, EntityDef
+from .interface import EntityInterface
+from .models import CompiledModels, class_name
+from .records import StaleRecord, check_version, reference_errors, unique_errors
+from .schemas import input_schema, to_attributes
+
+
+class EntityRestApi(ModelRestApi):
+    """The REST API of one entity; subclasses are generated per entity."""
+
+    entity: EntityDef
+    compiled: CompiledModels
+    input_schema: type[Schema]
+
+    def post_headless(self) -> Response:
+        data, response = self._load(partial=False)
+        if response is not None:
+            return response
+        item = self.datamodel.obj()
+        return self._save(item, data, created=True)
+
+    def put_headless(self, pk: Any) -> Response:
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        data, response = self._load(partial=True)
+        if response is not None:
+            return response
+        try:
+            check_version(item, data.pop("version", None))
+        except StaleRecord as stale:
+            return self.response(409, message=str(stale), version=stale.current)
+        return self._save(item, data, created=False)
+
+    def _load(self, partial: bool) -> tuple[dict[str, Any], Response | None]:
+        if not request.is_json or not isinstance(request.get_json(silent=True), dict):
+            return {}, self.response_400(message="Send a JSON object.")
+        try:
+            data = self.input_schema().load(request.get_json(), partial=partial)
+        except ValidationError as err:
+            return {}, self.response_400(message=err.messages)
+        return data, None
+
+    def _save(self, item: Any, data: dict[str, Any], created: bool) -> Response:
+        session = self.datamodel.session
+        errors = reference_errors(session, self.entity, self.compiled, data)
+        errors.update(unique_errors(session, self.entity, self.datamodel.obj, data, None if created else item.id))
+        if errors:
+            return self.response_400(message=errors)
+        for attribute, value in to_attributes(self.entity, data).items():
+            setattr(item, attribute, value)
+        try:
+            session.add(item)
+            session.commit()
+        except StaleDataError:
+            session.rollback()
+            return self.response(409, message="This record was changed by someone else at the same moment. Reload it and try again.")
+        except IntegrityError as exc:
+            session.rollback()
+            return self.response_400(message=f"The record conflicts with stored data: {exc.orig}")
+        body = self.show_model_schema.dump(item)
+        return self.response(201 if created else 200, id=item.id, result=body)
+
+
+def api_columns(entity: EntityDef, catalog: Catalog) -> list[str]:
+    """What reads return: every field (a reference as its id and title) plus the standard columns."""
+    columns: list[str] = ["id"]
+    for field in entity.fields:
+        if field.type == "reference":
+            columns.append(f"{field.name}.id")
+            title = catalog.entities[field.target].title_field
+            if title:
+                columns.append(f"{field.name}.{title}")
+        else:
+            columns.append(field.name)
+    return columns + [c for c in STANDARD_COLUMNS if c != "id"]
+
+
+def build_api(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> type[EntityRestApi]:
+    model = compiled.model(entity.qualified)
+    columns = api_columns(entity, catalog)
+    schema = input_schema(entity, f"{class_name(entity)}Input")
+    attributes = {
+        "entity": entity,
+        "compiled": compiled,
+        "input_schema": schema,
+        "datamodel": EntityInterface(model),
+        "resource_name": entity.table,
+        "allow_browser_login": True,
+        "list_columns": columns,
+        "show_columns": columns,
+        "add_columns": entity.field_names(),
+        "edit_columns": entity.field_names(),
+        "add_model_schema": schema(),
+        "edit_model_schema": schema(partial=True),
+        "order_columns": [c for c in columns if "." not in c],
+        "search_columns": [f.name for f in entity.fields if f.type != "reference"],
+        "label_columns": {f.name: f.label for f in entity.fields},
+        "description_columns": {f.name: f.help for f in entity.fields if f.help},
+        "openapi_spec_tag": str(entity.plural),
+    }
+    return type(f"{class_name(entity)}Api", (EntityRestApi,), attributes)

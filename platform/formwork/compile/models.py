@@ -1,0 +1,111 @@
+"""Definitions -> SQLAlchemy models on a registry of their own.
+
+Each compile gets a fresh declarative base, so two tenants (or two versions
+of one tenant's definitions) never share table objects; FAB's shared `Model`
+base is never used for entities. Compiled models are cached by the
+definitions' content hash, so tenants with the same packs share them.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+
+from ..fields import field_type
+from ..meta.catalog import Catalog
+from ..meta.model import EntityDef
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def class_name(entity: EntityDef) -> str:
+    """`crm.opportunity` -> `CrmOpportunity`; unique within one compile."""
+    return "".join(part.capitalize() for part in entity.table.split("_"))
+
+
+@dataclass
+class CompiledModels:
+    """The models of one set of effective definitions."""
+
+    definitions_hash: str
+    metadata: sa.MetaData
+    models: dict[str, type]  # by qualified entity name
+
+    def model(self, qualified: str) -> type:
+        return self.models[qualified]
+
+
+class _ModelContext:
+    """What a field type may ask while it builds its columns."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def entity_of(self, qualified: str) -> EntityDef:
+        return self.catalog.entities[qualified]
+
+    def class_name(self, entity: EntityDef) -> str:
+        return class_name(entity)
+
+
+def standard_columns() -> dict[str, Any]:
+    """id, audit columns and the optimistic-locking version every entity has."""
+    return {
+        "id": sa.Column(sa.Integer, primary_key=True),
+        "created_at": sa.Column(sa.DateTime, default=utcnow, nullable=False, index=True),
+        "created_by": sa.Column(sa.Integer, nullable=True),
+        "updated_at": sa.Column(sa.DateTime, default=utcnow, onupdate=utcnow, nullable=False),
+        "updated_by": sa.Column(sa.Integer, nullable=True),
+        "version": sa.Column(sa.Integer, nullable=False, default=1),
+    }
+
+
+def _title(entity: EntityDef):
+    title = entity.title_field
+
+    def __str__(self) -> str:  # noqa: N807 - becomes the model's __str__
+        value = getattr(self, title, None) if title else None
+        return str(value) if value not in (None, "") else f"{entity.label} #{self.id}"
+
+    return __str__
+
+
+def build_model(base: type[DeclarativeBase], entity: EntityDef, ctx: _ModelContext) -> type:
+    attributes: dict[str, Any] = {"__tablename__": entity.table, "__str__": _title(entity), "__entity__": entity}
+    attributes.update(standard_columns())
+    for field in entity.fields:
+        attributes.update(field_type(field.type).columns(field, ctx))
+    attributes["__mapper_args__"] = {"version_id_col": attributes["version"]}
+    return type(class_name(entity), (base,), attributes)
+
+
+def compile_models(catalog: Catalog) -> CompiledModels:
+    """Build one model class per entity of `catalog`."""
+
+    class Base(DeclarativeBase):
+        metadata = sa.MetaData()
+
+    ctx = _ModelContext(catalog)
+    models = {qualified: build_model(Base, entity, ctx) for qualified, entity in catalog.entities.items()}
+    sa.orm.configure_mappers()
+    return CompiledModels(catalog.content_hash(), Base.metadata, models)
+
+
+_cache: dict[str, CompiledModels] = {}
+_cache_lock = threading.Lock()
+
+
+def models_for(catalog: Catalog) -> CompiledModels:
+    """Compiled models for `catalog`, built once per content hash."""
+    key = catalog.content_hash()
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = compile_models(catalog)
+        return _cache[key]

@@ -1,0 +1,64 @@
+"""Rules every write obeys, whether it comes from a screen or the REST API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..meta.model import EntityDef
+from .models import CompiledModels
+
+FieldErrors = dict[str, list[str]]
+
+
+class StaleRecord(Exception):
+    """The record changed since the user read it; saving would lose the other change."""
+
+    def __init__(self, current: int, sent: Any) -> None:
+        self.current, self.sent = current, sent
+        super().__init__(
+            f"This record was changed by someone else (it is now at version {current}, "
+            f"you edited version {sent}). Reload it and apply your change again."
+        )
+
+
+def check_version(item: Any, sent: Any) -> None:
+    """Refuse an update made on an older version than the stored one."""
+    if sent in (None, ""):
+        return
+    try:
+        sent_version = int(sent)
+    except (TypeError, ValueError):
+        raise StaleRecord(item.version, sent) from None
+    if sent_version != item.version:
+        raise StaleRecord(item.version, sent_version)
+
+
+def reference_errors(session: Session, entity: EntityDef, compiled: CompiledModels, data: dict[str, Any]) -> FieldErrors:
+    """Each reference given must point at an existing record."""
+    errors: FieldErrors = {}
+    for field in entity.fields:
+        value = data.get(field.name)
+        if field.type != "reference" or value is None:
+            continue
+        target = compiled.model(field.target)
+        if session.get(target, value) is None:
+            errors[field.name] = [f"No {field.target} with id {value}."]
+    return errors
+
+
+def unique_errors(session: Session, entity: EntityDef, model: type, data: dict[str, Any], exclude_id: int | None) -> FieldErrors:
+    """Unique fields must not repeat a value another record has."""
+    errors: FieldErrors = {}
+    for field in entity.fields:
+        if not field.unique or data.get(field.name) is None or field.type == "reference":
+            continue
+        column = getattr(model, field.name)
+        query = sa.select(model.id).where(column == data[field.name])
+        if exclude_id is not None:
+            query = query.where(model.id != exclude_id)
+        if session.execute(query.limit(1)).first() is not None:
+            errors[field.name] = [f"{field.label} '{data[field.name]}' is already used by another record."]
+    return errors

@@ -1,0 +1,43 @@
+"""Settings from the environment, read once per process."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance: Path
+    database_url: str
+    secret_key: str
+    max_tenant_apps: int
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        instance = Path(os.environ.get("FORMWORK_INSTANCE", "instance")).resolve()
+        instance.mkdir(parents=True, exist_ok=True)
+        url = os.environ.get("FORMWORK_DATABASE_URL") or f"sqlite:///{instance / 'platform.sqlite'}"
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return cls(
+            instance=instance,
+            database_url=url,
+            secret_key=os.environ.get("FORMWORK_SECRET_KEY") or _instance_secret(instance),
+            max_tenant_apps=int(os.environ.get("FORMWORK_MAX_TENANT_APPS", "32")),
+        )
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random key kept in the instance folder, so sessions survive a restart without configuration."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

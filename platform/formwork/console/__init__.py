@@ -1,0 +1,78 @@
+"""The operators' console, served at /: FAB on the control-plane database, operator login."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_appbuilder import AppBuilder, ModelView
+from flask_appbuilder.const import AUTH_DB
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from markupsafe import Markup, escape
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from ..config import Settings
+from ..i18n import Label
+from ..tenancy.apps import LANGUAGES
+from ..tenancy.keys import derive_secret
+from ..tenancy.registry import Tenant, platform_engine
+
+
+def _open_link(slug: str) -> Markup:
+    return Markup('<a href="/t/{0}/">/t/{0}/</a>').format(escape(slug))
+
+
+class TenantView(ModelView):
+    """Tenants are created and changed with the CLI (config as code); the console shows them."""
+
+    datamodel = SQLAInterface(Tenant)
+    route_base = "/tenants"
+    base_permissions = ["can_list", "can_show"]
+    list_title = Label({"en": "Tenants", "zh": "租户"})
+    list_columns = ["slug", "name", "packs", "status", "definitions_hash", "created_at"]
+    show_columns = ["slug", "name", "packs", "locale", "status", "storage_kind", "storage_location", "definitions_hash", "created_at"]
+    search_columns = ["slug", "name", "status"]
+    base_order = ("slug", "asc")
+    formatters_columns = {"slug": _open_link, "packs": lambda packs: ", ".join(packs)}
+    label_columns = {
+        "slug": Label({"en": "Address", "zh": "地址"}),
+        "name": Label({"en": "Name", "zh": "名称"}),
+        "packs": Label({"en": "Packs", "zh": "配置包"}),
+        "status": Label({"en": "Status", "zh": "状态"}),
+        "definitions_hash": Label({"en": "Definitions", "zh": "定义版本"}),
+        "created_at": Label({"en": "Created", "zh": "创建时间"}),
+    }
+
+
+def build_console_app(settings: Settings) -> Flask:
+    app = Flask("formwork.console")
+    app.config.update(
+        SECRET_KEY=derive_secret(settings.secret_key, "console", "session"),
+        JWT_SECRET_KEY=derive_secret(settings.secret_key, "console", "jwt"),
+        SESSION_COOKIE_NAME="formwork_console_session",
+        REMEMBER_COOKIE_NAME="formwork_console_remember",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        APP_NAME="Formwork console",
+        AUTH_TYPE=AUTH_DB,
+        LANGUAGES=LANGUAGES,
+        WTF_CSRF_ENABLED=True,
+    )
+    session = scoped_session(sessionmaker(bind=platform_engine(settings.database_url)))
+
+    @app.teardown_appcontext
+    def remove_session(_exc: BaseException | None) -> None:
+        session.remove()
+
+    with app.app_context():
+        appbuilder = AppBuilder(app, session)
+        appbuilder.add_view(TenantView, Label({"en": "Tenants", "zh": "租户"}), icon="fa-building")
+    return app
+
+
+def add_operator(app: Flask, username: str, password: str) -> bool:
+    """Create an operator (console admin); False if the name is taken."""
+    with app.app_context():
+        sm = app.appbuilder.sm
+        if sm.find_user(username=username):
+            return False
+        role = sm.find_role(sm.auth_role_admin)
+        return bool(sm.add_user(username, username, "Operator", f"{username}@example.invalid", role, password=password))

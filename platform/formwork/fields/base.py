@@ -1,0 +1,136 @@
+"""The contract every field type fulfils.
+
+A field type is one small class that knows, for a `FieldDef`, its database
+column(s), its marshmallow field (REST API input and OpenAPI), its WTForms
+field (screens), the JSON Schema of its YAML properties, and how a value is
+shown in a list. Adding a type means adding one class and registering it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+import wtforms
+from marshmallow import fields as ma
+from marshmallow import validate as mv
+from wtforms import validators as wv
+
+from ..meta.model import FieldDef
+
+COMMON_PROPERTIES: dict[str, Any] = {
+    "name": {"$ref": "#/$defs/identifier"},
+    "type": {"type": "string"},
+    "label": {"$ref": "#/$defs/label"},
+    "help": {"$ref": "#/$defs/label"},
+    "required": {"type": "boolean"},
+    "unique": {"type": "boolean"},
+}
+
+
+class FieldType:
+    """Base class; subclasses set `name` and override what differs."""
+
+    name: ClassVar[str]
+    #: JSON Schema of the properties this type accepts beyond COMMON_PROPERTIES.
+    properties: ClassVar[dict[str, Any]] = {}
+    #: JSON Schema of a constant `default`, or None when the type takes no default.
+    default_schema: ClassVar[dict[str, Any] | None] = None
+
+    # -- definitions ---------------------------------------------------------
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """The schema of one field of this type in an Entity document."""
+        props = {**COMMON_PROPERTIES, **cls.properties, "type": {"const": cls.name}}
+        if cls.default_schema is not None:
+            props["default"] = cls.default_schema
+        return {"type": "object", "required": ["name", "type"], "properties": props, "additionalProperties": False}
+
+    # -- database ------------------------------------------------------------
+    def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
+        raise NotImplementedError
+
+    def columns(self, field: FieldDef, ctx: Any) -> dict[str, Any]:
+        """Attributes to put on the model class, by attribute name."""
+        return {
+            field.name: sa.Column(
+                field.name,
+                self.sql_type(field),
+                nullable=not field.required,
+                unique=field.unique or None,
+                default=field.default,
+                index=field.unique or None,
+            )
+        }
+
+    def attribute(self, field: FieldDef) -> str:
+        """The model attribute that holds the value (a reference's is `<name>_id`)."""
+        return field.name
+
+    # -- REST API ------------------------------------------------------------
+    def marshmallow_field(self, field: FieldDef) -> ma.Field:
+        kwargs: dict[str, Any] = {
+            "required": field.required and field.default is None,
+            "allow_none": not field.required,
+            "validate": self.marshmallow_validators(field),
+            "metadata": {"description": field.help or field.label},
+        }
+        if field.default is not None:
+            kwargs["load_default"] = field.default
+        return self.marshmallow_class(field)(**kwargs)
+
+    def marshmallow_class(self, field: FieldDef) -> type[ma.Field]:
+        return ma.String
+
+    def marshmallow_validators(self, field: FieldDef) -> list[Any]:
+        return []
+
+    # -- screens -------------------------------------------------------------
+    form_class: ClassVar[type[wtforms.Field]] = wtforms.StringField
+
+    def form_field(self, field: FieldDef, ctx: Any) -> wtforms.Field | None:
+        """An unbound WTForms field, or None to let Flask-AppBuilder convert the column."""
+        return self.form_class(
+            field.label,
+            validators=self.form_validators(field, ctx),
+            description=field.help or "",
+            default=field.default,
+            widget=self.widget(field),
+            **self.form_kwargs(field),
+        )
+
+    def form_kwargs(self, field: FieldDef) -> dict[str, Any]:
+        return {}
+
+    def widget(self, field: FieldDef) -> Any:
+        from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+
+        return BS3TextFieldWidget()
+
+    def form_validators(self, field: FieldDef, ctx: Any) -> list[Any]:
+        found: list[Any] = [wv.InputRequired() if field.required else wv.Optional()]
+        if field.unique and ctx is not None:
+            from flask_appbuilder.validators import Unique
+
+            found.append(Unique(ctx.datamodel, self.attribute(field)))
+        return found
+
+    # -- lists ---------------------------------------------------------------
+    def format_value(self, field: FieldDef, value: Any) -> str:
+        return "" if value is None else str(value)
+
+
+def length_validators(field: FieldDef, default_max: int | None) -> tuple[list[Any], list[Any]]:
+    """(marshmallow, wtforms) validators for max_length, shared by the text types."""
+    maximum = field.options.get("max_length", default_max)
+    if maximum is None:
+        return [], []
+    return [mv.Length(max=maximum)], [wv.Length(max=maximum)]
+
+
+def range_validators(field: FieldDef) -> tuple[list[Any], list[Any]]:
+    """(marshmallow, wtforms) validators for min/max, shared by the number types."""
+    low, high = field.options.get("min"), field.options.get("max")
+    if low is None and high is None:
+        return [], []
+    return [mv.Range(min=low, max=high)], [wv.NumberRange(min=low, max=high)]

@@ -1,0 +1,76 @@
+"""Number field types: integer, decimal and money."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+import wtforms
+from marshmallow import fields as ma
+
+from ..meta.model import FieldDef
+from .base import FieldType, range_validators
+
+RANGE_PROPERTIES = {"min": {"type": "number"}, "max": {"type": "number"}}
+
+
+class _NumberField(FieldType):
+    properties = RANGE_PROPERTIES
+    default_schema = {"type": "number"}
+
+    def marshmallow_validators(self, field: FieldDef) -> list[Any]:
+        return range_validators(field)[0]
+
+    def form_validators(self, field: FieldDef, ctx: Any) -> list[Any]:
+        return super().form_validators(field, ctx) + range_validators(field)[1]
+
+
+class IntegerField(_NumberField):
+    name = "integer"
+    default_schema = {"type": "integer"}
+    form_class = wtforms.IntegerField
+
+    def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
+        return sa.Integer()
+
+    def marshmallow_class(self, field: FieldDef) -> type[ma.Field]:
+        return ma.Integer
+
+
+class DecimalField(_NumberField):
+    name = "decimal"
+    default_scale: ClassVar[int] = 4
+    properties = {**RANGE_PROPERTIES, "precision": {"type": "integer", "minimum": 0, "maximum": 10}}
+    form_class = wtforms.DecimalField
+
+    def scale(self, field: FieldDef) -> int:
+        return int(field.options.get("precision", self.default_scale))
+
+    def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
+        return sa.Numeric(18, self.scale(field), asdecimal=True)
+
+    def marshmallow_field(self, field: FieldDef) -> ma.Field:
+        result = super().marshmallow_field(field)
+        result.places = Decimal(1).scaleb(-self.scale(field))
+        result.as_string = True
+        return result
+
+    def marshmallow_class(self, field: FieldDef) -> type[ma.Field]:
+        return ma.Decimal
+
+    def form_kwargs(self, field: FieldDef) -> dict[str, Any]:
+        return {"places": self.scale(field)}
+
+    def format_value(self, field: FieldDef, value: Any) -> str:
+        if value is None:
+            return ""
+        return f"{Decimal(value):,.{self.scale(field)}f}"
+
+
+class MoneyField(DecimalField):
+    """An amount with two decimals; the currency comes with issue 3's tenant settings."""
+
+    name = "money"
+    default_scale = 2
+    properties = RANGE_PROPERTIES

@@ -1,0 +1,127 @@
+"""Boolean, date, datetime and choice field types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+import wtforms
+from marshmallow import fields as ma
+from marshmallow import validate as mv
+
+from ..i18n import Label
+from ..meta.model import FieldDef
+from .base import FieldType
+
+
+class BooleanField(FieldType):
+    name = "boolean"
+    default_schema = {"type": "boolean"}
+    form_class = wtforms.BooleanField
+
+    def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
+        return sa.Boolean()
+
+    def marshmallow_class(self, field: FieldDef) -> type[ma.Field]:
+        return ma.Boolean
+
+    def form_field(self, field: FieldDef, ctx: Any) -> wtforms.Field | None:
+        # A required checkbox would force it ticked; "required" means "not null" here.
+        return wtforms.BooleanField(field.label, description=field.help or "", default=bool(field.default))
+
+    def format_value(self, field: FieldDef, value: Any) -> str:
+        return "" if value is None else ("✓" if value else "✗")
+
+
+class DateField(FieldType):
+    name = "date"
+    form_class = wtforms.DateField
+
+    def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
+        return sa.Date()
+
+    def marshmallow_class(self, field: FieldDef) -> type[ma.Field]:
+        return ma.Date
+
+    def widget(self, field: FieldDef) -> Any:
+        from flask_appbuilder.fieldwidgets import DatePickerWidget
+
+        return DatePickerWidget()
+
+    def format_value(self, field: FieldDef, value: Any) -> str:
+        return "" if value is None else value.isoformat()
+
+
+class DateTimeField(FieldType):
+    name = "datetime"
+    form_class = wtforms.DateTimeField
+
+    def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
+        return sa.DateTime()
+
+    def marshmallow_class(self, field: FieldDef) -> type[ma.Field]:
+        return ma.DateTime
+
+    def form_kwargs(self, field: FieldDef) -> dict[str, Any]:
+        return {"format": "%Y-%m-%d %H:%M:%S"}
+
+    def widget(self, field: FieldDef) -> Any:
+        from flask_appbuilder.fieldwidgets import DateTimePickerWidget
+
+        return DateTimePickerWidget()
+
+    def format_value(self, field: FieldDef, value: Any) -> str:
+        return "" if value is None else value.strftime("%Y-%m-%d %H:%M")
+
+
+class ChoiceField(FieldType):
+    """One value from a fixed list; stored as the value, shown as its label."""
+
+    name = "choice"
+    properties = {
+        "choices": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["value"],
+                "properties": {"value": {"type": ["string", "integer"]}, "label": {"$ref": "#/$defs/label"}},
+                "additionalProperties": False,
+            },
+        }
+    }
+    default_schema = {"type": ["string", "integer"]}
+    form_class = wtforms.SelectField
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        schema = super().json_schema()
+        schema["required"] = ["name", "type", "choices"]
+        return schema
+
+    def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
+        return sa.String(64)
+
+    def marshmallow_validators(self, field: FieldDef) -> list[Any]:
+        values = [c.value for c in field.choices]
+        return [mv.OneOf(values, error="Must be one of: {choices}.")]
+
+    def form_kwargs(self, field: FieldDef) -> dict[str, Any]:
+        blank = [] if field.required else [("", "—")]
+        return {"choices": blank + [(c.value, c.label) for c in field.choices], "coerce": _blank_to_none}
+
+    def widget(self, field: FieldDef) -> Any:
+        from flask_appbuilder.fieldwidgets import Select2Widget
+
+        return Select2Widget()
+
+    def format_value(self, field: FieldDef, value: Any) -> str:
+        if value is None:
+            return ""
+        labels = {c.value: c.label for c in field.choices}
+        label = labels.get(str(value))
+        return label.localized() if isinstance(label, Label) else str(value)
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if value in ("", None, "None") else str(value)

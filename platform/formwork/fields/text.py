@@ -1,0 +1,87 @@
+"""Text field types: string, text, email, phone and url."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+import wtforms
+from marshmallow import validate as mv
+from wtforms import validators as wv
+
+from ..meta.model import FieldDef
+from .base import FieldType, length_validators
+
+PHONE_PATTERN = r"^\+?[0-9 ()./-]{3,32}$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class StringField(FieldType):
+    name = "string"
+    default_max_length: ClassVar[int | None] = 255
+    properties = {"max_length": {"type": "integer", "minimum": 1, "maximum": 10000}}
+    default_schema = {"type": "string"}
+
+    def max_length(self, field: FieldDef) -> int | None:
+        return field.options.get("max_length", self.default_max_length)
+
+    def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
+        return sa.String(self.max_length(field))
+
+    def marshmallow_validators(self, field: FieldDef) -> list[Any]:
+        return length_validators(field, self.default_max_length)[0] + self.pattern_validators()[0]
+
+    def form_validators(self, field: FieldDef, ctx: Any) -> list[Any]:
+        return super().form_validators(field, ctx) + length_validators(field, self.default_max_length)[1] + self.pattern_validators()[1]
+
+    def pattern_validators(self) -> tuple[list[Any], list[Any]]:
+        return [], []
+
+
+class TextField(StringField):
+    name = "text"
+    default_max_length = None
+    form_class = wtforms.TextAreaField
+
+    def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
+        return sa.Text()
+
+    def widget(self, field: FieldDef) -> Any:
+        from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
+
+        return BS3TextAreaFieldWidget()
+
+
+class _PatternField(StringField):
+    pattern: ClassVar[str]
+    message: ClassVar[str]
+
+    def pattern_validators(self) -> tuple[list[Any], list[Any]]:
+        return ([mv.Regexp(re.compile(self.pattern), error=self.message)],
+                [wv.Regexp(self.pattern, message=self.message)])
+
+
+class EmailField(_PatternField):
+    name = "email"
+    default_max_length = 254
+    pattern = EMAIL_PATTERN
+    message = "Not a valid e-mail address."
+
+    def format_value(self, field: FieldDef, value: Any) -> str:
+        return "" if value is None else str(value).lower()
+
+
+class PhoneField(_PatternField):
+    name = "phone"
+    default_max_length = 32
+    pattern = PHONE_PATTERN
+    message = "Not a valid phone number."
+
+
+class UrlField(StringField):
+    name = "url"
+    default_max_length = 2048
+
+    def pattern_validators(self) -> tuple[list[Any], list[Any]]:
+        return [mv.URL(require_tld=False)], [wv.URL(require_tld=False)]

@@ -1,0 +1,62 @@
+"""The catalog: every definition of a set of packs, indexed, with a content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from .model import EntityDef, FormDef, ListViewDef, PackDef
+from .yamlload import Document
+
+
+@dataclass
+class Catalog:
+    packs: dict[str, PackDef] = field(default_factory=dict)
+    entities: dict[str, EntityDef] = field(default_factory=dict)
+    forms: dict[str, list[FormDef]] = field(default_factory=dict)
+    list_views: dict[str, list[ListViewDef]] = field(default_factory=dict)
+    documents: list[Document] = field(default_factory=list)
+
+    def entities_of(self, pack: str) -> list[EntityDef]:
+        return [e for e in self.entities.values() if e.pack == pack]
+
+    def form_for(self, entity: str) -> FormDef | None:
+        forms = self.forms.get(entity, [])
+        return next((f for f in forms if f.name == "default"), forms[0] if forms else None)
+
+    def list_views_for(self, entity: str) -> list[ListViewDef]:
+        return self.list_views.get(entity, [])
+
+    def with_requirements(self, names: list[str]) -> list[str]:
+        """`names` plus every pack they require, dependencies first."""
+        ordered: list[str] = []
+
+        def visit(name: str, trail: tuple[str, ...]) -> None:
+            if name in ordered or name in trail:
+                return
+            for required in self.packs[name].requires if name in self.packs else {}:
+                visit(required, (*trail, name))
+            ordered.append(name)
+
+        for name in names:
+            visit(name, ())
+        return ordered
+
+    def select(self, names: list[str]) -> "Catalog":
+        """The effective definitions of a tenant that installed the packs `names`."""
+        chosen = set(self.with_requirements(names))
+        return Catalog(
+            packs={k: v for k, v in self.packs.items() if k in chosen},
+            entities={k: v for k, v in self.entities.items() if v.pack in chosen},
+            forms={k: v for k, v in self.forms.items() if k.split(".")[0] in chosen},
+            list_views={k: v for k, v in self.list_views.items() if k.split(".")[0] in chosen},
+            documents=[d for d in self.documents if d.pack in chosen],
+        )
+
+    def content_hash(self) -> str:
+        """Changes whenever any definition of these packs changes; compiled apps are cached by it."""
+        digest = hashlib.sha256()
+        for doc in sorted(self.documents, key=lambda d: (d.pack, d.file)):
+            digest.update(json.dumps([doc.pack, doc.data], sort_keys=True, default=str, ensure_ascii=False).encode())
+        return digest.hexdigest()[:16]

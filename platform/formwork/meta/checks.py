@@ -1,0 +1,105 @@
+"""Semantic checks: what JSON Schema cannot see (names that must exist, names used twice)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..fields import FIELD_TYPES
+from .catalog import Catalog
+from .errors import DefinitionError
+from .model import STANDARD_COLUMNS, EntityDef
+
+Check = Callable[[Catalog], list[DefinitionError]]
+TEXT_TYPES = {"string", "text", "email", "phone", "url", "choice"}
+
+
+def check_pack_requirements(catalog: Catalog) -> list[DefinitionError]:
+    errors = []
+    for pack in catalog.packs.values():
+        for required in pack.requires:
+            if required not in catalog.packs:
+                errors.append(pack.document.error(("requires", required), f"requires pack '{required}', which is not available"))
+    return errors
+
+
+def check_entity_fields(catalog: Catalog) -> list[DefinitionError]:
+    errors = []
+    for entity in catalog.entities.values():
+        errors += _entity_field_errors(entity, catalog)
+    return errors
+
+
+def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[DefinitionError]:
+    doc, errors, seen = entity.document, [], {}
+    for f in entity.fields:
+        path = ("fields", f.index, "name")
+        if f.name in STANDARD_COLUMNS:
+            errors.append(doc.error(path, f"'{f.name}' is a standard column every entity has; choose another name"))
+        elif f.name in seen:
+            errors.append(doc.error(path, f"field '{f.name}' is defined twice (first at fields[{seen[f.name]}])"))
+        seen.setdefault(f.name, f.index)
+        if f.type == "reference" and f.target not in catalog.entities:
+            errors.append(doc.error(("fields", f.index, "target"), f"reference to unknown entity '{f.target}'"))
+        if f.type == "choice" and f.default is not None and str(f.default) not in {c.value for c in f.choices}:
+            errors.append(doc.error(("fields", f.index, "default"), f"default '{f.default}' is not one of the choices"))
+        if f.type == "reference" and f"{f.name}_id" in seen:
+            errors.append(doc.error(path, f"reference '{f.name}' needs the column '{f.name}_id', which another field uses"))
+    if entity.title_field and entity.field(entity.title_field) is None:
+        errors.append(doc.error(("title_field",), f"title_field '{entity.title_field}' is not a field of {entity.qualified}"))
+    return errors
+
+
+def check_forms(catalog: Catalog) -> list[DefinitionError]:
+    errors = []
+    for forms in catalog.forms.values():
+        names: set[str] = set()
+        for form in forms:
+            doc = form.document
+            entity = catalog.entities.get(form.entity)
+            if entity is None:
+                errors.append(doc.error(("entity",), f"form for unknown entity '{form.entity}'"))
+                continue
+            if form.name in names:
+                errors.append(doc.error(("name",), f"{form.entity} has two forms named '{form.name}'"))
+            names.add(form.name)
+            placed: set[str] = set()
+            for s, section in enumerate(form.sections):
+                for i, name in enumerate(section.fields):
+                    path = ("sections", s, "fields", i)
+                    if entity.field(name) is None:
+                        errors.append(doc.error(path, f"'{name}' is not a field of {entity.qualified}"))
+                    elif name in placed:
+                        errors.append(doc.error(path, f"field '{name}' appears twice in the form"))
+                    placed.add(name)
+    return errors
+
+
+def check_list_views(catalog: Catalog) -> list[DefinitionError]:
+    errors = []
+    for views in catalog.list_views.values():
+        names: set[str] = set()
+        for view in views:
+            doc = view.document
+            entity = catalog.entities.get(view.entity)
+            if entity is None:
+                errors.append(doc.error(("entity",), f"list view for unknown entity '{view.entity}'"))
+                continue
+            if view.name in names:
+                errors.append(doc.error(("name",), f"{view.entity} has two list views named '{view.name}'"))
+            names.add(view.name)
+            known = set(entity.field_names()) | set(STANDARD_COLUMNS)
+            for i, column in enumerate(view.columns):
+                if column not in known:
+                    errors.append(doc.error(("columns", i), f"column '{column}' is not a field of {entity.qualified}"))
+            if view.sort_field not in known:
+                errors.append(doc.error(("sort",), f"cannot sort by '{view.sort_field}': not a field of {entity.qualified}"))
+            for i, name in enumerate(view.search):
+                f = entity.field(name)
+                if f is None or f.type not in TEXT_TYPES:
+                    errors.append(doc.error(("search", i), f"'{name}' is not a text field of {entity.qualified}, so it cannot be searched"))
+    return errors
+
+
+CHECKS: list[Check] = [check_pack_requirements, check_entity_fields, check_forms, check_list_views]
+
+assert set(FIELD_TYPES) >= TEXT_TYPES

@@ -1,0 +1,49 @@
+"""The JSON Schema of each kind, assembled from the files in `schemas/`.
+
+The Entity schema's `field` definition is built from the field type
+registry, so a new field type brings its own schema with it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+SCHEMA_FILES = {"Pack": "pack.json", "Entity": "entity.json", "Form": "form.json", "ListView": "listview.json"}
+
+
+def _read(name: str) -> dict[str, Any]:
+    return json.loads(resources.files(__package__).joinpath("schemas", name).read_text(encoding="utf-8"))
+
+
+def field_schema() -> dict[str, Any]:
+    """One field: `type` picks the schema of that field type."""
+    from ..fields import FIELD_TYPES
+
+    return {
+        "type": "object",
+        "required": ["name", "type"],
+        "properties": {"type": {"enum": sorted(FIELD_TYPES)}},
+        "allOf": [
+            {"if": {"properties": {"type": {"const": name}}, "required": ["type"]}, "then": ft.json_schema()}
+            for name, ft in sorted(FIELD_TYPES.items())
+        ],
+    }
+
+
+@cache
+def kind_schema(kind: str) -> dict[str, Any]:
+    """The complete, self-contained schema of a kind (what `formwork schema export` writes)."""
+    schema = _read(SCHEMA_FILES[kind])
+    defs = _read("_defs.json")
+    defs["field"] = field_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"formwork:{kind}", **schema, "$defs": defs}
+
+
+@cache
+def validator(kind: str) -> Draft202012Validator:
+    return Draft202012Validator(kind_schema(kind))

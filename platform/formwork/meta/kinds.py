@@ -1,0 +1,82 @@
+"""The table of definition kinds: each kind is one JSON Schema plus one builder.
+
+A builder turns a validated document into a typed definition. Adding a kind
+means adding its schema file, a builder here, and the compiler that uses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..i18n import Label, humanize
+from .model import EntityDef, FieldDef, FormDef, ListViewDef, PackDef, SectionDef, qualify
+from .yamlload import Document
+
+FIELD_CORE_KEYS = {"name", "type", "label", "help", "required", "unique", "default"}
+
+
+def build_pack(doc: Document) -> PackDef:
+    data = doc.data
+    return PackDef(data["name"], data["version"], Label(data.get("label"), humanize(data["name"])),
+                   dict(data.get("requires", {})), doc.file, doc)
+
+
+def build_field(data: dict[str, Any], index: int, pack: str) -> FieldDef:
+    options = {k: v for k, v in data.items() if k not in FIELD_CORE_KEYS}
+    if "target" in options:
+        options["target"] = qualify(options["target"], pack)
+    return FieldDef(
+        name=data["name"], type=data["type"], label=Label(data.get("label"), humanize(data["name"])),
+        help=Label(data["help"]) if data.get("help") else None, required=bool(data.get("required", False)),
+        unique=bool(data.get("unique", False)), default=data.get("default"), options=options, index=index,
+    )
+
+
+def build_entity(doc: Document) -> EntityDef:
+    data = doc.data
+    label = Label(data.get("label"), humanize(data["name"]))
+    return EntityDef(
+        pack=doc.pack, name=data["name"], label=label, plural=Label(data.get("plural"), str(label)),
+        fields=[build_field(f, i, doc.pack) for i, f in enumerate(data["fields"])],
+        title_field=data.get("title_field"), document=doc,
+    )
+
+
+def build_form(doc: Document) -> FormDef:
+    data = doc.data
+    sections = [
+        SectionDef(Label(s["label"]) if s.get("label") else None, list(s["fields"]),
+                   Label(s["description"]) if s.get("description") else None)
+        for s in data["sections"]
+    ]
+    return FormDef(doc.pack, qualify(data["entity"], doc.pack), data.get("name", "default"), sections, doc)
+
+
+def build_list_view(doc: Document) -> ListViewDef:
+    data = doc.data
+    sort = data.get("sort", "-id")
+    return ListViewDef(
+        pack=doc.pack, entity=qualify(data["entity"], doc.pack), name=data.get("name", "default"),
+        label=Label(data["label"]) if data.get("label") else None, columns=list(data["columns"]),
+        sort_field=sort.lstrip("-"), sort_descending=sort.startswith("-"), search=list(data.get("search", [])),
+        page_size=int(data.get("page_size", 25)), document=doc,
+    )
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    build: Callable[[Document], Any]
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("Pack", build_pack),
+        Kind("Entity", build_entity),
+        Kind("Form", build_form),
+        Kind("ListView", build_list_view),
+    )
+}

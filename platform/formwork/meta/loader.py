@@ -1,0 +1,126 @@
+"""Load pack folders into a validated Catalog, collecting every error of the run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .catalog import Catalog
+from .checks import CHECKS
+from .errors import DefinitionError, DefinitionsInvalid
+from .jsonschemas import validator
+from .kinds import KINDS
+from .yamlload import Document, read_documents
+
+PACK_FILE = "pack.yaml"
+
+
+def builtin_definitions() -> Path:
+    """`definitions/` of this checkout, next to `platform/`."""
+    return Path(__file__).resolve().parents[3] / "definitions"
+
+
+def pack_search_path() -> list[Path]:
+    """Built-in packs first, then FORMWORK_PACK_PATH (separated like PATH)."""
+    extra = [Path(p) for p in os.environ.get("FORMWORK_PACK_PATH", "").split(os.pathsep) if p]
+    return [builtin_definitions(), *extra]
+
+
+def find_pack_folders(paths: list[Path]) -> list[Path]:
+    """A path is a pack (it holds pack.yaml) or a folder of packs."""
+    found: list[Path] = []
+    for path in paths:
+        if (path / PACK_FILE).is_file():
+            found.append(path)
+        elif path.is_dir():
+            found += sorted(p for p in path.iterdir() if (p / PACK_FILE).is_file())
+    return found
+
+
+def schema_errors(doc: Document) -> list[DefinitionError]:
+    kind = doc.kind
+    if not isinstance(doc.data, dict):
+        return [doc.error((), "expected a mapping with a 'kind'")]
+    if kind not in KINDS:
+        expected = ", ".join(sorted(KINDS))
+        return [doc.error(("kind",), f"unknown kind {kind!r}; expected one of: {expected}")]
+    errors = []
+    for err in validator(kind).iter_errors(doc.data):
+        errors.append(doc.error(tuple(err.absolute_path), _describe(err)))
+    return errors
+
+
+def _describe(err) -> str:
+    """jsonschema's message, made specific for the cases implementers meet most."""
+    if err.validator == "additionalProperties":
+        return f"unexpected property: {err.message.split('(')[-1].rstrip(')')}"
+    if err.validator == "oneOf" and err.schema.get("oneOf", [{}])[0].get("type") == "string":
+        return f"expected a label: a text, or a mapping like {{en: ..., zh: ...}}; got {err.instance!r}"
+    if err.validator == "enum" and list(err.absolute_path)[-1:] == ["type"]:
+        return f"unknown field type {err.instance!r}; expected one of: {', '.join(err.validator_value)}"
+    return err.message
+
+
+def read_pack(folder: Path) -> tuple[list[Document], list[DefinitionError]]:
+    """Every document of one pack, tagged with the pack's name."""
+    documents, errors = [], []
+    for file in sorted(folder.rglob("*.y*ml")):
+        docs, errs = read_documents(file)
+        documents += docs
+        errors += errs
+    pack_docs = [d for d in documents if d.kind == "Pack"]
+    name = pack_docs[0].data.get("name", folder.name) if pack_docs else folder.name
+    if len(pack_docs) != 1:
+        errors.append(DefinitionError(str(folder / PACK_FILE), 1, "", f"a pack needs exactly one Pack document, found {len(pack_docs)}"))
+    for doc in documents:
+        doc.pack = str(name)
+    return documents, errors
+
+
+def build_catalog(documents: list[Document]) -> tuple[Catalog, list[DefinitionError]]:
+    catalog, errors = Catalog(), []
+    for doc in documents:
+        doc_errors = schema_errors(doc)
+        if doc_errors:
+            errors += doc_errors
+            continue
+        errors += _add(catalog, doc, KINDS[doc.kind].build(doc))
+    for check in CHECKS:
+        errors += check(catalog)
+    return catalog, errors
+
+
+def _add(catalog: Catalog, doc: Document, definition) -> list[DefinitionError]:
+    catalog.documents.append(doc)
+    if doc.kind == "Pack":
+        if definition.name in catalog.packs:
+            return [doc.error(("name",), f"pack '{definition.name}' is defined twice (also {catalog.packs[definition.name].path})")]
+        catalog.packs[definition.name] = definition
+    elif doc.kind == "Entity":
+        if definition.qualified in catalog.entities:
+            return [doc.error(("name",), f"entity '{definition.qualified}' is defined twice")]
+        catalog.entities[definition.qualified] = definition
+    elif doc.kind == "Form":
+        catalog.forms.setdefault(definition.entity, []).append(definition)
+    elif doc.kind == "ListView":
+        catalog.list_views.setdefault(definition.entity, []).append(definition)
+    return []
+
+
+def load_catalog(paths: list[Path] | None = None) -> tuple[Catalog, list[DefinitionError]]:
+    """Read and check every pack found under `paths` (default: the pack search path)."""
+    documents, errors = [], []
+    for folder in find_pack_folders(paths or pack_search_path()):
+        docs, errs = read_pack(folder)
+        documents += docs
+        errors += errs
+    catalog, build_errors = build_catalog(documents)
+    return catalog, sorted(set(errors + build_errors))
+
+
+def require_catalog(paths: list[Path] | None = None) -> Catalog:
+    """The catalog, or DefinitionsInvalid listing every error."""
+    catalog, errors = load_catalog(paths)
+    if errors:
+        raise DefinitionsInvalid(errors)
+    return catalog

@@ -1,0 +1,114 @@
+"""Typed definitions: what the YAML documents mean once they are validated.
+
+Every definition keeps the `Document` it came from so that later checks can
+point at the file and line of a mistake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..i18n import Label
+from .yamlload import Document
+
+STANDARD_COLUMNS = ("id", "created_at", "created_by", "updated_at", "updated_by", "version")
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Label
+
+
+@dataclass
+class FieldDef:
+    """One field of an entity. Type-specific properties stay in `options`."""
+
+    name: str
+    type: str
+    label: Label
+    help: Label | None = None
+    required: bool = False
+    unique: bool = False
+    default: Any = None
+    options: dict[str, Any] = field(default_factory=dict)
+    index: int = 0
+
+    @property
+    def choices(self) -> list[Choice]:
+        return [Choice(str(c["value"]), Label(c.get("label"), str(c["value"]))) for c in self.options.get("choices", [])]
+
+    @property
+    def target(self) -> str | None:
+        return self.options.get("target")
+
+
+@dataclass
+class EntityDef:
+    pack: str
+    name: str
+    label: Label
+    plural: Label
+    fields: list[FieldDef]
+    title_field: str | None
+    document: Document
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.pack}.{self.name}"
+
+    @property
+    def table(self) -> str:
+        return f"{self.pack}_{self.name}"
+
+    def field(self, name: str) -> FieldDef | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+@dataclass
+class SectionDef:
+    label: Label | None
+    fields: list[str]
+    description: Label | None = None
+
+
+@dataclass
+class FormDef:
+    pack: str
+    entity: str
+    name: str
+    sections: list[SectionDef]
+    document: Document
+
+
+@dataclass
+class ListViewDef:
+    pack: str
+    entity: str
+    name: str
+    label: Label | None
+    columns: list[str]
+    sort_field: str
+    sort_descending: bool
+    search: list[str]
+    page_size: int
+    document: Document
+
+
+@dataclass
+class PackDef:
+    name: str
+    version: str
+    label: Label
+    requires: dict[str, str]
+    path: str
+    document: Document
+
+
+def qualify(name: str, pack: str) -> str:
+    """`account` in pack crm -> `crm.account`; `core.employee` stays as it is."""
+    return name if "." in name else f"{pack}.{name}"

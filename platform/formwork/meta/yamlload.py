@@ -1,0 +1,109 @@
+"""Read YAML with the safe loader while remembering the line of every node.
+
+Errors must point at a file and line, so each document is returned together
+with a map from its JSON path (a tuple of keys and indexes) to a line number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DefinitionError
+
+JsonPath = tuple[str | int, ...]
+
+
+@dataclass
+class Document:
+    """One YAML document of a pack file, as plain data plus line numbers."""
+
+    file: str
+    data: Any
+    lines: dict[JsonPath, int] = field(default_factory=dict)
+    pack: str = ""
+
+    @property
+    def kind(self) -> str | None:
+        return self.data.get("kind") if isinstance(self.data, dict) else None
+
+    def line_of(self, path: JsonPath) -> int:
+        """The line of the deepest node on `path` that exists (1-based)."""
+        path = tuple(path)
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path, 1)
+
+    def error(self, path: JsonPath, message: str) -> DefinitionError:
+        return DefinitionError(self.file, self.line_of(path), format_path(path), message)
+
+
+def format_path(path: JsonPath) -> str:
+    """`fields[2].name` style, as an implementer would point at it."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _Builder:
+    """Turns a composed node tree into plain data, recording lines and duplicate keys."""
+
+    def __init__(self, loader: yaml.SafeLoader, file: str) -> None:
+        self.loader = loader
+        self.file = file
+        self.lines: dict[JsonPath, int] = {}
+        self.errors: list[DefinitionError] = []
+
+    def build(self, node: yaml.Node, path: JsonPath = ()) -> Any:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(self.loader.construct_object(key_node, deep=True))
+            if key in result:
+                self.errors.append(DefinitionError(
+                    self.file, key_node.start_mark.line + 1, format_path((*path, key)),
+                    f"key '{key}' appears twice in the same mapping"))
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+
+def parse_documents(text: str, file: str) -> tuple[list[Document], list[DefinitionError]]:
+    """Parse every document in `text`; a syntax error becomes a DefinitionError, not an exception."""
+    loader = yaml.SafeLoader(text)
+    documents: list[Document] = []
+    errors: list[DefinitionError] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            builder = _Builder(loader, file)
+            documents.append(Document(file, builder.build(node), builder.lines))
+            errors.extend(builder.errors)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        errors.append(DefinitionError(file, line, "", f"invalid YAML: {problem}"))
+    finally:
+        loader.dispose()
+    return documents, errors
+
+
+def read_documents(path: Path) -> tuple[list[Document], list[DefinitionError]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [DefinitionError(str(path), 1, "", f"cannot read file: {exc}")]
+    return parse_documents(text, str(path))

@@ -1,0 +1,1 @@
+"""Tenancy: the registry of tenants, their storage, their apps and the dispatcher."""

@@ -1,0 +1,37 @@
+"""Fill created_by / updated_by from the signed-in user on every flush."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+
+def _current_user_id() -> int | None:
+    try:
+        from flask import has_request_context
+        from flask_login import current_user
+
+        if has_request_context() and current_user and current_user.is_authenticated:
+            return int(current_user.id)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return None
+    return None
+
+
+def _stamp(session: Session, _context: Any, _instances: Any) -> None:
+    user_id = _current_user_id()
+    if user_id is None:
+        return
+    for item in session.new:
+        if hasattr(item, "__entity__"):
+            item.created_by = item.created_by or user_id
+            item.updated_by = user_id
+    for item in session.dirty:
+        if hasattr(item, "__entity__") and session.is_modified(item):
+            item.updated_by = user_id
+
+
+def install_audit(session_factory: Any) -> None:
+    event.listen(session_factory, "before_flush", _stamp)

@@ -1,0 +1,80 @@
+"""The bounded cache of built tenant apps.
+
+An app is keyed by tenant slug and remembered with the definitions hash it
+was built from; when the tenant's effective definitions hash changes the app
+is rebuilt. The least recently used apps are dropped past `capacity`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from flask import Flask
+
+from ..config import Settings
+from ..meta.catalog import Catalog
+from .apps import build_tenant_app
+from .registry import Tenant, find_tenant
+
+TENANT_LOOKUP_TTL = 2.0
+
+
+class TenantApps:
+    def __init__(self, settings: Settings, catalog: Catalog,
+                 build: Callable[[Settings, Tenant, Catalog], Flask] = build_tenant_app) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.capacity = settings.max_tenant_apps
+        self._build = build
+        self._apps: OrderedDict[str, tuple[str, Flask]] = OrderedDict()
+        self._tenants: dict[str, tuple[float, Tenant | None]] = {}
+        self._lock = threading.RLock()
+        self._building: dict[str, threading.Lock] = {}
+
+    def tenant(self, slug: str) -> Tenant | None:
+        """The registry row, looked up at most every couple of seconds per tenant."""
+        now = time.monotonic()
+        cached = self._tenants.get(slug)
+        if cached and now - cached[0] < TENANT_LOOKUP_TTL:
+            return cached[1]
+        tenant = find_tenant(self.settings.database_url, slug)
+        self._tenants[slug] = (now, tenant)
+        return tenant
+
+    def definitions_hash(self, tenant: Tenant) -> str:
+        return self.catalog.select(tenant.packs).content_hash()
+
+    def get(self, tenant: Tenant) -> Flask:
+        wanted = self.definitions_hash(tenant)
+        with self._lock:
+            cached = self._apps.get(tenant.slug)
+            if cached and cached[0] == wanted:
+                self._apps.move_to_end(tenant.slug)
+                return cached[1]
+            build_lock = self._building.setdefault(tenant.slug, threading.Lock())
+        with build_lock:  # one build per tenant at a time; other tenants are not held up
+            with self._lock:
+                cached = self._apps.get(tenant.slug)
+                if cached and cached[0] == wanted:
+                    return cached[1]
+            app = self._build(self.settings, tenant, self.catalog)
+            with self._lock:
+                self._apps[tenant.slug] = (wanted, app)
+                self._apps.move_to_end(tenant.slug)
+                while len(self._apps) > self.capacity:
+                    self._apps.popitem(last=False)
+            return app
+
+    def forget(self, slug: str) -> None:
+        with self._lock:
+            self._apps.pop(slug, None)
+            self._tenants.pop(slug, None)
+
+    def __len__(self) -> int:
+        return len(self._apps)
+
+    def __contains__(self, slug: str) -> bool:
+        return slug in self._apps

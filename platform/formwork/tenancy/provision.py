@@ -1,0 +1,83 @@
+"""Create a tenant: registry row, storage, tables, FAB roles and permissions, first admin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+
+from ..config import Settings
+from ..meta.catalog import Catalog
+from .apps import build_tenant_app
+from .registry import SLUG_PATTERN, Tenant, find_tenant, platform_session
+from .storage import create_storage, drop_storage, new_location
+
+Progress = Callable[[str], None]
+
+
+class TenantError(Exception):
+    """A tenant operation that cannot be done; the message says why."""
+
+
+def check_new_tenant(settings: Settings, catalog: Catalog, slug: str, packs: list[str]) -> None:
+    if not SLUG_PATTERN.match(slug):
+        raise TenantError(f"'{slug}' is not a valid tenant slug: use 3-40 lowercase letters, digits and dashes, starting with a letter")
+    if find_tenant(settings.database_url, slug) is not None:
+        raise TenantError(f"tenant '{slug}' already exists")
+    unknown = [p for p in packs if p not in catalog.packs]
+    if unknown:
+        raise TenantError(f"unknown pack(s): {', '.join(unknown)}; available: {', '.join(sorted(catalog.packs))}")
+
+
+def create_tenant(
+    settings: Settings, catalog: Catalog, slug: str, name: str, packs: list[str],
+    admin_user: str, admin_password: str, locale: str = "en", progress: Progress = lambda _: None,
+) -> Tenant:
+    """Create everything a new tenant needs; on failure nothing is left behind."""
+    check_new_tenant(settings, catalog, slug, packs)
+    kind, location = new_location(settings, slug)
+    tenant = Tenant(slug=slug, name=name, locale=locale, storage_kind=kind, storage_location=location, status="active")
+    tenant.packs = catalog.with_requirements(packs)
+    with platform_session(settings.database_url) as session:
+        session.add(tenant)
+        session.commit()
+    try:
+        progress("creating storage")
+        create_storage(settings, tenant)
+        progress("creating tables, roles and permissions")
+        app = build_tenant_app(settings, tenant, catalog, provisioning=True)
+        create_tables(app)
+        progress(f"creating admin user '{admin_user}'")
+        add_admin(app, admin_user, admin_password)
+        mark_applied(settings, tenant, app.extensions["formwork"].definitions_hash)
+    except Exception:
+        drop_storage(settings, tenant)
+        with platform_session(settings.database_url) as session:
+            session.delete(session.merge(tenant))
+            session.commit()
+        raise
+    return tenant
+
+
+def create_tables(app: Flask) -> None:
+    """New entity tables; changing existing ones is the schema planner's job (issue 4)."""
+    runtime = app.extensions["formwork"]
+    engine = runtime.session.get_bind()
+    runtime.compiled.metadata.create_all(engine)
+
+
+def add_admin(app: Flask, username: str, password: str) -> None:
+    with app.app_context():
+        sm = app.appbuilder.sm
+        role = sm.find_role(sm.auth_role_admin)
+        user = sm.add_user(username, username, "Admin", f"{username}@example.invalid", role, password=password)
+        if not user:
+            raise TenantError(f"could not create admin user '{username}'")
+
+
+def mark_applied(settings: Settings, tenant: Tenant, definitions_hash: str) -> None:
+    with platform_session(settings.database_url) as session:
+        stored = session.get(Tenant, tenant.id)
+        stored.definitions_hash = definitions_hash
+        session.commit()
+    tenant.definitions_hash = definitions_hash

@@ -1,0 +1,80 @@
+"""The control plane: the registry of tenants, managed by Alembic (see migrations/)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from ..compile.models import utcnow
+
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+
+
+class PlatformBase(DeclarativeBase):
+    metadata = sa.MetaData()
+
+
+class Tenant(PlatformBase):
+    __tablename__ = "formwork_tenant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    status: Mapped[str] = mapped_column(sa.String(20), default="active")
+    packs_json: Mapped[str] = mapped_column(sa.Text, default="[]")
+    locale: Mapped[str] = mapped_column(sa.String(10), default="en")
+    storage_kind: Mapped[str] = mapped_column(sa.String(20))
+    storage_location: Mapped[str] = mapped_column(sa.String(500))
+    definitions_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def packs(self) -> list[str]:
+        return list(json.loads(self.packs_json or "[]"))
+
+    @packs.setter
+    def packs(self, value: list[str]) -> None:
+        self.packs_json = json.dumps(list(value))
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+def migrations_folder() -> Path:
+    return Path(__file__).resolve().parents[3] / "migrations"
+
+
+def upgrade_platform_db(url: str) -> None:
+    """Bring the control-plane database to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_folder()))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")
+
+
+@cache
+def platform_engine(url: str) -> sa.Engine:
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def platform_session(url: str) -> Session:
+    return sessionmaker(bind=platform_engine(url), expire_on_commit=False)()
+
+
+def find_tenant(url: str, slug: str) -> Tenant | None:
+    with platform_session(url) as session:
+        return session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+
+
+def list_tenants(url: str) -> list[Tenant]:
+    with platform_session(url) as session:
+        return list(session.scalars(sa.select(Tenant).order_by(Tenant.slug)))
