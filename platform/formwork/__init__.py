@@ -6,10 +6,15 @@ and every tenant's app at `/t/<slug>/`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .config import Settings
 
+if TYPE_CHECKING:
+    from .meta.catalog import Catalog
 
-def create_app(settings: Settings | None = None):
+
+def create_app(settings: Settings | None = None, catalog: "Catalog | None" = None):
     """Load and check the packs, bring the platform database up to date, and return the dispatcher."""
     from .console import build_console_app
     from .meta.loader import require_catalog
@@ -18,7 +23,7 @@ def create_app(settings: Settings | None = None):
     from .tenancy.registry import upgrade_platform_db
 
     settings = settings or Settings.from_env()
-    catalog = require_catalog()
+    catalog = catalog or require_catalog()
     upgrade_platform_db(settings.database_url)
     return TenantDispatcher(build_console_app(settings), TenantApps(settings, catalog))
 

@@ -30,7 +30,8 @@ class StringField(FieldType):
         return sa.String(self.max_length(field))
 
     def marshmallow_validators(self, field: FieldDef) -> list[Any]:
-        return length_validators(field, self.default_max_length)[0] + self.pattern_validators()[0]
+        not_blank = [mv.Length(min=1, error="This field is required.")] if field.required else []
+        return not_blank + length_validators(field, self.default_max_length)[0] + self.pattern_validators()[0]
 
     def form_validators(self, field: FieldDef, ctx: Any) -> list[Any]:
         return super().form_validators(field, ctx) + length_validators(field, self.default_max_length)[1] + self.pattern_validators()[1]

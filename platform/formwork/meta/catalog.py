@@ -17,6 +17,11 @@ class Catalog:
     forms: dict[str, list[FormDef]] = field(default_factory=dict)
     list_views: dict[str, list[ListViewDef]] = field(default_factory=dict)
     documents: list[Document] = field(default_factory=list)
+    #: entities whose document has errors: not reported again where they are used
+    invalid_entities: set[str] = field(default_factory=set)
+
+    def knows_entity(self, qualified: str) -> bool:
+        return qualified in self.entities or qualified in self.invalid_entities
 
     def entities_of(self, pack: str) -> list[EntityDef]:
         return [e for e in self.entities.values() if e.pack == pack]

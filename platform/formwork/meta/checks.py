@@ -38,7 +38,7 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
         elif f.name in seen:
             errors.append(doc.error(path, f"field '{f.name}' is defined twice (first at fields[{seen[f.name]}])"))
         seen.setdefault(f.name, f.index)
-        if f.type == "reference" and f.target not in catalog.entities:
+        if f.type == "reference" and not catalog.knows_entity(f.target):
             errors.append(doc.error(("fields", f.index, "target"), f"reference to unknown entity '{f.target}'"))
         if f.type == "choice" and f.default is not None and str(f.default) not in {c.value for c in f.choices}:
             errors.append(doc.error(("fields", f.index, "default"), f"default '{f.default}' is not one of the choices"))
@@ -57,7 +57,8 @@ def check_forms(catalog: Catalog) -> list[DefinitionError]:
             doc = form.document
             entity = catalog.entities.get(form.entity)
             if entity is None:
-                errors.append(doc.error(("entity",), f"form for unknown entity '{form.entity}'"))
+                if not catalog.knows_entity(form.entity):
+                    errors.append(doc.error(("entity",), f"form for unknown entity '{form.entity}'"))
                 continue
             if form.name in names:
                 errors.append(doc.error(("name",), f"{form.entity} has two forms named '{form.name}'"))
@@ -82,7 +83,8 @@ def check_list_views(catalog: Catalog) -> list[DefinitionError]:
             doc = view.document
             entity = catalog.entities.get(view.entity)
             if entity is None:
-                errors.append(doc.error(("entity",), f"list view for unknown entity '{view.entity}'"))
+                if not catalog.knows_entity(view.entity):
+                    errors.append(doc.error(("entity",), f"list view for unknown entity '{view.entity}'"))
                 continue
             if view.name in names:
                 errors.append(doc.error(("name",), f"{view.entity} has two list views named '{view.name}'"))

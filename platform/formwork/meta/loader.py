@@ -58,7 +58,8 @@ def _describe(err) -> str:
         return f"expected a label: a text, or a mapping like {{en: ..., zh: ...}}; got {err.instance!r}"
     if err.validator == "enum" and list(err.absolute_path)[-1:] == ["type"]:
         return f"unknown field type {err.instance!r}; expected one of: {', '.join(err.validator_value)}"
-    return err.message
+    expected = err.schema.get("description") if isinstance(err.schema, dict) else None
+    return f"{err.message}; expected {expected}" if expected else err.message
 
 
 def read_pack(folder: Path) -> tuple[list[Document], list[DefinitionError]]:
@@ -83,6 +84,8 @@ def build_catalog(documents: list[Document]) -> tuple[Catalog, list[DefinitionEr
         doc_errors = schema_errors(doc)
         if doc_errors:
             errors += doc_errors
+            if doc.kind == "Entity" and isinstance(doc.data.get("name"), str):
+                catalog.invalid_entities.add(f"{doc.pack}.{doc.data['name']}")
             continue
         errors += _add(catalog, doc, KINDS[doc.kind].build(doc))
     for check in CHECKS:

@@ -15,6 +15,7 @@ import yaml
 from .errors import DefinitionError
 
 JsonPath = tuple[str | int, ...]
+PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 @dataclass
@@ -60,6 +61,8 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: JsonPath = ()) -> Any:
         self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.CollectionNode) and node.tag not in PLAIN_TAGS:
+            raise yaml.constructor.ConstructorError(None, None, f"tag {node.tag!r} is not allowed", node.start_mark)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):

@@ -59,6 +59,7 @@ def tenant_config(settings: Settings, tenant: Tenant, provisioning: bool) -> dic
         "BABEL_DEFAULT_LOCALE": tenant.locale or "en",
         "WTF_CSRF_ENABLED": True,
         "FAB_API_MAX_PAGE_SIZE": 500,
+        "FAB_OPENAPI_SERVERS": [{"url": f"/t/{tenant.slug}"}],
     }
 
 

@@ -79,3 +79,11 @@ def drop_storage(settings: Settings, tenant: Tenant) -> None:
     else:
         with sa.create_engine(settings.database_url).begin() as conn:
             conn.execute(sa.schema.DropSchema(tenant.storage_location, cascade=True, if_exists=True))
+
+
+def dispose_engines() -> None:
+    """Close every tenant pool (tests, and a process that is shutting down)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()

@@ -1,0 +1,200 @@
+"""The `formwork` command."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from .config import Settings
+
+DEMO_SLUG = "demo"
+DEMO_USER = "admin"
+DEMO_PASSWORD = "formwork-demo"
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _quiet_fab_logs() -> None:
+    """FAB logs every column it cannot filter on; operators do not need to read that."""
+    logging.getLogger("flask_appbuilder").setLevel(logging.ERROR)
+
+
+def _catalog():
+    from .meta.errors import DefinitionsInvalid
+    from .meta.loader import require_catalog
+
+    try:
+        return require_catalog()
+    except DefinitionsInvalid as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException(f"{len(exc.errors)} definition error(s); nothing was changed") from None
+
+
+def _platform(settings: Settings) -> None:
+    from .tenancy.registry import upgrade_platform_db
+
+    upgrade_platform_db(settings.database_url)
+
+
+@click.group()
+def main() -> None:
+    """Formwork: YAML packs become tables, screens, REST APIs and workflows per tenant."""
+    _quiet_fab_logs()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check pack folders (default: every pack on the pack path) and report every error."""
+    from .meta.loader import load_catalog, pack_search_path
+
+    catalog, errors = load_catalog([*pack_search_path(), *paths] if paths else None)
+    for error in errors:
+        click.echo(str(error))
+    if errors:
+        click.echo(f"{len(errors)} error(s)", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {len(catalog.packs)} packs, {len(catalog.entities)} entities, "
+               f"{sum(map(len, catalog.forms.values()))} forms, {sum(map(len, catalog.list_views.values()))} list views")
+
+
+@main.group()
+def schema() -> None:
+    """JSON Schemas of the definition kinds."""
+
+
+@schema.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="schemas")
+def schema_export(folder: Path) -> None:
+    """Write one JSON Schema per kind, for editor autocomplete."""
+    from .meta.jsonschemas import SCHEMA_FILES, kind_schema
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind in SCHEMA_FILES:
+        target = folder / f"{kind.lower()}.schema.json"
+        target.write_text(json.dumps(kind_schema(kind), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        click.echo(f"wrote {target}")
+
+
+@main.group()
+def db() -> None:
+    """The platform (control-plane) database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the platform database to the newest revision."""
+    settings = _settings()
+    _platform(settings)
+    click.echo("platform database is up to date")
+
+
+@main.group()
+def tenant() -> None:
+    """Create and list tenants."""
+
+
+@tenant.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="The company's name")
+@click.option("--packs", default="core", show_default=True, help="Comma-separated packs to install")
+@click.option("--admin-user", required=True)
+@click.option("--admin-password", required=True)
+@click.option("--locale", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def tenant_create(slug: str, name: str, packs: str, admin_user: str, admin_password: str, locale: str) -> None:
+    """Create a tenant: storage, tables, roles and its first admin."""
+    from .tenancy.provision import TenantError, create_tenant
+
+    settings = _settings()
+    catalog = _catalog()
+    _platform(settings)
+    try:
+        record = create_tenant(settings, catalog, slug, name, [p.strip() for p in packs.split(",") if p.strip()],
+                               admin_user, admin_password, locale, progress=lambda m: click.echo(f"  {m}"))
+    except TenantError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created tenant '{record.slug}' with packs {', '.join(record.packs)}: /t/{record.slug}/")
+
+
+@tenant.command("list")
+def tenant_list() -> None:
+    """Every tenant with its packs and status."""
+    from .tenancy.registry import list_tenants
+
+    settings = _settings()
+    _platform(settings)
+    rows = list_tenants(settings.database_url)
+    if not rows:
+        click.echo("no tenants yet: create one with `formwork tenant create`")
+    for row in rows:
+        click.echo(f"{row.slug:<20} {row.status:<10} {','.join(row.packs):<20} {row.name}")
+
+
+@main.group()
+def operator() -> None:
+    """Operators sign in to the console at /."""
+
+
+@operator.command("create")
+@click.argument("username")
+@click.option("--password", required=True)
+def operator_create(username: str, password: str) -> None:
+    """Create an operator account for the console."""
+    from .console import add_operator, build_console_app
+
+    settings = _settings()
+    _platform(settings)
+    if not add_operator(build_console_app(settings), username, password):
+        raise click.ClickException(f"operator '{username}' already exists")
+    click.echo(f"operator '{username}' created")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the console and every tenant with waitress (a production WSGI server)."""
+    _serve(_settings(), host, port, threads)
+
+
+def _serve(settings: Settings, host: str, port: int, threads: int) -> None:
+    import waitress
+
+    from . import create_app
+
+    app = create_app(settings)
+    click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="formwork")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Prepare the demo and exit")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """A demo tenant with the OA and CRM packs and sample data, served on localhost."""
+    from .demo.setup import prepare_demo
+
+    settings = _settings()
+    catalog = _catalog()
+    _platform(settings)
+    prepare_demo(settings, catalog, DEMO_SLUG, DEMO_USER, DEMO_PASSWORD, progress=lambda m: click.echo(f"  {m}"))
+    click.echo("")
+    click.echo(f"  Demo tenant:  http://{host}:{port}/t/{DEMO_SLUG}/   user: {DEMO_USER}   password: {DEMO_PASSWORD}")
+    click.echo(f"  Console:      http://{host}:{port}/           user: {DEMO_USER}   password: {DEMO_PASSWORD}")
+    click.echo(f"  Instance:     {settings.instance}")
+    click.echo("")
+    if not no_serve:
+        _serve(settings, host, port, threads=8)
+
+
+if __name__ == "__main__":
+    main()

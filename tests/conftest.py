@@ -1,0 +1,103 @@
+"""Fixtures: a platform per test module on SQLite, and on PostgreSQL when FORMWORK_TEST_POSTGRES_URL is set."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.test import Client
+
+from formwork import create_app
+from formwork.config import Settings
+from formwork.meta.catalog import Catalog
+from formwork.meta.loader import require_catalog
+from formwork.tenancy.dispatch import TenantDispatcher
+from formwork.tenancy.provision import create_tenant
+from formwork.tenancy.registry import Tenant, platform_engine
+from formwork.tenancy.storage import dispose_engines
+
+POSTGRES_URL = os.environ.get("FORMWORK_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", *(["postgres"] if POSTGRES_URL else [])]
+PASSWORD = "correct-horse-1"
+
+
+def _psycopg_url(url: str) -> str:
+    return "postgresql+psycopg://" + url.split("://", 1)[1]
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return require_catalog()
+
+
+def _postgres_database() -> Iterator[str]:
+    """A fresh database per platform, dropped afterwards, so tests never see each other's schemas."""
+    admin = sa.create_engine(_psycopg_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    name = f"formwork_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    base = sa.engine.make_url(_psycopg_url(POSTGRES_URL))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        dispose_engines()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@dataclass
+class Platform:
+    """One running Formwork: settings, the WSGI app and helpers to talk to it."""
+
+    settings: Settings
+    catalog: Catalog
+    app: TenantDispatcher
+    backend: str
+
+    def tenant(self, slug: str, packs: list[str] | None = None, admin: str = "admin") -> Tenant:
+        return create_tenant(self.settings, self.catalog, slug, f"{slug.title()} Inc", packs or ["core", "crm", "oa"], admin, PASSWORD)
+
+    def client(self) -> Client:
+        return Client(self.app)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Iterator[Platform]:
+    instance: Path = tmp_path_factory.mktemp("instance")
+    if request.param == "postgres":
+        database = _postgres_database()
+        url = next(database)
+    else:
+        database, url = None, f"sqlite:///{instance / 'platform.sqlite'}"
+    settings = Settings(instance=instance, database_url=url, secret_key="test-platform-secret", max_tenant_apps=8)
+    yield Platform(settings, catalog, create_app(settings, catalog), request.param)
+    platform_engine(url).dispose()
+    dispose_engines()
+    if database is not None:
+        next(database, None)
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def login(client: Client, slug: str, username: str = "admin", password: str = PASSWORD) -> Any:
+    page = client.get(f"/t/{slug}/login/")
+    return client.post(f"/t/{slug}/login/", data={"username": username, "password": password, "csrf_token": csrf_token(page.text)})
+
+
+def jwt(client: Client, slug: str, username: str = "admin", password: str = PASSWORD) -> dict[str, str]:
+    response = client.post(f"/t/{slug}/api/v1/security/login",
+                           json={"username": username, "password": password, "provider": "db", "refresh": False})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json['access_token']}"}

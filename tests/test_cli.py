@@ -1,0 +1,76 @@
+"""The `formwork` command: validate, schema export, tenants, demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from formwork.cli import main
+from formwork.tenancy.storage import dispose_engines
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("FORMWORK_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.delenv("FORMWORK_DATABASE_URL", raising=False)
+    monkeypatch.setenv("FORMWORK_SECRET_KEY", "cli-test-secret")
+    runner = CliRunner()
+    yield lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
+    dispose_engines()
+
+
+def test_validate_prints_a_summary(run) -> None:
+    result = run("validate")
+    assert result.exit_code == 0
+    assert result.output.startswith("OK: 3 packs, 7 entities")
+
+
+def test_validate_prints_every_error_and_exits_1(run, tmp_path: Path) -> None:
+    pack = tmp_path / "bad"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text("kind: Pack\nname: bad\nversion: 1.0\n")
+    (pack / "thing.yaml").write_text("kind: Entity\nname: thing\nfields:\n  - {name: a, type: strin}\n---\n"
+                                    "kind: Entity\nname: other\nfields:\n  - {name: a, type: string}\n  - {name: b, type: reference, target: nowhere}\n")
+    result = run("validate", str(pack))
+    assert result.exit_code == 1
+    assert f"{pack / 'pack.yaml'}:3 at version: 1.0 is not of type 'string'; expected a semantic version such as 1.2.0" in result.output
+    assert f"{pack / 'thing.yaml'}:4 at fields[0].type: unknown field type 'strin'" in result.output
+    assert f"{pack / 'thing.yaml'}:10 at fields[1].target: reference to unknown entity 'bad.nowhere'" in result.output
+
+
+def test_schema_export_writes_one_schema_per_kind(run, tmp_path: Path) -> None:
+    result = run("schema", "export", str(tmp_path / "schemas"))
+    assert result.exit_code == 0
+    entity = json.loads((tmp_path / "schemas" / "entity.schema.json").read_text())
+    assert entity["title"] == "Entity"
+    assert "money" in entity["$defs"]["field"]["properties"]["type"]["enum"]
+
+
+def test_tenant_create_and_list(run, tmp_path: Path) -> None:
+    created = run("tenant", "create", "acme", "--name", "Acme Ltd", "--packs", "crm", "--admin-user", "root", "--admin-password", "pw-123456")
+    assert created.exit_code == 0, created.output
+    assert "created tenant 'acme' with packs core, crm" in created.output
+    assert (tmp_path / "instance" / "tenants" / "acme.sqlite").is_file()
+    again = run("tenant", "create", "acme", "--name", "Again", "--admin-user", "x", "--admin-password", "y")
+    assert again.exit_code == 1 and "tenant 'acme' already exists" in again.output
+    unknown = run("tenant", "create", "other", "--name", "O", "--packs", "crm,payroll", "--admin-user", "x", "--admin-password", "y")
+    assert unknown.exit_code == 1 and "unknown pack(s): payroll" in unknown.output
+    listing = run("tenant", "list")
+    assert "acme" in listing.output and "Acme Ltd" in listing.output and "other" not in listing.output
+
+
+def test_demo_prepares_sample_data_and_can_run_twice(run, tmp_path: Path) -> None:
+    first = run("demo", "--no-serve")
+    assert first.exit_code == 0, first.output
+    assert "user: admin   password: formwork-demo" in first.output
+    second = run("demo", "--no-serve")
+    assert second.exit_code == 0 and "keeping its data" in second.output
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'instance' / 'tenants' / 'demo.sqlite'}")
+    with engine.connect() as conn:
+        for table in ("core_employee", "crm_account", "crm_contact", "crm_opportunity", "oa_leave_request", "oa_announcement"):
+            assert conn.scalar(sa.text(f"SELECT count(*) FROM {table}")) >= 50, table
+    engine.dispose()
