@@ -117,3 +117,21 @@ def test_openapi_describes_every_entity(api) -> None:
     schema = spec.json["components"]["schemas"]["CrmAccountApi.post"]
     assert "name" in schema["required"]
     assert schema["properties"]["annual_revenue"]["type"] == "number"
+
+
+def test_a_record_in_use_cannot_be_deleted(api) -> None:
+    client, auth = api
+    account = client.post(ACCOUNTS, json={"name": "Red Capital"}, headers=auth).json["id"]
+    client.post("/t/acme/api/v1/crm_contact/", json={"name": "Zhou Min", "account": account}, headers=auth)
+    refused = client.delete(f"{ACCOUNTS}{account}", headers=auth)
+    assert refused.status_code == 409
+    assert refused.json["message"] == "Account 'Red Capital' cannot be deleted: it is still used by 1 Contacts (Account)."
+    assert client.get(f"{ACCOUNTS}{account}", headers=auth).status_code == 200
+
+
+def test_writes_record_who_made_them(api) -> None:
+    client, auth = api
+    me = client.get("/t/acme/api/v1/security/users/", headers=auth)
+    created = client.post(ACCOUNTS, json={"name": "Unity Software"}, headers=auth).json["result"]
+    assert created["created_by"] == created["updated_by"] and created["created_by"] is not None
+    assert me.status_code in (200, 404)

@@ -118,3 +118,13 @@ def test_list_sort_and_search(browser: Client) -> None:
     listing = browser.get("/t/acme/crm_account/list/", query_string={"_flt_0_city": "Chengdu"})
     assert listing.text.index("Alpha Retail") < listing.text.index("Zeta Retail")
     assert "Golden Textiles" not in listing.text
+
+
+def test_deleting_a_record_in_use_is_refused_with_a_message(browser: Client) -> None:
+    add_account(browser, name="Silver Foods")
+    pk = _record_id(browser, "Silver Foods")
+    page = browser.get("/t/acme/crm_contact/add")
+    browser.post("/t/acme/crm_contact/add", data={"csrf_token": csrf_token(page.text), "name": "Qian Yu", "account": pk})
+    response = browser.post(f"/t/acme/crm_account/delete/{pk}", data={"csrf_token": csrf_token(page.text)}, follow_redirects=True)
+    assert "cannot be deleted: it is still used by 1 Contacts (Account)" in response.text
+    assert browser.get(f"/t/acme/crm_account/show/{pk}").status_code == 200

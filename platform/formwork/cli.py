@@ -74,10 +74,11 @@ def schema() -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="schemas")
 def schema_export(folder: Path) -> None:
     """Write one JSON Schema per kind, for editor autocomplete."""
-    from .meta.jsonschemas import SCHEMA_FILES, kind_schema
+    from .meta.jsonschemas import kind_schema
+    from .meta.kinds import KINDS
 
     folder.mkdir(parents=True, exist_ok=True)
-    for kind in SCHEMA_FILES:
+    for kind in KINDS:
         target = folder / f"{kind.lower()}.schema.json"
         target.write_text(json.dumps(kind_schema(kind), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         click.echo(f"wrote {target}")

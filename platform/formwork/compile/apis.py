@@ -20,7 +20,7 @@ from ..meta.catalog import Catalog
 from ..meta.model import STANDARD_COLUMNS, EntityDef
 from .interface import EntityInterface
 from .models import CompiledModels, class_name
-from .records import StaleRecord, check_version, reference_errors, unique_errors
+from .records import RecordInUse, StaleRecord, check_deletable, check_version, reference_errors, unique_errors
 from .schemas import input_schema, to_attributes
 
 
@@ -28,6 +28,7 @@ class EntityRestApi(ModelRestApi):
     """The REST API of one entity; subclasses are generated per entity."""
 
     entity: EntityDef
+    catalog: Catalog
     compiled: CompiledModels
     input_schema: type[Schema]
 
@@ -50,6 +51,22 @@ class EntityRestApi(ModelRestApi):
         except StaleRecord as stale:
             return self.response(409, message=str(stale), version=stale.current)
         return self._save(item, data, created=False)
+
+    def delete_headless(self, pk: Any) -> Response:
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        session = self.datamodel.session
+        try:
+            check_deletable(session, self.catalog, self.compiled, self.entity, item)
+            session.delete(item)
+            session.commit()
+        except RecordInUse as exc:
+            return self.response(409, message=str(exc))
+        except (IntegrityError, StaleDataError):
+            session.rollback()
+            return self.response(409, message="The record is in use or was changed meanwhile; reload and try again.")
+        return self.response(200, message="OK")
 
     def _load(self, partial: bool) -> tuple[dict[str, Any], Response | None]:
         if not request.is_json or not isinstance(request.get_json(silent=True), dict):
@@ -74,9 +91,9 @@ class EntityRestApi(ModelRestApi):
         except StaleDataError:
             session.rollback()
             return self.response(409, message="This record was changed by someone else at the same moment. Reload it and try again.")
-        except IntegrityError as exc:
+        except IntegrityError:
             session.rollback()
-            return self.response_400(message=f"The record conflicts with stored data: {exc.orig}")
+            return self.response(409, message="The record conflicts with stored data (a unique value or a reference changed meanwhile); reload and try again.")
         body = self.show_model_schema.dump(item)
         return self.response(201 if created else 200, id=item.id, result=body)
 
@@ -101,6 +118,7 @@ def build_api(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> 
     schema = input_schema(entity, f"{class_name(entity)}Input")
     attributes = {
         "entity": entity,
+        "catalog": catalog,
         "compiled": compiled,
         "input_schema": schema,
         "datamodel": EntityInterface(model),

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy.orm import Query, selectinload
 
 
 class EntityInterface(SQLAInterface):
-    def _apply_normal_col_select_option(self, query: Query, column: str) -> Query:
-        if self.is_relation_many_to_one(column):
-            return query.options(selectinload(getattr(self.obj, column)))
-        return super()._apply_normal_col_select_option(query, column)
+    def __init__(self, obj: type, shown_references: list[str] | None = None) -> None:
+        super().__init__(obj)
+        self.shown_references = shown_references or []
+
+    def apply_all(self, query: Query, *args: Any, **kwargs: Any) -> Query:
+        """FAB's list screens pass no column list; preload the references their columns show."""
+        query = super().apply_all(query, *args, **kwargs)
+        return query.options(*(selectinload(getattr(self.obj, name)) for name in self.shown_references))

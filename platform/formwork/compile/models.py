@@ -82,8 +82,19 @@ def build_model(base: type[DeclarativeBase], entity: EntityDef, ctx: _ModelConte
     attributes.update(standard_columns())
     for field in entity.fields:
         attributes.update(field_type(field.type).columns(field, ctx))
+    for name in sorted_by(entity, ctx.catalog):
+        attributes[name].index = True
     attributes["__mapper_args__"] = {"version_id_col": attributes["version"]}
     return type(class_name(entity), (base,), attributes)
+
+
+def sorted_by(entity: EntityDef, catalog: Catalog) -> set[str]:
+    """Columns a list view sorts by: indexed, so the first page never sorts the whole table."""
+    columns = set()
+    for view in catalog.list_views_for(entity.qualified):
+        field = entity.field(view.sort_field)
+        columns.add(field_type(field.type).attribute(field) if field else view.sort_field)
+    return columns
 
 
 def compile_models(catalog: Catalog) -> CompiledModels:

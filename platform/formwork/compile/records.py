@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from .models import CompiledModels
 
@@ -62,3 +63,22 @@ def unique_errors(session: Session, entity: EntityDef, model: type, data: dict[s
         if session.execute(query.limit(1)).first() is not None:
             errors[field.name] = [f"{field.label} '{data[field.name]}' is already used by another record."]
     return errors
+
+
+class RecordInUse(Exception):
+    """Deleting would leave other records pointing at nothing."""
+
+
+def check_deletable(session: Session, catalog: Catalog, compiled: CompiledModels, entity: EntityDef, item: Any) -> None:
+    """Refuse to delete a record other records still refer to, saying which."""
+    users = []
+    for other in catalog.entities.values():
+        for field in other.fields:
+            if field.type != "reference" or field.target != entity.qualified:
+                continue
+            model = compiled.model(other.qualified)
+            count = session.scalar(sa.select(sa.func.count()).select_from(model).where(getattr(model, f"{field.name}_id") == item.id))
+            if count:
+                users.append(f"{count} {other.plural} ({field.label})")
+    if users:
+        raise RecordInUse(f"{entity.label} '{item}' cannot be deleted: it is still used by {', '.join(users)}.")

@@ -19,7 +19,7 @@ from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, ListViewDef
 from .interface import EntityInterface
 from .models import CompiledModels, class_name
-from .records import check_version
+from .records import check_deletable, check_version
 
 RECORD_INFO = Label({"en": "Record", "zh": "记录信息"})
 STANDARD_LABELS = {
@@ -36,6 +36,8 @@ class EntityModelView(ModelView):
     """The screens of one entity; subclasses are generated per entity."""
 
     entity: EntityDef
+    catalog: Catalog
+    compiled: CompiledModels
 
     def _init_forms(self) -> None:
         super()._init_forms()
@@ -53,6 +55,9 @@ class EntityModelView(ModelView):
 
     def pre_update(self, item: Any) -> None:
         check_version(item, g.pop("formwork_edited_version", None))
+
+    def pre_delete(self, item: Any) -> None:
+        check_deletable(self.datamodel.session, self.catalog, self.compiled, self.entity, item)
 
 
 def _fieldsets(entity: EntityDef, catalog: Catalog) -> list[tuple[Any, dict[str, Any]]]:
@@ -79,16 +84,18 @@ def _formatters(entity: EntityDef) -> dict[str, Any]:
 
 def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> dict[str, Any]:
     """The class attributes of one entity's ModelView."""
-    model = compiled.model(entity.qualified)
-    datamodel = EntityInterface(model)
     fieldsets = _fieldsets(entity, catalog)
     listing = _list_view(entity, catalog)
     columns = listing.columns if listing else entity.field_names()[:6]
+    references = [c for c in columns if (f := entity.field(c)) is not None and f.type == "reference"]
+    datamodel = EntityInterface(compiled.model(entity.qualified), shown_references=references)
     ctx = _FormContext(datamodel)
     extra = {f.name: form for f in entity.fields if (form := field_type(f.type).form_field(f, ctx)) is not None}
     labels = {**STANDARD_LABELS, **{f.name: f.label for f in entity.fields}}
     return {
         "entity": entity,
+        "catalog": catalog,
+        "compiled": compiled,
         "datamodel": datamodel,
         "route_base": f"/{entity.table}",
         "list_title": listing.label if listing and listing.label else entity.plural,
@@ -105,7 +112,7 @@ def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModel
         "edit_form_extra_fields": extra,
         "search_columns": listing.search if listing and listing.search else [
             f.name for f in entity.fields if f.type in ("string", "email", "text")],
-        "order_columns": [c for c in columns if entity.field(c) is None or entity.field(c).type != "reference"],
+        "order_columns": [c for c in columns if c not in references],
         "base_order": (listing.sort_field, "desc" if listing.sort_descending else "asc") if listing else ("id", "desc"),
         "page_size": listing.page_size if listing else 25,
         "formatters_columns": _formatters(entity),

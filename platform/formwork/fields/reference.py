@@ -32,7 +32,7 @@ class ReferenceField(FieldType):
         column = sa.Column(
             self.attribute(field),
             sa.Integer,
-            sa.ForeignKey(f"{target.table}.id", ondelete="RESTRICT"),
+            sa.ForeignKey(f"{target.table}.id", ondelete="RESTRICT", use_alter=True),
             nullable=not field.required,
             index=True,
         )

@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from .errors import DefinitionError
 from .model import EntityDef, FormDef, ListViewDef, PackDef
 from .yamlload import Document
 
@@ -22,6 +23,26 @@ class Catalog:
 
     def knows_entity(self, qualified: str) -> bool:
         return qualified in self.entities or qualified in self.invalid_entities
+
+    def add_pack(self, pack: PackDef) -> list[DefinitionError]:
+        if pack.name in self.packs:
+            return [pack.document.error(("name",), f"pack '{pack.name}' is defined twice (also {self.packs[pack.name].path})")]
+        self.packs[pack.name] = pack
+        return []
+
+    def add_entity(self, entity: EntityDef) -> list[DefinitionError]:
+        if entity.qualified in self.entities:
+            return [entity.document.error(("name",), f"entity '{entity.qualified}' is defined twice")]
+        self.entities[entity.qualified] = entity
+        return []
+
+    def add_form(self, form: FormDef) -> list[DefinitionError]:
+        self.forms.setdefault(form.entity, []).append(form)
+        return []
+
+    def add_list_view(self, view: ListViewDef) -> list[DefinitionError]:
+        self.list_views.setdefault(view.entity, []).append(view)
+        return []
 
     def entities_of(self, pack: str) -> list[EntityDef]:
         return [e for e in self.entities.values() if e.pack == pack]

@@ -13,9 +13,6 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-SCHEMA_FILES = {"Pack": "pack.json", "Entity": "entity.json", "Form": "form.json", "ListView": "listview.json"}
-
-
 def _read(name: str) -> dict[str, Any]:
     return json.loads(resources.files(__package__).joinpath("schemas", name).read_text(encoding="utf-8"))
 
@@ -38,7 +35,9 @@ def field_schema() -> dict[str, Any]:
 @cache
 def kind_schema(kind: str) -> dict[str, Any]:
     """The complete, self-contained schema of a kind (what `formwork schema export` writes)."""
-    schema = _read(SCHEMA_FILES[kind])
+    from .kinds import KINDS
+
+    schema = _read(KINDS[kind].schema_file)
     defs = _read("_defs.json")
     defs["field"] = field_schema()
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"formwork:{kind}", **schema, "$defs": defs}

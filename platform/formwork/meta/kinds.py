@@ -1,7 +1,7 @@
-"""The table of definition kinds: each kind is one JSON Schema plus one builder.
+"""The table of definition kinds: each kind is one JSON Schema, one builder and its place in the catalog.
 
 A builder turns a validated document into a typed definition. Adding a kind
-means adding its schema file, a builder here, and the compiler that uses it.
+means adding its schema file, a row in KINDS, and the compiler that uses it.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..i18n import Label, humanize
+from .catalog import Catalog
+from .errors import DefinitionError
 from .model import EntityDef, FieldDef, FormDef, ListViewDef, PackDef, SectionDef, qualify
 from .yamlload import Document
 
@@ -68,15 +70,17 @@ def build_list_view(doc: Document) -> ListViewDef:
 @dataclass(frozen=True)
 class Kind:
     name: str
+    schema_file: str
     build: Callable[[Document], Any]
+    register: Callable[[Catalog, Any], list[DefinitionError]]
 
 
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        Kind("Pack", build_pack),
-        Kind("Entity", build_entity),
-        Kind("Form", build_form),
-        Kind("ListView", build_list_view),
+        Kind("Pack", "pack.json", build_pack, Catalog.add_pack),
+        Kind("Entity", "entity.json", build_entity, Catalog.add_entity),
+        Kind("Form", "form.json", build_form, Catalog.add_form),
+        Kind("ListView", "listview.json", build_list_view, Catalog.add_list_view),
     )
 }

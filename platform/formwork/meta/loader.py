@@ -87,27 +87,12 @@ def build_catalog(documents: list[Document]) -> tuple[Catalog, list[DefinitionEr
             if doc.kind == "Entity" and isinstance(doc.data.get("name"), str):
                 catalog.invalid_entities.add(f"{doc.pack}.{doc.data['name']}")
             continue
-        errors += _add(catalog, doc, KINDS[doc.kind].build(doc))
+        kind = KINDS[doc.kind]
+        catalog.documents.append(doc)
+        errors += kind.register(catalog, kind.build(doc))
     for check in CHECKS:
         errors += check(catalog)
     return catalog, errors
-
-
-def _add(catalog: Catalog, doc: Document, definition) -> list[DefinitionError]:
-    catalog.documents.append(doc)
-    if doc.kind == "Pack":
-        if definition.name in catalog.packs:
-            return [doc.error(("name",), f"pack '{definition.name}' is defined twice (also {catalog.packs[definition.name].path})")]
-        catalog.packs[definition.name] = definition
-    elif doc.kind == "Entity":
-        if definition.qualified in catalog.entities:
-            return [doc.error(("name",), f"entity '{definition.qualified}' is defined twice")]
-        catalog.entities[definition.qualified] = definition
-    elif doc.kind == "Form":
-        catalog.forms.setdefault(definition.entity, []).append(definition)
-    elif doc.kind == "ListView":
-        catalog.list_views.setdefault(definition.entity, []).append(definition)
-    return []
 
 
 def load_catalog(paths: list[Path] | None = None) -> tuple[Catalog, list[DefinitionError]]:

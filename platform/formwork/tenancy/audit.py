@@ -9,15 +9,21 @@ from sqlalchemy.orm import Session
 
 
 def _current_user_id() -> int | None:
-    try:
-        from flask import has_request_context
-        from flask_login import current_user
+    """The user of a screen session (Flask-Login) or of an API call (JWT)."""
+    from flask import has_request_context
 
-        if has_request_context() and current_user and current_user.is_authenticated:
-            return int(current_user.id)
-    except (ImportError, AttributeError, TypeError, ValueError):
+    if not has_request_context():
         return None
-    return None
+    from flask_jwt_extended import get_current_user
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return int(current_user.id)
+    try:
+        user = get_current_user()
+    except RuntimeError:  # no JWT was verified in this request
+        return None
+    return int(user.id) if user is not None else None
 
 
 def _stamp(session: Session, _context: Any, _instances: Any) -> None:

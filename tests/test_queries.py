@@ -1,0 +1,62 @@
+"""List screens and API lists load references without one query per row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import Platform, jwt, login
+from formwork.tenancy.registry import find_tenant
+from formwork.tenancy.storage import tenant_engine
+
+
+@contextmanager
+def counting(engine: sa.Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture(scope="module")
+def tenant(platform: Platform):
+    platform.tenant("acme")
+    client = platform.client()
+    auth = jwt(client, "acme")
+    for i in range(30):
+        account = client.post("/t/acme/api/v1/crm_account/", json={"name": f"Account {i:02d}"}, headers=auth).json["id"]
+        client.post("/t/acme/api/v1/crm_contact/", json={"name": f"Contact {i:02d}", "account": account}, headers=auth)
+    login(client, "acme")
+    return client, auth, tenant_engine(platform.settings, find_tenant(platform.settings.database_url, "acme"))
+
+
+def queries(engine: sa.Engine, request) -> int:
+    with counting(engine) as statements:
+        response = request()
+        assert response.status_code == 200
+    return len(statements)
+
+
+def test_api_list_query_count_does_not_grow_with_rows(tenant) -> None:
+    client, auth, engine = tenant
+    few = queries(engine, lambda: client.get("/t/acme/api/v1/crm_contact/", headers=auth, query_string={"q": "(page_size:3)"}))
+    many = queries(engine, lambda: client.get("/t/acme/api/v1/crm_contact/", headers=auth, query_string={"q": "(page_size:30)"}))
+    assert few == many
+
+
+def test_list_screen_query_count_does_not_grow_with_rows(tenant) -> None:
+    client, _, engine = tenant
+    few = queries(engine, lambda: client.get("/t/acme/crm_contact/list/", query_string={"psize_CrmContactView": 3}))
+    many = queries(engine, lambda: client.get("/t/acme/crm_contact/list/", query_string={"psize_CrmContactView": 30}))
+    page = client.get("/t/acme/crm_contact/list/", query_string={"psize_CrmContactView": 30})
+    assert "Account 29" in page.text
+    assert few == many
