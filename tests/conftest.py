@@ -17,7 +17,7 @@ from werkzeug.test import Client
 from formwork import create_app
 from formwork.config import Settings
 from formwork.meta.catalog import Catalog
-from formwork.meta.loader import require_catalog
+from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.tenancy.dispatch import TenantDispatcher
 from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import Tenant, platform_engine
@@ -32,9 +32,13 @@ def _psycopg_url(url: str) -> str:
     return "postgresql+psycopg://" + url.split("://", 1)[1]
 
 
+TEST_PACKS = Path(__file__).parent / "packs"
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
-    return require_catalog()
+    """The built-in packs plus the test packs (lab: one field of every type)."""
+    return require_catalog([builtin_definitions(), TEST_PACKS])
 
 
 def _postgres_database() -> Iterator[str]:

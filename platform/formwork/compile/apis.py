@@ -20,8 +20,9 @@ from ..meta.catalog import Catalog
 from ..meta.model import STANDARD_COLUMNS, EntityDef
 from .interface import EntityInterface
 from .models import CompiledModels, class_name
-from .records import RecordInUse, StaleRecord, check_deletable, check_version, reference_errors, unique_errors
-from .schemas import input_schema, to_attributes
+from .records import (RecordInUse, StaleRecord, check_deletable, check_version, read_only_errors, reference_errors,
+                      unique_errors)
+from .schemas import assign_values, input_schema
 
 
 class EntityRestApi(ModelRestApi):
@@ -79,12 +80,12 @@ class EntityRestApi(ModelRestApi):
 
     def _save(self, item: Any, data: dict[str, Any], created: bool) -> Response:
         session = self.datamodel.session
-        errors = reference_errors(session, self.entity, self.compiled, data)
+        errors = read_only_errors(self.entity, data, None if created else item)
+        errors.update(reference_errors(session, self.entity, self.compiled, data))
         errors.update(unique_errors(session, self.entity, self.datamodel.obj, data, None if created else item.id))
         if errors:
             return self.response_400(message=errors)
-        for attribute, value in to_attributes(self.entity, data).items():
-            setattr(item, attribute, value)
+        assign_values(item, self.entity, data, session, self.compiled)
         try:
             session.add(item)
             session.commit()
@@ -102,11 +103,13 @@ def api_columns(entity: EntityDef, catalog: Catalog) -> list[str]:
     """What reads return: every field (a reference as its id and title) plus the standard columns."""
     columns: list[str] = ["id"]
     for field in entity.fields:
-        if field.type == "reference":
+        if field.type in ("reference", "many_to_many"):
             columns.append(f"{field.name}.id")
             title = catalog.entities[field.target].title_field
             if title:
                 columns.append(f"{field.name}.{title}")
+        elif field.type == "user":
+            columns += [f"{field.name}.id", f"{field.name}.username"]
         else:
             columns.append(field.name)
     return columns + [c for c in STANDARD_COLUMNS if c != "id"]

@@ -45,8 +45,10 @@ class CompiledModels:
 class _ModelContext:
     """What a field type may ask while it builds its columns."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, metadata: sa.MetaData) -> None:
         self.catalog = catalog
+        self.metadata = metadata
+        self.entity: EntityDef | None = None  # the entity being built
 
     def entity_of(self, qualified: str) -> EntityDef:
         return self.catalog.entities[qualified]
@@ -80,6 +82,7 @@ def _title(entity: EntityDef):
 def build_model(base: type[DeclarativeBase], entity: EntityDef, ctx: _ModelContext) -> type:
     attributes: dict[str, Any] = {"__tablename__": entity.table, "__str__": _title(entity), "__entity__": entity}
     attributes.update(standard_columns())
+    ctx.entity = entity
     for field in entity.fields:
         attributes.update(field_type(field.type).columns(field, ctx))
     for name in sorted_by(entity, ctx.catalog):
@@ -103,7 +106,7 @@ def compile_models(catalog: Catalog) -> CompiledModels:
     class Base(DeclarativeBase):
         metadata = sa.MetaData()
 
-    ctx = _ModelContext(catalog)
+    ctx = _ModelContext(catalog, Base.metadata)
     models = {qualified: build_model(Base, entity, ctx) for qualified, entity in catalog.entities.items()}
     sa.orm.configure_mappers()
     return CompiledModels(catalog.content_hash(), Base.metadata, models)

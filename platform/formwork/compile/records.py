@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..fields import field_type
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from .models import CompiledModels
@@ -37,16 +38,24 @@ def check_version(item: Any, sent: Any) -> None:
         raise StaleRecord(item.version, sent_version)
 
 
+def read_only_errors(entity: EntityDef, data: dict[str, Any], item: Any | None) -> FieldErrors:
+    """A read-only field may be sent back unchanged, never with a new value."""
+    errors: FieldErrors = {}
+    for field in entity.fields:
+        if not field.read_only or field.name not in data:
+            continue
+        current = None if item is None else getattr(item, field_type(field.type).attribute(field))
+        if data[field.name] != current:
+            errors[field.name] = ["This field is read-only."]
+    return errors
+
+
 def reference_errors(session: Session, entity: EntityDef, compiled: CompiledModels, data: dict[str, Any]) -> FieldErrors:
     """Each reference given must point at an existing record."""
     errors: FieldErrors = {}
     for field in entity.fields:
-        value = data.get(field.name)
-        if field.type != "reference" or value is None:
-            continue
-        target = compiled.model(field.target)
-        if session.get(target, value) is None:
-            errors[field.name] = [f"No {field.target} with id {value}."]
+        if field.name in data and (problems := field_type(field.type).value_errors(field, data[field.name], session, compiled)):
+            errors[field.name] = problems
     return errors
 
 

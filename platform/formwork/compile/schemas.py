@@ -1,8 +1,8 @@
 """Definitions -> marshmallow schemas that validate REST API input.
 
 The schemas are keyed by the definition's field names (a reference is given
-as the id of the target record); `to_attributes` maps loaded data onto model
-attributes.
+as the id of the target record); `assign_values` stores loaded data on a
+model instance.
 """
 
 from __future__ import annotations
@@ -33,10 +33,8 @@ def input_schema(entity: EntityDef, name: str) -> type[Schema]:
     return StrictSchema.from_dict(fields, name=name)
 
 
-def to_attributes(entity: EntityDef, data: dict[str, Any]) -> dict[str, Any]:
-    """Loaded schema data -> model attribute values (`owner` -> `owner_id`)."""
-    result = {}
+def assign_values(item: Any, entity: EntityDef, data: dict[str, Any], session: Any, models: Any) -> None:
+    """Loaded schema data -> the model instance, each field type storing its own way (`owner` -> `owner_id`)."""
     for field in entity.fields:
         if field.name in data:
-            result[field_type(field.type).attribute(field)] = data[field.name]
-    return result
+            field_type(field.type).assign(item, field, data[field.name], session, models)

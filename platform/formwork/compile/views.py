@@ -52,6 +52,9 @@ class EntityModelView(ModelView):
         if not is_created and "record_version" in form:
             g.formwork_edited_version = form.record_version.data
             del form["record_version"]
+        for field in self.entity.fields:
+            if field.read_only and field.name in form:
+                del form[field.name]  # whatever was posted, a read-only field keeps its value
 
     def pre_update(self, item: Any) -> None:
         check_version(item, g.pop("formwork_edited_version", None))
@@ -60,11 +63,17 @@ class EntityModelView(ModelView):
         check_deletable(self.datamodel.session, self.catalog, self.compiled, self.entity, item)
 
 
-def _fieldsets(entity: EntityDef, catalog: Catalog) -> list[tuple[Any, dict[str, Any]]]:
+def _fieldsets(entity: EntityDef, catalog: Catalog, editable: bool = False) -> list[tuple[Any, dict[str, Any]]]:
+    """Form sections as FAB fieldsets, without hidden fields (and, on the add screen, read-only ones)."""
     form = catalog.form_for(entity.qualified)
-    if form is None:
-        return [(entity.label, {"fields": entity.field_names()})]
-    return [(s.label or entity.label, {"fields": list(s.fields)}) for s in form.sections]
+    sections = [(s.label or entity.label, s.fields) for s in form.sections] if form else [(entity.label, entity.field_names())]
+
+    def shown(name: str) -> bool:
+        field = entity.field(name)
+        return not field.hidden and not (editable and field.read_only)
+
+    fieldsets = [(label, {"fields": [n for n in names if shown(n)]}) for label, names in sections]
+    return [fieldset for fieldset in fieldsets if fieldset[1]["fields"]]
 
 
 def _list_view(entity: EntityDef, catalog: Catalog) -> ListViewDef | None:
@@ -86,7 +95,8 @@ def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModel
     """The class attributes of one entity's ModelView."""
     fieldsets = _fieldsets(entity, catalog)
     listing = _list_view(entity, catalog)
-    columns = listing.columns if listing else entity.field_names()[:6]
+    columns = [c for c in (listing.columns if listing else entity.field_names()[:6])
+               if (f := entity.field(c)) is None or not f.hidden]
     references = [c for c in columns if (f := entity.field(c)) is not None and f.type == "reference"]
     datamodel = EntityInterface(compiled.model(entity.qualified), shown_references=references)
     ctx = _FormContext(datamodel)
@@ -105,7 +115,7 @@ def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModel
         "list_columns": columns,
         "label_columns": labels,
         "description_columns": {f.name: f.help for f in entity.fields if f.help},
-        "add_fieldsets": fieldsets,
+        "add_fieldsets": _fieldsets(entity, catalog, editable=True),
         "edit_fieldsets": fieldsets,
         "show_fieldsets": [*fieldsets, (RECORD_INFO, {"fields": ["created_at", "updated_at", "version"], "expanded": False})],
         "add_form_extra_fields": extra,

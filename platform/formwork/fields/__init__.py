@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from .base import FieldType
-from .numbers import DecimalField, IntegerField, MoneyField
-from .reference import ReferenceField
-from .simple import BooleanField, ChoiceField, DateField, DateTimeField
+from .numbers import DecimalField, IntegerField, MoneyField, PercentField, RatingField
+from .reference import ManyToManyField, ReferenceField, UserField
+from .rich import RichTextField
+from .simple import BooleanField, ChoiceField, DateField, DateTimeField, TimeField
+from .structured import JsonField, MultiChoiceField
 from .text import EmailField, PhoneField, StringField, TextField, UrlField
 
 FIELD_TYPES: dict[str, FieldType] = {
     cls.name: cls()
     for cls in (
-        StringField, TextField, IntegerField, DecimalField, MoneyField, BooleanField,
-        DateField, DateTimeField, ChoiceField, ReferenceField, EmailField, PhoneField, UrlField,
+        StringField, TextField, RichTextField, IntegerField, DecimalField, MoneyField, PercentField, BooleanField,
+        DateField, DateTimeField, TimeField, ChoiceField, MultiChoiceField, ReferenceField, EmailField, PhoneField,
+        UrlField, JsonField, RatingField, ManyToManyField, UserField,
     )
 }
 

@@ -23,8 +23,12 @@ COMMON_PROPERTIES: dict[str, Any] = {
     "type": {"type": "string"},
     "label": {"$ref": "#/$defs/label"},
     "help": {"$ref": "#/$defs/label"},
+    "placeholder": {"$ref": "#/$defs/label"},
     "required": {"type": "boolean"},
     "unique": {"type": "boolean"},
+    "indexed": {"type": "boolean", "description": "add a database index (for fields lists filter or sort by)"},
+    "read_only": {"type": "boolean", "description": "shown but never changed through a form or the API"},
+    "hidden": {"type": "boolean", "description": "kept and available to the API, not shown on screens"},
 }
 
 
@@ -59,7 +63,7 @@ class FieldType:
                 nullable=not field.required,
                 unique=field.unique or None,
                 default=field.default,
-                index=field.unique or None,
+                index=field.unique or field.indexed or None,
             )
         }
 
@@ -67,15 +71,23 @@ class FieldType:
         """The model attribute that holds the value (a reference's is `<name>_id`)."""
         return field.name
 
+    def assign(self, item: Any, field: FieldDef, value: Any, session: Any, models: Any) -> None:
+        """Store an API value on a model instance."""
+        setattr(item, self.attribute(field), value)
+
+    def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
+        """Problems only the database can tell (a referenced record that does not exist)."""
+        return []
+
     # -- REST API ------------------------------------------------------------
     def marshmallow_field(self, field: FieldDef) -> ma.Field:
         kwargs: dict[str, Any] = {
-            "required": field.required and field.default is None,
+            "required": field.required and field.default is None and not field.read_only,
             "allow_none": not field.required,
             "validate": self.marshmallow_validators(field),
             "metadata": {"description": field.help or field.label},
         }
-        if field.default is not None:
+        if field.default is not None and not field.read_only:
             kwargs["load_default"] = field.default
         return self.marshmallow_class(field)(**kwargs)
 
@@ -96,6 +108,7 @@ class FieldType:
             description=field.help or "",
             default=field.default,
             widget=self.widget(field),
+            render_kw=render_options(field),
             **self.form_kwargs(field),
         )
 
@@ -103,9 +116,9 @@ class FieldType:
         return {}
 
     def widget(self, field: FieldDef) -> Any:
-        from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+        from .widgets import TextWidget
 
-        return BS3TextFieldWidget()
+        return TextWidget()
 
     def form_validators(self, field: FieldDef, ctx: Any) -> list[Any]:
         found: list[Any] = [wv.InputRequired() if field.required else wv.Optional()]
@@ -118,6 +131,16 @@ class FieldType:
     # -- lists ---------------------------------------------------------------
     def format_value(self, field: FieldDef, value: Any) -> str:
         return "" if value is None else str(value)
+
+
+def render_options(field: FieldDef) -> dict[str, Any]:
+    """HTML attributes every input gets from the definition."""
+    options: dict[str, Any] = {}
+    if field.placeholder:
+        options["placeholder"] = field.placeholder
+    if field.read_only:
+        options["readonly"] = True
+    return options
 
 
 def length_validators(field: FieldDef, default_max: int | None) -> tuple[list[Any], list[Any]]:

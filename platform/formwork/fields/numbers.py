@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 import wtforms
 from marshmallow import fields as ma
+from marshmallow import validate as mv
+from wtforms import validators as wv
 
 from ..meta.model import FieldDef
 from .base import FieldType, range_validators
@@ -74,3 +76,36 @@ class MoneyField(DecimalField):
     name = "money"
     default_scale = 2
     properties = RANGE_PROPERTIES
+
+
+class PercentField(DecimalField):
+    """A percentage written as 12.5 (meaning 12.5 %), shown as `12.5%`."""
+
+    name = "percent"
+    default_scale = 2
+
+    def format_value(self, field: FieldDef, value: Any) -> str:
+        if value is None:
+            return ""
+        return f"{Decimal(value).normalize():f}%"
+
+
+class RatingField(IntegerField):
+    """Stars from 0 to `max` (default 5)."""
+
+    name = "rating"
+    properties = {"max": {"type": "integer", "minimum": 1, "maximum": 10}}
+
+    def stars(self, field: FieldDef) -> int:
+        return int(field.options.get("max", 5))
+
+    def marshmallow_validators(self, field: FieldDef) -> list[Any]:
+        return [mv.Range(min=0, max=self.stars(field))]
+
+    def form_validators(self, field: FieldDef, ctx: Any) -> list[Any]:
+        return FieldType.form_validators(self, field, ctx) + [wv.NumberRange(min=0, max=self.stars(field))]
+
+    def format_value(self, field: FieldDef, value: Any) -> str:
+        if value is None:
+            return ""
+        return "★" * int(value) + "☆" * (self.stars(field) - int(value))

@@ -6,17 +6,25 @@ from typing import Any
 
 import sqlalchemy as sa
 from marshmallow import fields as ma
+from marshmallow import validate as mv
 from sqlalchemy.orm import relationship
 
 from ..meta.model import FieldDef
 from .base import FieldType
 
 
+ON_DELETE = {"restrict": "RESTRICT", "set_null": "SET NULL", "cascade": "CASCADE"}
+TARGET_SCHEMA = {"type": "string", "pattern": r"^([a-z][a-z0-9_]*\.)?[a-z][a-z0-9_]*$"}
+
+
 class ReferenceField(FieldType):
     """Stored as `<name>_id`; the relationship `<name>` is what screens show and pick."""
 
     name = "reference"
-    properties = {"target": {"type": "string", "pattern": r"^([a-z][a-z0-9_]*\.)?[a-z][a-z0-9_]*$"}}
+    properties = {
+        "target": TARGET_SCHEMA,
+        "on_delete": {"enum": sorted(ON_DELETE), "description": "what deleting the target does: restrict (default), set_null or cascade"},
+    }
 
     @classmethod
     def json_schema(cls) -> dict[str, Any]:
@@ -32,7 +40,7 @@ class ReferenceField(FieldType):
         column = sa.Column(
             self.attribute(field),
             sa.Integer,
-            sa.ForeignKey(f"{target.table}.id", ondelete="RESTRICT", use_alter=True),
+            sa.ForeignKey(f"{target.table}.id", ondelete=ON_DELETE[on_delete(field)], use_alter=True),
             nullable=not field.required,
             index=True,
         )
@@ -55,5 +63,91 @@ class ReferenceField(FieldType):
         # Flask-AppBuilder converts the relationship into a searchable select.
         return None
 
+    def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
+        if value is not None and session.get(models.model(field.target), value) is None:
+            return [f"No {field.target} with id {value}."]
+        return []
+
     def format_value(self, field: FieldDef, value: Any) -> str:
         return "" if value is None else str(value)
+
+
+def on_delete(field: FieldDef) -> str:
+    return str(field.options.get("on_delete", "restrict"))
+
+
+class ManyToManyField(FieldType):
+    """Links to any number of records of another entity (meeting attendees, tags), through a link table."""
+
+    name = "many_to_many"
+    properties = {"target": TARGET_SCHEMA}
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        schema = super().json_schema()
+        schema["required"] = ["name", "type", "target"]
+        schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in ("unique", "indexed")}
+        return schema
+
+    def columns(self, field: FieldDef, ctx: Any) -> dict[str, Any]:
+        owner, target = ctx.entity, ctx.entity_of(field.target)
+        link = sa.Table(
+            f"{owner.table}__{field.name}",
+            ctx.metadata,
+            sa.Column("owner_id", sa.Integer, sa.ForeignKey(f"{owner.table}.id", ondelete="CASCADE"), primary_key=True),
+            sa.Column("target_id", sa.Integer, sa.ForeignKey(f"{target.table}.id", ondelete="CASCADE"), primary_key=True, index=True),
+        )
+        return {field.name: relationship(ctx.class_name(target), secondary=link, lazy="select")}
+
+    def marshmallow_field(self, field: FieldDef) -> ma.Field:
+        return ma.List(ma.Integer(strict=True), required=field.required, allow_none=False,
+                       validate=[mv.Length(min=1)] if field.required else [],
+                       metadata={"description": f"ids of {field.target} records"})
+
+    def form_field(self, field: FieldDef, ctx: Any) -> None:
+        return None
+
+    def assign(self, item: Any, field: FieldDef, value: Any, session: Any, models: Any) -> None:
+        target = models.model(field.target)
+        setattr(item, field.name, list(session.scalars(sa.select(target).where(target.id.in_(value or [])))))
+
+    def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
+        target = models.model(field.target)
+        found = set(session.scalars(sa.select(target.id).where(target.id.in_(value or []))))
+        missing = sorted(set(value or []) - found)
+        return [f"No {field.target} with id {', '.join(map(str, missing))}."] if missing else []
+
+    def format_value(self, field: FieldDef, value: Any) -> str:
+        return ", ".join(str(v) for v in value or [])
+
+
+class UserField(FieldType):
+    """A user of the tenant (FAB's own user table), e.g. an assignee."""
+
+    name = "user"
+    properties = {"on_delete": ReferenceField.properties["on_delete"]}
+
+    def attribute(self, field: FieldDef) -> str:
+        return f"{field.name}_id"
+
+    def columns(self, field: FieldDef, ctx: Any) -> dict[str, Any]:
+        from flask_appbuilder.security.sqla.models import User
+
+        column = sa.Column(self.attribute(field), sa.Integer,
+                           sa.ForeignKey(User.__table__.c.id, ondelete=ON_DELETE[on_delete(field)]),
+                           nullable=not field.required, index=True)
+        return {self.attribute(field): column, field.name: relationship(User, foreign_keys=[column], lazy="select")}
+
+    def marshmallow_field(self, field: FieldDef) -> ma.Field:
+        return ma.Integer(required=field.required, allow_none=not field.required, strict=True,
+                          metadata={"description": "id of a user"})
+
+    def form_field(self, field: FieldDef, ctx: Any) -> None:
+        return None
+
+    def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
+        from flask_appbuilder.security.sqla.models import User
+
+        if value is not None and session.get(User, value) is None:
+            return [f"No user with id {value}."]
+        return []

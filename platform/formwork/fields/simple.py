@@ -9,9 +9,11 @@ import wtforms
 from marshmallow import fields as ma
 from marshmallow import validate as mv
 
-from ..i18n import Label
-from ..meta.model import FieldDef
+from markupsafe import Markup
+
+from ..meta.model import Choice, FieldDef
 from .base import FieldType
+from .widgets import TextWidget
 
 
 class BooleanField(FieldType):
@@ -74,22 +76,51 @@ class DateTimeField(FieldType):
         return "" if value is None else value.strftime("%Y-%m-%d %H:%M")
 
 
+class TimeField(FieldType):
+    name = "time"
+    form_class = wtforms.TimeField
+
+    def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
+        return sa.Time()
+
+    def marshmallow_class(self, field: FieldDef) -> type[ma.Field]:
+        return ma.Time
+
+    def widget(self, field: FieldDef) -> Any:
+        return TextWidget("time")
+
+    def format_value(self, field: FieldDef, value: Any) -> str:
+        return "" if value is None else value.strftime("%H:%M")
+
+
+CHOICES_SCHEMA = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "required": ["value"],
+        "properties": {
+            "value": {"type": ["string", "integer"]},
+            "label": {"$ref": "#/$defs/label"},
+            "color": {"$ref": "#/$defs/color"},
+        },
+        "additionalProperties": False,
+    },
+}
+
+
+def badge(choice: Choice) -> Markup:
+    """A choice as a coloured label, the way lists show a stage or a status."""
+    if not choice.color:
+        return Markup("{0}").format(choice.label.localized())
+    return Markup('<span class="label fw-badge fw-{0}">{1}</span>').format(choice.color, choice.label.localized())
+
+
 class ChoiceField(FieldType):
     """One value from a fixed list; stored as the value, shown as its label."""
 
     name = "choice"
-    properties = {
-        "choices": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["value"],
-                "properties": {"value": {"type": ["string", "integer"]}, "label": {"$ref": "#/$defs/label"}},
-                "additionalProperties": False,
-            },
-        }
-    }
+    properties = {"choices": CHOICES_SCHEMA}
     default_schema = {"type": ["string", "integer"]}
     form_class = wtforms.SelectField
 
@@ -118,9 +149,8 @@ class ChoiceField(FieldType):
     def format_value(self, field: FieldDef, value: Any) -> str:
         if value is None:
             return ""
-        labels = {c.value: c.label for c in field.choices}
-        label = labels.get(str(value))
-        return label.localized() if isinstance(label, Label) else str(value)
+        choice = {c.value: c for c in field.choices}.get(str(value))
+        return badge(choice) if choice else str(value)
 
 
 def _blank_to_none(value: Any) -> Any:

@@ -20,7 +20,10 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 class StringField(FieldType):
     name = "string"
     default_max_length: ClassVar[int | None] = 255
-    properties = {"max_length": {"type": "integer", "minimum": 1, "maximum": 10000}}
+    properties = {
+        "max_length": {"type": "integer", "minimum": 1, "maximum": 10000},
+        "pattern": {"type": "string", "description": "a regular expression the whole value must match"},
+    }
     default_schema = {"type": "string"}
 
     def max_length(self, field: FieldDef) -> int | None:
@@ -31,13 +34,19 @@ class StringField(FieldType):
 
     def marshmallow_validators(self, field: FieldDef) -> list[Any]:
         not_blank = [mv.Length(min=1, error="This field is required.")] if field.required else []
-        return not_blank + length_validators(field, self.default_max_length)[0] + self.pattern_validators()[0]
+        return not_blank + length_validators(field, self.default_max_length)[0] + self.pattern_validators(field)[0]
 
     def form_validators(self, field: FieldDef, ctx: Any) -> list[Any]:
-        return super().form_validators(field, ctx) + length_validators(field, self.default_max_length)[1] + self.pattern_validators()[1]
+        return super().form_validators(field, ctx) + length_validators(field, self.default_max_length)[1] + self.pattern_validators(field)[1]
 
-    def pattern_validators(self) -> tuple[list[Any], list[Any]]:
-        return [], []
+    def pattern_validators(self, field: FieldDef) -> tuple[list[Any], list[Any]]:
+        pattern = field.options.get("pattern")
+        if not pattern:
+            return [], []
+        message = f"Does not match the expected format ({pattern})."
+        anchored = rf"^(?:{pattern})$"
+        escaped = message.replace("{", "{{").replace("}", "}}")  # marshmallow formats its messages
+        return [mv.Regexp(re.compile(anchored), error=escaped)], [wv.Regexp(anchored, message=message)]
 
 
 class TextField(StringField):
@@ -49,16 +58,19 @@ class TextField(StringField):
         return sa.Text()
 
     def widget(self, field: FieldDef) -> Any:
-        from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
+        from .widgets import TextAreaWidget
 
-        return BS3TextAreaFieldWidget()
+        return TextAreaWidget()
 
 
 class _PatternField(StringField):
+    """A string with a fixed format of its own (e-mail, phone)."""
+
+    properties = {"max_length": StringField.properties["max_length"]}
     pattern: ClassVar[str]
     message: ClassVar[str]
 
-    def pattern_validators(self) -> tuple[list[Any], list[Any]]:
+    def pattern_validators(self, field: FieldDef) -> tuple[list[Any], list[Any]]:
         return ([mv.Regexp(re.compile(self.pattern), error=self.message)],
                 [wv.Regexp(self.pattern, message=self.message)])
 
@@ -83,6 +95,7 @@ class PhoneField(_PatternField):
 class UrlField(StringField):
     name = "url"
     default_max_length = 2048
+    properties = {"max_length": StringField.properties["max_length"]}
 
-    def pattern_validators(self) -> tuple[list[Any], list[Any]]:
+    def pattern_validators(self, field: FieldDef) -> tuple[list[Any], list[Any]]:
         return [mv.URL(require_tld=False)], [wv.URL(require_tld=False)]

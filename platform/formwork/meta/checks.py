@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from ..fields import FIELD_TYPES
@@ -40,6 +41,8 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
         seen.setdefault(f.name, f.index)
         if f.type == "reference" and not catalog.knows_entity(f.target):
             errors.append(doc.error(("fields", f.index, "target"), f"reference to unknown entity '{f.target}'"))
+        if "pattern" in f.options and (problem := regex_error(f.options["pattern"])):
+            errors.append(doc.error(("fields", f.index, "pattern"), f"pattern is not a valid regular expression: {problem}"))
         if f.type == "choice" and f.default is not None and str(f.default) not in {c.value for c in f.choices}:
             errors.append(doc.error(("fields", f.index, "default"), f"default '{f.default}' is not one of the choices"))
         if f.type == "reference" and f"{f.name}_id" in seen:
@@ -47,6 +50,14 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
     if entity.title_field and entity.field(entity.title_field) is None:
         errors.append(doc.error(("title_field",), f"title_field '{entity.title_field}' is not a field of {entity.qualified}"))
     return errors
+
+
+def regex_error(pattern: str) -> str | None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return str(exc)
+    return None
 
 
 def check_forms(catalog: Catalog) -> list[DefinitionError]:

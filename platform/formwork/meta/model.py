@@ -19,6 +19,7 @@ STANDARD_COLUMNS = ("id", "created_at", "created_by", "updated_at", "updated_by"
 class Choice:
     value: str
     label: Label
+    color: str | None = None
 
 
 @dataclass
@@ -36,8 +37,25 @@ class FieldDef:
     index: int = 0
 
     @property
+    def placeholder(self) -> Label | None:
+        return Label(self.options["placeholder"]) if self.options.get("placeholder") else None
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.options.get("read_only", False))
+
+    @property
+    def hidden(self) -> bool:
+        return bool(self.options.get("hidden", False))
+
+    @property
+    def indexed(self) -> bool:
+        return bool(self.options.get("indexed", False))
+
+    @property
     def choices(self) -> list[Choice]:
-        return [Choice(str(c["value"]), Label(c.get("label"), str(c["value"]))) for c in self.options.get("choices", [])]
+        return [Choice(str(c["value"]), Label(c.get("label"), str(c["value"])), c.get("color"))
+                for c in self.options.get("choices", [])]
 
     @property
     def target(self) -> str | None:

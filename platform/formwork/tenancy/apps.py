@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -22,6 +23,7 @@ from .registry import Tenant
 from .keys import derive_secret
 from .storage import tenant_engine
 
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = {"en": {"flag": "gb", "name": "English"}, "zh": {"flag": "cn", "name": "中文"}}
 
 
@@ -50,6 +52,7 @@ def tenant_config(settings: Settings, tenant: Tenant, provisioning: bool) -> dic
         "REMEMBER_COOKIE_PATH": cookie_path,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "APP_NAME": tenant.name,
+        "FAB_BASE_TEMPLATE": "formwork/base.html",
         "AUTH_TYPE": AUTH_DB,
         "FAB_ADD_SECURITY_API": True,
         "FAB_API_SWAGGER_UI": True,
@@ -97,7 +100,7 @@ def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provi
     """The app of one tenant. `provisioning` also creates FAB's tables, roles and permissions."""
     effective = catalog.select(tenant.packs)
     compiled = models_for(effective)
-    app = Flask(f"formwork.tenant.{tenant.slug}")
+    app = Flask(f"formwork.tenant.{tenant.slug}", root_path=str(PACKAGE_ROOT), static_url_path="/formwork-static")
     app.config.update(tenant_config(settings, tenant, provisioning))
     session_factory = sessionmaker(bind=tenant_engine(settings, tenant))
     install_audit(session_factory)

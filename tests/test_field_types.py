@@ -1,0 +1,103 @@
+"""Every field type end to end: through the REST API, the add form and the list."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Platform, csrf_token, jwt, login
+
+SPECIMENS = "/t/lab/api/v1/lab_specimen/"
+
+
+@pytest.fixture(scope="module")
+def lab(platform: Platform):
+    platform.tenant("lab", packs=["lab"])
+    client = platform.client()
+    auth = jwt(client, "lab")
+    employees = [client.post("/t/lab/api/v1/core_employee/", json={"name": n}, headers=auth).json["id"] for n in ("Ann", "Bo")]
+    login(client, "lab")
+    return client, auth, employees
+
+
+def full_specimen(employees: list[int]) -> dict:
+    return {
+        "code": "AB-123", "notes": "plain", "body": '<p onclick="x()">Hi <b>there</b><script>alert(1)</script></p>',
+        "count": 3, "weight": "1.234", "price": "99.5", "share": "12.5", "active": False, "day": "2026-11-27",
+        "moment": "2026-11-27T09:30:00", "at": "14:45:00", "colour": "red", "flags": ["a", "b"], "mail": "a@b.example",
+        "phone": "+86 10 1234 5678", "site": "https://example.com/x", "owner": employees[0], "team": employees,
+        "assignee": 1, "extra": {"k": [1, 2]}, "stars": 4,
+    }
+
+
+def test_every_type_round_trips_through_the_api(lab) -> None:
+    client, auth, employees = lab
+    created = client.post(SPECIMENS, json=full_specimen(employees), headers=auth)
+    assert created.status_code == 201, created.text
+    record = client.get(f"{SPECIMENS}{created.json['id']}", headers=auth).json["result"]
+    assert record["body"] == '<p>Hi <b>there</b></p>'
+    assert (record["weight"], record["price"], record["share"]) == ("1.234", "99.50", "12.50")
+    assert (record["day"], record["at"], record["moment"]) == ("2026-11-27", "14:45:00", "2026-11-27T09:30:00")
+    assert record["flags"] == ["a", "b"] and record["extra"] == {"k": [1, 2]} and record["active"] is False
+    assert record["owner"] == {"id": employees[0], "name": "Ann"}
+    assert sorted(member["name"] for member in record["team"]) == ["Ann", "Bo"]
+    assert record["assignee"] == {"id": 1, "username": "admin"}
+    assert record["serial"] == "S-0" and record["secret"] is None
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"code": "ab-12"}, "code", "Does not match the expected format"),
+    ({"count": 11}, "count", "Must be greater than or equal to 0 and less than or equal to 10."),
+    ({"share": "101"}, "share", "less than or equal to 100"),
+    ({"colour": "green"}, "colour", "Must be one of: red, blue."),
+    ({"flags": ["a", "z"]}, "flags", "Must be one of: a, b."),
+    ({"stars": 6}, "stars", "less than or equal to 5"),
+    ({"extra": "text"}, "extra", "Must be a JSON object or list."),
+    ({"at": "25:00"}, "at", "Not a valid time."),
+    ({"team": [999]}, "team", "No core.employee with id 999."),
+    ({"assignee": 999}, "assignee", "No user with id 999."),
+    ({"serial": "S-9"}, "serial", "This field is read-only."),
+])
+def test_each_type_refuses_bad_values(lab, change: dict, field: str, message: str) -> None:
+    client, auth, employees = lab
+    response = client.post(SPECIMENS, json={**full_specimen(employees), "code": "ZZ-999", **change}, headers=auth)
+    assert response.status_code == 400, response.text
+    assert message in str(response.json["message"][field])
+
+
+def test_add_form_renders_every_type_and_saves(lab) -> None:
+    client, auth, employees = lab
+    page = client.get("/t/lab/lab_specimen/add")
+    assert page.status_code == 200
+    assert 'placeholder="AB-123"' in page.text
+    assert 'type="time"' in page.text
+    assert 'name="serial"' not in page.text and 'name="secret"' not in page.text  # read-only and hidden fields
+    response = client.post("/t/lab/lab_specimen/add", follow_redirects=True, data={
+        "csrf_token": csrf_token(page.text), "code": "CD-456", "body": "<i>ok</i><img src=x onerror=alert(1)>",
+        "colour": "red", "flags": ["b"], "stars": "2", "extra": '{"a": 1}', "team": [str(e) for e in employees],
+        "share": "7.5", "price": "10", "at": "08:15"})
+    assert response.status_code == 200
+    listing = client.get("/t/lab/lab_specimen/list/")
+    assert "CD-456" in listing.text
+    assert '<span class="label fw-badge fw-red">Red</span>' in listing.text
+    assert "★★☆☆☆" in listing.text and "7.5%" in listing.text
+    record = client.get(SPECIMENS, headers=auth, query_string={"q": "(filters:!((col:code,opr:eq,value:'CD-456')))"}).json["result"][0]
+    assert record["body"] == "<i>ok</i><img src=\"x\">" or "onerror" not in record["body"]
+    assert record["extra"] == {"a": 1} and record["flags"] == ["b"] and len(record["team"]) == 2
+
+
+def test_bad_json_in_a_form_is_a_field_error(lab) -> None:
+    client, _, _ = lab
+    page = client.get("/t/lab/lab_specimen/add")
+    response = client.post("/t/lab/lab_specimen/add", data={"csrf_token": csrf_token(page.text), "code": "EF-789", "extra": "{nope"})
+    assert response.status_code == 200
+    assert "Not valid JSON" in response.text
+
+
+def test_read_only_field_cannot_be_changed_through_the_edit_form(lab) -> None:
+    client, auth, employees = lab
+    pk = client.post(SPECIMENS, json={**full_specimen(employees), "code": "GH-100"}, headers=auth).json["id"]
+    page = client.get(f"/t/lab/lab_specimen/edit/{pk}")
+    assert "readonly" in page.text
+    client.post(f"/t/lab/lab_specimen/edit/{pk}", data={
+        "csrf_token": csrf_token(page.text), "record_version": "1", "code": "GH-100", "serial": "HACKED"})
+    assert client.get(f"{SPECIMENS}{pk}", headers=auth).json["result"]["serial"] == "S-0"
