@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
 import pytest
 
 from conftest import Platform, csrf_token, jwt, login
@@ -101,3 +105,31 @@ def test_read_only_field_cannot_be_changed_through_the_edit_form(lab) -> None:
     client.post(f"/t/lab/lab_specimen/edit/{pk}", data={
         "csrf_token": csrf_token(page.text), "record_version": "1", "code": "GH-100", "serial": "HACKED"})
     assert client.get(f"{SPECIMENS}{pk}", headers=auth).json["result"]["serial"] == "S-0"
+
+
+def test_auto_numbers_are_given_on_insert_and_refused_as_input(lab) -> None:
+    client, auth, employees = lab
+    first = client.post(SPECIMENS, json={"code": "AN-001"}, headers=auth).json["result"]["number"]
+    second = client.post(SPECIMENS, json={"code": "AN-002"}, headers=auth).json["result"]["number"]
+    year = date.today().year
+    assert re.fullmatch(rf"SP-{year}-\d{{4}}", first)
+    assert int(second[-4:]) == int(first[-4:]) + 1
+    refused = client.post(SPECIMENS, json={"code": "AN-003", "number": "SP-1999-0001"}, headers=auth)
+    assert refused.status_code == 400
+    assert refused.json["message"]["number"] == ["This field is filled in automatically."]
+
+
+def test_auto_numbers_are_unique_under_concurrent_inserts(lab, platform: Platform) -> None:
+    _, auth, _ = lab
+
+    def insert(i: int) -> str:
+        client = platform.client()
+        response = client.post(SPECIMENS, json={"code": f"CC-{i:03d}"}, headers=auth)
+        assert response.status_code == 201, response.text
+        return response.json["result"]["number"]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        numbers = list(pool.map(insert, range(30)))
+    counters = sorted(int(n[-4:]) for n in numbers)
+    assert len(set(numbers)) == 30
+    assert counters == list(range(counters[0], counters[0] + 30))

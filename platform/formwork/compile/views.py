@@ -13,7 +13,7 @@ from flask import g
 from flask_appbuilder import ModelView
 from wtforms import HiddenField
 
-from ..fields import field_type
+from ..fields import field_type, is_fixed
 from ..i18n import Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, ListViewDef
@@ -53,7 +53,7 @@ class EntityModelView(ModelView):
             g.formwork_edited_version = form.record_version.data
             del form["record_version"]
         for field in self.entity.fields:
-            if field.read_only and field.name in form:
+            if is_fixed(field) and field.name in form:
                 del form[field.name]  # whatever was posted, a read-only field keeps its value
 
     def pre_update(self, item: Any) -> None:
@@ -70,7 +70,7 @@ def _fieldsets(entity: EntityDef, catalog: Catalog, editable: bool = False) -> l
 
     def shown(name: str) -> bool:
         field = entity.field(name)
-        return not field.hidden and not (editable and field.read_only)
+        return not field.hidden and not (editable and is_fixed(field))
 
     fieldsets = [(label, {"fields": [n for n in names if shown(n)]}) for label, names in sections]
     return [fieldset for fieldset in fieldsets if fieldset[1]["fields"]]

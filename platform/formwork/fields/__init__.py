@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .auto_number import AutoNumberField
 from .base import FieldType
 from .numbers import DecimalField, IntegerField, MoneyField, PercentField, RatingField
 from .reference import ManyToManyField, ReferenceField, UserField
@@ -15,7 +16,7 @@ FIELD_TYPES: dict[str, FieldType] = {
     for cls in (
         StringField, TextField, RichTextField, IntegerField, DecimalField, MoneyField, PercentField, BooleanField,
         DateField, DateTimeField, TimeField, ChoiceField, MultiChoiceField, ReferenceField, EmailField, PhoneField,
-        UrlField, JsonField, RatingField, ManyToManyField, UserField,
+        UrlField, JsonField, RatingField, ManyToManyField, UserField, AutoNumberField,
     )
 }
 
@@ -25,3 +26,8 @@ def field_type(name: str) -> FieldType:
 
 
 __all__ = ["FIELD_TYPES", "FieldType", "field_type"]
+
+
+def is_fixed(field) -> bool:
+    """A field no form or API call may change: read-only by definition, or computed by the platform."""
+    return field.read_only or FIELD_TYPES[field.type].generated

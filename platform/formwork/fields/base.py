@@ -40,6 +40,8 @@ class FieldType:
     properties: ClassVar[dict[str, Any]] = {}
     #: JSON Schema of a constant `default`, or None when the type takes no default.
     default_schema: ClassVar[dict[str, Any] | None] = None
+    #: The platform computes the value (auto numbers, formulas): never typed in a form or sent to the API.
+    generated: ClassVar[bool] = False
 
     # -- definitions ---------------------------------------------------------
     @classmethod
@@ -108,7 +110,7 @@ class FieldType:
             description=field.help or "",
             default=field.default,
             widget=self.widget(field),
-            render_kw=render_options(field),
+            render_kw={**render_options(field), **({"readonly": True} if self.generated else {})},
             **self.form_kwargs(field),
         )
 

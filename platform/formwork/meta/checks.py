@@ -11,7 +11,7 @@ from .errors import DefinitionError
 from .model import STANDARD_COLUMNS, EntityDef
 
 Check = Callable[[Catalog], list[DefinitionError]]
-TEXT_TYPES = {"string", "text", "email", "phone", "url", "choice"}
+TEXT_TYPES = {"string", "text", "rich_text", "email", "phone", "url", "choice", "auto_number"}
 
 
 def check_pack_requirements(catalog: Catalog) -> list[DefinitionError]:

@@ -18,6 +18,7 @@ from ..compile.models import CompiledModels, models_for
 from ..compile.views import build_view
 from ..config import Settings
 from ..meta.catalog import Catalog
+from ..compile.generated import install_generated_values
 from .audit import install_audit
 from .registry import Tenant
 from .keys import derive_secret
@@ -104,6 +105,7 @@ def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provi
     app.config.update(tenant_config(settings, tenant, provisioning))
     session_factory = sessionmaker(bind=tenant_engine(settings, tenant))
     install_audit(session_factory)
+    install_generated_values(session_factory)
     session = scoped_session(session_factory)
 
     @app.teardown_appcontext

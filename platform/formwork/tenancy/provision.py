@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from ..compile.generated import TENANT_METADATA
 from ..config import Settings
 from ..meta.catalog import Catalog
 from .apps import build_tenant_app
@@ -63,6 +64,7 @@ def create_tables(app: Flask) -> None:
     """New entity tables; changing existing ones is the schema planner's job (issue 4)."""
     runtime = app.extensions["formwork"]
     engine = runtime.session.get_bind()
+    TENANT_METADATA.create_all(engine)
     runtime.compiled.metadata.create_all(engine)
 
 

@@ -1,0 +1,56 @@
+"""Values the platform fills in when a record is saved (auto numbers).
+
+Numbers come from a counter row per field and period in the tenant's own
+database, incremented with INSERT … ON CONFLICT DO UPDATE … RETURNING inside
+the saving transaction: concurrent inserts wait for each other's row lock, so
+no number is given twice, and a rolled-back insert gives its number back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..fields.auto_number import period_of, render_number
+
+TENANT_METADATA = sa.MetaData()
+
+SEQUENCES = sa.Table(
+    "formwork_sequence",
+    TENANT_METADATA,
+    sa.Column("name", sa.String(120), primary_key=True),
+    sa.Column("period", sa.String(120), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+)
+
+
+def next_counter(session: Session, name: str, period: str) -> int:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(SEQUENCES).values(name=name, period=period, value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[SEQUENCES.c.name, SEQUENCES.c.period], set_={"value": SEQUENCES.c.value + 1}
+    ).returning(SEQUENCES.c.value)
+    return int(session.execute(statement).scalar_one())
+
+
+def _number_new_records(session: Session, _context: Any, _instances: Any) -> None:
+    today = datetime.now(timezone.utc).date()
+    for item in session.new:
+        entity = getattr(item, "__entity__", None)
+        if entity is None:
+            continue
+        for field in entity.fields:
+            if field.type == "auto_number" and getattr(item, field.name) is None:
+                fmt = field.options["format"]
+                counter = next_counter(session, f"{entity.table}.{field.name}", period_of(fmt, today))
+                setattr(item, field.name, render_number(fmt, today, counter))
+
+
+def install_generated_values(session_factory: Any) -> None:
+    event.listen(session_factory, "before_flush", _number_new_records)
