@@ -128,3 +128,35 @@ def test_deleting_a_record_in_use_is_refused_with_a_message(browser: Client) -> 
     response = browser.post(f"/t/acme/crm_account/delete/{pk}", data={"csrf_token": csrf_token(page.text)}, follow_redirects=True)
     assert "cannot be deleted: it is still used by 1 Contacts (Account)" in response.text
     assert browser.get(f"/t/acme/crm_account/show/{pk}").status_code == 200
+
+
+def test_each_list_view_is_a_menu_entry_with_groups_totals_and_export(browser: Client) -> None:
+    auth_client = browser
+    page = auth_client.get("/t/acme/crm_opportunity/add")
+    account = _record_id(auth_client, "Golden Textiles")
+    for name, stage, amount in (("Deal A", "proposal", "1000"), ("Deal B", "proposal", "2500.50"), ("Deal C", "won", "400")):
+        auth_client.post("/t/acme/crm_opportunity/add", data={"csrf_token": csrf_token(page.text), "name": name,
+                                                              "account": account, "stage": stage, "amount": amount})
+    home = auth_client.get("/t/acme/")
+    assert "/t/acme/crm_opportunity/view/pipeline/" in home.text and "Pipeline" in home.text
+    pipeline = auth_client.get("/t/acme/crm_opportunity/view/pipeline/")
+    assert pipeline.status_code == 200
+    assert "Proposal" in pipeline.text and '<span class="badge">2</span>' in pipeline.text
+    assert '<span class="fw-total">3,900.50</span>' in pipeline.text
+    assert "Amount (total)" in pipeline.text
+    assert auth_client.get("/t/acme/crm_opportunity/view/nope/").status_code == 404
+
+    csv_export = auth_client.get("/t/acme/crm_opportunity/view/pipeline/export/csv")
+    assert csv_export.status_code == 200 and csv_export.mimetype == "text/csv"
+    lines = csv_export.text.strip().splitlines()
+    assert lines[0].startswith("Opportunity,Account,Stage,Amount")
+    assert any(line.startswith('Deal B,Golden Textiles,Proposal,"2,500.50"') for line in lines)
+
+    xlsx = auth_client.get("/t/acme/crm_opportunity/view/pipeline/export/xlsx")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(xlsx.data)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][:3] == ["Opportunity", "Account", "Stage"] and len(rows) == 4

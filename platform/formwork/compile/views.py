@@ -1,23 +1,25 @@
 """Definitions -> Flask-AppBuilder ModelViews (the list, show, add and edit screens).
 
-The Form definition gives the fieldsets, the ListView definition the columns,
-sort, quick search and page size; each field type gives its form field and
-list formatting.
+The Form definition gives the fieldsets; each ListView definition is a list
+screen of the same ModelView (`/<table>/view/<name>/`), with its columns,
+filter, sort, quick search, page size, group counts, totals and export. Each
+field type gives its form field and list formatting.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import g
-from flask_appbuilder import ModelView
+from flask import Response, abort, g, stream_with_context
+from flask_appbuilder import ModelView, expose, has_access, permission_name
 from wtforms import HiddenField
 
 from ..fields import field_type, is_fixed
 from ..i18n import Label
 from ..meta.catalog import Catalog
-from ..meta.model import EntityDef, ListViewDef
+from ..meta.model import EntityDef
 from .interface import EntityInterface
+from .listing import Listing, active_listing, column_formatter, export_rows, group_counts, to_csv, to_xlsx, totals
 from .models import CompiledModels, class_name
 from .records import check_deletable, check_version
 
@@ -30,6 +32,10 @@ STANDARD_LABELS = {
     "updated_by": Label({"en": "Updated by", "zh": "更新人"}),
     "version": Label({"en": "Version", "zh": "版本"}),
 }
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 class EntityModelView(ModelView):
@@ -38,7 +44,10 @@ class EntityModelView(ModelView):
     entity: EntityDef
     catalog: Catalog
     compiled: CompiledModels
+    listings: dict[str, Listing]
+    list_template = "formwork/list.html"
 
+    # -- forms ---------------------------------------------------------------
     def _init_forms(self) -> None:
         super()._init_forms()
         # The version read travels with the edit form so a stale save is refused.
@@ -62,6 +71,86 @@ class EntityModelView(ModelView):
     def pre_delete(self, item: Any) -> None:
         check_deletable(self.datamodel.session, self.catalog, self.compiled, self.entity, item)
 
+    # -- lists ---------------------------------------------------------------
+    @property
+    def default_listing(self) -> Listing | None:
+        return next(iter(self.listings.values()), None)
+
+    @expose("/view/<name>/")
+    @has_access
+    @permission_name("list")
+    def list_view(self, name: str) -> Any:
+        g.formwork_listing = self.listings.get(name) or abort(404)
+        return self.list()
+
+    @expose("/view/<name>/export/<kind>")
+    @has_access
+    @permission_name("export")
+    def export(self, name: str, kind: str) -> Response:
+        listing = self.listings.get(name) or abort(404)
+        if kind not in EXPORT_TYPES:
+            abort(404)
+        g.formwork_listing = listing
+        query = self._filtered_query()
+        field = self.entity.field(listing.definition.sort_field)
+        order = getattr(self.datamodel.obj, field_type(field.type).attribute(field) if field else listing.definition.sort_field)
+        items = query.order_by(order.desc() if listing.definition.sort_descending else order.asc()).yield_per(500)
+        rows = export_rows(items, listing)
+        filename = f"{self.entity.table}-{listing.name}.{kind}"
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        if kind == "csv":
+            return Response(stream_with_context(to_csv(rows)), mimetype=EXPORT_TYPES[kind], headers=headers)
+        return Response(to_xlsx(rows, str(listing.title)), mimetype=EXPORT_TYPES[kind], headers=headers)
+
+    def _filtered_query(self) -> Any:
+        """Every row the current list shows, on all pages (search filters included)."""
+        query = self.datamodel.session.query(self.datamodel.obj)
+        filters = self._filters.get_joined_filters(self._base_filters)
+        return self.datamodel.apply_filters(query, filters)
+
+    def _get_list_widget(self, filters: Any, actions: Any = None, order_column: str = "", order_direction: str = "",
+                         page: Any = None, page_size: Any = None, widgets: Any = None, **kwargs: Any) -> dict[str, Any]:
+        """FAB's list widget, configured by the active list view instead of class attributes."""
+        listing = active_listing(self.default_listing)
+        if listing is None:
+            return super()._get_list_widget(filters, actions, order_column, order_direction, page, page_size, widgets, **kwargs)
+        g.formwork_listing = listing
+        if not order_column:
+            order_column = listing.definition.sort_field
+            order_direction = "desc" if listing.definition.sort_descending else "asc"
+        page_size = page_size or listing.definition.page_size
+        joined = filters.get_joined_filters(self._base_filters)
+        count, items = self.datamodel.query(joined, order_column, order_direction, page=page, page_size=page_size)
+        widgets = widgets or {}
+        widgets["list"] = self.list_widget(
+            label_columns=self.label_columns, include_columns=listing.columns,
+            value_columns=self.datamodel.get_values(items, listing.columns), order_columns=self.order_columns,
+            formatters_columns=self._listing_formatters(listing), page=page, page_size=page_size, count=count,
+            pks=self.datamodel.get_keys(items), actions=actions or self.actions, filters=filters,
+            modelview_name=self.__class__.__name__, **kwargs,
+        )
+        query = self.datamodel.apply_filters(self.datamodel.session.query(self.datamodel.obj), joined)
+        widgets["summary"] = {
+            "listing": listing, "listings": list(self.listings.values()), "endpoint": self.endpoint,
+            "totals": totals(query, self.datamodel.obj, listing),
+            "groups": group_counts(query, self.datamodel.obj, listing, self.compiled),
+            "group_label": _column_label(self.entity, listing.definition.group_by),
+            "capped": count > 10_000,
+        }
+        return widgets
+
+    def _listing_formatters(self, listing: Listing) -> dict[str, Any]:
+        formats = listing.definition.formats
+        found = {c: column_formatter(self.entity, c, formats.get(c)) for c in listing.columns}
+        return {c: f for c, f in found.items() if f is not None}
+
+
+def _column_label(entity: EntityDef, column: str | None) -> Any:
+    if not column:
+        return ""
+    field = entity.field(column)
+    return field.label if field else STANDARD_LABELS.get(column, column)
+
 
 def _fieldsets(entity: EntityDef, catalog: Catalog, editable: bool = False) -> list[tuple[Any, dict[str, Any]]]:
     """Form sections as FAB fieldsets, without hidden fields (and, on the add screen, read-only ones)."""
@@ -76,56 +165,44 @@ def _fieldsets(entity: EntityDef, catalog: Catalog, editable: bool = False) -> l
     return [fieldset for fieldset in fieldsets if fieldset[1]["fields"]]
 
 
-def _list_view(entity: EntityDef, catalog: Catalog) -> ListViewDef | None:
-    views = catalog.list_views_for(entity.qualified)
-    return views[0] if views else None
-
-
-def _formatters(entity: EntityDef) -> dict[str, Any]:
-    formatters = {}
-    for field in entity.fields:
-        if field.type in ("reference", "string", "text"):
-            continue
-        ftype = field_type(field.type)
-        formatters[field.name] = lambda value, _f=field, _t=ftype: _t.format_value(_f, value)
-    return formatters
+def listings_of(entity: EntityDef, catalog: Catalog) -> dict[str, Listing]:
+    return {view.name: Listing(view, entity) for view in catalog.list_views_for(entity.qualified)}
 
 
 def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> dict[str, Any]:
     """The class attributes of one entity's ModelView."""
     fieldsets = _fieldsets(entity, catalog)
-    listing = _list_view(entity, catalog)
-    columns = [c for c in (listing.columns if listing else entity.field_names()[:6])
-               if (f := entity.field(c)) is None or not f.hidden]
-    references = [c for c in columns if (f := entity.field(c)) is not None and f.type == "reference"]
-    datamodel = EntityInterface(compiled.model(entity.qualified), shown_references=references)
+    listings = listings_of(entity, catalog)
+    shown = {c for listing in listings.values() for c in listing.columns} or set(entity.field_names()[:6])
+    references = [c for c in shown if (f := entity.field(c)) is not None and f.type in ("reference", "user")]
+    datamodel = EntityInterface(compiled.model(entity.qualified), shown_references=sorted(references))
     ctx = _FormContext(datamodel)
     extra = {f.name: form for f in entity.fields if (form := field_type(f.type).form_field(f, ctx)) is not None}
-    labels = {**STANDARD_LABELS, **{f.name: f.label for f in entity.fields}}
+    first = next(iter(listings.values()), None)
+    searchable = first.definition.search if first and first.definition.search else [
+        f.name for f in entity.fields if f.type in ("string", "email", "text")]
     return {
         "entity": entity,
         "catalog": catalog,
         "compiled": compiled,
+        "listings": listings,
         "datamodel": datamodel,
         "route_base": f"/{entity.table}",
-        "list_title": listing.label if listing and listing.label else entity.plural,
+        "list_title": first.title if first else entity.plural,
         "show_title": entity.label,
         "add_title": entity.label,
         "edit_title": entity.label,
-        "list_columns": columns,
-        "label_columns": labels,
+        "list_columns": first.columns if first else entity.field_names()[:6],
+        "label_columns": {**STANDARD_LABELS, **{f.name: f.label for f in entity.fields}},
         "description_columns": {f.name: f.help for f in entity.fields if f.help},
         "add_fieldsets": _fieldsets(entity, catalog, editable=True),
         "edit_fieldsets": fieldsets,
         "show_fieldsets": [*fieldsets, (RECORD_INFO, {"fields": ["created_at", "updated_at", "version"], "expanded": False})],
         "add_form_extra_fields": extra,
         "edit_form_extra_fields": extra,
-        "search_columns": listing.search if listing and listing.search else [
-            f.name for f in entity.fields if f.type in ("string", "email", "text")],
-        "order_columns": [c for c in columns if c not in references],
-        "base_order": (listing.sort_field, "desc" if listing.sort_descending else "asc") if listing else ("id", "desc"),
-        "page_size": listing.page_size if listing else 25,
-        "formatters_columns": _formatters(entity),
+        "search_columns": searchable,
+        "order_columns": [c for c in shown if c not in references],
+        "page_size": first.definition.page_size if first else 25,
     }
 
 

@@ -11,6 +11,7 @@ from .errors import DefinitionError
 from .model import STANDARD_COLUMNS, EntityDef
 
 Check = Callable[[Catalog], list[DefinitionError]]
+NUMBER_TYPES = {"integer", "decimal", "money", "percent", "rating"}
 TEXT_TYPES = {"string", "text", "rich_text", "email", "phone", "url", "choice", "auto_number"}
 
 
@@ -106,6 +107,12 @@ def check_list_views(catalog: Catalog) -> list[DefinitionError]:
                     errors.append(doc.error(("columns", i), f"column '{column}' is not a field of {entity.qualified}"))
             if view.sort_field not in known:
                 errors.append(doc.error(("sort",), f"cannot sort by '{view.sort_field}': not a field of {entity.qualified}"))
+            if view.group_by and view.group_by not in known:
+                errors.append(doc.error(("group_by",), f"cannot group by '{view.group_by}': not a field of {entity.qualified}"))
+            for name in view.totals:
+                f = entity.field(name)
+                if f is None or f.type not in NUMBER_TYPES:
+                    errors.append(doc.error(("totals", name), f"'{name}' is not a number field of {entity.qualified}, so it has no total"))
             for i, name in enumerate(view.search):
                 f = entity.field(name)
                 if f is None or f.type not in TEXT_TYPES:

@@ -59,11 +59,14 @@ def build_form(doc: Document) -> FormDef:
 def build_list_view(doc: Document) -> ListViewDef:
     data = doc.data
     sort = data.get("sort", "-id")
+    columns = [c if isinstance(c, str) else c["field"] for c in data["columns"]]
+    formats = {c["field"]: c["format"] for c in data["columns"] if isinstance(c, dict) and c.get("format")}
     return ListViewDef(
         pack=doc.pack, entity=qualify(data["entity"], doc.pack), name=data.get("name", "default"),
-        label=Label(data["label"]) if data.get("label") else None, columns=list(data["columns"]),
+        label=Label(data["label"]) if data.get("label") else None, columns=columns,
         sort_field=sort.lstrip("-"), sort_descending=sort.startswith("-"), search=list(data.get("search", [])),
-        page_size=int(data.get("page_size", 25)), document=doc,
+        page_size=int(data.get("page_size", 25)), document=doc, formats=formats, group_by=data.get("group_by"),
+        totals=dict(data.get("totals", {})), filter=data.get("filter"),
     )
 
 

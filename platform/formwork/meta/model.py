@@ -115,6 +115,14 @@ class ListViewDef:
     search: list[str]
     page_size: int
     document: Document
+    formats: dict[str, str] = field(default_factory=dict)  # column -> "relative" (dates)
+    group_by: str | None = None
+    totals: dict[str, str] = field(default_factory=dict)  # column -> sum | avg
+    filter: Any = None  # a structured filter (formwork.filters)
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.entity}.{self.name}"
 
 
 @dataclass

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.const import AUTH_DB
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -67,12 +67,27 @@ def tenant_config(settings: Settings, tenant: Tenant, provisioning: bool) -> dic
     }
 
 
+class EndpointUrl:
+    """A menu link to an endpoint with arguments, resolved when the menu renders (so it carries /t/<slug>)."""
+
+    def __init__(self, endpoint: str, **values: Any) -> None:
+        self.endpoint, self.values = endpoint, values
+
+    def __str__(self) -> str:
+        return url_for(self.endpoint, **self.values)
+
+
 def register_entities(appbuilder: AppBuilder, catalog: Catalog, compiled: CompiledModels) -> None:
-    """A screen and a REST API per entity, in a menu grouped by pack."""
+    """Screens and a REST API per entity; each list view is a menu entry, grouped by pack."""
     for pack in catalog.packs.values():
         for entity in catalog.entities_of(pack.name):
-            appbuilder.add_view(build_view(entity, catalog, compiled), entity.plural, category=pack.label,
-                                icon="fa-table", category_icon="fa-folder-open")
+            view = build_view(entity, catalog, compiled)
+            listings = list(view.listings.values())
+            name = listings[0].title if listings else entity.plural
+            appbuilder.add_view(view, name, category=pack.label, icon="fa-table", category_icon="fa-folder-open")
+            for listing in listings[1:]:
+                appbuilder.add_link(listing.title, href=EndpointUrl(f"{view.__name__}.list_view", name=listing.name),
+                                    category=pack.label, icon="fa-filter")
             appbuilder.add_api(build_api(entity, catalog, compiled))
 
 

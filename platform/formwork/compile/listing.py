@@ -1,0 +1,165 @@
+"""What a list screen adds to FAB's list: several list views per entity, totals, group counts, export.
+
+Each ListView definition is one `Listing`. The active listing of a request
+sits on `flask.g`, so one ModelView serves every list view of an entity
+without mutating shared view state.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g
+from markupsafe import Markup
+
+from ..fields import field_type
+from ..i18n import Label
+from ..meta.model import EntityDef, ListViewDef
+
+COUNT_LIMIT = 10_000
+TOTAL_FUNCTIONS = {"sum": sa.func.sum, "avg": sa.func.avg}
+
+
+@dataclass(frozen=True)
+class Listing:
+    definition: ListViewDef
+    entity: EntityDef
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+    @property
+    def title(self) -> Label:
+        return self.definition.label or self.entity.plural
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in self.definition.columns if (f := self.entity.field(c)) is None or not f.hidden]
+
+
+def active_listing(default: Listing | None) -> Listing | None:
+    return getattr(g, "formwork_listing", None) or default
+
+
+def relative_date(value: Any, today: date | None = None) -> str:
+    """`today`, `in 3 days`, `2 days ago`: how soon-or-late a date is, at a glance."""
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, datetime) else value
+    delta = (day - (today or date.today())).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "yesterday"
+    return f"in {delta} days" if delta > 0 else f"{-delta} days ago"
+
+
+def column_formatter(entity: EntityDef, column: str, fmt: str | None):
+    """The function that shows one column's values, or None for FAB's default."""
+    if fmt == "relative":
+        return relative_date
+    field = entity.field(column)
+    if field is None or field.type in ("reference", "string", "text"):
+        return None
+    ftype = field_type(field.type)
+    return lambda value: ftype.format_value(field, value)
+
+
+def totals(query: Any, model: type, listing: Listing) -> list[tuple[Label, str, str]]:
+    """(label, function, formatted value) per total of the listing, over every row the query keeps."""
+    wanted = listing.definition.totals
+    if not wanted:
+        return []
+    values = query.with_entities(*(TOTAL_FUNCTIONS[fn](getattr(model, name)) for name, fn in wanted.items())).order_by(None).one()
+    result = []
+    for (name, fn), value in zip(wanted.items(), values):
+        field = listing.entity.field(name)
+        shown_as = field if fn == "sum" else replace(field, type="decimal", options={**field.options, "precision": 2})
+        result.append((field.label, fn, field_type(shown_as.type).format_value(shown_as, value) or "0"))
+    return result
+
+
+def group_counts(query: Any, model: type, listing: Listing, models: Any) -> list[tuple[Any, int]]:
+    """(shown value, count) per value of the group-by column, biggest group first (at most 50)."""
+    name = listing.definition.group_by
+    if not name:
+        return []
+    field = listing.entity.field(name)
+    column = getattr(model, field_type(field.type).attribute(field) if field else name)
+    count = sa.func.count(model.id)
+    groups = query.with_entities(column, count).group_by(column).order_by(None).order_by(count.desc()).limit(50).all()
+    if field is not None and field.type in ("reference", "user"):
+        target = models.model(field.target) if field.type == "reference" else type(getattr(model, name).property.mapper.class_)
+        titles = {obj.id: str(obj) for obj in query.session.query(target).filter(target.id.in_([v for v, _ in groups]))}
+        show = titles.get
+    else:
+        formatter = column_formatter(listing.entity, name, None)
+        show = formatter or str
+    return [("—" if value is None else (show(value) or str(value)), number) for value, number in groups]
+
+
+def capped_count(query: Any) -> int:
+    """Counting stops at COUNT_LIMIT + 1 rows: a page never scans a million rows to say "10,000+"."""
+    capped = query.order_by(None).limit(COUNT_LIMIT + 1).subquery()
+    return int(query.session.query(sa.func.count()).select_from(capped).scalar())
+
+
+def export_rows(items: Iterable[Any], listing: Listing) -> Iterator[list[Any]]:
+    """Header, then each record's column values as shown on screen (plain text)."""
+    entity = listing.entity
+    yield [str(_label(entity, c).localized()) for c in listing.columns]
+    formatters = {c: column_formatter(entity, c, listing.definition.formats.get(c)) for c in listing.columns}
+    for item in items:
+        row = []
+        for column in listing.columns:
+            value = getattr(item, column)
+            formatter = formatters[column]
+            shown = formatter(value) if formatter else value
+            row.append(_plain(shown))
+        yield row
+
+
+def _label(entity: EntityDef, column: str) -> Label:
+    field = entity.field(column)
+    return field.label if field else Label(column.replace("_", " ").capitalize())
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value.striptags()
+    if isinstance(value, (int, float, date, datetime)):
+        return value
+    return str(value)
+
+
+def to_csv(rows: Iterable[list[Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def to_xlsx(rows: Iterable[list[Any]], title: str) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31] or "Export")
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
