@@ -12,12 +12,13 @@ from typing import Any
 
 from flask import Response, abort, g, stream_with_context
 from flask_appbuilder import ModelView, expose, has_access, permission_name
+from flask_appbuilder.widgets import FormWidget
 from wtforms import HiddenField
 
 from ..fields import field_type, is_fixed
 from ..i18n import Label
 from ..meta.catalog import Catalog
-from ..meta.model import EntityDef
+from ..meta.model import EntityDef, SectionDef
 from .interface import EntityInterface
 from .listing import Listing, active_listing, column_formatter, export_rows, group_counts, to_csv, to_xlsx, totals
 from .models import CompiledModels, class_name
@@ -38,6 +39,12 @@ EXPORT_TYPES = {
 }
 
 
+class FormLayoutWidget(FormWidget):
+    """Sections, tabs and columns from the Form definition (FAB's own form shows accordions only)."""
+
+    template = "formwork/form.html"
+
+
 class EntityModelView(ModelView):
     """The screens of one entity; subclasses are generated per entity."""
 
@@ -46,6 +53,8 @@ class EntityModelView(ModelView):
     compiled: CompiledModels
     listings: dict[str, Listing]
     list_template = "formwork/list.html"
+    add_widget = FormLayoutWidget
+    edit_widget = FormLayoutWidget
 
     # -- forms ---------------------------------------------------------------
     def _init_forms(self) -> None:
@@ -155,13 +164,14 @@ def _column_label(entity: EntityDef, column: str | None) -> Any:
 def _fieldsets(entity: EntityDef, catalog: Catalog, editable: bool = False) -> list[tuple[Any, dict[str, Any]]]:
     """Form sections as FAB fieldsets, without hidden fields (and, on the add screen, read-only ones)."""
     form = catalog.form_for(entity.qualified)
-    sections = [(s.label or entity.label, s.fields) for s in form.sections] if form else [(entity.label, entity.field_names())]
+    sections = form.sections if form else [SectionDef(entity.label, entity.field_names())]
 
     def shown(name: str) -> bool:
         field = entity.field(name)
         return not field.hidden and not (editable and is_fixed(field))
 
-    fieldsets = [(label, {"fields": [n for n in names if shown(n)]}) for label, names in sections]
+    fieldsets = [(s.label or entity.label, {"fields": [n for n in s.fields if shown(n)], "tab": s.tab, "columns": s.columns})
+                 for s in sections]
     return [fieldset for fieldset in fieldsets if fieldset[1]["fields"]]
 
 

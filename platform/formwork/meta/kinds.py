@@ -50,7 +50,8 @@ def build_form(doc: Document) -> FormDef:
     data = doc.data
     sections = [
         SectionDef(Label(s["label"]) if s.get("label") else None, list(s["fields"]),
-                   Label(s["description"]) if s.get("description") else None)
+                   Label(s["description"]) if s.get("description") else None,
+                   Label(s["tab"]) if s.get("tab") else None, int(s.get("columns", 1)))
         for s in data["sections"]
     ]
     return FormDef(doc.pack, qualify(data["entity"], doc.pack), data.get("name", "default"), sections, doc)

@@ -92,6 +92,8 @@ class SectionDef:
     label: Label | None
     fields: list[str]
     description: Label | None = None
+    tab: Label | None = None
+    columns: int = 1
 
 
 @dataclass

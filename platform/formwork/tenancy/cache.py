@@ -17,6 +17,7 @@ from flask import Flask
 from ..config import Settings
 from ..meta.catalog import Catalog
 from .apps import build_tenant_app
+from .provision import sync_schema
 from .registry import Tenant, find_tenant
 
 TENANT_LOOKUP_TTL = 2.0
@@ -61,6 +62,7 @@ class TenantApps:
                 if cached and cached[0] == wanted:
                     return cached[1]
             app = self._build(self.settings, tenant, self.catalog)
+            sync_schema(self.settings, tenant, app)
             with self._lock:
                 self._apps[tenant.slug] = (wanted, app)
                 self._apps.move_to_end(tenant.slug)

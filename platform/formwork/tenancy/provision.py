@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from flask import Flask
 
 from ..compile.generated import TENANT_METADATA
+from ..schema.plan import apply_schema_plan, plan_schema_changes
 from ..config import Settings
 from ..meta.catalog import Catalog
 from .apps import build_tenant_app
@@ -14,6 +16,7 @@ from .registry import SLUG_PATTERN, Tenant, find_tenant, platform_session
 from .storage import create_storage, drop_storage, new_location
 
 Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 
 class TenantError(Exception):
@@ -60,12 +63,27 @@ def create_tenant(
     return tenant
 
 
-def create_tables(app: Flask) -> None:
-    """New entity tables; changing existing ones is the schema planner's job (issue 4)."""
+def create_tables(app: Flask) -> list[str]:
+    """Add the tables, columns and indexes the definitions imply; returns what was done, in words."""
     runtime = app.extensions["formwork"]
     engine = runtime.session.get_bind()
     TENANT_METADATA.create_all(engine)
-    runtime.compiled.metadata.create_all(engine)
+    with engine.begin() as connection:
+        plan = plan_schema_changes(connection, runtime.compiled.metadata)
+        apply_schema_plan(connection, plan)
+    for change in plan.left_alone:
+        log.warning("tenant %s: schema change left for `formwork migrate`: %s", runtime.slug, change)
+    return plan.describe()
+
+
+def sync_schema(settings: Settings, tenant: Tenant, app: Flask) -> None:
+    """Before a tenant app serves: apply additive changes if its definitions changed since the last sync."""
+    runtime = app.extensions["formwork"]
+    if tenant.definitions_hash == runtime.definitions_hash:
+        return
+    for change in create_tables(app):
+        log.info("tenant %s: %s", tenant.slug, change)
+    mark_applied(settings, tenant, runtime.definitions_hash)
 
 
 def add_admin(app: Flask, username: str, password: str) -> None:

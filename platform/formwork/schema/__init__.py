@@ -1,0 +1,1 @@
+"""Plan and apply database changes that definitions imply (Alembic's diffing and operations)."""
