@@ -136,7 +136,8 @@ def test_each_list_view_is_a_menu_entry_with_groups_totals_and_export(browser: C
     account = _record_id(auth_client, "Golden Textiles")
     for name, stage, amount in (("Deal A", "proposal", "1000"), ("Deal B", "proposal", "2500.50"), ("Deal C", "won", "400")):
         auth_client.post("/t/acme/crm_opportunity/add", data={"csrf_token": csrf_token(page.text), "name": name,
-                                                              "account": account, "stage": stage, "amount": amount})
+                                                              "account": account, "stage": stage, "amount": amount,
+                                                              "close_date": "2026-12-01", "probability": "100"})
     home = auth_client.get("/t/acme/")
     assert "/t/acme/crm_opportunity/view/pipeline/" in home.text and "Pipeline" in home.text
     pipeline = auth_client.get("/t/acme/crm_opportunity/view/pipeline/")

@@ -18,7 +18,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..meta.catalog import Catalog
 from ..meta.model import STANDARD_COLUMNS, EntityDef
+from .generated import FormulaFailed
 from .interface import EntityInterface
+from .logic import compute_formulas, current_user_values, fill_defaults, record_values, save_errors
 from .models import CompiledModels, class_name
 from .records import (RecordInUse, StaleRecord, check_deletable, check_version, read_only_errors, reference_errors,
                       unique_errors)
@@ -80,23 +82,43 @@ class EntityRestApi(ModelRestApi):
 
     def _save(self, item: Any, data: dict[str, Any], created: bool) -> Response:
         session = self.datamodel.session
-        errors = read_only_errors(self.entity, data, None if created else item)
-        errors.update(reference_errors(session, self.entity, self.compiled, data))
-        errors.update(unique_errors(session, self.entity, self.datamodel.obj, data, None if created else item.id))
+        with session.no_autoflush:
+            old = None if created else record_values(item, self.entity, session, self.compiled)
+            errors = read_only_errors(self.entity, data, None if created else item)
+            errors.update(reference_errors(session, self.entity, self.compiled, data))
+            errors.update(unique_errors(session, self.entity, self.datamodel.obj, data, None if created else item.id))
+            if errors:
+                return self.response_400(message=errors)
+            assign_values(item, self.entity, data, session, self.compiled)
+            errors = self._logic_errors(item, old)
         if errors:
+            session.rollback()
             return self.response_400(message=errors)
-        assign_values(item, self.entity, data, session, self.compiled)
         try:
             session.add(item)
             session.commit()
         except StaleDataError:
             session.rollback()
             return self.response(409, message="This record was changed by someone else at the same moment. Reload it and try again.")
+        except FormulaFailed as failed:
+            session.rollback()
+            return self.response_400(message=failed.errors)
         except IntegrityError:
             session.rollback()
             return self.response(409, message="The record conflicts with stored data (a unique value or a reference changed meanwhile); reload and try again.")
         body = self.show_model_schema.dump(item)
         return self.response(201 if created else 200, id=item.id, result=body)
+
+    def _logic_errors(self, item: Any, old: dict[str, Any] | None) -> dict[str, list[str]]:
+        """Defaults, formulas, field conditions, validation rules and the lock, as for a form."""
+        logic = self.compiled.logic[self.entity.qualified]
+        session = self.datamodel.session
+        user = current_user_values(session, self.compiled)
+        new = record_values(item, self.entity, session, self.compiled)
+        errors = fill_defaults(logic, item, new, user) if old is None else {}
+        errors.update(compute_formulas(logic, item, new))
+        errors.update(save_errors(logic, new, old, user))
+        return errors
 
 
 def api_columns(entity: EntityDef, catalog: Catalog) -> list[str]:

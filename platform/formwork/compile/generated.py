@@ -1,4 +1,4 @@
-"""Values the platform fills in when a record is saved (auto numbers).
+"""Values the platform fills in when a record is saved: auto numbers and formulas.
 
 Numbers come from a counter row per field and period in the tenant's own
 database, incremented with INSERT … ON CONFLICT DO UPDATE … RETURNING inside
@@ -52,5 +52,29 @@ def _number_new_records(session: Session, _context: Any, _instances: Any) -> Non
                 setattr(item, field.name, render_number(fmt, today, counter))
 
 
+def _compute_formulas(session: Session, _context: Any, _instances: Any) -> None:
+    """Formulas are stored, so lists can sort and filter on them: recompute them on every save."""
+    from .logic import compute_formulas, record_values
+
+    for item in [*session.new, *session.dirty]:
+        entity = getattr(item, "__entity__", None)
+        models = getattr(item, "__models__", None)
+        if entity is None or models is None or not models.logic[entity.qualified].formulas:
+            continue
+        values = record_values(item, entity, session, models)
+        errors = compute_formulas(models.logic[entity.qualified], item, values)
+        if errors:
+            raise FormulaFailed(errors)
+
+
+class FormulaFailed(Exception):
+    """A formula could not be computed for a record being saved; `errors` says which and why."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items()))
+
+
 def install_generated_values(session_factory: Any) -> None:
     event.listen(session_factory, "before_flush", _number_new_records)
+    event.listen(session_factory, "before_flush", _compute_formulas)

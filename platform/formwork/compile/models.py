@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
 from ..fields import field_type
+from .logic import EntityLogic, logic_for
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 
@@ -37,6 +38,7 @@ class CompiledModels:
     definitions_hash: str
     metadata: sa.MetaData
     models: dict[str, type]  # by qualified entity name
+    logic: dict[str, EntityLogic]  # compiled expressions, by qualified entity name
 
     def model(self, qualified: str) -> type:
         return self.models[qualified]
@@ -109,7 +111,10 @@ def compile_models(catalog: Catalog) -> CompiledModels:
     ctx = _ModelContext(catalog, Base.metadata)
     models = {qualified: build_model(Base, entity, ctx) for qualified, entity in catalog.entities.items()}
     sa.orm.configure_mappers()
-    return CompiledModels(catalog.content_hash(), Base.metadata, models)
+    compiled = CompiledModels(catalog.content_hash(), Base.metadata, models, logic_for(catalog))
+    for model in models.values():
+        model.__models__ = compiled  # a record can reach its siblings (formulas read references)
+    return compiled
 
 
 _cache: dict[str, CompiledModels] = {}

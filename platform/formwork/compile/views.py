@@ -13,7 +13,6 @@ from typing import Any
 from flask import Response, abort, g, stream_with_context
 from flask_appbuilder import ModelView, expose, has_access, permission_name
 from flask_appbuilder.widgets import FormWidget
-from wtforms import HiddenField
 
 from ..fields import field_type, is_fixed
 from ..i18n import Label
@@ -22,7 +21,10 @@ from ..meta.model import EntityDef, SectionDef
 from .interface import EntityInterface
 from .listing import Listing, active_listing, column_formatter, export_rows, group_counts, to_csv, to_xlsx, totals
 from .models import CompiledModels, class_name
-from .records import check_deletable, check_version
+from ..filters import compile_filter
+from .forms import RuleCheckedForms
+from .logic import filter_context
+from .records import check_deletable
 
 RECORD_INFO = Label({"en": "Record", "zh": "记录信息"})
 STANDARD_LABELS = {
@@ -45,7 +47,7 @@ class FormLayoutWidget(FormWidget):
     template = "formwork/form.html"
 
 
-class EntityModelView(ModelView):
+class EntityModelView(RuleCheckedForms, ModelView):
     """The screens of one entity; subclasses are generated per entity."""
 
     entity: EntityDef
@@ -55,27 +57,6 @@ class EntityModelView(ModelView):
     list_template = "formwork/list.html"
     add_widget = FormLayoutWidget
     edit_widget = FormLayoutWidget
-
-    # -- forms ---------------------------------------------------------------
-    def _init_forms(self) -> None:
-        super()._init_forms()
-        # The version read travels with the edit form so a stale save is refused.
-        self.edit_form = type(f"{self.edit_form.__name__}Versioned", (self.edit_form,), {"record_version": HiddenField()})
-
-    def prefill_form(self, form: Any, pk: Any) -> None:
-        item = self.datamodel.get(pk)
-        form.record_version.data = item.version if item else ""
-
-    def process_form(self, form: Any, is_created: bool) -> None:
-        if not is_created and "record_version" in form:
-            g.formwork_edited_version = form.record_version.data
-            del form["record_version"]
-        for field in self.entity.fields:
-            if is_fixed(field) and field.name in form:
-                del form[field.name]  # whatever was posted, a read-only field keeps its value
-
-    def pre_update(self, item: Any) -> None:
-        check_version(item, g.pop("formwork_edited_version", None))
 
     def pre_delete(self, item: Any) -> None:
         check_deletable(self.datamodel.session, self.catalog, self.compiled, self.entity, item)
@@ -99,7 +80,7 @@ class EntityModelView(ModelView):
         listing = self.listings.get(name) or abort(404)
         if kind not in EXPORT_TYPES:
             abort(404)
-        g.formwork_listing = listing
+        self._activate(listing)
         query = self._filtered_query()
         field = self.entity.field(listing.definition.sort_field)
         order = getattr(self.datamodel.obj, field_type(field.type).attribute(field) if field else listing.definition.sort_field)
@@ -110,6 +91,14 @@ class EntityModelView(ModelView):
         if kind == "csv":
             return Response(stream_with_context(to_csv(rows)), mimetype=EXPORT_TYPES[kind], headers=headers)
         return Response(to_xlsx(rows, str(listing.title)), mimetype=EXPORT_TYPES[kind], headers=headers)
+
+    def _activate(self, listing: Listing) -> None:
+        """Make `listing` the list this request shows: its filter applies to rows, counts, totals and export."""
+        g.formwork_listing = listing
+        if listing.definition.filter is not None:
+            context = filter_context(self.datamodel.session, self.compiled)
+            where = compile_filter(listing.definition.filter, self.datamodel.obj, self.entity, context)
+            g.formwork_list_where = (self.datamodel.obj, where)
 
     def _filtered_query(self) -> Any:
         """Every row the current list shows, on all pages (search filters included)."""
@@ -123,7 +112,7 @@ class EntityModelView(ModelView):
         listing = active_listing(self.default_listing)
         if listing is None:
             return super()._get_list_widget(filters, actions, order_column, order_direction, page, page_size, widgets, **kwargs)
-        g.formwork_listing = listing
+        self._activate(listing)
         if not order_column:
             order_column = listing.definition.sort_field
             order_direction = "desc" if listing.definition.sort_descending else "asc"

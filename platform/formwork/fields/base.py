@@ -29,6 +29,13 @@ COMMON_PROPERTIES: dict[str, Any] = {
     "indexed": {"type": "boolean", "description": "add a database index (for fields lists filter or sort by)"},
     "read_only": {"type": "boolean", "description": "shown but never changed through a form or the API"},
     "hidden": {"type": "boolean", "description": "kept and available to the API, not shown on screens"},
+    "visible_when": {"type": "string", "description": "CEL condition; when false the field is hidden and never required"},
+    "required_when": {"type": "string", "description": "CEL condition; when true the field must have a value"},
+    "read_only_when": {"type": "string", "description": "CEL condition on the stored record; when true the field cannot change"},
+}
+EXPRESSION_DEFAULT = {
+    "type": "object", "required": ["expr"], "additionalProperties": False,
+    "properties": {"expr": {"type": "string", "description": "a CEL expression, e.g. today() or user.id"}},
 }
 
 
@@ -49,7 +56,9 @@ class FieldType:
         """The schema of one field of this type in an Entity document."""
         props = {**COMMON_PROPERTIES, **cls.properties, "type": {"const": cls.name}}
         if cls.default_schema is not None:
-            props["default"] = cls.default_schema
+            props["default"] = {"anyOf": [cls.default_schema, EXPRESSION_DEFAULT]}
+        elif not cls.generated:
+            props["default"] = EXPRESSION_DEFAULT
         return {"type": "object", "required": ["name", "type"], "properties": props, "additionalProperties": False}
 
     # -- database ------------------------------------------------------------
@@ -64,7 +73,7 @@ class FieldType:
                 self.sql_type(field),
                 nullable=not field.required,
                 unique=field.unique or None,
-                default=field.default,
+                default=constant_default(field),
                 index=field.unique or field.indexed or None,
             )
         }
@@ -89,8 +98,8 @@ class FieldType:
             "validate": self.marshmallow_validators(field),
             "metadata": {"description": field.help or field.label},
         }
-        if field.default is not None and not field.read_only:
-            kwargs["load_default"] = field.default
+        if constant_default(field) is not None and not field.read_only:
+            kwargs["load_default"] = constant_default(field)
         return self.marshmallow_class(field)(**kwargs)
 
     def marshmallow_class(self, field: FieldDef) -> type[ma.Field]:
@@ -108,7 +117,7 @@ class FieldType:
             field.label,
             validators=self.form_validators(field, ctx),
             description=field.help or "",
-            default=field.default,
+            default=constant_default(field),
             widget=self.widget(field),
             render_kw={**render_options(field), **({"readonly": True} if self.generated else {})},
             **self.form_kwargs(field),
@@ -133,6 +142,11 @@ class FieldType:
     # -- lists ---------------------------------------------------------------
     def format_value(self, field: FieldDef, value: Any) -> str:
         return "" if value is None else str(value)
+
+
+def constant_default(field: FieldDef) -> Any:
+    """The default when it is a constant; an expression default is computed when a record is created."""
+    return None if isinstance(field.default, dict) else field.default
 
 
 def render_options(field: FieldDef) -> dict[str, Any]:

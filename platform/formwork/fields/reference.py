@@ -45,9 +45,11 @@ class ReferenceField(FieldType):
             index=True,
         )
         remote = ctx.class_name(target)
+        # A reference to the own entity (a department's parent) is many-to-one only when told which side is remote.
+        remote_side = {"remote_side": f"{remote}.id"} if target is ctx.entity else {}
         return {
             self.attribute(field): column,
-            field.name: relationship(remote, foreign_keys=[column], lazy="select"),
+            field.name: relationship(remote, foreign_keys=[column], lazy="select", **remote_side),
         }
 
     def marshmallow_field(self, field: FieldDef) -> ma.Field:

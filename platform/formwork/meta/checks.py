@@ -107,11 +107,16 @@ def check_list_views(catalog: Catalog) -> list[DefinitionError]:
                     errors.append(doc.error(("columns", i), f"column '{column}' is not a field of {entity.qualified}"))
             if view.sort_field not in known:
                 errors.append(doc.error(("sort",), f"cannot sort by '{view.sort_field}': not a field of {entity.qualified}"))
+            if view.filter is not None:
+                from ..filters import check_filter
+
+                for path, message in check_filter(view.filter, entity, catalog):
+                    errors.append(doc.error(("filter", *path), message))
             if view.group_by and view.group_by not in known:
                 errors.append(doc.error(("group_by",), f"cannot group by '{view.group_by}': not a field of {entity.qualified}"))
             for name in view.totals:
                 f = entity.field(name)
-                if f is None or f.type not in NUMBER_TYPES:
+                if f is None or f.value_type not in NUMBER_TYPES:
                     errors.append(doc.error(("totals", name), f"'{name}' is not a number field of {entity.qualified}, so it has no total"))
             for i, name in enumerate(view.search):
                 f = entity.field(name)
@@ -120,6 +125,38 @@ def check_list_views(catalog: Catalog) -> list[DefinitionError]:
     return errors
 
 
-CHECKS: list[Check] = [check_pack_requirements, check_entity_fields, check_forms, check_list_views]
+def check_expressions(catalog: Catalog) -> list[DefinitionError]:
+    """Every CEL expression compiles, uses known names and has the right result type."""
+    from ..expr import ExpressionError, compile_expression, entity_variables, field_variable
+
+    errors = []
+    for entity in catalog.entities.values():
+        variables, doc = entity_variables(entity, catalog), entity.document
+
+        def check(source: str, path: tuple, expect: object) -> None:
+            try:
+                compile_expression(source, variables, expect=expect)
+            except ExpressionError as exc:
+                where = f" (line {exc.line}, column {exc.column} of the expression)" if exc.line and "\n" in source else ""
+                errors.append(doc.error(path, f"{exc.message}{where}"))
+
+        for f in entity.fields:
+            if f.default_expression:
+                check(f.default_expression, ("fields", f.index, "default", "expr"), field_variable(f, catalog))
+            if f.type == "formula" and f.options.get("expression"):
+                check(f.options["expression"], ("fields", f.index, "expression"), field_variable(f, catalog))
+            for condition in ("visible_when", "required_when", "read_only_when"):
+                if f.condition(condition):
+                    check(f.condition(condition), ("fields", f.index, condition), "boolean")
+        for rule in entity.rules:
+            check(rule.check, ("rules", rule.index, "check"), "boolean")
+            if rule.field and entity.field(rule.field) is None:
+                errors.append(doc.error(("rules", rule.index, "field"), f"'{rule.field}' is not a field of {entity.qualified}"))
+        if entity.locked_when:
+            check(entity.locked_when, ("locked_when",), "boolean")
+    return errors
+
+
+CHECKS: list[Check] = [check_pack_requirements, check_entity_fields, check_forms, check_list_views, check_expressions]
 
 assert set(FIELD_TYPES) >= TEXT_TYPES

@@ -13,6 +13,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from ..filters import FILTER_SCHEMA
+
 def _read(name: str) -> dict[str, Any]:
     return json.loads(resources.files(__package__).joinpath("schemas", name).read_text(encoding="utf-8"))
 
@@ -40,6 +42,7 @@ def kind_schema(kind: str) -> dict[str, Any]:
     schema = _read(KINDS[kind].schema_file)
     defs = _read("_defs.json")
     defs["field"] = field_schema()
+    defs["filter"] = FILTER_SCHEMA
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"formwork:{kind}", **schema, "$defs": defs}
 
 

@@ -52,6 +52,19 @@ class FieldDef:
     def indexed(self) -> bool:
         return bool(self.options.get("indexed", False))
 
+    def condition(self, name: str) -> str | None:
+        """visible_when, required_when or read_only_when, if the field has it."""
+        return self.options.get(name)
+
+    @property
+    def value_type(self) -> str:
+        """The type of the stored value: a formula's result type, otherwise the field's type."""
+        return str(self.options.get("result", self.type)) if self.type == "formula" else self.type
+
+    @property
+    def default_expression(self) -> str | None:
+        return self.default.get("expr") if isinstance(self.default, dict) else None
+
     @property
     def choices(self) -> list[Choice]:
         return [Choice(str(c["value"]), Label(c.get("label"), str(c["value"])), c.get("color"))
@@ -60,6 +73,17 @@ class FieldDef:
     @property
     def target(self) -> str | None:
         return self.options.get("target")
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    """A validation rule: `check` must hold for a record to be saved."""
+
+    name: str
+    check: str
+    message: Label
+    field: str | None
+    index: int
 
 
 @dataclass
@@ -71,6 +95,8 @@ class EntityDef:
     fields: list[FieldDef]
     title_field: str | None
     document: Document
+    rules: list[RuleDef] = field(default_factory=list)
+    locked_when: str | None = None
 
     @property
     def qualified(self) -> str:

@@ -8,21 +8,25 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 
-def _current_user_id() -> int | None:
-    """The user of a screen session (Flask-Login) or of an API call (JWT)."""
+def current_user() -> Any:
+    """The user of a screen session (Flask-Login) or of an API call (JWT), or None."""
     from flask import has_request_context
 
     if not has_request_context():
         return None
     from flask_jwt_extended import get_current_user
-    from flask_login import current_user
+    from flask_login import current_user as session_user
 
-    if current_user and current_user.is_authenticated:
-        return int(current_user.id)
+    if session_user and session_user.is_authenticated:
+        return session_user
     try:
-        user = get_current_user()
+        return get_current_user()
     except RuntimeError:  # no JWT was verified in this request
         return None
+
+
+def _current_user_id() -> int | None:
+    user = current_user()
     return int(user.id) if user is not None else None
 
 

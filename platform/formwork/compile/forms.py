@@ -1,0 +1,137 @@
+"""What a Formwork form adds to FAB's: the version it edits, and the entity's conditions and rules.
+
+Field conditions (visible_when, required_when, read_only_when), validation
+rules, defaults and formulas are decided by `logic`; this mixin asks it when a
+form validates (so errors show on the fields, with the user's input kept) and
+when the browser asks which fields to show while the user types.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from flask import g, jsonify, request
+from flask_appbuilder import expose, has_access, permission_name
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField
+
+from ..fields import field_type, is_fixed
+from .logic import (RECORD_ERRORS, FieldErrors, compute_formulas, current_user_values, fill_defaults, field_states,
+                    record_values, save_errors)
+from .records import check_version
+
+
+def _checked_form(form_class: type, view: Any, extra: dict[str, Any]) -> type:
+    """`form_class` whose validate() also applies the entity's conditions and rules."""
+
+    def validate(form: Any, extra_validators: Any = None) -> bool:
+        if not form_class.validate(form, extra_validators):
+            return False
+        errors = view.rule_errors(form)
+        for name, messages in errors.items():
+            if name in form and name != RECORD_ERRORS:
+                form[name].errors = [*form[name].errors, *messages]
+            else:
+                form.form_errors.extend(messages)
+        return not errors
+
+    return type(f"{form_class.__name__}Checked", (form_class,), {"validate": validate, **extra})
+
+
+class RuleCheckedForms:
+    """Mixin for EntityModelView (which provides entity, compiled and datamodel)."""
+
+    def _init_forms(self) -> None:
+        super()._init_forms()
+        rules = {"rules_endpoint": f"{self.__class__.__name__}.form_rules" if self.logic.conditions else None}
+        self.add_form = _checked_form(self.add_form, self, rules)
+        # The version read travels with the edit form so a stale save is refused.
+        self.edit_form = _checked_form(self.edit_form, self, {**rules, "record_version": HiddenField()})
+
+    @property
+    def logic(self) -> Any:
+        return self.compiled.logic[self.entity.qualified]
+
+    def prefill_form(self, form: Any, pk: Any) -> None:
+        item = self.datamodel.get(pk)
+        form.record_version.data = item.version if item else ""
+
+    def process_form(self, form: Any, is_created: bool) -> None:
+        if not is_created and "record_version" in form:
+            g.formwork_edited_version = form.record_version.data
+            del form["record_version"]
+        frozen = self._frozen_fields(self.datamodel.get(form._id)) if not is_created and getattr(form, "_id", None) else set()
+        for field in self.entity.fields:
+            if (is_fixed(field) or field.name in frozen) and field.name in form:
+                del form[field.name]  # whatever was posted, a read-only field keeps its value
+
+    def pre_add(self, item: Any) -> None:
+        session = self.datamodel.session
+        with session.no_autoflush:
+            fill_defaults(self.logic, item, record_values(item, self.entity, session, self.compiled),
+                          current_user_values(session, self.compiled))
+
+    def pre_update(self, item: Any) -> None:
+        check_version(item, g.pop("formwork_edited_version", None))
+
+    # -- conditions and rules ------------------------------------------------
+    def _frozen_fields(self, item: Any) -> set[str]:
+        """Fields whose read_only_when holds for the stored record: a form leaves them as they are."""
+        if item is None or not self.logic.conditions:
+            return set()
+        session = self.datamodel.session
+        old = record_values(item, self.entity, session, self.compiled)
+        states = field_states(self.logic, old, current_user_values(session, self.compiled))
+        return {name for name, state in states.items() if state.read_only}
+
+    def _form_state(self, form: Any, item: Any) -> tuple[dict[str, Any], dict[str, Any] | None, Any]:
+        """(new values, stored values or None, user) for a form about to be saved or shown."""
+        session = self.datamodel.session
+        old = record_values(item, self.entity, session, self.compiled) if item is not None else None
+        frozen = self._frozen_fields(item)
+        new = dict(old or {})
+        for field in self.entity.fields:
+            if field.name in form and not is_fixed(field) and field.name not in frozen:
+                new[field.name] = _form_value(field, form[field.name].data)
+        return new, old, current_user_values(session, self.compiled)
+
+    def rule_errors(self, form: Any) -> FieldErrors:
+        session = self.datamodel.session
+        with session.no_autoflush:
+            pk = getattr(form, "_id", None)
+            item = self.datamodel.get(pk) if pk is not None else None
+            new, old, user = self._form_state(form, item)
+            scratch = SimpleNamespace()
+            errors = fill_defaults(self.logic, scratch, new, user) if old is None else {}
+            errors.update(compute_formulas(self.logic, scratch, new))
+            errors.update(save_errors(self.logic, new, old, user))
+        return errors
+
+    @expose("/form-rules", methods=["POST"])
+    @expose("/form-rules/<pk>", methods=["POST"])
+    @has_access
+    @permission_name("list")
+    def form_rules(self, pk: Any = None) -> Any:
+        """Which fields to show, require and lock for the values the user has typed so far."""
+        session = self.datamodel.session
+        with session.no_autoflush:
+            item = self.datamodel.get(pk) if pk is not None else None
+            form = (self.edit_form if item is not None else self.add_form)(formdata=MultiDict(request.form), meta={"csrf": False})
+            new, old, user = self._form_state(form, item)
+            states = field_states(self.logic, new, user)
+            stored = field_states(self.logic, old, user) if old is not None else {}
+        return jsonify({name: {"visible": s.visible, "required": s.required,
+                               "read_only": stored[name].read_only if name in stored else False}
+                        for name, s in states.items()})
+
+
+def _form_value(field: Any, value: Any) -> Any:
+    """A WTForms value as expressions see it (a picked record as its fields, a list of records as ids)."""
+    if field.type == "reference" and value is not None and hasattr(value, "__entity__"):
+        return {f.name: getattr(value, field_type(f.type).attribute(f), None) for f in value.__entity__.fields} | {"id": value.id}
+    if field.type == "user":
+        return getattr(value, "id", value)
+    if field.type == "many_to_many":
+        return [getattr(v, "id", v) for v in value or []]
+    return None if value == "" else value

@@ -1,0 +1,205 @@
+"""The expressions of an entity, compiled once, and what they decide about a record.
+
+Defaults and formulas fill values in; `visible_when`, `required_when` and
+`read_only_when` decide what a form shows and accepts; validation rules and
+`locked_when` decide whether a save is allowed. The same decisions are made
+for screens, the REST API and the live form rules in the browser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..expr import Expression, ExpressionFailed, compile_expression, entity_variables, field_variable
+from ..fields import field_type
+from ..filters import FilterContext
+from ..meta.catalog import Catalog
+from ..meta.model import STANDARD_COLUMNS, EntityDef, RuleDef
+
+FieldErrors = dict[str, list[str]]
+CONDITIONS = ("visible_when", "required_when", "read_only_when")
+RECORD_ERRORS = "_record"  # the key of messages that belong to no single field
+
+
+@dataclass
+class FieldState:
+    visible: bool = True
+    required: bool = False
+    read_only: bool = False
+
+
+@dataclass
+class EntityLogic:
+    entity: EntityDef
+    defaults: dict[str, Expression] = field(default_factory=dict)
+    formulas: dict[str, Expression] = field(default_factory=dict)
+    conditions: dict[str, dict[str, Expression]] = field(default_factory=dict)  # field -> condition -> expression
+    rules: list[tuple[RuleDef, Expression]] = field(default_factory=list)
+    locked_when: Expression | None = None
+
+    @property
+    def triggers(self) -> list[str]:
+        """Fields whose change may change what the form shows."""
+        return sorted({name for by_field in self.conditions.values() for e in by_field.values() for name in e.names})
+
+
+def compile_logic(entity: EntityDef, catalog: Catalog) -> EntityLogic:
+    """Compile every expression of `entity` (already checked by `formwork validate`)."""
+    variables = entity_variables(entity, catalog)
+    logic = EntityLogic(entity)
+    for f in entity.fields:
+        if f.default_expression:
+            logic.defaults[f.name] = compile_expression(f.default_expression, variables, expect=field_variable(f, catalog))
+        if f.type == "formula":
+            logic.formulas[f.name] = compile_expression(f.options["expression"], variables, expect=field_variable(f, catalog))
+        found = {c: compile_expression(f.condition(c), variables, expect="boolean") for c in CONDITIONS if f.condition(c)}
+        if found:
+            logic.conditions[f.name] = found
+    logic.rules = [(rule, compile_expression(rule.check, variables, expect="boolean")) for rule in entity.rules]
+    if entity.locked_when:
+        logic.locked_when = compile_expression(entity.locked_when, variables, expect="boolean")
+    return logic
+
+
+def record_values(item: Any, entity: EntityDef, session: Any, models: Any) -> dict[str, Any]:
+    """A record as expressions see it: its fields, and each reference as the referenced record's fields."""
+    values = {name: getattr(item, name, None) for name in STANDARD_COLUMNS}
+    for f in entity.fields:
+        value = getattr(item, field_type(f.type).attribute(f), None)
+        if f.type == "reference" and value is not None:
+            target = session.get(models.model(f.target), value)
+            value = None if target is None else _flat(target, models.model(f.target).__entity__)
+        elif f.type == "many_to_many":
+            value = [other.id for other in getattr(item, f.name, None) or []]
+        values[f.name] = value
+    return values
+
+
+def _flat(item: Any, entity: EntityDef) -> dict[str, Any]:
+    values = {name: getattr(item, name, None) for name in STANDARD_COLUMNS}
+    values.update({f.name: getattr(item, field_type(f.type).attribute(f), None) for f in entity.fields})
+    return values
+
+
+def where(entity: EntityDef, what: str) -> str:
+    return f"{entity.qualified} {what}"
+
+
+def field_states(logic: EntityLogic, values: dict[str, Any], user: dict[str, Any] | None) -> dict[str, FieldState]:
+    """Visible / required / read-only for each field with conditions; a failing condition keeps the field usable."""
+    states = {}
+    for name, conditions in logic.conditions.items():
+        state = FieldState(required=logic.entity.field(name).required)
+        for condition, expression in conditions.items():
+            try:
+                result = expression.evaluate(values, user=user, where=where(logic.entity, f"{name}.{condition}"))
+            except ExpressionFailed:
+                continue
+            if condition == "visible_when":
+                state.visible = result
+            elif condition == "required_when":
+                state.required = state.required or result
+            else:
+                state.read_only = result
+        state.required = state.required and state.visible  # a hidden field is never required
+        states[name] = state
+    return states
+
+
+def fill_defaults(logic: EntityLogic, item: Any, values: dict[str, Any], user: dict[str, Any] | None) -> FieldErrors:
+    """Expression defaults of a new record, for the fields left empty."""
+    errors: FieldErrors = {}
+    for name, expression in logic.defaults.items():
+        if values.get(name) is None:
+            try:
+                values[name] = expression.evaluate(values, user=user, where=where(logic.entity, f"{name}.default"))
+            except ExpressionFailed as failed:
+                errors[name] = [f"Its default could not be computed: {failed.reason}."]
+                continue
+            setattr(item, name, values[name])
+    return errors
+
+
+def compute_formulas(logic: EntityLogic, item: Any, values: dict[str, Any]) -> FieldErrors:
+    errors: FieldErrors = {}
+    for name, expression in logic.formulas.items():
+        try:
+            values[name] = expression.evaluate(values, where=where(logic.entity, f"formula {name}"))
+        except ExpressionFailed as failed:
+            errors[name] = [f"Cannot be computed: {failed.reason}."]
+            continue
+        setattr(item, name, values[name])
+    return errors
+
+
+def save_errors(logic: EntityLogic, new: dict[str, Any], old: dict[str, Any] | None,
+                user: dict[str, Any] | None) -> FieldErrors:
+    """Why this save must be refused: locked record, conditions and validation rules, per field."""
+    entity, errors = logic.entity, {}
+    if old is not None and logic.locked_when is not None and _holds(logic.locked_when, old, user, entity, "locked_when"):
+        return {RECORD_ERRORS: [f"This {entity.label.localized()} is locked and cannot be changed."]}
+    for name, state in field_states(logic, new, user).items():
+        if state.required and new.get(name) in (None, "", []):
+            errors.setdefault(name, []).append("This field is required.")
+    if old is not None:
+        for name, state in field_states(logic, old, user).items():
+            if state.read_only and new.get(name) != old.get(name):
+                errors.setdefault(name, []).append("This field cannot be changed now.")
+    for rule, expression in logic.rules:
+        try:
+            passed = expression.evaluate(new, user=user, where=where(entity, f"rule '{rule.name}'"))
+        except ExpressionFailed as failed:
+            errors.setdefault(rule.field or RECORD_ERRORS, []).append(f"{rule.message.localized()} ({failed.reason})")
+            continue
+        if not passed:
+            errors.setdefault(rule.field or RECORD_ERRORS, []).append(rule.message.localized())
+    return errors
+
+
+def _holds(expression: Expression, values: dict[str, Any], user: Any, entity: EntityDef, what: str) -> bool:
+    try:
+        return bool(expression.evaluate(values, user=user, where=where(entity, what)))
+    except ExpressionFailed:
+        return False
+
+
+def current_employee(session: Any, models: Any, user: Any) -> Any:
+    """The employee who signs in as `user` (core.employee.login), if the core pack is installed."""
+    if user is None or "core.employee" not in models.models:
+        return None
+    employee = models.model("core.employee")
+    return session.scalar(sa.select(employee).where(employee.login == user.username).limit(1))
+
+
+def current_user_values(session: Any, models: Any) -> dict[str, Any] | None:
+    """`user` for expressions: id, name, roles, and the department of the employee who signs in as this user."""
+    from ..tenancy.audit import current_user
+
+    user = current_user()
+    if user is None:
+        return None
+    employee = current_employee(session, models, user)
+    department = str(employee.department) if employee is not None and employee.department is not None else None
+    return {"id": user.id, "name": f"{user.first_name} {user.last_name}".strip() or user.username,
+            "roles": [role.name for role in user.roles], "department": department}
+
+
+def filter_context(session: Any, models: Any) -> FilterContext:
+    """The values of $user, $employee, $department and $today for the signed-in user."""
+    from ..tenancy.audit import current_user
+
+    user = current_user()
+    employee = current_employee(session, models, user)
+    return FilterContext.now(
+        user_id=user.id if user is not None else None,
+        employee_id=employee.id if employee is not None else None,
+        department_id=getattr(employee, "department_id", None),
+    )
+
+
+def logic_for(catalog: Catalog) -> dict[str, EntityLogic]:
+    return {qualified: compile_logic(entity, catalog) for qualified, entity in catalog.entities.items()}
+

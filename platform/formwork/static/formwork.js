@@ -1,0 +1,44 @@
+/* Live form rules: as the user types, ask the server which fields to show, require and lock.
+ * The server evaluates the same CEL conditions it enforces on save, so the browser never decides alone. */
+(function () {
+    "use strict";
+    var form = document.getElementById("model_form");
+    if (!form || !form.dataset.rulesUrl) { return; }
+    var timer = null;
+    var pending = null;
+
+    function apply(states) {
+        Object.keys(states).forEach(function (name) {
+            var state = states[name];
+            var box = form.querySelector('.fw-field[data-field="' + name + '"]');
+            if (!box) { return; }
+            box.classList.toggle("fw-hidden-by-rule", !state.visible);
+            var star = box.querySelector(".fw-required");
+            if (star) { star.style.display = state.required ? "" : "none"; }
+            box.querySelectorAll("input, select, textarea").forEach(function (input) {
+                if (state.read_only) { input.setAttribute("readonly", "readonly"); } else { input.removeAttribute("readonly"); }
+                if (input.tagName === "SELECT") { input.disabled = state.read_only; }
+            });
+        });
+    }
+
+    function refresh() {
+        if (pending) { pending.abort(); }
+        pending = new AbortController();
+        fetch(form.dataset.rulesUrl, {method: "POST", body: new FormData(form), credentials: "same-origin",
+                                      signal: pending.signal})
+            .then(function (response) { return response.ok ? response.json() : {}; })
+            .then(apply)
+            .catch(function () { /* a superseded or failed check leaves the form as it is */ });
+    }
+
+    function later() {
+        clearTimeout(timer);
+        timer = setTimeout(refresh, 200);
+    }
+
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    if (window.jQuery) { window.jQuery(form).on("change", "select", later); }  /* select2 fires jQuery events */
+    refresh();
+})();

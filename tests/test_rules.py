@@ -1,0 +1,121 @@
+"""Expressions at work: defaults, formulas, field conditions, validation rules and locks — on the API and on forms."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from werkzeug.test import Client
+
+from conftest import Platform, csrf_token, jwt, login
+
+LEAVES = "/t/acme/api/v1/oa_leave_request/"
+DEALS = "/t/acme/api/v1/crm_opportunity/"
+
+
+@pytest.fixture(scope="module")
+def acme(platform: Platform):
+    platform.tenant("acme")
+    client = platform.client()
+    auth = jwt(client, "acme")
+    employee = client.post("/t/acme/api/v1/core_employee/", json={"name": "Wang Fang", "login": "admin"}, headers=auth).json["id"]
+    account = client.post("/t/acme/api/v1/crm_account/", json={"name": "Blue Retail"}, headers=auth).json["id"]
+    browser = platform.client()
+    login(browser, "acme")
+    return client, auth, browser, employee, account
+
+
+def leave(employee: int, **changes) -> dict:
+    today = date.today()
+    return {"employee": employee, "leave_type": "annual", "start_date": str(today + timedelta(days=3)),
+            "end_date": str(today + timedelta(days=4)), "days": "2", "reason": "Family", **changes}
+
+
+def test_validation_rule_message_is_on_its_field(acme) -> None:
+    client, auth, _, employee, _ = acme
+    response = client.post(LEAVES, json=leave(employee, end_date=str(date.today())), headers=auth)
+    assert response.status_code == 400
+    assert response.json["message"]["end_date"] == ["The leave cannot end before it starts."]
+    assert client.post(LEAVES, json=leave(employee, days="9"), headers=auth).json["message"]["days"] == ["More days than the dates allow."]
+
+
+def test_required_when_and_a_hidden_field_is_never_required(acme) -> None:
+    client, auth, _, employee, _ = acme
+    today = date.today()
+    sick = leave(employee, leave_type="sick", end_date=str(today + timedelta(days=6)), days="3")
+    refused = client.post(LEAVES, json=sick, headers=auth)
+    assert refused.status_code == 400 and refused.json["message"]["certificate"] == ["This field is required."]
+    assert client.post(LEAVES, json={**sick, "certificate": "MC-1"}, headers=auth).status_code == 201
+    assert client.post(LEAVES, json=leave(employee, days="2"), headers=auth).status_code == 201  # annual: no certificate
+
+
+def test_expression_default_and_auto_number(acme) -> None:
+    client, auth, _, employee, _ = acme
+    body = leave(employee)
+    body.pop("start_date")
+    body["end_date"] = str(date.today() + timedelta(days=1))
+    created = client.post(LEAVES, json=body, headers=auth)
+    assert created.status_code == 201, created.text
+    assert created.json["result"]["start_date"] == str(date.today())
+    assert created.json["result"]["number"].startswith(f"LV-{date.today().year}-")
+
+
+def test_formula_is_computed_stored_and_refused_as_input(acme) -> None:
+    client, auth, _, _, account = acme
+    deal = client.post(DEALS, json={"name": "Pilot", "account": account, "amount": "1000", "probability": 25}, headers=auth)
+    assert deal.status_code == 201, deal.text
+    assert deal.json["result"]["weighted_amount"] == "250.00"
+    updated = client.put(f"{DEALS}{deal.json['id']}", json={"probability": 50}, headers=auth)
+    assert updated.json["result"]["weighted_amount"] == "500.00"
+    refused = client.post(DEALS, json={"name": "X", "account": account, "weighted_amount": "1"}, headers=auth)
+    assert refused.json["message"]["weighted_amount"] == ["This field is filled in automatically."]
+
+
+def test_read_only_when_and_a_rule_across_fields(acme) -> None:
+    client, auth, _, _, account = acme
+    bad = client.post(DEALS, json={"name": "Won", "account": account, "stage": "won", "probability": 80,
+                                   "close_date": "2026-12-01"}, headers=auth)
+    assert bad.json["message"]["probability"] == ["A won opportunity has a probability of 100%."]
+    won = client.post(DEALS, json={"name": "Won", "account": account, "stage": "won", "probability": 100,
+                                   "amount": "10", "close_date": "2026-12-01"}, headers=auth).json["id"]
+    frozen = client.put(f"{DEALS}{won}", json={"amount": "99"}, headers=auth)
+    assert frozen.status_code == 400 and frozen.json["message"]["amount"] == ["This field cannot be changed now."]
+    assert client.get(f"{DEALS}{won}", headers=auth).json["result"]["amount"] == "10.00"
+
+
+def test_locked_record_cannot_be_edited(acme) -> None:
+    client, auth, _, employee, _ = acme
+    long_ago = date.today() - timedelta(days=60)
+    pk = client.post(LEAVES, json=leave(employee, start_date=str(long_ago), end_date=str(long_ago), days="1"), headers=auth).json["id"]
+    response = client.put(f"{LEAVES}{pk}", json={"reason": "Changed"}, headers=auth)
+    assert response.status_code == 400
+    assert response.json["message"]["_record"] == ["This Leave request is locked and cannot be changed."]
+
+
+def test_form_shows_rule_errors_on_fields_and_keeps_the_input(acme) -> None:
+    _, _, browser, employee, _ = acme
+    page = browser.get("/t/acme/oa_leave_request/add")
+    today = date.today()
+    response = browser.post("/t/acme/oa_leave_request/add", data={
+        "csrf_token": csrf_token(page.text), "employee": str(employee), "leave_type": "annual",
+        "start_date": str(today), "end_date": str(today - timedelta(days=1)), "days": "1", "reason": "Kept input"})
+    assert response.status_code == 200
+    assert "The leave cannot end before it starts." in response.text
+    assert "Kept input" in response.text
+
+
+def test_form_rules_endpoint_tells_the_browser_what_to_show(acme) -> None:
+    _, _, browser, _, _ = acme
+    page = browser.get("/t/acme/oa_leave_request/add")
+    assert 'data-rules-url="/t/acme/oa_leave_request/form-rules"' in page.text
+    annual = browser.post("/t/acme/oa_leave_request/form-rules", data={"leave_type": "annual", "days": "5"})
+    assert annual.json["certificate"] == {"visible": False, "required": False, "read_only": False}
+    sick = browser.post("/t/acme/oa_leave_request/form-rules", data={"leave_type": "sick", "days": "5"})
+    assert sick.json["certificate"] == {"visible": True, "required": True, "read_only": False}
+    short = browser.post("/t/acme/oa_leave_request/form-rules", data={"leave_type": "sick", "days": "1"})
+    assert short.json["certificate"]["required"] is False
+
+
+def test_form_rules_need_a_login(platform: Platform, acme) -> None:
+    response = platform.client().post("/t/acme/oa_leave_request/form-rules", data={"leave_type": "sick"})
+    assert response.status_code == 302
