@@ -109,7 +109,8 @@ def group_counts(query: Any, model: type, listing: Listing, models: Any) -> list
 
 def capped_count(query: Any) -> int:
     """Counting stops at COUNT_LIMIT + 1 rows: a page never scans a million rows to say "10,000+"."""
-    capped = query.order_by(None).limit(COUNT_LIMIT + 1).subquery()
+    model = query.column_descriptions[0]["entity"]
+    capped = query.order_by(None).with_entities(model.id).limit(COUNT_LIMIT + 1).subquery()
     return int(query.session.query(sa.func.count()).select_from(capped).scalar())
 
 

@@ -7,6 +7,7 @@ point at the file and line of a mistake.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..i18n import Label
@@ -65,7 +66,7 @@ class FieldDef:
     def default_expression(self) -> str | None:
         return self.default.get("expr") if isinstance(self.default, dict) else None
 
-    @property
+    @cached_property
     def choices(self) -> list[Choice]:
         return [Choice(str(c["value"]), Label(c.get("label"), str(c["value"])), c.get("color"))
                 for c in self.options.get("choices", [])]

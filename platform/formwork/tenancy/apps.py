@@ -22,6 +22,7 @@ from ..compile.generated import install_generated_values
 from .audit import install_audit
 from .registry import Tenant
 from .keys import derive_secret
+from .security import TenantSecurityManager
 from .storage import tenant_engine
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
@@ -128,7 +129,7 @@ def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provi
         session.remove()
 
     with app.app_context(), one_commit(session, enabled=provisioning):
-        appbuilder = AppBuilder(app, session, update_perms=provisioning)
+        appbuilder = AppBuilder(app, session, update_perms=provisioning, security_manager_class=TenantSecurityManager)
         register_entities(appbuilder, effective, compiled)
     app.extensions["formwork"] = TenantRuntime(tenant.slug, effective.content_hash(), effective, compiled, session)
     return app

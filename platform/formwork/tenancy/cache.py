@@ -34,6 +34,7 @@ class TenantApps:
         self._tenants: dict[str, tuple[float, Tenant | None]] = {}
         self._lock = threading.RLock()
         self._building: dict[str, threading.Lock] = {}
+        self._hashes: dict[tuple[str, ...], str] = {}
 
     def tenant(self, slug: str) -> Tenant | None:
         """The registry row, looked up at most every couple of seconds per tenant."""
@@ -46,7 +47,11 @@ class TenantApps:
         return tenant
 
     def definitions_hash(self, tenant: Tenant) -> str:
-        return self.catalog.select(tenant.packs).content_hash()
+        """The hash of a tenant's effective definitions; computed once per set of packs, not per request."""
+        packs = tuple(tenant.packs)
+        if packs not in self._hashes:
+            self._hashes[packs] = self.catalog.select(list(packs)).content_hash()
+        return self._hashes[packs]
 
     def get(self, tenant: Tenant) -> Flask:
         wanted = self.definitions_hash(tenant)
