@@ -135,3 +135,18 @@ def test_writes_record_who_made_them(api) -> None:
     created = client.post(ACCOUNTS, json={"name": "Unity Software"}, headers=auth).json["result"]
     assert created["created_by"] == created["updated_by"] and created["created_by"] is not None
     assert me.status_code in (200, 404)
+
+
+def test_unique_combination_is_400_on_its_first_field(api) -> None:
+    client, auth = api
+    account = client.post(ACCOUNTS, json={"name": "Lotus Energy"}, headers=auth).json["id"]
+    other = client.post(ACCOUNTS, json={"name": "Jade Energy"}, headers=auth).json["id"]
+    contacts = "/t/acme/api/v1/crm_contact/"
+    assert client.post(contacts, json={"name": "A", "account": account, "email": "a@x.example"}, headers=auth).status_code == 201
+    assert client.post(contacts, json={"name": "B", "account": other, "email": "a@x.example"}, headers=auth).status_code == 201
+    again = client.post(contacts, json={"name": "C", "account": account, "email": "a@x.example"}, headers=auth)
+    assert again.status_code == 400
+    assert again.json["message"]["account"] == ["This account already has a contact with this e-mail."]
+    pk = client.post(contacts, json={"name": "D", "account": account, "email": "d@x.example"}, headers=auth).json["id"]
+    moved = client.put(f"{contacts}{pk}", json={"email": "a@x.example"}, headers=auth)
+    assert moved.status_code == 400

@@ -23,7 +23,7 @@ from .interface import EntityInterface
 from .logic import compute_formulas, current_user_values, fill_defaults, record_values, save_errors
 from .models import CompiledModels, class_name
 from .records import (RecordInUse, StaleRecord, check_deletable, check_version, read_only_errors, reference_errors,
-                      unique_errors)
+                      stored_values, unique_errors)
 from .schemas import assign_values, input_schema
 
 
@@ -86,7 +86,8 @@ class EntityRestApi(ModelRestApi):
             old = None if created else record_values(item, self.entity, session, self.compiled)
             errors = read_only_errors(self.entity, data, None if created else item)
             errors.update(reference_errors(session, self.entity, self.compiled, data))
-            errors.update(unique_errors(session, self.entity, self.datamodel.obj, data, None if created else item.id))
+            errors.update(unique_errors(session, self.entity, self.datamodel.obj, data, None if created else item.id,
+                                        None if created else stored_values(item, self.entity)))
             if errors:
                 return self.response_400(message=errors)
             assign_values(item, self.entity, data, session, self.compiled)

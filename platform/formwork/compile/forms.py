@@ -19,7 +19,7 @@ from wtforms import HiddenField
 from ..fields import field_type, is_fixed
 from .logic import (RECORD_ERRORS, FieldErrors, compute_formulas, current_user_values, fill_defaults, field_states,
                     record_values, save_errors)
-from .records import check_version
+from .records import check_version, combination_errors
 
 
 def _checked_form(form_class: type, view: Any, extra: dict[str, Any]) -> type:
@@ -106,6 +106,10 @@ class RuleCheckedForms:
             errors = fill_defaults(self.logic, scratch, new, user) if old is None else {}
             errors.update(compute_formulas(self.logic, scratch, new))
             errors.update(save_errors(self.logic, new, old, user))
+            ids = {f.name: (new.get(f.name) or {}).get("id") if f.type == "reference" else new.get(f.name)
+                   for f in self.entity.fields}
+            for name, messages in combination_errors(session, self.entity, self.datamodel.obj, ids, pk).items():
+                errors.setdefault(name, []).extend(messages)
         return errors
 
     @expose("/form-rules", methods=["POST"])

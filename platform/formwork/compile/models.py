@@ -19,7 +19,7 @@ from sqlalchemy.orm import DeclarativeBase
 from ..fields import field_type
 from .logic import EntityLogic, logic_for
 from ..meta.catalog import Catalog
-from ..meta.model import EntityDef
+from ..meta.model import EntityDef, IndexDef
 
 
 def utcnow() -> datetime:
@@ -90,7 +90,14 @@ def build_model(base: type[DeclarativeBase], entity: EntityDef, ctx: _ModelConte
     for name in sorted_by(entity, ctx.catalog):
         attributes[name].index = True
     attributes["__mapper_args__"] = {"version_id_col": attributes["version"]}
+    attributes["__table_args__"] = tuple(_declared_index(entity, index) for index in entity.indexes)
     return type(class_name(entity), (base,), attributes)
+
+
+def _declared_index(entity: EntityDef, index: IndexDef) -> sa.Index:
+    columns = [field_type(f.type).attribute(f) if (f := entity.field(name)) else name for name in index.fields]
+    prefix = "ux" if index.unique else "ix"
+    return sa.Index(f"{prefix}_{entity.table}_{'_'.join(columns)}"[:63], *columns, unique=index.unique)
 
 
 def sorted_by(entity: EntityDef, catalog: Catalog) -> set[str]:

@@ -59,9 +59,10 @@ def reference_errors(session: Session, entity: EntityDef, compiled: CompiledMode
     return errors
 
 
-def unique_errors(session: Session, entity: EntityDef, model: type, data: dict[str, Any], exclude_id: int | None) -> FieldErrors:
-    """Unique fields must not repeat a value another record has."""
-    errors: FieldErrors = {}
+def unique_errors(session: Session, entity: EntityDef, model: type, data: dict[str, Any], exclude_id: int | None,
+                  current: dict[str, Any] | None = None) -> FieldErrors:
+    """Unique fields, and unique combinations of fields, must not repeat another record's values."""
+    errors = combination_errors(session, entity, model, {**(current or {}), **data}, exclude_id)
     for field in entity.fields:
         if not field.unique or data.get(field.name) is None or field.type == "reference":
             continue
@@ -91,3 +92,28 @@ def check_deletable(session: Session, catalog: Catalog, compiled: CompiledModels
                 users.append(f"{count} {other.plural} ({field.label})")
     if users:
         raise RecordInUse(f"{entity.label} '{item}' cannot be deleted: it is still used by {', '.join(users)}.")
+
+
+def combination_errors(session: Session, entity: EntityDef, model: type, values: dict[str, Any],
+                       exclude_id: int | None) -> FieldErrors:
+    """For each unique index over several fields: is this combination taken? (`values` by field name, ids for references)"""
+    errors: FieldErrors = {}
+    for index in entity.indexes:
+        if not index.unique or any(values.get(name) is None for name in index.fields):
+            continue
+        query = sa.select(model.id)
+        for name in index.fields:
+            field = entity.field(name)
+            query = query.where(getattr(model, field_type(field.type).attribute(field) if field else name) == values[name])
+        if exclude_id is not None:
+            query = query.where(model.id != exclude_id)
+        if session.execute(query.limit(1)).first() is not None:
+            labels = ", ".join(str(entity.field(n).label if entity.field(n) else n) for n in index.fields)
+            message = index.message.localized() if index.message else f"Another record already has the same {labels}."
+            errors.setdefault(index.fields[0], []).append(message)
+    return errors
+
+
+def stored_values(item: Any, entity: EntityDef) -> dict[str, Any]:
+    """A record's values by field name, references as ids: what unique checks compare."""
+    return {f.name: getattr(item, field_type(f.type).attribute(f), None) for f in entity.fields if f.type != "many_to_many"}

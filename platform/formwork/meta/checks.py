@@ -48,6 +48,13 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
             errors.append(doc.error(("fields", f.index, "default"), f"default '{f.default}' is not one of the choices"))
         if f.type == "reference" and f"{f.name}_id" in seen:
             errors.append(doc.error(path, f"reference '{f.name}' needs the column '{f.name}_id', which another field uses"))
+    for index in entity.indexes:
+        for i, name in enumerate(index.fields):
+            f = entity.field(name)
+            if f is None and name not in STANDARD_COLUMNS:
+                errors.append(doc.error(("indexes", index.index, "fields", i), f"'{name}' is not a field of {entity.qualified}"))
+            elif f is not None and f.type in ("many_to_many", "rich_text", "text", "json", "multi_choice"):
+                errors.append(doc.error(("indexes", index.index, "fields", i), f"a {f.type} field cannot be indexed"))
     if entity.title_field and entity.field(entity.title_field) is None:
         errors.append(doc.error(("title_field",), f"title_field '{entity.title_field}' is not a field of {entity.qualified}"))
     return errors

@@ -13,7 +13,7 @@ from typing import Any
 from ..i18n import Label, humanize
 from .catalog import Catalog
 from .errors import DefinitionError
-from .model import EntityDef, FieldDef, FormDef, ListViewDef, PackDef, RuleDef, SectionDef, qualify
+from .model import EntityDef, FieldDef, FormDef, IndexDef, ListViewDef, PackDef, RuleDef, SectionDef, qualify
 from .yamlload import Document
 
 FIELD_CORE_KEYS = {"name", "type", "label", "help", "required", "unique", "default"}
@@ -44,6 +44,8 @@ def build_entity(doc: Document) -> EntityDef:
         fields=[build_field(f, i, doc.pack) for i, f in enumerate(data["fields"])],
         title_field=data.get("title_field"), document=doc, locked_when=data.get("locked_when"),
         rules=[RuleDef(r["name"], r["check"], Label(r["message"]), r.get("field"), i) for i, r in enumerate(data.get("rules", []))],
+        indexes=[IndexDef(tuple(x["fields"]), bool(x.get("unique")), Label(x["message"]) if x.get("message") else None, i)
+                 for i, x in enumerate(data.get("indexes", []))],
     )
 
 

@@ -87,6 +87,14 @@ class RuleDef:
     index: int
 
 
+@dataclass(frozen=True)
+class IndexDef:
+    fields: tuple[str, ...]
+    unique: bool
+    message: Label | None
+    index: int
+
+
 @dataclass
 class EntityDef:
     pack: str
@@ -98,6 +106,7 @@ class EntityDef:
     document: Document
     rules: list[RuleDef] = field(default_factory=list)
     locked_when: str | None = None
+    indexes: list[IndexDef] = field(default_factory=list)
 
     @property
     def qualified(self) -> str:
