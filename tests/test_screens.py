@@ -161,3 +161,14 @@ def test_each_list_view_is_a_menu_entry_with_groups_totals_and_export(browser: C
     sheet = load_workbook(BytesIO(xlsx.data)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0][:3] == ["Opportunity", "Account", "Stage"] and len(rows) == 4
+
+
+def test_quick_search_looks_in_the_search_fields_and_keeps_percent_literal(browser: Client) -> None:
+    add_account(browser, name="100% Organic Foods", city="Xiamen")
+    add_account(browser, name="Organic Hundred", city="Xiamen")
+    found = browser.get("/t/acme/crm_account/list/", query_string={"q": "100%"})
+    assert "100% Organic Foods" in found.text and "Organic Hundred" not in found.text
+    by_city = browser.get("/t/acme/crm_account/list/", query_string={"q": "xiamen"})
+    assert "100% Organic Foods" in by_city.text and "Organic Hundred" in by_city.text
+    csv_export = browser.get("/t/acme/crm_account/view/default/export/csv", query_string={"q": "100%"})
+    assert "100% Organic Foods" in csv_export.text and "Organic Hundred" not in csv_export.text

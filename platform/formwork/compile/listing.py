@@ -44,6 +44,13 @@ class Listing:
         return [c for c in self.definition.columns if (f := self.entity.field(c)) is None or not f.hidden]
 
 
+def quick_search(model: type, entity: EntityDef, listing: Listing, text: str) -> Any:
+    """Any of the list view's search fields contains `text` (case-insensitive; % and _ are literal)."""
+    names = listing.definition.search or [f.name for f in entity.fields if f.type in ("string", "email")]
+    columns = [getattr(model, field_type(entity.field(n).type).attribute(entity.field(n))) for n in names]
+    return sa.or_(*(sa.func.lower(c).contains(text.lower(), autoescape=True) for c in columns))
+
+
 def active_listing(default: Listing | None) -> Listing | None:
     return getattr(g, "formwork_listing", None) or default
 

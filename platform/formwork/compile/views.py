@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, g, stream_with_context
+import sqlalchemy as sa
+from flask import Response, abort, g, request, stream_with_context
 from flask_appbuilder import ModelView, expose, has_access, permission_name
 from flask_appbuilder.widgets import FormWidget
 
@@ -19,7 +20,8 @@ from ..i18n import Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, SectionDef
 from .interface import EntityInterface
-from .listing import Listing, active_listing, column_formatter, export_rows, group_counts, to_csv, to_xlsx, totals
+from .listing import (Listing, active_listing, column_formatter, export_rows, group_counts, quick_search, to_csv,
+                      to_xlsx, totals)
 from .models import CompiledModels, class_name
 from ..filters import compile_filter
 from .forms import RuleCheckedForms
@@ -93,12 +95,18 @@ class EntityModelView(RuleCheckedForms, ModelView):
         return Response(to_xlsx(rows, str(listing.title)), mimetype=EXPORT_TYPES[kind], headers=headers)
 
     def _activate(self, listing: Listing) -> None:
-        """Make `listing` the list this request shows: its filter applies to rows, counts, totals and export."""
+        """Make `listing` the list this request shows: its filter and the quick search apply to rows, counts,
+        totals and export."""
         g.formwork_listing = listing
+        conditions = []
         if listing.definition.filter is not None:
             context = filter_context(self.datamodel.session, self.compiled)
-            where = compile_filter(listing.definition.filter, self.datamodel.obj, self.entity, context)
-            g.formwork_list_where = (self.datamodel.obj, where)
+            conditions.append(compile_filter(listing.definition.filter, self.datamodel.obj, self.entity, context))
+        text = request.args.get("q", "").strip()
+        if text:
+            conditions.append(quick_search(self.datamodel.obj, self.entity, listing, text))
+        if conditions:
+            g.formwork_list_where = (self.datamodel.obj, sa.and_(*conditions))
 
     def _filtered_query(self) -> Any:
         """Every row the current list shows, on all pages (search filters included)."""
