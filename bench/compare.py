@@ -5,6 +5,7 @@ Run from the repository root (about a minute on 2 cores):
     .venv/bin/python bench/compare.py
     .venv/bin/python bench/compare.py --full-menu        # hand-written app gets the tenant's menu size
     .venv/bin/python bench/compare.py --profile /tmp/fwprof   # also write cProfile dumps
+    .venv/bin/python bench/compare.py --sql              # also print the SQL of one request per case
 
 It creates a throw-away instance with one tenant ("bench", packs core + crm),
 seeds accounts, and then measures
@@ -99,6 +100,35 @@ def provision(instance: Path) -> Any:
     return dispatcher
 
 
+def check_baseline() -> None:
+    """The hand-written app must mirror crm.account as defined now, or the bench compares different pages.
+
+    Fields, default list (columns, sort, search, page size) and API columns are
+    compared; a list with totals, group counts or a filter would need them in
+    the baseline too, so it stops the bench rather than skewing it.
+    """
+    from formwork.compile.apis import api_columns
+    from handwritten import ACCOUNT_FIELDS, API_COLUMNS, HandAccountView
+
+    catalog = bench_catalog()
+    entity, listing = catalog.entities["crm.account"], catalog.list_views_for("crm.account")[0]
+    differences = [
+        f"{what}: Formwork {ours}, hand-written {theirs}"
+        for what, ours, theirs in [
+            ("fields", entity.field_names(), ACCOUNT_FIELDS),
+            ("list columns", listing.columns, HandAccountView.list_columns),
+            ("list sort", [listing.sort_field, "desc" if listing.sort_descending else "asc"], list(HandAccountView.base_order)),
+            ("list search", listing.search, HandAccountView.search_columns),
+            ("page size", listing.page_size, HandAccountView.page_size),
+            ("list totals, group_by, filter", [listing.totals, listing.group_by, listing.filter], [{}, None, None]),
+            ("API columns", api_columns(entity, catalog), API_COLUMNS),
+        ]
+        if ours != theirs
+    ]
+    if differences:
+        raise RuntimeError("bench/handwritten.py no longer mirrors crm.account; update it:\n  " + "\n  ".join(differences))
+
+
 def other_screens(dispatcher: Any) -> list[tuple[str, str]]:
     """(category, name) of the tenant's menu entries besides Accounts and FAB's own Security menu."""
     app = dispatcher.tenant_apps.get(dispatcher.tenant_apps.tenant(SLUG))
@@ -127,7 +157,7 @@ def account_row(i: int, rng: random.Random, employees: int) -> dict[str, Any]:
         "name": f"Account {i:05d}", "industry": rng.choice(INDUSTRIES), "website": f"https://a{i}.example.com",
         "phone": f"+47 {rng.randrange(10**7, 10**8)}", "email": f"info@a{i}.example.com",
         "annual_revenue": Decimal(rng.randrange(10**5, 10**9)) / 100, "employees": rng.randrange(1, 5000),
-        "city": rng.choice(CITIES), "address": f"{i} Main Street", "version": 1,
+        "rating": rng.randrange(0, 6), "city": rng.choice(CITIES), "address": f"{i} Main Street", "version": 1,
         "owner_id": rng.randrange(1, employees + 1) if rng.random() < 0.9 else None,
     }
 
@@ -242,7 +272,7 @@ class Side:
 
 def new_account(side: str, i: int) -> dict[str, Any]:
     return {"name": f"New {side} {i:06d}", "industry": "retail", "city": "Bergen", "employees": 12,
-            "annual_revenue": "125000.00", "email": f"hello{i}@{side}.example.com", "owner": 3}
+            "annual_revenue": "125000.00", "email": f"hello{i}@{side}.example.com", "rating": 4, "owner": 3}
 
 
 EXPECTED = {"HTML list": 200, "API list": 200, "API create": 201}
@@ -262,29 +292,33 @@ def check(case: str, side: str, response: TestResponse) -> None:
 class Latency:
     median: float
     p95: float
-    statements: int  # SQL statements one request runs: the first thing to compare when a ratio is off
+    sql: list[str]  # the statements one request runs: the first thing to compare when a ratio is off
 
     @classmethod
-    def of(cls, samples: list[float], statements: int) -> "Latency":
-        return cls(statistics.median(samples), statistics.quantiles(samples, n=20)[18], statements)
+    def of(cls, samples: list[float], sql: list[str]) -> "Latency":
+        return cls(statistics.median(samples), statistics.quantiles(samples, n=20)[18], sql)
+
+    @property
+    def statements(self) -> int:
+        return len(self.sql)
 
 
-def count_statements(call: Request, i: int) -> int:
-    """SQL statements run by one request, on any engine (tenant, platform or hand-written)."""
+def statements_of(call: Request, i: int) -> list[str]:
+    """The SQL statements run by one request, on any engine (tenant, platform or hand-written)."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    seen = [0]
+    seen: list[str] = []
 
-    def count(*_args: Any) -> None:
-        seen[0] += 1
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split()))
 
-    event.listen(Engine, "before_cursor_execute", count)
+    event.listen(Engine, "before_cursor_execute", record)
     try:
         call(i)
     finally:
-        event.remove(Engine, "before_cursor_execute", count)
-    return seen[0]
+        event.remove(Engine, "before_cursor_execute", record)
+    return seen
 
 
 def measure(case: str, sides: list[Side], requests: int, warmup: int, ids: Iterator[int]) -> dict[str, Latency]:
@@ -301,8 +335,8 @@ def measure(case: str, sides: list[Side], requests: int, warmup: int, ids: Itera
             check(case, name, response)
             if round_ >= warmup:
                 samples[name].append(elapsed)
-    statements = {name: count_statements(call, next(ids)) for name, call in calls}
-    return {name: Latency.of(values, statements[name]) for name, values in samples.items()}
+    sql = {name: statements_of(call, next(ids)) for name, call in calls}
+    return {name: Latency.of(values, sql[name]) for name, values in samples.items()}
 
 
 def profile(sides: list[Side], requests: int, folder: Path, ids: Iterator[int]) -> None:
@@ -358,6 +392,14 @@ def print_latency(results: dict[str, dict[str, Latency]], requests: int, account
               f"{ratio:>7.2f}x{fw.p95 / hand.p95:>7.2f}x{fw.statements:>8}{hand.statements:>8}{flag}")
 
 
+def print_sql(results: dict[str, dict[str, Latency]]) -> None:
+    for case, by_side in results.items():
+        for side, latency in by_side.items():
+            print(f"\nSQL of one {case} request on {side} ({latency.statements}):")
+            for statement in latency.sql:
+                print(f"  {statement[:150]}{' ...' if len(statement) > 150 else ''}")
+
+
 # -- main -------------------------------------------------------------------------
 
 def parse_args() -> argparse.Namespace:
@@ -368,6 +410,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--build-runs", type=int, default=3, help="fresh processes per build measurement (3)")
     parser.add_argument("--full-menu", action="store_true",
                         help="give the hand-written app links for the tenant's other menu entries, to separate menu size from Formwork's cost")
+    parser.add_argument("--sql", action="store_true", help="also print the SQL statements of one request per case and app")
     parser.add_argument("--profile", type=Path, help="also write cProfile dumps (<case>-<app>.prof) here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance folder")
     parser.add_argument("--probe", nargs=2, metavar=("KIND", "INSTANCE"), help=argparse.SUPPRESS)
@@ -396,6 +439,7 @@ def run(args: argparse.Namespace, instance: Path) -> None:
 
     began = time.perf_counter()
     print(f"Formwork vs hand-written Flask-AppBuilder on {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
+    check_baseline()
     dispatcher = provision(instance)
     extra_menu = other_screens(dispatcher) if args.full_menu else []
     hand_app = build_hand_app(sqlite_engine(tenant_db(instance)), HAND_SECRET, update_perms=True, extra_menu=extra_menu)
@@ -408,6 +452,8 @@ def run(args: argparse.Namespace, instance: Path) -> None:
     ids = itertools.count(1)  # makes every created account name unique
     results = {case: measure(case, sides, args.requests, args.warmup, ids) for case in EXPECTED}
     print_latency(results, args.requests, args.accounts, extra_menu)
+    if args.sql:
+        print_sql(results)
     if args.profile:
         profile(sides, args.requests // 2, args.profile, ids)
         print(f"\ncProfile dumps in {args.profile} (python -m pstats FILE, then: sort cumtime / stats 25)")

@@ -27,7 +27,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship, scoped_session, sessionmaker
 
-ACCOUNT_FIELDS = ["name", "industry", "website", "phone", "email", "annual_revenue", "employees", "city", "address", "owner"]
+ACCOUNT_FIELDS = ["name", "industry", "website", "phone", "email", "annual_revenue", "employees", "rating", "city", "address", "owner"]
 #: What both APIs return for a record: every field, the owner as id + name, and the standard columns.
 API_COLUMNS = ["id", *ACCOUNT_FIELDS[:-1], "owner.id", "owner.name",
                "created_at", "created_by", "updated_at", "updated_by", "version"]
@@ -109,6 +109,7 @@ class Account(Standard, HandBase):
     email: Mapped[str | None] = mapped_column(sa.String(254))
     annual_revenue: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 2))
     employees: Mapped[int | None]
+    rating: Mapped[int | None]
     city: Mapped[str | None] = mapped_column(sa.String(80))
     address: Mapped[str | None] = mapped_column(sa.Text)
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("core_employee.id", ondelete="RESTRICT"), index=True)
@@ -120,7 +121,7 @@ class HandAccountView(ModelView):
 
     datamodel = SQLAInterface(Account)
     route_base = "/crm_account"
-    list_columns = ["name", "industry", "city", "annual_revenue", "owner"]
+    list_columns = ["name", "industry", "city", "annual_revenue", "rating", "owner"]
     search_columns = ["name", "city", "email"]
     order_columns = ["name", "industry", "city", "annual_revenue"]
     base_order = ("name", "asc")

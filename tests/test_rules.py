@@ -119,3 +119,26 @@ def test_form_rules_endpoint_tells_the_browser_what_to_show(acme) -> None:
 def test_form_rules_need_a_login(platform: Platform, acme) -> None:
     response = platform.client().post("/t/acme/oa_leave_request/form-rules", data={"leave_type": "sick"})
     assert response.status_code == 302
+
+
+def test_rollups_follow_their_referring_records(acme) -> None:
+    client, auth, _, _, _ = acme
+    accounts = "/t/acme/api/v1/crm_account/"
+    first = client.post(accounts, json={"name": "Rollup One"}, headers=auth).json["id"]
+    second = client.post(accounts, json={"name": "Rollup Two"}, headers=auth).json["id"]
+
+    def totals(pk: int) -> tuple[str, int]:
+        record = client.get(f"{accounts}{pk}", headers=auth).json["result"]
+        return str(record["open_pipeline"]), record["opportunity_count"]
+
+    assert totals(first) == ("0.00", 0)
+    a = client.post(DEALS, json={"name": "A", "account": first, "amount": "100"}, headers=auth).json["id"]
+    b = client.post(DEALS, json={"name": "B", "account": first, "amount": "50"}, headers=auth).json["id"]
+    client.post(DEALS, json={"name": "C", "account": first, "amount": "999", "stage": "lost"}, headers=auth)
+    assert totals(first) == ("150.00", 3)  # the lost deal counts, but is not open pipeline
+    client.put(f"{DEALS}{a}", json={"amount": "300"}, headers=auth)
+    assert totals(first) == ("350.00", 3)
+    client.put(f"{DEALS}{b}", json={"account": second}, headers=auth)  # moved: both accounts change
+    assert totals(first) == ("300.00", 2) and totals(second) == ("50.00", 1)
+    client.delete(f"{DEALS}{a}", headers=auth)
+    assert totals(first) == ("0.00", 1)

@@ -9,7 +9,7 @@ definitions' content hash, so tenants with the same packs share them.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from ..fields import field_type
 from .logic import EntityLogic, logic_for
+from .rollups import rollups_by_source
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, IndexDef
 
@@ -39,6 +40,7 @@ class CompiledModels:
     metadata: sa.MetaData
     models: dict[str, type]  # by qualified entity name
     logic: dict[str, EntityLogic]  # compiled expressions, by qualified entity name
+    rollups: dict[str, list[Any]] = field(default_factory=dict)  # referring entity -> the rollups it feeds
 
     def model(self, qualified: str) -> type:
         return self.models[qualified]
@@ -118,7 +120,7 @@ def compile_models(catalog: Catalog) -> CompiledModels:
     ctx = _ModelContext(catalog, Base.metadata)
     models = {qualified: build_model(Base, entity, ctx) for qualified, entity in catalog.entities.items()}
     sa.orm.configure_mappers()
-    compiled = CompiledModels(catalog.content_hash(), Base.metadata, models, logic_for(catalog))
+    compiled = CompiledModels(catalog.content_hash(), Base.metadata, models, logic_for(catalog), rollups_by_source(catalog))
     for model in models.values():
         model.__models__ = compiled  # a record can reach its siblings (formulas read references)
     return compiled

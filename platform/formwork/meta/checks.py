@@ -42,6 +42,8 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
         seen.setdefault(f.name, f.index)
         if f.type == "reference" and not catalog.knows_entity(f.target):
             errors.append(doc.error(("fields", f.index, "target"), f"reference to unknown entity '{f.target}'"))
+        if f.type == "rollup":
+            errors += _rollup_errors(entity, f, catalog)
         if "pattern" in f.options and (problem := regex_error(f.options["pattern"])):
             errors.append(doc.error(("fields", f.index, "pattern"), f"pattern is not a valid regular expression: {problem}"))
         if f.type == "choice" and f.default is not None and str(f.default) not in {c.value for c in f.choices}:
@@ -57,6 +59,28 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
                 errors.append(doc.error(("indexes", index.index, "fields", i), f"a {f.type} field cannot be indexed"))
     if entity.title_field and entity.field(entity.title_field) is None:
         errors.append(doc.error(("title_field",), f"title_field '{entity.title_field}' is not a field of {entity.qualified}"))
+    return errors
+
+
+def _rollup_errors(entity: EntityDef, f, catalog: Catalog) -> list[DefinitionError]:
+    from ..fields.rollup import rollup_source
+    from ..filters import check_filter
+
+    doc, path = entity.document, ("fields", f.index)
+    source_name, reference_name = rollup_source(f)
+    source = catalog.entities.get(source_name)
+    if source is None:
+        return [] if catalog.knows_entity(source_name) else [doc.error((*path, "source"), f"unknown entity '{source_name}'")]
+    reference = source.field(reference_name)
+    if reference is None or reference.type != "reference" or reference.target != entity.qualified:
+        return [doc.error((*path, "source"), f"'{reference_name}' is not a reference from {source_name} to {entity.qualified}")]
+    errors = []
+    if f.options["aggregate"] != "count":
+        measured = source.field(str(f.options.get("field")))
+        if measured is None or measured.value_type not in NUMBER_TYPES:
+            errors.append(doc.error((*path, "field"), f"{f.options['aggregate']} needs a number field of {source_name}"))
+    for filter_path, message in check_filter(f.options.get("filter"), source, catalog) if "filter" in f.options else []:
+        errors.append(doc.error((*path, "filter", *filter_path), message))
     return errors
 
 

@@ -60,7 +60,11 @@ class FieldDef:
     @property
     def value_type(self) -> str:
         """The type of the stored value: a formula's result type, otherwise the field's type."""
-        return str(self.options.get("result", self.type)) if self.type == "formula" else self.type
+        if self.type == "formula":
+            return str(self.options.get("result", self.type))
+        if self.type == "rollup":
+            return "integer" if self.options.get("aggregate") == "count" else "decimal"
+        return self.type
 
     @property
     def default_expression(self) -> str | None:

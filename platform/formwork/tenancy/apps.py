@@ -19,6 +19,7 @@ from ..compile.views import build_view
 from ..config import Settings
 from ..meta.catalog import Catalog
 from ..compile.generated import install_generated_values
+from ..compile.rollups import install_rollups
 from .audit import install_audit
 from .registry import Tenant
 from .keys import derive_secret
@@ -122,6 +123,7 @@ def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provi
     session_factory = sessionmaker(bind=tenant_engine(settings, tenant))
     install_audit(session_factory)
     install_generated_values(session_factory)
+    install_rollups(session_factory)
     session = scoped_session(session_factory)
 
     @app.teardown_appcontext
