@@ -150,3 +150,14 @@ def test_unique_combination_is_400_on_its_first_field(api) -> None:
     pk = client.post(contacts, json={"name": "D", "account": account, "email": "d@x.example"}, headers=auth).json["id"]
     moved = client.put(f"{contacts}{pk}", json={"email": "a@x.example"}, headers=auth)
     assert moved.status_code == 400
+
+
+def test_a_reference_filter_limits_the_choices(api) -> None:
+    client, auth = api
+    employees = "/t/acme/api/v1/core_employee/"
+    active = client.post(employees, json={"name": "Active Li", "active": True}, headers=auth).json["id"]
+    gone = client.post(employees, json={"name": "Former Zhao", "active": False}, headers=auth).json["id"]
+    assert client.post(ACCOUNTS, json={"name": "Owned Co", "owner": active}, headers=auth).status_code == 201
+    refused = client.post(ACCOUNTS, json={"name": "Orphan Co", "owner": gone}, headers=auth)
+    assert refused.status_code == 400
+    assert refused.json["message"]["owner"] == [f"core.employee {gone} is not one of the allowed choices."]

@@ -172,3 +172,14 @@ def test_quick_search_looks_in_the_search_fields_and_keeps_percent_literal(brows
     assert "100% Organic Foods" in by_city.text and "Organic Hundred" in by_city.text
     csv_export = browser.get("/t/acme/crm_account/view/default/export/csv", query_string={"q": "100%"})
     assert "100% Organic Foods" in csv_export.text and "Organic Hundred" not in csv_export.text
+
+
+def test_a_reference_select_offers_only_allowed_records(platform: Platform, browser: Client) -> None:
+    from conftest import jwt
+
+    auth = jwt(platform.client(), "acme")
+    api = platform.client()
+    api.post("/t/acme/api/v1/core_employee/", json={"name": "Still Here", "active": True}, headers=auth)
+    api.post("/t/acme/api/v1/core_employee/", json={"name": "Long Gone", "active": False}, headers=auth)
+    form = browser.get("/t/acme/crm_account/add")
+    assert "Still Here" in form.text and "Long Gone" not in form.text

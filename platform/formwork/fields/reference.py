@@ -24,6 +24,7 @@ class ReferenceField(FieldType):
     properties = {
         "target": TARGET_SCHEMA,
         "on_delete": {"enum": sorted(ON_DELETE), "description": "what deleting the target does: restrict (default), set_null or cascade"},
+        "filter": {"$ref": "#/$defs/filter", "description": "which target records may be chosen (e.g. active employees)"},
     }
 
     @classmethod
@@ -61,17 +62,48 @@ class ReferenceField(FieldType):
             metadata={"description": f"id of a {field.target}"},
         )
 
-    def form_field(self, field: FieldDef, ctx: Any) -> None:
-        # Flask-AppBuilder converts the relationship into a searchable select.
-        return None
+    def form_field(self, field: FieldDef, ctx: Any) -> Any:
+        """FAB's select of related records, limited by the field's filter."""
+        from flask_appbuilder.fields import QuerySelectField
+        from flask_appbuilder.fieldwidgets import Select2Widget
+        from wtforms import validators as wv
+
+        def choices() -> Any:
+            target = getattr(ctx.datamodel.obj, field.name).property.mapper.class_
+            query = ctx.datamodel.session.query(target)
+            allowed = choice_condition(field, target)
+            return (query if allowed is None else query.filter(allowed)).order_by(target.id).all()
+
+        return QuerySelectField(field.label, query_func=choices, get_pk_func=lambda item: item.id,
+                                allow_blank=not field.required, description=field.help or "",
+                                validators=[wv.DataRequired() if field.required else wv.Optional()], widget=Select2Widget())
 
     def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
-        if value is not None and session.get(models.model(field.target), value) is None:
+        if value is None:
+            return []
+        target = models.model(field.target)
+        if session.get(target, value) is None:
             return [f"No {field.target} with id {value}."]
+        allowed = choice_condition(field, target)
+        if allowed is not None and session.scalar(sa.select(target.id).where(target.id == value, allowed)) is None:
+            return [f"{field.target} {value} is not one of the allowed choices."]
         return []
 
     def format_value(self, field: FieldDef, value: Any) -> str:
         return "" if value is None else str(value)
+
+
+def choice_condition(field: FieldDef, target: type) -> Any:
+    """The SQL condition of the field's `filter` for the signed-in user, or None when any record may be chosen."""
+    if field.options.get("filter") is None:
+        return None
+    from flask import current_app
+
+    from ..compile.logic import filter_context
+    from ..filters import compile_filter
+
+    context = filter_context(current_app.appbuilder.session, target.__models__)
+    return compile_filter(field.options["filter"], target, target.__entity__, context)
 
 
 def on_delete(field: FieldDef) -> str:

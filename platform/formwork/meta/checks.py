@@ -44,6 +44,11 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
             errors.append(doc.error(("fields", f.index, "target"), f"reference to unknown entity '{f.target}'"))
         if f.type == "rollup":
             errors += _rollup_errors(entity, f, catalog)
+        if f.type == "reference" and "filter" in f.options and f.target in catalog.entities:
+            from ..filters import check_filter
+
+            for filter_path, message in check_filter(f.options["filter"], catalog.entities[f.target], catalog):
+                errors.append(doc.error(("fields", f.index, "filter", *filter_path), message))
         if "pattern" in f.options and (problem := regex_error(f.options["pattern"])):
             errors.append(doc.error(("fields", f.index, "pattern"), f"pattern is not a valid regular expression: {problem}"))
         if f.type == "choice" and f.default is not None and str(f.default) not in {c.value for c in f.choices}:
