@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from conftest import Platform, csrf_token, jwt, login
+from conftest import PASSWORD, Platform, csrf_token, jwt, login
+from formwork.tenancy.registry import find_tenant
 
 SPECIMENS = "/t/lab/api/v1/lab_specimen/"
 
@@ -133,3 +134,23 @@ def test_auto_numbers_are_unique_under_concurrent_inserts(lab, platform: Platfor
     counters = sorted(int(n[-4:]) for n in numbers)
     assert len(set(numbers)) == 30
     assert counters == list(range(counters[0], counters[0] + 30))
+
+
+def test_each_role_gets_its_own_form(lab, platform: Platform) -> None:
+    client, auth, _ = lab
+    app = platform.app.tenant_apps.get(find_tenant(platform.settings.database_url, "lab"))
+    with app.app_context():
+        sm = app.appbuilder.sm
+        admin = sm.find_role("Admin")
+        role = sm.add_role("Lab assistant", permissions=list(admin.permissions))
+        sm.add_user("assistant", "Lab", "Assistant", "assistant@lab.example", role, password=PASSWORD)
+    assistant = platform.client()
+    login(assistant, "lab", "assistant")
+    page = assistant.get("/t/lab/lab_specimen/add")
+    assert "Quick entry" in page.text and 'name="notes"' in page.text and 'name="price"' not in page.text
+    saved = assistant.post("/t/lab/lab_specimen/add", data={"csrf_token": csrf_token(page.text), "code": "QQ-001",
+                                                           "notes": "quick", "price": "123"}, follow_redirects=True)
+    assert saved.status_code == 200
+    record = client.get(SPECIMENS, headers=auth, query_string={"q": "(filters:!((col:code,opr:eq,value:'QQ-001')))"}).json["result"][0]
+    assert record["notes"] == "quick" and record["price"] is None  # a field not on the form is not taken from the post
+    assert 'name="price"' in client.get("/t/lab/lab_specimen/add").text  # the admin still has the full form

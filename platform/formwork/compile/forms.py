@@ -26,6 +26,9 @@ def _checked_form(form_class: type, view: Any, extra: dict[str, Any]) -> type:
     """`form_class` whose validate() also applies the entity's conditions and rules."""
 
     def validate(form: Any, extra_validators: Any = None) -> bool:
+        shown = view.shown_fields(editable=getattr(form, "_id", None) is None)
+        for name in [f.name for f in view.entity.fields if f.name in form and f.name not in shown]:
+            del form[name]  # not on this user's form: neither required nor changed
         if not form_class.validate(form, extra_validators):
             return False
         errors = view.rule_errors(form)

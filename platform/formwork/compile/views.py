@@ -18,7 +18,8 @@ from flask_appbuilder.widgets import FormWidget
 from ..fields import field_type, is_fixed
 from ..i18n import Label
 from ..meta.catalog import Catalog
-from ..meta.model import EntityDef, SectionDef
+from ..meta.model import EntityDef, FormDef, SectionDef
+from ..tenancy.audit import current_user
 from .interface import EntityInterface
 from .listing import (Listing, active_listing, column_formatter, export_rows, group_counts, quick_search, to_csv,
                       to_xlsx, totals)
@@ -29,6 +30,7 @@ from .logic import filter_context
 from .records import check_deletable
 
 RECORD_INFO = Label({"en": "Record", "zh": "记录信息"})
+RECORD_SECTION = (RECORD_INFO, {"fields": ["created_at", "updated_at", "version"], "expanded": False})
 STANDARD_LABELS = {
     "id": Label({"en": "ID", "zh": "编号"}),
     "created_at": Label({"en": "Created at", "zh": "创建时间"}),
@@ -59,6 +61,31 @@ class EntityModelView(RuleCheckedForms, ModelView):
     list_template = "formwork/list.html"
     add_widget = FormLayoutWidget
     edit_widget = FormLayoutWidget
+
+    # -- the form of the signed-in user's role ----------------------------------
+    def chosen_form(self) -> FormDef | None:
+        user = current_user()
+        roles = [role.name for role in user.roles] if user is not None else []
+        return self.catalog.form_for(self.entity.qualified, roles)
+
+    def shown_fields(self, editable: bool) -> set[str]:
+        return {name for _, fieldset in _fieldsets(self.entity, self.chosen_form(), editable) for name in fieldset["fields"]}
+
+    def _get_add_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> dict[str, Any]:
+        widgets = widgets or {}
+        widgets["add"] = self.add_widget(form=form, include_cols=self.add_columns, exclude_cols=exclude_cols or [],
+                                         fieldsets=_fieldsets(self.entity, self.chosen_form(), editable=True))
+        return widgets
+
+    def _get_edit_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> dict[str, Any]:
+        widgets = widgets or {}
+        widgets["edit"] = self.edit_widget(form=form, include_cols=self.edit_columns, exclude_cols=exclude_cols or [],
+                                           fieldsets=_fieldsets(self.entity, self.chosen_form()))
+        return widgets
+
+    def _get_show_widget(self, pk: Any, item: Any, widgets: Any = None, actions: Any = None, show_fieldsets: Any = None) -> Any:
+        chosen = show_fieldsets or [*_fieldsets(self.entity, self.chosen_form()), RECORD_SECTION]
+        return super()._get_show_widget(pk, item, widgets=widgets, actions=actions, show_fieldsets=chosen)
 
     def pre_delete(self, item: Any) -> None:
         check_deletable(self.datamodel.session, self.catalog, self.compiled, self.entity, item)
@@ -158,9 +185,8 @@ def _column_label(entity: EntityDef, column: str | None) -> Any:
     return field.label if field else STANDARD_LABELS.get(column, column)
 
 
-def _fieldsets(entity: EntityDef, catalog: Catalog, editable: bool = False) -> list[tuple[Any, dict[str, Any]]]:
+def _fieldsets(entity: EntityDef, form: FormDef | None, editable: bool = False) -> list[tuple[Any, dict[str, Any]]]:
     """Form sections as FAB fieldsets, without hidden fields (and, on the add screen, read-only ones)."""
-    form = catalog.form_for(entity.qualified)
     sections = form.sections if form else [SectionDef(entity.label, entity.field_names())]
 
     def shown(name: str) -> bool:
@@ -176,9 +202,17 @@ def listings_of(entity: EntityDef, catalog: Catalog) -> dict[str, Listing]:
     return {view.name: Listing(view, entity) for view in catalog.list_views_for(entity.qualified)}
 
 
+def _every_field(entity: EntityDef, catalog: Catalog) -> FormDef:
+    """A form with the fields of all the entity's forms: FAB builds one form class from it, each request shows its own."""
+    names = set().union(*(form.field_names for form in catalog.forms.get(entity.qualified, []))) or set(entity.field_names())
+    return FormDef(entity.pack, entity.qualified, "all", [SectionDef(entity.label, [f.name for f in entity.fields if f.name in names])],
+                   entity.document)
+
+
 def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> dict[str, Any]:
     """The class attributes of one entity's ModelView."""
-    fieldsets = _fieldsets(entity, catalog)
+    every = _every_field(entity, catalog)
+    fieldsets = _fieldsets(entity, every)
     listings = listings_of(entity, catalog)
     shown = {c for listing in listings.values() for c in listing.columns} or set(entity.field_names()[:6])
     references = [c for c in shown if (f := entity.field(c)) is not None and f.type in ("reference", "user")]
@@ -202,9 +236,10 @@ def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModel
         "list_columns": first.columns if first else entity.field_names()[:6],
         "label_columns": {**STANDARD_LABELS, **{f.name: f.label for f in entity.fields}},
         "description_columns": {f.name: f.help for f in entity.fields if f.help},
-        "add_fieldsets": _fieldsets(entity, catalog, editable=True),
+        "add_fieldsets": _fieldsets(entity, every, editable=True),
         "edit_fieldsets": fieldsets,
-        "show_fieldsets": [*fieldsets, (RECORD_INFO, {"fields": ["created_at", "updated_at", "version"], "expanded": False})],
+        "show_fieldsets": [*fieldsets, RECORD_SECTION],
+        "formatters_columns": {f.name: formatter for f in entity.fields if (formatter := column_formatter(entity, f.name, None))},
         "add_form_extra_fields": extra,
         "edit_form_extra_fields": extra,
         "search_columns": searchable,

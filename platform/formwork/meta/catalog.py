@@ -47,9 +47,14 @@ class Catalog:
     def entities_of(self, pack: str) -> list[EntityDef]:
         return [e for e in self.entities.values() if e.pack == pack]
 
-    def form_for(self, entity: str) -> FormDef | None:
+    def form_for(self, entity: str, roles: list[str] | tuple[str, ...] = ()) -> FormDef | None:
+        """The first form meant for one of `roles`, else the form meant for everyone."""
         forms = self.forms.get(entity, [])
-        return next((f for f in forms if f.name == "default"), forms[0] if forms else None)
+        for form in forms:
+            if set(form.roles) & set(roles):
+                return form
+        everyone = [f for f in forms if not f.roles]
+        return next((f for f in everyone if f.name == "default"), everyone[0] if everyone else None)
 
     def list_views_for(self, entity: str) -> list[ListViewDef]:
         return self.list_views.get(entity, [])

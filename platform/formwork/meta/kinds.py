@@ -57,7 +57,8 @@ def build_form(doc: Document) -> FormDef:
                    Label(s["tab"]) if s.get("tab") else None, int(s.get("columns", 1)))
         for s in data["sections"]
     ]
-    return FormDef(doc.pack, qualify(data["entity"], doc.pack), data.get("name", "default"), sections, doc)
+    return FormDef(doc.pack, qualify(data["entity"], doc.pack), data.get("name", "default"), sections, doc,
+                   tuple(data.get("roles", [])))
 
 
 def build_list_view(doc: Document) -> ListViewDef:

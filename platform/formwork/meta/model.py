@@ -143,6 +143,11 @@ class FormDef:
     name: str
     sections: list[SectionDef]
     document: Document
+    roles: tuple[str, ...] = ()
+
+    @property
+    def field_names(self) -> set[str]:
+        return {name for section in self.sections for name in section.fields}
 
 
 @dataclass
