@@ -11,6 +11,9 @@ from .errors import DefinitionError
 from .model import STANDARD_COLUMNS, EntityDef
 
 Check = Callable[[Catalog], list[DefinitionError]]
+#: CEL's reserved words, and `user` (the signed-in user in every expression)
+EXPRESSION_WORDS = {"as", "break", "const", "continue", "else", "false", "for", "function", "if", "import", "in", "let",
+                    "loop", "package", "namespace", "null", "return", "true", "var", "void", "while", "user"}
 NUMBER_TYPES = {"integer", "decimal", "money", "percent", "rating"}
 TEXT_TYPES = {"string", "text", "rich_text", "email", "phone", "url", "choice", "auto_number"}
 
@@ -35,6 +38,8 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
     doc, errors, seen = entity.document, [], {}
     for f in entity.fields:
         path = ("fields", f.index, "name")
+        if f.name in EXPRESSION_WORDS:
+            errors.append(doc.error(path, f"'{f.name}' is a reserved word in expressions; choose another name"))
         if f.name in STANDARD_COLUMNS:
             errors.append(doc.error(path, f"'{f.name}' is a standard column every entity has; choose another name"))
         elif f.name in seen:
