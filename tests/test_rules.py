@@ -142,3 +142,51 @@ def test_rollups_follow_their_referring_records(acme) -> None:
     assert totals(first) == ("300.00", 2) and totals(second) == ("50.00", 1)
     client.delete(f"{DEALS}{a}", headers=auth)
     assert totals(first) == ("0.00", 1)
+
+
+def test_child_rows_are_saved_with_their_parent(acme) -> None:
+    client, auth, _, employee, _ = acme
+    claims = "/t/acme/api/v1/oa_expense_claim/"
+    rows = [{"spent_on": "2026-11-01", "category": "travel", "amount": "100"},
+            {"spent_on": "2026-11-02", "category": "meals", "amount": "50", "description": "Lunch"}]
+    created = client.post(claims, json={"employee": employee, "title": "Trip", "lines": rows}, headers=auth)
+    assert created.status_code == 201, created.text
+    pk = created.json["id"]
+    claim = client.get(f"{claims}{pk}", headers=auth).json["result"]
+    assert claim["total"] == "150.00" and [line["amount"] for line in claim["lines"]] == ["100.00", "50.00"]
+    first, second = (line["id"] for line in claim["lines"])
+
+    changed = client.put(f"{claims}{pk}", headers=auth, json={"lines": [
+        {"id": first, "spent_on": "2026-11-01", "category": "travel", "amount": "120"},
+        {"spent_on": "2026-11-03", "category": "lodging", "amount": "300"}]})
+    assert changed.status_code == 200, changed.text
+    claim = client.get(f"{claims}{pk}", headers=auth).json["result"]
+    assert claim["total"] == "420.00"
+    assert [line["id"] for line in claim["lines"]][0] == first and second not in [line["id"] for line in claim["lines"]]
+    assert client.get(f"/t/acme/api/v1/oa_expense_line/{second}", headers=auth).status_code == 404  # removed row is gone
+
+
+def test_child_rows_are_validated_and_cannot_be_taken_from_another_record(acme) -> None:
+    client, auth, _, employee, _ = acme
+    claims = "/t/acme/api/v1/oa_expense_claim/"
+    bad = client.post(claims, headers=auth, json={"employee": employee, "title": "Bad", "lines": [
+        {"spent_on": "2026-11-01", "category": "travel", "amount": "10"}, {"category": "fun", "amount": "-1"}]})
+    assert bad.status_code == 400
+    assert set(bad.json["message"]["lines"]["1"]) == {"spent_on", "category", "amount"}
+    one = client.post(claims, json={"employee": employee, "title": "One", "lines": [
+        {"spent_on": "2026-11-01", "category": "travel", "amount": "10"}]}, headers=auth).json
+    other = client.post(claims, json={"employee": employee, "title": "Other"}, headers=auth).json["id"]
+    row = one["result"]["lines"][0]["id"]
+    stolen = client.put(f"{claims}{other}", headers=auth, json={"lines": [
+        {"id": row, "spent_on": "2026-11-01", "category": "travel", "amount": "10"}]})
+    assert stolen.status_code == 400 and "is not a row of this record" in stolen.json["message"]["lines"][0]
+
+
+def test_deleting_a_parent_deletes_its_rows(acme) -> None:
+    client, auth, _, employee, _ = acme
+    claims = "/t/acme/api/v1/oa_expense_claim/"
+    pk = client.post(claims, json={"employee": employee, "title": "Gone", "lines": [
+        {"spent_on": "2026-11-01", "category": "office", "amount": "5"}]}, headers=auth).json["id"]
+    row = client.get(f"{claims}{pk}", headers=auth).json["result"]["lines"][0]["id"]
+    assert client.delete(f"{claims}{pk}", headers=auth).status_code == 200
+    assert client.get(f"/t/acme/api/v1/oa_expense_line/{row}", headers=auth).status_code == 404

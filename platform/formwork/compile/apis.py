@@ -16,6 +16,8 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..fields import FIELD_TYPES
+from ..fields.child_table import parent_field_of
 from ..meta.catalog import Catalog
 from ..meta.model import STANDARD_COLUMNS, EntityDef
 from .generated import FormulaFailed
@@ -23,7 +25,7 @@ from .interface import EntityInterface
 from .logic import compute_formulas, current_user_values, fill_defaults, record_values, save_errors
 from .models import CompiledModels, class_name
 from .records import (RecordInUse, StaleRecord, check_deletable, check_version, read_only_errors, reference_errors,
-                      stored_values, unique_errors)
+                      row_errors, stored_values, unique_errors)
 from .schemas import assign_values, input_schema
 
 
@@ -85,6 +87,7 @@ class EntityRestApi(ModelRestApi):
         with session.no_autoflush:
             old = None if created else record_values(item, self.entity, session, self.compiled)
             errors = read_only_errors(self.entity, data, None if created else item)
+            errors.update(row_errors(self.entity, data, None if created else item))
             errors.update(reference_errors(session, self.entity, self.compiled, data))
             errors.update(unique_errors(session, self.entity, self.datamodel.obj, data, None if created else item.id,
                                         None if created else stored_values(item, self.entity)))
@@ -126,7 +129,13 @@ def api_columns(entity: EntityDef, catalog: Catalog) -> list[str]:
     """What reads return: every field (a reference as its id and title) plus the standard columns."""
     columns: list[str] = ["id"]
     for field in entity.fields:
-        if field.type in ("reference", "many_to_many"):
+        if field.type == "child_table":
+            child = catalog.entities[field.target]
+            link = parent_field_of(field, child, entity.qualified)
+            columns.append(f"{field.name}.id")
+            columns += [f"{field.name}.{FIELD_TYPES[f.type].attribute(f)}" for f in child.fields
+                        if f.name != link and f.type not in ("many_to_many", "child_table")]
+        elif field.type in ("reference", "many_to_many"):
             columns.append(f"{field.name}.id")
             title = catalog.entities[field.target].title_field
             if title:
@@ -141,7 +150,7 @@ def api_columns(entity: EntityDef, catalog: Catalog) -> list[str]:
 def build_api(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> type[EntityRestApi]:
     model = compiled.model(entity.qualified)
     columns = api_columns(entity, catalog)
-    schema = input_schema(entity, f"{class_name(entity)}Input")
+    schema = input_schema(entity, f"{class_name(entity)}Input", catalog)
     attributes = {
         "entity": entity,
         "catalog": catalog,
@@ -152,8 +161,8 @@ def build_api(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> 
         "allow_browser_login": True,
         "list_columns": columns,
         "show_columns": columns,
-        "add_columns": entity.field_names(),
-        "edit_columns": entity.field_names(),
+        "add_columns": [f.name for f in entity.fields if f.type != "child_table"],
+        "edit_columns": [f.name for f in entity.fields if f.type != "child_table"],
         "add_model_schema": schema(),
         "edit_model_schema": schema(partial=True),
         "order_columns": [c for c in columns if "." not in c],

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..fields import field_type
+from ..fields.child_table import parent_field_of
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from .models import CompiledModels
@@ -82,10 +83,14 @@ class RecordInUse(Exception):
 def check_deletable(session: Session, catalog: Catalog, compiled: CompiledModels, entity: EntityDef, item: Any) -> None:
     """Refuse to delete a record other records still refer to, saying which."""
     users = []
+    own_rows = {(f.target, parent_field_of(f, catalog.entities[f.target], entity.qualified))
+                for f in entity.fields if f.type == "child_table"}
     for other in catalog.entities.values():
         for field in other.fields:
-            if field.type != "reference" or field.target != entity.qualified:
+            if field.type != "reference" or field.target != entity.qualified or field.options.get("on_delete", "restrict") != "restrict":
                 continue
+            if (other.qualified, field.name) in own_rows:
+                continue  # the record's own rows go with it
             model = compiled.model(other.qualified)
             count = session.scalar(sa.select(sa.func.count()).select_from(model).where(getattr(model, f"{field.name}_id") == item.id))
             if count:
@@ -117,3 +122,16 @@ def combination_errors(session: Session, entity: EntityDef, model: type, values:
 def stored_values(item: Any, entity: EntityDef) -> dict[str, Any]:
     """A record's values by field name, references as ids: what unique checks compare."""
     return {f.name: getattr(item, field_type(f.type).attribute(f), None) for f in entity.fields if f.type != "many_to_many"}
+
+
+def row_errors(entity: EntityDef, data: dict[str, Any], item: Any | None) -> FieldErrors:
+    """A child row sent with an id must be one of this record's rows."""
+    errors: FieldErrors = {}
+    for field in entity.fields:
+        if field.type != "child_table" or field.name not in data:
+            continue
+        owned = {row.id for row in getattr(item, field.name)} if item is not None else set()
+        strangers = [row["id"] for row in data[field.name] or [] if row.get("id") is not None and row["id"] not in owned]
+        if strangers:
+            errors[field.name] = [f"Row id {', '.join(map(str, strangers))} is not a row of this record."]
+    return errors

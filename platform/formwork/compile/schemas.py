@@ -13,7 +13,9 @@ from marshmallow import RAISE, Schema
 from marshmallow import fields as ma
 
 from ..fields import field_type
-from ..meta.model import EntityDef
+from ..fields.child_table import parent_field_of
+from ..meta.catalog import Catalog
+from ..meta.model import EntityDef, FieldDef
 
 
 class StrictSchema(Schema):
@@ -23,14 +25,26 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
-def input_schema(entity: EntityDef, name: str) -> type[Schema]:
+def input_schema(entity: EntityDef, name: str, catalog: Catalog | None = None) -> type[Schema]:
     """The schema of a create (or, loaded partially, an update) request body."""
     fields: dict[str, ma.Field] = {f.name: field_type(f.type).marshmallow_field(f) for f in entity.fields}
+    for f in entity.fields:
+        if f.type == "child_table" and catalog is not None:
+            fields[f.name] = ma.List(ma.Nested(row_schema(entity, f, catalog)), metadata={"description": f"rows of {f.target}"})
     fields["version"] = ma.Integer(
         load_only=True,
         metadata={"description": "the version you read; a stale one is refused with 409"},
     )
     return StrictSchema.from_dict(fields, name=name)
+
+
+def row_schema(parent: EntityDef, field: FieldDef, catalog: Catalog) -> type[Schema]:
+    """One row of a child table: the child's fields without its link to the parent, and its id if it exists."""
+    child = catalog.entities[field.target]
+    link = parent_field_of(field, child, parent.qualified)
+    fields: dict[str, ma.Field] = {f.name: field_type(f.type).marshmallow_field(f) for f in child.fields if f.name != link}
+    fields["id"] = ma.Integer(allow_none=True, metadata={"description": "the row's id, to keep and change an existing row"})
+    return StrictSchema.from_dict(fields, name=f"{parent.table}_{field.name}_row")
 
 
 def assign_values(item: Any, entity: EntityDef, data: dict[str, Any], session: Any, models: Any) -> None:

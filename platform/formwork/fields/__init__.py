@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .auto_number import AutoNumberField
 from .base import FieldType
+from .child_table import ChildTableField
 from .formula import FormulaField
 from .rollup import RollupField
 from .numbers import DecimalField, IntegerField, MoneyField, PercentField, RatingField
@@ -19,7 +20,7 @@ FIELD_TYPES: dict[str, FieldType] = {
         StringField, TextField, RichTextField, IntegerField, DecimalField, MoneyField, PercentField, BooleanField,
         DateField, DateTimeField, TimeField, ChoiceField, MultiChoiceField, ReferenceField, EmailField, PhoneField,
         UrlField, JsonField, RatingField, ManyToManyField, UserField, AutoNumberField,
-        FormulaField, RollupField,
+        FormulaField, RollupField, ChildTableField,
     )
 }
 

@@ -45,10 +45,18 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
         elif f.name in seen:
             errors.append(doc.error(path, f"field '{f.name}' is defined twice (first at fields[{seen[f.name]}])"))
         seen.setdefault(f.name, f.index)
-        if f.type == "reference" and not catalog.knows_entity(f.target):
+        if f.type in ("reference", "many_to_many", "child_table") and not catalog.knows_entity(f.target):
             errors.append(doc.error(("fields", f.index, "target"), f"reference to unknown entity '{f.target}'"))
         if f.type == "rollup":
             errors += _rollup_errors(entity, f, catalog)
+        if f.type == "child_table" and f.target in catalog.entities:
+            from ..fields.child_table import parent_field_of
+
+            child = catalog.entities[f.target]
+            link = child.field(parent_field_of(f, child, entity.qualified))
+            if link is None or link.type != "reference" or link.target != entity.qualified:
+                errors.append(doc.error(("fields", f.index, "target"),
+                                        f"{f.target} needs one reference field to {entity.qualified} (name it with parent_field)"))
         if f.type == "reference" and "filter" in f.options and f.target in catalog.entities:
             from ..filters import check_filter
 

@@ -1,0 +1,89 @@
+"""child_table: the rows of another entity that belong to this record (expense lines, quote lines).
+
+The child entity has a reference field back to this entity (`parent_field`).
+Rows are created, changed and removed together with their parent, in one save:
+the API takes the whole list (a row with an `id` is kept and updated, a row
+without one is added, a row left out is deleted); screens edit them inline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import fields as ma
+from sqlalchemy.orm import relationship
+
+from ..meta.model import FieldDef
+from .base import FieldType
+from .reference import TARGET_SCHEMA
+
+
+class ChildTableField(FieldType):
+    name = "child_table"
+    properties = {
+        "target": TARGET_SCHEMA,
+        "parent_field": {"$ref": "#/$defs/identifier",
+                         "description": "the child's reference field pointing at this entity (needed only if it has several)"},
+    }
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        schema = super().json_schema()
+        schema["required"] = ["name", "type", "target"]
+        schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in ("unique", "indexed", "default")}
+        return schema
+
+    def columns(self, field: FieldDef, ctx: Any) -> dict[str, Any]:
+        child = ctx.entity_of(field.target)
+        link = parent_field_of(field, child, ctx.entity.qualified)
+        remote = ctx.class_name(child)
+        return {field.name: relationship(
+            remote, foreign_keys=f"[{remote}.{link}_id]", cascade="all, delete-orphan", order_by=f"{remote}.id",
+            lazy="select", overlaps=link,
+        )}
+
+    def marshmallow_field(self, field: FieldDef) -> ma.Field:
+        # Rows are validated with the child entity's own schema (compile/schemas.py nests it here).
+        return ma.List(ma.Dict(), metadata={"description": f"rows of {field.target}"})
+
+    def form_field(self, field: FieldDef, ctx: Any) -> None:
+        return None
+
+    def assign(self, item: Any, field: FieldDef, rows: Any, session: Any, models: Any) -> None:
+        """Keep the rows sent with an id, add those without, drop the rest (delete-orphan deletes them)."""
+        from . import FIELD_TYPES  # the registry imports this module
+
+        child_model = models.model(field.target)
+        child = child_model.__entity__
+        link = parent_field_of(field, child, item.__entity__.qualified)
+        existing = {row.id: row for row in getattr(item, field.name)}
+        kept = []
+        for data in rows or []:
+            row = existing.get(data.get("id")) or child_model()
+            for f in child.fields:
+                if f.name in data and f.name != link:
+                    FIELD_TYPES[f.type].assign(row, f, data[f.name], session, models)
+            kept.append(row)
+        setattr(item, field.name, kept)
+
+    def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
+        from . import FIELD_TYPES
+
+        child = models.model(field.target).__entity__
+        problems = []
+        for number, data in enumerate(value or [], start=1):
+            for f in child.fields:
+                if f.name in data:
+                    problems += [f"Row {number}, {f.label}: {p}" for p in FIELD_TYPES[f.type].value_errors(f, data[f.name], session, models)]
+        return problems
+
+    def format_value(self, field: FieldDef, value: Any) -> str:
+        return str(len(value or []))
+
+
+def parent_field_of(field: FieldDef, child: Any, parent: str) -> str:
+    """The child's reference to the parent: named by `parent_field`, or the only one there is."""
+    if field.options.get("parent_field"):
+        return str(field.options["parent_field"])
+    links = [f.name for f in child.fields if f.type == "reference" and f.target == parent]
+    return links[0] if len(links) == 1 else ""
