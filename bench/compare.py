@@ -45,6 +45,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -108,14 +109,17 @@ def check_baseline() -> None:
     the baseline too, so it stops the bench rather than skewing it.
     """
     from formwork.compile.apis import api_columns
-    from handwritten import ACCOUNT_FIELDS, API_COLUMNS, HandAccountView
+    from handwritten import ACCOUNT_FIELDS, API_COLUMNS, OWNER_FILTER, ROLLUP_FIELDS, HandAccountView
 
     catalog = bench_catalog()
     entity, listing = catalog.entities["crm.account"], catalog.list_views_for("crm.account")[0]
     differences = [
         f"{what}: Formwork {ours}, hand-written {theirs}"
         for what, ours, theirs in [
-            ("fields", entity.field_names(), ACCOUNT_FIELDS),
+            ("fields", entity.field_names(), [*ACCOUNT_FIELDS, *ROLLUP_FIELDS]),
+            ("rollups", [f.name for f in entity.fields if f.type == "rollup"], ROLLUP_FIELDS),
+            ("owner filter", entity.field("owner").options.get("filter"), OWNER_FILTER),
+            ("unique combinations", [i.fields for i in entity.indexes if i.unique], []),
             ("list columns", listing.columns, HandAccountView.list_columns),
             ("list sort", [listing.sort_field, "desc" if listing.sort_descending else "asc"], list(HandAccountView.base_order)),
             ("list search", listing.search, HandAccountView.search_columns),
@@ -137,7 +141,11 @@ def other_screens(dispatcher: Any) -> list[tuple[str, str]]:
 
 
 def seed(instance: Path, accounts: int, employees: int = 20) -> None:
-    """Employees and accounts with every column filled, so lists render realistic rows and owners."""
+    """Employees and accounts with every column filled, so lists render realistic rows and owners.
+
+    Employees are active (crm.account's owner must be). The accounts' rollup
+    columns get plausible values directly: the bench creates no opportunities.
+    """
     from sqlalchemy import insert
     from sqlalchemy.orm import Session
 
@@ -146,10 +154,16 @@ def seed(instance: Path, accounts: int, employees: int = 20) -> None:
     rng = random.Random(42)
     engine = sqlite_engine(tenant_db(instance))
     with Session(engine) as session:
-        session.execute(insert(Employee), [{"name": f"Rep {i:02d}", "version": 1} for i in range(1, employees + 1)])
+        session.execute(insert(Employee), [employee_row(i) for i in range(1, employees + 1)])
         session.execute(insert(Account), [account_row(i, rng, employees) for i in range(1, accounts + 1)])
         session.commit()
     engine.dispose()
+
+
+def employee_row(i: int) -> dict[str, Any]:
+    return {"name": f"Rep {i:02d}", "login": f"rep{i:02d}", "email": f"rep{i:02d}@bench.example.com",
+            "phone": f"+47 {40000000 + i}", "job_title": "Account executive", "hire_date": date(2020, 1, 1) + timedelta(days=30 * i),
+            "active": True, "version": 1}
 
 
 def account_row(i: int, rng: random.Random, employees: int) -> dict[str, Any]:
@@ -159,6 +173,7 @@ def account_row(i: int, rng: random.Random, employees: int) -> dict[str, Any]:
         "annual_revenue": Decimal(rng.randrange(10**5, 10**9)) / 100, "employees": rng.randrange(1, 5000),
         "rating": rng.randrange(0, 6), "city": rng.choice(CITIES), "address": f"{i} Main Street", "version": 1,
         "owner_id": rng.randrange(1, employees + 1) if rng.random() < 0.9 else None,
+        "open_pipeline": Decimal(rng.randrange(0, 10**8)) / 100, "opportunity_count": rng.randrange(0, 12),
     }
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conftest import PASSWORD, Platform
+from conftest import PASSWORD, Platform, jwt
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not os.environ.get("FORMWORK_REQUIRE_BROWSER"):
@@ -37,6 +37,8 @@ def server(platform: Platform) -> Iterator[str]:
     from waitress.server import create_server
 
     platform.tenant("acme")
+    auth = jwt(platform.client(), "acme")
+    platform.client().post("/t/acme/api/v1/core_employee/", json={"name": "Browser Wu"}, headers=auth)
     port = free_port()
     wsgi = create_server(platform.app, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=wsgi.run, daemon=True)
@@ -85,3 +87,21 @@ def test_tabs_and_columns_render(server: str, page) -> None:
     assert page.locator(".fw-tabs a").all_inner_texts() == ["Details", "Notes"]
     page.click(".fw-tabs a:has-text('Notes')")
     page.locator('.fw-field[data-field="notes"]').wait_for(state="visible")
+
+
+def test_rows_are_added_and_removed_in_the_browser(server: str, page, platform: Platform) -> None:
+    page.goto(f"{server}/t/acme/oa_expense_claim/add")
+    page.fill("input[name=title]", "Browser trip")
+    page.evaluate("() => { const e = document.querySelector('select[name=employee]'); e.value = e.options[e.options.length - 1].value; }")
+    for number in range(3):
+        page.click(".fw-add-row")
+        page.fill(f"input[name='lines-{number}-spent_on']", "2026-11-05")
+        page.select_option(f"select[name='lines-{number}-category']", "meals")
+        page.fill(f"input[name='lines-{number}-amount']", str(10 * (number + 1)))
+    page.locator(".fw-row .fw-remove-row").nth(1).click()  # drop the 20
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    auth = jwt(platform.client(), "acme")
+    claims = platform.client().get("/t/acme/api/v1/oa_expense_claim/", headers=auth).json["result"]
+    claim = next(c for c in claims if c["title"] == "Browser trip")
+    assert claim["total"] == "40.00" and sorted(line["amount"] for line in claim["lines"]) == ["10.00", "30.00"]

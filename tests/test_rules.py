@@ -190,3 +190,41 @@ def test_deleting_a_parent_deletes_its_rows(acme) -> None:
     row = client.get(f"{claims}{pk}", headers=auth).json["result"]["lines"][0]["id"]
     assert client.delete(f"{claims}{pk}", headers=auth).status_code == 200
     assert client.get(f"/t/acme/api/v1/oa_expense_line/{row}", headers=auth).status_code == 404
+
+
+def test_child_rows_are_edited_inline_in_the_form(acme) -> None:
+    client, auth, browser, employee, _ = acme
+    page = browser.get("/t/acme/oa_expense_claim/add")
+    assert 'name="lines-__index__-amount"' in page.text  # the template row the browser copies
+    saved = browser.post("/t/acme/oa_expense_claim/add", follow_redirects=True, data={
+        "csrf_token": csrf_token(page.text), "employee": str(employee), "title": "Inline trip",
+        "lines-0-spent_on": "2026-11-05", "lines-0-category": "travel", "lines-0-amount": "80",
+        "lines-3-spent_on": "2026-11-06", "lines-3-category": "meals", "lines-3-amount": "20.5"})
+    assert saved.status_code == 200
+    claims = client.get("/t/acme/api/v1/oa_expense_claim/", headers=auth).json["result"]
+    claim = next(c for c in claims if c["title"] == "Inline trip")
+    assert claim["total"] == "100.50" and len(claim["lines"]) == 2
+    travel = next(line for line in claim["lines"] if line["category"] == "travel")
+
+    edit = browser.get(f"/t/acme/oa_expense_claim/edit/{claim['id']}")
+    assert 'value="80.00"' in edit.text
+    browser.post(f"/t/acme/oa_expense_claim/edit/{claim['id']}", follow_redirects=True, data={
+        "csrf_token": csrf_token(edit.text), "record_version": str(claim["version"]), "employee": str(employee),
+        "title": "Inline trip", "lines-0-id": str(travel["id"]), "lines-0-spent_on": "2026-11-05",
+        "lines-0-category": "travel", "lines-0-amount": "90",
+        "lines-1-spent_on": "2026-11-07", "lines-1-category": "office", "lines-1-amount": "10"})
+    claim = client.get(f"/t/acme/api/v1/oa_expense_claim/{claim['id']}", headers=auth).json["result"]
+    assert claim["total"] == "100.00"
+    assert sorted(line["category"] for line in claim["lines"]) == ["office", "travel"]
+    assert travel["id"] in [line["id"] for line in claim["lines"]]
+
+
+def test_a_bad_row_is_shown_in_its_cell_and_nothing_is_saved(acme) -> None:
+    client, auth, browser, employee, _ = acme
+    page = browser.get("/t/acme/oa_expense_claim/add")
+    response = browser.post("/t/acme/oa_expense_claim/add", data={
+        "csrf_token": csrf_token(page.text), "employee": str(employee), "title": "Broken rows",
+        "lines-0-spent_on": "2026-11-05", "lines-0-category": "travel", "lines-0-amount": "-3"})
+    assert response.status_code == 200 and "Number must be at least 0.01" in response.text
+    titles = [c["title"] for c in client.get("/t/acme/api/v1/oa_expense_claim/", headers=auth).json["result"]]
+    assert "Broken rows" not in titles

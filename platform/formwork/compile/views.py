@@ -25,6 +25,7 @@ from .listing import (Listing, active_listing, column_formatter, export_rows, gr
                       to_xlsx, totals)
 from .models import CompiledModels, class_name
 from ..filters import compile_filter
+from .child_rows import child_rows_field
 from .forms import RuleCheckedForms
 from .logic import filter_context
 from .records import check_deletable
@@ -219,6 +220,7 @@ def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModel
     datamodel = EntityInterface(compiled.model(entity.qualified), shown_references=sorted(references))
     ctx = _FormContext(datamodel)
     extra = {f.name: form for f in entity.fields if (form := field_type(f.type).form_field(f, ctx)) is not None}
+    extra.update({f.name: child_rows_field(entity, f, catalog, compiled) for f in entity.fields if f.type == "child_table"})
     first = next(iter(listings.values()), None)
     searchable = first.definition.search if first and first.definition.search else [
         f.name for f in entity.fields if f.type in ("string", "email", "text")]

@@ -42,3 +42,22 @@
     if (window.jQuery) { window.jQuery(form).on("change", "select", later); }  /* select2 fires jQuery events */
     refresh();
 })();
+
+/* Child tables: add rows from the template (numbered after the highest row), remove rows from the page. */
+(function () {
+    "use strict";
+    document.querySelectorAll(".fw-child-rows").forEach(function (box) {
+        var body = box.querySelector("tbody");
+        var template = box.querySelector("template.fw-row-template");
+        var next = body.querySelectorAll("tr.fw-row").length;
+        box.querySelector(".fw-add-row").addEventListener("click", function () {
+            var html = template.innerHTML.split("__index__").join(String(next));
+            next += 1;
+            body.insertAdjacentHTML("beforeend", html);
+        });
+        box.addEventListener("click", function (event) {
+            var button = event.target.closest(".fw-remove-row");
+            if (button) { button.closest("tr").remove(); }
+        });
+    });
+})();

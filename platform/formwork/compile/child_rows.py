@@ -1,0 +1,107 @@
+"""Child tables edited inline in the parent's form: add, change and remove rows, saved in one go.
+
+A `ChildRowsField` is a WTForms FieldList of one small form per row (the
+child entity's fields, minus its link to the parent, plus the row id). The
+browser adds rows from a template and removes rows from the page; saving
+keeps rows that come back with their id, adds the others and deletes the rest,
+exactly like the REST API (fields/child_table.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, render_template
+from flask_appbuilder.fieldwidgets import Select2Widget
+from wtforms import FieldList, Form, FormField, HiddenField
+from wtforms import widgets as html
+
+from ..fields import FIELD_TYPES
+from ..fields.child_table import parent_field_of
+from ..fields.widgets import TextWidget
+from ..meta.catalog import Catalog
+from ..meta.model import EntityDef, FieldDef
+from .interface import EntityInterface
+
+
+class RowForm(Form):
+    """One row; CSRF is the parent form's concern."""
+
+    id = HiddenField()
+
+
+def _plain(unbound: Any, field: FieldDef) -> Any:
+    """Rows added in the browser get no JavaScript widgets: plain selects and HTML date inputs."""
+    widget = unbound.kwargs.get("widget")
+    if isinstance(widget, Select2Widget) or field.type in ("choice", "reference", "user"):
+        unbound.kwargs["widget"] = html.Select()
+        unbound.kwargs["render_kw"] = {**unbound.kwargs.get("render_kw", {}), "class": "form-control"}
+    elif field.type == "date":
+        unbound.kwargs["widget"] = TextWidget("date")
+    return unbound
+
+
+def row_form(parent: EntityDef, field: FieldDef, catalog: Catalog, models: Any) -> tuple[type[Form], list[FieldDef]]:
+    """The form class of one row, and the child fields it shows, in order."""
+    child = catalog.entities[field.target]
+    link = parent_field_of(field, child, parent.qualified)
+    ctx = _RowContext(EntityInterface(models.model(child.qualified)))
+    shown = [f for f in child.fields if f.name != link and not f.hidden and not FIELD_TYPES[f.type].generated
+             and f.type not in ("many_to_many", "child_table")]
+    fields = {}
+    for f in shown:
+        unbound = FIELD_TYPES[f.type].form_field(f, ctx)
+        if unbound is not None:
+            fields[f.name] = _plain(unbound, f)
+    return type(f"{child.table}_row", (RowForm,), fields), [f for f in shown if f.name in fields]
+
+
+class _RowContext:
+    def __init__(self, datamodel: EntityInterface) -> None:
+        self.datamodel = datamodel
+
+
+class ChildRowsWidget:
+    def __call__(self, field: Any, **kwargs: Any) -> str:
+        blank = field.unbound_field.bind(form=None, name=f"{field.name}-__index__", prefix="", _meta=field.meta)
+        blank.process(None)
+        return render_template("formwork/child_rows.html", field=field, columns=field.columns, blank=blank)
+
+
+class ChildRowsField(FieldList):
+    widget = ChildRowsWidget()
+
+    def __init__(self, *args: Any, definition: FieldDef, columns: list[FieldDef], **kwargs: Any) -> None:
+        super().__init__(*args, min_entries=0, **kwargs)
+        self.definition, self.columns = definition, columns
+
+    def process(self, formdata: Any, data: Any = (), extra_filters: Any = None) -> None:
+        super().process(formdata, data=[_row_data(row, self.columns) for row in data or []] if data else (),
+                        extra_filters=extra_filters)
+
+    def populate_obj(self, obj: Any, name: str) -> None:
+        rows = [_api_row(entry.form, self.columns) for entry in self.entries]
+        FIELD_TYPES["child_table"].assign(obj, self.definition, rows, current_app.appbuilder.session, obj.__models__)
+
+
+def _row_data(row: Any, columns: list[FieldDef]) -> dict[str, Any]:
+    """A stored row as the row form's initial data."""
+    data = {"id": row.id}
+    for f in columns:
+        data[f.name] = getattr(row, f.name)
+    return data
+
+
+def _api_row(form: Any, columns: list[FieldDef]) -> dict[str, Any]:
+    """A submitted row as the REST API would receive it (references as ids)."""
+    row: dict[str, Any] = {"id": int(form.id.data) if str(form.id.data or "").isdigit() else None}
+    for f in columns:
+        value = form[f.name].data
+        row[f.name] = getattr(value, "id", value) if f.type in ("reference", "user") else value
+    return row
+
+
+def child_rows_field(parent: EntityDef, field: FieldDef, catalog: Catalog, models: Any) -> ChildRowsField:
+    form_class, columns = row_form(parent, field, catalog, models)
+    return ChildRowsField(FormField(form_class), field.label, definition=field, columns=columns,
+                          description=field.help or "")
