@@ -108,17 +108,21 @@ def test_form_rules_endpoint_tells_the_browser_what_to_show(acme) -> None:
     _, _, browser, _, _ = acme
     page = browser.get("/t/acme/oa_leave_request/add")
     assert 'data-rules-url="/t/acme/oa_leave_request/form-rules"' in page.text
-    annual = browser.post("/t/acme/oa_leave_request/form-rules", data={"leave_type": "annual", "days": "5"})
+    token = csrf_token(page.text)
+    annual = browser.post("/t/acme/oa_leave_request/form-rules", data={"csrf_token": token, "leave_type": "annual", "days": "5"})
     assert annual.json["certificate"] == {"visible": False, "required": False, "read_only": False}
-    sick = browser.post("/t/acme/oa_leave_request/form-rules", data={"leave_type": "sick", "days": "5"})
+    sick = browser.post("/t/acme/oa_leave_request/form-rules", data={"csrf_token": token, "leave_type": "sick", "days": "5"})
     assert sick.json["certificate"] == {"visible": True, "required": True, "read_only": False}
-    short = browser.post("/t/acme/oa_leave_request/form-rules", data={"leave_type": "sick", "days": "1"})
+    short = browser.post("/t/acme/oa_leave_request/form-rules", data={"csrf_token": token, "leave_type": "sick", "days": "1"})
     assert short.json["certificate"]["required"] is False
+    assert browser.post("/t/acme/oa_leave_request/form-rules", data={"leave_type": "sick"}).status_code == 400  # no token
 
 
 def test_form_rules_need_a_login(platform: Platform, acme) -> None:
-    response = platform.client().post("/t/acme/oa_leave_request/form-rules", data={"leave_type": "sick"})
-    assert response.status_code == 302
+    stranger = platform.client()
+    token = csrf_token(stranger.get("/t/acme/login/").text)  # a valid token, but nobody signed in
+    response = stranger.post("/t/acme/oa_leave_request/form-rules", data={"csrf_token": token, "leave_type": "sick"})
+    assert response.status_code == 302 and "/login/" in response.headers["Location"]
 
 
 def test_rollups_follow_their_referring_records(acme) -> None:
@@ -225,6 +229,6 @@ def test_a_bad_row_is_shown_in_its_cell_and_nothing_is_saved(acme) -> None:
     response = browser.post("/t/acme/oa_expense_claim/add", data={
         "csrf_token": csrf_token(page.text), "employee": str(employee), "title": "Broken rows",
         "lines-0-spent_on": "2026-11-05", "lines-0-category": "travel", "lines-0-amount": "-3"})
-    assert response.status_code == 200 and "Number must be at least 0.01" in response.text
+    assert response.status_code == 200 and "Number must be between 0.01 and" in response.text
     titles = [c["title"] for c in client.get("/t/acme/api/v1/oa_expense_claim/", headers=auth).json["result"]]
     assert "Broken rows" not in titles

@@ -57,7 +57,7 @@ def test_added_record_appears_in_the_list(browser: Client) -> None:
 def test_invalid_form_input_is_refused_with_the_field_message(browser: Client) -> None:
     response = add_account(browser, name="Bad Revenue Ltd", annual_revenue="-5", email="not-an-email")
     assert "Not a valid e-mail address." in response.text
-    assert "Number must be at least 0" in response.text
+    assert "Number must be between 0 and" in response.text
     assert "Bad Revenue Ltd" not in browser.get("/t/acme/crm_account/list/").text
 
 

@@ -14,6 +14,7 @@ from flask import g, has_request_context
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy.orm import Query, selectinload
 
+from ..fields.base import INTEGER_LIMIT
 from .listing import capped_count
 
 
@@ -31,6 +32,16 @@ class EntityInterface(SQLAInterface):
         query = super().apply_filters(query, filters)
         where = list_filter_of_request(self.obj)
         return query if where is None else query.filter(where)
+
+    def get(self, id: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002 - FAB's signature
+        """A key that is not a storable whole number names no record (instead of a database error)."""
+        try:
+            key = int(id)
+        except (TypeError, ValueError):
+            return None
+        if not 0 < key <= INTEGER_LIMIT:
+            return None
+        return super().get(key, *args, **kwargs)
 
     def query_count(self, query: Query, filters: Any = None, select_columns: Any = None) -> int:
         return capped_count(self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={}))

@@ -105,7 +105,7 @@ def group_counts(query: Any, model: type, listing: Listing, models: Any) -> list
     count = sa.func.count(model.id)
     groups = query.with_entities(column, count).group_by(column).order_by(None).order_by(count.desc()).limit(50).all()
     if field is not None and field.type in ("reference", "user"):
-        target = models.model(field.target) if field.type == "reference" else type(getattr(model, name).property.mapper.class_)
+        target = models.model(field.target) if field.type == "reference" else getattr(model, name).property.mapper.class_
         titles = {obj.id: str(obj) for obj in query.session.query(target).filter(target.id.in_([v for v, _ in groups]))}
         show = titles.get
     else:
@@ -141,14 +141,17 @@ def _label(entity: EntityDef, column: str) -> Label:
     return field.label if field else Label(column.replace("_", " ").capitalize())
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _plain(value: Any) -> Any:
+    """A cell as plain data; text that a spreadsheet would run as a formula is quoted."""
     if value is None:
         return ""
-    if isinstance(value, Markup):
-        return value.striptags()
     if isinstance(value, (int, float, date, datetime)):
         return value
-    return str(value)
+    text = value.striptags() if isinstance(value, Markup) else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def to_csv(rows: Iterable[list[Any]]) -> Iterator[str]:
@@ -165,7 +168,8 @@ def to_xlsx(rows: Iterable[list[Any]], title: str) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31] or "Export")
+    safe_title = "".join(ch for ch in title if ch not in ':/\\?*[]')[:31].strip() or "Export"
+    sheet = book.create_sheet(title=safe_title)
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()

@@ -159,6 +159,10 @@ def save_errors(logic: EntityLogic, new: dict[str, Any], old: dict[str, Any] | N
     return errors
 
 
+def is_locked(logic: EntityLogic, stored: dict[str, Any]) -> bool:
+    return logic.locked_when is not None and _holds(logic.locked_when, stored, None, logic.entity, "locked_when")
+
+
 def _holds(expression: Expression, values: dict[str, Any], user: Any, entity: EntityDef, what: str) -> bool:
     try:
         return bool(expression.evaluate(values, user=user, where=where(entity, what)))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..fields import field_type
 from ..fields.child_table import parent_field_of
+from .logic import is_locked, record_values
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from .models import CompiledModels
@@ -81,7 +82,10 @@ class RecordInUse(Exception):
 
 
 def check_deletable(session: Session, catalog: Catalog, compiled: CompiledModels, entity: EntityDef, item: Any) -> None:
-    """Refuse to delete a record other records still refer to, saying which."""
+    """Refuse to delete a locked record, or one other records still refer to (saying which)."""
+    logic = compiled.logic[entity.qualified]
+    if logic.locked_when is not None and is_locked(logic, record_values(item, entity, session, compiled)):
+        raise RecordInUse(f"This {entity.label.localized()} is locked and cannot be deleted.")
     users = []
     own_rows = {(f.target, parent_field_of(f, catalog.entities[f.target], entity.qualified))
                 for f in entity.fields if f.type == "child_table"}

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, abort, g, request, stream_with_context
 from flask_appbuilder import ModelView, expose, has_access, permission_name
+from flask_appbuilder.urltools import get_filter_args
 from flask_appbuilder.widgets import FormWidget
 
 from ..fields import field_type, is_fixed
@@ -40,6 +41,7 @@ STANDARD_LABELS = {
     "updated_by": Label({"en": "Updated by", "zh": "更新人"}),
     "version": Label({"en": "Version", "zh": "版本"}),
 }
+MAX_PAGE_SIZE = 500
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -60,6 +62,7 @@ class EntityModelView(RuleCheckedForms, ModelView):
     compiled: CompiledModels
     listings: dict[str, Listing]
     list_template = "formwork/list.html"
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_export"]
     add_widget = FormLayoutWidget
     edit_widget = FormLayoutWidget
 
@@ -137,10 +140,11 @@ class EntityModelView(RuleCheckedForms, ModelView):
             g.formwork_list_where = (self.datamodel.obj, sa.and_(*conditions))
 
     def _filtered_query(self) -> Any:
-        """Every row the current list shows, on all pages (search filters included)."""
+        """Every row the current list shows, on all pages: the search filters of this request only."""
+        filters = self.datamodel.get_filters(self.search_columns)
+        get_filter_args(filters)
         query = self.datamodel.session.query(self.datamodel.obj)
-        filters = self._filters.get_joined_filters(self._base_filters)
-        return self.datamodel.apply_filters(query, filters)
+        return self.datamodel.apply_filters(query, filters.get_joined_filters(self._base_filters))
 
     def _get_list_widget(self, filters: Any, actions: Any = None, order_column: str = "", order_direction: str = "",
                          page: Any = None, page_size: Any = None, widgets: Any = None, **kwargs: Any) -> dict[str, Any]:
@@ -149,10 +153,10 @@ class EntityModelView(RuleCheckedForms, ModelView):
         if listing is None:
             return super()._get_list_widget(filters, actions, order_column, order_direction, page, page_size, widgets, **kwargs)
         self._activate(listing)
-        if not order_column:
+        if order_column not in self.order_columns:  # a sort asked for in the URL must be a sortable column
             order_column = listing.definition.sort_field
             order_direction = "desc" if listing.definition.sort_descending else "asc"
-        page_size = page_size or listing.definition.page_size
+        page_size = min(page_size or listing.definition.page_size, MAX_PAGE_SIZE)
         joined = filters.get_joined_filters(self._base_filters)
         count, items = self.datamodel.query(joined, order_column, order_direction, page=page, page_size=page_size)
         widgets = widgets or {}

@@ -6,6 +6,7 @@ from flask import Flask
 from flask_appbuilder import AppBuilder, ModelView
 from flask_appbuilder.const import AUTH_DB
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup, escape
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -45,10 +46,11 @@ class TenantView(ModelView):
 def build_console_app(settings: Settings) -> Flask:
     app = Flask("formwork.console")
     app.config.update(
-        SECRET_KEY=derive_secret(settings.secret_key, "console", "session"),
-        JWT_SECRET_KEY=derive_secret(settings.secret_key, "console", "jwt"),
-        SESSION_COOKIE_NAME="formwork_console_session",
-        REMEMBER_COOKIE_NAME="formwork_console_remember",
+        SECRET_KEY=derive_secret(settings.secret_key, "platform:console", "session"),
+        JWT_SECRET_KEY=derive_secret(settings.secret_key, "platform:console", "jwt"),
+        # A dot cannot appear in a tenant slug, so no tenant cookie can ever carry these names.
+        SESSION_COOKIE_NAME="formwork.console.session",
+        REMEMBER_COOKIE_NAME="formwork.console.remember",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         APP_NAME="Formwork console",
@@ -56,6 +58,7 @@ def build_console_app(settings: Settings) -> Flask:
         LANGUAGES=LANGUAGES,
         WTF_CSRF_ENABLED=True,
     )
+    CSRFProtect(app)
     session = scoped_session(sessionmaker(bind=platform_engine(settings.database_url)))
 
     @app.teardown_appcontext

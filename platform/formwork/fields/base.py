@@ -167,9 +167,13 @@ def length_validators(field: FieldDef, default_max: int | None) -> tuple[list[An
     return [mv.Length(max=maximum)], [wv.Length(max=maximum)]
 
 
-def range_validators(field: FieldDef) -> tuple[list[Any], list[Any]]:
-    """(marshmallow, wtforms) validators for min/max, shared by the number types."""
+#: the largest whole number every database stores in an INTEGER column (PostgreSQL's int4)
+INTEGER_LIMIT = 2**31 - 1
+
+
+def range_validators(field: FieldDef, limit: float = INTEGER_LIMIT) -> tuple[list[Any], list[Any]]:
+    """(marshmallow, wtforms) validators for min/max, never wider than what the column can store."""
     low, high = field.options.get("min"), field.options.get("max")
-    if low is None and high is None:
-        return [], []
+    low = -limit if low is None else max(low, -limit)
+    high = limit if high is None else min(high, limit)
     return [mv.Range(min=low, max=high)], [wv.NumberRange(min=low, max=high)]

@@ -12,7 +12,7 @@ from marshmallow import validate as mv
 from wtforms import validators as wv
 
 from ..meta.model import FieldDef
-from .base import FieldType, range_validators
+from .base import INTEGER_LIMIT, FieldType, range_validators
 
 RANGE_PROPERTIES = {"min": {"type": "number"}, "max": {"type": "number"}}
 
@@ -21,11 +21,14 @@ class _NumberField(FieldType):
     properties = RANGE_PROPERTIES
     default_schema = {"type": "number"}
 
+    def limit(self, field: FieldDef) -> float:
+        return INTEGER_LIMIT
+
     def marshmallow_validators(self, field: FieldDef) -> list[Any]:
-        return range_validators(field)[0]
+        return range_validators(field, self.limit(field))[0]
 
     def form_validators(self, field: FieldDef, ctx: Any) -> list[Any]:
-        return super().form_validators(field, ctx) + range_validators(field)[1]
+        return super().form_validators(field, ctx) + range_validators(field, self.limit(field))[1]
 
 
 class IntegerField(_NumberField):
@@ -48,6 +51,10 @@ class DecimalField(_NumberField):
 
     def scale(self, field: FieldDef) -> int:
         return int(field.options.get("precision", self.default_scale))
+
+    def limit(self, field: FieldDef) -> float:
+        """15 significant digits: what every backend stores exactly (SQLite keeps NUMERIC as a double)."""
+        return float(10 ** (15 - self.scale(field)) - 1)
 
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
         return sa.Numeric(18, self.scale(field), asdecimal=True)
@@ -101,6 +108,9 @@ class RatingField(IntegerField):
 
     def marshmallow_validators(self, field: FieldDef) -> list[Any]:
         return [mv.Range(min=0, max=self.stars(field))]
+
+    def limit(self, field: FieldDef) -> float:
+        return self.stars(field)
 
     def form_validators(self, field: FieldDef, ctx: Any) -> list[Any]:
         return FieldType.form_validators(self, field, ctx) + [wv.NumberRange(min=0, max=self.stars(field))]

@@ -10,9 +10,10 @@ from marshmallow import validate as mv
 from sqlalchemy.orm import relationship
 
 from ..meta.model import FieldDef
-from .base import FieldType
+from .base import INTEGER_LIMIT, FieldType
 
 
+ID_RANGE = mv.Range(min=1, max=INTEGER_LIMIT, error="Not an id of a record.")
 ON_DELETE = {"restrict": "RESTRICT", "set_null": "SET NULL", "cascade": "CASCADE"}
 TARGET_SCHEMA = {"type": "string", "pattern": r"^([a-z][a-z0-9_]*\.)?[a-z][a-z0-9_]*$"}
 
@@ -55,10 +56,10 @@ class ReferenceField(FieldType):
 
     def marshmallow_field(self, field: FieldDef) -> ma.Field:
         return ma.Integer(
-            data_key=field.name,
             required=field.required,
             allow_none=not field.required,
             strict=True,
+            validate=ID_RANGE,
             metadata={"description": f"id of a {field.target}"},
         )
 
@@ -134,7 +135,7 @@ class ManyToManyField(FieldType):
         return {field.name: relationship(ctx.class_name(target), secondary=link, lazy="select")}
 
     def marshmallow_field(self, field: FieldDef) -> ma.Field:
-        return ma.List(ma.Integer(strict=True), required=field.required, allow_none=False,
+        return ma.List(ma.Integer(strict=True, validate=ID_RANGE), required=field.required, allow_none=False,
                        validate=[mv.Length(min=1)] if field.required else [],
                        metadata={"description": f"ids of {field.target} records"})
 
@@ -173,7 +174,7 @@ class UserField(FieldType):
         return {self.attribute(field): column, field.name: relationship(User, foreign_keys=[column], lazy="select")}
 
     def marshmallow_field(self, field: FieldDef) -> ma.Field:
-        return ma.Integer(required=field.required, allow_none=not field.required, strict=True,
+        return ma.Integer(required=field.required, allow_none=not field.required, strict=True, validate=ID_RANGE,
                           metadata={"description": "id of a user"})
 
     def form_field(self, field: FieldDef, ctx: Any) -> None:

@@ -64,7 +64,7 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
                 errors.append(doc.error(("fields", f.index, "filter", *filter_path), message))
         if "pattern" in f.options and (problem := regex_error(f.options["pattern"])):
             errors.append(doc.error(("fields", f.index, "pattern"), f"pattern is not a valid regular expression: {problem}"))
-        if f.type == "choice" and f.default is not None and str(f.default) not in {c.value for c in f.choices}:
+        if f.type == "choice" and f.default is not None and not f.default_expression and str(f.default) not in {c.value for c in f.choices}:
             errors.append(doc.error(("fields", f.index, "default"), f"default '{f.default}' is not one of the choices"))
         if f.type == "reference" and f"{f.name}_id" in seen:
             errors.append(doc.error(path, f"reference '{f.name}' needs the column '{f.name}_id', which another field uses"))

@@ -29,7 +29,8 @@ class Document:
 
     @property
     def kind(self) -> str | None:
-        return self.data.get("kind") if isinstance(self.data, dict) else None
+        kind = self.data.get("kind") if isinstance(self.data, dict) else None
+        return kind if isinstance(kind, str) else None
 
     def line_of(self, path: JsonPath) -> int:
         """The line of the deepest node on `path` that exists (1-based)."""
@@ -58,9 +59,17 @@ class _Builder:
         self.file = file
         self.lines: dict[JsonPath, int] = {}
         self.errors: list[DefinitionError] = []
+        self.seen: set[int] = set()
 
     def build(self, node: yaml.Node, path: JsonPath = ()) -> Any:
         self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.CollectionNode):
+            # An alias makes the composer hand back a node it gave before: refused, so a definition can
+            # neither refer to itself nor multiply into millions of nodes ("billion laughs").
+            if id(node) in self.seen:
+                raise yaml.constructor.ConstructorError(None, None, "aliases (*name) are not supported in definitions",
+                                                        node.start_mark)
+            self.seen.add(id(node))
         if isinstance(node, yaml.CollectionNode) and node.tag not in PLAIN_TAGS:
             raise yaml.constructor.ConstructorError(None, None, f"tag {node.tag!r} is not allowed", node.start_mark)
         if isinstance(node, yaml.MappingNode):

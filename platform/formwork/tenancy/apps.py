@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, url_for
+from flask import Flask, jsonify, request, url_for
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.const import AUTH_DB
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from ..compile.apis import build_api
@@ -45,8 +46,8 @@ def tenant_config(settings: Settings, tenant: Tenant, provisioning: bool) -> dic
     """Flask and FAB settings of one tenant: its own keys, cookie names and cookie path."""
     cookie_path = f"/t/{tenant.slug}/"
     return {
-        "SECRET_KEY": derive_secret(settings.secret_key, tenant.slug, "session"),
-        "JWT_SECRET_KEY": derive_secret(settings.secret_key, tenant.slug, "jwt"),
+        "SECRET_KEY": derive_secret(settings.secret_key, f"tenant:{tenant.slug}", "session"),
+        "JWT_SECRET_KEY": derive_secret(settings.secret_key, f"tenant:{tenant.slug}", "jwt"),
         "SESSION_COOKIE_NAME": f"formwork_{tenant.slug}_session",
         "SESSION_COOKIE_PATH": cookie_path,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -114,12 +115,21 @@ def one_commit(session: scoped_session, enabled: bool) -> Iterator[None]:
     current.commit()
 
 
+def number_out_of_range(_error: OverflowError) -> Any:
+    """A number in the URL or a filter too large for the database: the request is wrong, not the server."""
+    message = "A number in the request is out of range."
+    if "/api/" in request.path:
+        return jsonify(message=message), 400
+    return message, 400
+
+
 def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provisioning: bool = False) -> Flask:
     """The app of one tenant. `provisioning` also creates FAB's tables, roles and permissions."""
     effective = catalog.select(tenant.packs)
     compiled = models_for(effective)
     app = Flask(f"formwork.tenant.{tenant.slug}", root_path=str(PACKAGE_ROOT), static_url_path="/formwork-static")
     app.config.update(tenant_config(settings, tenant, provisioning))
+    CSRFProtect(app)  # before FAB registers its APIs, which exempt themselves (they use JWTs)
     session_factory = sessionmaker(bind=tenant_engine(settings, tenant))
     install_audit(session_factory)
     install_generated_values(session_factory)
@@ -129,6 +139,8 @@ def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provi
     @app.teardown_appcontext
     def remove_session(_exc: BaseException | None) -> None:
         session.remove()
+
+    app.register_error_handler(OverflowError, number_out_of_range)
 
     with app.app_context(), one_commit(session, enabled=provisioning):
         appbuilder = AppBuilder(app, session, update_perms=provisioning, security_manager_class=TenantSecurityManager)

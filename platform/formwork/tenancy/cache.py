@@ -18,7 +18,7 @@ from ..config import Settings
 from ..meta.catalog import Catalog
 from .apps import build_tenant_app
 from .provision import sync_schema
-from .registry import Tenant, find_tenant
+from .registry import SLUG_PATTERN, Tenant, find_tenant
 
 TENANT_LOOKUP_TTL = 2.0
 
@@ -38,12 +38,15 @@ class TenantApps:
 
     def tenant(self, slug: str) -> Tenant | None:
         """The registry row, looked up at most every couple of seconds per tenant."""
+        if not SLUG_PATTERN.match(slug):
+            return None
         now = time.monotonic()
         cached = self._tenants.get(slug)
         if cached and now - cached[0] < TENANT_LOOKUP_TTL:
             return cached[1]
         tenant = find_tenant(self.settings.database_url, slug)
-        self._tenants[slug] = (now, tenant)
+        if tenant is not None:  # unknown slugs are not remembered: a scan of random slugs cannot grow memory
+            self._tenants[slug] = (now, tenant)
         return tenant
 
     def definitions_hash(self, tenant: Tenant) -> str:

@@ -12,7 +12,7 @@ from ..schema.plan import apply_schema_plan, plan_schema_changes
 from ..config import Settings
 from ..meta.catalog import Catalog
 from .apps import build_tenant_app
-from .registry import SLUG_PATTERN, Tenant, find_tenant, platform_session
+from .registry import RESERVED_SLUGS, SLUG_PATTERN, Tenant, find_tenant, platform_session
 from .storage import create_storage, drop_storage, new_location
 
 Progress = Callable[[str], None]
@@ -26,6 +26,8 @@ class TenantError(Exception):
 def check_new_tenant(settings: Settings, catalog: Catalog, slug: str, packs: list[str]) -> None:
     if not SLUG_PATTERN.match(slug):
         raise TenantError(f"'{slug}' is not a valid tenant slug: use 3-40 lowercase letters, digits and dashes, starting with a letter")
+    if slug in RESERVED_SLUGS:
+        raise TenantError(f"'{slug}' is reserved; choose another tenant slug")
     if find_tenant(settings.database_url, slug) is not None:
         raise TenantError(f"tenant '{slug}' already exists")
     unknown = [p for p in packs if p not in catalog.packs]

@@ -14,6 +14,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from ..compile.models import utcnow
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+#: slugs that would be confusing or collide with platform paths and names
+RESERVED_SLUGS = frozenset({"console", "admin", "api", "static", "platform", "login", "logout", "formwork", "www"})
 
 
 class PlatformBase(DeclarativeBase):
