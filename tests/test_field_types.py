@@ -154,3 +154,11 @@ def test_each_role_gets_its_own_form(lab, platform: Platform) -> None:
     record = client.get(SPECIMENS, headers=auth, query_string={"q": "(filters:!((col:code,opr:eq,value:'QQ-001')))"}).json["result"][0]
     assert record["notes"] == "quick" and record["price"] is None  # a field not on the form is not taken from the post
     assert 'name="price"' in client.get("/t/lab/lab_specimen/add").text  # the admin still has the full form
+
+
+def test_labels_with_percent_signs_and_slashes_render_and_export(lab) -> None:
+    client, _, _ = lab
+    home = client.get("/t/lab/")
+    assert home.status_code == 200 and "Top 50% specimens / best" in home.text
+    assert client.get("/t/lab/lab_specimen/view/top/").status_code == 200
+    assert client.get("/t/lab/lab_specimen/view/top/export/xlsx").status_code == 200

@@ -25,11 +25,14 @@ fields:
 V2 = V1 + """\
   - {name: pinned, type: boolean, indexed: true}
   - {name: author, type: reference, target: core.employee}
+  - {name: shout, type: formula, expression: "upper(title)", result: string}
+  - {name: tags, type: rollup, source: notes.tag.note, aggregate: count}
 ---
 kind: Entity
 name: tag
 fields:
   - {name: label, type: string}
+  - {name: note, type: reference, target: note}
 """
 
 
@@ -58,5 +61,14 @@ def test_new_fields_entities_and_indexes_are_added_and_data_kept(platform: Platf
     assert "notes_tag" in inspector.get_table_names()
     assert "ix_notes_note_pinned" in {i["name"] for i in inspector.get_indexes("notes_note")}
     with tenant_engine(platform.settings, tenant).connect() as conn:
-        assert conn.execute(sa.text("SELECT title FROM notes_note")).scalars().all() == ["Kept"]
+        assert conn.execute(sa.text("SELECT title, shout, tags FROM notes_note")).all() == [("Kept", "KEPT", 0)]
     assert find_tenant(platform.settings.database_url, "notes-co").definitions_hash not in (None, first_hash)
+
+
+def test_a_tenant_whose_packs_are_missing_is_unavailable_not_empty(platform: Platform, tmp_path: Path) -> None:
+    with_pack = require_catalog([builtin_definitions(), write(tmp_path / "v1" / "notes", V1)])
+    tenant = create_tenant(platform.settings, with_pack, "lost-co", "Lost Co", ["notes"], "admin", "pw-123456")
+    recorded = tenant.definitions_hash
+    response = platform.client().get("/t/lost-co/")  # this server's catalog has no `notes` pack
+    assert response.status_code == 503 and "unavailable" in response.text
+    assert find_tenant(platform.settings.database_url, "lost-co").definitions_hash == recorded

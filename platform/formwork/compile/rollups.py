@@ -95,3 +95,12 @@ def _update(session: Session, rollup: Rollup, models: Any, parent_ids: set[int])
 
 def install_rollups(session_factory: Any) -> None:
     event.listen(session_factory, "after_flush", _recompute)
+
+
+def recompute_rollups(session: Session, models: Any, parent: EntityDef, fields: list[FieldDef]) -> None:
+    """Every row's value of these rollup fields (after the column was added, say)."""
+    table = models.model(parent.qualified).__table__
+    for field in fields:
+        source, reference = rollup_source(field)
+        rollup = Rollup(parent, field, source, reference)
+        session.execute(table.update().values({field.name: rollup_value(rollup, models, table.c.id)}))

@@ -15,12 +15,13 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from ..compile.apis import build_api
+from ..compile.generated import install_generated_values
 from ..compile.models import CompiledModels, models_for
+from ..compile.rollups import install_rollups
 from ..compile.views import build_view
 from ..config import Settings
+from ..i18n import Label
 from ..meta.catalog import Catalog
-from ..compile.generated import install_generated_values
-from ..compile.rollups import install_rollups
 from .audit import install_audit
 from .registry import Tenant
 from .keys import derive_secret
@@ -80,17 +81,23 @@ class EndpointUrl:
         return url_for(self.endpoint, **self.values)
 
 
+def menu_label(label: Label) -> Label:
+    """FAB's menu passes labels through `%` formatting; a literal % must be written %%."""
+    return Label({language: text.replace("%", "%%") for language, text in label.translations.items()})
+
+
 def register_entities(appbuilder: AppBuilder, catalog: Catalog, compiled: CompiledModels) -> None:
     """Screens and a REST API per entity; each list view is a menu entry, grouped by pack."""
     for pack in catalog.packs.values():
         for entity in catalog.entities_of(pack.name):
             view = build_view(entity, catalog, compiled)
             listings = list(view.listings.values())
-            name = listings[0].title if listings else entity.plural
-            appbuilder.add_view(view, name, category=pack.label, icon="fa-table", category_icon="fa-folder-open")
+            name = menu_label(listings[0].title if listings else entity.plural)
+            category = menu_label(pack.label)
+            appbuilder.add_view(view, name, category=category, icon="fa-table", category_icon="fa-folder-open")
             for listing in listings[1:]:
-                appbuilder.add_link(listing.title, href=EndpointUrl(f"{view.__name__}.list_view", name=listing.name),
-                                    category=pack.label, icon="fa-filter")
+                appbuilder.add_link(menu_label(listing.title), href=EndpointUrl(f"{view.__name__}.list_view", name=listing.name),
+                                    category=category, icon="fa-filter")
             appbuilder.add_api(build_api(entity, catalog, compiled))
 
 

@@ -7,6 +7,7 @@ is rebuilt. The least recently used apps are dropped past `capacity`.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -21,6 +22,15 @@ from .provision import sync_schema
 from .registry import SLUG_PATTERN, Tenant, find_tenant
 
 TENANT_LOOKUP_TTL = 2.0
+log = logging.getLogger(__name__)
+
+
+class TenantUnavailable(Exception):
+    """The tenant exists but cannot be served right now (its packs are missing); its data is untouched."""
+
+    def __init__(self, slug: str, reason: str) -> None:
+        self.slug, self.reason = slug, reason
+        super().__init__(f"tenant {slug} is unavailable: {reason}")
 
 
 class TenantApps:
@@ -57,6 +67,10 @@ class TenantApps:
         return self._hashes[packs]
 
     def get(self, tenant: Tenant) -> Flask:
+        missing = sorted(set(tenant.packs) - set(self.catalog.packs))
+        if missing:
+            log.error("tenant %s needs packs this server does not have: %s", tenant.slug, ", ".join(missing))
+            raise TenantUnavailable(tenant.slug, f"packs missing on this server: {', '.join(missing)}")
         wanted = self.definitions_hash(tenant)
         with self._lock:
             cached = self._apps.get(tenant.slug)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any, Callable
 
-from .cache import TenantApps
+from .cache import TenantApps, TenantUnavailable
 
 TENANT_PATH = re.compile(r"^/t/(?P<slug>[^/]+)(?P<rest>/.*)?$")
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -16,6 +16,12 @@ NOT_FOUND_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Not 
 <body style="font-family:sans-serif;margin:4em"><h1>No such workspace</h1>
 <p>There is no tenant called <b>{slug}</b> here. Check the address, or ask your administrator.</p>
 <p>未找到该租户，请检查地址或联系管理员。</p></body></html>"""
+
+
+UNAVAILABLE_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Unavailable</title></head>
+<body style="font-family:sans-serif;margin:4em"><h1>This workspace is unavailable</h1>
+<p><b>{slug}</b> cannot be opened right now; its data is safe. Please try again later.</p>
+<p>该工作区暂时无法访问，数据安全无虞，请稍后再试。</p></body></html>"""
 
 
 def _respond(start_response: Callable[..., Any], status: str, body: str, headers: list[tuple[str, str]] | None = None) -> list[bytes]:
@@ -40,7 +46,11 @@ class TenantDispatcher:
         if not rest:
             location = f"{environ.get('SCRIPT_NAME', '')}/t/{slug}/"
             return _respond(start_response, "308 Permanent Redirect", "", [("Location", location)])
-        app = self.tenant_apps.get(tenant)
+        try:
+            app = self.tenant_apps.get(tenant)
+        except TenantUnavailable:
+            return _respond(start_response, "503 Service Unavailable", UNAVAILABLE_PAGE.format(slug=escape(slug)),
+                            [("Retry-After", "300")])
         environ["SCRIPT_NAME"] = f"{environ.get('SCRIPT_NAME', '')}/t/{slug}"
         environ["PATH_INFO"] = rest
         return app(environ, start_response)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
+import sqlalchemy as sa
+from alembic.operations import ops as alembic_ops
 from flask import Flask
 
 from ..compile.generated import TENANT_METADATA
-from ..schema.plan import apply_schema_plan, plan_schema_changes
+from ..compile.logic import compute_formulas, record_values
+from ..compile.rollups import recompute_rollups
 from ..config import Settings
 from ..meta.catalog import Catalog
+from ..schema.plan import SchemaPlan, apply_schema_plan, plan_schema_changes
 from .apps import build_tenant_app
 from .registry import RESERVED_SLUGS, SLUG_PATTERN, Tenant, find_tenant, platform_session
 from .storage import create_storage, drop_storage, new_location
@@ -70,12 +75,42 @@ def create_tables(app: Flask) -> list[str]:
     runtime = app.extensions["formwork"]
     engine = runtime.session.get_bind()
     TENANT_METADATA.create_all(engine)
-    with engine.begin() as connection:
-        plan = plan_schema_changes(connection, runtime.compiled.metadata)
-        apply_schema_plan(connection, plan)
+    try:
+        plan = _plan_and_apply(engine, runtime.compiled.metadata)
+    except sa.exc.DBAPIError:
+        # Another process applied the same change a moment ago: plan again from what is there now.
+        log.info("tenant %s: schema changed while applying; planning again", runtime.slug)
+        plan = _plan_and_apply(engine, runtime.compiled.metadata)
     for change in plan.left_alone:
         log.warning("tenant %s: schema change left for `formwork migrate`: %s", runtime.slug, change)
+    backfill_computed(runtime, plan)
     return plan.describe()
+
+
+def _plan_and_apply(engine: sa.Engine, metadata: sa.MetaData) -> SchemaPlan:
+    with engine.begin() as connection:
+        plan = plan_schema_changes(connection, metadata)
+        apply_schema_plan(connection, plan)
+    return plan
+
+
+def backfill_computed(runtime: Any, plan: SchemaPlan) -> None:
+    """A rollup or formula column added to a table with rows gets its values now, not at each row's next save."""
+    added = {(op.table_name, op.column.name) for op in plan.apply if isinstance(op, alembic_ops.AddColumnOp)}
+    session = runtime.session()
+    try:
+        for entity in runtime.catalog.entities.values():
+            model = runtime.compiled.model(entity.qualified)
+            fresh = [f for f in entity.fields if (entity.table, f.name) in added and f.type in ("rollup", "formula")]
+            if any(f.type == "rollup" for f in fresh):
+                recompute_rollups(session, runtime.compiled, entity, [f for f in fresh if f.type == "rollup"])
+            if any(f.type == "formula" for f in fresh):
+                logic = runtime.compiled.logic[entity.qualified]
+                for item in session.scalars(sa.select(model)).all():
+                    compute_formulas(logic, item, record_values(item, entity, session, runtime.compiled))
+        session.commit()
+    finally:
+        runtime.session.remove()
 
 
 def sync_schema(settings: Settings, tenant: Tenant, app: Flask) -> None:
