@@ -42,12 +42,7 @@ class AutoNumberField(FieldType):
         "type": "string", "pattern": r"\{#+\}",
         "description": "text with {#####} for the counter and optional {YYYY} {YY} {MM} {DD}, e.g. EXP-{YYYY}-{#####}",
     }}
-
-    @classmethod
-    def json_schema(cls) -> dict[str, Any]:
-        schema = super().json_schema()
-        schema["required"] = ["name", "type", "format"]
-        return schema
+    required_properties = ("format",)
 
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
         return sa.String(64)

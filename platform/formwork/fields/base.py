@@ -49,6 +49,8 @@ class FieldType:
     default_schema: ClassVar[dict[str, Any] | None] = None
     #: The platform computes the value (auto numbers, formulas): never typed in a form or sent to the API.
     generated: ClassVar[bool] = False
+    #: Properties a definition of this type must give (a choice's `choices`, a reference's `target`).
+    required_properties: ClassVar[tuple[str, ...]] = ()
 
     # -- definitions ---------------------------------------------------------
     @classmethod
@@ -59,7 +61,8 @@ class FieldType:
             props["default"] = {"anyOf": [cls.default_schema, EXPRESSION_DEFAULT]}
         elif not cls.generated:
             props["default"] = EXPRESSION_DEFAULT
-        return {"type": "object", "required": ["name", "type"], "properties": props, "additionalProperties": False}
+        required = ["name", "type", *cls.required_properties]
+        return {"type": "object", "required": required, "properties": props, "additionalProperties": False}
 
     # -- database ------------------------------------------------------------
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:

@@ -25,11 +25,11 @@ class ChildTableField(FieldType):
         "parent_field": {"$ref": "#/$defs/identifier",
                          "description": "the child's reference field pointing at this entity (needed only if it has several)"},
     }
+    required_properties = ("target",)
 
     @classmethod
     def json_schema(cls) -> dict[str, Any]:
         schema = super().json_schema()
-        schema["required"] = ["name", "type", "target"]
         schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in ("unique", "indexed", "default")}
         return schema
 

@@ -22,12 +22,7 @@ class FormulaField(FieldType):
         "result": {"enum": list(RESULT_TYPES), "description": "the type of the computed value"},
         "precision": {"type": "integer", "minimum": 0, "maximum": 10},
     }
-
-    @classmethod
-    def json_schema(cls) -> dict[str, Any]:
-        schema = super().json_schema()
-        schema["required"] = ["name", "type", "expression", "result"]
-        return schema
+    required_properties = ("expression", "result")
 
     @staticmethod
     def result_type(field: FieldDef) -> FieldType:

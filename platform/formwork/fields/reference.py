@@ -27,12 +27,7 @@ class ReferenceField(FieldType):
         "on_delete": {"enum": sorted(ON_DELETE), "description": "what deleting the target does: restrict (default), set_null or cascade"},
         "filter": {"$ref": "#/$defs/filter", "description": "which target records may be chosen (e.g. active employees)"},
     }
-
-    @classmethod
-    def json_schema(cls) -> dict[str, Any]:
-        schema = super().json_schema()
-        schema["required"] = ["name", "type", "target"]
-        return schema
+    required_properties = ("target",)
 
     def attribute(self, field: FieldDef) -> str:
         return f"{field.name}_id"
@@ -116,11 +111,11 @@ class ManyToManyField(FieldType):
 
     name = "many_to_many"
     properties = {"target": TARGET_SCHEMA}
+    required_properties = ("target",)
 
     @classmethod
     def json_schema(cls) -> dict[str, Any]:
         schema = super().json_schema()
-        schema["required"] = ["name", "type", "target"]
         schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in ("unique", "indexed")}
         return schema
 

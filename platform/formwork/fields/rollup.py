@@ -34,12 +34,7 @@ class RollupField(FieldType):
         "field": {"$ref": "#/$defs/identifier", "description": "the number field aggregated (not for count)"},
         "filter": {"$ref": "#/$defs/filter", "description": "only the referring records this filter keeps"},
     }
-
-    @classmethod
-    def json_schema(cls) -> dict[str, Any]:
-        schema = super().json_schema()
-        schema["required"] = ["name", "type", "source", "aggregate"]
-        return schema
+    required_properties = ("source", "aggregate")
 
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
         if field.options["aggregate"] == "count":

@@ -123,12 +123,7 @@ class ChoiceField(FieldType):
     properties = {"choices": CHOICES_SCHEMA}
     default_schema = {"type": ["string", "integer"]}
     form_class = wtforms.SelectField
-
-    @classmethod
-    def json_schema(cls) -> dict[str, Any]:
-        schema = super().json_schema()
-        schema["required"] = ["name", "type", "choices"]
-        return schema
+    required_properties = ("choices",)
 
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
         return sa.String(64)

@@ -25,12 +25,7 @@ class MultiChoiceField(FieldType):
     properties = {"choices": CHOICES_SCHEMA}
     default_schema = {"type": "array", "items": {"type": ["string", "integer"]}}
     form_class = wtforms.SelectMultipleField
-
-    @classmethod
-    def json_schema(cls) -> dict[str, Any]:
-        schema = super().json_schema()
-        schema["required"] = ["name", "type", "choices"]
-        return schema
+    required_properties = ("choices",)
 
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
         return sa.JSON()
