@@ -71,6 +71,11 @@ def test_demo_prepares_sample_data_and_can_run_twice(run, tmp_path: Path) -> Non
     assert second.exit_code == 0 and "keeping its data" in second.output
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'instance' / 'tenants' / 'demo.sqlite'}")
     with engine.connect() as conn:
-        for table in ("core_employee", "crm_account", "crm_contact", "crm_opportunity", "oa_leave_request", "oa_announcement"):
+        for table in ("core_employee", "crm_account", "crm_contact", "crm_opportunity", "oa_leave_request", "oa_announcement",
+                      "oa_meeting", "oa_expense_claim"):
             assert conn.scalar(sa.text(f"SELECT count(*) FROM {table}")) >= 50, table
+        # computed values are filled in for sample data too
+        assert conn.scalar(sa.text("SELECT count(*) FROM oa_expense_claim WHERE total > 0")) >= 50
+        assert conn.scalar(sa.text("SELECT count(*) FROM crm_account WHERE opportunity_count > 0")) > 0
+        assert conn.scalar(sa.text("SELECT count(*) FROM oa_leave_request WHERE number LIKE 'LV-%'")) >= 50
     engine.dispose()

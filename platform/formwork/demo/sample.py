@@ -59,7 +59,8 @@ class SampleData:
         for i in range(count):
             name = self.person()
             rows.append({
-                "name": name, "login": f"user{i + 1}", "email": f"user{i + 1}@demo.example",
+                # the demo's admin is the first employee, so "my" list views have records to show
+                "name": name, "login": "admin" if i == 0 else f"user{i + 1}", "email": f"user{i + 1}@demo.example",
                 "phone": self.phone(), "department_id": departments[i % len(departments)].id,
                 "job_title": self.random.choice(["Manager", "Specialist", "Engineer", "Assistant", "Director"]),
                 "hire_date": self.today - timedelta(days=self.random.randint(30, 3000)), "active": i % 17 != 0,
@@ -124,6 +125,34 @@ class SampleData:
         } for i in range(count)])
 
 
+EXPENSE_CATEGORIES = ["travel", "meals", "lodging", "office"]
+ROOMS = ["lotus", "bamboo", "online"]
+
+
+def _meetings(data: SampleData, employees: list[Any], count: int) -> list[Any]:
+    topics = ["Weekly sales review", "Product planning", "Budget 2027", "Customer escalation", "Hiring sync", "Retrospective"]
+    meetings = data.add("oa.meeting", [{
+        "subject": f"{topics[i % len(topics)]} #{i + 1}", "starts_at": datetime(2026, 11, 2, 9, 30) + timedelta(days=i % 40, hours=i % 6),
+        "duration": data.random.choice([30, 45, 60, 90]), "room": data.random.choice(ROOMS),
+        "agenda": f"<p>Agenda for <b>{topics[i % len(topics)].lower()}</b>.</p>",
+    } for i in range(count)])
+    for meeting in meetings:
+        meeting.attendees = data.random.sample(employees, 3)
+    return meetings
+
+
+def _expense_claims(data: SampleData, employees: list[Any], count: int) -> list[Any]:
+    claims = data.add("oa.expense_claim", [{
+        "employee_id": data.random.choice(employees).id, "title": f"{data.random.choice(['Client visit', 'Conference', 'Team dinner', 'Office supplies'])} {i + 1}",
+        "submitted_on": data.today - timedelta(days=data.random.randint(0, 60)),
+    } for i in range(count)])
+    data.add("oa.expense_line", [{
+        "claim_id": claim.id, "spent_on": claim.submitted_on - timedelta(days=n), "category": data.random.choice(EXPENSE_CATEGORIES),
+        "description": "Receipt attached", "amount": Decimal(data.random.randint(20, 1500)),
+    } for claim in claims for n in range(data.random.randint(1, 3))])
+    return claims
+
+
 def load_sample_data(session: Session, compiled: CompiledModels, records: int = 60,
                      progress: Progress = lambda _: None) -> dict[str, int]:
     """Fill an empty demo tenant; returns how many records each entity got."""
@@ -139,6 +168,8 @@ def load_sample_data(session: Session, compiled: CompiledModels, records: int = 
     if "oa.leave_request" in compiled.models:
         steps.append(("oa.leave_request", lambda: data.leave_requests(made["core.employee"], records)))
         steps.append(("oa.announcement", lambda: data.announcements(made["core.department"], records)))
+        steps.append(("oa.meeting", lambda: _meetings(data, made["core.employee"], records)))
+        steps.append(("oa.expense_claim", lambda: _expense_claims(data, made["core.employee"], records)))
     for number, (entity, step) in enumerate(steps, start=1):
         made[entity] = step()
         progress(f"[{number}/{len(steps)}] {entity}: {len(made[entity])} records")
