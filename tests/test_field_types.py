@@ -162,3 +162,13 @@ def test_labels_with_percent_signs_and_slashes_render_and_export(lab) -> None:
     assert home.status_code == 200 and "Top 50% specimens / best" in home.text
     assert client.get("/t/lab/lab_specimen/view/top/").status_code == 200
     assert client.get("/t/lab/lab_specimen/view/top/export/xlsx").status_code == 200
+
+
+def test_a_formula_follows_the_record_it_reads(lab) -> None:
+    client, auth, _ = lab
+    specimen = client.post(SPECIMENS, json={"code": "FR-001"}, headers=auth).json["id"]
+    sample = client.post("/t/lab/api/v1/lab_sample/", json={"label": "Slice", "specimen": specimen}, headers=auth)
+    assert sample.json["result"]["tagline"] == "Slice of FR-001"
+    client.put(f"{SPECIMENS}{specimen}", json={"code": "FR-002"}, headers=auth)
+    again = client.get(f"/t/lab/api/v1/lab_sample/{sample.json['id']}", headers=auth).json["result"]
+    assert again["tagline"] == "Slice of FR-002"

@@ -67,6 +67,24 @@ def _compute_formulas(session: Session, _context: Any, _instances: Any) -> None:
             raise FormulaFailed(errors)
 
 
+def _recompute_readers(session: Session, _context: Any, _instances: Any) -> None:
+    """A formula that reads a referenced record (`account.name`) follows that record's changes."""
+    from .logic import compute_formulas, record_values
+
+    for item in list(session.dirty):
+        models = getattr(item, "__models__", None)
+        entity = getattr(item, "__entity__", None)
+        if models is None or entity is None or not session.is_modified(item):
+            continue
+        for reader, reference in models.formula_readers.get(entity.qualified, []):
+            model = models.model(reader)
+            reader_entity = model.__entity__
+            for dependent in session.scalars(sa.select(model).where(getattr(model, f"{reference}_id") == item.id)):
+                errors = compute_formulas(models.logic[reader], dependent, record_values(dependent, reader_entity, session, models))
+                if errors:
+                    raise FormulaFailed(errors)
+
+
 class FormulaFailed(Exception):
     """A formula could not be computed for a record being saved; `errors` says which and why."""
 
@@ -78,3 +96,4 @@ class FormulaFailed(Exception):
 def install_generated_values(session_factory: Any) -> None:
     event.listen(session_factory, "before_flush", _number_new_records)
     event.listen(session_factory, "before_flush", _compute_formulas)
+    event.listen(session_factory, "before_flush", _recompute_readers)

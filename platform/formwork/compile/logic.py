@@ -207,3 +207,18 @@ def filter_context(session: Any, models: Any) -> FilterContext:
 def logic_for(catalog: Catalog) -> dict[str, EntityLogic]:
     return {qualified: compile_logic(entity, catalog) for qualified, entity in catalog.entities.items()}
 
+
+def formula_readers(catalog: Catalog, logic: dict[str, EntityLogic]) -> dict[str, list[tuple[str, str]]]:
+    """For each entity, the (entity, reference field) pairs whose formulas read its records (`account.name`)."""
+    readers: dict[str, list[tuple[str, str]]] = {}
+    for qualified, entity_logic in logic.items():
+        entity = catalog.entities[qualified]
+        for expression in entity_logic.formulas.values():
+            for path in expression.paths:
+                reference = entity.field(path.partition(".")[0])
+                if reference is not None and reference.type == "reference":
+                    pair = (qualified, reference.name)
+                    if pair not in readers.setdefault(reference.target, []):
+                        readers[reference.target].append(pair)
+    return readers
+

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
 from ..fields import field_type
-from .logic import EntityLogic, logic_for
+from .logic import EntityLogic, formula_readers, logic_for
 from .rollups import rollups_by_source
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, IndexDef
@@ -41,6 +41,7 @@ class CompiledModels:
     models: dict[str, type]  # by qualified entity name
     logic: dict[str, EntityLogic]  # compiled expressions, by qualified entity name
     rollups: dict[str, list[Any]] = field(default_factory=dict)  # referring entity -> the rollups it feeds
+    formula_readers: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # entity -> formulas reading it
 
     def model(self, qualified: str) -> type:
         return self.models[qualified]
@@ -120,7 +121,9 @@ def compile_models(catalog: Catalog) -> CompiledModels:
     ctx = _ModelContext(catalog, Base.metadata)
     models = {qualified: build_model(Base, entity, ctx) for qualified, entity in catalog.entities.items()}
     sa.orm.configure_mappers()
-    compiled = CompiledModels(catalog.content_hash(), Base.metadata, models, logic_for(catalog), rollups_by_source(catalog))
+    logic = logic_for(catalog)
+    compiled = CompiledModels(catalog.content_hash(), Base.metadata, models, logic, rollups_by_source(catalog),
+                              formula_readers(catalog, logic))
     for model in models.values():
         model.__models__ = compiled  # a record can reach its siblings (formulas read references)
     return compiled
