@@ -12,8 +12,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.test import Client
-
 from formwork import create_app
 from formwork.config import Settings
 from formwork.meta.catalog import Catalog
@@ -22,6 +20,7 @@ from formwork.tenancy.dispatch import TenantDispatcher
 from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import Tenant, platform_engine
 from formwork.tenancy.storage import dispose_engines
+from werkzeug.test import Client
 
 POSTGRES_URL = os.environ.get("FORMWORK_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", *(["postgres"] if POSTGRES_URL else [])]

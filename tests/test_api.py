@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import Platform, jwt
 
 ACCOUNTS = "/t/acme/api/v1/crm_account/"

@@ -14,7 +14,6 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-
 from conftest import PASSWORD, Platform, jwt
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -62,6 +61,13 @@ def page(server: str):
         browser.close()
 
 
+def pick_record(page, field: str, typed: str) -> None:
+    """Open a reference's search box, type, and take the first match, as a user does."""
+    page.click(f'.fw-field[data-field="{field}"] .select2-selection')
+    page.fill(".select2-search__field", typed)
+    page.locator(".select2-results__option", has_text=typed).first.click()
+
+
 def choose(page, select: str, value: str) -> None:
     """Pick a value the way select2 does, firing the events the page listens to."""
     page.evaluate("([s, v]) => { const e = document.querySelector(s); e.value = v; window.jQuery(e).trigger('change'); }",
@@ -92,7 +98,7 @@ def test_tabs_and_columns_render(server: str, page) -> None:
 def test_rows_are_added_and_removed_in_the_browser(server: str, page, platform: Platform) -> None:
     page.goto(f"{server}/t/acme/oa_expense_claim/add")
     page.fill("input[name=title]", "Browser trip")
-    page.evaluate("() => { const e = document.querySelector('select[name=employee]'); e.value = e.options[e.options.length - 1].value; }")
+    pick_record(page, "employee", "Browser")
     for number in range(3):
         page.click(".fw-add-row")
         page.fill(f"input[name='lines-{number}-spent_on']", "2026-11-05")

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-
 from formwork.cli import main
 from formwork.tenancy.storage import dispose_engines
 

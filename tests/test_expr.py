@@ -8,9 +8,15 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-
-from formwork.expr import (USER, ExpressionError, ExpressionFailed, Variable, compile_expression, entity_variables,
-                           field_variable)
+from formwork.expr import (
+    USER,
+    ExpressionError,
+    ExpressionFailed,
+    Variable,
+    compile_expression,
+    entity_variables,
+    field_variable,
+)
 
 ACCOUNT = Variable("reference", fields={
     "id": Variable("integer"), "name": Variable("string"), "industry": Variable("string"), "owner": Variable("integer"),

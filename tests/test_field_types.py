@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
-
 from conftest import PASSWORD, Platform, csrf_token, jwt, login
 from formwork.tenancy.registry import find_tenant
 

@@ -7,13 +7,12 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from jsonschema import Draft202012Validator
-from marshmallow import ValidationError
-
 from formwork.fields import FIELD_TYPES, field_type
 from formwork.i18n import Label
 from formwork.meta.jsonschemas import kind_schema
 from formwork.meta.kinds import build_field
+from jsonschema import Draft202012Validator
+from marshmallow import ValidationError
 
 ISSUE_TYPES = {"string", "text", "integer", "decimal", "money", "boolean", "date", "datetime", "choice",
                "reference", "email", "phone", "url"}

@@ -10,19 +10,25 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import yaml
-from flask_appbuilder.security.sqla.models import User
-from jsonschema import Draft202012Validator
-
 from conftest import BACKENDS, _postgres_database, _psycopg_url
+from flask_appbuilder.security.sqla.models import User
 from formwork.compile.models import CompiledModels, compile_models
 from formwork.filters import (
-    FILTER_DOCUMENT, FILTER_SCHEMA, OPERATORS, FilterContext, FilterError, check_filter, compile_filter, operators_for,
+    FILTER_DOCUMENT,
+    FILTER_SCHEMA,
+    OPERATORS,
+    FilterContext,
+    FilterError,
+    check_filter,
+    compile_filter,
+    operators_for,
 )
 from formwork.filters.dates import day_count, period
 from formwork.i18n import Label
 from formwork.meta.catalog import Catalog
 from formwork.meta.model import EntityDef, FieldDef
 from formwork.meta.yamlload import Document
+from jsonschema import Draft202012Validator
 
 TODAY = date(2024, 5, 15)  # a Wednesday
 ALICE, BOB, CAROL = 1, 2, 3

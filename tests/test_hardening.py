@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from werkzeug.test import Client
-
 from conftest import Platform, csrf_token, jwt, login
 from formwork.meta.yamlload import parse_documents
 from formwork.tenancy.provision import TenantError
+from werkzeug.test import Client
 
 ACCOUNTS = "/t/acme/api/v1/crm_account/"
 

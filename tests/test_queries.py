@@ -7,7 +7,6 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import Platform, jwt, login
 from formwork.tenancy.registry import find_tenant
 from formwork.tenancy.storage import tenant_engine

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from werkzeug.test import Client
-
 from conftest import Platform, csrf_token, jwt, login
 
 LEAVES = "/t/acme/api/v1/oa_leave_request/"

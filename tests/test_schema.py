@@ -6,7 +6,6 @@ import textwrap
 from pathlib import Path
 
 import sqlalchemy as sa
-
 from conftest import Platform
 from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.tenancy.cache import TenantApps

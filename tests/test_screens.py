@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from werkzeug.test import Client
-
 from conftest import Platform, csrf_token, login
+from werkzeug.test import Client
 
 
 @pytest.fixture(scope="module")
@@ -181,5 +180,14 @@ def test_a_reference_select_offers_only_allowed_records(platform: Platform, brow
     api = platform.client()
     api.post("/t/acme/api/v1/core_employee/", json={"name": "Still Here", "active": True}, headers=auth)
     api.post("/t/acme/api/v1/core_employee/", json={"name": "Long Gone", "active": False}, headers=auth)
-    form = browser.get("/t/acme/crm_account/add")
-    assert "Still Here" in form.text and "Long Gone" not in form.text
+    found = browser.get("/t/acme/crm_account/choices/owner", query_string={"q": "e"}).json["results"]
+    names = [row["text"] for row in found]
+    assert "Still Here" in names and "Long Gone" not in names
+    searched = browser.get("/t/acme/crm_account/choices/owner", query_string={"q": "still"}).json["results"]
+    assert [row["text"] for row in searched] == ["Still Here"]
+    assert browser.get("/t/acme/crm_account/choices/industry").status_code == 404
+    page = browser.get("/t/acme/crm_account/add")
+    gone = next(r for r in api.get("/t/acme/api/v1/core_employee/", headers=auth).json["result"] if r["name"] == "Long Gone")
+    refused = browser.post("/t/acme/crm_account/add", data={"csrf_token": csrf_token(page.text), "name": "Gone Owner Co",
+                                                            "owner": str(gone["id"])})
+    assert "Not a valid choice." in refused.text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import PASSWORD, Platform, jwt, login
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.cache import TenantApps

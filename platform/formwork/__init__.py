@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .meta.catalog import Catalog
 
 
-def create_app(settings: Settings | None = None, catalog: "Catalog | None" = None):
+def create_app(settings: Settings | None = None, catalog: Catalog | None = None):
     """Load and check the packs, bring the platform database up to date, and return the dispatcher."""
     from .console import build_console_app
     from .meta.loader import require_catalog

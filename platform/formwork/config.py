@@ -20,7 +20,7 @@ class Settings:
         return self.database_url.startswith("postgresql")
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         instance = Path(os.environ.get("FORMWORK_INSTANCE", "instance")).resolve()
         instance.mkdir(parents=True, exist_ok=True)
         url = os.environ.get("FORMWORK_DATABASE_URL") or f"sqlite:///{instance / 'platform.sqlite'}"

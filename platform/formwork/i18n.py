@@ -35,7 +35,7 @@ class Label(str):
 
     translations: dict[str, str]
 
-    def __new__(cls, value: Any, fallback: str = "") -> "Label":
+    def __new__(cls, value: Any, fallback: str = "") -> Label:
         if isinstance(value, Label):
             return value
         if isinstance(value, dict):

@@ -22,10 +22,25 @@ from ..meta.catalog import Catalog
 from ..meta.model import STANDARD_COLUMNS, EntityDef
 from .generated import FormulaFailed
 from .interface import EntityInterface
-from .logic import compute_formulas, current_user_values, fill_defaults, record_values, save_errors
+from .logic import (
+    compute_formulas,
+    current_user_values,
+    fill_defaults,
+    record_values,
+    save_errors,
+)
 from .models import CompiledModels, class_name
-from .records import (RecordInUse, StaleRecord, check_deletable, check_version, read_only_errors, reference_errors,
-                      row_errors, stored_values, unique_errors)
+from .records import (
+    RecordInUse,
+    StaleRecord,
+    check_deletable,
+    check_version,
+    read_only_errors,
+    reference_errors,
+    row_errors,
+    stored_values,
+    unique_errors,
+)
 from .schemas import assign_values, input_schema
 
 
@@ -116,6 +131,8 @@ class EntityRestApi(ModelRestApi):
     def _logic_errors(self, item: Any, old: dict[str, Any] | None) -> dict[str, list[str]]:
         """Defaults, formulas, field conditions, validation rules and the lock, as for a form."""
         logic = self.compiled.logic[self.entity.qualified]
+        if logic.is_empty:
+            return {}
         session = self.datamodel.session
         user = current_user_values(session, self.compiled)
         new = record_values(item, self.entity, session, self.compiled)

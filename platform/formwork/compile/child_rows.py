@@ -21,7 +21,9 @@ from ..fields.child_table import parent_field_of
 from ..fields.widgets import TextWidget
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FieldDef
+from .forms import FormContext
 from .interface import EntityInterface
+from .models import class_name
 
 
 class RowForm(Form):
@@ -33,7 +35,7 @@ class RowForm(Form):
 def _plain(unbound: Any, field: FieldDef) -> Any:
     """Rows added in the browser get no JavaScript widgets: plain selects and HTML date inputs."""
     widget = unbound.kwargs.get("widget")
-    if isinstance(widget, Select2Widget) or field.type in ("choice", "reference", "user"):
+    if isinstance(widget, Select2Widget) or field.type in ("choice", "user"):
         unbound.kwargs["widget"] = html.Select()
         unbound.kwargs["render_kw"] = {**unbound.kwargs.get("render_kw", {}), "class": "form-control"}
     elif field.type == "date":
@@ -45,7 +47,7 @@ def row_form(parent: EntityDef, field: FieldDef, catalog: Catalog, models: Any) 
     """The form class of one row, and the child fields it shows, in order."""
     child = catalog.entities[field.target]
     link = parent_field_of(field, child, parent.qualified)
-    ctx = _RowContext(EntityInterface(models.model(child.qualified)))
+    ctx = FormContext(EntityInterface(models.model(child.qualified)), f"{class_name(child)}View")
     shown = [f for f in child.fields if f.name != link and not f.hidden and not FIELD_TYPES[f.type].generated
              and f.type not in ("many_to_many", "child_table")]
     fields = {}
@@ -54,11 +56,6 @@ def row_form(parent: EntityDef, field: FieldDef, catalog: Catalog, models: Any) 
         if unbound is not None:
             fields[f.name] = _plain(unbound, f)
     return type(f"{child.table}_row", (RowForm,), fields), [f for f in shown if f.name in fields]
-
-
-class _RowContext:
-    def __init__(self, datamodel: EntityInterface) -> None:
-        self.datamodel = datamodel
 
 
 class ChildRowsWidget:

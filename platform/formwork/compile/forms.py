@@ -9,7 +9,7 @@ when the browser asks which fields to show while the user types.
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import g, jsonify, request
 from flask_appbuilder import expose, has_access, permission_name
@@ -17,9 +17,28 @@ from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField
 
 from ..fields import field_type, is_fixed
-from .logic import (RECORD_ERRORS, FieldErrors, compute_formulas, current_user_values, fill_defaults, field_states,
-                    record_values, save_errors)
+from .logic import (
+    RECORD_ERRORS,
+    FieldErrors,
+    compute_formulas,
+    current_user_values,
+    field_states,
+    fill_defaults,
+    record_values,
+    save_errors,
+)
 from .records import check_version, combination_errors
+
+if TYPE_CHECKING:
+    from .interface import EntityInterface
+
+
+class FormContext:
+    """What a field type's form field may need: the entity's data access and the view serving its choices."""
+
+    def __init__(self, datamodel: EntityInterface, view_name: str) -> None:
+        self.datamodel = datamodel
+        self.view_name = view_name
 
 
 def _checked_form(form_class: type, view: Any, extra: dict[str, Any]) -> type:

@@ -13,7 +13,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..expr import Expression, ExpressionFailed, compile_expression, entity_variables, field_variable
+from ..expr import (
+    Expression,
+    ExpressionFailed,
+    compile_expression,
+    entity_variables,
+    field_variable,
+)
 from ..fields import field_type
 from ..filters import FilterContext
 from ..meta.catalog import Catalog
@@ -39,6 +45,11 @@ class EntityLogic:
     conditions: dict[str, dict[str, Expression]] = field(default_factory=dict)  # field -> condition -> expression
     rules: list[tuple[RuleDef, Expression]] = field(default_factory=list)
     locked_when: Expression | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """No expressions at all: saving needs no evaluation."""
+        return not (self.defaults or self.formulas or self.conditions or self.rules or self.locked_when)
 
     @property
     def triggers(self) -> list[str]:
@@ -171,11 +182,16 @@ def _holds(expression: Expression, values: dict[str, Any], user: Any, entity: En
 
 
 def current_employee(session: Any, models: Any, user: Any) -> Any:
-    """The employee who signs in as `user` (core.employee.login), if the core pack is installed."""
+    """The employee who signs in as `user` (core.employee.login), if the core pack is installed; once per request."""
     if user is None or "core.employee" not in models.models:
         return None
-    employee = models.model("core.employee")
-    return session.scalar(sa.select(employee).where(employee.login == user.username).limit(1))
+    from flask import g, has_request_context
+
+    cache = g.setdefault("formwork_employee", {}) if has_request_context() else {}
+    if user.id not in cache:
+        employee = models.model("core.employee")
+        cache[user.id] = session.scalar(sa.select(employee).where(employee.login == user.username).limit(1))
+    return cache[user.id]
 
 
 def current_user_values(session: Any, models: Any) -> dict[str, Any] | None:

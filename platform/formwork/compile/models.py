@@ -9,7 +9,8 @@ definitions' content hash, so tenants with the same packs share them.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,10 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
 from ..fields import field_type
-from .logic import EntityLogic, formula_readers, logic_for
-from .rollups import rollups_by_source
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, IndexDef
+from .logic import EntityLogic, formula_readers, logic_for
+from .rollups import rollups_by_source
 
 
 def utcnow() -> datetime:
@@ -40,8 +41,8 @@ class CompiledModels:
     metadata: sa.MetaData
     models: dict[str, type]  # by qualified entity name
     logic: dict[str, EntityLogic]  # compiled expressions, by qualified entity name
-    rollups: dict[str, list[Any]] = field(default_factory=dict)  # referring entity -> the rollups it feeds
-    formula_readers: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # entity -> formulas reading it
+    rollups: dict[str, list[Any]] = dataclass_field(default_factory=dict)  # referring entity -> the rollups it feeds
+    formula_readers: dict[str, list[tuple[str, str]]] = dataclass_field(default_factory=dict)  # entity -> formulas reading it
 
     def model(self, qualified: str) -> type:
         return self.models[qualified]

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from ..fields import field_type
 from ..fields.child_table import parent_field_of
-from .logic import is_locked, record_values
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
+from .logic import is_locked, record_values
 from .models import CompiledModels
 
 FieldErrors = dict[str, list[str]]

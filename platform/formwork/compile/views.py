@@ -11,24 +11,34 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, g, request, stream_with_context
+from flask import Response, abort, g, jsonify, request, stream_with_context
 from flask_appbuilder import ModelView, expose, has_access, permission_name
 from flask_appbuilder.urltools import get_filter_args
 from flask_appbuilder.widgets import FormWidget
 
 from ..fields import field_type, is_fixed
+from ..fields.reference import choice_condition
+from ..filters import compile_filter
 from ..i18n import Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FormDef, SectionDef
 from ..tenancy.audit import current_user
-from .interface import EntityInterface
-from .listing import (Listing, active_listing, column_formatter, export_rows, group_counts, quick_search, to_csv,
-                      to_xlsx, totals)
-from .models import CompiledModels, class_name
-from ..filters import compile_filter
 from .child_rows import child_rows_field
-from .forms import RuleCheckedForms
+from .forms import FormContext, RuleCheckedForms
+from .interface import EntityInterface
+from .listing import (
+    Listing,
+    active_listing,
+    column_formatter,
+    export_rows,
+    group_counts,
+    quick_search,
+    to_csv,
+    to_xlsx,
+    totals,
+)
 from .logic import filter_context
+from .models import CompiledModels, class_name
 from .records import check_deletable
 
 RECORD_INFO = Label({"en": "Record", "zh": "记录信息"})
@@ -42,6 +52,7 @@ STANDARD_LABELS = {
     "version": Label({"en": "Version", "zh": "版本"}),
 }
 MAX_PAGE_SIZE = 500
+CHOICES_PAGE = 20
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -124,6 +135,29 @@ class EntityModelView(RuleCheckedForms, ModelView):
         if kind == "csv":
             return Response(stream_with_context(to_csv(rows)), mimetype=EXPORT_TYPES[kind], headers=headers)
         return Response(to_xlsx(rows, str(listing.title)), mimetype=EXPORT_TYPES[kind], headers=headers)
+
+    @expose("/choices/<field>")
+    @has_access
+    @permission_name("list")
+    def choices(self, field: str) -> Response:
+        """Records a reference field may point at, matching what the user typed: twenty per page."""
+        definition = self.entity.field(field)
+        if definition is None or definition.type != "reference":
+            abort(404)
+        target = self.compiled.model(definition.target)
+        page = max(1, min(request.args.get("page", 1, type=int), 10_000))
+        query = self.datamodel.session.query(target)
+        allowed = choice_condition(definition, target)
+        if allowed is not None:
+            query = query.filter(allowed)
+        text = request.args.get("q", "").strip()
+        title = target.__entity__.title_field
+        if text and title:
+            query = query.filter(sa.func.lower(getattr(target, title)).contains(text.lower(), autoescape=True))
+        order = getattr(target, title) if title else target.id
+        rows = query.order_by(order, target.id).offset((page - 1) * CHOICES_PAGE).limit(CHOICES_PAGE + 1).all()
+        return jsonify(results=[{"id": row.id, "text": str(row)} for row in rows[:CHOICES_PAGE]],
+                       pagination={"more": len(rows) > CHOICES_PAGE})
 
     def _activate(self, listing: Listing) -> None:
         """Make `listing` the list this request shows: its filter and the quick search apply to rows, counts,
@@ -222,7 +256,7 @@ def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModel
     shown = {c for listing in listings.values() for c in listing.columns} or set(entity.field_names()[:6])
     references = [c for c in shown if (f := entity.field(c)) is not None and f.type in ("reference", "user")]
     datamodel = EntityInterface(compiled.model(entity.qualified), shown_references=sorted(references))
-    ctx = _FormContext(datamodel)
+    ctx = FormContext(datamodel, f"{class_name(entity)}View")
     extra = {f.name: form for f in entity.fields if (form := field_type(f.type).form_field(f, ctx)) is not None}
     extra.update({f.name: child_rows_field(entity, f, catalog, compiled) for f in entity.fields if f.type == "child_table"})
     first = next(iter(listings.values()), None)
@@ -252,11 +286,6 @@ def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModel
         "order_columns": [c for c in shown if c not in references],
         "page_size": first.definition.page_size if first else 25,
     }
-
-
-class _FormContext:
-    def __init__(self, datamodel: EntityInterface) -> None:
-        self.datamodel = datamodel
 
 
 def build_view(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> type[EntityModelView]:

@@ -23,8 +23,21 @@ import cel
 from . import syntax as s
 from .errors import ExpressionError
 from .functions import ANY, SIGNATURES
-from .types import (BOOL, BYTES, DOUBLE, DURATION, DYN, INT, NUMBER_KINDS, STRING, TIME_KINDS, TIMESTAMP, TYPE,
-                    UINT, Type)
+from .types import (
+    BOOL,
+    BYTES,
+    DOUBLE,
+    DURATION,
+    DYN,
+    INT,
+    NUMBER_KINDS,
+    STRING,
+    TIME_KINDS,
+    TIMESTAMP,
+    TYPE,
+    UINT,
+    Type,
+)
 
 TYPE_NAMES = frozenset({"int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type"})
 CONVERSIONS: dict[str, tuple[frozenset[str], Type]] = {

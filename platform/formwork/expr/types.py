@@ -30,13 +30,13 @@ class Variable:
     """
 
     type: str
-    fields: Mapping[str, "Variable"] | None = None
+    fields: Mapping[str, Variable] | None = None
     choices: tuple[str, ...] = ()
-    item: "Variable | None" = None
+    item: Variable | None = None
     scale: int | None = None
 
     @cached_property
-    def static(self) -> "Type":
+    def static(self) -> Type:
         """The CEL type a value of this variable has inside an expression."""
         kind = KIND_OF_FIELD_TYPE.get(self.type)
         if kind is not None:
@@ -79,8 +79,8 @@ class Type:
     """
 
     kind: str
-    item: "Type | None" = None
-    fields: dict[str, "Type"] | None = None
+    item: Type | None = None
+    fields: dict[str, Type] | None = None
     choices: tuple[str, ...] = ()
 
     @property

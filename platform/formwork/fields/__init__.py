@@ -6,10 +6,10 @@ from .auto_number import AutoNumberField
 from .base import FieldType
 from .child_table import ChildTableField
 from .formula import FormulaField
-from .rollup import RollupField
 from .numbers import DecimalField, IntegerField, MoneyField, PercentField, RatingField
 from .reference import ManyToManyField, ReferenceField, UserField
 from .rich import RichTextField
+from .rollup import RollupField
 from .simple import BooleanField, ChoiceField, DateField, DateTimeField, TimeField
 from .structured import JsonField, MultiChoiceField
 from .text import EmailField, PhoneField, StringField, TextField, UrlField

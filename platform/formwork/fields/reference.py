@@ -12,7 +12,6 @@ from sqlalchemy.orm import relationship
 from ..meta.model import FieldDef
 from .base import INTEGER_LIMIT, FieldType
 
-
 ID_RANGE = mv.Range(min=1, max=INTEGER_LIMIT, error="Not an id of a record.")
 ON_DELETE = {"restrict": "RESTRICT", "set_null": "SET NULL", "cascade": "CASCADE"}
 TARGET_SCHEMA = {"type": "string", "pattern": r"^([a-z][a-z0-9_]*\.)?[a-z][a-z0-9_]*$"}
@@ -59,20 +58,19 @@ class ReferenceField(FieldType):
         )
 
     def form_field(self, field: FieldDef, ctx: Any) -> Any:
-        """FAB's select of related records, limited by the field's filter."""
-        from flask_appbuilder.fields import QuerySelectField
-        from flask_appbuilder.fieldwidgets import Select2Widget
+        """A select that searches the target as the user types; on submit only the chosen record is loaded."""
         from wtforms import validators as wv
 
-        def choices() -> Any:
-            target = getattr(ctx.datamodel.obj, field.name).property.mapper.class_
-            query = ctx.datamodel.session.query(target)
-            allowed = choice_condition(field, target)
-            return (query if allowed is None else query.filter(allowed)).order_by(target.id).all()
+        from .record_select import RecordSelectField
 
-        return QuerySelectField(field.label, query_func=choices, get_pk_func=lambda item: item.id,
-                                allow_blank=not field.required, description=field.help or "",
-                                validators=[wv.DataRequired() if field.required else wv.Optional()], widget=Select2Widget())
+        def load(record_id: int) -> Any:
+            target = getattr(ctx.datamodel.obj, field.name).property.mapper.class_
+            query = ctx.datamodel.session.query(target).filter(target.id == record_id)
+            allowed = choice_condition(field, target)
+            return (query if allowed is None else query.filter(allowed)).one_or_none()
+
+        return RecordSelectField(field.label, load, ctx.view_name, field.name, description=field.help or "",
+                                 validators=[wv.InputRequired() if field.required else wv.Optional()])
 
     def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
         if value is None:

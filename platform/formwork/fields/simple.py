@@ -6,10 +6,9 @@ from typing import Any
 
 import sqlalchemy as sa
 import wtforms
+from markupsafe import Markup
 from marshmallow import fields as ma
 from marshmallow import validate as mv
-
-from markupsafe import Markup
 
 from ..meta.model import Choice, FieldDef
 from .base import FieldType

@@ -74,7 +74,7 @@ class Catalog:
             visit(name, ())
         return ordered
 
-    def select(self, names: list[str]) -> "Catalog":
+    def select(self, names: list[str]) -> Catalog:
         """The effective definitions of a tenant that installed the packs `names`."""
         chosen = set(self.with_requirements(names))
         return Catalog(

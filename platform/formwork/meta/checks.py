@@ -176,34 +176,39 @@ def check_list_views(catalog: Catalog) -> list[DefinitionError]:
 
 def check_expressions(catalog: Catalog) -> list[DefinitionError]:
     """Every CEL expression compiles, uses known names and has the right result type."""
-    from ..expr import ExpressionError, compile_expression, entity_variables, field_variable
+    from ..expr import entity_variables, field_variable
 
-    errors = []
+    errors: list[DefinitionError] = []
     for entity in catalog.entities.values():
         variables, doc = entity_variables(entity, catalog), entity.document
-
-        def check(source: str, path: tuple, expect: object) -> None:
-            try:
-                compile_expression(source, variables, expect=expect)
-            except ExpressionError as exc:
-                where = f" (line {exc.line}, column {exc.column} of the expression)" if exc.line and "\n" in source else ""
-                errors.append(doc.error(path, f"{exc.message}{where}"))
-
         for f in entity.fields:
             if f.default_expression:
-                check(f.default_expression, ("fields", f.index, "default", "expr"), field_variable(f, catalog))
+                errors += _expression_errors(f.default_expression, variables, field_variable(f, catalog), doc,
+                                             ("fields", f.index, "default", "expr"))
             if f.type == "formula" and f.options.get("expression"):
-                check(f.options["expression"], ("fields", f.index, "expression"), field_variable(f, catalog))
+                errors += _expression_errors(f.options["expression"], variables, field_variable(f, catalog), doc,
+                                             ("fields", f.index, "expression"))
             for condition in ("visible_when", "required_when", "read_only_when"):
                 if f.condition(condition):
-                    check(f.condition(condition), ("fields", f.index, condition), "boolean")
+                    errors += _expression_errors(f.condition(condition), variables, "boolean", doc, ("fields", f.index, condition))
         for rule in entity.rules:
-            check(rule.check, ("rules", rule.index, "check"), "boolean")
+            errors += _expression_errors(rule.check, variables, "boolean", doc, ("rules", rule.index, "check"))
             if rule.field and entity.field(rule.field) is None:
                 errors.append(doc.error(("rules", rule.index, "field"), f"'{rule.field}' is not a field of {entity.qualified}"))
         if entity.locked_when:
-            check(entity.locked_when, ("locked_when",), "boolean")
+            errors += _expression_errors(entity.locked_when, variables, "boolean", doc, ("locked_when",))
     return errors
+
+
+def _expression_errors(source: str, variables: dict, expect: object, doc, path: tuple) -> list[DefinitionError]:
+    from ..expr import ExpressionError, compile_expression
+
+    try:
+        compile_expression(source, variables, expect=expect)
+    except ExpressionError as exc:
+        where = f" (line {exc.line}, column {exc.column} of the expression)" if exc.line and "\n" in source else ""
+        return [doc.error(path, f"{exc.message}{where}")]
+    return []
 
 
 CHECKS: list[Check] = [check_pack_requirements, check_entity_fields, check_forms, check_list_views, check_expressions]

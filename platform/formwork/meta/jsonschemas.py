@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 
 from ..filters import FILTER_SCHEMA
 
+
 def _read(name: str) -> dict[str, Any]:
     return json.loads(resources.files(__package__).joinpath("schemas", name).read_text(encoding="utf-8"))
 

@@ -13,7 +13,17 @@ from typing import Any
 from ..i18n import Label, humanize
 from .catalog import Catalog
 from .errors import DefinitionError
-from .model import EntityDef, FieldDef, FormDef, IndexDef, ListViewDef, PackDef, RuleDef, SectionDef, qualify
+from .model import (
+    EntityDef,
+    FieldDef,
+    FormDef,
+    IndexDef,
+    ListViewDef,
+    PackDef,
+    RuleDef,
+    SectionDef,
+    qualify,
+)
 from .yamlload import Document
 
 FIELD_CORE_KEYS = {"name", "type", "label", "help", "required", "unique", "default"}

@@ -61,3 +61,23 @@
         });
     });
 })();
+
+/* Reference selects search the server as the user types (any table size); rows added later get one too. */
+(function () {
+    "use strict";
+    if (!window.jQuery || !window.jQuery.fn.select2) { return; }
+    function remoteSelect(root) {
+        window.jQuery(root).find("select.fw-remote-select").not(".select2-hidden-accessible").each(function () {
+            var select = window.jQuery(this);
+            select.select2({
+                width: "100%", allowClear: true, placeholder: select.data("placeholder") || "",
+                ajax: {url: select.data("url"), dataType: "json", delay: 250,
+                       data: function (params) { return {q: params.term || "", page: params.page || 1}; }}
+            });
+        });
+    }
+    remoteSelect(document);
+    document.querySelectorAll(".fw-add-row").forEach(function (button) {
+        button.addEventListener("click", function () { setTimeout(function () { remoteSelect(button.parentNode); }, 0); });
+    });
+})();

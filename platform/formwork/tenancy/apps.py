@@ -23,8 +23,8 @@ from ..config import Settings
 from ..i18n import Label
 from ..meta.catalog import Catalog
 from .audit import install_audit
-from .registry import Tenant
 from .keys import derive_secret
+from .registry import Tenant
 from .security import TenantSecurityManager
 from .storage import tenant_engine
 

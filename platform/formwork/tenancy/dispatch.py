@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
-from typing import Any, Callable
+from typing import Any
 
 from .cache import TenantApps, TenantUnavailable
 

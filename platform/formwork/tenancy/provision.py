@@ -17,7 +17,13 @@ from ..config import Settings
 from ..meta.catalog import Catalog
 from ..schema.plan import SchemaPlan, apply_schema_plan, plan_schema_changes
 from .apps import build_tenant_app
-from .registry import RESERVED_SLUGS, SLUG_PATTERN, Tenant, find_tenant, platform_session
+from .registry import (
+    RESERVED_SLUGS,
+    SLUG_PATTERN,
+    Tenant,
+    find_tenant,
+    platform_session,
+)
 from .storage import create_storage, drop_storage, new_location
 
 Progress = Callable[[str], None]

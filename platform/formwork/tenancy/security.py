@@ -22,6 +22,15 @@ class TenantSecurityManager(SecurityManager):
             cache[key] = self._rights_of(role_ids)
         return (view_name, permission_name) in cache[key]
 
+    def is_item_public(self, permission_name: str, view_name: str) -> bool:
+        """What anonymous visitors may do, from the same per-request cache (FAB asks twice per API call)."""
+        if not has_request_context():
+            return super().is_item_public(permission_name, view_name)
+        if "formwork_public_rights" not in g:
+            public = self.get_public_role()
+            g.formwork_public_rights = self._rights_of([public.id]) if public is not None else set()
+        return (view_name, permission_name) in g.formwork_public_rights
+
     def _rights_of(self, role_ids: list[int]) -> set[tuple[str, str]]:
         grant = self.permissionview_model
         rows = (
