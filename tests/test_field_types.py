@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from io import BytesIO
 
 import pytest
 from conftest import PASSWORD, Platform, csrf_token, jwt, login
@@ -171,3 +172,57 @@ def test_a_formula_follows_the_record_it_reads(lab) -> None:
     client.put(f"{SPECIMENS}{specimen}", json={"code": "FR-002"}, headers=auth)
     again = client.get(f"/t/lab/api/v1/lab_sample/{sample.json['id']}", headers=auth).json["result"]
     assert again["tagline"] == "Slice of FR-002"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n" + b"x" * 64
+
+
+def upload(client, pk: int | None, **files) -> object:
+    url = f"/t/lab/lab_specimen/edit/{pk}" if pk else "/t/lab/lab_specimen/add"
+    page = client.get(url)
+    data = {"csrf_token": csrf_token(page.text), "code": files.pop("code", "UP-001")}
+    if pk:
+        data["record_version"] = re.search(r'name="record_version" type="hidden" value="(\d+)"', page.text).group(1)
+    data.update({name: (BytesIO(content), filename) for name, (content, filename) in files.items()})
+    return client.post(url, data=data, content_type="multipart/form-data", follow_redirects=True)
+
+
+def test_files_and_images_are_stored_checked_and_served_with_rights(lab, platform: Platform) -> None:
+    client, auth, _ = lab
+    response = upload(client, None, code="UP-001", attachment=(PDF, "report.pdf"), photo=(PNG, "face.png"))
+    assert response.status_code == 200
+    record = client.get(SPECIMENS, headers=auth, query_string={"q": "(filters:!((col:code,opr:eq,value:'UP-001')))"}).json["result"][0]
+    assert record["attachment"]["name"] == "report.pdf" and record["photo"]["content_type"] == "image/png"
+    show = client.get(f"/t/lab/lab_specimen/show/{record['id']}").text
+    link = re.search(r'href="(/t/lab/lab_specimen/file/attachment/[0-9a-f]+)"', show).group(1)
+    assert 'src="/t/lab/lab_specimen/file/photo/' in show
+    download = client.get(link)
+    assert download.status_code == 200 and download.data == PDF and "attachment" in download.headers["Content-Disposition"]
+    assert platform.client().get(link).status_code == 302  # not signed in
+    assert client.get("/t/lab/lab_specimen/file/attachment/0123456789abcdef").status_code == 404
+
+    kept = upload(client, record["id"], code="UP-001")  # saving without choosing a file keeps it
+    assert kept.status_code == 200
+    again = client.get(f"{SPECIMENS}{record['id']}", headers=auth).json["result"]
+    assert again["attachment"]["key"] == record["attachment"]["key"]
+
+
+@pytest.mark.parametrize("files, message", [
+    ({"attachment": (b"MZ\x90\x00" + b"\x00" * 64, "invoice.pdf")}, "The file&#39;s content does not match its name."),
+    ({"attachment": (PDF, "notes.txt")}, "Only .pdf, .png files are accepted."),
+    ({"attachment": (PDF + b"x" * 60_000, "big.pdf")}, "The file is larger than 51 KB."),
+    ({"photo": (PDF, "photo.pdf")}, "This is not a PNG, JPEG, GIF or WebP image."),
+])
+def test_bad_uploads_are_refused_and_nothing_is_saved(lab, files: dict, message: str) -> None:
+    client, auth, _ = lab
+    code = f"BF-{abs(hash(message)) % 1000:03d}"
+    response = upload(client, None, code=code, **files)
+    assert message in response.text
+    assert client.get(SPECIMENS, headers=auth, query_string={"q": f"(filters:!((col:code,opr:eq,value:'{code}')))"}).json["count"] == 0
+
+
+def test_files_are_not_taken_as_json(lab) -> None:
+    client, auth, _ = lab
+    response = client.post(SPECIMENS, json={"code": "JS-001", "attachment": {"key": "x", "name": "a.pdf"}}, headers=auth)
+    assert response.status_code == 400 and "attachment" in response.json["message"]

@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, g, jsonify, request, stream_with_context
+from flask import Response, abort, current_app, g, jsonify, request, send_file, stream_with_context
 from flask_appbuilder import ModelView, expose, has_access, permission_name
 from flask_appbuilder.urltools import get_filter_args
 from flask_appbuilder.widgets import FormWidget
 
 from ..fields import field_type, is_fixed
 from ..fields.reference import choice_condition
+from ..files import store_for
 from ..filters import compile_filter
 from ..i18n import Label
 from ..meta.catalog import Catalog
@@ -135,6 +136,26 @@ class EntityModelView(RuleCheckedForms, ModelView):
         if kind == "csv":
             return Response(stream_with_context(to_csv(rows)), mimetype=EXPORT_TYPES[kind], headers=headers)
         return Response(to_xlsx(rows, str(listing.title)), mimetype=EXPORT_TYPES[kind], headers=headers)
+
+    @expose("/file/<field>/<key>")
+    @has_access
+    @permission_name("show")
+    def stored_file(self, field: str, key: str) -> Response:
+        """A stored file, to users who may see the record that holds it."""
+        definition = self.entity.field(field)
+        if definition is None or definition.type not in ("file", "image") or not key.isalnum():
+            abort(404)
+        column = getattr(self.datamodel.obj, field)
+        holder = self.datamodel.session.query(self.datamodel.obj).filter(sa.cast(column, sa.Text).contains(key)).first()
+        if holder is None or (getattr(holder, field) or {}).get("key") != key:
+            abort(404)
+        stored = getattr(holder, field)
+        try:
+            content = store_for(current_app).open(key)
+        except FileNotFoundError:
+            abort(404)
+        inline = definition.type == "image"
+        return send_file(content, mimetype=stored["content_type"], as_attachment=not inline, download_name=stored["name"])
 
     @expose("/choices/<field>")
     @has_access

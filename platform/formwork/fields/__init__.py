@@ -5,6 +5,7 @@ from __future__ import annotations
 from .auto_number import AutoNumberField
 from .base import FieldType
 from .child_table import ChildTableField
+from .file import FileField, ImageField
 from .formula import FormulaField
 from .numbers import DecimalField, IntegerField, MoneyField, PercentField, RatingField
 from .reference import ManyToManyField, ReferenceField, UserField
@@ -20,7 +21,7 @@ FIELD_TYPES: dict[str, FieldType] = {
         StringField, TextField, RichTextField, IntegerField, DecimalField, MoneyField, PercentField, BooleanField,
         DateField, DateTimeField, TimeField, ChoiceField, MultiChoiceField, ReferenceField, EmailField, PhoneField,
         UrlField, JsonField, RatingField, ManyToManyField, UserField, AutoNumberField,
-        FormulaField, RollupField, ChildTableField,
+        FormulaField, RollupField, ChildTableField, FileField, ImageField,
     )
 }
 

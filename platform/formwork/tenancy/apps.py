@@ -20,6 +20,7 @@ from ..compile.models import CompiledModels, models_for
 from ..compile.rollups import install_rollups
 from ..compile.views import build_view
 from ..config import Settings
+from ..files import LocalFileStore
 from ..i18n import Label
 from ..meta.catalog import Catalog
 from .audit import install_audit
@@ -137,6 +138,7 @@ def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provi
     app = Flask(f"formwork.tenant.{tenant.slug}", root_path=str(PACKAGE_ROOT), static_url_path="/formwork-static")
     app.config.update(tenant_config(settings, tenant, provisioning))
     CSRFProtect(app)  # before FAB registers its APIs, which exempt themselves (they use JWTs)
+    app.extensions["formwork_files"] = LocalFileStore(settings.instance / "files" / tenant.slug)
     session_factory = sessionmaker(bind=tenant_engine(settings, tenant))
     install_audit(session_factory)
     install_generated_values(session_factory)
