@@ -226,3 +226,18 @@ def test_files_are_not_taken_as_json(lab) -> None:
     client, auth, _ = lab
     response = client.post(SPECIMENS, json={"code": "JS-001", "attachment": {"key": "x", "name": "a.pdf"}}, headers=auth)
     assert response.status_code == 400 and "attachment" in response.json["message"]
+
+
+def test_files_are_uploaded_through_the_api_with_the_same_checks(lab) -> None:
+    client, auth, _ = lab
+    pk = client.post(SPECIMENS, json={"code": "AP-001"}, headers=auth).json["id"]
+    stored = client.post(f"{SPECIMENS}{pk}/file/photo", data={"file": (BytesIO(PNG), "face.png")}, headers=auth,
+                         content_type="multipart/form-data")
+    assert stored.status_code == 200 and stored.json["result"]["photo"]["name"] == "face.png"
+    disguised = client.post(f"{SPECIMENS}{pk}/file/photo", data={"file": (BytesIO(b"MZ" + b"\0" * 40), "face.png")},
+                            headers=auth, content_type="multipart/form-data")
+    assert disguised.status_code == 400 and disguised.json["message"]["photo"] == ["The file's content does not match its name."]
+    assert client.post(f"{SPECIMENS}{pk}/file/code", data={"file": (BytesIO(PNG), "a.png")}, headers=auth,
+                       content_type="multipart/form-data").status_code == 404
+    assert client.post(f"{SPECIMENS}{pk}/file/photo", data={"file": (BytesIO(PNG), "a.png")},
+                       content_type="multipart/form-data").status_code == 401

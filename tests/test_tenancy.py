@@ -138,6 +138,7 @@ def test_tables_are_named_pack_entity_with_standard_columns(two_tenants: Platfor
     tables = set(inspector.get_table_names())
     assert {"core_department", "core_employee", "crm_account", "crm_contact", "crm_opportunity",
             "oa_leave_request", "oa_announcement", "ab_user", "ab_role"} <= tables
+    assert "ix_crm_opportunity_stage" in {i["name"] for i in inspector.get_indexes("crm_opportunity")}  # a list filter
     columns = {c["name"] for c in inspector.get_columns("crm_opportunity")}
     assert {"id", "created_at", "created_by", "updated_at", "updated_by", "version", "account_id", "amount"} <= columns
 

@@ -7,17 +7,21 @@ with a message per field, and an update made on a stale version is a 409.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask.wrappers import Response
 from flask_appbuilder import ModelRestApi
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.security.decorators import permission_name
 from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..fields import FIELD_TYPES
+from ..fields import FIELD_TYPES, field_type
 from ..fields.child_table import parent_field_of
+from ..files import store_for
 from ..meta.catalog import Catalog
 from ..meta.model import STANDARD_COLUMNS, EntityDef
 from .generated import FormulaFailed
@@ -87,6 +91,40 @@ class EntityRestApi(ModelRestApi):
             session.rollback()
             return self.response(409, message="The record is in use or was changed meanwhile; reload and try again.")
         return self.response(200, message="OK")
+
+    @expose("/<int:pk>/file/<field>", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("put")
+    def upload(self, pk: int, field: str) -> Response:
+        """Upload a file or image into a record's field
+        ---
+        post:
+          description: multipart/form-data with one part named `file`; the same checks as the form
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: path, name: field, required: true, schema: {type: string}}
+          responses:
+            200: {description: the record with the stored file}
+            400: {$ref: '#/components/responses/400'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        definition = self.entity.field(field)
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None or definition is None or definition.type not in ("file", "image"):
+            return self.response_404()
+        chosen = request.files.get("file")
+        if chosen is None or not chosen.filename:
+            return self.response_400(message={field: ["Send the file as the multipart part `file`."]})
+        kind = field_type(definition.type)
+        try:
+            checked = kind.check(definition, chosen.read(kind.max_size(definition) + 1), PurePath(chosen.filename).name)
+        except ValueError as refused:
+            return self.response_400(message={field: [str(refused)]})
+        stored = store_for(current_app).save(checked.data, checked.name, checked.content_type)
+        setattr(item, field, stored.as_data())
+        self.datamodel.session.commit()
+        return self.response(200, id=item.id, result=self.show_model_schema.dump(item))
 
     def _load(self, partial: bool) -> tuple[dict[str, Any], Response | None]:
         if not request.is_json or not isinstance(request.get_json(silent=True), dict):
@@ -175,7 +213,7 @@ def build_api(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> 
         "input_schema": schema,
         "datamodel": EntityInterface(model),
         "resource_name": entity.table,
-        "allow_browser_login": True,
+        "allow_browser_login": False,  # the API takes JWTs only: a session cookie never authorizes it (no CSRF surface)
         "list_columns": columns,
         "show_columns": columns,
         "add_columns": [f.name for f in entity.fields if f.type != "child_table"],

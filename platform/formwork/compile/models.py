@@ -105,12 +105,33 @@ def _declared_index(entity: EntityDef, index: IndexDef) -> sa.Index:
 
 
 def sorted_by(entity: EntityDef, catalog: Catalog) -> set[str]:
-    """Columns a list view sorts by: indexed, so the first page never sorts the whole table."""
-    columns = set()
+    """Columns list views sort or filter by: indexed, so a page never scans or sorts the whole table."""
+    names = set()
     for view in catalog.list_views_for(entity.qualified):
-        field = entity.field(view.sort_field)
-        columns.add(field_type(field.type).attribute(field) if field else view.sort_field)
+        names.add(view.sort_field)
+        names.update(filtered_fields(view.filter))
+    columns = set()
+    for name in names:
+        field = entity.field(name)
+        if field is not None and field.type not in UNINDEXABLE:
+            columns.add(field_type(field.type).attribute(field))
+        elif name in ("created_at", "updated_at", "created_by", "updated_by"):
+            columns.add(name)
     return columns
+
+
+UNINDEXABLE = {"many_to_many", "child_table", "multi_choice", "json", "rich_text", "text", "file", "image"}
+
+
+def filtered_fields(data: Any) -> set[str]:
+    """The fields a structured filter compares directly (not through a reference path)."""
+    if isinstance(data, list):
+        return set().union(*(filtered_fields(item) for item in data)) if data else set()
+    if isinstance(data, dict):
+        if isinstance(data.get("field"), str) and "." not in data["field"]:
+            return {data["field"]}
+        return set().union(*(filtered_fields(value) for key, value in data.items() if key in ("all", "any", "not")))
+    return set()
 
 
 def compile_models(catalog: Catalog) -> CompiledModels:

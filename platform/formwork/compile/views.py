@@ -11,7 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, g, jsonify, request, send_file, stream_with_context
+from flask import (
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    request,
+    send_file,
+    stream_with_context,
+)
 from flask_appbuilder import ModelView, expose, has_access, permission_name
 from flask_appbuilder.urltools import get_filter_args
 from flask_appbuilder.widgets import FormWidget
