@@ -59,3 +59,15 @@ def test_list_screen_query_count_does_not_grow_with_rows(tenant) -> None:
     page = client.get("/t/acme/crm_contact/list/", query_string={"psize_CrmContactView": 30})
     assert "Account 29" in page.text
     assert few == many
+
+
+def test_counting_stops_at_the_limit_and_says_so(tenant, monkeypatch) -> None:
+    from formwork.compile import listing
+
+    client, _, engine = tenant
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 10)
+    with counting(engine) as statements:
+        page = client.get("/t/acme/crm_contact/list/")
+    assert "More than 10 records" in page.text
+    counts = [s for s in statements if "count(" in s.lower()]
+    assert counts and all("LIMIT" in s.upper() for s in counts)

@@ -230,3 +230,21 @@ def test_a_bad_row_is_shown_in_its_cell_and_nothing_is_saved(acme) -> None:
     assert response.status_code == 200 and "Number must be between 0.01 and" in response.text
     titles = [c["title"] for c in client.get("/t/acme/api/v1/oa_expense_claim/", headers=auth).json["result"]]
     assert "Broken rows" not in titles
+
+
+def test_a_formula_that_fails_is_a_clear_400_a_form_message_and_a_log_line(platform: Platform, caplog) -> None:
+    platform.tenant("lab", packs=["lab"])
+    client = platform.client()
+    auth = jwt(client, "lab")
+    batches = "/t/lab/api/v1/lab_batch/"
+    assert client.post(batches, json={"label": "ok", "total": 10, "count": 4}, headers=auth).json["result"]["per_item"] == 2
+    with caplog.at_level("WARNING", logger="formwork.expr"):
+        failed = client.post(batches, json={"label": "bad", "total": 10, "count": 0}, headers=auth)
+    assert failed.status_code == 400
+    assert failed.json["message"]["per_item"] == ["Cannot be computed: it divides by zero."]
+    assert any("lab.batch formula per_item" in record.getMessage() for record in caplog.records)
+    login(client, "lab")
+    page = client.get("/t/lab/lab_batch/add")
+    shown = client.post("/t/lab/lab_batch/add", data={"csrf_token": csrf_token(page.text), "label": "bad form",
+                                                      "total": "10", "count": "0"})
+    assert shown.status_code == 200 and "Cannot be computed: it divides by zero." in shown.text

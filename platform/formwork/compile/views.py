@@ -33,6 +33,7 @@ from ..i18n import Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FormDef, SectionDef
 from ..tenancy.audit import current_user
+from . import listing as listing_module
 from .child_rows import child_rows_field
 from .forms import FormContext, RuleCheckedForms
 from .interface import EntityInterface
@@ -237,7 +238,8 @@ class EntityModelView(RuleCheckedForms, ModelView):
             "totals": totals(query, self.datamodel.obj, listing),
             "groups": group_counts(query, self.datamodel.obj, listing, self.compiled),
             "group_label": _column_label(self.entity, listing.definition.group_by),
-            "capped": count > 10_000,
+            "capped": count > listing_module.COUNT_LIMIT,
+            "count_limit": listing_module.COUNT_LIMIT,
         }
         return widgets
 

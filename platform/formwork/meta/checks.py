@@ -64,8 +64,10 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
                 errors.append(doc.error(("fields", f.index, "filter", *filter_path), message))
         if "pattern" in f.options and (problem := regex_error(f.options["pattern"])):
             errors.append(doc.error(("fields", f.index, "pattern"), f"pattern is not a valid regular expression: {problem}"))
-        if f.type == "choice" and f.default is not None and not f.default_expression and str(f.default) not in {c.value for c in f.choices}:
-            errors.append(doc.error(("fields", f.index, "default"), f"default '{f.default}' is not one of the choices"))
+        if f.type in ("choice", "multi_choice") and f.default is not None and not f.default_expression:
+            values = {c.value for c in f.choices}
+            for wrong in [d for d in (f.default if isinstance(f.default, list) else [f.default]) if str(d) not in values]:
+                errors.append(doc.error(("fields", f.index, "default"), f"default '{wrong}' is not one of the choices"))
         if f.type == "reference" and f"{f.name}_id" in seen:
             errors.append(doc.error(path, f"reference '{f.name}' needs the column '{f.name}_id', which another field uses"))
     for index in entity.indexes:
@@ -211,6 +213,44 @@ def _expression_errors(source: str, variables: dict, expect: object, doc, path: 
     return []
 
 
-CHECKS: list[Check] = [check_pack_requirements, check_entity_fields, check_forms, check_list_views, check_expressions]
+def check_formula_cycles(catalog: Catalog) -> list[DefinitionError]:
+    """Formulas may read other formulas, but never in a circle (a → b → a, or a formula reading itself)."""
+    from ..expr import ExpressionError, compile_expression, entity_variables
+
+    errors = []
+    for entity in catalog.entities.values():
+        variables = entity_variables(entity, catalog)
+        reads: dict[str, set[str]] = {}
+        for f in entity.fields:
+            if f.type == "formula" and f.options.get("expression"):
+                try:
+                    reads[f.name] = set(compile_expression(f.options["expression"], variables).names)
+                except ExpressionError:
+                    continue  # reported by check_expressions
+        for f in entity.fields:
+            circle = _circle_from(f.name, reads)
+            if circle:
+                errors.append(entity.document.error(("fields", f.index, "expression"),
+                                                    f"formulas read each other in a circle: {' → '.join(circle)}"))
+    return errors
+
+
+def _circle_from(start: str, reads: dict[str, set[str]]) -> list[str]:
+    """The shortest path of formula reads from `start` back to itself, or []."""
+    paths = [[start]]
+    seen: set[str] = set()
+    while paths:
+        path = paths.pop(0)
+        for name in sorted(reads.get(path[-1], ())):
+            if name == start:
+                return [*path, start]
+            if name in reads and name not in seen:
+                seen.add(name)
+                paths.append([*path, name])
+    return []
+
+
+CHECKS: list[Check] = [check_pack_requirements, check_entity_fields, check_forms, check_list_views, check_expressions,
+                       check_formula_cycles]
 
 assert set(FIELD_TYPES) >= TEXT_TYPES
