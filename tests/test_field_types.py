@@ -241,3 +241,12 @@ def test_files_are_uploaded_through_the_api_with_the_same_checks(lab) -> None:
                        content_type="multipart/form-data").status_code == 404
     assert client.post(f"{SPECIMENS}{pk}/file/photo", data={"file": (BytesIO(PNG), "a.png")},
                        content_type="multipart/form-data").status_code == 401
+
+
+def test_money_shows_its_currency(lab) -> None:
+    client, auth, _ = lab
+    pk = client.post(SPECIMENS, json={"code": "CU-001", "price": "5", "fee": "10", "fee_currency": "EUR"}, headers=auth).json["id"]
+    show = client.get(f"/t/lab/lab_specimen/show/{pk}").text
+    assert "€10.00" in show and "¥5.00" in show  # its own currency field, and the tenant's default
+    listing = client.get("/t/lab/lab_specimen/list/", query_string={"_flt_0_code": "CU-001"}).text
+    assert "€10.00" in listing and "¥5.00" in listing

@@ -109,7 +109,8 @@ def tenant() -> None:
 @click.option("--admin-user", required=True)
 @click.option("--admin-password", required=True)
 @click.option("--locale", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-def tenant_create(slug: str, name: str, packs: str, admin_user: str, admin_password: str, locale: str) -> None:
+@click.option("--currency", default="CNY", show_default=True, help="ISO 4217 code of the default currency")
+def tenant_create(slug: str, name: str, packs: str, admin_user: str, admin_password: str, locale: str, currency: str) -> None:
     """Create a tenant: storage, tables, roles and its first admin."""
     from .tenancy.provision import TenantError, create_tenant
 
@@ -118,7 +119,8 @@ def tenant_create(slug: str, name: str, packs: str, admin_user: str, admin_passw
     _platform(settings)
     try:
         record = create_tenant(settings, catalog, slug, name, [p.strip() for p in packs.split(",") if p.strip()],
-                               admin_user, admin_password, locale, progress=lambda m: click.echo(f"  {m}"))
+                               admin_user, admin_password, locale, progress=lambda m: click.echo(f"  {m}"),
+                               currency=currency)
     except TenantError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"created tenant '{record.slug}' with packs {', '.join(record.packs)}: /t/{record.slug}/")

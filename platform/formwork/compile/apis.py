@@ -138,7 +138,8 @@ class EntityRestApi(ModelRestApi):
     def _save(self, item: Any, data: dict[str, Any], created: bool) -> Response:
         session = self.datamodel.session
         with session.no_autoflush:
-            old = None if created else record_values(item, self.entity, session, self.compiled)
+            logic = self.compiled.logic[self.entity.qualified]
+            old = None if created or logic.is_empty else record_values(item, self.entity, session, self.compiled)
             errors = read_only_errors(self.entity, data, None if created else item)
             errors.update(row_errors(self.entity, data, None if created else item))
             errors.update(reference_errors(session, self.entity, self.compiled, data))

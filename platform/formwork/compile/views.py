@@ -110,8 +110,29 @@ class EntityModelView(RuleCheckedForms, ModelView):
         return widgets
 
     def _get_show_widget(self, pk: Any, item: Any, widgets: Any = None, actions: Any = None, show_fieldsets: Any = None) -> Any:
-        chosen = show_fieldsets or [*_fieldsets(self.entity, self.chosen_form()), RECORD_SECTION]
-        return super()._get_show_widget(pk, item, widgets=widgets, actions=actions, show_fieldsets=chosen)
+        widgets = widgets or {}
+        values = list(self.datamodel.get_values_item(item, self.show_columns))
+        formatters = dict(self.formatters_columns)
+        for column, currency_field in self._money_in_own_currency(self.show_columns):
+            formatters.pop(column, None)
+            position = self.show_columns.index(column)
+            values[position] = field_type("money").format_value(self.entity.field(column), values[position],
+                                                                getattr(item, currency_field))
+        widgets["show"] = self.show_widget(
+            pk=pk, label_columns=self.label_columns, include_columns=self.show_columns, value_columns=values,
+            formatters_columns=formatters, actions=actions or self.actions, modelview_name=self.__class__.__name__,
+            fieldsets=show_fieldsets or [*_fieldsets(self.entity, self.chosen_form()), RECORD_SECTION],
+        )
+        return widgets
+
+    def _money_in_own_currency(self, columns: list[str]) -> list[tuple[str, str]]:
+        """(money column, the field holding its currency) for the columns shown."""
+        found = []
+        for column in columns:
+            field = self.entity.field(column)
+            if field is not None and field.type == "money" and field.options.get("currency_field"):
+                found.append((column, field.options["currency_field"]))
+        return found
 
     def pre_delete(self, item: Any) -> None:
         check_deletable(self.datamodel.session, self.catalog, self.compiled, self.entity, item)
@@ -225,10 +246,16 @@ class EntityModelView(RuleCheckedForms, ModelView):
         joined = filters.get_joined_filters(self._base_filters)
         count, items = self.datamodel.query(joined, order_column, order_direction, page=page, page_size=page_size)
         widgets = widgets or {}
+        values = list(self.datamodel.get_values(items, listing.columns))  # FAB yields them: read them once
+        formatters = self._listing_formatters(listing)
+        for column, currency_field in self._money_in_own_currency(listing.columns):
+            formatters.pop(column, None)
+            for item, row in zip(items, values, strict=True):
+                row[column] = field_type("money").format_value(self.entity.field(column), row[column], getattr(item, currency_field))
         widgets["list"] = self.list_widget(
             label_columns=self.label_columns, include_columns=listing.columns,
-            value_columns=self.datamodel.get_values(items, listing.columns), order_columns=self.order_columns,
-            formatters_columns=self._listing_formatters(listing), page=page, page_size=page_size, count=count,
+            value_columns=values, order_columns=self.order_columns,
+            formatters_columns=formatters, page=page, page_size=page_size, count=count,
             pks=self.datamodel.get_keys(items), actions=actions or self.actions, filters=filters,
             modelview_name=self.__class__.__name__, **kwargs,
         )

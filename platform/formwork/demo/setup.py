@@ -34,5 +34,7 @@ def prepare_demo(settings: Settings, catalog: Catalog, slug: str, user: str, pas
         if session.scalar(sa.select(sa.func.count()).select_from(employee)) == 0:
             progress("loading sample data")
             load_sample_data(session, runtime.compiled, progress=progress)
+            if session.get_bind().dialect.name == "sqlite":
+                session.execute(sa.text("ANALYZE"))  # statistics, so list pages pick the sort index
     finally:
         runtime.session.remove()

@@ -77,12 +77,33 @@ class DecimalField(_NumberField):
         return f"{Decimal(value):,.{self.scale(field)}f}"
 
 
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "JP¥", "HKD": "HK$", "SGD": "S$"}
+
+
 class MoneyField(DecimalField):
-    """An amount with two decimals; the currency comes with issue 3's tenant settings."""
+    """An amount with two decimals in a currency: the field's own, a currency field's, or the tenant's default."""
 
     name = "money"
     default_scale = 2
-    properties = RANGE_PROPERTIES
+    properties = {
+        **RANGE_PROPERTIES,
+        "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "a fixed ISO 4217 code, e.g. USD"},
+        "currency_field": {"$ref": "#/$defs/identifier", "description": "a field of the record holding the ISO code"},
+    }
+
+    def format_value(self, field: FieldDef, value: Any, currency: str | None = None) -> str:
+        if value is None:
+            return ""
+        code = currency or field.options.get("currency") or tenant_currency()
+        amount = super().format_value(field, value)
+        symbol = CURRENCY_SYMBOLS.get(code)
+        return f"{symbol}{amount}" if symbol else f"{code} {amount}"
+
+
+def tenant_currency() -> str:
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("FORMWORK_CURRENCY", "CNY") if has_app_context() else "CNY"
 
 
 class PercentField(DecimalField):

@@ -49,6 +49,11 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
             errors.append(doc.error(("fields", f.index, "target"), f"reference to unknown entity '{f.target}'"))
         if f.type == "rollup":
             errors += _rollup_errors(entity, f, catalog)
+        if f.type == "money" and f.options.get("currency_field"):
+            holder = entity.field(f.options["currency_field"])
+            if holder is None or holder.type not in ("choice", "string"):
+                errors.append(doc.error(("fields", f.index, "currency_field"),
+                                        f"'{f.options['currency_field']}' is not a choice or text field of {entity.qualified}"))
         if f.type == "child_table" and f.target in catalog.entities:
             from ..fields.child_table import parent_field_of
 

@@ -55,6 +55,14 @@ def _ref_name(schema: dict[str, Any]) -> str | None:
     return ref.rsplit("/", 1)[-1] if ref.startswith("#/$defs/") else None
 
 
+def _shared_name(schema: dict[str, Any]) -> str | None:
+    """The shared definition (`_defs.json`) a schema written out in full is equal to, if any."""
+    from .jsonschemas import _read
+
+    bare = {k: v for k, v in schema.items() if k != "description"}
+    return next((name for name, shared in sorted(_read("_defs.json").items()) if shared == bare), None)
+
+
 def _bounds(schema: dict[str, Any]) -> list[str]:
     notes = []
     low, high = schema.get("minimum"), schema.get("maximum")
@@ -81,7 +89,7 @@ def describe(schema: dict[str, Any]) -> str:
 
     if schema == EXPRESSION_DEFAULT:
         return "`{expr: …}` (CEL)"
-    ref = _ref_name(schema)
+    ref = _ref_name(schema) or _shared_name(schema)
     if ref is not None:
         return REF_NAMES.get(ref, ref)
     if "const" in schema:
@@ -135,7 +143,7 @@ def property_table(schema: dict[str, Any], title: str, skip: tuple[str, ...] = (
         if inner is not None:
             nested.append((f"{title}.{name}", *inner))
     for path, in_list, inner in nested:
-        lines += ["", f"{'Each item of ' if in_list else ''}`{path}`{' (as a mapping)' if in_list and 'oneOf' in str(inner) else ''}:", ""]
+        lines += ["", f"{'Each item of ' if in_list else ''}`{path}`:", ""]
         lines += property_table(inner, path)
     return lines
 
@@ -167,7 +175,7 @@ def field_summary(field_type: Any) -> str:
 def _default_text(schema: dict[str, Any]) -> str:
     default = schema["properties"].get("default")
     if default is None:
-        return "no `default` (the platform fills the value in)"
+        return "no `default`"
     if "anyOf" in default:
         return f"`default`: a constant ({describe(default['anyOf'][0])}) or `{{expr: …}}`"
     return "`default`: only `{expr: …}` (no constant)"
@@ -213,8 +221,8 @@ def render_reference() -> str:
         "",
         "### Kinds",
         "",
-        "Every document has `kind`; what else it takes depends on the kind. "
-        "Properties not listed are refused.",
+        ("Every document has `kind`; what else it takes depends on the kind. "
+         "Properties not listed are refused."),
     ]
     defs: dict[str, Any] = {}
     for kind in KINDS:
@@ -236,8 +244,8 @@ def render_reference() -> str:
 
     out += [
         "", "### Fields", "",
-        "An entity's `fields` is a list; each field is a mapping with `name` and `type`. "
-        "These properties apply to every type (except where a type says it does not take one):",
+        ("An entity's `fields` is a list; each field is a mapping with `name` and `type`. "
+         "These properties apply to every type (except where a type says it does not take one):"),
         "",
     ]
     common = {**COMMON_PROPERTIES, "type": {"enum": list(FIELD_TYPES), "description": "the field type (below)"},

@@ -66,6 +66,7 @@ def tenant_config(settings: Settings, tenant: Tenant, provisioning: bool) -> dic
         "FAB_CREATE_DB": provisioning,
         "LANGUAGES": LANGUAGES,
         "BABEL_DEFAULT_LOCALE": tenant.locale or "en",
+        "FORMWORK_CURRENCY": tenant.currency or "CNY",
         "WTF_CSRF_ENABLED": True,
         "FAB_API_MAX_PAGE_SIZE": 500,
         "FAB_OPENAPI_SERVERS": [{"url": f"/t/{tenant.slug}"}],

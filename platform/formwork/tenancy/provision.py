@@ -49,11 +49,13 @@ def check_new_tenant(settings: Settings, catalog: Catalog, slug: str, packs: lis
 def create_tenant(
     settings: Settings, catalog: Catalog, slug: str, name: str, packs: list[str],
     admin_user: str, admin_password: str, locale: str = "en", progress: Progress = lambda _: None,
+    currency: str = "CNY",
 ) -> Tenant:
     """Create everything a new tenant needs; on failure nothing is left behind."""
     check_new_tenant(settings, catalog, slug, packs)
     kind, location = new_location(settings, slug)
-    tenant = Tenant(slug=slug, name=name, locale=locale, storage_kind=kind, storage_location=location, status="active")
+    tenant = Tenant(slug=slug, name=name, locale=locale, currency=currency.upper(), storage_kind=kind,
+                    storage_location=location, status="active")
     tenant.packs = catalog.with_requirements(packs)
     with platform_session(settings.database_url) as session:
         session.add(tenant)

@@ -31,6 +31,7 @@ class Tenant(PlatformBase):
     status: Mapped[str] = mapped_column(sa.String(20), default="active")
     packs_json: Mapped[str] = mapped_column(sa.Text, default="[]")
     locale: Mapped[str] = mapped_column(sa.String(10), default="en")
+    currency: Mapped[str] = mapped_column(sa.String(3), default="CNY", server_default="CNY")
     storage_kind: Mapped[str] = mapped_column(sa.String(20))
     storage_location: Mapped[str] = mapped_column(sa.String(500))
     definitions_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
