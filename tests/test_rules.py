@@ -206,6 +206,8 @@ def test_child_rows_are_edited_inline_in_the_form(acme) -> None:
     claims = client.get("/t/acme/api/v1/oa_expense_claim/", headers=auth).json["result"]
     claim = next(c for c in claims if c["title"] == "Inline trip")
     assert claim["total"] == "100.50" and len(claim["lines"]) == 2
+    listing = browser.get("/t/acme/oa_expense_claim/list/", query_string={"q": "Inline trip"})
+    assert "Inline trip" in listing.text and "100.50" in listing.text  # the rollup, in the list
     travel = next(line for line in claim["lines"] if line["category"] == "travel")
 
     edit = browser.get(f"/t/acme/oa_expense_claim/edit/{claim['id']}")
@@ -248,3 +250,13 @@ def test_a_formula_that_fails_is_a_clear_400_a_form_message_and_a_log_line(platf
     shown = client.post("/t/lab/lab_batch/add", data={"csrf_token": csrf_token(page.text), "label": "bad form",
                                                       "total": "10", "count": "0"})
     assert shown.status_code == 200 and "Cannot be computed: it divides by zero." in shown.text
+
+
+def test_close_date_is_required_once_a_proposal_is_made(acme) -> None:
+    client, auth, _, _, account = acme
+    early = client.post(DEALS, json={"name": "Early", "account": account, "stage": "prospecting"}, headers=auth)
+    assert early.status_code == 201
+    proposal = client.post(DEALS, json={"name": "Proposal", "account": account, "stage": "proposal"}, headers=auth)
+    assert proposal.status_code == 400 and proposal.json["message"]["close_date"] == ["This field is required."]
+    moved = client.put(f"{DEALS}{early.json['id']}", json={"stage": "negotiation"}, headers=auth)
+    assert moved.status_code == 400 and "close_date" in moved.json["message"]
