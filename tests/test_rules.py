@@ -260,3 +260,9 @@ def test_close_date_is_required_once_a_proposal_is_made(acme) -> None:
     assert proposal.status_code == 400 and proposal.json["message"]["close_date"] == ["This field is required."]
     moved = client.put(f"{DEALS}{early.json['id']}", json={"stage": "negotiation"}, headers=auth)
     assert moved.status_code == 400 and "close_date" in moved.json["message"]
+
+
+def test_the_add_form_shows_expression_defaults(acme) -> None:
+    _, _, browser, _, _ = acme
+    page = browser.get("/t/acme/oa_leave_request/add")
+    assert f'value="{date.today().isoformat()}"' in page.text

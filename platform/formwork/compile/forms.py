@@ -94,6 +94,16 @@ class RuleCheckedForms:
             fill_defaults(self.logic, item, record_values(item, self.entity, session, self.compiled),
                           current_user_values(session, self.compiled))
 
+    def prefill_defaults(self, form: Any) -> None:
+        """An empty add form shows the expression defaults (today's date, the signed-in user…) it will save."""
+        session = self.datamodel.session
+        values = {name: None for name in self.logic.defaults}
+        scratch = SimpleNamespace()
+        fill_defaults(self.logic, scratch, values, current_user_values(session, self.compiled))
+        for name in self.logic.defaults:
+            if name in form and values.get(name) is not None and not form[name].data:
+                form[name].data = values[name]
+
     def pre_update(self, item: Any) -> None:
         check_version(item, g.pop("formwork_edited_version", None))
 

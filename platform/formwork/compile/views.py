@@ -98,6 +98,8 @@ class EntityModelView(RuleCheckedForms, ModelView):
         return {name for _, fieldset in _fieldsets(self.entity, self.chosen_form(), editable) for name in fieldset["fields"]}
 
     def _get_add_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> dict[str, Any]:
+        if request.method == "GET":
+            self.prefill_defaults(form)
         widgets = widgets or {}
         widgets["add"] = self.add_widget(form=form, include_cols=self.add_columns, exclude_cols=exclude_cols or [],
                                          fieldsets=_fieldsets(self.entity, self.chosen_form(), editable=True))
