@@ -109,7 +109,13 @@ def check_baseline() -> None:
     the baseline too, so it stops the bench rather than skewing it.
     """
     from formwork.compile.apis import api_columns
-    from handwritten import ACCOUNT_FIELDS, API_COLUMNS, OWNER_FILTER, ROLLUP_FIELDS, HandAccountView
+    from handwritten import (
+        ACCOUNT_FIELDS,
+        API_COLUMNS,
+        OWNER_FILTER,
+        ROLLUP_FIELDS,
+        HandAccountView,
+    )
 
     catalog = bench_catalog()
     entity, listing = catalog.entities["crm.account"], catalog.list_views_for("crm.account")[0]
@@ -146,10 +152,9 @@ def seed(instance: Path, accounts: int, employees: int = 20) -> None:
     Employees are active (crm.account's owner must be). The accounts' rollup
     columns get plausible values directly: the bench creates no opportunities.
     """
+    from handwritten import Account, Employee, sqlite_engine
     from sqlalchemy import insert
     from sqlalchemy.orm import Session
-
-    from handwritten import Account, Employee, sqlite_engine
 
     rng = random.Random(42)
     engine = sqlite_engine(tenant_db(instance))

@@ -92,7 +92,6 @@ def provision(instance: Path) -> tuple[Any, Any, Any]:
 def seed_items(settings: Any, tenant: Any, rows: int) -> float:
     """`rows` items straight into the tenant's table with Core executemany; returns seconds taken."""
     import sqlalchemy as sa
-
     from formwork.tenancy.storage import tenant_engine
 
     rng = random.Random(7)
@@ -114,7 +113,6 @@ def seed_items(settings: Any, tenant: Any, rows: int) -> float:
 def analyze(settings: Any, tenant: Any) -> None:
     """Planner statistics (sqlite_stat1): without them SQLite picks the filter's index over the sort's."""
     import sqlalchemy as sa
-
     from formwork.tenancy.storage import tenant_engine
 
     start = time.perf_counter()

@@ -16,10 +16,10 @@ formatters): Formwork's views are compared with what plain FAB gives.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,7 +30,15 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import ValidationError
 from sqlalchemy import event
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship, scoped_session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    declared_attr,
+    mapped_column,
+    relationship,
+    scoped_session,
+    sessionmaker,
+)
 
 #: The fields a client writes; the rollups after them are read-only.
 ACCOUNT_FIELDS = ["name", "industry", "website", "phone", "email", "annual_revenue", "employees", "rating", "city", "address", "owner"]

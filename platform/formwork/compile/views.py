@@ -15,40 +15,28 @@ from flask import (
     Response,
     abort,
     current_app,
-    g,
     jsonify,
     request,
     send_file,
-    stream_with_context,
 )
 from flask_appbuilder import ModelView, expose, has_access, permission_name
-from flask_appbuilder.urltools import get_filter_args
 from flask_appbuilder.widgets import FormWidget
 
 from ..fields import field_type, is_fixed
 from ..fields.reference import choice_condition
 from ..files import store_for
-from ..filters import compile_filter
 from ..i18n import Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FormDef, SectionDef
 from ..tenancy.audit import current_user
-from . import listing as listing_module
 from .child_rows import child_rows_field
 from .forms import FormContext, RuleCheckedForms
 from .interface import EntityInterface
+from .list_screens import ListScreens
 from .listing import (
     Listing,
-    active_listing,
     column_formatter,
-    export_rows,
-    group_counts,
-    quick_search,
-    to_csv,
-    to_xlsx,
-    totals,
 )
-from .logic import filter_context
 from .models import CompiledModels, class_name
 from .records import check_deletable
 
@@ -62,12 +50,7 @@ STANDARD_LABELS = {
     "updated_by": Label({"en": "Updated by", "zh": "更新人"}),
     "version": Label({"en": "Version", "zh": "版本"}),
 }
-MAX_PAGE_SIZE = 500
 CHOICES_PAGE = 20
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 class FormLayoutWidget(FormWidget):
@@ -76,7 +59,7 @@ class FormLayoutWidget(FormWidget):
     template = "formwork/form.html"
 
 
-class EntityModelView(RuleCheckedForms, ModelView):
+class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
     """The screens of one entity; subclasses are generated per entity."""
 
     entity: EntityDef
@@ -127,48 +110,8 @@ class EntityModelView(RuleCheckedForms, ModelView):
         )
         return widgets
 
-    def _money_in_own_currency(self, columns: list[str]) -> list[tuple[str, str]]:
-        """(money column, the field holding its currency) for the columns shown."""
-        found = []
-        for column in columns:
-            field = self.entity.field(column)
-            if field is not None and field.type == "money" and field.options.get("currency_field"):
-                found.append((column, field.options["currency_field"]))
-        return found
-
     def pre_delete(self, item: Any) -> None:
         check_deletable(self.datamodel.session, self.catalog, self.compiled, self.entity, item)
-
-    # -- lists ---------------------------------------------------------------
-    @property
-    def default_listing(self) -> Listing | None:
-        return next(iter(self.listings.values()), None)
-
-    @expose("/view/<name>/")
-    @has_access
-    @permission_name("list")
-    def list_view(self, name: str) -> Any:
-        g.formwork_listing = self.listings.get(name) or abort(404)
-        return self.list()
-
-    @expose("/view/<name>/export/<kind>")
-    @has_access
-    @permission_name("export")
-    def export(self, name: str, kind: str) -> Response:
-        listing = self.listings.get(name) or abort(404)
-        if kind not in EXPORT_TYPES:
-            abort(404)
-        self._activate(listing)
-        query = self._filtered_query()
-        field = self.entity.field(listing.definition.sort_field)
-        order = getattr(self.datamodel.obj, field_type(field.type).attribute(field) if field else listing.definition.sort_field)
-        items = query.order_by(order.desc() if listing.definition.sort_descending else order.asc()).yield_per(500)
-        rows = export_rows(items, listing)
-        filename = f"{self.entity.table}-{listing.name}.{kind}"
-        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-        if kind == "csv":
-            return Response(stream_with_context(to_csv(rows)), mimetype=EXPORT_TYPES[kind], headers=headers)
-        return Response(to_xlsx(rows, str(listing.title)), mimetype=EXPORT_TYPES[kind], headers=headers)
 
     @expose("/file/<field>/<key>")
     @has_access
@@ -212,78 +155,6 @@ class EntityModelView(RuleCheckedForms, ModelView):
         rows = query.order_by(order, target.id).offset((page - 1) * CHOICES_PAGE).limit(CHOICES_PAGE + 1).all()
         return jsonify(results=[{"id": row.id, "text": str(row)} for row in rows[:CHOICES_PAGE]],
                        pagination={"more": len(rows) > CHOICES_PAGE})
-
-    def _activate(self, listing: Listing) -> None:
-        """Make `listing` the list this request shows: its filter and the quick search apply to rows, counts,
-        totals and export."""
-        g.formwork_listing = listing
-        conditions = []
-        if listing.definition.filter is not None:
-            context = filter_context(self.datamodel.session, self.compiled)
-            conditions.append(compile_filter(listing.definition.filter, self.datamodel.obj, self.entity, context))
-        text = request.args.get("q", "").strip()
-        if text:
-            conditions.append(quick_search(self.datamodel.obj, self.entity, listing, text))
-        if conditions:
-            g.formwork_list_where = (self.datamodel.obj, sa.and_(*conditions))
-
-    def _filtered_query(self) -> Any:
-        """Every row the current list shows, on all pages: the search filters of this request only."""
-        filters = self.datamodel.get_filters(self.search_columns)
-        get_filter_args(filters)
-        query = self.datamodel.session.query(self.datamodel.obj)
-        return self.datamodel.apply_filters(query, filters.get_joined_filters(self._base_filters))
-
-    def _get_list_widget(self, filters: Any, actions: Any = None, order_column: str = "", order_direction: str = "",
-                         page: Any = None, page_size: Any = None, widgets: Any = None, **kwargs: Any) -> dict[str, Any]:
-        """FAB's list widget, configured by the active list view instead of class attributes."""
-        listing = active_listing(self.default_listing)
-        if listing is None:
-            return super()._get_list_widget(filters, actions, order_column, order_direction, page, page_size, widgets, **kwargs)
-        self._activate(listing)
-        if order_column not in self.order_columns:  # a sort asked for in the URL must be a sortable column
-            order_column = listing.definition.sort_field
-            order_direction = "desc" if listing.definition.sort_descending else "asc"
-        page_size = min(page_size or listing.definition.page_size, MAX_PAGE_SIZE)
-        joined = filters.get_joined_filters(self._base_filters)
-        count, items = self.datamodel.query(joined, order_column, order_direction, page=page, page_size=page_size)
-        widgets = widgets or {}
-        values = list(self.datamodel.get_values(items, listing.columns))  # FAB yields them: read them once
-        formatters = self._listing_formatters(listing)
-        for column, currency_field in self._money_in_own_currency(listing.columns):
-            formatters.pop(column, None)
-            for item, row in zip(items, values, strict=True):
-                row[column] = field_type("money").format_value(self.entity.field(column), row[column], getattr(item, currency_field))
-        widgets["list"] = self.list_widget(
-            label_columns=self.label_columns, include_columns=listing.columns,
-            value_columns=values, order_columns=self.order_columns,
-            formatters_columns=formatters, page=page, page_size=page_size, count=count,
-            pks=self.datamodel.get_keys(items), actions=actions or self.actions, filters=filters,
-            modelview_name=self.__class__.__name__, **kwargs,
-        )
-        query = self.datamodel.apply_filters(self.datamodel.session.query(self.datamodel.obj), joined)
-        widgets["summary"] = {
-            "listing": listing, "listings": list(self.listings.values()), "endpoint": self.endpoint,
-            "totals": totals(query, self.datamodel.obj, listing),
-            "groups": group_counts(query, self.datamodel.obj, listing, self.compiled),
-            "group_label": _column_label(self.entity, listing.definition.group_by),
-            "capped": count > listing_module.COUNT_LIMIT,
-            "count_limit": listing_module.COUNT_LIMIT,
-        }
-        return widgets
-
-    def _listing_formatters(self, listing: Listing) -> dict[str, Any]:
-        formats = listing.definition.formats
-        found = {c: column_formatter(self.entity, c, formats.get(c)) for c in listing.columns}
-        return {c: f for c, f in found.items() if f is not None}
-
-
-def _column_label(entity: EntityDef, column: str | None) -> Any:
-    if not column:
-        return ""
-    field = entity.field(column)
-    return field.label if field else STANDARD_LABELS.get(column, column)
-
 
 def _fieldsets(entity: EntityDef, form: FormDef | None, editable: bool = False) -> list[tuple[Any, dict[str, Any]]]:
     """Form sections as FAB fieldsets, without hidden fields (and, on the add screen, read-only ones)."""

@@ -1,0 +1,146 @@
+"""The list screens of an entity: each ListView definition served by the entity's one ModelView.
+
+`/<table>/view/<name>/` shows a list view; its filter and the quick search
+apply to the rows, the capped count, totals, group counts and the CSV/XLSX
+export. The active list view of a request sits on `flask.g`, so no shared
+view state changes between requests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, abort, g, request, stream_with_context
+from flask_appbuilder import expose, has_access, permission_name
+from flask_appbuilder.urltools import get_filter_args
+
+from ..fields import field_type
+from ..filters import compile_filter
+from . import listing as listing_module
+from .listing import (
+    Listing,
+    active_listing,
+    column_formatter,
+    export_rows,
+    group_counts,
+    quick_search,
+    to_csv,
+    to_xlsx,
+    totals,
+)
+from .logic import filter_context
+
+MAX_PAGE_SIZE = 500
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class ListScreens:
+    """Mixin for EntityModelView (which provides entity, compiled, listings, datamodel and FAB's list machinery)."""
+
+    @property
+    def default_listing(self) -> Listing | None:
+        return next(iter(self.listings.values()), None)
+
+    @expose("/view/<name>/")
+    @has_access
+    @permission_name("list")
+    def list_view(self, name: str) -> Any:
+        g.formwork_listing = self.listings.get(name) or abort(404)
+        return self.list()
+
+    @expose("/view/<name>/export/<kind>")
+    @has_access
+    @permission_name("export")
+    def export(self, name: str, kind: str) -> Response:
+        listing = self.listings.get(name) or abort(404)
+        if kind not in EXPORT_TYPES:
+            abort(404)
+        self._activate(listing)
+        query = self._filtered_query()
+        field = self.entity.field(listing.definition.sort_field)
+        order = getattr(self.datamodel.obj, field_type(field.type).attribute(field) if field else listing.definition.sort_field)
+        items = query.order_by(order.desc() if listing.definition.sort_descending else order.asc()).yield_per(500)
+        rows = export_rows(items, listing)
+        filename = f"{self.entity.table}-{listing.name}.{kind}"
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        if kind == "csv":
+            return Response(stream_with_context(to_csv(rows)), mimetype=EXPORT_TYPES[kind], headers=headers)
+        return Response(to_xlsx(rows, str(listing.title)), mimetype=EXPORT_TYPES[kind], headers=headers)
+
+    def _activate(self, listing: Listing) -> None:
+        """Make `listing` the list this request shows: its filter and the quick search apply to rows, counts,
+        totals and export."""
+        g.formwork_listing = listing
+        conditions = []
+        if listing.definition.filter is not None:
+            context = filter_context(self.datamodel.session, self.compiled)
+            conditions.append(compile_filter(listing.definition.filter, self.datamodel.obj, self.entity, context))
+        text = request.args.get("q", "").strip()
+        if text:
+            conditions.append(quick_search(self.datamodel.obj, self.entity, listing, text))
+        if conditions:
+            g.formwork_list_where = (self.datamodel.obj, sa.and_(*conditions))
+
+    def _filtered_query(self) -> Any:
+        """Every row the current list shows, on all pages: the search filters of this request only."""
+        filters = self.datamodel.get_filters(self.search_columns)
+        get_filter_args(filters)
+        query = self.datamodel.session.query(self.datamodel.obj)
+        return self.datamodel.apply_filters(query, filters.get_joined_filters(self._base_filters))
+
+    def _get_list_widget(self, filters: Any, actions: Any = None, order_column: str = "", order_direction: str = "",
+                         page: Any = None, page_size: Any = None, widgets: Any = None, **kwargs: Any) -> dict[str, Any]:
+        """FAB's list widget, configured by the active list view instead of class attributes."""
+        listing = active_listing(self.default_listing)
+        if listing is None:
+            return super()._get_list_widget(filters, actions, order_column, order_direction, page, page_size, widgets, **kwargs)
+        self._activate(listing)
+        if order_column not in self.order_columns:  # a sort asked for in the URL must be a sortable column
+            order_column = listing.definition.sort_field
+            order_direction = "desc" if listing.definition.sort_descending else "asc"
+        page_size = min(page_size or listing.definition.page_size, MAX_PAGE_SIZE)
+        joined = filters.get_joined_filters(self._base_filters)
+        count, items = self.datamodel.query(joined, order_column, order_direction, page=page, page_size=page_size)
+        widgets = widgets or {}
+        values = list(self.datamodel.get_values(items, listing.columns))  # FAB yields them: read them once
+        formatters = self._listing_formatters(listing)
+        for column, currency_field in self._money_in_own_currency(listing.columns):
+            formatters.pop(column, None)
+            for item, row in zip(items, values, strict=True):
+                row[column] = field_type("money").format_value(self.entity.field(column), row[column], getattr(item, currency_field))
+        widgets["list"] = self.list_widget(
+            label_columns=self.label_columns, include_columns=listing.columns,
+            value_columns=values, order_columns=self.order_columns,
+            formatters_columns=formatters, page=page, page_size=page_size, count=count,
+            pks=self.datamodel.get_keys(items), actions=actions or self.actions, filters=filters,
+            modelview_name=self.__class__.__name__, **kwargs,
+        )
+        query = self.datamodel.apply_filters(self.datamodel.session.query(self.datamodel.obj), joined)
+        widgets["summary"] = {
+            "listing": listing, "listings": list(self.listings.values()), "endpoint": self.endpoint,
+            "totals": totals(query, self.datamodel.obj, listing),
+            "groups": group_counts(query, self.datamodel.obj, listing, self.compiled),
+            "group_label": self.label_columns.get(listing.definition.group_by or "", ""),
+            "capped": count > listing_module.COUNT_LIMIT,
+            "count_limit": listing_module.COUNT_LIMIT,
+        }
+        return widgets
+
+    def _listing_formatters(self, listing: Listing) -> dict[str, Any]:
+        formats = listing.definition.formats
+        found = {c: column_formatter(self.entity, c, formats.get(c)) for c in listing.columns}
+        return {c: f for c, f in found.items() if f is not None}
+
+
+    def _money_in_own_currency(self, columns: list[str]) -> list[tuple[str, str]]:
+        """(money column, the field holding its currency) for the columns shown."""
+        found = []
+        for column in columns:
+            field = self.entity.field(column)
+            if field is not None and field.type == "money" and field.options.get("currency_field"):
+                found.append((column, field.options["currency_field"]))
+        return found
