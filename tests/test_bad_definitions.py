@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from formwork.meta.loader import builtin_definitions, load_catalog
 
 CORPUS = Path(__file__).parent / "bad_definitions"

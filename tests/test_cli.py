@@ -78,3 +78,43 @@ def test_demo_prepares_sample_data_and_can_run_twice(run, tmp_path: Path) -> Non
         assert conn.scalar(sa.text("SELECT count(*) FROM crm_account WHERE opportunity_count > 0")) > 0
         assert conn.scalar(sa.text("SELECT count(*) FROM oa_leave_request WHERE number LIKE 'LV-%'")) >= 50
     engine.dispose()
+
+
+def test_plan_and_migrate_one_tenant_and_all(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from formwork.tenancy.registry import schema_changes
+
+    pack = tmp_path / "packs" / "notes"
+    pack.mkdir(parents=True)
+    (pack / "pack.yaml").write_text("kind: Pack\nname: notes\nversion: 1.0.0\n")
+    (pack / "note.yaml").write_text("kind: Entity\nname: note\nfields:\n  - {name: title, type: string}\n")
+    monkeypatch.setenv("FORMWORK_PACK_PATH", str(tmp_path / "packs"))
+    for slug in ("one-co", "two-co"):
+        assert run("tenant", "create", slug, "--name", slug, "--packs", "notes", "--admin-user", "a", "--admin-password", "pw-12345").exit_code == 0
+    assert "tenant 'one-co' is up to date" in run("plan", "one-co").output
+
+    (pack / "note.yaml").write_text("kind: Entity\nname: note\nfields:\n  - {name: title, type: string}\n  - {name: body, type: text}\n")
+    planned = run("plan", "one-co").output
+    assert "will add column notes_note.body" in planned
+    migrated = run("migrate", "one-co")
+    assert migrated.exit_code == 0 and "[1/1] one-co: 1 change(s) applied" in migrated.output
+    url = f"sqlite:///{tmp_path / 'instance' / 'platform.sqlite'}"
+    assert schema_changes(url, "one-co")[-1].operations == ["add column notes_note.body"]
+
+    every = run("migrate", "--all", "--jobs", "2")
+    assert every.exit_code == 0
+    assert "one-co: unchanged" in every.output and "two-co: 1 change(s) applied" in every.output
+    assert "1 migrated, 1 unchanged, 0 failed" in every.output
+
+
+def test_migrate_all_goes_on_past_a_failing_tenant(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pack = tmp_path / "packs" / "extra"
+    pack.mkdir(parents=True)
+    (pack / "pack.yaml").write_text("kind: Pack\nname: extra\nversion: 1.0.0\n")
+    monkeypatch.setenv("FORMWORK_PACK_PATH", str(tmp_path / "packs"))
+    assert run("tenant", "create", "lost-co", "--name", "Lost", "--packs", "extra", "--admin-user", "a", "--admin-password", "pw-12345").exit_code == 0
+    assert run("tenant", "create", "fine-co", "--name", "Fine", "--packs", "core", "--admin-user", "a", "--admin-password", "pw-12345").exit_code == 0
+    monkeypatch.setenv("FORMWORK_PACK_PATH", "")
+    result = run("migrate", "--all")
+    assert result.exit_code == 1
+    assert "lost-co: FAILED" in result.output and "fine-co: unchanged" in result.output
+    assert "0 migrated, 1 unchanged, 1 failed" in result.output

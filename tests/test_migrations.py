@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-
 from conftest import Platform
 from formwork.tenancy.registry import PlatformBase, platform_engine
 
@@ -17,7 +16,7 @@ def test_no_pending_autogenerate_diff(platform: Platform) -> None:
     with platform_engine(platform.settings.database_url).connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_object": own})
         assert compare_metadata(context, PlatformBase.metadata) == []
-        assert context.get_current_revision() == "0002"
+        assert context.get_current_revision() == "0003"
 
 
 def test_tenant_currency_reaches_the_screens(platform: Platform) -> None:

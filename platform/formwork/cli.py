@@ -140,6 +140,56 @@ def tenant_list() -> None:
         click.echo(f"{row.slug:<20} {row.status:<10} {','.join(row.packs):<20} {row.name}")
 
 
+@main.command()
+@click.argument("slug")
+def plan(slug: str) -> None:
+    """Show, in words, what `formwork migrate SLUG` would change."""
+    from .tenancy.cache import TenantUnavailable
+    from .tenancy.migrate import plan_tenant
+
+    settings, catalog = _settings(), _catalog()
+    _platform(settings)
+    try:
+        changes = plan_tenant(settings, catalog, _tenant(settings, slug))
+    except TenantUnavailable as exc:
+        raise click.ClickException(exc.reason) from None
+    for change in changes.describe():
+        click.echo(f"  will {change}")
+    for change in changes.left_alone:
+        click.echo(f"  left for an explicit migration (not applied automatically): {change}")
+    if not changes.apply and not changes.left_alone:
+        click.echo(f"tenant '{slug}' is up to date")
+
+
+@main.command()
+@click.argument("slug", required=False)
+@click.option("--all", "every", is_flag=True, help="Every tenant")
+@click.option("--jobs", default=2, show_default=True, type=int, help="Tenants migrated at once")
+def migrate(slug: str | None, every: bool, jobs: int) -> None:
+    """Apply the schema changes of one tenant, or of all; unchanged tenants are skipped."""
+    from .tenancy.migrate import migrate_all
+    from .tenancy.registry import list_tenants
+
+    if bool(slug) == every:
+        raise click.UsageError("name one tenant, or use --all")
+    settings, catalog = _settings(), _catalog()
+    _platform(settings)
+    tenants = list_tenants(settings.database_url) if every else [_tenant(settings, slug)]
+    summary = migrate_all(settings, catalog, tenants, jobs, report=click.echo)
+    click.echo(f"{len(summary.migrated)} migrated, {len(summary.unchanged)} unchanged, {len(summary.failed)} failed")
+    if summary.failed:
+        sys.exit(1)
+
+
+def _tenant(settings: Settings, slug: str):
+    from .tenancy.registry import find_tenant
+
+    tenant = find_tenant(settings.database_url, slug)
+    if tenant is None:
+        raise click.ClickException(f"no tenant '{slug}'")
+    return tenant
+
+
 @main.group()
 def operator() -> None:
     """Operators sign in to the console at /."""

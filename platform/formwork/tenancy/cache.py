@@ -33,6 +33,14 @@ class TenantUnavailable(Exception):
         super().__init__(f"tenant {slug} is unavailable: {reason}")
 
 
+def require_packs(catalog: Catalog, tenant: Tenant) -> None:
+    """A tenant is never served or migrated without all its packs: its data would look abandoned."""
+    missing = sorted(set(tenant.packs) - set(catalog.packs))
+    if missing:
+        log.error("tenant %s needs packs this server does not have: %s", tenant.slug, ", ".join(missing))
+        raise TenantUnavailable(tenant.slug, f"packs missing on this server: {', '.join(missing)}")
+
+
 class TenantApps:
     def __init__(self, settings: Settings, catalog: Catalog,
                  build: Callable[[Settings, Tenant, Catalog], Flask] = build_tenant_app) -> None:
@@ -67,10 +75,7 @@ class TenantApps:
         return self._hashes[packs]
 
     def get(self, tenant: Tenant) -> Flask:
-        missing = sorted(set(tenant.packs) - set(self.catalog.packs))
-        if missing:
-            log.error("tenant %s needs packs this server does not have: %s", tenant.slug, ", ".join(missing))
-            raise TenantUnavailable(tenant.slug, f"packs missing on this server: {', '.join(missing)}")
+        require_packs(self.catalog, tenant)
         wanted = self.definitions_hash(tenant)
         with self._lock:
             cached = self._apps.get(tenant.slug)

@@ -23,6 +23,7 @@ from .registry import (
     Tenant,
     find_tenant,
     platform_session,
+    record_schema_change,
 )
 from .storage import create_storage, drop_storage, new_location
 
@@ -65,9 +66,10 @@ def create_tenant(
         create_storage(settings, tenant)
         progress("creating tables, roles and permissions")
         app = build_tenant_app(settings, tenant, catalog, provisioning=True)
-        create_tables(app)
+        plan = create_tables(app)
         progress(f"creating admin user '{admin_user}'")
         add_admin(app, admin_user, admin_password)
+        record_schema_change(settings.database_url, slug, app.extensions["formwork"].definitions_hash, plan.describe(), [])
         mark_applied(settings, tenant, app.extensions["formwork"].definitions_hash)
     except Exception:
         drop_storage(settings, tenant)
@@ -78,8 +80,8 @@ def create_tenant(
     return tenant
 
 
-def create_tables(app: Flask) -> list[str]:
-    """Add the tables, columns and indexes the definitions imply; returns what was done, in words."""
+def create_tables(app: Flask) -> SchemaPlan:
+    """Add the tables, columns and indexes the definitions imply; the plan says what was done and left alone."""
     runtime = app.extensions["formwork"]
     engine = runtime.session.get_bind()
     TENANT_METADATA.create_all(engine)
@@ -92,7 +94,14 @@ def create_tables(app: Flask) -> list[str]:
     for change in plan.left_alone:
         log.warning("tenant %s: schema change left for `formwork migrate`: %s", runtime.slug, change)
     backfill_computed(runtime, plan)
-    return plan.describe()
+    return plan
+
+
+def planned_changes(app: Flask) -> SchemaPlan:
+    """What applying the definitions would change, without changing anything."""
+    runtime = app.extensions["formwork"]
+    with runtime.session.get_bind().connect() as connection:
+        return plan_schema_changes(connection, runtime.compiled.metadata)
 
 
 def _plan_and_apply(engine: sa.Engine, metadata: sa.MetaData) -> SchemaPlan:
@@ -121,14 +130,17 @@ def backfill_computed(runtime: Any, plan: SchemaPlan) -> None:
         runtime.session.remove()
 
 
-def sync_schema(settings: Settings, tenant: Tenant, app: Flask) -> None:
+def sync_schema(settings: Settings, tenant: Tenant, app: Flask) -> SchemaPlan | None:
     """Before a tenant app serves: apply additive changes if its definitions changed since the last sync."""
     runtime = app.extensions["formwork"]
     if tenant.definitions_hash == runtime.definitions_hash:
-        return
-    for change in create_tables(app):
+        return None
+    plan = create_tables(app)
+    for change in plan.describe():
         log.info("tenant %s: %s", tenant.slug, change)
+    record_schema_change(settings.database_url, tenant.slug, runtime.definitions_hash, plan.describe(), plan.left_alone)
     mark_applied(settings, tenant, runtime.definitions_hash)
+    return plan
 
 
 def add_admin(app: Flask, username: str, password: str) -> None:

@@ -49,6 +49,35 @@ class Tenant(PlatformBase):
         return self.slug
 
 
+class SchemaChange(PlatformBase):
+    """One application of schema changes to a tenant: when, for which definitions, what was done."""
+
+    __tablename__ = "formwork_schema_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_slug: Mapped[str] = mapped_column(sa.String(40), index=True)
+    applied_at: Mapped[datetime] = mapped_column(default=utcnow)
+    definitions_hash: Mapped[str] = mapped_column(sa.String(64))
+    operations_json: Mapped[str] = mapped_column(sa.Text, default="[]")
+    left_alone_json: Mapped[str] = mapped_column(sa.Text, default="[]")
+
+    @property
+    def operations(self) -> list[str]:
+        return list(json.loads(self.operations_json))
+
+
+def record_schema_change(url: str, slug: str, definitions_hash: str, operations: list[str], left_alone: list[str]) -> None:
+    with platform_session(url) as session:
+        session.add(SchemaChange(tenant_slug=slug, definitions_hash=definitions_hash, operations_json=json.dumps(operations),
+                                 left_alone_json=json.dumps(left_alone)))
+        session.commit()
+
+
+def schema_changes(url: str, slug: str) -> list[SchemaChange]:
+    with platform_session(url) as session:
+        return list(session.scalars(sa.select(SchemaChange).where(SchemaChange.tenant_slug == slug).order_by(SchemaChange.id)))
+
+
 def migrations_folder() -> Path:
     return Path(__file__).resolve().parents[3] / "migrations"
 

@@ -1,0 +1,66 @@
+"""Plan and apply tenants' schema changes from the command line, one tenant or all of them.
+
+`migrate_all` skips tenants whose definitions are unchanged, runs several at
+once, reports each as it finishes, goes on past a tenant that fails, and
+returns a summary the caller turns into an exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+from ..config import Settings
+from ..meta.catalog import Catalog
+from ..schema.plan import SchemaPlan
+from .apps import build_tenant_app
+from .cache import TenantApps, require_packs
+from .provision import planned_changes, sync_schema
+from .registry import Tenant
+
+Report = Callable[[str], None]
+
+
+@dataclass
+class MigrationSummary:
+    migrated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def plan_tenant(settings: Settings, catalog: Catalog, tenant: Tenant) -> SchemaPlan:
+    """What `migrate` would do for `tenant`, in words, without changing anything."""
+    require_packs(catalog, tenant)
+    return planned_changes(build_tenant_app(settings, tenant, catalog))
+
+
+def migrate_tenant(settings: Settings, catalog: Catalog, tenant: Tenant) -> SchemaPlan | None:
+    """Apply the tenant's changes; None when its definitions are unchanged since the last migration."""
+    require_packs(catalog, tenant)
+    apps = TenantApps(settings, catalog)
+    if tenant.definitions_hash == apps.definitions_hash(tenant):
+        return None
+    return sync_schema(settings, tenant, build_tenant_app(settings, tenant, catalog))
+
+
+def migrate_all(settings: Settings, catalog: Catalog, tenants: list[Tenant], jobs: int, report: Report) -> MigrationSummary:
+    summary = MigrationSummary()
+    total = len(tenants)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(migrate_tenant, settings, catalog, tenant): tenant for tenant in tenants}
+        for done, future in enumerate(as_completed(futures), start=1):
+            slug = futures[future].slug
+            try:
+                plan = future.result()
+            except Exception as exc:  # noqa: BLE001 - one tenant's failure must not stop the others
+                summary.failed[slug] = str(exc)
+                report(f"[{done}/{total}] {slug}: FAILED: {exc}")
+                continue
+            if plan is None:
+                summary.unchanged.append(slug)
+                report(f"[{done}/{total}] {slug}: unchanged")
+            else:
+                summary.migrated.append(slug)
+                report(f"[{done}/{total}] {slug}: {len(plan.apply)} change(s) applied")
+    return summary
