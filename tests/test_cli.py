@@ -118,3 +118,11 @@ def test_migrate_all_goes_on_past_a_failing_tenant(run, tmp_path: Path, monkeypa
     assert result.exit_code == 1
     assert "lost-co: FAILED" in result.output and "fine-co: unchanged" in result.output
     assert "0 migrated, 1 unchanged, 1 failed" in result.output
+
+
+def test_suspend_and_resume(run) -> None:
+    assert run("tenant", "create", "pause-co", "--name", "P", "--admin-user", "a", "--admin-password", "pw-12345").exit_code == 0
+    assert "is suspended" in run("tenant", "suspend", "pause-co").output
+    assert "suspended" in run("tenant", "list").output
+    assert "is active" in run("tenant", "resume", "pause-co").output
+    assert run("tenant", "suspend", "nobody-co").exit_code == 1

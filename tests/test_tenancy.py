@@ -156,3 +156,19 @@ def test_console_needs_an_operator_login(two_tenants: Platform) -> None:
     listing = client.get("/tenants/list/")
     assert listing.status_code == 200
     assert 'href="/t/acme/"' in listing.text and "globex" in listing.text
+
+
+def test_a_suspended_tenant_answers_503_and_keeps_its_data(two_tenants: Platform, monkeypatch) -> None:
+    from formwork.tenancy import cache
+    from formwork.tenancy.registry import set_status
+
+    monkeypatch.setattr(cache, "TENANT_LOOKUP_TTL", 0)
+    url = two_tenants.settings.database_url
+    client = two_tenants.client()
+    auth = jwt(client, "globex", "bob")
+    pk = client.post("/t/globex/api/v1/crm_account/", json={"name": "Kept While Suspended"}, headers=auth).json["id"]
+    assert set_status(url, "globex", "suspended")
+    paused = client.get(f"/t/globex/api/v1/crm_account/{pk}", headers=auth)
+    assert paused.status_code == 503 and "suspended" in paused.text
+    assert set_status(url, "globex", "active")
+    assert client.get(f"/t/globex/api/v1/crm_account/{pk}", headers=auth).json["result"]["name"] == "Kept While Suspended"

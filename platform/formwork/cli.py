@@ -126,6 +126,30 @@ def tenant_create(slug: str, name: str, packs: str, admin_user: str, admin_passw
     click.echo(f"created tenant '{record.slug}' with packs {', '.join(record.packs)}: /t/{record.slug}/")
 
 
+@tenant.command("suspend")
+@click.argument("slug")
+def tenant_suspend(slug: str) -> None:
+    """Stop serving a tenant (its pages answer 503); its data is kept."""
+    _set_status(slug, "suspended")
+
+
+@tenant.command("resume")
+@click.argument("slug")
+def tenant_resume(slug: str) -> None:
+    """Serve a suspended tenant again."""
+    _set_status(slug, "active")
+
+
+def _set_status(slug: str, status: str) -> None:
+    from .tenancy.registry import set_status
+
+    settings = _settings()
+    _platform(settings)
+    if not set_status(settings.database_url, slug, status):
+        raise click.ClickException(f"no tenant '{slug}'")
+    click.echo(f"tenant '{slug}' is {status} (running servers notice within a few seconds)")
+
+
 @tenant.command("list")
 def tenant_list() -> None:
     """Every tenant with its packs and status."""

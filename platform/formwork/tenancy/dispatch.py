@@ -24,6 +24,12 @@ UNAVAILABLE_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Un
 <p>该工作区暂时无法访问，数据安全无虞，请稍后再试。</p></body></html>"""
 
 
+SUSPENDED_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Suspended</title></head>
+<body style="font-family:sans-serif;margin:4em"><h1>This workspace is suspended</h1>
+<p><b>{slug}</b> has been suspended by the operator. Its data is kept; please contact your administrator.</p>
+<p>该工作区已被暂停，数据均已保留，请联系管理员。</p></body></html>"""
+
+
 def _respond(start_response: Callable[..., Any], status: str, body: str, headers: list[tuple[str, str]] | None = None) -> list[bytes]:
     data = body.encode("utf-8")
     start_response(status, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data))), *(headers or [])])
@@ -43,6 +49,9 @@ class TenantDispatcher:
         tenant = self.tenant_apps.tenant(slug)
         if tenant is None:
             return _respond(start_response, "404 Not Found", NOT_FOUND_PAGE.format(slug=escape(slug)))
+        if tenant.status == "suspended":
+            return _respond(start_response, "503 Service Unavailable", SUSPENDED_PAGE.format(slug=escape(slug)),
+                            [("Retry-After", "3600")])
         if not rest:
             location = f"{environ.get('SCRIPT_NAME', '')}/t/{slug}/"
             return _respond(start_response, "308 Permanent Redirect", "", [("Location", location)])

@@ -110,3 +110,14 @@ def find_tenant(url: str, slug: str) -> Tenant | None:
 def list_tenants(url: str) -> list[Tenant]:
     with platform_session(url) as session:
         return list(session.scalars(sa.select(Tenant).order_by(Tenant.slug)))
+
+
+def set_status(url: str, slug: str, status: str) -> bool:
+    """Suspend or resume a tenant; False if there is no such tenant."""
+    with platform_session(url) as session:
+        tenant = session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+        if tenant is None:
+            return False
+        tenant.status = status
+        session.commit()
+        return True
