@@ -126,3 +126,8 @@ def test_suspend_and_resume(run) -> None:
     assert "suspended" in run("tenant", "list").output
     assert "is active" in run("tenant", "resume", "pause-co").output
     assert run("tenant", "suspend", "nobody-co").exit_code == 1
+
+
+def test_pack_list_shows_versions_and_requirements(run) -> None:
+    output = run("pack", "list").output
+    assert "crm" in output and "0.1.0" in output and "requires: core >=0.1.0" in output

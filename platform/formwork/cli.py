@@ -66,6 +66,21 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 
 @main.group()
+def pack() -> None:
+    """Configuration packs."""
+
+
+@pack.command("list")
+def pack_list() -> None:
+    """Every pack on the pack path, with its version and what it requires."""
+    catalog = _catalog()
+    for item in sorted(catalog.packs.values(), key=lambda p: p.name):
+        requires = ", ".join(f"{name} {wanted}" for name, wanted in item.requires.items()) or "-"
+        click.echo(f"{item.name:<12} {item.version:<10} {len(catalog.entities_of(item.name)):>3} entities  "
+                   f"requires: {requires:<20} {item.label}")
+
+
+@main.group()
 def schema() -> None:
     """JSON Schemas of the definition kinds."""
 

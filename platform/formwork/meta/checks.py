@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
 from ..fields import FIELD_TYPES
 from .catalog import Catalog
 from .errors import DefinitionError
@@ -19,12 +22,31 @@ TEXT_TYPES = {"string", "text", "rich_text", "email", "phone", "url", "choice", 
 
 
 def check_pack_requirements(catalog: Catalog) -> list[DefinitionError]:
+    """Every required pack is there, in a version the range admits, and no pack requires itself through others."""
     errors = []
     for pack in catalog.packs.values():
-        for required in pack.requires:
+        for required, wanted in pack.requires.items():
+            path = ("requires", required)
             if required not in catalog.packs:
-                errors.append(pack.document.error(("requires", required), f"requires pack '{required}', which is not available"))
+                errors.append(pack.document.error(path, f"requires pack '{required}', which is not available"))
+                continue
+            try:
+                admitted = SpecifierSet(wanted)
+            except InvalidSpecifier:
+                errors.append(pack.document.error(path, f"'{wanted}' is not a version range (write e.g. '>=1.2,<2')"))
+                continue
+            available = catalog.packs[required].version
+            if Version(available) not in admitted:
+                errors.append(pack.document.error(path, f"requires {required} {wanted}, but {required} {available} is available"))
+        cycle = _requirement_cycle(pack.name, catalog)
+        if cycle:
+            errors.append(pack.document.error(("requires",), f"packs require each other in a circle: {' → '.join(cycle)}"))
     return errors
+
+
+def _requirement_cycle(start: str, catalog: Catalog) -> list[str]:
+    requires = {name: set(pack.requires) for name, pack in catalog.packs.items()}
+    return _circle_from(start, requires)
 
 
 def check_entity_fields(catalog: Catalog) -> list[DefinitionError]:
