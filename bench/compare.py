@@ -36,7 +36,6 @@ import json
 import logging
 import os
 import random
-import re
 import shutil
 import statistics
 import subprocess
@@ -50,6 +49,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from clients import bearer, browser
 from werkzeug.test import Client, TestResponse
 
 SLUG = "bench"
@@ -242,33 +242,6 @@ def build_times(kind: str, instance: Path, runs: int) -> dict[str, float]:
 
 
 # -- clients ----------------------------------------------------------------------
-
-def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
-    if not match:
-        raise RuntimeError("the login page has no CSRF token")
-    return match.group(1)
-
-
-def browser(wsgi: Any, prefix: str) -> Client:
-    """A client signed in through the login form, as a person would be."""
-    client = Client(wsgi)
-    page = client.get(f"{prefix}/login/")
-    response = client.post(f"{prefix}/login/", data={"username": ADMIN, "password": PASSWORD, "csrf_token": csrf_token(page.text)})
-    if response.status_code != 302:
-        raise RuntimeError(f"form login on {prefix or '/'} failed: {response.status_code}")
-    return client
-
-
-def bearer(wsgi: Any, prefix: str) -> tuple[Client, dict[str, str]]:
-    """A cookie-less client and the JWT header, as an API caller would have."""
-    client = Client(wsgi, use_cookies=False)
-    response = client.post(f"{prefix}/api/v1/security/login",
-                           json={"username": ADMIN, "password": PASSWORD, "provider": "db", "refresh": False})
-    if response.status_code != 200:
-        raise RuntimeError(f"API login on {prefix or '/'} failed: {response.status_code} {response.text[:200]}")
-    return client, {"Authorization": f"Bearer {response.json['access_token']}"}
-
 
 @dataclass
 class Side:
@@ -467,8 +440,8 @@ def run(args: argparse.Namespace, instance: Path) -> None:
     print_builds(builds, args.build_runs)
 
     seed(instance, args.accounts)
-    sides = [Side("formwork", f"/t/{SLUG}", browser(dispatcher, f"/t/{SLUG}"), *bearer(dispatcher, f"/t/{SLUG}")),
-             Side("hand", "", browser(hand_app, ""), *bearer(hand_app, ""))]
+    sides = [Side("formwork", f"/t/{SLUG}", browser(dispatcher, f"/t/{SLUG}", ADMIN, PASSWORD), *bearer(dispatcher, f"/t/{SLUG}", ADMIN, PASSWORD)),
+             Side("hand", "", browser(hand_app, "", ADMIN, PASSWORD), *bearer(hand_app, "", ADMIN, PASSWORD))]
     ids = itertools.count(1)  # makes every created account name unique
     results = {case: measure(case, sides, args.requests, args.warmup, ids) for case in EXPECTED}
     print_latency(results, args.requests, args.accounts, extra_menu)

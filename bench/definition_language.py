@@ -48,6 +48,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from clients import bearer, browser
 from werkzeug.test import Client, TestResponse
 
 SLUG = "lab"
@@ -119,31 +120,6 @@ def analyze(settings: Any, tenant: Any) -> None:
     with tenant_engine(settings, tenant).begin() as conn:
         conn.execute(sa.text("ANALYZE"))
     print(f"  ANALYZE in {(time.perf_counter() - start) * 1000:.0f} ms")
-
-
-def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
-    if not match:
-        raise RuntimeError("the login page has no CSRF token")
-    return match.group(1)
-
-
-def browser(wsgi: Any, prefix: str) -> Client:
-    client = Client(wsgi)
-    page = client.get(f"{prefix}/login/")
-    response = client.post(f"{prefix}/login/", data={"username": ADMIN, "password": PASSWORD, "csrf_token": csrf_token(page.text)})
-    if response.status_code != 302:
-        raise RuntimeError(f"form login failed: {response.status_code}")
-    return client
-
-
-def bearer(wsgi: Any, prefix: str) -> tuple[Client, dict[str, str]]:
-    client = Client(wsgi, use_cookies=False)
-    response = client.post(f"{prefix}/api/v1/security/login",
-                           json={"username": ADMIN, "password": PASSWORD, "provider": "db", "refresh": False})
-    if response.status_code != 200:
-        raise RuntimeError(f"API login failed: {response.status_code} {response.text[:200]}")
-    return client, {"Authorization": f"Bearer {response.json['access_token']}"}
 
 
 def expect(what: str, response: TestResponse, status: int = 200) -> TestResponse:
@@ -332,8 +308,8 @@ def run(args: argparse.Namespace, instance: Path) -> None:
     def dump(case: str) -> Path | None:
         return args.profile / f"{slug_of(case)}.prof" if args.profile else None
 
-    html = browser(dispatcher, f"/t/{SLUG}")
-    api, auth = bearer(dispatcher, f"/t/{SLUG}")
+    html = browser(dispatcher, f"/t/{SLUG}", ADMIN, PASSWORD)
+    api, auth = bearer(dispatcher, f"/t/{SLUG}", ADMIN, PASSWORD)
 
     lists = {case: measure(call, args.requests, args.warmup, dump(case))
              for case, call in list_cases(html, api, auth, args.rows).items()}
