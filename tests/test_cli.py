@@ -131,3 +131,40 @@ def test_suspend_and_resume(run) -> None:
 def test_pack_list_shows_versions_and_requirements(run) -> None:
     output = run("pack", "list").output
     assert "crm" in output and "0.1.0" in output and "requires: core >=0.1.0" in output
+
+
+def test_tenant_apply_is_idempotent_and_export_round_trips(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORMWORK_ADMIN_PASSWORD", "pw-manifest-1")
+    repo_manifest = Path(__file__).parents[1] / "tenants" / "acme.yaml"
+    first = run("tenant", "apply", str(repo_manifest))
+    assert first.exit_code == 0, first.output
+    assert "created tenant 'acme'" in first.output
+    again = run("tenant", "apply", str(repo_manifest))
+    assert again.exit_code == 0 and "tenant 'acme' is up to date; nothing changed" in again.output
+
+    grown = tmp_path / "acme.yaml"
+    grown.write_text(repo_manifest.read_text(encoding="utf-8").replace("packs: [crm]", "packs: [crm, oa]").replace("currency: CNY", "currency: USD"))
+    changed = run("tenant", "apply", str(grown))
+    assert "installed pack(s): oa" in changed.output and "currency: CNY → USD" in changed.output
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'instance' / 'tenants' / 'acme.sqlite'}")
+    assert "oa_leave_request" in sa.inspect(engine).get_table_names()
+    engine.dispose()
+
+    exported = run("tenant", "export", "acme").output
+    assert "slug: acme" in exported and "- oa" in exported and "username: zhang.wei" in exported and "currency: USD" in exported
+    (tmp_path / "exported.yaml").write_text(exported)
+    assert "nothing changed" in run("tenant", "apply", str(tmp_path / "exported.yaml")).output
+
+    shrunk = tmp_path / "shrunk.yaml"
+    shrunk.write_text(exported.replace("- oa\n", ""))
+    refused = run("tenant", "apply", str(shrunk))
+    assert refused.exit_code == 1 and "removing packs is not supported" in refused.output
+
+
+def test_a_wrong_manifest_names_the_line_and_changes_nothing(run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: Tenant\nslug: Bad Slug\nname: X\npacks: [crm]\nlocale: fr\n")
+    result = run("tenant", "apply", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:2 at slug:" in result.output and f"{bad}:5 at locale:" in result.output
+    assert "no tenants yet" in run("tenant", "list").output

@@ -89,13 +89,15 @@ def schema() -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="schemas")
 def schema_export(folder: Path) -> None:
     """Write one JSON Schema per kind, for editor autocomplete."""
-    from .meta.jsonschemas import kind_schema
+    from .meta.jsonschemas import kind_schema, schema_file
     from .meta.kinds import KINDS
 
     folder.mkdir(parents=True, exist_ok=True)
-    for kind in KINDS:
-        target = folder / f"{kind.lower()}.schema.json"
-        target.write_text(json.dumps(kind_schema(kind), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    schemas = {kind.lower(): kind_schema(kind) for kind in KINDS}
+    schemas["tenant"] = schema_file("tenant.json")
+    for name, content in schemas.items():
+        target = folder / f"{name}.schema.json"
+        target.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         click.echo(f"wrote {target}")
 
 
@@ -139,6 +141,48 @@ def tenant_create(slug: str, name: str, packs: str, admin_user: str, admin_passw
     except TenantError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"created tenant '{record.slug}' with packs {', '.join(record.packs)}: /t/{record.slug}/")
+
+
+@tenant.command("apply")
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def tenant_apply(manifest: Path) -> None:
+    """Create or update a tenant from its YAML manifest (tenants/SLUG.yaml); a second run changes nothing."""
+    from .meta.errors import DefinitionsInvalid
+    from .tenancy.manifest import apply_manifest, read_manifest
+    from .tenancy.provision import TenantError
+
+    settings, catalog = _settings(), _catalog()
+    _platform(settings)
+    try:
+        data = read_manifest(manifest)
+        changes = apply_manifest(settings, catalog, data, report=lambda m: click.echo(f"  {m}"))
+    except DefinitionsInvalid as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException("the manifest is not valid; nothing was changed") from None
+    except TenantError as exc:
+        raise click.ClickException(str(exc)) from None
+    for change in changes:
+        click.echo(f"  {change}")
+    if not changes:
+        click.echo(f"tenant '{data['slug']}' is up to date; nothing changed")
+
+
+@tenant.command("export")
+@click.argument("slug")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: print)")
+def tenant_export(slug: str, output: Path | None) -> None:
+    """Write a tenant's manifest, the format `formwork tenant apply` reads."""
+    from .tenancy.manifest import export_manifest
+
+    settings = _settings()
+    _platform(settings)
+    text = export_manifest(settings, _tenant(settings, slug))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
 
 
 @tenant.command("suspend")

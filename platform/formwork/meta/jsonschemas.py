@@ -35,6 +35,11 @@ def field_schema() -> dict[str, Any]:
     }
 
 
+def schema_file(name: str) -> dict[str, Any]:
+    """A schema of `schemas/` with the shared definitions (for documents that are not pack kinds)."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **_read(name), "$defs": _read("_defs.json")}
+
+
 @cache
 def kind_schema(kind: str) -> dict[str, Any]:
     """The complete, self-contained schema of a kind (what `formwork schema export` writes)."""
