@@ -1,8 +1,10 @@
-"""Signed-in clients for the benchmarks: a browser through the login form, an API caller with a JWT."""
+"""What both benchmarks need: signed-in clients (a browser through the login form, an API caller with a JWT)
+and the SQL statements one request runs."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.test import Client
@@ -33,3 +35,21 @@ def bearer(wsgi: Any, prefix: str, username: str, password: str) -> tuple[Client
     if response.status_code != 200:
         raise RuntimeError(f"API login on {prefix or '/'} failed: {response.status_code} {response.text[:200]}")
     return client, {"Authorization": f"Bearer {response.json['access_token']}"}
+
+
+def statements_of(call: Callable[[int], Any], i: int) -> list[str]:
+    """The SQL statements run by one request, on any engine (tenant, platform or hand-written)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        call(i)
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    return seen

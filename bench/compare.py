@@ -49,7 +49,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from clients import bearer, browser
+from clients import bearer, browser, statements_of
 from werkzeug.test import Client, TestResponse
 
 SLUG = "bench"
@@ -294,24 +294,6 @@ class Latency:
     @property
     def statements(self) -> int:
         return len(self.sql)
-
-
-def statements_of(call: Request, i: int) -> list[str]:
-    """The SQL statements run by one request, on any engine (tenant, platform or hand-written)."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        call(i)
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
-    return seen
 
 
 def measure(case: str, sides: list[Side], requests: int, warmup: int, ids: Iterator[int]) -> dict[str, Latency]:

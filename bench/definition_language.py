@@ -48,7 +48,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from clients import bearer, browser
+from clients import bearer, browser, statements_of
 from werkzeug.test import Client, TestResponse
 
 SLUG = "lab"
@@ -143,24 +143,6 @@ class Result:
     @property
     def p95(self) -> float:
         return statistics.quantiles(self.samples, n=20)[18]
-
-
-def statements_of(call: Request, i: int) -> list[str]:
-    """The SQL statements one request runs, on any engine."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        call(i)
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
-    return seen
 
 
 def measure(call: Request, requests: int, warmup: int, profile_to: Path | None) -> Result:

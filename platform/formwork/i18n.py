@@ -62,12 +62,6 @@ class Label(str):
     def __reduce__(self) -> tuple[Any, ...]:
         return (Label, (self.translations,))
 
-    def as_data(self) -> dict[str, str] | str:
-        """The form it is written in YAML, for hashing and export."""
-        if set(self.translations) == {DEFAULT_LANGUAGE}:
-            return str.__str__(self)
-        return dict(sorted(self.translations.items()))
-
 
 def humanize(name: str) -> str:
     """`close_date` -> `Close date`: the label when a definition gives none."""

@@ -108,12 +108,12 @@ class RuleCheckedForms:
         check_version(item, g.pop("formwork_edited_version", None))
 
     # -- conditions and rules ------------------------------------------------
-    def _frozen_fields(self, item: Any) -> set[str]:
+    def _frozen_fields(self, item: Any, old: dict[str, Any] | None = None) -> set[str]:
         """Fields whose read_only_when holds for the stored record: a form leaves them as they are."""
         if item is None or not self.logic.conditions:
             return set()
         session = self.datamodel.session
-        old = record_values(item, self.entity, session, self.compiled)
+        old = old if old is not None else record_values(item, self.entity, session, self.compiled)
         states = field_states(self.logic, old, current_user_values(session, self.compiled))
         return {name for name, state in states.items() if state.read_only}
 
@@ -121,7 +121,7 @@ class RuleCheckedForms:
         """(new values, stored values or None, user) for a form about to be saved or shown."""
         session = self.datamodel.session
         old = record_values(item, self.entity, session, self.compiled) if item is not None else None
-        frozen = self._frozen_fields(item)
+        frozen = self._frozen_fields(item, old)
         new = dict(old or {})
         for field in self.entity.fields:
             if field.name in form and not is_fixed(field) and field.name not in frozen:

@@ -51,12 +51,6 @@ class EntityLogic:
         """No expressions at all: saving needs no evaluation."""
         return not (self.defaults or self.formulas or self.conditions or self.rules or self.locked_when)
 
-    @property
-    def triggers(self) -> list[str]:
-        """Fields whose change may change what the form shows."""
-        return sorted({name for by_field in self.conditions.values() for e in by_field.values() for name in e.names})
-
-
 def compile_logic(entity: EntityDef, catalog: Catalog) -> EntityLogic:
     """Compile every expression of `entity` (already checked by `formwork validate`)."""
     variables = entity_variables(entity, catalog)

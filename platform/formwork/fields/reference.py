@@ -83,9 +83,6 @@ class ReferenceField(FieldType):
             return [f"{field.target} {value} is not one of the allowed choices."]
         return []
 
-    def format_value(self, field: FieldDef, value: Any) -> str:
-        return "" if value is None else str(value)
-
 
 def choice_condition(field: FieldDef, target: type) -> Any:
     """The SQL condition of the field's `filter` for the signed-in user, or None when any record may be chosen."""

@@ -167,10 +167,6 @@ class ListViewDef:
     totals: dict[str, str] = field(default_factory=dict)  # column -> sum | avg
     filter: Any = None  # a structured filter (formwork.filters)
 
-    @property
-    def qualified_name(self) -> str:
-        return f"{self.entity}.{self.name}"
-
 
 @dataclass
 class PackDef:

@@ -97,11 +97,6 @@ class TenantApps:
                     self._apps.popitem(last=False)
             return app
 
-    def forget(self, slug: str) -> None:
-        with self._lock:
-            self._apps.pop(slug, None)
-            self._tenants.pop(slug, None)
-
     def __len__(self) -> int:
         return len(self._apps)
 
