@@ -145,18 +145,19 @@ def test_tenant_apply_is_idempotent_and_export_round_trips(run, tmp_path: Path, 
     grown = tmp_path / "acme.yaml"
     grown.write_text(repo_manifest.read_text(encoding="utf-8").replace("packs: [crm]", "packs: [crm, oa]").replace("currency: CNY", "currency: USD"))
     changed = run("tenant", "apply", str(grown))
-    assert "installed pack(s): oa" in changed.output and "currency: CNY → USD" in changed.output
+    assert "installed oa 0.1.0" in changed.output and "currency: CNY → USD" in changed.output
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'instance' / 'tenants' / 'acme.sqlite'}")
     assert "oa_leave_request" in sa.inspect(engine).get_table_names()
     engine.dispose()
 
     exported = run("tenant", "export", "acme").output
-    assert "slug: acme" in exported and "- oa" in exported and "username: zhang.wei" in exported and "currency: USD" in exported
+    assert "slug: acme" in exported and "oa: ^0.1.0" in exported and "username: zhang.wei" in exported and "currency: USD" in exported
+    assert "timezone: Asia/Shanghai" in exported and "name: x_wechat" in exported
     (tmp_path / "exported.yaml").write_text(exported)
     assert "nothing changed" in run("tenant", "apply", str(tmp_path / "exported.yaml")).output
 
     shrunk = tmp_path / "shrunk.yaml"
-    shrunk.write_text(exported.replace("- oa\n", ""))
+    shrunk.write_text(exported.replace("  oa: ^0.1.0\n", ""))
     refused = run("tenant", "apply", str(shrunk))
     assert refused.exit_code == 1 and "removing packs is not supported" in refused.output
 
@@ -168,3 +169,31 @@ def test_a_wrong_manifest_names_the_line_and_changes_nothing(run, tmp_path: Path
     assert result.exit_code == 1
     assert f"{bad}:2 at slug:" in result.output and f"{bad}:5 at locale:" in result.output
     assert "no tenants yet" in run("tenant", "list").output
+
+
+def test_tenant_customize_lists_and_plan_shows_conflicts(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pack = tmp_path / "packs" / "notes"
+    pack.mkdir(parents=True)
+    (pack / "pack.yaml").write_text("kind: Pack\nname: notes\nversion: 1.0.0\n")
+    (pack / "note.yaml").write_text("kind: Entity\nname: note\nfields:\n  - {name: title, type: string}\n  - {name: body, type: text}\n")
+    monkeypatch.setenv("FORMWORK_PACK_PATH", str(tmp_path / "packs"))
+    assert run("tenant", "create", "memo-co", "--name", "Memo", "--packs", "notes", "--admin-user", "a", "--admin-password", "pw-12345").exit_code == 0
+    overlays = tmp_path / "memo.yaml"
+    overlays.write_text("kind: EntityExtension\nentity: notes.note\nfields:\n  - {name: x_mood, type: string}\n---\n"
+                        "kind: ListView\nentity: notes.note\ncolumns: [title, body, x_mood]\n")
+    stored = run("tenant", "customize", "memo-co", str(overlays))
+    assert stored.exit_code == 0, stored.output
+    assert "customization added: EntityExtension notes.note" in stored.output and "add column notes_note.x_mood" in stored.output
+    assert "nothing changed" in run("tenant", "customize", "memo-co", str(overlays)).output
+    listed = run("tenant", "customizations", "memo-co").output
+    assert "EntityExtension  notes.note" in listed and "ListView         notes.note/default" in listed
+
+    (tmp_path / "bad.yaml").write_text("kind: ListView\nentity: notes.note\ncolumns: [title, x_nothing]\n")
+    refused = run("tenant", "customize", "memo-co", str(tmp_path / "bad.yaml"))
+    assert refused.exit_code == 1 and "nothing was stored" in refused.output
+    assert f"{tmp_path / 'bad.yaml'}:3 at columns[1]: column 'x_nothing' is not a field of notes.note" in refused.output
+
+    (pack / "note.yaml").write_text("kind: Entity\nname: note\nfields:\n  - {name: title, type: string}\n")
+    planned = run("plan", "memo-co").output
+    assert ("customization conflict: customization ListView notes.note/default (tenant memo-co) no longer fits and is left out: "
+            "column 'body' is not a field of notes.note") in planned

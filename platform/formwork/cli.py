@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -127,7 +129,10 @@ def tenant() -> None:
 @click.option("--admin-password", required=True)
 @click.option("--locale", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("--currency", default="CNY", show_default=True, help="ISO 4217 code of the default currency")
-def tenant_create(slug: str, name: str, packs: str, admin_user: str, admin_password: str, locale: str, currency: str) -> None:
+@click.option("--storage", type=click.Choice(["sqlite", "postgres_schema", "postgres_database"]),
+              help="Where its records live (default: a file on SQLite, a schema on PostgreSQL)")
+def tenant_create(slug: str, name: str, packs: str, admin_user: str, admin_password: str, locale: str, currency: str,
+                  storage: str | None) -> None:
     """Create a tenant: storage, tables, roles and its first admin."""
     from .tenancy.provision import TenantError, create_tenant
 
@@ -137,7 +142,7 @@ def tenant_create(slug: str, name: str, packs: str, admin_user: str, admin_passw
     try:
         record = create_tenant(settings, catalog, slug, name, [p.strip() for p in packs.split(",") if p.strip()],
                                admin_user, admin_password, locale, progress=lambda m: click.echo(f"  {m}"),
-                               currency=currency)
+                               currency=currency, storage=storage)
     except TenantError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"created tenant '{record.slug}' with packs {', '.join(record.packs)}: /t/{record.slug}/")
@@ -154,8 +159,8 @@ def tenant_apply(manifest: Path) -> None:
     settings, catalog = _settings(), _catalog()
     _platform(settings)
     try:
-        data = read_manifest(manifest)
-        changes = apply_manifest(settings, catalog, data, report=lambda m: click.echo(f"  {m}"))
+        read = read_manifest(manifest)
+        changes = apply_manifest(settings, catalog, read, report=lambda m: click.echo(f"  {m}"))
     except DefinitionsInvalid as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
@@ -165,7 +170,7 @@ def tenant_apply(manifest: Path) -> None:
     for change in changes:
         click.echo(f"  {change}")
     if not changes:
-        click.echo(f"tenant '{data['slug']}' is up to date; nothing changed")
+        click.echo(f"tenant '{read.slug}' is up to date; nothing changed")
 
 
 @tenant.command("export")
@@ -185,6 +190,53 @@ def tenant_export(slug: str, output: Path | None) -> None:
         click.echo(f"wrote {output}")
 
 
+@tenant.command("customize")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def tenant_customize(slug: str, file: Path) -> None:
+    """Store a tenant's customizations (EntityExtension, Form, ListView documents), replacing those of the same target."""
+    from .meta.errors import DefinitionsInvalid
+    from .tenancy.customizations import read_overlays, store_overlays
+    from .tenancy.migrate import migrate_tenant
+    from .tenancy.registry import find_tenant
+
+    settings, catalog = _settings(), _catalog()
+    _platform(settings)
+    record = _tenant(settings, slug)
+    try:
+        changes = store_overlays(settings, catalog, record, read_overlays(file.read_text(encoding="utf-8"), str(file)))
+    except DefinitionsInvalid as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException(f"{len(exc.errors)} error(s) in the customizations; nothing was stored") from None
+    for change in changes:
+        click.echo(f"  {change}")
+    if not changes:
+        click.echo(f"tenant '{slug}' already has these customizations; nothing changed")
+        return
+    applied = migrate_tenant(settings, catalog, find_tenant(settings.database_url, slug))
+    for change in applied.describe() if applied else []:
+        click.echo(f"  {change}")
+
+
+@tenant.command("customizations")
+@click.argument("slug")
+def tenant_customizations(slug: str) -> None:
+    """List a tenant's customizations, and those that no longer fit its packs."""
+    from .tenancy.customizations import customization_conflicts, list_customizations
+
+    settings, catalog = _settings(), _catalog()
+    _platform(settings)
+    record = _tenant(settings, slug)
+    rows = list_customizations(settings, slug)
+    if not rows:
+        click.echo(f"tenant '{slug}' has no customizations")
+    for row in rows:
+        click.echo(f"{row.kind:<16} {row.target:<40} updated {row.updated_at:%Y-%m-%d %H:%M}")
+    for conflict in customization_conflicts(settings, catalog, record):
+        click.echo(f"  conflict: {conflict}")
+
+
 @tenant.command("suspend")
 @click.argument("slug")
 def tenant_suspend(slug: str) -> None:
@@ -199,6 +251,26 @@ def tenant_resume(slug: str) -> None:
     _set_status(slug, "active")
 
 
+@tenant.command("delete")
+@click.argument("slug")
+@click.option("--confirm", is_flag=True, help="Really delete: the tenant's data is removed after the export")
+@click.option("--export-to", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the export written first (default: INSTANCE/exports)")
+def tenant_delete(slug: str, confirm: bool, export_to: Path | None) -> None:
+    """Delete a tenant for good, after exporting its manifest, rows and files."""
+    from .tenancy.lifecycle import delete_tenant
+
+    settings = _settings()
+    _platform(settings)
+    tenant = _tenant(settings, slug)
+    if not confirm:
+        raise click.ClickException(f"this deletes tenant '{tenant.slug}' ({tenant.name}) and all its data; "
+                                   "run again with --confirm (an export is written first)")
+    archive = delete_tenant(settings, slug, export_to or settings.instance / "exports",
+                            progress=lambda m: click.echo(f"  {m}"))
+    click.echo(f"tenant '{slug}' deleted; its export is in {archive}")
+
+
 def _set_status(slug: str, status: str) -> None:
     from .tenancy.registry import set_status
 
@@ -211,7 +283,9 @@ def _set_status(slug: str, status: str) -> None:
 
 @tenant.command("list")
 def tenant_list() -> None:
-    """Every tenant with its packs and status."""
+    """Every tenant with its status and pack versions; `(upgrade: x)` marks a newer version on this server."""
+    from .meta.loader import load_catalog
+    from .tenancy.packs import upgrades_available
     from .tenancy.registry import list_tenants
 
     settings = _settings()
@@ -219,28 +293,99 @@ def tenant_list() -> None:
     rows = list_tenants(settings.database_url)
     if not rows:
         click.echo("no tenants yet: create one with `formwork tenant create`")
+        return
+    catalog, _errors = load_catalog()  # a broken pack must not hide the tenants; `validate` reports it
     for row in rows:
-        click.echo(f"{row.slug:<20} {row.status:<10} {','.join(row.packs):<20} {row.name}")
+        upgrades = upgrades_available(catalog, row)
+        packs = ", ".join(f"{name} {version or '?'}" + (f" (upgrade: {upgrades[name]})" if name in upgrades else "")
+                          for name, version in row.pack_versions.items())
+        click.echo(f"{row.slug:<20} {row.status:<10} {row.name:<24} {packs}")
+
+
+@tenant.command("install-pack")
+@click.argument("slug")
+@click.argument("pack")
+def tenant_install_pack(slug: str, pack: str) -> None:
+    """Install PACK (and the packs it requires) into a tenant: shows the plan, then creates tables and loads seeds."""
+    from .tenancy.packs import install_pack, plan_install
+    from .tenancy.provision import TenantError
+    from .tenancy.seeds import SeedFailed
+
+    settings, catalog = _settings(), _catalog()
+    _platform(settings)
+    record = _tenant(settings, slug)
+    try:
+        plan = plan_install(settings, catalog, record, pack)
+        click.echo(f"plan for tenant '{slug}':")
+        for line in plan.describe():
+            click.echo(f"  {line}")
+        done = install_pack(settings, catalog, record, plan, progress=lambda m: click.echo(f"  {m}"))
+    except (TenantError, SeedFailed) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("done:")
+    for line in done:
+        click.echo(f"  {line}")
+
+
+@tenant.command("upgrade-pack")
+@click.argument("slug")
+@click.argument("pack")
+@click.option("--plan", "plan_only", is_flag=True, help="Only show the plan; change nothing")
+@click.option("--yes", is_flag=True, help="Apply without asking")
+def tenant_upgrade_pack(slug: str, pack: str, plan_only: bool, yes: bool) -> None:
+    """Move a tenant's PACK to the version this server has: shows the plan, applies after confirmation."""
+    from .tenancy.packs import plan_upgrade, upgrade_pack
+    from .tenancy.provision import TenantError
+    from .tenancy.seeds import SeedFailed
+
+    settings, catalog = _settings(), _catalog()
+    _platform(settings)
+    record = _tenant(settings, slug)
+    try:
+        plan = plan_upgrade(settings, catalog, record, pack)
+        if plan.up_to_date:
+            click.echo(f"tenant '{slug}' already has {pack} {plan.available}; nothing to upgrade")
+            return
+        click.echo(f"plan for tenant '{slug}':")
+        for line in plan.describe():
+            click.echo(f"  {line}")
+        if plan.conflicts:
+            raise TenantError(f"not upgraded: {len(plan.conflicts)} customization(s) conflict with {pack} {plan.available}; "
+                              "change or remove them first")
+        if plan_only or not (yes or click.confirm(f"upgrade {pack} to {plan.available}?", default=False)):
+            click.echo("nothing was changed")
+            return
+        done = upgrade_pack(settings, catalog, record, plan, progress=lambda m: click.echo(f"  {m}"))
+    except (TenantError, SeedFailed) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("done:")
+    for line in done:
+        click.echo(f"  {line}")
 
 
 @main.command()
 @click.argument("slug")
-def plan(slug: str) -> None:
-    """Show, in words, what `formwork migrate SLUG` would change."""
+@click.option("--drop-retired", is_flag=True, help="Show what `migrate --drop-retired` would drop")
+def plan(slug: str, drop_retired: bool) -> None:
+    """Show, in words, what `formwork migrate SLUG` would change, keep and refuse."""
     from .tenancy.cache import TenantUnavailable
+    from .tenancy.customizations import customization_conflicts
     from .tenancy.migrate import plan_tenant
 
     settings, catalog = _settings(), _catalog()
     _platform(settings)
     try:
-        changes = plan_tenant(settings, catalog, _tenant(settings, slug))
+        changes = plan_tenant(settings, catalog, _tenant(settings, slug), drop_retired)
     except TenantUnavailable as exc:
         raise click.ClickException(exc.reason) from None
     for change in changes.describe():
         click.echo(f"  will {change}")
     for change in changes.left_alone:
-        click.echo(f"  left for an explicit migration (not applied automatically): {change}")
-    if not changes.apply and not changes.left_alone:
+        click.echo(f"  {change}")
+    conflicts = customization_conflicts(settings, catalog, _tenant(settings, slug))
+    for conflict in conflicts:
+        click.echo(f"  customization conflict: {conflict}")
+    if not changes.apply and not changes.left_alone and not conflicts:
         click.echo(f"tenant '{slug}' is up to date")
 
 
@@ -248,7 +393,8 @@ def plan(slug: str) -> None:
 @click.argument("slug", required=False)
 @click.option("--all", "every", is_flag=True, help="Every tenant")
 @click.option("--jobs", default=2, show_default=True, type=int, help="Tenants migrated at once")
-def migrate(slug: str | None, every: bool, jobs: int) -> None:
+@click.option("--drop-retired", is_flag=True, help="Also drop retired columns and tables, and their data")
+def migrate(slug: str | None, every: bool, jobs: int, drop_retired: bool) -> None:
     """Apply the schema changes of one tenant, or of all; unchanged tenants are skipped."""
     from .tenancy.migrate import migrate_all
     from .tenancy.registry import list_tenants
@@ -258,10 +404,29 @@ def migrate(slug: str | None, every: bool, jobs: int) -> None:
     settings, catalog = _settings(), _catalog()
     _platform(settings)
     tenants = list_tenants(settings.database_url) if every else [_tenant(settings, slug)]
-    summary = migrate_all(settings, catalog, tenants, jobs, report=click.echo)
+    with _progress_bar(len(tenants), "migrating tenants") as report:
+        summary = migrate_all(settings, catalog, tenants, jobs, report=report, drop_retired=drop_retired)
     click.echo(f"{len(summary.migrated)} migrated, {len(summary.unchanged)} unchanged, {len(summary.failed)} failed")
     if summary.failed:
         sys.exit(1)
+
+
+@contextmanager
+def _progress_bar(total: int, label: str) -> Iterator[Callable[[str], None]]:
+    """On a terminal, a progress bar with what is worth reading printed above it; elsewhere (logs, CI) every line.
+
+    Report lines that start with `[n/total]` advance the bar; unchanged tenants only advance it.
+    """
+    if not sys.stdout.isatty():
+        yield click.echo
+        return
+    with click.progressbar(length=total, label=label, show_pos=True, show_eta=True) as bar:
+        def report(line: str) -> None:
+            if not line.endswith(": unchanged"):
+                click.echo(f"\r\033[K{line}")
+            if line.startswith("["):
+                bar.update(1)
+        yield report
 
 
 def _tenant(settings: Settings, slug: str):

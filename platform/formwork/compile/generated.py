@@ -97,3 +97,7 @@ def install_generated_values(session_factory: Any) -> None:
     event.listen(session_factory, "before_flush", _number_new_records)
     event.listen(session_factory, "before_flush", _compute_formulas)
     event.listen(session_factory, "before_flush", _recompute_readers)
+
+
+# The approval engine's instances, tasks, events and delegations are tenant tables too (registered on import).
+from ..workflow import tables as _workflow_tables  # noqa: E402, F401

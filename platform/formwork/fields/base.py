@@ -32,6 +32,10 @@ COMMON_PROPERTIES: dict[str, Any] = {
     "visible_when": {"type": "string", "description": "CEL condition; when false the field is hidden and never required"},
     "required_when": {"type": "string", "description": "CEL condition; when true the field must have a value"},
     "read_only_when": {"type": "string", "description": "CEL condition on the stored record; when true the field cannot change"},
+    "renamed_from": {"$ref": "#/$defs/identifier",
+                     "description": "the field's former name: its column is renamed and the stored values kept"},
+    "backfill": {"description": "written into stored records a schema change leaves without a valid value: empty ones "
+                                "when the field becomes required, ones a narrowed type cannot hold"},
 }
 EXPRESSION_DEFAULT = {
     "type": "object", "required": ["expr"], "additionalProperties": False,

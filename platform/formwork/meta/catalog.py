@@ -5,10 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .errors import DefinitionError
-from .model import EntityDef, FormDef, ListViewDef, PackDef
+from .model import EntityDef, FormDef, ListViewDef, PackDef, SeedDef
 from .yamlload import Document
+
+if TYPE_CHECKING:
+    from ..workflow.definition import ChainDef
+    from ..workflow.roles import RoleDef
 
 
 @dataclass
@@ -17,6 +22,11 @@ class Catalog:
     entities: dict[str, EntityDef] = field(default_factory=dict)
     forms: dict[str, list[FormDef]] = field(default_factory=dict)
     list_views: dict[str, list[ListViewDef]] = field(default_factory=dict)
+    #: by `pack.name`, in the order the documents were read (a seed may look up records an earlier one loaded)
+    seeds: dict[str, SeedDef] = field(default_factory=dict)
+    #: roles by name (FAB role names are one namespace per tenant) and approval chains by `pack.name`
+    roles: dict[str, RoleDef] = field(default_factory=dict)
+    chains: dict[str, ChainDef] = field(default_factory=dict)
     documents: list[Document] = field(default_factory=list)
     #: entities whose document has errors: not reported again where they are used
     invalid_entities: set[str] = field(default_factory=set)
@@ -43,6 +53,30 @@ class Catalog:
     def add_list_view(self, view: ListViewDef) -> list[DefinitionError]:
         self.list_views.setdefault(view.entity, []).append(view)
         return []
+
+    def add_seed(self, seed: SeedDef) -> list[DefinitionError]:
+        if seed.qualified in self.seeds:
+            return [seed.document.error(("name",), f"pack {seed.pack} has two seeds named '{seed.name}'")]
+        self.seeds[seed.qualified] = seed
+        return []
+
+    def add_role(self, role: RoleDef) -> list[DefinitionError]:
+        if role.name in self.roles:
+            return [role.document.error(("name",), f"role '{role.name}' is defined twice (also in pack {self.roles[role.name].pack})")]
+        self.roles[role.name] = role
+        return []
+
+    def add_chain(self, chain: ChainDef) -> list[DefinitionError]:
+        if chain.qualified in self.chains:
+            return [chain.document.error(("name",), f"pack {chain.pack} has two approval chains named '{chain.name}'")]
+        self.chains[chain.qualified] = chain
+        return []
+
+    def chains_for(self, entity: str) -> list[ChainDef]:
+        return [c for c in self.chains.values() if c.entity == entity]
+
+    def seeds_of(self, pack: str) -> list[SeedDef]:
+        return [s for s in self.seeds.values() if s.pack == pack]
 
     def entities_of(self, pack: str) -> list[EntityDef]:
         return [e for e in self.entities.values() if e.pack == pack]
@@ -82,6 +116,9 @@ class Catalog:
             entities={k: v for k, v in self.entities.items() if v.pack in chosen},
             forms={k: v for k, v in self.forms.items() if k.split(".")[0] in chosen},
             list_views={k: v for k, v in self.list_views.items() if k.split(".")[0] in chosen},
+            seeds={k: v for k, v in self.seeds.items() if v.pack in chosen},
+            roles={k: v for k, v in self.roles.items() if v.pack in chosen},
+            chains={k: v for k, v in self.chains.items() if v.pack in chosen},
             documents=[d for d in self.documents if d.pack in chosen],
         )
 

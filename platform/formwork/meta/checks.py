@@ -9,15 +9,18 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from ..fields import FIELD_TYPES
+from ..workflow.checks import check_chains
 from .catalog import Catalog
 from .errors import DefinitionError
-from .model import STANDARD_COLUMNS, EntityDef
+from .model import SEED_LABEL_TYPES, STANDARD_COLUMNS, EntityDef
 
 Check = Callable[[Catalog], list[DefinitionError]]
 #: CEL's reserved words, and `user` (the signed-in user in every expression)
 EXPRESSION_WORDS = {"as", "break", "const", "continue", "else", "false", "for", "function", "if", "import", "in", "let",
                     "loop", "package", "namespace", "null", "return", "true", "var", "void", "while", "user"}
 NUMBER_TYPES = {"integer", "decimal", "money", "percent", "rating"}
+#: the names of the fields a tenant adds start with it (Odoo Studio's convention)
+TENANT_FIELD_PREFIX = "x_"
 TEXT_TYPES = {"string", "text", "rich_text", "email", "phone", "url", "choice", "auto_number"}
 
 
@@ -277,7 +280,156 @@ def _circle_from(start: str, reads: dict[str, set[str]]) -> list[str]:
     return []
 
 
+#: field types a seed cannot set: their values are other records, users or uploaded files, which differ per tenant
+UNSEEDABLE_TYPES = {"many_to_many", "child_table", "user", "file", "image"}
+
+
+def check_seeds(catalog: Catalog) -> list[DefinitionError]:
+    """A seed names an existing entity of its pack or of one it requires, real fields, valid values and a unique key."""
+    errors = []
+    for seed in catalog.seeds.values():
+        doc, entity = seed.document, catalog.entities.get(seed.entity)
+        if entity is None:
+            if not catalog.knows_entity(seed.entity):
+                errors.append(doc.error(("entity",), f"seed of unknown entity '{seed.entity}'"))
+            continue
+        if entity.pack not in catalog.with_requirements([seed.pack]):
+            errors.append(doc.error(("entity",), f"{seed.entity} belongs to pack {entity.pack}, which {seed.pack} does not require"))
+            continue
+        errors += _seed_key_errors(seed, entity)
+        for index, record in enumerate(seed.records):
+            errors += _seed_record_errors(seed, entity, index, record, catalog)
+    return errors
+
+
+def _seed_key_errors(seed, entity: EntityDef) -> list[DefinitionError]:
+    if seed.key is None:
+        return []
+    doc, key = seed.document, entity.field(seed.key)
+    if key is None:
+        return [doc.error(("key",), f"key '{seed.key}' is not a field of {entity.qualified}")]
+    if key.type not in TEXT_TYPES | NUMBER_TYPES:
+        return [doc.error(("key",), f"key '{seed.key}' is a {key.type} field; a key is a text or number field")]
+    if not _is_unique(entity, seed.key):
+        return [doc.error(("key",), f"key '{seed.key}' is not a unique field of {entity.qualified}, so it cannot find a record")]
+    errors, seen = [], {}
+    for index, record in enumerate(seed.records):
+        value = record.get(seed.key)
+        if value is None:
+            errors.append(doc.error(("records", index), f"the record has no value for the key '{seed.key}'"))
+        elif str(value) in seen:
+            errors.append(doc.error(("records", index, seed.key),
+                                    f"key value '{value}' is used twice (first at records[{seen[str(value)]}])"))
+        seen.setdefault(str(value), index)
+    return errors
+
+
+def _is_unique(entity: EntityDef, name: str) -> bool:
+    f = entity.field(name)
+    return bool(f and f.unique) or any(index.unique and index.fields == (name,) for index in entity.indexes)
+
+
+def _seed_record_errors(seed, entity: EntityDef, index: int, record: dict, catalog: Catalog) -> list[DefinitionError]:
+    doc, errors = seed.document, []
+    for f in entity.fields:
+        if f.required and f.default is None and not FIELD_TYPES[f.type].generated and f.name not in record:
+            errors.append(doc.error(("records", index), f"the record has no value for '{f.name}', a required field"))
+    for name, value in record.items():
+        path = ("records", index, name)
+        f = entity.field(name)
+        if f is None:
+            errors.append(doc.error(path, f"'{name}' is not a field of {entity.qualified}"))
+        elif FIELD_TYPES[f.type].generated:
+            errors.append(doc.error(path, f"'{name}' is a {f.type} field: the platform fills it in, a seed cannot set it"))
+        elif f.type in UNSEEDABLE_TYPES:
+            errors.append(doc.error(path, f"'{name}' is a {f.type} field, which a seed cannot set"))
+        elif f.type == "reference":
+            errors += [doc.error(path, message) for message in _seed_reference_errors(f, value, catalog)]
+        else:
+            errors += [doc.error(path, message) for message in _seed_value_errors(seed, entity, f, value)]
+    return errors
+
+
+def _seed_reference_errors(f, value, catalog: Catalog) -> list[str]:
+    """A seeded reference finds its target by one unique field: {code: HQ}."""
+    target = catalog.entities.get(f.target)
+    if value is None or target is None:
+        return []
+    if not isinstance(value, dict) or len(value) != 1:
+        return [f"a reference is written as {{field: value}} with one unique field of {f.target}, e.g. {{code: HQ}}"]
+    (name, _), = value.items()
+    if not _is_unique(target, name):
+        return [f"'{name}' is not a unique field of {f.target}, so it cannot find the record to refer to"]
+    return []
+
+
+def _seed_value_errors(seed, entity: EntityDef, f, value) -> list[str]:
+    """The value as the REST API would check it (type, length, range, choices), in every language it is given in."""
+    from marshmallow import ValidationError
+
+    if isinstance(value, dict) and f.type not in SEED_LABEL_TYPES:
+        return [f"a {f.type} field takes a single value, not a mapping"]
+    if isinstance(value, dict) and ("en" not in value or set(value) - {"en", "zh"}):
+        return ["a value in several languages is written {en: …, zh: …}, with en"]
+    problems = []
+    for locale in ("en", "zh") if isinstance(value, dict) else ("en",):
+        plain = seed.record_input({f.name: value}, entity, locale)[f.name]
+        try:
+            FIELD_TYPES[f.type].marshmallow_field(f).deserialize(plain)
+        except ValidationError as invalid:
+            problems += [m for m in _messages(invalid.messages) if m not in problems]
+    return problems
+
+
+def check_field_evolution(catalog: Catalog) -> list[DefinitionError]:
+    """`renamed_from` is a former name no field still has; `backfill` is a value the field could store."""
+    errors = []
+    for entity in catalog.entities.values():
+        for f in entity.fields:
+            if f.renamed_from and entity.field(f.renamed_from) is not None:
+                errors.append(entity.document.error(("fields", f.index, "renamed_from"),
+                                                    f"renamed_from '{f.renamed_from}' is a field of {entity.qualified}; "
+                                                    "it must name the field's former name, which no field has any more"))
+            if f.backfill is not None:
+                errors += [entity.document.error(("fields", f.index, "backfill"), message) for message in _backfill_errors(f)]
+    return errors
+
+
+def _backfill_errors(f) -> list[str]:
+    """The backfill as the REST API would check a value of the field (type, length, range, choices)."""
+    from datetime import date, time
+
+    from marshmallow import ValidationError
+
+    if FIELD_TYPES[f.type].generated or f.type in UNSEEDABLE_TYPES:
+        return [f"a {f.type} field takes no backfill: its values are computed or are other records and files"]
+    try:
+        FIELD_TYPES[f.type].marshmallow_field(f).deserialize(f.backfill.isoformat() if isinstance(f.backfill, date | time)
+                                                             else f.backfill)
+    except ValidationError as invalid:
+        return [f"backfill {f.backfill!r} is not a valid value: {' '.join(_messages(invalid.messages))}"]
+    return []
+
+
+def _messages(messages) -> list[str]:
+    if isinstance(messages, dict):
+        return [m for inner in messages.values() for m in _messages(inner)]
+    return [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]
+
+
 CHECKS: list[Check] = [check_pack_requirements, check_entity_fields, check_forms, check_list_views, check_expressions,
-                       check_formula_cycles]
+                       check_formula_cycles, check_seeds, check_field_evolution, check_chains]
+
+
+def check_pack_field_names(catalog: Catalog) -> list[DefinitionError]:
+    """`x_` starts the names of the fields tenants add (tenancy/customizations.py): a pack never uses it, so no
+    pack version can add a field a tenant already has."""
+    return [entity.document.error(("fields", f.index, "name"),
+                                  f"'{f.name}': names starting with {TENANT_FIELD_PREFIX} are kept for the fields tenants add")
+            for entity in catalog.entities.values() for f in entity.fields if f.name.startswith(TENANT_FIELD_PREFIX)]
+
+
+#: what packs are checked with; a tenant's merged definitions have x_ fields by design, so they get CHECKS only
+PACK_CHECKS: list[Check] = [*CHECKS, check_pack_field_names]
 
 assert set(FIELD_TYPES) >= TEXT_TYPES

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..i18n import Label, humanize
+from ..workflow.definition import build_chain
+from ..workflow.roles import build_role
 from .catalog import Catalog
 from .errors import DefinitionError
 from .model import (
@@ -22,11 +24,12 @@ from .model import (
     PackDef,
     RuleDef,
     SectionDef,
+    SeedDef,
     qualify,
 )
 from .yamlload import Document
 
-FIELD_CORE_KEYS = {"name", "type", "label", "help", "required", "unique", "default"}
+FIELD_CORE_KEYS = {"name", "type", "label", "help", "required", "unique", "default", "renamed_from", "backfill"}
 
 
 def build_pack(doc: Document) -> PackDef:
@@ -43,6 +46,7 @@ def build_field(data: dict[str, Any], index: int, pack: str) -> FieldDef:
         name=data["name"], type=data["type"], label=Label(data.get("label"), humanize(data["name"])),
         help=Label(data["help"]) if data.get("help") else None, required=bool(data.get("required", False)),
         unique=bool(data.get("unique", False)), default=data.get("default"), options=options, index=index,
+        renamed_from=data.get("renamed_from"), backfill=data.get("backfill"),
     )
 
 
@@ -85,6 +89,12 @@ def build_list_view(doc: Document) -> ListViewDef:
     )
 
 
+def build_seed(doc: Document) -> SeedDef:
+    data = doc.data
+    return SeedDef(doc.pack, data["name"], qualify(data["entity"], doc.pack), Label(data.get("label"), humanize(data["name"])),
+                   data.get("key"), [dict(record) for record in data["records"]], doc)
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -100,5 +110,8 @@ KINDS: dict[str, Kind] = {
         Kind("Entity", "entity.json", build_entity, Catalog.add_entity),
         Kind("Form", "form.json", build_form, Catalog.add_form),
         Kind("ListView", "listview.json", build_list_view, Catalog.add_list_view),
+        Kind("Seed", "seed.json", build_seed, Catalog.add_seed),
+        Kind("Role", "role.json", build_role, Catalog.add_role),
+        Kind("ApprovalChain", "approvalchain.json", build_chain, Catalog.add_chain),
     )
 }

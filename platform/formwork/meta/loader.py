@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from .catalog import Catalog
-from .checks import CHECKS
+from .checks import PACK_CHECKS
 from .errors import DefinitionError, DefinitionsInvalid
 from .jsonschemas import validator
 from .kinds import KINDS
@@ -46,11 +46,11 @@ def schema_errors(doc: Document) -> list[DefinitionError]:
         return [doc.error(("kind",), f"unknown kind {kind!r}; expected one of: {expected}")]
     errors = []
     for err in validator(kind).iter_errors(doc.data):
-        errors.append(doc.error(tuple(err.absolute_path), _describe(err)))
+        errors.append(doc.error(tuple(err.absolute_path), describe_schema_error(err)))
     return errors
 
 
-def _describe(err) -> str:
+def describe_schema_error(err) -> str:
     """jsonschema's message, made specific for the cases implementers meet most."""
     if err.validator == "additionalProperties":
         return f"unexpected property: {err.message.split('(')[-1].rstrip(')')}"
@@ -90,7 +90,7 @@ def build_catalog(documents: list[Document]) -> tuple[Catalog, list[DefinitionEr
         kind = KINDS[doc.kind]
         catalog.documents.append(doc)
         errors += kind.register(catalog, kind.build(doc))
-    for check in CHECKS:
+    for check in PACK_CHECKS:
         errors += check(catalog)
     return catalog, errors
 

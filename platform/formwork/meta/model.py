@@ -7,6 +7,7 @@ point at the file and line of a mistake.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, time
 from functools import cached_property
 from typing import Any
 
@@ -36,6 +37,8 @@ class FieldDef:
     default: Any = None
     options: dict[str, Any] = field(default_factory=dict)
     index: int = 0
+    renamed_from: str | None = None  # the field's former name: its column is renamed, its data kept
+    backfill: Any = None  # written into stored records that have no value, or one a narrowed type cannot hold
 
     @property
     def placeholder(self) -> Label | None:
@@ -166,6 +169,39 @@ class ListViewDef:
     group_by: str | None = None
     totals: dict[str, str] = field(default_factory=dict)  # column -> sum | avg
     filter: Any = None  # a structured filter (formwork.filters)
+
+
+@dataclass
+class SeedDef:
+    """Records a pack loads into a tenant once, when the tenant installs (or upgrades to) the pack."""
+
+    pack: str
+    name: str
+    entity: str
+    label: Label
+    key: str | None
+    records: list[dict[str, Any]]
+    document: Document
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.pack}.{self.name}"
+
+    def record_input(self, record: dict[str, Any], entity: EntityDef, locale: str) -> dict[str, Any]:
+        """A record as the API would receive it: labels in the tenant's language, dates as ISO text."""
+        data = {}
+        for name, value in record.items():
+            f = entity.field(name)
+            if isinstance(value, dict) and f is not None and f.type in SEED_LABEL_TYPES:
+                value = value.get(locale) or value.get("en")
+            elif isinstance(value, (date, time)):  # YAML reads 2026-01-01 as a date; the API takes ISO text
+                value = value.isoformat()
+            data[name] = value
+        return data
+
+
+#: text types whose seeded value may be a label {en: …, zh: …}, written in the tenant's language
+SEED_LABEL_TYPES = ("string", "text", "rich_text")
 
 
 @dataclass

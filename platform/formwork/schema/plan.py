@@ -1,42 +1,80 @@
-"""Additive schema changes for a tenant: what Alembic's autogenerate finds, minus anything that loses data.
+"""A tenant's schema plan: what Alembic's autogenerate finds, judged change by change so that no data is lost.
 
-New tables, columns and indexes are applied automatically. Every other
-difference (a column removed from the definitions, a type narrowed, a column
-made required) is reported and left alone: it needs the explicit plan/apply
-of `formwork migrate` (see docs/architecture.md, schema evolution).
+Autogenerate compares the tenant's tables with the compiled models. Each
+operation it proposes goes to the rule for its kind (`schema/rules.py`),
+which applies it as it is, turns it into something lossless (a removed
+field is retired, a declared rename keeps the column), or refuses it with
+the reason. Retired columns and tables are dropped only when asked.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from alembic.autogenerate import produce_migrations
-from alembic.operations import Operations
 from alembic.operations import ops as alembic_ops
 from alembic.runtime.migration import MigrationContext
 
-ADDITIVE = (alembic_ops.CreateTableOp, alembic_ops.AddColumnOp, alembic_ops.CreateIndexOp)
+from ..fields import FIELD_TYPES
+from ..meta.model import EntityDef, FieldDef
+from .changes import Change, Phase, SchemaPlan, Step
+from .rules import judge
+
+__all__ = ["Change", "Phase", "Planner", "SchemaPlan", "plan_schema_changes"]
 
 
-@dataclass
-class SchemaPlan:
-    apply: list[alembic_ops.MigrateOperation] = field(default_factory=list)
-    left_alone: list[str] = field(default_factory=list)
+class Planner:
+    """What the rules need to judge a change: the tenant's connection, its definitions, and the plan being built."""
 
-    def describe(self) -> list[str]:
-        return [describe(op) for op in self.apply]
+    def __init__(self, connection: sa.Connection, metadata: sa.MetaData, entities: Iterable[EntityDef],
+                 drop_retired: bool) -> None:
+        self.connection, self.metadata, self.drop_retired = connection, metadata, drop_retired
+        self.context = MigrationContext.configure(connection, opts={"include_object": self._own, "render_as_batch": True})
+        self.inspector = sa.inspect(connection)
+        self.entities = {entity.table: entity for entity in entities}
+        self.fields = {(entity.table, FIELD_TYPES[f.type].attribute(f)): f
+                       for entity in self.entities.values() for f in entity.fields}
+        self.plan = SchemaPlan()
+        self.renamed: dict[tuple[str, str], str] = {}  # (table, old column) -> new column
+        self.retiring: set[tuple[str, str]] = set()
+        self._rows: dict[str, int] = {}
 
+    def _own(self, obj, name, type_, reflected, compare_to) -> bool:
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        return table is None or table.name in self.metadata.tables
 
-def describe(op: alembic_ops.MigrateOperation) -> str:
-    """In words an administrator can read."""
-    if isinstance(op, alembic_ops.CreateTableOp):
-        return f"add table {op.table_name}"
-    if isinstance(op, alembic_ops.AddColumnOp):
-        return f"add column {op.table_name}.{op.column.name}"
-    if isinstance(op, alembic_ops.CreateIndexOp):
-        return f"add index {op.index_name} on {op.table_name}"
-    return str(op)
+    def proposed(self) -> list[alembic_ops.MigrateOperation]:
+        return _flatten(produce_migrations(self.context, self.metadata).upgrade_ops.ops)
+
+    def field(self, table: str, column: str) -> FieldDef | None:
+        return self.fields.get((table, column))
+
+    def name(self, table: str, column: str) -> str:
+        """`crm account.code`: the entity and field an administrator knows, or the column when no field has it."""
+        entity, f = self.entities.get(table), self.field(table, column)
+        if entity is None:
+            return f"{table}.{column}"
+        return f"{entity.pack} {entity.name}.{f.name if f else column}"
+
+    def rows(self, table: str) -> int:
+        if table not in self._rows:
+            self._rows[table] = self.count(table)
+        return self._rows[table]
+
+    def count(self, table: str, where: sa.ColumnElement[bool] | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(sa.table(table))
+        return self.connection.scalar(query if where is None else query.where(where))
+
+    def stored_column(self, table: str, column: str) -> dict[str, Any]:
+        return next(c for c in self.inspector.get_columns(table) if c["name"] == column)
+
+    def add(self, text: str, table: str, *steps: tuple[Phase, Step], added: tuple[str, str] | None = None) -> None:
+        self.plan.apply.append(Change(text, table, list(steps), added))
+
+    def refuse(self, reason: str) -> None:
+        self.plan.refused.append(f"refused: {reason}")
 
 
 def _flatten(ops: list[alembic_ops.MigrateOperation]) -> list[alembic_ops.MigrateOperation]:
@@ -46,36 +84,9 @@ def _flatten(ops: list[alembic_ops.MigrateOperation]) -> list[alembic_ops.Migrat
     return flat
 
 
-def plan_schema_changes(connection: sa.Connection, metadata: sa.MetaData) -> SchemaPlan:
-    """Compare the tenant's tables with `metadata` (only the tables `metadata` defines)."""
-    def own_tables(obj, name, type_, reflected, compare_to) -> bool:
-        table = obj if type_ == "table" else getattr(obj, "table", None)
-        return table is None or table.name in metadata.tables
-
-    context = MigrationContext.configure(connection, opts={"include_object": own_tables, "render_as_batch": True})
-    plan = SchemaPlan()
-    for op in _flatten(produce_migrations(context, metadata).upgrade_ops.ops):
-        if isinstance(op, ADDITIVE) and not _needs_backfill(connection, op):
-            plan.apply.append(op)
-        else:
-            plan.left_alone.append(describe(op) if isinstance(op, ADDITIVE) else type(op).__name__)
-    return plan
-
-
-def _needs_backfill(connection: sa.Connection, op: alembic_ops.MigrateOperation) -> bool:
-    """A required column without a default cannot be added to a table that has rows."""
-    if not isinstance(op, alembic_ops.AddColumnOp) or op.column.nullable or op.column.server_default is not None:
-        return False
-    return connection.execute(sa.select(sa.literal(1)).select_from(sa.table(op.table_name)).limit(1)).first() is not None
-
-
-def apply_schema_plan(connection: sa.Connection, plan: SchemaPlan) -> None:
-    operations = Operations(MigrationContext.configure(connection))
-    for op in plan.apply:
-        if isinstance(op, alembic_ops.AddColumnOp):
-            # The column's indexes come as their own CreateIndexOp; adding them here too would clash.
-            column = op.column._copy()
-            column.index = column.unique = None
-            operations.add_column(op.table_name, column, schema=op.schema)
-        else:
-            operations.invoke(op)
+def plan_schema_changes(connection: sa.Connection, metadata: sa.MetaData, entities: Iterable[EntityDef] = (),
+                        drop_retired: bool = False) -> SchemaPlan:
+    """Compare the tenant's tables with `metadata` (the tables of `entities`); nothing is changed."""
+    planner = Planner(connection, metadata, entities, drop_retired)
+    judge(planner, planner.proposed())
+    return planner.plan

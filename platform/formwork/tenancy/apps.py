@@ -24,6 +24,7 @@ from ..files import LocalFileStore
 from ..i18n import Label
 from ..meta.catalog import Catalog
 from .audit import install_audit
+from .customizations import effective_definitions
 from .keys import derive_secret
 from .registry import Tenant
 from .security import TenantSecurityManager
@@ -67,6 +68,7 @@ def tenant_config(settings: Settings, tenant: Tenant, provisioning: bool) -> dic
         "LANGUAGES": LANGUAGES,
         "BABEL_DEFAULT_LOCALE": tenant.locale or "en",
         "FORMWORK_CURRENCY": tenant.currency or "CNY",
+        "FORMWORK_TIMEZONE": tenant.timezone or "UTC",
         "WTF_CSRF_ENABLED": True,
         "FAB_API_MAX_PAGE_SIZE": 500,
         "FAB_OPENAPI_SERVERS": [{"url": f"/t/{tenant.slug}"}],
@@ -134,7 +136,7 @@ def number_out_of_range(_error: OverflowError) -> Any:
 
 def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provisioning: bool = False) -> Flask:
     """The app of one tenant. `provisioning` also creates FAB's tables, roles and permissions."""
-    effective = catalog.select(tenant.packs)
+    effective, _left_out = effective_definitions(settings, catalog, tenant)
     compiled = models_for(effective)
     app = Flask(f"formwork.tenant.{tenant.slug}", root_path=str(PACKAGE_ROOT), static_url_path="/formwork-static")
     app.config.update(tenant_config(settings, tenant, provisioning))

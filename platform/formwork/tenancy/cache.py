@@ -18,6 +18,7 @@ from flask import Flask
 from ..config import Settings
 from ..meta.catalog import Catalog
 from .apps import build_tenant_app
+from .customizations import effective_definitions
 from .provision import sync_schema
 from .registry import SLUG_PATTERN, Tenant, find_tenant
 
@@ -68,11 +69,12 @@ class TenantApps:
         return tenant
 
     def definitions_hash(self, tenant: Tenant) -> str:
-        """The hash of a tenant's effective definitions; computed once per set of packs, not per request."""
-        packs = tuple(tenant.packs)
-        if packs not in self._hashes:
-            self._hashes[packs] = self.catalog.select(list(packs)).content_hash()
-        return self._hashes[packs]
+        """The hash of a tenant's effective definitions (packs + customizations); computed once per
+        set of packs and customizations, not per request: the registry row carries the customizations' hash."""
+        key = (*tenant.packs, tenant.customizations_hash)
+        if key not in self._hashes:
+            self._hashes[key] = effective_definitions(self.settings, self.catalog, tenant)[0].content_hash()
+        return self._hashes[key]
 
     def get(self, tenant: Tenant) -> Flask:
         require_packs(self.catalog, tenant)

@@ -1,36 +1,74 @@
 """Tenants as code: a YAML manifest per tenant, applied idempotently and exported back.
 
 `apply_manifest` creates the tenant, or brings an existing one in line (name,
-locale, currency, added packs) and says what it changed — nothing on a second
-run. Removing a pack is refused: its tables and data would be orphaned.
+locale, currency, time zone, added packs, customizations) and says what it
+changed — nothing on a second run. Everything is checked before anything is
+changed. Removing a pack is refused (its tables and data would be orphaned), and
+so is changing the storage of an existing tenant (its data would stay behind).
+A manifest without `customizations:` leaves the stored ones alone; with it, the
+tenant gets exactly those (added, changed and removed ones are reported).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 import yaml
 from jsonschema import Draft202012Validator
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 
 from ..config import Settings
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError, DefinitionsInvalid
 from ..meta.jsonschemas import schema_file
-from ..meta.yamlload import read_documents
+from ..meta.yamlload import Document, read_documents
+from .customizations import (
+    Overlay,
+    check_overlays,
+    exported_overlays,
+    overlays_of,
+    store_overlays,
+    sub_document,
+)
 from .migrate import migrate_tenant
+from .packs import install_pack, plan_install
 from .provision import TenantError, create_tenant
 from .registry import Tenant, find_tenant, platform_session
 from .storage import tenant_engine
 
 Report = Callable[[str], None]
+CARET = re.compile(r"^\^(\d+)(?:\.(\d+))?(?:\.(\d+))?$")
 
 
-def read_manifest(path: Path) -> dict[str, Any]:
-    """The manifest's data, or DefinitionsInvalid with file, line and what was expected."""
+@dataclass
+class Manifest:
+    """A read manifest: its data, and its inline customizations with the manifest's own lines."""
+
+    data: dict[str, Any]
+    document: Document
+    overlays: list[Overlay] | None  # None: the manifest does not say, so stored customizations are left alone
+
+    @property
+    def slug(self) -> str:
+        return str(self.data["slug"])
+
+    @property
+    def packs(self) -> dict[str, str | None]:
+        """{pack: wanted version range, or None for any}."""
+        packs = self.data["packs"]
+        return dict.fromkeys(packs) if isinstance(packs, list) else dict(packs)
+
+
+def read_manifest(path: Path) -> Manifest:
+    """The manifest, or DefinitionsInvalid with file, line and what was expected (every error at once)."""
     documents, errors = read_documents(path)
     if not errors and len(documents) != 1:
         errors = [DefinitionError(str(path), 1, "", "a tenant manifest holds exactly one document")]
@@ -41,7 +79,49 @@ def read_manifest(path: Path) -> dict[str, Any]:
     found = [doc.error(tuple(e.absolute_path), e.message) for e in validator.iter_errors(doc.data)]
     if found:
         raise DefinitionsInvalid(found)
-    return doc.data
+    found += _timezone_errors(doc)
+    overlays = None
+    if "customizations" in doc.data:
+        overlays, overlay_errors = overlays_of([sub_document(doc, ("customizations", i))
+                                                for i in range(len(doc.data["customizations"]))])
+        found += overlay_errors
+    for name, wanted in (doc.data["packs"].items() if isinstance(doc.data["packs"], dict) else []):
+        if version_range(wanted) is None:
+            found.append(doc.error(("packs", name), f"'{wanted}' is not a version range; write e.g. '^1.0' or '>=1.0,<2'"))
+    if found:
+        raise DefinitionsInvalid(found)
+    return Manifest(doc.data, doc, overlays)
+
+
+def _timezone_errors(doc: Document) -> list[DefinitionError]:
+    name = doc.data.get("timezone")
+    if name is None:
+        return []
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return [doc.error(("timezone",), f"'{name}' is not a time zone; write an IANA name such as Asia/Shanghai or UTC")]
+    return []
+
+
+def version_range(text: str) -> SpecifierSet | None:
+    """`^1.2` (this major version, from 1.2), a bare `1.2.0` (exactly), or a range such as `>=1.0,<2`; None if none."""
+    text = text.strip()
+    caret = CARET.match(text)
+    if caret:
+        parts = [int(p) for p in caret.groups() if p is not None]
+        low = ".".join(map(str, parts))
+        significant = next((i for i, p in enumerate(parts) if p), len(parts) - 1)  # npm: ^0.2 stays below 0.3
+        high = [*parts[:significant], parts[significant] + 1]
+        return SpecifierSet(f">={low},<{'.'.join(map(str, high))}")
+    try:
+        return SpecifierSet(f"=={Version(text)}")
+    except InvalidVersion:
+        pass
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
 
 
 def _admin_password(admin: dict[str, Any]) -> str:
@@ -53,50 +133,109 @@ def _admin_password(admin: dict[str, Any]) -> str:
     raise TenantError(f"the first admin needs a password: set {variable or 'admin.password_env'} in the environment")
 
 
-def apply_manifest(settings: Settings, catalog: Catalog, data: dict[str, Any], report: Report) -> list[str]:
+def check_pack_versions(catalog: Catalog, manifest: Manifest, installed: dict[str, str | None]) -> list[DefinitionError]:
+    """Every wanted pack exists, and this server's version (and the installed one, if any) is in the wanted range."""
+    errors = []
+    for name, wanted in manifest.packs.items():
+        path = ("packs", name) if isinstance(manifest.data["packs"], dict) else ("packs",)
+        if name not in catalog.packs:
+            errors.append(manifest.document.error(path, f"unknown pack '{name}'; available: {', '.join(sorted(catalog.packs))}"))
+            continue
+        admitted, available = version_range(wanted) if wanted else None, catalog.packs[name].version
+        if admitted is None:
+            continue
+        if Version(available) not in admitted:
+            errors.append(manifest.document.error(path, f"{name} {wanted} is wanted, but this server has {name} {available}"))
+        elif installed.get(name) and Version(installed[name]) not in admitted:
+            errors.append(manifest.document.error(path, f"{name} {wanted} is wanted, but the tenant has {name} "
+                                                        f"{installed[name]}; move it with `formwork tenant upgrade-pack "
+                                                        f"{manifest.slug} {name}`"))
+    return errors
+
+
+def apply_manifest(settings: Settings, catalog: Catalog, manifest: Manifest, report: Report) -> list[str]:
     """Create or update the tenant; returns the changes made (empty: it was already so)."""
-    tenant = find_tenant(settings.database_url, data["slug"])
+    tenant = find_tenant(settings.database_url, manifest.slug)
+    errors = check_pack_versions(catalog, manifest, tenant.pack_versions if tenant else {})
+    if errors:
+        raise DefinitionsInvalid(errors)
     if tenant is None:
-        admin = data.get("admin") or {}
-        if not admin:
-            raise TenantError("a new tenant needs `admin: {username, password_env}`")
-        create_tenant(settings, catalog, data["slug"], data["name"], list(data["packs"]), admin["username"],
-                      _admin_password(admin), data.get("locale", "en"), progress=report,
-                      currency=data.get("currency", "CNY"))
-        return [f"created tenant '{data['slug']}'"]
-    return _update(settings, catalog, tenant, data)
+        return _create(settings, catalog, manifest, report)
+    return _update(settings, catalog, tenant, manifest, report)
 
 
-def _update(settings: Settings, catalog: Catalog, tenant: Tenant, data: dict[str, Any]) -> list[str]:
-    wanted_packs = catalog.with_requirements(list(data["packs"]))
-    unknown = [p for p in wanted_packs if p not in catalog.packs]
-    if unknown:
-        raise TenantError(f"unknown pack(s): {', '.join(unknown)}")
-    dropped = sorted(set(tenant.packs) - set(wanted_packs))
-    if dropped:
-        raise TenantError(f"removing packs is not supported (their data would be orphaned): {', '.join(dropped)}")
-    changes = []
-    with platform_session(settings.database_url) as session:
-        stored = session.get(Tenant, tenant.id)
-        for attribute in ("name", "locale", "currency"):
-            if attribute in data and getattr(stored, attribute) != data[attribute]:
-                changes.append(f"{attribute}: {getattr(stored, attribute)} → {data[attribute]}")
-                setattr(stored, attribute, data[attribute])
-        added = [p for p in wanted_packs if p not in stored.packs]
-        if added:
-            stored.packs = [*stored.packs, *added]
-            changes.append(f"installed pack(s): {', '.join(added)}")
-        session.commit()
-    if any(change.startswith("installed") for change in changes):
+def _create(settings: Settings, catalog: Catalog, manifest: Manifest, report: Report) -> list[str]:
+    data = manifest.data
+    admin = data.get("admin") or {}
+    if not admin:
+        raise TenantError("a new tenant needs `admin: {username, password_env}`")
+    password = _admin_password(admin)
+    packs = list(manifest.packs)
+    if manifest.overlays:
+        check_overlays(settings, catalog.select(catalog.with_requirements(packs)), manifest.slug, manifest.overlays, True)
+    tenant = create_tenant(settings, catalog, manifest.slug, data["name"], packs, admin["username"], password,
+                           data.get("locale", "en"), progress=report, currency=data.get("currency", "CNY"),
+                           storage=data.get("storage"))
+    changes = [f"created tenant '{manifest.slug}'"]
+    if data.get("timezone", "UTC") != tenant.timezone:
+        _set_attributes(settings, tenant, {"timezone": data["timezone"]})
+    if manifest.overlays:
+        changes += store_overlays(settings, catalog, tenant, manifest.overlays, replace_all=True)
+        report("adding the customizations' columns")
         migrate_tenant(settings, catalog, find_tenant(settings.database_url, tenant.slug))
     return changes
 
 
+def _update(settings: Settings, catalog: Catalog, tenant: Tenant, manifest: Manifest, report: Report) -> list[str]:
+    data = manifest.data
+    wanted_packs = catalog.with_requirements(list(manifest.packs))
+    dropped = sorted(set(tenant.packs) - set(wanted_packs))
+    if dropped:
+        raise TenantError(f"removing packs is not supported (their data would be orphaned): {', '.join(dropped)}")
+    if data.get("storage", tenant.storage_kind) != tenant.storage_kind:
+        raise TenantError(f"tenant '{tenant.slug}' keeps its data in {tenant.storage_kind} storage; the storage is chosen "
+                          f"when a tenant is created and a manifest cannot change it (it asks for {data['storage']})")
+    if manifest.overlays is not None:
+        check_overlays(settings, catalog.select(wanted_packs), tenant.slug, manifest.overlays, True)
+    changes = _set_attributes(settings, tenant, {k: data[k] for k in ("name", "locale", "currency", "timezone") if k in data})
+    for name in wanted_packs:
+        current = find_tenant(settings.database_url, tenant.slug)
+        if name not in current.packs:
+            changes += install_pack(settings, catalog, current, plan_install(settings, catalog, current, name), report)
+    if manifest.overlays is not None:
+        stored = store_overlays(settings, catalog, find_tenant(settings.database_url, tenant.slug), manifest.overlays,
+                                replace_all=True)
+        changes += stored
+        if stored:
+            migrate_tenant(settings, catalog, find_tenant(settings.database_url, tenant.slug))
+    return changes
+
+
+def _set_attributes(settings: Settings, tenant: Tenant, wanted: dict[str, Any]) -> list[str]:
+    changes = []
+    with platform_session(settings.database_url) as session:
+        stored = session.get(Tenant, tenant.id)
+        for attribute, value in wanted.items():
+            if getattr(stored, attribute) != value:
+                changes.append(f"{attribute}: {getattr(stored, attribute)} → {value}")
+                setattr(stored, attribute, value)
+                setattr(tenant, attribute, value)
+        session.commit()
+    return changes
+
+
 def export_manifest(settings: Settings, tenant: Tenant) -> str:
-    """The tenant as a manifest that `apply` turns back into the same tenant."""
-    data = {"kind": "Tenant", "slug": tenant.slug, "name": tenant.name, "packs": tenant.packs, "locale": tenant.locale,
-            "currency": tenant.currency, "admin": {"username": first_admin(settings, tenant),
-                                                   "password_env": "FORMWORK_ADMIN_PASSWORD"}}
+    """The tenant as a manifest that `apply` turns back into the same tenant, customizations included."""
+    versions = tenant.pack_versions
+    packs: Any = {name: f"^{version}" for name, version in versions.items()} if all(versions.values()) else list(versions)
+    data: dict[str, Any] = {
+        "kind": "Tenant", "slug": tenant.slug, "name": tenant.name, "packs": packs, "locale": tenant.locale,
+        "currency": tenant.currency, "timezone": tenant.timezone, "storage": tenant.storage_kind,
+        "admin": {"username": first_admin(settings, tenant), "password_env": "FORMWORK_ADMIN_PASSWORD"},
+    }
+    overlays = exported_overlays(settings, tenant.slug)
+    if overlays:
+        data["customizations"] = overlays
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 

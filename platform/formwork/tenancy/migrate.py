@@ -1,8 +1,10 @@
 """Plan and apply tenants' schema changes from the command line, one tenant or all of them.
 
 `migrate_all` skips tenants whose definitions are unchanged, runs several at
-once, reports each as it finishes, goes on past a tenant that fails, and
-returns a summary the caller turns into an exit code.
+once, reports each as it finishes (with every change applied or refused),
+goes on past a tenant that fails, and returns a summary the caller turns
+into an exit code. Retired columns and tables are dropped only when asked
+(`drop_retired`), and then every tenant is looked at, changed or not.
 """
 
 from __future__ import annotations
@@ -29,26 +31,27 @@ class MigrationSummary:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def plan_tenant(settings: Settings, catalog: Catalog, tenant: Tenant) -> SchemaPlan:
+def plan_tenant(settings: Settings, catalog: Catalog, tenant: Tenant, drop_retired: bool = False) -> SchemaPlan:
     """What `migrate` would do for `tenant`, in words, without changing anything."""
     require_packs(catalog, tenant)
-    return planned_changes(build_tenant_app(settings, tenant, catalog))
+    return planned_changes(build_tenant_app(settings, tenant, catalog), drop_retired)
 
 
-def migrate_tenant(settings: Settings, catalog: Catalog, tenant: Tenant) -> SchemaPlan | None:
-    """Apply the tenant's changes; None when its definitions are unchanged since the last migration."""
+def migrate_tenant(settings: Settings, catalog: Catalog, tenant: Tenant, drop_retired: bool = False) -> SchemaPlan | None:
+    """Apply the tenant's changes; None when its definitions are unchanged and nothing retired is to be dropped."""
     require_packs(catalog, tenant)
     apps = TenantApps(settings, catalog)
-    if tenant.definitions_hash == apps.definitions_hash(tenant):
+    if tenant.definitions_hash == apps.definitions_hash(tenant) and not drop_retired:
         return None
-    return sync_schema(settings, tenant, build_tenant_app(settings, tenant, catalog))
+    return sync_schema(settings, tenant, build_tenant_app(settings, tenant, catalog), drop_retired)
 
 
-def migrate_all(settings: Settings, catalog: Catalog, tenants: list[Tenant], jobs: int, report: Report) -> MigrationSummary:
+def migrate_all(settings: Settings, catalog: Catalog, tenants: list[Tenant], jobs: int, report: Report,
+                drop_retired: bool = False) -> MigrationSummary:
     summary = MigrationSummary()
     total = len(tenants)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(migrate_tenant, settings, catalog, tenant): tenant for tenant in tenants}
+        futures = {pool.submit(migrate_tenant, settings, catalog, tenant, drop_retired): tenant for tenant in tenants}
         for done, future in enumerate(as_completed(futures), start=1):
             slug = futures[future].slug
             try:
@@ -62,5 +65,8 @@ def migrate_all(settings: Settings, catalog: Catalog, tenants: list[Tenant], job
                 report(f"[{done}/{total}] {slug}: unchanged")
             else:
                 summary.migrated.append(slug)
-                report(f"[{done}/{total}] {slug}: {len(plan.apply)} change(s) applied")
+                refused = f", {len(plan.refused)} refused" if plan.refused else ""
+                report(f"[{done}/{total}] {slug}: {len(plan.apply)} change(s) applied{refused}")
+                for line in plan.describe() + plan.left_alone:
+                    report(f"    {line}")
     return summary

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from alembic.operations import ops as alembic_ops
 from flask import Flask
 
 from ..compile.generated import TENANT_METADATA
@@ -15,8 +14,9 @@ from ..compile.logic import compute_formulas, record_values
 from ..compile.rollups import recompute_rollups
 from ..config import Settings
 from ..meta.catalog import Catalog
-from ..schema.plan import SchemaPlan, apply_schema_plan, plan_schema_changes
-from .apps import build_tenant_app
+from ..schema.apply import apply_schema_plan, schema_transaction
+from ..schema.plan import SchemaPlan, plan_schema_changes
+from .permissions import provision_app, sync_permissions
 from .registry import (
     RESERVED_SLUGS,
     SLUG_PATTERN,
@@ -25,6 +25,7 @@ from .registry import (
     platform_session,
     record_schema_change,
 )
+from .seeds import load_seeds, pending_seeds
 from .storage import create_storage, drop_storage, new_location
 
 Progress = Callable[[str], None]
@@ -50,70 +51,92 @@ def check_new_tenant(settings: Settings, catalog: Catalog, slug: str, packs: lis
 def create_tenant(
     settings: Settings, catalog: Catalog, slug: str, name: str, packs: list[str],
     admin_user: str, admin_password: str, locale: str = "en", progress: Progress = lambda _: None,
-    currency: str = "CNY",
+    currency: str = "CNY", storage: str | None = None,
 ) -> Tenant:
-    """Create everything a new tenant needs; on failure nothing is left behind."""
+    """Create everything a new tenant needs; on failure nothing is left behind.
+
+    `storage` is sqlite, postgres_schema or postgres_database (None: the platform database's default).
+    """
     check_new_tenant(settings, catalog, slug, packs)
-    kind, location = new_location(settings, slug)
+    try:
+        kind, location = new_location(settings, slug, storage)
+    except ValueError as exc:
+        raise TenantError(str(exc)) from None
     tenant = Tenant(slug=slug, name=name, locale=locale, currency=currency.upper(), storage_kind=kind,
                     storage_location=location, status="active")
-    tenant.packs = catalog.with_requirements(packs)
+    tenant.pack_versions = {name: catalog.packs[name].version for name in catalog.with_requirements(packs)}
     with platform_session(settings.database_url) as session:
         session.add(tenant)
         session.commit()
+    progress("creating storage")
     try:
-        progress("creating storage")
         create_storage(settings, tenant)
+    except Exception:
+        _forget(settings, tenant)  # not drop_storage: what failed to be created may be someone else's
+        raise
+    try:
         progress("creating tables, roles and permissions")
-        app = build_tenant_app(settings, tenant, catalog, provisioning=True)
+        app = provision_app(settings, tenant, catalog)
         plan = create_tables(app)
         progress(f"creating admin user '{admin_user}'")
         add_admin(app, admin_user, admin_password)
+        seeds = pending_seeds(app.extensions["formwork"].session.get_bind(), catalog, tenant.packs)
+        if seeds:
+            progress(f"loading {len(seeds)} seed(s)")
+            load_seeds(app, seeds, tenant.locale, progress)
         record_schema_change(settings.database_url, slug, app.extensions["formwork"].definitions_hash, plan.describe(), [])
         mark_applied(settings, tenant, app.extensions["formwork"].definitions_hash)
     except Exception:
         drop_storage(settings, tenant)
-        with platform_session(settings.database_url) as session:
-            session.delete(session.merge(tenant))
-            session.commit()
+        _forget(settings, tenant)
         raise
     return tenant
 
 
-def create_tables(app: Flask) -> SchemaPlan:
-    """Add the tables, columns and indexes the definitions imply; the plan says what was done and left alone."""
+def _forget(settings: Settings, tenant: Tenant) -> None:
+    with platform_session(settings.database_url) as session:
+        session.delete(session.merge(tenant))
+        session.commit()
+
+
+def create_tables(app: Flask, drop_retired: bool = False) -> SchemaPlan:
+    """Apply every lossless change the definitions imply (schema/rules.py); the plan says what was done and left alone.
+
+    Retired columns and tables are dropped only with `drop_retired`.
+    """
     runtime = app.extensions["formwork"]
     engine = runtime.session.get_bind()
     TENANT_METADATA.create_all(engine)
     try:
-        plan = _plan_and_apply(engine, runtime.compiled.metadata)
+        plan = _plan_and_apply(engine, runtime, drop_retired)
     except sa.exc.DBAPIError:
         # Another process applied the same change a moment ago: plan again from what is there now.
         log.info("tenant %s: schema changed while applying; planning again", runtime.slug)
-        plan = _plan_and_apply(engine, runtime.compiled.metadata)
-    for change in plan.left_alone:
-        log.warning("tenant %s: schema change left for `formwork migrate`: %s", runtime.slug, change)
+        plan = _plan_and_apply(engine, runtime, drop_retired)
+    for change in plan.refused:
+        log.warning("tenant %s: %s", runtime.slug, change)
     backfill_computed(runtime, plan)
     return plan
 
 
-def planned_changes(app: Flask) -> SchemaPlan:
+def planned_changes(app: Flask, drop_retired: bool = False) -> SchemaPlan:
     """What applying the definitions would change, without changing anything."""
     runtime = app.extensions["formwork"]
     with runtime.session.get_bind().connect() as connection:
-        return plan_schema_changes(connection, runtime.compiled.metadata)
+        return plan_schema_changes(connection, runtime.compiled.metadata, runtime.catalog.entities.values(), drop_retired)
 
 
-def _plan_and_apply(engine: sa.Engine, metadata: sa.MetaData) -> SchemaPlan:
-    with engine.begin() as connection:
-        plan = plan_schema_changes(connection, metadata)
+def _plan_and_apply(engine: sa.Engine, runtime: Any, drop_retired: bool) -> SchemaPlan:
+    """Planned and applied in one transaction: what the plan saw is what it changes, all of it or nothing."""
+    with schema_transaction(engine) as connection:
+        plan = plan_schema_changes(connection, runtime.compiled.metadata, runtime.catalog.entities.values(), drop_retired)
         apply_schema_plan(connection, plan)
     return plan
 
 
 def backfill_computed(runtime: Any, plan: SchemaPlan) -> None:
     """A rollup or formula column added to a table with rows gets its values now, not at each row's next save."""
-    added = {(op.table_name, op.column.name) for op in plan.apply if isinstance(op, alembic_ops.AddColumnOp)}
+    added = plan.added_columns()
     session = runtime.session()
     try:
         for entity in runtime.catalog.entities.values():
@@ -130,16 +153,22 @@ def backfill_computed(runtime: Any, plan: SchemaPlan) -> None:
         runtime.session.remove()
 
 
-def sync_schema(settings: Settings, tenant: Tenant, app: Flask) -> SchemaPlan | None:
-    """Before a tenant app serves: apply additive changes if its definitions changed since the last sync."""
+def sync_schema(settings: Settings, tenant: Tenant, app: Flask, drop_retired: bool = False) -> SchemaPlan | None:
+    """Before a tenant app serves: apply the lossless changes if its definitions changed since the last sync.
+
+    The new hash is recorded only when nothing was refused, so a refused change is tried again
+    (and logged again) until the definitions give a backfill or the data allows it.
+    """
     runtime = app.extensions["formwork"]
-    if tenant.definitions_hash == runtime.definitions_hash:
+    if tenant.definitions_hash == runtime.definitions_hash and not drop_retired:
         return None
-    plan = create_tables(app)
+    plan = create_tables(app, drop_retired)
+    sync_permissions(app)
     for change in plan.describe():
         log.info("tenant %s: %s", tenant.slug, change)
     record_schema_change(settings.database_url, tenant.slug, runtime.definitions_hash, plan.describe(), plan.left_alone)
-    mark_applied(settings, tenant, runtime.definitions_hash)
+    if not plan.refused:
+        mark_applied(settings, tenant, runtime.definitions_hash)
     return plan
 
 

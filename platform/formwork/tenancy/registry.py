@@ -36,17 +36,48 @@ class Tenant(PlatformBase):
     storage_location: Mapped[str] = mapped_column(sa.String(500))
     definitions_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
+    #: changes whenever the tenant's customizations change; read with the row, so apps notice within seconds
+    customizations_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
 
     @property
     def packs(self) -> list[str]:
-        return list(json.loads(self.packs_json or "[]"))
+        """The installed packs, in the order they were installed (dependencies first)."""
+        return list(self.pack_versions)
 
     @packs.setter
     def packs(self, value: list[str]) -> None:
-        self.packs_json = json.dumps(list(value))
+        """Installed packs by name; versions already recorded are kept, new names have none yet."""
+        recorded = self.pack_versions
+        self.pack_versions = {name: recorded.get(name) for name in value}
+
+    @property
+    def pack_versions(self) -> dict[str, str | None]:
+        """{pack: installed version}; None for packs recorded before versions were (a plain list of names)."""
+        stored = json.loads(self.packs_json or "{}")
+        return dict(stored) if isinstance(stored, dict) else dict.fromkeys(stored)
+
+    @pack_versions.setter
+    def pack_versions(self, value: dict[str, str | None]) -> None:
+        self.packs_json = json.dumps(dict(value))
 
     def __str__(self) -> str:
         return self.slug
+
+
+class Customization(PlatformBase):
+    """A tenant's overlay document (EntityExtension, Form or ListView), kept apart from packs so upgrades keep it."""
+
+    __tablename__ = "formwork_customization"
+    __table_args__ = (sa.UniqueConstraint("tenant_slug", "kind", "target", name="uq_formwork_customization_target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_slug: Mapped[str] = mapped_column(sa.String(40), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    #: what it customizes: `crm.account` (an extension) or `crm.account/default` (a form or list view)
+    target: Mapped[str] = mapped_column(sa.String(200))
+    source: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class SchemaChange(PlatformBase):

@@ -1,9 +1,17 @@
 """Where a tenant's records live, and the engine that reaches them.
 
-SQLite (the default): one database file per tenant under the instance folder.
-PostgreSQL: one schema per tenant in the platform database, reached through a
-search_path fixed on the tenant's connections (issue 4 moves this to one pool
-per server with the schema set per transaction).
+Three kinds of storage, named in the registry as (storage_kind, storage_location):
+
+- ``sqlite``: a database file per tenant under the instance folder, an engine per file.
+- ``postgres_schema``: a schema per tenant in the platform database. Every such tenant
+  shares the platform database's one engine and pool. A tenant's engine is that engine
+  with the execution option ``formwork_schema``; each transaction begun through it starts
+  with ``SET LOCAL search_path``, so the schema lasts exactly one transaction and a pooled
+  connection never carries one tenant's schema into another tenant's request. A connection
+  without the option has the server's default search_path and sees no tenant at all.
+- ``postgres_database``: a database of its own on the platform's server, an engine per
+  database (a PostgreSQL connection belongs to one database, so that is still a pool per
+  database).
 """
 
 from __future__ import annotations
@@ -15,43 +23,78 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from ..config import Settings
-from .registry import Tenant
+from .registry import Tenant, platform_engine
+
+STORAGE_KINDS = ("sqlite", "postgres_schema", "postgres_database")
+SCHEMA_OPTION = "formwork_schema"
+#: PostgreSQL's limit on identifier length (NAMEDATALEN - 1): longer names are silently cut.
+MAX_IDENTIFIER_BYTES = 63
 
 _engines: dict[str, sa.Engine] = {}
 _lock = threading.Lock()
 
 
-def new_location(settings: Settings, slug: str) -> tuple[str, str]:
-    """(storage_kind, storage_location) for a tenant being created."""
-    if settings.is_postgres:
-        return "postgres_schema", f"tenant_{slug.replace('-', '_')}"
-    return "sqlite", str(Path("tenants") / f"{slug}.sqlite")
+def new_location(settings: Settings, slug: str, storage: str | None = None) -> tuple[str, str]:
+    """(storage_kind, storage_location) for a tenant being created; `storage` None is the platform's default.
 
-
-def tenant_url(settings: Settings, tenant: Tenant) -> str:
-    if tenant.storage_kind == "sqlite":
-        return f"sqlite:///{settings.instance / tenant.storage_location}"
-    return settings.database_url
+    Raises ValueError when the wanted storage cannot be had on this platform.
+    """
+    kind = storage or ("postgres_schema" if settings.is_postgres else "sqlite")
+    if kind not in STORAGE_KINDS:
+        raise ValueError(f"unknown storage '{kind}'; choose one of: {', '.join(STORAGE_KINDS)}")
+    if kind == "sqlite":
+        return kind, str(Path("tenants") / f"{slug}.sqlite")
+    if not settings.is_postgres:
+        raise ValueError(f"storage '{kind}' needs a PostgreSQL platform database (FORMWORK_DATABASE_URL); "
+                         "this platform runs on SQLite")
+    name = slug.replace("-", "_")
+    if kind == "postgres_schema":
+        return kind, f"tenant_{name}"
+    # Database names are shared by the whole server: the platform database's name keeps two platforms apart.
+    database = f"{sa.engine.make_url(settings.database_url).database}_{name}"
+    if len(database.encode()) > MAX_IDENTIFIER_BYTES:
+        raise ValueError(f"the database name '{database}' is longer than PostgreSQL's {MAX_IDENTIFIER_BYTES} bytes; "
+                         "choose a shorter tenant slug")
+    if _database_exists(settings, database):
+        raise ValueError(f"a database named '{database}' already exists on the server; it is left alone")
+    return kind, database
 
 
 def tenant_engine(settings: Settings, tenant: Tenant) -> sa.Engine:
-    """One engine per tenant storage, created once per process."""
-    key = f"{tenant.storage_kind}:{tenant_url(settings, tenant)}:{tenant.storage_location}"
+    """The engine of a tenant's storage, the only way Formwork reaches a tenant's tables; one per process."""
+    key = _engine_key(settings, tenant)
     with _lock:
         if key not in _engines:
             _engines[key] = _create_engine(settings, tenant)
         return _engines[key]
 
 
-def _create_engine(settings: Settings, tenant: Tenant) -> sa.Engine:
-    url = tenant_url(settings, tenant)
+def database_url(settings: Settings, database: str) -> str:
+    """The platform's URL (same server, user and password) pointing at another database."""
+    url = sa.engine.make_url(settings.database_url).set(database=database)
+    return url.render_as_string(hide_password=False)
+
+
+def _engine_key(settings: Settings, tenant: Tenant) -> str:
     if tenant.storage_kind == "sqlite":
-        (settings.instance / tenant.storage_location).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        return f"sqlite:{settings.instance / tenant.storage_location}"
+    if tenant.storage_kind == "postgres_database":
+        return f"database:{database_url(settings, tenant.storage_location)}"
+    if tenant.storage_kind == "postgres_schema":
+        return f"schema:{settings.database_url}:{tenant.storage_location}"
+    raise ValueError(f"tenant '{tenant.slug}' has unknown storage '{tenant.storage_kind}'")
+
+
+def _create_engine(settings: Settings, tenant: Tenant) -> sa.Engine:
+    if tenant.storage_kind == "sqlite":
+        path = settings.instance / tenant.storage_location
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    schema = tenant.storage_location
-    return sa.create_engine(url, pool_pre_ping=True, connect_args={"options": f"-csearch_path={schema}"})
+    if tenant.storage_kind == "postgres_database":
+        return sa.create_engine(database_url(settings, tenant.storage_location), pool_pre_ping=True)
+    return _schema_engine(settings.database_url, tenant.storage_location)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -61,29 +104,81 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _schema_engine(url: str, schema: str) -> sa.Engine:
+    """The platform engine, as seen by one schema tenant: the same pool, its schema set in every transaction."""
+    shared = platform_engine(url)
+    if not event.contains(shared, "begin", _set_tenant_schema):
+        event.listen(shared, "begin", _set_tenant_schema)
+    return shared.execution_options(**{SCHEMA_OPTION: schema})
+
+
+def _set_tenant_schema(connection: sa.Connection) -> None:
+    """At every transaction's start (explicit or autobegun): the tenant's schema, for this transaction only.
+
+    set_config(..., true) is SET LOCAL with the value as a bound parameter. It runs on the
+    DBAPI cursor because the SQLAlchemy transaction is still being begun; psycopg opens the
+    database transaction with this statement.
+    """
+    schema = connection.get_execution_options().get(SCHEMA_OPTION)
+    if schema is None:
+        return
+    search_path = connection.dialect.identifier_preparer.quote_identifier(schema)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute("SELECT set_config('search_path', %s, true)", (search_path,))
+    finally:
+        cursor.close()
+
+
+def _database_exists(settings: Settings, database: str) -> bool:
+    with platform_engine(settings.database_url).connect() as conn:
+        query = sa.text("SELECT 1 FROM pg_database WHERE datname = :name")
+        return conn.execute(query, {"name": database}).first() is not None
+
+
+def _quoted(settings: Settings, identifier: str) -> str:
+    return platform_engine(settings.database_url).dialect.identifier_preparer.quote_identifier(identifier)
+
+
 def create_storage(settings: Settings, tenant: Tenant) -> None:
+    """Make the tenant's empty storage (the SQLite file appears on first connect)."""
     if tenant.storage_kind == "postgres_schema":
-        with sa.create_engine(settings.database_url).begin() as conn:
+        with platform_engine(settings.database_url).begin() as conn:
             conn.execute(sa.schema.CreateSchema(tenant.storage_location, if_not_exists=True))
+    elif tenant.storage_kind == "postgres_database":
+        with platform_engine(settings.database_url).connect() as conn:
+            # CREATE DATABASE cannot run inside a transaction.
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.exec_driver_sql(f"CREATE DATABASE {_quoted(settings, tenant.storage_location)}")
 
 
 def drop_storage(settings: Settings, tenant: Tenant) -> None:
-    """Remove a tenant's data entirely (used when creating it failed half-way)."""
+    """Remove a tenant's data entirely (deleting a tenant, or creating one failed half-way)."""
+    key = _engine_key(settings, tenant)
     with _lock:
-        for key in [k for k in _engines if k.endswith(f":{tenant.storage_location}")]:
-            _engines.pop(key).dispose()
+        engine = _engines.pop(key, None)
+    if engine is not None and tenant.storage_kind != "postgres_schema":  # a schema tenant's pool is the platform's
+        engine.dispose()
     if tenant.storage_kind == "sqlite":
         base = settings.instance / tenant.storage_location
         for suffix in ("", "-wal", "-shm"):
             Path(f"{base}{suffix}").unlink(missing_ok=True)
-    else:
-        with sa.create_engine(settings.database_url).begin() as conn:
+    elif tenant.storage_kind == "postgres_schema":
+        with platform_engine(settings.database_url).begin() as conn:
             conn.execute(sa.schema.DropSchema(tenant.storage_location, cascade=True, if_exists=True))
+    elif tenant.storage_kind == "postgres_database":
+        with platform_engine(settings.database_url).connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_quoted(settings, tenant.storage_location)} WITH (FORCE)")
 
 
 def dispose_engines() -> None:
-    """Close every tenant pool (tests, and a process that is shutting down)."""
+    """Close the pools of tenant files and tenant databases (tests, and a process that is shutting down).
+
+    Schema tenants use the platform engine, whose pool the registry owns.
+    """
     with _lock:
-        for engine in _engines.values():
-            engine.dispose()
+        for key, engine in _engines.items():
+            if not key.startswith("schema:"):
+                engine.dispose()
         _engines.clear()

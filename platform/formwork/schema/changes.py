@@ -1,0 +1,52 @@
+"""The result of planning a tenant's schema: changes in words, each with what carries it out, in a fixed order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+
+class Phase(IntEnum):
+    """The order changes run in: a column is renamed before it is filled, filled before it becomes required."""
+
+    TABLES = 0
+    DROP_INDEXES = 1
+    RENAMES = 2
+    COLUMNS = 3
+    FILLS = 4
+    ALTERS = 5  # per table in one batch: SQLite recreates the table once
+    INDEXES = 6
+    DROP_TABLES = 7
+
+
+Step = Callable[[Any], None]  # given Alembic's operations, or in Phase.ALTERS the table's batch operations
+
+
+@dataclass
+class Change:
+    """One change in words, and the steps that carry it out, each in its phase."""
+
+    text: str
+    table: str
+    steps: list[tuple[Phase, Step]]
+    added: tuple[str, str] | None = None  # (table, column) of a column this change adds
+
+
+@dataclass
+class SchemaPlan:
+    apply: list[Change] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+
+    def describe(self) -> list[str]:
+        return [change.text for change in self.apply]
+
+    @property
+    def left_alone(self) -> list[str]:
+        """What stays as it is: refused changes with their reasons, and retired columns and tables."""
+        return self.refused + self.retired
+
+    def added_columns(self) -> set[tuple[str, str]]:
+        return {change.added for change in self.apply if change.added}

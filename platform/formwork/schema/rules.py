@@ -1,0 +1,216 @@
+"""The rule for each kind of operation Alembic's autogenerate proposes: apply it, make it lossless, or refuse it.
+
+Like autogenerate's own comparators, one small function per kind of
+operation, found in RULES. A rule reads the stored data when the answer
+depends on it (a required column on a table with rows, values longer than a
+narrowed column) and says in words what it decided.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from alembic.operations import ops as alembic_ops
+
+from ..fields import FIELD_TYPES
+from ..meta.model import FieldDef
+from .changes import Phase
+from .constraints import add_foreign_key, add_index, drop_constraint, drop_index
+from .fit import capacity, misfits, type_words
+
+if TYPE_CHECKING:
+    from .plan import Planner
+
+#: tables of a tenant's database that no entity defines: FAB's, the platform's own, the databases'
+PLATFORM_PREFIXES = ("ab_", "formwork_", "alembic_", "sqlite_")
+
+
+def judge(planner: Planner, ops: list[alembic_ops.MigrateOperation]) -> None:
+    """Send every proposed operation to its rule; retired tables are found apart (autogenerate ignores them)."""
+    ops = pair_renames(planner, ops)
+    planner.retiring = {(op.table_name, op.column_name) for op in ops if isinstance(op, alembic_ops.DropColumnOp)}
+    for op in ops:
+        RULES.get(type(op), refuse_unknown)(planner, op)
+    retire_tables(planner)
+
+
+def backfill_value(f: FieldDef) -> Any:
+    """The field's `backfill:` as the API would store it (validated with the definitions)."""
+    value = f.backfill.isoformat() if isinstance(f.backfill, datetime.date | datetime.time) else f.backfill
+    return FIELD_TYPES[f.type].marshmallow_field(f).deserialize(value)
+
+
+def _fill(table: str, column: str, type_: sa.types.TypeEngine, value: Any, where: Any) -> Any:
+    """A step writing `value` into the rows `where(column)` selects."""
+    target = sa.table(table, sa.column(column, type_))
+
+    def run(operations: Any) -> None:
+        operations.execute(sa.update(target).where(where(target.c[column])).values({column: value}))
+    return run
+
+
+# -- tables and columns -----------------------------------------------------------------------------
+
+def add_table(p: Planner, op: alembic_ops.CreateTableOp) -> None:
+    """A new table; references marked `use_alter` are added once every new table exists (SQLite puts them inline)."""
+    later = [] if p.connection.dialect.name == "sqlite" else [
+        (Phase.INDEXES, lambda ops, fk=fk: ops.invoke(alembic_ops.CreateForeignKeyOp.from_constraint(fk)))
+        for fk in p.metadata.tables[op.table_name].foreign_key_constraints if fk.use_alter]
+    p.add(f"add table {op.table_name}", op.table_name, (Phase.TABLES, lambda ops: ops.invoke(op)), *later)
+
+
+def add_column(p: Planner, op: alembic_ops.AddColumnOp) -> None:
+    table, column = op.table_name, op.column
+    text, f = f"add column {table}.{column.name}", p.field(table, column.name)
+    if column.nullable or column.server_default is not None or p.rows(table) == 0:
+        p.add(text, table, (Phase.COLUMNS, _adder(op, column.nullable)), added=(table, column.name))
+    elif f is not None and f.backfill is not None:
+        p.add(f"{text}, filling its {p.rows(table)} existing record(s) with {f.backfill!r}", table,
+              (Phase.COLUMNS, _adder(op, nullable=True)),
+              (Phase.FILLS, _fill(table, column.name, column.type, backfill_value(f), lambda c: c.is_(None))),
+              (Phase.ALTERS, lambda batch: batch.alter_column(column.name, nullable=False, existing_type=column.type)),
+              added=(table, column.name))
+    else:
+        p.refuse(f"{p.name(table, column.name)} is a new required field but {p.rows(table)} record(s) would have "
+                 "no value; give `backfill:` in the definition")
+
+
+def _adder(op: alembic_ops.AddColumnOp, nullable: bool) -> Any:
+    def run(operations: Any) -> None:
+        # The column's indexes come as their own CreateIndexOp; adding them here too would clash.
+        column = op.column._copy()
+        column.index = column.unique = None
+        column.nullable = nullable
+        sqlite = operations.get_context().dialect.name == "sqlite"  # SQLite adds a reference only inline
+        operations.add_column(op.table_name, column, schema=op.schema, inline_references=sqlite or None)
+    return run
+
+
+def retire_column(p: Planner, op: alembic_ops.DropColumnOp) -> None:
+    """A field gone from the definitions: its column and data stay, unless retired columns are to be dropped."""
+    table, column = op.table_name, op.column_name
+    what, kept = p.name(table, column), p.count(table, sa.column(column).is_not(None))
+    if p.drop_retired:
+        p.add(f"drop retired field {what} and its {kept} stored value(s)", table,
+              (Phase.ALTERS, lambda batch: batch.drop_column(column)))
+        return
+    p.plan.retired.append(f"retired: {what} is no longer defined; its column and {kept} stored value(s) are kept "
+                          "(`formwork migrate --drop-retired` drops them)")
+    stored = p.stored_column(table, column)
+    if not stored["nullable"]:
+        p.add(f"make retired field {what} optional, so that new records can be saved without it", table,
+              (Phase.ALTERS, lambda batch: batch.alter_column(column, nullable=True, existing_type=stored["type"])))
+
+
+def retire_tables(p: Planner) -> None:
+    """Tables of entities gone from the definitions: kept with their records, dropped only when asked."""
+    for table in sorted(set(p.inspector.get_table_names()) - set(p.metadata.tables)):
+        if table.startswith(PLATFORM_PREFIXES):
+            continue
+        rows = p.count(table)
+        if p.drop_retired:
+            p.add(f"drop retired table {table} and its {rows} record(s)", table,
+                  (Phase.DROP_TABLES, lambda ops, table=table: ops.drop_table(table)))
+        else:
+            p.plan.retired.append(f"retired: table {table} belongs to no entity any more; it and its {rows} record(s) "
+                                  "are kept (`formwork migrate --drop-retired` drops it)")
+
+
+def pair_renames(p: Planner, ops: list[alembic_ops.MigrateOperation]) -> list[alembic_ops.MigrateOperation]:
+    """A field declared `renamed_from:` whose old column is stored: autogenerate's add + drop become a rename."""
+    dropped = {(op.table_name, op.column_name): op for op in ops if isinstance(op, alembic_ops.DropColumnOp)}
+    remaining = list(ops)
+    for add in [op for op in ops if isinstance(op, alembic_ops.AddColumnOp)]:
+        table, new, f = add.table_name, add.column.name, p.field(add.table_name, add.column.name)
+        old = FIELD_TYPES[f.type].attribute(replace(f, name=f.renamed_from)) if f and f.renamed_from else None
+        if (table, old) not in dropped:
+            continue
+        remaining.remove(add)
+        remaining.remove(dropped[(table, old)])
+        p.renamed[(table, old)] = new
+        p.add(f"rename field {p.entities[table].pack} {p.entities[table].name}.{f.renamed_from} to {f.name} "
+              "(data kept)", table,
+              (Phase.RENAMES, lambda ops, table=table, old=old, new=new: ops.alter_column(table, old, new_column_name=new)))
+        _compare_renamed(p, table, old, add.column)
+    return remaining
+
+
+def _compare_renamed(p: Planner, table: str, old: str, column: sa.Column) -> None:
+    """A renamed field may change its type or become required too: judged like any other column."""
+    stored = p.stored_column(table, old)
+    differs = p.context.impl.compare_type(sa.Column(old, stored["type"]), column)
+    change = alembic_ops.AlterColumnOp(
+        table, column.name, existing_type=stored["type"], existing_nullable=stored["nullable"],
+        modify_type=column.type if differs else None,
+        modify_nullable=column.nullable if column.nullable != stored["nullable"] else None)
+    alter_column(p, change, stored_name=old)
+
+
+# -- types and nullability --------------------------------------------------------------------------
+
+def alter_column(p: Planner, op: alembic_ops.AlterColumnOp, stored_name: str | None = None) -> None:
+    """`stored_name` is the column's name in the database now, when this plan renames it first."""
+    stored = sa.column(stored_name or op.column_name)
+    if op.modify_type is not None:
+        change_type(p, op, stored)
+    if op.modify_nullable is not None:
+        change_nullable(p, op, stored)
+
+
+def change_type(p: Planner, op: alembic_ops.AlterColumnOp, stored: sa.ColumnClause) -> None:
+    table, column, old, new = op.table_name, op.column_name, op.existing_type, op.modify_type
+    what, words = p.name(table, column), f"{type_words(old)} to {type_words(new)}"
+    alter = (Phase.ALTERS, lambda batch: batch.alter_column(column, type_=new, existing_type=old,
+                                                           existing_nullable=op.existing_nullable))
+    before, after = capacity(old), capacity(new)
+    if before is None or after is None or not after.converts(before):
+        p.refuse(f"{what} changes from {words}, which cannot be converted safely; add a new field and copy the data")
+    elif after.holds(before):
+        p.add(f"widen {what} from {words}", table, alter)
+    elif (bad := p.count(table, misfits(stored, after))) == 0:
+        p.add(f"narrow {what} from {words} (every stored value fits)", table, alter)
+    elif (f := p.field(table, column)) is not None and f.backfill is not None:
+        fill = _fill(table, column, new, backfill_value(f), lambda c: misfits(c, after))
+        p.add(f"narrow {what} from {words}, replacing the {bad} value(s) that do not fit with {f.backfill!r}", table,
+              (Phase.FILLS, fill), alter)
+    else:
+        p.refuse(f"{what} narrows from {words} but {bad} record(s) have a value that does not fit; "
+                 "give `backfill:` in the definition or change those values first")
+
+
+def change_nullable(p: Planner, op: alembic_ops.AlterColumnOp, stored: sa.ColumnClause) -> None:
+    table, column = op.table_name, op.column_name
+    what, type_ = p.name(table, column), op.modify_type if op.modify_type is not None else op.existing_type
+
+    def alter(batch: Any) -> None:
+        batch.alter_column(column, nullable=op.modify_nullable, existing_type=type_)
+    if op.modify_nullable:
+        p.add(f"make {what} optional", table, (Phase.ALTERS, alter))
+    elif (empty := p.count(table, stored.is_(None))) == 0:
+        p.add(f"make {what} required", table, (Phase.ALTERS, alter))
+    elif (f := p.field(table, column)) is not None and f.backfill is not None:
+        fill = _fill(table, column, type_, backfill_value(f), lambda c: c.is_(None))
+        p.add(f"make {what} required, filling its {empty} empty record(s) with {f.backfill!r}", table,
+              (Phase.FILLS, fill), (Phase.ALTERS, alter))
+    else:
+        p.refuse(f"{what} becomes required but {empty} record(s) have no value; give `backfill:` in the definition")
+
+
+def refuse_unknown(p: Planner, op: alembic_ops.MigrateOperation) -> None:
+    table = getattr(op, "table_name", None) or getattr(op, "source_table", "")
+    p.refuse(f"{type(op).__name__.removesuffix('Op')} on {table} is not applied automatically")
+
+
+RULES = {
+    alembic_ops.CreateTableOp: add_table,
+    alembic_ops.AddColumnOp: add_column,
+    alembic_ops.DropColumnOp: retire_column,
+    alembic_ops.AlterColumnOp: alter_column,
+    alembic_ops.CreateIndexOp: add_index,
+    alembic_ops.DropIndexOp: drop_index,
+    alembic_ops.CreateForeignKeyOp: add_foreign_key,
+    alembic_ops.DropConstraintOp: drop_constraint,
+}

@@ -1,0 +1,334 @@
+"""Tenant customizations: overlay documents kept in the control plane and merged over the tenant's packs.
+
+A business admin changes a tenant without touching packs: an `EntityExtension`
+adds fields (named `x_…`, so that no later pack version can add a field of the
+same name), changes labels and adds rules; a `Form` or `ListView` overlay
+replaces the pack's form or list view of the same entity and name (or adds one
+under a new name). Overlays are stored apart from packs, so a pack upgrade keeps
+them; one that no longer fits the packs is left out of the effective
+definitions (logged, shown by `formwork plan`) instead of breaking the tenant.
+
+Pipeline: packs selected → overlays merged (`merge_overlays`) → effective definitions.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import logging
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+from jsonschema import Draft202012Validator
+
+from ..config import Settings
+from ..filters import FILTER_SCHEMA
+from ..meta.catalog import Catalog
+from ..meta.checks import CHECKS, TENANT_FIELD_PREFIX
+from ..meta.errors import DefinitionError, DefinitionsInvalid
+from ..meta.jsonschemas import field_schema, kind_schema, schema_file
+from ..meta.kinds import build_entity, build_form, build_list_view
+from ..meta.loader import describe_schema_error
+from ..meta.model import EntityDef
+from ..meta.yamlload import Document, JsonPath, parse_documents
+from .registry import Customization, Tenant, platform_session
+
+#: the kinds a tenant can customize with, in the order they are merged (extensions add the fields forms show)
+OVERLAY_KINDS = ("EntityExtension", "Form", "ListView")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """One overlay document: what it customizes and its canonical YAML (what is stored and compared)."""
+
+    kind: str
+    target: str
+    document: Document
+
+    @property
+    def source(self) -> str:
+        return yaml.safe_dump(self.document.data, sort_keys=False, allow_unicode=True)
+
+    @property
+    def entity(self) -> str:
+        return str(self.document.data["entity"])
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.target}"
+
+
+def origin(slug: str, kind: str, target: str) -> str:
+    """The readable 'file' of a stored overlay in error messages."""
+    return f"customization {kind} {target} (tenant {slug})"
+
+
+def target_of(kind: str, data: dict[str, Any]) -> str:
+    """`crm.account` for an extension; `crm.account/default` for a form or list view."""
+    if kind == "EntityExtension":
+        return str(data["entity"])
+    return f"{data['entity']}/{data.get('name', 'default')}"
+
+
+# -- reading and validating ------------------------------------------------------
+@cache
+def overlay_validator(kind: str) -> Draft202012Validator:
+    if kind != "EntityExtension":
+        return Draft202012Validator(kind_schema(kind))
+    schema = schema_file("entityextension.json")
+    schema["$defs"].update(field=field_schema(), filter=FILTER_SCHEMA)
+    return Draft202012Validator(schema)
+
+
+def overlay_schema_errors(doc: Document) -> list[DefinitionError]:
+    if not isinstance(doc.data, dict):
+        return [doc.error((), "expected a mapping with a 'kind'")]
+    if doc.kind not in OVERLAY_KINDS:
+        return [doc.error(("kind",), f"a tenant customizes with {', '.join(OVERLAY_KINDS)}; got kind {doc.kind!r}")]
+    errors = [doc.error(tuple(e.absolute_path), describe_schema_error(e)) for e in overlay_validator(doc.kind).iter_errors(doc.data)]
+    entity = doc.data.get("entity")
+    if not errors and "." not in str(entity):
+        errors.append(doc.error(("entity",), f"name the entity with its pack, e.g. crm.{entity}"))
+    return errors
+
+
+def overlays_of(documents: list[Document]) -> tuple[list[Overlay], list[DefinitionError]]:
+    """Overlays from parsed documents; schema errors for the others, and for a target customized twice."""
+    overlays, errors, seen = [], [], set()
+    for doc in documents:
+        found = overlay_schema_errors(doc)
+        if found:
+            errors += found
+            continue
+        overlay = Overlay(doc.kind, target_of(doc.kind, doc.data), doc)
+        if (overlay.kind, overlay.target) in seen:
+            errors.append(doc.error(("entity",), f"{overlay.describe()} is customized twice"))
+        seen.add((overlay.kind, overlay.target))
+        doc.pack = overlay.entity.split(".")[0]
+        overlays.append(overlay)
+    return overlays, errors
+
+
+def read_overlays(text: str, file: str) -> list[Overlay]:
+    """The overlays in a YAML text (several documents allowed), or DefinitionsInvalid with file and line."""
+    documents, errors = parse_documents(text, file)
+    overlays, schema_errors = overlays_of(documents)
+    if errors or schema_errors:
+        raise DefinitionsInvalid(errors + schema_errors)
+    return overlays
+
+
+def sub_document(doc: Document, path: JsonPath) -> Document:
+    """The part of `doc` at `path` as a document of its own, keeping its lines (inline overlays of a manifest)."""
+    data = doc.data
+    for key in path:
+        data = data[key]
+    lines = {p[len(path):]: line for p, line in doc.lines.items() if p[:len(path)] == tuple(path)}
+    return Document(doc.file, data, lines)
+
+
+# -- merging ---------------------------------------------------------------------
+@dataclass
+class ExtendedDocument(Document):
+    """An entity's document with an extension merged in. Errors about the added parts point into the extension."""
+
+    extension: Document | None = None
+    base_fields: int = 0
+    base_rules: int = 0
+
+    def error(self, path: JsonPath, message: str) -> DefinitionError:
+        assert self.extension is not None
+        path = tuple(path)
+        for key, base in (("fields", self.base_fields), ("rules", self.base_rules)):
+            if path[:1] == (key,) and len(path) > 1 and isinstance(path[1], int) and path[1] >= base:
+                return self.extension.error((key, path[1] - base, *path[2:]), message)
+        return self.extension.error(("entity",), message)
+
+
+def extend_entity(entity: EntityDef, extension: Document) -> tuple[EntityDef | None, list[DefinitionError]]:
+    """`entity` with the extension's fields, labels and rules; or the reasons it does not fit."""
+    data = extension.data
+    errors = []
+    for i, field in enumerate(data.get("fields", [])):
+        name = field["name"]
+        if not name.startswith(TENANT_FIELD_PREFIX):
+            errors.append(extension.error(("fields", i, "name"),
+                                          f"'{name}': fields a tenant adds are named x_… (e.g. x_{name}), so that no "
+                                          "later version of the pack can add a field with the same name"))
+    for name in data.get("labels", {}):
+        if entity.field(name) is None:
+            errors.append(extension.error(("labels", name), f"'{name}' is not a field of {entity.qualified}"))
+    if errors:
+        return None, errors
+    merged = copy.deepcopy(entity.document.data)
+    base_fields, base_rules = len(merged["fields"]), len(merged.get("rules", []))
+    merged["fields"] += copy.deepcopy(data.get("fields", []))
+    if data.get("rules"):
+        merged["rules"] = [*merged.get("rules", []), *copy.deepcopy(data["rules"])]
+    for key in ("label", "plural"):
+        if key in data:
+            merged[key] = data[key]
+    for field in merged["fields"]:
+        if field["name"] in data.get("labels", {}):
+            field["label"] = data["labels"][field["name"]]
+    document = ExtendedDocument(entity.document.file, merged, entity.document.lines, entity.pack,
+                                extension=extension, base_fields=base_fields, base_rules=base_rules)
+    return build_entity(document), []
+
+
+def _merge_once(base: Catalog, overlays: list[Overlay]) -> tuple[Catalog, list[DefinitionError]]:
+    errors: list[DefinitionError] = []
+    entities, documents = dict(base.entities), list(base.documents)
+    forms = {k: list(v) for k, v in base.forms.items()}
+    views = {k: list(v) for k, v in base.list_views.items()}
+    ordered = sorted(overlays, key=lambda o: OVERLAY_KINDS.index(o.kind))
+    for overlay in ordered:
+        doc = overlay.document
+        entity = entities.get(overlay.entity)
+        if entity is None:
+            errors.append(doc.error(("entity",), f"entity '{overlay.entity}' is not in the tenant's packs"))
+            continue
+        if overlay.kind == "EntityExtension":
+            extended, found = extend_entity(entity, doc)
+            errors += found
+            if extended is not None:
+                entities[entity.qualified] = extended
+                documents = [extended.document if d is entity.document else d for d in documents]
+            continue
+        table, build = (forms, build_form) if overlay.kind == "Form" else (views, build_list_view)
+        definition = build(doc)
+        replaced = [d for d in table.get(definition.entity, []) if d.name == definition.name]
+        table[definition.entity] = [d for d in table.get(definition.entity, []) if all(d is not r for r in replaced)] + [definition]
+        documents = [d for d in documents if all(d is not r.document for r in replaced)] + [doc]
+    merged = replace(base, entities=entities, forms=forms, list_views=views, documents=documents)
+    for check in CHECKS:
+        errors += check(merged)
+    return merged, errors
+
+
+def merge_overlays(base: Catalog, overlays: list[Overlay]) -> tuple[Catalog, list[DefinitionError]]:
+    """`base` with every overlay that fits; the errors say why the others were left out.
+
+    An overlay with an error is dropped and the rest merged again, so a form
+    showing a field of a dropped extension is reported too, and what remains
+    always checks clean.
+    """
+    remaining, left_out = list(overlays), []
+    while True:
+        merged, errors = _merge_once(base, remaining)
+        if not errors:
+            return merged, sorted(left_out)
+        failing = {e.file for e in errors}
+        kept = [o for o in remaining if o.document.file not in failing]
+        left_out += errors
+        if len(kept) == len(remaining):  # errors no overlay caused: the packs alone (never expected)
+            return merged, sorted(left_out)
+        remaining = kept
+
+
+# -- the control plane -----------------------------------------------------------
+def stored_overlays(settings: Settings, slug: str) -> tuple[list[Overlay], list[DefinitionError]]:
+    """The tenant's stored overlays; ones that no longer pass the schema come back as errors."""
+    with platform_session(settings.database_url) as session:
+        rows = list(session.scalars(sa.select(Customization).where(Customization.tenant_slug == slug)
+                                    .order_by(Customization.kind, Customization.target)))
+    documents, errors = [], []
+    for row in rows:
+        docs, errs = parse_documents(row.source, origin(slug, row.kind, row.target))
+        documents += docs
+        errors += errs
+    overlays, schema_errors = overlays_of(documents)
+    return overlays, errors + schema_errors
+
+
+def effective_definitions(settings: Settings, catalog: Catalog, tenant: Tenant) -> tuple[Catalog, list[DefinitionError]]:
+    """The tenant's packs with its customizations merged; the errors of overlays left out."""
+    base = catalog.select(list(tenant.packs))
+    if not tenant.customizations_hash:
+        return base, []
+    overlays, errors = stored_overlays(settings, tenant.slug)
+    merged, left_out = merge_overlays(base, overlays)
+    for error in errors + left_out:
+        log.warning("tenant %s: customization left out: %s", tenant.slug, error)
+    return merged, sorted(errors + left_out)
+
+
+def customization_conflicts(settings: Settings, catalog: Catalog, tenant: Tenant) -> list[str]:
+    """The customizations that no longer fit the tenant's packs, in words (they are left out when serving)."""
+    return [describe_conflict(error) for error in effective_definitions(settings, catalog, tenant)[1]]
+
+
+def describe_conflict(error: DefinitionError) -> str:
+    where = f" at {error.path}" if error.path else ""
+    return f"{error.file} no longer fits and is left out: {error.message} (line {error.line}{where})"
+
+
+def customizations_hash(sources: dict[tuple[str, str], str]) -> str:
+    """Changes whenever an overlay is added, changed or removed; empty when there are none."""
+    if not sources:
+        return ""
+    digest = hashlib.sha256()
+    for (kind, target), source in sorted(sources.items()):
+        digest.update(f"{kind}\0{target}\0{source}\0".encode())
+    return digest.hexdigest()[:16]
+
+
+def check_overlays(settings: Settings, base: Catalog, slug: str, overlays: list[Overlay], replace_all: bool) -> None:
+    """DefinitionsInvalid if `overlays`, merged with the tenant's other stored ones, do not fit `base`."""
+    stored = [] if replace_all else stored_overlays(settings, slug)[0]
+    new = {(o.kind, o.target) for o in overlays}
+    _, errors = merge_overlays(base, [o for o in stored if (o.kind, o.target) not in new] + overlays)
+    files = {o.document.file for o in overlays}
+    mine = [e for e in errors if e.file in files]
+    if mine:
+        raise DefinitionsInvalid(mine)
+
+
+def store_overlays(settings: Settings, catalog: Catalog, tenant: Tenant, overlays: list[Overlay],
+                   replace_all: bool = False) -> list[str]:
+    """Validate, then store `overlays` (replacing those with the same target); with `replace_all`, remove the rest.
+
+    Returns what changed, in words; nothing is stored when any overlay has an error.
+    """
+    check_overlays(settings, catalog.select(list(tenant.packs)), tenant.slug, overlays, replace_all)
+    changes = []
+    with platform_session(settings.database_url) as session:
+        rows = {(r.kind, r.target): r for r in session.scalars(
+            sa.select(Customization).where(Customization.tenant_slug == tenant.slug))}
+        for overlay in overlays:
+            row = rows.get((overlay.kind, overlay.target))
+            if row is None:
+                session.add(Customization(tenant_slug=tenant.slug, kind=overlay.kind, target=overlay.target,
+                                          source=overlay.source))
+                changes.append(f"customization added: {overlay.describe()}")
+            elif row.source != overlay.source:
+                row.source = overlay.source
+                changes.append(f"customization changed: {overlay.describe()}")
+        wanted = {(o.kind, o.target) for o in overlays}
+        for key, row in rows.items():
+            if replace_all and key not in wanted:
+                session.delete(row)
+                changes.append(f"customization removed: {row.kind} {row.target}")
+        session.flush()
+        sources = {(r.kind, r.target): r.source for r in session.scalars(
+            sa.select(Customization).where(Customization.tenant_slug == tenant.slug))}
+        stored = session.get(Tenant, tenant.id)
+        stored.customizations_hash = customizations_hash(sources)
+        session.commit()
+    tenant.customizations_hash = stored.customizations_hash
+    return changes
+
+
+def list_customizations(settings: Settings, slug: str) -> list[Customization]:
+    with platform_session(settings.database_url) as session:
+        return list(session.scalars(sa.select(Customization).where(Customization.tenant_slug == slug)
+                                    .order_by(Customization.kind, Customization.target)))
+
+
+def exported_overlays(settings: Settings, slug: str) -> list[Any]:
+    """The stored overlays as plain data, extensions first (the order they are merged in)."""
+    rows = sorted(list_customizations(settings, slug), key=lambda r: (OVERLAY_KINDS.index(r.kind), r.target))
+    return [yaml.safe_load(row.source) for row in rows]

@@ -1,0 +1,157 @@
+"""Semantic checks of approval chains: what JSON Schema cannot see (entities, fields, roles, steps, CEL).
+
+Every error names the file and line of the chain document, so `formwork
+validate` reports a chain's mistakes with everyone else's.
+"""
+
+from __future__ import annotations
+
+from ..meta.catalog import Catalog
+from ..meta.errors import DefinitionError
+from ..meta.model import EntityDef
+from .definition import ApproverSource, ChainDef, Outcome, StepDef
+from .roles import BUILTIN_ROLES
+
+EMPLOYEE = "core.employee"
+DEPARTMENT = "core.department"
+REJECT_RULES = ("reject", "previous", "submitter")
+#: field types the platform computes: an outcome cannot set them
+COMPUTED_TYPES = ("auto_number", "formula", "rollup")
+
+
+def check_chains(catalog: Catalog) -> list[DefinitionError]:
+    errors = []
+    for chain in catalog.chains.values():
+        entity = catalog.entities.get(chain.entity)
+        if entity is None:
+            if not catalog.knows_entity(chain.entity):
+                errors.append(chain.document.error(("entity",), f"approval chain for unknown entity '{chain.entity}'"))
+            continue
+        if entity.pack not in catalog.with_requirements([chain.pack]):
+            errors.append(chain.document.error(("entity",), f"{chain.entity} belongs to pack {entity.pack}, which {chain.pack} does not require"))
+            continue
+        errors += _chain_errors(chain, entity, catalog)
+    return errors
+
+
+def _chain_errors(chain: ChainDef, entity: EntityDef, catalog: Catalog) -> list[DefinitionError]:
+    doc, errors = chain.document, []
+    roles = _roles_seen_by(chain, catalog)
+    if chain.when:
+        errors += _expression_errors(chain.when, entity, catalog, "boolean", doc, ("when",))
+    for i, role in enumerate(chain.submitter_roles):
+        if role not in roles:
+            errors.append(doc.error(("submitter_roles", i), _unknown_role(role, roles)))
+    seen: dict[str, int] = {}
+    for step in chain.steps:
+        if step.name in seen:
+            errors.append(doc.error(("steps", step.index, "name"),
+                                    f"step '{step.name}' is defined twice (first at steps[{seen[step.name]}])"))
+        seen.setdefault(step.name, step.index)
+        errors += _step_errors(chain, step, entity, catalog, roles)
+    errors += _sources_errors(chain.cc, ("cc", "approvers"), chain, entity, catalog, roles)
+    for name in ("on_approve", "on_reject"):
+        errors += _outcome_errors(getattr(chain, name), name, chain, entity, catalog, roles)
+    return errors
+
+
+def _roles_seen_by(chain: ChainDef, catalog: Catalog) -> set[str]:
+    """Roles of the chain's pack and of the packs it requires, and FAB's own."""
+    packs = set(catalog.with_requirements([chain.pack]))
+    return {r.name for r in catalog.roles.values() if r.pack in packs} | set(BUILTIN_ROLES)
+
+
+def _unknown_role(role: str, roles: set[str]) -> str:
+    return f"unknown role '{role}'; declare it with kind Role in this pack or one it requires (known: {', '.join(sorted(roles))})"
+
+
+def _step_errors(chain: ChainDef, step: StepDef, entity: EntityDef, catalog: Catalog, roles: set[str]) -> list[DefinitionError]:
+    doc, path, errors = chain.document, ("steps", step.index), []
+    if step.when:
+        errors += _expression_errors(step.when, entity, catalog, "boolean", doc, (*path, "when"))
+    if step.mode == "quorum" and step.quorum is None:
+        errors.append(doc.error((*path, "mode"), "mode quorum needs `quorum`: how many must approve (2) or a share (\"60%\")"))
+    if step.quorum is not None and step.mode != "quorum":
+        errors.append(doc.error((*path, "quorum"), f"quorum is only used with mode quorum (this step's mode is {step.mode})"))
+    if isinstance(step.quorum, str) and not 0 < int(step.quorum.rstrip("%")) <= 100:
+        errors.append(doc.error((*path, "quorum"), f"a share is between 1% and 100%, not {step.quorum}"))
+    if step.on_reject not in REJECT_RULES:
+        target = chain.step(step.on_reject)
+        if target is None or target.index >= step.index:
+            earlier = ", ".join(s.name for s in chain.steps[:step.index]) or "none"
+            errors.append(doc.error((*path, "on_reject"),
+                                    f"on_reject '{step.on_reject}' is not an earlier step of the chain (earlier steps: {earlier})"))
+    elif step.on_reject == "previous" and step.index == 0:
+        errors.append(doc.error((*path, "on_reject"), "the first step has no previous step to go back to"))
+    for i, name in enumerate(step.editable):
+        if entity.field(name) is None:
+            errors.append(doc.error((*path, "editable", i), f"'{name}' is not a field of {entity.qualified}"))
+    errors += _sources_errors(step.approvers, (*path, "approvers"), chain, entity, catalog, roles)
+    return errors
+
+
+def _sources_errors(sources: tuple[ApproverSource, ...], path: tuple, chain: ChainDef, entity: EntityDef,
+                    catalog: Catalog, roles: set[str]) -> list[DefinitionError]:
+    from ..expr import Variable
+
+    doc, errors = chain.document, []
+    for source in sources:
+        where = (*path, source.index, source.kind)
+        if source.kind == "role" and source.value not in roles:
+            errors.append(doc.error(where, _unknown_role(source.value, roles)))
+        elif source.kind == "field":
+            problem = _approver_field_problem(entity, source.value)
+            if problem:
+                errors.append(doc.error(where, problem))
+        elif source.kind == "department_head" and source.value != "submitter":
+            f = entity.field(source.value)
+            if f is None or f.type != "reference" or f.target != DEPARTMENT:
+                errors.append(doc.error(where, f"department_head takes `submitter` or a reference field of {entity.qualified} "
+                                               f"to {DEPARTMENT}; '{source.value}' is not one"))
+        elif source.kind == "expr":
+            errors += _expression_errors(source.value, entity, catalog, Variable("list", item=Variable("string")), doc, where)
+        elif source.kind == "submitter_choice" and path[0] != "steps":
+            errors.append(doc.error(where, "submitter_choice picks a step's approvers; it cannot be used here"))
+    return errors
+
+
+def _approver_field_problem(entity: EntityDef, name: str) -> str | None:
+    f = entity.field(name)
+    if f is None:
+        return f"'{name}' is not a field of {entity.qualified}"
+    if f.type == "user" or (f.type == "reference" and f.target == EMPLOYEE):
+        return None
+    return f"'{name}' is a {f.type} field; an approver field is a user field or a reference to {EMPLOYEE}"
+
+
+def _outcome_errors(outcome: Outcome, name: str, chain: ChainDef, entity: EntityDef, catalog: Catalog,
+                    roles: set[str]) -> list[DefinitionError]:
+    from ..expr import field_variable
+
+    doc, errors = chain.document, []
+    for field_name, value in outcome.set.items():
+        path = (name, "set", field_name)
+        f = entity.field(field_name)
+        if f is None:
+            errors.append(doc.error(path, f"'{field_name}' is not a field of {entity.qualified}"))
+        elif f.type in COMPUTED_TYPES:
+            errors.append(doc.error(path, f"'{field_name}' ({f.type}) is computed by the platform; a chain cannot set it"))
+        elif isinstance(value, dict):
+            if set(value) != {"expr"}:
+                errors.append(doc.error(path, "a value is a constant or {expr: …}"))
+            else:
+                errors += _expression_errors(value["expr"], entity, catalog, field_variable(f, catalog), doc, (*path, "expr"))
+        elif f.type == "choice" and str(value) not in {c.value for c in f.choices}:
+            errors.append(doc.error(path, f"'{value}' is not one of the choices of {field_name}: "
+                                          f"{', '.join(c.value for c in f.choices)}"))
+    return errors + _sources_errors(outcome.notify, (name, "notify"), chain, entity, catalog, roles)
+
+
+def _expression_errors(source: str, entity: EntityDef, catalog: Catalog, expect: object, doc, path: tuple) -> list[DefinitionError]:
+    from ..expr import ExpressionError, compile_expression, entity_variables
+
+    try:
+        compile_expression(source, entity_variables(entity, catalog), expect=expect)
+    except ExpressionError as exc:
+        return [doc.error(path, exc.message)]
+    return []

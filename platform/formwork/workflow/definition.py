@@ -1,0 +1,130 @@
+"""Typed approval chains: what an ApprovalChain document means once it is validated.
+
+A running instance keeps the document's data (its snapshot) and is rebuilt
+from it with `chain_from_snapshot`, so a chain changed mid-flight never
+changes the instances already running on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from math import ceil
+from typing import Any
+
+from ..i18n import Label, humanize
+from ..meta.model import qualify
+from ..meta.yamlload import Document
+
+#: the approver sources, in the order the docs list them (each a one-key mapping in YAML)
+SOURCES = ("users", "role", "manager", "department_head", "field", "submitter_choice", "expr")
+
+
+@dataclass(frozen=True)
+class ApproverSource:
+    """One entry of `approvers`: `kind` is one of SOURCES, `value` what the YAML gave it. `index` is its place."""
+
+    kind: str
+    value: Any
+    index: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """on_approve / on_reject: fields to set on the record and people to notify."""
+
+    set: dict[str, Any] = field(default_factory=dict)
+    notify: tuple[ApproverSource, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepDef:
+    name: str
+    label: Label
+    index: int
+    approvers: tuple[ApproverSource, ...]
+    when: str | None = None
+    mode: str = "any"
+    quorum: int | str | None = None
+    on_reject: str = "reject"
+    editable: tuple[str, ...] = ()
+
+    def needed(self, assigned: int) -> int:
+        """How many approvals complete the step when `assigned` people were asked."""
+        if self.mode == "any":
+            return min(1, assigned)
+        if self.mode != "quorum":
+            return assigned
+        if isinstance(self.quorum, str):
+            return min(assigned, max(1, ceil(assigned * int(self.quorum.rstrip("%")) / 100)))
+        return min(assigned, int(self.quorum or 1))
+
+
+@dataclass
+class ChainDef:
+    pack: str
+    name: str
+    entity: str
+    label: Label
+    steps: list[StepDef]
+    document: Document
+    when: str | None = None
+    submitter_roles: tuple[str, ...] = ()
+    no_approver: str = "admin"
+    dedup: str = "off"
+    self_approval: str = "allow"
+    cc: tuple[ApproverSource, ...] = ()
+    cc_at: str = "both"
+    on_approve: Outcome = field(default_factory=Outcome)
+    on_reject: Outcome = field(default_factory=Outcome)
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.pack}.{self.name}"
+
+    def step(self, name: str) -> StepDef | None:
+        return next((s for s in self.steps if s.name == name), None)
+
+    @property
+    def version(self) -> str:
+        """The content hash of the document: instances record the version they started on."""
+        text = json.dumps(self.document.data, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def snapshot(self) -> dict[str, Any]:
+        """What an instance stores to finish on this version even after the pack changes."""
+        return {"pack": self.pack, "file": self.document.file, "data": self.document.data}
+
+
+def _sources(entries: list[dict[str, Any]]) -> tuple[ApproverSource, ...]:
+    return tuple(ApproverSource(kind, value, i) for i, entry in enumerate(entries) for kind, value in entry.items())
+
+
+def _outcome(data: dict[str, Any] | None) -> Outcome:
+    data = data or {}
+    return Outcome(dict(data.get("set", {})), _sources(data.get("notify", [])))
+
+
+def build_chain(doc: Document) -> ChainDef:
+    data = doc.data
+    steps = [
+        StepDef(name=s["name"], label=Label(s.get("label"), humanize(s["name"])), index=i,
+                approvers=_sources(s["approvers"]), when=s.get("when"), mode=s.get("mode", "any"),
+                quorum=s.get("quorum"), on_reject=s.get("on_reject", "reject"), editable=tuple(s.get("editable", ())))
+        for i, s in enumerate(data["steps"])
+    ]
+    cc = data.get("cc") or {}
+    return ChainDef(
+        pack=doc.pack, name=data["name"], entity=qualify(data["entity"], doc.pack),
+        label=Label(data.get("label"), humanize(data["name"])), steps=steps, document=doc, when=data.get("when"),
+        submitter_roles=tuple(data.get("submitter_roles", ())), no_approver=data.get("no_approver", "admin"),
+        dedup=data.get("dedup", "off"), self_approval=data.get("self_approval", "allow"),
+        cc=_sources(cc.get("approvers", [])), cc_at=cc.get("at", "both"),
+        on_approve=_outcome(data.get("on_approve")), on_reject=_outcome(data.get("on_reject")),
+    )
+
+
+def chain_from_snapshot(snapshot: dict[str, Any]) -> ChainDef:
+    """The chain an instance started on, rebuilt from what it stored."""
+    return build_chain(Document(snapshot["file"], snapshot["data"], pack=snapshot["pack"]))

@@ -1,0 +1,547 @@
+"""The approval engine: submit, decide, and move a request through its chain's steps.
+
+Every action is one transaction on the tenant's session that starts by
+touching the instance row (an UPDATE), so actions on one request run one
+after the other on PostgreSQL (row lock) and SQLite (write lock) alike. A
+decision then updates its task with `WHERE status = 'pending'` and checks the
+row count: of two people deciding at once, the second gets AlreadyDecided.
+Every action writes an event; nothing else is history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..compile.models import utcnow
+from ..expr import (
+    ExpressionFailed,
+    compile_expression,
+    entity_variables,
+    field_variable,
+)
+from ..fields import field_type
+from . import rows
+from .approvers import Assignment, Context, assign, no_approver, resolve
+from .definition import ChainDef, StepDef, chain_from_snapshot
+from .delegation import circle_through, delegate_of
+from .directory import Directory
+from .errors import AlreadyDecided, NotAllowed, NotFound, WorkflowError
+from .tables import DELEGATIONS, EVENTS, INSTANCES, TASKS
+
+T = TypeVar("T")
+#: instance states; a request is "in approval" (locked) while pending
+PENDING, APPROVED, REJECTED, RETURNED, WITHDRAWN = "pending", "approved", "rejected", "returned", "withdrawn"
+ADDED = ("added_before", "added_after")
+
+
+@dataclass(frozen=True)
+class ApprovalStatus:
+    """A record's approval state, for screens: which chain, where it is, who is asked."""
+
+    instance_id: int
+    chain: str
+    chain_version: str
+    status: str
+    round: int
+    step: str | None
+    waiting_for: list[str]
+    submitter: str
+
+
+class Approvals:
+    """The engine for one tenant app: `runtime` is its `TenantRuntime` (catalog, compiled models, session)."""
+
+    def __init__(self, runtime: Any, today: Callable[[], date] | None = None) -> None:
+        self.runtime = runtime
+        self.today = today or (lambda: utcnow().date())
+
+    # -- transactions --------------------------------------------------------------------
+    def _run(self, action: Callable[[Session], T]) -> T:
+        session = self.runtime.session()
+        try:
+            result = action(session)
+            session.commit()
+            return result
+        except BaseException:
+            session.rollback()
+            raise
+
+    def _directory(self, session: Session) -> Directory:
+        return Directory(session, self.runtime.compiled)
+
+    # -- submit ------------------------------------------------------------------------
+    def submit(self, entity: str, record_id: int, user: str, *, comment: str | None = None,
+               attachments: Sequence[dict] = (), chosen: dict[str, list[str]] | None = None) -> int:
+        """Start (or, after a return, rejection or withdrawal, start a new round of) the record's approval.
+
+        `chosen` gives, per step with `submitter_choice`, the people the submitter picked. Returns the instance id.
+        """
+        return self._run(lambda s: self._submit(s, entity, record_id, user, comment, list(attachments), chosen or {}))
+
+    def _submit(self, s: Session, entity: str, record_id: int, user: str, comment: str | None,
+                attachments: list[dict], chosen: dict[str, list[str]]) -> int:
+        if entity not in self.runtime.catalog.entities:
+            raise NotFound(f"there is no entity {entity}")
+        record = s.get(self.runtime.compiled.model(entity), record_id)
+        if record is None:
+            raise NotFound(f"{entity} {record_id} does not exist")
+        existing = s.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)).first()
+        now = utcnow()
+        if existing is None:
+            chain = self._chain_for(s, entity, record, user)
+            self._check_chosen(s, chain, chosen)
+            try:  # no savepoint: pysqlite would commit at its RELEASE; the whole action rolls back instead
+                instance_id = s.execute(INSTANCES.insert().values(
+                    chain=chain.qualified, chain_version=chain.version, snapshot=chain.snapshot(), entity=entity,
+                    record_id=record_id, submitter=user, status=PENDING, round=1, step_run=0, chosen=chosen, submitted_at=now,
+                    updated_at=now)).inserted_primary_key[0]
+            except IntegrityError:
+                raise AlreadyDecided(f"{entity} {record_id} was just submitted by someone else") from None
+        else:
+            instance_id, chain = existing.id, chain_from_snapshot(existing.snapshot)
+            if existing.status in (PENDING, APPROVED):
+                raise WorkflowError(f"{entity} {record_id} is already {'in approval' if existing.status == PENDING else 'approved'}")
+            if existing.submitter != user:
+                raise NotAllowed(f"only {existing.submitter}, who submitted it, can submit it again")
+            chosen = chosen or dict(existing.chosen or {})  # a new round keeps the submitter's earlier choice
+            self._check_chosen(s, chain, chosen)
+            done = s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id, INSTANCES.c.status == existing.status)
+                             .values(status=PENDING, round=existing.round + 1, chosen=chosen, step=None, updated_at=now,
+                                     finished_at=None, submitted_at=now))
+            if done.rowcount != 1:
+                raise AlreadyDecided(f"{entity} {record_id} was just submitted again")
+        instance = rows.load_instance(s, instance_id)
+        rows.event(s, instance, "submit", user, comment=comment, attachments=attachments, chain_version=chain.version)
+        if chain.cc and chain.cc_at in ("submit", "both"):
+            self._notify(s, instance, chain, record, chain.cc, "cc")
+        self._advance(s, instance, chain, record, -1)
+        return instance_id
+
+    def _chain_for(self, s: Session, entity: str, record: Any, user: str) -> ChainDef:
+        chains = self.runtime.catalog.chains_for(entity)
+        if not chains:
+            raise NotFound(f"{entity} has no approval chain")
+        directory = self._directory(s)
+        roles = set(directory.roles(user))
+        entity_def = self.runtime.catalog.entities[entity]
+        applying = [c for c in chains if not c.when or self._holds(c.when, entity_def, record, directory, user)]
+        if not applying:
+            raise WorkflowError(f"no approval chain of {entity} applies to this record")
+        allowed = [c for c in applying if not c.submitter_roles or roles & set(c.submitter_roles)]
+        if not allowed:
+            wanted = sorted({r for c in applying for r in c.submitter_roles})
+            raise NotAllowed(f"only users with the role {' or '.join(wanted)} may submit {entity} records")
+        return allowed[0]
+
+    def _holds(self, condition: str, entity: Any, record: Any, directory: Directory, user: str) -> bool:
+        ctx = Context(directory, self.runtime.catalog, entity, record, user)
+        expression = compile_expression(condition, entity_variables(entity, self.runtime.catalog), expect="boolean")
+        try:
+            return bool(expression.evaluate(ctx.values(), user=ctx.user(), where=f"{entity.qualified} approval condition"))
+        except ExpressionFailed as failed:
+            raise WorkflowError(f"the approval condition '{condition}' cannot be decided for this record: {failed.reason}") from None
+
+    def _check_chosen(self, s: Session, chain: ChainDef, chosen: dict[str, list[str]]) -> None:
+        directory = self._directory(s)
+        choosing = {step.name: source.value for step in chain.steps for source in step.approvers
+                    if source.kind == "submitter_choice"}
+        for name, people in chosen.items():
+            if name not in choosing:
+                raise WorkflowError(f"step '{name}' does not take approvers chosen by the submitter")
+            for person in people:
+                if not directory.is_active(person):
+                    raise WorkflowError(f"'{person}' is not an active user and cannot approve step '{name}'")
+        for name, rule in choosing.items():
+            if rule == "required" and not chosen.get(name):
+                raise WorkflowError(f"step '{name}' needs approvers chosen by the submitter")
+
+    # -- moving through the steps ------------------------------------------------------
+    def _advance(self, s: Session, instance: Any, chain: ChainDef, record: Any, after: int) -> None:
+        """Start the first step after index `after` that runs; finish the request after the last."""
+        for step in chain.steps[after + 1:]:
+            if step.when and not self._holds(step.when, self._entity(instance), record, self._directory(s), instance.submitter):
+                rows.event(s, instance, "step_skipped", None, step=step.name, reason="condition")
+                continue
+            if self._start_step(s, instance, chain, record, step):
+                return
+            instance = rows.load_instance(s, instance.id)
+        self._finish(s, instance, chain, record, APPROVED)
+
+    def _start_step(self, s: Session, instance: Any, chain: ChainDef, record: Any, step: StepDef, dedup: bool = True) -> bool:
+        """Create the step's tasks; False when the step completed at once (a rule, or everyone passed automatically)."""
+        ctx = self._context(s, instance, record, step.name)
+        assignment = assign(chain, step, ctx, rows.approved_before(s, instance, chain, step), dedup)
+        if assignment.rule == "skip":
+            rows.event(s, instance, "step_skipped", None, step=step.name, reason="no_approver")
+            return False
+        if assignment.rule == "auto_approve":
+            rows.event(s, instance, "step_auto_approved", None, step=step.name, reason="no_approver")
+            return False
+        s.execute(INSTANCES.update().where(INSTANCES.c.id == instance.id).values(step=step.name, step_run=INSTANCES.c.step_run + 1))
+        instance = rows.load_instance(s, instance.id)
+        rows.event(s, instance, "step_started", None, step=step.name, to_admins=assignment.to_admins,
+                   approvers=[p for p, _ in assignment.people])
+        self._create_tasks(s, instance, step, assignment)
+        return not self._settle(s, instance, chain, record, step)
+
+    def _create_tasks(self, s: Session, instance: Any, step: StepDef, assignment: Assignment) -> None:
+        now, first_open = utcnow(), True
+        for position, (person, passed) in enumerate(assignment.people):
+            if passed:
+                task_id = self._insert_task(s, instance, step.name, position, person, "approved", "assigned",
+                                            decided_by=person, decided_at=now)
+                rows.event(s, instance, "auto_approve", None, step=step.name, task_id=task_id, reason=passed, approver=person)
+                continue
+            status = "pending" if step.mode != "sequential" or first_open else "waiting"
+            first_open = False
+            self._insert_task(s, instance, step.name, position, person, status, "assigned")
+
+    def _insert_task(self, s: Session, instance: Any, step: str, position: int, person: str, status: str, origin: str,
+                     **values: Any) -> int:
+        assignee, delegated_from = delegate_of(s, self.today(), person), None
+        if assignee != person and status in ("pending", "waiting"):
+            delegated_from = person
+        else:
+            assignee = person
+        return s.execute(TASKS.insert().values(
+            instance_id=instance.id, round=instance.round, step=step, step_run=instance.step_run, position=position,
+            assignee=assignee, status=status, origin=origin, delegated_from=delegated_from, created_at=utcnow(), **values,
+        )).inserted_primary_key[0]
+
+    def _settle(self, s: Session, instance: Any, chain: ChainDef, record: Any, step: StepDef) -> bool:
+        """Complete the step if its mode is satisfied (then move on) and say so; otherwise open the next sequential task."""
+        tasks = rows.step_tasks(s, instance, step.name)
+        base = [t for t in tasks if t.origin not in ADDED]
+        approved = sum(t.status == "approved" for t in base)
+        added_open = any(t.origin in ADDED and t.status != "approved" for t in tasks)
+        if approved >= step.needed(len(base)) and not added_open:
+            rows.close_open_tasks(s, instance, step.name, "no_response")
+            rows.event(s, instance, "step_approved", None, step=step.name)
+            return True
+        if step.mode == "sequential" and not any(t.status == "pending" for t in tasks):
+            waiting = [t for t in tasks if t.status == "waiting" and t.waiting_for is None]
+            if waiting:
+                s.execute(TASKS.update().where(TASKS.c.id == min(waiting, key=lambda t: t.position).id).values(status="pending"))
+        return False
+
+    def _after_step(self, s: Session, instance: Any, chain: ChainDef, record: Any, step: StepDef) -> None:
+        if self._settle(s, instance, chain, record, step):
+            self._advance(s, rows.load_instance(s, instance.id), chain, record, step.index)
+
+    def _finish(self, s: Session, instance: Any, chain: ChainDef, record: Any, outcome: str) -> None:
+        rows.close_open_tasks(s, instance, None, "no_response")
+        s.execute(INSTANCES.update().where(INSTANCES.c.id == instance.id)
+                  .values(status=outcome, step=None, finished_at=utcnow(), updated_at=utcnow()))
+        instance = rows.load_instance(s, instance.id)
+        rows.event(s, instance, outcome, None)
+        result = chain.on_approve if outcome == APPROVED else chain.on_reject
+        self._apply_outcome(s, instance, record, result.set)
+        if result.notify:
+            self._notify(s, instance, chain, record, result.notify, "notify")
+        if chain.cc and chain.cc_at in ("end", "both"):
+            self._notify(s, instance, chain, record, chain.cc, "cc")
+
+    def _apply_outcome(self, s: Session, instance: Any, record: Any, values: dict[str, Any]) -> None:
+        """Set the chain's fields on the record (constants, or CEL on the record as it is now)."""
+        if not values:
+            return
+        entity, directory = self._entity(instance), self._directory(s)
+        ctx, applied = Context(directory, self.runtime.catalog, entity, record, instance.submitter), {}
+        for name, value in values.items():
+            f = entity.field(name)
+            if isinstance(value, dict):
+                expression = compile_expression(value["expr"], entity_variables(entity, self.runtime.catalog),
+                                                expect=field_variable(f, self.runtime.catalog))
+                try:
+                    value = expression.evaluate(ctx.values(), user=ctx.user(), where=f"{entity.qualified} approval outcome")
+                except ExpressionFailed as failed:
+                    raise WorkflowError(f"the chain cannot set {name}: {failed.reason}") from None
+            setattr(record, field_type(f.type).attribute(f), value)
+            applied[name] = None if value is None else str(value)
+        s.flush()
+        rows.event(s, instance, "fields_set", None, fields=applied)
+
+    def _notify(self, s: Session, instance: Any, chain: ChainDef, record: Any, sources: tuple, action: str) -> None:
+        people = resolve(sources, self._context(s, instance, record, None))
+        rows.event(s, instance, action, None, recipients=people)
+
+    # -- decisions --------------------------------------------------------------------
+    def approve(self, task_id: int, user: str, *, comment: str | None = None, attachments: Sequence[dict] = ()) -> None:
+        self._run(lambda s: self._approve(s, task_id, user, comment, list(attachments)))
+
+    def _approve(self, s: Session, task_id: int, user: str, comment: str | None, attachments: list[dict]) -> None:
+        instance, chain, task, step = self._open_task(s, task_id, user)
+        rows.decide(s, task, user, "approved", comment)
+        rows.event(s, instance, "approve", user, step=step.name, task_id=task_id, comment=comment, attachments=attachments)
+        if task.origin == "added_before":
+            s.execute(TASKS.update().where(TASKS.c.waiting_for == task_id, TASKS.c.status == "waiting")
+                      .values(status="pending", waiting_for=None))
+        self._after_step(s, instance, chain, self._record(s, instance), step)
+
+    def reject(self, task_id: int, user: str, *, comment: str | None = None, attachments: Sequence[dict] = ()) -> None:
+        """Reject; the step's `on_reject` says whether the request ends, goes back, or returns to the submitter."""
+        self._run(lambda s: self._reject(s, task_id, user, comment, list(attachments)))
+
+    def _reject(self, s: Session, task_id: int, user: str, comment: str | None, attachments: list[dict]) -> None:
+        instance, chain, task, step = self._open_task(s, task_id, user)
+        rows.decide(s, task, user, "rejected", comment)
+        rows.event(s, instance, "reject", user, step=step.name, task_id=task_id, comment=comment, attachments=attachments)
+        record = self._record(s, instance)
+        if step.mode == "quorum" and task.origin not in ADDED and self._quorum_still_possible(s, instance, step):
+            self._after_step(s, instance, chain, record, step)
+            return
+        rows.close_open_tasks(s, instance, step.name, "no_response")
+        rows.event(s, instance, "step_rejected", None, step=step.name, rule=step.on_reject)
+        if step.on_reject == "reject":
+            self._finish(s, instance, chain, record, REJECTED)
+        elif step.on_reject == "submitter":
+            self._return_to_submitter(s, instance)
+        else:
+            target = self._previous_step(s, instance, chain, step) if step.on_reject == "previous" else chain.step(step.on_reject)
+            if target is None or not rows.ran(s, instance, target.name):
+                self._return_to_submitter(s, instance)
+            else:
+                self._restart(s, instance, chain, record, target)
+
+    def _quorum_still_possible(self, s: Session, instance: Any, step: StepDef) -> bool:
+        base = [t for t in rows.step_tasks(s, instance, step.name) if t.origin not in ADDED]
+        approved = sum(t.status == "approved" for t in base)
+        open_ = sum(t.status in ("pending", "waiting") for t in base)
+        return approved + open_ >= step.needed(len(base))
+
+    def return_to(self, task_id: int, user: str, step_name: str, *, comment: str | None = None,
+                  attachments: Sequence[dict] = ()) -> None:
+        """Send the request back to an earlier step of this round, which starts again."""
+        self._run(lambda s: self._return_to(s, task_id, user, step_name, comment, list(attachments)))
+
+    def _return_to(self, s: Session, task_id: int, user: str, step_name: str, comment: str | None, attachments: list[dict]) -> None:
+        instance, chain, task, step = self._open_task(s, task_id, user)
+        target = chain.step(step_name)
+        if target is None or target.index >= step.index or not rows.ran(s, instance, target.name):
+            earlier = [x.name for x in chain.steps[:step.index] if rows.ran(s, instance, x.name)]
+            raise WorkflowError(f"'{step_name}' is not an earlier step of this request (earlier: {', '.join(earlier) or 'none'})")
+        rows.decide(s, task, user, "returned", comment)
+        rows.event(s, instance, "return", user, step=step.name, task_id=task_id, comment=comment, attachments=attachments,
+                   to=target.name)
+        rows.close_open_tasks(s, instance, step.name, "no_response")
+        self._restart(s, instance, chain, self._record(s, instance), target)
+
+    def _restart(self, s: Session, instance: Any, chain: ChainDef, record: Any, step: StepDef) -> None:
+        """Run `step` again (after a rejection or return): its approvers decide anew, nobody is passed by dedup."""
+        if not self._start_step(s, instance, chain, record, step, dedup=False):
+            self._advance(s, rows.load_instance(s, instance.id), chain, record, step.index)
+
+    def _return_to_submitter(self, s: Session, instance: Any) -> None:
+        s.execute(INSTANCES.update().where(INSTANCES.c.id == instance.id).values(status=RETURNED, step=None))
+        rows.event(s, rows.load_instance(s, instance.id), "returned_to_submitter", None)
+
+    def _previous_step(self, s: Session, instance: Any, chain: ChainDef, step: StepDef) -> StepDef | None:
+        return next((x for x in reversed(chain.steps[:step.index]) if rows.ran(s, instance, x.name)), None)
+
+    # -- other actions ---------------------------------------------------------------
+    def withdraw(self, instance_id: int, user: str, *, comment: str | None = None) -> None:
+        """The submitter takes the request back while it is undecided; open tasks are cancelled."""
+        def run(s: Session) -> None:
+            instance = rows.lock(s, instance_id)
+            if instance.submitter != user:
+                raise NotAllowed(f"only {instance.submitter}, who submitted it, can withdraw it")
+            if instance.status != PENDING:
+                raise AlreadyDecided(f"the request is already {instance.status}; it can no longer be withdrawn")
+            rows.close_open_tasks(s, instance, None, "cancelled")
+            s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id).values(status=WITHDRAWN, step=None))
+            rows.event(s, instance, "withdraw", user, comment=comment)
+        self._run(run)
+
+    def transfer(self, task_id: int, user: str, to: str, *, comment: str | None = None) -> int:
+        """Hand one's task to someone else, who decides in one's place; returns the new task's id."""
+        def run(s: Session) -> int:
+            instance, _, task, step = self._open_task(s, task_id, user)
+            self._check_newcomer(s, instance, step, to)
+            rows.decide(s, task, user, "transferred", comment)
+            new_id = self._insert_task(s, instance, step.name, task.position, to, "pending", "transferred")
+            rows.event(s, instance, "transfer", user, step=step.name, task_id=task_id, comment=comment, to=to)
+            return new_id
+        return self._run(run)
+
+    def add_approver(self, task_id: int, user: str, who: str, *, before: bool, comment: str | None = None) -> int:
+        """Add-sign: `who` approves before oneself (one's task waits for theirs) or after (one approves now)."""
+        def run(s: Session) -> int:
+            instance, chain, task, step = self._open_task(s, task_id, user)
+            self._check_newcomer(s, instance, step, who)
+            if before:
+                new_id = self._insert_task(s, instance, step.name, task.position, who, "pending", "added_before")
+                s.execute(TASKS.update().where(TASKS.c.id == task_id).values(status="waiting", waiting_for=new_id))
+                rows.event(s, instance, "add_before", user, step=step.name, task_id=task_id, comment=comment, added=who)
+                return new_id
+            rows.decide(s, task, user, "approved", comment)
+            new_id = self._insert_task(s, instance, step.name, task.position, who, "pending", "added_after")
+            rows.event(s, instance, "add_after", user, step=step.name, task_id=task_id, comment=comment, added=who)
+            self._after_step(s, instance, chain, self._record(s, instance), step)
+            return new_id
+        return self._run(run)
+
+    def _check_newcomer(self, s: Session, instance: Any, step: StepDef, person: str) -> None:
+        if not self._directory(s).is_active(person):
+            raise WorkflowError(f"'{person}' is not an active user")
+        open_people = {t.assignee for t in rows.step_tasks(s, instance, step.name) if t.status in ("pending", "waiting")}
+        if person in open_people:
+            raise WorkflowError(f"{person} already has a task in step '{step.name}'")
+
+    def urge(self, instance_id: int, user: str, *, comment: str | None = None) -> list[str]:
+        """The submitter reminds the people the request waits for; returns who was reminded."""
+        def run(s: Session) -> list[str]:
+            instance = rows.lock(s, instance_id)
+            if instance.submitter != user:
+                raise NotAllowed(f"only {instance.submitter}, who submitted it, can urge it")
+            if instance.status != PENDING:
+                raise WorkflowError(f"the request is {instance.status}; there is nobody to urge")
+            people = rows.waiting_for(s, instance)
+            rows.event(s, instance, "urge", user, step=instance.step, comment=comment, recipients=people)
+            return people
+        return self._run(run)
+
+    def comment(self, instance_id: int, user: str, text: str, *, attachments: Sequence[dict] = ()) -> None:
+        def run(s: Session) -> None:
+            instance = rows.lock(s, instance_id)
+            rows.event(s, instance, "comment", user, step=instance.step, comment=text, attachments=list(attachments))
+        self._run(run)
+
+    def delegate(self, user: str, to: str, starts_on: date, ends_on: date) -> int:
+        """Out of office: `to` gets `user`'s tasks from `starts_on` to `ends_on` (inclusive). No circles."""
+        def run(s: Session) -> int:
+            if ends_on < starts_on:
+                raise WorkflowError("the delegation ends before it starts")
+            if to == user:
+                raise WorkflowError("one cannot delegate to oneself")
+            if not self._directory(s).is_active(to):
+                raise WorkflowError(f"'{to}' is not an active user")
+            circle = circle_through(s, user, to, starts_on, ends_on)
+            if circle:
+                raise WorkflowError(f"this delegation would make a circle: {' → '.join(circle)}")
+            delegation_id = s.execute(DELEGATIONS.insert().values(delegator=user, delegate=to, starts_on=starts_on,
+                                                                  ends_on=ends_on, created_at=utcnow())).inserted_primary_key[0]
+            if starts_on <= self.today() <= ends_on:
+                self._hand_over_open_tasks(s, user)
+            return delegation_id
+        return self._run(run)
+
+    def _hand_over_open_tasks(self, s: Session, user: str) -> None:
+        delegate = delegate_of(s, self.today(), user)
+        for task in s.execute(sa.select(TASKS).where(TASKS.c.assignee == user, TASKS.c.status.in_(("pending", "waiting")))).all():
+            instance = rows.lock(s, task.instance_id)
+            s.execute(TASKS.update().where(TASKS.c.id == task.id)
+                      .values(assignee=delegate, delegated_from=task.delegated_from or user))
+            rows.event(s, instance, "delegated", user, step=task.step, task_id=task.id, to=delegate)
+
+    def replace_inactive_approvers(self, instance_id: int) -> list[str]:
+        """Tasks of people deactivated since they were asked are cancelled; a step left with nobody follows `no_approver`.
+
+        Returns who was replaced. Meant for the worker that later runs timeouts, and for an admin's button.
+        """
+        def run(s: Session) -> list[str]:
+            instance = rows.lock(s, instance_id)
+            if instance.status != PENDING or instance.step is None:
+                return []
+            directory, chain = self._directory(s), chain_from_snapshot(instance.snapshot)
+            step = chain.step(instance.step)
+            tasks = rows.step_tasks(s, instance, step.name)
+            gone = [t for t in tasks if t.status in ("pending", "waiting") and not directory.is_active(t.assignee)]
+            for task in gone:
+                s.execute(TASKS.update().where(TASKS.c.id == task.id).values(status="replaced"))
+                rows.event(s, instance, "approver_replaced", None, step=step.name, task_id=task.id, approver=task.assignee)
+            if not gone:
+                return []
+            record = self._record(s, instance)
+            if not any(t.status in ("pending", "waiting") for t in rows.step_tasks(s, instance, step.name)):
+                assignment = no_approver(chain, self._context(s, instance, record, step.name))
+                if assignment.rule is None:
+                    self._create_tasks(s, instance, step, assignment)
+                else:
+                    rows.event(s, instance, "step_auto_approved" if assignment.rule == "auto_approve" else "step_skipped",
+                               None, step=step.name, reason="no_approver")
+                    rows.close_open_tasks(s, instance, step.name, "no_response")
+                    self._advance(s, instance, chain, record, step.index)
+                    return [t.assignee for t in gone]
+            self._after_step(s, instance, chain, record, step)
+            return [t.assignee for t in gone]
+        return self._run(run)
+
+    # -- reading ----------------------------------------------------------------------
+    def status(self, entity: str, record_id: int) -> ApprovalStatus | None:
+        """The record's approval state, or None when it was never submitted."""
+        def read(s: Session) -> ApprovalStatus | None:
+            row = s.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)).first()
+            if row is None:
+                return None
+            return ApprovalStatus(row.id, row.chain, row.chain_version, row.status, row.round, row.step,
+                                  rows.waiting_for(s, row), row.submitter)
+        return self._read(read)
+
+    def tasks(self, instance_id: int) -> list[Any]:
+        return self._read(lambda s: s.execute(sa.select(TASKS).where(TASKS.c.instance_id == instance_id)
+                                              .order_by(TASKS.c.id)).all())
+
+    def pending_tasks(self, user: str) -> list[Any]:
+        """A user's inbox: their open tasks, oldest first."""
+        return self._read(lambda s: s.execute(sa.select(TASKS).where(TASKS.c.assignee == user, TASKS.c.status == "pending")
+                                              .order_by(TASKS.c.id)).all())
+
+    def history(self, instance_id: int) -> list[Any]:
+        return self._read(lambda s: s.execute(sa.select(EVENTS).where(EVENTS.c.instance_id == instance_id)
+                                              .order_by(EVENTS.c.id)).all())
+
+    def editable_fields(self, entity: str, record_id: int, user: str) -> set[str] | None:
+        """What `user` may change on the record now: None when approval does not lock it (never submitted,
+        returned, rejected, withdrawn or approved), else the fields the current step lets its open approvers edit."""
+        def read(s: Session) -> set[str] | None:
+            row = s.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)).first()
+            if row is None or row.status != PENDING:
+                return None
+            step = chain_from_snapshot(row.snapshot).step(row.step) if row.step else None
+            if step is None or user not in rows.waiting_for(s, row):
+                return set()
+            return set(step.editable)
+        return self._read(read)
+
+    def _read(self, query: Callable[[Session], T]) -> T:
+        s = self.runtime.session()
+        try:
+            return query(s)
+        finally:
+            s.rollback()
+
+    # -- helpers ------------------------------------------------------------------------
+    def _open_task(self, s: Session, task_id: int, user: str) -> tuple[Any, ChainDef, Any, StepDef]:
+        """The instance (locked), its chain, the task and its step, for a decision by `user` on the task."""
+        owner = sa.select(TASKS.c.instance_id).where(TASKS.c.id == task_id).scalar_subquery()
+        done = s.execute(INSTANCES.update().where(INSTANCES.c.id == owner).values(updated_at=utcnow()))
+        if done.rowcount != 1:
+            raise NotFound(f"task {task_id} does not exist")
+        task = s.execute(sa.select(TASKS).where(TASKS.c.id == task_id)).one()
+        instance = rows.load_instance(s, task.instance_id)
+        if task.status != "pending":
+            raise rows.already(task)
+        if task.assignee != user:
+            raise NotAllowed(f"this task is {task.assignee}'s, not {user}'s")
+        chain = chain_from_snapshot(instance.snapshot)
+        return instance, chain, task, chain.step(task.step)
+
+    def _entity(self, instance: Any) -> Any:
+        return self.runtime.catalog.entities[instance.entity]
+
+    def _record(self, s: Session, instance: Any) -> Any:
+        record = s.get(self.runtime.compiled.model(instance.entity), instance.record_id)
+        if record is None:
+            raise NotFound(f"{instance.entity} {instance.record_id} was deleted; its approval cannot go on")
+        return record
+
+    def _context(self, s: Session, instance: Any, record: Any, step: str | None) -> Context:
+        return Context(self._directory(s), self.runtime.catalog, self._entity(instance), record, instance.submitter,
+                       dict(instance.chosen or {}), step)

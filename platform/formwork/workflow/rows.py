@@ -1,0 +1,90 @@
+"""The engine's rows: reading and writing instances, tasks and events, and the two statements that keep decisions safe.
+
+`lock` (an UPDATE of the instance row) starts every action, so actions on one
+request run one after the other; `decide` updates a task only while it is
+pending and checks the row count, so of two decisions at once only one wins.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..compile.models import utcnow
+from .definition import ChainDef, StepDef
+from .errors import AlreadyDecided, NotFound
+from .tables import EVENTS, INSTANCES, TASKS
+
+#: task states that still count towards a step (transferred/cancelled/replaced tasks were handed on or withdrawn)
+LIVE = ("pending", "waiting", "approved", "rejected", "returned", "no_response")
+
+
+def lock(s: Session, instance_id: int) -> Any:
+    """Touch the instance row first: actions on one request wait for each other (see the module's docstring)."""
+    done = s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id).values(updated_at=utcnow()))
+    if done.rowcount != 1:
+        raise NotFound(f"approval request {instance_id} does not exist")
+    return load_instance(s, instance_id)
+
+
+def load_instance(s: Session, instance_id: int) -> Any:
+    return s.execute(sa.select(INSTANCES).where(INSTANCES.c.id == instance_id)).one()
+
+
+def step_tasks(s: Session, instance: Any, step: str) -> list[Any]:
+    return s.execute(sa.select(TASKS).where(TASKS.c.instance_id == instance.id, TASKS.c.step_run == instance.step_run,
+                                            TASKS.c.step == step, TASKS.c.status.in_(LIVE)).order_by(TASKS.c.id)).all()
+
+
+def waiting_for(s: Session, instance: Any) -> list[str]:
+    return list(s.execute(sa.select(TASKS.c.assignee).where(TASKS.c.instance_id == instance.id,
+                                                            TASKS.c.round == instance.round, TASKS.c.status == "pending")
+                          .order_by(TASKS.c.id)).scalars())
+
+
+def approved_before(s: Session, instance: Any, chain: ChainDef, step: StepDef) -> list[set[str]]:
+    """Per earlier step that ran in this round, in chain order, who approved it."""
+    rows = s.execute(sa.select(TASKS.c.step, TASKS.c.decided_by).where(
+        TASKS.c.instance_id == instance.id, TASKS.c.round == instance.round, TASKS.c.status == "approved")).all()
+    by_step: dict[str, set[str]] = {}
+    for name, person in rows:
+        by_step.setdefault(name, set()).add(person)
+    return [by_step[x.name] for x in chain.steps[:step.index] if x.name in by_step]
+
+
+def ran(s: Session, instance: Any, step: str) -> bool:
+    """Did the step have tasks in this round (a skipped or auto-approved step did not)?"""
+    return s.execute(sa.select(sa.func.count()).select_from(TASKS).where(
+        TASKS.c.instance_id == instance.id, TASKS.c.round == instance.round, TASKS.c.step == step)).scalar_one() > 0
+
+
+def decide(s: Session, task: Any, user: str, status: str, comment: str | None) -> None:
+    """The decision itself: only a task still pending can be decided, so of two at once only one wins."""
+    done = s.execute(TASKS.update().where(TASKS.c.id == task.id, TASKS.c.status == "pending", TASKS.c.assignee == user)
+                     .values(status=status, decided_by=user, decided_at=utcnow(), comment=comment))
+    if done.rowcount != 1:
+        raise already(s.execute(sa.select(TASKS).where(TASKS.c.id == task.id)).one())
+
+
+def close_open_tasks(s: Session, instance: Any, step: str | None, status: str) -> None:
+    where = [TASKS.c.instance_id == instance.id, TASKS.c.status.in_(("pending", "waiting"))]
+    if step is not None:
+        where += [TASKS.c.round == instance.round, TASKS.c.step == step]
+    s.execute(TASKS.update().where(*where).values(status=status, decided_at=utcnow()))
+
+
+def event(s: Session, instance: Any, action: str, actor: str | None, *, step: str | None = None,
+           task_id: int | None = None, comment: str | None = None, attachments: list[dict] | None = None,
+           **detail: Any) -> None:
+    s.execute(EVENTS.insert().values(instance_id=instance.id, round=instance.round, step=step, task_id=task_id,
+                                     action=action, actor=actor, at=utcnow(), comment=comment,
+                                     attachments=list(attachments or []), detail=detail))
+
+
+def already(task: Any) -> AlreadyDecided:
+    if task.status == "waiting":
+        return AlreadyDecided("this task is not open yet: it waits for another approver")
+    who = f" by {task.decided_by}" if task.decided_by else ""
+    return AlreadyDecided(f"this task was already decided{who} ({task.status.replace('_', ' ')})")

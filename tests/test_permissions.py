@@ -1,0 +1,44 @@
+"""FAB's roles and permissions: copied into later tenants, synced when the definitions add views."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import PASSWORD, Platform, login
+from formwork.meta.loader import builtin_definitions, require_catalog
+from formwork.tenancy import cache
+from formwork.tenancy.cache import TenantApps
+from formwork.tenancy.provision import create_tenant
+from formwork.tenancy.registry import find_tenant
+from test_schema import V1, V2, write
+
+
+def _rights(platform: Platform, slug: str) -> set[tuple[str, str]]:
+    app = TenantApps(platform.settings, platform.catalog).get(find_tenant(platform.settings.database_url, slug))
+    with app.app_context():
+        sm = app.appbuilder.sm
+        return {(str(pv.permission), str(pv.view_menu)) for pv in sm.find_role(sm.auth_role_admin).permissions}
+
+
+def test_every_new_tenant_gets_the_same_rights_and_can_add_roles(platform: Platform) -> None:
+    platform.tenant("rights-one", packs=["crm"])
+    platform.tenant("rights-two", packs=["crm"])
+    first, second = _rights(platform, "rights-one"), _rights(platform, "rights-two")
+    assert first == second and ("can_list", "CrmAccountView") in second and ("can_get", "CrmAccountApi") in second
+    app = TenantApps(platform.settings, platform.catalog).get(find_tenant(platform.settings.database_url, "rights-two"))
+    with app.app_context():
+        # the copied rows did not leave the id sequences behind (PostgreSQL)
+        assert app.appbuilder.sm.add_role("Sales") is not None
+        assert app.appbuilder.sm.find_role("Sales").id > max(r.id for r in app.appbuilder.sm.get_all_roles() if r.name != "Sales")
+
+
+def test_an_entity_added_later_is_on_the_admins_menu(platform: Platform, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(cache, "TENANT_LOOKUP_TTL", 0)
+    v1 = require_catalog([builtin_definitions(), write(tmp_path / "v1" / "notes", V1)])
+    create_tenant(platform.settings, v1, "later-co", "Later Co", ["notes"], "admin", PASSWORD)
+    v2 = require_catalog([builtin_definitions(), write(tmp_path / "v2" / "notes", V2)])
+    monkeypatch.setattr(platform.app, "tenant_apps", TenantApps(platform.settings, v2))
+    client = platform.client()
+    login(client, "later-co")
+    page = client.get("/t/later-co/notes_tag/list/")
+    assert page.status_code == 200 and '<h4 class="panel-title">Tag</h4>' in page.text
