@@ -23,6 +23,8 @@ from formwork.tenancy.storage import dispose_engines
 from werkzeug.test import Client
 
 POSTGRES_URL = os.environ.get("FORMWORK_TEST_POSTGRES_URL", "")
+#: FORMWORK_TENANT_DB_ROLES=1 runs every PostgreSQL test with a database role per schema tenant
+TENANT_DB_ROLES = os.environ.get("FORMWORK_TENANT_DB_ROLES", "") == "1"
 BACKENDS = ["sqlite", *(["postgres"] if POSTGRES_URL else [])]
 PASSWORD = "correct-horse-1"
 
@@ -53,6 +55,10 @@ def _postgres_database() -> Iterator[str]:
         dispose_engines()
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            # Roles belong to the server, not the database: the tenants' roles (named after it) go too.
+            for role in conn.scalars(sa.text("SELECT rolname FROM pg_roles WHERE starts_with(rolname, :prefix)"),
+                                     {"prefix": f"{name}_"}).all():
+                conn.execute(sa.text(f'DROP ROLE "{role}"'))
         admin.dispose()
 
 
@@ -80,7 +86,8 @@ def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         url = next(database)
     else:
         database, url = None, f"sqlite:///{instance / 'platform.sqlite'}"
-    settings = Settings(instance=instance, database_url=url, secret_key="test-platform-secret", max_tenant_apps=8)
+    settings = Settings(instance=instance, database_url=url, secret_key="test-platform-secret", max_tenant_apps=8,
+                        tenant_db_roles=TENANT_DB_ROLES and request.param == "postgres")
     yield Platform(settings, catalog, create_app(settings, catalog), request.param)
     platform_engine(url).dispose()
     dispose_engines()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from click.testing import CliRunner
 from conftest import Platform, csrf_token, jwt, login
+from formwork.cli import main
 from formwork.meta.errors import DefinitionsInvalid
 from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.tenancy import cache
@@ -19,8 +24,9 @@ from formwork.tenancy.customizations import (
     store_overlays,
 )
 from formwork.tenancy.provision import create_tenant
-from formwork.tenancy.registry import find_tenant
+from formwork.tenancy.registry import find_tenant, migrations_folder
 from formwork.tenancy.storage import tenant_engine
+from jsonschema import Draft202012Validator
 from werkzeug.test import Client
 
 EXTENSION = """\
@@ -48,6 +54,16 @@ sections:
 def fresh_registry_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     """Servers notice a customization within the registry lookup's 2 s; tests do not wait for it."""
     monkeypatch.setattr(cache, "TENANT_LOOKUP_TTL", 0.0)
+
+
+@pytest.fixture
+def formwork(platform: Platform, monkeypatch: pytest.MonkeyPatch):
+    """`formwork …` run against the test platform's control plane; returns everything it printed."""
+    monkeypatch.setenv("FORMWORK_INSTANCE", str(platform.settings.instance))
+    monkeypatch.setenv("FORMWORK_DATABASE_URL", platform.settings.database_url)
+    monkeypatch.setenv("FORMWORK_SECRET_KEY", platform.settings.secret_key)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +213,141 @@ def test_a_customization_changes_the_definitions_hash(platform: Platform, browse
     assert apps.definitions_hash(tenant) != before
     page = browser.get("/t/studio/crm_account/view/wechat/")
     assert page.status_code == 200 and "On WeChat" in page.text and "tp-2024" in page.text
+
+
+WECHAT = """\
+kind: EntityExtension
+entity: crm.account
+fields:
+  - {name: x_wechat, type: string, label: {en: WeChat ID, zh: 微信号}}
+"""
+LINE = WECHAT.replace("x_wechat", "x_line").replace("WeChat ID", "LINE ID").replace("微信号", "LINE 账号")
+
+
+@pytest.fixture(scope="module")
+def history_co(platform: Platform) -> Client:
+    platform.tenant("history-co", ["crm"])
+    client = platform.client()
+    assert login(client, "history-co").status_code == 302
+    return client
+
+
+def test_history_keeps_every_version_with_who_when_and_the_definitions_after(
+        platform: Platform, formwork, history_co: Client, tmp_path: Path) -> None:
+    for name, text in (("wechat.yaml", WECHAT), ("line.yaml", LINE)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert "customization added: EntityExtension crm.account" in formwork("tenant", "customize", "history-co",
+                                                                            str(tmp_path / "wechat.yaml")).output
+    assert "customization changed: EntityExtension crm.account" in formwork("tenant", "customize", "history-co",
+                                                                              str(tmp_path / "line.yaml")).output
+    removed = formwork("tenant", "uncustomize", "history-co", "entityextension", "crm.account")
+    assert removed.exit_code == 0, removed.output
+    assert "customization removed: EntityExtension crm.account" in removed.output
+
+    history = formwork("tenant", "customizations", "history-co", "--history", "crm.account").output.splitlines()
+    assert history[0] == "EntityExtension crm.account"
+    versions = [line.split() for line in history if line.startswith("  version")]
+    assert [(v[1], v[4], v[6]) for v in versions] == [("1", "added", "cli"), ("2", "changed", "cli"), ("3", "removed", "cli")]
+    text = "\n".join(history)
+    assert text.index("name: x_wechat") < text.index("version 2  ") < text.index("name: x_line") < text.index("version 3  ")
+    tenant = find_tenant(platform.settings.database_url, "history-co")
+    assert versions[2][-1] == tenant.definitions_hash == platform.app.tenant_apps.definitions_hash(tenant)
+    assert len({v[-1] for v in versions}) == 3  # each version led to other definitions
+
+    everything = formwork("tenant", "customizations", "history-co", "--history").output
+    assert "name: x_wechat" not in everything and "version 3" in everything  # without a target: the list, not the texts
+
+
+FORM = "kind: Form\nentity: crm.account\nsections:\n  - fields: [name, {fields}]\n"
+
+
+def test_revert_restores_an_earlier_version_on_screen(platform: Platform, formwork, history_co: Client,
+                                                      tmp_path: Path) -> None:
+    reverted = formwork("tenant", "customization-revert", "history-co", "EntityExtension", "crm.account", "1")
+    assert reverted.exit_code == 0, reverted.output
+    assert "customization reverted to version 1: EntityExtension crm.account" in reverted.output
+    (tmp_path / "form.yaml").write_text(FORM.format(fields="x_wechat, x_line"), encoding="utf-8")
+    refused = formwork("tenant", "customize", "history-co", str(tmp_path / "form.yaml"))
+    assert refused.exit_code == 1 and "'x_line' is not a field of crm.account" in refused.output  # version 2's field is gone
+    (tmp_path / "form.yaml").write_text(FORM.format(fields="x_wechat"), encoding="utf-8")
+    assert formwork("tenant", "customize", "history-co", str(tmp_path / "form.yaml")).exit_code == 0
+    page = history_co.get("/t/history-co/crm_account/add")
+    assert 'name="x_wechat"' in page.text and "WeChat ID" in page.text and 'name="x_line"' not in page.text
+    again = formwork("tenant", "customization-revert", "history-co", "EntityExtension", "crm.account", "1")
+    assert "already has that version; nothing changed" in again.output
+
+    history = formwork("tenant", "customizations", "history-co", "--history", "crm.account").output
+    assert "version 4" in history and "reverted to version 1" in history
+    removal = formwork("tenant", "customization-revert", "history-co", "EntityExtension", "crm.account", "3")
+    assert removal.exit_code == 1 and "version 3 of EntityExtension crm.account is its removal" in removal.output
+    unknown = formwork("tenant", "customization-revert", "history-co", "Form", "crm.account/default", "7")
+    assert unknown.exit_code == 1 and "Form crm.account/default of tenant 'history-co' has no version 7 (it has 1)" in unknown.output
+
+
+def test_reverting_to_a_version_that_no_longer_fits_is_refused(platform: Platform, formwork, history_co: Client,
+                                                                tmp_path: Path) -> None:
+    (tmp_path / "form.yaml").write_text(FORM.format(fields="city"), encoding="utf-8")
+    (tmp_path / "line.yaml").write_text(LINE, encoding="utf-8")
+    for name in ("form.yaml", "line.yaml"):  # the form's version 1 shows x_wechat; LINE's extension removes it
+        assert formwork("tenant", "customize", "history-co", str(tmp_path / name)).exit_code == 0
+    before = [(c.kind, c.target, c.source) for c in list_customizations(platform.settings, "history-co")]
+
+    refused = formwork("tenant", "customization-revert", "history-co", "Form", "crm.account/default", "1")
+    assert refused.exit_code == 1
+    assert ("customization Form crm.account/default (tenant history-co) version 1:6 at sections[0].fields[1]: "
+            "'x_wechat' is not a field of crm.account") in refused.output
+    assert "version 1 does not fit the tenant's packs and other customizations; nothing was changed" in refused.output
+    assert [(c.kind, c.target, c.source) for c in list_customizations(platform.settings, "history-co")] == before
+
+
+def test_uncustomize_hides_added_fields_but_keeps_their_column_and_data(platform: Platform, formwork, browser: Client) -> None:
+    refused = formwork("tenant", "uncustomize", "studio", "EntityExtension", "crm.account")
+    assert refused.exit_code == 1
+    assert "customization Form crm.account/default (tenant studio):" in refused.output
+    assert "'x_wechat' is not a field of crm.account" in refused.output
+    assert "other customizations depend on it; change or remove them first; nothing was removed" in refused.output
+    assert len(list_customizations(platform.settings, "studio")) == 3
+
+    assert formwork("tenant", "uncustomize", "studio", "ListView", "crm.account/wechat").exit_code == 0
+    assert formwork("tenant", "uncustomize", "studio", "Form", "crm.account/default").exit_code == 0
+    removed = formwork("tenant", "uncustomize", "studio", "EntityExtension", "crm.account")
+    assert removed.exit_code == 0, removed.output
+    assert "x_wechat is no longer defined; its column and 2 stored value(s) are kept" in removed.output
+
+    page = browser.get("/t/studio/crm_account/add")
+    assert page.status_code == 200 and 'name="x_wechat"' not in page.text and "WeChat ID" not in page.text
+    assert "Contact details" in page.text  # the pack's own form is back
+    tenant = find_tenant(platform.settings.database_url, "studio")
+    with tenant_engine(platform.settings, tenant).connect() as conn:
+        assert conn.execute(sa.text("SELECT x_wechat FROM crm_account WHERE name = 'Tencent Partner'")).scalar() == "tp-2024"
+    missing = formwork("tenant", "uncustomize", "studio", "EntityExtension", "crm.account")
+    assert missing.exit_code == 1 and "tenant 'studio' has no customization EntityExtension crm.account (it has: none)" in missing.output
+
+
+def test_schema_export_writes_the_entity_extension_schema(formwork, tmp_path: Path) -> None:
+    result = formwork("schema", "export", str(tmp_path / "schemas"))
+    assert result.exit_code == 0 and "entityextension.schema.json" in result.output
+    schema = json.loads((tmp_path / "schemas" / "entityextension.schema.json").read_text(encoding="utf-8"))
+    validator = Draft202012Validator(schema)
+    assert list(validator.iter_errors(read_overlays(WECHAT, "wechat.yaml")[0].document.data)) == []
+    wrong = {"kind": "EntityExtension", "entity": "crm.account", "fields": [{"name": "x_size", "type": "strin"}]}
+    assert any("strin" in error.message for error in validator.iter_errors(wrong))
+
+
+def test_revision_0005_records_stored_customizations_as_their_first_version(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'platform.sqlite'}"
+    config = Config()
+    config.set_main_option("script_location", str(migrations_folder()))
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "0004")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO formwork_customization (tenant_slug, kind, target, source, updated_at) "
+                             "VALUES ('old-co', 'EntityExtension', 'crm.account', :source, '2026-01-02 03:04:05')"),
+                     {"source": WECHAT})
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT version, change, source, actor, definitions_hash "
+                                    "FROM formwork_customization_version WHERE tenant_slug = 'old-co'")).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [(1, "added", WECHAT, "before history", None)]

@@ -17,7 +17,7 @@ from formwork.schema.apply import apply_schema_plan, schema_transaction
 from formwork.schema.changes import Change, Phase
 from formwork.schema.plan import SchemaPlan, plan_schema_changes
 from formwork.tenancy.apps import build_tenant_app
-from formwork.tenancy.migrate import migrate_tenant
+from formwork.tenancy.migrate import migrate_tenant, plan_tenant
 from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import Tenant, find_tenant
 from formwork.tenancy.storage import tenant_engine
@@ -51,9 +51,9 @@ def pack(tmp_path: Path, version: str, entities: str) -> Catalog:
     return require_catalog([builtin_definitions(), folder])
 
 
-def with_items(platform: Platform, tmp_path: Path, slug: str, items: list[dict]) -> Tenant:
-    """A tenant on V1 with `items`, each with one part referring to it."""
-    v1 = pack(tmp_path, "v1", V1)
+def with_items(platform: Platform, tmp_path: Path, slug: str, items: list[dict], entities: str = V1) -> Tenant:
+    """A tenant on V1 (or `entities`) with `items`, each with one part referring to it."""
+    v1 = pack(tmp_path, "v1", entities)
     tenant = create_tenant(platform.settings, v1, slug, slug, ["evo"], "admin", PASSWORD)
     runtime = build_tenant_app(platform.settings, tenant, v1).extensions["formwork"]
     session = runtime.session()
@@ -201,17 +201,81 @@ def test_a_failing_step_leaves_nothing_of_the_plan_applied(platform: Platform, t
     assert column(platform, tenant, "evo_item", "code")["type"].length == 20
 
 
+def test_a_retired_reference_no_longer_stops_deleting_the_record_it_pointed_to(platform: Platform, tmp_path: Path) -> None:
+    restrict = V1.replace(", on_delete: cascade", "")  # restrict is the default
+    tenant = with_items(platform, tmp_path, "unlink-co", ITEMS, restrict)
+    v2 = pack(tmp_path, "v2", restrict.replace("  - {name: item, type: reference, target: item}\n", ""))
+
+    plan = evolve(platform, tenant, v2)
+    assert plan.describe() == ["no longer enforce the link of retired evo part.item_id to evo item"]
+    assert plan.retired == ["retired: evo part.item_id is no longer defined; its column and 2 stored value(s) are kept "
+                            "(`formwork migrate --drop-retired` drops them) (its link to evo item is no longer enforced)"]
+    with tenant_engine(platform.settings, tenant).connect() as conn:
+        assert sa.inspect(conn).get_foreign_keys("evo_part") == []
+    items = query(platform, tenant, "SELECT id FROM evo_item ORDER BY id")
+
+    client = Client(create_app(platform.settings, v2))
+    deleted = client.delete(f"/t/unlink-co/api/v1/evo_item/{items[0][0]}", headers=jwt(client, "unlink-co"))
+    assert deleted.status_code == 200, deleted.text
+    assert query(platform, tenant, "SELECT label, item_id FROM evo_part ORDER BY id") == [
+        ("part of A-1", items[0][0]), ("part of LONG-CODE-12", items[1][0])]  # the retired values are kept
+    assert query(platform, tenant, "SELECT count(*) FROM evo_item") == [(1,)]
+
+
 def test_retired_entity_keeps_its_table_until_drop_retired(platform: Platform, tmp_path: Path) -> None:
     tenant = with_items(platform, tmp_path, "entity-co", ITEMS)
     v2 = pack(tmp_path, "v2", V1.replace(PART, ""))
     plan = evolve(platform, tenant, v2)
+    assert plan.describe() == ["no longer enforce the link of retired evo_part.item_id to evo item"]
     assert plan.retired == ["retired: table evo_part belongs to no entity any more; it and its 2 record(s) are kept "
-                            "(`formwork migrate --drop-retired` drops it)"]
+                            "(`formwork migrate --drop-retired` drops it) (its link to evo item is no longer enforced)"]
     assert query(platform, tenant, "SELECT count(*) FROM evo_part") == [(2,)]
+    client = Client(create_app(platform.settings, v2))
+    first = query(platform, tenant, "SELECT min(id) FROM evo_item")[0][0]
+    assert client.delete(f"/t/entity-co/api/v1/evo_item/{first}", headers=jwt(client, "entity-co")).status_code == 200
+    assert query(platform, tenant, "SELECT count(*) FROM evo_part") == [(2,)]  # no longer cascades into retired rows
     dropped = evolve(platform, tenant, v2, drop_retired=True)
     assert dropped.describe() == ["drop retired table evo_part and its 2 record(s)"]
     with tenant_engine(platform.settings, tenant).connect() as conn:
         assert not sa.inspect(conn).has_table("evo_part")
+
+
+RENAMED = V1.replace("name: item\n", "name: thing\nrenamed_from: item\n", 1).replace("target: item", "target: thing")
+
+
+def test_an_entity_rename_keeps_its_records_its_indexes_and_the_references_to_it(platform: Platform, tmp_path: Path) -> None:
+    tenant = with_items(platform, tmp_path, "thing-co", ITEMS)
+    v2 = pack(tmp_path, "v2", RENAMED)
+    words = ["rename entity evo item to thing (table evo_item becomes evo_thing; its 2 record(s) "
+             "and the references to them kept)"]
+    assert plan_tenant(platform.settings, v2, tenant).describe() == words
+    assert query(platform, tenant, "SELECT count(*) FROM evo_item") == [(2,)]  # planning changed nothing
+
+    plan = evolve(platform, tenant, v2)
+    assert plan.describe() == words
+    assert not plan.refused and not plan.retired
+    assert query(platform, tenant, "SELECT code, note FROM evo_thing ORDER BY id") == [("A-1", "first"),
+                                                                                       ("LONG-CODE-12", "second")]
+    with tenant_engine(platform.settings, tenant).connect() as conn:
+        inspector = sa.inspect(conn)
+        assert not inspector.has_table("evo_item")
+        assert [i["name"] for i in inspector.get_indexes("evo_thing")] == ["ix_evo_thing_created_at"]
+        assert [fk["referred_table"] for fk in inspector.get_foreign_keys("evo_part")] == ["evo_thing"]
+
+    client = Client(create_app(platform.settings, v2))
+    headers = jwt(client, "thing-co")
+    parts = client.get("/t/thing-co/api/v1/evo_part/", headers=headers).json["result"]
+    assert sorted((part["label"], part["item"]["code"]) for part in parts) == [("part of A-1", "A-1"),
+                                                                             ("part of LONG-CODE-12", "LONG-CODE-12")]
+    created = client.post("/t/thing-co/api/v1/evo_thing/", json={"code": "C-3", "note": "third"}, headers=headers)
+    assert created.status_code == 201, created.text
+    first = parts[0]["item"]["id"]
+    assert client.delete(f"/t/thing-co/api/v1/evo_thing/{first}", headers=headers).status_code == 200
+    assert query(platform, tenant, "SELECT count(*) FROM evo_part") == [(1,)]  # the reference still cascades
+
+    assert evolve(platform, tenant, v2) is None
+    again = plan_tenant(platform.settings, v2, find_tenant(platform.settings.database_url, "thing-co"))
+    assert (again.apply, again.refused, again.retired) == ([], [], [])
 
 
 def test_plan_and_migrate_from_the_command_line(platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -243,6 +307,18 @@ def test_plan_and_migrate_from_the_command_line(platform: Platform, tmp_path: Pa
     dropped = run("migrate", "--all", "--drop-retired")
     assert "drop retired field evo item.note and its 2 stored value(s)" in dropped.output
     assert column(platform, tenant, "evo_item", "note") is None
+
+
+def test_validate_rejects_an_entity_renamed_from_an_entity_that_still_exists(tmp_path: Path) -> None:
+    folder = tmp_path / "bad" / "evo"
+    folder.mkdir(parents=True)
+    (folder / "pack.yaml").write_text(PACK)
+    (folder / "item.yaml").write_text(V1.replace("name: item\n", "name: thing\nrenamed_from: part\n", 1)
+                                      .replace("target: item", "target: thing"))
+    _, errors = load_catalog([builtin_definitions(), folder])
+    assert [str(e) for e in errors] == [
+        f"{folder / 'item.yaml'}:3 at renamed_from: renamed_from 'part' is an entity of pack evo; it must name the "
+        "entity's former name, which no entity has any more"]
 
 
 def test_validate_rejects_a_rename_onto_another_field_and_a_backfill_the_field_cannot_hold(tmp_path: Path) -> None:

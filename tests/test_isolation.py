@@ -1,20 +1,26 @@
 """Tenants cannot reach each other's records: guessed ids, reused cookies and JWTs, shared pooled connections,
-and a tenant with a database of its own. (test_tenancy.py covers lists, plain JWT reads and forged cookie names.)"""
+a tenant with a database of its own, and (FORMWORK_TENANT_DB_ROLES) a schema tenant's database role that PostgreSQL
+itself keeps out of other schemas. (test_tenancy.py covers lists, plain JWT reads and forged cookie names.)"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from conftest import PASSWORD, Platform, csrf_token, jwt, login
+from formwork import create_app
 from formwork.cli import main
+from formwork.config import Settings
 from formwork.tenancy import storage
 from formwork.tenancy.apps import build_tenant_app
+from formwork.tenancy.lifecycle import delete_tenant
 from formwork.tenancy.provision import TenantError, create_tenant, planned_changes
-from formwork.tenancy.registry import find_tenant, list_tenants, platform_engine
-from formwork.tenancy.storage import drop_storage, tenant_engine
+from formwork.tenancy.registry import Tenant, find_tenant, list_tenants, platform_engine
+from formwork.tenancy.storage import drop_storage, tenant_engine, tenant_role
 from werkzeug.test import Client
 
 NORTH_NAMES = ["North Only Account"]
@@ -259,3 +265,139 @@ def test_an_existing_database_is_never_taken_over(platform: Platform) -> None:
         with platform_engine(platform.settings.database_url).connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT")
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+# --- PostgreSQL: a database role per schema tenant (FORMWORK_TENANT_DB_ROLES) --------------------------------------
+
+
+@dataclasses.dataclass
+class RolePlatform:
+    """The test platform's database, served with tenant roles on."""
+
+    settings: Settings
+    client: Client
+
+
+@pytest.fixture(scope="module")
+def with_roles(platform: Platform, tenants) -> RolePlatform:
+    """castle and tower created with roles on; north and south (from `tenants`) were created without them."""
+    if platform.backend != "postgres":
+        pytest.skip("PostgreSQL only: database roles")
+    settings = dataclasses.replace(platform.settings, tenant_db_roles=True)
+    for slug, admin in (("castle", "cleo"), ("tower", "theo")):
+        create_tenant(settings, platform.catalog, slug, slug.title(), ["crm"], admin, PASSWORD)
+    return RolePlatform(settings, Client(create_app(settings, platform.catalog)))
+
+
+def run_as_tenant(settings: Settings, slug: str, statement: str) -> list[tuple]:
+    """One statement in a transaction of the tenant's own (its schema, its role)."""
+    with tenant_engine(settings, find_tenant(settings.database_url, slug)).begin() as conn:
+        return [tuple(row) for row in conn.exec_driver_sql(statement)]
+
+
+def role_names(platform: Platform) -> set[str]:
+    with platform_engine(platform.settings.database_url).connect() as conn:
+        return set(conn.scalars(sa.text("SELECT rolname FROM pg_roles")))
+
+
+def owners_in_schema(platform: Platform, schema: str) -> set[str]:
+    with platform_engine(platform.settings.database_url).connect() as conn:
+        query = sa.text("SELECT DISTINCT pg_get_userbyid(c.relowner) FROM pg_class c "
+                        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :schema")
+        return set(conn.scalars(query, {"schema": schema}))
+
+
+def test_a_role_name_is_the_platform_database_and_schema_and_fits_postgresql() -> None:
+    def role(database: str, slug: str) -> str:
+        settings = Settings(instance=Path("."), database_url=f"postgresql+psycopg://db.invalid/{database}",
+                            secret_key="x", max_tenant_apps=1, tenant_db_roles=True)
+        tenant = Tenant(slug=slug, storage_kind="postgres_schema", storage_location=f"tenant_{slug.replace('-', '_')}")
+        return tenant_role(settings, tenant)
+
+    assert role("formwork", "acme-east") == "formwork_tenant_acme_east"
+    assert role("formwork", "acme") != role("formwork_staging", "acme")
+    long_database = "formwork_" + "x" * 40
+    names = {role(long_database, f"branch-office-{n}") for n in range(3)}
+    assert len(names) == 3 and all(len(name.encode()) <= 63 for name in names)
+    sqlite = Settings(instance=Path("."), database_url="sqlite://", secret_key="x", max_tenant_apps=1, tenant_db_roles=True)
+    assert tenant_role(sqlite, Tenant(slug="lone", storage_kind="sqlite", storage_location="tenants/lone.sqlite")) is None
+
+
+def test_a_tenant_role_cannot_read_another_tenants_schema_or_the_control_plane(platform: Platform,
+                                                                                 with_roles: RolePlatform) -> None:
+    settings = with_roles.settings
+    castle_role = tenant_role(settings, find_tenant(settings.database_url, "castle"))
+    assert run_as_tenant(settings, "castle", "SELECT current_user, count(*) FROM crm_account")[0][0] == castle_role
+    for other in ("tenant_tower.crm_account", "tenant_tower.ab_user", "tenant_south.crm_account"):
+        with pytest.raises(sa.exc.ProgrammingError, match=r"permission denied for schema tenant_(tower|south)"):
+            run_as_tenant(settings, "castle", f"SELECT * FROM {other}")
+    for control_plane in ("formwork_tenant", "formwork_schema_change", "ab_user"):
+        with pytest.raises(sa.exc.ProgrammingError, match=f"permission denied for table {control_plane}"):
+            run_as_tenant(settings, "castle", f"SELECT * FROM public.{control_plane}")
+    with pytest.raises(sa.exc.ProgrammingError, match="permission denied for schema tenant_tower"):
+        run_as_tenant(settings, "castle", "DELETE FROM tenant_tower.crm_account")
+
+
+def test_requests_work_under_the_tenant_role(platform: Platform, with_roles: RolePlatform) -> None:
+    client = with_roles.client
+    auth = jwt(client, "castle", "cleo")
+    created = client.post("/t/castle/api/v1/crm_account/", json={"name": "Castle Account"}, headers=auth)
+    assert created.status_code == 201, created.text
+    rows = client.get("/t/castle/api/v1/crm_account/", headers=auth).json["result"]
+    assert [row["name"] for row in rows] == ["Castle Account"]
+    login(client, "castle", "cleo")
+    assert "Castle Account" in client.get("/t/castle/crm_account/list/").text
+    role = tenant_role(with_roles.settings, find_tenant(with_roles.settings.database_url, "castle"))
+    assert owners_in_schema(platform, "tenant_castle") == {role}  # so the role can alter its tables when definitions change
+    castle = find_tenant(with_roles.settings.database_url, "castle")
+    assert planned_changes(build_tenant_app(with_roles.settings, castle, platform.catalog)).describe() == []
+
+
+def test_a_tenant_made_before_roles_gets_its_role_on_first_use(platform: Platform, with_roles: RolePlatform) -> None:
+    settings = with_roles.settings
+    south_role = tenant_role(settings, find_tenant(settings.database_url, "south"))
+    client = with_roles.client
+    rows = client.get("/t/south/api/v1/crm_account/", headers=jwt(client, "south", "sam")).json["result"]
+    assert sorted(row["name"] for row in rows) == sorted(SOUTH_NAMES)
+    assert south_role in role_names(platform)
+    assert owners_in_schema(platform, "tenant_south") == {south_role}
+    with pytest.raises(sa.exc.ProgrammingError, match="permission denied for schema tenant_castle"):
+        run_as_tenant(settings, "south", "SELECT * FROM tenant_castle.crm_account")
+
+
+def test_a_pooled_connection_is_back_to_the_platform_user_after_a_tenant_transaction(
+        platform: Platform, with_roles: RolePlatform, one_connection: sa.Engine) -> None:
+    with one_connection.connect() as bare:
+        platform_user, pid = bare.exec_driver_sql("SELECT current_user, pg_backend_pid()").one()
+    castle = find_tenant(with_roles.settings.database_url, "castle")
+    with tenant_engine(with_roles.settings, castle).connect() as conn:
+        assert conn.exec_driver_sql("SELECT current_user").scalar_one() == tenant_role(with_roles.settings, castle)
+        conn.commit()  # SET LOCAL ends here; the next statement autobegins and must take the role again
+        assert conn.exec_driver_sql("SELECT current_user").scalar_one() == tenant_role(with_roles.settings, castle)
+    with one_connection.connect() as bare:
+        assert bare.exec_driver_sql("SELECT current_user, pg_backend_pid()").one() == (platform_user, pid)
+        assert bare.exec_driver_sql("SELECT count(*) FROM formwork_tenant").scalar_one() >= 4
+
+
+def test_a_role_of_the_same_name_is_never_taken_over(platform: Platform, with_roles: RolePlatform) -> None:
+    database = sa.engine.make_url(platform.settings.database_url).database
+    squatter = f"{database}_tenant_squatter"
+    with platform_engine(platform.settings.database_url).begin() as conn:
+        conn.exec_driver_sql(f'CREATE ROLE "{squatter}" NOLOGIN')
+    with pytest.raises(TenantError, match=f"a database role named '{squatter}' already exists"):
+        create_tenant(with_roles.settings, platform.catalog, "squatter", "Squatter", ["core"], "admin", PASSWORD)
+    assert find_tenant(platform.settings.database_url, "squatter") is None
+    assert squatter in role_names(platform)
+    with platform_engine(platform.settings.database_url).connect() as conn:
+        assert conn.exec_driver_sql("SELECT to_regnamespace('tenant_squatter')").scalar() is None
+
+
+def test_deleting_a_tenant_drops_its_role(platform: Platform, with_roles: RolePlatform, tmp_path: Path) -> None:
+    settings = with_roles.settings
+    tower_role = tenant_role(settings, find_tenant(settings.database_url, "tower"))
+    assert tower_role in role_names(platform)
+    archive = delete_tenant(settings, "tower", tmp_path)
+    assert (archive / "data" / "crm_account.jsonl").exists()  # the export ran under the role, before the drop
+    assert tower_role not in role_names(platform)
+    with platform_engine(settings.database_url).connect() as conn:
+        assert conn.exec_driver_sql("SELECT to_regnamespace('tenant_tower')").scalar() is None

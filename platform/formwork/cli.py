@@ -90,13 +90,14 @@ def schema() -> None:
 @schema.command("export")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="schemas")
 def schema_export(folder: Path) -> None:
-    """Write one JSON Schema per kind, for editor autocomplete."""
-    from .meta.jsonschemas import kind_schema, schema_file
+    """Write one JSON Schema per kind (tenant manifests and customizations too), for editor autocomplete."""
+    from .meta.jsonschemas import extension_schema, kind_schema, schema_file
     from .meta.kinds import KINDS
 
     folder.mkdir(parents=True, exist_ok=True)
     schemas = {kind.lower(): kind_schema(kind) for kind in KINDS}
     schemas["tenant"] = schema_file("tenant.json")
+    schemas["entityextension"] = extension_schema()
     for name, content in schemas.items():
         target = folder / f"{name}.schema.json"
         target.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -221,20 +222,108 @@ def tenant_customize(slug: str, file: Path) -> None:
 
 @tenant.command("customizations")
 @click.argument("slug")
-def tenant_customizations(slug: str) -> None:
-    """List a tenant's customizations, and those that no longer fit its packs."""
-    from .tenancy.customizations import customization_conflicts, list_customizations
+@click.argument("target", required=False)
+@click.option("--history", is_flag=True, help="Every version (with its text, when TARGET is given), who made it and when")
+def tenant_customizations(slug: str, target: str | None, history: bool) -> None:
+    """List a tenant's customizations (of TARGET only, e.g. crm.account), and those that no longer fit its packs."""
+    from .tenancy.customizations import (
+        customization_conflicts,
+        customization_history,
+        list_customizations,
+    )
 
     settings, catalog = _settings(), _catalog()
     _platform(settings)
     record = _tenant(settings, slug)
-    rows = list_customizations(settings, slug)
+    if history:
+        _print_history(customization_history(settings, slug, target), with_text=target is not None)
+        return
+    rows = [row for row in list_customizations(settings, slug) if target in (None, row.target)]
     if not rows:
-        click.echo(f"tenant '{slug}' has no customizations")
+        click.echo(f"tenant '{slug}' has no customizations" + (f" of {target}" if target else ""))
     for row in rows:
         click.echo(f"{row.kind:<16} {row.target:<40} updated {row.updated_at:%Y-%m-%d %H:%M}")
     for conflict in customization_conflicts(settings, catalog, record):
         click.echo(f"  conflict: {conflict}")
+
+
+def _print_history(versions: list, with_text: bool) -> None:
+    if not versions:
+        click.echo("no recorded versions")
+    shown = None
+    for version in versions:
+        if (version.kind, version.target) != shown:
+            shown = (version.kind, version.target)
+            click.echo(f"{version.kind} {version.target}")
+        click.echo(f"  version {version.version:<3} {version.changed_at:%Y-%m-%d %H:%M}  {version.change:<24} "
+                   f"by {version.actor:<12} definitions {version.definitions_hash or '-'}")
+        if with_text and version.source is not None:
+            for line in version.source.splitlines():
+                click.echo(f"      {line}")
+
+
+OVERLAY_KIND = click.Choice(["EntityExtension", "Form", "ListView"], case_sensitive=False)
+
+
+@tenant.command("uncustomize")
+@click.argument("slug")
+@click.argument("kind", type=OVERLAY_KIND)
+@click.argument("target")
+def tenant_uncustomize(slug: str, kind: str, target: str) -> None:
+    """Remove one customization (TARGET: crm.account, or crm.account/default for a form or list view).
+
+    Fields an extension added are retired: hidden, their columns and data kept (dropped only by
+    `formwork migrate --drop-retired`). Refused while other customizations use them.
+    """
+    from .tenancy.customizations import remove_overlay
+
+    settings, catalog = _settings(), _catalog()
+    _platform(settings)
+    record = _tenant(settings, slug)
+    _change_customizations(settings, catalog, slug, lambda: remove_overlay(settings, catalog, record, kind, target),
+                           "other customizations depend on it; change or remove them first; nothing was removed")
+
+
+@tenant.command("customization-revert")
+@click.argument("slug")
+@click.argument("kind", type=OVERLAY_KIND)
+@click.argument("target")
+@click.argument("version", type=click.IntRange(min=1))
+def tenant_customization_revert(slug: str, kind: str, target: str, version: int) -> None:
+    """Make a customization what it was at VERSION (see `formwork tenant customizations SLUG --history TARGET`)."""
+    from .tenancy.customizations import revert_overlay
+
+    settings, catalog = _settings(), _catalog()
+    _platform(settings)
+    record = _tenant(settings, slug)
+    _change_customizations(settings, catalog, slug,
+                           lambda: revert_overlay(settings, catalog, record, kind, target, version),
+                           f"version {version} does not fit the tenant's packs and other customizations; nothing was changed")
+
+
+def _change_customizations(settings: Settings, catalog, slug: str, change: Callable[[], list[str]], refused: str) -> None:
+    """Run a customization change, print it and apply its schema changes; print the errors if it is refused."""
+    from .meta.errors import DefinitionsInvalid
+    from .tenancy.customizations import CustomizationError
+    from .tenancy.migrate import migrate_tenant
+    from .tenancy.registry import find_tenant
+
+    try:
+        changes = change()
+    except CustomizationError as exc:
+        raise click.ClickException(str(exc)) from None
+    except DefinitionsInvalid as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException(f"{len(exc.errors)} error(s): {refused}") from None
+    for line in changes:
+        click.echo(f"  {line}")
+    if not changes:
+        click.echo(f"tenant '{slug}' already has that version; nothing changed")
+        return
+    applied = migrate_tenant(settings, catalog, find_tenant(settings.database_url, slug))
+    for line in (applied.describe() + applied.left_alone) if applied else []:
+        click.echo(f"  {line}")
 
 
 @tenant.command("suspend")

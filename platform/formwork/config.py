@@ -14,6 +14,8 @@ class Settings:
     database_url: str
     secret_key: str
     max_tenant_apps: int
+    #: PostgreSQL schema tenants work under a role of their own that can reach only their schema (tenancy/storage.py)
+    tenant_db_roles: bool = False
 
     @property
     def is_postgres(self) -> bool:
@@ -31,6 +33,7 @@ class Settings:
             database_url=url,
             secret_key=os.environ.get("FORMWORK_SECRET_KEY") or _instance_secret(instance),
             max_tenant_apps=int(os.environ.get("FORMWORK_MAX_TENANT_APPS", "32")),
+            tenant_db_roles=os.environ.get("FORMWORK_TENANT_DB_ROLES", "").lower() in ("1", "true", "yes", "on"),
         )
 
 

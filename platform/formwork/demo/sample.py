@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..compile.models import CompiledModels
@@ -16,7 +17,8 @@ Progress = Callable[[str], None]
 
 SURNAMES = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Smith", "Garcia", "Müller", "Rossi", "Tanaka"]
 GIVEN = ["Wei", "Fang", "Min", "Jing", "Lei", "Yan", "Tao", "Ying", "Anna", "James", "Maria", "Lukas", "Sofia", "Kenji", "Omar"]
-DEPARTMENTS = [("Headquarters", "HQ"), ("Sales", "SAL"), ("Marketing", "MKT"), ("Engineering", "ENG"),
+#: under the core pack's seeded head office (code HO)
+DEPARTMENTS = [("Sales", "SAL"), ("Marketing", "MKT"), ("Engineering", "ENG"),
                ("Finance", "FIN"), ("Human Resources", "HR"), ("Customer Service", "CS"), ("Operations", "OPS")]
 COMPANY_WORDS = ["Blue", "Bright", "Golden", "Harbor", "Jade", "Lotus", "North", "Pacific", "Red", "Silver", "Summit", "Unity"]
 COMPANY_KINDS = ["Systems", "Foods", "Motors", "Logistics", "Medical", "Textiles", "Software", "Energy", "Retail", "Capital"]
@@ -50,8 +52,9 @@ class SampleData:
         return f"+86 1{self.random.randint(30, 89)} {self.random.randint(1000, 9999)} {self.random.randint(1000, 9999)}"
 
     def departments(self) -> list[Any]:
-        head, *rest = self.add("core.department", [{"name": n, "code": c} for n, c in DEPARTMENTS[:1]])
-        children = self.add("core.department", [{"name": n, "code": c, "parent_id": head.id} for n, c in DEPARTMENTS[1:]])
+        model = self.compiled.model("core.department")
+        head = self.session.scalars(select(model).where(model.code == "HO")).one()
+        children = self.add("core.department", [{"name": n, "code": c, "parent_id": head.id} for n, c in DEPARTMENTS])
         return [head, *children]
 
     def employees(self, departments: list[Any], count: int) -> list[Any]:

@@ -382,9 +382,13 @@ def _seed_value_errors(seed, entity: EntityDef, f, value) -> list[str]:
 
 
 def check_field_evolution(catalog: Catalog) -> list[DefinitionError]:
-    """`renamed_from` is a former name no field still has; `backfill` is a value the field could store."""
+    """`renamed_from` is a former name no field (or entity of the pack) still has; `backfill` is a value the field could store."""
     errors = []
     for entity in catalog.entities.values():
+        if entity.renamed_from and f"{entity.pack}.{entity.renamed_from}" in catalog.entities:
+            errors.append(entity.document.error(("renamed_from",), f"renamed_from '{entity.renamed_from}' is an entity of "
+                                                f"pack {entity.pack}; it must name the entity's former name, which no "
+                                                "entity has any more"))
         for f in entity.fields:
             if f.renamed_from and entity.field(f.renamed_from) is not None:
                 errors.append(entity.document.error(("fields", f.index, "renamed_from"),

@@ -53,5 +53,14 @@ def kind_schema(kind: str) -> dict[str, Any]:
 
 
 @cache
+def extension_schema() -> dict[str, Any]:
+    """The complete schema of a tenant's EntityExtension: not a pack kind, but written by `formwork schema export`
+    too, so that editors complete customizations as they do packs."""
+    schema = schema_file("entityextension.json")
+    schema["$defs"].update(field=field_schema(), filter=FILTER_SCHEMA)
+    return {"$schema": schema.pop("$schema"), "$id": "formwork:EntityExtension", **schema}
+
+
+@cache
 def validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(kind_schema(kind))

@@ -60,6 +60,7 @@ def build_entity(doc: Document) -> EntityDef:
         rules=[RuleDef(r["name"], r["check"], Label(r["message"]), r.get("field"), i) for i, r in enumerate(data.get("rules", []))],
         indexes=[IndexDef(tuple(x["fields"]), bool(x.get("unique")), Label(x["message"]) if x.get("message") else None, i)
                  for i, x in enumerate(data.get("indexes", []))],
+        renamed_from=data.get("renamed_from"),
     )
 
 

@@ -114,6 +114,7 @@ class EntityDef:
     rules: list[RuleDef] = field(default_factory=list)
     locked_when: str | None = None
     indexes: list[IndexDef] = field(default_factory=list)
+    renamed_from: str | None = None  # the entity's former name (same pack): its table is renamed, its records kept
 
     @property
     def qualified(self) -> str:

@@ -23,6 +23,10 @@ from alembic.runtime.migration import MigrationContext
 from .changes import Phase, SchemaPlan
 
 
+#: SQLite leaves references unnamed; batch mode names them by this convention, so that one can be dropped by name
+BATCH_NAMING = {"fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"}
+
+
 class ForeignKeysBroken(Exception):
     """The plan would leave rows referring to records that do not exist; nothing was applied."""
 
@@ -63,6 +67,6 @@ def apply_schema_plan(connection: sa.Connection, plan: SchemaPlan) -> None:
                 step(operations)
             continue
         for table, table_steps in groupby(sorted(group, key=lambda item: item[1]), key=lambda item: item[1]):
-            with operations.batch_alter_table(table) as batch:
+            with operations.batch_alter_table(table, naming_convention=BATCH_NAMING) as batch:
                 for _, _, step in table_steps:
                     step(batch)

@@ -9,16 +9,18 @@ from typing import Any
 
 
 class Phase(IntEnum):
-    """The order changes run in: a column is renamed before it is filled, filled before it becomes required."""
+    """The order changes run in: a table is renamed before anything else sees it, a column is renamed before it
+    is filled, filled before it becomes required."""
 
-    TABLES = 0
-    DROP_INDEXES = 1
-    RENAMES = 2
-    COLUMNS = 3
-    FILLS = 4
-    ALTERS = 5  # per table in one batch: SQLite recreates the table once
-    INDEXES = 6
-    DROP_TABLES = 7
+    RENAME_TABLES = 0
+    TABLES = 1
+    DROP_INDEXES = 2
+    RENAMES = 3
+    COLUMNS = 4
+    FILLS = 5
+    ALTERS = 6  # per table in one batch: SQLite recreates the table once
+    INDEXES = 7
+    DROP_TABLES = 8
 
 
 Step = Callable[[Any], None]  # given Alembic's operations, or in Phase.ALTERS the table's batch operations

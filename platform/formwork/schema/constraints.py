@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from alembic.operations import ops as alembic_ops
 
+from .apply import BATCH_NAMING
 from .changes import Phase
 
 if TYPE_CHECKING:
@@ -74,6 +75,27 @@ def _orphans(p: Planner, op: alembic_ops.CreateForeignKeyOp) -> int:
     target = sa.table(op.referent_table, *(sa.column(c) for c in op.remote_cols))
     found = sa.exists().where(*(t == c for t, c in zip(target.c, source, strict=True)))
     return p.count(op.source_table, sa.and_(filled, ~found))
+
+
+def unlink_retired(p: Planner, table: str, columns: set[str] | None = None) -> list[str]:
+    """Stop enforcing the references of retired columns (all of a retired table's when `columns` is None).
+
+    The column and its values stay; only the foreign key goes. Kept, it would stop the deletion of the record it
+    points to (restrict) or delete retired rows with it (cascade), for a reason no screen shows any more.
+    Returns what the references pointed to, in words.
+    """
+    targets = []
+    for fk in p.inspector.get_foreign_keys(table):
+        if columns is not None and not set(fk["constrained_columns"]) <= columns:
+            continue
+        name = fk["name"] or BATCH_NAMING["fk"] % {"table_name": table, "column_0_name": fk["constrained_columns"][0],
+                                                  "referred_table_name": fk["referred_table"]}
+        target = p.entity_words(fk["referred_table"])
+        what = ", ".join(p.name(table, c) for c in fk["constrained_columns"])
+        p.add(f"no longer enforce the link of retired {what} to {target}", table,
+              (Phase.ALTERS, lambda batch, name=name: batch.drop_constraint(name, type_="foreignkey")))
+        targets.append(target)
+    return targets
 
 
 def drop_constraint(p: Planner, op: alembic_ops.DropConstraintOp) -> None:

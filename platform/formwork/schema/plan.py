@@ -4,7 +4,8 @@ Autogenerate compares the tenant's tables with the compiled models. Each
 operation it proposes goes to the rule for its kind (`schema/rules.py`),
 which applies it as it is, turns it into something lossless (a removed
 field is retired, a declared rename keeps the column), or refuses it with
-the reason. Retired columns and tables are dropped only when asked.
+the reason. Retired columns and tables are dropped only when asked. Entity
+renames come first (`schema/renames.py`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic.autogenerate import produce_migrations
+from alembic.operations import Operations
 from alembic.operations import ops as alembic_ops
 from alembic.runtime.migration import MigrationContext
 
 from ..fields import FIELD_TYPES
 from ..meta.model import EntityDef, FieldDef
 from .changes import Change, Phase, SchemaPlan, Step
+from .renames import entity_renames
 from .rules import judge
 
 __all__ = ["Change", "Phase", "Planner", "SchemaPlan", "plan_schema_changes"]
@@ -58,6 +61,11 @@ class Planner:
             return f"{table}.{column}"
         return f"{entity.pack} {entity.name}.{f.name if f else column}"
 
+    def entity_words(self, table: str) -> str:
+        """`crm account` for an entity's table; the table's name for any other."""
+        entity = self.entities.get(table)
+        return f"{entity.pack} {entity.name}" if entity else table
+
     def rows(self, table: str) -> int:
         if table not in self._rows:
             self._rows[table] = self.count(table)
@@ -86,7 +94,26 @@ def _flatten(ops: list[alembic_ops.MigrateOperation]) -> list[alembic_ops.Migrat
 
 def plan_schema_changes(connection: sa.Connection, metadata: sa.MetaData, entities: Iterable[EntityDef] = (),
                         drop_retired: bool = False) -> SchemaPlan:
-    """Compare the tenant's tables with `metadata` (the tables of `entities`); nothing is changed."""
-    planner = Planner(connection, metadata, entities, drop_retired)
+    """Compare the tenant's tables with `metadata` (the tables of `entities`); nothing is changed.
+
+    Renamed entities' tables are compared as they will be when the rest of the plan runs: renamed, inside a
+    savepoint that is rolled back once the plan is made.
+    """
+    entities = list(entities)
+    renames = entity_renames(connection, metadata, entities)
+    if not renames:
+        return _judged(Planner(connection, metadata, entities, drop_retired))
+    with connection.begin_nested() as renamed:
+        operations = Operations(MigrationContext.configure(connection))
+        for change in renames:
+            for _, step in change.steps:
+                step(operations)
+        plan = _judged(Planner(connection, metadata, entities, drop_retired))
+        renamed.rollback()
+    plan.apply[:0] = renames
+    return plan
+
+
+def _judged(planner: Planner) -> SchemaPlan:
     judge(planner, planner.proposed())
     return planner.plan

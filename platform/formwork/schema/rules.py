@@ -18,7 +18,7 @@ from alembic.operations import ops as alembic_ops
 from ..fields import FIELD_TYPES
 from ..meta.model import FieldDef
 from .changes import Phase
-from .constraints import add_foreign_key, add_index, drop_constraint, drop_index
+from .constraints import add_foreign_key, add_index, drop_constraint, drop_index, unlink_retired
 from .fit import capacity, misfits, type_words
 
 if TYPE_CHECKING:
@@ -97,8 +97,9 @@ def retire_column(p: Planner, op: alembic_ops.DropColumnOp) -> None:
         p.add(f"drop retired field {what} and its {kept} stored value(s)", table,
               (Phase.ALTERS, lambda batch: batch.drop_column(column)))
         return
+    links = "".join(f" (its link to {target} is no longer enforced)" for target in unlink_retired(p, table, {column}))
     p.plan.retired.append(f"retired: {what} is no longer defined; its column and {kept} stored value(s) are kept "
-                          "(`formwork migrate --drop-retired` drops them)")
+                          f"(`formwork migrate --drop-retired` drops them){links}")
     stored = p.stored_column(table, column)
     if not stored["nullable"]:
         p.add(f"make retired field {what} optional, so that new records can be saved without it", table,
@@ -115,8 +116,9 @@ def retire_tables(p: Planner) -> None:
             p.add(f"drop retired table {table} and its {rows} record(s)", table,
                   (Phase.DROP_TABLES, lambda ops, table=table: ops.drop_table(table)))
         else:
+            links = "".join(f" (its link to {target} is no longer enforced)" for target in unlink_retired(p, table))
             p.plan.retired.append(f"retired: table {table} belongs to no entity any more; it and its {rows} record(s) "
-                                  "are kept (`formwork migrate --drop-retired` drops it)")
+                                  f"are kept (`formwork migrate --drop-retired` drops it){links}")
 
 
 def pair_renames(p: Planner, ops: list[alembic_ops.MigrateOperation]) -> list[alembic_ops.MigrateOperation]:

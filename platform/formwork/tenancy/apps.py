@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,11 @@ from .security import TenantSecurityManager
 from .storage import tenant_engine
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+#: Werkzeug compiles each URL rule from Python `ast` objects, and CPython 3.11's AST conversion keeps its
+#: recursion count per interpreter, not per thread (gh-106905): two tenant apps registering their views at once
+#: fail now and then with "AST constructor recursion depth mismatch". Builds are CPU-bound under the GIL, so
+#: taking turns costs next to nothing.
+_ROUTES_LOCK = threading.Lock()
 LANGUAGES = {"en": {"flag": "gb", "name": "English"}, "zh": {"flag": "cn", "name": "中文"}}
 
 
@@ -154,7 +160,7 @@ def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provi
 
     app.register_error_handler(OverflowError, number_out_of_range)
 
-    with app.app_context(), one_commit(session, enabled=provisioning):
+    with _ROUTES_LOCK, app.app_context(), one_commit(session, enabled=provisioning):
         appbuilder = AppBuilder(app, session, update_perms=provisioning, security_manager_class=TenantSecurityManager)
         register_entities(appbuilder, effective, compiled)
     app.extensions["formwork"] = TenantRuntime(tenant.slug, effective.content_hash(), effective, compiled, session)

@@ -17,7 +17,14 @@ import sqlalchemy as sa
 
 from ..config import Settings
 from .manifest import export_manifest
-from .registry import Customization, SchemaChange, Tenant, find_tenant, platform_session
+from .registry import (
+    Customization,
+    CustomizationVersion,
+    SchemaChange,
+    Tenant,
+    find_tenant,
+    platform_session,
+)
 from .storage import drop_storage, tenant_engine
 
 Progress = Callable[[str], None]
@@ -75,7 +82,7 @@ def delete_tenant(settings: Settings, slug: str, exports: Path, progress: Progre
     drop_storage(settings, tenant)
     shutil.rmtree(tenant_files(settings, tenant), ignore_errors=True)
     with platform_session(settings.database_url) as session:
-        for model in (SchemaChange, Customization):
+        for model in (SchemaChange, Customization, CustomizationVersion):
             session.execute(sa.delete(model).where(model.tenant_slug == slug))
         session.execute(sa.delete(Tenant).where(Tenant.slug == slug))
         session.commit()

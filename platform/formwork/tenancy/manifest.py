@@ -180,7 +180,7 @@ def _create(settings: Settings, catalog: Catalog, manifest: Manifest, report: Re
     if data.get("timezone", "UTC") != tenant.timezone:
         _set_attributes(settings, tenant, {"timezone": data["timezone"]})
     if manifest.overlays:
-        changes += store_overlays(settings, catalog, tenant, manifest.overlays, replace_all=True)
+        changes += store_overlays(settings, catalog, tenant, manifest.overlays, replace_all=True, actor="manifest")
         report("adding the customizations' columns")
         migrate_tenant(settings, catalog, find_tenant(settings.database_url, tenant.slug))
     return changes
@@ -204,7 +204,7 @@ def _update(settings: Settings, catalog: Catalog, tenant: Tenant, manifest: Mani
             changes += install_pack(settings, catalog, current, plan_install(settings, catalog, current, name), report)
     if manifest.overlays is not None:
         stored = store_overlays(settings, catalog, find_tenant(settings.database_url, tenant.slug), manifest.overlays,
-                                replace_all=True)
+                                replace_all=True, actor="manifest")
         changes += stored
         if stored:
             migrate_tenant(settings, catalog, find_tenant(settings.database_url, tenant.slug))

@@ -46,9 +46,26 @@ def provision_app(settings: Settings, tenant: Tenant, catalog: Catalog) -> Flask
 
 
 def sync_permissions(app: Flask) -> None:
-    """Let FAB add the permissions of views and menu entries the tenant did not have (in one transaction)."""
-    with app.app_context(), one_commit(app.extensions["formwork"].session, enabled=True):
-        app.appbuilder.add_permissions(update_perms=True)
+    """Let FAB add the permissions of views and menu entries the tenant did not have (in one transaction).
+
+    FAB's sync asks about every right one query at a time; when the admin role already has every right the
+    views and menus need (the usual case: fields changed, not entities or list views), it is skipped.
+    """
+    with app.app_context():
+        if not missing_admin_rights(app.appbuilder):
+            return
+        with one_commit(app.extensions["formwork"].session, enabled=True):
+            app.appbuilder.add_permissions(update_perms=True)
+
+
+def missing_admin_rights(appbuilder: Any) -> set[tuple[str, str]]:
+    """(view, permission) pairs the app's views and menu entries need that the admin role does not have."""
+    wanted = {(view.class_permission_name, permission)
+              for view in appbuilder.baseviews for permission in view.base_permissions or ()}
+    wanted |= {(item.name, "menu_access") for category in appbuilder.menu.get_list()
+               for item in (category, *category.childs) if item.name != "-"}
+    sm = appbuilder.sm
+    return wanted - sm.rights_of([sm.find_role(sm.auth_role_admin).id])
     ensure_pack_roles(app)
 
 

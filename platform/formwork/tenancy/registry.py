@@ -80,6 +80,30 @@ class Customization(PlatformBase):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class CustomizationVersion(PlatformBase):
+    """One state of a tenant's customization, kept for good: its text after an addition, change, revert or removal."""
+
+    __tablename__ = "formwork_customization_version"
+    __table_args__ = (sa.UniqueConstraint("tenant_slug", "kind", "target", "version",
+                                          name="uq_formwork_customization_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_slug: Mapped[str] = mapped_column(sa.String(40), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    target: Mapped[str] = mapped_column(sa.String(200))
+    #: 1, 2, … per customization (tenant, kind, target)
+    version: Mapped[int] = mapped_column()
+    #: added, changed, removed, or reverted to version N
+    change: Mapped[str] = mapped_column(sa.String(40))
+    #: the overlay's text after the change; None once it was removed
+    source: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    #: who or what changed it: cli, manifest, or a user's name
+    actor: Mapped[str] = mapped_column(sa.String(100))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the tenant's effective definitions hash after the change (None for versions recorded before history was kept)
+    definitions_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+
+
 class SchemaChange(PlatformBase):
     """One application of schema changes to a tenant: when, for which definitions, what was done."""
 

@@ -19,7 +19,7 @@ class TenantSecurityManager(SecurityManager):
         cache = g.setdefault("formwork_rights", {})
         key = tuple(sorted(role_ids))
         if key not in cache:
-            cache[key] = self._rights_of(role_ids)
+            cache[key] = self.rights_of(role_ids)
         return (view_name, permission_name) in cache[key]
 
     def is_item_public(self, permission_name: str, view_name: str) -> bool:
@@ -28,10 +28,11 @@ class TenantSecurityManager(SecurityManager):
             return super().is_item_public(permission_name, view_name)
         if "formwork_public_rights" not in g:
             public = self.get_public_role()
-            g.formwork_public_rights = self._rights_of([public.id]) if public is not None else set()
+            g.formwork_public_rights = self.rights_of([public.id]) if public is not None else set()
         return (view_name, permission_name) in g.formwork_public_rights
 
-    def _rights_of(self, role_ids: list[int]) -> set[tuple[str, str]]:
+    def rights_of(self, role_ids: list[int]) -> set[tuple[str, str]]:
+        """(view, permission) pairs granted to any of `role_ids`, in one query."""
         grant = self.permissionview_model
         rows = (
             self.session.query(self.viewmenu_model.name, self.permission_model.name)

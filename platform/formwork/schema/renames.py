@@ -1,0 +1,73 @@
+"""Entity renames: `renamed_from:` on an entity renames its table before the rest of the plan is judged.
+
+A renamed table keeps its records, and the references to it follow by
+themselves: PostgreSQL refers to a table by its oid, SQLite (3.26 and later)
+rewrites the other tables' references. Neither renames the table's indexes,
+and SQLite cannot rename an index at all, so they are made again under the
+names the definitions now give them; the old names are then free for a
+later entity. Tables named after the entity's (its many-to-many link tables)
+are renamed with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..meta.model import EntityDef
+from .changes import Change, Phase
+
+
+@dataclass(frozen=True)
+class IndexRename:
+    old: str
+    new: str
+    columns: list[str]
+    unique: bool
+
+
+def entity_renames(connection: sa.Connection, metadata: sa.MetaData, entities: Iterable[EntityDef]) -> list[Change]:
+    """A change for each entity whose table is stored under its former name and not yet under its new one."""
+    inspector = sa.inspect(connection)
+    stored = set(inspector.get_table_names())
+    changes = []
+    for entity in entities:
+        if not entity.renamed_from:
+            continue
+        old = replace(entity, name=entity.renamed_from).table
+        tables = [(old + name.removeprefix(entity.table), name) for name in sorted(metadata.tables, key=len)
+                  if name == entity.table or name.startswith(f"{entity.table}__")]
+        tables = [(before, after) for before, after in tables if before in stored and after not in stored]
+        if not tables or tables[0][0] != old:
+            continue
+        rows = connection.scalar(sa.select(sa.func.count()).select_from(sa.table(old)))
+        links = "".join(f"; link table {before} becomes {after}" for before, after in tables[1:])
+        changes.append(Change(
+            f"rename entity {entity.pack} {entity.renamed_from} to {entity.name} (table {old} becomes {entity.table}"
+            f"{links}; its {rows} record(s) and the references to them kept)", entity.table,
+            [(Phase.RENAME_TABLES, _renamer(before, after, _index_renames(inspector, metadata.tables[after], before)))
+             for before, after in tables]))
+    return changes
+
+
+def _index_renames(inspector: sa.Inspector, table: sa.Table, stored_table: str) -> list[IndexRename]:
+    """The stored indexes the definitions give another name now that the table has its new one."""
+    wanted = {(tuple(c.name for c in index.columns), bool(index.unique)): index.name for index in table.indexes}
+    renames = []
+    for index in inspector.get_indexes(stored_table):
+        new = wanted.get((tuple(index["column_names"]), bool(index["unique"])))
+        if new is not None and new != index["name"]:
+            renames.append(IndexRename(index["name"], str(new), list(index["column_names"]), bool(index["unique"])))
+    return renames
+
+
+def _renamer(old: str, new: str, indexes: list[IndexRename]) -> Any:
+    def run(operations: Any) -> None:
+        operations.rename_table(old, new)
+        for index in indexes:
+            operations.drop_index(index.old, table_name=new)
+            operations.create_index(index.new, new, index.columns, unique=index.unique)
+    return run
