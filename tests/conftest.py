@@ -24,7 +24,7 @@ from werkzeug.test import Client
 
 POSTGRES_URL = os.environ.get("FORMWORK_TEST_POSTGRES_URL", "")
 #: FORMWORK_TENANT_DB_ROLES=1 runs every PostgreSQL test with a database role per schema tenant
-TENANT_DB_ROLES = os.environ.get("FORMWORK_TENANT_DB_ROLES", "") == "1"
+TENANT_DB_ROLES = os.environ.get("FORMWORK_TENANT_DB_ROLES", "").lower() in ("1", "true", "yes", "on")
 BACKENDS = ["sqlite", *(["postgres"] if POSTGRES_URL else [])]
 PASSWORD = "correct-horse-1"
 

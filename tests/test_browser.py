@@ -111,3 +111,28 @@ def test_rows_are_added_and_removed_in_the_browser(server: str, page, platform: 
     claims = platform.client().get("/t/acme/api/v1/oa_expense_claim/", headers=auth).json["result"]
     claim = next(c for c in claims if c["title"] == "Browser trip")
     assert claim["total"] == "40.00" and sorted(line["amount"] for line in claim["lines"]) == ["10.00", "30.00"]
+
+
+def test_approve_on_the_record_s_approval_panel(server: str, page, platform: Platform) -> None:
+    from datetime import date
+
+    from formwork.workflow.engine import Approvals
+    from workflow_org import new_record
+
+    apps = platform.app.tenant_apps
+    app = apps.get(apps.tenant("acme"))
+    runtime = app.extensions["formwork"]
+    with app.app_context():
+        sm = app.appbuilder.sm
+        sm.add_user("walker", "Walker", "Wu", "walker@example.com", [sm.find_role("Public")], password=PASSWORD)
+    boss = new_record(runtime, "core.employee", name="Boss Admin", login="admin")
+    walker = new_record(runtime, "core.employee", name="Walker Wu", login="walker", manager_id=boss)
+    record = new_record(runtime, "oa.leave_request", employee_id=walker, leave_type="annual", start_date=date(2030, 5, 1),
+                        end_date=date(2030, 5, 2), days=1, reason="holiday")
+    Approvals(runtime).submit("oa.leave_request", record, "walker")
+    page.goto(f"{server}/t/acme/oa_leave_request/show/{record}")
+    page.fill("#fw-decide-comment", "have fun")
+    with page.expect_navigation():
+        page.click("#fw-approval button[data-action=approve]")
+    assert " ".join(page.locator(".fw-approval-status").inner_text().split()) == "Approved"
+    assert "have fun" in page.locator(".fw-approval-timeline").inner_text()

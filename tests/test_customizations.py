@@ -300,6 +300,37 @@ def test_reverting_to_a_version_that_no_longer_fits_is_refused(platform: Platfor
     assert [(c.kind, c.target, c.source) for c in list_customizations(platform.settings, "history-co")] == before
 
 
+def test_a_tenants_export_keeps_the_customizations_history(platform: Platform, history_co: Client, tmp_path: Path) -> None:
+    from formwork.tenancy.lifecycle import export_tenant
+
+    folder = export_tenant(platform.settings, find_tenant(platform.settings.database_url, "history-co"), tmp_path)
+    history = json.loads((folder / "customization_history.json").read_text(encoding="utf-8"))
+    extension = [(v["version"], v["change"]) for v in history if v["kind"] == "EntityExtension"]
+    assert extension[:4] == [(1, "added"), (2, "changed"), (3, "removed"), (4, "reverted to version 1")]
+    assert "name: x_wechat" in history[0]["source"] and history[2]["source"] is None
+
+
+def test_the_console_shows_a_tenants_customizations_on_its_page(platform: Platform, browser: Client,
+                                                                 history_co: Client) -> None:
+    from formwork.console import add_operator, build_console_app
+
+    add_operator(build_console_app(platform.settings), "op", "op-password-1")
+    client = platform.client()
+    page = client.get("/login/")
+    client.post("/login/", data={"username": "op", "password": "op-password-1", "csrf_token": csrf_token(page.text)})
+    tenant = find_tenant(platform.settings.database_url, "studio")
+    shown = client.get(f"/tenants/show/{tenant.id}")
+    assert shown.status_code == 200
+    assert "Customizations" in shown.text and "crm.account/default" in shown.text and "EntityExtension" in shown.text
+    extension = next(c for c in list_customizations(platform.settings, "studio") if c.kind == "EntityExtension")
+    assert f'href="/customizations/show/{extension.id}?' in shown.text
+    other = client.get(f"/tenants/show/{find_tenant(platform.settings.database_url, 'history-co').id}")
+    assert "EntityExtension" in other.text and f'href="/customizations/show/{extension.id}?' not in other.text
+    text = client.get(f"/customizations/show/{extension.id}")
+    assert text.status_code == 200 and "<pre>" in text.text and "name: x_wechat" in text.text
+    assert client.get(f"/customizations/edit/{extension.id}").status_code in (302, 403, 404)  # read-only
+
+
 def test_uncustomize_hides_added_fields_but_keeps_their_column_and_data(platform: Platform, formwork, browser: Client) -> None:
     refused = formwork("tenant", "uncustomize", "studio", "EntityExtension", "crm.account")
     assert refused.exit_code == 1

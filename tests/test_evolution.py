@@ -240,11 +240,13 @@ def test_retired_entity_keeps_its_table_until_drop_retired(platform: Platform, t
         assert not sa.inspect(conn).has_table("evo_part")
 
 
-RENAMED = V1.replace("name: item\n", "name: thing\nrenamed_from: item\n", 1).replace("target: item", "target: thing")
+NUMBERED = V1.replace("  - {name: qty, type: integer}\n",
+                      "  - {name: qty, type: integer}\n  - {name: serial, type: auto_number, format: 'S-{###}'}\n")
+RENAMED = NUMBERED.replace("name: item\n", "name: thing\nrenamed_from: item\n", 1).replace("target: item", "target: thing")
 
 
 def test_an_entity_rename_keeps_its_records_its_indexes_and_the_references_to_it(platform: Platform, tmp_path: Path) -> None:
-    tenant = with_items(platform, tmp_path, "thing-co", ITEMS)
+    tenant = with_items(platform, tmp_path, "thing-co", ITEMS, NUMBERED)
     v2 = pack(tmp_path, "v2", RENAMED)
     words = ["rename entity evo item to thing (table evo_item becomes evo_thing; its 2 record(s) "
              "and the references to them kept)"]
@@ -259,7 +261,8 @@ def test_an_entity_rename_keeps_its_records_its_indexes_and_the_references_to_it
     with tenant_engine(platform.settings, tenant).connect() as conn:
         inspector = sa.inspect(conn)
         assert not inspector.has_table("evo_item")
-        assert [i["name"] for i in inspector.get_indexes("evo_thing")] == ["ix_evo_thing_created_at"]
+        assert sorted(i["name"] for i in inspector.get_indexes("evo_thing")) == ["ix_evo_thing_created_at",
+                                                                                 "ix_evo_thing_serial"]
         assert [fk["referred_table"] for fk in inspector.get_foreign_keys("evo_part")] == ["evo_thing"]
 
     client = Client(create_app(platform.settings, v2))
@@ -269,6 +272,7 @@ def test_an_entity_rename_keeps_its_records_its_indexes_and_the_references_to_it
                                                                              ("part of LONG-CODE-12", "LONG-CODE-12")]
     created = client.post("/t/thing-co/api/v1/evo_thing/", json={"code": "C-3", "note": "third"}, headers=headers)
     assert created.status_code == 201, created.text
+    assert created.json["result"]["serial"] == "S-003"  # the counter went on under the new name
     first = parts[0]["item"]["id"]
     assert client.delete(f"/t/thing-co/api/v1/evo_thing/{first}", headers=headers).status_code == 200
     assert query(platform, tenant, "SELECT count(*) FROM evo_part") == [(1,)]  # the reference still cascades
@@ -276,6 +280,17 @@ def test_an_entity_rename_keeps_its_records_its_indexes_and_the_references_to_it
     assert evolve(platform, tenant, v2) is None
     again = plan_tenant(platform.settings, v2, find_tenant(platform.settings.database_url, "thing-co"))
     assert (again.apply, again.refused, again.retired) == ([], [], [])
+
+
+def test_a_renamed_auto_number_field_goes_on_counting(platform: Platform, tmp_path: Path) -> None:
+    tenant = with_items(platform, tmp_path, "number-co", ITEMS, NUMBERED)
+    v2 = pack(tmp_path, "v2", NUMBERED.replace("{name: serial,", "{name: number, renamed_from: serial,"))
+    assert "rename field evo item.serial to number (data kept)" in evolve(platform, tenant, v2).describe()
+    client = Client(create_app(platform.settings, v2))
+    created = client.post("/t/number-co/api/v1/evo_item/", json={"code": "C-3", "note": "third"},
+                          headers=jwt(client, "number-co"))
+    assert created.status_code == 201, created.text
+    assert created.json["result"]["number"] == "S-003"
 
 
 def test_plan_and_migrate_from_the_command_line(platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -42,3 +42,15 @@ def test_an_entity_added_later_is_on_the_admins_menu(platform: Platform, tmp_pat
     login(client, "later-co")
     page = client.get("/t/later-co/notes_tag/list/")
     assert page.status_code == 200 and '<h4 class="panel-title">Tag</h4>' in page.text
+
+
+def test_a_role_a_pack_brings_later_can_use_approvals(platform: Platform) -> None:
+    from formwork.tenancy.packs import install_pack, plan_install
+
+    tenant = platform.tenant("roles-later", packs=["core"])
+    install_pack(platform.settings, platform.catalog, tenant, plan_install(platform.settings, platform.catalog, tenant, "oa"))
+    app = TenantApps(platform.settings, platform.catalog).get(find_tenant(platform.settings.database_url, "roles-later"))
+    with app.app_context():
+        finance = app.appbuilder.sm.find_role("finance")
+        assert finance is not None
+        assert {(str(pv.permission), str(pv.view_menu)) for pv in finance.permissions} == {("can_use", "Approvals")}

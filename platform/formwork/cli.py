@@ -8,10 +8,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .config import Settings
+
+if TYPE_CHECKING:
+    from .tenancy.registry import CustomizationVersion
 
 DEMO_SLUG = "demo"
 DEMO_USER = "admin"
@@ -196,28 +200,15 @@ def tenant_export(slug: str, output: Path | None) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def tenant_customize(slug: str, file: Path) -> None:
     """Store a tenant's customizations (EntityExtension, Form, ListView documents), replacing those of the same target."""
-    from .meta.errors import DefinitionsInvalid
     from .tenancy.customizations import read_overlays, store_overlays
-    from .tenancy.migrate import migrate_tenant
-    from .tenancy.registry import find_tenant
 
     settings, catalog = _settings(), _catalog()
     _platform(settings)
     record = _tenant(settings, slug)
-    try:
-        changes = store_overlays(settings, catalog, record, read_overlays(file.read_text(encoding="utf-8"), str(file)))
-    except DefinitionsInvalid as exc:
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        raise click.ClickException(f"{len(exc.errors)} error(s) in the customizations; nothing was stored") from None
-    for change in changes:
-        click.echo(f"  {change}")
-    if not changes:
-        click.echo(f"tenant '{slug}' already has these customizations; nothing changed")
-        return
-    applied = migrate_tenant(settings, catalog, find_tenant(settings.database_url, slug))
-    for change in applied.describe() if applied else []:
-        click.echo(f"  {change}")
+    _change_customizations(
+        settings, catalog, slug,
+        lambda: store_overlays(settings, catalog, record, read_overlays(file.read_text(encoding="utf-8"), str(file))),
+        refused="nothing was stored", unchanged="already has these customizations")
 
 
 @tenant.command("customizations")
@@ -247,7 +238,7 @@ def tenant_customizations(slug: str, target: str | None, history: bool) -> None:
         click.echo(f"  conflict: {conflict}")
 
 
-def _print_history(versions: list, with_text: bool) -> None:
+def _print_history(versions: list[CustomizationVersion], with_text: bool) -> None:
     if not versions:
         click.echo("no recorded versions")
     shown = None
@@ -301,7 +292,8 @@ def tenant_customization_revert(slug: str, kind: str, target: str, version: int)
                            f"version {version} does not fit the tenant's packs and other customizations; nothing was changed")
 
 
-def _change_customizations(settings: Settings, catalog, slug: str, change: Callable[[], list[str]], refused: str) -> None:
+def _change_customizations(settings: Settings, catalog, slug: str, change: Callable[[], list[str]], refused: str,
+                           unchanged: str = "already has that version") -> None:
     """Run a customization change, print it and apply its schema changes; print the errors if it is refused."""
     from .meta.errors import DefinitionsInvalid
     from .tenancy.customizations import CustomizationError
@@ -319,7 +311,7 @@ def _change_customizations(settings: Settings, catalog, slug: str, change: Calla
     for line in changes:
         click.echo(f"  {line}")
     if not changes:
-        click.echo(f"tenant '{slug}' already has that version; nothing changed")
+        click.echo(f"tenant '{slug}' {unchanged}; nothing changed")
         return
     applied = migrate_tenant(settings, catalog, find_tenant(settings.database_url, slug))
     for line in (applied.describe() + applied.left_alone) if applied else []:
@@ -498,6 +490,51 @@ def migrate(slug: str | None, every: bool, jobs: int, drop_retired: bool) -> Non
     click.echo(f"{len(summary.migrated)} migrated, {len(summary.unchanged)} unchanged, {len(summary.failed)} failed")
     if summary.failed:
         sys.exit(1)
+
+
+@main.command("tick")
+def tick_command() -> None:
+    """Run the approval timeouts and reminders due now for every active tenant, once, and exit (for cron)."""
+    from .compile.models import utcnow
+    from .tenancy.cache import TenantApps
+    from .workflow.worker import tick
+
+    settings, catalog = _settings(), _catalog()
+    _platform(settings)
+    results = tick(TenantApps(settings, catalog), utcnow(), report=lambda result: click.echo(result.describe()))
+    if not results:
+        click.echo("no active tenants")
+    if any(result.error for result in results):
+        sys.exit(1)
+
+
+@main.command("worker")
+@click.option("--interval", default=30, show_default=True, type=click.IntRange(min=1), help="Seconds between ticks")
+def worker_command(interval: int) -> None:
+    """Run `formwork tick` every INTERVAL seconds until stopped (SIGTERM or Ctrl+C); several workers may run at once."""
+    import signal
+    import threading
+
+    from .tenancy.cache import TenantApps
+    from .workflow.worker import work
+
+    settings, catalog = _settings(), _catalog()
+    _platform(settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log = logging.getLogger("formwork.worker")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda number, _frame: stop.set())  # the tick running now finishes first
+    log.info("worker started: a tick every %ss", interval)
+
+    def report(result) -> None:
+        if result.error:
+            log.error("%s", result.describe())
+        elif not result.idle:
+            log.info("%s", result.describe())
+
+    ticks = work(TenantApps(settings, catalog), interval, stop, report=report)
+    log.info("worker stopped after %d tick(s)", ticks)
 
 
 @contextmanager

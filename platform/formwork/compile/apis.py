@@ -15,6 +15,7 @@ from flask.wrappers import Response
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
+from flask_jwt_extended import get_current_user
 from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,6 +25,13 @@ from ..fields.child_table import parent_field_of
 from ..files import store_for
 from ..meta.catalog import Catalog
 from ..meta.model import STANDARD_COLUMNS, EntityDef
+from ..workflow.lock import (
+    ROW_IN_APPROVAL,
+    RecordInApproval,
+    before_delete,
+    lock_errors,
+    row_lock_errors,
+)
 from .generated import FormulaFailed
 from .interface import EntityInterface
 from .logic import (
@@ -60,6 +68,9 @@ class EntityRestApi(ModelRestApi):
         data, response = self._load(partial=False)
         if response is not None:
             return response
+        locked = self._locked(None, data)
+        if locked:
+            return self.response_400(message=locked)
         item = self.datamodel.obj()
         return self._save(item, data, created=True)
 
@@ -74,18 +85,24 @@ class EntityRestApi(ModelRestApi):
             check_version(item, data.pop("version", None))
         except StaleRecord as stale:
             return self.response(409, message=str(stale), version=stale.current)
+        locked = self._locked(item, data)
+        if locked:
+            return self.response_400(message=locked)
         return self._save(item, data, created=False)
 
     def delete_headless(self, pk: Any) -> Response:
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
+        if row_lock_errors(current_app.extensions["formwork"], self.entity.qualified, item, None, get_current_user().username):
+            return self.response(409, message=ROW_IN_APPROVAL.localized())
         session = self.datamodel.session
         try:
             check_deletable(session, self.catalog, self.compiled, self.entity, item)
+            before_delete(session, self.entity.qualified, item.id)
             session.delete(item)
             session.commit()
-        except RecordInUse as exc:
+        except (RecordInUse, RecordInApproval) as exc:
             return self.response(409, message=str(exc))
         except (IntegrityError, StaleDataError):
             session.rollback()
@@ -116,6 +133,9 @@ class EntityRestApi(ModelRestApi):
         chosen = request.files.get("file")
         if chosen is None or not chosen.filename:
             return self.response_400(message={field: ["Send the file as the multipart part `file`."]})
+        locked = self._locked(item, {field: None})
+        if locked:
+            return self.response_400(message=locked)
         kind = field_type(definition.type)
         try:
             checked = kind.check(definition, chosen.read(kind.max_size(definition) + 1), PurePath(chosen.filename).name)
@@ -125,6 +145,13 @@ class EntityRestApi(ModelRestApi):
         setattr(item, field, stored.as_data())
         self.datamodel.session.commit()
         return self.response(200, id=item.id, result=self.show_model_schema.dump(item))
+
+    def _locked(self, item: Any | None, data: dict[str, Any]) -> dict[str, list[str]]:
+        """What a running approval keeps the JWT's user from changing: the fields of `data` on the record, and
+        (for a row of another record's child table) the row while that record is in approval."""
+        runtime, user = current_app.extensions["formwork"], get_current_user().username
+        errors = lock_errors(runtime, self.entity.qualified, item.id, user, data) if item is not None else {}
+        return errors | row_lock_errors(runtime, self.entity.qualified, item, data, user)
 
     def _load(self, partial: bool) -> tuple[dict[str, Any], Response | None]:
         if not request.is_json or not isinstance(request.get_json(silent=True), dict):

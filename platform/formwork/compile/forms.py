@@ -11,12 +11,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 from flask_appbuilder import expose, has_access, permission_name
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField
 
 from ..fields import field_type, is_fixed
+from ..tenancy.audit import current_user
+from ..workflow.lock import lock_errors, row_lock_errors
 from .logic import (
     RECORD_ERRORS,
     FieldErrors,
@@ -83,7 +85,8 @@ class RuleCheckedForms:
         if not is_created and "record_version" in form:
             g.formwork_edited_version = form.record_version.data
             del form["record_version"]
-        frozen = self._frozen_fields(self.datamodel.get(form._id)) if not is_created and getattr(form, "_id", None) else set()
+        item = self.datamodel.get(form._id) if not is_created and getattr(form, "_id", None) else None
+        frozen = self._frozen_fields(item) | self._locked_rows(item) if item is not None else set()
         for field in self.entity.fields:
             if (is_fixed(field) or field.name in frozen) and field.name in form:
                 del form[field.name]  # whatever was posted, a read-only field keeps its value
@@ -134,6 +137,9 @@ class RuleCheckedForms:
             pk = getattr(form, "_id", None)
             item = self.datamodel.get(pk) if pk is not None else None
             new, old, user = self._form_state(form, item)
+            locked = self._approval_errors(item, new, old or {})
+            if locked:
+                return locked
             scratch = SimpleNamespace()
             errors = fill_defaults(self.logic, scratch, new, user) if old is None else {}
             errors.update(compute_formulas(self.logic, scratch, new))
@@ -143,6 +149,20 @@ class RuleCheckedForms:
             for name, messages in combination_errors(session, self.entity, self.datamodel.obj, ids, pk).items():
                 errors.setdefault(name, []).extend(messages)
         return errors
+
+    def _approval_errors(self, item: Any | None, new: dict[str, Any], old: dict[str, Any]) -> FieldErrors:
+        """The changed fields of a record in approval that its current step does not let this user edit, or
+        the link of a child-table row whose record is in approval."""
+        changed = [f.name for f in self.entity.fields if _changed(f, new.get(f.name), old.get(f.name))]
+        runtime, user = current_app.extensions["formwork"], _user_name()
+        errors = lock_errors(runtime, self.entity.qualified, item.id, user, changed) if item is not None else {}
+        return errors | row_lock_errors(runtime, self.entity.qualified, item, new, user)
+
+    def _locked_rows(self, item: Any) -> set[str]:
+        """Child tables of a record in approval that this user may not edit: the form leaves their rows as they are
+        (a posted row list cannot be told apart from an edited one, so it is not compared)."""
+        tables = [f.name for f in self.entity.fields if f.type == "child_table"]
+        return set(lock_errors(current_app.extensions["formwork"], self.entity.qualified, item.id, _user_name(), tables))
 
     @expose("/form-rules", methods=["POST"])
     @expose("/form-rules/<pk>", methods=["POST"])
@@ -160,6 +180,24 @@ class RuleCheckedForms:
         return jsonify({name: {"visible": s.visible, "required": s.required,
                                "read_only": stored[name].read_only if name in stored else False}
                         for name, s in states.items()})
+
+
+def _user_name() -> str | None:
+    user = current_user()
+    return user.username if user is not None else None
+
+
+def _changed(field: Any, new: Any, old: Any) -> bool:
+    """Whether a form changes a stored value (both as `record_values` / `_form_value` give them)."""
+    if field.type == "reference":
+        return (new or {}).get("id") != (old or {}).get("id")
+    if field.type == "many_to_many":
+        return set(new or []) != set(old or [])
+    if field.type == "child_table":
+        return False  # see _locked_rows
+    if field.type in ("file", "image"):
+        return bool(new) and new != old  # an empty upload keeps the stored file
+    return (None if new == "" else new) != (None if old == "" else old)
 
 
 def _form_value(field: Any, value: Any) -> Any:

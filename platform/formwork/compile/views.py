@@ -29,6 +29,13 @@ from ..i18n import Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FormDef, SectionDef
 from ..tenancy.audit import current_user
+from ..workflow.lock import (
+    ROW_IN_APPROVAL,
+    RecordInApproval,
+    before_delete,
+    row_lock_errors,
+)
+from ..workflow.views import ApprovalScreens
 from .child_rows import child_rows_field
 from .forms import FormContext, RuleCheckedForms
 from .interface import EntityInterface
@@ -112,6 +119,10 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
 
     def pre_delete(self, item: Any) -> None:
         check_deletable(self.datamodel.session, self.catalog, self.compiled, self.entity, item)
+        user = current_user()
+        if row_lock_errors(current_app.extensions["formwork"], self.entity.qualified, item, None, user and user.username):
+            raise RecordInApproval(ROW_IN_APPROVAL.localized())
+        before_delete(self.datamodel.session, self.entity.qualified, item.id)  # refused while in approval
 
     @expose("/file/<field>/<key>")
     @has_access
@@ -221,4 +232,6 @@ def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModel
 
 
 def build_view(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> type[EntityModelView]:
-    return type(f"{class_name(entity)}View", (EntityModelView,), view_attributes(entity, catalog, compiled))
+    """The entity's ModelView; with an approval chain it also shows the approval panel and takes its actions."""
+    bases = (ApprovalScreens, EntityModelView) if catalog.chains_for(entity.qualified) else (EntityModelView,)
+    return type(f"{class_name(entity)}View", bases, view_attributes(entity, catalog, compiled))

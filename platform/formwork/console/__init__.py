@@ -14,11 +14,35 @@ from ..config import Settings
 from ..i18n import Label
 from ..tenancy.apps import LANGUAGES
 from ..tenancy.keys import derive_secret
-from ..tenancy.registry import Tenant, platform_engine
+from ..tenancy.registry import Customization, Tenant, platform_engine
 
 
 def _open_link(slug: str) -> Markup:
     return Markup('<a href="/t/{0}/">/t/{0}/</a>').format(escape(slug))
+
+
+def _overlay_text(source: str) -> Markup:
+    return Markup("<pre>{}</pre>").format(source)
+
+
+class CustomizationView(ModelView):
+    """A tenant's customizations, shown on its page; they are changed with `formwork tenant customize` (read-only here)."""
+
+    datamodel = SQLAInterface(Customization)
+    route_base = "/customizations"
+    base_permissions = ["can_list", "can_show"]
+    list_title = Label({"en": "Customizations", "zh": "定制"})
+    list_columns = ["kind", "target", "updated_at"]
+    show_columns = ["tenant_slug", "kind", "target", "updated_at", "source"]
+    base_order = ("target", "asc")
+    formatters_columns = {"source": _overlay_text, "updated_at": lambda at: f"{at:%Y-%m-%d %H:%M}"}
+    label_columns = {
+        "tenant_slug": Label({"en": "Tenant", "zh": "租户"}),
+        "kind": Label({"en": "Kind", "zh": "类型"}),
+        "target": Label({"en": "Customizes", "zh": "定制对象"}),
+        "updated_at": Label({"en": "Updated", "zh": "更新时间"}),
+        "source": Label({"en": "Definition", "zh": "定义"}),
+    }
 
 
 class TenantView(ModelView):
@@ -32,6 +56,7 @@ class TenantView(ModelView):
     show_columns = ["slug", "name", "packs", "locale", "status", "storage_kind", "storage_location", "definitions_hash", "created_at"]
     search_columns = ["slug", "name", "status"]
     base_order = ("slug", "asc")
+    related_views = [CustomizationView]
     formatters_columns = {"slug": _open_link, "packs": lambda packs: ", ".join(packs)}
     label_columns = {
         "slug": Label({"en": "Address", "zh": "地址"}),
@@ -68,6 +93,7 @@ def build_console_app(settings: Settings) -> Flask:
     with app.app_context():
         appbuilder = AppBuilder(app, session)
         appbuilder.add_view(TenantView, Label({"en": "Tenants", "zh": "租户"}), icon="fa-building")
+        appbuilder.add_view_no_menu(CustomizationView)
     return app
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from ..config import Settings
 from ..console import add_operator, build_console_app
 from ..meta.catalog import Catalog
-from ..tenancy.apps import build_tenant_app
+from ..tenancy.apps import tenant_runtime
 from ..tenancy.provision import create_tenant
 from ..tenancy.registry import find_tenant
 from .sample import load_sample_data
@@ -27,7 +27,7 @@ def prepare_demo(settings: Settings, catalog: Catalog, slug: str, user: str, pas
         tenant = create_tenant(settings, catalog, slug, "Demo Company", DEMO_PACKS, user, password, progress=progress)
     else:
         progress(f"tenant '{slug}' exists; keeping its data")
-    runtime = build_tenant_app(settings, tenant, catalog).extensions["formwork"]
+    runtime = tenant_runtime(settings, tenant, catalog)
     session = runtime.session()
     try:
         employee = runtime.compiled.model("core.employee")

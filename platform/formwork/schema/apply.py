@@ -22,7 +22,6 @@ from alembic.runtime.migration import MigrationContext
 
 from .changes import Phase, SchemaPlan
 
-
 #: SQLite leaves references unnamed; batch mode names them by this convention, so that one can be dropped by name
 BATCH_NAMING = {"fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"}
 

@@ -6,7 +6,7 @@ rewrites the other tables' references. Neither renames the table's indexes,
 and SQLite cannot rename an index at all, so they are made again under the
 names the definitions now give them; the old names are then free for a
 later entity. Tables named after the entity's (its many-to-many link tables)
-are renamed with it.
+are renamed with it, and so are its auto numbers' counters.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..compile.generated import SEQUENCES
 from ..meta.model import EntityDef
 from .changes import Change, Phase
 
@@ -70,4 +71,15 @@ def _renamer(old: str, new: str, indexes: list[IndexRename]) -> Any:
         for index in indexes:
             operations.drop_index(index.old, table_name=new)
             operations.create_index(index.new, new, index.columns, unique=index.unique)
+        move_counters(operations, old, new)
     return run
+
+
+def move_counters(operations: Any, old: str, new: str) -> None:
+    """Auto numbers go on counting under the new name of their table (`old` a table) or column (`old` a `table.column`).
+
+    Counters are kept by `table.column` (compile/generated.py); under a new name one would start again at 1.
+    """
+    name = SEQUENCES.c.name
+    operations.execute(sa.update(SEQUENCES).where(sa.or_(name == old, name.startswith(f"{old}.", autoescape=True)))
+                       .values(name=sa.literal(new) + sa.func.substr(name, len(old) + 1)))

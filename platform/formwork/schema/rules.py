@@ -18,8 +18,15 @@ from alembic.operations import ops as alembic_ops
 from ..fields import FIELD_TYPES
 from ..meta.model import FieldDef
 from .changes import Phase
-from .constraints import add_foreign_key, add_index, drop_constraint, drop_index, unlink_retired
+from .constraints import (
+    add_foreign_key,
+    add_index,
+    drop_constraint,
+    drop_index,
+    unlink_retired,
+)
 from .fit import capacity, misfits, type_words
+from .renames import move_counters
 
 if TYPE_CHECKING:
     from .plan import Planner
@@ -135,7 +142,9 @@ def pair_renames(p: Planner, ops: list[alembic_ops.MigrateOperation]) -> list[al
         p.renamed[(table, old)] = new
         p.add(f"rename field {p.entities[table].pack} {p.entities[table].name}.{f.renamed_from} to {f.name} "
               "(data kept)", table,
-              (Phase.RENAMES, lambda ops, table=table, old=old, new=new: ops.alter_column(table, old, new_column_name=new)))
+              (Phase.RENAMES, lambda ops, table=table, old=old, new=new: ops.alter_column(table, old, new_column_name=new)),
+              *([(Phase.RENAMES, lambda ops, old=f"{table}.{old}", new=f"{table}.{new}": move_counters(ops, old, new))]
+                if f.type == "auto_number" else []))
         _compare_renamed(p, table, old, add.column)
     return remaining
 

@@ -81,3 +81,13 @@
         button.addEventListener("click", function () { setTimeout(function () { remoteSelect(button.parentNode); }, 0); });
     });
 })();
+
+/* The approval inbox: one box ticks or clears every task on the page for bulk approve. */
+(function () {
+    "use strict";
+    document.querySelectorAll(".fw-bulk-approve .fw-select-all").forEach(function (all) {
+        all.addEventListener("change", function () {
+            all.closest("form").querySelectorAll('input[name="task"]').forEach(function (box) { box.checked = all.checked; });
+        });
+    });
+})();

@@ -24,6 +24,8 @@ from ..config import Settings
 from ..files import LocalFileStore
 from ..i18n import Label
 from ..meta.catalog import Catalog
+from ..workflow.api import register_approvals_api
+from ..workflow.views import register_approvals
 from .audit import install_audit
 from .customizations import effective_definitions
 from .keys import derive_secret
@@ -140,19 +142,29 @@ def number_out_of_range(_error: OverflowError) -> Any:
     return message, 400
 
 
-def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provisioning: bool = False) -> Flask:
-    """The app of one tenant. `provisioning` also creates FAB's tables, roles and permissions."""
+def tenant_runtime(settings: Settings, tenant: Tenant, catalog: Catalog) -> TenantRuntime:
+    """A tenant's definitions, models and database session without its screens and APIs.
+
+    Enough to migrate, seed or run background jobs, at a fraction of the cost of an app: most of an
+    app's build is FAB registering views and werkzeug compiling their routes.
+    """
     effective, _left_out = effective_definitions(settings, catalog, tenant)
-    compiled = models_for(effective)
-    app = Flask(f"formwork.tenant.{tenant.slug}", root_path=str(PACKAGE_ROOT), static_url_path="/formwork-static")
-    app.config.update(tenant_config(settings, tenant, provisioning))
-    CSRFProtect(app)  # before FAB registers its APIs, which exempt themselves (they use JWTs)
-    app.extensions["formwork_files"] = LocalFileStore(settings.instance / "files" / tenant.slug)
     session_factory = sessionmaker(bind=tenant_engine(settings, tenant))
     install_audit(session_factory)
     install_generated_values(session_factory)
     install_rollups(session_factory)
-    session = scoped_session(session_factory)
+    return TenantRuntime(tenant.slug, effective.content_hash(), effective, models_for(effective),
+                         scoped_session(session_factory))
+
+
+def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provisioning: bool = False) -> Flask:
+    """The app of one tenant. `provisioning` also creates FAB's tables, roles and permissions."""
+    runtime = tenant_runtime(settings, tenant, catalog)
+    effective, compiled, session = runtime.catalog, runtime.compiled, runtime.session
+    app = Flask(f"formwork.tenant.{tenant.slug}", root_path=str(PACKAGE_ROOT), static_url_path="/formwork-static")
+    app.config.update(tenant_config(settings, tenant, provisioning))
+    CSRFProtect(app)  # before FAB registers its APIs, which exempt themselves (they use JWTs)
+    app.extensions["formwork_files"] = LocalFileStore(settings.instance / "files" / tenant.slug)
 
     @app.teardown_appcontext
     def remove_session(_exc: BaseException | None) -> None:
@@ -163,5 +175,7 @@ def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provi
     with _ROUTES_LOCK, app.app_context(), one_commit(session, enabled=provisioning):
         appbuilder = AppBuilder(app, session, update_perms=provisioning, security_manager_class=TenantSecurityManager)
         register_entities(appbuilder, effective, compiled)
-    app.extensions["formwork"] = TenantRuntime(tenant.slug, effective.content_hash(), effective, compiled, session)
+        register_approvals(appbuilder, effective)
+        register_approvals_api(appbuilder)
+    app.extensions["formwork"] = runtime
     return app

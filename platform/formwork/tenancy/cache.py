@@ -19,6 +19,7 @@ from ..config import Settings
 from ..meta.catalog import Catalog
 from .apps import build_tenant_app
 from .customizations import effective_definitions
+from .permissions import sync_permissions
 from .provision import sync_schema
 from .registry import SLUG_PATTERN, Tenant, find_tenant
 
@@ -91,7 +92,8 @@ class TenantApps:
                 if cached and cached[0] == wanted:
                     return cached[1]
             app = self._build(self.settings, tenant, self.catalog)
-            sync_schema(self.settings, tenant, app)
+            sync_schema(self.settings, tenant, app.extensions["formwork"])
+            sync_permissions(app)
             with self._lock:
                 self._apps[tenant.slug] = (wanted, app)
                 self._apps.move_to_end(tenant.slug)

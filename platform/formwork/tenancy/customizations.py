@@ -7,6 +7,8 @@ replaces the pack's form or list view of the same entity and name (or adds one
 under a new name). Overlays are stored apart from packs, so a pack upgrade keeps
 them; one that no longer fits the packs is left out of the effective
 definitions (logged, shown by `formwork plan`) instead of breaking the tenant.
+Every addition, change, revert and removal is kept as a version of its own
+(`CustomizationVersion`), so an admin's earlier work can be looked up and restored.
 
 Pipeline: packs selected → overlays merged (`merge_overlays`) → effective definitions.
 """

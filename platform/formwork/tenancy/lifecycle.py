@@ -2,7 +2,7 @@
 
 The export is plain files an operator can read or keep: the tenant's manifest
 (what `formwork tenant apply` reads), one JSON-lines file per table with every
-row, the schema change log, and the uploaded files.
+row, the schema change log, the customizations' history, and the uploaded files.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def export_tenant(settings: Settings, tenant: Tenant, folder: Path, progress: Pr
     (target / "tenant.yaml").write_text(export_manifest(settings, tenant), encoding="utf-8")
     _export_rows(settings, tenant, target / "data", progress)
     _export_change_log(settings, tenant, target / "schema_changes.json")
+    _export_customization_history(settings, tenant, target / "customization_history.json")
     files = tenant_files(settings, tenant)
     if files.is_dir():
         progress("copying files")
@@ -70,6 +71,17 @@ def _export_change_log(settings: Settings, tenant: Tenant, path: Path) -> None:
         log = [{"applied_at": c.applied_at.isoformat(), "definitions_hash": c.definitions_hash,
                 "operations": c.operations} for c in changes]
     path.write_text(json.dumps(log, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def _export_customization_history(settings: Settings, tenant: Tenant, path: Path) -> None:
+    """Every version of every customization: the manifest holds only the current ones."""
+    with platform_session(settings.database_url) as session:
+        versions = session.scalars(sa.select(CustomizationVersion).where(CustomizationVersion.tenant_slug == tenant.slug)
+                                   .order_by(CustomizationVersion.id))
+        history = [{"kind": v.kind, "target": v.target, "version": v.version, "change": v.change, "actor": v.actor,
+                    "changed_at": v.changed_at.isoformat(), "definitions_hash": v.definitions_hash, "source": v.source}
+                   for v in versions]
+    path.write_text(json.dumps(history, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 def delete_tenant(settings: Settings, slug: str, exports: Path, progress: Progress = lambda _: None) -> Path | None:

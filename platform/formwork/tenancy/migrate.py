@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..config import Settings
 from ..meta.catalog import Catalog
 from ..schema.plan import SchemaPlan
-from .apps import build_tenant_app
+from .apps import tenant_runtime
 from .cache import TenantApps, require_packs
 from .provision import planned_changes, sync_schema
 from .registry import Tenant
@@ -34,7 +34,7 @@ class MigrationSummary:
 def plan_tenant(settings: Settings, catalog: Catalog, tenant: Tenant, drop_retired: bool = False) -> SchemaPlan:
     """What `migrate` would do for `tenant`, in words, without changing anything."""
     require_packs(catalog, tenant)
-    return planned_changes(build_tenant_app(settings, tenant, catalog), drop_retired)
+    return planned_changes(tenant_runtime(settings, tenant, catalog), drop_retired)
 
 
 def migrate_tenant(settings: Settings, catalog: Catalog, tenant: Tenant, drop_retired: bool = False) -> SchemaPlan | None:
@@ -43,7 +43,7 @@ def migrate_tenant(settings: Settings, catalog: Catalog, tenant: Tenant, drop_re
     apps = TenantApps(settings, catalog)
     if tenant.definitions_hash == apps.definitions_hash(tenant) and not drop_retired:
         return None
-    return sync_schema(settings, tenant, build_tenant_app(settings, tenant, catalog), drop_retired)
+    return sync_schema(settings, tenant, tenant_runtime(settings, tenant, catalog), drop_retired)
 
 
 def migrate_all(settings: Settings, catalog: Catalog, tenants: list[Tenant], jobs: int, report: Report,

@@ -50,12 +50,13 @@ def sync_permissions(app: Flask) -> None:
 
     FAB's sync asks about every right one query at a time; when the admin role already has every right the
     views and menus need (the usual case: fields changed, not entities or list views), it is skipped.
+    Then the packs' roles the tenant lacks are created, so a pack that gained a role has it at once.
     """
     with app.app_context():
-        if not missing_admin_rights(app.appbuilder):
-            return
-        with one_commit(app.extensions["formwork"].session, enabled=True):
-            app.appbuilder.add_permissions(update_perms=True)
+        if missing_admin_rights(app.appbuilder):
+            with one_commit(app.extensions["formwork"].session, enabled=True):
+                app.appbuilder.add_permissions(update_perms=True)
+    ensure_pack_roles(app)
 
 
 def missing_admin_rights(appbuilder: Any) -> set[tuple[str, str]]:
@@ -66,7 +67,6 @@ def missing_admin_rights(appbuilder: Any) -> set[tuple[str, str]]:
                for item in (category, *category.childs) if item.name != "-"}
     sm = appbuilder.sm
     return wanted - sm.rights_of([sm.find_role(sm.auth_role_admin).id])
-    ensure_pack_roles(app)
 
 
 def _engine(app: Flask) -> sa.Engine:

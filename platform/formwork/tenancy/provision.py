@@ -16,7 +16,8 @@ from ..config import Settings
 from ..meta.catalog import Catalog
 from ..schema.apply import apply_schema_plan, schema_transaction
 from ..schema.plan import SchemaPlan, plan_schema_changes
-from .permissions import provision_app, sync_permissions
+from .apps import TenantRuntime
+from .permissions import provision_app
 from .registry import (
     RESERVED_SLUGS,
     SLUG_PATTERN,
@@ -77,7 +78,7 @@ def create_tenant(
     try:
         progress("creating tables, roles and permissions")
         app = provision_app(settings, tenant, catalog)
-        plan = create_tables(app)
+        plan = create_tables(app.extensions["formwork"])
         progress(f"creating admin user '{admin_user}'")
         add_admin(app, admin_user, admin_password)
         seeds = pending_seeds(app.extensions["formwork"].session.get_bind(), catalog, tenant.packs)
@@ -99,12 +100,11 @@ def _forget(settings: Settings, tenant: Tenant) -> None:
         session.commit()
 
 
-def create_tables(app: Flask, drop_retired: bool = False) -> SchemaPlan:
+def create_tables(runtime: TenantRuntime, drop_retired: bool = False) -> SchemaPlan:
     """Apply every lossless change the definitions imply (schema/rules.py); the plan says what was done and left alone.
 
     Retired columns and tables are dropped only with `drop_retired`.
     """
-    runtime = app.extensions["formwork"]
     engine = runtime.session.get_bind()
     TENANT_METADATA.create_all(engine)
     try:
@@ -119,9 +119,8 @@ def create_tables(app: Flask, drop_retired: bool = False) -> SchemaPlan:
     return plan
 
 
-def planned_changes(app: Flask, drop_retired: bool = False) -> SchemaPlan:
+def planned_changes(runtime: TenantRuntime, drop_retired: bool = False) -> SchemaPlan:
     """What applying the definitions would change, without changing anything."""
-    runtime = app.extensions["formwork"]
     with runtime.session.get_bind().connect() as connection:
         return plan_schema_changes(connection, runtime.compiled.metadata, runtime.catalog.entities.values(), drop_retired)
 
@@ -153,17 +152,15 @@ def backfill_computed(runtime: Any, plan: SchemaPlan) -> None:
         runtime.session.remove()
 
 
-def sync_schema(settings: Settings, tenant: Tenant, app: Flask, drop_retired: bool = False) -> SchemaPlan | None:
+def sync_schema(settings: Settings, tenant: Tenant, runtime: TenantRuntime, drop_retired: bool = False) -> SchemaPlan | None:
     """Before a tenant app serves: apply the lossless changes if its definitions changed since the last sync.
 
     The new hash is recorded only when nothing was refused, so a refused change is tried again
     (and logged again) until the definitions give a backfill or the data allows it.
     """
-    runtime = app.extensions["formwork"]
     if tenant.definitions_hash == runtime.definitions_hash and not drop_retired:
         return None
-    plan = create_tables(app, drop_retired)
-    sync_permissions(app)
+    plan = create_tables(runtime, drop_retired)
     for change in plan.describe():
         log.info("tenant %s: %s", tenant.slug, change)
     record_schema_change(settings.database_url, tenant.slug, runtime.definitions_hash, plan.describe(), plan.left_alone)

@@ -9,7 +9,14 @@ from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    sessionmaker,
+)
 
 from ..compile.models import utcnow
 
@@ -78,6 +85,9 @@ class Customization(PlatformBase):
     target: Mapped[str] = mapped_column(sa.String(200))
     source: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: read-only, by slug (no foreign key: the rows are removed with the tenant by `delete_tenant`); the console lists
+    #: a tenant's customizations on its page through it
+    tenant: Mapped[Tenant] = relationship(primaryjoin="foreign(Customization.tenant_slug) == Tenant.slug", viewonly=True)
 
 
 class CustomizationVersion(PlatformBase):

@@ -178,7 +178,7 @@ def _hand_schema_to_role(conn: sa.Connection, schema: str, role: str) -> None:
 
     The role gets nothing else: not the platform's tables, not another tenant's schema. A role
     that exists but does not own the schema is someone else's and is refused, never taken over.
-    Idempotent, so it also adopts tables created while roles were off.
+    Idempotent: a tenant made before roles were turned on gets its role the same way.
     """
     conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(role))))  # two processes, one role
     owner = conn.scalar(sa.text("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = :schema"),
@@ -196,6 +196,12 @@ def _hand_schema_to_role(conn: sa.Connection, schema: str, role: str) -> None:
         conn.exec_driver_sql(f"GRANT CREATE ON DATABASE {database} TO {quoted_role}")
         conn.exec_driver_sql(f"ALTER SCHEMA {quoted_schema} OWNER TO {quoted_role}")
         conn.exec_driver_sql(f"REVOKE CREATE ON DATABASE {database} FROM {quoted_role}")
+    _give_relations_to_role(conn, schema, role)
+
+
+def _give_relations_to_role(conn: sa.Connection, schema: str, role: str) -> None:
+    """The role must own the tables to alter them when definitions change; ones made while roles were off are given."""
+    quoted_role, quoted_schema = (conn.dialect.identifier_preparer.quote_identifier(name) for name in (role, schema))
     # Tables first: their owned sequences and indexes follow them; then the sequences that stand alone (FAB's).
     for kinds, statement in (("'r', 'p', 'v', 'm', 'f'", "ALTER TABLE"), ("'S'", "ALTER SEQUENCE")):
         names = conn.scalars(sa.text(

@@ -87,6 +87,21 @@ def _step_errors(chain: ChainDef, step: StepDef, entity: EntityDef, catalog: Cat
         if entity.field(name) is None:
             errors.append(doc.error((*path, "editable", i), f"'{name}' is not a field of {entity.qualified}"))
     errors += _sources_errors(step.approvers, (*path, "approvers"), chain, entity, catalog, roles)
+    return errors + _timeout_errors(chain, step, entity, catalog, roles)
+
+
+def _timeout_errors(chain: ChainDef, step: StepDef, entity: EntityDef, catalog: Catalog, roles: set[str]) -> list[DefinitionError]:
+    doc, path, timeout, errors = chain.document, ("steps", step.index, "timeout"), step.timeout, []
+    if timeout is not None and timeout.action == "escalate" and not timeout.to:
+        errors.append(doc.error((*path, "action"), "action escalate needs `to`: the approvers the step goes to"))
+    elif timeout is not None and timeout.to and timeout.action != "escalate":
+        errors.append(doc.error((*path, "to"), f"`to` is only used with action escalate (this timeout's action is {timeout.action})"))
+    elif timeout is not None:
+        errors += _sources_errors(timeout.to, (*path, "to"), chain, entity, catalog, roles)
+    if timeout is not None and step.remind_every is not None and step.remind_every.delta >= timeout.after.delta:
+        errors.append(doc.error(("steps", step.index, "remind_every"),
+                                f"remind_every {step.remind_every.text} is not shorter than the timeout ({timeout.after.text}): "
+                                "no reminder would be sent"))
     return errors
 
 
@@ -110,7 +125,7 @@ def _sources_errors(sources: tuple[ApproverSource, ...], path: tuple, chain: Cha
                                                f"to {DEPARTMENT}; '{source.value}' is not one"))
         elif source.kind == "expr":
             errors += _expression_errors(source.value, entity, catalog, Variable("list", item=Variable("string")), doc, where)
-        elif source.kind == "submitter_choice" and path[0] != "steps":
+        elif source.kind == "submitter_choice" and (path[0] != "steps" or "timeout" in path):
             errors.append(doc.error(where, "submitter_choice picks a step's approvers; it cannot be used here"))
     return errors
 

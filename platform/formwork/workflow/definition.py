@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from math import ceil
 from typing import Any
 
@@ -19,6 +21,9 @@ from ..meta.yamlload import Document
 
 #: the approver sources, in the order the docs list them (each a one-key mapping in YAML)
 SOURCES = ("users", "role", "manager", "department_head", "field", "submitter_choice", "expr")
+#: a duration in chain documents: a whole number and a unit, `30m`, `4h` or `2d` (the schema checks the same pattern)
+DURATION = re.compile(r"^([1-9][0-9]{0,3})([mhd])$")
+UNITS = {"m": ("minutes", "minute"), "h": ("hours", "hour"), "d": ("days", "day")}
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,32 @@ class ApproverSource:
     kind: str
     value: Any
     index: int
+
+
+@dataclass(frozen=True)
+class Duration:
+    """`30m`, `4h` or `2d` as written in the chain; `delta` is what the engine adds to a step's start."""
+
+    text: str
+
+    @property
+    def delta(self) -> timedelta:
+        amount, unit = DURATION.match(self.text).groups()
+        return timedelta(**{UNITS[unit][0]: int(amount)})
+
+    def __str__(self) -> str:
+        """In words, for events: "2 days", "1 hour"."""
+        amount, unit = DURATION.match(self.text).groups()
+        return f"{amount} {UNITS[unit][amount == '1']}"
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """What happens to a step nobody finished in time: `approve`, `reject`, or `escalate` to the people of `to`."""
+
+    after: Duration
+    action: str
+    to: tuple[ApproverSource, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,6 +80,8 @@ class StepDef:
     quorum: int | str | None = None
     on_reject: str = "reject"
     editable: tuple[str, ...] = ()
+    timeout: Timeout | None = None
+    remind_every: Duration | None = None
 
     def needed(self, assigned: int) -> int:
         """How many approvals complete the step when `assigned` people were asked."""
@@ -106,12 +139,20 @@ def _outcome(data: dict[str, Any] | None) -> Outcome:
     return Outcome(dict(data.get("set", {})), _sources(data.get("notify", [])))
 
 
+def _timeout(data: dict[str, Any] | None) -> Timeout | None:
+    if not data:
+        return None
+    return Timeout(Duration(data["after"]), data["action"], _sources(data.get("to", [])))
+
+
 def build_chain(doc: Document) -> ChainDef:
     data = doc.data
     steps = [
         StepDef(name=s["name"], label=Label(s.get("label"), humanize(s["name"])), index=i,
                 approvers=_sources(s["approvers"]), when=s.get("when"), mode=s.get("mode", "any"),
-                quorum=s.get("quorum"), on_reject=s.get("on_reject", "reject"), editable=tuple(s.get("editable", ())))
+                quorum=s.get("quorum"), on_reject=s.get("on_reject", "reject"), editable=tuple(s.get("editable", ())),
+                timeout=_timeout(s.get("timeout")),
+                remind_every=Duration(s["remind_every"]) if s.get("remind_every") else None)
         for i, s in enumerate(data["steps"])
     ]
     cc = data.get("cc") or {}

@@ -11,7 +11,7 @@ Every action writes an event; nothing else is history.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ from ..expr import (
     field_variable,
 )
 from ..fields import field_type
-from . import rows
+from . import rows, timeouts
 from .approvers import Assignment, Context, assign, no_approver, resolve
 from .definition import ChainDef, StepDef, chain_from_snapshot
 from .delegation import circle_through, delegate_of
@@ -39,6 +39,8 @@ T = TypeVar("T")
 #: instance states; a request is "in approval" (locked) while pending
 PENDING, APPROVED, REJECTED, RETURNED, WITHDRAWN = "pending", "approved", "rejected", "returned", "withdrawn"
 ADDED = ("added_before", "added_after")
+#: the actor of what the worker does on its own: timeouts and reminders
+SYSTEM = "system"
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,10 @@ class Approvals:
         except BaseException:
             session.rollback()
             raise
+
+    def in_transaction(self, action: Callable[[Session], T]) -> T:
+        """Run `action` as one engine transaction: the worker claims a job and acts on it in the same one."""
+        return self._run(action)
 
     def _directory(self, session: Session) -> Directory:
         return Directory(session, self.runtime.compiled)
@@ -189,19 +195,22 @@ class Approvals:
         rows.event(s, instance, "step_started", None, step=step.name, to_admins=assignment.to_admins,
                    approvers=[p for p, _ in assignment.people])
         self._create_tasks(s, instance, step, assignment)
-        return not self._settle(s, instance, chain, record, step)
+        if self._settle(s, instance, chain, record, step):
+            return False
+        timeouts.schedule(s, instance, step, utcnow())
+        return True
 
-    def _create_tasks(self, s: Session, instance: Any, step: StepDef, assignment: Assignment) -> None:
+    def _create_tasks(self, s: Session, instance: Any, step: StepDef, assignment: Assignment, origin: str = "assigned") -> None:
         now, first_open = utcnow(), True
         for position, (person, passed) in enumerate(assignment.people):
             if passed:
-                task_id = self._insert_task(s, instance, step.name, position, person, "approved", "assigned",
+                task_id = self._insert_task(s, instance, step.name, position, person, "approved", origin,
                                             decided_by=person, decided_at=now)
                 rows.event(s, instance, "auto_approve", None, step=step.name, task_id=task_id, reason=passed, approver=person)
                 continue
             status = "pending" if step.mode != "sequential" or first_open else "waiting"
             first_open = False
-            self._insert_task(s, instance, step.name, position, person, status, "assigned")
+            self._insert_task(s, instance, step.name, position, person, status, origin)
 
     def _insert_task(self, s: Session, instance: Any, step: str, position: int, person: str, status: str, origin: str,
                      **values: Any) -> int:
@@ -297,6 +306,10 @@ class Approvals:
         if step.mode == "quorum" and task.origin not in ADDED and self._quorum_still_possible(s, instance, step):
             self._after_step(s, instance, chain, record, step)
             return
+        self._step_rejected(s, instance, chain, record, step)
+
+    def _step_rejected(self, s: Session, instance: Any, chain: ChainDef, record: Any, step: StepDef) -> None:
+        """The step is rejected (by a person, or by its timeout): its `on_reject` says where the request goes."""
         rows.close_open_tasks(s, instance, step.name, "no_response")
         rows.event(s, instance, "step_rejected", None, step=step.name, rule=step.on_reject)
         if step.on_reject == "reject":
@@ -472,6 +485,51 @@ class Approvals:
             self._after_step(s, instance, chain, record, step)
             return [t.assignee for t in gone]
         return self._run(run)
+
+    # -- timeouts and reminders (workflow/timeouts.py calls these in the transaction that claimed the job) ----
+    def time_out(self, s: Session, instance: Any, step: StepDef) -> str:
+        """The current step ran out of time: approve or reject it as `system`, or escalate it. Returns the action."""
+        chain, record, timeout = chain_from_snapshot(instance.snapshot), self._record(s, instance), step.timeout
+        reason = f"timed out after {timeout.after}"
+        if timeout.action == "escalate":
+            self._escalate(s, instance, chain, record, step, reason)
+            return timeout.action
+        rows.event(s, instance, "timeout", SYSTEM, step=step.name, comment=reason, then=timeout.action,
+                   after=timeout.after.text)
+        if timeout.action == "reject":
+            self._step_rejected(s, instance, chain, record, step)
+            return timeout.action
+        rows.close_open_tasks(s, instance, step.name, "no_response")
+        rows.event(s, instance, "step_approved", None, step=step.name)
+        self._advance(s, instance, chain, record, step.index)
+        return timeout.action
+
+    def _escalate(self, s: Session, instance: Any, chain: ChainDef, record: Any, step: StepDef, reason: str) -> None:
+        """The people of `timeout.to` replace whoever has not decided yet (their tasks become `escalated`).
+
+        The escalation goes through the same policies as a step's approvers (inactive people left out,
+        self-approval, no_approver); approvals already given still count towards the step's mode.
+        """
+        escalation = replace(step, approvers=step.timeout.to)
+        assignment = assign(chain, escalation, self._context(s, instance, record, step.name), [], dedup=False)
+        open_tasks = [t for t in rows.step_tasks(s, instance, step.name) if t.status in ("pending", "waiting")]
+        s.execute(TASKS.update().where(TASKS.c.id.in_([t.id for t in open_tasks])).values(status="escalated", decided_at=utcnow()))
+        rows.event(s, instance, "timeout", SYSTEM, step=step.name, comment=reason, then="escalate",
+                   after=step.timeout.after.text, replaced=[t.assignee for t in open_tasks],
+                   approvers=[p for p, _ in assignment.people], to_admins=assignment.to_admins)
+        if assignment.rule is not None:  # nobody to escalate to, and the chain approves or skips such steps
+            rows.event(s, instance, "step_auto_approved" if assignment.rule == "auto_approve" else "step_skipped",
+                       None, step=step.name, reason="no_approver")
+            self._advance(s, instance, chain, record, step.index)
+            return
+        self._create_tasks(s, instance, step, assignment, origin="escalated")
+        self._after_step(s, instance, chain, record, step)
+
+    def remind(self, s: Session, instance: Any, step: StepDef) -> list[str]:
+        """The step's reminder: an `urge` event by `system` naming who the request waits for (the notifier reads it)."""
+        people = rows.waiting_for(s, instance)
+        rows.event(s, instance, "urge", SYSTEM, step=step.name, recipients=people, every=step.remind_every.text)
+        return people
 
     # -- reading ----------------------------------------------------------------------
     def status(self, entity: str, record_id: int) -> ApprovalStatus | None:

@@ -17,6 +17,8 @@ from ..meta.yamlload import Document
 
 #: FAB's built-in roles: chains may name them without a pack declaring them
 BUILTIN_ROLES = ("Admin", "Public")
+#: the right the approvals API asks for (`can_use` on `Approvals`); every pack role has it, so its approvers can act
+APPROVALS_PERMISSION, APPROVALS_VIEW = "use", "Approvals"
 
 
 @dataclass(frozen=True)
@@ -35,13 +37,17 @@ def build_role(doc: Document) -> RoleDef:
 
 
 def ensure_pack_roles(app: Flask) -> list[str]:
-    """Create the FAB role of every Role of the tenant's packs that it lacks; returns the names created."""
+    """Create the FAB role of every Role of the tenant's packs that it lacks, with the approvals API's right;
+    returns the names created."""
     runtime = app.extensions["formwork"]
     created = []
     with app.app_context():
         security = app.appbuilder.sm
+        grant = security.find_permission_view_menu(f"can_{APPROVALS_PERMISSION}", APPROVALS_VIEW)
         for role in runtime.catalog.roles.values():
             if security.find_role(role.name) is None:
-                security.add_role(role.name)
+                added = security.add_role(role.name)
+                if grant is not None:
+                    security.add_permission_role(added, grant)
                 created.append(role.name)
     return created

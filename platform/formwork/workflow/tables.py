@@ -3,8 +3,9 @@
 They are on TENANT_METADATA, so they are created with the tenant's other
 platform tables. An instance holds the snapshot of the chain it started on;
 tasks are what one person is asked to decide; events are the history (every
-action, with actor, time, comment and attachments); delegations are out-of-office
-hand-overs for a date range.
+action, with actor, time, comment and attachments); jobs are a step's timeout
+and reminders with their due time (workflow/timeouts.py); delegations are
+out-of-office hand-overs for a date range.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ INSTANCES = sa.Table(
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Column("finished_at", sa.DateTime),
     sa.UniqueConstraint("entity", "record_id", name="uq_formwork_approval_instance_record"),
+    sa.Index("ix_formwork_approval_instance_submitter", "submitter", "submitted_at"),  # inbox: submitted by me
 )
 
 TASKS = sa.Table(
@@ -56,6 +58,7 @@ TASKS = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Index("ix_formwork_approval_task_assignee", "assignee", "status"),
     sa.Index("ix_formwork_approval_task_instance", "instance_id", "round", "step"),
+    sa.Index("ix_formwork_approval_task_decided", "decided_by", "decided_at"),  # inbox: done
 )
 
 EVENTS = sa.Table(
@@ -72,6 +75,23 @@ EVENTS = sa.Table(
     sa.Column("comment", sa.Text),
     sa.Column("attachments", sa.JSON, nullable=False),  # file references {key, name, size, content_type}
     sa.Column("detail", sa.JSON, nullable=False),
+    sa.Index("ix_formwork_approval_event_action", "action", "instance_id"),  # inbox: CC'd to me
+)
+
+JOBS = sa.Table(
+    "formwork_approval_job",
+    TENANT_METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("instance_id", sa.Integer, sa.ForeignKey(INSTANCES.c.id, ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # timeout | remind
+    sa.Column("step", sa.String(48), nullable=False),
+    sa.Column("step_run", sa.Integer, nullable=False),  # the step start it belongs to: a later start makes it obsolete
+    sa.Column("due_at", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # pending, then done, obsolete or failed (running inside its claim)
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime),
+    sa.Index("ix_formwork_approval_job_due", "status", "due_at"),
 )
 
 DELEGATIONS = sa.Table(

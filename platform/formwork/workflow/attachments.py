@@ -1,0 +1,53 @@
+"""Files attached to an approval action on the screens: checked like a file field, stored, served to record viewers.
+
+An attachment is checked with the `file` field type's rules (size, content
+sniffed against the name's ending) before anything is stored; the engine then
+records its reference `{key, name, size, content_type}` on the event. Files
+of an action the engine refuses are deleted again. A file is served only on
+the page of the record whose events name its key.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
+
+from ..fields import field_type
+from ..files import store_for
+from ..i18n import Label
+from ..meta.model import FieldDef
+from .tables import EVENTS, INSTANCES
+
+ATTACHMENT = FieldDef("attachments", "file", Label({"en": "Attachments", "zh": "附件"}), options={"max_size_mb": 10})
+MAX_FILES = 5
+
+
+def store_uploads(chosen: list[FileStorage]) -> list[dict[str, Any]]:
+    """Check every chosen file, then store them; ValueError (nothing stored) when one is refused."""
+    chosen = [upload for upload in chosen if upload and upload.filename]
+    if len(chosen) > MAX_FILES:
+        raise ValueError(f"At most {MAX_FILES} files can be attached at once.")
+    kind = field_type(ATTACHMENT.type)
+    checked = [kind.check(ATTACHMENT, upload.read(kind.max_size(ATTACHMENT) + 1), PurePath(upload.filename).name)
+               for upload in chosen]
+    store = store_for(current_app)
+    return [store.save(upload.data, upload.name, upload.content_type).as_data() for upload in checked]
+
+
+def forget(stored: list[dict[str, Any]]) -> None:
+    """Delete files stored for an action that did not happen."""
+    store = store_for(current_app)
+    for reference in stored:
+        store.delete(reference["key"])
+
+
+def attachment_of(session: Session, entity: str, record_id: int, key: str) -> dict[str, Any] | None:
+    """The reference of the file `key` when an event of this record's approval names it, else None."""
+    events = session.execute(sa.select(EVENTS.c.attachments).join(INSTANCES, INSTANCES.c.id == EVENTS.c.instance_id)
+                             .where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)).scalars()
+    return next((reference for attached in events for reference in attached or [] if reference.get("key") == key), None)

@@ -1,0 +1,119 @@
+"""A user's approval inbox: what they must approve, what they submitted, what was copied to them, what they did.
+
+Each tab is one query of a page of rows; the four counts (tab headings, the
+menu's "Approvals (3)") are one query per request, kept on `flask.g`.
+Records' titles are read with one query per entity on the page, not per row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from sqlalchemy.orm import Session
+
+from .tables import EVENTS, INSTANCES, TASKS
+
+TABS = ("to_approve", "submitted", "cc", "done")
+PAGE_SIZE = 25
+#: task states that are a decision of the person who held the task
+DECIDED = ("approved", "rejected", "returned", "transferred")
+
+
+def _to_approve(user: str) -> list[Any]:
+    return [TASKS.c.assignee == user, TASKS.c.status == "pending"]
+
+
+def _done(user: str) -> list[Any]:
+    return [TASKS.c.decided_by == user, TASKS.c.status.in_(DECIDED)]
+
+
+def _copies(user: str) -> Any:
+    """The instances `user` was copied on, with the last time. The recipients are a JSON list in the event's
+    detail; the user's name is matched as a JSON string (quotes included), so one name never matches another."""
+    named = sa.cast(EVENTS.c.detail, sa.Text).contains(json.dumps(user), autoescape=True)
+    return (sa.select(EVENTS.c.instance_id, sa.func.max(EVENTS.c.at).label("at"))
+            .where(EVENTS.c.action == "cc", named).group_by(EVENTS.c.instance_id).subquery())
+
+
+def counts(session: Session, user: str) -> dict[str, int]:
+    """Rows per tab, in one query; cached for the request (the menu and the inbox both ask)."""
+    cache = g.setdefault("formwork_approval_counts", {}) if has_request_context() else {}
+    if user not in cache:
+        def count(table: Any, *where: Any) -> Any:
+            return sa.select(sa.func.count()).select_from(table).where(*where).scalar_subquery()
+        row = session.execute(sa.select(
+            count(TASKS, *_to_approve(user)).label("to_approve"),
+            count(INSTANCES, INSTANCES.c.submitter == user).label("submitted"),
+            sa.select(sa.func.count()).select_from(_copies(user)).scalar_subquery().label("cc"),
+            count(TASKS, *_done(user)).label("done"),
+        )).one()
+        cache[user] = dict(row._mapping)
+    return cache[user]
+
+
+@dataclass
+class InboxRow:
+    """One line of a tab: the request, and the task or copy it is about."""
+
+    instance: Any
+    task_id: int | None = None
+    task_status: str | None = None
+    at: Any = None
+    delegated_from: str | None = None
+    title: str = ""
+    waiting_for: tuple[str, ...] = ()
+
+
+def page_of(session: Session, tab: str, user: str, page: int) -> list[InboxRow]:
+    offset = (page - 1) * PAGE_SIZE
+    if tab in ("to_approve", "done"):
+        where = _to_approve(user) if tab == "to_approve" else _done(user)
+        order = [TASKS.c.id] if tab == "to_approve" else [TASKS.c.decided_at.desc(), TASKS.c.id.desc()]
+        at = TASKS.c.created_at if tab == "to_approve" else TASKS.c.decided_at
+        query = (sa.select(INSTANCES, TASKS.c.id.label("task_id"), TASKS.c.status.label("task_status"), at.label("at"),
+                           TASKS.c.delegated_from.label("delegated_from"))
+                 .join(TASKS, TASKS.c.instance_id == INSTANCES.c.id).where(*where).order_by(*order))
+    elif tab == "submitted":
+        query = (sa.select(INSTANCES, INSTANCES.c.submitted_at.label("at")).where(INSTANCES.c.submitter == user)
+                 .order_by(INSTANCES.c.submitted_at.desc(), INSTANCES.c.id.desc()))
+    else:
+        copies = _copies(user)
+        query = (sa.select(INSTANCES, copies.c.at).join(copies, copies.c.instance_id == INSTANCES.c.id)
+                 .order_by(copies.c.at.desc(), INSTANCES.c.id.desc()))
+    found = session.execute(query.offset(offset).limit(PAGE_SIZE)).all()
+    return [InboxRow(row, getattr(row, "task_id", None), getattr(row, "task_status", None), row.at,
+                     getattr(row, "delegated_from", None)) for row in found]
+
+
+def fill_in(session: Session, compiled: Any, rows: list[InboxRow], waiting_for: bool) -> None:
+    """Each row's record title (one query per entity) and, with `waiting_for`, who the open requests wait for
+    (one query)."""
+    by_entity: dict[str, set[int]] = defaultdict(set)
+    for row in rows:
+        by_entity[row.instance.entity].add(row.instance.record_id)
+    titles: dict[tuple[str, int], str] = {}
+    for entity, ids in by_entity.items():
+        if entity in compiled.models:
+            model = compiled.model(entity)
+            titles.update({(entity, r.id): str(r) for r in session.query(model).filter(model.id.in_(ids))})
+    pending = {row.instance.id for row in rows if row.instance.status == "pending"} if waiting_for else set()
+    waiting: dict[int, list[str]] = defaultdict(list)
+    if pending:
+        for instance_id, person in session.execute(sa.select(TASKS.c.instance_id, TASKS.c.assignee).where(
+                TASKS.c.instance_id.in_(pending), TASKS.c.status == "pending").order_by(TASKS.c.id)):
+            waiting[instance_id].append(person)
+    for row in rows:
+        row.title = titles.get((row.instance.entity, row.instance.record_id), f"#{row.instance.record_id}")
+        row.waiting_for = tuple(waiting.get(row.instance.id, ()))
+
+
+def held_by(session: Session, task_ids: list[int], user: str) -> bool:
+    """Are all these tasks `user`'s (assigned to them, or to their delegate on their behalf)?"""
+    mine = sa.or_(TASKS.c.assignee == user, TASKS.c.delegated_from == user)
+    found = session.execute(sa.select(sa.func.count()).select_from(TASKS).where(TASKS.c.id.in_(task_ids), mine)).scalar_one()
+    return found == len(set(task_ids))

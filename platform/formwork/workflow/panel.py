@@ -1,0 +1,130 @@
+"""What a record's approval panel shows: its state, the current step's tasks, the timeline, the user's buttons.
+
+Read in three queries (instance, its tasks, its events) on the request's
+session; the buttons offered follow the engine's rules, which still decide
+every action (a button shown to the wrong person is refused by the engine).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_appbuilder.models.sqla import Model
+from sqlalchemy.orm import Session
+
+from ..i18n import Label
+from ..meta.catalog import Catalog
+from ..meta.model import EntityDef
+from .definition import ChainDef, StepDef, chain_from_snapshot
+from .engine import PENDING
+from .labels import EVENT, TEXT
+from .tables import EVENTS, INSTANCES, TASKS
+
+#: after these the submitter may start a new round
+RESUBMITTABLE = ("returned", "rejected", "withdrawn")
+#: how many people a picker offers (a datalist, so any other name can still be typed)
+PEOPLE_OFFERED = 500
+
+
+@dataclass
+class Panel:
+    entity: EntityDef
+    record_id: int
+    status: str
+    instance: Any = None
+    chain: ChainDef | None = None
+    tasks: list[Any] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)
+    my_task: Any = None
+    is_submitter: bool = False
+    can_submit: bool = False
+    earlier_steps: list[StepDef] = field(default_factory=list)
+    choosing: list[tuple[StepDef, bool]] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
+
+    @property
+    def step(self) -> StepDef | None:
+        if self.instance is None or self.chain is None or not self.instance.step:
+            return None
+        return self.chain.step(self.instance.step)
+
+    def step_label(self, name: str | None) -> Label | str:
+        step = self.chain.step(name) if self.chain and name else None
+        return step.label if step else (name or "")
+
+
+def read_panel(session: Session, catalog: Catalog, entity: EntityDef, record_id: int, user: str,
+               roles: list[str]) -> Panel:
+    instance = session.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity.qualified,
+                                                          INSTANCES.c.record_id == record_id)).first()
+    if instance is None:
+        admitted = [c for c in catalog.chains_for(entity.qualified) if not c.submitter_roles or set(roles) & set(c.submitter_roles)]
+        panel = Panel(entity, record_id, "draft", chain=admitted[0] if admitted else None, can_submit=bool(admitted))
+    else:
+        panel = _instance_panel(session, entity, record_id, instance, user)
+    if panel.can_submit and panel.chain is not None:
+        panel.choosing = [(step, source.value == "required") for step in panel.chain.steps for source in step.approvers
+                          if source.kind == "submitter_choice"]
+    if panel.my_task is not None or panel.choosing:
+        panel.people = active_people(session)
+    return panel
+
+
+def _instance_panel(session: Session, entity: EntityDef, record_id: int, instance: Any, user: str) -> Panel:
+    chain = chain_from_snapshot(instance.snapshot)
+    tasks = session.execute(sa.select(TASKS).where(TASKS.c.instance_id == instance.id).order_by(TASKS.c.id)).all()
+    events = session.execute(sa.select(EVENTS).where(EVENTS.c.instance_id == instance.id).order_by(EVENTS.c.id)).all()
+    current = [t for t in tasks if instance.status == PENDING and t.round == instance.round and t.step == instance.step
+               and t.step_run == instance.step_run]
+    mine = next((t for t in current if t.assignee == user and t.status == "pending"), None)
+    panel = Panel(entity, record_id, instance.status, instance, chain, current, events, mine,
+                  is_submitter=instance.submitter == user,
+                  can_submit=instance.status in RESUBMITTABLE and instance.submitter == user)
+    step = panel.step
+    if mine is not None and step is not None:
+        ran = {t.step for t in tasks if t.round == instance.round}
+        panel.earlier_steps = [s for s in chain.steps[:step.index] if s.name in ran]
+    return panel
+
+
+def active_people(session: Session) -> list[str]:
+    users = Model.metadata.tables["ab_user"]
+    query = sa.select(users.c.username).where(users.c.active.is_(True)).order_by(users.c.username).limit(PEOPLE_OFFERED)
+    return list(session.execute(query).scalars())
+
+
+def event_detail(event: Any) -> str:
+    """The parts of an event's detail a person reads: who it went to, who was added, who was asked."""
+    detail = event.detail or {}
+    parts = []
+    if detail.get("to"):
+        parts.append(f"→ {detail['to']}")
+    if detail.get("added"):
+        parts.append(f"+ {detail['added']}")
+    for key in ("approvers", "recipients"):
+        if detail.get(key):
+            parts.append(", ".join(detail[key]))
+    if detail.get("fields"):
+        parts.append(", ".join(f"{name} = {value}" for name, value in detail["fields"].items()))
+    return "; ".join(parts)
+
+
+def event_label(action: str) -> Label | str:
+    return EVENT.get(action, action)
+
+
+def actor_label(actor: str | None) -> Label | str:
+    return actor if actor else TEXT["system"]
+
+
+def local_time(moment: datetime | None) -> str:
+    """A stored UTC time in the tenant's time zone, to the minute."""
+    if moment is None:
+        return ""
+    zone = ZoneInfo(current_app.config.get("FORMWORK_TIMEZONE") or "UTC")
+    return moment.replace(tzinfo=timezone.utc).astimezone(zone).strftime("%Y-%m-%d %H:%M")

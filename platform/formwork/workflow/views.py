@@ -1,0 +1,311 @@
+"""The approval screens: the panel on a record's show and edit pages with its actions, and the inbox.
+
+The panel's actions are routes of the entity's own ModelView, so FAB checks
+that the user may see the entity (`can_show`) and FAB's base filters decide
+which records exist for them; a task must also be the user's and belong to
+that record, or the answer is 404. The engine still decides every action and
+its refusals are flashed. Every form posts with the CSRF token (CSRFProtect
+refuses the rest).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
+from markupsafe import escape
+from werkzeug.wrappers import Response
+
+from ..compile.models import class_name
+from ..files import store_for
+from ..i18n import Label, current_locale
+from ..meta.catalog import Catalog
+from ..tenancy.audit import current_user
+from .attachments import attachment_of, forget, store_uploads
+from .definition import ChainDef, chain_from_snapshot
+from .engine import Approvals
+from .errors import AlreadyDecided, WorkflowError
+from .inbox import PAGE_SIZE, TABS, InboxRow, counts, fill_in, held_by, page_of
+from .labels import BUTTON, DONE, EVENT, STATUS, STATUS_COLOUR, TASK_STATUS, TEXT
+from .labels import TABS as TAB_LABELS
+from .panel import Panel, actor_label, event_detail, local_time, read_panel
+from .tables import INSTANCES, TASKS
+
+TASK_ACTIONS = ("approve", "reject", "return", "transfer", "add_before", "add_after")
+RECORD_ACTIONS = ("submit", "withdraw", "urge", "comment")
+#: the actions whose event may carry attached files (the engine takes them on these)
+ATTACHING = ("submit", "approve", "reject", "return", "comment")
+MAX_COMMENT = 4000
+MAX_PAGE = 100_000
+#: the menu entry's name, which is also the name of its `menu_access` right (the REST API's right is on "Approvals")
+MENU_NAME = "Approval inbox"
+
+
+def _runtime() -> Any:
+    return current_app.extensions["formwork"]
+
+
+def _user() -> Any:
+    user = current_user()
+    if user is None:  # has_access already sent anonymous visitors to the login page
+        abort(401)
+    return user
+
+
+def refusal(error: WorkflowError) -> str:
+    heading = TEXT["already_decided" if isinstance(error, AlreadyDecided) else "refused"].localized()
+    return f"{heading}: {error.message}"
+
+
+class ApprovalScreens:
+    """Mixed into the ModelView of an entity with an approval chain (see compile/views.build_view)."""
+
+    show_template = "formwork/approvals/show.html"
+    edit_template = "formwork/approvals/edit.html"
+
+    def _get_show_widget(self, pk: Any, item: Any, widgets: Any = None, actions: Any = None,
+                         show_fieldsets: Any = None) -> Any:
+        widgets = super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)  # type: ignore[misc]
+        widgets["approval"] = self.approval_panel(int(pk))
+        return widgets
+
+    def _get_edit_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> dict[str, Any]:
+        widgets = super()._get_edit_widget(form, exclude_cols, widgets)  # type: ignore[misc]
+        widgets["approval"] = self.approval_panel(int(request.view_args["pk"]))
+        return widgets
+
+    def approval_panel(self, record_id: int) -> Panel:
+        user = _user()
+        return read_panel(_runtime().session(), self.catalog, self.entity, record_id, user.username,  # type: ignore[attr-defined]
+                          [role.name for role in user.roles])
+
+    @expose("/approval/<int:pk>/<action>", methods=["POST"])
+    @has_access
+    @permission_name("show")
+    def approval_action(self, pk: int, action: str) -> Response:
+        """One panel button: do it as the signed-in user, flash what happened, go back to the page."""
+        if action not in TASK_ACTIONS + RECORD_ACTIONS:
+            abort(404)
+        if self.datamodel.get(pk, self._base_filters) is None:  # type: ignore[attr-defined]
+            abort(404)
+        user, back = _user().username, redirect(url_for(".edit" if request.form.get("back") == "edit" else ".show", pk=pk))
+        target = self._target(action, pk, user)
+        comment = request.form.get("comment", "").strip() or None
+        unfit = _unfit_comment(action, comment)
+        if unfit:
+            flash(unfit, "danger")
+            return back
+        try:
+            attachments = store_uploads(request.files.getlist("attachments")) if action in ATTACHING else []
+        except ValueError as refused:
+            flash(f"{TEXT['refused'].localized()}: {refused}", "danger")
+            return back
+        try:
+            self._perform(Approvals(_runtime()), action, pk, user, target, comment, attachments)
+        except WorkflowError as refused:
+            forget(attachments)
+            flash(refusal(refused), "danger")
+        else:
+            flash(DONE[action].localized(), "success")
+        return back
+
+    def _perform(self, approvals: Approvals, action: str, pk: int, user: str, target: Any, comment: str | None,
+                 attachments: list[dict[str, Any]]) -> None:
+        """`target` is the task for a decision, the instance for withdraw, urge and comment."""
+        form = request.form
+        if action == "submit":
+            approvals.submit(self.entity.qualified, pk, user, comment=comment, attachments=attachments,  # type: ignore[attr-defined]
+                             chosen=_chosen(form))
+        elif action == "withdraw":
+            approvals.withdraw(target, user, comment=comment)
+        elif action == "urge":
+            approvals.urge(target, user, comment=comment)
+        elif action == "comment":
+            approvals.comment(target, user, comment or "", attachments=attachments)
+        else:
+            self._decide(approvals, action, target, user, comment, attachments)
+
+    def _decide(self, approvals: Approvals, action: str, task: int, user: str, comment: str | None,
+                attachments: list[dict[str, Any]]) -> None:
+        form, person = request.form, request.form.get("person", "").strip()
+        if action == "approve":
+            approvals.approve(task, user, comment=comment, attachments=attachments)
+        elif action == "reject":
+            approvals.reject(task, user, comment=comment, attachments=attachments)
+        elif action == "return":
+            approvals.return_to(task, user, form.get("step", ""), comment=comment, attachments=attachments)
+        elif action == "transfer":
+            approvals.transfer(task, user, person, comment=comment)
+        else:
+            approvals.add_approver(task, user, person, before=action == "add_before", comment=comment)
+
+    @expose("/approval/<int:pk>/file/<key>")
+    @has_access
+    @permission_name("show")
+    def approval_file(self, pk: int, key: str) -> Response:
+        """A file attached to this record's approval, to users who may see the record."""
+        if not key.isalnum() or self.datamodel.get(pk, self._base_filters) is None:  # type: ignore[attr-defined]
+            abort(404)
+        found = attachment_of(_runtime().session(), self.entity.qualified, pk, key)  # type: ignore[attr-defined]
+        if found is None:
+            abort(404)
+        try:
+            content = store_for(current_app).open(key)
+        except FileNotFoundError:
+            abort(404)
+        return send_file(content, mimetype=found["content_type"], as_attachment=True, download_name=found["name"])
+
+    def _target(self, action: str, pk: int, user: str) -> int | None:
+        """What the action is on, found before anything is stored: the user's task, or the record's request."""
+        if action == "submit":
+            return None
+        return self._task_id(pk, user) if action in TASK_ACTIONS else self._instance_id(pk)
+
+    def _instance_id(self, pk: int) -> int:
+        found = _runtime().session().execute(sa.select(INSTANCES.c.id).where(
+            INSTANCES.c.entity == self.entity.qualified, INSTANCES.c.record_id == pk)).scalar()  # type: ignore[attr-defined]
+        if found is None:
+            abort(404)
+        return found
+
+    def _task_id(self, pk: int, user: str) -> int:
+        """The posted task, when it is the user's and on this record; anything else is 404 (never say whose it is)."""
+        task = request.form.get("task", type=int)
+        found = _runtime().session().execute(
+            sa.select(TASKS.c.id).join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id).where(
+                TASKS.c.id == task, TASKS.c.assignee == user, INSTANCES.c.record_id == pk,
+                INSTANCES.c.entity == self.entity.qualified)).scalar()  # type: ignore[attr-defined]
+        if found is None:
+            abort(404)
+        return found
+
+
+def _unfit_comment(action: str, comment: str | None) -> str | None:
+    if comment and len(comment) > MAX_COMMENT:
+        return TEXT["comment_too_long"].localized()
+    if action == "comment" and comment is None:
+        return TEXT["comment_empty"].localized()
+    return None
+
+
+def _chosen(form: Any) -> dict[str, list[str]]:
+    """The approvers the submitter picked per step: fields `chosen-<step>`, each one or more names (comma-separated)."""
+    chosen = {}
+    for key in form:
+        if key.startswith("chosen-"):
+            names = [n.strip() for value in form.getlist(key) for n in value.split(",") if n.strip()]
+            if names:
+                chosen[key.removeprefix("chosen-")] = list(dict.fromkeys(names))
+    return chosen
+
+
+class ApprovalInbox(BaseView):
+    """/approvals/: the signed-in user's own tasks and requests (there is no way to ask for someone else's)."""
+
+    route_base = "/approvals"
+    default_view = "inbox"
+
+    @expose("/")
+    @expose("/<tab>/")
+    @has_access
+    def inbox(self, tab: str = "to_approve") -> Any:
+        if tab not in TABS:
+            abort(404)
+        page = max(1, min(request.args.get("page", 1, type=int), MAX_PAGE))
+        runtime, user = _runtime(), _user().username
+        session = runtime.session()
+        totals = counts(session, user)
+        rows = page_of(session, tab, user, page)
+        fill_in(session, runtime.compiled, rows, waiting_for=tab in ("submitted", "cc"))
+        pages = max(1, -(-totals[tab] // PAGE_SIZE))
+        return self.render_template("formwork/approvals/inbox.html", title=TEXT["approvals"], tab=tab, tabs=TABS,
+                                    totals=totals, rows=[_described(runtime.catalog, row) for row in rows],
+                                    page=page, pages=pages)
+
+    @expose("/approve", methods=["POST"])
+    @has_access
+    @permission_name("inbox")
+    def bulk_approve(self) -> Response:
+        """Approve the ticked tasks one by one (each its own decision) and say how it went."""
+        back = redirect(url_for(".inbox"))
+        try:
+            ids = list(dict.fromkeys(int(value) for value in request.form.getlist("task")))
+        except ValueError:
+            abort(400)
+        if not ids:
+            flash(TEXT["nothing_selected"].localized(), "warning")
+            return back
+        runtime, user = _runtime(), _user().username
+        if not held_by(runtime.session(), ids, user):
+            abort(404)
+        comment = request.form.get("comment", "").strip() or None
+        if comment and len(comment) > MAX_COMMENT:
+            flash(TEXT["comment_too_long"].localized(), "danger")
+            return back
+        approved, already, refused = _approve_each(Approvals(runtime), ids, user, comment)
+        parts = [TEXT["bulk_approved"].localized().format(approved)]
+        if already:
+            parts.append(TEXT["bulk_already"].localized().format(already))
+        if refused:
+            parts.append(TEXT["bulk_refused"].localized().format(len(refused)) + ": " + "; ".join(refused))
+        flash(("，" if current_locale() == "zh" else ", ").join(parts), "success" if approved else "warning")
+        return back
+
+
+def _approve_each(approvals: Approvals, ids: list[int], user: str, comment: str | None) -> tuple[int, int, list[str]]:
+    approved, already, refused = 0, 0, []
+    for task in ids:
+        try:
+            approvals.approve(task, user, comment=comment)
+            approved += 1
+        except AlreadyDecided:
+            already += 1
+        except WorkflowError as error:
+            refused.append(error.message)
+    return approved, already, refused
+
+
+def _described(catalog: Catalog, row: InboxRow) -> dict[str, Any]:
+    """What the inbox shows of a row: the record (linked), its chain and step in the user's language."""
+    instance = row.instance
+    entity = catalog.entities.get(instance.entity)
+    chain: ChainDef | None = catalog.chains.get(instance.chain)
+    if chain is None or chain.version != instance.chain_version:
+        chain = chain_from_snapshot(instance.snapshot)
+    step = chain.step(instance.step) if instance.step else None
+    return {
+        "row": row,
+        "entity": entity.label if entity else instance.entity,
+        "link": url_for(f"{class_name(entity)}View.show", pk=instance.record_id) if entity else None,
+        "chain": chain.label,
+        "step": step.label if step else "",
+    }
+
+
+class InboxMenuLabel(Label):
+    """The menu entry "Approvals (3)": the signed-in user's open tasks, counted when the menu renders."""
+
+    def __html__(self) -> str:
+        text = str(escape(self.localized()))
+        user = current_user()
+        if user is None:
+            return text
+        open_tasks = counts(_runtime().session(), user.username)["to_approve"]
+        return f"{text} ({open_tasks})" if open_tasks else text
+
+
+def template_texts() -> dict[str, Any]:
+    return {"fw_approval": {"status": STATUS, "colour": STATUS_COLOUR, "task": TASK_STATUS, "event": EVENT,
+                            "button": BUTTON, "text": TEXT, "tabs": TAB_LABELS, "detail": event_detail,
+                            "time": local_time, "actor": actor_label}}
+
+
+def register_approvals(appbuilder: AppBuilder, catalog: Catalog) -> None:
+    """The inbox and its menu entry, for tenants whose packs have approval chains."""
+    if not catalog.chains:
+        return
+    current_app.context_processor(template_texts)
+    appbuilder.add_view(ApprovalInbox, MENU_NAME, label=InboxMenuLabel(TEXT["approvals"].translations),
+                        icon="fa-check-square-o")
