@@ -182,9 +182,7 @@ def inbox(client: Client, tab: str = "to_approve") -> str:
 
 
 def tab_count(html: str, tab: str) -> int:
-    match = re.search(rf'data-tab="{tab}">[^<]*<span class="badge">(\d+)</span>', html)
-    assert match, html
-    return int(match.group(1))
+    return int(tab_count_text(html, tab))
 
 
 def open_count(runtime) -> int:
@@ -310,3 +308,25 @@ def test_files_attached_to_a_decision_are_listed_and_served_to_record_viewers(pl
     late = act(people["mike"], record, "approve", task=str(task), attachments=(BytesIO(pdf), "again.pdf"))
     assert "Already decided" in late.text
     assert sorted(p for p in stored.rglob("*") if p.is_file()) == before  # the refused action's file is gone again
+
+
+def test_long_tabs_are_paged_and_counting_stops_at_the_limit(people, runtime, monkeypatch) -> None:
+    from formwork.workflow import inbox as rows
+
+    for _ in range(3):
+        act(people["erin"], leave(runtime), "submit")
+    monkeypatch.setattr(rows, "PAGE_SIZE", 2)
+    waiting = open_count(runtime)
+    first = inbox(people["mike"])
+    assert first.count('name="task"') == 2 and f"Page 1 / {-(-waiting // 2)}" in first
+    assert f'href="/t/{SLUG}/approvals/to_approve/?page=2"' in first
+    monkeypatch.setattr(rows, "COUNT_LIMIT", 2)
+    capped = inbox(people["mike"])
+    assert "Approvals (2+)" in capped and tab_count_text(capped, "to_approve") == "2+"
+    assert "Page 1<" in capped and "?page=2" in capped  # no last page to show, but the page is full: there is a next
+
+
+def tab_count_text(html: str, tab: str) -> str:
+    match = re.search(rf'data-tab="{tab}">[^<]*<span class="badge">([^<]+)</span>', html)
+    assert match
+    return match.group(1)

@@ -8,6 +8,7 @@ no number is given twice, and a rolled-back insert gives its number back.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,6 +28,20 @@ SEQUENCES = sa.Table(
     sa.Column("period", sa.String(120), primary_key=True),
     sa.Column("value", sa.Integer, nullable=False),
 )
+
+
+def storage_hash(definitions_hash: str) -> str:
+    """What a tenant's storage is synced to: its effective definitions and the platform's own tables (and indexes) in it.
+
+    A release that adds a platform table (seeds, approvals…) changes this for every tenant, so existing
+    tenants get the table at their next sync or `formwork migrate`, like a change of their definitions.
+    """
+    digest = hashlib.sha256(definitions_hash.encode())
+    for table in sorted(TENANT_METADATA.tables.values(), key=lambda t: t.name):
+        columns = ",".join(f"{c.name}:{c.type}" for c in table.columns)
+        indexes = ",".join(sorted(str(index.name) for index in table.indexes))
+        digest.update(f"{table.name}({columns})[{indexes}]".encode())
+    return digest.hexdigest()[:16]
 
 
 def next_counter(session: Session, name: str, period: str) -> int:

@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from ..compile.apis import build_api
-from ..compile.generated import install_generated_values
+from ..compile.generated import install_generated_values, storage_hash
 from ..compile.models import CompiledModels, models_for
 from ..compile.rollups import install_rollups
 from ..compile.views import build_view
@@ -153,7 +153,7 @@ def tenant_runtime(settings: Settings, tenant: Tenant, catalog: Catalog) -> Tena
     install_audit(session_factory)
     install_generated_values(session_factory)
     install_rollups(session_factory)
-    return TenantRuntime(tenant.slug, effective.content_hash(), effective, models_for(effective),
+    return TenantRuntime(tenant.slug, storage_hash(effective.content_hash()), effective, models_for(effective),
                          scoped_session(session_factory))
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from ..compile.generated import storage_hash
 from ..config import Settings
 from ..meta.catalog import Catalog
 from .apps import build_tenant_app
@@ -74,7 +75,7 @@ class TenantApps:
         set of packs and customizations, not per request: the registry row carries the customizations' hash."""
         key = (*tenant.packs, tenant.customizations_hash)
         if key not in self._hashes:
-            self._hashes[key] = effective_definitions(self.settings, self.catalog, tenant)[0].content_hash()
+            self._hashes[key] = storage_hash(effective_definitions(self.settings, self.catalog, tenant)[0].content_hash())
         return self._hashes[key]
 
     def get(self, tenant: Tenant) -> Flask:

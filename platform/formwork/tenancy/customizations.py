@@ -27,6 +27,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from sqlalchemy.orm import Session
 
+from ..compile.generated import storage_hash
 from ..config import Settings
 from ..meta.catalog import Catalog
 from ..meta.checks import CHECKS, TENANT_FIELD_PREFIX
@@ -418,7 +419,7 @@ def _commit(session: Session, catalog: Catalog, tenant: Tenant, changes: list[St
             CustomizationVersion.target == change.target))
         session.add(CustomizationVersion(tenant_slug=tenant.slug, kind=change.kind, target=change.target,
                                          version=(latest or 0) + 1, change=change.change, source=change.source,
-                                         actor=actor, definitions_hash=definitions.content_hash()))
+                                         actor=actor, definitions_hash=storage_hash(definitions.content_hash())))
     stored = session.get(Tenant, tenant.id)
     stored.customizations_hash = customizations_hash({(r.kind, r.target): r.source for r in rows})
     session.commit()

@@ -106,7 +106,7 @@ def create_tables(runtime: TenantRuntime, drop_retired: bool = False) -> SchemaP
     Retired columns and tables are dropped only with `drop_retired`.
     """
     engine = runtime.session.get_bind()
-    TENANT_METADATA.create_all(engine)
+    create_platform_tables(engine)
     try:
         plan = _plan_and_apply(engine, runtime, drop_retired)
     except sa.exc.DBAPIError:
@@ -117,6 +117,15 @@ def create_tables(runtime: TenantRuntime, drop_retired: bool = False) -> SchemaP
         log.warning("tenant %s: %s", runtime.slug, change)
     backfill_computed(runtime, plan)
     return plan
+
+
+def create_platform_tables(engine: sa.Engine) -> None:
+    """The platform's own tables in tenant storage, and indexes a release added to tables a tenant already has."""
+    with engine.begin() as connection:
+        TENANT_METADATA.create_all(connection)
+        for table in TENANT_METADATA.tables.values():
+            for index in table.indexes:
+                index.create(connection, checkfirst=True)
 
 
 def planned_changes(runtime: TenantRuntime, drop_retired: bool = False) -> SchemaPlan:

@@ -1,7 +1,9 @@
 """A user's approval inbox: what they must approve, what they submitted, what was copied to them, what they did.
 
 Each tab is one query of a page of rows; the four counts (tab headings, the
-menu's "Approvals (3)") are one query per request, kept on `flask.g`.
+menu's "Approvals (3)") are one query per request, kept on `flask.g`, and
+stop at COUNT_LIMIT + 1 like the list screens' counts, so years of history
+never make every page slower.
 Records' titles are read with one query per entity on the page, not per row.
 """
 
@@ -20,6 +22,7 @@ from .tables import EVENTS, INSTANCES, TASKS
 
 TABS = ("to_approve", "submitted", "cc", "done")
 PAGE_SIZE = 25
+COUNT_LIMIT = 10_000
 #: task states that are a decision of the person who held the task
 DECIDED = ("approved", "rejected", "returned", "transferred")
 
@@ -32,28 +35,43 @@ def _done(user: str) -> list[Any]:
     return [TASKS.c.decided_by == user, TASKS.c.status.in_(DECIDED)]
 
 
-def _copies(user: str) -> Any:
+def _copied(user: str) -> Any:
     """The instances `user` was copied on, with the last time. The recipients are a JSON list in the event's
     detail; the user's name is matched as a JSON string (quotes included), so one name never matches another."""
     named = sa.cast(EVENTS.c.detail, sa.Text).contains(json.dumps(user), autoescape=True)
     return (sa.select(EVENTS.c.instance_id, sa.func.max(EVENTS.c.at).label("at"))
-            .where(EVENTS.c.action == "cc", named).group_by(EVENTS.c.instance_id).subquery())
+            .where(EVENTS.c.action == "cc", named).group_by(EVENTS.c.instance_id))
+
+
+def _capped(rows: sa.Select) -> Any:
+    return sa.select(sa.func.count()).select_from(rows.limit(COUNT_LIMIT + 1).subquery()).scalar_subquery()
 
 
 def counts(session: Session, user: str) -> dict[str, int]:
-    """Rows per tab, in one query; cached for the request (the menu and the inbox both ask)."""
+    """Rows per tab (at most COUNT_LIMIT + 1), in one query; cached for the request (the menu and the inbox ask)."""
     cache = g.setdefault("formwork_approval_counts", {}) if has_request_context() else {}
     if user not in cache:
-        def count(table: Any, *where: Any) -> Any:
-            return sa.select(sa.func.count()).select_from(table).where(*where).scalar_subquery()
         row = session.execute(sa.select(
-            count(TASKS, *_to_approve(user)).label("to_approve"),
-            count(INSTANCES, INSTANCES.c.submitter == user).label("submitted"),
-            sa.select(sa.func.count()).select_from(_copies(user)).scalar_subquery().label("cc"),
-            count(TASKS, *_done(user)).label("done"),
+            _capped(sa.select(TASKS.c.id).where(*_to_approve(user))).label("to_approve"),
+            _capped(sa.select(INSTANCES.c.id).where(INSTANCES.c.submitter == user)).label("submitted"),
+            _capped(_copied(user)).label("cc"),
+            _capped(sa.select(TASKS.c.id).where(*_done(user))).label("done"),
         )).one()
         cache[user] = dict(row._mapping)
     return cache[user]
+
+
+def shown_count(count: int) -> str:
+    """A count as shown: "10,000+" when counting stopped at the limit."""
+    return f"{COUNT_LIMIT:,}+" if count > COUNT_LIMIT else str(count)
+
+
+def paging(count: int, page: int, rows: int) -> tuple[int | None, bool]:
+    """A tab's last page (None when counting stopped at the limit) and whether there is a next page."""
+    if count > COUNT_LIMIT:
+        return None, rows == PAGE_SIZE
+    last = max(1, -(-count // PAGE_SIZE))
+    return last, page < last
 
 
 @dataclass
@@ -82,7 +100,7 @@ def page_of(session: Session, tab: str, user: str, page: int) -> list[InboxRow]:
         query = (sa.select(INSTANCES, INSTANCES.c.submitted_at.label("at")).where(INSTANCES.c.submitter == user)
                  .order_by(INSTANCES.c.submitted_at.desc(), INSTANCES.c.id.desc()))
     else:
-        copies = _copies(user)
+        copies = _copied(user).subquery()
         query = (sa.select(INSTANCES, copies.c.at).join(copies, copies.c.instance_id == INSTANCES.c.id)
                  .order_by(copies.c.at.desc(), INSTANCES.c.id.desc()))
     found = session.execute(query.offset(offset).limit(PAGE_SIZE)).all()

@@ -17,8 +17,12 @@ from ..meta.yamlload import Document
 
 #: FAB's built-in roles: chains may name them without a pack declaring them
 BUILTIN_ROLES = ("Admin", "Public")
-#: the right the approvals API asks for (`can_use` on `Approvals`); every pack role has it, so its approvers can act
+#: the right the approvals API asks for (`can_use` on `Approvals`)
 APPROVALS_PERMISSION, APPROVALS_VIEW = "use", "Approvals"
+#: what every pack role may do, so its approvers can act: the API, the inbox screen and its menu entry
+#: (workflow/views.py names the inbox `ApprovalInbox` and its menu entry "Approval inbox")
+APPROVER_RIGHTS = ((f"can_{APPROVALS_PERMISSION}", APPROVALS_VIEW), ("can_inbox", "ApprovalInbox"),
+                   ("menu_access", "Approval inbox"))
 
 
 @dataclass(frozen=True)
@@ -37,17 +41,17 @@ def build_role(doc: Document) -> RoleDef:
 
 
 def ensure_pack_roles(app: Flask) -> list[str]:
-    """Create the FAB role of every Role of the tenant's packs that it lacks, with the approvals API's right;
+    """Create the FAB role of every Role of the tenant's packs that it lacks, with the approver rights;
     returns the names created."""
     runtime = app.extensions["formwork"]
     created = []
     with app.app_context():
         security = app.appbuilder.sm
-        grant = security.find_permission_view_menu(f"can_{APPROVALS_PERMISSION}", APPROVALS_VIEW)
+        grants = [security.find_permission_view_menu(*right) for right in APPROVER_RIGHTS]
         for role in runtime.catalog.roles.values():
             if security.find_role(role.name) is None:
                 added = security.add_role(role.name)
-                if grant is not None:
+                for grant in filter(None, grants):
                     security.add_permission_role(added, grant)
                 created.append(role.name)
     return created

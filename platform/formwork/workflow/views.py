@@ -27,10 +27,20 @@ from .attachments import attachment_of, forget, store_uploads
 from .definition import ChainDef, chain_from_snapshot
 from .engine import Approvals
 from .errors import AlreadyDecided, WorkflowError
-from .inbox import PAGE_SIZE, TABS, InboxRow, counts, fill_in, held_by, page_of
+from .inbox import (
+    TABS,
+    InboxRow,
+    counts,
+    fill_in,
+    held_by,
+    page_of,
+    paging,
+    shown_count,
+)
 from .labels import BUTTON, DONE, EVENT, STATUS, STATUS_COLOUR, TASK_STATUS, TEXT
 from .labels import TABS as TAB_LABELS
 from .panel import Panel, actor_label, event_detail, local_time, read_panel
+from .roles import APPROVER_RIGHTS
 from .tables import INSTANCES, TASKS
 
 TASK_ACTIONS = ("approve", "reject", "return", "transfer", "add_before", "add_after")
@@ -40,7 +50,7 @@ ATTACHING = ("submit", "approve", "reject", "return", "comment")
 MAX_COMMENT = 4000
 MAX_PAGE = 100_000
 #: the menu entry's name, which is also the name of its `menu_access` right (the REST API's right is on "Approvals")
-MENU_NAME = "Approval inbox"
+MENU_NAME = APPROVER_RIGHTS[2][1]
 
 
 def _runtime() -> Any:
@@ -219,10 +229,10 @@ class ApprovalInbox(BaseView):
         totals = counts(session, user)
         rows = page_of(session, tab, user, page)
         fill_in(session, runtime.compiled, rows, waiting_for=tab in ("submitted", "cc"))
-        pages = max(1, -(-totals[tab] // PAGE_SIZE))
+        pages, more = paging(totals[tab], page, len(rows))
         return self.render_template("formwork/approvals/inbox.html", title=TEXT["approvals"], tab=tab, tabs=TABS,
-                                    totals=totals, rows=[_described(runtime.catalog, row) for row in rows],
-                                    page=page, pages=pages)
+                                    totals={name: shown_count(n) for name, n in totals.items()}, page=page, more=more,
+                                    pages=pages, rows=[_described(runtime.catalog, row) for row in rows])
 
     @expose("/approve", methods=["POST"])
     @has_access
@@ -293,7 +303,7 @@ class InboxMenuLabel(Label):
         if user is None:
             return text
         open_tasks = counts(_runtime().session(), user.username)["to_approve"]
-        return f"{text} ({open_tasks})" if open_tasks else text
+        return f"{text} ({shown_count(open_tasks)})" if open_tasks else text
 
 
 def template_texts() -> dict[str, Any]:
