@@ -23,7 +23,8 @@ from formwork.tenancy.customizations import (
     read_overlays,
     store_overlays,
 )
-from formwork.tenancy.provision import create_tenant
+from formwork.tenancy.migrate import migrate_tenant
+from formwork.tenancy.provision import TenantError, create_tenant
 from formwork.tenancy.registry import find_tenant, migrations_folder
 from formwork.tenancy.storage import tenant_engine
 from jsonschema import Draft202012Validator
@@ -200,6 +201,12 @@ def test_a_conflict_after_a_pack_change_is_reported_and_the_tenant_still_serves(
                                                               NOTE.replace("name: note", "name: memo").replace("entity: note", "entity: memo"))])
     assert any("EntityExtension notes.note" in c and "entity 'notes.note' is not in the tenant's packs" in c
                for c in customization_conflicts(platform.settings, gone, tenant))
+    # the left-out extension's x_ column looks retired, but it is the tenant's data: --drop-retired is refused
+    with pytest.raises(TenantError, match="--drop-retired is refused while customizations do not fit"):
+        migrate_tenant(platform.settings, gone, find_tenant(platform.settings.database_url, "notes-studio"),
+                       drop_retired=True)
+    columns = {c["name"] for c in sa.inspect(tenant_engine(platform.settings, tenant)).get_columns("notes_note")}
+    assert "x_mood" in columns
 
 
 def test_a_customization_changes_the_definitions_hash(platform: Platform, browser: Client) -> None:

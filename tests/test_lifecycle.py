@@ -48,7 +48,8 @@ def test_delete_exports_first_then_removes_everything(doomed, monkeypatch: pytes
     platform, _pk = doomed
     result = _run(platform, monkeypatch, "tenant", "delete", "doomed-co", "--confirm", "--export-to", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert "exporting crm_account" in result.output and "tenant 'doomed-co' deleted" in result.output
+    assert "suspending the tenant" in result.output and "exporting crm_account" in result.output
+    assert "tenant 'doomed-co' deleted" in result.output
     (archive,) = tmp_path.iterdir()
     manifest = yaml.safe_load((archive / "tenant.yaml").read_text(encoding="utf-8"))
     assert manifest["slug"] == "doomed-co" and "crm" in manifest["packs"]
@@ -71,3 +72,20 @@ def test_delete_exports_first_then_removes_everything(doomed, monkeypatch: pytes
 def test_delete_of_an_unknown_tenant_is_an_error(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
     result = _run(platform, monkeypatch, "tenant", "delete", "nobody-co", "--confirm")
     assert result.exit_code == 1 and "no tenant 'nobody-co'" in result.output
+
+
+def test_a_failed_export_deletes_nothing_and_serves_the_tenant_again(doomed, monkeypatch: pytest.MonkeyPatch,
+                                                                     tmp_path: Path) -> None:
+    from formwork.tenancy import lifecycle
+
+    platform, pk = doomed
+
+    def full_disk(*_args, **_kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(lifecycle, "export_tenant", full_disk)
+    with pytest.raises(OSError):
+        lifecycle.delete_tenant(platform.settings, "doomed-co", tmp_path)
+    assert find_tenant(platform.settings.database_url, "doomed-co").status == "active"
+    client = platform.client()
+    assert client.get(f"/t/doomed-co/api/v1/crm_account/{pk}", headers=jwt(client, "doomed-co")).status_code == 200

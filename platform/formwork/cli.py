@@ -397,14 +397,16 @@ def tenant_install_pack(slug: str, pack: str) -> None:
     record = _tenant(settings, slug)
     try:
         plan = plan_install(settings, catalog, record, pack)
-        click.echo(f"plan for tenant '{slug}':")
-        for line in plan.describe():
-            click.echo(f"  {line}")
+        _echo_section(f"plan for tenant '{slug}':", plan.describe())
         done = install_pack(settings, catalog, record, plan, progress=lambda m: click.echo(f"  {m}"))
     except (TenantError, SeedFailed) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo("done:")
-    for line in done:
+    _echo_section("done:", done)
+
+
+def _echo_section(title: str, lines: list[str]) -> None:
+    click.echo(title)
+    for line in lines:
         click.echo(f"  {line}")
 
 
@@ -427,9 +429,7 @@ def tenant_upgrade_pack(slug: str, pack: str, plan_only: bool, yes: bool) -> Non
         if plan.up_to_date:
             click.echo(f"tenant '{slug}' already has {pack} {plan.available}; nothing to upgrade")
             return
-        click.echo(f"plan for tenant '{slug}':")
-        for line in plan.describe():
-            click.echo(f"  {line}")
+        _echo_section(f"plan for tenant '{slug}':", plan.describe())
         if plan.conflicts:
             raise TenantError(f"not upgraded: {len(plan.conflicts)} customization(s) conflict with {pack} {plan.available}; "
                               "change or remove them first")
@@ -439,9 +439,7 @@ def tenant_upgrade_pack(slug: str, pack: str, plan_only: bool, yes: bool) -> Non
         done = upgrade_pack(settings, catalog, record, plan, progress=lambda m: click.echo(f"  {m}"))
     except (TenantError, SeedFailed) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo("done:")
-    for line in done:
-        click.echo(f"  {line}")
+    _echo_section("done:", done)
 
 
 @main.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..config import Settings
+from . import cache
 from .manifest import export_manifest
 from .registry import (
     Customization,
@@ -24,6 +26,7 @@ from .registry import (
     Tenant,
     find_tenant,
     platform_session,
+    set_status,
 )
 from .storage import drop_storage, tenant_engine
 
@@ -53,7 +56,10 @@ def export_tenant(settings: Settings, tenant: Tenant, folder: Path, progress: Pr
 
 def _export_rows(settings: Settings, tenant: Tenant, folder: Path, progress: Progress) -> None:
     metadata = sa.MetaData()
-    with tenant_engine(settings, tenant).connect() as connection:
+    engine = tenant_engine(settings, tenant)
+    # One snapshot for every table on PostgreSQL; a suspended SQLite tenant has no writers left.
+    isolation = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**isolation) as connection:
         metadata.reflect(connection)
         tables = metadata.sorted_tables
         for number, table in enumerate(tables, start=1):
@@ -84,12 +90,26 @@ def _export_customization_history(settings: Settings, tenant: Tenant, path: Path
     path.write_text(json.dumps(history, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
+def _stop_serving(settings: Settings, tenant: Tenant, progress: Progress) -> None:
+    """Suspend the tenant and wait until running servers have noticed, so no write lands after the export."""
+    if tenant.status == "suspended":
+        return
+    progress("suspending the tenant")
+    set_status(settings.database_url, tenant.slug, "suspended")
+    time.sleep(cache.TENANT_LOOKUP_TTL)
+
+
 def delete_tenant(settings: Settings, slug: str, exports: Path, progress: Progress = lambda _: None) -> Path | None:
     """Export, then remove the tenant for good; None if there is no such tenant. Returns the export's folder."""
     tenant = find_tenant(settings.database_url, slug)
     if tenant is None:
         return None
-    archive = export_tenant(settings, tenant, exports, progress)
+    _stop_serving(settings, tenant, progress)
+    try:
+        archive = export_tenant(settings, tenant, exports, progress)
+    except Exception:
+        set_status(settings.database_url, slug, tenant.status)  # nothing was deleted: serve it as before
+        raise
     progress("dropping storage")
     drop_storage(settings, tenant)
     shutil.rmtree(tenant_files(settings, tenant), ignore_errors=True)

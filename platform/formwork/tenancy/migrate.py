@@ -18,7 +18,8 @@ from ..meta.catalog import Catalog
 from ..schema.plan import SchemaPlan
 from .apps import tenant_runtime
 from .cache import TenantApps, require_packs
-from .provision import planned_changes, sync_schema
+from .customizations import customization_conflicts
+from .provision import TenantError, planned_changes, sync_schema
 from .registry import Tenant
 
 Report = Callable[[str], None]
@@ -34,6 +35,8 @@ class MigrationSummary:
 def plan_tenant(settings: Settings, catalog: Catalog, tenant: Tenant, drop_retired: bool = False) -> SchemaPlan:
     """What `migrate` would do for `tenant`, in words, without changing anything."""
     require_packs(catalog, tenant)
+    if drop_retired:
+        refuse_dropping_left_out_customizations(settings, catalog, tenant)
     return planned_changes(tenant_runtime(settings, tenant, catalog), drop_retired)
 
 
@@ -43,7 +46,18 @@ def migrate_tenant(settings: Settings, catalog: Catalog, tenant: Tenant, drop_re
     apps = TenantApps(settings, catalog)
     if tenant.definitions_hash == apps.definitions_hash(tenant) and not drop_retired:
         return None
+    if drop_retired:
+        refuse_dropping_left_out_customizations(settings, catalog, tenant)
     return sync_schema(settings, tenant, tenant_runtime(settings, tenant, catalog), drop_retired)
+
+
+def refuse_dropping_left_out_customizations(settings: Settings, catalog: Catalog, tenant: Tenant) -> None:
+    """A customization that no longer fits is left out of the definitions, so its x_ columns look retired;
+    they are the tenant's data, waiting for the customization to be fixed, and must never be dropped."""
+    conflicts = customization_conflicts(settings, catalog, tenant)
+    if conflicts:
+        raise TenantError(f"tenant '{tenant.slug}': --drop-retired is refused while customizations do not fit "
+                          f"(their fields would be dropped with their data): {'; '.join(conflicts)}")
 
 
 def migrate_all(settings: Settings, catalog: Catalog, tenants: list[Tenant], jobs: int, report: Report,
