@@ -80,8 +80,8 @@ def todo(site, tokens, user: str) -> list[dict]:
     return response.json["result"]
 
 
-def task_of(site, tokens, user: str, record_id: int) -> int:
-    found = [item["task_id"] for item in todo(site, tokens, user) if item["record_id"] == record_id]
+def task_of(site, tokens, user: str, record_id: int, entity: str = LEAVE) -> int:
+    found = [item["task_id"] for item in todo(site, tokens, user) if (item["entity"], item["record_id"]) == (entity, record_id)]
     assert len(found) == 1, todo(site, tokens, user)
     return found[0]
 
@@ -146,6 +146,48 @@ def test_a_long_leave_walks_through_manager_and_department_head(site, tokens) ->
     assert record in [i["record_id"] for i in mine["result"]] and mine["count"] >= 1
 
 
+def test_only_someone_who_may_edit_the_record_and_owns_it_may_submit_it(platform: Platform, site, tokens) -> None:
+    runtime, client = site
+    record = leave(runtime, "erin", days=1)
+    # dora may edit leave requests, but this one is erin's
+    others = call(site, tokens, "POST", "/submit", "dora", {"entity": LEAVE, "id": record})
+    assert others.status_code == 403 and "only the person who created this oa.leave_request record" in others.json["message"]
+    # fiona may read leave requests (and use approvals) but not edit them
+    app = build_tenant_app(platform.settings, find_tenant(platform.settings.database_url, SLUG), runtime.catalog)
+    with app.app_context():
+        sm = app.appbuilder.sm
+        reader = sm.add_role("Leave reader", permissions=[sm.find_permission_view_menu("can_get", "OaLeaveRequestApi")])
+        fiona = sm.find_user(username="fiona")
+        fiona.roles = [*fiona.roles, reader]
+        sm.update_user(fiona)
+    try:
+        assert client.put(f"/t/{SLUG}/api/v1/oa_leave_request/{record}", json={"reason": "x"},
+                          headers=tokens["fiona"]).status_code == 403
+        reader_submits = call(site, tokens, "POST", "/submit", "fiona", {"entity": LEAVE, "id": record})
+        assert reader_submits.status_code == 403, reader_submits.text
+        assert reader_submits.json["message"] == "You may not edit oa.leave_request records, so you cannot submit them for approval."
+        assert state(site, tokens, "erin", LEAVE, record)["status"] is None
+    finally:
+        with app.app_context():
+            fiona = app.appbuilder.sm.find_user(username="fiona")
+            fiona.roles = [r for r in fiona.roles if r.name != "Leave reader"]
+            app.appbuilder.sm.update_user(fiona)
+    # nothing was locked: erin still edits and submits her own leave
+    edited = client.put(f"/t/{SLUG}/api/v1/oa_leave_request/{record}", json={"reason": "mine"}, headers=tokens["erin"])
+    assert edited.status_code == 200, edited.text
+    assert call(site, tokens, "POST", "/submit", "erin", {"entity": LEAVE, "id": record}).status_code == 201
+
+
+def test_submitting_bumps_the_records_version_so_an_edit_of_what_was_read_before_is_409(site, tokens) -> None:
+    runtime, client = site
+    record = leave(runtime, "erin", days=1)
+    url = f"/t/{SLUG}/api/v1/oa_leave_request/{record}"
+    read = client.get(url, headers=tokens["erin"]).json["result"]["version"]
+    assert call(site, tokens, "POST", "/submit", "erin", {"entity": LEAVE, "id": record}).status_code == 201
+    stale = client.put(url, json={"reason": "changed", "version": read}, headers=tokens["erin"])
+    assert stale.status_code == 409 and stale.json["version"] == read + 1
+
+
 def test_return_withdraw_urge_comment_and_resubmit(site, tokens) -> None:
     runtime, _ = site
     record = leave(runtime, "erin", days=1)
@@ -195,6 +237,35 @@ def test_another_persons_task_is_not_found_and_changes_nothing(site, tokens) -> 
         response = call(site, tokens, "POST", f"/tasks/{task}/approve", user, {})
         assert response.status_code == 404 and response.json == call(site, tokens, "POST", "/tasks/999999/approve", user, {}).json
     assert state(site, tokens, "erin", LEAVE, record)["status"]["waiting_for"] == ["mike"]
+
+
+def test_only_ones_own_uploads_may_be_attached_once_as_they_were_uploaded(site, tokens) -> None:
+    runtime, client = site
+    mikes = stored_file(site, tokens)  # uploaded by mike
+    record = leave(runtime, "erin", days=1)
+    instance = call(site, tokens, "POST", "/submit", "erin", {"entity": LEAVE, "id": record}).json["status"]["instance_id"]
+    before = state(site, tokens, "erin", LEAVE, record)["rounds"]
+    forged = {"key": mikes["key"], "name": "evil.html", "size": 1, "content_type": "text/html"}
+    for reference in (forged, mikes):
+        reused = call(site, tokens, "POST", f"/requests/{instance}/comment", "erin", {"text": "mine now", "attachments": [reference]})
+        assert reused.status_code == 400 and "upload the file first" in reused.json["message"]["attachments"]["0"]["key"][0]
+    assert state(site, tokens, "erin", LEAVE, record)["rounds"] == before
+    browser = Client(client.application)
+    login(browser, SLUG, "erin", PASSWORD)
+    assert browser.get(f"/t/{SLUG}/oa_leave_request/approval/{record}/file/{mikes['key']}").status_code == 404
+
+    # erin's own upload: what is recorded is what she uploaded, whatever the body says; and only once
+    uploaded = client.post(f"{API}/files", data={"file": (io.BytesIO(b"%PDF-1.4 ticket"), "ticket.pdf")}, headers=tokens["erin"])
+    [hers] = uploaded.json["result"]
+    assert (hers["name"], hers["content_type"]) == ("ticket.pdf", "application/pdf")
+    lied = {"key": hers["key"], "name": "evil.html", "size": 1, "content_type": "text/html"}
+    commented = call(site, tokens, "POST", f"/requests/{instance}/comment", "erin", {"text": "ticket", "attachments": [lied]})
+    assert commented.status_code == 200, commented.text
+    assert commented.json["rounds"][-1]["events"][-1]["attachments"] == [hers]
+    again = call(site, tokens, "POST", f"/requests/{instance}/comment", "erin", {"text": "again", "attachments": [{"key": hers["key"]}]})
+    assert again.status_code == 400
+    download = browser.get(f"/t/{SLUG}/oa_leave_request/approval/{record}/file/{hers['key']}")
+    assert download.status_code == 200 and download.headers["Content-Type"] == "application/pdf"
 
 
 def test_bad_bodies_are_400_with_a_message_per_field(site, tokens) -> None:
@@ -260,7 +331,7 @@ def test_openapi_lists_the_routes_and_body_schemas(site, tokens) -> None:
 # -- the record lock ----------------------------------------------------------------------
 def submitted_trip(site, tokens) -> int:
     runtime, _ = site
-    trip = new_record(runtime, "trips.trip", purpose="Fair in Hamburg", amount="1500.00", note="")
+    trip = new_record(runtime, "trips.trip", "erin", purpose="Fair in Hamburg", amount="1500.00", note="")
     assert call(site, tokens, "POST", "/submit", "erin", {"entity": "trips.trip", "id": trip}).status_code == 201
     return trip
 
@@ -318,7 +389,7 @@ def test_deleting_is_refused_while_in_approval_and_allowed_after_the_end(site, t
     assert "in approval" in screen.text
     assert client.get(f"{TRIPS}{record}", headers=tokens["erin"]).status_code == 200
 
-    call(site, tokens, "POST", f"/tasks/{task_of(site, tokens, 'mike', record)}/approve", "mike", {})
+    call(site, tokens, "POST", f"/tasks/{task_of(site, tokens, 'mike', record, 'trips.trip')}/approve", "mike", {})
     assert client.delete(f"{TRIPS}{record}", headers=tokens["erin"]).status_code == 200
     assert call(site, tokens, "GET", f"/records/trips.trip/{record}", "erin").json["status"] is None
 

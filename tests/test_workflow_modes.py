@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 import threading
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 from conftest import Platform
@@ -12,8 +13,13 @@ from formwork.meta.catalog import Catalog
 from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.registry import find_tenant
+from formwork.workflow.api import cc_box
 from formwork.workflow.engine import Approvals
 from formwork.workflow.errors import NotAllowed, WorkflowError
+from formwork.workflow.inbox import counts, page_of
+from formwork.workflow.lock import lock_errors
+from formwork.workflow.panel import read_panel
+from sqlalchemy.orm.exc import StaleDataError
 from workflow_org import company, employee_id, new_record, open_task
 
 REQUEST = "wf.request"
@@ -115,8 +121,8 @@ def approvals(wf) -> Approvals:
     return Approvals(wf)
 
 
-def request(runtime, case: str, **values) -> int:
-    return new_record(runtime, REQUEST, case=case, **values)
+def request(runtime, case: str, owner: str = "erin", **values) -> int:
+    return new_record(runtime, REQUEST, owner, case=case, **values)
 
 
 def record(runtime, record_id: int):
@@ -232,7 +238,7 @@ def test_the_submitter_chooses_approvers_when_the_step_asks(approvals, wf) -> No
 
 def test_approvers_from_an_expression_and_from_every_other_source(approvals, wf) -> None:
     by_erin = approvals.submit(REQUEST, request(wf, "expr"), "erin")
-    by_sam = approvals.submit(REQUEST, request(wf, "expr"), "sam")
+    by_sam = approvals.submit(REQUEST, request(wf, "expr", owner="sam"), "sam")
     assert [t.assignee for t in approvals.tasks(by_erin)] == ["sam"]
     assert [t.assignee for t in approvals.tasks(by_sam)] == ["dora"]
     # erin's manager's manager (dora), the head of her department (dora again), the reviewer (carl), finance
@@ -283,6 +289,32 @@ def test_the_current_approvers_may_edit_the_fields_their_step_allows(approvals, 
     approvals.submit(REQUEST, rid, "erin")
     assert approvals.editable_fields(REQUEST, rid, "mike") == {"amount"}
     assert approvals.editable_fields(REQUEST, rid, "erin") == set()
+
+
+def test_the_lock_check_keeps_the_version_the_save_loaded(approvals, wf) -> None:
+    """The record lock reads in the saving request's session without ending its transaction: a save that loaded
+    the record before someone else's change still fails its version check after asking the lock."""
+    rid = request(wf, "editing")
+    approvals.submit(REQUEST, rid, "erin")
+    session, model = wf.session(), wf.compiled.model(REQUEST)
+    mine = session.get(model, rid)
+
+    def other_save() -> None:  # mike changes the amount meanwhile, in another request
+        try:
+            theirs = wf.session().get(model, rid)
+            theirs.amount = "7.00"
+            wf.session().commit()
+        finally:
+            wf.session.remove()
+
+    thread = threading.Thread(target=other_save)
+    thread.start()
+    thread.join()
+    assert lock_errors(wf, REQUEST, rid, "mike", ["amount"]) == {}
+    mine.amount = "9.00"
+    with pytest.raises(StaleDataError):
+        session.commit()
+    wf.session.remove()
 
 
 def test_a_running_instance_finishes_on_the_chain_version_it_started_with(platform: Platform, wf, tmp_path: Path) -> None:
@@ -338,6 +370,34 @@ def test_cc_at_submission_and_notify_at_the_end_name_their_recipients(approvals,
     approvals.approve(open_task(approvals, instance, "mike"), "mike")
     sent = [(e.action, e.detail["recipients"]) for e in approvals.history(instance) if e.action in ("cc", "notify")]
     assert sent == [("cc", ["fiona"]), ("notify", ["mike", "carl"])]
+
+
+def test_a_drafts_panel_offers_the_chain_submit_would_start(wf) -> None:
+    entity = wf.catalog.entities[REQUEST]
+    try:
+        chosen = read_panel(wf, entity, request(wf, "chosen"), "erin")
+        assert chosen.can_submit and chosen.chain.qualified.endswith("chosen")  # its `when` holds; not the first chain
+        assert [(step.name, required) for step, required in chosen.choosing] == [("one", True)]
+        gated = read_panel(wf, entity, request(wf, "gate", amount="50.00"), "erin")  # no chain applies as it is
+        assert gated.can_submit and gated.chain is None and gated.choosing == []
+        assert not read_panel(wf, entity, request(wf, "buyers"), "erin").can_submit  # no admitting role
+        assert not read_panel(wf, entity, request(wf, "chosen"), "sam").can_submit  # erin's record
+    finally:
+        wf.session.remove()
+
+
+def test_the_screen_inboxs_cc_tab_lists_notified_people_like_the_apis_cc_box(approvals, wf) -> None:
+    instance = approvals.submit(REQUEST, request(wf, "notify"), "erin")
+    approvals.approve(open_task(approvals, instance, "mike"), "mike")
+    session = wf.session()
+    try:
+        for person in ("fiona", "carl"):  # copied at submission; notified at the end
+            listed = [row.instance.id for row in page_of(session, "cc", person, 1)]
+            assert instance in listed and counts(session, person)["cc"] == len(listed)
+            assert cc_box(wf, person, 0, 100) == (len(listed), ANY)
+            assert sorted(item["instance_id"] for item in cc_box(wf, person, 0, 100)[1]) == sorted(listed)
+    finally:
+        wf.session.remove()
 
 
 def test_a_new_round_keeps_the_submitters_choice_and_the_history(approvals, wf) -> None:

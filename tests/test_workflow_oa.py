@@ -7,8 +7,11 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import Platform
+from formwork.workflow import rows
 from formwork.workflow.engine import Approvals
 from formwork.workflow.errors import AlreadyDecided, NotAllowed, WorkflowError
+from formwork.workflow.tables import TASKS
+from sqlalchemy.orm.exc import StaleDataError
 from workflow_org import actions, company, employee_id, leave, new_record, open_task
 
 LEAVE = "oa.leave_request"
@@ -22,6 +25,16 @@ def runtime(platform: Platform):
 @pytest.fixture
 def approvals(runtime) -> Approvals:
     return Approvals(runtime)
+
+
+def uploaded(runtime, user: str, *references: dict) -> None:
+    """Record files as `user`'s uploads (what the API's and the screens' uploads do), so `user` may attach them."""
+    session = runtime.session()
+    try:
+        rows.add_uploads(session, user, list(references))
+        session.commit()
+    finally:
+        runtime.session.remove()
 
 
 def expense(runtime, amount: str) -> int:
@@ -80,6 +93,51 @@ def test_a_rejection_at_the_manager_returns_it_and_a_resubmission_starts_a_new_r
     status = approvals.status(LEAVE, record)
     assert (status.round, status.status, status.waiting_for) == (2, "pending", ["mike"])
     assert [e.round for e in approvals.history(instance) if e.action == "submit"] == [1, 2]
+
+
+def test_only_the_records_creator_or_its_employee_may_submit_it(approvals, runtime) -> None:
+    record = leave(runtime, "erin", days=1)  # created by nobody in particular; erin is its employee
+    for stranger in ("sam", "mike"):
+        with pytest.raises(NotAllowed, match="only the person who created this oa.leave_request record"):
+            approvals.submit(LEAVE, record, stranger)
+    assert approvals.status(LEAVE, record) is None
+    created_by_sam = new_record(runtime, LEAVE, "sam", employee_id=employee_id(runtime, "erin"), leave_type="annual",
+                                start_date=date(2030, 5, 1), end_date=date(2030, 5, 10), days=1, reason="for erin")
+    approvals.submit(LEAVE, created_by_sam, "sam")  # its creator may
+    assert approvals.status(LEAVE, created_by_sam).submitter == "sam"
+    approvals.submit(LEAVE, record, "erin")  # its employee may
+    assert approvals.status(LEAVE, record).submitter == "erin"
+
+
+def test_a_save_of_the_record_read_before_it_was_submitted_fails_its_version_check(approvals, runtime) -> None:
+    record = leave(runtime, "erin", days=1)
+    session = runtime.session()  # an edit that read the record before the submission, and saves after it
+    model = runtime.compiled.model(LEAVE)
+    editing = session.get(model, record)
+    version = editing.version
+    editing.reason = "changed behind the approvers' backs"
+    submitted: list[int] = []
+
+    def submit() -> None:  # another request (thread): its own session
+        try:
+            submitted.append(Approvals(runtime).submit(LEAVE, record, "erin"))
+        finally:
+            runtime.session.remove()
+
+    thread = threading.Thread(target=submit)
+    thread.start()
+    thread.join()
+    assert submitted
+    with pytest.raises(StaleDataError):
+        session.commit()
+    session.rollback()
+    runtime.session.remove()
+    session = runtime.session()
+    try:
+        stored = session.get(model, record)
+        assert (stored.reason, stored.version) == ("holiday", version + 1)
+    finally:
+        runtime.session.remove()
 
 
 def test_the_record_is_locked_in_approval_except_the_fields_the_step_allows(approvals, runtime) -> None:
@@ -201,16 +259,85 @@ def test_out_of_office_delegation_moves_tasks_and_refuses_circles(runtime) -> No
     assert back.tasks(third)[0].assignee == "mike"
 
 
+def test_self_approval_exclude_holds_for_transfers_added_approvers_and_delegates(runtime) -> None:
+    today = date(2032, 6, 1)  # a delegation of its own dates, outside the other tests'
+    approvals = Approvals(runtime, today=lambda: today)
+    erins = approvals.submit(LEAVE, leave(runtime, "erin", days=1), "erin")
+    task = open_task(approvals, erins, "mike")
+    with pytest.raises(NotAllowed, match="erin submitted this request and cannot approve it"):
+        approvals.transfer(task, "mike", "erin")
+    for before in (True, False):
+        with pytest.raises(NotAllowed, match="erin submitted this request and cannot approve it"):
+            approvals.add_approver(task, "mike", "erin", before=before)
+    assert [(t.assignee, t.status) for t in approvals.tasks(erins)] == [("mike", "pending")]
+    assert actions(approvals, erins)[-1] == "step_started"
+
+    approvals.transfer(task, "mike", "dora")  # dora now has a task on erin's leave
+    approvals.delegate("dora", "mike", today, today + timedelta(days=5))  # dora is mike's manager
+    assert open_task(approvals, erins, "mike")  # handed over: mike did not submit erin's leave
+    mikes = approvals.submit(LEAVE, leave(runtime, "mike", days=1), "mike")
+    [own] = approvals.tasks(mikes)
+    assert (own.assignee, own.delegated_from) == ("dora", None)  # not to mike, who submitted it
+    later = Approvals(runtime, today=lambda: today + timedelta(days=1))
+    later.delegate("dora", "mike", today + timedelta(days=1), today + timedelta(days=2))  # open tasks are handed over again
+    assert [(t.assignee, t.status) for t in later.tasks(mikes)] == [("dora", "pending")]
+    assert "delegated" not in actions(later, mikes)
+
+
+def test_a_delegation_hands_over_in_request_order_and_only_tasks_still_open(runtime, monkeypatch) -> None:
+    today = date(2033, 7, 1)  # a delegation of its own dates, outside the other tests'
+    approvals = Approvals(runtime, today=lambda: today)
+    first = approvals.submit(LEAVE, leave(runtime, "erin", days=1), "erin")
+    second = approvals.submit(LEAVE, leave(runtime, "erin", days=1), "erin")
+    approvals.transfer(open_task(approvals, second, "mike"), "mike", "carl")
+    approvals.transfer(open_task(approvals, first, "mike"), "mike", "carl")  # carl's task on `first` is the newest
+    decided_meanwhile = open_task(approvals, second, "carl")
+    locked: list[int] = []  # the requests the hand-over locks, in order
+    real_lock = rows.lock
+
+    def lock(s, instance_id):
+        locked.append(instance_id)
+        if instance_id == first:  # carl decides `second` while the hand-over works on `first`
+            s.execute(TASKS.update().where(TASKS.c.id == decided_meanwhile).values(status="approved", decided_by="carl"))
+        return real_lock(s, instance_id)
+
+    monkeypatch.setattr(rows, "lock", lock)
+    approvals.delegate("carl", "sam", today, today + timedelta(days=3))
+    monkeypatch.undo()
+    assert locked == sorted(locked) and [i for i in locked if i in (first, second)] == [first, second]
+    assert open_task(approvals, first, "sam") and "delegated" in actions(approvals, first)
+    kept = next(t for t in approvals.tasks(second) if t.id == decided_meanwhile)
+    assert (kept.assignee, kept.status, kept.delegated_from) == ("carl", "approved", None)
+    assert "delegated" not in actions(approvals, second)
+
+
 def test_urge_and_comment_are_recorded_with_attachments(approvals, runtime) -> None:
     record = leave(runtime)
     instance = approvals.submit(LEAVE, record, "erin")
     assert approvals.urge(instance, "erin", comment="leaving Friday") == ["mike"]
     receipt = {"key": "ab12", "name": "ticket.pdf", "size": 1200, "content_type": "application/pdf"}
+    uploaded(runtime, "mike", receipt)
     approvals.comment(instance, "mike", "which flight?", attachments=[receipt])
     last = approvals.history(instance)[-1]
     assert (last.action, last.actor, last.comment, last.attachments) == ("comment", "mike", "which flight?", [receipt])
     with pytest.raises(NotAllowed):
         approvals.urge(instance, "mike")
+
+
+def test_an_action_attaches_only_its_actors_uploads_each_once_as_uploaded(approvals, runtime) -> None:
+    instance = approvals.submit(LEAVE, leave(runtime), "erin")
+    mikes = {"key": "mikes0001", "name": "plan.pdf", "size": 10, "content_type": "application/pdf"}
+    uploaded(runtime, "mike", mikes)
+    before = actions(approvals, instance)
+    for user, reference in (("erin", mikes), ("erin", {"key": "nobody0001"}), (None, mikes)):
+        with pytest.raises(WorkflowError, match="upload the file first"):
+            approvals.comment(instance, user, "mine now", attachments=[reference])
+    assert actions(approvals, instance) == before
+    approvals.comment(instance, "mike", "plan", attachments=[{**mikes, "name": "evil.html", "content_type": "text/html"}])
+    assert approvals.history(instance)[-1].attachments == [mikes]
+    with pytest.raises(WorkflowError, match="upload the file first"):  # attached already
+        approvals.approve(open_task(approvals, instance, "mike"), "mike", attachments=[mikes])
+    assert [t.status for t in approvals.tasks(instance)] == ["pending"]  # the refused approval changed nothing
 
 
 def test_a_second_decision_on_a_task_says_who_decided_first(approvals, runtime) -> None:

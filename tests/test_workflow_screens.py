@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from io import BytesIO
 
 import pytest
 import sqlalchemy as sa
-from conftest import Platform, csrf_token, login
+from conftest import PASSWORD, Platform, csrf_token, login
 from formwork.workflow.engine import Approvals
 from formwork.workflow.tables import TASKS
 from werkzeug.test import Client
-from workflow_org import PEOPLE, company, leave, open_task
+from workflow_org import PEOPLE, company, employee_id, leave, new_record, open_task
 
 SLUG = "wfui"
 LEAVE = "oa.leave_request"
@@ -93,6 +94,37 @@ def test_each_person_sees_the_status_and_the_buttons_they_may_press(people, runt
     assert buttons(manager) == {"approve", "reject", "transfer", "add_before", "add_after", "comment"}
     assert re.search(r'data-assignee="mike" data-status="pending">\s*<td>mike</td>\s*<td>Waiting for decision</td>', manager)
     assert buttons(show(people["sam"], record)) == {"comment"}  # not involved: may only comment
+
+
+def test_only_someone_who_may_edit_the_record_and_owns_it_may_submit_it(platform: Platform, people, runtime,
+                                                                         approvals) -> None:
+    record, submitted = leave(runtime), leave(runtime)  # erin's
+    approvals.submit(LEAVE, submitted, "erin")
+
+    def post_submit(client: Client) -> str:  # the draft's page offers them no form: a token from another page
+        token = csrf_token(show(client, submitted))
+        return client.post(f"/t/{SLUG}/oa_leave_request/approval/{record}/submit", data={"csrf_token": token},
+                           follow_redirects=True).text
+
+    assert buttons(show(people["sam"], record)) == set()
+    assert "Refused: only the person who created this oa.leave_request record" in post_submit(people["sam"])
+    assert approvals.status(LEAVE, record) is None
+    apps = platform.app.tenant_apps
+    app = apps.get(apps.tenant(SLUG))
+    with app.app_context():
+        sm = app.appbuilder.sm
+        viewer = sm.add_role("Leave viewer")
+        for permission in ("can_show", "can_list"):
+            sm.add_permission_role(viewer, sm.find_permission_view_menu(permission, "OaLeaveRequestView"))
+        sm.add_user("vera", "Vera", "Test", "vera@example.com", [viewer], password=PASSWORD)
+    vera = platform.client()
+    assert login(vera, SLUG, "vera").status_code == 302
+    vera_made = new_record(runtime, LEAVE, "vera", employee_id=employee_id(runtime, "erin"), leave_type="annual",
+                           start_date=date(2030, 5, 1), end_date=date(2030, 5, 10), days=1, reason="holiday")
+    assert buttons(show(vera, vera_made)) == set()  # her own record, but she may not edit it
+    assert "Refused: You may not edit this record, so you cannot submit it for approval." in post_submit(vera)
+    assert approvals.status(LEAVE, record) is None
+    assert "Submitted for approval." in act(people["erin"], record, "submit").text
 
 
 def test_approving_moves_the_record_and_a_second_approval_is_refused(people, runtime, approvals) -> None:

@@ -91,8 +91,8 @@ def approvals(wt) -> Approvals:
     return Approvals(wt)
 
 
-def request(runtime, case: str) -> int:
-    return new_record(runtime, REQUEST, case=case)
+def request(runtime, case: str, owner: str = "erin") -> int:
+    return new_record(runtime, REQUEST, owner, case=case)
 
 
 def later(**delta: float) -> datetime:
@@ -182,6 +182,39 @@ def test_a_job_that_cannot_run_is_marked_failed_once_and_the_others_still_run(ap
     wt.session.remove()
     assert jobs == [("failed", f"{REQUEST} {deleted} was deleted; its approval cannot go on")]
     assert run_tenant(wt, later(days=3)).done["failed"] == 0
+
+
+def test_a_job_that_failed_here_is_not_marked_failed_over_another_workers_done(wt) -> None:
+    approvals = Approvals(wt)
+    deleted, _kept = request(wt, "approve"), request(wt, "approve")  # kept: SQLite does not give its id again
+    instance = approvals.submit(REQUEST, deleted, "erin")
+    session = wt.session()
+    session.delete(session.get(wt.compiled.model(REQUEST), deleted))
+    session.commit()
+    job = session.execute(sa.select(JOBS.c.id).where(JOBS.c.instance_id == instance)).scalar_one()
+    wt.session.remove()
+    real = approvals.in_transaction
+    calls: list[int] = []
+
+    def in_transaction(action):
+        calls.append(len(calls))
+        if len(calls) > 1:
+            return real(action)
+        try:
+            return real(action)  # the job fails here (its record is gone) and its claim rolls back …
+        except Exception:
+            # … and another worker claims it and finishes it before this one records the failure
+            real(lambda s: s.execute(JOBS.update().where(JOBS.c.id == job).values(status="done")))
+            raise
+
+    approvals.in_transaction = in_transaction
+    done = run_due(approvals, later(days=2, minutes=1))
+    assert done["elsewhere"] == 1
+    session = wt.session()
+    try:
+        assert session.execute(sa.select(JOBS.c.status, JOBS.c.error).where(JOBS.c.id == job)).one() == ("done", None)
+    finally:
+        wt.session.remove()
 
 
 def test_a_reminder_is_recorded_once_per_interval_while_the_step_is_open(approvals, wt) -> None:

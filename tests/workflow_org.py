@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from conftest import PASSWORD, Platform
 from formwork.meta.catalog import Catalog
 from formwork.tenancy.apps import build_tenant_app
@@ -58,7 +59,18 @@ def employee_id(runtime: Any, login: str) -> int:
         session.rollback()
 
 
-def new_record(runtime: Any, entity: str, **values: Any) -> int:
+def user_id(runtime: Any, username: str) -> int:
+    session = runtime.session()
+    try:
+        return session.execute(sa.text("SELECT id FROM ab_user WHERE username = :name"), {"name": username}).scalar_one()
+    finally:
+        session.rollback()
+
+
+def new_record(runtime: Any, entity: str, owner: str | None = None, **values: Any) -> int:
+    """A record of `entity`; `owner` is who created it (`created_by`), who may then submit it."""
+    if owner is not None:
+        values["created_by"] = user_id(runtime, owner)
     session = runtime.session()
     record = runtime.compiled.model(entity)(**values)
     session.add(record)

@@ -27,10 +27,11 @@ from flask_jwt_extended import get_current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..compile.models import class_name
-from ..files import store_for
+from . import rows
 from .attachments import store_uploads
 from .engine import Approvals
 from .errors import WorkflowError
+from .inbox import COPIES
 from .roles import APPROVALS_PERMISSION as PERMISSION
 from .roles import APPROVALS_VIEW as VIEW
 from .tables import DELEGATIONS, EVENTS, INSTANCES, TASKS
@@ -43,12 +44,13 @@ TEXT = 4000
 
 # -- request bodies --------------------------------------------------------------------
 class FileReferenceSchema(Schema):
-    """A file already in the tenant's store, as file fields hold it."""
+    """A file you uploaded with `POST files` and have not attached yet. Only `key` counts: the name, size and
+    content type recorded are those of the upload (they may be sent back as `files` returned them, and are ignored)."""
 
     key = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-zA-Z]{8,64}$", error="Not a stored file's key."))
-    name = fields.String(required=True, validate=validate.Length(1, 255))
-    size = fields.Integer(required=True, validate=validate.Range(min=0))
-    content_type = fields.String(required=True, validate=validate.Length(1, 255))
+    name = fields.String(validate=validate.Length(1, 255), metadata={"description": "ignored"})
+    size = fields.Integer(validate=validate.Range(min=0), metadata={"description": "ignored"})
+    content_type = fields.String(validate=validate.Length(1, 255), metadata={"description": "ignored"})
 
 
 class DecisionSchema(Schema):
@@ -271,7 +273,7 @@ class ApprovalsApi(BaseApi):
         if not chosen:
             return self.response_400(message={"file": ["Send the files as multipart parts named `file`."]})
         try:
-            references = store_uploads(chosen)
+            references = store_uploads(chosen, self._user())
         except ValueError as refused:
             return self.response_400(message={"file": [str(refused)]})
         return self.response(201, result=references)
@@ -289,6 +291,7 @@ class ApprovalsApi(BaseApi):
           responses:
             201: {description: the record's approval status}
             400: {$ref: '#/components/responses/400'}
+            403: {description: 'you may not edit the record (can_put), or it is not yours to submit'}
             404: {$ref: '#/components/responses/404'}
             409: {description: the record was just submitted by someone else}
         """
@@ -299,6 +302,8 @@ class ApprovalsApi(BaseApi):
         entity, record_id = body.pop("entity"), body.pop("id")
         if not self._may_read(entity):
             return self.response_404()
+        if not self._may(entity, "can_put"):
+            return self.response(403, message=f"You may not edit {entity} records, so you cannot submit them for approval.")
         approvals = Approvals(self._runtime())
         try:
             approvals.submit(entity, record_id, self._user(), **body)
@@ -484,15 +489,19 @@ class ApprovalsApi(BaseApi):
             body = schema().load(raw)
         except ValidationError as err:
             raise BadRequest(err.messages) from None
-        missing = unknown_files(body.get("attachments", ()))
+        missing = unknown_files(self._runtime(), self._user(), body.get("attachments", ()))
         if missing:
             raise BadRequest({"attachments": missing})
         return body
 
     def _may_read(self, entity: str) -> bool:
         """Whether the caller may read records of `entity` through its API (unknown entities are unreadable)."""
+        return self._may(entity, "can_get")
+
+    def _may(self, entity: str, right: str) -> bool:
+        """Whether the caller has `right` (can_get, can_put…) on the API of `entity` (none on unknown entities)."""
         definition = self._runtime().catalog.entities.get(entity)
-        return definition is not None and self.appbuilder.sm.has_access("can_get", f"{class_name(definition)}Api")
+        return definition is not None and self.appbuilder.sm.has_access(right, f"{class_name(definition)}Api")
 
     @staticmethod
     def _runtime() -> Any:
@@ -532,14 +541,19 @@ def _one(runtime: Any, query: sa.Select, shape: Callable[[Any], Any]) -> Any:
         session.rollback()
 
 
-def unknown_files(attachments: Iterable[dict[str, Any]]) -> dict[int, dict[str, list[str]]]:
-    """Attachments whose key is not in the tenant's store, by position (as marshmallow reports list items)."""
-    store, missing = store_for(current_app), {}
-    for position, reference in enumerate(attachments):
-        try:
-            store.open(reference["key"]).close()
-        except FileNotFoundError:
-            missing[position] = {"key": ["No stored file has this key; upload the file first."]}
+def unknown_files(runtime: Any, user: str, attachments: Iterable[dict[str, Any]]) -> dict[int, dict[str, list[str]]]:
+    """Attachments that are not the user's own uploads waiting to be attached, by position (as marshmallow reports
+    list items). Someone else's file gets the same answer as a key that does not exist. The engine checks again,
+    and binds each upload to its event, in the action's transaction."""
+    session, missing = runtime.session(), {}
+    try:
+        for position, reference in enumerate(attachments):
+            try:
+                rows.own_uploads(session, user, [reference])
+            except WorkflowError:
+                missing[position] = {"key": [rows.NOT_YOURS]}
+    finally:
+        session.rollback()
     return missing
 
 
@@ -641,7 +655,7 @@ def cc_box(runtime: Any, user: str, page: int, size: int) -> tuple[int, list]:
     mention = sa.cast(EVENTS.c.detail, sa.Text).contains(json.dumps(user), autoescape=True)
     query = (sa.select(*_request_columns(), EVENTS.c.step, EVENTS.c.at, EVENTS.c.action, EVENTS.c.detail)
              .join(INSTANCES, INSTANCES.c.id == EVENTS.c.instance_id)
-             .where(EVENTS.c.action.in_(("cc", "notify")), mention).order_by(EVENTS.c.at.desc(), EVENTS.c.id.desc()))
+             .where(EVENTS.c.action.in_(COPIES), mention).order_by(EVENTS.c.at.desc(), EVENTS.c.id.desc()))
     session = runtime.session()
     try:
         found = [row for row in session.execute(query) if user in (row.detail or {}).get("recipients", ())]

@@ -1,8 +1,11 @@
 """Files attached to an approval action on the screens: checked like a file field, stored, served to record viewers.
 
 An attachment is checked with the `file` field type's rules (size, content
-sniffed against the name's ending) before anything is stored; the engine then
-records its reference `{key, name, size, content_type}` on the event. Files
+sniffed against the name's ending) before anything is stored, and recorded as
+an upload of the person who sent it (`formwork_approval_upload`); the engine
+then records its reference `{key, name, size, content_type}` on the event, as
+the upload recorded it, only when the actor is its uploader and it is not
+attached yet. Files
 of an action the engine refuses are deleted again. A file is served only on
 the page of the record whose events name its key.
 """
@@ -21,14 +24,17 @@ from ..fields import field_type
 from ..files import store_for
 from ..i18n import Label
 from ..meta.model import FieldDef
-from .tables import EVENTS, INSTANCES
+from . import rows
+from .tables import EVENTS, INSTANCES, UPLOADS
 
 ATTACHMENT = FieldDef("attachments", "file", Label({"en": "Attachments", "zh": "附件"}), options={"max_size_mb": 10})
 MAX_FILES = 5
 
 
-def store_uploads(chosen: list[FileStorage]) -> list[dict[str, Any]]:
-    """Check every chosen file, then store them; ValueError (nothing stored) when one is refused."""
+def store_uploads(chosen: list[FileStorage], uploader: str) -> list[dict[str, Any]]:
+    """Check every chosen file, then store them and record them as `uploader`'s uploads (the only person who may
+    attach them, once); ValueError (nothing stored) when one is refused. Name, size and content type are the
+    server's: the name's last part, the bytes stored, the type the check sniffed."""
     chosen = [upload for upload in chosen if upload and upload.filename]
     if len(chosen) > MAX_FILES:
         raise ValueError(f"At most {MAX_FILES} files can be attached at once.")
@@ -36,11 +42,30 @@ def store_uploads(chosen: list[FileStorage]) -> list[dict[str, Any]]:
     checked = [kind.check(ATTACHMENT, upload.read(kind.max_size(ATTACHMENT) + 1), PurePath(upload.filename).name)
                for upload in chosen]
     store = store_for(current_app)
-    return [store.save(upload.data, upload.name, upload.content_type).as_data() for upload in checked]
+    references = [store.save(upload.data, upload.name, upload.content_type).as_data() for upload in checked]
+    session = current_app.extensions["formwork"].session()
+    try:
+        rows.add_uploads(session, uploader, references)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        for reference in references:
+            store.delete(reference["key"])
+        raise
+    return references
 
 
 def forget(stored: list[dict[str, Any]]) -> None:
-    """Delete files stored for an action that did not happen."""
+    """Delete files stored for an action that did not happen (and their uploads' records)."""
+    if not stored:
+        return
+    session = current_app.extensions["formwork"].session()
+    try:
+        session.execute(UPLOADS.delete().where(UPLOADS.c.key.in_([r["key"] for r in stored]), UPLOADS.c.event_id.is_(None)))
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
     store = store_for(current_app)
     for reference in stored:
         store.delete(reference["key"])

@@ -31,7 +31,7 @@ from . import rows, timeouts
 from .approvers import Assignment, Context, assign, no_approver, resolve
 from .definition import ChainDef, StepDef, chain_from_snapshot
 from .delegation import circle_through, delegate_of
-from .directory import Directory
+from .directory import EMPLOYEE, Directory
 from .errors import AlreadyDecided, NotAllowed, NotFound, WorkflowError
 from .tables import DELEGATIONS, EVENTS, INSTANCES, TASKS
 
@@ -41,6 +41,32 @@ PENDING, APPROVED, REJECTED, RETURNED, WITHDRAWN = "pending", "approved", "rejec
 ADDED = ("added_before", "added_after")
 #: the actor of what the worker does on its own: timeouts and reminders
 SYSTEM = "system"
+#: the field that names whose record it is, when it references core.employee (besides its creator)
+OWNER_FIELD = "employee"
+
+
+def may_submit(directory: Directory, entity: Any, record: Any, user: str) -> bool:
+    """Is `user` one of the record's own people: its creator, or the user of its `employee` (docs/workflow.md)?"""
+    created_by = getattr(record, "created_by", None)
+    if created_by is not None and created_by == directory.user_id(user):
+        return True
+    f = entity.field(OWNER_FIELD)
+    if f is None or f.type != "reference" or f.target != EMPLOYEE:
+        return False
+    employee = getattr(record, OWNER_FIELD, None)
+    return employee is not None and bool(employee.login) and employee.login == user
+
+
+def editable_in(s: Session, entity: str, record_id: int, user: str) -> set[str] | None:
+    """`Approvals.editable_fields`, read in the caller's session and transaction (the record lock reads it in the
+    session that is saving the record, which must not be rolled back under the record it loaded)."""
+    row = s.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)).first()
+    if row is None or row.status != PENDING:
+        return None
+    step = chain_from_snapshot(row.snapshot).step(row.step) if row.step else None
+    if step is None or user not in rows.waiting_for(s, row):
+        return set()
+    return set(step.editable)
 
 
 @dataclass(frozen=True)
@@ -95,12 +121,13 @@ class Approvals:
                 attachments: list[dict], chosen: dict[str, list[str]]) -> int:
         if entity not in self.runtime.catalog.entities:
             raise NotFound(f"there is no entity {entity}")
-        record = s.get(self.runtime.compiled.model(entity), record_id)
-        if record is None:
-            raise NotFound(f"{entity} {record_id} does not exist")
-        existing = s.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)).first()
+        # The request's row first, then the record's: the order of the other actions (and of a delete of the record)
+        existing = s.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)
+                             .with_for_update()).first()
+        record = self._lock_record(s, entity, record_id)
         now = utcnow()
         if existing is None:
+            self._check_owner(s, entity, record, user)
             chain = self._chain_for(s, entity, record, user)
             self._check_chosen(s, chain, chosen)
             try:  # no savepoint: pysqlite would commit at its RELEASE; the whole action rolls back instead
@@ -116,6 +143,7 @@ class Approvals:
                 raise WorkflowError(f"{entity} {record_id} is already {'in approval' if existing.status == PENDING else 'approved'}")
             if existing.submitter != user:
                 raise NotAllowed(f"only {existing.submitter}, who submitted it, can submit it again")
+            self._check_owner(s, entity, record, user)
             chosen = chosen or dict(existing.chosen or {})  # a new round keeps the submitter's earlier choice
             self._check_chosen(s, chain, chosen)
             done = s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id, INSTANCES.c.status == existing.status)
@@ -129,6 +157,36 @@ class Approvals:
             self._notify(s, instance, chain, record, chain.cc, "cc")
         self._advance(s, instance, chain, record, -1)
         return instance_id
+
+    def _lock_record(self, s: Session, entity: str, record_id: int) -> Any:
+        """The record, its row locked (FOR UPDATE on PostgreSQL; SQLite's write lock comes with the UPDATE) and its
+        `version` bumped: a save of the record that read it before the submission fails its version check (409)
+        instead of changing what the approvers see."""
+        model = self.runtime.compiled.model(entity)
+        record = s.get(model, record_id, with_for_update=True, populate_existing=True)
+        if record is None:
+            raise NotFound(f"{entity} {record_id} does not exist")
+        s.execute(sa.update(model.__table__).where(model.__table__.c.id == record_id)
+                  .values(version=model.__table__.c.version + 1))
+        s.refresh(record)
+        return record
+
+    def _check_owner(self, s: Session, entity: str, record: Any, user: str) -> None:
+        """Only the record's own people may submit it: whoever created it (`created_by`), or the user of the
+        employee it is for (a reference field named `employee` to core.employee, matched on `login`)."""
+        if may_submit(self._directory(s), self.runtime.catalog.entities[entity], record, user):
+            return
+        raise NotAllowed(f"only the person who created this {entity} record, or the employee it is for, may submit it")
+
+    def submission_chain(self, s: Session, entity: str, record_id: int, user: str) -> ChainDef:
+        """The chain a first submission of the record by `user` would start now, chosen as `submit` chooses it
+        (the chain's `when` on the record, then `submitter_roles`), read in the caller's session `s`. Raises what
+        `submit` would: NotFound, NotAllowed (not the record's own people, or no admitting role), WorkflowError."""
+        record = s.get(self.runtime.compiled.model(entity), record_id)
+        if record is None:
+            raise NotFound(f"{entity} {record_id} does not exist")
+        self._check_owner(s, entity, record, user)
+        return self._chain_for(s, entity, record, user)
 
     def _chain_for(self, s: Session, entity: str, record: Any, user: str) -> ChainDef:
         chains = self.runtime.catalog.chains_for(entity)
@@ -215,7 +273,7 @@ class Approvals:
     def _insert_task(self, s: Session, instance: Any, step: str, position: int, person: str, status: str, origin: str,
                      **values: Any) -> int:
         assignee, delegated_from = delegate_of(s, self.today(), person), None
-        if assignee != person and status in ("pending", "waiting"):
+        if assignee != person and status in ("pending", "waiting") and not self._kept_from(instance, assignee):
             delegated_from = person
         else:
             assignee = person
@@ -403,6 +461,8 @@ class Approvals:
     def _check_newcomer(self, s: Session, instance: Any, step: StepDef, person: str) -> None:
         if not self._directory(s).is_active(person):
             raise WorkflowError(f"'{person}' is not an active user")
+        if self._kept_from(instance, person):
+            raise NotAllowed(f"{person} submitted this request and cannot approve it (self-approval is not allowed here)")
         open_people = {t.assignee for t in rows.step_tasks(s, instance, step.name) if t.status in ("pending", "waiting")}
         if person in open_people:
             raise WorkflowError(f"{person} already has a task in step '{step.name}'")
@@ -446,12 +506,29 @@ class Approvals:
         return self._run(run)
 
     def _hand_over_open_tasks(self, s: Session, user: str) -> None:
+        """Move `user`'s open tasks to their delegate. The requests are locked one by one in instance order (as every
+        action locks its request first), and each task moves only if it is still `user`'s and open by then."""
         delegate = delegate_of(s, self.today(), user)
-        for task in s.execute(sa.select(TASKS).where(TASKS.c.assignee == user, TASKS.c.status.in_(("pending", "waiting")))).all():
-            instance = rows.lock(s, task.instance_id)
-            s.execute(TASKS.update().where(TASKS.c.id == task.id)
-                      .values(assignee=delegate, delegated_from=task.delegated_from or user))
-            rows.event(s, instance, "delegated", user, step=task.step, task_id=task.id, to=delegate)
+        open_tasks = s.execute(sa.select(TASKS.c.id, TASKS.c.instance_id).where(
+            TASKS.c.assignee == user, TASKS.c.status.in_(("pending", "waiting")))
+            .order_by(TASKS.c.instance_id, TASKS.c.id)).all()
+        for task_id, instance_id in open_tasks:
+            instance = rows.lock(s, instance_id)
+            if self._kept_from(instance, delegate):
+                continue  # the delegate submitted this request: the task stays with `user`
+            moved = s.execute(TASKS.update().where(TASKS.c.id == task_id, TASKS.c.assignee == user,
+                                                   TASKS.c.status.in_(("pending", "waiting")))
+                              .values(assignee=delegate, delegated_from=sa.func.coalesce(TASKS.c.delegated_from, user)))
+            if moved.rowcount != 1:
+                continue  # decided, transferred or moved meanwhile
+            task = s.execute(sa.select(TASKS.c.step).where(TASKS.c.id == task_id)).one()
+            rows.event(s, instance, "delegated", user, step=task.step, task_id=task_id, to=delegate)
+
+    @staticmethod
+    def _kept_from(instance: Any, person: str) -> bool:
+        """The chain's self_approval applied to someone who becomes an approver after the step's people were
+        resolved (a transfer, an added approver, a delegate): with `exclude` or `pass` the submitter may not be one."""
+        return person == instance.submitter and chain_from_snapshot(instance.snapshot).self_approval != "allow"
 
     def replace_inactive_approvers(self, instance_id: int) -> list[str]:
         """Tasks of people deactivated since they were asked are cancelled; a step left with nobody follows `no_approver`.
@@ -558,15 +635,7 @@ class Approvals:
     def editable_fields(self, entity: str, record_id: int, user: str) -> set[str] | None:
         """What `user` may change on the record now: None when approval does not lock it (never submitted,
         returned, rejected, withdrawn or approved), else the fields the current step lets its open approvers edit."""
-        def read(s: Session) -> set[str] | None:
-            row = s.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)).first()
-            if row is None or row.status != PENDING:
-                return None
-            step = chain_from_snapshot(row.snapshot).step(row.step) if row.step else None
-            if step is None or user not in rows.waiting_for(s, row):
-                return set()
-            return set(step.editable)
-        return self._read(read)
+        return self._read(lambda s: editable_in(s, entity, record_id, user))
 
     def _read(self, query: Callable[[Session], T]) -> T:
         s = self.runtime.session()

@@ -35,12 +35,16 @@ def _done(user: str) -> list[Any]:
     return [TASKS.c.decided_by == user, TASKS.c.status.in_(DECIDED)]
 
 
+#: the events that copy people on a request (the tab "CC'd to me", like the API's `cc` box)
+COPIES = ("cc", "notify")
+
+
 def _copied(user: str) -> Any:
-    """The instances `user` was copied on, with the last time. The recipients are a JSON list in the event's
-    detail; the user's name is matched as a JSON string (quotes included), so one name never matches another."""
+    """The instances `user` was copied or notified on, with the last time. The recipients are a JSON list in the
+    event's detail; the user's name is matched as a JSON string (quotes included), so one name never matches another."""
     named = sa.cast(EVENTS.c.detail, sa.Text).contains(json.dumps(user), autoescape=True)
     return (sa.select(EVENTS.c.instance_id, sa.func.max(EVENTS.c.at).label("at"))
-            .where(EVENTS.c.action == "cc", named).group_by(EVENTS.c.instance_id))
+            .where(EVENTS.c.action.in_(COPIES), named).group_by(EVENTS.c.instance_id))
 
 
 def _capped(rows: sa.Select) -> Any:

@@ -127,6 +127,8 @@ TEXT = _texts({
     "already_decided": ("Already decided", "已被处理"),
     "comment_too_long": ("The comment is too long (at most 4,000 characters).", "意见过长（最多 4000 字）。"),
     "comment_empty": ("Write a comment first.", "请先填写评论。"),
+    "may_not_submit": ("You may not edit this record, so you cannot submit it for approval.",
+                       "您无权编辑该记录，因此不能提交审批。"),
     "nothing_selected": ("Select the tasks to approve first.", "请先选择要同意的任务。"),
     "bulk_approved": ("{} approved", "已同意 {} 项"),
     "bulk_already": ("{} already decided", "{} 项已被处理"),

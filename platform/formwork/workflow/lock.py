@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..fields.child_table import parent_field_of
 from ..i18n import Label
-from .engine import PENDING, Approvals
+from .engine import PENDING, editable_in
 from .tables import EVENTS, INSTANCES, TASKS
 
 LOCKED = Label({"en": "Locked while in approval.", "zh": "审批中，不可修改。"})
@@ -34,13 +34,14 @@ class RecordInApproval(Exception):
 def lock_errors(runtime: Any, entity: str, record_id: int, user: str | None, changed: Iterable[str]) -> dict[str, list[str]]:
     """A message per changed field that the record's approval does not let `user` edit now (none when unlocked).
 
-    Call it before changing anything in the request's session: for a record in approval the engine reads in
-    that session and rolls it back.
+    It reads in the request's session without ending its transaction, so the record the request loaded (and the
+    version it checked) stays the one it saves.
     """
     changed = list(changed)
-    if not changed or not in_approval(runtime.session(), entity, record_id):
+    session = runtime.session()
+    if not changed or not in_approval(session, entity, record_id):
         return {}
-    editable = Approvals(runtime).editable_fields(entity, record_id, user or "")
+    editable = editable_in(session, entity, record_id, user or "")
     if editable is None:  # decided in the meantime
         return {}
     return {name: [LOCKED.localized()] for name in changed if name not in editable}

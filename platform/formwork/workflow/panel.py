@@ -18,10 +18,10 @@ from flask_appbuilder.models.sqla import Model
 from sqlalchemy.orm import Session
 
 from ..i18n import Label
-from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from .definition import ChainDef, StepDef, chain_from_snapshot
-from .engine import PENDING
+from .engine import PENDING, Approvals
+from .errors import NotAllowed, WorkflowError
 from .labels import EVENT, TEXT
 from .tables import EVENTS, INSTANCES, TASKS
 
@@ -58,13 +58,13 @@ class Panel:
         return step.label if step else (name or "")
 
 
-def read_panel(session: Session, catalog: Catalog, entity: EntityDef, record_id: int, user: str,
-               roles: list[str]) -> Panel:
+def read_panel(runtime: Any, entity: EntityDef, record_id: int, user: str) -> Panel:
+    """The panel of a record for `user`, read on the runtime's (the request's) session."""
+    session = runtime.session()
     instance = session.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity.qualified,
                                                           INSTANCES.c.record_id == record_id)).first()
     if instance is None:
-        admitted = [c for c in catalog.chains_for(entity.qualified) if not c.submitter_roles or set(roles) & set(c.submitter_roles)]
-        panel = Panel(entity, record_id, "draft", chain=admitted[0] if admitted else None, can_submit=bool(admitted))
+        panel = _draft_panel(runtime, session, entity, record_id, user)
     else:
         panel = _instance_panel(session, entity, record_id, instance, user)
     if panel.can_submit and panel.chain is not None:
@@ -73,6 +73,20 @@ def read_panel(session: Session, catalog: Catalog, entity: EntityDef, record_id:
     if panel.my_task is not None or panel.choosing:
         panel.people = active_people(session)
     return panel
+
+
+def _draft_panel(runtime: Any, session: Session, entity: EntityDef, record_id: int, user: str) -> Panel:
+    """A record never submitted: the chain a submission would start (the engine's choice, `when` included), so the
+    approver pickers are that chain's. No button when the engine would refuse the user (not the record's own
+    people, no admitting role); when no chain applies to the record as it is, the button stays and the engine's
+    refusal says why."""
+    try:
+        chain = Approvals(runtime).submission_chain(session, entity.qualified, record_id, user)
+    except NotAllowed:
+        return Panel(entity, record_id, "draft")
+    except WorkflowError:
+        return Panel(entity, record_id, "draft", can_submit=True)
+    return Panel(entity, record_id, "draft", chain=chain, can_submit=True)
 
 
 def _instance_panel(session: Session, entity: EntityDef, record_id: int, instance: Any, user: str) -> Panel:

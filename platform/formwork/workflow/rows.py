@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from ..compile.models import utcnow
 from .definition import ChainDef, StepDef
-from .errors import AlreadyDecided, NotFound
-from .tables import EVENTS, INSTANCES, TASKS
+from .errors import AlreadyDecided, NotFound, WorkflowError
+from .tables import EVENTS, INSTANCES, TASKS, UPLOADS
 
 #: task states that still count towards a step (transferred/cancelled/replaced tasks were handed on or withdrawn)
 LIVE = ("pending", "waiting", "approved", "rejected", "returned", "no_response")
@@ -78,9 +78,43 @@ def close_open_tasks(s: Session, instance: Any, step: str | None, status: str) -
 def event(s: Session, instance: Any, action: str, actor: str | None, *, step: str | None = None,
            task_id: int | None = None, comment: str | None = None, attachments: list[dict] | None = None,
            **detail: Any) -> None:
-    s.execute(EVENTS.insert().values(instance_id=instance.id, round=instance.round, step=step, task_id=task_id,
-                                     action=action, actor=actor, at=utcnow(), comment=comment,
-                                     attachments=list(attachments or []), detail=detail))
+    """Record an event. Its attachments must be the actor's own uploads not attached yet (`add_uploads`); the event
+    keeps their references as the upload recorded them (name, size, content type), whatever the caller sent."""
+    references = own_uploads(s, actor, attachments or [])
+    event_id = s.execute(EVENTS.insert().values(instance_id=instance.id, round=instance.round, step=step, task_id=task_id,
+                                                action=action, actor=actor, at=utcnow(), comment=comment,
+                                                attachments=references, detail=detail)).inserted_primary_key[0]
+    if references:
+        keys = [r["key"] for r in references]
+        done = s.execute(UPLOADS.update().where(UPLOADS.c.key.in_(keys), UPLOADS.c.uploader == actor,
+                                                UPLOADS.c.event_id.is_(None)).values(event_id=event_id))
+        if done.rowcount != len(keys):
+            raise AlreadyDecided("an attached file was just attached to something else")
+
+
+def add_uploads(s: Session, uploader: str, references: list[dict]) -> None:
+    """Record files `uploader` stored to attach to an action (the store's references: key, name, size, content type)."""
+    now = utcnow()
+    for r in references:
+        s.execute(UPLOADS.insert().values(key=r["key"], uploader=uploader, name=r["name"], size=r["size"],
+                                          content_type=r["content_type"], created_at=now))
+
+
+def own_uploads(s: Session, user: str | None, attachments: list[dict]) -> list[dict]:
+    """The references of `attachments` (by key) as uploaded; WorkflowError unless each is `user`'s and unattached."""
+    keys = list(dict.fromkeys(str(a.get("key")) for a in attachments))
+    if not keys:
+        return []
+    found = {row.key: row for row in s.execute(sa.select(UPLOADS).where(UPLOADS.c.key.in_(keys)))}
+    for key in keys:
+        row = found.get(key)
+        if user is None or row is None or row.uploader != user or row.event_id is not None:
+            raise WorkflowError(f"{NOT_YOURS} ({key})")
+    return [{"key": k, "name": found[k].name, "size": found[k].size, "content_type": found[k].content_type} for k in keys]
+
+
+#: an attachment that is not the actor's own upload waiting to be attached (the same words whatever the reason)
+NOT_YOURS = "No file you uploaded and have not attached yet has this key; upload the file first."
 
 
 def already(task: Any) -> AlreadyDecided:

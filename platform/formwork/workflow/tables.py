@@ -5,7 +5,9 @@ platform tables. An instance holds the snapshot of the chain it started on;
 tasks are what one person is asked to decide; events are the history (every
 action, with actor, time, comment and attachments); jobs are a step's timeout
 and reminders with their due time (workflow/timeouts.py); delegations are
-out-of-office hand-overs for a date range.
+out-of-office hand-overs for a date range; uploads are the files people
+stored to attach to an action, bound to who uploaded them (an action attaches
+only its actor's own uploads, each once).
 """
 
 from __future__ import annotations
@@ -102,5 +104,17 @@ DELEGATIONS = sa.Table(
     sa.Column("delegate", sa.String(USER_NAME), nullable=False),
     sa.Column("starts_on", sa.Date, nullable=False),
     sa.Column("ends_on", sa.Date, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+UPLOADS = sa.Table(
+    "formwork_approval_upload",
+    TENANT_METADATA,
+    sa.Column("key", sa.String(64), primary_key=True),  # the file store's key
+    sa.Column("uploader", sa.String(USER_NAME), nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("content_type", sa.String(255), nullable=False),  # as the server sniffed it, never as a client said
+    sa.Column("event_id", sa.Integer),  # the event it is attached to; none: not attached yet
     sa.Column("created_at", sa.DateTime, nullable=False),
 )

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 TIMEOUT, REMIND = "timeout", "remind"
 PENDING, RUNNING, DONE, OBSOLETE, FAILED = "pending", "running", "done", "obsolete", "failed"
+#: what `run_due` counts for a job that failed here while another worker ran it (nothing is marked)
+ELSEWHERE = "elsewhere"
 log = logging.getLogger(__name__)
 
 
@@ -75,8 +77,12 @@ def _run_next(approvals: Approvals, now: datetime) -> str | None:
         if not taken:
             raise
         error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    # The claim rolled back with the action, so the job is `pending` again: mark it failed only if it still is,
+    # never over what another worker that claimed it meanwhile made of it (`done`…).
+    if not approvals.in_transaction(lambda s: _finish(s, taken[0], FAILED, error, only_if=PENDING)):
+        log.info("approval job %s failed here but another worker has run it since", taken[0])
+        return ELSEWHERE
     log.warning("approval job %s failed: %s", taken[0], error)
-    approvals.in_transaction(lambda s: _finish(s, taken[0], FAILED, error))
     return FAILED
 
 
@@ -106,8 +112,11 @@ def _next_reminder(due_at: datetime, step: StepDef, now: datetime) -> datetime:
     return due_at + every * ((now - due_at) // every + 1)
 
 
-def _finish(s: Session, job_id: int, status: str, error: str | None = None) -> None:
-    s.execute(JOBS.update().where(JOBS.c.id == job_id).values(status=status, error=error, finished_at=utcnow()))
+def _finish(s: Session, job_id: int, status: str, error: str | None = None, only_if: str = RUNNING) -> bool:
+    """Set the job's outcome while it is still `only_if` (running: claimed by this transaction); False otherwise."""
+    done = s.execute(JOBS.update().where(JOBS.c.id == job_id, JOBS.c.status == only_if)
+                     .values(status=status, error=error, finished_at=utcnow()))
+    return done.rowcount == 1
 
 
 def replace_inactive(approvals: Approvals) -> list[str]:

@@ -87,9 +87,13 @@ class ApprovalScreens:
         return widgets
 
     def approval_panel(self, record_id: int) -> Panel:
-        user = _user()
-        return read_panel(_runtime().session(), self.catalog, self.entity, record_id, user.username,  # type: ignore[attr-defined]
-                          [role.name for role in user.roles])
+        panel = read_panel(_runtime(), self.entity, record_id, _user().username)  # type: ignore[attr-defined]
+        panel.can_submit = panel.can_submit and self._may_submit()
+        return panel
+
+    def _may_submit(self) -> bool:
+        """Submitting locks the record: it takes the right to edit it (`can_edit` on this view)."""
+        return self.appbuilder.sm.has_access("can_edit", self.class_permission_name)  # type: ignore[attr-defined]
 
     @expose("/approval/<int:pk>/<action>", methods=["POST"])
     @has_access
@@ -101,6 +105,9 @@ class ApprovalScreens:
         if self.datamodel.get(pk, self._base_filters) is None:  # type: ignore[attr-defined]
             abort(404)
         user, back = _user().username, redirect(url_for(".edit" if request.form.get("back") == "edit" else ".show", pk=pk))
+        if action == "submit" and not self._may_submit():
+            flash(f"{TEXT['refused'].localized()}: {TEXT['may_not_submit'].localized()}", "danger")
+            return back
         target = self._target(action, pk, user)
         comment = request.form.get("comment", "").strip() or None
         unfit = _unfit_comment(action, comment)
@@ -108,7 +115,7 @@ class ApprovalScreens:
             flash(unfit, "danger")
             return back
         try:
-            attachments = store_uploads(request.files.getlist("attachments")) if action in ATTACHING else []
+            attachments = store_uploads(request.files.getlist("attachments"), user) if action in ATTACHING else []
         except ValueError as refused:
             flash(f"{TEXT['refused'].localized()}: {refused}", "danger")
             return back

@@ -26,7 +26,8 @@ from .timeouts import replace_inactive, run_due
 log = logging.getLogger(__name__)
 #: how a tick's counts read, in the order they are printed
 WORDS = {"approve": "approved on timeout", "reject": "rejected on timeout", "escalate": "escalated on timeout",
-         "remind": "reminder(s)", "obsolete": "obsolete job(s) dropped", "failed": "job(s) failed"}
+         "remind": "reminder(s)", "obsolete": "obsolete job(s) dropped", "failed": "job(s) failed",
+         "elsewhere": "job(s) run by another worker meanwhile"}
 
 
 @dataclass
