@@ -25,7 +25,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_validate_prints_a_summary(run) -> None:
     result = run("validate")
     assert result.exit_code == 0
-    assert result.output.startswith("OK: 3 packs, 10 entities")
+    assert result.output.startswith("OK: 3 packs, 12 entities")
 
 
 def test_validate_prints_every_error_and_exits_1(run, tmp_path: Path) -> None:
