@@ -28,20 +28,15 @@ See docs/performance.md for figures.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
-import sys
-import tempfile
 import threading
 import time
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from clients import bearer, browser, statements_of
 
-from tenants import postgres_database, quiet_logs
+from tenants import quiet_logs, throwaway_platform
 
 SLUG = "approvals"
 PASSWORD = "bench-password-1"
@@ -206,20 +201,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the instance folder")
     args = parser.parse_args()
     quiet_logs()
-    instance = Path(tempfile.mkdtemp(prefix="formwork-bench-approvals-"))
-    os.environ["FORMWORK_INSTANCE"] = str(instance)
-    drop = None
-    if args.postgres:
-        os.environ["FORMWORK_DATABASE_URL"], drop = postgres_database(args.postgres)
-    try:
+    with throwaway_platform("approvals", args.postgres, args.keep):
         run(args)
-    finally:
-        if drop:
-            drop()
-        if args.keep:
-            print(f"instance kept in {instance}", file=sys.stderr)
-        else:
-            shutil.rmtree(instance, ignore_errors=True)
 
 
 if __name__ == "__main__":

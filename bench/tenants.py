@@ -39,7 +39,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -171,18 +172,25 @@ def main() -> None:
     if args.tenants < args.warm + 5:
         parser.error("--tenants must exceed --warm by at least 5 (the cold requests need tenants not yet built)")
     quiet_logs()
-    instance = Path(tempfile.mkdtemp(prefix="formwork-bench-tenants-"))
+    with throwaway_platform("tenants", args.postgres, args.keep) as instance:
+        run(args, instance)
+
+
+@contextmanager
+def throwaway_platform(name: str, postgres: str | None, keep: bool) -> Iterator[Path]:
+    """An instance folder (and with `postgres`, a database on that server) for one run, removed afterwards."""
+    instance = Path(tempfile.mkdtemp(prefix=f"formwork-bench-{name}-"))
     os.environ["FORMWORK_INSTANCE"] = str(instance)
     drop = None
-    if args.postgres:
-        os.environ["FORMWORK_DATABASE_URL"], drop = postgres_database(args.postgres)
+    if postgres:
+        os.environ["FORMWORK_DATABASE_URL"], drop = postgres_database(postgres)
     try:
-        run(args, instance)
+        yield instance
     finally:
         if drop:
             drop()
-        if args.keep:
-            print(f"instance kept in {instance}")
+        if keep:
+            print(f"instance kept in {instance}", file=sys.stderr)
         else:
             shutil.rmtree(instance, ignore_errors=True)
 
