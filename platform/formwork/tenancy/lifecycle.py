@@ -61,7 +61,7 @@ def _export_rows(settings: Settings, tenant: Tenant, folder: Path, progress: Pro
     isolation = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     with engine.connect().execution_options(**isolation) as connection:
         metadata.reflect(connection)
-        tables = metadata.sorted_tables
+        tables = sorted(metadata.tables.values(), key=lambda table: table.name)  # plain rows: no order needed
         for number, table in enumerate(tables, start=1):
             progress(f"[{number}/{len(tables)}] exporting {table.name}")
             rows = connection.execution_options(yield_per=ROWS_PER_FETCH).execute(sa.select(table)).mappings()
