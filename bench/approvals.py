@@ -35,8 +35,7 @@ from datetime import date
 from typing import Any
 
 from clients import bearer, browser, statements_of
-
-from tenants import quiet_logs, throwaway_platform
+from scratch import quiet_logs, throwaway_platform
 
 SLUG = "approvals"
 PASSWORD = "bench-password-1"

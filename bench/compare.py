@@ -33,14 +33,11 @@ import cProfile
 import gc
 import itertools
 import json
-import logging
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -50,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from clients import bearer, browser, statements_of
+from scratch import quiet_logs, throwaway_platform
 from werkzeug.test import Client, TestResponse
 
 SLUG = "bench"
@@ -64,13 +62,6 @@ Request = Callable[[int], TestResponse]
 
 
 # -- setup ----------------------------------------------------------------------
-
-def quiet_logs() -> None:
-    """FAB warns about every security filter it cannot build and about the login redirect; not our concern here."""
-    logging.basicConfig(level=logging.ERROR)
-    for name in ("flask_appbuilder", "alembic", "formwork"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-
 
 def tenant_db(instance: Path) -> Path:
     return instance / "tenants" / f"{SLUG}.sqlite"
@@ -399,14 +390,8 @@ def main() -> None:
         print(json.dumps(probe_build(args.probe[0], Path(args.probe[1]))))
         return
     quiet_logs()
-    instance = Path(tempfile.mkdtemp(prefix="formwork-bench-"))
-    try:
+    with throwaway_platform("compare", None, args.keep) as instance:
         run(args, instance)
-    finally:
-        if args.keep:
-            print(f"\ninstance kept in {instance}")
-        else:
-            shutil.rmtree(instance, ignore_errors=True)
 
 
 def run(args: argparse.Namespace, instance: Path) -> None:

@@ -32,14 +32,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import logging
 import os
 import random
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from clients import bearer, browser, statements_of
+from scratch import quiet_logs, throwaway_platform
 from werkzeug.test import Client, TestResponse
 
 SLUG = "lab"
@@ -67,12 +65,6 @@ Request = Callable[[int], TestResponse]
 
 
 # -- setup ----------------------------------------------------------------------
-
-def quiet_logs() -> None:
-    logging.basicConfig(level=logging.ERROR)
-    for name in ("flask_appbuilder", "alembic", "formwork"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-
 
 def provision(instance: Path) -> tuple[Any, Any, Any]:
     """A fresh platform in `instance` with the lab tenant; returns (dispatcher, settings, tenant)."""
@@ -265,14 +257,8 @@ def slug_of(case: str) -> str:
 def main() -> None:
     args = parse_args()
     quiet_logs()
-    instance = Path(tempfile.mkdtemp(prefix="formwork-dl-bench-"))
-    try:
+    with throwaway_platform("definition-language", None, args.keep) as instance:
         run(args, instance)
-    finally:
-        if args.keep:
-            print(f"\ninstance kept in {instance}")
-        else:
-            shutil.rmtree(instance, ignore_errors=True)
 
 
 def run(args: argparse.Namespace, instance: Path) -> None:
