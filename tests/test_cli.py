@@ -66,6 +66,7 @@ def test_demo_prepares_sample_data_and_can_run_twice(run, tmp_path: Path) -> Non
     first = run("demo", "--no-serve")
     assert first.exit_code == 0, first.output
     assert "user: admin   password: formwork-demo" in first.output
+    assert "user: user10   (sales rep in Sales), same password" in first.output
     second = run("demo", "--no-serve")
     assert second.exit_code == 0 and "keeping its data" in second.output
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'instance' / 'tenants' / 'demo.sqlite'}")
@@ -77,6 +78,11 @@ def test_demo_prepares_sample_data_and_can_run_twice(run, tmp_path: Path) -> Non
         assert conn.scalar(sa.text("SELECT count(*) FROM oa_expense_claim WHERE total > 0")) >= 50
         assert conn.scalar(sa.text("SELECT count(*) FROM crm_account WHERE opportunity_count > 0")) > 0
         assert conn.scalar(sa.text("SELECT count(*) FROM oa_leave_request WHERE number LIKE 'LV-%'")) >= 50
+        # sign-ins for the packs' roles, tied to sample employees
+        roles = conn.execute(sa.text("SELECT u.username, r.name FROM ab_user u JOIN ab_user_role ur ON ur.user_id = u.id "
+                                     "JOIN ab_role r ON r.id = ur.role_id")).all()
+        assert {("user10", "sales_rep"), ("user2", "sales_director"), ("user12", "employee")} <= set(roles)
+        assert conn.scalar(sa.text("SELECT count(*) FROM core_employee WHERE login IN ('user2', 'user10', 'user12')")) == 3
     engine.dispose()
 
 

@@ -116,7 +116,7 @@ def test_duplicate_keys_wrong_labels_and_unknown_kinds(tmp_path: Path) -> None:
     got = messages(errors)
     assert any(":3 at name: key 'name' appears twice" in m for m in got)
     assert any(":4 at label: expected a label" in m for m in got)
-    assert any(":8 at kind: unknown kind 'Workflow'; expected one of: ApprovalChain, Entity, Form, ListView, Pack" in m for m in got)
+    assert any(":8 at kind: unknown kind 'Workflow'; expected one of: ApprovalChain, Dashboard, Entity, Form, ListView, Notification, Pack" in m for m in got)
 
 
 def test_missing_required_pack_and_reserved_names(tmp_path: Path) -> None:

@@ -88,11 +88,11 @@ def test_list_formatting() -> None:
         field = make(data)
         return field_type(field.type).format_value(field, value)
 
-    assert show({"name": "a", "type": "money"}, Decimal("1234567.5")) == "¥1,234,567.50"  # the default currency
+    assert show({"name": "a", "type": "money"}, Decimal("1234567.5")) == "CN¥1,234,567.50"  # the default currency (English)
     assert show({"name": "a", "type": "money", "currency": "EUR"}, Decimal("2")) == "€2.00"
-    assert show({"name": "a", "type": "money", "currency": "CHF"}, Decimal("2")) == "CHF 2.00"
+    assert show({"name": "a", "type": "money", "currency": "CHF"}, Decimal("2")) == "CHF2.00"
     assert show({"name": "a", "type": "boolean"}, True) == "✓"
-    assert show({"name": "a", "type": "date"}, date(2026, 1, 2)) == "2026-01-02"
+    assert show({"name": "a", "type": "date"}, date(2026, 1, 2)) == "Jan 2, 2026"
     choice = {"name": "a", "type": "choice", "choices": [{"value": "won", "label": {"en": "Closed won", "zh": "赢单"}}]}
     assert show(choice, "won") == "Closed won"
     assert show(choice, None) == ""

@@ -142,7 +142,7 @@ def test_each_list_view_is_a_menu_entry_with_groups_totals_and_export(browser: C
     pipeline = auth_client.get("/t/acme/crm_opportunity/view/pipeline/")
     assert pipeline.status_code == 200
     assert "Proposal" in pipeline.text and '<span class="badge">2</span>' in pipeline.text
-    assert '<span class="fw-total">¥3,900.50</span>' in pipeline.text
+    assert '<span class="fw-total">CN¥3,900.50</span>' in pipeline.text
     assert "Amount (total)" in pipeline.text
     assert auth_client.get("/t/acme/crm_opportunity/view/nope/").status_code == 404
 
@@ -150,7 +150,7 @@ def test_each_list_view_is_a_menu_entry_with_groups_totals_and_export(browser: C
     assert csv_export.status_code == 200 and csv_export.mimetype == "text/csv"
     lines = csv_export.text.strip().splitlines()
     assert lines[0].startswith("Opportunity,Account,Stage,Amount")
-    assert any(line.startswith('Deal B,Golden Textiles,Proposal,"¥2,500.50"') for line in lines)
+    assert any(line.startswith('Deal B,Golden Textiles,Proposal,"CN¥2,500.50"') for line in lines)
 
     xlsx = auth_client.get("/t/acme/crm_opportunity/view/pipeline/export/xlsx")
     from io import BytesIO

@@ -411,3 +411,10 @@ def test_the_lines_of_an_expense_claim_in_approval_are_locked_too(site, tokens) 
 
     call(site, tokens, "POST", f"/requests/{instance}/withdraw", "erin", {})
     assert client.put(f"{lines}{line}", json={"amount": "90.00"}, headers=auth).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/tasks/99999999999999999999/approve", "/requests/99999999999999999999/withdraw",
+                                  "/requests/99999999999999999999/comment"])
+def test_ids_too_large_to_store_name_nothing(site, tokens, path: str) -> None:
+    answer = call(site, tokens, "post", path, "mike", {"comment": "x"})
+    assert answer.status_code == 404, answer.text

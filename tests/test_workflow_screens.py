@@ -362,3 +362,21 @@ def tab_count_text(html: str, tab: str) -> str:
     match = re.search(rf'data-tab="{tab}">[^<]*<span class="badge">([^<]+)</span>', html)
     assert match
     return match.group(1)
+
+
+def test_attachments_stay_as_they_are_while_the_record_is_in_approval(people, runtime, approvals) -> None:
+    record = leave(runtime)
+    erin = people["erin"]
+
+    def upload(name: str):
+        token = csrf_token(show(erin, record))
+        return erin.post(f"/t/{SLUG}/oa_leave_request/attachments/{record}", follow_redirects=True,
+                         data={"csrf_token": token, "files": (BytesIO(b"%PDF-1.4\n" + name.encode()), name)},
+                         content_type="multipart/form-data")
+
+    assert "Attached." in upload("before.pdf").text
+    act(erin, record, "submit")
+    refused = upload("during.pdf")
+    assert "Locked while in approval." in refused.text and "during.pdf" not in refused.text
+    approvals.withdraw(approvals.status(LEAVE, record).instance_id, "erin")
+    assert "Attached." in upload("after.pdf").text

@@ -362,6 +362,36 @@ def _set_status(slug: str, status: str) -> None:
     click.echo(f"tenant '{slug}' is {status} (running servers notice within a few seconds)")
 
 
+@tenant.command("import")
+@click.argument("slug")
+@click.argument("entity")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--match-on", help="A unique field (or id): rows whose value finds a record update it")
+@click.option("--dry-run", is_flag=True, help="Check every row and report; save nothing")
+@click.option("--user", "username", default="admin", show_default=True, help="The tenant user the import runs as")
+def tenant_import(slug: str, entity: str, file: Path, match_on: str | None, dry_run: bool, username: str) -> None:
+    """Import a CSV or XLSX FILE into ENTITY (e.g. core.employee): every row is saved, or none."""
+    from .imports.command import ImportCommandError, RowsProgress, run_import, summary
+    from .imports.importer import ImportRefused
+    from .imports.reading import UnreadableFile
+    from .tenancy.cache import TenantApps
+
+    settings, catalog = _settings(), _catalog()
+    _platform(settings)
+    app = TenantApps(settings, catalog).get(_tenant(settings, slug))
+    progress = RowsProgress()
+    try:
+        outcome = run_import(app, entity, file, username, match_on, dry_run, progress)
+    except (ImportCommandError, ImportRefused, UnreadableFile) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        progress.close()
+    for line in summary(outcome, dry_run):
+        click.echo(line)
+    if outcome.errors:
+        sys.exit(1)
+
+
 @tenant.command("list")
 def tenant_list() -> None:
     """Every tenant with its status and pack versions; `(upgrade: x)` marks a newer version on this server."""
@@ -607,6 +637,7 @@ def _serve(settings: Settings, host: str, port: int, threads: int) -> None:
 def demo(host: str, port: int, no_serve: bool) -> None:
     """A demo tenant with the OA and CRM packs and sample data, served on localhost."""
     from .demo.setup import prepare_demo
+    from .demo.users import DEMO_USERS
 
     settings = _settings()
     catalog = _catalog()
@@ -615,6 +646,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo("")
     click.echo(f"  Demo tenant:  http://{host}:{port}/t/{DEMO_SLUG}/   user: {DEMO_USER}   password: {DEMO_PASSWORD}")
     click.echo(f"  Console:      http://{host}:{port}/           user: {DEMO_USER}   password: {DEMO_PASSWORD}")
+    for username, (who, _) in DEMO_USERS.items():
+        click.echo(f"  Also:         user: {username:<8} ({who}), same password")
     click.echo(f"  Instance:     {settings.instance}")
     click.echo("")
     if not no_serve:

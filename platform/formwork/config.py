@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from .files.limits import DEFAULT_MAX_UPLOAD_MB, DEFAULT_UPLOAD_TYPES
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -16,6 +18,12 @@ class Settings:
     max_tenant_apps: int
     #: PostgreSQL schema tenants work under a role of their own that can reach only their schema (tenancy/storage.py)
     tenant_db_roles: bool = False
+    #: uploads: the largest file (MB), the file name endings accepted where a field does not say, the file store
+    max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB
+    upload_types: tuple[str, ...] = DEFAULT_UPLOAD_TYPES
+    file_store: str = "local"
+    #: where the worker sends notification e-mails (notify/mail.py); empty: they are written to the log
+    smtp_url: str = ""
 
     @property
     def is_postgres(self) -> bool:
@@ -34,7 +42,17 @@ class Settings:
             secret_key=os.environ.get("FORMWORK_SECRET_KEY") or _instance_secret(instance),
             max_tenant_apps=int(os.environ.get("FORMWORK_MAX_TENANT_APPS", "32")),
             tenant_db_roles=os.environ.get("FORMWORK_TENANT_DB_ROLES", "").lower() in ("1", "true", "yes", "on"),
+            max_upload_mb=float(os.environ.get("FORMWORK_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)),
+            upload_types=_endings(os.environ.get("FORMWORK_UPLOAD_TYPES", "")) or DEFAULT_UPLOAD_TYPES,
+            file_store=os.environ.get("FORMWORK_FILE_STORE", "local"),
+            smtp_url=os.environ.get("FORMWORK_SMTP_URL", ""),
         )
+
+
+def _endings(text: str) -> tuple[str, ...]:
+    """`pdf, .PNG docx` -> (".pdf", ".png", ".docx")."""
+    words = text.replace(",", " ").split()
+    return tuple("." + word.lower().lstrip(".") for word in words)
 
 
 def _instance_secret(instance: Path) -> str:

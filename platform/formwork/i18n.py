@@ -66,3 +66,8 @@ class Label(str):
 def humanize(name: str) -> str:
     """`close_date` -> `Close date`: the label when a definition gives none."""
     return name.replace("_", " ").strip().capitalize()
+
+
+def label_table(pairs: dict[str, tuple[str, str]]) -> dict[str, Label]:
+    """`{"draft": ("Draft", "草稿")}` -> `{"draft": Label(...)}`: the platform's word lists, written compactly."""
+    return {key: Label({"en": en, "zh": zh}) for key, (en, zh) in pairs.items()}

@@ -7,7 +7,6 @@ with a message per field, and an update made on a stale version is a 409.
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any
 
 from flask import current_app, request
@@ -20,9 +19,18 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..access import (
+    hidden_fields,
+    unchangeable_fields,
+    unchangeable_row_fields,
+    without_hidden,
+)
 from ..fields import FIELD_TYPES, field_type
 from ..fields.child_table import parent_field_of
-from ..files import store_for
+from ..files.lifecycle import save_upload
+from ..i18n import Label
+from ..imports.api import ImportApi
+from ..languages import localize_messages, localized
 from ..meta.catalog import Catalog
 from ..meta.model import STANDARD_COLUMNS, EntityDef
 from ..workflow.lock import (
@@ -55,14 +63,28 @@ from .records import (
 )
 from .schemas import assign_values, input_schema
 
+FIELD_NOT_YOURS = Label({"en": "Your role may not change this field.", "zh": "您的角色不能修改此字段。"})
+ROW = Label({"en": "Row", "zh": "行"})
 
-class EntityRestApi(ModelRestApi):
+
+class EntityRestApi(ImportApi, ModelRestApi):
     """The REST API of one entity; subclasses are generated per entity."""
 
     entity: EntityDef
     catalog: Catalog
     compiled: CompiledModels
     input_schema: type[Schema]
+
+    def response_400(self, message: Any = None) -> Response:
+        """Every 400 of the entity API speaks the request's language (`Accept-Language`), whoever wrote the message."""
+        return super().response_400(message=localize_messages(message))
+
+    def _label_columns_json(self, cols: list[str] | None = None) -> dict[str, Any]:
+        """Field labels in the request's language (FAB's gettext would give a label's English)."""
+        return {name: localized(self.label_columns[name]) for name in cols or [] if name in self.label_columns}
+
+    def _description_columns_json(self, cols: list[str] | None = None) -> dict[str, Any]:
+        return {name: localized(self.description_columns[name]) for name in cols or [] if name in self.description_columns}
 
     def post_headless(self) -> Response:
         data, response = self._load(partial=False)
@@ -130,6 +152,8 @@ class EntityRestApi(ModelRestApi):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None or definition is None or definition.type not in ("file", "image"):
             return self.response_404()
+        if field in unchangeable_fields(self.entity):
+            return self.response_400(message={field: [FIELD_NOT_YOURS.localized()]})
         chosen = request.files.get("file")
         if chosen is None or not chosen.filename:
             return self.response_400(message={field: ["Send the file as the multipart part `file`."]})
@@ -138,13 +162,17 @@ class EntityRestApi(ModelRestApi):
             return self.response_400(message=locked)
         kind = field_type(definition.type)
         try:
-            checked = kind.check(definition, chosen.read(kind.max_size(definition) + 1), PurePath(chosen.filename).name)
+            checked = kind.check(definition, chosen.read(kind.max_size(definition) + 1), chosen.filename)
         except ValueError as refused:
             return self.response_400(message={field: [str(refused)]})
-        stored = store_for(current_app).save(checked.data, checked.name, checked.content_type)
-        setattr(item, field, stored.as_data())
-        self.datamodel.session.commit()
-        return self.response(200, id=item.id, result=self.show_model_schema.dump(item))
+        session = self.datamodel.session
+        try:  # the replaced file is kept as a version; the new bytes go again if this does not commit (files/lifecycle.py)
+            setattr(item, field, save_upload(session, checked, get_current_user().username))
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return self.response(200, id=item.id, result=without_hidden(self.entity, self.show_model_schema.dump(item)))
 
     def _locked(self, item: Any | None, data: dict[str, Any]) -> dict[str, list[str]]:
         """What a running approval keeps the JWT's user from changing: the fields of `data` on the record, and
@@ -160,7 +188,34 @@ class EntityRestApi(ModelRestApi):
             data = self.input_schema().load(request.get_json(), partial=partial)
         except ValidationError as err:
             return {}, self.response_400(message=err.messages)
+        refused = {name: [FIELD_NOT_YOURS.localized()] for name in sorted(set(data) & unchangeable_fields(self.entity))}
+        refused.update(self._refused_in_rows(data))
+        if refused:  # the caller's roles make these read-only (or hide them): say so rather than drop them
+            return {}, self.response_400(message=refused)
         return data, None
+
+    def _refused_in_rows(self, data: dict[str, Any]) -> dict[str, list[str]]:
+        """Child-table rows setting a field the caller's roles make read-only (or hide) on the child entity."""
+        messages = {}
+        for table, refused in unchangeable_row_fields(self.entity, data).items():
+            child = self.catalog.entities[self.entity.field(table).target]
+            messages[table] = [f"{ROW.localized()} {number}, {localized(child.field(name).label)}: {FIELD_NOT_YOURS.localized()}"
+                               for number, name in refused]
+        return messages
+
+    def pre_get(self, data: dict[str, Any]) -> None:
+        """Reads leave out the fields the caller's roles hide."""
+        data["result"] = without_hidden(self.entity, data["result"])
+
+    def pre_get_list(self, data: dict[str, Any]) -> None:
+        data["result"] = [without_hidden(self.entity, row) for row in data["result"]]
+
+    def get_list_headless(self, **kwargs: Any) -> Response:
+        """Sorting by a field hidden from the caller would reveal its order: refused like an unknown column."""
+        order = (kwargs.get("rison") or {}).get("order_column")
+        if order in hidden_fields(self.entity):
+            return self.response_400(message={"order_column": [FIELD_NOT_YOURS.localized()]})
+        return super().get_list_headless(**kwargs)
 
     def _save(self, item: Any, data: dict[str, Any], created: bool) -> Response:
         session = self.datamodel.session
@@ -191,7 +246,7 @@ class EntityRestApi(ModelRestApi):
         except IntegrityError:
             session.rollback()
             return self.response(409, message="The record conflicts with stored data (a unique value or a reference changed meanwhile); reload and try again.")
-        body = self.show_model_schema.dump(item)
+        body = without_hidden(self.entity, self.show_model_schema.dump(item))
         return self.response(201 if created else 200, id=item.id, result=body)
 
     def _logic_errors(self, item: Any, old: dict[str, Any] | None) -> dict[str, list[str]]:

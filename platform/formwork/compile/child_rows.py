@@ -16,6 +16,7 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import FieldList, Form, FormField, HiddenField
 from wtforms import widgets as html
 
+from ..access import hidden_fields, read_only_fields, unchangeable_fields
 from ..fields import FIELD_TYPES
 from ..fields.child_table import parent_field_of
 from ..fields.widgets import TextWidget
@@ -62,7 +63,11 @@ class ChildRowsWidget:
     def __call__(self, field: Any, **kwargs: Any) -> str:
         blank = field.unbound_field.bind(form=None, name=f"{field.name}-__index__", prefix="", _meta=field.meta)
         blank.process(None)
-        return render_template("formwork/child_rows.html", field=field, columns=field.columns, blank=blank)
+        fixed = read_only_fields(field.definition.target)
+        for form in [blank.form, *(entry.form for entry in field.entries)]:
+            for name in fixed & set(form._fields):  # the user's roles may not change these: saving keeps them
+                form[name].render_kw = {**(form[name].render_kw or {}), "readonly": True}
+        return render_template("formwork/child_rows.html", field=field, columns=field.shown_columns(), blank=blank)
 
 
 class ChildRowsField(FieldList):
@@ -72,12 +77,22 @@ class ChildRowsField(FieldList):
         super().__init__(*args, min_entries=0, **kwargs)
         self.definition, self.columns = definition, columns
 
+    def shown_columns(self) -> list[FieldDef]:
+        """The child fields this user sees: the child entity's field rights apply to its rows here too."""
+        hidden = hidden_fields(self.definition.target)
+        return [f for f in self.columns if f.name not in hidden]
+
     def process(self, formdata: Any, data: Any = (), extra_filters: Any = None) -> None:
         super().process(formdata, data=[_row_data(row, self.columns) for row in data or []] if data else (),
                         extra_filters=extra_filters)
+        hidden = hidden_fields(self.definition.target)
+        for entry in self.entries:  # a hidden field is neither shown nor checked nor taken from the post
+            for name in hidden & set(entry.form._fields):
+                del entry.form[name]
 
     def populate_obj(self, obj: Any, name: str) -> None:
-        rows = [_api_row(entry.form, self.columns) for entry in self.entries]
+        fixed = unchangeable_fields(self.definition.target)  # left out of the row: a kept row keeps its stored value
+        rows = [_api_row(entry.form, [f for f in self.columns if f.name not in fixed]) for entry in self.entries]
         FIELD_TYPES["child_table"].assign(obj, self.definition, rows, current_app.appbuilder.session, obj.__models__)
 
 

@@ -16,6 +16,7 @@ from flask_appbuilder import expose, has_access, permission_name
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField
 
+from ..access import unchangeable_fields
 from ..fields import field_type, is_fixed
 from ..tenancy.audit import current_user
 from ..workflow.lock import lock_errors, row_lock_errors
@@ -87,6 +88,7 @@ class RuleCheckedForms:
             del form["record_version"]
         item = self.datamodel.get(form._id) if not is_created and getattr(form, "_id", None) else None
         frozen = self._frozen_fields(item) | self._locked_rows(item) if item is not None else set()
+        frozen |= unchangeable_fields(self.entity)  # the user's roles make these read-only (or hide them)
         for field in self.entity.fields:
             if (is_fixed(field) or field.name in frozen) and field.name in form:
                 del form[field.name]  # whatever was posted, a read-only field keeps its value
@@ -124,7 +126,7 @@ class RuleCheckedForms:
         """(new values, stored values or None, user) for a form about to be saved or shown."""
         session = self.datamodel.session
         old = record_values(item, self.entity, session, self.compiled) if item is not None else None
-        frozen = self._frozen_fields(item, old)
+        frozen = self._frozen_fields(item, old) | unchangeable_fields(self.entity)
         new = dict(old or {})
         for field in self.entity.fields:
             if field.name in form and not is_fixed(field) and field.name not in frozen:

@@ -114,5 +114,12 @@ def install_generated_values(session_factory: Any) -> None:
     event.listen(session_factory, "before_flush", _recompute_readers)
 
 
-# The approval engine's instances, tasks, events and delegations are tenant tables too (registered on import).
+# Platform tables in tenant storage, registered on TENANT_METADATA on import: earlier versions of file fields and
+# attachments (files/tables.py); the record history and comments (history/tables.py); notifications, their e-mail
+# outbox, preferences and record followers (notify/tables.py); the approval engine's instances, tasks, events and
+# delegations (workflow/tables.py); import files kept between preview and apply (imports/tables.py).
+from ..files import tables as _file_tables  # noqa: E402, F401
+from ..history import tables as _history_tables  # noqa: E402, F401
+from ..imports import tables as _import_tables  # noqa: E402, F401
+from ..notify import tables as _notify_tables  # noqa: E402, F401
 from ..workflow import tables as _workflow_tables  # noqa: E402, F401

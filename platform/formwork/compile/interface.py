@@ -3,7 +3,9 @@
 - the references a list shows are loaded in one extra query, not one per row;
 - the active list view's filter is applied to every query of the list (rows,
   count, totals, export);
-- counting stops at 10,001 rows, so a page on a huge table stays fast.
+- counting stops at 10,001 rows, so a page on a huge table stays fast;
+- the signed-in user's record rules (`access.visible_condition`) limit every
+  query, so a record outside them is not found (404) on every path.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from flask import g, has_request_context
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy.orm import Query, selectinload
 
+from ..access import hidden_fields, visible_condition
 from ..fields.base import INTEGER_LIMIT
 from .listing import capped_count
 
@@ -29,9 +32,17 @@ class EntityInterface(SQLAInterface):
         return query.options(*(selectinload(getattr(self.obj, name)) for name in self.shown_references))
 
     def apply_filters(self, query: Query, filters: Any) -> Query:
-        query = super().apply_filters(query, filters)
-        where = list_filter_of_request(self.obj)
-        return query if where is None else query.filter(where)
+        """Every query FAB builds passes here (lists, get, counts): the user's record rules and the active list
+        view's filter apply to all of them. FAB also builds one for a related model that is no entity (the
+        users a user field offers), which has no rules."""
+        entity = getattr(self.obj, "__entity__", None)
+        if entity is None:
+            return super().apply_filters(query, filters)
+        query = super().apply_filters(query, without_hidden_columns(filters, hidden_fields(entity)))
+        for where in (visible_condition(self.obj), list_filter_of_request(self.obj)):
+            if where is not None:
+                query = query.filter(where)
+        return query
 
     def get(self, id: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002 - FAB's signature
         """A key that is not a storable whole number names no record (instead of a database error)."""
@@ -45,6 +56,17 @@ class EntityInterface(SQLAInterface):
 
     def query_count(self, query: Query, filters: Any = None, select_columns: Any = None) -> int:
         return capped_count(self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={}))
+
+
+def without_hidden_columns(filters: Any, hidden: set[str]) -> Any:
+    """FAB's search filters (screen `_flt_…`, API `filters`) minus those on fields hidden from the user: a filter
+    on a value one may not see would reveal it, one question at a time."""
+    if not filters or not hidden or all(f.column_name not in hidden for f in filters.filters):
+        return filters
+    kept = filters.copy()
+    pairs = [(f, v) for f, v in zip(kept.filters, kept.values, strict=True) if f.column_name not in hidden]
+    kept.filters, kept.values = [f for f, _ in pairs], [v for _, v in pairs]
+    return kept
 
 
 def list_filter_of_request(model: type) -> Any:

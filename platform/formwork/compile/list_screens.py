@@ -15,6 +15,7 @@ from flask import Response, abort, g, request, stream_with_context
 from flask_appbuilder import expose, has_access, permission_name
 from flask_appbuilder.urltools import get_filter_args
 
+from ..access import hidden_fields
 from ..fields import field_type
 from ..filters import compile_filter
 from . import listing as listing_module
@@ -28,6 +29,7 @@ from .listing import (
     to_csv,
     to_xlsx,
     totals,
+    with_shown_references,
 )
 from .logic import filter_context
 
@@ -63,8 +65,11 @@ class ListScreens:
         query = self._filtered_query()
         field = self.entity.field(listing.definition.sort_field)
         order = getattr(self.datamodel.obj, field_type(field.type).attribute(field) if field else listing.definition.sort_field)
+        if listing.definition.sort_field in hidden_fields(self.entity):  # the rows' order would tell the hidden values
+            order = self.datamodel.obj.id
+        query = with_shown_references(query, self.datamodel.obj, listing)
         items = query.order_by(order.desc() if listing.definition.sort_descending else order.asc()).yield_per(500)
-        rows = export_rows(items, listing)
+        rows = export_rows(items, listing, native=kind == "xlsx")
         filename = f"{self.entity.table}-{listing.name}.{kind}"
         headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
         if kind == "csv":
@@ -99,8 +104,9 @@ class ListScreens:
         if listing is None:
             return super()._get_list_widget(filters, actions, order_column, order_direction, page, page_size, widgets, **kwargs)
         self._activate(listing)
-        if order_column not in self.order_columns:  # a sort asked for in the URL must be a sortable column
-            order_column = listing.definition.sort_field
+        sortable = self._sortable_columns()
+        if order_column not in sortable:  # a sort asked for in the URL must be a sortable column the user may see
+            order_column = "" if listing.definition.sort_field in hidden_fields(self.entity) else listing.definition.sort_field
             order_direction = "desc" if listing.definition.sort_descending else "asc"
         page_size = min(page_size or listing.definition.page_size, MAX_PAGE_SIZE)
         joined = filters.get_joined_filters(self._base_filters)
@@ -114,7 +120,7 @@ class ListScreens:
                 row[column] = field_type("money").format_value(self.entity.field(column), row[column], getattr(item, currency_field))
         widgets["list"] = self.list_widget(
             label_columns=self.label_columns, include_columns=listing.columns,
-            value_columns=values, order_columns=self.order_columns,
+            value_columns=values, order_columns=sortable,
             formatters_columns=formatters, page=page, page_size=page_size, count=count,
             pks=self.datamodel.get_keys(items), actions=actions or self.actions, filters=filters,
             modelview_name=self.__class__.__name__, **kwargs,
@@ -129,6 +135,11 @@ class ListScreens:
             "count_limit": listing_module.COUNT_LIMIT,
         }
         return widgets
+
+    def _sortable_columns(self) -> list[str]:
+        """The columns the list may be sorted by for this user: the order of a hidden field would tell its values."""
+        hidden = hidden_fields(self.entity)
+        return [c for c in self.order_columns if c not in hidden]
 
     def _listing_formatters(self, listing: Listing) -> dict[str, Any]:
         formats = listing.definition.formats

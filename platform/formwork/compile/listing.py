@@ -12,12 +12,16 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from flask import g
 from markupsafe import Markup
+from sqlalchemy.orm import selectinload
 
+from .. import formatting
+from ..access import hidden_fields, visible_condition
 from ..fields import field_type
 from ..i18n import Label
 from ..meta.model import EntityDef, ListViewDef
@@ -41,12 +45,16 @@ class Listing:
 
     @property
     def columns(self) -> list[str]:
-        return [c for c in self.definition.columns if (f := self.entity.field(c)) is None or not f.hidden]
+        hidden = hidden_fields(self.entity)  # by the signed-in user's roles
+        return [c for c in self.definition.columns if c not in hidden and ((f := self.entity.field(c)) is None or not f.hidden)]
 
 
 def quick_search(model: type, entity: EntityDef, listing: Listing, text: str) -> Any:
     """Any of the list view's search fields contains `text` (case-insensitive; % and _ are literal)."""
     names = listing.definition.search or [f.name for f in entity.fields if f.type in ("string", "email")]
+    names = [n for n in names if n not in hidden_fields(entity)]  # a match must not reveal a hidden value
+    if not names:
+        return sa.false()
     columns = [getattr(model, field_type(entity.field(n).type).attribute(entity.field(n))) for n in names]
     return sa.or_(*(sa.func.lower(c).contains(text.lower(), autoescape=True) for c in columns))
 
@@ -55,27 +63,22 @@ def active_listing(default: Listing | None) -> Listing | None:
     return getattr(g, "formwork_listing", None) or default
 
 
-def relative_date(value: Any, today: date | None = None) -> str:
-    """`today`, `in 3 days`, `2 days ago`: how soon-or-late a date is, at a glance."""
-    if value is None:
-        return ""
-    day = value.date() if isinstance(value, datetime) else value
-    delta = (day - (today or date.today())).days
-    if delta == 0:
-        return "today"
-    if delta == 1:
-        return "tomorrow"
-    if delta == -1:
-        return "yesterday"
-    return f"in {delta} days" if delta > 0 else f"{-delta} days ago"
+#: the columns every record has that hold a time (stored UTC, shown in the tenant's zone)
+STANDARD_TIMES = ("created_at", "updated_at")
+
+
+def _standard_time(value: datetime | None) -> str:
+    return "" if value is None else formatting.moment(value)
 
 
 def column_formatter(entity: EntityDef, column: str, fmt: str | None):
     """The function that shows one column's values, or None for FAB's default."""
     if fmt == "relative":
-        return relative_date
+        return formatting.relative_day
     field = entity.field(column)
-    if field is None or field.type in ("reference", "string", "text"):
+    if field is None:
+        return _standard_time if column in STANDARD_TIMES else None
+    if field.type in ("reference", "string", "text"):
         return None
     ftype = field_type(field.type)
     return lambda value: ftype.format_value(field, value)
@@ -83,7 +86,8 @@ def column_formatter(entity: EntityDef, column: str, fmt: str | None):
 
 def totals(query: Any, model: type, listing: Listing) -> list[tuple[Label, str, str]]:
     """(label, function, formatted value) per total of the listing, over every row the query keeps."""
-    wanted = listing.definition.totals
+    hidden = hidden_fields(listing.entity)
+    wanted = {name: fn for name, fn in listing.definition.totals.items() if name not in hidden}
     if not wanted:
         return []
     values = query.with_entities(*(TOTAL_FUNCTIONS[fn](getattr(model, name)) for name, fn in wanted.items())).order_by(None).one()
@@ -98,7 +102,7 @@ def totals(query: Any, model: type, listing: Listing) -> list[tuple[Label, str, 
 def group_counts(query: Any, model: type, listing: Listing, models: Any) -> list[tuple[Any, int]]:
     """(shown value, count) per value of the group-by column, biggest group first (at most 50)."""
     name = listing.definition.group_by
-    if not name:
+    if not name or name in hidden_fields(listing.entity):
         return []
     field = listing.entity.field(name)
     column = getattr(model, field_type(field.type).attribute(field) if field else name)
@@ -106,8 +110,10 @@ def group_counts(query: Any, model: type, listing: Listing, models: Any) -> list
     groups = query.with_entities(column, count).group_by(column).order_by(None).order_by(count.desc()).limit(50).all()
     if field is not None and field.type in ("reference", "user"):
         target = models.model(field.target) if field.type == "reference" else getattr(model, name).property.mapper.class_
-        titles = {obj.id: str(obj) for obj in query.session.query(target).filter(target.id.in_([v for v, _ in groups]))}
-        show = titles.get
+        rules = visible_condition(target) if field.type == "reference" else None  # a title outside them would leak
+        found = query.session.query(target).filter(target.id.in_([v for v, _ in groups]), *([] if rules is None else [rules]))
+        titles = {obj.id: str(obj) for obj in found}
+        show = lambda value: titles.get(value) or f"#{value}"  # noqa: E731
     else:
         formatter = column_formatter(listing.entity, name, None)
         show = formatter or str
@@ -121,11 +127,30 @@ def capped_count(query: Any) -> int:
     return int(query.session.query(sa.func.count()).select_from(capped).scalar())
 
 
-def export_rows(items: Iterable[Any], listing: Listing) -> Iterator[list[Any]]:
-    """Header, then each record's column values as shown on screen (plain text)."""
+#: types a spreadsheet keeps as numbers and dates, so it can sum, sort and filter them
+NATIVE_TYPES = frozenset({"integer", "decimal", "money", "percent", "date", "datetime"})
+
+
+def with_shown_references(query: Any, model: type, listing: Listing) -> Any:
+    """Load the references an export shows with each batch of rows (one query per relationship and batch),
+    not one query per row: exports stream with `yield_per`, which forgets loaded records between batches."""
+    shown = [c for c in listing.columns
+             if (f := listing.entity.field(c)) is not None and f.type in ("reference", "user", "many_to_many")]
+    return query.options(*(selectinload(getattr(model, name)) for name in shown))
+
+
+def export_rows(items: Iterable[Any], listing: Listing, native: bool = False) -> Iterator[list[Any]]:
+    """Header, then each record's column values as shown on screen (plain text, in the reader's language).
+
+    `native` (XLSX) keeps numbers and dates as values the spreadsheet computes with instead
+    (datetimes in the tenant's time zone); CSV stays what the screen shows.
+    """
     entity = listing.entity
     yield [str(_label(entity, c).localized()) for c in listing.columns]
     formatters = {c: column_formatter(entity, c, listing.definition.formats.get(c)) for c in listing.columns}
+    if native:
+        formatters.update({c: _native for c in listing.columns
+                           if (f := entity.field(c)) is not None and f.type in NATIVE_TYPES})
     for item in items:
         row = []
         for column in listing.columns:
@@ -141,6 +166,11 @@ def _label(entity: EntityDef, column: str) -> Label:
     return field.label if field else Label(column.replace("_", " ").capitalize())
 
 
+def _native(value: Any) -> Any:
+    """A value as a spreadsheet cell: a stored UTC datetime becomes the tenant's wall-clock time."""
+    return formatting.to_local(value).replace(tzinfo=None) if isinstance(value, datetime) else value
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -148,7 +178,7 @@ def _plain(value: Any) -> Any:
     """A cell as plain data; text that a spreadsheet would run as a formula is quoted."""
     if value is None:
         return ""
-    if isinstance(value, (int, float, date, datetime)):
+    if isinstance(value, (int, float, Decimal, date, datetime)):
         return value
     text = value.striptags() if isinstance(value, Markup) else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -17,17 +17,23 @@ from flask import (
     current_app,
     jsonify,
     request,
-    send_file,
 )
 from flask_appbuilder import ModelView, expose, has_access, permission_name
-from flask_appbuilder.widgets import FormWidget
+from flask_appbuilder.widgets import FormWidget, SearchWidget
 
+from ..access import hidden_fields, read_only_fields, visible_condition
 from ..fields import field_type, is_fixed
 from ..fields.reference import choice_condition
 from ..files import store_for
+from ..files.screens import RecordFileScreens
+from ..files.serve import send_stored
+from ..history.views import HistoryScreens
 from ..i18n import Label
+from ..imports.screens import ImportScreens
+from ..languages import localized
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FormDef, SectionDef
+from ..notify.views import FollowScreens
 from ..tenancy.audit import current_user
 from ..workflow.lock import (
     ROW_IN_APPROVAL,
@@ -41,6 +47,7 @@ from .forms import FormContext, RuleCheckedForms
 from .interface import EntityInterface
 from .list_screens import ListScreens
 from .listing import (
+    STANDARD_TIMES,
     Listing,
     column_formatter,
 )
@@ -66,7 +73,20 @@ class FormLayoutWidget(FormWidget):
     template = "formwork/form.html"
 
 
-class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
+class LocalizedSearchWidget(SearchWidget):
+    """FAB's search box with the fields' labels in the user's language (FAB's takes a label's English `str`)."""
+
+    def __call__(self, **kwargs: Any) -> Any:
+        form, columns, filters = self.template_args["form"], self.template_args["include_cols"], self.filters
+        offered = filters.get_search_filters()
+        kwargs.update(label_columns={c: localized(form[c].label.text) for c in columns},
+                      form_fields={c: form[c]() for c in columns},
+                      search_filters={c: [str(f.name) for f in offered[c]] for c in columns},
+                      active_filters=filters.get_filters_values_tojson())
+        return super(SearchWidget, self).__call__(**kwargs)  # FAB's rendering, without its English labels
+
+
+class EntityModelView(ImportScreens, ListScreens, RuleCheckedForms, ModelView):
     """The screens of one entity; subclasses are generated per entity."""
 
     entity: EntityDef
@@ -74,8 +94,10 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
     compiled: CompiledModels
     listings: dict[str, Listing]
     list_template = "formwork/list.html"
-    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_export"]
+    show_template = "formwork/show.html"  # the fields, then the record's panels (files, approval…)
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_export", "can_import"]
     add_widget = FormLayoutWidget
+    search_widget = LocalizedSearchWidget
     edit_widget = FormLayoutWidget
 
     # -- the form of the signed-in user's role ----------------------------------
@@ -96,6 +118,8 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
         return widgets
 
     def _get_edit_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> dict[str, Any]:
+        for name in read_only_fields(self.entity) & set(form._fields):  # the user's roles may not change these
+            form[name].render_kw = {**(form[name].render_kw or {}), "readonly": True}
         widgets = widgets or {}
         widgets["edit"] = self.edit_widget(form=form, include_cols=self.edit_columns, exclude_cols=exclude_cols or [],
                                            fieldsets=_fieldsets(self.entity, self.chosen_form()))
@@ -132,17 +156,15 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
         definition = self.entity.field(field)
         if definition is None or definition.type not in ("file", "image") or not key.isalnum():
             abort(404)
+        if field in hidden_fields(self.entity):
+            abort(404)
         column = getattr(self.datamodel.obj, field)
-        holder = self.datamodel.session.query(self.datamodel.obj).filter(sa.cast(column, sa.Text).contains(key)).first()
+        holder = self.datamodel.apply_filters(self.datamodel.session.query(self.datamodel.obj), None)
+        holder = holder.filter(sa.cast(column, sa.Text).contains(key)).first()
         if holder is None or (getattr(holder, field) or {}).get("key") != key:
             abort(404)
         stored = getattr(holder, field)
-        try:
-            content = store_for(current_app).open(key)
-        except FileNotFoundError:
-            abort(404)
-        inline = definition.type == "image"
-        return send_file(content, mimetype=stored["content_type"], as_attachment=not inline, download_name=stored["name"])
+        return send_stored(store_for(current_app), key, stored["name"], stored["content_type"])  # images inline, nosniff
 
     @expose("/choices/<field>")
     @has_access
@@ -155,9 +177,9 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
         target = self.compiled.model(definition.target)
         page = max(1, min(request.args.get("page", 1, type=int), 10_000))
         query = self.datamodel.session.query(target)
-        allowed = choice_condition(definition, target)
-        if allowed is not None:
-            query = query.filter(allowed)
+        for allowed in (choice_condition(definition, target), visible_condition(target)):  # the target's record rules
+            if allowed is not None:
+                query = query.filter(allowed)
         text = request.args.get("q", "").strip()
         title = target.__entity__.title_field
         if text and title:
@@ -168,12 +190,14 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
                        pagination={"more": len(rows) > CHOICES_PAGE})
 
 def _fieldsets(entity: EntityDef, form: FormDef | None, editable: bool = False) -> list[tuple[Any, dict[str, Any]]]:
-    """Form sections as FAB fieldsets, without hidden fields (and, on the add screen, read-only ones)."""
+    """Form sections as FAB fieldsets, without hidden fields (and, on the add screen, read-only ones): by definition
+    and, during a request, for the signed-in user's roles."""
     sections = form.sections if form else [SectionDef(entity.label, entity.field_names())]
+    hidden, fixed = hidden_fields(entity), read_only_fields(entity)
 
     def shown(name: str) -> bool:
         field = entity.field(name)
-        return not field.hidden and not (editable and is_fixed(field))
+        return not field.hidden and name not in hidden and not (editable and (is_fixed(field) or name in fixed))
 
     fieldsets = [(s.label or entity.label, {"fields": [n for n in s.fields if shown(n)], "tab": s.tab, "columns": s.columns})
                  for s in sections]
@@ -222,7 +246,8 @@ def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModel
         "add_fieldsets": _fieldsets(entity, every, editable=True),
         "edit_fieldsets": fieldsets,
         "show_fieldsets": [*fieldsets, RECORD_SECTION],
-        "formatters_columns": {f.name: formatter for f in entity.fields if (formatter := column_formatter(entity, f.name, None))},
+        "formatters_columns": {name: formatter for name in [*entity.field_names(), *STANDARD_TIMES]
+                               if (formatter := column_formatter(entity, name, None))},
         "add_form_extra_fields": extra,
         "edit_form_extra_fields": extra,
         "search_columns": searchable,
@@ -233,5 +258,6 @@ def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModel
 
 def build_view(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> type[EntityModelView]:
     """The entity's ModelView; with an approval chain it also shows the approval panel and takes its actions."""
-    bases = (ApprovalScreens, EntityModelView) if catalog.chains_for(entity.qualified) else (EntityModelView,)
+    approval = (ApprovalScreens,) if catalog.chains_for(entity.qualified) else ()
+    bases = (*approval, RecordFileScreens, FollowScreens, HistoryScreens, EntityModelView)  # every record has the files panel
     return type(f"{class_name(entity)}View", bases, view_attributes(entity, catalog, compiled))

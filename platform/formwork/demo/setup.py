@@ -13,6 +13,7 @@ from ..tenancy.apps import tenant_runtime
 from ..tenancy.provision import create_tenant
 from ..tenancy.registry import find_tenant
 from .sample import load_sample_data
+from .users import add_demo_users
 
 DEMO_PACKS = ["core", "oa", "crm"]
 
@@ -38,3 +39,4 @@ def prepare_demo(settings: Settings, catalog: Catalog, slug: str, user: str, pas
                 session.execute(sa.text("ANALYZE"))  # statistics, so list pages pick the sort index
     finally:
         runtime.session.remove()
+    add_demo_users(settings, tenant, catalog, password, progress)

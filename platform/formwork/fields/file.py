@@ -7,7 +7,6 @@ download route, which checks the user's right to see the record.
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -15,22 +14,22 @@ import wtforms
 from markupsafe import Markup
 from marshmallow import fields as ma
 
-from ..files.sniff import IMAGE_TYPES, sniff
+from ..files.limits import (
+    EXTENSION_TYPES,
+    Limits,
+    Upload,
+    UploadRefused,
+    check_upload,
+    narrowed,
+    read_limited,
+)
+from ..files.sniff import IMAGE_TYPES
+from ..i18n import Label
 from ..meta.model import FieldDef
 from .auto_number import Refused
 from .base import FieldType
 
-MEGABYTE = 1024 * 1024
-EXTENSION_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-                   ".webp": "image/webp", ".pdf": "application/pdf", ".docx": "application/zip",
-                   ".xlsx": "application/zip", ".pptx": "application/zip", ".zip": "application/zip"}
-
-
-class Upload:
-    """A file chosen in a form, checked but not stored yet (stored when the record is saved)."""
-
-    def __init__(self, data: bytes, name: str, content_type: str) -> None:
-        self.data, self.name, self.content_type = data, name, content_type
+NOT_AN_IMAGE = Label({"en": "This is not a PNG, JPEG, GIF or WebP image.", "zh": "这不是 PNG、JPEG、GIF 或 WebP 图片。"})
 
 
 class UploadField(wtforms.FileField):
@@ -43,18 +42,22 @@ class UploadField(wtforms.FileField):
         if upload is None or not getattr(upload, "filename", ""):
             self.data = None
             return
-        data = upload.read(self.kind.max_size(self.definition) + 1)
         self.data = None
-        self.data = self.kind.check(self.definition, data, PurePath(upload.filename).name)
+        self.data = self.kind.check(self.definition, read_limited(upload.stream, self.kind.limits(self.definition)),
+                                    upload.filename)
 
     def populate_obj(self, obj: Any, name: str) -> None:
+        """Stored with the record's transaction: the bytes go again if the save does not commit, and the file it
+        replaces is kept as a version (files/lifecycle.py)."""
         if isinstance(self.data, Upload):  # no new file chosen: the stored one stays
             from flask import current_app
 
-            from ..files import store_for
+            from ..files.lifecycle import save_upload
+            from ..tenancy.audit import current_user
 
-            stored = store_for(current_app).save(self.data.data, self.data.name, self.data.content_type)
-            setattr(obj, name, stored.as_data())
+            user = current_user()
+            session = current_app.extensions["formwork"].session()
+            setattr(obj, name, save_upload(session, self.data, user.username if user is not None else None))
 
 
 class FileField(FieldType):
@@ -66,25 +69,17 @@ class FileField(FieldType):
                    "description": "the file name endings allowed, e.g. [.pdf, .docx]"},
     }
 
-    def max_size(self, field: FieldDef) -> int:
-        return int(float(field.options.get("max_size_mb", self.default_max_mb)) * MEGABYTE)
+    def limits(self, field: FieldDef) -> Limits:
+        """The field's `max_size_mb` (else the type's default) and `accept` (else the platform's endings), within
+        the platform's largest upload (files/limits.py)."""
+        return narrowed(field.options.get("max_size_mb", self.default_max_mb), field.options.get("accept"))
 
-    def accepted(self, field: FieldDef) -> list[str]:
-        return list(field.options.get("accept", []))
+    def max_size(self, field: FieldDef) -> int:
+        return self.limits(field).max_bytes
 
     def check(self, field: FieldDef, data: bytes, name: str) -> Upload:
-        """The upload, or ValueError saying why it is refused."""
-        if len(data) > self.max_size(field):
-            raise ValueError(f"The file is larger than {self.max_size(field) // 1024:,} KB.")
-        extension = PurePath(name).suffix.lower()
-        accepted = self.accepted(field)
-        if accepted and extension not in accepted:
-            raise ValueError(f"Only {', '.join(accepted)} files are accepted.")
-        found = sniff(data)
-        expected = EXTENSION_TYPES.get(extension)
-        if expected and found != expected:
-            raise ValueError("The file's content does not match its name.")
-        return Upload(data, name, found or "application/octet-stream")
+        """The upload, or ValueError (UploadRefused) saying why it is refused."""
+        return check_upload(data, name, self.limits(field))
 
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
         return sa.JSON()
@@ -114,7 +109,7 @@ class ImageField(FileField):
     def check(self, field: FieldDef, data: bytes, name: str) -> Upload:
         upload = super().check(field, data, name)
         if upload.content_type not in IMAGE_TYPES:
-            raise ValueError("This is not a PNG, JPEG, GIF or WebP image.")
+            raise UploadRefused(NOT_AN_IMAGE)
         return upload
 
     def format_value(self, field: FieldDef, value: Any) -> str:

@@ -11,6 +11,7 @@ from marshmallow import fields as ma
 from marshmallow import validate as mv
 from wtforms import validators as wv
 
+from .. import formatting
 from ..meta.model import FieldDef
 from .base import INTEGER_LIMIT, FieldType, range_validators
 
@@ -42,6 +43,9 @@ class IntegerField(_NumberField):
     def marshmallow_class(self, field: FieldDef) -> type[ma.Field]:
         return ma.Integer
 
+    def format_value(self, field: FieldDef, value: Any) -> str:
+        return "" if value is None else formatting.number(value)
+
 
 class DecimalField(_NumberField):
     name = "decimal"
@@ -72,12 +76,7 @@ class DecimalField(_NumberField):
         return {"places": self.scale(field)}
 
     def format_value(self, field: FieldDef, value: Any) -> str:
-        if value is None:
-            return ""
-        return f"{Decimal(value):,.{self.scale(field)}f}"
-
-
-CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "JP¥", "HKD": "HK$", "SGD": "S$"}
+        return "" if value is None else formatting.number(value, self.scale(field))
 
 
 class MoneyField(DecimalField):
@@ -94,16 +93,7 @@ class MoneyField(DecimalField):
     def format_value(self, field: FieldDef, value: Any, currency: str | None = None) -> str:
         if value is None:
             return ""
-        code = currency or field.options.get("currency") or tenant_currency()
-        amount = super().format_value(field, value)
-        symbol = CURRENCY_SYMBOLS.get(code)
-        return f"{symbol}{amount}" if symbol else f"{code} {amount}"
-
-
-def tenant_currency() -> str:
-    from flask import current_app, has_app_context
-
-    return current_app.config.get("FORMWORK_CURRENCY", "CNY") if has_app_context() else "CNY"
+        return formatting.money(value, currency or field.options.get("currency"))
 
 
 class PercentField(DecimalField):
@@ -113,9 +103,7 @@ class PercentField(DecimalField):
     default_scale = 2
 
     def format_value(self, field: FieldDef, value: Any) -> str:
-        if value is None:
-            return ""
-        return f"{Decimal(value).normalize():f}%"
+        return "" if value is None else formatting.percent(value, self.scale(field))
 
 
 class RatingField(IntegerField):

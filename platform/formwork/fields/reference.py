@@ -64,9 +64,14 @@ class ReferenceField(FieldType):
         from .record_select import RecordSelectField
 
         def load(record_id: int) -> Any:
-            target = getattr(ctx.datamodel.obj, field.name).property.mapper.class_
+            owner = ctx.datamodel.obj
+            target = getattr(owner, field.name).property.mapper.class_
             query = ctx.datamodel.session.query(target).filter(target.id == record_id)
             allowed = choice_condition(field, target)
+            visible = visible_conditions(target)
+            if visible:  # or already named by a record the user sees: saving it unchanged shows nothing new
+                shown = sa.select(getattr(owner, self.attribute(field))).where(*visible_conditions(owner))
+                query = query.filter(sa.or_(*visible, target.id.in_(shown)))
             return (query if allowed is None else query.filter(allowed)).one_or_none()
 
         return RecordSelectField(field.label, load, ctx.view_name, field.name, description=field.help or "",
@@ -76,8 +81,9 @@ class ReferenceField(FieldType):
         if value is None:
             return []
         target = models.model(field.target)
-        if session.get(target, value) is None:
-            return [f"No {field.target} with id {value}."]
+        visible = visible_conditions(target)
+        if session.scalar(sa.select(target.id).where(target.id == value, *visible)) is None:
+            return [f"No {field.target} with id {value}."]  # a record outside the user's rules is as good as missing
         allowed = choice_condition(field, target)
         if allowed is not None and session.scalar(sa.select(target.id).where(target.id == value, allowed)) is None:
             return [f"{field.target} {value} is not one of the allowed choices."]
@@ -95,6 +101,15 @@ def choice_condition(field: FieldDef, target: type) -> Any:
 
     context = filter_context(current_app.appbuilder.session, target.__models__)
     return compile_filter(field.options["filter"], target, target.__entity__, context)
+
+
+def visible_conditions(target: type) -> list[Any]:
+    """The target's record rules for the signed-in user (none outside a request): a reference may only name a
+    record the user may see, or its title and existence would leak through the referring record."""
+    from ..access import visible_condition
+
+    found = visible_condition(target)
+    return [] if found is None else [found]
 
 
 def on_delete(field: FieldDef) -> str:
@@ -138,7 +153,7 @@ class ManyToManyField(FieldType):
 
     def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
         target = models.model(field.target)
-        found = set(session.scalars(sa.select(target.id).where(target.id.in_(value or []))))
+        found = set(session.scalars(sa.select(target.id).where(target.id.in_(value or []), *visible_conditions(target))))
         missing = sorted(set(value or []) - found)
         return [f"No {field.target} with id {', '.join(map(str, missing))}."] if missing else []
 

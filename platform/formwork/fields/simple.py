@@ -9,7 +9,9 @@ import wtforms
 from markupsafe import Markup
 from marshmallow import fields as ma
 from marshmallow import validate as mv
+from wtforms.widgets import html_params
 
+from .. import formatting
 from ..meta.model import Choice, FieldDef
 from .base import FieldType
 from .widgets import TextWidget
@@ -50,12 +52,42 @@ class DateField(FieldType):
         return DatePickerWidget()
 
     def format_value(self, field: FieldDef, value: Any) -> str:
-        return "" if value is None else value.isoformat()
+        return "" if value is None else formatting.day(value)
+
+
+class LocalDateTimeInput(wtforms.DateTimeField):
+    """A datetime typed and shown in the tenant's time zone; its `data` stays naive UTC, as stored.
+
+    The show page and lists convert stored times to the tenant's zone, so the form must too, or a
+    record edited and saved unchanged would move by the zone's offset.
+    """
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return formatting.to_local(self.data).strftime(self.format[0]) if self.data else ""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = formatting.to_utc(self.data)
+
+
+class LocalDateTimePicker:
+    """FAB's date-time picker, showing the field's text (`_value()`: local time, or what was typed) where FAB's
+    shows `field.data` (the UTC value)."""
+
+    def __call__(self, field: LocalDateTimeInput, **kwargs: Any) -> Markup:
+        from flask_appbuilder.fieldwidgets import DateTimePickerWidget
+
+        kwargs.setdefault("id", field.id)
+        kwargs.setdefault("name", field.name)
+        return Markup(DateTimePickerWidget.data_template % {"text": html_params(type="text", value=field._value(), **kwargs)})
 
 
 class DateTimeField(FieldType):
     name = "datetime"
-    form_class = wtforms.DateTimeField
+    form_class = LocalDateTimeInput
 
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
         return sa.DateTime()
@@ -67,12 +99,10 @@ class DateTimeField(FieldType):
         return {"format": "%Y-%m-%d %H:%M:%S"}
 
     def widget(self, field: FieldDef) -> Any:
-        from flask_appbuilder.fieldwidgets import DateTimePickerWidget
-
-        return DateTimePickerWidget()
+        return LocalDateTimePicker()
 
     def format_value(self, field: FieldDef, value: Any) -> str:
-        return "" if value is None else value.strftime("%Y-%m-%d %H:%M")
+        return "" if value is None else formatting.moment(value)
 
 
 class TimeField(FieldType):
@@ -89,7 +119,7 @@ class TimeField(FieldType):
         return TextWidget("time")
 
     def format_value(self, field: FieldDef, value: Any) -> str:
-        return "" if value is None else value.strftime("%H:%M")
+        return "" if value is None else formatting.clock(value)
 
 
 CHOICES_SCHEMA = {

@@ -1,5 +1,8 @@
-"""Files stored by the platform: a small storage interface, and the local store under the instance folder."""
+"""Files stored by the platform: the storage interface and its stores, upload checks, versions, attachments.
 
-from .store import FileStore, LocalFileStore, StoredFile, store_for
+See docs/files.md (users and operators) and docs/architecture.md §11 "Files".
+"""
 
-__all__ = ["FileStore", "LocalFileStore", "StoredFile", "store_for"]
+from .store import FileStore, LocalFileStore, StoredFile, register_store, store_for
+
+__all__ = ["FileStore", "LocalFileStore", "StoredFile", "register_store", "store_for"]

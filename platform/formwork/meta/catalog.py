@@ -12,8 +12,10 @@ from .model import EntityDef, FormDef, ListViewDef, PackDef, SeedDef
 from .yamlload import Document
 
 if TYPE_CHECKING:
+    from ..access.definition import RoleDef
+    from ..dashboards.definition import DashboardDef
+    from ..notify.templates import NotificationDef
     from ..workflow.definition import ChainDef
-    from ..workflow.roles import RoleDef
 
 
 @dataclass
@@ -27,6 +29,10 @@ class Catalog:
     #: roles by name (FAB role names are one namespace per tenant) and approval chains by `pack.name`
     roles: dict[str, RoleDef] = field(default_factory=dict)
     chains: dict[str, ChainDef] = field(default_factory=dict)
+    #: dashboards by `pack.name`, in the order the documents were read (the home page shows the first that fits)
+    dashboards: dict[str, DashboardDef] = field(default_factory=dict)
+    #: notification texts by (event, entity or None for every record)
+    notifications: dict[tuple[str, str | None], NotificationDef] = field(default_factory=dict)
     documents: list[Document] = field(default_factory=list)
     #: entities whose document has errors: not reported again where they are used
     invalid_entities: set[str] = field(default_factory=set)
@@ -70,6 +76,20 @@ class Catalog:
         if chain.qualified in self.chains:
             return [chain.document.error(("name",), f"pack {chain.pack} has two approval chains named '{chain.name}'")]
         self.chains[chain.qualified] = chain
+        return []
+
+    def add_dashboard(self, dashboard: DashboardDef) -> list[DefinitionError]:
+        if dashboard.qualified in self.dashboards:
+            return [dashboard.document.error(("name",), f"pack {dashboard.pack} has two dashboards named '{dashboard.name}'")]
+        self.dashboards[dashboard.qualified] = dashboard
+        return []
+
+    def add_notification(self, notification: NotificationDef) -> list[DefinitionError]:
+        if notification.key in self.notifications:
+            other, scope = self.notifications[notification.key], f" for {notification.entity}" if notification.entity else ""
+            return [notification.document.error(("event",), f"the texts of '{notification.event}'{scope} are defined twice"
+                                                              f" (also in pack {other.pack})")]
+        self.notifications[notification.key] = notification
         return []
 
     def chains_for(self, entity: str) -> list[ChainDef]:
@@ -119,6 +139,8 @@ class Catalog:
             seeds={k: v for k, v in self.seeds.items() if v.pack in chosen},
             roles={k: v for k, v in self.roles.items() if v.pack in chosen},
             chains={k: v for k, v in self.chains.items() if v.pack in chosen},
+            notifications={k: v for k, v in self.notifications.items() if v.pack in chosen},
+            dashboards={k: v for k, v in self.dashboards.items() if v.pack in chosen},
             documents=[d for d in self.documents if d.pack in chosen],
         )
 

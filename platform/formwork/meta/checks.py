@@ -8,7 +8,10 @@ from collections.abc import Callable
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
+from ..access.checks import check_roles
+from ..dashboards.checks import check_dashboards
 from ..fields import FIELD_TYPES
+from ..notify.templates import check_notifications
 from ..workflow.checks import check_chains
 from .catalog import Catalog
 from .errors import DefinitionError
@@ -422,7 +425,8 @@ def _messages(messages) -> list[str]:
 
 
 CHECKS: list[Check] = [check_pack_requirements, check_entity_fields, check_forms, check_list_views, check_expressions,
-                       check_formula_cycles, check_seeds, check_field_evolution, check_chains]
+                       check_formula_cycles, check_seeds, check_field_evolution, check_chains, check_dashboards,
+                       check_notifications, check_roles]
 
 
 def check_pack_field_names(catalog: Catalog) -> list[DefinitionError]:

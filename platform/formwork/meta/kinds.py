@@ -10,9 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..access.definition import build_role
+from ..dashboards.definition import build_dashboard
 from ..i18n import Label, humanize
+from ..notify.templates import build_notification
 from ..workflow.definition import build_chain
-from ..workflow.roles import build_role
 from .catalog import Catalog
 from .errors import DefinitionError
 from .model import (
@@ -114,5 +116,7 @@ KINDS: dict[str, Kind] = {
         Kind("Seed", "seed.json", build_seed, Catalog.add_seed),
         Kind("Role", "role.json", build_role, Catalog.add_role),
         Kind("ApprovalChain", "approvalchain.json", build_chain, Catalog.add_chain),
+        Kind("Notification", "notification.json", build_notification, Catalog.add_notification),
+        Kind("Dashboard", "dashboard.json", build_dashboard, Catalog.add_dashboard),
     )
 }

@@ -56,7 +56,7 @@ def describe_schema_error(err) -> str:
         return f"unexpected property: {err.message.split('(')[-1].rstrip(')')}"
     if err.validator == "oneOf" and err.schema.get("oneOf", [{}])[0].get("type") == "string":
         return f"expected a label: a text, or a mapping like {{en: ..., zh: ...}}; got {err.instance!r}"
-    if err.validator == "enum" and list(err.absolute_path)[-1:] == ["type"]:
+    if err.validator == "enum" and list(err.absolute_path)[-1:] == ["type"] and "fields" in err.absolute_path:
         return f"unknown field type {err.instance!r}; expected one of: {', '.join(err.validator_value)}"
     expected = err.schema.get("description") if isinstance(err.schema, dict) else None
     return f"{err.message}; expected {expected}" if expected else err.message

@@ -91,3 +91,45 @@
         });
     });
 })();
+
+/* Comment boxes: after "@", suggest active user names (the server's mention-people route); a click completes one. */
+(function () {
+    "use strict";
+    document.querySelectorAll("textarea.fw-comment-body").forEach(function (box) {
+        var list = document.createElement("div");
+        list.className = "list-group fw-mention-list";
+        box.parentNode.appendChild(list);
+        var timer = null;
+        function typedName() {
+            var match = /(^|[^\w@.])@([\w.\-]*)$/.exec(box.value.slice(0, box.selectionStart));
+            return match ? match[2] : null;
+        }
+        function show(people) {
+            list.textContent = "";
+            people.forEach(function (name) {
+                var item = document.createElement("button");
+                item.type = "button";
+                item.className = "list-group-item fw-mention-choice";
+                item.textContent = "@" + name;
+                item.addEventListener("click", function () {
+                    var caret = box.selectionStart, before = box.value.slice(0, caret);
+                    var start = before.lastIndexOf("@");
+                    box.value = before.slice(0, start) + "@" + name + " " + box.value.slice(caret);
+                    box.focus();
+                    list.textContent = "";
+                });
+                list.appendChild(item);
+            });
+        }
+        box.addEventListener("input", function () {
+            clearTimeout(timer);
+            var typed = typedName();
+            if (typed === null) { list.textContent = ""; return; }
+            timer = setTimeout(function () {
+                fetch(box.dataset.peopleUrl + "?q=" + encodeURIComponent(typed), {credentials: "same-origin"})
+                    .then(function (response) { return response.ok ? response.json() : {people: []}; })
+                    .then(function (body) { show(body.people || []); });
+            }, 200);
+        });
+    });
+})();

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, jsonify, request, url_for
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.const import AUTH_DB
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy.orm import scoped_session, sessionmaker
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from werkzeug.routing import IntegerConverter
 
 from ..compile.apis import build_api
 from ..compile.generated import install_generated_values, storage_hash
@@ -21,9 +22,18 @@ from ..compile.models import CompiledModels, models_for
 from ..compile.rollups import install_rollups
 from ..compile.views import build_view
 from ..config import Settings
-from ..files import LocalFileStore
+from ..dashboards.views import HomeView, register_dashboards
+from ..fields.base import INTEGER_LIMIT
+from ..files.api import register_files_api
+from ..files.lifecycle import install_file_lifecycle
+from ..files.setup import install_files
+from ..history.api import register_history_api
+from ..history.recording import install_history
 from ..i18n import Label
+from ..languages import babel_config, install_languages
 from ..meta.catalog import Catalog
+from ..notify.views import register_notifications
+from ..organization.views import register_organization
 from ..workflow.api import register_approvals_api
 from ..workflow.views import register_approvals
 from .audit import install_audit
@@ -33,6 +43,7 @@ from .registry import Tenant
 from .security import TenantSecurityManager
 from .storage import tenant_engine
 
+T = TypeVar("T")
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 #: Werkzeug compiles each URL rule from Python `ast` objects, and CPython 3.11's AST conversion keeps its
 #: recursion count per interpreter, not per thread (gh-106905): two tenant apps registering their views at once
@@ -51,6 +62,17 @@ class TenantRuntime:
     catalog: Catalog
     compiled: CompiledModels
     session: Any
+
+    def in_transaction(self, action: Callable[[Session], T]) -> T:
+        """`action(session)` as one transaction: committed when it returns, rolled back when it raises."""
+        session = self.session()
+        try:
+            result = action(session)
+            session.commit()
+            return result
+        except BaseException:
+            session.rollback()
+            raise
 
 
 def tenant_config(settings: Settings, tenant: Tenant, provisioning: bool) -> dict[str, Any]:
@@ -74,13 +96,22 @@ def tenant_config(settings: Settings, tenant: Tenant, provisioning: bool) -> dic
         "FAB_UPDATE_PERMS": provisioning,
         "FAB_CREATE_DB": provisioning,
         "LANGUAGES": LANGUAGES,
-        "BABEL_DEFAULT_LOCALE": tenant.locale or "en",
+        **babel_config(tenant.locale, tenant.timezone),
         "FORMWORK_CURRENCY": tenant.currency or "CNY",
         "FORMWORK_TIMEZONE": tenant.timezone or "UTC",
         "WTF_CSRF_ENABLED": True,
         "FAB_API_MAX_PAGE_SIZE": 500,
         "FAB_OPENAPI_SERVERS": [{"url": f"/t/{tenant.slug}"}],
     }
+
+
+class StorableInt(IntegerConverter):
+    """`<int:…>` in a tenant app's routes (Formwork's and FAB's): a number too large for any key names no record,
+    so the route is a 404 instead of an overflow in the database driver."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", INTEGER_LIMIT)
+        super().__init__(url_map, *args, **kwargs)
 
 
 class EndpointUrl:
@@ -153,6 +184,8 @@ def tenant_runtime(settings: Settings, tenant: Tenant, catalog: Catalog) -> Tena
     install_audit(session_factory)
     install_generated_values(session_factory)
     install_rollups(session_factory)
+    install_file_lifecycle(session_factory)
+    install_history(session_factory)  # after the values filled on flush, so they are recorded too
     return TenantRuntime(tenant.slug, storage_hash(effective.content_hash()), effective, models_for(effective),
                          scoped_session(session_factory))
 
@@ -162,9 +195,10 @@ def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provi
     runtime = tenant_runtime(settings, tenant, catalog)
     effective, compiled, session = runtime.catalog, runtime.compiled, runtime.session
     app = Flask(f"formwork.tenant.{tenant.slug}", root_path=str(PACKAGE_ROOT), static_url_path="/formwork-static")
+    app.url_map.converters["int"] = StorableInt  # before any route is added: rules bind their converter then
     app.config.update(tenant_config(settings, tenant, provisioning))
     CSRFProtect(app)  # before FAB registers its APIs, which exempt themselves (they use JWTs)
-    app.extensions["formwork_files"] = LocalFileStore(settings.instance / "files" / tenant.slug)
+    install_files(app, settings, tenant.slug)
 
     @app.teardown_appcontext
     def remove_session(_exc: BaseException | None) -> None:
@@ -173,9 +207,16 @@ def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provi
     app.register_error_handler(OverflowError, number_out_of_range)
 
     with _ROUTES_LOCK, app.app_context(), one_commit(session, enabled=provisioning):
-        appbuilder = AppBuilder(app, session, update_perms=provisioning, security_manager_class=TenantSecurityManager)
+        appbuilder = AppBuilder(app, session, update_perms=provisioning, security_manager_class=TenantSecurityManager,
+                                indexview=HomeView)
+        install_languages(app)
         register_entities(appbuilder, effective, compiled)
         register_approvals(appbuilder, effective)
+        register_organization(appbuilder, effective)
         register_approvals_api(appbuilder)
+        register_files_api(appbuilder)
+        register_history_api(appbuilder)
+        register_notifications(appbuilder)
+        register_dashboards(appbuilder, effective)
     app.extensions["formwork"] = runtime
     return app

@@ -9,7 +9,11 @@ from sqlalchemy.orm import Session
 
 
 def current_user() -> Any:
-    """The user of a screen session (Flask-Login) or of an API call (JWT), or None."""
+    """The user of an API call (JWT) or of a screen session (Flask-Login), or None.
+
+    A verified JWT wins: the API authorizes by the token alone, so a browser that is also signed in
+    with another user's cookie must not have its records, rules or history taken from the cookie.
+    """
     from flask import has_request_context
 
     if not has_request_context():
@@ -17,13 +21,27 @@ def current_user() -> Any:
     from flask_jwt_extended import get_current_user
     from flask_login import current_user as session_user
 
+    try:
+        token_user = get_current_user()
+    except RuntimeError:  # no JWT was verified in this request
+        token_user = None
+    if token_user is not None:
+        return token_user
     if session_user and session_user.is_authenticated:
         return session_user
-    try:
-        return get_current_user()
-    except RuntimeError:  # no JWT was verified in this request
-        return None
+    return None
 
+
+
+def signed_in_user() -> Any:
+    """The current user of a route FAB protects; 401 if there is none (has_access sends anonymous
+    visitors to the login page before a view runs, so this only guards against a misconfigured route)."""
+    from flask import abort
+
+    user = current_user()
+    if user is None:
+        abort(401)
+    return user
 
 def _current_user_id() -> int | None:
     user = current_user()

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_appbuilder.models.sqla import Model
 
+from ..access.grants import ensure_pack_roles
 from ..config import Settings
 from ..meta.catalog import Catalog
-from ..workflow.roles import ensure_pack_roles
 from .apps import build_tenant_app, one_commit
 from .registry import Tenant
 

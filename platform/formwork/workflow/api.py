@@ -26,7 +26,9 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_jwt_extended import get_current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ..access.records import may_see
 from ..compile.models import class_name
+from ..fields.base import INTEGER_LIMIT
 from . import rows
 from .attachments import store_uploads
 from .engine import Approvals
@@ -78,7 +80,7 @@ class AddApproverSchema(Schema):
 
 class SubmitSchema(DecisionSchema):
     entity = fields.String(required=True, validate=validate.Length(1, 100), metadata={"description": "e.g. oa.leave_request"})
-    id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=INTEGER_LIMIT))
     chosen = fields.Dict(keys=fields.String(), values=fields.List(fields.String(validate=validate.Length(1, 256))),
                          load_default=dict, metadata={"description": "per step with submitter_choice, the people picked"})
 
@@ -300,7 +302,7 @@ class ApprovalsApi(BaseApi):
         except BadRequest as bad:
             return self.response_400(message=bad.messages)
         entity, record_id = body.pop("entity"), body.pop("id")
-        if not self._may_read(entity):
+        if not self._may_read(entity, record_id):
             return self.response_404()
         if not self._may(entity, "can_put"):
             return self.response(403, message=f"You may not edit {entity} records, so you cannot submit them for approval.")
@@ -381,7 +383,7 @@ class ApprovalsApi(BaseApi):
             200: {description: '{status (null when never submitted), editable (null when not locked), tasks, rounds: [{round, events}]}'}
             404: {$ref: '#/components/responses/404'}
         """
-        if not self._may_read(entity):
+        if not self._may_read(entity, record_id):
             return self.response_404()
         return self.response(200, **record_state(Approvals(self._runtime()), entity, record_id, self._user()))
 
@@ -464,7 +466,7 @@ class ApprovalsApi(BaseApi):
                     action: Callable[[Approvals, str, dict[str, Any]], Any]) -> Response:
         """Run an action on a request whose record the caller may read."""
         record = instance_record(self._runtime(), instance_id)
-        if record is None or not self._may_read(record[0]):
+        if record is None or not self._may_read(*record):
             return self.response_404()
         return self._act(record, schema, lambda approvals, body: action(approvals, self._user(), body))
 
@@ -494,9 +496,11 @@ class ApprovalsApi(BaseApi):
             raise BadRequest({"attachments": missing})
         return body
 
-    def _may_read(self, entity: str) -> bool:
-        """Whether the caller may read records of `entity` through its API (unknown entities are unreadable)."""
-        return self._may(entity, "can_get")
+    def _may_read(self, entity: str, record_id: int) -> bool:
+        """Whether the caller may read the record through its API: the right, and their record rules
+        (unknown entities are unreadable). A task's assignee acts on it without this: it was given to them."""
+        return (0 < record_id <= INTEGER_LIMIT and self._may(entity, "can_get")
+                and may_see(self._runtime().compiled.model(entity), record_id))
 
     def _may(self, entity: str, right: str) -> bool:
         """Whether the caller has `right` (can_get, can_put…) on the API of `entity` (none on unknown entities)."""
@@ -515,7 +519,7 @@ class ApprovalsApi(BaseApi):
 
 def register_approvals_api(appbuilder: AppBuilder) -> None:
     """Add the API to a tenant app. Its right goes to Admin (FAB) and to the packs' roles
-    (`roles.ensure_pack_roles`, when a tenant is provisioned or its permissions synced)."""
+    (`access.grants.ensure_pack_roles`, when a tenant is provisioned or its permissions synced)."""
     appbuilder.add_api(ApprovalsApi)
 
 

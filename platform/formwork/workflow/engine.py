@@ -27,6 +27,7 @@ from ..expr import (
     field_variable,
 )
 from ..fields import field_type
+from ..notify import approvals as notices
 from . import rows, timeouts
 from .approvers import Assignment, Context, assign, no_approver, resolve
 from .definition import ChainDef, StepDef, chain_from_snapshot
@@ -92,14 +93,7 @@ class Approvals:
 
     # -- transactions --------------------------------------------------------------------
     def _run(self, action: Callable[[Session], T]) -> T:
-        session = self.runtime.session()
-        try:
-            result = action(session)
-            session.commit()
-            return result
-        except BaseException:
-            session.rollback()
-            raise
+        return self.runtime.in_transaction(action)
 
     def in_transaction(self, action: Callable[[Session], T]) -> T:
         """Run `action` as one engine transaction: the worker claims a job and acts on it in the same one."""
@@ -271,16 +265,20 @@ class Approvals:
             self._insert_task(s, instance, step.name, position, person, status, origin)
 
     def _insert_task(self, s: Session, instance: Any, step: str, position: int, person: str, status: str, origin: str,
-                     **values: Any) -> int:
+                     by: str | None = None, **values: Any) -> int:
+        """`by`: who hands the task over (a transfer, an add-sign), named in the newcomer's notification."""
         assignee, delegated_from = delegate_of(s, self.today(), person), None
         if assignee != person and status in ("pending", "waiting") and not self._kept_from(instance, assignee):
             delegated_from = person
         else:
             assignee = person
-        return s.execute(TASKS.insert().values(
+        task_id = s.execute(TASKS.insert().values(
             instance_id=instance.id, round=instance.round, step=step, step_run=instance.step_run, position=position,
             assignee=assignee, status=status, origin=origin, delegated_from=delegated_from, created_at=utcnow(), **values,
         )).inserted_primary_key[0]
+        if status == "pending":
+            notices.task_opened(self.runtime, s, instance, step, assignee, origin, actor=by)
+        return task_id
 
     def _settle(self, s: Session, instance: Any, chain: ChainDef, record: Any, step: StepDef) -> bool:
         """Complete the step if its mode is satisfied (then move on) and say so; otherwise open the next sequential task."""
@@ -295,7 +293,9 @@ class Approvals:
         if step.mode == "sequential" and not any(t.status == "pending" for t in tasks):
             waiting = [t for t in tasks if t.status == "waiting" and t.waiting_for is None]
             if waiting:
-                s.execute(TASKS.update().where(TASKS.c.id == min(waiting, key=lambda t: t.position).id).values(status="pending"))
+                following = min(waiting, key=lambda t: t.position)
+                s.execute(TASKS.update().where(TASKS.c.id == following.id).values(status="pending"))
+                notices.task_opened(self.runtime, s, instance, step.name, following.assignee, following.origin)
         return False
 
     def _after_step(self, s: Session, instance: Any, chain: ChainDef, record: Any, step: StepDef) -> None:
@@ -308,6 +308,7 @@ class Approvals:
                   .values(status=outcome, step=None, finished_at=utcnow(), updated_at=utcnow()))
         instance = rows.load_instance(s, instance.id)
         rows.event(s, instance, outcome, None)
+        notices.decided(self.runtime, s, instance, outcome)
         result = chain.on_approve if outcome == APPROVED else chain.on_reject
         self._apply_outcome(s, instance, record, result.set)
         if result.notify:
@@ -338,6 +339,7 @@ class Approvals:
     def _notify(self, s: Session, instance: Any, chain: ChainDef, record: Any, sources: tuple, action: str) -> None:
         people = resolve(sources, self._context(s, instance, record, None))
         rows.event(s, instance, action, None, recipients=people)
+        notices.copied(self.runtime, s, instance, people, action)
 
     # -- decisions --------------------------------------------------------------------
     def approve(self, task_id: int, user: str, *, comment: str | None = None, attachments: Sequence[dict] = ()) -> None:
@@ -348,8 +350,9 @@ class Approvals:
         rows.decide(s, task, user, "approved", comment)
         rows.event(s, instance, "approve", user, step=step.name, task_id=task_id, comment=comment, attachments=attachments)
         if task.origin == "added_before":
-            s.execute(TASKS.update().where(TASKS.c.waiting_for == task_id, TASKS.c.status == "waiting")
-                      .values(status="pending", waiting_for=None))
+            for waited in s.execute(TASKS.update().where(TASKS.c.waiting_for == task_id, TASKS.c.status == "waiting")
+                                    .values(status="pending", waiting_for=None).returning(TASKS.c.assignee, TASKS.c.origin)).all():
+                notices.task_opened(self.runtime, s, instance, step.name, waited.assignee, waited.origin)
         self._after_step(s, instance, chain, self._record(s, instance), step)
 
     def reject(self, task_id: int, user: str, *, comment: str | None = None, attachments: Sequence[dict] = ()) -> None:
@@ -436,7 +439,7 @@ class Approvals:
             instance, _, task, step = self._open_task(s, task_id, user)
             self._check_newcomer(s, instance, step, to)
             rows.decide(s, task, user, "transferred", comment)
-            new_id = self._insert_task(s, instance, step.name, task.position, to, "pending", "transferred")
+            new_id = self._insert_task(s, instance, step.name, task.position, to, "pending", "transferred", by=user)
             rows.event(s, instance, "transfer", user, step=step.name, task_id=task_id, comment=comment, to=to)
             return new_id
         return self._run(run)
@@ -447,12 +450,12 @@ class Approvals:
             instance, chain, task, step = self._open_task(s, task_id, user)
             self._check_newcomer(s, instance, step, who)
             if before:
-                new_id = self._insert_task(s, instance, step.name, task.position, who, "pending", "added_before")
+                new_id = self._insert_task(s, instance, step.name, task.position, who, "pending", "added_before", by=user)
                 s.execute(TASKS.update().where(TASKS.c.id == task_id).values(status="waiting", waiting_for=new_id))
                 rows.event(s, instance, "add_before", user, step=step.name, task_id=task_id, comment=comment, added=who)
                 return new_id
             rows.decide(s, task, user, "approved", comment)
-            new_id = self._insert_task(s, instance, step.name, task.position, who, "pending", "added_after")
+            new_id = self._insert_task(s, instance, step.name, task.position, who, "pending", "added_after", by=user)
             rows.event(s, instance, "add_after", user, step=step.name, task_id=task_id, comment=comment, added=who)
             self._after_step(s, instance, chain, self._record(s, instance), step)
             return new_id
@@ -477,6 +480,7 @@ class Approvals:
                 raise WorkflowError(f"the request is {instance.status}; there is nobody to urge")
             people = rows.waiting_for(s, instance)
             rows.event(s, instance, "urge", user, step=instance.step, comment=comment, recipients=people)
+            notices.reminded(self.runtime, s, instance, people, user, comment)
             return people
         return self._run(run)
 
@@ -521,8 +525,10 @@ class Approvals:
                               .values(assignee=delegate, delegated_from=sa.func.coalesce(TASKS.c.delegated_from, user)))
             if moved.rowcount != 1:
                 continue  # decided, transferred or moved meanwhile
-            task = s.execute(sa.select(TASKS.c.step).where(TASKS.c.id == task_id)).one()
+            task = s.execute(sa.select(TASKS.c.step, TASKS.c.status).where(TASKS.c.id == task_id)).one()
             rows.event(s, instance, "delegated", user, step=task.step, task_id=task_id, to=delegate)
+            if task.status == "pending":
+                notices.task_opened(self.runtime, s, instance, task.step, delegate, "delegated", actor=user)
 
     @staticmethod
     def _kept_from(instance: Any, person: str) -> bool:
@@ -606,6 +612,7 @@ class Approvals:
         """The step's reminder: an `urge` event by `system` naming who the request waits for (the notifier reads it)."""
         people = rows.waiting_for(s, instance)
         rows.event(s, instance, "urge", SYSTEM, step=step.name, recipients=people, every=step.remind_every.text)
+        notices.reminded(self.runtime, s, instance, people, None)
         return people
 
     # -- reading ----------------------------------------------------------------------

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from ..i18n import Label
-
-
-def _texts(pairs: dict[str, tuple[str, str]]) -> dict[str, Label]:
-    return {key: Label({"en": en, "zh": zh}) for key, (en, zh) in pairs.items()}
-
+from ..i18n import label_table
 
 #: a record's approval state; "draft" is a record never submitted
-STATUS = _texts({
+STATUS = label_table({
     "draft": ("Draft", "草稿"),
     "pending": ("In approval", "审批中"),
     "approved": ("Approved", "已通过"),
@@ -21,7 +16,7 @@ STATUS = _texts({
 STATUS_COLOUR = {"draft": "fw-gray", "pending": "fw-blue", "approved": "fw-green", "rejected": "fw-red",
                  "withdrawn": "fw-gray", "returned": "fw-orange"}
 
-TASK_STATUS = _texts({
+TASK_STATUS = label_table({
     "pending": ("Waiting for decision", "待处理"),
     "waiting": ("Not open yet", "尚未轮到"),
     "approved": ("Approved", "已同意"),
@@ -34,7 +29,7 @@ TASK_STATUS = _texts({
 })
 
 #: event actions in the timeline
-EVENT = _texts({
+EVENT = label_table({
     "submit": ("Submitted", "提交"),
     "step_started": ("Step started", "进入环节"),
     "step_skipped": ("Step skipped", "跳过环节"),
@@ -62,7 +57,7 @@ EVENT = _texts({
 })
 
 #: the buttons of the panel, and what is flashed when one worked
-BUTTON = _texts({
+BUTTON = label_table({
     "submit": ("Submit for approval", "提交审批"),
     "approve": ("Approve", "同意"),
     "reject": ("Reject", "驳回"),
@@ -75,7 +70,7 @@ BUTTON = _texts({
     "comment": ("Comment", "评论"),
     "bulk_approve": ("Approve selected", "批量同意"),
 })
-DONE = _texts({
+DONE = label_table({
     "submit": ("Submitted for approval.", "已提交审批。"),
     "approve": ("Approved.", "已同意。"),
     "reject": ("Rejected.", "已驳回。"),
@@ -88,7 +83,7 @@ DONE = _texts({
     "comment": ("Comment added.", "已添加评论。"),
 })
 
-TEXT = _texts({
+TEXT = label_table({
     "approval": ("Approval", "审批"),
     "approvals": ("Approvals", "审批"),
     "status": ("Status", "状态"),
@@ -136,7 +131,7 @@ TEXT = _texts({
 })
 
 #: the inbox's tabs, in order
-TABS = _texts({
+TABS = label_table({
     "to_approve": ("To approve", "待我审批"),
     "submitted": ("Submitted by me", "我提交的"),
     "cc": ("CC'd to me", "抄送我的"),

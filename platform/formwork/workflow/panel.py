@@ -8,15 +8,14 @@ every action (a button shown to the wrong person is refused by the engine).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_appbuilder.models.sqla import Model
 from sqlalchemy.orm import Session
 
+from .. import formatting
 from ..i18n import Label
 from ..meta.model import EntityDef
 from .definition import ChainDef, StepDef, chain_from_snapshot
@@ -137,8 +136,5 @@ def actor_label(actor: str | None) -> Label | str:
 
 
 def local_time(moment: datetime | None) -> str:
-    """A stored UTC time in the tenant's time zone, to the minute."""
-    if moment is None:
-        return ""
-    zone = ZoneInfo(current_app.config.get("FORMWORK_TIMEZONE") or "UTC")
-    return moment.replace(tzinfo=timezone.utc).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    """A stored UTC time in the tenant's time zone, to the minute, written the reader's way."""
+    return "" if moment is None else formatting.moment(moment)

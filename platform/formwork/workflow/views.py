@@ -22,7 +22,7 @@ from ..compile.models import class_name
 from ..files import store_for
 from ..i18n import Label, current_locale
 from ..meta.catalog import Catalog
-from ..tenancy.audit import current_user
+from ..tenancy.audit import current_user, signed_in_user
 from .attachments import attachment_of, forget, store_uploads
 from .definition import ChainDef, chain_from_snapshot
 from .engine import Approvals
@@ -57,11 +57,6 @@ def _runtime() -> Any:
     return current_app.extensions["formwork"]
 
 
-def _user() -> Any:
-    user = current_user()
-    if user is None:  # has_access already sent anonymous visitors to the login page
-        abort(401)
-    return user
 
 
 def refusal(error: WorkflowError) -> str:
@@ -87,7 +82,7 @@ class ApprovalScreens:
         return widgets
 
     def approval_panel(self, record_id: int) -> Panel:
-        panel = read_panel(_runtime(), self.entity, record_id, _user().username)  # type: ignore[attr-defined]
+        panel = read_panel(_runtime(), self.entity, record_id, signed_in_user().username)  # type: ignore[attr-defined]
         panel.can_submit = panel.can_submit and self._may_submit()
         return panel
 
@@ -104,7 +99,7 @@ class ApprovalScreens:
             abort(404)
         if self.datamodel.get(pk, self._base_filters) is None:  # type: ignore[attr-defined]
             abort(404)
-        user, back = _user().username, redirect(url_for(".edit" if request.form.get("back") == "edit" else ".show", pk=pk))
+        user, back = signed_in_user().username, redirect(url_for(".edit" if request.form.get("back") == "edit" else ".show", pk=pk))
         if action == "submit" and not self._may_submit():
             flash(f"{TEXT['refused'].localized()}: {TEXT['may_not_submit'].localized()}", "danger")
             return back
@@ -231,7 +226,7 @@ class ApprovalInbox(BaseView):
         if tab not in TABS:
             abort(404)
         page = max(1, min(request.args.get("page", 1, type=int), MAX_PAGE))
-        runtime, user = _runtime(), _user().username
+        runtime, user = _runtime(), signed_in_user().username
         session = runtime.session()
         totals = counts(session, user)
         rows = page_of(session, tab, user, page)
@@ -254,7 +249,7 @@ class ApprovalInbox(BaseView):
         if not ids:
             flash(TEXT["nothing_selected"].localized(), "warning")
             return back
-        runtime, user = _runtime(), _user().username
+        runtime, user = _runtime(), signed_in_user().username
         if not held_by(runtime.session(), ids, user):
             abort(404)
         comment = request.form.get("comment", "").strip() or None

@@ -1,0 +1,121 @@
+"""Semantic checks of roles: the entities, fields and rules a Role names must exist and fit.
+
+JSON Schema gives the shape; these give the precise message with the file
+and line, so `formwork validate` reports a role's mistakes with every other
+definition error of the run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..meta.catalog import Catalog
+from ..meta.errors import DefinitionError
+from ..meta.model import EntityDef, qualify
+from .definition import EVERY_ENTITY, FIELD_RULES, PLAIN_RULES, rules_of
+from .records import DEPARTMENT, EMPLOYEE, department_field
+
+PERSON_TARGET = EMPLOYEE
+
+
+def check_roles(catalog: Catalog) -> list[DefinitionError]:
+    errors = []
+    for role in catalog.roles.values():
+        data, doc = role.document.data, role.document
+        seen = set(catalog.with_requirements([role.pack]))
+        for section in ("rights", "records", "fields"):
+            for name, value in (data.get(section) or {}).items():
+                if section == "rights" and name == EVERY_ENTITY:
+                    continue
+                entity = _entity(catalog, name, role.pack, seen, doc, (section, name), errors)
+                if entity is None:
+                    continue
+                if section == "records":
+                    errors += _records_errors(entity, value, catalog, doc, (section, name))
+                elif section == "fields":
+                    errors += _fields_errors(entity, value, "create" in role.rights_on(entity.qualified), doc, (section, name))
+        errors += _rights_needed(data, role.pack, doc)
+    return errors
+
+
+def _entity(catalog: Catalog, name: str, pack: str, seen: set[str], doc: Any, path: tuple, errors: list) -> EntityDef | None:
+    qualified = qualify(name, pack)
+    entity = catalog.entities.get(qualified)
+    if entity is None:
+        if not catalog.knows_entity(qualified):
+            errors.append(doc.error(path, f"unknown entity '{qualified}' (write `name` for an entity of pack {pack}, "
+                                          "`pack.name` for one of a pack it requires)"))
+        return None
+    if entity.pack not in seen:
+        errors.append(doc.error(path, f"{qualified} belongs to pack {entity.pack}, which {pack} does not require"))
+        return None
+    return entity
+
+
+def _rights_needed(data: dict[str, Any], pack: str, doc: Any) -> list[DefinitionError]:
+    """A rule or field right on an entity the role has no right on would never apply: say so."""
+    rights = {qualify(n, pack) if n != EVERY_ENTITY else n for n in (data.get("rights") or {})}
+    errors = []
+    for section in ("records", "fields"):
+        for name in data.get(section) or {}:
+            if qualify(name, pack) not in rights and EVERY_ENTITY not in rights:
+                errors.append(doc.error((section, name), f"the role has no rights on {qualify(name, pack)}, so this never "
+                                                         "applies; add it under `rights`"))
+    return errors
+
+
+def _fields_errors(entity: EntityDef, spec: dict[str, Any], creates: bool, doc: Any, path: tuple) -> list[DefinitionError]:
+    errors = []
+    for key in ("hidden", "read_only"):
+        for i, name in enumerate(spec.get(key, ())):
+            field = entity.field(name)
+            if field is None:
+                errors.append(doc.error((*path, key, i), f"'{name}' is not a field of {entity.qualified}"))
+            elif field.required and key == "hidden" and creates:
+                errors.append(doc.error((*path, key, i), f"'{name}' is required, so a role that creates {entity.qualified} "
+                                                         "records cannot have it hidden"))
+    return errors
+
+
+def _records_errors(entity: EntityDef, raw: Any, catalog: Catalog, doc: Any, path: tuple) -> list[DefinitionError]:
+    items = rules_of(raw)
+    errors = []
+    for i, rule in enumerate(items):
+        where = (*path, i) if isinstance(raw, list) else path
+        errors += [doc.error((*where, *sub), message) for sub, message in rule_problems(entity, rule, catalog)]
+    return errors
+
+
+def rule_problems(entity: EntityDef, rule: Any, catalog: Catalog) -> list[tuple[tuple, str]]:
+    """(path inside the rule, message) for one record rule of `entity`."""
+    if isinstance(rule, str):
+        if rule not in PLAIN_RULES:
+            return [((), f"'{rule}' is not a record rule; expected one of {', '.join(PLAIN_RULES)}, "
+                         "{user_field: f}, {department: f}, {department_tree: f} or a structured filter")]
+        if rule in ("department", "department_tree") and department_field(entity, None) is None:
+            return [((), f"{entity.qualified} has no reference to {DEPARTMENT} or {EMPLOYEE}; name the field that "
+                         f"places a record in a department: {{{rule}: <field>}}")]
+        return []
+    if not isinstance(rule, dict):
+        return [((), "a record rule is a name (all, own, department, department_tree) or a mapping")]
+    if len(rule) == 1 and next(iter(rule)) in FIELD_RULES:
+        kind, name = next(iter(rule.items()))
+        return [((kind,), message) for message in _field_rule_problems(entity, kind, name)]
+    from ..filters import check_filter
+
+    data, prefix = (rule["filter"], ("filter",)) if set(rule) == {"filter"} else (rule, ())
+    return [((*prefix, *sub), message) for sub, message in check_filter(data, entity, catalog)]
+
+
+def _field_rule_problems(entity: EntityDef, kind: str, name: Any) -> list[str]:
+    field = entity.field(name) if isinstance(name, str) else None
+    if field is None:
+        return [f"'{name}' is not a field of {entity.qualified}"]
+    if kind == "user_field":
+        if field.type == "user" or field.type in ("reference", "many_to_many") and field.target == PERSON_TARGET:
+            return []
+        return [f"'{name}' is a {field.type} field; user_field takes a user field or a reference (or link) to {EMPLOYEE}"]
+    if field.type == "reference" and field.target in (DEPARTMENT, EMPLOYEE):
+        return []
+    return [f"'{name}' is a {field.type} field; {kind} takes a reference to {DEPARTMENT} or {EMPLOYEE}"]
+

@@ -1,0 +1,104 @@
+"""Rights -> FAB permissions, and the FAB roles the packs' roles become in a tenant.
+
+A right on an entity is a set of FAB permissions on its screens
+(`{Class}View`), its REST API (`{Class}Api`) and its menu entries, so FAB's
+own `@has_access` / `@protect` checks enforce it and the tenant admin sees
+the result in FAB's role screens. A pack role's FAB rights are exactly what
+its definition says (plus the approver rights every pack role has, so any
+holder can act on the approvals assigned to them); when the definition
+changes, the next install, upgrade or permission sync makes them so again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from ..compile.models import class_name
+from ..dashboards.rights import dashboard_rights
+from ..meta.catalog import Catalog
+from ..meta.model import EntityDef
+from ..workflow.roles import APPROVER_RIGHTS
+from .definition import EVERY_ENTITY, RoleDef
+
+#: right -> (permission on {Class}View, permission on {Class}Api); `read` also opens the entity's menu entries
+VIEW_API_PERMISSIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "read": (("can_list", "can_show"), ("can_get", "can_info")),
+    "create": (("can_add",), ("can_post",)),
+    "edit": (("can_edit",), ("can_put",)),
+    "delete": (("can_delete",), ("can_delete",)),
+    "approve": (("can_show",), ("can_get",)),
+    "export": (("can_export",), ("can_export",)),
+    "import": (("can_import",), ("can_import",)),
+}
+
+
+def permissions_of(role: RoleDef, catalog: Catalog, menu_names: dict[str, list[str]]) -> set[tuple[str, str]]:
+    """(permission, view or menu name) pairs role holders get; `menu_names` lists each entity's menu entries."""
+    wanted: set[tuple[str, str]] = set(APPROVER_RIGHTS) | dashboard_rights(role.name, catalog)
+    for entity in _entities(role, catalog):
+        rights = role.rights_on(entity.qualified)
+        view, api = f"{class_name(entity)}View", f"{class_name(entity)}Api"
+        for right in rights:
+            on_view, on_api = VIEW_API_PERMISSIONS[right]
+            wanted |= {(p, view) for p in on_view} | {(p, api) for p in on_api}
+        if "read" in rights:
+            wanted |= {("menu_access", name) for name in menu_names.get(entity.qualified, [])}
+    return wanted
+
+
+def _entities(role: RoleDef, catalog: Catalog) -> list[EntityDef]:
+    if EVERY_ENTITY in role.rights:
+        return list(catalog.entities.values())
+    return [catalog.entities[name] for name in role.rights if name in catalog.entities]
+
+
+def entity_menus(catalog: Catalog) -> dict[str, list[str]]:
+    """Each entity's menu entries (its list views) and their category (the pack), as FAB names them."""
+    from ..compile.views import listings_of
+    from ..tenancy.apps import menu_label
+
+    found: dict[str, list[str]] = {}
+    for entity in catalog.entities.values():
+        listings = list(listings_of(entity, catalog).values())
+        names = [str(menu_label(listing.title)) for listing in listings] or [str(menu_label(entity.plural))]
+        found[entity.qualified] = [*names, str(menu_label(catalog.packs[entity.pack].label))]
+    return found
+
+
+def ensure_pack_roles(app: Flask) -> list[str]:
+    """Make the FAB role of every Role of the tenant's packs hold exactly its rights (creating the role when it is
+    missing, creating permission rows FAB has not made, e.g. `can_import` before an import route exists);
+    returns the names of the roles created."""
+    runtime = app.extensions["formwork"]
+    created = []
+    with app.app_context():
+        security = app.appbuilder.sm
+        menus = entity_menus(runtime.catalog)
+        known = {(pv.permission.name, pv.view_menu.name): pv for pv in security.session.query(security.permissionview_model)}
+        for role in runtime.catalog.roles.values():
+            found = security.find_role(role.name)
+            if found is None:
+                found = security.add_role(role.name)
+                created.append(role.name)
+            _set_permissions(security, found, permissions_of(role, runtime.catalog, menus), known)
+    return created
+
+
+def _set_permissions(security: Any, role: Any, wanted: set[tuple[str, str]], known: dict[tuple[str, str], Any]) -> None:
+    """Grant what is wanted and revoke the rest, in one commit. A menu entry FAB has not registered is skipped;
+    a view permission it has not made (an import route another version adds) is created."""
+    have = {(pv.permission.name, pv.view_menu.name) for pv in role.permissions}
+    if have == wanted:
+        return
+    granted = []
+    for permission, view in sorted(wanted):
+        found = known.get((permission, view))
+        if found is None and permission != "menu_access":
+            found = known[(permission, view)] = security.add_permission_view_menu(permission, view)
+        if found is not None:
+            granted.append(found)
+    role.permissions = granted
+    security.session.merge(role)
+    security.session.commit()

@@ -1,0 +1,124 @@
+"""Semantic checks of dashboards: entities, fields, measures, filters, groupings, list views, roles, widths.
+
+`widget_problems` is also asked at run time, against a tenant's effective
+definitions: a card whose field a customization removed says so instead of
+failing the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..filters import check_filter
+from ..filters.targets import STANDARD_TYPES
+from ..meta.catalog import Catalog
+from ..meta.errors import DefinitionError
+from ..meta.model import EntityDef
+from ..workflow.roles import BUILTIN_ROLES
+from .definition import (
+    COMMON_PROPERTIES,
+    GRID_COLUMNS,
+    WIDGET_PROPERTIES,
+    DashboardDef,
+    WidgetDef,
+)
+
+Problem = tuple[tuple[Any, ...], str]
+#: what can be summed or averaged (a formula or rollup by its result type)
+NUMBER_TYPES = {"integer", "decimal", "money", "percent", "rating"}
+GROUPABLE_TYPES = {"choice", "reference", "boolean", "string"}
+DATE_TYPES = {"date", "datetime"}
+
+
+def check_dashboards(catalog: Catalog) -> list[DefinitionError]:
+    errors = []
+    for dashboard in catalog.dashboards.values():
+        doc = dashboard.document
+        errors += [doc.error(path, message) for path, message in dashboard_problems(dashboard, catalog)]
+    return errors
+
+
+def dashboard_problems(dashboard: DashboardDef, catalog: Catalog) -> list[Problem]:
+    problems: list[Problem] = []
+    known_roles = set(catalog.roles) | set(BUILTIN_ROLES)
+    for i, role in enumerate(dashboard.roles):
+        if role not in known_roles:
+            problems.append((("roles", i), f"unknown role '{role}'; roles: {', '.join(sorted(known_roles))}"))
+    for r, row in enumerate(dashboard.rows):
+        if sum(w.width for w in row) > GRID_COLUMNS:
+            problems.append((("rows", r, "widgets"), f"the widths of the row add up to {sum(w.width for w in row)}; "
+                                                     f"a row has {GRID_COLUMNS} columns"))
+        for widget in row:
+            problems += [((*widget.path, *path), message) for path, message in widget_problems(widget, dashboard.pack, catalog)]
+    return problems
+
+
+def widget_problems(widget: WidgetDef, pack: str, catalog: Catalog) -> list[Problem]:
+    """Every problem of one widget, with paths inside the widget."""
+    problems: list[Problem] = [((name,), f"'{name}' does not apply to a {widget.type} widget")
+                               for name in widget.data if name not in COMMON_PROPERTIES | WIDGET_PROPERTIES[widget.type]]
+    entity = catalog.entities.get(widget.entity)
+    if entity is None:
+        known = catalog.knows_entity(widget.entity)
+        return problems + ([] if known else [(("entity",), f"unknown entity '{widget.entity}'")])
+    if entity.pack not in catalog.with_requirements([pack]):
+        return problems + [(("entity",), f"{widget.entity} belongs to pack {entity.pack}, which {pack} does not require")]
+    if widget.filter is not None:
+        problems += [(("filter", *path), message) for path, message in check_filter(widget.filter, entity, catalog)]
+    if widget.type in ("number", "chart"):
+        problems += _measure_problems(widget, entity)
+    if widget.type == "number" and widget.link and widget.link not in {v.name for v in catalog.list_views_for(entity.qualified)}:
+        problems.append((("link",), f"'{widget.link}' is not a list view of {entity.qualified}"))
+    if widget.type == "chart":
+        problems += _chart_problems(widget, entity)
+    if widget.type == "list":
+        problems += _list_problems(widget, entity)
+    return problems
+
+
+def value_type(entity: EntityDef, name: str) -> str | None:
+    """The stored type of a field or standard column of `entity`, None if it has no such name."""
+    found = entity.field(name)
+    return found.value_type if found is not None else STANDARD_TYPES.get(name)
+
+
+def _measure_problems(widget: WidgetDef, entity: EntityDef) -> list[Problem]:
+    if widget.measure == "count":
+        return [(("field",), "count counts records; it takes no field")] if widget.field else []
+    if widget.field is None:
+        return [(("field",), f"{widget.measure} needs the number field it measures")]
+    if value_type(entity, widget.field) not in NUMBER_TYPES:
+        return [(("field",), f"'{widget.field}' is not a number field of {entity.qualified}, so it has no {widget.measure}")]
+    return []
+
+
+def _chart_problems(widget: WidgetDef, entity: EntityDef) -> list[Problem]:
+    if widget.chart is None:
+        return [((), "a chart widget needs 'chart': bar, line or pie")]
+    if (widget.group_by is None) == (widget.over_time is None):
+        return [((), "a chart needs either group_by (a field) or over_time (a date field), not both")]
+    if widget.group_by is not None:
+        kind = value_type(entity, widget.group_by)
+        if kind is None:
+            return [(("group_by",), f"'{widget.group_by}' is not a field of {entity.qualified}")]
+        if kind not in GROUPABLE_TYPES:
+            return [(("group_by",), f"cannot group by '{widget.group_by}', a {kind} field; group by a choice, "
+                                    "reference, boolean or string field")]
+        return []
+    assert widget.over_time is not None
+    if value_type(entity, widget.over_time.field) not in DATE_TYPES:
+        return [(("over_time", "field"), f"'{widget.over_time.field}' is not a date or datetime field of {entity.qualified}")]
+    return []
+
+
+def _list_problems(widget: WidgetDef, entity: EntityDef) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, column in enumerate(widget.columns):
+        if value_type(entity, column) is None:
+            problems.append((("columns", i), f"column '{column}' is not a field of {entity.qualified}"))
+    if not widget.columns:
+        problems.append(((), "a list widget needs columns"))
+    sort_field = widget.sort.lstrip("-")
+    if value_type(entity, sort_field) is None:
+        problems.append((("sort",), f"cannot sort by '{sort_field}': not a field of {entity.qualified}"))
+    return problems

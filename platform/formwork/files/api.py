@@ -1,0 +1,267 @@
+"""The REST API of attachments: `/api/v1/records/<table>/<id>/attachments` for every entity, JWT only.
+
+One API serves every entity, so rights are the entity's own and checked per
+request: `can_get` on the entity's API (e.g. CrmAccountApi) to list and
+download, `can_put` to upload, replace and delete. The record is looked up
+through that API's datamodel with its base filters, so record rules apply
+and a record outside them is 404, like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.api import BaseApi, expose, safe
+from flask_jwt_extended import get_current_user, verify_jwt_in_request
+from werkzeug.wrappers import Response
+
+from ..access import hidden_fields
+from ..compile.apis import EntityRestApi
+from ..fields.base import INTEGER_LIMIT
+from ..workflow.lock import LOCKED, in_approval
+from .attachments import Attachment, attach, attachment, attachments_of, detach
+from .lifecycle import FILE_TYPES
+from .limits import UploadRefused, checked_uploads, platform_limits
+from .serve import send_stored
+from .store import store_for
+from .versions import field_version, field_versions
+
+PART = "file"
+SEND_A_FILE = "Send the file as the multipart part `file`."
+ONE_FILE = "Send one file to replace an attachment with."
+
+
+def on_record(right: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """The route runs for a JWT user with `can_<right>` on the entity's API, given the record they may see."""
+
+    def decorate(method: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(method)
+        def checked(self: RecordFilesApi, table: str, pk: int, **kwargs: Any) -> Response:
+            verify_jwt_in_request()
+            api = self.entity_api(table)
+            ids = (pk, *(value for value in kwargs.values() if isinstance(value, int)))
+            if api is None or not all(0 < value <= INTEGER_LIMIT for value in ids):  # an id no table can store
+                return self.response_404()
+            if not self.appbuilder.sm.has_access(f"can_{right}", api.class_permission_name):
+                return self.response_403()
+            item = api.datamodel.get(pk, api._base_filters)
+            if item is None:
+                return self.response_404()
+            if request.method == "POST":
+                request.files  # noqa: B018 - an oversized body is refused here (413), not as a 500 inside @safe
+            return method(self, api, item, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+class RecordFilesApi(BaseApi):
+    resource_name = "records"
+    allow_browser_login = False  # JWTs only, like the entity APIs: no CSRF surface
+    openapi_spec_tag = "Attachments"
+
+    def entity_api(self, table: str) -> EntityRestApi | None:
+        return next((view for view in self.appbuilder.baseviews
+                     if isinstance(view, EntityRestApi) and view.resource_name == table), None)
+
+    @expose("/<table>/<int:pk>/attachments", methods=["GET"])
+    @on_record("get")
+    @safe
+    def list_attachments(self, api: EntityRestApi, item: Any) -> Response:
+        """A record's attachments
+        ---
+        get:
+          parameters:
+          - {in: path, name: table, required: true, schema: {type: string}}
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: "`result`: the attachments (id, name, version, size, content_type, uploaded_by, uploaded_at, versions)"}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        found = attachments_of(api.datamodel.session, api.entity.qualified, item.id)
+        return self.response(200, count=len(found), result=[a.as_data() for a in found])
+
+    @expose("/<table>/<int:pk>/attachments", methods=["POST"])
+    @on_record("put")
+    @safe
+    def add_attachments(self, api: EntityRestApi, item: Any) -> Response:
+        """Attach files to a record (a file named like an attachment becomes its new version)
+        ---
+        post:
+          description: multipart/form-data, one or more parts named `file`; checked like file fields
+          parameters:
+          - {in: path, name: table, required: true, schema: {type: string}}
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            201: {description: "`result`: the attachments stored"}
+            400: {$ref: '#/components/responses/400'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        return self._store(api, item, request.files.getlist(PART), None)
+
+    @expose("/<table>/<int:pk>/attachments/<int:attachment_id>", methods=["POST"])
+    @on_record("put")
+    @safe
+    def replace_attachment(self, api: EntityRestApi, item: Any, attachment_id: int) -> Response:
+        """Replace an attachment's file: the current one becomes an earlier version
+        ---
+        post:
+          description: multipart/form-data with one part named `file`
+          parameters:
+          - {in: path, name: table, required: true, schema: {type: string}}
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: path, name: attachment_id, required: true, schema: {type: integer}}
+          responses:
+            201: {description: "`result`: the attachment"}
+            400: {$ref: '#/components/responses/400'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        if self._attachment(api, item, attachment_id) is None:
+            return self.response_404()
+        chosen = request.files.getlist(PART)
+        if len(chosen) > 1:
+            return self.response_400(message={PART: [ONE_FILE]})
+        return self._store(api, item, chosen, attachment_id)
+
+    @expose("/<table>/<int:pk>/attachments/<int:attachment_id>", methods=["DELETE"])
+    @on_record("put")
+    @safe
+    def delete_attachment(self, api: EntityRestApi, item: Any, attachment_id: int) -> Response:
+        """Delete an attachment and its versions
+        ---
+        delete:
+          parameters:
+          - {in: path, name: table, required: true, schema: {type: string}}
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: path, name: attachment_id, required: true, schema: {type: integer}}
+          responses:
+            200: {description: deleted}
+            404: {$ref: '#/components/responses/404'}
+        """
+        found = self._attachment(api, item, attachment_id)
+        if found is None:
+            return self.response_404()
+        if in_approval(api.datamodel.session, api.entity.qualified, item.id):
+            return self.response_400(message={PART: [LOCKED.localized()]})
+        current_app.extensions["formwork"].in_transaction(lambda session: detach(session, found))
+        return self.response(200, message="OK")
+
+    @expose("/<table>/<int:pk>/attachments/<int:attachment_id>/versions", methods=["GET"])
+    @on_record("get")
+    @safe
+    def attachment_versions(self, api: EntityRestApi, item: Any, attachment_id: int) -> Response:
+        """An attachment's files, the current one first
+        ---
+        get:
+          parameters:
+          - {in: path, name: table, required: true, schema: {type: string}}
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: path, name: attachment_id, required: true, schema: {type: integer}}
+          responses:
+            200: {description: "`result`: version, name, size, content_type, uploaded_by, uploaded_at, replaced_at"}
+            404: {$ref: '#/components/responses/404'}
+        """
+        found = self._attachment(api, item, attachment_id)
+        if found is None:
+            return self.response_404()
+        return self.response(200, result=[v.as_data() for v in (found.current, *found.earlier)])
+
+    @expose("/<table>/<int:pk>/attachments/<int:attachment_id>/download", methods=["GET"])
+    @on_record("get")
+    def download_attachment(self, api: EntityRestApi, item: Any, attachment_id: int) -> Response:
+        """An attachment's file (`?version=n` for an earlier one); images inline, other types as a download
+        ---
+        get:
+          parameters:
+          - {in: path, name: table, required: true, schema: {type: string}}
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: path, name: attachment_id, required: true, schema: {type: integer}}
+          - {in: query, name: version, schema: {type: integer}}
+          responses:
+            200: {description: the file's bytes}
+            404: {$ref: '#/components/responses/404'}
+        """
+        found = self._attachment(api, item, attachment_id)
+        chosen = found.version(request.args.get("version", type=int)) if found is not None else None
+        if chosen is None:
+            return self.response_404()
+        return send_stored(store_for(current_app), chosen.key, chosen.name, chosen.content_type)
+
+    @expose("/<table>/<int:pk>/files/<field>/versions", methods=["GET"])
+    @on_record("get")
+    @safe
+    def field_versions(self, api: EntityRestApi, item: Any, field: str) -> Response:
+        """The earlier files of a file or image field, newest first
+        ---
+        get:
+          parameters:
+          - {in: path, name: table, required: true, schema: {type: string}}
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: path, name: field, required: true, schema: {type: string}}
+          responses:
+            200: {description: "`result`: version, name, size, content_type, uploaded_by, uploaded_at, replaced_at"}
+            404: {$ref: '#/components/responses/404'}
+        """
+        if not self._file_field(api, field):
+            return self.response_404()
+        earlier = field_versions(api.datamodel.session, api.entity.qualified, item.id).get(field, [])
+        return self.response(200, result=[v.as_data() for v in earlier])
+
+    @expose("/<table>/<int:pk>/files/<field>/versions/<int:version>", methods=["GET"])
+    @on_record("get")
+    def download_field_version(self, api: EntityRestApi, item: Any, field: str, version: int) -> Response:
+        """An earlier file of a file or image field
+        ---
+        get:
+          parameters:
+          - {in: path, name: table, required: true, schema: {type: string}}
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: path, name: field, required: true, schema: {type: string}}
+          - {in: path, name: version, required: true, schema: {type: integer}}
+          responses:
+            200: {description: the file's bytes}
+            404: {$ref: '#/components/responses/404'}
+        """
+        chosen = field_version(api.datamodel.session, api.entity.qualified, item.id, field, version) \
+            if self._file_field(api, field) else None
+        if chosen is None:
+            return self.response_404()
+        return send_stored(store_for(current_app), chosen.key, chosen.name, chosen.content_type)
+
+    @staticmethod
+    def _file_field(api: EntityRestApi, field: str) -> bool:
+        """A file or image field of the entity that the user may see."""
+        definition = api.entity.field(field)
+        return definition is not None and definition.type in FILE_TYPES and field not in hidden_fields(api.entity)
+
+    def _attachment(self, api: EntityRestApi, item: Any, attachment_id: int) -> Attachment | None:
+        return attachment(api.datamodel.session, api.entity.qualified, item.id, attachment_id)
+
+    def _store(self, api: EntityRestApi, item: Any, chosen: list[Any], replacing: int | None) -> Response:
+        """Check every file, then store them with one commit; 400 (nothing stored) when one is refused."""
+        chosen = [upload for upload in chosen if upload and upload.filename]
+        if not chosen:
+            return self.response_400(message={PART: [SEND_A_FILE]})
+        try:
+            uploads = checked_uploads(chosen, platform_limits())
+        except UploadRefused as refused:
+            return self.response_400(message={PART: [str(refused)]})
+        session, user = api.datamodel.session, get_current_user().username
+        if in_approval(session, api.entity.qualified, item.id):
+            return self.response_400(message={PART: [LOCKED.localized()]})
+        ids = current_app.extensions["formwork"].in_transaction(lambda s: [
+            attach(s, api.entity.qualified, item.id, upload, user, replacing) for upload in uploads])
+        stored = {a.id: a for a in attachments_of(session, api.entity.qualified, item.id)}
+        return self.response(201, result=[stored[i].as_data() for i in ids])
+
+
+def register_files_api(appbuilder: AppBuilder) -> None:
+    """Add the attachments API to a tenant app (rights are the entities' own: it adds none)."""
+    appbuilder.add_api(RecordFilesApi)

@@ -1,0 +1,25 @@
+"""Which fields a reader may not see in a record's history: the same as on the record itself.
+
+Field-level rights come from `formwork.access.hidden_fields(entity)` (the
+signed-in user's roles); screens also leave out the fields the definitions hide
+(`hidden: true`), which the show page never displays. A record's history
+includes its child-table rows, so their entities are looked at too.
+"""
+
+from __future__ import annotations
+
+from ..access import hidden_fields as hidden_by_rights
+from ..meta.catalog import Catalog
+from ..meta.model import EntityDef
+
+
+def hidden_fields(catalog: Catalog, entity: EntityDef, on_screen: bool) -> dict[str, set[str]]:
+    """Per qualified entity name (the record's and its child tables'), the field names to leave out."""
+    involved = [entity, *(catalog.entities[f.target] for f in entity.fields
+                          if f.type == "child_table" and f.target in catalog.entities)]
+    return {e.qualified: _hidden(e, on_screen) for e in involved}
+
+
+def _hidden(entity: EntityDef, on_screen: bool) -> set[str]:
+    names = {f.name for f in entity.fields if f.hidden} if on_screen else set()
+    return names | hidden_by_rights(entity)

@@ -1,0 +1,307 @@
+"""Importing a sheet into an entity: every row checked like an API write, then all rows saved or none.
+
+Each row's cells are converted (convert.py), loaded with the entity's
+marshmallow input schema, checked with the write rules (read-only fields,
+references, uniques, the approval lock) and the entity logic (defaults,
+formulas, conditions, rules), then flushed in the one transaction of the
+import, so auto numbers, formulas and rollups are computed as on any save and
+later rows see earlier ones (a unique value given twice in the file, a
+manager added a few rows above). A dry run, or any error, rolls everything
+back; otherwise it commits once. With `match_on` (a unique field, or `id`)
+a row whose value finds a record the user may see updates that record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import sqlalchemy as sa
+from marshmallow import Schema, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..compile.generated import FormulaFailed
+from ..compile.logic import (
+    RECORD_ERRORS,
+    compute_formulas,
+    current_user_values,
+    fill_defaults,
+    record_values,
+    save_errors,
+)
+from ..compile.records import (
+    read_only_errors,
+    reference_errors,
+    row_errors,
+    stored_values,
+    unique_errors,
+)
+from ..compile.schemas import assign_values
+from ..fields.base import INTEGER_LIMIT
+from ..i18n import Label
+from ..meta.model import EntityDef
+from ..workflow.lock import lock_errors, row_lock_errors
+from .convert import CellError, RecordFinder, blank, convert, text_of
+from .mapping import ID_COLUMN, ColumnMap
+from .reading import Sheet, cell_at
+
+Progress = Callable[[int, int], None]
+FieldErrors = dict[str, list[str]]
+
+MISSING_COLUMN = Label({"en": "This required column is missing from the file.", "zh": "文件缺少此必填列。"})
+NO_CREATE = Label({"en": "You may not create {entity} records.", "zh": "您无权新建{entity}。"})
+NO_UPDATE = Label({"en": "You may not change {entity} records.", "zh": "您无权修改{entity}。"})
+BAD_MATCH = Label({"en": "Match on 'id' or on a unique field ({fields}) that is a column of the file.",
+                   "zh": "匹配字段须为 id 或文件中的唯一字段（{fields}）。"})
+NOT_AN_ID = Label({"en": "Not an id: '{value}'.", "zh": "不是编号：“{value}”。"})
+NO_RECORD = Label({"en": "No record with id {value}.", "zh": "没有编号为 {value} 的记录。"})
+STOPPED = Label({"en": "The database refused this row ({reason}); the import stopped here.",
+                 "zh": "数据库拒绝了此行（{reason}），导入在此停止。"})
+
+
+class ImportRefused(ValueError):
+    """The import as asked cannot run (a match field that is not unique): nothing was read or written."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as the user sees it in the file: the header is row 1
+    column: str  # the header of the column, or the field's label when the file has no such column
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Outcome:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (header, why the column is ignored)
+    applied: bool = False
+
+
+@dataclass
+class Importer:
+    """What one import needs: the tenant runtime (catalog, compiled, session), the entity and the user's rights."""
+
+    runtime: Any
+    entity: EntityDef
+    schema: type[Schema]
+    username: str | None
+    may_create: bool
+    may_update: bool
+    visible: Callable[[type], Any]  # the record-rule condition of a model for the user, or None
+
+    @cached_property
+    def _schema(self) -> Schema:
+        """One instance for every row: marshmallow builds a schema's fields on each instantiation."""
+        return self.schema()
+
+    @property
+    def model(self) -> type:
+        return self.runtime.compiled.model(self.entity.qualified)
+
+    def check_match(self, match_on: str | None, columns: ColumnMap) -> None:
+        if not match_on:
+            return
+        unique = [f.name for f in self.entity.fields if f.unique and f.type not in ("reference", "many_to_many")]
+        if match_on not in (ID_COLUMN, *unique) or match_on not in columns.fields:
+            raise ImportRefused("match_on", BAD_MATCH.localized().format(fields=", ".join(unique) or "—"))
+
+    def run(self, sheet: Sheet, columns: ColumnMap, match_on: str | None, apply: bool,
+            progress: Progress | None = None) -> Outcome:
+        """Check (and with `apply`, save) every row; all are saved only when no row has an error."""
+        outcome = Outcome(notes=list(columns.notes))
+        for done in self.steps(sheet, columns, match_on, apply, outcome):
+            if progress is not None:
+                progress(done, len(sheet.rows))
+        return outcome
+
+    def steps(self, sheet: Sheet, columns: ColumnMap, match_on: str | None, apply: bool,
+              outcome: Outcome) -> Iterator[int]:
+        """`run` one row at a time, yielding the rows done (the screens stream progress from it); fills `outcome`.
+
+        Closing the generator early rolls back: nothing is saved unless it runs to the end without errors."""
+        self.check_match(match_on, columns)
+        missing = self._missing_columns(columns, match_on)
+        outcome.errors += [RowError(1, str(self.entity.field(n).label.localized()), MISSING_COLUMN.localized()) for n in missing]
+        session = self.runtime.session()
+        finder = RecordFinder(session, self.runtime.compiled, self.visible)
+        try:
+            for done, (number, cells) in enumerate(sheet.rows, start=1):
+                if not self._row(session, finder, number, cells, sheet.headers, columns, match_on, missing, outcome):
+                    break
+                yield done
+            if apply and not outcome.errors:
+                session.commit()
+                outcome.applied = True
+        finally:
+            if not outcome.applied:
+                session.rollback()
+
+    def _missing_columns(self, columns: ColumnMap, match_on: str | None) -> list[str]:
+        """Required fields no column fills: said once for the file (with match_on, only rows that create say it)."""
+        if match_on:
+            return []
+        return [name for name, f in self._schema.fields.items()
+                if f.required and name not in columns.fields and self.entity.field(name) is not None]
+
+    def _row(self, session: Any, finder: RecordFinder, number: int, cells: list[Any], headers: list[str],
+             columns: ColumnMap, match_on: str | None, missing: list[str], outcome: Outcome) -> bool:
+        """Check one row and flush it when it is fine; False when the database refused it (the import stops)."""
+        values, errors = self._values(finder, cells, columns)
+        existing = self._existing(session, cells, columns, values, match_on, errors)
+        allowed = self.may_update if existing is not None else self.may_create
+        if not allowed:
+            errors.setdefault(RECORD_ERRORS, []).append(
+                (NO_UPDATE if existing is not None else NO_CREATE).localized().format(entity=self.entity.plural.localized()))
+        data = self._loaded(values, existing, errors, missing)
+        if missing and not errors:
+            return True  # checked as far as it can be: it cannot be saved without the missing columns
+        if not errors:
+            errors = self._checked(session, data, existing)
+        if errors:
+            if existing is not None:
+                session.expire(existing)  # forget what was assigned: nothing of this row may be written
+            self._report(outcome, number, errors, headers, columns)
+            return True
+        try:
+            session.flush()
+        except (FormulaFailed, IntegrityError, StaleDataError) as refused:
+            reason = failed_reason(refused)
+            outcome.errors.append(RowError(number, "", STOPPED.localized().format(reason=reason)))
+            return False
+        if existing is None:
+            outcome.created += 1
+        else:
+            outcome.updated += 1
+        return True
+
+    def _values(self, finder: RecordFinder, cells: list[Any], columns: ColumnMap) -> tuple[dict[str, Any], FieldErrors]:
+        """The row as an API request body (blank cells are left out), and the cells that mean nothing."""
+        values: dict[str, Any] = {}
+        errors: FieldErrors = {}
+        for position, name in columns.columns.items():
+            cell = cell_at(cells, position)
+            if name == ID_COLUMN or blank(cell):
+                continue
+            try:
+                values[name] = convert(self.entity.field(name), cell, finder)
+            except CellError as wrong:
+                errors[name] = [str(wrong)]
+        return values, errors
+
+    def _existing(self, session: Any, cells: list[Any], columns: ColumnMap, values: dict[str, Any],
+                  match_on: str | None, errors: FieldErrors) -> Any:
+        """The visible record the row's match value finds; None when the row creates one."""
+        if not match_on:
+            return None
+        model = self.model
+        if match_on == ID_COLUMN:
+            position = next(i for i, n in columns.columns.items() if n == ID_COLUMN)
+            cell = cell_at(cells, position)
+            text = text_of(cell) if not blank(cell) else ""
+            if not text:
+                return None
+            if not (text.isascii() and text.isdigit()):
+                errors[ID_COLUMN] = [NOT_AN_ID.localized().format(value=text)]
+                return None
+            if int(text) > INTEGER_LIMIT:  # no record can have it, and the database would refuse the number
+                errors[ID_COLUMN] = [NO_RECORD.localized().format(value=text)]
+                return None
+            wanted = model.id == int(text)
+        else:
+            if values.get(match_on) is None:
+                return None
+            wanted = getattr(model, match_on) == values[match_on]
+        query = sa.select(model).where(wanted)
+        rule = self.visible(model)
+        if rule is not None:
+            query = query.where(rule)
+        found = session.scalars(query.limit(1)).first()
+        if found is None and match_on == ID_COLUMN:
+            errors[ID_COLUMN] = [NO_RECORD.localized().format(value=text)]
+        return found
+
+    def _loaded(self, values: dict[str, Any], existing: Any, errors: FieldErrors, missing: list[str]) -> dict[str, Any]:
+        """The row loaded by the API's input schema; its messages join `errors` (a cell that could not be read, or a
+        column reported missing for the whole file, is not reported again)."""
+        try:
+            return self._schema.load(values, partial=existing is not None)
+        except ValidationError as invalid:
+            for name, messages in _flat_messages(invalid.messages).items():
+                if name not in errors and name not in missing:
+                    errors[name] = messages
+            return {}
+
+    def _checked(self, session: Any, data: dict[str, Any], existing: Any) -> FieldErrors:
+        """The write rules and entity logic on one loaded row; on success the record is in the session, ready to
+        flush."""
+        runtime, entity, model = self.runtime, self.entity, self.model
+        current = None if existing is None else stored_values(existing, entity)
+        with session.no_autoflush:
+            errors = read_only_errors(entity, data, existing)
+            errors.update(row_errors(entity, data, existing))
+            errors.update(reference_errors(session, entity, runtime.compiled, data))
+            errors.update(unique_errors(session, entity, model, data, None if existing is None else existing.id, current))
+            if existing is not None:
+                errors.update(lock_errors(runtime, entity.qualified, existing.id, self.username, list(data)))
+            errors.update(row_lock_errors(runtime, entity.qualified, existing, data, self.username))
+            if errors:
+                return errors
+            item = existing if existing is not None else model()
+            logic = runtime.compiled.logic[entity.qualified]
+            old = None if existing is None or logic.is_empty else record_values(existing, entity, session, runtime.compiled)
+            assign_values(item, entity, data, session, runtime.compiled)
+            errors = self._logic_errors(session, item, old)
+        if not errors:
+            session.add(item)
+        return errors
+
+    def _logic_errors(self, session: Any, item: Any, old: dict[str, Any] | None) -> FieldErrors:
+        logic = self.runtime.compiled.logic[self.entity.qualified]
+        if logic.is_empty:
+            return {}
+        user = current_user_values(session, self.runtime.compiled)
+        new = record_values(item, self.entity, session, self.runtime.compiled)
+        errors = fill_defaults(logic, item, new, user) if old is None else {}
+        errors.update(compute_formulas(logic, item, new))
+        errors.update(save_errors(logic, new, old, user))
+        return errors
+
+    def _report(self, outcome: Outcome, number: int, errors: FieldErrors, headers: list[str], columns: ColumnMap) -> None:
+        for name, messages in errors.items():
+            column = "" if name == RECORD_ERRORS else (columns.header_of(name, headers) or self._label(name))
+            outcome.errors += [RowError(number, column, str(message)) for message in messages]
+
+    def _label(self, name: str) -> str:
+        found = self.entity.field(name)
+        return found.label.localized() if found is not None else name
+
+
+def _flat_messages(messages: Any) -> FieldErrors:
+    """marshmallow's messages as {field: [text]} (nested lists of a list field joined)."""
+    if not isinstance(messages, dict):
+        return {RECORD_ERRORS: [str(messages)]}
+    flat: FieldErrors = {}
+    for name, found in messages.items():
+        if isinstance(found, dict):
+            flat[name] = [str(m) for value in found.values() for m in (value if isinstance(value, list) else [value])]
+        else:
+            flat[name] = [str(m) for m in (found if isinstance(found, list) else [found])]
+    return flat
+
+
+def failed_reason(refused: Exception) -> str:
+    if isinstance(refused, FormulaFailed):
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in refused.errors.items())
+    return str(getattr(refused, "orig", refused)).splitlines()[0]

@@ -1,0 +1,134 @@
+"""Draining the e-mail outbox: the worker sends each due mail once, retries refusals, and never loses one.
+
+One mail at a time: a claim (an UPDATE of one due row to `sending`, picked
+with SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's write lock
+serializes claims) commits before the SMTP conversation, so no database lock
+is held while a mail server is slow, and two workers never take the same
+row. The claim leases the row for LEASE: a worker that dies mid-send leaves
+it `sending`, and once the lease is over another worker takes it again (the
+mail may then go out twice, but it is never lost).
+
+A failure (refused, unreachable, no address) is recorded on the row with the
+attempt count; the row is tried again after BACKOFF, and after MAX_ATTEMPTS
+it is `failed` and stays, for an admin to see and send again (/notifications/outbox).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import sqlalchemy as sa
+from flask_appbuilder.models.sqla import Model
+from sqlalchemy.orm import Session
+
+from ..compile.models import utcnow
+from ..i18n import DEFAULT_LANGUAGE
+from ..workflow.directory import EMPLOYEE
+from .mail import Mailer
+from .tables import NOTIFICATIONS, OUTBOX, PROFILES
+from .templates import rendered
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+#: the wait before each next attempt; after the last one the mail is failed
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+MAX_ATTEMPTS = len(BACKOFF) + 1
+LEASE = timedelta(minutes=10)
+#: at most this many mails per tenant and tick, so one tenant's backlog does not hold up the others
+BATCH = 500
+log = logging.getLogger(__name__)
+
+
+def send_due(runtime: Any, mailer: Mailer, now: datetime) -> Counter[str]:
+    """Send the tenant's mails due at `now`; counts `sent`, `retry` (refused, to be tried again) and `failed`."""
+    done: Counter[str] = Counter()
+    try:
+        for _ in range(BATCH):
+            claimed = runtime.in_transaction(lambda s: claim(s, now))
+            if claimed is None:
+                break
+            done[_send(runtime, mailer, claimed, now)] += 1
+    finally:
+        runtime.session.remove()
+    return done
+
+
+def claim(s: Session, now: datetime) -> Any | None:
+    """Take one mail due at `now` (or whose sender's lease ran out) for LEASE; None when none is due."""
+    due = sa.and_(OUTBOX.c.status.in_((PENDING, SENDING)), OUTBOX.c.next_attempt_at <= now)
+    pick = (sa.select(OUTBOX.c.id).where(due).order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id).limit(1)
+            .with_for_update(skip_locked=True))  # no-op on SQLite
+    return s.execute(OUTBOX.update().where(OUTBOX.c.id == pick.scalar_subquery(), due)
+                     .values(status=SENDING, attempts=OUTBOX.c.attempts + 1, next_attempt_at=now + LEASE)
+                     .returning(*OUTBOX.c)).first()
+
+
+def _send(runtime: Any, mailer: Mailer, claimed: Any, now: datetime) -> str:
+    try:
+        message = runtime.in_transaction(lambda s: compose(runtime, s, claimed, mailer.sender))
+        mailer.send(message)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the row and retried; the next mail still goes
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        outcome = FAILED if claimed.attempts >= MAX_ATTEMPTS or isinstance(exc, NoAddress) else PENDING
+        wait = BACKOFF[min(claimed.attempts, len(BACKOFF)) - 1]
+        runtime.in_transaction(lambda s: _settle(s, claimed, status=outcome, last_error=error, next_attempt_at=now + wait))
+        log.warning("mail %s to %s: attempt %s failed (%s)", claimed.id, claimed.recipient, claimed.attempts, error)
+        return "failed" if outcome == FAILED else "retry"
+    runtime.in_transaction(lambda s: _settle(s, claimed, status=SENT, sent_at=utcnow(), address=message["To"],
+                                               last_error=None))
+    return "sent"
+
+
+class NoAddress(Exception):
+    """The recipient has no e-mail address: trying again would not help."""
+
+
+def compose(runtime: Any, s: Session, row: Any, sender: str) -> EmailMessage:
+    """The mail of an outbox row, in the recipient's language, to their address as it is now."""
+    address = email_of(runtime, s, row.recipient)
+    if not address:
+        raise NoAddress(f"{row.recipient} has no e-mail address")
+    notification = s.execute(sa.select(NOTIFICATIONS).where(NOTIFICATIONS.c.id == row.notification_id)).one()
+    language = s.execute(sa.select(PROFILES.c.language).where(PROFILES.c.username == row.recipient)).scalar()
+    subject, body = rendered(runtime.catalog, notification, language or DEFAULT_LANGUAGE)
+    message = EmailMessage()
+    message["From"], message["To"] = sender, address
+    message["Subject"] = " ".join(subject.split())  # one line: a newline in a value can never start a header
+    message.set_content(body)
+    return message
+
+
+def email_of(runtime: Any, s: Session, username: str) -> str | None:
+    """The FAB user's e-mail address, else the employee's (core.employee whose login is the user)."""
+    users = Model.metadata.tables["ab_user"]
+    address = s.execute(sa.select(users.c.email).where(users.c.username == username)).scalar()
+    if address:
+        return address
+    if EMPLOYEE not in runtime.compiled.models:
+        return None
+    model = runtime.compiled.model(EMPLOYEE)
+    return s.execute(sa.select(model.email).where(model.login == username)).scalar() if hasattr(model, "email") else None
+
+
+def _settle(s: Session, claimed: Any, **values: Any) -> None:
+    """Record the attempt's outcome, unless the lease ran out and another worker has taken the row since."""
+    s.execute(OUTBOX.update().where(OUTBOX.c.id == claimed.id, OUTBOX.c.status == SENDING,
+                                    OUTBOX.c.attempts == claimed.attempts).values(**values))
+
+
+def listing(s: Session, status: str | None, page: int, page_size: int) -> tuple[int, list[Any]]:
+    """The tenant's mails for the admin's outbox screen, newest first; `status` None: every one."""
+    where = [OUTBOX.c.status == status] if status else []
+    total = s.execute(sa.select(sa.func.count()).select_from(OUTBOX).where(*where)).scalar_one()
+    rows = s.execute(sa.select(OUTBOX).where(*where).order_by(OUTBOX.c.id.desc()).offset(page * page_size).limit(page_size)).all()
+    return total, rows
+
+
+def retry(s: Session, mail_id: int, now: datetime) -> bool:
+    """Give a failed mail a fresh set of attempts, due now (after the admin fixed the address or the server)."""
+    done = s.execute(OUTBOX.update().where(OUTBOX.c.id == mail_id, OUTBOX.c.status == FAILED)
+                     .values(status=PENDING, attempts=0, next_attempt_at=now))
+    return done.rowcount == 1

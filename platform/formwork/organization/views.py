@@ -1,0 +1,57 @@
+"""The department tree page (core pack), linked from the pack's menu.
+
+Its own right, `can_tree` on `DepartmentTreeView`: FAB gives it to Admin; a
+tenant admin grants it to other roles. Links to departments and heads are
+shown to users who may open those records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
+
+from ..access import visible_condition
+from ..compile.models import class_name
+from ..i18n import Label
+from ..meta.catalog import Catalog
+from .tree import DEPARTMENT, EMPLOYEE, as_tree, read_nodes
+
+TEXT = {
+    "title": Label({"en": "Department tree", "zh": "部门树"}),
+    "department": Label({"en": "Department", "zh": "部门"}),
+    "code": Label({"en": "Code", "zh": "编码"}),
+    "head": Label({"en": "Head", "zh": "负责人"}),
+    "employees": Label({"en": "Employees", "zh": "员工数"}),
+    "total": Label({"en": "Including sub-departments", "zh": "含下级部门"}),
+    "empty": Label({"en": "No departments yet.", "zh": "暂无部门。"}),
+}
+
+
+class DepartmentTreeView(BaseView):
+    route_base = "/organization"
+    default_view = "department_tree"
+
+    @expose("/departments/")
+    @has_access
+    @permission_name("tree")
+    def department_tree(self) -> Any:
+        runtime = current_app.extensions["formwork"]
+        nodes = as_tree(read_nodes(runtime.session(), runtime.compiled, visible_condition))
+        catalog = runtime.catalog
+        views = {name: f"{class_name(catalog.entities[name])}View" for name in (DEPARTMENT, EMPLOYEE)}
+        links = {name: view for name, view in views.items() if self.appbuilder.sm.has_access("can_show", view)}
+        return self.render_template("formwork/organization/tree.html", nodes=nodes, T=TEXT,
+                                    department_view=links.get(DEPARTMENT), employee_view=links.get(EMPLOYEE))
+
+
+def register_organization(appbuilder: AppBuilder, catalog: Catalog) -> None:
+    """The tree page and its menu entry, for tenants with the core pack."""
+    if DEPARTMENT not in catalog.entities or EMPLOYEE not in catalog.entities:
+        return
+    from ..tenancy.apps import menu_label
+
+    category = menu_label(catalog.packs[catalog.entities[DEPARTMENT].pack].label)
+    appbuilder.add_view(DepartmentTreeView, menu_label(TEXT["title"]), category=category, icon="fa-sitemap",
+                        category_icon="fa-folder-open")
