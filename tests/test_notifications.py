@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
+import re
 import socketserver
 import threading
 from collections.abc import Iterator
@@ -245,7 +246,8 @@ def test_a_transferred_task_is_assigned_to_its_new_approver(site, tokens):
 def test_the_worker_sends_the_queued_mails_over_smtp_once(platform, site, smtp):
     runtime, _, catalog = site
     smtp.received.clear()
-    ticked = tick(TenantApps(platform.settings, catalog), utcnow() + timedelta(seconds=1), mailer=mailer_for(smtp.url))
+    mailer = mailer_for(smtp.url, site_url="https://work.example.com")
+    ticked = tick(TenantApps(platform.settings, catalog), utcnow() + timedelta(seconds=1), mailer=mailer)
     assert [t.slug for t in ticked] == [SLUG]
     done = ticked[0].done
     assert "e-mail(s) sent" in ticked[0].describe()
@@ -253,6 +255,10 @@ def test_the_worker_sends_the_queued_mails_over_smtp_once(platform, site, smtp):
     to_mike = [m for m in smtp.received if m["To"] == "mike@example.com"]
     assert to_mike and to_mike[0]["From"] == "formwork@test.local"
     assert any(m["Subject"].startswith("Leave to approve: ") for m in to_mike)
+    links = re.findall(rf"https://work\.example\.com/t/{SLUG}/notifications/open/(\d+)", to_mike[0].get_content())
+    assert links, to_mike[0].get_content()  # the mail opens its notification, and through it the record
+    opened = browser(site, "mike").get(f"/t/{SLUG}/notifications/open/{links[0]}")
+    assert opened.status_code == 302 and "/oa_leave_request/show/" in opened.headers["Location"]
     assert all(row.status == "sent" and row.sent_at is not None and row.attempts == 1 for row in outbox(runtime, "mike"))
     assert send(site, smtp)["sent"] == 0  # sent once, never again
 
@@ -316,6 +322,7 @@ class CountingMailer:
     """Records what it sends, slowly, so two workers overlap."""
 
     sender = "formwork@test.local"
+    site_url = ""
 
     def __init__(self) -> None:
         self.sent: list[str] = []

@@ -24,6 +24,7 @@ class Settings:
     file_store: str = "local"
     #: where the worker sends notification e-mails (notify/mail.py); empty: they are written to the log
     smtp_url: str = ""
+    site_url: str = ""
 
     @property
     def is_postgres(self) -> bool:
@@ -46,6 +47,7 @@ class Settings:
             upload_types=_endings(os.environ.get("FORMWORK_UPLOAD_TYPES", "")) or DEFAULT_UPLOAD_TYPES,
             file_store=os.environ.get("FORMWORK_FILE_STORE", "local"),
             smtp_url=os.environ.get("FORMWORK_SMTP_URL", ""),
+            site_url=os.environ.get("FORMWORK_SITE_URL", "").rstrip("/"),
         )
 
 

@@ -22,6 +22,8 @@ TIMEOUT = 30  # seconds: a mail server that hangs costs the worker this much per
 
 class Mailer(Protocol):
     sender: str
+    #: where people open the platform (FORMWORK_SITE_URL), so a mail can link to its notification; "" for no link
+    site_url: str
 
     def send(self, message: EmailMessage) -> None: ...
 
@@ -31,6 +33,7 @@ class LogMailer:
     """No SMTP server configured: each mail is written to the log (and counts as sent)."""
 
     sender: str = "formwork@localhost"
+    site_url: str = ""
 
     def send(self, message: EmailMessage) -> None:
         log.info("e-mail (FORMWORK_SMTP_URL is not set) to %s: %s\n%s", message["To"], message["Subject"],
@@ -46,6 +49,7 @@ class SmtpMailer:
     password: str | None = None
     implicit_tls: bool = False
     starttls: bool = False
+    site_url: str = ""
 
     def send(self, message: EmailMessage) -> None:
         client_class = smtplib.SMTP_SSL if self.implicit_tls else smtplib.SMTP
@@ -57,10 +61,10 @@ class SmtpMailer:
             client.send_message(message)
 
 
-def mailer_for(smtp_url: str) -> Mailer:
+def mailer_for(smtp_url: str, site_url: str = "") -> Mailer:
     """The mailer FORMWORK_SMTP_URL asks for; the log when it is empty. A malformed URL is a ValueError."""
     if not smtp_url:
-        return LogMailer()
+        return LogMailer(site_url=site_url)
     parts = urlsplit(smtp_url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise ValueError(f"FORMWORK_SMTP_URL must look like smtp://user:password@host:port, not {parts.scheme}://…")
@@ -72,4 +76,5 @@ def mailer_for(smtp_url: str) -> Mailer:
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
         implicit_tls=implicit, starttls=query.get("starttls", ["0"])[0].lower() in ("1", "true", "yes", "on"),
+        site_url=site_url,
     )

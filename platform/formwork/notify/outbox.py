@@ -68,7 +68,7 @@ def claim(s: Session, now: datetime) -> Any | None:
 
 def _send(runtime: Any, mailer: Mailer, claimed: Any, now: datetime) -> str:
     try:
-        message = runtime.in_transaction(lambda s: compose(runtime, s, claimed, mailer.sender))
+        message = runtime.in_transaction(lambda s: compose(runtime, s, claimed, mailer))
         mailer.send(message)
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the row and retried; the next mail still goes
         error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -86,8 +86,9 @@ class NoAddress(Exception):
     """The recipient has no e-mail address: trying again would not help."""
 
 
-def compose(runtime: Any, s: Session, row: Any, sender: str) -> EmailMessage:
-    """The mail of an outbox row, in the recipient's language, to their address as it is now."""
+def compose(runtime: Any, s: Session, row: Any, mailer: Mailer) -> EmailMessage:
+    """The mail of an outbox row, in the recipient's language, to their address as it is now; with a link that
+    opens the notification (and so its record, if the reader may still see it) when the site's URL is known."""
     address = email_of(runtime, s, row.recipient)
     if not address:
         raise NoAddress(f"{row.recipient} has no e-mail address")
@@ -95,9 +96,10 @@ def compose(runtime: Any, s: Session, row: Any, sender: str) -> EmailMessage:
     language = s.execute(sa.select(PROFILES.c.language).where(PROFILES.c.username == row.recipient)).scalar()
     subject, body = rendered(runtime.catalog, notification, language or DEFAULT_LANGUAGE)
     message = EmailMessage()
-    message["From"], message["To"] = sender, address
+    message["From"], message["To"] = mailer.sender, address
     message["Subject"] = " ".join(subject.split())  # one line: a newline in a value can never start a header
-    message.set_content(body)
+    link = f"{mailer.site_url}/t/{runtime.slug}/notifications/open/{notification.id}" if mailer.site_url else ""
+    message.set_content(f"{body}\n\n{link}" if link else body)
     return message
 
 

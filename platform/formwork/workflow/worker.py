@@ -78,7 +78,7 @@ def tick(apps: TenantApps, now: datetime, report: Callable[[TenantTick], None] =
          mailer: Mailer | None = None) -> list[TenantTick]:
     """Run what is due at `now` for every active tenant, reporting each as it finishes; mails go through `mailer`
     (default: FORMWORK_SMTP_URL's)."""
-    mailer = mailer or mailer_for(apps.settings.smtp_url)
+    mailer = mailer or mailer_for(apps.settings.smtp_url, apps.settings.site_url)
     results = []
     for tenant in list_tenants(apps.settings.database_url):
         if tenant.status != "active":
