@@ -4,7 +4,8 @@ and the SQL statements one request runs."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from werkzeug.test import Client
@@ -37,8 +38,9 @@ def bearer(wsgi: Any, prefix: str, username: str, password: str) -> tuple[Client
     return client, {"Authorization": f"Bearer {response.json['access_token']}"}
 
 
-def statements_of(call: Callable[[int], Any], i: int) -> list[str]:
-    """The SQL statements run by one request, on any engine (tenant, platform or hand-written)."""
+@contextmanager
+def counting(target: Any = None) -> Iterator[list[str]]:
+    """The SQL statements run while the block runs, on `target` (an engine) or on every engine (None)."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
@@ -47,9 +49,16 @@ def statements_of(call: Callable[[int], Any], i: int) -> list[str]:
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         seen.append(" ".join(statement.split()))
 
-    event.listen(Engine, "before_cursor_execute", record)
+    target = Engine if target is None else target
+    event.listen(target, "before_cursor_execute", record)
     try:
-        call(i)
+        yield seen
     finally:
-        event.remove(Engine, "before_cursor_execute", record)
+        event.remove(target, "before_cursor_execute", record)
+
+
+def statements_of(call: Callable[[int], Any], i: int) -> list[str]:
+    """The SQL statements run by one request, on any engine (tenant, platform or hand-written)."""
+    with counting() as seen:
+        call(i)
     return seen

@@ -45,13 +45,12 @@ import io
 import random
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from clients import bearer, browser
+from clients import bearer, browser, counting
 from scratch import quiet_logs, throwaway_platform
 
 SLUG = "services"
@@ -66,23 +65,6 @@ INDUSTRIES = ["technology", "manufacturing", "retail", "finance", "healthcare", 
 
 
 # -- measuring -------------------------------------------------------------------------------------------------
-@contextmanager
-def counting(engine: Any) -> Iterator[list[str]]:
-    """The statements run on `engine` (the tenant's) while the block runs."""
-    import sqlalchemy as sa
-
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(" ".join(statement.split()))
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-
-
 def ok(response: Any, status: int = 200) -> Any:
     if response.status_code != status:
         raise RuntimeError(f"HTTP {response.status_code} (wanted {status}): {response.get_data(as_text=True)[:300]}")

@@ -6,6 +6,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,13 @@ def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         next(database, None)
 
 
+def catalog_with_pack(folder: Path, text: str) -> Catalog:
+    """The built-in packs plus one written from `text` (its pack.yaml, every document in one file) into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pack.yaml").write_text(text)
+    return require_catalog([builtin_definitions(), folder])
+
+
 def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
     assert match, "the page has no CSRF token"
@@ -111,3 +119,18 @@ def jwt(client: Client, slug: str, username: str = "admin", password: str = PASS
                            json={"username": username, "password": password, "provider": "db", "refresh": False})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json['access_token']}"}
+
+
+@contextmanager
+def counting(engine: sa.Engine) -> Iterator[list[str]]:
+    """The SQL statements run on `engine` while the block runs: how tests see that a page's queries do not grow."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)

@@ -8,9 +8,8 @@ from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, Platform, csrf_token, jwt, login
+from conftest import PASSWORD, Platform, catalog_with_pack, csrf_token, jwt, login
 from formwork import create_app
-from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import find_tenant
@@ -420,10 +419,7 @@ fields:
 
 
 def test_record_rules_and_field_rights_apply_to_import_and_export(platform: Platform, tmp_path) -> None:
-    folder = tmp_path / "hrx"
-    folder.mkdir()
-    (folder / "pack.yaml").write_text(HR_PACK)
-    catalog = require_catalog([builtin_definitions(), folder])
+    catalog = catalog_with_pack(tmp_path / "hrx", HR_PACK)
     tenant = create_tenant(platform.settings, catalog, "imports-hr", "HR", ["core", "hrx"], "admin", PASSWORD)
     app = build_tenant_app(platform.settings, tenant, catalog)
     with app.app_context():

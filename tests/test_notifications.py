@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, Platform, csrf_token, jwt, login
+from conftest import PASSWORD, Platform, catalog_with_pack, csrf_token, jwt, login
 from formwork import create_app
 from formwork.compile.models import utcnow
-from formwork.meta.loader import builtin_definitions, load_catalog, require_catalog
+from formwork.meta.loader import builtin_definitions, load_catalog
 from formwork.notify import notify, record_changed
 from formwork.notify.mail import LogMailer, SmtpMailer, mailer_for
 from formwork.notify.outbox import MAX_ATTEMPTS, send_due
@@ -119,10 +119,7 @@ def smtp() -> Iterator[SmtpServer]:
 def site(platform: Platform, tmp_path_factory: pytest.TempPathFactory):
     """The company of workflow_org with the alerts pack; everyone holds the oa pack's `employee` role (their own
     leave requests, and the notification rights every pack role gets). Returns (runtime, client, catalog)."""
-    folder: Path = tmp_path_factory.mktemp("alerts") / "alerts"
-    folder.mkdir()
-    (folder / "pack.yaml").write_text(PACK)
-    catalog = require_catalog([builtin_definitions(), folder])
+    catalog = catalog_with_pack(tmp_path_factory.mktemp("alerts") / "alerts", PACK)
     runtime = company(platform, catalog, SLUG, ["core", "oa", "alerts"])
     app = build_tenant_app(platform.settings, find_tenant(platform.settings.database_url, SLUG), catalog)
     with app.app_context():

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 import sqlalchemy as sa
-from conftest import Platform, jwt, login
+from conftest import Platform, counting, jwt, login
 from formwork.tenancy.registry import find_tenant
 from formwork.tenancy.storage import tenant_engine
-
-
-@contextmanager
-def counting(engine: sa.Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, Platform, csrf_token, jwt, login
+from conftest import PASSWORD, Platform, catalog_with_pack, csrf_token, jwt, login
 from formwork import create_app
-from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.registry import find_tenant
 from werkzeug.test import Client
@@ -46,10 +44,7 @@ steps:
 def site(platform: Platform, tmp_path_factory: pytest.TempPathFactory):
     """The company of workflow_org with the trips pack; erin, mike and dora get a role with every right an admin has
     (as a tenant admin would give them), sam has no role; returns (runtime, a client of a dispatcher serving it)."""
-    folder: Path = tmp_path_factory.mktemp("trips") / "trips"
-    folder.mkdir()
-    (folder / "pack.yaml").write_text(PACK)
-    catalog = require_catalog([builtin_definitions(), folder])
+    catalog = catalog_with_pack(tmp_path_factory.mktemp("trips") / "trips", PACK)
     runtime = company(platform, catalog, SLUG, ["core", "oa", "trips"])
     app = build_tenant_app(platform.settings, find_tenant(platform.settings.database_url, SLUG), catalog)
     with app.app_context():

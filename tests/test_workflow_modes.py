@@ -8,9 +8,7 @@ from pathlib import Path
 from unittest.mock import ANY
 
 import pytest
-from conftest import Platform
-from formwork.meta.catalog import Catalog
-from formwork.meta.loader import builtin_definitions, require_catalog
+from conftest import Platform, catalog_with_pack
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.registry import find_tenant
 from formwork.workflow.api import cc_box
@@ -103,16 +101,9 @@ steps:
 ])
 
 
-def write_pack(root: Path, text: str) -> Catalog:
-    folder = root / "wf"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "pack.yaml").write_text(text)
-    return require_catalog([builtin_definitions(), folder])
-
-
 @pytest.fixture(scope="module")
 def wf(platform: Platform, tmp_path_factory: pytest.TempPathFactory):
-    catalog = write_pack(tmp_path_factory.mktemp("v1"), PACK + CHAINS)
+    catalog = catalog_with_pack(tmp_path_factory.mktemp("v1") / "wf", PACK + CHAINS)
     return company(platform, catalog, "wfmodes", ["core", "oa", "wf"])
 
 
@@ -325,7 +316,7 @@ def test_a_running_instance_finishes_on_the_chain_version_it_started_with(platfo
     changed = CHAINS.replace("- {name: one, mode: any, approvers: [users: [dora, mike, sam]]}",
                              "- {name: one, mode: any, approvers: [users: [carl]]}\n"
                              "  - {name: two, approvers: [users: [carl]]}")
-    catalog = write_pack(tmp_path, PACK + changed)
+    catalog = catalog_with_pack(tmp_path / "wf", PACK + changed)
     tenant = find_tenant(platform.settings.database_url, "wfmodes")
     runtime = build_tenant_app(platform.settings, tenant, catalog).extensions["formwork"]
     new = Approvals(runtime)
