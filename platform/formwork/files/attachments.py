@@ -16,7 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .lifecycle import delete_after_commit, file_values, now, save_upload
+from ..compile.models import utcnow
+from .lifecycle import delete_after_commit, file_values, save_upload
 from .limits import Upload
 from .tables import ATTACHMENT_VERSIONS, ATTACHMENTS
 
@@ -98,7 +99,7 @@ def attach(session: Session, entity: str, record_id: int, upload: Upload, user: 
     session.execute(ATTACHMENT_VERSIONS.insert().values(
         attachment_id=current.id, version=current.version, key=current.key, name=current.name, size=current.size,
         content_type=current.content_type, uploaded_by=current.uploaded_by, uploaded_at=current.uploaded_at,
-        replaced_at=now()))
+        replaced_at=utcnow()))
     session.execute(ATTACHMENTS.update().where(ATTACHMENTS.c.id == current.id).values(version=current.version + 1, **values))
     return current.id
 

@@ -14,13 +14,14 @@ record's rows go, its bytes stay (docs/files.md says how to find them).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ..compile.models import utcnow
 from .limits import Upload
 from .store import FileStore
 from .tables import ATTACHMENT_VERSIONS, ATTACHMENTS, FILE_VERSIONS
@@ -29,10 +30,6 @@ FILE_TYPES = ("file", "image")
 NEW = "formwork_files_new"  # (store, key) stored during the transaction
 GONE = "formwork_files_gone"  # (store, key) to delete once it commits
 REPLACED = "formwork_files_replaced"  # field files replaced in this flush, recorded as versions after it
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def current_store() -> FileStore | None:
@@ -52,7 +49,7 @@ def save_upload(session: Session, upload: Upload, user: str | None) -> dict[str,
     session.connection()  # begins the transaction now, so its end (commit or not) is the one that decides
     stored = store.save(upload.data, upload.name, upload.content_type)
     session.info.setdefault(NEW, []).append((store, stored.key))
-    return {**stored.as_data(), "uploaded_by": user, "uploaded_at": now().isoformat(timespec="seconds")}
+    return {**stored.as_data(), "uploaded_by": user, "uploaded_at": utcnow().isoformat(timespec="seconds")}
 
 
 def delete_after_commit(session: Session, keys: Iterable[str]) -> None:
@@ -91,7 +88,7 @@ def _add_field_version(connection: sa.Connection, entity: str, record_id: int, f
     where = (FILE_VERSIONS.c.entity == entity, FILE_VERSIONS.c.record_id == record_id, FILE_VERSIONS.c.field == field)
     last = connection.execute(sa.select(sa.func.max(FILE_VERSIONS.c.version)).where(*where)).scalar() or 0
     connection.execute(FILE_VERSIONS.insert().values(
-        entity=entity, record_id=record_id, field=field, version=last + 1, **file_values(old), replaced_at=now()))
+        entity=entity, record_id=record_id, field=field, version=last + 1, **file_values(old), replaced_at=utcnow()))
 
 
 def file_values(reference: dict[str, Any]) -> dict[str, Any]:
