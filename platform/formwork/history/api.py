@@ -25,7 +25,6 @@ from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from ..compile.apis import EntityRestApi
-from ..fields.base import INTEGER_LIMIT
 from .comments import CommentRefused, add_comment
 from .hidden import hidden_fields
 from .tables import ACTIONS, CHANGES, COMMENTS, MAX_COMMENT
@@ -69,7 +68,7 @@ def readable_record(route: Callable[..., Response]) -> Callable[..., Response]:
     def checked(self: RecordsApi, table: str, pk: int, **kwargs: Any) -> Response:
         verify_jwt_in_request()
         api = self.entity_api(table)
-        if api is None or not 0 < pk <= INTEGER_LIMIT or not self.appbuilder.sm.has_access("can_get", api.class_permission_name):
+        if api is None or not self.appbuilder.sm.has_access("can_get", api.class_permission_name):
             return self.response_404()
         item = api.datamodel.get(pk, api._base_filters)
         if item is None:

@@ -19,7 +19,6 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from ..compile.models import class_name, utcnow
-from ..fields.base import INTEGER_LIMIT
 from ..i18n import LANGUAGES, Label, current_locale
 from ..tenancy.audit import current_user, signed_in_user
 from ..workflow.panel import local_time
@@ -78,7 +77,7 @@ class NotificationInbox(BaseView):
         """Follow a notification's link: it is read now. Someone else's id is 404, like one that does not exist."""
         runtime, user = _runtime(), _user()
         session = runtime.session()
-        row = store.one(session, user, notification_id) if notification_id <= INTEGER_LIMIT else None
+        row = store.one(session, user, notification_id)
         if row is None:
             abort(404)
         store.mark_read(session, user, [notification_id])

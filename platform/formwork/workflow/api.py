@@ -499,8 +499,7 @@ class ApprovalsApi(BaseApi):
     def _may_read(self, entity: str, record_id: int) -> bool:
         """Whether the caller may read the record through its API: the right, and their record rules
         (unknown entities are unreadable). A task's assignee acts on it without this: it was given to them."""
-        return (0 < record_id <= INTEGER_LIMIT and self._may(entity, "can_get")
-                and may_see(self._runtime().compiled.model(entity), record_id))
+        return self._may(entity, "can_get") and may_see(self._runtime().compiled.model(entity), record_id)
 
     def _may(self, entity: str, right: str) -> bool:
         """Whether the caller has `right` (can_get, can_put…) on the API of `entity` (none on unknown entities)."""
