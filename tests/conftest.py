@@ -17,9 +17,13 @@ from formwork import create_app
 from formwork.config import Settings
 from formwork.meta.catalog import Catalog
 from formwork.meta.loader import builtin_definitions, require_catalog
+from formwork.schema.changes import SchemaPlan
 from formwork.tenancy.dispatch import TenantDispatcher
+from formwork.tenancy.migrate import migrate_tenant, plan_tenant
+from formwork.tenancy.packs import plan_upgrade, upgrade_pack, upgrades_available
 from formwork.tenancy.provision import create_tenant
-from formwork.tenancy.registry import Tenant, platform_engine
+from formwork.tenancy.registry import Tenant, find_tenant, platform_engine
+from formwork.tenancy.state import desired_state
 from formwork.tenancy.storage import dispose_engines
 from werkzeug.test import Client
 
@@ -101,6 +105,36 @@ def catalog_with_pack(folder: Path, text: str) -> Catalog:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "pack.yaml").write_text(text)
     return require_catalog([builtin_definitions(), folder])
+
+
+def migrate_to(platform: Platform, slug: str, catalog: Catalog, drop_retired: bool = False) -> SchemaPlan | None:
+    """Move tenant `slug` to the packs of `catalog` as `formwork tenant upgrade-pack` does (a new release of them on
+    this server), then, with `drop_retired`, drop what is retired (`formwork migrate --drop-retired`).
+
+    Returns the plan applied last; None when there was nothing to do. A refused plan raises MigrationRefused and
+    changes nothing.
+    """
+    settings = platform.settings
+    tenant = find_tenant(settings.database_url, slug)
+    applied = None
+    for name in upgrades_available(catalog, tenant):
+        upgrade = plan_upgrade(settings, catalog, tenant, name)
+        upgrade_pack(settings, catalog, tenant, upgrade)
+        applied = upgrade.schema
+        tenant = find_tenant(settings.database_url, slug)
+    if drop_retired:
+        applied = migrate_tenant(settings, catalog, tenant, drop_retired=True)
+    return applied
+
+
+def plan_to(platform: Platform, slug: str, catalog: Catalog, drop_retired: bool = False) -> SchemaPlan:
+    """What `migrate_to` would do, changing nothing."""
+    settings = platform.settings
+    tenant = find_tenant(settings.database_url, slug)
+    target = desired_state(settings, catalog, tenant)
+    for name in upgrades_available(catalog, tenant):
+        target = target.with_releases(dict(plan_upgrade(settings, catalog, tenant, name).target.releases))
+    return plan_tenant(settings, catalog, tenant, drop_retired, target=target)
 
 
 def csrf_token(html: str) -> str:

@@ -99,31 +99,43 @@ def test_plan_and_migrate_one_tenant_and_all(run, tmp_path: Path, monkeypatch: p
     assert "tenant 'one-co' is up to date" in run("plan", "one-co").output
 
     (pack / "note.yaml").write_text("kind: Entity\nname: note\nfields:\n  - {name: title, type: string}\n  - {name: body, type: text}\n")
-    planned = run("plan", "one-co").output
-    assert "will add column notes_note.body" in planned
-    migrated = run("migrate", "one-co")
-    assert migrated.exit_code == 0 and "[1/1] one-co: 1 change(s) applied" in migrated.output
+    assert "tenant 'one-co' is up to date" in run("plan", "one-co").output  # a new pack folder changes no tenant
+    assert "notes 1.0.0 (upgrade available: 1.0.0, changed)" in run("tenant", "list").output
+    planned = run("tenant", "upgrade-pack", "one-co", "notes", "--plan").output
+    assert "add column notes_note.body" in planned and "nothing was changed" in planned
+    upgraded = run("tenant", "upgrade-pack", "one-co", "notes", "--yes")
+    assert upgraded.exit_code == 0 and "add column notes_note.body" in upgraded.output
     url = f"sqlite:///{tmp_path / 'instance' / 'platform.sqlite'}"
     assert schema_changes(url, "one-co")[-1].operations == ["add column notes_note.body"]
 
     every = run("migrate", "--all", "--jobs", "2")
     assert every.exit_code == 0
-    assert "one-co: unchanged" in every.output and "two-co: 1 change(s) applied" in every.output
-    assert "1 migrated, 1 unchanged, 0 failed" in every.output
+    assert "one-co: unchanged" in every.output and "two-co: unchanged" in every.output
+    assert "0 migrated, 2 unchanged, 0 refused, 0 failed" in every.output
 
 
-def test_migrate_all_goes_on_past_a_failing_tenant(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_tenant_keeps_working_without_its_pack_folder_and_migrate_all_goes_on_past_a_failing_tenant(
+        run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pack = tmp_path / "packs" / "extra"
     pack.mkdir(parents=True)
     (pack / "pack.yaml").write_text("kind: Pack\nname: extra\nversion: 1.0.0\n")
+    (pack / "thing.yaml").write_text("kind: Entity\nname: thing\nfields:\n  - {name: title, type: string}\n")
     monkeypatch.setenv("FORMWORK_PACK_PATH", str(tmp_path / "packs"))
-    assert run("tenant", "create", "lost-co", "--name", "Lost", "--packs", "extra", "--admin-user", "a", "--admin-password", "pw-12345").exit_code == 0
+    assert run("tenant", "create", "kept-co", "--name", "Kept", "--packs", "extra", "--admin-user", "a", "--admin-password", "pw-12345").exit_code == 0
     assert run("tenant", "create", "fine-co", "--name", "Fine", "--packs", "core", "--admin-user", "a", "--admin-password", "pw-12345").exit_code == 0
     monkeypatch.setenv("FORMWORK_PACK_PATH", "")
-    result = run("migrate", "--all")
-    assert result.exit_code == 1
-    assert "lost-co: FAILED" in result.output and "fine-co: unchanged" in result.output
-    assert "0 migrated, 1 unchanged, 1 failed" in result.output
+    assert "kept-co: unchanged" in run("migrate", "--all").output  # it runs on the release it installed
+
+    from formwork.tenancy.storage import dispose_engines
+
+    dispose_engines()
+    for leftover in (tmp_path / "instance" / "tenants").glob("kept-co.sqlite*"):
+        leftover.unlink()
+    (tmp_path / "instance" / "tenants" / "kept-co.sqlite").write_bytes(b"not a database" * 100)
+    result = run("migrate", "--all", "--drop-retired")
+    assert result.exit_code == 1, result.output
+    assert "kept-co: FAILED, nothing changed" in result.output and "fine-co: 0 change(s) applied" in result.output
+    assert "1 migrated, 0 unchanged, 0 refused, 1 failed" in result.output
 
 
 def test_suspend_and_resume(run) -> None:
@@ -200,6 +212,8 @@ def test_tenant_customize_lists_and_plan_shows_conflicts(run, tmp_path: Path, mo
     assert f"{tmp_path / 'bad.yaml'}:3 at columns[1]: column 'x_nothing' is not a field of notes.note" in refused.output
 
     (pack / "note.yaml").write_text("kind: Entity\nname: note\nfields:\n  - {name: title, type: string}\n")
-    planned = run("plan", "memo-co").output
-    assert ("customization conflict: customization ListView notes.note/default (tenant memo-co) no longer fits and is left out: "
-            "column 'body' is not a field of notes.note") in planned
+    assert "tenant 'memo-co' is up to date" in run("plan", "memo-co").output  # it stays on the release it installed
+    planned = run("tenant", "upgrade-pack", "memo-co", "notes", "--yes")
+    assert planned.exit_code == 1 and "not upgraded: 1 customization(s) conflict" in planned.output
+    assert ("conflict: customization ListView notes.note/default (tenant memo-co) no longer fits and is left out: "
+            "column 'body' is not a field of notes.note") in planned.output

@@ -15,17 +15,14 @@ from conftest import Platform, csrf_token, jwt, login
 from formwork.cli import main
 from formwork.meta.errors import DefinitionsInvalid
 from formwork.meta.loader import builtin_definitions, require_catalog
-from formwork.tenancy import cache
 from formwork.tenancy.cache import TenantApps
-from formwork.tenancy.customizations import (
-    customization_conflicts,
-    list_customizations,
-    read_overlays,
-    store_overlays,
-)
-from formwork.tenancy.migrate import migrate_tenant
-from formwork.tenancy.provision import TenantError, create_tenant
+from formwork.tenancy.customizations import list_customizations, read_overlays
+from formwork.tenancy.customize import customization_conflicts, store_overlays
+from formwork.tenancy.errors import TenantError
+from formwork.tenancy.packs import plan_upgrade, upgrade_pack
+from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import find_tenant, migrations_folder
+from formwork.tenancy.state import applied_state, definitions_hash
 from formwork.tenancy.storage import tenant_engine
 from jsonschema import Draft202012Validator
 from werkzeug.test import Client
@@ -51,12 +48,6 @@ sections:
 """
 
 
-@pytest.fixture(autouse=True)
-def fresh_registry_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Servers notice a customization within the registry lookup's 2 s; tests do not wait for it."""
-    monkeypatch.setattr(cache, "TENANT_LOOKUP_TTL", 0.0)
-
-
 @pytest.fixture
 def formwork(platform: Platform, monkeypatch: pytest.MonkeyPatch):
     """`formwork …` run against the test platform's control plane; returns everything it printed."""
@@ -71,7 +62,8 @@ def formwork(platform: Platform, monkeypatch: pytest.MonkeyPatch):
 def browser(platform: Platform) -> Client:
     tenant = platform.tenant("studio", ["crm"])
     changes = store_overlays(platform.settings, platform.catalog, tenant, read_overlays(EXTENSION, "studio.yaml"))
-    assert changes == ["customization added: EntityExtension crm.account", "customization added: Form crm.account/default"]
+    assert changes == ["customization added: EntityExtension crm.account", "customization added: Form crm.account/default",
+                       "add column crm_account.x_wechat"]
     client = platform.client()
     assert login(client, "studio").status_code == 302
     return client
@@ -178,7 +170,8 @@ def notes_pack(folder: Path, version: str, note: str) -> Path:
     return folder
 
 
-def test_a_conflict_after_a_pack_change_is_reported_and_the_tenant_still_serves(platform: Platform, tmp_path: Path) -> None:
+def test_an_upgrade_that_would_leave_a_customization_out_is_refused_and_the_tenant_still_serves(
+        platform: Platform, tmp_path: Path) -> None:
     v1 = require_catalog([builtin_definitions(), notes_pack(tmp_path / "v1" / "notes", "1.0.0", NOTE)])
     tenant = create_tenant(platform.settings, v1, "notes-studio", "Notes Studio", ["notes"], "admin", "pw-123456")
     store_overlays(platform.settings, v1, tenant, read_overlays(NOTES_OVERLAYS, "notes.yaml"))
@@ -187,37 +180,33 @@ def test_a_conflict_after_a_pack_change_is_reported_and_the_tenant_still_serves(
     without_body = NOTE.replace("  - {name: body, type: text}\n", "").replace("[title, body]", "[title]")
     v2 = require_catalog([builtin_definitions(), notes_pack(tmp_path / "v2" / "notes", "2.0.0", without_body)])
     tenant = find_tenant(platform.settings.database_url, "notes-studio")
-    conflicts = customization_conflicts(platform.settings, v2, tenant)
-    assert conflicts == ["customization Form notes.note/default (tenant notes-studio) no longer fits and is left out: "
-                         "'body' is not a field of notes.note (line 6 at sections[0].fields[1])"]
+    assert customization_conflicts(platform.settings, v2, tenant) == []  # the tenant is still on 1.0.0
+    plan = plan_upgrade(platform.settings, v2, tenant, "notes")
+    assert plan.conflicts == ["customization Form notes.note/default (tenant notes-studio) no longer fits and is left out: "
+                              "'body' is not a field of notes.note (line 6 at sections[0].fields[1])"]
+    with pytest.raises(TenantError, match="upgrade of notes refused: it conflicts with the tenant's customizations"):
+        upgrade_pack(platform.settings, v2, tenant, plan)
 
-    runtime = TenantApps(platform.settings, v2).get(tenant).extensions["formwork"]
-    assert runtime.catalog.entities["notes.note"].field("x_mood") is not None  # the extension still fits
-    assert runtime.catalog.form_for("notes.note").field_names == {"title"}  # the pack's form, not the left-out one
-    columns = {c["name"] for c in sa.inspect(tenant_engine(platform.settings, tenant)).get_columns("notes_note")}
-    assert {"title", "body", "x_mood"} <= columns  # the removed field's column is kept, as for any removed field
+    runtime = TenantApps(platform.settings, v2).get(find_tenant(platform.settings.database_url, "notes-studio"))
+    catalog = runtime.extensions["formwork"].catalog
+    assert catalog.packs["notes"].version == "1.0.0"
+    assert catalog.form_for("notes.note").field_names == {"title", "body", "x_mood"}  # the customized form, whole
 
     gone = require_catalog([builtin_definitions(), notes_pack(tmp_path / "v3" / "notes", "3.0.0",
                                                               NOTE.replace("name: note", "name: memo").replace("entity: note", "entity: memo"))])
     assert any("EntityExtension notes.note" in c and "entity 'notes.note' is not in the tenant's packs" in c
-               for c in customization_conflicts(platform.settings, gone, tenant))
-    # the left-out extension's x_ column looks retired, but it is the tenant's data: --drop-retired is refused
-    with pytest.raises(TenantError, match="--drop-retired is refused while customizations do not fit"):
-        migrate_tenant(platform.settings, gone, find_tenant(platform.settings.database_url, "notes-studio"),
-                       drop_retired=True)
+               for c in plan_upgrade(platform.settings, gone, tenant, "notes").conflicts)
     columns = {c["name"] for c in sa.inspect(tenant_engine(platform.settings, tenant)).get_columns("notes_note")}
-    assert "x_mood" in columns
+    assert {"title", "body", "x_mood"} <= columns
 
 
 def test_a_customization_changes_the_definitions_hash(platform: Platform, browser: Client) -> None:
     tenant = find_tenant(platform.settings.database_url, "studio")
-    apps = platform.app.tenant_apps
-    before = apps.definitions_hash(tenant)
+    before = tenant.definitions_hash
     listing = "kind: ListView\nentity: crm.account\nname: wechat\nlabel: {en: On WeChat, zh: 微信客户}\ncolumns: [name, x_wechat]\n"
     assert store_overlays(platform.settings, platform.catalog, tenant, read_overlays(listing, "list.yaml")) == [
         "customization added: ListView crm.account/wechat"]
-    tenant = find_tenant(platform.settings.database_url, "studio")
-    assert apps.definitions_hash(tenant) != before
+    assert find_tenant(platform.settings.database_url, "studio").definitions_hash != before
     page = browser.get("/t/studio/crm_account/view/wechat/")
     assert page.status_code == 200 and "On WeChat" in page.text and "tp-2024" in page.text
 
@@ -258,7 +247,8 @@ def test_history_keeps_every_version_with_who_when_and_the_definitions_after(
     text = "\n".join(history)
     assert text.index("name: x_wechat") < text.index("version 2  ") < text.index("name: x_line") < text.index("version 3  ")
     tenant = find_tenant(platform.settings.database_url, "history-co")
-    assert versions[2][-1] == tenant.definitions_hash == platform.app.tenant_apps.definitions_hash(tenant)
+    assert versions[2][-1] == tenant.definitions_hash == definitions_hash(platform.settings, "history-co",
+                                                                           applied_state(tenant))
     assert len({v[-1] for v in versions}) == 3  # each version led to other definitions
 
     everything = formwork("tenant", "customizations", "history-co", "--history").output

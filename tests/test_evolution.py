@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from conftest import PASSWORD, Platform, jwt, login
+from conftest import PASSWORD, Platform, jwt, login, migrate_to, plan_to
 from formwork import create_app
 from formwork.cli import main
 from formwork.meta.catalog import Catalog
@@ -16,8 +16,9 @@ from formwork.meta.loader import builtin_definitions, load_catalog, require_cata
 from formwork.schema.apply import apply_schema_plan, schema_transaction
 from formwork.schema.changes import Change, Phase
 from formwork.schema.plan import SchemaPlan, plan_schema_changes
-from formwork.tenancy.apps import build_tenant_app
-from formwork.tenancy.migrate import migrate_tenant, plan_tenant
+from formwork.tenancy.apps import build_tenant_app, tenant_runtime
+from formwork.tenancy.errors import MigrationRefused
+from formwork.tenancy.packs import plan_upgrade
 from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import Tenant, find_tenant
 from formwork.tenancy.storage import tenant_engine
@@ -66,7 +67,14 @@ def with_items(platform: Platform, tmp_path: Path, slug: str, items: list[dict],
 
 
 def evolve(platform: Platform, tenant: Tenant, catalog: Catalog, drop_retired: bool = False) -> SchemaPlan:
-    return migrate_tenant(platform.settings, catalog, find_tenant(platform.settings.database_url, tenant.slug), drop_retired)
+    return migrate_to(platform, tenant.slug, catalog, drop_retired)
+
+
+def refusal(platform: Platform, tenant: Tenant, catalog: Catalog) -> SchemaPlan:
+    """The plan of a move to `catalog` that must be refused (and so change nothing)."""
+    with pytest.raises(MigrationRefused) as refused:
+        evolve(platform, tenant, catalog)
+    return refused.value.plan
 
 
 def query(platform: Platform, tenant: Tenant, sql: str) -> list[tuple]:
@@ -150,16 +158,16 @@ def test_widening_is_applied_and_keeps_references_to_the_table(platform: Platfor
 def test_narrowing_is_refused_when_values_do_not_fit_and_applied_with_backfill(platform: Platform, tmp_path: Path) -> None:
     tenant = with_items(platform, tmp_path, "narrow-co", ITEMS)
     narrow = V1.replace("max_length: 20", "max_length: 5")
-    refused = evolve(platform, tenant, pack(tmp_path, "v2", narrow))
-    assert refused.refused == ["refused: evo item.code narrows from text of 20 characters to text of 5 characters but "
-                               "1 record(s) have a value that does not fit; give `backfill:` in the definition or "
-                               "change those values first"]
+    refused = refusal(platform, tenant, pack(tmp_path, "v2", narrow))
+    assert refused.refused == ["refused: shorten evo item.code from text of 20 characters to text of 5 characters: "
+                               "1 stored value(s) are longer than 5 characters and would be cut; give `backfill:` in "
+                               "the definition or change those values first"]
     assert column(platform, tenant, "evo_item", "code")["type"].length == 20
     assert query(platform, tenant, "SELECT code FROM evo_item ORDER BY id") == [("A-1",), ("LONG-CODE-12",)]
 
     filled = evolve(platform, tenant, pack(tmp_path, "v3", narrow.replace("max_length: 5", "max_length: 5, backfill: '?'")))
-    assert filled.describe() == ["narrow evo item.code from text of 20 characters to text of 5 characters, "
-                                 "replacing the 1 value(s) that do not fit with '?'"]
+    assert filled.describe() == ["shorten evo item.code from text of 20 characters to text of 5 characters, "
+                                 "replacing the 1 stored value(s) that do not fit with '?'"]
     assert column(platform, tenant, "evo_item", "code")["type"].length == 5
     assert query(platform, tenant, "SELECT code FROM evo_item ORDER BY id") == [("A-1",), ("?",)]
 
@@ -167,7 +175,7 @@ def test_narrowing_is_refused_when_values_do_not_fit_and_applied_with_backfill(p
 def test_required_is_refused_on_empty_records_and_applied_with_backfill(platform: Platform, tmp_path: Path) -> None:
     tenant = with_items(platform, tmp_path, "required-co", ITEMS)
     required = V1.replace("{name: qty, type: integer}", "{name: qty, type: integer, required: true}")
-    refused = evolve(platform, tenant, pack(tmp_path, "v2", required + "  - {name: size, type: integer, required: true}\n"))
+    refused = refusal(platform, tenant, pack(tmp_path, "v2", required + "  - {name: size, type: integer, required: true}\n"))
     assert set(refused.refused) == {
         "refused: evo item.qty becomes required but 1 record(s) have no value; give `backfill:` in the definition",
         "refused: evo part.size is a new required field but 2 record(s) would have no value; give `backfill:` in the definition"}
@@ -186,8 +194,7 @@ def test_required_is_refused_on_empty_records_and_applied_with_backfill(platform
 def test_a_failing_step_leaves_nothing_of_the_plan_applied(platform: Platform, tmp_path: Path) -> None:
     tenant = with_items(platform, tmp_path, "atomic-co", ITEMS)
     v2 = pack(tmp_path, "v2", V1.replace("max_length: 20", "max_length: 200") + "  - {name: extra, type: string}\n")
-    app = build_tenant_app(platform.settings, tenant, v2)
-    runtime = app.extensions["formwork"]
+    runtime = tenant_runtime(platform.settings, tenant, v2, plan_upgrade(platform.settings, v2, tenant, "evo").target)
 
     def fail(operations) -> None:
         operations.execute(sa.text("INSERT INTO evo_item (no_such_column) VALUES (1)"))
@@ -250,7 +257,7 @@ def test_an_entity_rename_keeps_its_records_its_indexes_and_the_references_to_it
     v2 = pack(tmp_path, "v2", RENAMED)
     words = ["rename entity evo item to thing (table evo_item becomes evo_thing; its 2 record(s) "
              "and the references to them kept)"]
-    assert plan_tenant(platform.settings, v2, tenant).describe() == words
+    assert plan_to(platform, tenant.slug, v2).describe() == words
     assert query(platform, tenant, "SELECT count(*) FROM evo_item") == [(2,)]  # planning changed nothing
 
     plan = evolve(platform, tenant, v2)
@@ -278,7 +285,7 @@ def test_an_entity_rename_keeps_its_records_its_indexes_and_the_references_to_it
     assert query(platform, tenant, "SELECT count(*) FROM evo_part") == [(1,)]  # the reference still cascades
 
     assert evolve(platform, tenant, v2) is None
-    again = plan_tenant(platform.settings, v2, find_tenant(platform.settings.database_url, "thing-co"))
+    again = plan_to(platform, "thing-co", v2)
     assert (again.apply, again.refused, again.retired) == ([], [], [])
 
 
@@ -293,30 +300,36 @@ def test_a_renamed_auto_number_field_goes_on_counting(platform: Platform, tmp_pa
     assert created.json["result"]["number"] == "S-003"
 
 
-def test_plan_and_migrate_from_the_command_line(platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upgrade_and_migrate_from_the_command_line(platform: Platform, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     tenant = with_items(platform, tmp_path, "cli-co", ITEMS)
     monkeypatch.setenv("FORMWORK_INSTANCE", str(platform.settings.instance))
     monkeypatch.setenv("FORMWORK_DATABASE_URL", platform.settings.database_url)
     monkeypatch.setenv("FORMWORK_SECRET_KEY", platform.settings.secret_key)
-    folder = tmp_path / "v2"
-    pack(tmp_path, "v2", V1.replace("  - {name: note, type: string, required: true}\n", "")
-         .replace("{name: qty, type: integer}", "{name: qty, type: integer, required: true}"))
-    monkeypatch.setenv("FORMWORK_PACK_PATH", str(folder))
+    without_note = V1.replace("  - {name: note, type: string, required: true}\n", "")
+    pack(tmp_path, "v2", without_note.replace("{name: qty, type: integer}", "{name: qty, type: integer, required: true}"))
+    monkeypatch.setenv("FORMWORK_PACK_PATH", str(tmp_path / "v2"))
     runner = CliRunner()
 
     def run(*args: str):
         return runner.invoke(main, list(args), catch_exceptions=False)
 
-    planned = run("plan", "cli-co")
-    assert planned.exit_code == 0, planned.output
-    assert "will make retired field evo item.note optional" in planned.output
+    assert "tenant 'cli-co' is up to date" in run("plan", "cli-co").output  # a new pack folder changes nothing
+    planned = run("tenant", "upgrade-pack", "cli-co", "evo", "--plan")
+    assert "make retired field evo item.note optional" in planned.output
     assert "retired: evo item.note is no longer defined; its column and 2 stored value(s) are kept" in planned.output
     assert ("refused: evo item.qty becomes required but 1 record(s) have no value; give `backfill:` in the definition"
             in planned.output)
+    refused = run("tenant", "upgrade-pack", "cli-co", "evo", "--yes")
+    assert refused.exit_code == 1 and "not upgraded: 1 change(s) refused; nothing was changed" in refused.output
+    assert not column(platform, tenant, "evo_item", "note")["nullable"]
     assert query(platform, tenant, "SELECT count(*) FROM evo_item WHERE note IS NOT NULL") == [(2,)]
 
-    migrated = run("migrate", "cli-co")
-    assert "[1/1] cli-co: 1 change(s) applied, 1 refused" in migrated.output
+    pack(tmp_path, "v3", without_note.replace("{name: qty, type: integer}", "{name: qty, type: integer, required: true, backfill: 0}"))
+    monkeypatch.setenv("FORMWORK_PACK_PATH", str(tmp_path / "v3"))
+    upgraded = run("tenant", "upgrade-pack", "cli-co", "evo", "--yes")
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "make evo item.qty required, filling its 1 empty record(s) with 0" in upgraded.output
     assert column(platform, tenant, "evo_item", "note")["nullable"]
 
     dropped = run("migrate", "--all", "--drop-retired")

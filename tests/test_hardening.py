@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from conftest import Platform, csrf_token, jwt, login
 from formwork.meta.yamlload import parse_documents
-from formwork.tenancy.provision import TenantError
+from formwork.tenancy.errors import TenantError
 from werkzeug.test import Client
 
 ACCOUNTS = "/t/acme/api/v1/crm_account/"

@@ -14,7 +14,7 @@ from conftest import Platform, csrf_token, jwt, login
 from formwork.history.recording import HistoryIsAppendOnly
 from formwork.history.tables import CHANGES, COMMENTS
 from formwork.notify.tables import FOLLOWERS, NOTIFICATIONS
-from formwork.tenancy import cache, lifecycle
+from formwork.tenancy import lifecycle
 from formwork.workflow.engine import Approvals
 from werkzeug.test import Client
 from workflow_org import company, employee_id, leave
@@ -417,7 +417,7 @@ def test_history_cannot_be_changed_or_deleted(admin: Client, runtime: Any) -> No
 
 
 def test_a_tenant_with_history_can_still_be_deleted(platform: Platform, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(cache, "TENANT_LOOKUP_TTL", 0)
+    monkeypatch.setattr(lifecycle, "IN_FLIGHT_SECONDS", 0)
     platform.tenant("hist-doomed", packs=["crm"])
     client = platform.client()
     token = jwt(client, "hist-doomed")

@@ -16,9 +16,11 @@ from formwork import create_app
 from formwork.cli import main
 from formwork.config import Settings
 from formwork.tenancy import storage
-from formwork.tenancy.apps import build_tenant_app, tenant_runtime
+from formwork.tenancy.apps import build_tenant_app
+from formwork.tenancy.errors import TenantError
 from formwork.tenancy.lifecycle import delete_tenant
-from formwork.tenancy.provision import TenantError, create_tenant, planned_changes
+from formwork.tenancy.migrate import plan_tenant
+from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import Tenant, find_tenant, list_tenants, platform_engine
 from formwork.tenancy.storage import drop_storage, tenant_engine, tenant_role
 from werkzeug.test import Client
@@ -211,8 +213,8 @@ def test_a_connection_without_a_tenant_sees_no_tenant_tables(platform: Platform,
 
 def test_a_schema_tenant_has_nothing_left_to_plan(platform: Platform, tenants) -> None:
     """Alembic's reflection, through the per-transaction search_path, finds the tables the tenant has."""
-    app = build_tenant_app(platform.settings, find_tenant(platform.settings.database_url, "north"), platform.catalog)
-    assert planned_changes(app.extensions["formwork"]).describe() == []  # a reflection that missed the schema would plan every table
+    north = find_tenant(platform.settings.database_url, "north")
+    assert plan_tenant(platform.settings, platform.catalog, north).describe() == []  # a reflection that missed the schema would plan every table
 
 
 # --- PostgreSQL: a tenant in a database of its own ------------------------------------------------------------------
@@ -242,7 +244,7 @@ def test_a_tenant_in_its_own_database_is_served_isolated_and_dropped(platform: P
     assert names == ["Vault Account"]
     assert "Vault Account" not in south_account_names(platform)
     assert client.get("/t/vault/api/v1/crm_account/", headers=jwt(client, "north", "nina")).status_code in (401, 422)
-    assert planned_changes(tenant_runtime(settings, vault, platform.catalog)).describe() == []
+    assert plan_tenant(settings, platform.catalog, vault).describe() == []
 
     drop_storage(settings, vault)
     assert vault.storage_location not in database_names(platform)
@@ -350,7 +352,7 @@ def test_requests_work_under_the_tenant_role(platform: Platform, with_roles: Rol
     role = tenant_role(with_roles.settings, find_tenant(with_roles.settings.database_url, "castle"))
     assert owners_in_schema(platform, "tenant_castle") == {role}  # so the role can alter its tables when definitions change
     castle = find_tenant(with_roles.settings.database_url, "castle")
-    assert planned_changes(tenant_runtime(with_roles.settings, castle, platform.catalog)).describe() == []
+    assert plan_tenant(with_roles.settings, platform.catalog, castle).describe() == []
 
 
 def test_a_tenant_made_before_roles_gets_its_role_on_first_use(platform: Platform, with_roles: RolePlatform) -> None:

@@ -10,14 +10,14 @@ import yaml
 from click.testing import CliRunner
 from conftest import Platform, jwt
 from formwork.cli import main
-from formwork.tenancy import cache
+from formwork.tenancy import lifecycle
 from formwork.tenancy.registry import find_tenant, schema_changes
 
 
 @pytest.fixture
 def doomed(platform: Platform, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> tuple[Platform, int]:
     """A tenant `doomed-co` with one account; a test that deletes it leaves the slug free for the next."""
-    monkeypatch.setattr(cache, "TENANT_LOOKUP_TTL", 0)
+    monkeypatch.setattr(lifecycle, "IN_FLIGHT_SECONDS", 0)
     if find_tenant(platform.settings.database_url, "doomed-co") is None:
         platform.tenant("doomed-co", packs=["crm"])
     client = platform.client()

@@ -10,18 +10,15 @@ from conftest import PASSWORD, Platform, _postgres_database, login
 from formwork import create_app
 from formwork.config import Settings
 from formwork.meta.errors import DefinitionsInvalid
-from formwork.tenancy.customizations import (
-    list_customizations,
-    read_overlays,
-    store_overlays,
-)
+from formwork.tenancy.customizations import list_customizations, read_overlays
+from formwork.tenancy.customize import store_overlays
+from formwork.tenancy.errors import TenantError
 from formwork.tenancy.manifest import (
     apply_manifest,
     export_manifest,
     read_manifest,
     version_range,
 )
-from formwork.tenancy.provision import TenantError
 from formwork.tenancy.registry import find_tenant, list_tenants, platform_engine
 from formwork.tenancy.storage import dispose_engines
 

@@ -12,7 +12,7 @@ from formwork import create_app
 from formwork.cli import main
 from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.tenancy.provision import create_tenant
-from formwork.tenancy.registry import find_tenant
+from formwork.tenancy.registry import find_tenant, schema_changes
 from formwork.tenancy.storage import tenant_engine
 from werkzeug.test import Client
 
@@ -165,7 +165,7 @@ def test_upgrade_pack_plans_asks_then_adds_the_field_and_new_seeds_only(platform
         connection.execute(sa.text("DELETE FROM notes_note WHERE code = 'N-0'"))  # a user deletes the seeded note
         connection.execute(sa.text("INSERT INTO notes_note (title, code, version, created_at, updated_at) "
                                 "VALUES ('Mine', 'N-1', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-    assert "notes 1.0.0 (upgrade: 1.1.0)" in run(versions["v1_1"], "tenant", "list").output
+    assert "notes 1.0.0 (upgrade available: 1.1.0)" in run(versions["v1_1"], "tenant", "list").output
 
     planned = run(versions["v1_1"], "tenant", "upgrade-pack", "up-co", "notes", "--plan")
     assert planned.exit_code == 0
@@ -213,7 +213,7 @@ def test_a_tenant_recorded_before_versions_keeps_its_packs(platform: Platform, v
     engine.dispose()
     assert find_tenant(platform.settings.database_url, "old-co").packs == ["core", "tags"]
     assert "old-co" in (listing := run(versions["v1"], "tenant", "list").output)
-    assert "core ? (upgrade: 0.1.0), tags ? (upgrade: 1.0.0)" in listing
+    assert "core ? (upgrade available: 0.1.0), tags ? (upgrade available: 1.0.0)" in listing
     upgraded = run(versions["v1"], "tenant", "upgrade-pack", "old-co", "tags", "--yes")
     assert upgraded.exit_code == 0 and "upgraded tags (version not recorded) → 1.0.0" in upgraded.output
     assert pack_versions(platform, "old-co") == {"core": None, "tags": "1.0.0"}
@@ -251,4 +251,7 @@ def test_a_seed_record_the_rules_refuse_stops_the_install_and_names_its_line(pla
     assert (f"{tmp_path / 'strict' / 'pack.yaml'}:19: seed strict.prices, records[1] cannot be saved: "
             "amount: The amount must be positive") in refused.output
     assert pack_versions(platform, "strict-co") == {"core": "0.1.0"}
-    assert rows(platform, "strict-co", "SELECT count(*) FROM strict_price") == [(0,)]  # Tea is not kept either
+    tenant = find_tenant(platform.settings.database_url, "strict-co")
+    assert "strict_price" not in sa.inspect(tenant_engine(platform.settings, tenant)).get_table_names()  # all or nothing
+    log = schema_changes(platform.settings.database_url, "strict-co")[-1]
+    assert log.outcome == "failed" and "amount: The amount must be positive" in log.left_alone[0]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import PASSWORD, Platform, login
+from conftest import PASSWORD, Platform, login, migrate_to
 from formwork.meta.loader import builtin_definitions, require_catalog
-from formwork.tenancy import cache
 from formwork.tenancy.cache import TenantApps
 from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import find_tenant
@@ -33,11 +32,10 @@ def test_every_new_tenant_gets_the_same_rights_and_can_add_roles(platform: Platf
 
 
 def test_an_entity_added_later_is_on_the_admins_menu(platform: Platform, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(cache, "TENANT_LOOKUP_TTL", 0)
     v1 = require_catalog([builtin_definitions(), write(tmp_path / "v1" / "notes", V1)])
     create_tenant(platform.settings, v1, "later-co", "Later Co", ["notes"], "admin", PASSWORD)
     v2 = require_catalog([builtin_definitions(), write(tmp_path / "v2" / "notes", V2)])
-    monkeypatch.setattr(platform.app, "tenant_apps", TenantApps(platform.settings, v2))
+    migrate_to(platform, "later-co", v2)
     client = platform.client()
     login(client, "later-co")
     page = client.get("/t/later-co/notes_tag/list/")

@@ -6,11 +6,11 @@ import textwrap
 from pathlib import Path
 
 import sqlalchemy as sa
-from conftest import Platform
+from conftest import Platform, login, migrate_to
 from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.tenancy.cache import TenantApps
 from formwork.tenancy.provision import create_tenant
-from formwork.tenancy.registry import find_tenant
+from formwork.tenancy.registry import Tenant, find_tenant, platform_session
 from formwork.tenancy.storage import tenant_engine
 
 PACK = "kind: Pack\nname: notes\nversion: 1.0.0\nrequires: {core: '>=0.1.0'}\n"
@@ -53,7 +53,7 @@ def test_new_fields_entities_and_indexes_are_added_and_data_kept(platform: Platf
     first_hash = find_tenant(platform.settings.database_url, "notes-co").definitions_hash
 
     v2 = require_catalog([builtin_definitions(), write(tmp_path / "v2" / "notes", V2)])
-    TenantApps(platform.settings, v2).get(find_tenant(platform.settings.database_url, "notes-co"))
+    migrate_to(platform, "notes-co", v2)
 
     inspector = sa.inspect(tenant_engine(platform.settings, tenant))
     assert {"pinned", "author_id"} <= {c["name"] for c in inspector.get_columns("notes_note")}
@@ -64,10 +64,19 @@ def test_new_fields_entities_and_indexes_are_added_and_data_kept(platform: Platf
     assert find_tenant(platform.settings.database_url, "notes-co").definitions_hash not in (None, first_hash)
 
 
-def test_a_tenant_whose_packs_are_missing_is_unavailable_not_empty(platform: Platform, tmp_path: Path) -> None:
+def test_a_tenant_runs_on_its_installed_release_and_is_unavailable_not_empty_when_no_release_is_known(
+        platform: Platform, tmp_path: Path) -> None:
     with_pack = require_catalog([builtin_definitions(), write(tmp_path / "v1" / "notes", V1)])
-    tenant = create_tenant(platform.settings, with_pack, "lost-co", "Lost Co", ["notes"], "admin", "pw-123456")
-    recorded = tenant.definitions_hash
-    response = platform.client().get("/t/lost-co/")  # this server's catalog has no `notes` pack
+    create_tenant(platform.settings, with_pack, "lost-co", "Lost Co", ["notes"], "admin", "pw-123456")
+    client = platform.client()
+    login(client, "lost-co", password="pw-123456")
+    assert client.get("/t/lost-co/notes_note/list/").status_code == 200  # this server has no `notes` folder: no matter
+
+    with platform_session(platform.settings.database_url) as session:  # as tenants from before releases were kept
+        stored = session.scalar(sa.select(Tenant).where(Tenant.slug == "lost-co"))
+        stored.releases, stored.applied_json = {}, None
+        session.commit()
+    recorded = find_tenant(platform.settings.database_url, "lost-co").definitions_hash
+    response = platform.client().get("/t/lost-co/")
     assert response.status_code == 503 and "unavailable" in response.text
     assert find_tenant(platform.settings.database_url, "lost-co").definitions_hash == recorded

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from conftest import Platform
 from formwork.compile.generated import SEQUENCES, TENANT_METADATA
-from formwork.tenancy.cache import TenantApps
 from formwork.tenancy.migrate import migrate_tenant
 from formwork.tenancy.registry import find_tenant
+from formwork.tenancy.state import applied_state, definitions_hash
 from formwork.tenancy.storage import tenant_engine
 
 
@@ -16,7 +16,7 @@ def test_a_new_platform_table_or_index_reaches_existing_tenants(platform: Platfo
     extra = sa.Table("formwork_release_probe", TENANT_METADATA, sa.Column("id", sa.Integer, primary_key=True))
     try:
         tenant = find_tenant(platform.settings.database_url, "older-co")
-        assert TenantApps(platform.settings, platform.catalog).definitions_hash(tenant) != tenant.definitions_hash
+        assert definitions_hash(platform.settings, tenant.slug, applied_state(tenant)) != tenant.definitions_hash
         assert migrate_tenant(platform.settings, platform.catalog, tenant) is not None
         assert "formwork_release_probe" in sa.inspect(tenant_engine(platform.settings, tenant)).get_table_names()
         assert migrate_tenant(platform.settings, platform.catalog, find_tenant(platform.settings.database_url, "older-co")) is None
@@ -29,3 +29,18 @@ def test_a_new_platform_table_or_index_reaches_existing_tenants(platform: Platfo
             SEQUENCES.indexes.discard(index)
     finally:
         TENANT_METADATA.remove(extra)
+
+
+def test_every_process_computes_the_same_storage_hash_whatever_it_imported() -> None:
+    """A server, `formwork migrate` and `formwork tenant create` import different parts of Formwork; a platform table
+    seen by one and not by another would make each think the others' tenants need migrating, forever."""
+    import subprocess
+    import sys
+
+    def hash_after(imports: str) -> str:
+        code = f"import {imports}\nfrom formwork.compile.generated import storage_hash\nprint(storage_hash('x'))"
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+
+    everything = ("formwork.cli, formwork.tenancy.provision, formwork.tenancy.packs, formwork.tenancy.manifest, "
+                  "formwork.tenancy.lifecycle, formwork.demo.setup, formwork.imports.command")
+    assert hash_after("formwork.tenancy.migrate") == hash_after("formwork.tenancy.cache") == hash_after(everything)

@@ -7,8 +7,13 @@ import sqlalchemy as sa
 from conftest import PASSWORD, Platform, jwt, login
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.cache import TenantApps
-from formwork.tenancy.provision import TenantError
-from formwork.tenancy.registry import find_tenant, list_tenants
+from formwork.tenancy.errors import TenantError
+from formwork.tenancy.registry import (
+    Tenant,
+    find_tenant,
+    list_tenants,
+    platform_session,
+)
 
 
 @pytest.fixture(scope="module")
@@ -95,17 +100,17 @@ def test_each_tenant_has_its_own_storage(two_tenants: Platform) -> None:
         assert (two_tenants.settings.instance / acme.storage_location).is_file()
 
 
-def test_app_cache_is_bounded_and_keyed_by_definitions(two_tenants: Platform) -> None:
+def test_app_cache_is_bounded_and_rebuilds_on_a_new_generation(two_tenants: Platform) -> None:
     builds: list[str] = []
 
-    def counting_build(settings, tenant, catalog):
+    def counting_build(settings, tenant, catalog, state):
         builds.append(tenant.slug)
-        return build_tenant_app(settings, tenant, catalog)
+        return build_tenant_app(settings, tenant, catalog, state=state)
 
     settings = two_tenants.settings
     apps = TenantApps(settings, two_tenants.catalog, build=counting_build)
     apps.capacity = 1
-    acme, globex = find_tenant(settings.database_url, "acme"), find_tenant(settings.database_url, "globex")
+    acme, globex = apps.tenant("acme"), apps.tenant("globex")
     first = apps.get(acme)
     assert apps.get(acme) is first
     apps.get(globex)
@@ -113,10 +118,12 @@ def test_app_cache_is_bounded_and_keyed_by_definitions(two_tenants: Platform) ->
     apps.get(acme)
     assert builds == ["acme", "globex", "acme"]
 
-    acme.packs = ["core", "crm"]  # the effective definitions change: the app is rebuilt
-    rebuilt = apps.get(acme)
-    assert builds[-1] == "acme" and len(builds) == 4
-    assert rebuilt.extensions["formwork"].definitions_hash != first.extensions["formwork"].definitions_hash
+    with platform_session(settings.database_url) as session:  # any change of the row, by any process
+        session.get(Tenant, acme.id).name = "Acme Renamed"
+        session.commit()
+    assert apps.tenant("acme").generation == acme.generation + 1
+    rebuilt = apps.get(apps.tenant("acme"))
+    assert builds[-1] == "acme" and len(builds) == 4 and rebuilt.config["APP_NAME"] == "Acme Renamed"
 
 
 def test_creating_a_tenant_fails_cleanly(two_tenants: Platform) -> None:
@@ -159,10 +166,8 @@ def test_console_needs_an_operator_login(two_tenants: Platform) -> None:
 
 
 def test_a_suspended_tenant_answers_503_and_keeps_its_data(two_tenants: Platform, monkeypatch) -> None:
-    from formwork.tenancy import cache
     from formwork.tenancy.registry import set_status
 
-    monkeypatch.setattr(cache, "TENANT_LOOKUP_TTL", 0)
     url = two_tenants.settings.database_url
     client = two_tenants.client()
     auth = jwt(client, "globex", "bob")

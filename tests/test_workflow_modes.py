@@ -9,7 +9,8 @@ from unittest.mock import ANY
 
 import pytest
 from conftest import Platform, catalog_with_pack
-from formwork.tenancy.apps import build_tenant_app
+from formwork.tenancy.apps import build_tenant_app, tenant_runtime
+from formwork.tenancy.packs import plan_upgrade
 from formwork.tenancy.registry import find_tenant
 from formwork.workflow.api import cc_box
 from formwork.workflow.engine import Approvals
@@ -318,7 +319,7 @@ def test_a_running_instance_finishes_on_the_chain_version_it_started_with(platfo
                              "  - {name: two, approvers: [users: [carl]]}")
     catalog = catalog_with_pack(tmp_path / "wf", PACK + changed)
     tenant = find_tenant(platform.settings.database_url, "wfmodes")
-    runtime = build_tenant_app(platform.settings, tenant, catalog).extensions["formwork"]
+    runtime = tenant_runtime(platform.settings, tenant, catalog, plan_upgrade(platform.settings, catalog, tenant, "wf").target)
     new = Approvals(runtime)
     new.approve(open_task(new, instance, "mike"), "mike")  # the old version's step, and the old version's only step
     assert new.status(REQUEST, rid).status == "approved"

@@ -139,7 +139,8 @@ def tenant() -> None:
 def tenant_create(slug: str, name: str, packs: str, admin_user: str, admin_password: str, locale: str, currency: str,
                   storage: str | None) -> None:
     """Create a tenant: storage, tables, roles and its first admin."""
-    from .tenancy.provision import TenantError, create_tenant
+    from .tenancy.errors import TenantError
+    from .tenancy.provision import create_tenant
 
     settings = _settings()
     catalog = _catalog()
@@ -158,8 +159,8 @@ def tenant_create(slug: str, name: str, packs: str, admin_user: str, admin_passw
 def tenant_apply(manifest: Path) -> None:
     """Create or update a tenant from its YAML manifest (tenants/SLUG.yaml); a second run changes nothing."""
     from .meta.errors import DefinitionsInvalid
+    from .tenancy.errors import TenantError
     from .tenancy.manifest import apply_manifest, read_manifest
-    from .tenancy.provision import TenantError
 
     settings, catalog = _settings(), _catalog()
     _platform(settings)
@@ -199,15 +200,17 @@ def tenant_export(slug: str, output: Path | None) -> None:
 @click.argument("slug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def tenant_customize(slug: str, file: Path) -> None:
-    """Store a tenant's customizations (EntityExtension, Form, ListView documents), replacing those of the same target."""
-    from .tenancy.customizations import read_overlays, store_overlays
+    """Apply and store a tenant's customizations (EntityExtension, Form, ListView documents), replacing those of the
+    same target; nothing is stored when one has an error or its schema change is refused."""
+    from .tenancy.customizations import read_overlays
+    from .tenancy.customize import store_overlays
 
     settings, catalog = _settings(), _catalog()
     _platform(settings)
     record = _tenant(settings, slug)
     _change_customizations(
-        settings, catalog, slug,
-        lambda: store_overlays(settings, catalog, record, read_overlays(file.read_text(encoding="utf-8"), str(file))),
+        slug, lambda: store_overlays(settings, catalog, record, read_overlays(file.read_text(encoding="utf-8"), str(file)),
+                                     report=click.echo),
         refused="nothing was stored", unchanged="already has these customizations")
 
 
@@ -217,11 +220,8 @@ def tenant_customize(slug: str, file: Path) -> None:
 @click.option("--history", is_flag=True, help="Every version (with its text, when TARGET is given), who made it and when")
 def tenant_customizations(slug: str, target: str | None, history: bool) -> None:
     """List a tenant's customizations (of TARGET only, e.g. crm.account), and those that no longer fit its packs."""
-    from .tenancy.customizations import (
-        customization_conflicts,
-        customization_history,
-        list_customizations,
-    )
+    from .tenancy.customizations import customization_history, list_customizations
+    from .tenancy.customize import customization_conflicts
 
     settings, catalog = _settings(), _catalog()
     _platform(settings)
@@ -266,12 +266,12 @@ def tenant_uncustomize(slug: str, kind: str, target: str) -> None:
     Fields an extension added are retired: hidden, their columns and data kept (dropped only by
     `formwork migrate --drop-retired`). Refused while other customizations use them.
     """
-    from .tenancy.customizations import remove_overlay
+    from .tenancy.customize import remove_overlay
 
     settings, catalog = _settings(), _catalog()
     _platform(settings)
     record = _tenant(settings, slug)
-    _change_customizations(settings, catalog, slug, lambda: remove_overlay(settings, catalog, record, kind, target),
+    _change_customizations(slug, lambda: remove_overlay(settings, catalog, record, kind, target, report=click.echo),
                            "other customizations depend on it; change or remove them first; nothing was removed")
 
 
@@ -282,27 +282,26 @@ def tenant_uncustomize(slug: str, kind: str, target: str) -> None:
 @click.argument("version", type=click.IntRange(min=1))
 def tenant_customization_revert(slug: str, kind: str, target: str, version: int) -> None:
     """Make a customization what it was at VERSION (see `formwork tenant customizations SLUG --history TARGET`)."""
-    from .tenancy.customizations import revert_overlay
+    from .tenancy.customize import revert_overlay
 
     settings, catalog = _settings(), _catalog()
     _platform(settings)
     record = _tenant(settings, slug)
-    _change_customizations(settings, catalog, slug,
-                           lambda: revert_overlay(settings, catalog, record, kind, target, version),
+    _change_customizations(slug, lambda: revert_overlay(settings, catalog, record, kind, target, version,
+                                                        report=click.echo),
                            f"version {version} does not fit the tenant's packs and other customizations; nothing was changed")
 
 
-def _change_customizations(settings: Settings, catalog, slug: str, change: Callable[[], list[str]], refused: str,
+def _change_customizations(slug: str, change: Callable[[], list[str]], refused: str,
                            unchanged: str = "already has that version") -> None:
-    """Run a customization change, print it and apply its schema changes; print the errors if it is refused."""
+    """Run a customization change (applied with its schema changes, or not at all) and print what it did."""
     from .meta.errors import DefinitionsInvalid
     from .tenancy.customizations import CustomizationError
-    from .tenancy.migrate import migrate_tenant
-    from .tenancy.registry import find_tenant
+    from .tenancy.errors import TenantError
 
     try:
         changes = change()
-    except CustomizationError as exc:
+    except (CustomizationError, TenantError) as exc:
         raise click.ClickException(str(exc)) from None
     except DefinitionsInvalid as exc:
         for error in exc.errors:
@@ -312,10 +311,6 @@ def _change_customizations(settings: Settings, catalog, slug: str, change: Calla
         click.echo(f"  {line}")
     if not changes:
         click.echo(f"tenant '{slug}' {unchanged}; nothing changed")
-        return
-    applied = migrate_tenant(settings, catalog, find_tenant(settings.database_url, slug))
-    for line in (applied.describe() + applied.left_alone) if applied else []:
-        click.echo(f"  {line}")
 
 
 @tenant.command("suspend")
@@ -359,7 +354,7 @@ def _set_status(slug: str, status: str) -> None:
     _platform(settings)
     if not set_status(settings.database_url, slug, status):
         raise click.ClickException(f"no tenant '{slug}'")
-    click.echo(f"tenant '{slug}' is {status} (running servers notice within a few seconds)")
+    click.echo(f"tenant '{slug}' is {status} (running servers notice before their next request)")
 
 
 @tenant.command("import")
@@ -394,7 +389,7 @@ def tenant_import(slug: str, entity: str, file: Path, match_on: str | None, dry_
 
 @tenant.command("list")
 def tenant_list() -> None:
-    """Every tenant with its status and pack versions; `(upgrade: x)` marks a newer version on this server."""
+    """Every tenant with its status and pack versions; `(upgrade available: x)` marks another release on this server."""
     from .meta.loader import load_catalog
     from .tenancy.packs import upgrades_available
     from .tenancy.registry import list_tenants
@@ -408,7 +403,7 @@ def tenant_list() -> None:
     catalog, _errors = load_catalog()  # a broken pack must not hide the tenants; `validate` reports it
     for row in rows:
         upgrades = upgrades_available(catalog, row)
-        packs = ", ".join(f"{name} {version or '?'}" + (f" (upgrade: {upgrades[name]})" if name in upgrades else "")
+        packs = ", ".join(f"{name} {version or '?'}" + (f" (upgrade available: {upgrades[name]})" if name in upgrades else "")
                           for name, version in row.pack_versions.items())
         click.echo(f"{row.slug:<20} {row.status:<10} {row.name:<24} {packs}")
 
@@ -418,8 +413,8 @@ def tenant_list() -> None:
 @click.argument("pack")
 def tenant_install_pack(slug: str, pack: str) -> None:
     """Install PACK (and the packs it requires) into a tenant: shows the plan, then creates tables and loads seeds."""
+    from .tenancy.errors import TenantError
     from .tenancy.packs import install_pack, plan_install
-    from .tenancy.provision import TenantError
     from .tenancy.seeds import SeedFailed
 
     settings, catalog = _settings(), _catalog()
@@ -447,8 +442,8 @@ def _echo_section(title: str, lines: list[str]) -> None:
 @click.option("--yes", is_flag=True, help="Apply without asking")
 def tenant_upgrade_pack(slug: str, pack: str, plan_only: bool, yes: bool) -> None:
     """Move a tenant's PACK to the version this server has: shows the plan, applies after confirmation."""
+    from .tenancy.errors import TenantError
     from .tenancy.packs import plan_upgrade, upgrade_pack
-    from .tenancy.provision import TenantError
     from .tenancy.seeds import SeedFailed
 
     settings, catalog = _settings(), _catalog()
@@ -463,6 +458,8 @@ def tenant_upgrade_pack(slug: str, pack: str, plan_only: bool, yes: bool) -> Non
         if plan.conflicts:
             raise TenantError(f"not upgraded: {len(plan.conflicts)} customization(s) conflict with {pack} {plan.available}; "
                               "change or remove them first")
+        if plan.refused:
+            raise TenantError(f"not upgraded: {len(plan.refused)} change(s) refused; nothing was changed")
         if plan_only or not (yes or click.confirm(f"upgrade {pack} to {plan.available}?", default=False)):
             click.echo("nothing was changed")
             return
@@ -477,8 +474,8 @@ def tenant_upgrade_pack(slug: str, pack: str, plan_only: bool, yes: bool) -> Non
 @click.option("--drop-retired", is_flag=True, help="Show what `migrate --drop-retired` would drop")
 def plan(slug: str, drop_retired: bool) -> None:
     """Show, in words, what `formwork migrate SLUG` would change, keep and refuse."""
-    from .tenancy.cache import TenantUnavailable
-    from .tenancy.customizations import customization_conflicts
+    from .tenancy.customize import customization_conflicts
+    from .tenancy.errors import TenantUnavailable
     from .tenancy.migrate import plan_tenant
 
     settings, catalog = _settings(), _catalog()
@@ -487,10 +484,13 @@ def plan(slug: str, drop_retired: bool) -> None:
         changes = plan_tenant(settings, catalog, _tenant(settings, slug), drop_retired)
     except TenantUnavailable as exc:
         raise click.ClickException(exc.reason) from None
+    verb = "would" if changes.refused else "will"
     for change in changes.describe():
-        click.echo(f"  will {change}")
+        click.echo(f"  {verb} {change}")
     for change in changes.left_alone:
         click.echo(f"  {change}")
+    if changes.refused:
+        click.echo(f"  nothing is applied while {len(changes.refused)} change(s) are refused (a migration is all or nothing)")
     conflicts = customization_conflicts(settings, catalog, _tenant(settings, slug))
     for conflict in conflicts:
         click.echo(f"  customization conflict: {conflict}")
@@ -515,8 +515,8 @@ def migrate(slug: str | None, every: bool, jobs: int, drop_retired: bool) -> Non
     tenants = list_tenants(settings.database_url) if every else [_tenant(settings, slug)]
     with _progress_bar(len(tenants), "migrating tenants") as report:
         summary = migrate_all(settings, catalog, tenants, jobs, report=report, drop_retired=drop_retired)
-    click.echo(f"{len(summary.migrated)} migrated, {len(summary.unchanged)} unchanged, {len(summary.failed)} failed")
-    if summary.failed:
+    click.echo(summary.describe())
+    if not summary.ok:
         sys.exit(1)
 
 

@@ -53,6 +53,7 @@ from .models import CompiledModels, class_name
 from .records import (
     RecordInUse,
     StaleRecord,
+    change_errors,
     check_deletable,
     check_version,
     read_only_errors,
@@ -224,6 +225,7 @@ class EntityRestApi(ImportApi, ModelRestApi):
             old = None if created or logic.is_empty else record_values(item, self.entity, session, self.compiled)
             errors = read_only_errors(self.entity, data, None if created else item)
             errors.update(row_errors(self.entity, data, None if created else item))
+            errors.update(change_errors(self.entity, data, None if created else item, self.compiled))
             errors.update(reference_errors(session, self.entity, self.compiled, data))
             errors.update(unique_errors(session, self.entity, self.datamodel.obj, data, None if created else item.id,
                                         None if created else stored_values(item, self.entity)))
@@ -235,8 +237,7 @@ class EntityRestApi(ImportApi, ModelRestApi):
             session.rollback()
             return self.response_400(message=errors)
         try:
-            session.add(item)
-            session.commit()
+            body = self._saved_body(session, item)
         except StaleDataError:
             session.rollback()
             return self.response(409, message="This record was changed by someone else at the same moment. Reload it and try again.")
@@ -245,9 +246,20 @@ class EntityRestApi(ImportApi, ModelRestApi):
             return self.response_400(message=failed.errors)
         except IntegrityError:
             session.rollback()
+            if current_app.extensions["formwork"].storage_moved():
+                raise  # the table changed under this request (a migration): the tenant app answers 503
             return self.response(409, message="The record conflicts with stored data (a unique value or a reference changed meanwhile); reload and try again.")
-        body = without_hidden(self.entity, self.show_model_schema.dump(item))
         return self.response(201 if created else 200, id=item.id, result=body)
+
+    def _saved_body(self, session: Any, item: Any) -> dict[str, Any]:
+        """Save `item` and read it back in the same transaction: what the answer shows is what was committed, and a
+        migration landing after the commit cannot fail a request whose record is already saved."""
+        session.add(item)
+        session.flush()
+        session.expire(item)  # read back what the database holds: rollups are computed in SQL after the flush
+        body = without_hidden(self.entity, self.show_model_schema.dump(item))
+        session.commit()
+        return body
 
     def _logic_errors(self, item: Any, old: dict[str, Any] | None) -> dict[str, list[str]]:
         """Defaults, formulas, field conditions, validation rules and the lock, as for a form."""

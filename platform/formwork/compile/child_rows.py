@@ -18,6 +18,7 @@ from wtforms import widgets as html
 
 from ..access import hidden_fields, read_only_fields, unchangeable_fields
 from ..fields import FIELD_TYPES
+from ..fields.base import KeepsStoredValue
 from ..fields.child_table import parent_field_of
 from ..fields.widgets import TextWidget
 from ..meta.catalog import Catalog
@@ -70,7 +71,7 @@ class ChildRowsWidget:
         return render_template("formwork/child_rows.html", field=field, columns=field.shown_columns(), blank=blank)
 
 
-class ChildRowsField(FieldList):
+class ChildRowsField(KeepsStoredValue, FieldList):
     widget = ChildRowsWidget()
 
     def __init__(self, *args: Any, definition: FieldDef, columns: list[FieldDef], **kwargs: Any) -> None:
@@ -89,6 +90,15 @@ class ChildRowsField(FieldList):
         for entry in self.entries:  # a hidden field is neither shown nor checked nor taken from the post
             for name in hidden & set(entry.form._fields):
                 del entry.form[name]
+
+    def keep(self, stored: Any) -> None:
+        """A posted row that comes back with its id tells its fields what that row holds."""
+        rows = {str(row.id): row for row in stored or []}
+        for entry in self.entries:
+            row = rows.get(str(entry.form.id.data))
+            for field in entry.form if row is not None else ():
+                if isinstance(field, KeepsStoredValue):
+                    field.keep(getattr(row, field.short_name))
 
     def populate_obj(self, obj: Any, name: str) -> None:
         fixed = unchangeable_fields(self.definition.target)  # left out of the row: a kept row keeps its stored value

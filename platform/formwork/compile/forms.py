@@ -18,6 +18,7 @@ from wtforms import HiddenField
 
 from ..access import unchangeable_fields
 from ..fields import field_type, is_fixed
+from ..fields.base import KeepsStoredValue
 from ..tenancy.audit import current_user
 from ..workflow.lock import lock_errors, row_lock_errors
 from .logic import (
@@ -51,6 +52,7 @@ def _checked_form(form_class: type, view: Any, extra: dict[str, Any]) -> type:
         shown = view.shown_fields(editable=getattr(form, "_id", None) is None)
         for name in [f.name for f in view.entity.fields if f.name in form and f.name not in shown]:
             del form[name]  # not on this user's form: neither required nor changed
+        view.keep_stored(form)
         if not form_class.validate(form, extra_validators):
             return False
         errors = view.rule_errors(form)
@@ -81,6 +83,15 @@ class RuleCheckedForms:
     def prefill_form(self, form: Any, pk: Any) -> None:
         item = self.datamodel.get(pk)
         form.record_version.data = item.version if item else ""
+
+    def keep_stored(self, form: Any) -> None:
+        """Tell the fields that need it what the edited record holds (FAB builds a posted form from the post alone):
+        a select keeps offering and accepting a stored value the definitions no longer offer."""
+        pk = getattr(form, "_id", None)
+        item = self.datamodel.session.get(self.datamodel.obj, pk) if pk is not None else None  # FAB loaded it
+        for field in form if item is not None else ():
+            if isinstance(field, KeepsStoredValue):
+                field.keep(getattr(item, field.short_name))
 
     def process_form(self, form: Any, is_created: bool) -> None:
         if not is_created and "record_version" in form:

@@ -5,20 +5,23 @@
   count, totals, export);
 - counting stops at 10,001 rows, so a page on a huge table stays fast;
 - the signed-in user's record rules (`access.visible_condition`) limit every
-  query, so a record outside them is not found (404) on every path.
+  query, so a record outside them is not found (404) on every path;
+- a save the database refuses is reported in words, never with its SQL.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Query, selectinload
 
 from ..access import hidden_fields, visible_condition
 from ..fields.base import INTEGER_LIMIT
 from .listing import capped_count
+from .records import BEING_UPDATED, NOT_SAVED, RecordNotSaved
 
 
 class EntityInterface(SQLAInterface):
@@ -53,6 +56,14 @@ class EntityInterface(SQLAInterface):
         if not 0 < key <= INTEGER_LIMIT:
             return None
         return super().get(key, *args, **kwargs)
+
+    def add(self, item: Any, commit: bool = True) -> None:
+        """FAB shows the text of whatever `add` raises: the user reads why in words, never the database's SQL."""
+        try:
+            super().add(item, commit)
+        except SQLAlchemyError as exc:
+            moved = has_app_context() and current_app.extensions["formwork"].storage_moved()
+            raise RecordNotSaved((BEING_UPDATED if moved else NOT_SAVED).localized()) from exc
 
     def query_count(self, query: Query, filters: Any = None, select_columns: Any = None) -> int:
         return capped_count(self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={}))

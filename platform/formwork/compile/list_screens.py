@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, g, request, stream_with_context
+from flask import Response, abort, g, request
 from flask_appbuilder import expose, has_access, permission_name
 from flask_appbuilder.urltools import get_filter_args
 
@@ -20,24 +20,19 @@ from ..fields import field_type
 from ..filters import compile_filter
 from . import listing as listing_module
 from .listing import (
+    EXPORT_TYPES,
     Listing,
     active_listing,
     column_formatter,
-    export_rows,
+    export_response,
     group_counts,
     quick_search,
-    to_csv,
-    to_xlsx,
     totals,
     with_shown_references,
 )
 from .logic import filter_context
 
 MAX_PAGE_SIZE = 500
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 class ListScreens:
@@ -68,13 +63,8 @@ class ListScreens:
         if listing.definition.sort_field in hidden_fields(self.entity):  # the rows' order would tell the hidden values
             order = self.datamodel.obj.id
         query = with_shown_references(query, self.datamodel.obj, listing)
-        items = query.order_by(order.desc() if listing.definition.sort_descending else order.asc()).yield_per(500)
-        rows = export_rows(items, listing, native=kind == "xlsx")
-        filename = f"{self.entity.table}-{listing.name}.{kind}"
-        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-        if kind == "csv":
-            return Response(stream_with_context(to_csv(rows)), mimetype=EXPORT_TYPES[kind], headers=headers)
-        return Response(to_xlsx(rows, str(listing.title)), mimetype=EXPORT_TYPES[kind], headers=headers)
+        query = query.order_by(order.desc() if listing.definition.sort_descending else order.asc())
+        return export_response(query, listing, kind, f"{self.entity.table}-{listing.name}.{kind}")
 
     def _activate(self, listing: Listing) -> None:
         """Make `listing` the list this request shows: its filter and the quick search apply to rows, counts,

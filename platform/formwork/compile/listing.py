@@ -2,7 +2,9 @@
 
 Each ListView definition is one `Listing`. The active listing of a request
 sits on `flask.g`, so one ModelView serves every list view of an entity
-without mutating shared view state.
+without mutating shared view state. Exports (screens and API) answer through
+`export_response`; a streamed body goes through `streamed`, which ends the
+transaction it reads in.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g
+from flask import Response, g, stream_with_context
 from markupsafe import Markup
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Query, Session, selectinload
 
 from .. import formatting
 from ..access import hidden_fields, visible_condition
@@ -27,6 +29,12 @@ from ..i18n import Label
 from ..meta.model import EntityDef, ListViewDef
 
 COUNT_LIMIT = 10_000
+#: records an export reads at a time (on PostgreSQL a server-side cursor, fetched in batches)
+EXPORT_BATCH = 500
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 TOTAL_FUNCTIONS = {"sum": sa.func.sum, "avg": sa.func.avg}
 
 
@@ -192,6 +200,36 @@ def to_csv(rows: Iterable[list[Any]]) -> Iterator[str]:
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
+
+
+def export_response(query: Query[Any], listing: Listing, kind: str, filename: str) -> Response:
+    """The records of `query` as a download of `kind` (csv, xlsx): a CSV is streamed while the records are read; a
+    workbook is written whole, so an XLSX is built within the request."""
+    rows = export_rows(query.yield_per(EXPORT_BATCH), listing, native=kind == "xlsx")
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if kind == "xlsx":
+        return Response(to_xlsx(rows, str(listing.title)), mimetype=EXPORT_TYPES[kind], headers=headers)
+    return streamed(to_csv(rows), query.session, mimetype=EXPORT_TYPES[kind], headers=headers)
+
+
+def streamed(body: Iterator[str], session: Session, **response: Any) -> Response:
+    """A response whose `body` is read after the view returns, closing `session` when the body ends, fails or is
+    closed half-way (the server calls close() when the client goes away).
+
+    Flask runs `teardown_appcontext`, which removes the request's scoped session, when the view returns, before the
+    server reads the body. A query built in the view keeps the Session object it was built on; reading it then begins
+    a new transaction on an object the scoped registry no longer holds, so no teardown ends it and its connection
+    stays checked out, idle in transaction. Pass that object (`query.session`), not the scoped_session, whose
+    current session is another one by then.
+    """
+
+    def body_then_close() -> Iterator[str]:
+        try:
+            yield from body  # close() reaches `body` first; closing the session then ends its transaction
+        finally:
+            session.close()
+
+    return Response(stream_with_context(body_then_close()), **response)
 
 
 def to_xlsx(rows: Iterable[list[Any]], title: str) -> bytes:

@@ -21,6 +21,7 @@ from ..fields import field_type
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, IndexDef
 from .logic import EntityLogic, formula_readers, logic_for
+from .naming import index_name
 from .rollups import rollups_by_source
 
 
@@ -100,8 +101,7 @@ def build_model(base: type[DeclarativeBase], entity: EntityDef, ctx: _ModelConte
 
 def _declared_index(entity: EntityDef, index: IndexDef) -> sa.Index:
     columns = [field_type(f.type).attribute(f) if (f := entity.field(name)) else name for name in index.fields]
-    prefix = "ux" if index.unique else "ix"
-    return sa.Index(f"{prefix}_{entity.table}_{'_'.join(columns)}"[:63], *columns, unique=index.unique)
+    return sa.Index(index_name(entity.table, columns, index.unique), *columns, unique=index.unique)
 
 
 def sorted_by(entity: EntityDef, catalog: Catalog) -> set[str]:

@@ -9,12 +9,28 @@ from sqlalchemy.orm import Session
 
 from ..fields import field_type
 from ..fields.child_table import parent_field_of
+from ..i18n import Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from .logic import is_locked, record_values
 from .models import CompiledModels
 
 FieldErrors = dict[str, list[str]]
+
+
+BEING_UPDATED = Label({
+    "en": "This workspace was being updated while your request ran; nothing was saved. Try again in a moment.",
+    "zh": "您的请求处理期间该工作区正在更新，未保存任何内容。请稍后重试。",
+})
+NOT_SAVED = Label({
+    "en": "The record was not saved: it conflicts with stored data (a unique value or a reference changed meanwhile). "
+          "Reload and try again.",
+    "zh": "记录未保存：与已存数据冲突（唯一值或引用刚被修改）。请刷新后重试。",
+})
+
+
+class RecordNotSaved(Exception):
+    """A screen's save the database refused; its text is what the user reads (never the database's own message)."""
 
 
 class StaleRecord(Exception):
@@ -49,6 +65,15 @@ def read_only_errors(entity: EntityDef, data: dict[str, Any], item: Any | None) 
         current = None if item is None else getattr(item, field_type(field.type).attribute(field))
         if data[field.name] != current:
             errors[field.name] = ["This field is read-only."]
+    return errors
+
+
+def change_errors(entity: EntityDef, data: dict[str, Any], item: Any | None, models: CompiledModels) -> FieldErrors:
+    """Values a record may keep but not newly take (a retired choice): sent back unchanged they pass."""
+    errors: FieldErrors = {}
+    for field in entity.fields:
+        if field.name in data and (problems := field_type(field.type).change_errors(field, data[field.name], item, models)):
+            errors[field.name] = problems
     return errors
 
 

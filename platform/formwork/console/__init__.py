@@ -14,7 +14,7 @@ from ..config import Settings
 from ..i18n import Label
 from ..tenancy.apps import LANGUAGES
 from ..tenancy.keys import derive_secret
-from ..tenancy.registry import Customization, Tenant, platform_engine
+from ..tenancy.registry import Customization, SchemaChange, Tenant, platform_engine
 
 
 def _open_link(slug: str) -> Markup:
@@ -45,6 +45,31 @@ class CustomizationView(ModelView):
     }
 
 
+def _lines(items: list[str]) -> Markup:
+    return Markup("<br>").join(items)
+
+
+class SchemaChangeView(ModelView):
+    """A tenant's schema change log: every migration applied, refused or failed, with what it did or why not."""
+
+    datamodel = SQLAInterface(SchemaChange)
+    route_base = "/schema-changes"
+    base_permissions = ["can_list", "can_show"]
+    list_title = Label({"en": "Schema changes", "zh": "结构变更"})
+    list_columns = ["applied_at", "outcome", "operations", "left_alone"]
+    show_columns = ["tenant_slug", "applied_at", "outcome", "definitions_hash", "operations", "left_alone"]
+    base_order = ("id", "desc")
+    formatters_columns = {"operations": _lines, "left_alone": _lines, "applied_at": lambda at: f"{at:%Y-%m-%d %H:%M}"}
+    label_columns = {
+        "tenant_slug": Label({"en": "Tenant", "zh": "租户"}),
+        "applied_at": Label({"en": "When", "zh": "时间"}),
+        "outcome": Label({"en": "Outcome", "zh": "结果"}),
+        "definitions_hash": Label({"en": "Definitions", "zh": "定义版本"}),
+        "operations": Label({"en": "Changes", "zh": "变更"}),
+        "left_alone": Label({"en": "Refused or kept", "zh": "拒绝或保留"}),
+    }
+
+
 class TenantView(ModelView):
     """Tenants are created and changed with the CLI (config as code); the console shows them."""
 
@@ -56,7 +81,7 @@ class TenantView(ModelView):
     show_columns = ["slug", "name", "packs", "locale", "status", "storage_kind", "storage_location", "definitions_hash", "created_at"]
     search_columns = ["slug", "name", "status"]
     base_order = ("slug", "asc")
-    related_views = [CustomizationView]
+    related_views = [CustomizationView, SchemaChangeView]
     formatters_columns = {"slug": _open_link, "packs": lambda packs: ", ".join(packs)}
     label_columns = {
         "slug": Label({"en": "Address", "zh": "地址"}),
@@ -94,6 +119,7 @@ def build_console_app(settings: Settings) -> Flask:
         appbuilder = AppBuilder(app, session)
         appbuilder.add_view(TenantView, Label({"en": "Tenants", "zh": "租户"}), icon="fa-building")
         appbuilder.add_view_no_menu(CustomizationView)
+        appbuilder.add_view_no_menu(SchemaChangeView)
     return app
 
 

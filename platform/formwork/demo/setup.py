@@ -10,6 +10,7 @@ from ..config import Settings
 from ..console import add_operator, build_console_app
 from ..meta.catalog import Catalog
 from ..tenancy.apps import tenant_runtime
+from ..tenancy.migrate import bring_up_to_date
 from ..tenancy.provision import create_tenant
 from ..tenancy.registry import find_tenant
 from .sample import load_sample_data
@@ -28,6 +29,7 @@ def prepare_demo(settings: Settings, catalog: Catalog, slug: str, user: str, pas
         tenant = create_tenant(settings, catalog, slug, "Demo Company", DEMO_PACKS, user, password, progress=progress)
     else:
         progress(f"tenant '{slug}' exists; keeping its data")
+        tenant = bring_up_to_date(settings, catalog, tenant)[1]
     runtime = tenant_runtime(settings, tenant, catalog)
     session = runtime.session()
     try:

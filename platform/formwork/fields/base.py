@@ -97,6 +97,15 @@ class FieldType:
         """Problems only the database can tell (a referenced record that does not exist)."""
         return []
 
+    def change_errors(self, field: FieldDef, value: Any, item: Any | None, models: Any) -> list[str]:
+        """Why the record `item` (None for a new one) may not take `value`: a value it may keep but not newly take
+        (a retired choice) is accepted only when it is the one stored."""
+        return []
+
+    def definition_errors(self, field: FieldDef) -> list[tuple[tuple[Any, ...], str]]:
+        """Mistakes in the field's own properties that JSON Schema cannot see: (path under the field, message)."""
+        return []
+
     # -- REST API ------------------------------------------------------------
     def marshmallow_field(self, field: FieldDef) -> ma.Field:
         kwargs: dict[str, Any] = {
@@ -149,6 +158,17 @@ class FieldType:
     # -- lists ---------------------------------------------------------------
     def format_value(self, field: FieldDef, value: Any) -> str:
         return "" if value is None else str(value)
+
+
+class KeepsStoredValue:
+    """A form field that needs the edited record's stored value on every request, not only when the form is shown.
+
+    FAB builds the form of a post from the post alone; a select that must keep offering (and accepting) a value the
+    definitions no longer offer is told the stored value before it validates (`compile/forms.py`).
+    """
+
+    def keep(self, stored: Any) -> None:
+        raise NotImplementedError
 
 
 def constant_default(field: FieldDef) -> Any:

@@ -69,16 +69,26 @@ class ChildTableField(FieldType):
     def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
         from . import FIELD_TYPES
 
-        child = models.model(field.target).__entity__
-        problems = []
-        for number, data in enumerate(value or [], start=1):
-            for f in child.fields:
-                if f.name in data:
-                    problems += [f"Row {number}, {f.label}: {p}" for p in FIELD_TYPES[f.type].value_errors(f, data[f.name], session, models)]
-        return problems
+        return [f"Row {number}, {f.label}: {p}" for number, f, sent, _ in _row_values(field, value, None, models)
+                for p in FIELD_TYPES[f.type].value_errors(f, sent, session, models)]
+
+    def change_errors(self, field: FieldDef, value: Any, item: Any | None, models: Any) -> list[str]:
+        """Each row's values judged against the row it changes (a row sent with its id), as the row's own fields."""
+        from . import FIELD_TYPES
+
+        return [f"Row {number}, {f.label}: {p}" for number, f, sent, row in _row_values(field, value, item, models)
+                for p in FIELD_TYPES[f.type].change_errors(f, sent, row, models)]
 
     def format_value(self, field: FieldDef, value: Any) -> str:
         return str(len(value or []))
+
+
+def _row_values(field: FieldDef, rows: Any, item: Any | None, models: Any) -> list[tuple[int, FieldDef, Any, Any]]:
+    """(row number, child field, value sent, stored row or None) for every value of every row sent."""
+    child = models.model(field.target).__entity__
+    stored = {row.id: row for row in getattr(item, field.name)} if item is not None else {}
+    return [(number, f, data[f.name], stored.get(data.get("id")))
+            for number, data in enumerate(rows or [], start=1) for f in child.fields if f.name in data]
 
 
 def parent_field_of(field: FieldDef, child: Any, parent: str) -> str:

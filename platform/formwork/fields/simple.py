@@ -8,12 +8,12 @@ import sqlalchemy as sa
 import wtforms
 from markupsafe import Markup
 from marshmallow import fields as ma
-from marshmallow import validate as mv
 from wtforms.widgets import html_params
 
 from .. import formatting
-from ..meta.model import Choice, FieldDef
+from ..meta.model import FieldDef
 from .base import FieldType
+from .choices import ChoiceKind, KeptChoiceSelect, badge
 from .widgets import TextWidget
 
 
@@ -122,48 +122,23 @@ class TimeField(FieldType):
         return "" if value is None else formatting.clock(value)
 
 
-CHOICES_SCHEMA = {
-    "type": "array",
-    "minItems": 1,
-    "items": {
-        "type": "object",
-        "required": ["value"],
-        "properties": {
-            "value": {"type": ["string", "integer"]},
-            "label": {"$ref": "#/$defs/label"},
-            "color": {"$ref": "#/$defs/color"},
-        },
-        "additionalProperties": False,
-    },
-}
-
-
-def badge(choice: Choice) -> Markup:
-    """A choice as a coloured label, the way lists show a stage or a status."""
-    if not choice.color:
-        return Markup("{0}").format(choice.label.localized())
-    return Markup('<span class="label fw-badge fw-{0}">{1}</span>').format(choice.color, choice.label.localized())
-
-
-class ChoiceField(FieldType):
+class ChoiceField(ChoiceKind):
     """One value from a fixed list; stored as the value, shown as its label."""
 
     name = "choice"
-    properties = {"choices": CHOICES_SCHEMA}
     default_schema = {"type": ["string", "integer"]}
-    form_class = wtforms.SelectField
-    required_properties = ("choices",)
+    form_class = KeptChoiceSelect
 
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
         return sa.String(64)
 
-    def marshmallow_validators(self, field: FieldDef) -> list[Any]:
-        values = [c.value for c in field.choices]
-        return [mv.OneOf(values, error="Must be one of: {choices}.")]
+    def values_of(self, value: Any) -> list[str]:
+        return [] if value in (None, "") else [str(value)]
 
     def form_kwargs(self, field: FieldDef) -> dict[str, Any]:
+        kwargs = super().form_kwargs(field)
         blank = [] if field.required else [("", "—")]
-        return {"choices": blank + [(c.value, c.label) for c in field.choices], "coerce": _blank_to_none}
+        return {**kwargs, "choices": blank + kwargs["choices"], "coerce": _blank_to_none}
 
     def widget(self, field: FieldDef) -> Any:
         from flask_appbuilder.fieldwidgets import Select2Widget
@@ -175,6 +150,18 @@ class ChoiceField(FieldType):
             return ""
         choice = {c.value: c for c in field.choices}.get(str(value))
         return badge(choice) if choice else str(value)
+
+    def stored_outside(self, connection: sa.Connection, table: sa.TableClause, column: str,
+                       allowed: set[str]) -> dict[str, int]:
+        stored = table.c[column]
+        query = (sa.select(stored, sa.func.count()).where(stored.is_not(None), stored != "", stored.not_in(sorted(allowed)))
+                 .group_by(stored))
+        return {str(value): count for value, count in connection.execute(query)}
+
+    def rewrite_stored(self, connection: sa.Connection, table: sa.TableClause, column: str,
+                       mapping: dict[str, str]) -> None:
+        for old, new in mapping.items():
+            connection.execute(sa.update(table).where(table.c[column] == old).values({column: new}))
 
 
 def _blank_to_none(value: Any) -> Any:

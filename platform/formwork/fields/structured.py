@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,38 +11,41 @@ import wtforms
 from markupsafe import Markup
 from marshmallow import ValidationError
 from marshmallow import fields as ma
-from marshmallow import validate as mv
 
 from ..meta.model import FieldDef
 from .base import FieldType
-from .simple import CHOICES_SCHEMA, badge
+from .choices import ChoiceKind, KeptChoicesSelect, badge
 from .widgets import TextAreaWidget
 
+#: rows read at a time when the schema plan scans a multi_choice column
+SCAN_BATCH = 1000
 
-class MultiChoiceField(FieldType):
-    """Several values from a fixed list (tags, skills), stored as a JSON list."""
+
+class MultiChoiceField(ChoiceKind):
+    """Several values from a fixed list (tags, skills), stored as a JSON list.
+
+    SQLite and PostgreSQL spell JSON functions differently, so the schema plan reads and rewrites the lists in
+    Python: every list when counting stored values, only those whose text mentions a mapped value when rewriting.
+    """
 
     name = "multi_choice"
-    properties = {"choices": CHOICES_SCHEMA}
     default_schema = {"type": "array", "items": {"type": ["string", "integer"]}}
-    form_class = wtforms.SelectMultipleField
-    required_properties = ("choices",)
+    form_class = KeptChoicesSelect
 
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
         return sa.JSON()
 
+    def values_of(self, value: Any) -> list[str]:
+        return [str(v) for v in value] if isinstance(value, list) else []
+
     def marshmallow_field(self, field: FieldDef) -> ma.Field:
-        values = [c.value for c in field.choices]
         return ma.List(
-            ma.String(validate=mv.OneOf(values, error="Must be one of: {choices}.")),
+            ma.String(validate=self.marshmallow_validators(field)),
             required=field.required and field.default is None,
             allow_none=not field.required,
             load_default=field.default,
             metadata={"description": field.help or field.label},
         )
-
-    def form_kwargs(self, field: FieldDef) -> dict[str, Any]:
-        return {"choices": [(c.value, c.label) for c in field.choices]}
 
     def widget(self, field: FieldDef) -> Any:
         from flask_appbuilder.fieldwidgets import Select2ManyWidget
@@ -53,6 +57,25 @@ class MultiChoiceField(FieldType):
             return ""
         choices = {c.value: c for c in field.choices}
         return Markup(" ").join(badge(choices[v]) if v in choices else Markup("{0}").format(v) for v in value)
+
+    def stored_outside(self, connection: sa.Connection, table: sa.TableClause, column: str,
+                       allowed: set[str]) -> dict[str, int]:
+        query = sa.select(table.c[column]).where(table.c[column].is_not(None)).execution_options(yield_per=SCAN_BATCH)
+        counts: Counter[str] = Counter()
+        for (stored,) in connection.execute(query):
+            counts.update({v for v in self.values_of(stored) if v not in allowed})
+        return dict(counts)
+
+    def rewrite_stored(self, connection: sa.Connection, table: sa.TableClause, column: str,
+                       mapping: dict[str, str]) -> None:
+        text = sa.cast(table.c[column], sa.Text)
+        spellings = {spelling for old in mapping for spelling in (old, json.dumps(old)[1:-1])}  # as is, or escaped
+        mentions = sa.or_(*(text.contains(spelling, autoescape=True) for spelling in spellings))
+        for key, stored in connection.execute(sa.select(table.c.id, table.c[column]).where(mentions)).all():
+            values = self.values_of(stored)
+            if any(v in mapping for v in values):
+                rewritten = list(dict.fromkeys(mapping.get(v, v) for v in values))
+                connection.execute(sa.update(table).where(table.c.id == key).values({column: rewritten}))
 
 
 class JsonTextField(wtforms.TextAreaField):

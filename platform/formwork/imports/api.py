@@ -12,15 +12,14 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, request, stream_with_context
+from flask import Response, request
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 
 from ..compile.listing import (
+    EXPORT_TYPES,
     Listing,
-    export_rows,
-    to_csv,
-    to_xlsx,
+    export_response,
     with_shown_references,
 )
 from ..compile.logic import filter_context
@@ -30,8 +29,7 @@ from .importer import ImportRefused
 from .reading import MAX_BYTES, UnreadableFile
 from .service import import_file, outcome_body, template_for
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
+XLSX = EXPORT_TYPES["xlsx"]
 TRUE_WORDS = ("1", "true", "yes", "on")
 
 
@@ -110,11 +108,7 @@ class ImportApi:
         listing = self._export_listing(request.args.get("view"))
         if listing is None or kind not in EXPORT_TYPES:
             return self.response_400(message={"view" if listing is None else "format": ["Unknown list view or format."]})
-        rows = export_rows(self._export_query(listing).yield_per(500), listing, native=kind == "xlsx")
-        headers = {"Content-Disposition": f'attachment; filename="{self.entity.table}-{listing.name}.{kind}"'}
-        if kind == "csv":
-            return Response(stream_with_context(to_csv(rows)), mimetype=EXPORT_TYPES[kind], headers=headers)
-        return Response(to_xlsx(rows, str(listing.title)), mimetype=EXPORT_TYPES[kind], headers=headers)
+        return export_response(self._export_query(listing), listing, kind, f"{self.entity.table}-{listing.name}.{kind}")
 
     def _export_listing(self, name: str | None) -> Listing | None:
         """The list view asked for (its columns leave out the fields the user may not see)."""

@@ -162,12 +162,14 @@ def _parsed(text: str, patterns: tuple[str, ...], kind: str) -> datetime:
 
 
 def as_choice(field: FieldDef, cell: Any, _find: Any) -> str:
-    """A choice by its value or its label in any language."""
+    """A choice by its value or its label in any language; a retired one too, which a record may keep (the write
+    rules refuse it as a new value), though the message lists only the choices on offer."""
     wanted = normalized(text_of(cell))
     for choice in field.choices:
         if wanted == normalized(choice.value) or any(wanted == normalized(t) for t in choice.label.translations.values()):
             return choice.value
-    shown = ", ".join(f"{c.value} ({c.label.localized()})" if c.label.localized() != c.value else c.value for c in field.choices)
+    shown = ", ".join(f"{c.value} ({c.label.localized()})" if c.label.localized() != c.value else c.value
+                      for c in field.offered_choices)
     raise fail("choice", value=text_of(cell), choices=shown)
 
 

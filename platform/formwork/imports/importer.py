@@ -33,6 +33,7 @@ from ..compile.logic import (
     save_errors,
 )
 from ..compile.records import (
+    change_errors,
     read_only_errors,
     reference_errors,
     row_errors,
@@ -251,6 +252,7 @@ class Importer:
         with session.no_autoflush:
             errors = read_only_errors(entity, data, existing)
             errors.update(row_errors(entity, data, existing))
+            errors.update(change_errors(entity, data, existing, runtime.compiled))
             errors.update(reference_errors(session, entity, runtime.compiled, data))
             errors.update(unique_errors(session, entity, model, data, None if existing is None else existing.id, current))
             if existing is not None:

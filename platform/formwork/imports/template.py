@@ -46,7 +46,7 @@ def header(field: FieldDef, required: bool) -> str:
 
 def accepts(field: FieldDef, catalog_labels: dict[str, str]) -> str:
     text = ACCEPTS.get(field.type, TEXT).localized()
-    choices = ", ".join(c.label.localized() for c in field.choices)
+    choices = ", ".join(c.label.localized() for c in field.offered_choices)
     return text.format(target=catalog_labels.get(field.target or "", field.target or ""), choices=choices)
 
 

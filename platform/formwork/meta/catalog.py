@@ -11,6 +11,17 @@ from .errors import DefinitionError
 from .model import EntityDef, FormDef, ListViewDef, PackDef, SeedDef
 from .yamlload import Document
 
+#: a pack's files as (path inside the pack folder, text), in the order they are read
+PackSources = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class PackFiles:
+    """A pack's files as read from its folder: what a tenant installing it keeps as its release."""
+
+    folder: str
+    files: tuple[tuple[str, str], ...]
+
 if TYPE_CHECKING:
     from ..access.definition import RoleDef
     from ..dashboards.definition import DashboardDef
@@ -36,6 +47,8 @@ class Catalog:
     documents: list[Document] = field(default_factory=list)
     #: entities whose document has errors: not reported again where they are used
     invalid_entities: set[str] = field(default_factory=set)
+    #: the files of each pack read from a folder: what a tenant installing it keeps as its release
+    sources: dict[str, PackFiles] = field(default_factory=dict)
 
     def knows_entity(self, qualified: str) -> bool:
         return qualified in self.entities or qualified in self.invalid_entities
@@ -142,6 +155,7 @@ class Catalog:
             notifications={k: v for k, v in self.notifications.items() if v.pack in chosen},
             dashboards={k: v for k, v in self.dashboards.items() if v.pack in chosen},
             documents=[d for d in self.documents if d.pack in chosen],
+            sources={k: v for k, v in self.sources.items() if k in chosen},
         )
 
     def content_hash(self) -> str:

@@ -97,10 +97,7 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
                 errors.append(doc.error(("fields", f.index, "filter", *filter_path), message))
         if "pattern" in f.options and (problem := regex_error(f.options["pattern"])):
             errors.append(doc.error(("fields", f.index, "pattern"), f"pattern is not a valid regular expression: {problem}"))
-        if f.type in ("choice", "multi_choice") and f.default is not None and not f.default_expression:
-            values = {c.value for c in f.choices}
-            for wrong in [d for d in (f.default if isinstance(f.default, list) else [f.default]) if str(d) not in values]:
-                errors.append(doc.error(("fields", f.index, "default"), f"default '{wrong}' is not one of the choices"))
+        errors += [doc.error(("fields", f.index, *where), message) for where, message in FIELD_TYPES[f.type].definition_errors(f)]
         if f.type == "reference" and f"{f.name}_id" in seen:
             errors.append(doc.error(path, f"reference '{f.name}' needs the column '{f.name}_id', which another field uses"))
     for index in entity.indexes:
@@ -381,6 +378,7 @@ def _seed_value_errors(seed, entity: EntityDef, f, value) -> list[str]:
             FIELD_TYPES[f.type].marshmallow_field(f).deserialize(plain)
         except ValidationError as invalid:
             problems += [m for m in _messages(invalid.messages) if m not in problems]
+        problems += [m for m in FIELD_TYPES[f.type].change_errors(f, plain, None, None) if m not in problems]
     return problems
 
 
@@ -410,12 +408,13 @@ def _backfill_errors(f) -> list[str]:
 
     if FIELD_TYPES[f.type].generated or f.type in UNSEEDABLE_TYPES:
         return [f"a {f.type} field takes no backfill: its values are computed or are other records and files"]
+    value = f.backfill.isoformat() if isinstance(f.backfill, date | time) else f.backfill
     try:
-        FIELD_TYPES[f.type].marshmallow_field(f).deserialize(f.backfill.isoformat() if isinstance(f.backfill, date | time)
-                                                             else f.backfill)
+        FIELD_TYPES[f.type].marshmallow_field(f).deserialize(value)
     except ValidationError as invalid:
         return [f"backfill {f.backfill!r} is not a valid value: {' '.join(_messages(invalid.messages))}"]
-    return []
+    return [f"backfill {f.backfill!r} is not a valid value: {problem}"
+            for problem in FIELD_TYPES[f.type].change_errors(f, value, None, None)]
 
 
 def _messages(messages) -> list[str]:

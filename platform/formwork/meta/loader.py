@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
-from .catalog import Catalog
+from .catalog import Catalog, PackFiles, PackSources
 from .checks import PACK_CHECKS
 from .errors import DefinitionError, DefinitionsInvalid
 from .jsonschemas import validator
 from .kinds import KINDS
-from .yamlload import Document, read_documents
+from .yamlload import Document, parse_documents
 
 PACK_FILE = "pack.yaml"
 
@@ -62,19 +63,35 @@ def describe_schema_error(err) -> str:
     return f"{err.message}; expected {expected}" if expected else err.message
 
 
-def read_pack(folder: Path) -> tuple[list[Document], list[DefinitionError]]:
-    """Every document of one pack, tagged with the pack's name."""
-    documents, errors = [], []
+def read_pack(folder: Path) -> tuple[list[Document], list[DefinitionError], PackSources]:
+    """Every document of one pack, tagged with the pack's name, and the text of its files (kept as its release)."""
+    sources: PackSources = []
+    errors: list[DefinitionError] = []
     for file in sorted(folder.rglob("*.y*ml")):
-        docs, errs = read_documents(file)
+        try:
+            sources.append((file.relative_to(folder).as_posix(), file.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            errors.append(DefinitionError(str(file), 1, "", f"cannot read file: {exc}"))
+    documents, parse_errors = parse_pack(sources, lambda path: str(folder / path))
+    return documents, errors + parse_errors, sources
+
+
+def parse_pack(sources: PackSources, file_name: Callable[[str], str]) -> tuple[list[Document], list[DefinitionError]]:
+    """The documents of a pack's files (as read from its folder, or as stored for a release), tagged with its name.
+
+    `file_name` gives the name errors show for a path inside the pack.
+    """
+    documents, errors = [], []
+    for path, text in sources:
+        docs, errs = parse_documents(text, file_name(path))
         documents += docs
         errors += errs
     pack_docs = [d for d in documents if d.kind == "Pack"]
-    name = pack_docs[0].data.get("name", folder.name) if pack_docs else folder.name
+    name = pack_docs[0].data.get("name") if pack_docs else None
     if len(pack_docs) != 1:
-        errors.append(DefinitionError(str(folder / PACK_FILE), 1, "", f"a pack needs exactly one Pack document, found {len(pack_docs)}"))
+        errors.append(DefinitionError(file_name(PACK_FILE), 1, "", f"a pack needs exactly one Pack document, found {len(pack_docs)}"))
     for doc in documents:
-        doc.pack = str(name)
+        doc.pack = str(name or Path(file_name(PACK_FILE)).parent.name)
     return documents, errors
 
 
@@ -97,12 +114,15 @@ def build_catalog(documents: list[Document]) -> tuple[Catalog, list[DefinitionEr
 
 def load_catalog(paths: list[Path] | None = None) -> tuple[Catalog, list[DefinitionError]]:
     """Read and check every pack found under `paths` (default: the pack search path)."""
-    documents, errors = [], []
+    documents, errors, sources = [], [], {}
     for folder in find_pack_folders(paths or pack_search_path()):
-        docs, errs = read_pack(folder)
+        docs, errs, texts = read_pack(folder)
         documents += docs
         errors += errs
+        if docs:
+            sources.setdefault(docs[0].pack, PackFiles(str(folder), tuple(texts)))
     catalog, build_errors = build_catalog(documents)
+    catalog.sources = {name: sources[name] for name in catalog.packs if name in sources}
     return catalog, sorted(set(errors + build_errors))
 
 

@@ -22,6 +22,7 @@ class Choice:
     value: str
     label: Label
     color: str | None = None
+    retired: bool = False  # kept for the records that hold it, never offered as a new value
 
 
 @dataclass
@@ -75,8 +76,19 @@ class FieldDef:
 
     @cached_property
     def choices(self) -> list[Choice]:
-        return [Choice(str(c["value"]), Label(c.get("label"), str(c["value"])), c.get("color"))
+        """Every choice, retired ones included: stored records hold them, and they are shown by their labels."""
+        return [Choice(str(c["value"]), Label(c.get("label"), str(c["value"])), c.get("color"), bool(c.get("retired")))
                 for c in self.options.get("choices", [])]
+
+    @property
+    def offered_choices(self) -> list[Choice]:
+        """The choices a record may newly take: all but the retired ones."""
+        return [c for c in self.choices if not c.retired]
+
+    @property
+    def map_choices(self) -> dict[str, str]:
+        """Former choice values and the current ones the schema plan rewrites them to (`map_choices:`)."""
+        return {str(old): str(new) for old, new in (self.options.get("map_choices") or {}).items()}
 
     @property
     def target(self) -> str | None:

@@ -3,7 +3,8 @@
 On PostgreSQL DDL is transactional: a failing step rolls back the whole
 plan. SQLite's DDL is transactional too, but Python's sqlite3 driver opens
 transactions only before data changes, so the transaction is begun
-explicitly. SQLite alters most things by recreating the table (Alembic's
+explicitly, as IMMEDIATE: it waits for concurrent writers instead of
+failing. SQLite alters most things by recreating the table (Alembic's
 batch mode); a recreated table that other tables refer to would take their
 rows with it under `PRAGMA foreign_keys=ON` (ON DELETE CASCADE), so foreign
 keys are off while the plan runs and checked before it commits, as SQLite's
@@ -41,7 +42,9 @@ def schema_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # only possible outside a transaction
         try:
             if not connection.connection.dbapi_connection.in_transaction:
-                connection.exec_driver_sql("BEGIN")
+                # IMMEDIATE takes the write lock now, waiting out writers for the driver's busy timeout; a deferred
+                # transaction that read first fails at once when a writer committed meanwhile ("database is locked")
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
             yield connection
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
             if broken:

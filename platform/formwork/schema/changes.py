@@ -41,14 +41,16 @@ class SchemaPlan:
     apply: list[Change] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # indexes, constraints and tables Formwork did not create
 
     def describe(self) -> list[str]:
         return [change.text for change in self.apply]
 
     @property
     def left_alone(self) -> list[str]:
-        """What stays as it is: refused changes with their reasons, and retired columns and tables."""
-        return self.refused + self.retired
+        """What stays as it is: refused changes with their reasons, retired columns and tables, and what is not
+        Formwork's to change."""
+        return self.refused + self.retired + self.kept
 
     def added_columns(self) -> set[tuple[str, str]]:
         return {change.added for change in self.apply if change.added}

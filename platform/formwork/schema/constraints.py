@@ -1,4 +1,8 @@
-"""The rules for indexes and constraints: added when the stored data allows it, kept with retired columns."""
+"""The rules for indexes and constraints: added when the stored data allows it, kept with retired columns.
+
+Formwork drops or moves only the indexes and constraints it created, known by their names
+(`compile/naming.py`); any other an operator made is reported as kept and left as it is.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,16 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from alembic.operations import ops as alembic_ops
 
+from ..compile.naming import index_name, is_formworks_constraint, is_formworks_index
 from .apply import BATCH_NAMING
-from .changes import Phase
+from .changes import Phase, Step
 
 if TYPE_CHECKING:
     from .plan import Planner
+
+#: Alembic's constraint types in words
+CONSTRAINT_WORDS = {"foreignkey": "foreign key", "unique": "unique constraint", "check": "check constraint",
+                    "primary": "primary key"}
 
 
 def add_index(p: Planner, op: alembic_ops.CreateIndexOp) -> None:
@@ -39,13 +48,72 @@ def _repeated_values(p: Planner, table: str, names: list[str]) -> int:
 
 
 def drop_index(p: Planner, op: alembic_ops.DropIndexOp) -> None:
-    """An index no definition asks for; one on a retired column stays with it."""
+    """An index no definition asks for: dropped when Formwork made it, unless it is on a retired column (it stays)."""
     table = op.table_name
     stored = next((i for i in p.inspector.get_indexes(table) if i["name"] == op.index_name), {"column_names": []})
+    if not is_formworks_index(table, op.index_name, stored["column_names"]):
+        keep(p, f"index {op.index_name} on {table}")
+        return
     if any((table, c) in p.retiring for c in stored["column_names"]):
         return
     p.add(f"remove index {op.index_name} from {table}", table,
           (Phase.DROP_INDEXES, lambda ops: ops.drop_index(op.index_name, table_name=table)))
+
+
+def keep(p: Planner, what: str) -> None:
+    """Something in the tenant's storage that Formwork did not create: it is the operator's, never changed."""
+    p.plan.kept.append(f"kept: {what} was not created by Formwork; it is left as it is")
+
+
+def owned_indexes(p: Planner, table: str, column: str) -> list[dict]:
+    """The stored indexes on `column` that Formwork made."""
+    return [index for index in p.inspector.get_indexes(table)
+            if column in index["column_names"] and is_formworks_index(table, index["name"], index["column_names"])]
+
+
+def index_drops(table: str, indexes: list[dict]) -> list[tuple[Phase, Step]]:
+    """Steps dropping `indexes` before anything else changes the table: SQLite copies a table with its indexes, so
+    one on a column about to be dropped or renamed must go first."""
+    return [(Phase.DROP_INDEXES, lambda ops, name=index["name"]: ops.drop_index(name, table_name=table))
+            for index in indexes]
+
+
+def not_formworks(p: Planner, table: str, column: str | None = None) -> list[str]:
+    """The indexes and constraints on `table` (those using `column`, when given) that Formwork did not create.
+
+    Dropping a column or table drops them too, so a drop is refused while they exist.
+    """
+    found = []
+    for index in p.inspector.get_indexes(table):
+        uses = column is None or column in index["column_names"]
+        if uses and not index.get("duplicates_constraint") and not is_formworks_index(table, index["name"],
+                                                                                       index["column_names"]):
+            found.append(f"index {index['name']}")
+    for kind, constraints in (("foreign key", p.inspector.get_foreign_keys(table)),
+                              ("unique constraint", p.inspector.get_unique_constraints(table))):
+        for constraint in constraints:
+            columns = constraint.get("constrained_columns") or constraint.get("column_names") or []
+            if (column is None or column in columns) and not is_formworks_constraint(table, constraint["name"]):
+                found.append(f"{kind} {constraint['name']}")
+    return found
+
+
+def move_indexes_aside(p: Planner, table: str, column: str, aside: str) -> tuple[set[str], list[tuple[Phase, Step]]]:
+    """The stored indexes on a column this plan moves aside, and the steps that move Formwork's with it.
+
+    Formwork's indexes are named after their columns, so the renamed field's would clash: they are dropped before
+    the column moves and made again under the names the moved column gives (SQLite cannot rename an index), unless
+    the column is to be dropped. Others follow the column as they are. The names returned are all the indexes
+    that were on the column: what autogenerate proposed for them compared them with the renamed field's.
+    """
+    owned = owned_indexes(p, table, column)
+    steps = index_drops(table, owned)
+    for index in [] if p.drop_retired else owned:
+        moved = [aside if c == column else c for c in index["column_names"]]
+        new = index_name(table, moved, unique=index["name"].startswith("ux_"))
+        steps.append((Phase.INDEXES, lambda ops, new=new, moved=moved, unique=bool(index["unique"]):
+                      ops.create_index(new, table, moved, unique=unique)))
+    return {i["name"] for i in p.inspector.get_indexes(table) if column in i["column_names"]}, steps
 
 
 def add_foreign_key(p: Planner, op: alembic_ops.CreateForeignKeyOp) -> None:
@@ -57,12 +125,12 @@ def add_foreign_key(p: Planner, op: alembic_ops.CreateForeignKeyOp) -> None:
     new_columns = p.plan.added_columns() | {(t, new) for (t, _), new in p.renamed.items()}
     if all((table, c) in new_columns for c in columns):
         return
-    what = ", ".join(p.name(table, c) for c in columns)
+    what, target = ", ".join(p.name(table, c) for c in columns), p.entity_words(op.referent_table)
     if p.inspector.has_table(table) and (orphans := _orphans(p, op)):
-        p.refuse(f"{what} refers to {op.referent_table}, but {orphans} record(s) refer to records that do not exist")
+        p.refuse(f"{what} refers to {target}, but {orphans} record(s) refer to records that do not exist")
         return
     ondelete = {"ondelete": op.kw["ondelete"]} if op.kw.get("ondelete") else {}
-    p.add(f"enforce the reference {what} to {op.referent_table}", table,
+    p.add(f"enforce the reference {what} to {target}", table,
           (Phase.ALTERS, lambda batch: batch.create_foreign_key(op.constraint_name, op.referent_table, columns,
                                                                 op.remote_cols, **ondelete)))
 
@@ -77,21 +145,28 @@ def _orphans(p: Planner, op: alembic_ops.CreateForeignKeyOp) -> int:
     return p.count(op.source_table, sa.and_(filled, ~found))
 
 
-def unlink_retired(p: Planner, table: str, columns: set[str] | None = None) -> list[str]:
+def unlink_retired(p: Planner, table: str, columns: set[str] | None = None,
+                   moved: dict[str, str] | None = None) -> list[str]:
     """Stop enforcing the references of retired columns (all of a retired table's when `columns` is None).
 
     The column and its values stay; only the foreign key goes. Kept, it would stop the deletion of the record it
-    points to (restrict) or delete retired rows with it (cascade), for a reason no screen shows any more.
-    Returns what the references pointed to, in words.
+    points to (restrict) or delete retired rows with it (cascade), for a reason no screen shows any more. A foreign
+    key Formwork did not create is the operator's and stays. `moved` gives the names of columns this plan moves
+    aside first. Returns what the references pointed to, in words.
     """
+    moved = moved or {}
     targets = []
     for fk in p.inspector.get_foreign_keys(table):
         if columns is not None and not set(fk["constrained_columns"]) <= columns:
             continue
-        name = fk["name"] or BATCH_NAMING["fk"] % {"table_name": table, "column_0_name": fk["constrained_columns"][0],
+        if not is_formworks_constraint(table, fk["name"]):
+            keep(p, f"foreign key {fk['name']} on {table}")
+            continue
+        now = [moved.get(c, c) for c in fk["constrained_columns"]]
+        name = fk["name"] or BATCH_NAMING["fk"] % {"table_name": table, "column_0_name": now[0],
                                                   "referred_table_name": fk["referred_table"]}
         target = p.entity_words(fk["referred_table"])
-        what = ", ".join(p.name(table, c) for c in fk["constrained_columns"])
+        what = ", ".join(p.name(table, c) for c in now)
         p.add(f"no longer enforce the link of retired {what} to {target}", table,
               (Phase.ALTERS, lambda batch, name=name: batch.drop_constraint(name, type_="foreignkey")))
         targets.append(target)
@@ -99,12 +174,16 @@ def unlink_retired(p: Planner, table: str, columns: set[str] | None = None) -> l
 
 
 def drop_constraint(p: Planner, op: alembic_ops.DropConstraintOp) -> None:
-    """A retired column keeps its constraints; a renamed one keeps them under the new name."""
+    """A retired column keeps its constraints; a renamed one keeps them under the new name; one Formwork did not
+    create is left as it is."""
     reverse = op.reverse() if op._reverse is not None else None
     columns = getattr(reverse, "local_cols", None) or []
     kept = p.retiring | set(p.renamed)
     if columns and all((op.table_name, c) in kept for c in columns):
         return
-    kind = f"{op.constraint_type} constraint" if op.constraint_type else "constraint"
-    p.refuse(f"{op.table_name} has a {kind} no definition asks for ({op.constraint_name or 'unnamed'}); "
+    kind = CONSTRAINT_WORDS.get(op.constraint_type or "", "constraint")
+    if not is_formworks_constraint(op.table_name, op.constraint_name):
+        keep(p, f"{kind} {op.constraint_name} on {op.table_name}")
+        return
+    p.refuse(f"{p.entity_words(op.table_name)} has a {kind} no definition asks for ({op.constraint_name or 'unnamed'}); "
              "it is not removed automatically")

@@ -1,13 +1,17 @@
-"""Whether stored values fit a column type: widening always keeps them, narrowing only when every value fits.
+"""Whether stored values fit a column type: widening always keeps them, anything else only when every value fits.
 
 A column type is reduced to a capacity: text holds up to so many characters,
 a number up to a magnitude with so many decimals. A type holds another when
-its capacity covers the other's; otherwise the stored values are checked.
+its capacity covers the other's; otherwise each way the new type is smaller
+(fewer characters, fewer digits before the point, fewer decimals) is a loss,
+and the stored values are counted for each, so the plan can say what would
+be cut, rounded or not stored at all.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -30,6 +34,14 @@ class Capacity:
         return self.family == other.family
 
 
+@dataclass(frozen=True)
+class Loss:
+    """One way a stored value may not fit the new type, and what would become of it."""
+
+    words: str  # completes "3 stored value(s) …"
+    misfits: Callable[[sa.ColumnElement], sa.ColumnElement[bool]]
+
+
 def capacity(type_: sa.types.TypeEngine) -> Capacity | None:
     """The capacity of a column type; None for types whose values cannot be compared this way (dates, booleans)."""
     if isinstance(type_, sa.String):
@@ -44,18 +56,52 @@ def capacity(type_: sa.types.TypeEngine) -> Capacity | None:
     return None
 
 
-def misfits(column: sa.ColumnElement, target: Capacity) -> sa.ColumnElement[bool]:
-    """The condition of a stored value that does not fit `target`."""
-    if target.family == "text":
-        return sa.func.length(column) > target.size if target.size != math.inf else sa.false()
-    too_many_decimals = column != sa.func.round(column, target.scale)
-    if target.size >= LARGEST_CHECKED:
-        return too_many_decimals
-    return sa.or_(sa.func.abs(column) >= target.size, too_many_decimals)
+def losses(old: sa.types.TypeEngine, new: sa.types.TypeEngine) -> list[Loss]:
+    """What changing a column from `old` to `new` (types that convert) could lose; nothing for a widening."""
+    before, after = _capacities(old, new)
+    found = []
+    if after.family == "text" and after.size < before.size:
+        found.append(Loss(f"are longer than {int(after.size)} characters and would be cut",
+                          lambda c: sa.func.length(c) > after.size))
+    if after.family == "number" and after.size < min(before.size, LARGEST_CHECKED):
+        too_large = "are too large for" if isinstance(new, sa.Integer) else "have more than"
+        found.append(Loss(f"{too_large} {_range_words(new)}", lambda c: sa.func.abs(c) >= after.size))
+    if after.family == "number" and after.scale < before.scale:
+        kept = f"have more than {_decimals(after.scale)}" if after.scale else "are not whole numbers"
+        found.append(Loss(f"{kept} and would be rounded", lambda c: c != sa.func.round(c, after.scale)))
+    return found
 
 
-def type_words(type_: sa.types.TypeEngine) -> str:
-    """A column type as an administrator reads it: `text of 40 characters`, `decimal with 2 decimals`."""
+def misfits(column: sa.ColumnElement, found: list[Loss]) -> sa.ColumnElement[bool]:
+    """The condition of a stored value that one of the losses `found` would touch."""
+    return sa.or_(sa.false(), *(loss.misfits(column) for loss in found))
+
+
+def change_words(what: str, old: sa.types.TypeEngine, new: sa.types.TypeEngine) -> str:
+    """A type change as an administrator reads it, with a verb that says which way it goes.
+
+    `widen` when the new type holds every value the old one does; `shorten` (text) or `reduce` (numbers) when it
+    holds less and nothing more; `change` when it holds more of one kind and less of another (a decimal whose
+    decimals grow while its digits before the point shrink), and then the digits are given too.
+    """
+    before, after = _capacities(old, new)
+    gains = after.size > before.size or after.scale > before.scale
+    loses = after.size < before.size or after.scale < before.scale
+    verb = "widen" if not loses else "change" if gains else "shorten" if after.family == "text" else "reduce"
+    digits = loses and after.family == "number" and after.size != before.size
+    return f"{verb} {what} from {type_words(old, digits)} to {type_words(new, digits)}"
+
+
+def _capacities(old: sa.types.TypeEngine, new: sa.types.TypeEngine) -> tuple[Capacity, Capacity]:
+    before, after = capacity(old), capacity(new)
+    if before is None or after is None or not after.converts(before):
+        raise ValueError(f"{old} and {new} are not compared by capacity")
+    return before, after
+
+
+def type_words(type_: sa.types.TypeEngine, digits: bool = False) -> str:
+    """A column type as an administrator reads it: `text of 40 characters`, `decimal with 2 decimals`; with `digits`,
+    a decimal also says how many digits it keeps before the point."""
     found = capacity(type_)
     if found is None:
         return str(type_).lower()
@@ -65,4 +111,16 @@ def type_words(type_: sa.types.TypeEngine) -> str:
         return "big whole number"
     if isinstance(type_, sa.Integer):
         return "whole number"
-    return f"decimal with {found.scale} decimals"
+    words = f"decimal with {_decimals(found.scale)}"
+    return f"{words} (up to {_range_words(type_)})" if digits else words
+
+
+def _range_words(type_: sa.types.TypeEngine) -> str:
+    """How large a number the type stores: `a whole number`, `14 digits before the point`."""
+    if isinstance(type_, sa.Integer):
+        return f"a {type_words(type_)}"
+    return f"{type_.precision - (type_.scale or 0)} digits before the point"
+
+
+def _decimals(count: int) -> str:
+    return "no decimals" if count == 0 else "1 decimal" if count == 1 else f"{count} decimals"

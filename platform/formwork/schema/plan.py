@@ -10,7 +10,7 @@ renames come first (`schema/renames.py`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from ..fields import FIELD_TYPES
 from ..meta.model import EntityDef, FieldDef
 from .changes import Change, Phase, SchemaPlan, Step
+from .choices import plan_choices
 from .renames import entity_renames
 from .rules import judge
 
@@ -32,11 +33,15 @@ class Planner:
     """What the rules need to judge a change: the tenant's connection, its definitions, and the plan being built."""
 
     def __init__(self, connection: sa.Connection, metadata: sa.MetaData, entities: Iterable[EntityDef],
-                 drop_retired: bool) -> None:
+                 drop_retired: bool, packs: Iterable[str] | None = None,
+                 previous: Mapping[str, EntityDef] | None = None) -> None:
         self.connection, self.metadata, self.drop_retired = connection, metadata, drop_retired
+        self.previous = previous  # the entities the database had before, by table; None when unknown
         self.context = MigrationContext.configure(connection, opts={"include_object": self._own, "render_as_batch": True})
         self.inspector = sa.inspect(connection)
         self.entities = {entity.table: entity for entity in entities}
+        # the tenant's packs: a stored `<pack>_…` table of one of them that no entity defines is a retired entity
+        self.packs = set(packs) if packs is not None else {entity.pack for entity in self.entities.values()}
         self.fields = {(entity.table, FIELD_TYPES[f.type].attribute(f)): f
                        for entity in self.entities.values() for f in entity.fields}
         self.plan = SchemaPlan()
@@ -93,22 +98,25 @@ def _flatten(ops: list[alembic_ops.MigrateOperation]) -> list[alembic_ops.Migrat
 
 
 def plan_schema_changes(connection: sa.Connection, metadata: sa.MetaData, entities: Iterable[EntityDef] = (),
-                        drop_retired: bool = False) -> SchemaPlan:
+                        drop_retired: bool = False, packs: Iterable[str] | None = None,
+                        previous: Mapping[str, EntityDef] | None = None) -> SchemaPlan:
     """Compare the tenant's tables with `metadata` (the tables of `entities`); nothing is changed.
 
+    `packs` are the tenant's packs (by default those of `entities`): only their tables can be retired entities.
     Renamed entities' tables are compared as they will be when the rest of the plan runs: renamed, inside a
-    savepoint that is rolled back once the plan is made.
+    savepoint that is rolled back once the plan is made. `previous`, the entities the database had before (by
+    table), narrows which choice fields are read for values no longer offered (schema/choices.py).
     """
     entities = list(entities)
     renames = entity_renames(connection, metadata, entities)
     if not renames:
-        return _judged(Planner(connection, metadata, entities, drop_retired))
+        return _judged(Planner(connection, metadata, entities, drop_retired, packs, previous))
     with connection.begin_nested() as renamed:
         operations = Operations(MigrationContext.configure(connection))
         for change in renames:
             for _, step in change.steps:
                 step(operations)
-        plan = _judged(Planner(connection, metadata, entities, drop_retired))
+        plan = _judged(Planner(connection, metadata, entities, drop_retired, packs, previous))
         renamed.rollback()
     plan.apply[:0] = renames
     return plan
@@ -116,4 +124,5 @@ def plan_schema_changes(connection: sa.Connection, metadata: sa.MetaData, entiti
 
 def _judged(planner: Planner) -> SchemaPlan:
     judge(planner, planner.proposed())
+    plan_choices(planner)  # after the rules: a field renamed in this plan is read under its stored name
     return planner.plan

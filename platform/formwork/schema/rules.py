@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from alembic.operations import ops as alembic_ops
 
+from ..compile.naming import is_entity_table, retired_column_name
 from ..fields import FIELD_TYPES
 from ..meta.model import FieldDef
 from .changes import Phase
@@ -23,9 +24,14 @@ from .constraints import (
     add_index,
     drop_constraint,
     drop_index,
+    index_drops,
+    keep,
+    move_indexes_aside,
+    not_formworks,
+    owned_indexes,
     unlink_retired,
 )
-from .fit import capacity, misfits, type_words
+from .fit import capacity, change_words, losses, misfits, type_words
 from .renames import move_counters
 
 if TYPE_CHECKING:
@@ -98,28 +104,48 @@ def _adder(op: alembic_ops.AddColumnOp, nullable: bool) -> Any:
 
 def retire_column(p: Planner, op: alembic_ops.DropColumnOp) -> None:
     """A field gone from the definitions: its column and data stay, unless retired columns are to be dropped."""
-    table, column = op.table_name, op.column_name
-    what, kept = p.name(table, column), p.count(table, sa.column(column).is_not(None))
-    if p.drop_retired:
-        p.add(f"drop retired field {what} and its {kept} stored value(s)", table,
-              (Phase.ALTERS, lambda batch: batch.drop_column(column)))
+    _retire(p, op.table_name, op.column_name)
+
+
+def _retire(p: Planner, table: str, column: str, aside: str | None = None) -> None:
+    """`aside` is where this plan moves the column first (a renamed field takes its name); it is read as `column`."""
+    now = aside or column
+    what, kept = p.name(table, now), p.count(table, sa.column(column).is_not(None))
+    if p.drop_retired and (others := not_formworks(p, table, column)):
+        p.refuse(f"drop retired field {what}: Formwork did not create {', '.join(others)} on {table}, which would go "
+                 "with it; remove that by hand first, or leave the field retired")
         return
-    links = "".join(f" (its link to {target} is no longer enforced)" for target in unlink_retired(p, table, {column}))
+    if p.drop_retired:  # its own indexes go first (a column moved aside had them dropped by the move)
+        p.add(f"drop retired field {what} and its {kept} stored value(s)", table,
+              *index_drops(table, [] if aside else owned_indexes(p, table, column)),
+              (Phase.ALTERS, lambda batch: batch.drop_column(now)))
+        return
+    targets = unlink_retired(p, table, {column}, {column: now})
+    links = "".join(f" (its link to {target} is no longer enforced)" for target in targets)
     p.plan.retired.append(f"retired: {what} is no longer defined; its column and {kept} stored value(s) are kept "
                           f"(`formwork migrate --drop-retired` drops them){links}")
     stored = p.stored_column(table, column)
     if not stored["nullable"]:
         p.add(f"make retired field {what} optional, so that new records can be saved without it", table,
-              (Phase.ALTERS, lambda batch: batch.alter_column(column, nullable=True, existing_type=stored["type"])))
+              (Phase.ALTERS, lambda batch: batch.alter_column(now, nullable=True, existing_type=stored["type"])))
 
 
 def retire_tables(p: Planner) -> None:
-    """Tables of entities gone from the definitions: kept with their records, dropped only when asked."""
+    """Tables of entities gone from the definitions: kept with their records, dropped only when asked.
+
+    Only a table named like one of the tenant's packs' entities can be one; any other was made by someone else.
+    """
     for table in sorted(set(p.inspector.get_table_names()) - set(p.metadata.tables)):
         if table.startswith(PLATFORM_PREFIXES):
             continue
+        if not is_entity_table(table, p.packs):
+            keep(p, f"table {table}")
+            continue
         rows = p.count(table)
-        if p.drop_retired:
+        if p.drop_retired and (others := not_formworks(p, table)):
+            p.refuse(f"drop retired table {table}: Formwork did not create {', '.join(others)} on it, which would go "
+                     "with it; remove that by hand first, or leave the table retired")
+        elif p.drop_retired:
             p.add(f"drop retired table {table} and its {rows} record(s)", table,
                   (Phase.DROP_TABLES, lambda ops, table=table: ops.drop_table(table)))
         else:
@@ -129,24 +155,69 @@ def retire_tables(p: Planner) -> None:
 
 
 def pair_renames(p: Planner, ops: list[alembic_ops.MigrateOperation]) -> list[alembic_ops.MigrateOperation]:
-    """A field declared `renamed_from:` whose old column is stored: autogenerate's add + drop become a rename."""
+    """A field declared `renamed_from:` whose old column is stored: autogenerate's add + drop become a rename.
+
+    When a retired column already has the new name (a field of that name was removed before), autogenerate saw
+    no column to add but the retired one revived: it is moved aside first, so the rename happens as declared.
+    """
     dropped = {(op.table_name, op.column_name): op for op in ops if isinstance(op, alembic_ops.DropColumnOp)}
+    added = {(op.table_name, op.column.name): op for op in ops if isinstance(op, alembic_ops.AddColumnOp)}
     remaining = list(ops)
-    for add in [op for op in ops if isinstance(op, alembic_ops.AddColumnOp)]:
-        table, new, f = add.table_name, add.column.name, p.field(add.table_name, add.column.name)
-        old = FIELD_TYPES[f.type].attribute(replace(f, name=f.renamed_from)) if f and f.renamed_from else None
+    for (table, new), f in p.fields.items():
+        old = FIELD_TYPES[f.type].attribute(replace(f, name=f.renamed_from)) if f.renamed_from else None
         if (table, old) not in dropped:
             continue
-        remaining.remove(add)
         remaining.remove(dropped[(table, old)])
         p.renamed[(table, old)] = new
+        if (table, new) in added:
+            remaining.remove(added[(table, new)])
+        else:
+            remaining = _move_aside(p, table, new, remaining)
         p.add(f"rename field {p.entities[table].pack} {p.entities[table].name}.{f.renamed_from} to {f.name} "
               "(data kept)", table,
               (Phase.RENAMES, lambda ops, table=table, old=old, new=new: ops.alter_column(table, old, new_column_name=new)),
               *([(Phase.RENAMES, lambda ops, old=f"{table}.{old}", new=f"{table}.{new}": move_counters(ops, old, new))]
                 if f.type == "auto_number" else []))
-        _compare_renamed(p, table, old, add.column)
+        _compare_renamed(p, table, old, p.metadata.tables[table].c[new])
     return remaining
+
+
+def _move_aside(p: Planner, table: str, column: str,
+                ops: list[alembic_ops.MigrateOperation]) -> list[alembic_ops.MigrateOperation]:
+    """Move the retired column `column` out of a renamed field's way, its values kept, and retire it there.
+
+    Autogenerate compared it with the renamed field: its type change, index and constraint operations are about
+    the wrong column, so they are left out of `ops`; the renamed column is judged by `_compare_renamed` and the
+    field's indexes are made on it. Returns the operations that remain.
+    """
+    aside = retired_column_name(column, {c["name"] for c in p.inspector.get_columns(table)} |
+                                set(p.metadata.tables[table].c.keys()))
+    indexes, index_steps = move_indexes_aside(p, table, column, aside)
+    kept = "" if p.drop_retired else f" (its {p.count(table, sa.column(column).is_not(None))} stored value(s) kept)"
+    p.add(f"move retired column {p.entity_words(table)}.{column} aside as {aside}{kept}", table,
+          (Phase.RENAMES, lambda ops: ops.alter_column(table, column, new_column_name=aside)), *index_steps)
+    _retire(p, table, column, aside)
+    for index in p.metadata.tables[table].indexes:
+        if column in index.columns:
+            add_index(p, alembic_ops.CreateIndexOp.from_index(index))
+    return [op for op in ops if not _about_column(op, table, column, indexes)]
+
+
+def _about_column(op: alembic_ops.MigrateOperation, table: str, column: str, indexes: set[str]) -> bool:
+    """Whether autogenerate proposed `op` for the stored column `column` or its indexes `indexes`."""
+    if isinstance(op, alembic_ops.AlterColumnOp):
+        return (op.table_name, op.column_name) == (table, column)
+    if isinstance(op, alembic_ops.DropIndexOp):
+        return op.table_name == table and op.index_name in indexes
+    if isinstance(op, alembic_ops.CreateIndexOp):
+        columns = [c if isinstance(c, str) else c.name for c in op.columns]
+        return op.table_name == table and (op.index_name in indexes or column in columns)
+    if isinstance(op, alembic_ops.CreateForeignKeyOp):
+        return op.source_table == table and column in op.local_cols
+    if isinstance(op, alembic_ops.DropConstraintOp):
+        reverse = op.reverse() if op._reverse is not None else None
+        return op.table_name == table and column in (getattr(reverse, "local_cols", None) or [])
+    return False
 
 
 def _compare_renamed(p: Planner, table: str, old: str, column: sa.Column) -> None:
@@ -172,24 +243,30 @@ def alter_column(p: Planner, op: alembic_ops.AlterColumnOp, stored_name: str | N
 
 
 def change_type(p: Planner, op: alembic_ops.AlterColumnOp, stored: sa.ColumnClause) -> None:
+    """A type change is applied when no stored value is lost; otherwise the plan says which values would be."""
     table, column, old, new = op.table_name, op.column_name, op.existing_type, op.modify_type
-    what, words = p.name(table, column), f"{type_words(old)} to {type_words(new)}"
+    what = p.name(table, column)
     alter = (Phase.ALTERS, lambda batch: batch.alter_column(column, type_=new, existing_type=old,
                                                            existing_nullable=op.existing_nullable))
     before, after = capacity(old), capacity(new)
     if before is None or after is None or not after.converts(before):
-        p.refuse(f"{what} changes from {words}, which cannot be converted safely; add a new field and copy the data")
-    elif after.holds(before):
-        p.add(f"widen {what} from {words}", table, alter)
-    elif (bad := p.count(table, misfits(stored, after))) == 0:
-        p.add(f"narrow {what} from {words} (every stored value fits)", table, alter)
+        p.refuse(f"{what} changes from {type_words(old)} to {type_words(new)}, which cannot be converted safely; "
+                 "add a new field and copy the data")
+        return
+    words, found = change_words(what, old, new), losses(old, new)
+    lost = [(loss, n) for loss in found if (n := p.count(table, loss.misfits(stored)))]
+    if after.holds(before):
+        p.add(words, table, alter)
+    elif not lost:
+        p.add(f"{words}; every stored value fits", table, alter)
     elif (f := p.field(table, column)) is not None and f.backfill is not None:
-        fill = _fill(table, column, new, backfill_value(f), lambda c: misfits(c, after))
-        p.add(f"narrow {what} from {words}, replacing the {bad} value(s) that do not fit with {f.backfill!r}", table,
+        bad = p.count(table, misfits(stored, found))
+        fill = _fill(table, column, new, backfill_value(f), lambda c: misfits(c, found))
+        p.add(f"{words}, replacing the {bad} stored value(s) that do not fit with {f.backfill!r}", table,
               (Phase.FILLS, fill), alter)
     else:
-        p.refuse(f"{what} narrows from {words} but {bad} record(s) have a value that does not fit; "
-                 "give `backfill:` in the definition or change those values first")
+        which = ", ".join(f"{n} stored value(s) {loss.words}" for loss, n in lost)
+        p.refuse(f"{words}: {which}; give `backfill:` in the definition or change those values first")
 
 
 def change_nullable(p: Planner, op: alembic_ops.AlterColumnOp, stored: sa.ColumnClause) -> None:

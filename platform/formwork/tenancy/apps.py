@@ -37,10 +37,11 @@ from ..organization.views import register_organization
 from ..workflow.api import register_approvals_api
 from ..workflow.views import register_approvals
 from .audit import install_audit
-from .customizations import effective_definitions
+from .freshness import install_storage_watch, storage_watch
 from .keys import derive_secret
 from .registry import Tenant
 from .security import TenantSecurityManager
+from .state import TenantState, effective_definitions, serving_state
 from .storage import tenant_engine
 
 T = TypeVar("T")
@@ -62,6 +63,9 @@ class TenantRuntime:
     catalog: Catalog
     compiled: CompiledModels
     session: Any
+    #: whether the tenant's storage changed (or is changing) under this runtime since it was built: a database error
+    #: then means a request raced a migration, answered 503 rather than 500 or 409 (tenancy/freshness.py)
+    storage_moved: Callable[[], bool] = lambda: False
 
     def in_transaction(self, action: Callable[[Session], T]) -> T:
         """`action(session)` as one transaction: committed when it returns, rolled back when it raises."""
@@ -173,13 +177,15 @@ def number_out_of_range(_error: OverflowError) -> Any:
     return message, 400
 
 
-def tenant_runtime(settings: Settings, tenant: Tenant, catalog: Catalog) -> TenantRuntime:
+def tenant_runtime(settings: Settings, tenant: Tenant, catalog: Catalog, state: TenantState | None = None) -> TenantRuntime:
     """A tenant's definitions, models and database session without its screens and APIs.
 
     Enough to migrate, seed or run background jobs, at a fraction of the cost of an app: most of an
-    app's build is FAB registering views and werkzeug compiling their routes.
+    app's build is FAB registering views and werkzeug compiling their routes. `state` is what the
+    definitions are made of (default: what the tenant is served from, tenancy/state.py).
     """
-    effective, _left_out = effective_definitions(settings, catalog, tenant)
+    state = state or serving_state(settings, catalog, tenant)
+    effective, _left_out = effective_definitions(settings, tenant.slug, state)
     session_factory = sessionmaker(bind=tenant_engine(settings, tenant))
     install_audit(session_factory)
     install_generated_values(session_factory)
@@ -187,12 +193,14 @@ def tenant_runtime(settings: Settings, tenant: Tenant, catalog: Catalog) -> Tena
     install_file_lifecycle(session_factory)
     install_history(session_factory)  # after the values filled on flush, so they are recorded too
     return TenantRuntime(tenant.slug, storage_hash(effective.content_hash()), effective, models_for(effective),
-                         scoped_session(session_factory))
+                         scoped_session(session_factory), storage_watch(settings, tenant))
 
 
-def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provisioning: bool = False) -> Flask:
-    """The app of one tenant. `provisioning` also creates FAB's tables, roles and permissions."""
-    runtime = tenant_runtime(settings, tenant, catalog)
+def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provisioning: bool = False,
+                     state: TenantState | None = None) -> Flask:
+    """The app of one tenant, from `state` (default: what it is served from). `provisioning` also creates FAB's
+    tables, roles and permissions."""
+    runtime = tenant_runtime(settings, tenant, catalog, state)
     effective, compiled, session = runtime.catalog, runtime.compiled, runtime.session
     app = Flask(f"formwork.tenant.{tenant.slug}", root_path=str(PACKAGE_ROOT), static_url_path="/formwork-static")
     app.url_map.converters["int"] = StorableInt  # before any route is added: rules bind their converter then
@@ -205,6 +213,7 @@ def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provi
         session.remove()
 
     app.register_error_handler(OverflowError, number_out_of_range)
+    install_storage_watch(app, session, runtime.storage_moved)
 
     with _ROUTES_LOCK, app.app_context(), one_commit(session, enabled=provisioning):
         appbuilder = AppBuilder(app, session, update_perms=provisioning, security_manager_class=TenantSecurityManager,

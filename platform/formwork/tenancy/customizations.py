@@ -10,7 +10,10 @@ definitions (logged, shown by `formwork plan`) instead of breaking the tenant.
 Every addition, change, revert and removal is kept as a version of its own
 (`CustomizationVersion`), so an admin's earlier work can be looked up and restored.
 
-Pipeline: packs selected → overlays merged (`merge_overlays`) → effective definitions.
+This module reads, checks and merges overlays; tenancy/customize.py changes them
+(with their migration), tenancy/state.py merges a tenant's over its releases.
+
+Pipeline: releases → overlays merged (`merge_overlays`) → effective definitions.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import yaml
 from jsonschema import Draft202012Validator
 from sqlalchemy.orm import Session
 
-from ..compile.generated import storage_hash
 from ..config import Settings
 from ..meta.catalog import Catalog
 from ..meta.checks import CHECKS, TENANT_FIELD_PREFIX
@@ -37,7 +39,7 @@ from ..meta.kinds import build_entity, build_form, build_list_view
 from ..meta.loader import describe_schema_error
 from ..meta.model import EntityDef
 from ..meta.yamlload import Document, JsonPath, parse_documents
-from .registry import Customization, CustomizationVersion, Tenant, platform_session
+from .registry import Customization, CustomizationVersion, platform_session
 
 #: the kinds a tenant can customize with, in the order they are merged (extensions add the fields forms show)
 OVERLAY_KINDS = ("EntityExtension", "Form", "ListView")
@@ -251,37 +253,20 @@ def _rows(session: Session, slug: str) -> list[Customization]:
                                 .order_by(Customization.kind, Customization.target)))
 
 
-def _overlays_of_rows(slug: str, rows: list[Customization]) -> tuple[list[Overlay], list[DefinitionError]]:
+def overlays_from_sources(slug: str, sources: dict[tuple[str, str], str]) -> tuple[list[Overlay], list[DefinitionError]]:
+    """The overlays of stored texts by (kind, target); ones that no longer pass the schema come back as errors."""
     documents, errors = [], []
-    for row in rows:
-        docs, errs = parse_documents(row.source, origin(slug, row.kind, row.target))
+    for (kind, target), source in sorted(sources.items()):
+        docs, errs = parse_documents(source, origin(slug, kind, target))
         documents += docs
         errors += errs
     overlays, schema_errors = overlays_of(documents)
     return overlays, errors + schema_errors
 
 
-def stored_overlays(settings: Settings, slug: str) -> tuple[list[Overlay], list[DefinitionError]]:
-    """The tenant's stored overlays; ones that no longer pass the schema come back as errors."""
-    with platform_session(settings.database_url) as session:
-        return _overlays_of_rows(slug, _rows(session, slug))
-
-
-def effective_definitions(settings: Settings, catalog: Catalog, tenant: Tenant) -> tuple[Catalog, list[DefinitionError]]:
-    """The tenant's packs with its customizations merged; the errors of overlays left out."""
-    base = catalog.select(list(tenant.packs))
-    if not tenant.customizations_hash:
-        return base, []
-    overlays, errors = stored_overlays(settings, tenant.slug)
-    merged, left_out = merge_overlays(base, overlays)
-    for error in errors + left_out:
-        log.warning("tenant %s: customization left out: %s", tenant.slug, error)
-    return merged, sorted(errors + left_out)
-
-
-def customization_conflicts(settings: Settings, catalog: Catalog, tenant: Tenant) -> list[str]:
-    """The customizations that no longer fit the tenant's packs, in words (they are left out when serving)."""
-    return [describe_conflict(error) for error in effective_definitions(settings, catalog, tenant)[1]]
+def stored_sources(settings: Settings, slug: str) -> dict[tuple[str, str], str]:
+    """The texts of the tenant's stored customizations, by (kind, target)."""
+    return {(row.kind, row.target): row.source for row in list_customizations(settings, slug)}
 
 
 def describe_conflict(error: DefinitionError) -> str:
@@ -299,131 +284,15 @@ def customizations_hash(sources: dict[tuple[str, str], str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def check_overlays(settings: Settings, base: Catalog, slug: str, overlays: list[Overlay], replace_all: bool) -> None:
-    """DefinitionsInvalid if `overlays`, merged with the tenant's other stored ones, do not fit `base`."""
-    stored = [] if replace_all else stored_overlays(settings, slug)[0]
+def check_overlays(base: Catalog, slug: str, others: dict[tuple[str, str], str], overlays: list[Overlay]) -> None:
+    """DefinitionsInvalid if `overlays`, merged with the tenant's `others` (stored texts), do not fit `base`."""
     new = {(o.kind, o.target) for o in overlays}
-    _, errors = merge_overlays(base, [o for o in stored if (o.kind, o.target) not in new] + overlays)
+    kept, _ = overlays_from_sources(slug, {key: source for key, source in others.items() if key not in new})
+    _, errors = merge_overlays(base, kept + overlays)
     files = {o.document.file for o in overlays}
     mine = [e for e in errors if e.file in files]
     if mine:
         raise DefinitionsInvalid(mine)
-
-
-def store_overlays(settings: Settings, catalog: Catalog, tenant: Tenant, overlays: list[Overlay],
-                   replace_all: bool = False, actor: str = "cli") -> list[str]:
-    """Validate, then store `overlays` (replacing those with the same target); with `replace_all`, remove the rest.
-
-    Returns what changed, in words; nothing is stored when any overlay has an error.
-    Every change is recorded in the customization's history under `actor`.
-    """
-    check_overlays(settings, catalog.select(list(tenant.packs)), tenant.slug, overlays, replace_all)
-    changes = []
-    with platform_session(settings.database_url) as session:
-        rows = {(r.kind, r.target): r for r in _rows(session, tenant.slug)}
-        for overlay in overlays:
-            row = rows.get((overlay.kind, overlay.target))
-            if row is None:
-                session.add(Customization(tenant_slug=tenant.slug, kind=overlay.kind, target=overlay.target,
-                                          source=overlay.source))
-                changes.append(StoredChange(overlay.kind, overlay.target, "added", overlay.source))
-            elif row.source != overlay.source:
-                row.source = overlay.source
-                changes.append(StoredChange(overlay.kind, overlay.target, "changed", overlay.source))
-        wanted = {(o.kind, o.target) for o in overlays}
-        for key, row in rows.items():
-            if replace_all and key not in wanted:
-                session.delete(row)
-                changes.append(StoredChange(row.kind, row.target, "removed", None))
-        _commit(session, catalog, tenant, changes, actor)
-    return [change.describe() for change in changes]
-
-
-def remove_overlay(settings: Settings, catalog: Catalog, tenant: Tenant, kind: str, target: str,
-                   actor: str = "cli") -> list[str]:
-    """Remove one customization; refused (DefinitionsInvalid) when other customizations that fit now would not.
-
-    The fields an extension added are retired by the next migration like any removed field: columns and data stay.
-    """
-    row = _current(settings, tenant.slug, kind, target)
-    stored, _ = stored_overlays(settings, tenant.slug)
-    base = catalog.select(list(tenant.packs))
-    failing_before = {e.file for e in merge_overlays(base, stored)[1]}
-    remaining = [o for o in stored if (o.kind, o.target) != (kind, target)]
-    broken = [e for e in merge_overlays(base, remaining)[1] if e.file not in failing_before]
-    if broken:
-        raise DefinitionsInvalid(broken)
-    with platform_session(settings.database_url) as session:
-        session.delete(session.get(Customization, row.id))
-        change = StoredChange(kind, target, "removed", None)
-        _commit(session, catalog, tenant, [change], actor)
-    return [change.describe()]
-
-
-def revert_overlay(settings: Settings, catalog: Catalog, tenant: Tenant, kind: str, target: str, version: int,
-                   actor: str = "cli") -> list[str]:
-    """Make a customization what it was at `version` (stored again if it was removed since), validated like any overlay.
-
-    Returns what changed (nothing when it already is so); DefinitionsInvalid if that version no longer fits.
-    """
-    wanted = _version(settings, tenant.slug, kind, target, version)
-    if wanted.source is None:
-        raise CustomizationError(f"version {version} of {kind} {target} is its removal; remove it with "
-                                 f"`formwork tenant uncustomize {tenant.slug} {kind} {target}`")
-    overlays = read_overlays(wanted.source, f"{origin(tenant.slug, kind, target)} version {version}")
-    check_overlays(settings, catalog.select(list(tenant.packs)), tenant.slug, overlays, replace_all=False)
-    with platform_session(settings.database_url) as session:
-        row = session.scalar(sa.select(Customization).where(Customization.tenant_slug == tenant.slug,
-                                                             Customization.kind == kind, Customization.target == target))
-        if row is not None and row.source == wanted.source:
-            return []
-        if row is None:
-            session.add(Customization(tenant_slug=tenant.slug, kind=kind, target=target, source=wanted.source))
-        else:
-            row.source = wanted.source
-        change = StoredChange(kind, target, f"reverted to version {version}", wanted.source)
-        _commit(session, catalog, tenant, [change], actor)
-    return [change.describe()]
-
-
-def _current(settings: Settings, slug: str, kind: str, target: str) -> Customization:
-    rows = list_customizations(settings, slug)
-    for row in rows:
-        if (row.kind, row.target) == (kind, target):
-            return row
-    stored = ", ".join(f"{r.kind} {r.target}" for r in rows) or "none"
-    raise CustomizationError(f"tenant '{slug}' has no customization {kind} {target} (it has: {stored})")
-
-
-def _version(settings: Settings, slug: str, kind: str, target: str, version: int) -> CustomizationVersion:
-    versions = [v for v in customization_history(settings, slug, target) if v.kind == kind]
-    for stored in versions:
-        if stored.version == version:
-            return stored
-    known = ", ".join(str(v.version) for v in versions)
-    raise CustomizationError(f"{kind} {target} of tenant '{slug}' has no version {version}"
-                             + (f" (it has {known})" if known else " (it has no history)"))
-
-
-def _commit(session: Session, catalog: Catalog, tenant: Tenant, changes: list[StoredChange], actor: str) -> None:
-    """Record `changes` in the history with the definitions they lead to, update the tenant's hash, and commit."""
-    if not changes:
-        return
-    session.flush()
-    rows = _rows(session, tenant.slug)
-    base = catalog.select(list(tenant.packs))
-    definitions = merge_overlays(base, _overlays_of_rows(tenant.slug, rows)[0])[0] if rows else base
-    for change in changes:
-        latest = session.scalar(sa.select(sa.func.max(CustomizationVersion.version)).where(
-            CustomizationVersion.tenant_slug == tenant.slug, CustomizationVersion.kind == change.kind,
-            CustomizationVersion.target == change.target))
-        session.add(CustomizationVersion(tenant_slug=tenant.slug, kind=change.kind, target=change.target,
-                                         version=(latest or 0) + 1, change=change.change, source=change.source,
-                                         actor=actor, definitions_hash=storage_hash(definitions.content_hash())))
-    stored = session.get(Tenant, tenant.id)
-    stored.customizations_hash = customizations_hash({(r.kind, r.target): r.source for r in rows})
-    session.commit()
-    tenant.customizations_hash = stored.customizations_hash
 
 
 def list_customizations(settings: Settings, slug: str) -> list[Customization]:

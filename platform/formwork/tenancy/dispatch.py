@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
 
-from .cache import TenantApps, TenantUnavailable
+from .cache import TenantApps
+from .errors import TenantUnavailable
 
 TENANT_PATH = re.compile(r"^/t/(?P<slug>[^/]+)(?P<rest>/.*)?$")
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

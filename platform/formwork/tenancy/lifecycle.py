@@ -17,7 +17,6 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..config import Settings
-from . import cache
 from .manifest import export_manifest
 from .registry import (
     Customization,
@@ -32,6 +31,8 @@ from .storage import drop_storage, tenant_engine
 
 Progress = Callable[[str], None]
 ROWS_PER_FETCH = 1000
+#: after suspending, how long requests that were already running get to finish before the export reads the tables
+IN_FLIGHT_SECONDS = 2.0
 
 
 def tenant_files(settings: Settings, tenant: Tenant) -> Path:
@@ -91,12 +92,15 @@ def _export_customization_history(settings: Settings, tenant: Tenant, path: Path
 
 
 def _stop_serving(settings: Settings, tenant: Tenant, progress: Progress) -> None:
-    """Suspend the tenant and wait until running servers have noticed, so no write lands after the export."""
+    """Suspend the tenant and let requests already running finish, so no write lands after the export.
+
+    Servers check a tenant's generation before every request, so no new request starts once it is suspended.
+    """
     if tenant.status == "suspended":
         return
     progress("suspending the tenant")
     set_status(settings.database_url, tenant.slug, "suspended")
-    time.sleep(cache.TENANT_LOOKUP_TTL)
+    time.sleep(IN_FLIGHT_SECONDS)
 
 
 def delete_tenant(settings: Settings, slug: str, exports: Path, progress: Progress = lambda _: None) -> Path | None:

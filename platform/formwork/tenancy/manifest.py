@@ -35,13 +35,15 @@ from .customizations import (
     check_overlays,
     exported_overlays,
     overlays_of,
-    store_overlays,
     sub_document,
 )
-from .migrate import migrate_tenant
+from .customize import store_overlays
+from .errors import TenantError
 from .packs import install_pack, plan_install
-from .provision import TenantError, create_tenant
+from .provision import create_tenant
 from .registry import Tenant, find_tenant, platform_session
+from .releases import release_catalog, server_release, store_releases
+from .state import installed_releases
 from .storage import tenant_engine
 
 Report = Callable[[str], None]
@@ -172,7 +174,7 @@ def _create(settings: Settings, catalog: Catalog, manifest: Manifest, report: Re
     password = _admin_password(admin)
     packs = list(manifest.packs)
     if manifest.overlays:
-        check_overlays(settings, catalog.select(catalog.with_requirements(packs)), manifest.slug, manifest.overlays, True)
+        check_overlays(catalog.select(catalog.with_requirements(packs)), manifest.slug, {}, manifest.overlays)
     tenant = create_tenant(settings, catalog, manifest.slug, data["name"], packs, admin["username"], password,
                            data.get("locale", "en"), progress=report, currency=data.get("currency", "CNY"),
                            storage=data.get("storage"))
@@ -180,9 +182,9 @@ def _create(settings: Settings, catalog: Catalog, manifest: Manifest, report: Re
     if data.get("timezone", "UTC") != tenant.timezone:
         _set_attributes(settings, tenant, {"timezone": data["timezone"]})
     if manifest.overlays:
-        changes += store_overlays(settings, catalog, tenant, manifest.overlays, replace_all=True, actor="manifest")
-        report("adding the customizations' columns")
-        migrate_tenant(settings, catalog, find_tenant(settings.database_url, tenant.slug))
+        report("adding the customizations")
+        changes += store_overlays(settings, catalog, tenant, manifest.overlays, replace_all=True, actor="manifest",
+                                  report=report)
     return changes
 
 
@@ -196,19 +198,26 @@ def _update(settings: Settings, catalog: Catalog, tenant: Tenant, manifest: Mani
         raise TenantError(f"tenant '{tenant.slug}' keeps its data in {tenant.storage_kind} storage; the storage is chosen "
                           f"when a tenant is created and a manifest cannot change it (it asks for {data['storage']})")
     if manifest.overlays is not None:
-        check_overlays(settings, catalog.select(wanted_packs), tenant.slug, manifest.overlays, True)
+        check_overlays(_base_after_installs(settings, catalog, tenant, wanted_packs), tenant.slug, {}, manifest.overlays)
     changes = _set_attributes(settings, tenant, {k: data[k] for k in ("name", "locale", "currency", "timezone") if k in data})
     for name in wanted_packs:
         current = find_tenant(settings.database_url, tenant.slug)
         if name not in current.packs:
             changes += install_pack(settings, catalog, current, plan_install(settings, catalog, current, name), report)
     if manifest.overlays is not None:
-        stored = store_overlays(settings, catalog, find_tenant(settings.database_url, tenant.slug), manifest.overlays,
-                                replace_all=True, actor="manifest")
-        changes += stored
-        if stored:
-            migrate_tenant(settings, catalog, find_tenant(settings.database_url, tenant.slug))
+        changes += store_overlays(settings, catalog, find_tenant(settings.database_url, tenant.slug), manifest.overlays,
+                                  replace_all=True, actor="manifest", report=report)
     return changes
+
+
+def _base_after_installs(settings: Settings, catalog: Catalog, tenant: Tenant, packs: list[str]) -> Catalog:
+    """The definitions the tenant will have once the manifest's packs are installed: what overlays are checked on."""
+    releases = installed_releases(settings, catalog, tenant)
+    added = [server_release(catalog, name) for name in packs if name not in releases]
+    with platform_session(settings.database_url) as session:
+        store_releases(session, added)
+        session.commit()
+    return release_catalog(settings.database_url, (*releases.items(), *((r.name, r.digest) for r in added)))
 
 
 def _set_attributes(settings: Settings, tenant: Tenant, wanted: dict[str, Any]) -> list[str]:

@@ -1,89 +1,116 @@
-"""Installing and upgrading a tenant's packs: a plan first, in words, then applying it.
+"""Installing and upgrading a tenant's packs: a plan first, in words, then applying it all or nothing.
 
-A tenant records the version of each pack it installed. Installing a pack also
-installs the packs it requires; upgrading moves one pack to the version this
-server has. Either applies the schema changes (`migrate.migrate_tenant`), loads
-the seeds the tenant has not loaded yet, and records the versions last, so a
-failure leaves the tenant on the versions it had and a second run tries again.
+A tenant runs on the releases it installed (tenancy/releases.py). Installing a
+pack also installs the packs it requires; upgrading moves one pack to the
+release this server has. Either plans the tenant's new state (schema changes,
+seeds, what happens to its customizations), refuses when the plan refuses a
+change or a customization would no longer fit, migrates to it, records the
+new releases and versions with the applied state, and loads the seeds the
+tenant has not loaded yet (they are loaded once, so a second run after a
+failed seed loads what is left).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
+from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..meta.catalog import Catalog
-from ..meta.model import SeedDef
+from ..meta.errors import DefinitionsInvalid
+from ..meta.model import PackDef, SeedDef
+from ..schema.changes import SchemaPlan
 from .apps import build_tenant_app
-from .cache import TenantUnavailable, require_packs
-from .customizations import customization_conflicts
+from .customizations import StoredChange
+from .customize import store_customizations
+from .errors import MigrationRefused, TenantError, TenantUnavailable
 from .migrate import migrate_tenant, plan_tenant
-from .provision import TenantError
-from .registry import Tenant, find_tenant, platform_session
+from .pack_changes import Renames, declared_renames, follow_renames, hidden_new_fields
+from .registry import Tenant
+from .releases import Release, release_catalog, server_release, store_releases
 from .seeds import load_seeds, pending_seeds
+from .state import (
+    TenantState,
+    conflicts_of,
+    definitions_hash,
+    desired_state,
+    effective_definitions,
+)
 from .storage import tenant_engine
 
 Progress = Callable[[str], None]
 
 
 @dataclass
-class PackInstallPlan:
-    """Installing `pack` into a tenant: the packs added (with what they require), tables and seeds."""
+class PackPlan:
+    """Installing or upgrading packs of a tenant: the state it moves to and everything that comes with it, in words."""
 
-    pack: str
-    versions: dict[str, str]
-    schema_changes: list[str]
-    left_alone: list[str]
+    #: the tenant's desired state the plan was made from: applying it is refused if the tenant changed since
+    based_on: TenantState
+    target: TenantState
+    releases: list[Release]
+    #: the schema changes of moving to `target` (applied all or nothing)
+    schema: SchemaPlan
     seeds: list[SeedDef]
-
-    def describe(self) -> list[str]:
-        lines = [f"install {name} {version}" for name, version in self.versions.items()]
-        lines += self.schema_changes
-        lines += [f"left for an explicit migration: {change}" for change in self.left_alone]
-        lines += [f"load seed {seed.qualified} ({seed.label}): {len(seed.records)} record(s)" for seed in self.seeds]
-        return lines
-
-
-@dataclass
-class PackUpgradePlan:
-    """Moving `pack` from the version a tenant installed to the version this server has."""
-
-    pack: str
-    installed: str | None
-    available: str
-    schema_changes: list[str]
-    left_alone: list[str]
-    seeds: list[SeedDef]
-    #: the tenant's customizations the new version breaks; an upgrade with conflicts is refused
+    #: customizations the new releases break; the plan is refused while there are any
     conflicts: list[str] = field(default_factory=list)
+    #: what happens to customizations that still fit: renames followed, new pack fields they hide
+    customizations: list[str] = field(default_factory=list)
+    #: customization texts rewritten by the upgrade (renames followed), stored with it
+    rewritten: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: customizations whose target an entity rename moved: stored under the new target instead
+    moved: list[tuple[str, str]] = field(default_factory=list)
 
     @property
-    def up_to_date(self) -> bool:
-        return self.installed == self.available
+    def versions(self) -> dict[str, str]:
+        return {release.name: release.version for release in self.releases}
 
-    def describe(self) -> list[str]:
-        lines = [f"upgrade {self.pack} {self.installed or '(version not recorded)'} → {self.available}"]
-        lines += self.schema_changes
-        lines += [f"left for an explicit migration: {change}" for change in self.left_alone]
+    @property
+    def refused(self) -> list[str]:
+        return self.schema.refused
+
+    def details(self) -> list[str]:
+        lines = self.schema.describe()
+        lines += [f"left for an explicit migration: {change}" for change in self.schema.retired]
+        lines += list(self.schema.refused)
         lines += [f"load seed {seed.qualified} ({seed.label}): {len(seed.records)} record(s)" for seed in self.seeds]
+        lines += self.customizations
         lines += [f"conflict: {conflict}" for conflict in self.conflicts]
         return lines
 
 
-def with_packs(tenant: Tenant, versions: dict[str, str | None]) -> Tenant:
-    """A detached copy of `tenant` with other pack versions: what it would be, to plan with, never saved."""
-    copy = Tenant(**{column.key: getattr(tenant, column.key) for column in sa.inspect(Tenant).column_attrs})
-    copy.pack_versions = versions
-    return copy
+@dataclass
+class PackInstallPlan(PackPlan):
+    pack: str = ""
+
+    def describe(self) -> list[str]:
+        return [f"install {r.name} {r.version}" for r in self.releases] + self.details()
+
+
+@dataclass
+class PackUpgradePlan(PackPlan):
+    pack: str = ""
+    installed: str | None = None
+    available: str = ""
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.releases
+
+    def describe(self) -> list[str]:
+        changed = " (same version, other definitions)" if self.installed == self.available else ""
+        head = [f"upgrade {self.pack} {self.installed or '(version not recorded)'} → {self.available}{changed}"]
+        return head + self.details()
 
 
 def plan_install(settings: Settings, catalog: Catalog, tenant: Tenant, pack: str) -> PackInstallPlan:
-    """What installing `pack` would do; TenantError when it cannot be installed."""
+    """What installing `pack` would do; TenantError when it cannot be installed. Nothing is written."""
     if pack not in catalog.packs:
         raise TenantError(f"unknown pack '{pack}'; available: {', '.join(sorted(catalog.packs))}")
     if pack in tenant.packs:
@@ -91,105 +118,162 @@ def plan_install(settings: Settings, catalog: Catalog, tenant: Tenant, pack: str
         hint = "" if installed == catalog.packs[pack].version else \
             f"; to move to {catalog.packs[pack].version} use `formwork tenant upgrade-pack`"
         raise TenantError(f"tenant '{tenant.slug}' already has pack {pack} {installed or '(version not recorded)'}{hint}")
-    _require_packs(catalog, tenant)
-    added = {name: catalog.packs[name].version for name in catalog.with_requirements([pack]) if name not in tenant.packs}
-    future = with_packs(tenant, {**tenant.pack_versions, **added})
-    schema = plan_tenant(settings, catalog, future)
-    seeds = pending_seeds(tenant_engine(settings, tenant), catalog, list(added))
-    return PackInstallPlan(pack, added, schema.describe(), schema.left_alone, seeds)
+    current = _desired(settings, catalog, tenant)
+    added = [server_release(catalog, name) for name in catalog.with_requirements([pack]) if name not in tenant.packs]
+    return PackInstallPlan(**_moving(settings, catalog, tenant, current, _with(current, added), added), pack=pack)
 
 
 def install_pack(settings: Settings, catalog: Catalog, tenant: Tenant, plan: PackInstallPlan,
                  progress: Progress = lambda _: None) -> list[str]:
-    """Apply an install plan: tables, permissions, seeds, then the versions; returns what was done."""
-    future = with_packs(tenant, {**tenant.pack_versions, **plan.versions})
-    done = _apply(settings, catalog, future, plan.seeds, progress)
-    record_pack_versions(settings, tenant, plan.versions)
+    """Apply an install plan: tables and seeds, then versions (with the applied state); returns what was done."""
+    _refuse_blocked(tenant, plan, f"installing {plan.pack}")
+    done = _apply(settings, catalog, tenant, plan, progress)
     return [*done, f"installed {', '.join(f'{name} {version}' for name, version in plan.versions.items())}"]
 
 
 def plan_upgrade(settings: Settings, catalog: Catalog, tenant: Tenant, pack: str) -> PackUpgradePlan:
-    """What upgrading `pack` to this server's version would do; TenantError when it must not be done."""
+    """What moving `pack` to this server's release would do; TenantError when it must not be done. Nothing is written."""
     if pack not in tenant.packs:
         raise TenantError(f"tenant '{tenant.slug}' has no pack {pack}; install it with `formwork tenant install-pack`")
-    _require_packs(catalog, tenant)
-    installed, available = tenant.pack_versions[pack], catalog.packs[pack].version
-    if installed is not None and Version(available) < Version(installed):
-        raise TenantError(f"tenant '{tenant.slug}' has {pack} {installed}; this server has the older {available}, "
+    if pack not in catalog.packs:
+        raise TenantError(f"this server has no pack {pack}")
+    current = _desired(settings, catalog, tenant)
+    installed, release = tenant.pack_versions[pack], server_release(catalog, pack)
+    if installed is not None and Version(release.version) < Version(installed):
+        raise TenantError(f"tenant '{tenant.slug}' has {pack} {installed}; this server has the older {release.version}, "
                           "and downgrading a pack is refused")
-    problems = requirement_conflicts(catalog, tenant, pack)
+    if dict(current.releases)[pack] == release.digest and installed == release.version:
+        return PackUpgradePlan(current, current, [], SchemaPlan(), [], pack=pack, installed=installed,
+                               available=release.version)
+    old_base = _loaded(settings, current.releases)
+    problems = requirement_conflicts(tenant, old_base or catalog, catalog.packs[pack])
     if problems:
-        raise TenantError(f"cannot upgrade {pack} to {available}: " + "; ".join(problems))
-    if installed == available:
-        return PackUpgradePlan(pack, installed, available, [], [], [])
-    schema = plan_tenant(settings, catalog, tenant)
-    seeds = pending_seeds(tenant_engine(settings, tenant), catalog, [pack])
-    conflicts = customization_conflicts(settings, catalog, tenant)
-    return PackUpgradePlan(pack, installed, available, schema.describe(), schema.left_alone, seeds, conflicts)
-
-
-def requirement_conflicts(catalog: Catalog, tenant: Tenant, pack: str) -> list[str]:
-    """Version ranges the new version of `pack` would break: its own requirements, and those of the other packs."""
-    versions, new = tenant.pack_versions, catalog.packs[pack]
-    problems = []
-    for required, wanted in new.requires.items():
-        have = versions.get(required)
-        if required not in versions:
-            problems.append(f"{pack} {new.version} requires pack {required} {wanted}, which the tenant does not have; "
-                            f"install it first")
-        elif have is not None and Version(have) not in SpecifierSet(wanted):
-            problems.append(f"{pack} {new.version} requires {required} {wanted}, but the tenant has {required} {have}; "
-                            f"upgrade {required} first")
-    for other in versions:
-        wanted = catalog.packs[other].requires.get(pack) if other != pack else None
-        if wanted and Version(new.version) not in SpecifierSet(wanted):
-            problems.append(f"{other} requires {pack} {wanted}, which {pack} {new.version} is not")
-    return problems
+        raise TenantError(f"cannot upgrade {pack} to {release.version}: " + "; ".join(problems))
+    moved = _with(current, [release])
+    new_base = release_catalog(settings.database_url, moved.releases)
+    renames = declared_renames(old_base, new_base, pack) if old_base else Renames()
+    followed, notes = follow_renames(current.overlay_sources, renames)
+    plan = PackUpgradePlan(**_moving(settings, catalog, tenant, current, moved.with_overlays(followed), [release]),
+                           pack=pack, installed=installed, available=release.version)
+    plan.customizations = notes + (hidden_new_fields(old_base, new_base, pack, followed, renames) if old_base else
+                                   [f"the installed release of {pack} no longer loads with this Formwork: renames and "
+                                    "new fields are not looked for in the customizations"])
+    plan.rewritten = {key: text for key, text in followed.items() if current.overlay_sources.get(key) != text}
+    plan.moved = [key for key in current.overlay_sources if key not in followed]
+    return plan
 
 
 def upgrade_pack(settings: Settings, catalog: Catalog, tenant: Tenant, plan: PackUpgradePlan,
                  progress: Progress = lambda _: None) -> list[str]:
-    """Apply an upgrade plan; refused while it has conflicts. Returns what was done."""
-    if plan.conflicts:
-        raise TenantError(f"upgrade of {plan.pack} refused: it conflicts with the tenant's customizations "
-                          f"(change or remove them first): " + "; ".join(plan.conflicts))
-    done = _apply(settings, catalog, tenant, plan.seeds, progress)
-    record_pack_versions(settings, tenant, {plan.pack: plan.available})
+    """Apply an upgrade plan; refused while it has conflicts or refused changes. Returns what was done."""
+    _refuse_blocked(tenant, plan, f"upgrade of {plan.pack}")
+    done = _apply(settings, catalog, tenant, plan, progress)
     return [*done, f"upgraded {plan.pack} {plan.installed or '(version not recorded)'} → {plan.available}"]
 
 
-def _apply(settings: Settings, catalog: Catalog, tenant: Tenant, seeds: list[SeedDef], progress: Progress) -> list[str]:
-    progress("applying schema changes")
-    schema = migrate_tenant(settings, catalog, tenant)
-    done = schema.describe() if schema is not None else []
-    if seeds:
-        progress(f"loading {len(seeds)} seed(s)")
-        created = load_seeds(build_tenant_app(settings, tenant, catalog), seeds, tenant.locale, progress)
-        done += [f"loaded seed {name}: {count} record(s)" for name, count in created.items()]
-    return done
+def requirement_conflicts(tenant: Tenant, installed: Catalog, new: PackDef) -> list[str]:
+    """Version ranges the new release would break: its own requirements, and those of the tenant's other packs
+    (as their installed releases say)."""
+    versions = tenant.pack_versions
+    problems = []
+    for required, wanted in new.requires.items():
+        have = versions.get(required)
+        if required not in versions:
+            problems.append(f"{new.name} {new.version} requires pack {required} {wanted}, which the tenant does not "
+                            "have; install it first")
+        elif have is not None and Version(have) not in SpecifierSet(wanted):
+            problems.append(f"{new.name} {new.version} requires {required} {wanted}, but the tenant has {required} "
+                            f"{have}; upgrade {required} first")
+    for other, pack in installed.packs.items():
+        wanted = pack.requires.get(new.name) if other != new.name else None
+        if wanted and Version(new.version) not in SpecifierSet(wanted):
+            problems.append(f"{other} requires {new.name} {wanted}, which {new.name} {new.version} is not")
+    return problems
 
 
-def record_pack_versions(settings: Settings, tenant: Tenant, versions: dict[str, str]) -> None:
-    """Record installed versions in the registry (added packs go after the ones the tenant has)."""
-    with platform_session(settings.database_url) as session:
-        stored = session.get(Tenant, tenant.id)
-        stored.pack_versions = {**stored.pack_versions, **versions}
-        session.commit()
-    tenant.packs_json = find_tenant(settings.database_url, tenant.slug).packs_json
-
-
-def _require_packs(catalog: Catalog, tenant: Tenant) -> None:
+def _desired(settings: Settings, catalog: Catalog, tenant: Tenant) -> TenantState:
     try:
-        require_packs(catalog, tenant)
+        return desired_state(settings, catalog, tenant)
     except TenantUnavailable as exc:
         raise TenantError(exc.reason) from None
 
 
+def _with(state: TenantState, releases: list[Release]) -> TenantState:
+    return state.with_releases({release.name: release.digest for release in releases})
+
+
+def _loaded(settings: Settings, releases: tuple[tuple[str, str], ...]) -> Catalog | None:
+    """The definitions of installed releases; None when a newer Formwork no longer loads them."""
+    try:
+        return release_catalog(settings.database_url, releases)
+    except (DefinitionsInvalid, LookupError):
+        return None
+
+
+def _moving(settings: Settings, catalog: Catalog, tenant: Tenant, current: TenantState, target: TenantState,
+            releases: list[Release]) -> dict[str, Any]:
+    """What every pack plan says of moving the tenant from `current` to `target`: schema, seeds, conflicts."""
+    definitions = effective_definitions(settings, tenant.slug, target)[0]
+    return {"based_on": current, "target": target, "releases": releases,
+            "schema": plan_tenant(settings, catalog, tenant, target=target),
+            "seeds": pending_seeds(tenant_engine(settings, tenant), definitions, [r.name for r in releases]),
+            "conflicts": conflicts_of(settings, tenant.slug, target)}
+
+
+def _refuse_blocked(tenant: Tenant, plan: PackPlan, what: str) -> None:
+    """Conflicting customizations or a refused schema change stop the whole plan: nothing is changed."""
+    if plan.conflicts:
+        raise TenantError(f"{what} refused: it conflicts with the tenant's customizations (change or remove them "
+                          "first): " + "; ".join(plan.conflicts))
+    if plan.refused:
+        raise MigrationRefused(tenant.slug, plan.schema)
+
+
+def _apply(settings: Settings, catalog: Catalog, tenant: Tenant, plan: PackPlan, progress: Progress) -> list[str]:
+    """Tables and seeds in one transaction of the tenant's storage, then the releases, versions and applied state in
+    one of the platform's: a failing seed changes nothing, and running the command again tries it all again."""
+    loaded: dict[str, int] = {}
+
+    def load(connection: sa.Connection) -> None:
+        progress(f"loading {len(plan.seeds)} seed(s)")
+        app = build_tenant_app(settings, tenant, catalog, state=plan.target)
+        loaded.update(load_seeds(app, plan.seeds, tenant.locale, progress, connection))
+
+    progress("applying schema changes")
+    applied = migrate_tenant(settings, catalog, tenant, target=plan.target, based_on=plan.based_on, report=progress,
+                             with_schema=load if plan.seeds else None, then=_record_releases(settings, tenant, plan))
+    schema = applied.describe() if applied is not None else []
+    seeds = [f"loaded seed {name}: {count} record(s)" for name, count in loaded.items()]
+    rewritten = [f"{kind} {target}: stored with the release's renames" for kind, target in plan.rewritten]
+    return schema + seeds + rewritten
+
+
+def _record_releases(settings: Settings, tenant: Tenant, plan: PackPlan) -> Callable[[Session, Tenant], None]:
+    """Record the new releases and versions (and customizations rewritten for renames) with the applied state."""
+    changes = [StoredChange(kind, target, "removed", None) for kind, target in plan.moved]
+    changes += [StoredChange(kind, target, "follows the pack's renames", text)
+                for (kind, target), text in plan.rewritten.items()]
+
+    def record(session: Session, stored: Tenant) -> None:
+        store_releases(session, plan.releases)
+        stored.pack_versions = {**stored.pack_versions, **plan.versions}
+        stored.releases = {**stored.releases, **{r.name: r.digest for r in plan.releases}}
+        if changes:
+            store_customizations(session, stored, plan.target.overlay_sources, changes, "upgrade",
+                                 definitions_hash(settings, tenant.slug, plan.target))
+    return record
+
+
 def upgrades_available(catalog: Catalog, tenant: Tenant) -> dict[str, str]:
-    """{pack: newer version on this server} for the tenant's packs that have one (or whose version is not recorded)."""
+    """{pack: this server's version} for installed packs it has another release of: a newer version, the same
+    version with other definitions (marked "changed"), or any version when the installed one is not recorded."""
     found = {}
     for name, installed in tenant.pack_versions.items():
-        available = catalog.packs[name].version if name in catalog.packs else None
-        if available is not None and (installed is None or Version(available) > Version(installed)):
-            found[name] = available
+        if name not in catalog.sources:
+            continue
+        release = server_release(catalog, name)
+        if installed is None or Version(release.version) > Version(installed):
+            found[name] = release.version
+        elif release.version == installed and tenant.releases.get(name, release.digest) != release.digest:
+            found[name] = f"{release.version}, changed"
     return found

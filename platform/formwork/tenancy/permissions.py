@@ -22,6 +22,7 @@ from ..config import Settings
 from ..meta.catalog import Catalog
 from .apps import build_tenant_app, one_commit
 from .registry import Tenant
+from .state import TenantState, effective_definitions
 
 #: FAB's tables that hold roles and permissions, parents first
 SECURITY_TABLES = ("ab_permission", "ab_view_menu", "ab_permission_view", "ab_role", "ab_permission_view_role")
@@ -29,18 +30,18 @@ _synced: dict[str, dict[str, list[dict[str, Any]]]] = {}
 _lock = threading.Lock()
 
 
-def provision_app(settings: Settings, tenant: Tenant, catalog: Catalog) -> Flask:
-    """The app of a tenant being created, with FAB's tables, roles and permissions in its storage."""
-    key = catalog.select(tenant.packs).content_hash()
+def provision_app(settings: Settings, tenant: Tenant, catalog: Catalog, state: TenantState) -> Flask:
+    """The app of a tenant being created (from `state`), with FAB's tables, roles and permissions in its storage."""
+    key = effective_definitions(settings, tenant.slug, state)[0].content_hash()
     with _lock:
         rows = _synced.get(key)
     if rows is None:
-        app = build_tenant_app(settings, tenant, catalog, provisioning=True)
+        app = build_tenant_app(settings, tenant, catalog, provisioning=True, state=state)
         ensure_pack_roles(app)
         with _lock:
             _synced[key] = _security_rows(_engine(app))
         return app
-    app = build_tenant_app(settings, tenant, catalog)
+    app = build_tenant_app(settings, tenant, catalog, state=state)
     _copy_security_rows(_engine(app), rows)
     return app
 

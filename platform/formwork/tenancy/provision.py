@@ -2,39 +2,30 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask
 
-from ..compile.generated import TENANT_METADATA
-from ..compile.logic import compute_formulas, record_values
-from ..compile.rollups import recompute_rollups
 from ..config import Settings
 from ..meta.catalog import Catalog
-from ..schema.apply import apply_schema_plan, schema_transaction
-from ..schema.plan import SchemaPlan, plan_schema_changes
-from .apps import TenantRuntime
+from ..schema.changes import SchemaPlan
+from .errors import TenantError
+from .evolve import apply_definitions
 from .permissions import provision_app
 from .registry import (
     RESERVED_SLUGS,
     SLUG_PATTERN,
+    SchemaChange,
     Tenant,
     find_tenant,
     platform_session,
-    record_schema_change,
 )
+from .releases import server_release, store_releases
 from .seeds import load_seeds, pending_seeds
+from .state import TenantState, record_applied
 from .storage import create_storage, drop_storage, new_location
 
 Progress = Callable[[str], None]
-log = logging.getLogger(__name__)
-
-
-class TenantError(Exception):
-    """A tenant operation that cannot be done; the message says why."""
 
 
 def check_new_tenant(settings: Settings, catalog: Catalog, slug: str, packs: list[str]) -> None:
@@ -65,8 +56,12 @@ def create_tenant(
         raise TenantError(str(exc)) from None
     tenant = Tenant(slug=slug, name=name, locale=locale, currency=currency.upper(), storage_kind=kind,
                     storage_location=location, status="active")
-    tenant.pack_versions = {name: catalog.packs[name].version for name in catalog.with_requirements(packs)}
+    releases = [server_release(catalog, name) for name in catalog.with_requirements(packs)]
+    tenant.pack_versions = {release.name: release.version for release in releases}
+    tenant.releases = {release.name: release.digest for release in releases}
+    state = TenantState(tuple(tenant.releases.items()))
     with platform_session(settings.database_url) as session:
+        store_releases(session, releases)
         session.add(tenant)
         session.commit()
     progress("creating storage")
@@ -77,16 +72,16 @@ def create_tenant(
         raise
     try:
         progress("creating tables, roles and permissions")
-        app = provision_app(settings, tenant, catalog)
-        plan = create_tables(app.extensions["formwork"])
+        app = provision_app(settings, tenant, catalog, state)
+        runtime = app.extensions["formwork"]
+        plan = apply_definitions(runtime)
         progress(f"creating admin user '{admin_user}'")
         add_admin(app, admin_user, admin_password)
-        seeds = pending_seeds(app.extensions["formwork"].session.get_bind(), catalog, tenant.packs)
+        seeds = pending_seeds(runtime.session.get_bind(), runtime.catalog, tenant.packs)
         if seeds:
             progress(f"loading {len(seeds)} seed(s)")
             load_seeds(app, seeds, tenant.locale, progress)
-        record_schema_change(settings.database_url, slug, app.extensions["formwork"].definitions_hash, plan.describe(), [])
-        mark_applied(settings, tenant, app.extensions["formwork"].definitions_hash)
+        _record_created(settings, tenant, state, runtime.definitions_hash, plan)
     except Exception:
         drop_storage(settings, tenant)
         _forget(settings, tenant)
@@ -94,88 +89,19 @@ def create_tenant(
     return tenant
 
 
+def _record_created(settings: Settings, tenant: Tenant, state: TenantState, hash_: str, plan: SchemaPlan) -> None:
+    with platform_session(settings.database_url) as session:
+        stored = session.get(Tenant, tenant.id)
+        record_applied(stored, state, hash_)
+        session.add(SchemaChange.of(tenant.slug, hash_, plan.describe(), [], "applied"))
+        session.commit()
+        tenant.applied_json, tenant.definitions_hash, tenant.generation = state.to_json(), hash_, stored.generation
+
+
 def _forget(settings: Settings, tenant: Tenant) -> None:
     with platform_session(settings.database_url) as session:
         session.delete(session.merge(tenant))
         session.commit()
-
-
-def create_tables(runtime: TenantRuntime, drop_retired: bool = False) -> SchemaPlan:
-    """Apply every lossless change the definitions imply (schema/rules.py); the plan says what was done and left alone.
-
-    Retired columns and tables are dropped only with `drop_retired`.
-    """
-    engine = runtime.session.get_bind()
-    create_platform_tables(engine)
-    try:
-        plan = _plan_and_apply(engine, runtime, drop_retired)
-    except sa.exc.DBAPIError:
-        # Another process applied the same change a moment ago: plan again from what is there now.
-        log.info("tenant %s: schema changed while applying; planning again", runtime.slug)
-        plan = _plan_and_apply(engine, runtime, drop_retired)
-    for change in plan.refused:
-        log.warning("tenant %s: %s", runtime.slug, change)
-    backfill_computed(runtime, plan)
-    return plan
-
-
-def create_platform_tables(engine: sa.Engine) -> None:
-    """The platform's own tables in tenant storage, and indexes a release added to tables a tenant already has."""
-    with engine.begin() as connection:
-        TENANT_METADATA.create_all(connection)
-        for table in TENANT_METADATA.tables.values():
-            for index in table.indexes:
-                index.create(connection, checkfirst=True)
-
-
-def planned_changes(runtime: TenantRuntime, drop_retired: bool = False) -> SchemaPlan:
-    """What applying the definitions would change, without changing anything."""
-    with runtime.session.get_bind().connect() as connection:
-        return plan_schema_changes(connection, runtime.compiled.metadata, runtime.catalog.entities.values(), drop_retired)
-
-
-def _plan_and_apply(engine: sa.Engine, runtime: Any, drop_retired: bool) -> SchemaPlan:
-    """Planned and applied in one transaction: what the plan saw is what it changes, all of it or nothing."""
-    with schema_transaction(engine) as connection:
-        plan = plan_schema_changes(connection, runtime.compiled.metadata, runtime.catalog.entities.values(), drop_retired)
-        apply_schema_plan(connection, plan)
-    return plan
-
-
-def backfill_computed(runtime: Any, plan: SchemaPlan) -> None:
-    """A rollup or formula column added to a table with rows gets its values now, not at each row's next save."""
-    added = plan.added_columns()
-    session = runtime.session()
-    try:
-        for entity in runtime.catalog.entities.values():
-            model = runtime.compiled.model(entity.qualified)
-            fresh = [f for f in entity.fields if (entity.table, f.name) in added and f.type in ("rollup", "formula")]
-            if any(f.type == "rollup" for f in fresh):
-                recompute_rollups(session, runtime.compiled, entity, [f for f in fresh if f.type == "rollup"])
-            if any(f.type == "formula" for f in fresh):
-                logic = runtime.compiled.logic[entity.qualified]
-                for item in session.scalars(sa.select(model)).all():
-                    compute_formulas(logic, item, record_values(item, entity, session, runtime.compiled))
-        session.commit()
-    finally:
-        runtime.session.remove()
-
-
-def sync_schema(settings: Settings, tenant: Tenant, runtime: TenantRuntime, drop_retired: bool = False) -> SchemaPlan | None:
-    """Before a tenant app serves: apply the lossless changes if its definitions changed since the last sync.
-
-    The new hash is recorded only when nothing was refused, so a refused change is tried again
-    (and logged again) until the definitions give a backfill or the data allows it.
-    """
-    if tenant.definitions_hash == runtime.definitions_hash and not drop_retired:
-        return None
-    plan = create_tables(runtime, drop_retired)
-    for change in plan.describe():
-        log.info("tenant %s: %s", tenant.slug, change)
-    record_schema_change(settings.database_url, tenant.slug, runtime.definitions_hash, plan.describe(), plan.left_alone)
-    if not plan.refused:
-        mark_applied(settings, tenant, runtime.definitions_hash)
-    return plan
 
 
 def add_admin(app: Flask, username: str, password: str) -> None:
@@ -185,11 +111,3 @@ def add_admin(app: Flask, username: str, password: str) -> None:
         user = sm.add_user(username, username, "Admin", f"{username}@example.invalid", role, password=password)
         if not user:
             raise TenantError(f"could not create admin user '{username}'")
-
-
-def mark_applied(settings: Settings, tenant: Tenant, definitions_hash: str) -> None:
-    with platform_session(settings.database_url) as session:
-        stored = session.get(Tenant, tenant.id)
-        stored.definitions_hash = definitions_hash
-        session.commit()
-    tenant.definitions_hash = definitions_hash

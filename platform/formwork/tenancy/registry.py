@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import (
@@ -44,8 +45,24 @@ class Tenant(PlatformBase):
     definitions_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
-    #: changes whenever the tenant's customizations change; read with the row, so apps notice within seconds
+    #: changes whenever the tenant's customizations change
     customizations_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    #: {pack: digest of its release} for the installed packs (`PackRelease`), in install order
+    releases_json: Mapped[str] = mapped_column(sa.Text, default="{}", server_default="{}")
+    #: the releases and customizations the tenant's storage was last migrated to (`state.TenantState`); the tenant
+    #: is served from exactly this. None until first recorded (tenants created before it was kept).
+    applied_json: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    #: raised by every change of this row (see `_raise_generation`): serving processes compare it before each request
+    generation: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @property
+    def releases(self) -> dict[str, str]:
+        """{pack: release digest} of the installed packs; empty for packs installed before releases were kept."""
+        return dict(json.loads(self.releases_json or "{}"))
+
+    @releases.setter
+    def releases(self, value: dict[str, str]) -> None:
+        self.releases_json = json.dumps(dict(value))
 
     @property
     def packs(self) -> list[str]:
@@ -70,6 +87,33 @@ class Tenant(PlatformBase):
 
     def __str__(self) -> str:
         return self.slug
+
+
+@sa.event.listens_for(Tenant, "before_update")
+def _raise_generation(_mapper: object, _connection: object, tenant: Tenant) -> None:
+    """Any change of a tenant's row (what it runs on, its status, locale…) is a new generation, raised in SQL so
+    that concurrent changes never lose an increment; serving processes rebuild or re-read on a new one."""
+    tenant.generation = Tenant.generation + 1
+
+
+class PackRelease(PlatformBase):
+    """The exact YAML of one release of a pack, as a tenant installed it; shared by every tenant on it.
+
+    A tenant is served, planned and migrated from its installed releases, never from whatever the pack folder
+    holds now, so deploying a new pack folder changes nothing until a tenant is upgraded. A release is named by
+    the digest of its files: the same version with other contents is another release.
+    """
+
+    __tablename__ = "formwork_pack_release"
+    __table_args__ = (sa.UniqueConstraint("name", "digest", name="uq_formwork_pack_release"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    version: Mapped[str] = mapped_column(sa.String(40))
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    #: {path inside the pack folder: the file's text}
+    sources_json: Mapped[str] = mapped_column(sa.Text)
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Customization(PlatformBase):
@@ -125,17 +169,24 @@ class SchemaChange(PlatformBase):
     definitions_hash: Mapped[str] = mapped_column(sa.String(64))
     operations_json: Mapped[str] = mapped_column(sa.Text, default="[]")
     left_alone_json: Mapped[str] = mapped_column(sa.Text, default="[]")
+    #: applied, refused (nothing was changed: see left_alone) or failed (nothing was changed: the error is in left_alone)
+    outcome: Mapped[str] = mapped_column(sa.String(20), default="applied", server_default="applied")
+    #: read-only, by slug, like `Customization.tenant`: the console lists a tenant's log on its page
+    tenant: Mapped[Tenant] = relationship(primaryjoin="foreign(SchemaChange.tenant_slug) == Tenant.slug", viewonly=True)
+
+    @classmethod
+    def of(cls, slug: str, definitions_hash: str, operations: list[str], left_alone: list[str],
+           outcome: str) -> SchemaChange:
+        return cls(tenant_slug=slug, definitions_hash=definitions_hash, operations_json=json.dumps(operations),
+                   left_alone_json=json.dumps(left_alone), outcome=outcome)
 
     @property
     def operations(self) -> list[str]:
         return list(json.loads(self.operations_json))
 
-
-def record_schema_change(url: str, slug: str, definitions_hash: str, operations: list[str], left_alone: list[str]) -> None:
-    with platform_session(url) as session:
-        session.add(SchemaChange(tenant_slug=slug, definitions_hash=definitions_hash, operations_json=json.dumps(operations),
-                                 left_alone_json=json.dumps(left_alone)))
-        session.commit()
+    @property
+    def left_alone(self) -> list[str]:
+        return list(json.loads(self.left_alone_json))
 
 
 def schema_changes(url: str, slug: str) -> list[SchemaChange]:
@@ -160,7 +211,17 @@ def upgrade_platform_db(url: str) -> None:
 
 @cache
 def platform_engine(url: str) -> sa.Engine:
-    return sa.create_engine(url, pool_pre_ping=True)
+    """One engine per platform database; on SQLite a writer waits up to 30 s for another (the driver's default is 5)."""
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 30})
+    sa.event.listen(engine, "connect", _write_ahead_log)
+    return engine
+
+
+def _write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
+    """Every request reads the tenant's generation: readers must not wait for a migration recording its outcome."""
+    dbapi_connection.execute("PRAGMA journal_mode=WAL")
 
 
 def platform_session(url: str) -> Session:
@@ -170,6 +231,12 @@ def platform_session(url: str) -> Session:
 def find_tenant(url: str, slug: str) -> Tenant | None:
     with platform_session(url) as session:
         return session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+
+
+def generation_of(url: str, slug: str) -> int | None:
+    """The tenant's generation (None: no such tenant): the one query a serving process makes before each request."""
+    with platform_engine(url).connect() as connection:
+        return connection.scalar(sa.select(Tenant.generation).where(Tenant.slug == slug))
 
 
 def list_tenants(url: str) -> list[Tenant]:

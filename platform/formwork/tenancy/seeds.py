@@ -65,11 +65,16 @@ def pending_seeds(engine: sa.Engine, catalog: Catalog, packs: list[str]) -> list
     return sorted(seeds, key=lambda s: order.index(s.pack))
 
 
-def load_seeds(app: Flask, seeds: list[SeedDef], locale: str, progress: Progress = lambda _: None) -> dict[str, int]:
-    """Load `seeds` into the tenant of `app` in one transaction; returns the records created per seed."""
+def load_seeds(app: Flask, seeds: list[SeedDef], locale: str, progress: Progress = lambda _: None,
+               connection: sa.Connection | None = None) -> dict[str, int]:
+    """Load `seeds` into the tenant of `app` in one transaction (the caller's, on `connection`, if given: a pack's
+    seeds commit with its tables or not at all); returns the records created per seed."""
     runtime = app.extensions["formwork"]
-    SEEDS_LOADED.create(runtime.session.get_bind(), checkfirst=True)
-    session = runtime.session()
+    if connection is None:
+        SEEDS_LOADED.create(runtime.session.get_bind(), checkfirst=True)
+        session = runtime.session()
+    else:
+        session = runtime.session.session_factory(bind=connection)
     created: dict[str, int] = {}
     try:
         with app.app_context():
@@ -85,6 +90,7 @@ def load_seeds(app: Flask, seeds: list[SeedDef], locale: str, progress: Progress
         session.rollback()
         raise
     finally:
+        session.close()
         runtime.session.remove()
     return created
 

@@ -156,9 +156,9 @@ def _outcome_errors(outcome: Outcome, name: str, chain: ChainDef, entity: Entity
                 errors.append(doc.error(path, "a value is a constant or {expr: …}"))
             else:
                 errors += _expression_errors(value["expr"], entity, catalog, field_variable(f, catalog), doc, (*path, "expr"))
-        elif f.type == "choice" and str(value) not in {c.value for c in f.choices}:
+        elif f.type == "choice" and str(value) not in {c.value for c in f.offered_choices}:
             errors.append(doc.error(path, f"'{value}' is not one of the choices of {field_name}: "
-                                          f"{', '.join(c.value for c in f.choices)}"))
+                                          f"{', '.join(c.value for c in f.offered_choices)}"))
     return errors + _sources_errors(outcome.notify, (name, "notify"), chain, entity, catalog, roles)
 
 

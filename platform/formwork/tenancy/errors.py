@@ -1,0 +1,34 @@
+"""What a tenant operation can answer instead of doing it: each says why, and nothing was changed."""
+
+from __future__ import annotations
+
+from ..schema.changes import SchemaPlan
+
+
+class TenantError(Exception):
+    """A tenant operation that cannot be done; the message says why."""
+
+
+class TenantUnavailable(Exception):
+    """The tenant exists but cannot be served right now (packs it needs are nowhere); its data is untouched."""
+
+    def __init__(self, slug: str, reason: str) -> None:
+        self.slug, self.reason = slug, reason
+        super().__init__(f"tenant {slug} is unavailable: {reason}")
+
+
+class MigrationRefused(TenantError):
+    """The plan refuses a change (data would be lost): nothing was applied and the tenant is served as it was."""
+
+    def __init__(self, slug: str, plan: SchemaPlan) -> None:
+        self.plan = plan
+        reasons = "; ".join(reason.removeprefix("refused: ") for reason in plan.refused)
+        super().__init__(f"tenant '{slug}': {len(plan.refused)} change(s) refused, so nothing was changed: {reasons}")
+
+
+class TenantChanged(TenantError):
+    """Another change of the tenant was applied after a plan was made: the plan no longer says what would happen."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"tenant '{slug}' was changed by another command since this plan was made; "
+                         "nothing was changed: plan again")
