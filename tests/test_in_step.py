@@ -462,3 +462,22 @@ def test_drop_retired_is_refused_while_a_stored_customization_does_not_fit(
     refused = run("migrate", "unfit-co", "--drop-retired")
     assert refused.exit_code == 1 and "--drop-retired is refused while customizations do not fit" in refused.output
     assert "x_mood" in columns(platform, "unfit-co")
+
+
+def test_a_build_that_collides_with_another_threads_ast_use_is_tried_again(platform: Platform, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPython 3.11 (gh-106905): an exception logged in another thread while routes compile can fail the build."""
+    from formwork.tenancy import apps
+
+    with_rows(platform, tmp_path, "ast-co")
+    real, calls = apps._build_app, []
+
+    def collide_once(*args: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 1:
+            raise SystemError("AST constructor recursion depth mismatch (before=99, after=100)")
+        return real(*args)
+    monkeypatch.setattr(apps, "_build_app", collide_once)
+    client = Client(create_app(platform.settings, platform.catalog))  # a process that has not built the app yet
+    assert client.get("/t/ast-co/api/v1/pin_item/1", headers=jwt(client, "ast-co")).status_code == 200
+    assert len(calls) == 2

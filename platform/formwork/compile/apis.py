@@ -237,7 +237,7 @@ class EntityRestApi(ImportApi, ModelRestApi):
             session.rollback()
             return self.response_400(message=errors)
         try:
-            body = self._saved_body(session, item)
+            pk, body = self._saved_body(session, item)
         except StaleDataError:
             session.rollback()
             return self.response(409, message="This record was changed by someone else at the same moment. Reload it and try again.")
@@ -249,17 +249,17 @@ class EntityRestApi(ImportApi, ModelRestApi):
             if current_app.extensions["formwork"].storage_moved():
                 raise  # the table changed under this request (a migration): the tenant app answers 503
             return self.response(409, message="The record conflicts with stored data (a unique value or a reference changed meanwhile); reload and try again.")
-        return self.response(201 if created else 200, id=item.id, result=body)
+        return self.response(201 if created else 200, id=pk, result=body)
 
-    def _saved_body(self, session: Any, item: Any) -> dict[str, Any]:
-        """Save `item` and read it back in the same transaction: what the answer shows is what was committed, and a
-        migration landing after the commit cannot fail a request whose record is already saved."""
+    def _saved_body(self, session: Any, item: Any) -> tuple[int, dict[str, Any]]:
+        """Save `item` and read it back in the same transaction: what the answer shows is what was committed, and
+        nothing touches the table after the commit, so a migration landing then cannot fail a saved record's request."""
         session.add(item)
         session.flush()
         session.expire(item)  # read back what the database holds: rollups are computed in SQL after the flush
-        body = without_hidden(self.entity, self.show_model_schema.dump(item))
+        pk, body = item.id, without_hidden(self.entity, self.show_model_schema.dump(item))
         session.commit()
-        return body
+        return pk, body
 
     def _logic_errors(self, item: Any, old: dict[str, Any] | None) -> dict[str, list[str]]:
         """Defaults, formulas, field conditions, validation rules and the lock, as for a form."""

@@ -51,6 +51,10 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 #: fail now and then with "AST constructor recursion depth mismatch". Builds are CPU-bound under the GIL, so
 #: taking turns costs next to nothing.
 _ROUTES_LOCK = threading.Lock()
+#: Python 3.11's traceback module parses source with `ast` too (to place its ^^^ markers), so an exception logged by
+#: another thread (a request that raced a migration) can still collide with a build; a build failing so is tried again.
+AST_COLLISION = "AST constructor recursion depth mismatch"
+BUILD_ATTEMPTS = 3
 LANGUAGES = {"en": {"flag": "gb", "name": "English"}, "zh": {"flag": "cn", "name": "中文"}}
 
 
@@ -200,6 +204,17 @@ def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provi
                      state: TenantState | None = None) -> Flask:
     """The app of one tenant, from `state` (default: what it is served from). `provisioning` also creates FAB's
     tables, roles and permissions."""
+    for attempt in range(1, BUILD_ATTEMPTS + 1):
+        try:
+            return _build_app(settings, tenant, catalog, provisioning, state)
+        except SystemError as exc:
+            if AST_COLLISION not in str(exc) or attempt == BUILD_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _build_app(settings: Settings, tenant: Tenant, catalog: Catalog, provisioning: bool,
+               state: TenantState | None) -> Flask:
     runtime = tenant_runtime(settings, tenant, catalog, state)
     effective, compiled, session = runtime.catalog, runtime.compiled, runtime.session
     app = Flask(f"formwork.tenant.{tenant.slug}", root_path=str(PACKAGE_ROOT), static_url_path="/formwork-static")

@@ -3,11 +3,12 @@
 A tenant runs on the releases it installed (tenancy/releases.py). Installing a
 pack also installs the packs it requires; upgrading moves one pack to the
 release this server has. Either plans the tenant's new state (schema changes,
-seeds, what happens to its customizations), refuses when the plan refuses a
-change or a customization would no longer fit, migrates to it, records the
-new releases and versions with the applied state, and loads the seeds the
-tenant has not loaded yet (they are loaded once, so a second run after a
-failed seed loads what is left).
+seeds, what happens to its customizations) without writing anything, refuses
+when the plan refuses a change, a customization would no longer fit or the
+tenant changed since the plan was made, then migrates to it: tables and the
+seeds the tenant has not loaded in one transaction of its storage, then the
+new releases and versions with the applied state. A failing seed changes
+nothing, so running the command again tries it all again.
 """
 
 from __future__ import annotations
@@ -125,7 +126,8 @@ def plan_install(settings: Settings, catalog: Catalog, tenant: Tenant, pack: str
 
 def install_pack(settings: Settings, catalog: Catalog, tenant: Tenant, plan: PackInstallPlan,
                  progress: Progress = lambda _: None) -> list[str]:
-    """Apply an install plan: tables and seeds, then versions (with the applied state); returns what was done."""
+    """Apply an install plan: tables and seeds, then releases and versions (with the applied state); returns what was
+    done."""
     _refuse_blocked(tenant, plan, f"installing {plan.pack}")
     done = _apply(settings, catalog, tenant, plan, progress)
     return [*done, f"installed {', '.join(f'{name} {version}' for name, version in plan.versions.items())}"]
@@ -233,10 +235,10 @@ def _apply(settings: Settings, catalog: Catalog, tenant: Tenant, plan: PackPlan,
     """Tables and seeds in one transaction of the tenant's storage, then the releases, versions and applied state in
     one of the platform's: a failing seed changes nothing, and running the command again tries it all again."""
     loaded: dict[str, int] = {}
+    app = build_tenant_app(settings, tenant, catalog, state=plan.target) if plan.seeds else None  # before any lock
 
     def load(connection: sa.Connection) -> None:
         progress(f"loading {len(plan.seeds)} seed(s)")
-        app = build_tenant_app(settings, tenant, catalog, state=plan.target)
         loaded.update(load_seeds(app, plan.seeds, tenant.locale, progress, connection))
 
     progress("applying schema changes")
