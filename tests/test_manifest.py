@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, Platform, _postgres_database, login
+from conftest import PASSWORD, Platform, _postgres_database, catalog_with_pack, login
 from formwork import create_app
 from formwork.config import Settings
+from formwork.meta.catalog import Catalog
 from formwork.meta.errors import DefinitionsInvalid
 from formwork.tenancy.customizations import list_customizations, read_overlays
 from formwork.tenancy.customize import store_overlays
@@ -138,3 +139,21 @@ def test_version_ranges() -> None:
     assert str(version_range("^1.2")) == "<2,>=1.2" and str(version_range("^0.1.0")) == "<0.2,>=0.1.0"
     assert str(version_range("1.0.0")) == "==1.0.0" and str(version_range(">=1.0,<2")) == "<2,>=1.0"
     assert version_range("newest") is None
+
+
+def test_a_manifest_asking_for_a_newer_version_upgrades_the_pack_once(platform: Platform, tmp_path: Path) -> None:
+    def release(version: str, fields: str) -> Catalog:
+        return catalog_with_pack(tmp_path / version / "memo", f"kind: Pack\nname: memo\nversion: {version}\n---\n"
+                                 f"kind: Entity\nname: note\nfields:\n{fields}")
+    v1 = release("1.0.0", "  - {name: title, type: string}\n")
+    v2 = release("1.1.0", "  - {name: title, type: string}\n  - {name: body, type: text}\n")
+    manifest = tmp_path / "memo.yaml"
+    manifest.write_text("kind: Tenant\nslug: memo-co\nname: Memo Co\npacks: {memo: ^1.0}\n"
+                        "admin: {username: admin, password_env: FORMWORK_ADMIN_PASSWORD}\n", encoding="utf-8")
+    assert apply_manifest(platform.settings, v1, read_manifest(manifest), report=lambda _: None)[0] == \
+        "created tenant 'memo-co'"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("^1.0", "^1.1"), encoding="utf-8")
+    moved = apply_manifest(platform.settings, v2, read_manifest(manifest), report=lambda _: None)
+    assert "add column memo_note.body" in moved and "upgraded memo 1.0.0 → 1.1.0" in moved
+    assert find_tenant(platform.settings.database_url, "memo-co").pack_versions["memo"] == "1.1.0"
+    assert apply_manifest(platform.settings, v2, read_manifest(manifest), report=lambda _: None) == []

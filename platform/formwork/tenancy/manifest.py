@@ -1,8 +1,9 @@
 """Tenants as code: a YAML manifest per tenant, applied idempotently and exported back.
 
 `apply_manifest` creates the tenant, or brings an existing one in line (name,
-locale, currency, time zone, added packs, customizations) and says what it
-changed — nothing on a second run. Everything is checked before anything is
+locale, currency, time zone, added packs, packs upgraded to a wanted version
+range this server's release is in, customizations) and says what it changed —
+nothing on a second run. Everything is checked before anything is
 changed. Removing a pack is refused (its tables and data would be orphaned), and
 so is changing the storage of an existing tenant (its data would stay behind).
 A manifest without `customizations:` leaves the stored ones alone; with it, the
@@ -39,10 +40,10 @@ from .customizations import (
 )
 from .customize import store_overlays
 from .errors import TenantError
-from .packs import install_pack, plan_install
+from .packs import install_pack, plan_install, plan_upgrade, upgrade_pack
 from .provision import create_tenant
 from .registry import Tenant, find_tenant, platform_session
-from .releases import release_catalog, server_release, store_releases
+from .releases import release_catalog, server_release
 from .state import installed_releases
 from .storage import tenant_engine
 
@@ -148,11 +149,18 @@ def check_pack_versions(catalog: Catalog, manifest: Manifest, installed: dict[st
             continue
         if Version(available) not in admitted:
             errors.append(manifest.document.error(path, f"{name} {wanted} is wanted, but this server has {name} {available}"))
-        elif installed.get(name) and Version(installed[name]) not in admitted:
+        elif installed.get(name) and Version(installed[name]) > Version(available):
             errors.append(manifest.document.error(path, f"{name} {wanted} is wanted, but the tenant has {name} "
-                                                        f"{installed[name]}; move it with `formwork tenant upgrade-pack "
-                                                        f"{manifest.slug} {name}`"))
+                                                        f"{installed[name]}, newer than this server's {available}; "
+                                                        "a pack is never downgraded"))
     return errors
+
+
+def upgrades_wanted(catalog: Catalog, manifest: Manifest, installed: dict[str, str | None]) -> list[str]:
+    """Installed packs whose version is outside the manifest's range while this server's release is in it."""
+    return [name for name, wanted in manifest.packs.items()
+            if wanted and installed.get(name) and (admitted := version_range(wanted)) is not None
+            and Version(installed[name]) not in admitted and Version(catalog.packs[name].version) in admitted]
 
 
 def apply_manifest(settings: Settings, catalog: Catalog, manifest: Manifest, report: Report) -> list[str]:
@@ -198,26 +206,30 @@ def _update(settings: Settings, catalog: Catalog, tenant: Tenant, manifest: Mani
         raise TenantError(f"tenant '{tenant.slug}' keeps its data in {tenant.storage_kind} storage; the storage is chosen "
                           f"when a tenant is created and a manifest cannot change it (it asks for {data['storage']})")
     if manifest.overlays is not None:
-        check_overlays(_base_after_installs(settings, catalog, tenant, wanted_packs), tenant.slug, {}, manifest.overlays)
+        check_overlays(_base_after_installs(settings, catalog, tenant, manifest, wanted_packs), tenant.slug, {},
+                       manifest.overlays)
     changes = _set_attributes(settings, tenant, {k: data[k] for k in ("name", "locale", "currency", "timezone") if k in data})
     for name in wanted_packs:
         current = find_tenant(settings.database_url, tenant.slug)
         if name not in current.packs:
             changes += install_pack(settings, catalog, current, plan_install(settings, catalog, current, name), report)
+    for name in upgrades_wanted(catalog, manifest, tenant.pack_versions):
+        current = find_tenant(settings.database_url, tenant.slug)
+        changes += upgrade_pack(settings, catalog, current, plan_upgrade(settings, catalog, current, name), report)
     if manifest.overlays is not None:
         changes += store_overlays(settings, catalog, find_tenant(settings.database_url, tenant.slug), manifest.overlays,
                                   replace_all=True, actor="manifest", report=report)
     return changes
 
 
-def _base_after_installs(settings: Settings, catalog: Catalog, tenant: Tenant, packs: list[str]) -> Catalog:
-    """The definitions the tenant will have once the manifest's packs are installed: what overlays are checked on."""
+def _base_after_installs(settings: Settings, catalog: Catalog, tenant: Tenant, manifest: Manifest,
+                         packs: list[str]) -> Catalog:
+    """The definitions the tenant will have once the manifest's packs are installed and upgraded: what its overlays
+    are checked on (this server's releases are read from memory; nothing is written)."""
     releases = installed_releases(settings, catalog, tenant)
-    added = [server_release(catalog, name) for name in packs if name not in releases]
-    with platform_session(settings.database_url) as session:
-        store_releases(session, added)
-        session.commit()
-    return release_catalog(settings.database_url, (*releases.items(), *((r.name, r.digest) for r in added)))
+    moving = [name for name in packs if name not in releases] + upgrades_wanted(catalog, manifest, tenant.pack_versions)
+    releases.update({name: server_release(catalog, name).digest for name in moving})
+    return release_catalog(settings.database_url, tuple(releases.items()))
 
 
 def _set_attributes(settings: Settings, tenant: Tenant, wanted: dict[str, Any]) -> list[str]:
