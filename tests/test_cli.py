@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -217,3 +220,124 @@ def test_tenant_customize_lists_and_plan_shows_conflicts(run, tmp_path: Path, mo
     assert planned.exit_code == 1 and "not upgraded: 1 customization(s) conflict" in planned.output
     assert ("conflict: customization ListView notes.note/default (tenant memo-co) no longer fits and is left out: "
             "column 'body' is not a field of notes.note") in planned.output
+
+
+#: nothing listens on port 1, so a connection is refused at once
+REFUSING_DATABASE = "postgresql://formwork@127.0.0.1:1/nowhere"
+STRICT_PACK = """\
+kind: Pack
+name: strict
+version: 1.0.0
+requires: {core: ">=0.1.0"}
+---
+kind: Entity
+name: price
+fields:
+  - {name: amount, type: decimal}
+rules:
+  - {name: positive, check: "amount > 0.0", message: The amount must be positive}
+---
+kind: Seed
+name: prices
+entity: price
+records:
+  - {amount: 0}
+"""
+
+
+def one_error_line(result) -> str:
+    """The only line a failed command wrote to stderr."""
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Error: ")
+    return line.removeprefix("Error: ")
+
+
+def test_a_database_that_refuses_is_one_line_on_stderr(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORMWORK_DATABASE_URL", REFUSING_DATABASE)
+    line = one_error_line(run("tenant", "list"))
+    assert line.startswith("the database cannot be used: ") and "Connection refused" in line
+
+
+def test_a_database_url_sqlalchemy_cannot_use_is_one_line(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORMWORK_DATABASE_URL", "mysqll://db/formwork")
+    assert one_error_line(run("db", "upgrade")) == ("FORMWORK_DATABASE_URL cannot be used: "
+                                                    "Can't load plugin: sqlalchemy.dialects:mysqll")
+
+
+def test_a_seed_that_fails_at_tenant_create_is_one_line_naming_its_record(run, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "packs" / "strict").mkdir(parents=True)
+    (tmp_path / "packs" / "strict" / "pack.yaml").write_text(STRICT_PACK, encoding="utf-8")
+    monkeypatch.setenv("FORMWORK_PACK_PATH", str(tmp_path / "packs"))
+    line = one_error_line(run("tenant", "create", "strict-co", "--name", "S", "--packs", "strict", "--admin-user", "a",
+                              "--admin-password", "pw-12345"))
+    assert line == (f"{tmp_path / 'packs' / 'strict' / 'pack.yaml'}:17: seed strict.prices, records[0] cannot be saved: "
+                    "_record: The amount must be positive")
+
+
+def test_a_file_that_cannot_be_written_is_one_line(run, tmp_path: Path) -> None:
+    (tmp_path / "plain").write_text("not a folder")
+    assert one_error_line(run("schema", "export", str(tmp_path / "plain" / "schemas"))) == (
+        f"Not a directory: {tmp_path / 'plain' / 'schemas'}")
+
+
+def test_a_customization_file_that_is_not_utf8_is_refused_at_its_line(run, tmp_path: Path) -> None:
+    assert run("tenant", "create", "enc-co", "--name", "E", "--admin-user", "a", "--admin-password", "pw-12345").exit_code == 0
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("kind: EntityExtension\nentity: core.employee\nfields:\n  - {name: x_town, type: string, label: Bogotá}\n"
+                      .encode("latin-1"))
+    result = run("tenant", "customize", "enc-co", str(latin))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == [
+        f"{latin}:4: the file is not UTF-8 text: 0xe1 at column 46 cannot be decoded; save it as UTF-8",
+        "Error: 1 error(s): nothing was stored"]
+
+
+def test_an_unexpected_error_says_so_in_one_line_and_debug_shows_its_traceback(run, tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from formwork.meta import jsonschemas
+
+    def broken(kind: str) -> dict:
+        raise RuntimeError(f"no schema for {kind}\nsecond line")
+
+    monkeypatch.setattr(jsonschemas, "kind_schema", broken)
+    line = one_error_line(run("schema", "export", str(tmp_path / "schemas")))
+    assert line == ("unexpected error, RuntimeError: no schema for Pack; second line "
+                    "(run the command again as `formwork --debug …` to see its traceback)")
+    with pytest.raises(RuntimeError, match="no schema for Pack"):
+        run("--debug", "schema", "export", str(tmp_path / "schemas"))
+
+
+def test_debug_lets_the_traceback_of_an_expected_failure_through(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORMWORK_DATABASE_URL", REFUSING_DATABASE)
+    with pytest.raises(sa.exc.OperationalError):
+        run("--debug", "tenant", "list")
+
+
+def test_the_installed_command_prints_one_line_and_a_traceback_only_with_debug(tmp_path: Path) -> None:
+    env = {**os.environ, "FORMWORK_INSTANCE": str(tmp_path / "instance"), "FORMWORK_DATABASE_URL": REFUSING_DATABASE,
+           "FORMWORK_SECRET_KEY": "cli-test-secret"}
+    command = [sys.executable, "-m", "formwork.cli"]
+    plain = subprocess.run([*command, "tenant", "list"], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert plain.returncode == 1 and plain.stdout == ""
+    assert len(plain.stderr.splitlines()) == 1 and plain.stderr.startswith("Error: the database cannot be used: ")
+    debug = subprocess.run([*command, "--debug", "tenant", "list"], env=env, capture_output=True, text=True, timeout=120,
+                           check=False)
+    assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr
+    assert "sqlalchemy.exc.OperationalError" in debug.stderr
+
+
+def test_validate_reads_a_pack_also_on_the_pack_path_once(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pack = tmp_path / "once"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text("kind: Pack\nname: once\nversion: 1.0.0\n")
+    (pack / "thing.yaml").write_text("kind: Entity\nname: thing\nfields:\n  - {name: a, type: strin}\n")
+    monkeypatch.setenv("FORMWORK_PACK_PATH", str(pack))
+    monkeypatch.chdir(tmp_path)
+    result = run("validate", "once")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        (f"{pack / 'thing.yaml'}:4 at fields[0].type: unknown field type 'strin'; expected one of: auto_number, boolean, "
+         "child_table, choice, date, datetime, decimal, email, file, formula, image, integer, json, many_to_many, money, "
+         "multi_choice, percent, phone, rating, reference, rich_text, rollup, string, text, time, url, user")]

@@ -8,7 +8,7 @@ from pathlib import Path
 from formwork.meta.loader import builtin_definitions, load_catalog
 from formwork.meta.yamlload import parse_documents
 
-PACK = "kind: Pack\nname: shop\nversion: 1.0.0\nlabel: {en: Shop, zh: 商店}\nrequires: {core: '>=0.1.0'}\n"
+PACK = "kind: Pack\nname: shop\nversion: 1.0.0\nlabel: {en: Shop, zh: 商店}\nrequires: {core: '>=0.1.0', crm: '>=0.1.0'}\n"
 ENTITY = """\
 kind: Entity
 name: product
@@ -91,7 +91,7 @@ def test_unknown_field_type_points_at_the_line_and_lists_the_types(tmp_path: Pat
 def test_property_that_a_type_does_not_take(tmp_path: Path) -> None:
     text = ENTITY.replace("    type: money\n", "    type: money\n    max_length: 5\n")
     _, errors = load_with_builtins(write_pack(tmp_path, {"product.yaml": text}))
-    assert messages(errors) == [f"{tmp_path / 'shop' / 'product.yaml'}:9 at fields[1]: unexpected property: 'max_length' was unexpected"]
+    assert messages(errors) == [f"{tmp_path / 'shop' / 'product.yaml'}:11 at fields[1].max_length: unexpected property 'max_length'"]
 
 
 def test_every_semantic_error_is_reported_in_one_run(tmp_path: Path) -> None:
@@ -146,4 +146,4 @@ def test_content_hash_changes_with_the_definitions(tmp_path: Path) -> None:
     second, _ = load_with_builtins(write_pack(tmp_path, {"product.yaml": ENTITY.replace("required: true", "required: false")}))
     assert first.select(["crm"]).content_hash() == second.select(["crm"]).content_hash()
     assert first.select(["shop"]).content_hash() != second.select(["shop"]).content_hash()
-    assert set(first.select(["shop"]).packs) == {"shop", "core"}
+    assert set(first.select(["shop"]).packs) == {"shop", "crm", "core"}

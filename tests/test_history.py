@@ -334,7 +334,7 @@ def test_without_the_read_right_or_from_another_tenant_there_is_nothing(platform
     only_here = add_account(admin, runtime, name="Private Co 2")  # an id the other tenant has no record with
     assert client.get(f"/t/{OTHER}/api/v1/records/crm_account/{only_here}/history", headers=other).status_code == 404
     crossed = client.get(f"/t/{SLUG}/api/v1/records/crm_account/{pk}/history", headers=other)
-    assert crossed.status_code == 422 and "result" not in crossed.json  # the other tenant's token is not valid here
+    assert crossed.status_code == 401 and "result" not in crossed.json  # the other tenant's token is not valid here
 
 
 def test_fields_hidden_from_a_role_stay_hidden_in_the_history(platform: Platform, runtime: Any) -> None:

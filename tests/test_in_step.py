@@ -481,3 +481,23 @@ def test_a_build_that_collides_with_another_threads_ast_use_is_tried_again(platf
     client = Client(create_app(platform.settings, platform.catalog))  # a process that has not built the app yet
     assert client.get("/t/ast-co/api/v1/pin_item/1", headers=jwt(client, "ast-co")).status_code == 200
     assert len(calls) == 2
+
+
+def test_an_installed_release_that_breaks_a_newer_check_still_serves(platform: Platform, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from formwork.tenancy import releases, state
+    from formwork.tenancy.registry import PackRelease
+
+    v1 = with_rows(platform, tmp_path, "older-rules-co",
+                   ITEM.replace("  - {name: qty, type: integer}\n",
+                                "  - {name: qty, type: integer}\n  - {name: boss, type: reference, target: core.employee}\n"))
+    digest = find_tenant(platform.settings.database_url, "older-rules-co").releases["pin"]
+    with platform_session(platform.settings.database_url) as session:  # as a Formwork from before `requires` was checked
+        stored = session.scalar(sa.select(PackRelease).where(PackRelease.name == "pin", PackRelease.digest == digest))
+        stored.sources_json = stored.sources_json.replace("requires: {core: '>=0.1.0'}", "")
+        session.commit()
+    monkeypatch.setattr(releases, "_catalogs", type(releases._catalogs)())
+    monkeypatch.setattr(releases, "_server_releases", {})
+    monkeypatch.setattr(state, "_merged", type(state._merged)())
+    client = Client(create_app(platform.settings, v1))
+    assert client.get("/t/older-rules-co/api/v1/pin_item/1", headers=jwt(client, "older-rules-co")).status_code == 200

@@ -122,7 +122,7 @@ def test_a_long_leave_walks_through_manager_and_department_head(site, tokens) ->
 
     again = call(site, tokens, "POST", f"/tasks/{item['task_id']}/approve", "mike", {})
     assert again.status_code == 409
-    assert "already decided by mike (approved)" in again.json["message"]
+    assert "already decided by mike (Approved)" in again.json["message"]
 
     assert call(site, tokens, "POST", f"/tasks/{task_of(site, tokens, 'dora', record)}/approve", "dora", {}).status_code == 200
     final = state(site, tokens, "erin", LEAVE, record)
@@ -146,7 +146,7 @@ def test_only_someone_who_may_edit_the_record_and_owns_it_may_submit_it(platform
     record = leave(runtime, "erin", days=1)
     # dora may edit leave requests, but this one is erin's
     others = call(site, tokens, "POST", "/submit", "dora", {"entity": LEAVE, "id": record})
-    assert others.status_code == 403 and "only the person who created this oa.leave_request record" in others.json["message"]
+    assert others.status_code == 403 and "only the person who created this Leave request record" in others.json["message"]
     # fiona may read leave requests (and use approvals) but not edit them
     app = build_tenant_app(platform.settings, find_tenant(platform.settings.database_url, SLUG), runtime.catalog)
     with app.app_context():
@@ -160,7 +160,7 @@ def test_only_someone_who_may_edit_the_record_and_owns_it_may_submit_it(platform
                           headers=tokens["fiona"]).status_code == 403
         reader_submits = call(site, tokens, "POST", "/submit", "fiona", {"entity": LEAVE, "id": record})
         assert reader_submits.status_code == 403, reader_submits.text
-        assert reader_submits.json["message"] == "You may not edit oa.leave_request records, so you cannot submit them for approval."
+        assert reader_submits.json["message"] == "You may not edit Leave request records, so you cannot submit them for approval."
         assert state(site, tokens, "erin", LEAVE, record)["status"] is None
     finally:
         with app.app_context():

@@ -219,7 +219,7 @@ def test_self_approval_pass_and_exclude(approvals, wf) -> None:
 
 def test_the_submitter_chooses_approvers_when_the_step_asks(approvals, wf) -> None:
     rid = request(wf, "chosen")
-    with pytest.raises(WorkflowError, match="step 'one' needs approvers chosen by the submitter"):
+    with pytest.raises(WorkflowError, match="step 'One' needs approvers chosen by the submitter"):
         approvals.submit(REQUEST, rid, "erin")
     with pytest.raises(WorkflowError, match="'nobody' is not an active user"):
         approvals.submit(REQUEST, rid, "erin", chosen={"one": ["nobody"]})
@@ -265,12 +265,12 @@ def test_inactive_people_are_left_out_and_replaced_after_assignment(platform: Pl
 
 
 def test_only_the_roles_named_may_submit(approvals, wf) -> None:
-    with pytest.raises(NotAllowed, match="only users with the role buyer"):
+    with pytest.raises(NotAllowed, match="only users with one of these roles may submit Request records: Buyer"):
         approvals.submit(REQUEST, request(wf, "buyers"), "erin")
 
 
 def test_the_entry_condition_decides_whether_a_chain_applies(approvals, wf) -> None:
-    with pytest.raises(WorkflowError, match="no approval chain of wf.request applies"):
+    with pytest.raises(WorkflowError, match="no approval chain of Request applies"):
         approvals.submit(REQUEST, request(wf, "gate", amount="50.00"), "erin")
     instance = approvals.submit(REQUEST, request(wf, "gate", amount="500.00"), "erin")
     assert [t.assignee for t in approvals.tasks(instance)] == ["mike"]

@@ -280,7 +280,7 @@ def test_legal_returns_a_contract_and_the_sales_director_rejects_it(approvals, r
 @pytest.mark.parametrize("discount", [None, "10.00", "15.00"])
 def test_a_discount_of_15_percent_or_less_needs_no_approval(approvals, runtime, discount) -> None:
     rid = opportunity(runtime, discount)
-    with pytest.raises(WorkflowError, match="no approval chain of crm.opportunity applies to this record"):
+    with pytest.raises(WorkflowError, match="no approval chain of Opportunity applies to this record"):
         approvals.submit(OPPORTUNITY, rid, "erin")
     assert approvals.status(OPPORTUNITY, rid) is None
 

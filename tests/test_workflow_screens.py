@@ -87,12 +87,13 @@ def test_each_person_sees_the_status_and_the_buttons_they_may_press(people, runt
     assert status_badge(submitted.text) == "In approval · Manager"
     assert buttons(submitted.text) == {"urge", "withdraw", "comment"}
     timeline = submitted.text[submitted.text.index("fw-approval-timeline"):]
-    assert re.search(r"<td>erin</td>\s*<td>Submitted</td>", timeline) and "family trip" in timeline
+    assert re.search(r"<td>Erin Test</td>\s*<td>Submitted</td>", timeline) and "family trip" in timeline  # people by name
     assert re.search(r"<td>System</td>\s*<td>Step started</td>\s*<td>Manager</td>", timeline)
 
     manager = show(people["mike"], record)
     assert buttons(manager) == {"approve", "reject", "transfer", "add_before", "add_after", "comment"}
-    assert re.search(r'data-assignee="mike" data-status="pending">\s*<td>mike</td>\s*<td>Waiting for decision</td>', manager)
+    assert re.search(r'data-assignee="mike" data-status="pending">\s*<td>Mike Test</td>\s*<td>Waiting for decision</td>',
+                     manager)
     assert buttons(show(people["sam"], record)) == {"comment"}  # not involved: may only comment
 
 
@@ -107,7 +108,7 @@ def test_only_someone_who_may_edit_the_record_and_owns_it_may_submit_it(platform
                            follow_redirects=True).text
 
     assert buttons(show(people["sam"], record)) == set()
-    assert "Refused: only the person who created this oa.leave_request record" in post_submit(people["sam"])
+    assert "Refused: only the person who created this Leave request record" in post_submit(people["sam"])
     assert approvals.status(LEAVE, record) is None
     apps = platform.app.tenant_apps
     app = apps.get(apps.tenant(SLUG))
@@ -139,7 +140,7 @@ def test_approving_moves_the_record_and_a_second_approval_is_refused(people, run
     assert not buttons(approved.text) - {"comment"}
 
     again = act(people["mike"], record, "approve", task=str(task))
-    assert "Already decided: this task was already decided by mike (approved)" in again.text
+    assert "Already decided: this task was already decided by mike (Approved)" in again.text
     assert [e.action for e in approvals.history(approvals.status(LEAVE, record).instance_id)].count("approve") == 1
 
 
@@ -179,7 +180,7 @@ def test_withdraw_urge_and_comment_by_the_submitter(people, runtime, approvals) 
     withdrawn = act(people["erin"], record, "withdraw")
     assert "Withdrawn." in withdrawn.text and status_badge(withdrawn.text) == "Withdrawn"
     refused = act(people["erin"], record, "withdraw")
-    assert "Already decided: the request is already withdrawn" in refused.text
+    assert "Already decided: the request is no longer in approval (Withdrawn)" in refused.text
 
 
 def test_a_post_without_the_csrf_token_is_refused(people, runtime, approvals) -> None:
@@ -244,7 +245,7 @@ def test_the_inbox_tabs_and_the_menu_count(people, runtime, approvals) -> None:
     assert f'/oa_leave_request/show/{first}"' in after
 
     submitted = inbox(people["erin"], "submitted")
-    assert f'/oa_leave_request/show/{second}"' in submitted and "mike" in submitted  # waiting for mike
+    assert f'/oa_leave_request/show/{second}"' in submitted and "Mike Test" in submitted  # waiting for mike
     copied = inbox(people["erin"], "cc")  # the leave chain copies the employee at the end
     assert f'/oa_leave_request/show/{first}"' in copied and f'/oa_leave_request/show/{second}"' not in copied
     assert f"/show/{first}\"" not in inbox(people["sam"], "cc")
@@ -295,7 +296,7 @@ def test_the_screens_follow_the_users_language(people, runtime, approvals) -> No
         assert "待我审批" in listing and "抄送我的" in listing and re.search(r"审批 \(\d+\)", listing)
         task = open_task(approvals, approvals.status(LEAVE, record).instance_id, "mike")
         assert "已同意。" in act(mike, record, "approve", task=str(task)).text
-        assert "已被处理: this task was already decided" in act(mike, record, "approve", task=str(task)).text
+        assert "已被处理：该任务已由 mike 处理（已同意）" in act(mike, record, "approve", task=str(task)).text
     finally:
         mike.get(f"/t/{SLUG}/lang/en")
 

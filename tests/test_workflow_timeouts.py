@@ -180,7 +180,7 @@ def test_a_job_that_cannot_run_is_marked_failed_once_and_the_others_still_run(ap
     jobs = session.execute(sa.select(JOBS.c.status, JOBS.c.error).join_from(JOBS, INSTANCES)
                            .where(INSTANCES.c.record_id == deleted, INSTANCES.c.entity == REQUEST)).all()
     wt.session.remove()
-    assert jobs == [("failed", f"{REQUEST} {deleted} was deleted; its approval cannot go on")]
+    assert jobs == [("failed", f"Request #{deleted} was deleted; its approval cannot go on")]
     assert run_tenant(wt, later(days=3)).done["failed"] == 0
 
 

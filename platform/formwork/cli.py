@@ -5,25 +5,102 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .config import Settings
 
 if TYPE_CHECKING:
+    from .tenancy.customizations import Overlay
     from .tenancy.registry import CustomizationVersion
 
 DEMO_SLUG = "demo"
 DEMO_USER = "admin"
 DEMO_PASSWORD = "formwork-demo"
+#: the longest message of an unexpected exception shown on its one line (`--debug` shows it whole)
+SHOWN_CHARS = 400
+
+
+class CommandFailed(click.ClickException):
+    """A failure a command expects: the lines that explain it (each definition error), then one line on what failed."""
+
+    def __init__(self, message: str, details: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.details = list(details)
+
+    def show(self, file: Any = None) -> None:
+        for line in self.details:
+            click.echo(line, err=True)
+        super().show(file)
+
+
+class FormworkGroup(click.Group):
+    """The `formwork` command. Whatever a command raises ends here, in one line on stderr and exit 1: an expected
+    failure (definition, tenant, customization, seed or import errors, a database that cannot be reached, a file
+    that cannot be read) says what failed, anything else that it is unexpected and how to see its traceback. Only
+    `formwork --debug …` lets tracebacks through. One place, so that no command can forget it."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError, EOFError):
+            raise  # click reports these itself
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise failure(exc) from None
+
+
+def failure(exc: Exception) -> CommandFailed:
+    """The one line (and the definition errors) that report `exc`."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from .meta.errors import DefinitionsInvalid
+
+    if isinstance(exc, DefinitionsInvalid):
+        return CommandFailed(f"{len(exc.errors)} definition error(s); nothing was changed", [str(e) for e in exc.errors])
+    if isinstance(exc, _expected_errors()):
+        return CommandFailed(_one_line(str(exc)))
+    if isinstance(exc, OperationalError | InterfaceError):
+        return CommandFailed(f"the database cannot be used: {_one_line(str(exc.orig))}")
+    if isinstance(exc, OSError):
+        return CommandFailed(_one_line(f"{exc.strerror}: {exc.filename}" if exc.filename and exc.strerror else str(exc)))
+    said = _one_line(str(exc))[:SHOWN_CHARS]
+    return CommandFailed(f"unexpected error, {type(exc).__name__}{': ' + said if said else ''} "
+                         "(run the command again as `formwork --debug …` to see its traceback)")
+
+
+def _expected_errors() -> tuple[type[Exception], ...]:
+    """The project's errors that report a refusal in their message, not a bug."""
+    from .imports.command import ImportCommandError
+    from .imports.importer import ImportRefused
+    from .imports.reading import UnreadableFile
+    from .tenancy.customizations import CustomizationError
+    from .tenancy.errors import TenantError, TenantUnavailable
+    from .tenancy.seeds import SeedFailed
+
+    return TenantError, TenantUnavailable, CustomizationError, SeedFailed, ImportCommandError, ImportRefused, UnreadableFile
+
+
+def _one_line(text: str) -> str:
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _settings() -> Settings:
-    return Settings.from_env()
+    """The settings, with a database URL SQLAlchemy can use (else one line saying why, not a traceback)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    settings = Settings.from_env()
+    try:
+        make_url(settings.database_url).get_dialect()
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise click.ClickException(f"FORMWORK_DATABASE_URL cannot be used: {exc}") from None
+    return settings
 
 
 def _quiet_fab_logs() -> None:
@@ -32,15 +109,9 @@ def _quiet_fab_logs() -> None:
 
 
 def _catalog():
-    from .meta.errors import DefinitionsInvalid
     from .meta.loader import require_catalog
 
-    try:
-        return require_catalog()
-    except DefinitionsInvalid as exc:
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        raise click.ClickException(f"{len(exc.errors)} definition error(s); nothing was changed") from None
+    return require_catalog()
 
 
 def _platform(settings: Settings) -> None:
@@ -49,9 +120,11 @@ def _platform(settings: Settings) -> None:
     upgrade_platform_db(settings.database_url)
 
 
-@click.group()
-def main() -> None:
+@click.group(cls=FormworkGroup)
+@click.option("--debug", is_flag=True, help="Show the traceback of a failure instead of its one line")
+def main(debug: bool) -> None:
     """Formwork: YAML packs become tables, screens, REST APIs and workflows per tenant."""
+    # `debug` is read where failures are reported (FormworkGroup.invoke), after the command has run
     _quiet_fab_logs()
 
 
@@ -139,18 +212,14 @@ def tenant() -> None:
 def tenant_create(slug: str, name: str, packs: str, admin_user: str, admin_password: str, locale: str, currency: str,
                   storage: str | None) -> None:
     """Create a tenant: storage, tables, roles and its first admin."""
-    from .tenancy.errors import TenantError
     from .tenancy.provision import create_tenant
 
     settings = _settings()
     catalog = _catalog()
     _platform(settings)
-    try:
-        record = create_tenant(settings, catalog, slug, name, [p.strip() for p in packs.split(",") if p.strip()],
-                               admin_user, admin_password, locale, progress=lambda m: click.echo(f"  {m}"),
-                               currency=currency, storage=storage)
-    except TenantError as exc:
-        raise click.ClickException(str(exc)) from None
+    record = create_tenant(settings, catalog, slug, name, [p.strip() for p in packs.split(",") if p.strip()],
+                           admin_user, admin_password, locale, progress=lambda m: click.echo(f"  {m}"),
+                           currency=currency, storage=storage)
     click.echo(f"created tenant '{record.slug}' with packs {', '.join(record.packs)}: /t/{record.slug}/")
 
 
@@ -158,21 +227,12 @@ def tenant_create(slug: str, name: str, packs: str, admin_user: str, admin_passw
 @click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def tenant_apply(manifest: Path) -> None:
     """Create or update a tenant from its YAML manifest (tenants/SLUG.yaml); a second run changes nothing."""
-    from .meta.errors import DefinitionsInvalid
-    from .tenancy.errors import TenantError
     from .tenancy.manifest import apply_manifest, read_manifest
 
     settings, catalog = _settings(), _catalog()
     _platform(settings)
-    try:
-        read = read_manifest(manifest)
-        changes = apply_manifest(settings, catalog, read, report=lambda m: click.echo(f"  {m}"))
-    except DefinitionsInvalid as exc:
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        raise click.ClickException("the manifest is not valid; nothing was changed") from None
-    except TenantError as exc:
-        raise click.ClickException(str(exc)) from None
+    read = read_manifest(manifest)
+    changes = apply_manifest(settings, catalog, read, report=lambda m: click.echo(f"  {m}"))
     for change in changes:
         click.echo(f"  {change}")
     if not changes:
@@ -202,16 +262,26 @@ def tenant_export(slug: str, output: Path | None) -> None:
 def tenant_customize(slug: str, file: Path) -> None:
     """Apply and store a tenant's customizations (EntityExtension, Form, ListView documents), replacing those of the
     same target; nothing is stored when one has an error or its schema change is refused."""
-    from .tenancy.customizations import read_overlays
     from .tenancy.customize import store_overlays
 
     settings, catalog = _settings(), _catalog()
     _platform(settings)
     record = _tenant(settings, slug)
     _change_customizations(
-        slug, lambda: store_overlays(settings, catalog, record, read_overlays(file.read_text(encoding="utf-8"), str(file)),
-                                     report=click.echo),
+        slug, lambda: store_overlays(settings, catalog, record, _overlays_in(file), report=click.echo),
         refused="nothing was stored", unchanged="already has these customizations")
+
+
+def _overlays_in(file: Path) -> list[Overlay]:
+    """The customizations of a file, read as pack files are (size, encoding), or DefinitionsInvalid."""
+    from .meta.errors import DefinitionsInvalid
+    from .meta.yamlload import read_text
+    from .tenancy.customizations import read_overlays
+
+    text, unreadable = read_text(file)
+    if text is None:
+        raise DefinitionsInvalid(unreadable)
+    return read_overlays(text, str(file))
 
 
 @tenant.command("customizations")
@@ -294,19 +364,14 @@ def tenant_customization_revert(slug: str, kind: str, target: str, version: int)
 
 def _change_customizations(slug: str, change: Callable[[], list[str]], refused: str,
                            unchanged: str = "already has that version") -> None:
-    """Run a customization change (applied with its schema changes, or not at all) and print what it did."""
+    """Run a customization change (applied with its schema changes, or not at all) and print what it did; its
+    definition errors end in what they mean for it (`refused`)."""
     from .meta.errors import DefinitionsInvalid
-    from .tenancy.customizations import CustomizationError
-    from .tenancy.errors import TenantError
 
     try:
         changes = change()
-    except (CustomizationError, TenantError) as exc:
-        raise click.ClickException(str(exc)) from None
     except DefinitionsInvalid as exc:
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        raise click.ClickException(f"{len(exc.errors)} error(s): {refused}") from None
+        raise CommandFailed(f"{len(exc.errors)} error(s): {refused}", [str(e) for e in exc.errors]) from None
     for line in changes:
         click.echo(f"  {line}")
     if not changes:
@@ -366,9 +431,7 @@ def _set_status(slug: str, status: str) -> None:
 @click.option("--user", "username", default="admin", show_default=True, help="The tenant user the import runs as")
 def tenant_import(slug: str, entity: str, file: Path, match_on: str | None, dry_run: bool, username: str) -> None:
     """Import a CSV or XLSX FILE into ENTITY (e.g. core.employee): every row is saved, or none."""
-    from .imports.command import ImportCommandError, RowsProgress, run_import, summary
-    from .imports.importer import ImportRefused
-    from .imports.reading import UnreadableFile
+    from .imports.command import RowsProgress, run_import, summary
     from .tenancy.cache import TenantApps
 
     settings, catalog = _settings(), _catalog()
@@ -377,8 +440,6 @@ def tenant_import(slug: str, entity: str, file: Path, match_on: str | None, dry_
     progress = RowsProgress()
     try:
         outcome = run_import(app, entity, file, username, match_on, dry_run, progress)
-    except (ImportCommandError, ImportRefused, UnreadableFile) as exc:
-        raise click.ClickException(str(exc)) from None
     finally:
         progress.close()
     for line in summary(outcome, dry_run):
@@ -413,19 +474,14 @@ def tenant_list() -> None:
 @click.argument("pack")
 def tenant_install_pack(slug: str, pack: str) -> None:
     """Install PACK (and the packs it requires) into a tenant: shows the plan, then creates tables and loads seeds."""
-    from .tenancy.errors import TenantError
     from .tenancy.packs import install_pack, plan_install
-    from .tenancy.seeds import SeedFailed
 
     settings, catalog = _settings(), _catalog()
     _platform(settings)
     record = _tenant(settings, slug)
-    try:
-        plan = plan_install(settings, catalog, record, pack)
-        _echo_section(f"plan for tenant '{slug}':", plan.describe())
-        done = install_pack(settings, catalog, record, plan, progress=lambda m: click.echo(f"  {m}"))
-    except (TenantError, SeedFailed) as exc:
-        raise click.ClickException(str(exc)) from None
+    plan = plan_install(settings, catalog, record, pack)
+    _echo_section(f"plan for tenant '{slug}':", plan.describe())
+    done = install_pack(settings, catalog, record, plan, progress=lambda m: click.echo(f"  {m}"))
     _echo_section("done:", done)
 
 
@@ -442,30 +498,25 @@ def _echo_section(title: str, lines: list[str]) -> None:
 @click.option("--yes", is_flag=True, help="Apply without asking")
 def tenant_upgrade_pack(slug: str, pack: str, plan_only: bool, yes: bool) -> None:
     """Move a tenant's PACK to the version this server has: shows the plan, applies after confirmation."""
-    from .tenancy.errors import TenantError
     from .tenancy.packs import plan_upgrade, upgrade_pack
-    from .tenancy.seeds import SeedFailed
 
     settings, catalog = _settings(), _catalog()
     _platform(settings)
     record = _tenant(settings, slug)
-    try:
-        plan = plan_upgrade(settings, catalog, record, pack)
-        if plan.up_to_date:
-            click.echo(f"tenant '{slug}' already has {pack} {plan.available}; nothing to upgrade")
-            return
-        _echo_section(f"plan for tenant '{slug}':", plan.describe())
-        if plan.conflicts:
-            raise TenantError(f"not upgraded: {len(plan.conflicts)} customization(s) conflict with {pack} {plan.available}; "
-                              "change or remove them first")
-        if plan.refused:
-            raise TenantError(f"not upgraded: {len(plan.refused)} change(s) refused; nothing was changed")
-        if plan_only or not (yes or click.confirm(f"upgrade {pack} to {plan.available}?", default=False)):
-            click.echo("nothing was changed")
-            return
-        done = upgrade_pack(settings, catalog, record, plan, progress=lambda m: click.echo(f"  {m}"))
-    except (TenantError, SeedFailed) as exc:
-        raise click.ClickException(str(exc)) from None
+    plan = plan_upgrade(settings, catalog, record, pack)
+    if plan.up_to_date:
+        click.echo(f"tenant '{slug}' already has {pack} {plan.available}; nothing to upgrade")
+        return
+    _echo_section(f"plan for tenant '{slug}':", plan.describe())
+    if plan.conflicts:
+        raise click.ClickException(f"not upgraded: {len(plan.conflicts)} customization(s) conflict with {pack} "
+                                   f"{plan.available}; change or remove them first")
+    if plan.refused:
+        raise click.ClickException(f"not upgraded: {len(plan.refused)} change(s) refused; nothing was changed")
+    if plan_only or not (yes or click.confirm(f"upgrade {pack} to {plan.available}?", default=False)):
+        click.echo("nothing was changed")
+        return
+    done = upgrade_pack(settings, catalog, record, plan, progress=lambda m: click.echo(f"  {m}"))
     _echo_section("done:", done)
 
 
@@ -475,15 +526,11 @@ def tenant_upgrade_pack(slug: str, pack: str, plan_only: bool, yes: bool) -> Non
 def plan(slug: str, drop_retired: bool) -> None:
     """Show, in words, what `formwork migrate SLUG` would change, keep and refuse."""
     from .tenancy.customize import customization_conflicts
-    from .tenancy.errors import TenantUnavailable
     from .tenancy.migrate import plan_tenant
 
     settings, catalog = _settings(), _catalog()
     _platform(settings)
-    try:
-        changes = plan_tenant(settings, catalog, _tenant(settings, slug), drop_retired)
-    except TenantUnavailable as exc:
-        raise click.ClickException(exc.reason) from None
+    changes = plan_tenant(settings, catalog, _tenant(settings, slug), drop_retired)
     verb = "would" if changes.refused else "will"
     for change in changes.describe():
         click.echo(f"  {verb} {change}")
@@ -646,12 +693,14 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo("")
     click.echo(f"  Demo tenant:  http://{host}:{port}/t/{DEMO_SLUG}/   user: {DEMO_USER}   password: {DEMO_PASSWORD}")
     click.echo(f"  Console:      http://{host}:{port}/           user: {DEMO_USER}   password: {DEMO_PASSWORD}")
-    for username, (who, _) in DEMO_USERS.items():
-        click.echo(f"  Also:         user: {username:<8} ({who}), same password")
+    for username, user in DEMO_USERS.items():
+        click.echo(f"  Also:         user: {username:<8} ({user.does}), same password")
     click.echo(f"  Instance:     {settings.instance}")
     click.echo("")
-    if not no_serve:
-        _serve(settings, host, port, threads=8)
+    if no_serve:
+        click.echo(f"  Not serving (--no-serve): `formwork serve --host {host} --port {port}` serves it at those addresses.")
+        return
+    _serve(settings, host, port, threads=8)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from ..compile.models import class_name
 from ..dashboards.rights import dashboard_rights
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
+from ..tenancy.menu import menu_label
 from ..workflow.roles import APPROVER_RIGHTS
 from .definition import EVERY_ENTITY, RoleDef
 
@@ -57,7 +58,6 @@ def _entities(role: RoleDef, catalog: Catalog) -> list[EntityDef]:
 def entity_menus(catalog: Catalog) -> dict[str, list[str]]:
     """Each entity's menu entries (its list views) and their category (the pack), as FAB names them."""
     from ..compile.views import listings_of
-    from ..tenancy.apps import menu_label
 
     found: dict[str, list[str]] = {}
     for entity in catalog.entities.values():

@@ -18,6 +18,7 @@ from flask_jwt_extended import get_current_user
 from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import BadRequest
 
 from ..access import (
     hidden_fields,
@@ -33,6 +34,7 @@ from ..imports.api import ImportApi
 from ..languages import localize_messages, localized
 from ..meta.catalog import Catalog
 from ..meta.model import STANDARD_COLUMNS, EntityDef
+from ..tenancy.bad_input import UnreadableBody
 from ..workflow.lock import (
     ROW_IN_APPROVAL,
     RecordInApproval,
@@ -183,10 +185,16 @@ class EntityRestApi(ImportApi, ModelRestApi):
         return errors | row_lock_errors(runtime, self.entity.qualified, item, data, user)
 
     def _load(self, partial: bool) -> tuple[dict[str, Any], Response | None]:
-        if not request.is_json or not isinstance(request.get_json(silent=True), dict):
+        try:
+            body = request.get_json() if request.is_json else None
+        except UnreadableBody as unreadable:  # too deep, or text no database stores: named by its field
+            return {}, self.response_400(message=unreadable.messages)
+        except BadRequest:  # not JSON at all
+            body = None
+        if not isinstance(body, dict):
             return {}, self.response_400(message="Send a JSON object.")
         try:
-            data = self.input_schema().load(request.get_json(), partial=partial)
+            data = self.input_schema().load(body, partial=partial)
         except ValidationError as err:
             return {}, self.response_400(message=err.messages)
         refused = {name: [FIELD_NOT_YOURS.localized()] for name in sorted(set(data) & unchangeable_fields(self.entity))}

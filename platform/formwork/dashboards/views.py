@@ -24,6 +24,7 @@ from flask_appbuilder.security.decorators import has_access_api
 
 from ..meta.catalog import Catalog
 from ..tenancy.audit import current_user
+from ..tenancy.menu import EndpointUrl, menu_label
 from .compute import Dashboard, viewer_of
 from .definition import DashboardDef
 from .labels import TEXT
@@ -111,8 +112,6 @@ class HomeView(IndexView):
 
 def register_dashboards(appbuilder: AppBuilder, catalog: Catalog) -> None:
     """The screens, and a menu entry per dashboard under Dashboards (each its own `menu_access` right)."""
-    from ..tenancy.apps import EndpointUrl, menu_label
-
     if not catalog.dashboards:
         return
     appbuilder.add_view_no_menu(DashboardsView)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..compile.models import CompiledModels
+from .users import ADMIN_JOB_TITLE, DEMO_USERS
 
 Progress = Callable[[str], None]
 
@@ -65,8 +66,9 @@ class SampleData:
                 # the demo's admin is the first employee, so "my" list views have records to show
                 "name": name, "login": "admin" if i == 0 else f"user{i + 1}", "email": f"user{i + 1}@demo.example",
                 "phone": self.phone(), "department_id": departments[i % len(departments)].id,
-                "job_title": self.random.choice(["Manager", "Specialist", "Engineer", "Assistant", "Director"]),
-                "hire_date": self.today - timedelta(days=self.random.randint(30, 3000)), "active": i % 17 != 0,
+                "job_title": self._job_title(i),
+                "hire_date": self.today - timedelta(days=self.random.randint(30, 3000)),
+                "active": i == 0 or i % 17 != 0,  # the admin and the demo sign-ins are active, a few others are not
             })
         employees = self.add("core.employee", rows)
         for i, employee in enumerate(employees[len(departments):], start=len(departments)):
@@ -74,6 +76,13 @@ class SampleData:
         for department, head in zip(departments, employees):
             department.head_id = head.id
         return employees
+
+    def _job_title(self, i: int) -> str:
+        drawn = self.random.choice(["Manager", "Specialist", "Engineer", "Assistant", "Director"])  # keeps the sequence
+        if i == 0:
+            return ADMIN_JOB_TITLE
+        demo_user = DEMO_USERS.get(f"user{i + 1}")
+        return demo_user.job_title if demo_user else drawn
 
     def accounts(self, owners: list[Any], count: int) -> list[Any]:
         names = [f"{w} {k}" for w in COMPANY_WORDS for k in COMPANY_KINDS]

@@ -8,14 +8,17 @@ shown in a list. Adding a type means adding one class and registering it.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
 import wtforms
+from marshmallow import ValidationError
 from marshmallow import fields as ma
 from marshmallow import validate as mv
 from wtforms import validators as wv
 
+from ..i18n import Label
 from ..meta.model import FieldDef
 
 COMMON_PROPERTIES: dict[str, Any] = {
@@ -204,3 +207,27 @@ def range_validators(field: FieldDef, limit: float = INTEGER_LIMIT) -> tuple[lis
     low = -limit if low is None else max(low, -limit)
     high = limit if high is None else min(high, limit)
     return [mv.Range(min=low, max=high)], [wv.NumberRange(min=low, max=high)]
+
+
+#: characters no text column takes: PostgreSQL refuses NUL in text (SQLite would keep it, so it is refused on both),
+#: and an unpaired surrogate is not Unicode at all (no driver can encode it)
+UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+NUL_CHARACTER = Label({"en": "Contains a NUL character (\\u0000), which cannot be stored.",
+                       "zh": "包含无法保存的 NUL 字符（\\u0000）。"})
+LONE_SURROGATE = Label({"en": "Contains an unpaired surrogate (\\ud800-\\udfff), which is not valid Unicode.",
+                        "zh": "包含不成对的代理字符（\\ud800-\\udfff），不是有效的 Unicode。"})
+
+
+def unstorable(text: str) -> Label | None:
+    """Why no database stores `text` (a NUL, an unpaired surrogate), or None when it can be stored."""
+    found = UNSTORABLE_CHARACTER.search(text)
+    if found is None:
+        return None
+    return NUL_CHARACTER if found.group() == "\x00" else LONE_SURROGATE
+
+
+def storable_text(value: str) -> None:
+    """A marshmallow validator: text the database cannot store is the field's error, not the driver's 500."""
+    problem = unstorable(value)
+    if problem is not None:
+        raise ValidationError(problem.localized())

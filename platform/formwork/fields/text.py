@@ -11,7 +11,7 @@ from marshmallow import validate as mv
 from wtforms import validators as wv
 
 from ..meta.model import FieldDef
-from .base import FieldType, length_validators
+from .base import FieldType, length_validators, storable_text
 
 PHONE_PATTERN = r"^\+?[0-9 ()./-]{3,32}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -34,7 +34,8 @@ class StringField(FieldType):
 
     def marshmallow_validators(self, field: FieldDef) -> list[Any]:
         not_blank = [mv.Length(min=1, error="This field is required.")] if field.required else []
-        return not_blank + length_validators(field, self.default_max_length)[0] + self.pattern_validators(field)[0]
+        lengths, patterns = length_validators(field, self.default_max_length)[0], self.pattern_validators(field)[0]
+        return [storable_text, *not_blank, *lengths, *patterns]
 
     def form_validators(self, field: FieldDef, ctx: Any) -> list[Any]:
         return super().form_validators(field, ctx) + length_validators(field, self.default_max_length)[1] + self.pattern_validators(field)[1]

@@ -61,6 +61,8 @@ NOT_AN_ID = Label({"en": "Not an id: '{value}'.", "zh": "不是编号：“{valu
 NO_RECORD = Label({"en": "No record with id {value}.", "zh": "没有编号为 {value} 的记录。"})
 STOPPED = Label({"en": "The database refused this row ({reason}); the import stopped here.",
                  "zh": "数据库拒绝了此行（{reason}），导入在此停止。"})
+CONFLICT = Label({"en": "it conflicts with stored records: a repeated unique value, a missing reference, or a record "
+                          "changed meanwhile", "zh": "与已存记录冲突：唯一值重复、引用的记录不存在，或记录已被他人修改"})
 
 
 class ImportRefused(ValueError):
@@ -304,6 +306,7 @@ def _flat_messages(messages: Any) -> FieldErrors:
 
 
 def failed_reason(refused: Exception) -> str:
+    """Why a row failed on flush, in words: the database's own text (constraint and table names) is not shown."""
     if isinstance(refused, FormulaFailed):
         return "; ".join(f"{k}: {' '.join(v)}" for k, v in refused.errors.items())
-    return str(getattr(refused, "orig", refused)).splitlines()[0]
+    return CONFLICT.localized()

@@ -15,6 +15,7 @@ from ..notify.templates import check_notifications
 from ..workflow.checks import check_chains
 from .catalog import Catalog
 from .errors import DefinitionError
+from .limits import MAX_COLUMNS, MAX_FIELDS
 from .model import SEED_LABEL_TYPES, STANDARD_COLUMNS, EntityDef
 
 Check = Callable[[Catalog], list[DefinitionError]]
@@ -25,6 +26,10 @@ NUMBER_TYPES = {"integer", "decimal", "money", "percent", "rating"}
 #: the names of the fields a tenant adds start with it (Odoo Studio's convention)
 TENANT_FIELD_PREFIX = "x_"
 TEXT_TYPES = {"string", "text", "rich_text", "email", "phone", "url", "choice", "auto_number"}
+#: field types whose values live outside the entity's table: a link table, the child entity's rows
+NO_COLUMN_TYPES = {"many_to_many", "child_table"}
+#: field types that name another entity in `target`
+TARGET_TYPES = ("reference", "many_to_many", "child_table")
 
 
 def check_pack_requirements(catalog: Catalog) -> list[DefinitionError]:
@@ -55,6 +60,36 @@ def _requirement_cycle(start: str, catalog: Catalog) -> list[str]:
     return _circle_from(start, requires)
 
 
+def entity_width_problem(field_types: list[object]) -> str | None:
+    """Why an entity with fields of these types does not fit one table, if it does not.
+
+    Every field but a link or child table makes one column (a reference its `<name>_id`), and every table has the
+    standard columns. Called on raw documents too (before JSON Schema, which would take minutes on a huge one), so
+    a type may be anything.
+    """
+    columns = len(STANDARD_COLUMNS) + sum(1 for t in field_types if t not in NO_COLUMN_TYPES)
+    if columns > MAX_COLUMNS:
+        return (f"{len(field_types):,} fields make {columns:,} columns with the {len(STANDARD_COLUMNS)} standard ones "
+                f"({', '.join(STANDARD_COLUMNS)}); a table may have at most {MAX_COLUMNS:,} (PostgreSQL allows 1,600, "
+                "SQLite 2,000): move fields to another entity that refers to this one")
+    if len(field_types) > MAX_FIELDS:
+        return f"{len(field_types):,} fields; an entity may have at most {MAX_FIELDS:,}"
+    return None
+
+
+def check_entity_width(catalog: Catalog) -> list[DefinitionError]:
+    """Pack entities are measured before they are built (loader.py); this catches the fields a tenant adds."""
+    return [entity.document.error(("fields",), problem) for entity in catalog.entities.values()
+            if (problem := entity_width_problem([f.type for f in entity.fields]))]
+
+
+def unrequired_pack(pack: str, target: str, catalog: Catalog) -> str | None:
+    """The pack of the entity `target` when `pack` does not require it: a tenant may install `pack` without it, and
+    then has no such table."""
+    other = target.split(".")[0]
+    return None if other in catalog.with_requirements([pack]) or other not in catalog.packs else other
+
+
 def check_entity_fields(catalog: Catalog) -> list[DefinitionError]:
     errors = []
     for entity in catalog.entities.values():
@@ -73,8 +108,12 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
         elif f.name in seen:
             errors.append(doc.error(path, f"field '{f.name}' is defined twice (first at fields[{seen[f.name]}])"))
         seen.setdefault(f.name, f.index)
-        if f.type in ("reference", "many_to_many", "child_table") and not catalog.knows_entity(f.target):
+        if f.type in TARGET_TYPES and not catalog.knows_entity(f.target):
             errors.append(doc.error(("fields", f.index, "target"), f"reference to unknown entity '{f.target}'"))
+        elif f.type in TARGET_TYPES and (other := unrequired_pack(entity.pack, f.target, catalog)):
+            errors.append(doc.error(("fields", f.index, "target"),
+                                    f"'{f.name}' refers to {f.target}, but pack {entity.pack} does not require pack {other}; "
+                                    f"add `requires: {{{other}: \">={catalog.packs[other].version}\"}}`"))
         if f.type == "rollup":
             errors += _rollup_errors(entity, f, catalog)
         if f.type == "money" and f.options.get("currency_field"):
@@ -121,6 +160,9 @@ def _rollup_errors(entity: EntityDef, f, catalog: Catalog) -> list[DefinitionErr
     source = catalog.entities.get(source_name)
     if source is None:
         return [] if catalog.knows_entity(source_name) else [doc.error((*path, "source"), f"unknown entity '{source_name}'")]
+    if other := unrequired_pack(entity.pack, source_name, catalog):
+        return [doc.error((*path, "source"), f"'{f.name}' sums records of {source_name}, but pack {entity.pack} does "
+                                             f"not require pack {other}, so a tenant may have no such records")]
     reference = source.field(reference_name)
     if reference is None or reference.type != "reference" or reference.target != entity.qualified:
         return [doc.error((*path, "source"), f"'{reference_name}' is not a reference from {source_name} to {entity.qualified}")]
@@ -423,9 +465,9 @@ def _messages(messages) -> list[str]:
     return [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]
 
 
-CHECKS: list[Check] = [check_pack_requirements, check_entity_fields, check_forms, check_list_views, check_expressions,
-                       check_formula_cycles, check_seeds, check_field_evolution, check_chains, check_dashboards,
-                       check_notifications, check_roles]
+CHECKS: list[Check] = [check_pack_requirements, check_entity_width, check_entity_fields, check_forms, check_list_views,
+                       check_expressions, check_formula_cycles, check_seeds, check_field_evolution, check_chains,
+                       check_dashboards, check_notifications, check_roles]
 
 
 def check_pack_field_names(catalog: Catalog) -> list[DefinitionError]:

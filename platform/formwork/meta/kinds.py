@@ -29,6 +29,7 @@ from .model import (
     SeedDef,
     qualify,
 )
+from .partial import Partial
 from .yamlload import Document
 
 FIELD_CORE_KEYS = {"name", "type", "label", "help", "required", "unique", "default", "renamed_from", "backfill"}
@@ -104,6 +105,9 @@ class Kind:
     schema_file: str
     build: Callable[[Document], Any]
     register: Callable[[Catalog, Any], list[DefinitionError]]
+    #: how a document with schema errors is still built and checked; None: it is not (packs and entities: their
+    #: names and fields are used everywhere, and what is left of them would give errors wherever they are used)
+    partial: Partial | None = None
 
 
 KINDS: dict[str, Kind] = {
@@ -111,12 +115,13 @@ KINDS: dict[str, Kind] = {
     for k in (
         Kind("Pack", "pack.json", build_pack, Catalog.add_pack),
         Kind("Entity", "entity.json", build_entity, Catalog.add_entity),
-        Kind("Form", "form.json", build_form, Catalog.add_form),
-        Kind("ListView", "listview.json", build_list_view, Catalog.add_list_view),
-        Kind("Seed", "seed.json", build_seed, Catalog.add_seed),
-        Kind("Role", "role.json", build_role, Catalog.add_role),
-        Kind("ApprovalChain", "approvalchain.json", build_chain, Catalog.add_chain),
-        Kind("Notification", "notification.json", build_notification, Catalog.add_notification),
-        Kind("Dashboard", "dashboard.json", build_dashboard, Catalog.add_dashboard),
+        Kind("Form", "form.json", build_form, Catalog.add_form, Partial(identity=("name",))),
+        Kind("ListView", "listview.json", build_list_view, Catalog.add_list_view, Partial(identity=("name",))),
+        Kind("Seed", "seed.json", build_seed, Catalog.add_seed, Partial()),
+        Kind("Role", "role.json", build_role, Catalog.add_role, Partial(linked={"rights": ("records", "fields")})),
+        Kind("ApprovalChain", "approvalchain.json", build_chain, Catalog.add_chain, Partial()),
+        Kind("Notification", "notification.json", build_notification, Catalog.add_notification,
+             Partial(identity=("entity",))),
+        Kind("Dashboard", "dashboard.json", build_dashboard, Catalog.add_dashboard, Partial()),
     )
 }

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import difflib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from jsonschema.exceptions import ValidationError
+
 from .catalog import Catalog, PackFiles, PackSources
-from .checks import PACK_CHECKS
+from .checks import PACK_CHECKS, entity_width_problem
 from .errors import DefinitionError, DefinitionsInvalid
 from .jsonschemas import validator
 from .kinds import KINDS
-from .yamlload import Document, parse_documents
+from .partial import PartDocument, checkable_part, is_name_error, unexpected_keys
+from .yamlload import Document, parse_documents, read_text
 
 PACK_FILE = "pack.yaml"
 
@@ -28,14 +32,23 @@ def pack_search_path() -> list[Path]:
 
 
 def find_pack_folders(paths: list[Path]) -> list[Path]:
-    """A path is a pack (it holds pack.yaml) or a folder of packs."""
+    """A path is a pack (it holds pack.yaml) or a folder of packs. A pack reached twice (a `validate` argument also
+    on FORMWORK_PACK_PATH, a link) is read once, or each of its documents would be reported as its own duplicate."""
     found: list[Path] = []
+    seen: set[Path] = set()
+    for folder in _pack_folders(paths):
+        if folder.resolve() not in seen:
+            seen.add(folder.resolve())
+            found.append(folder)
+    return found
+
+
+def _pack_folders(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if (path / PACK_FILE).is_file():
-            found.append(path)
+            yield path
         elif path.is_dir():
-            found += sorted(p for p in path.iterdir() if (p / PACK_FILE).is_file())
-    return found
+            yield from sorted(p for p in path.iterdir() if (p / PACK_FILE).is_file())
 
 
 def schema_errors(doc: Document) -> list[DefinitionError]:
@@ -45,16 +58,42 @@ def schema_errors(doc: Document) -> list[DefinitionError]:
     if kind not in KINDS:
         expected = ", ".join(sorted(KINDS))
         return [doc.error(("kind",), f"unknown kind {kind!r}; expected one of: {expected}")]
-    errors = []
-    for err in validator(kind).iter_errors(doc.data):
-        errors.append(doc.error(tuple(err.absolute_path), describe_schema_error(err)))
-    return errors
+    if kind == "Entity" and (too_wide := _width_error(doc)):
+        return [too_wide]
+    return [error for err in validator(kind).iter_errors(doc.data) for error in _located_errors(doc, err)]
 
 
-def describe_schema_error(err) -> str:
+def _width_error(doc: Document) -> DefinitionError | None:
+    """An entity too wide for a table, measured before JSON Schema, which takes a second per thousand fields."""
+    fields = doc.data.get("fields")
+    if not isinstance(fields, list):
+        return None
+    problem = entity_width_problem([f.get("type") if isinstance(f, dict) else None for f in fields])
+    return doc.error(("fields",), problem) if problem else None
+
+
+def _located_errors(doc: Document, err: ValidationError) -> list[DefinitionError]:
+    """A schema error at the line of what it is about: each unexpected property, each wrong key, at its own."""
+    path = tuple(err.absolute_path)
+    if err.validator == "additionalProperties":
+        known = list(err.schema.get("properties", {}))
+        return [doc.error((*path, key), unexpected_property(key, known)) for key in unexpected_keys(err)]
+    if is_name_error(err):
+        path = (*path, err.instance)
+    return [doc.error(path, describe_schema_error(err))]
+
+
+def unexpected_property(key: str, known: list[str]) -> str:
+    """An unknown property, with the known one it most likely misspells."""
+    close = difflib.get_close_matches(key, known, n=1)
+    return f"unexpected property '{key}'" + (f"; did you mean '{close[0]}'?" if close else "")
+
+
+def describe_schema_error(err: ValidationError) -> str:
     """jsonschema's message, made specific for the cases implementers meet most."""
     if err.validator == "additionalProperties":
-        return f"unexpected property: {err.message.split('(')[-1].rstrip(')')}"
+        known = list(err.schema.get("properties", {}))
+        return ", ".join(unexpected_property(key, known) for key in unexpected_keys(err))
     if err.validator == "oneOf" and err.schema.get("oneOf", [{}])[0].get("type") == "string":
         return f"expected a label: a text, or a mapping like {{en: ..., zh: ...}}; got {err.instance!r}"
     if err.validator == "enum" and list(err.absolute_path)[-1:] == ["type"] and "fields" in err.absolute_path:
@@ -68,10 +107,10 @@ def read_pack(folder: Path) -> tuple[list[Document], list[DefinitionError], Pack
     sources: PackSources = []
     errors: list[DefinitionError] = []
     for file in sorted(folder.rglob("*.y*ml")):
-        try:
-            sources.append((file.relative_to(folder).as_posix(), file.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as exc:
-            errors.append(DefinitionError(str(file), 1, "", f"cannot read file: {exc}"))
+        text, unreadable = read_text(file)
+        errors += unreadable
+        if text is not None:
+            sources.append((file.relative_to(folder).as_posix(), text))
     documents, parse_errors = parse_pack(sources, lambda path: str(folder / path))
     return documents, errors + parse_errors, sources
 
@@ -96,20 +135,33 @@ def parse_pack(sources: PackSources, file_name: Callable[[str], str]) -> tuple[l
 
 
 def build_catalog(documents: list[Document]) -> tuple[Catalog, list[DefinitionError]]:
-    catalog, errors = Catalog(), []
+    catalog, errors, parts = Catalog(), [], []
     for doc in documents:
         doc_errors = schema_errors(doc)
-        if doc_errors:
-            errors += doc_errors
+        errors += doc_errors
+        built = _checkable_part(doc) if doc_errors else doc
+        if built is None:
             if doc.kind == "Entity" and isinstance(doc.data.get("name"), str):
                 catalog.invalid_entities.add(f"{doc.pack}.{doc.data['name']}")
             continue
+        if isinstance(built, PartDocument):
+            parts.append(built)
+        else:
+            catalog.documents.append(doc)
         kind = KINDS[doc.kind]
-        catalog.documents.append(doc)
-        errors += kind.register(catalog, kind.build(doc))
+        errors += kind.register(catalog, kind.build(built))
     for check in PACK_CHECKS:
         errors += check(catalog)
-    return catalog, errors
+    follow_ups = {error for part in parts for error in part.follow_ups}
+    return catalog, [error for error in errors if error not in follow_ups]
+
+
+def _checkable_part(doc: Document) -> PartDocument | None:
+    """What of a document with schema errors its kind still builds and checks (see meta/partial.py)."""
+    partial = KINDS[doc.kind].partial if doc.kind in KINDS else None
+    if partial is None or not isinstance(doc.data, dict):
+        return None
+    return checkable_part(doc, validator(doc.kind), partial)
 
 
 def load_catalog(paths: list[Path] | None = None) -> tuple[Catalog, list[DefinitionError]]:

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from .errors import DefinitionError
+from .limits import MAX_DOCUMENT_CHARS, MAX_FILE_BYTES
 
 JsonPath = tuple[str | int, ...]
 PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
@@ -100,6 +101,9 @@ def parse_documents(text: str, file: str) -> tuple[list[Document], list[Definiti
             node = loader.get_node()
             if node is None:
                 continue
+            if too_big := _size_error(node, file):
+                errors.append(too_big)
+                continue
             builder = _Builder(loader, file)
             documents.append(Document(file, builder.build(node), builder.lines))
             errors.extend(builder.errors)
@@ -113,9 +117,44 @@ def parse_documents(text: str, file: str) -> tuple[list[Document], list[Definiti
     return documents, errors
 
 
-def read_documents(path: Path) -> tuple[list[Document], list[DefinitionError]]:
+def _size_error(node: yaml.Node, file: str) -> DefinitionError | None:
+    """A document past MAX_DOCUMENT_CHARS is not built: checking it would take long, and no tenant needs one."""
+    size = node.end_mark.index - node.start_mark.index
+    if size <= MAX_DOCUMENT_CHARS:
+        return None
+    return DefinitionError(file, node.start_mark.line + 1, "",
+                           f"the document has {size:,} characters; a document may have at most {MAX_DOCUMENT_CHARS:,}: "
+                           "split it (a seed into several seeds, an entity into entities that refer to each other)")
+
+
+def read_text(path: Path) -> tuple[str | None, list[DefinitionError]]:
+    """The text of a definition file, or why it cannot be read: too big, unreadable, or not UTF-8 (at the line and
+    column of the first byte that is not)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [DefinitionError(str(path), 1, "", f"cannot read file: {exc}")]
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [DefinitionError(str(path), 1, "", f"the file has {size:,} bytes; a definition file may have at "
+                                                            f"most {MAX_FILE_BYTES:,}: split it into several files")]
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [DefinitionError(str(path), 1, "", f"cannot read file: {exc.strerror or exc}")]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        return None, [_decode_error(exc, str(path))]
+
+
+def _decode_error(exc: UnicodeDecodeError, file: str) -> DefinitionError:
+    before = exc.object[:exc.start]
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    shown = " ".join(f"0x{byte:02x}" for byte in exc.object[exc.start:exc.end])
+    return DefinitionError(file, before.count(b"\n") + 1, "",
+                           f"the file is not UTF-8 text: {shown} at column {column} cannot be decoded; save it as UTF-8")
+
+
+def read_documents(path: Path) -> tuple[list[Document], list[DefinitionError]]:
+    text, errors = read_text(path)
+    if text is None:
+        return [], errors
     return parse_documents(text, str(path))

@@ -16,6 +16,7 @@ from ..access import visible_condition
 from ..compile.models import class_name
 from ..i18n import Label
 from ..meta.catalog import Catalog
+from ..tenancy.menu import menu_label
 from .tree import DEPARTMENT, EMPLOYEE, as_tree, read_nodes
 
 TEXT = {
@@ -50,8 +51,6 @@ def register_organization(appbuilder: AppBuilder, catalog: Catalog) -> None:
     """The tree page and its menu entry, for tenants with the core pack."""
     if DEPARTMENT not in catalog.entities or EMPLOYEE not in catalog.entities:
         return
-    from ..tenancy.apps import menu_label
-
     category = menu_label(catalog.packs[catalog.entities[DEPARTMENT].pack].label)
     appbuilder.add_view(DepartmentTreeView, menu_label(TEXT["title"]), category=category, icon="fa-sitemap",
                         category_icon="fa-folder-open")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, jsonify, request, url_for
+from flask import Flask, jsonify, request
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.const import AUTH_DB
 from flask_wtf.csrf import CSRFProtect
@@ -29,7 +29,6 @@ from ..files.lifecycle import install_file_lifecycle
 from ..files.setup import install_files
 from ..history.api import register_history_api
 from ..history.recording import install_history
-from ..i18n import Label
 from ..languages import babel_config, install_languages
 from ..meta.catalog import Catalog
 from ..notify.views import register_notifications
@@ -37,8 +36,10 @@ from ..organization.views import register_organization
 from ..workflow.api import register_approvals_api
 from ..workflow.views import register_approvals
 from .audit import install_audit
+from .bad_input import install_bad_input
 from .freshness import install_storage_watch, storage_watch
 from .keys import derive_secret
+from .menu import EndpointUrl, menu_label
 from .registry import Tenant
 from .security import TenantSecurityManager
 from .state import TenantState, effective_definitions, serving_state
@@ -99,7 +100,7 @@ def tenant_config(settings: Settings, tenant: Tenant, provisioning: bool) -> dic
         "APP_NAME": tenant.name,
         "FAB_BASE_TEMPLATE": "formwork/base.html",
         "AUTH_TYPE": AUTH_DB,
-        "FAB_ADD_SECURITY_API": True,
+        "FAB_ADD_SECURITY_API": False,  # TenantSecurityManager adds the user, role and group APIs, not the rest
         "FAB_API_SWAGGER_UI": True,
         "FAB_UPDATE_PERMS": provisioning,
         "FAB_CREATE_DB": provisioning,
@@ -120,21 +121,6 @@ class StorableInt(IntegerConverter):
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", INTEGER_LIMIT)
         super().__init__(url_map, *args, **kwargs)
-
-
-class EndpointUrl:
-    """A menu link to an endpoint with arguments, resolved when the menu renders (so it carries /t/<slug>)."""
-
-    def __init__(self, endpoint: str, **values: Any) -> None:
-        self.endpoint, self.values = endpoint, values
-
-    def __str__(self) -> str:
-        return url_for(self.endpoint, **self.values)
-
-
-def menu_label(label: Label) -> Label:
-    """FAB's menu passes labels through `%` formatting; a literal % must be written %%."""
-    return Label({language: text.replace("%", "%%") for language, text in label.translations.items()})
 
 
 def register_entities(appbuilder: AppBuilder, catalog: Catalog, compiled: CompiledModels) -> None:
@@ -220,6 +206,7 @@ def _build_app(settings: Settings, tenant: Tenant, catalog: Catalog, provisionin
     app = Flask(f"formwork.tenant.{tenant.slug}", root_path=str(PACKAGE_ROOT), static_url_path="/formwork-static")
     app.url_map.converters["int"] = StorableInt  # before any route is added: rules bind their converter then
     app.config.update(tenant_config(settings, tenant, provisioning))
+    install_bad_input(app)  # first: its guard runs before every other hook
     CSRFProtect(app)  # before FAB registers its APIs, which exempt themselves (they use JWTs)
     install_files(app, settings, tenant.slug)
 

@@ -1,18 +1,90 @@
-"""FAB's security manager, checking a user's rights with one query per request instead of one per check.
+"""FAB's security manager for tenant apps.
 
-FAB asks the database once for every menu entry and button it may show; with
-dozens of entities that is dozens of queries on every page. The rights of the
-user's roles are loaded once per request and answered from memory.
+- Rights: FAB asks the database once for every menu entry and button it may
+  show; with dozens of entities that is dozens of queries on every page. The
+  rights of the user's roles are loaded once per request and answered from memory.
+- APIs: FAB's user, role and group APIs, answering a database refusal in words;
+  its permission, resource and permission-view APIs are not served (see `register_views`).
+- Sign-in: the login body and the answers to bad tokens (tenancy/tokens.py).
 """
 
 from __future__ import annotations
 
-from flask import g, has_request_context
+import sys
+from typing import Any
+
+from flask import Flask, g, has_request_context
+from flask.wrappers import Response
+from flask_appbuilder.api import BaseApi
+from flask_appbuilder.exceptions import DatabaseException
+from flask_appbuilder.security.sqla.apis import GroupApi, RoleApi, UserApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import assoc_permissionview_role
+from flask_jwt_extended import JWTManager
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
+
+from ..i18n import Label
+from .tokens import TenantSecurityApi, answer_token_problems
+
+REFUSED_BY_DATABASE = Label({
+    "en": "The database refused the change: a name that must be unique is taken, a value is too long, "
+          "or the record is still in use.",
+    "zh": "数据库拒绝了此修改：必须唯一的名称已被占用、某个值过长，或记录仍在使用中。",
+})
+
+
+class PlainDatabaseErrors:
+    """FAB's user, role and group APIs answer a database error with its text, SQL included (a 422), or let it reach
+    `safe` (a 500 for a duplicate name): both become a 422 that says what happened in words.
+
+    FAB calls `response_422` / `response_500` inside the `except` block of the error, so the error is known there.
+    """
+
+    def response_422(self, message: Any = None) -> Response:
+        if isinstance(_database_error(), SQLAlchemyError):
+            message = REFUSED_BY_DATABASE.localized()
+        return super().response_422(message=message)
+
+    def response_500(self, message: Any = None) -> Response:
+        if isinstance(_database_error(), (IntegrityError, DataError)):  # the request's data, not the server
+            return self.response_422()
+        return super().response_500(message=message)
+
+
+def _database_error() -> BaseException | None:
+    """The exception being handled, unwrapped from FAB's DatabaseException."""
+    error = sys.exc_info()[1]
+    return error.__cause__ if isinstance(error, DatabaseException) else error
+
+
+def plain_database_errors(api: type[BaseApi]) -> type[BaseApi]:
+    """`api` with PlainDatabaseErrors, under FAB's class name (its endpoint and OpenAPI names stay the same)."""
+    return type(api.__name__, (PlainDatabaseErrors, api), {})
 
 
 class TenantSecurityManager(SecurityManager):
+    security_api = TenantSecurityApi
+    user_api = plain_database_errors(UserApi)
+    role_api = plain_database_errors(RoleApi)
+    group_api = plain_database_errors(GroupApi)
+
+    def register_views(self) -> None:
+        """FAB's screens and login API, and its user, role and group APIs (FAB_ADD_SECURITY_API is off in tenant apps).
+
+        FAB's permission, resource and permission-view APIs are not served: Formwork keeps those rows in step
+        with the definitions itself (access/grants.py, tenancy/permissions.py), and through FAB's API deleting one
+        failed, a duplicate answered with SQL and a renamed resource lost its permissions. Roles get their rights
+        in FAB's role screen, or by id with the role API (`/api/v1/security/roles/<id>/permissions`).
+        """
+        super().register_views()
+        for api in (self.user_api, self.role_api, self.group_api):
+            self.appbuilder.add_api(api)
+
+    def create_jwt_manager(self, app: Flask) -> JWTManager:
+        manager = super().create_jwt_manager(app)
+        answer_token_problems(manager)
+        return manager
+
     def exist_permission_on_roles(self, view_name: str, permission_name: str, role_ids: list[int]) -> bool:
         if not has_request_context():
             return super().exist_permission_on_roles(view_name, permission_name, role_ids)

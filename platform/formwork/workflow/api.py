@@ -29,10 +29,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..access.records import may_see
 from ..compile.models import class_name
 from ..fields.base import INTEGER_LIMIT
+from ..i18n import Label
+from ..languages import N_, localize_messages
 from . import rows
 from .attachments import store_uploads
 from .engine import Approvals
-from .errors import WorkflowError
+from .errors import NotAllowed, WorkflowError, refusal
 from .inbox import COPIES
 from .roles import APPROVALS_PERMISSION as PERMISSION
 from .roles import APPROVALS_VIEW as VIEW
@@ -42,6 +44,10 @@ BOXES = ("todo", "submitted", "cc", "done")
 #: events that are a person's decision on their task (what "done" lists)
 DECISIONS = ("approve", "reject", "return", "transfer", "add_after")
 TEXT = 4000
+#: FAB's answer to an id that does not exist (or is not the caller's), in the caller's language
+NOT_FOUND = Label({"en": "Not found", "zh": "未找到"})
+MAY_NOT_EDIT = refusal("You may not edit {entity} records, so you cannot submit them for approval.",
+                       "您无权编辑{entity}记录，因此不能提交审批。")
 
 
 # -- request bodies --------------------------------------------------------------------
@@ -49,7 +55,8 @@ class FileReferenceSchema(Schema):
     """A file you uploaded with `POST files` and have not attached yet. Only `key` counts: the name, size and
     content type recorded are those of the upload (they may be sent back as `files` returned them, and are ignored)."""
 
-    key = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-zA-Z]{8,64}$", error="Not a stored file's key."))
+    key = fields.String(required=True,
+                        validate=validate.Regexp(r"^[0-9a-zA-Z]{8,64}$", error=N_("Not a stored file's key.")))
     name = fields.String(validate=validate.Length(1, 255), metadata={"description": "ignored"})
     size = fields.Integer(validate=validate.Range(min=0), metadata={"description": "ignored"})
     content_type = fields.String(validate=validate.Length(1, 255), metadata={"description": "ignored"})
@@ -104,7 +111,7 @@ class DelegationSchema(Schema):
     @validates_schema
     def _in_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if data["ends_on"] < data["starts_on"]:
-            raise ValidationError("The delegation ends before it starts.", "ends_on")
+            raise ValidationError(N_("The delegation ends before it starts."), "ends_on")
 
 
 class PageSchema(Schema):
@@ -133,6 +140,14 @@ class ApprovalsApi(BaseApi):
     openapi_spec_tag = "Approvals"
     openapi_spec_component_schemas = SCHEMAS
     allow_browser_login = False  # JWTs only, like the entity APIs: no CSRF surface
+
+    def response_400(self, message: Any = None) -> Response:
+        """Bad input in the caller's language, as the entity APIs answer it (`languages.localize_messages`)."""
+        return super().response_400(message=localize_messages(message))
+
+    def response_404(self) -> Response:
+        """FAB's 404, in the caller's language; another's task or request gets it too, so ids cannot be probed."""
+        return self.response(404, message=NOT_FOUND.localized())
 
     # -- boxes ----------------------------------------------------------------------
     @expose("/inbox/<box>", methods=["GET"])
@@ -273,7 +288,7 @@ class ApprovalsApi(BaseApi):
         """
         chosen = [upload for upload in request.files.getlist("file") if upload.filename]
         if not chosen:
-            return self.response_400(message={"file": ["Send the files as multipart parts named `file`."]})
+            return self.response_400(message={"file": [N_("Send the files as multipart parts named `file`.")]})
         try:
             references = store_uploads(chosen, self._user())
         except ValueError as refused:
@@ -305,12 +320,12 @@ class ApprovalsApi(BaseApi):
         if not self._may_read(entity, record_id):
             return self.response_404()
         if not self._may(entity, "can_put"):
-            return self.response(403, message=f"You may not edit {entity} records, so you cannot submit them for approval.")
+            return self._refused(NotAllowed(MAY_NOT_EDIT, entity=self._runtime().catalog.entities[entity].label))
         approvals = Approvals(self._runtime())
         try:
             approvals.submit(entity, record_id, self._user(), **body)
         except WorkflowError as refused:
-            return self.response(refused.status, message=refused.message)
+            return self._refused(refused)
         return self.response(201, **record_state(approvals, entity, record_id, self._user()))
 
     @expose("/requests/<int:instance_id>/withdraw", methods=["POST"])
@@ -427,7 +442,7 @@ class ApprovalsApi(BaseApi):
         try:
             delegation_id = Approvals(self._runtime()).delegate(self._user(), body["to"], body["starts_on"], body["ends_on"])
         except WorkflowError as refused:
-            return self.response(refused.status, message=refused.message)
+            return self._refused(refused)
         return self.response(201, id=delegation_id)
 
     @expose("/delegations/<int:delegation_id>", methods=["DELETE"])
@@ -479,8 +494,12 @@ class ApprovalsApi(BaseApi):
         try:
             action(approvals, body)
         except WorkflowError as refused:
-            return self.response(refused.status, message=refused.message)
+            return self._refused(refused)
         return self.response(200, **record_state(approvals, *record, self._user()))
+
+    def _refused(self, error: WorkflowError) -> Response:
+        """The engine's refusal: its status, its message rendered in the caller's language (`Accept-Language`)."""
+        return self.response(error.status, message=error.localized())
 
     def _body(self, schema: type[Schema]) -> dict[str, Any]:
         """The JSON body loaded with `schema` (an empty body is an empty object); attachments must be stored files."""
@@ -553,8 +572,8 @@ def unknown_files(runtime: Any, user: str, attachments: Iterable[dict[str, Any]]
         for position, reference in enumerate(attachments):
             try:
                 rows.own_uploads(session, user, [reference])
-            except WorkflowError:
-                missing[position] = {"key": [rows.NOT_YOURS]}
+            except WorkflowError as refused:
+                missing[position] = {"key": [refused.localized()]}
     finally:
         session.rollback()
     return missing

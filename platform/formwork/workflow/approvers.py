@@ -18,11 +18,17 @@ from typing import Any
 
 from ..compile.logic import record_values
 from ..expr import ExpressionFailed, Variable, compile_expression, entity_variables
+from ..i18n import Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from .definition import ApproverSource, ChainDef, StepDef
 from .directory import ADMIN_ROLE, Directory
-from .errors import WorkflowError
+from .errors import WorkflowError, refusal
+
+# What resolving approvers refuses (workflow/errors.py).
+UNRESOLVED = refusal("the approvers of step '{step}' cannot be found: {reason}", "无法确定环节“{step}”的审批人：{reason}")
+NO_ADMIN = refusal("step '{step}' has no approver and the tenant has no active admin to send it to",
+                   "环节“{step}”没有审批人，且没有可转交的有效管理员")
 
 
 @dataclass
@@ -35,13 +41,18 @@ class Context:
     record: Any
     submitter: str
     chosen: dict[str, list[str]] = field(default_factory=dict)
-    step: str | None = None
+    #: the step whose approvers are resolved (None for the chain's cc and notify people)
+    step: StepDef | None = None
 
     def values(self) -> dict[str, Any]:
         return record_values(self.record, self.entity, self.directory.session, self.directory.models)
 
     def user(self) -> dict[str, Any]:
         return self.directory.expression_user(self.submitter)
+
+    def step_label(self) -> Label | str:
+        """The step as a refusal names it (resolving the chain's cc and notify people has none)."""
+        return self.step.label if self.step is not None else ""
 
 
 def _users(source: ApproverSource, ctx: Context) -> list[str]:
@@ -80,7 +91,7 @@ def _field(source: ApproverSource, ctx: Context) -> list[str]:
 
 
 def _submitter_choice(source: ApproverSource, ctx: Context) -> list[str]:
-    return list(ctx.chosen.get(ctx.step or "", []))
+    return list(ctx.chosen.get(ctx.step.name if ctx.step else "", []))
 
 
 def _expression(source: ApproverSource, ctx: Context) -> list[str]:
@@ -89,7 +100,7 @@ def _expression(source: ApproverSource, ctx: Context) -> list[str]:
     try:
         result = expression.evaluate(ctx.values(), user=ctx.user(), where=f"{ctx.entity.qualified} approvers")
     except ExpressionFailed as failed:
-        raise WorkflowError(f"the approvers of step '{ctx.step}' cannot be found: {failed.reason}") from None
+        raise WorkflowError(UNRESOLVED, step=ctx.step_label(), reason=failed.reason) from None
     return [str(name) for name in result or []]
 
 
@@ -149,5 +160,5 @@ def no_approver(chain: ChainDef, ctx: Context) -> Assignment:
         return Assignment(rule=chain.no_approver)
     admins = ctx.directory.role_holders(ADMIN_ROLE)
     if not admins:
-        raise WorkflowError(f"step '{ctx.step}' has no approver and the tenant has no active admin to send it to")
+        raise WorkflowError(NO_ADMIN, step=ctx.step_label())
     return Assignment([(a, None) for a in admins], to_admins=True)

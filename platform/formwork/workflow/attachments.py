@@ -22,6 +22,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..fields import field_type
 from ..files import store_for
+from ..files.limits import UploadRefused
 from ..i18n import Label
 from ..meta.model import FieldDef
 from . import rows
@@ -29,15 +30,16 @@ from .tables import EVENTS, INSTANCES, UPLOADS
 
 ATTACHMENT = FieldDef("attachments", "file", Label({"en": "Attachments", "zh": "附件"}), options={"max_size_mb": 10})
 MAX_FILES = 5
+TOO_MANY = Label({"en": "At most {count} files can be attached at once.", "zh": "一次最多可附加 {count} 个文件。"})
 
 
 def store_uploads(chosen: list[FileStorage], uploader: str) -> list[dict[str, Any]]:
     """Check every chosen file, then store them and record them as `uploader`'s uploads (the only person who may
-    attach them, once); ValueError (nothing stored) when one is refused. Name, size and content type are the
-    server's: the name's last part, the bytes stored, the type the check sniffed."""
+    attach them, once); UploadRefused (a ValueError, in the user's language; nothing stored) when one is refused.
+    Name, size and content type are the server's: the name's last part, the bytes stored, the type the check sniffed."""
     chosen = [upload for upload in chosen if upload and upload.filename]
     if len(chosen) > MAX_FILES:
-        raise ValueError(f"At most {MAX_FILES} files can be attached at once.")
+        raise UploadRefused(TOO_MANY, count=MAX_FILES)
     kind = field_type(ATTACHMENT.type)
     checked = [kind.check(ATTACHMENT, upload.read(kind.max_size(ATTACHMENT) + 1), PurePath(upload.filename).name)
                for upload in chosen]

@@ -6,6 +6,7 @@ is active when FAB says so and their employee (if any) is not marked inactive.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,3 +75,18 @@ class Directory:
         department = getattr(employee, "department", None) if employee is not None else None
         return {"id": self.user_id(username), "name": username, "roles": self.roles(username),
                 "department": getattr(department, "name", None)}
+
+
+def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
+    """{user name: "First Last"} of the people a page shows, in one query: people read names, not `user10`.
+
+    A user without a name (or not found) keeps their user name.
+    """
+    wanted = sorted({name for name in usernames if name})
+    if not wanted:
+        return {}
+    users = _table("ab_user")
+    rows = session.execute(sa.select(users.c.username, users.c.first_name, users.c.last_name)
+                           .where(users.c.username.in_(wanted)))
+    found = {username: f"{first or ''} {last or ''}".strip() for username, first, last in rows}
+    return {name: found.get(name) or name for name in wanted}

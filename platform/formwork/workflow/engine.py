@@ -27,13 +27,15 @@ from ..expr import (
     field_variable,
 )
 from ..fields import field_type
+from ..i18n import Label
 from ..notify import approvals as notices
 from . import rows, timeouts
 from .approvers import Assignment, Context, assign, no_approver, resolve
 from .definition import ChainDef, StepDef, chain_from_snapshot
 from .delegation import circle_through, delegate_of
 from .directory import EMPLOYEE, Directory
-from .errors import AlreadyDecided, NotAllowed, NotFound, WorkflowError
+from .errors import AlreadyDecided, NotAllowed, NotFound, WorkflowError, refusal
+from .labels import STATUS
 from .tables import DELEGATIONS, EVENTS, INSTANCES, TASKS
 
 T = TypeVar("T")
@@ -44,6 +46,53 @@ ADDED = ("added_before", "added_after")
 SYSTEM = "system"
 #: the field that names whose record it is, when it references core.employee (besides its creator)
 OWNER_FIELD = "employee"
+
+# What the engine refuses (workflow/errors.py): English and Chinese, rendered in the reader's language when shown.
+NO_ENTITY = refusal("there is no entity {entity}", "不存在实体 {entity}")
+NO_RECORD = refusal("{entity} #{id} does not exist", "{entity} #{id} 不存在")
+RECORD_DELETED = refusal("{entity} #{id} was deleted; its approval cannot go on", "{entity} #{id} 已被删除，其审批无法继续")
+JUST_SUBMITTED = refusal("{entity} #{id} was just submitted by someone else", "{entity} #{id} 刚刚已被他人提交")
+JUST_RESUBMITTED = refusal("{entity} #{id} was just submitted again", "{entity} #{id} 刚刚已被重新提交")
+ALREADY_IN_APPROVAL = refusal("{entity} #{id} is already in approval", "{entity} #{id} 已在审批中")
+ALREADY_APPROVED = refusal("{entity} #{id} is already approved", "{entity} #{id} 已审批通过")
+NOT_OWNER = refusal("only the person who created this {entity} record, or the employee it is for, may submit it",
+                    "只有该{entity}记录的创建人或其所属员工本人可以提交")
+ONLY_SUBMITTER_RESUBMITS = refusal("only {submitter}, who submitted it, can submit it again", "只有提交人 {submitter} 可以重新提交")
+ONLY_SUBMITTER_WITHDRAWS = refusal("only {submitter}, who submitted it, can withdraw it", "只有提交人 {submitter} 可以撤回")
+ONLY_SUBMITTER_URGES = refusal("only {submitter}, who submitted it, can urge it", "只有提交人 {submitter} 可以催办")
+NO_CHAIN = refusal("{entity} has no approval chain", "{entity}没有审批流程")
+NO_CHAIN_APPLIES = refusal("no approval chain of {entity} applies to this record", "{entity}的审批流程均不适用于此记录")
+ROLES_ONLY = refusal("only users with one of these roles may submit {entity} records: {roles}",
+                     "只有具有以下角色之一的用户可以提交{entity}：{roles}")
+CONDITION_UNDECIDED = refusal("the approval condition '{condition}' cannot be decided for this record: {reason}",
+                              "无法对此记录判断审批条件“{condition}”：{reason}")
+NOT_CHOOSABLE = refusal("step '{step}' does not take approvers chosen by the submitter", "环节“{step}”不接受提交人自选审批人")
+CHOICE_NEEDED = refusal("step '{step}' needs approvers chosen by the submitter", "环节“{step}”需要提交人选择审批人")
+CHOSEN_INACTIVE = refusal("'{person}' is not an active user and cannot approve step '{step}'",
+                          "“{person}”不是有效用户，不能审批环节“{step}”")
+CANNOT_SET = refusal("the chain cannot set {field}: {reason}", "审批流程无法设置字段“{field}”：{reason}")
+NOT_EARLIER = refusal("'{step}' is not an earlier step of this request (earlier: {earlier})",
+                      "“{step}”不是此申请之前的环节（之前的环节：{earlier}）")
+CANNOT_WITHDRAW = refusal("the request is no longer in approval ({status}); it cannot be withdrawn",
+                          "申请已不在审批中（{status}），无法撤回")
+NOBODY_TO_URGE = refusal("the request is not in approval ({status}); there is nobody to urge", "申请不在审批中（{status}），无人可催办")
+NOT_ACTIVE = refusal("'{person}' is not an active user", "“{person}”不是有效用户")
+SELF_APPROVAL = refusal("{person} submitted this request and cannot approve it (self-approval is not allowed here)",
+                        "{person} 是此申请的提交人，不能审批（此审批流程不允许提交人审批自己的申请）")
+HAS_TASK = refusal("{person} already has a task in step '{step}'", "{person} 在环节“{step}”中已有任务")
+ENDS_BEFORE_START = refusal("the delegation ends before it starts", "委托的结束日期早于开始日期")
+SELF_DELEGATION = refusal("one cannot delegate to oneself", "不能委托给自己")
+CIRCLE = refusal("this delegation would make a circle: {circle}", "该委托会形成循环：{circle}")
+NO_TASK = refusal("task {task} does not exist", "任务 {task} 不存在")
+NOT_YOUR_TASK = refusal("this task is {assignee}'s, not {user}'s", "该任务属于 {assignee}，不属于 {user}")
+#: what NOT_EARLIER lists when no step ran before
+NO_STEPS = Label({"en": "none", "zh": "无"})
+
+
+def step_label(chain: ChainDef, name: str) -> Label | str:
+    """What a refusal calls a step: its label, or the name as given when the chain has no such step."""
+    step = chain.step(name)
+    return step.label if step is not None else name
 
 
 def may_submit(directory: Directory, entity: Any, record: Any, user: str) -> bool:
@@ -114,7 +163,7 @@ class Approvals:
     def _submit(self, s: Session, entity: str, record_id: int, user: str, comment: str | None,
                 attachments: list[dict], chosen: dict[str, list[str]]) -> int:
         if entity not in self.runtime.catalog.entities:
-            raise NotFound(f"there is no entity {entity}")
+            raise NotFound(NO_ENTITY, entity=entity)
         # The request's row first, then the record's: the order of the other actions (and of a delete of the record)
         existing = s.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)
                              .with_for_update()).first()
@@ -130,13 +179,14 @@ class Approvals:
                     record_id=record_id, submitter=user, status=PENDING, round=1, step_run=0, chosen=chosen, submitted_at=now,
                     updated_at=now)).inserted_primary_key[0]
             except IntegrityError:
-                raise AlreadyDecided(f"{entity} {record_id} was just submitted by someone else") from None
+                raise AlreadyDecided(JUST_SUBMITTED, entity=self._label(entity), id=record_id) from None
         else:
             instance_id, chain = existing.id, chain_from_snapshot(existing.snapshot)
             if existing.status in (PENDING, APPROVED):
-                raise WorkflowError(f"{entity} {record_id} is already {'in approval' if existing.status == PENDING else 'approved'}")
+                raise WorkflowError(ALREADY_IN_APPROVAL if existing.status == PENDING else ALREADY_APPROVED,
+                                    entity=self._label(entity), id=record_id)
             if existing.submitter != user:
-                raise NotAllowed(f"only {existing.submitter}, who submitted it, can submit it again")
+                raise NotAllowed(ONLY_SUBMITTER_RESUBMITS, submitter=existing.submitter)
             self._check_owner(s, entity, record, user)
             chosen = chosen or dict(existing.chosen or {})  # a new round keeps the submitter's earlier choice
             self._check_chosen(s, chain, chosen)
@@ -144,7 +194,7 @@ class Approvals:
                              .values(status=PENDING, round=existing.round + 1, chosen=chosen, step=None, updated_at=now,
                                      finished_at=None, submitted_at=now))
             if done.rowcount != 1:
-                raise AlreadyDecided(f"{entity} {record_id} was just submitted again")
+                raise AlreadyDecided(JUST_RESUBMITTED, entity=self._label(entity), id=record_id)
         instance = rows.load_instance(s, instance_id)
         rows.event(s, instance, "submit", user, comment=comment, attachments=attachments, chain_version=chain.version)
         if chain.cc and chain.cc_at in ("submit", "both"):
@@ -159,7 +209,7 @@ class Approvals:
         model = self.runtime.compiled.model(entity)
         record = s.get(model, record_id, with_for_update=True, populate_existing=True)
         if record is None:
-            raise NotFound(f"{entity} {record_id} does not exist")
+            raise NotFound(NO_RECORD, entity=self._label(entity), id=record_id)
         s.execute(sa.update(model.__table__).where(model.__table__.c.id == record_id)
                   .values(version=model.__table__.c.version + 1))
         s.refresh(record)
@@ -170,7 +220,7 @@ class Approvals:
         employee it is for (a reference field named `employee` to core.employee, matched on `login`)."""
         if may_submit(self._directory(s), self.runtime.catalog.entities[entity], record, user):
             return
-        raise NotAllowed(f"only the person who created this {entity} record, or the employee it is for, may submit it")
+        raise NotAllowed(NOT_OWNER, entity=self._label(entity))
 
     def submission_chain(self, s: Session, entity: str, record_id: int, user: str) -> ChainDef:
         """The chain a first submission of the record by `user` would start now, chosen as `submit` chooses it
@@ -178,24 +228,24 @@ class Approvals:
         `submit` would: NotFound, NotAllowed (not the record's own people, or no admitting role), WorkflowError."""
         record = s.get(self.runtime.compiled.model(entity), record_id)
         if record is None:
-            raise NotFound(f"{entity} {record_id} does not exist")
+            raise NotFound(NO_RECORD, entity=self._label(entity), id=record_id)
         self._check_owner(s, entity, record, user)
         return self._chain_for(s, entity, record, user)
 
     def _chain_for(self, s: Session, entity: str, record: Any, user: str) -> ChainDef:
         chains = self.runtime.catalog.chains_for(entity)
         if not chains:
-            raise NotFound(f"{entity} has no approval chain")
+            raise NotFound(NO_CHAIN, entity=self._label(entity))
         directory = self._directory(s)
         roles = set(directory.roles(user))
         entity_def = self.runtime.catalog.entities[entity]
         applying = [c for c in chains if not c.when or self._holds(c.when, entity_def, record, directory, user)]
         if not applying:
-            raise WorkflowError(f"no approval chain of {entity} applies to this record")
+            raise WorkflowError(NO_CHAIN_APPLIES, entity=entity_def.label)
         allowed = [c for c in applying if not c.submitter_roles or roles & set(c.submitter_roles)]
         if not allowed:
             wanted = sorted({r for c in applying for r in c.submitter_roles})
-            raise NotAllowed(f"only users with the role {' or '.join(wanted)} may submit {entity} records")
+            raise NotAllowed(ROLES_ONLY, entity=entity_def.label, roles=[self._role_label(r) for r in wanted])
         return allowed[0]
 
     def _holds(self, condition: str, entity: Any, record: Any, directory: Directory, user: str) -> bool:
@@ -204,7 +254,7 @@ class Approvals:
         try:
             return bool(expression.evaluate(ctx.values(), user=ctx.user(), where=f"{entity.qualified} approval condition"))
         except ExpressionFailed as failed:
-            raise WorkflowError(f"the approval condition '{condition}' cannot be decided for this record: {failed.reason}") from None
+            raise WorkflowError(CONDITION_UNDECIDED, condition=condition, reason=failed.reason) from None
 
     def _check_chosen(self, s: Session, chain: ChainDef, chosen: dict[str, list[str]]) -> None:
         directory = self._directory(s)
@@ -212,13 +262,13 @@ class Approvals:
                     if source.kind == "submitter_choice"}
         for name, people in chosen.items():
             if name not in choosing:
-                raise WorkflowError(f"step '{name}' does not take approvers chosen by the submitter")
+                raise WorkflowError(NOT_CHOOSABLE, step=step_label(chain, name))
             for person in people:
                 if not directory.is_active(person):
-                    raise WorkflowError(f"'{person}' is not an active user and cannot approve step '{name}'")
+                    raise WorkflowError(CHOSEN_INACTIVE, person=person, step=step_label(chain, name))
         for name, rule in choosing.items():
             if rule == "required" and not chosen.get(name):
-                raise WorkflowError(f"step '{name}' needs approvers chosen by the submitter")
+                raise WorkflowError(CHOICE_NEEDED, step=step_label(chain, name))
 
     # -- moving through the steps ------------------------------------------------------
     def _advance(self, s: Session, instance: Any, chain: ChainDef, record: Any, after: int) -> None:
@@ -234,7 +284,7 @@ class Approvals:
 
     def _start_step(self, s: Session, instance: Any, chain: ChainDef, record: Any, step: StepDef, dedup: bool = True) -> bool:
         """Create the step's tasks; False when the step completed at once (a rule, or everyone passed automatically)."""
-        ctx = self._context(s, instance, record, step.name)
+        ctx = self._context(s, instance, record, step)
         assignment = assign(chain, step, ctx, rows.approved_before(s, instance, chain, step), dedup)
         if assignment.rule == "skip":
             rows.event(s, instance, "step_skipped", None, step=step.name, reason="no_approver")
@@ -330,7 +380,7 @@ class Approvals:
                 try:
                     value = expression.evaluate(ctx.values(), user=ctx.user(), where=f"{entity.qualified} approval outcome")
                 except ExpressionFailed as failed:
-                    raise WorkflowError(f"the chain cannot set {name}: {failed.reason}") from None
+                    raise WorkflowError(CANNOT_SET, field=f.label, reason=failed.reason) from None
             setattr(record, field_type(f.type).attribute(f), value)
             applied[name] = None if value is None else str(value)
         s.flush()
@@ -399,8 +449,8 @@ class Approvals:
         instance, chain, task, step = self._open_task(s, task_id, user)
         target = chain.step(step_name)
         if target is None or target.index >= step.index or not rows.ran(s, instance, target.name):
-            earlier = [x.name for x in chain.steps[:step.index] if rows.ran(s, instance, x.name)]
-            raise WorkflowError(f"'{step_name}' is not an earlier step of this request (earlier: {', '.join(earlier) or 'none'})")
+            earlier = [x.label for x in chain.steps[:step.index] if rows.ran(s, instance, x.name)]
+            raise WorkflowError(NOT_EARLIER, step=step_label(chain, step_name), earlier=earlier or [NO_STEPS])
         rows.decide(s, task, user, "returned", comment)
         rows.event(s, instance, "return", user, step=step.name, task_id=task_id, comment=comment, attachments=attachments,
                    to=target.name)
@@ -425,9 +475,9 @@ class Approvals:
         def run(s: Session) -> None:
             instance = rows.lock(s, instance_id)
             if instance.submitter != user:
-                raise NotAllowed(f"only {instance.submitter}, who submitted it, can withdraw it")
+                raise NotAllowed(ONLY_SUBMITTER_WITHDRAWS, submitter=instance.submitter)
             if instance.status != PENDING:
-                raise AlreadyDecided(f"the request is already {instance.status}; it can no longer be withdrawn")
+                raise AlreadyDecided(CANNOT_WITHDRAW, status=STATUS[instance.status])
             rows.close_open_tasks(s, instance, None, "cancelled")
             s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id).values(status=WITHDRAWN, step=None))
             rows.event(s, instance, "withdraw", user, comment=comment)
@@ -463,21 +513,21 @@ class Approvals:
 
     def _check_newcomer(self, s: Session, instance: Any, step: StepDef, person: str) -> None:
         if not self._directory(s).is_active(person):
-            raise WorkflowError(f"'{person}' is not an active user")
+            raise WorkflowError(NOT_ACTIVE, person=person)
         if self._kept_from(instance, person):
-            raise NotAllowed(f"{person} submitted this request and cannot approve it (self-approval is not allowed here)")
+            raise NotAllowed(SELF_APPROVAL, person=person)
         open_people = {t.assignee for t in rows.step_tasks(s, instance, step.name) if t.status in ("pending", "waiting")}
         if person in open_people:
-            raise WorkflowError(f"{person} already has a task in step '{step.name}'")
+            raise WorkflowError(HAS_TASK, person=person, step=step.label)
 
     def urge(self, instance_id: int, user: str, *, comment: str | None = None) -> list[str]:
         """The submitter reminds the people the request waits for; returns who was reminded."""
         def run(s: Session) -> list[str]:
             instance = rows.lock(s, instance_id)
             if instance.submitter != user:
-                raise NotAllowed(f"only {instance.submitter}, who submitted it, can urge it")
+                raise NotAllowed(ONLY_SUBMITTER_URGES, submitter=instance.submitter)
             if instance.status != PENDING:
-                raise WorkflowError(f"the request is {instance.status}; there is nobody to urge")
+                raise WorkflowError(NOBODY_TO_URGE, status=STATUS[instance.status])
             people = rows.waiting_for(s, instance)
             rows.event(s, instance, "urge", user, step=instance.step, comment=comment, recipients=people)
             notices.reminded(self.runtime, s, instance, people, user, comment)
@@ -494,14 +544,14 @@ class Approvals:
         """Out of office: `to` gets `user`'s tasks from `starts_on` to `ends_on` (inclusive). No circles."""
         def run(s: Session) -> int:
             if ends_on < starts_on:
-                raise WorkflowError("the delegation ends before it starts")
+                raise WorkflowError(ENDS_BEFORE_START)
             if to == user:
-                raise WorkflowError("one cannot delegate to oneself")
+                raise WorkflowError(SELF_DELEGATION)
             if not self._directory(s).is_active(to):
-                raise WorkflowError(f"'{to}' is not an active user")
+                raise WorkflowError(NOT_ACTIVE, person=to)
             circle = circle_through(s, user, to, starts_on, ends_on)
             if circle:
-                raise WorkflowError(f"this delegation would make a circle: {' → '.join(circle)}")
+                raise WorkflowError(CIRCLE, circle=" → ".join(circle))
             delegation_id = s.execute(DELEGATIONS.insert().values(delegator=user, delegate=to, starts_on=starts_on,
                                                                   ends_on=ends_on, created_at=utcnow())).inserted_primary_key[0]
             if starts_on <= self.today() <= ends_on:
@@ -556,7 +606,7 @@ class Approvals:
                 return []
             record = self._record(s, instance)
             if not any(t.status in ("pending", "waiting") for t in rows.step_tasks(s, instance, step.name)):
-                assignment = no_approver(chain, self._context(s, instance, record, step.name))
+                assignment = no_approver(chain, self._context(s, instance, record, step))
                 if assignment.rule is None:
                     self._create_tasks(s, instance, step, assignment)
                 else:
@@ -594,7 +644,7 @@ class Approvals:
         self-approval, no_approver); approvals already given still count towards the step's mode.
         """
         escalation = replace(step, approvers=step.timeout.to)
-        assignment = assign(chain, escalation, self._context(s, instance, record, step.name), [], dedup=False)
+        assignment = assign(chain, escalation, self._context(s, instance, record, step), [], dedup=False)
         open_tasks = [t for t in rows.step_tasks(s, instance, step.name) if t.status in ("pending", "waiting")]
         s.execute(TASKS.update().where(TASKS.c.id.in_([t.id for t in open_tasks])).values(status="escalated", decided_at=utcnow()))
         rows.event(s, instance, "timeout", SYSTEM, step=step.name, comment=reason, then="escalate",
@@ -657,25 +707,34 @@ class Approvals:
         owner = sa.select(TASKS.c.instance_id).where(TASKS.c.id == task_id).scalar_subquery()
         done = s.execute(INSTANCES.update().where(INSTANCES.c.id == owner).values(updated_at=utcnow()))
         if done.rowcount != 1:
-            raise NotFound(f"task {task_id} does not exist")
+            raise NotFound(NO_TASK, task=task_id)
         task = s.execute(sa.select(TASKS).where(TASKS.c.id == task_id)).one()
         instance = rows.load_instance(s, task.instance_id)
         if task.status != "pending":
             raise rows.already(task)
         if task.assignee != user:
-            raise NotAllowed(f"this task is {task.assignee}'s, not {user}'s")
+            raise NotAllowed(NOT_YOUR_TASK, assignee=task.assignee, user=user)
         chain = chain_from_snapshot(instance.snapshot)
         return instance, chain, task, chain.step(task.step)
 
     def _entity(self, instance: Any) -> Any:
         return self.runtime.catalog.entities[instance.entity]
 
+    def _label(self, entity: str) -> Label | str:
+        """What a refusal calls an entity: its label (the name as given when the catalog has no such entity)."""
+        found = self.runtime.catalog.entities.get(entity)
+        return found.label if found is not None else entity
+
+    def _role_label(self, role: str) -> Label | str:
+        found = self.runtime.catalog.roles.get(role)
+        return found.label if found is not None else role
+
     def _record(self, s: Session, instance: Any) -> Any:
         record = s.get(self.runtime.compiled.model(instance.entity), instance.record_id)
         if record is None:
-            raise NotFound(f"{instance.entity} {instance.record_id} was deleted; its approval cannot go on")
+            raise NotFound(RECORD_DELETED, entity=self._entity(instance).label, id=instance.record_id)
         return record
 
-    def _context(self, s: Session, instance: Any, record: Any, step: str | None) -> Context:
+    def _context(self, s: Session, instance: Any, record: Any, step: StepDef | None) -> Context:
         return Context(self._directory(s), self.runtime.catalog, self._entity(instance), record, instance.submitter,
                        dict(instance.chosen or {}), step)

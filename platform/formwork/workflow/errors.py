@@ -1,6 +1,32 @@
-"""What the engine refuses, each with a message for the person who tried (the API will map them to 4xx)."""
+"""What the engine refuses, each with a message for the person who tried (the API maps them to 4xx).
+
+A refusal carries its text (a `Label` with `{placeholders}`, written next to
+where it is raised) and the values, not a sentence: the screens and the API
+render it in the language of whoever reads it (`localized`), while logs and the
+worker's job table keep the English (`message`, `str(error)`), whoever acted.
+Values that are labels themselves (an entity, a step, a status) are rendered
+in the same language; lists are joined the language's way.
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from ..i18n import DEFAULT_LANGUAGE, Label, current_locale
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+#: how a list of values (steps, roles) is joined inside a message
+LIST_SEPARATOR = Label({"en": ", ", "zh": "、"})
+
+
+def refusal(en: str, zh: str) -> Label:
+    """A refusal's text in both languages; ValueError when they name different placeholders, so a translation that
+    drops or misspells one fails when the module is imported rather than when the refusal is shown."""
+    if set(PLACEHOLDER.findall(en)) != set(PLACEHOLDER.findall(zh)):
+        raise ValueError(f"the texts of a refusal name different placeholders: {en!r}, {zh!r}")
+    return Label({"en": en, "zh": zh})
 
 
 class WorkflowError(Exception):
@@ -8,9 +34,32 @@ class WorkflowError(Exception):
 
     status = 400
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, text: Label, **values: Any) -> None:
+        self.text = text
+        self.values = values
+        super().__init__(self.render(DEFAULT_LANGUAGE))
+
+    @property
+    def message(self) -> str:
+        """The English text, for logs and stored errors (the same whoever happened to act)."""
+        return self.render(DEFAULT_LANGUAGE)
+
+    def localized(self) -> str:
+        """The text in the current request's language, for the person who tried."""
+        return self.render(current_locale())
+
+    def render(self, language: str) -> str:
+        """The text in `language` (English for a language it lacks), its values rendered in the same."""
+        return self.text.get(language).format(**{name: shown(value, language) for name, value in self.values.items()})
+
+
+def shown(value: Any, language: str) -> str:
+    """A value as the message shows it: a label in `language`, a list joined, anything else as text."""
+    if isinstance(value, Label):
+        return value.get(language)
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        return LIST_SEPARATOR.get(language).join(shown(item, language) for item in value)
+    return str(value)
 
 
 class NotFound(WorkflowError):

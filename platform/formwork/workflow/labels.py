@@ -26,6 +26,7 @@ TASK_STATUS = label_table({
     "transferred": ("Transferred", "已转交"),
     "cancelled": ("Cancelled", "已取消"),
     "replaced": ("Replaced", "已替换"),
+    "escalated": ("Escalated", "已升级"),
 })
 
 #: event actions in the timeline
@@ -118,8 +119,9 @@ TEXT = label_table({
     "previous": ("Previous", "上一页"),
     "next": ("Next", "下一页"),
     "select_all": ("Select all", "全选"),
-    "refused": ("Refused", "操作被拒绝"),
-    "already_decided": ("Already decided", "已被处理"),
+    "refused": ("Refused: {}", "操作被拒绝：{}"),
+    "already_decided": ("Already decided: {}", "已被处理：{}"),
+    "refusals_separator": ("; ", "；"),
     "comment_too_long": ("The comment is too long (at most 4,000 characters).", "意见过长（最多 4000 字）。"),
     "comment_empty": ("Write a comment first.", "请先填写评论。"),
     "may_not_submit": ("You may not edit this record, so you cannot submit it for approval.",
@@ -127,7 +129,7 @@ TEXT = label_table({
     "nothing_selected": ("Select the tasks to approve first.", "请先选择要同意的任务。"),
     "bulk_approved": ("{} approved", "已同意 {} 项"),
     "bulk_already": ("{} already decided", "{} 项已被处理"),
-    "bulk_refused": ("{} refused", "{} 项被拒绝"),
+    "bulk_refused": ("{} refused: {}", "{} 项被拒绝：{}"),
 })
 
 #: the inbox's tabs, in order

@@ -19,6 +19,7 @@ from .. import formatting
 from ..i18n import Label
 from ..meta.model import EntityDef
 from .definition import ChainDef, StepDef, chain_from_snapshot
+from .directory import display_names
 from .engine import PENDING, Approvals
 from .errors import NotAllowed, WorkflowError
 from .labels import EVENT, TEXT
@@ -45,6 +46,11 @@ class Panel:
     earlier_steps: list[StepDef] = field(default_factory=list)
     choosing: list[tuple[StepDef, bool]] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
+    #: the names of the people the panel shows, by user name
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name(self, username: str | None) -> str:
+        return self.names.get(username or "", username or "")
 
     @property
     def step(self) -> StepDef | None:
@@ -71,6 +77,9 @@ def read_panel(runtime: Any, entity: EntityDef, record_id: int, user: str) -> Pa
                           if source.kind == "submitter_choice"]
     if panel.my_task is not None or panel.choosing:
         panel.people = active_people(session)
+    shown = [*panel.people, *(t.assignee for t in panel.tasks), *(t.delegated_from for t in panel.tasks),
+             *(e.actor for e in panel.events), panel.instance.submitter if panel.instance is not None else None]
+    panel.names = display_names(session, shown)
     return panel
 
 

@@ -14,18 +14,29 @@ from sqlalchemy.orm import Session
 
 from ..compile.models import utcnow
 from .definition import ChainDef, StepDef
-from .errors import AlreadyDecided, NotFound, WorkflowError
+from .errors import AlreadyDecided, NotFound, WorkflowError, refusal
+from .labels import TASK_STATUS
 from .tables import EVENTS, INSTANCES, TASKS, UPLOADS
 
 #: task states that still count towards a step (transferred/cancelled/replaced tasks were handed on or withdrawn)
 LIVE = ("pending", "waiting", "approved", "rejected", "returned", "no_response")
+
+# What these statements refuse (workflow/errors.py).
+NO_REQUEST = refusal("approval request {id} does not exist", "审批申请 {id} 不存在")
+FILE_TAKEN = refusal("an attached file was just attached to something else", "附件刚刚已被用于其他操作")
+#: an attachment that is not the actor's own upload waiting to be attached (the same words whatever the reason)
+NOT_YOURS = refusal("No file you uploaded and have not attached yet has the key {key}; upload the file first.",
+                    "没有编号为 {key}、由您上传且尚未使用的文件；请先上传文件。")
+NOT_OPEN = refusal("this task is not open yet: it waits for another approver", "该任务尚未开启：正在等待另一位审批人处理")
+DECIDED_BY = refusal("this task was already decided by {user} ({status})", "该任务已由 {user} 处理（{status}）")
+DECIDED = refusal("this task was already decided ({status})", "该任务已被处理（{status}）")
 
 
 def lock(s: Session, instance_id: int) -> Any:
     """Touch the instance row first: actions on one request wait for each other (see the module's docstring)."""
     done = s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id).values(updated_at=utcnow()))
     if done.rowcount != 1:
-        raise NotFound(f"approval request {instance_id} does not exist")
+        raise NotFound(NO_REQUEST, id=instance_id)
     return load_instance(s, instance_id)
 
 
@@ -89,7 +100,7 @@ def event(s: Session, instance: Any, action: str, actor: str | None, *, step: st
         done = s.execute(UPLOADS.update().where(UPLOADS.c.key.in_(keys), UPLOADS.c.uploader == actor,
                                                 UPLOADS.c.event_id.is_(None)).values(event_id=event_id))
         if done.rowcount != len(keys):
-            raise AlreadyDecided("an attached file was just attached to something else")
+            raise AlreadyDecided(FILE_TAKEN)
 
 
 def add_uploads(s: Session, uploader: str, references: list[dict]) -> None:
@@ -109,16 +120,15 @@ def own_uploads(s: Session, user: str | None, attachments: list[dict]) -> list[d
     for key in keys:
         row = found.get(key)
         if user is None or row is None or row.uploader != user or row.event_id is not None:
-            raise WorkflowError(f"{NOT_YOURS} ({key})")
+            raise WorkflowError(NOT_YOURS, key=key)
     return [{"key": k, "name": found[k].name, "size": found[k].size, "content_type": found[k].content_type} for k in keys]
 
 
-#: an attachment that is not the actor's own upload waiting to be attached (the same words whatever the reason)
-NOT_YOURS = "No file you uploaded and have not attached yet has this key; upload the file first."
-
-
 def already(task: Any) -> AlreadyDecided:
+    """Why a task cannot be decided now: it waits for an added approver, or it was decided (by whom, how)."""
     if task.status == "waiting":
-        return AlreadyDecided("this task is not open yet: it waits for another approver")
-    who = f" by {task.decided_by}" if task.decided_by else ""
-    return AlreadyDecided(f"this task was already decided{who} ({task.status.replace('_', ' ')})")
+        return AlreadyDecided(NOT_OPEN)
+    status = TASK_STATUS.get(task.status, task.status)
+    if task.decided_by:
+        return AlreadyDecided(DECIDED_BY, user=task.decided_by, status=status)
+    return AlreadyDecided(DECIDED, status=status)

@@ -25,6 +25,7 @@ from ..meta.catalog import Catalog
 from ..tenancy.audit import current_user, signed_in_user
 from .attachments import attachment_of, forget, store_uploads
 from .definition import ChainDef, chain_from_snapshot
+from .directory import display_names
 from .engine import Approvals
 from .errors import AlreadyDecided, WorkflowError
 from .inbox import (
@@ -57,11 +58,14 @@ def _runtime() -> Any:
     return current_app.extensions["formwork"]
 
 
+def refusal_text(error: WorkflowError) -> str:
+    """The flashed line: a heading and the engine's message, both in the user's language."""
+    return headed(error.localized(), "already_decided" if isinstance(error, AlreadyDecided) else "refused")
 
 
-def refusal(error: WorkflowError) -> str:
-    heading = TEXT["already_decided" if isinstance(error, AlreadyDecided) else "refused"].localized()
-    return f"{heading}: {error.message}"
+def headed(message: str, heading: str = "refused") -> str:
+    """A refusal after its heading, punctuated the language's way ("Refused: …", "操作被拒绝：…")."""
+    return TEXT[heading].localized().format(message)
 
 
 class ApprovalScreens:
@@ -101,7 +105,7 @@ class ApprovalScreens:
             abort(404)
         user, back = signed_in_user().username, redirect(url_for(".edit" if request.form.get("back") == "edit" else ".show", pk=pk))
         if action == "submit" and not self._may_submit():
-            flash(f"{TEXT['refused'].localized()}: {TEXT['may_not_submit'].localized()}", "danger")
+            flash(headed(TEXT["may_not_submit"].localized()), "danger")
             return back
         target = self._target(action, pk, user)
         comment = request.form.get("comment", "").strip() or None
@@ -112,13 +116,13 @@ class ApprovalScreens:
         try:
             attachments = store_uploads(request.files.getlist("attachments"), user) if action in ATTACHING else []
         except ValueError as refused:
-            flash(f"{TEXT['refused'].localized()}: {refused}", "danger")
+            flash(headed(str(refused)), "danger")
             return back
         try:
             self._perform(Approvals(_runtime()), action, pk, user, target, comment, attachments)
         except WorkflowError as refused:
             forget(attachments)
-            flash(refusal(refused), "danger")
+            flash(refusal_text(refused), "danger")
         else:
             flash(DONE[action].localized(), "success")
         return back
@@ -232,9 +236,11 @@ class ApprovalInbox(BaseView):
         rows = page_of(session, tab, user, page)
         fill_in(session, runtime.compiled, rows, waiting_for=tab in ("submitted", "cc"))
         pages, more = paging(totals[tab], page, len(rows))
+        names = display_names(session, [person for row in rows for person in
+                                        (row.instance.submitter, row.delegated_from, *row.waiting_for)])
         return self.render_template("formwork/approvals/inbox.html", title=TEXT["approvals"], tab=tab, tabs=TABS,
                                     totals={name: shown_count(n) for name, n in totals.items()}, page=page, more=more,
-                                    pages=pages, rows=[_described(runtime.catalog, row) for row in rows])
+                                    pages=pages, rows=[_described(runtime.catalog, row) for row in rows], names=names)
 
     @expose("/approve", methods=["POST"])
     @has_access
@@ -261,7 +267,8 @@ class ApprovalInbox(BaseView):
         if already:
             parts.append(TEXT["bulk_already"].localized().format(already))
         if refused:
-            parts.append(TEXT["bulk_refused"].localized().format(len(refused)) + ": " + "; ".join(refused))
+            reasons = TEXT["refusals_separator"].localized().join(refused)
+            parts.append(TEXT["bulk_refused"].localized().format(len(refused), reasons))
         flash(("，" if current_locale() == "zh" else ", ").join(parts), "success" if approved else "warning")
         return back
 
@@ -275,7 +282,7 @@ def _approve_each(approvals: Approvals, ids: list[int], user: str, comment: str 
         except AlreadyDecided:
             already += 1
         except WorkflowError as error:
-            refused.append(error.message)
+            refused.append(error.localized())
     return approved, already, refused
 
 
