@@ -19,7 +19,6 @@ Pipeline: releases → overlays merged (`merge_overlays`) → effective definiti
 from __future__ import annotations
 
 import copy
-import hashlib
 import logging
 from dataclasses import dataclass, replace
 from functools import cache
@@ -272,16 +271,6 @@ def stored_sources(settings: Settings, slug: str) -> dict[tuple[str, str], str]:
 def describe_conflict(error: DefinitionError) -> str:
     where = f" at {error.path}" if error.path else ""
     return f"{error.file} no longer fits and is left out: {error.message} (line {error.line}{where})"
-
-
-def customizations_hash(sources: dict[tuple[str, str], str]) -> str:
-    """Changes whenever an overlay is added, changed or removed; empty when there are none."""
-    if not sources:
-        return ""
-    digest = hashlib.sha256()
-    for (kind, target), source in sorted(sources.items()):
-        digest.update(f"{kind}\0{target}\0{source}\0".encode())
-    return digest.hexdigest()[:16]
 
 
 def check_overlays(base: Catalog, slug: str, others: dict[tuple[str, str], str], overlays: list[Overlay]) -> None:

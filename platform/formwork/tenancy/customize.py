@@ -22,7 +22,6 @@ from .customizations import (
     StoredChange,
     check_overlays,
     customization_history,
-    customizations_hash,
     merge_overlays,
     origin,
     overlays_from_sources,
@@ -121,17 +120,16 @@ def publish(settings: Settings, catalog: Catalog, tenant: Tenant, wanted: dict[t
     hash_ = definitions_hash(settings, tenant.slug, target)
 
     def store(session: Session, stored: Tenant) -> None:
-        store_customizations(session, stored, wanted, changes, actor, hash_)
+        store_customizations(session, stored, changes, actor, hash_)
 
     plan = migrate_tenant(settings, catalog, tenant, target=target, then=store, report=report)
-    tenant.customizations_hash = customizations_hash(wanted)
     schema = (plan.describe() + plan.left_alone) if plan else []
     return [change.describe() for change in changes] + schema
 
 
-def store_customizations(session: Session, tenant: Tenant, wanted: dict[tuple[str, str], str],
-                         changes: list[StoredChange], actor: str, hash_: str) -> None:
-    """The customization rows as `wanted`, one history version per change, and the tenant's customizations hash."""
+def store_customizations(session: Session, tenant: Tenant, changes: list[StoredChange], actor: str,
+                         hash_: str) -> None:
+    """The customization rows as `changes` leave them, with one history version per change."""
     rows = {(r.kind, r.target): r for r in session.scalars(sa.select(Customization).where(
         Customization.tenant_slug == tenant.slug))}
     for change in changes:
@@ -149,7 +147,6 @@ def store_customizations(session: Session, tenant: Tenant, wanted: dict[tuple[st
         session.add(CustomizationVersion(tenant_slug=tenant.slug, kind=change.kind, target=change.target,
                                          version=(latest or 0) + 1, change=change.change, source=change.source,
                                          actor=actor, definitions_hash=hash_))
-    tenant.customizations_hash = customizations_hash(wanted)
 
 
 def _version(settings: Settings, slug: str, kind: str, target: str, version: int) -> CustomizationVersion:

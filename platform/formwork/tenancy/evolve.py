@@ -58,12 +58,18 @@ def create_platform_tables(engine: sa.Engine) -> None:
                 index.create(connection, checkfirst=True)
 
 
+def plan_definitions(connection: sa.Connection, runtime: TenantRuntime, drop_retired: bool,
+                     previous: Mapping[str, EntityDef] | None) -> SchemaPlan:
+    """What the runtime's definitions would change in the tables `connection` reaches; nothing is changed."""
+    return plan_schema_changes(connection, runtime.compiled.metadata, runtime.catalog.entities.values(),
+                               drop_retired, previous=previous, packs=list(runtime.catalog.packs))
+
+
 def _plan_and_apply(engine: sa.Engine, runtime: TenantRuntime, drop_retired: bool,
                     previous: Mapping[str, EntityDef] | None, with_schema: WithSchema | None) -> SchemaPlan:
     """Planned and applied in one transaction: what the plan saw is what it changes, all of it or nothing."""
     with schema_transaction(engine) as connection:
-        plan = plan_schema_changes(connection, runtime.compiled.metadata, runtime.catalog.entities.values(),
-                                   drop_retired, previous=previous, packs=list(runtime.catalog.packs))
+        plan = plan_definitions(connection, runtime, drop_retired, previous)
         if plan.refused:
             raise MigrationRefused(runtime.slug, plan)
         apply_schema_plan(connection, plan)

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from ..config import Settings
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
-from ..schema.plan import SchemaPlan, plan_schema_changes
+from ..schema.plan import SchemaPlan
 from .apps import TenantRuntime, tenant_runtime
 from .errors import MigrationRefused, TenantChanged, TenantError, TenantUnavailable
-from .evolve import WithSchema, apply_definitions
+from .evolve import WithSchema, apply_definitions, plan_definitions
 from .locks import migration_lock
 from .registry import SchemaChange, Tenant, find_tenant, platform_session
 from .state import (
@@ -72,9 +72,7 @@ def plan_tenant(settings: Settings, catalog: Catalog, tenant: Tenant, drop_retir
         refuse_dropping_left_out_customizations(settings, tenant.slug, target)
     runtime = tenant_runtime(settings, tenant, catalog, target)
     with runtime.session.get_bind().connect() as connection:
-        return plan_schema_changes(connection, runtime.compiled.metadata, runtime.catalog.entities.values(),
-                                   drop_retired, previous=previous_entities(settings, tenant),
-                                   packs=list(runtime.catalog.packs))
+        return plan_definitions(connection, runtime, drop_retired, previous_entities(settings, tenant))
 
 
 def migrate_tenant(settings: Settings, catalog: Catalog, tenant: Tenant, drop_retired: bool = False,

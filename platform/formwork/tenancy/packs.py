@@ -261,8 +261,7 @@ def _record_releases(settings: Settings, tenant: Tenant, plan: PackPlan) -> Call
         stored.pack_versions = {**stored.pack_versions, **plan.versions}
         stored.releases = {**stored.releases, **{r.name: r.digest for r in plan.releases}}
         if changes:
-            store_customizations(session, stored, plan.target.overlay_sources, changes, "upgrade",
-                                 definitions_hash(settings, tenant.slug, plan.target))
+            store_customizations(session, stored, changes, "upgrade", definitions_hash(settings, tenant.slug, plan.target))
     return record
 
 
