@@ -22,12 +22,11 @@ def check_roles(catalog: Catalog) -> list[DefinitionError]:
     errors = []
     for role in catalog.roles.values():
         data, doc = role.document.data, role.document
-        seen = set(catalog.with_requirements([role.pack]))
         for section in ("rights", "records", "fields"):
             for name, value in (data.get(section) or {}).items():
                 if section == "rights" and name == EVERY_ENTITY:
                     continue
-                entity = _entity(catalog, name, role.pack, seen, doc, (section, name), errors)
+                entity = _entity(catalog, name, role.pack, doc, (section, name), errors)
                 if entity is None:
                     continue
                 if section == "records":
@@ -38,7 +37,7 @@ def check_roles(catalog: Catalog) -> list[DefinitionError]:
     return errors
 
 
-def _entity(catalog: Catalog, name: str, pack: str, seen: set[str], doc: Any, path: tuple, errors: list) -> EntityDef | None:
+def _entity(catalog: Catalog, name: str, pack: str, doc: Any, path: tuple, errors: list) -> EntityDef | None:
     qualified = qualify(name, pack)
     entity = catalog.entities.get(qualified)
     if entity is None:
@@ -46,8 +45,8 @@ def _entity(catalog: Catalog, name: str, pack: str, seen: set[str], doc: Any, pa
             errors.append(doc.error(path, f"unknown entity '{qualified}' (write `name` for an entity of pack {pack}, "
                                           "`pack.name` for one of a pack it requires)"))
         return None
-    if entity.pack not in seen:
-        errors.append(doc.error(path, f"{qualified} belongs to pack {entity.pack}, which {pack} does not require"))
+    if problem := catalog.unrequired_entity(pack, qualified):
+        errors.append(doc.error(path, problem))
         return None
     return entity
 

@@ -61,8 +61,8 @@ def widget_problems(widget: WidgetDef, pack: str, catalog: Catalog) -> list[Prob
     if entity is None:
         known = catalog.knows_entity(widget.entity)
         return problems + ([] if known else [(("entity",), f"unknown entity '{widget.entity}'")])
-    if entity.pack not in catalog.with_requirements([pack]):
-        return problems + [(("entity",), f"{widget.entity} belongs to pack {entity.pack}, which {pack} does not require")]
+    if problem := catalog.unrequired_entity(pack, widget.entity):
+        return problems + [(("entity",), problem)]
     if widget.filter is not None:
         problems += [(("filter", *path), message) for path, message in check_filter(widget.filter, entity, catalog)]
     if widget.type in ("number", "chart"):

@@ -53,6 +53,15 @@ class Catalog:
     def knows_entity(self, qualified: str) -> bool:
         return qualified in self.entities or qualified in self.invalid_entities
 
+    def unrequired_entity(self, pack: str, qualified: str) -> str | None:
+        """Why a definition of `pack` may not use the entity `qualified`: its pack is not required, so a tenant may
+        install `pack` without it (None when it may, or the entity is unknown, which is reported on its own)."""
+        entity = self.entities.get(qualified)
+        if entity is None or entity.pack in self.with_requirements([pack]):
+            return None
+        return (f"{qualified} belongs to pack {entity.pack}, which {pack} does not require; "
+                f"add `requires: {{{entity.pack}: \">={self.packs[entity.pack].version}\"}}`")
+
     def add_pack(self, pack: PackDef) -> list[DefinitionError]:
         if pack.name in self.packs:
             return [pack.document.error(("name",), f"pack '{pack.name}' is defined twice (also {self.packs[pack.name].path})")]

@@ -195,6 +195,8 @@ def check_forms(catalog: Catalog) -> list[DefinitionError]:
                 if not catalog.knows_entity(form.entity):
                     errors.append(doc.error(("entity",), f"form for unknown entity '{form.entity}'"))
                 continue
+            if problem := catalog.unrequired_entity(form.pack, form.entity):
+                errors.append(doc.error(("entity",), problem))
             if form.name in names:
                 errors.append(doc.error(("name",), f"{form.entity} has two forms named '{form.name}'"))
             names.add(form.name)
@@ -221,6 +223,8 @@ def check_list_views(catalog: Catalog) -> list[DefinitionError]:
                 if not catalog.knows_entity(view.entity):
                     errors.append(doc.error(("entity",), f"list view for unknown entity '{view.entity}'"))
                 continue
+            if problem := catalog.unrequired_entity(view.pack, view.entity):
+                errors.append(doc.error(("entity",), problem))
             if view.name in names:
                 errors.append(doc.error(("name",), f"{view.entity} has two list views named '{view.name}'"))
             names.add(view.name)

@@ -6,6 +6,7 @@ with a map from its JSON path (a tuple of keys and indexes) to a line number.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from .limits import MAX_DOCUMENT_CHARS, MAX_FILE_BYTES
 
 JsonPath = tuple[str | int, ...]
 PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+DOCUMENT_MARKER = re.compile(r"---(\s|$)")
 
 
 @dataclass
@@ -92,10 +94,25 @@ class _Builder:
 
 
 def parse_documents(text: str, file: str) -> tuple[list[Document], list[DefinitionError]]:
-    """Parse every document in `text`; a syntax error becomes a DefinitionError, not an exception."""
-    loader = yaml.SafeLoader(text)
+    """Parse every document in `text`; a syntax error becomes a DefinitionError, not an exception.
+
+    A syntax error ends the YAML stream, which would hide every document after it; parsing starts again at the
+    next document marker (`---` at the start of a line always begins a document), so they are checked too.
+    """
     documents: list[Document] = []
     errors: list[DefinitionError] = []
+    lines = text.splitlines(keepends=True)
+    start: int | None = 0
+    while start is not None:
+        # blank lines in front keep every mark at its line in the file
+        syntax_line = _parse_stream("\n" * start + "".join(lines[start:]), file, documents, errors)
+        start = None if syntax_line is None else _next_document(lines, after=start, from_line=syntax_line)
+    return documents, errors
+
+
+def _parse_stream(text: str, file: str, documents: list[Document], errors: list[DefinitionError]) -> int | None:
+    """Add the documents of `text` and their errors; the 0-based line of a syntax error that stopped it, if any."""
+    loader = yaml.SafeLoader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -109,12 +126,18 @@ def parse_documents(text: str, file: str) -> tuple[list[Document], list[Definiti
             errors.extend(builder.errors)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
+        line = mark.line if mark else 0
         problem = getattr(exc, "problem", None) or str(exc)
-        errors.append(DefinitionError(file, line, "", f"invalid YAML: {problem}"))
+        errors.append(DefinitionError(file, line + 1, "", f"invalid YAML: {problem}"))
+        return line
     finally:
         loader.dispose()
-    return documents, errors
+    return None
+
+
+def _next_document(lines: list[str], after: int, from_line: int) -> int | None:
+    """The first document marker at or below `from_line` that is past `after`, where parsing started last."""
+    return next((i for i in range(max(from_line, after + 1), len(lines)) if DOCUMENT_MARKER.match(lines[i])), None)
 
 
 def _size_error(node: yaml.Node, file: str) -> DefinitionError | None:

@@ -74,6 +74,8 @@ def template_errors(definition: NotificationDef, catalog: Catalog) -> list[Defin
         errors.append(doc.error(("event",), f"unknown event {definition.event!r}; expected one of: {', '.join(EVENTS)}"))
     if definition.entity and not catalog.knows_entity(definition.entity):
         errors.append(doc.error(("entity",), f"entity '{definition.entity}' is not defined"))
+    elif definition.entity and (problem := catalog.unrequired_entity(definition.pack, definition.entity)):
+        errors.append(doc.error(("entity",), problem))
     for part in ("subject", "body"):
         label = getattr(definition, part)
         for language, text in label.translations.items():
