@@ -272,3 +272,92 @@ def test_upgrade_canary_fab_still_has_the_hooks_formwork_overrides() -> None:
         assert hasattr(SecurityManager, name), name
     for name in ("response_422", "response_500"):
         assert hasattr(BaseApi, name), name
+
+
+# -- 9. what the OpenAPI contract run found (tests/test_openapi_contract.py) ---------------------------------------
+def test_fab_security_apis_refuse_what_is_not_a_json_integer_or_boolean(site) -> None:
+    client, auth, _ = site
+    user = {"first_name": "Strict", "last_name": "Input", "username": "strict", "email": "strict@example.com",
+            "password": PASSWORD, "roles": [1]}
+    for wrong in ({"active": 0}, {"active": "yes"}, {"roles": [2.589e-42]}, {"roles": [10**40]}, {"roles": [-3]}):
+        refused = client.post(f"{SECURITY}/users/", json={**user, **wrong}, headers=auth)
+        assert refused.status_code == 400, (wrong, refused.text)
+        assert set(refused.json["message"]) == set(wrong), refused.json
+    group = client.post(f"{SECURITY}/groups/", json={"name": "huge", "roles": [10**40]}, headers=auth)
+    assert group.status_code == 400 and "roles" in group.json["message"]
+    assert client.post(f"{SECURITY}/users/", json={**user, "active": False}, headers=auth).status_code == 201
+
+
+def test_fab_security_apis_send_moments_with_their_zone_and_roles_as_a_list(site) -> None:
+    client, auth, _ = site
+    admin = client.get(f"{SECURITY}/users/1", headers=auth).json["result"]
+    for moment in ("last_login", "created_on", "changed_on"):
+        assert admin[moment] is None or admin[moment].endswith("+00:00"), (moment, admin[moment])
+    assert admin["last_login"] is not None
+    assert admin["roles"] == [{"id": 1, "name": "Admin"}]
+    document = client.get(f"/t/{SLUG}/api/v1/_openapi", headers=auth).json
+    listed = document["components"]["schemas"]["UserApi.get_list"]["properties"]
+    assert listed["roles"]["type"] == "array" and listed["groups"]["type"] == "array"
+
+
+def test_a_body_missing_where_json_is_read_is_400_not_500(site) -> None:
+    client, auth, _ = site
+    for url, method in ((f"{SECURITY}/users/", "post"), (f"{SECURITY}/groups/", "post"),
+                        (f"{SECURITY}/roles/1/permissions", "post"), (f"{SECURITY}/roles/1/users", "put")):
+        refused = getattr(client, method)(url, headers=auth)
+        assert refused.status_code == 400 and "not JSON" in refused.json["message"], (url, refused.text)
+
+
+def test_undeclared_methods_and_impossible_ids_of_the_security_apis(site) -> None:
+    client, auth, _ = site
+    for api in ("users", "roles", "groups"):
+        assert client.put(f"{SECURITY}/{api}/_info", json={}, headers=auth).status_code == 405, api
+        assert client.get(f"{SECURITY}/{api}/-5", headers=auth).status_code == 404, api
+        assert client.delete(f"{SECURITY}/{api}/12.5", headers=auth).status_code == 404, api
+        assert client.put(f"{SECURITY}/{api}/0", json={"name": "none"}, headers=auth).status_code == 404, api
+    nobody = client.put(f"{SECURITY}/users/0", json={"active": False, "roles": [1], "groups": []}, headers=auth)
+    assert nobody.status_code == 404, nobody.text
+    for body in (2040, [], "Admin"):
+        refused = client.put(f"{SECURITY}/roles/1", json=body, headers=auth)
+        assert refused.status_code == 400 and "JSON object" in refused.text, (body, refused.text)
+
+
+def test_a_path_with_a_newline_under_the_api_answers_json(site) -> None:
+    client, auth, _ = site
+    for path in ("/api/v1/records/a%0Ab/1/attachments", "/api/v1/crm_account/1/file/x%0Ay", "/api/v%0A1/_openapi"):
+        answer = client.get(f"/t/{SLUG}{path}", headers=auth)
+        assert answer.status_code in (404, 405) and answer.is_json and "message" in answer.json, path
+
+
+def test_a_json_body_over_the_limit_is_413_about_the_request_body(site) -> None:
+    client, auth, _ = site
+    body = b'{"name": "' + b"x" * 30_000_000 + b'"}'
+    refused = client.post(ACCOUNTS, data=body, content_type="application/json", headers=auth)
+    assert refused.status_code == 413 and "request body is larger than" in refused.json["message"]
+    upload = client.post(f"{ACCOUNTS}1/file/logo", data=body, content_type="multipart/form-data; boundary=x",
+                         headers=auth)
+    assert upload.status_code == 413 and "upload" in str(upload.json["message"])
+
+
+def test_an_xlsx_export_of_text_with_a_control_character_is_a_workbook(site) -> None:
+    from openpyxl import load_workbook
+
+    client, auth, _ = site
+    assert client.post(ACCOUNTS, json={"name": "Form\x0cfeed\x1b Ltd"}, headers=auth).status_code == 201
+    exported = client.get(f"{ACCOUNTS}export", query_string={"format": "xlsx"}, headers=auth)
+    assert exported.status_code == 200, exported.text[:300]
+    cells = [cell for row in load_workbook(io.BytesIO(exported.data)).active.iter_rows(values_only=True) for cell in row]
+    assert "Formfeed Ltd" in cells
+
+
+def test_a_number_no_column_holds_in_a_list_filter_is_400(site) -> None:
+    client, auth, _ = site
+    for value in ("99999999999999999999999", "-99999999999999999999999", "1e400"):
+        for column in ("id", "employees", "name"):
+            answer = client.get(ACCOUNTS, headers=auth,
+                                query_string={"q": f"(filters:!((col:{column},opr:eq,value:{value})))"})
+            assert answer.status_code == 400, (column, value, answer.text[:300])
+    for page in ("(page:99999999999999999999,page_size:20)", f"(page:{2**62},page_size:20)", "(page:-3,page_size:20)",
+                 "(page:2,page_size:-1)"):
+        paged = client.get(ACCOUNTS, headers=auth, query_string={"q": page})
+        assert paged.status_code == 400 and "page" in paged.text, (page, paged.text[:300])

@@ -41,7 +41,7 @@ def test_every_type_round_trips_through_the_api(lab) -> None:
     record = client.get(f"{SPECIMENS}{created.json['id']}", headers=auth).json["result"]
     assert record["body"] == '<p>Hi <b>there</b></p>'
     assert (record["weight"], record["price"], record["share"]) == ("1.234", "99.50", "12.50")
-    assert (record["day"], record["at"], record["moment"]) == ("2026-11-27", "14:45:00", "2026-11-27T09:30:00")
+    assert (record["day"], record["at"], record["moment"]) == ("2026-11-27", "14:45:00", "2026-11-27T09:30:00+00:00")  # sent without a zone: UTC
     assert record["flags"] == ["a", "b"] and record["extra"] == {"k": [1, 2]} and record["active"] is False
     assert record["owner"] == {"id": employees[0], "name": "Ann"}
     assert sorted(member["name"] for member in record["team"]) == ["Ann", "Bo"]

@@ -169,7 +169,7 @@ def test_dates_are_shown_in_the_tenants_time_zone_and_language(tenants: Platform
         "record_version": version.group(1)})
     assert saved.status_code == 302
     stored = client.get(f"/t/{ZH}/api/v1/oa_announcement/{pk}", headers=auth).json["result"]["published_at"]
-    assert stored == "2026-03-02T00:00:00"  # 08:00 in Shanghai, stored as UTC
+    assert stored == "2026-03-02T00:00:00+00:00"  # 08:00 in Shanghai, stored as UTC
 
     with app_of(tenants, ZH).test_request_context("/"):
         with force_locale("zh"):
@@ -235,4 +235,4 @@ def test_an_imported_time_is_read_in_the_tenants_time_zone(tenants: Platform) ->
     assert answer.status_code == 200, answer.json
     found = client.get(f"/t/{ZH}/api/v1/oa_meeting/", headers=auth,
                        query_string={"q": "(filters:!((col:subject,opr:eq,value:'Imported meeting')))"}).json["result"]
-    assert found[0]["starts_at"] == "2026-05-01T18:00:00"
+    assert found[0]["starts_at"] == "2026-05-01T18:00:00+00:00"

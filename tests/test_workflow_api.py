@@ -126,7 +126,7 @@ def test_a_long_leave_walks_through_manager_and_department_head(site, tokens) ->
 
     assert call(site, tokens, "POST", f"/tasks/{task_of(site, tokens, 'dora', record)}/approve", "dora", {}).status_code == 200
     final = state(site, tokens, "erin", LEAVE, record)
-    assert final["status"]["status"] == "approved" and final["editable"] is None
+    assert final["status"]["status"] == "approved" and final["editable"] == []  # an approved record is locked
     [only_round] = final["rounds"]
     events = only_round["events"]
     assert [e["action"] for e in events if e["actor"]] == ["submit", "approve", "approve"]
@@ -384,8 +384,8 @@ def test_deleting_is_refused_while_in_approval_and_allowed_after_the_end(site, t
     assert "in approval" in screen.text
     assert client.get(f"{TRIPS}{record}", headers=tokens["erin"]).status_code == 200
 
-    call(site, tokens, "POST", f"/tasks/{task_of(site, tokens, 'mike', record, 'trips.trip')}/approve", "mike", {})
-    assert client.delete(f"{TRIPS}{record}", headers=tokens["erin"]).status_code == 200
+    call(site, tokens, "POST", f"/tasks/{task_of(site, tokens, 'mike', record, 'trips.trip')}/reject", "mike", {})
+    assert client.delete(f"{TRIPS}{record}", headers=tokens["erin"]).status_code == 200  # a rejection locks nothing
     assert call(site, tokens, "GET", f"/records/trips.trip/{record}", "erin").json["status"] is None
 
 

@@ -25,6 +25,15 @@ class Settings:
     #: where the worker sends notification e-mails (notify/mail.py); empty: they are written to the log
     smtp_url: str = ""
     site_url: str = ""
+    #: sign-in throttling (tenancy/throttle.py): failures allowed per user name of a tenant and per address within
+    #: `login_window` seconds, the first delay once over (doubling with each further failure) and its cap, in seconds
+    login_user_limit: int = 5
+    login_address_limit: int = 20
+    login_window: int = 900
+    login_first_delay: int = 30
+    login_max_delay: int = 900
+    #: cookies only over HTTPS (`Secure`): on when the platform is served behind a TLS proxy
+    secure_cookies: bool = False
 
     @property
     def is_postgres(self) -> bool:
@@ -48,6 +57,12 @@ class Settings:
             file_store=os.environ.get("FORMWORK_FILE_STORE", "local"),
             smtp_url=os.environ.get("FORMWORK_SMTP_URL", ""),
             site_url=os.environ.get("FORMWORK_SITE_URL", "").rstrip("/"),
+            login_user_limit=int(os.environ.get("FORMWORK_LOGIN_USER_LIMIT", "5")),
+            login_address_limit=int(os.environ.get("FORMWORK_LOGIN_ADDRESS_LIMIT", "20")),
+            login_window=int(os.environ.get("FORMWORK_LOGIN_WINDOW", "900")),
+            login_first_delay=int(os.environ.get("FORMWORK_LOGIN_FIRST_DELAY", "30")),
+            login_max_delay=int(os.environ.get("FORMWORK_LOGIN_MAX_DELAY", "900")),
+            secure_cookies=os.environ.get("FORMWORK_SECURE_COOKIES", "").lower() in ("1", "true", "yes", "on"),
         )
 
 

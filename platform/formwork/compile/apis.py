@@ -2,7 +2,8 @@
 
 FAB generates reads, OpenAPI and permissions. Writes go through the
 marshmallow schemas generated from the definitions, so bad input is a 400
-with a message per field, and an update made on a stale version is a 409.
+with a message per field, and an update made on a stale version is a 409 (or a 412 for a stale
+`If-Match`: records carry ETags, compile/etags.py).
 """
 
 from __future__ import annotations
@@ -42,7 +43,16 @@ from ..workflow.lock import (
     lock_errors,
     row_lock_errors,
 )
-from .generated import FormulaFailed
+from .etags import (
+    PRECONDITION_FAILED,
+    asks_if_match,
+    declare_etags,
+    if_match_fails,
+    is_not_modified,
+    not_modified,
+    record_etag,
+)
+from .generated import FilledValueRefused
 from .interface import EntityInterface
 from .logic import (
     compute_formulas,
@@ -64,7 +74,7 @@ from .records import (
     stored_values,
     unique_errors,
 )
-from .schemas import assign_values, input_schema
+from .schemas import ReadSchemaConverter, assign_values, input_schema
 
 FIELD_NOT_YOURS = Label({"en": "Your role may not change this field.", "zh": "您的角色不能修改此字段。"})
 ROW = Label({"en": "Row", "zh": "行"})
@@ -77,10 +87,30 @@ class EntityRestApi(ImportApi, ModelRestApi):
     catalog: Catalog
     compiled: CompiledModels
     input_schema: type[Schema]
+    model2schemaconverter = ReadSchemaConverter
+
+    @expose("/<int:pk>", methods=["PUT"])
+    @permission_name("put")
+    def put(self, pk: int) -> Response:
+        """FAB's PUT on whole-number ids only, as its GET: `PUT /_info` is then a 405 (the path exists, the method
+        does not), not a 404 for a record called `_info`."""
+        return ModelRestApi.put(self, pk)
+
+    @expose("/<int:pk>", methods=["DELETE"])
+    @permission_name("delete")
+    def delete(self, pk: int) -> Response:
+        return ModelRestApi.delete(self, pk)
+
+    put.__doc__ = ModelRestApi.put.__doc__
+    delete.__doc__ = ModelRestApi.delete.__doc__
 
     def response_400(self, message: Any = None) -> Response:
         """Every 400 of the entity API speaks the request's language (`Accept-Language`), whoever wrote the message."""
         return super().response_400(message=localize_messages(message))
+
+    def response_412(self) -> Response:
+        """If-Match named another state of the record: nothing was changed (in the request's language)."""
+        return self.response(412, message=PRECONDITION_FAILED.localized())
 
     def _label_columns_json(self, cols: list[str] | None = None) -> dict[str, Any]:
         """Field labels in the request's language (FAB's gettext would give a label's English)."""
@@ -99,10 +129,24 @@ class EntityRestApi(ImportApi, ModelRestApi):
         item = self.datamodel.obj()
         return self._save(item, data, created=True)
 
+    def get_headless(self, pk: Any, **kwargs: Any) -> Response:
+        """FAB's GET with the record's ETag, and a 304 when If-None-Match names it (`compile/etags.py`)."""
+        response = super().get_headless(pk, **kwargs)
+        if response.status_code != 200:
+            return response
+        selected = (kwargs.get("rison") or {}).get("columns")
+        etag = record_etag(self._shown(self.datamodel.get(pk, self._base_filters)) if selected else response.json["result"])
+        if is_not_modified(etag):
+            return not_modified(etag)
+        response.set_etag(etag)
+        return response
+
     def put_headless(self, pk: Any) -> Response:
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
+        if if_match_fails(lambda: self._shown(item)):
+            return self.response_412()
         data, response = self._load(partial=True)
         if response is not None:
             return response
@@ -119,6 +163,8 @@ class EntityRestApi(ImportApi, ModelRestApi):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
+        if if_match_fails(lambda: self._shown(item)):
+            return self.response_412()
         if row_lock_errors(current_app.extensions["formwork"], self.entity.qualified, item, None, get_current_user().username):
             return self.response(409, message=ROW_IN_APPROVAL.localized())
         session = self.datamodel.session
@@ -129,7 +175,12 @@ class EntityRestApi(ImportApi, ModelRestApi):
             session.commit()
         except (RecordInUse, RecordInApproval) as exc:
             return self.response(409, message=str(exc))
-        except (IntegrityError, StaleDataError):
+        except StaleDataError:  # changed since it was loaded: the version counter refused the DELETE
+            session.rollback()
+            if asks_if_match():
+                return self.response_412()
+            return self.response(409, message="The record is in use or was changed meanwhile; reload and try again.")
+        except IntegrityError:
             session.rollback()
             return self.response(409, message="The record is in use or was changed meanwhile; reload and try again.")
         return self.response(200, message="OK")
@@ -212,6 +263,15 @@ class EntityRestApi(ImportApi, ModelRestApi):
                                for number, name in refused]
         return messages
 
+    def _shown(self, item: Any) -> dict[str, Any]:
+        """The record as the caller's GET shows it (its `result`): what its ETag is a digest of."""
+        return without_hidden(self.entity, self.show_model_schema.dump(item))
+
+    def add_api_spec(self, api_spec: Any) -> None:
+        """FAB's operations, with the record path's ETag headers and conditions."""
+        super().add_api_spec(api_spec)
+        declare_etags(api_spec._paths, f"{self.route_base}/{{pk}}")
+
     def pre_get(self, data: dict[str, Any]) -> None:
         """Reads leave out the fields the caller's roles hide."""
         data["result"] = without_hidden(self.entity, data["result"])
@@ -248,8 +308,10 @@ class EntityRestApi(ImportApi, ModelRestApi):
             pk, body = self._saved_body(session, item)
         except StaleDataError:
             session.rollback()
+            if asks_if_match() and not created:
+                return self.response_412()
             return self.response(409, message="This record was changed by someone else at the same moment. Reload it and try again.")
-        except FormulaFailed as failed:
+        except FilledValueRefused as failed:
             session.rollback()
             return self.response_400(message=failed.errors)
         except IntegrityError:
@@ -257,7 +319,9 @@ class EntityRestApi(ImportApi, ModelRestApi):
             if current_app.extensions["formwork"].storage_moved():
                 raise  # the table changed under this request (a migration): the tenant app answers 503
             return self.response(409, message="The record conflicts with stored data (a unique value or a reference changed meanwhile); reload and try again.")
-        return self.response(201 if created else 200, id=pk, result=body)
+        response = self.response(201 if created else 200, id=pk, result=body)
+        response.set_etag(record_etag(body))
+        return response
 
     def _saved_body(self, session: Any, item: Any) -> tuple[int, dict[str, Any]]:
         """Save `item` and read it back in the same transaction: what the answer shows is what was committed, and
@@ -277,7 +341,7 @@ class EntityRestApi(ImportApi, ModelRestApi):
         session = self.datamodel.session
         user = current_user_values(session, self.compiled)
         new = record_values(item, self.entity, session, self.compiled)
-        errors = fill_defaults(logic, item, new, user) if old is None else {}
+        errors = fill_defaults(logic, item, new, user, session, self.compiled) if old is None else {}
         errors.update(compute_formulas(logic, item, new))
         errors.update(save_errors(logic, new, old, user))
         return errors
@@ -305,6 +369,21 @@ def api_columns(entity: EntityDef, catalog: Catalog) -> list[str]:
     return columns + [c for c in STANDARD_COLUMNS if c != "id"]
 
 
+def write_answers(name: str) -> dict[str, Any]:
+    """POST and PUT answer the saved record as GET shows it (`{id, result}`), not the body they were sent; a DELETE
+    is refused with a 409 while the record is in use or in approval."""
+    record = {"type": "object", "properties": {"id": {"type": "integer"},
+                                               "result": {"$ref": f"#/components/schemas/{name}Api.get"}}}
+    errors = {str(code): {"$ref": f"#/components/responses/{code}"} for code in (400, 401, 403, 404, 409, 422)}
+    answers = {method: {method: {"responses": {status: {"description": description,
+                                                         "content": {"application/json": {"schema": record}}},
+                                               **errors}}}
+               for method, status, description in (("post", "201", "Item inserted"), ("put", "200", "Item changed"))}
+    deleted = {"description": "Item deleted", "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"message": {"type": "string"}}}}}}
+    return {**answers, "delete": {"delete": {"responses": {"200": deleted, **errors}}}}
+
+
 def build_api(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> type[EntityRestApi]:
     model = compiled.model(entity.qualified)
     columns = api_columns(entity, catalog)
@@ -328,5 +407,6 @@ def build_api(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> 
         "label_columns": {f.name: f.label for f in entity.fields},
         "description_columns": {f.name: f.help for f in entity.fields if f.help},
         "openapi_spec_tag": str(entity.plural),
+        "openapi_spec_methods": write_answers(class_name(entity)),
     }
     return type(f"{class_name(entity)}Api", (EntityRestApi,), attributes)

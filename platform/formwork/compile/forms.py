@@ -108,17 +108,17 @@ class RuleCheckedForms:
         session = self.datamodel.session
         with session.no_autoflush:
             fill_defaults(self.logic, item, record_values(item, self.entity, session, self.compiled),
-                          current_user_values(session, self.compiled))
+                          current_user_values(session, self.compiled), session, self.compiled)
 
     def prefill_defaults(self, form: Any) -> None:
         """An empty add form shows the expression defaults (today's date, the signed-in user…) it will save."""
         session = self.datamodel.session
         values = {name: None for name in self.logic.defaults}
         scratch = SimpleNamespace()
-        fill_defaults(self.logic, scratch, values, current_user_values(session, self.compiled))
+        fill_defaults(self.logic, scratch, values, current_user_values(session, self.compiled), session, self.compiled)
         for name in self.logic.defaults:
             if name in form and values.get(name) is not None and not form[name].data:
-                form[name].data = values[name]
+                form[name].data = getattr(scratch, name)  # a reference's record, as its select shows it
 
     def pre_update(self, item: Any) -> None:
         check_version(item, g.pop("formwork_edited_version", None))
@@ -154,7 +154,7 @@ class RuleCheckedForms:
             if locked:
                 return locked
             scratch = SimpleNamespace()
-            errors = fill_defaults(self.logic, scratch, new, user) if old is None else {}
+            errors = fill_defaults(self.logic, scratch, new, user, session, self.compiled) if old is None else {}
             errors.update(compute_formulas(self.logic, scratch, new))
             errors.update(save_errors(self.logic, new, old, user))
             ids = {f.name: (new.get(f.name) or {}).get("id") if f.type == "reference" else new.get(f.name)

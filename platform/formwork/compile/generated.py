@@ -1,4 +1,4 @@
-"""Values the platform fills in when a record is saved: auto numbers and formulas.
+"""Values the platform fills in when a record is saved: auto numbers and formulas; and the unique checks of them.
 
 Numbers come from a counter row per field and period in the tenant's own
 database, incremented with INSERT … ON CONFLICT DO UPDATE … RETURNING inside
@@ -79,7 +79,7 @@ def _compute_formulas(session: Session, _context: Any, _instances: Any) -> None:
         values = record_values(item, entity, session, models)
         errors = compute_formulas(models.logic[entity.qualified], item, values)
         if errors:
-            raise FormulaFailed(errors)
+            raise FilledValueRefused(errors)
 
 
 def _recompute_readers(session: Session, _context: Any, _instances: Any) -> None:
@@ -97,11 +97,25 @@ def _recompute_readers(session: Session, _context: Any, _instances: Any) -> None
             for dependent in session.scalars(sa.select(model).where(getattr(model, f"{reference}_id") == item.id)):
                 errors = compute_formulas(models.logic[reader], dependent, record_values(dependent, reader_entity, session, models))
                 if errors:
-                    raise FormulaFailed(errors)
+                    raise FilledValueRefused(errors)
 
 
-class FormulaFailed(Exception):
-    """A formula could not be computed for a record being saved; `errors` says which and why."""
+def _check_filled_uniques(session: Session, _context: Any, _instances: Any) -> None:
+    """A unique field or index over a value the platform filled in (a default, a formula) is checked as a sent value
+    is, so a duplicate it makes is told with the field's or the index's own message, not the database's refusal."""
+    from .records import filled_unique_errors
+
+    for item in [*session.new, *session.dirty]:
+        entity, models = getattr(item, "__entity__", None), getattr(item, "__models__", None)
+        if entity is not None and models is not None:
+            errors = filled_unique_errors(session, entity, item)
+            if errors:
+                raise FilledValueRefused(errors)
+
+
+class FilledValueRefused(Exception):
+    """A value the platform fills in on save cannot be stored: a formula could not be computed, or a default or
+    formula repeats another record's unique value. `errors` says which field and why."""
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
         self.errors = errors
@@ -112,6 +126,7 @@ def install_generated_values(session_factory: Any) -> None:
     event.listen(session_factory, "before_flush", _number_new_records)
     event.listen(session_factory, "before_flush", _compute_formulas)
     event.listen(session_factory, "before_flush", _recompute_readers)
+    event.listen(session_factory, "before_flush", _check_filled_uniques)
 
 
 # Platform tables in tenant storage, registered on TENANT_METADATA on import: earlier versions of file fields and

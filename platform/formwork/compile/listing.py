@@ -232,6 +232,14 @@ def streamed(body: Iterator[str], session: Session, **response: Any) -> Response
     return Response(stream_with_context(body_then_close()), **response)
 
 
+def _cell(value: Any) -> Any:
+    """A value a workbook can hold: XML 1.0, and so XLSX, has no control characters but tab and line breaks, which
+    a text field may still hold (a pasted form feed); they are left out of the cell, not the whole export."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def to_xlsx(rows: Iterable[list[Any]], title: str) -> bytes:
     from openpyxl import Workbook
 
@@ -239,7 +247,7 @@ def to_xlsx(rows: Iterable[list[Any]], title: str) -> bytes:
     safe_title = "".join(ch for ch in title if ch not in ':/\\?*[]')[:31].strip() or "Export"
     sheet = book.create_sheet(title=safe_title)
     for row in rows:
-        sheet.append(row)
+        sheet.append([_cell(value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

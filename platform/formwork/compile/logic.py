@@ -21,6 +21,7 @@ from ..expr import (
     field_variable,
 )
 from ..fields import field_type
+from ..fields.rollup import empty_value
 from ..filters import FilterContext
 from ..meta.catalog import Catalog
 from ..meta.model import STANDARD_COLUMNS, EntityDef, RuleDef
@@ -45,6 +46,11 @@ class EntityLogic:
     conditions: dict[str, dict[str, Expression]] = field(default_factory=dict)  # field -> condition -> expression
     rules: list[tuple[RuleDef, Expression]] = field(default_factory=list)
     locked_when: Expression | None = None
+    #: whether a formula reads a rollup (itself or through another formula): the database computes rollups after a
+    #: flush, so such formulas are computed again then (compile/rollups.py)
+    formulas_read_rollups: bool = False
+    #: count and sum rollups, as a new record has them before its first flush: 0 (compute_formulas)
+    empty_rollups: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
@@ -66,7 +72,19 @@ def compile_logic(entity: EntityDef, catalog: Catalog) -> EntityLogic:
     logic.rules = [(rule, compile_expression(rule.check, variables, expect="boolean")) for rule in entity.rules]
     if entity.locked_when:
         logic.locked_when = compile_expression(entity.locked_when, variables, expect="boolean")
+    logic.formulas_read_rollups = _read_rollups(entity, logic.formulas)
+    logic.empty_rollups = {f.name: empty_value(f) for f in entity.fields if f.type == "rollup" and empty_value(f) is not None}
     return logic
+
+
+def _read_rollups(entity: EntityDef, formulas: dict[str, Expression]) -> bool:
+    """Whether any formula reads a rollup field of its record, directly or through other formulas."""
+    reading = {f.name for f in entity.fields if f.type == "rollup"}
+    while True:
+        found = {name for name, expression in formulas.items() if expression.names & reading} - reading
+        if not found:
+            return any(name in reading for name in formulas)
+        reading |= found
 
 
 def record_values(item: Any, entity: EntityDef, session: Any, models: Any) -> dict[str, Any]:
@@ -74,13 +92,20 @@ def record_values(item: Any, entity: EntityDef, session: Any, models: Any) -> di
     values = {name: getattr(item, name, None) for name in STANDARD_COLUMNS}
     for f in entity.fields:
         value = getattr(item, field_type(f.type).attribute(f), None)
-        if f.type == "reference" and value is not None:
-            target = session.get(models.model(f.target), value)
+        if f.type == "reference":
+            target = _set_record(item, f.name) or (session.get(models.model(f.target), value) if value is not None else None)
             value = None if target is None else _flat(target, models.model(f.target).__entity__)
         elif f.type == "many_to_many":
             value = [other.id for other in getattr(item, f.name, None) or []]
         values[f.name] = value
     return values
+
+
+def _set_record(item: Any, relationship: str) -> Any:
+    """The record a form just set as a reference (its id is written only when the record is flushed), if any."""
+    state = sa.inspect(item, raiseerr=False)
+    added = state.attrs[relationship].history.added if state is not None else ()
+    return added[0] if added else None
 
 
 def _flat(item: Any, entity: EntityDef) -> dict[str, Any]:
@@ -114,22 +139,37 @@ def field_states(logic: EntityLogic, values: dict[str, Any], user: dict[str, Any
     return states
 
 
-def fill_defaults(logic: EntityLogic, item: Any, values: dict[str, Any], user: dict[str, Any] | None) -> FieldErrors:
-    """Expression defaults of a new record, for the fields left empty."""
+def fill_defaults(logic: EntityLogic, item: Any, values: dict[str, Any], user: dict[str, Any] | None,
+                  session: Any, models: Any) -> FieldErrors:
+    """Expression defaults of a new record, for the fields left empty; a required field its default leaves empty is an
+    error (a reference's default names its record by id, or as the record itself: `unit.building`)."""
     errors: FieldErrors = {}
     for name, expression in logic.defaults.items():
-        if values.get(name) is None:
-            try:
-                values[name] = expression.evaluate(values, user=user, where=where(logic.entity, f"{name}.default"))
-            except ExpressionFailed as failed:
-                errors[name] = [f"Its default could not be computed: {failed.reason}."]
-                continue
-            setattr(item, name, values[name])
+        if values.get(name) is not None:
+            continue
+        field = logic.entity.field(name)
+        try:
+            value = expression.evaluate(values, user=user, where=where(logic.entity, f"{name}.default"))
+        except ExpressionFailed as failed:
+            errors[name] = [f"Its default could not be computed: {failed.reason}."]
+            continue
+        stored, problems = field_type(field.type).assign_default(item, field, value, session, models)
+        if problems:
+            errors[name] = problems
+        elif stored is None and field.required:
+            errors[name] = ["This field is required, and its default gave no value."]
+        else:
+            values[name] = _flat(stored, stored.__entity__) if hasattr(stored, "__entity__") else stored
     return errors
 
 
 def compute_formulas(logic: EntityLogic, item: Any, values: dict[str, Any]) -> FieldErrors:
+    """Every formula, in field order, into `values` and onto `item`. A new record's count and sum rollups read 0
+    (their rows are counted after the flush, and its formulas computed again then: compile/rollups.py)."""
     errors: FieldErrors = {}
+    for name, empty in logic.empty_rollups.items():
+        if values.get(name) is None:
+            values[name] = empty
     for name, expression in logic.formulas.items():
         try:
             values[name] = expression.evaluate(values, where=where(logic.entity, f"formula {name}"))

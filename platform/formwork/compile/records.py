@@ -90,6 +90,13 @@ def unique_errors(session: Session, entity: EntityDef, model: type, data: dict[s
                   current: dict[str, Any] | None = None) -> FieldErrors:
     """Unique fields, and unique combinations of fields, must not repeat another record's values."""
     errors = combination_errors(session, entity, model, {**(current or {}), **data}, exclude_id)
+    errors.update(single_errors(session, entity, model, data, exclude_id))
+    return errors
+
+
+def single_errors(session: Session, entity: EntityDef, model: type, data: dict[str, Any], exclude_id: int | None) -> FieldErrors:
+    """Unique fields among `data` whose value another record already has."""
+    errors: FieldErrors = {}
     for field in entity.fields:
         if not field.unique or data.get(field.name) is None or field.type == "reference":
             continue
@@ -100,6 +107,36 @@ def unique_errors(session: Session, entity: EntityDef, model: type, data: dict[s
         if session.execute(query.limit(1)).first() is not None:
             errors[field.name] = [f"{field.label} '{data[field.name]}' is already used by another record."]
     return errors
+
+
+def filled_unique_errors(session: Session, entity: EntityDef, item: Any) -> FieldErrors:
+    """Unique fields and indexes over the values a save fills in (the defaults of a new record, formulas that
+    changed), about to be flushed: is one taken? Sent values were checked before they were assigned."""
+    state = sa.inspect(item)
+    filled = {f.name for f in entity.fields if (state.pending and f.default is not None)
+              or (field_type(f.type).generated and state.attrs[f.name].history.has_changes())}
+    if not any(f.unique for f in entity.fields if f.name in filled) and not any(
+            index.unique and filled & set(index.fields) for index in entity.indexes):
+        return {}
+    values = _values_to_flush(item, entity, state.pending)
+    exclude = None if state.pending else item.id
+    errors = combination_errors(session, entity, type(item), values, exclude, over=filled)
+    for name, messages in single_errors(session, entity, type(item), {n: values[n] for n in filled}, exclude).items():
+        errors.setdefault(name, []).extend(messages)
+    return errors
+
+
+def _values_to_flush(item: Any, entity: EntityDef, new: bool) -> dict[str, Any]:
+    """What the flush will write, by field name: a reference set as a record counts as its id, and a new record's
+    empty field with a constant default as that default (the column's, applied on insert)."""
+    values = stored_values(item, entity)
+    for field in entity.fields:
+        related = item.__dict__.get(field.name) if field_type(field.type).attribute(field) != field.name else None
+        if related is not None and getattr(related, "id", None) is not None:
+            values[field.name] = related.id
+        if new and values.get(field.name) is None and field.default is not None and not isinstance(field.default, dict):
+            values[field.name] = field.default
+    return values
 
 
 class RecordInUse(Exception):
@@ -129,11 +166,14 @@ def check_deletable(session: Session, catalog: Catalog, compiled: CompiledModels
 
 
 def combination_errors(session: Session, entity: EntityDef, model: type, values: dict[str, Any],
-                       exclude_id: int | None) -> FieldErrors:
-    """For each unique index over several fields: is this combination taken? (`values` by field name, ids for references)"""
+                       exclude_id: int | None, over: set[str] | None = None) -> FieldErrors:
+    """For each unique index over several fields (`over`: only those over one of these): is this combination taken?
+    (`values` by field name, ids for references)"""
     errors: FieldErrors = {}
     for index in entity.indexes:
         if not index.unique or any(values.get(name) is None for name in index.fields):
+            continue
+        if over is not None and not over & set(index.fields):
             continue
         query = sa.select(model.id)
         for name in index.fields:

@@ -4,23 +4,34 @@ The new value is computed by the database (one UPDATE … SET x = (SELECT
 aggregate …) per rollup field and flush), so it is right however many
 referring records there are, and it includes the old parent when a referring
 record moves from one parent to another.
+
+Formulas are computed before a flush, so one that reads a rollup (cost =
+labour + parts total) would be one save behind. Once the flush is done, the
+formulas of the records whose rollups were just recomputed are computed again
+from their stored row and written the same way; a rollup over such a formula
+follows in turn. All of it happens in the saving transaction, so whatever reads
+the record next (the API's answer, an approval's conditions) sees fresh values.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..fields.rollup import rollup_source
 from ..filters import FilterContext, compile_filter
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FieldDef
 
+#: the flush's note of the records whose rollups changed and whose formulas read them (`_recompute` → `_follow`)
+FOLLOW = "formwork_follow_rollups"
 AGGREGATE_FUNCTIONS = {"count": sa.func.count, "sum": sa.func.sum, "min": sa.func.min, "max": sa.func.max, "avg": sa.func.avg}
 
 
@@ -68,18 +79,74 @@ def _touched_parents(session: Session, rollup: Rollup, models: Any) -> set[int]:
     return ids
 
 
-def _recompute(session: Session, _context: Any) -> None:
+def _recompute(session: Session, context: Any) -> None:
+    """Recompute the rollups the flush touched; remember whose formulas read them, for `_follow` once it is done."""
     seen: dict[int, Any] = {}
     for item in [*session.new, *session.dirty, *session.deleted]:
         models = getattr(item, "__models__", None)
         if models is not None:
             seen[id(models)] = models
     for models in seen.values():
+        updated: dict[str, set[int]] = defaultdict(set)
         for rollups in models.rollups.values():
             for rollup in rollups:
                 parents = _touched_parents(session, rollup, models)
                 if parents:
                     _update(session, rollup, models, parents)
+                    updated[rollup.parent.qualified] |= parents
+        if any(models.logic[name].formulas_read_rollups for name in updated):
+            context.attributes.setdefault(FOLLOW, []).append((models, updated))
+
+
+def _follow(session: Session, context: Any) -> None:
+    """After the flush (new records are in the identity map by now): the formulas reading the recomputed rollups,
+    then the rollups over those formulas, and so on; a definition cannot make this go round forever (at most one
+    pass per entity)."""
+    for models, updated in context.attributes.pop(FOLLOW, []):
+        for _ in range(len(models.logic)):
+            changed = {name: _refresh_formulas(session, models, name, ids) for name, ids in updated.items()
+                       if models.logic[name].formulas_read_rollups}
+            updated = _rollups_over(session, models, {name: ids for name, ids in changed.items() if ids})
+            if not updated:
+                break
+
+
+def _refresh_formulas(session: Session, models: Any, qualified: str, ids: set[int]) -> set[int]:
+    """Compute the formulas of these records again from their stored rows; write those that changed. Returns the
+    ids whose formulas changed. The records in memory take the stored rollups and formulas, unchanged in history."""
+    from .generated import FilledValueRefused
+    from .logic import compute_formulas, record_values
+
+    model, logic = models.model(qualified), models.logic[qualified]
+    table = model.__table__
+    changed = set()
+    for row in session.execute(sa.select(table).where(table.c.id.in_(ids))).mappings():
+        values = record_values(SimpleNamespace(**row), logic.entity, session, models)
+        errors = compute_formulas(logic, SimpleNamespace(), values)
+        if errors:
+            raise FilledValueRefused(errors)
+        fresh = {name: values[name] for name in logic.formulas if values[name] != row[name]}
+        if fresh:
+            session.execute(table.update().where(table.c.id == row["id"]).values(fresh))
+            changed.add(row["id"])
+        item = session.identity_map.get(sa.inspect(model).identity_key_from_primary_key((row["id"],)))
+        if item is not None:
+            for name in [*logic.formulas, *(f.name for f in logic.entity.fields if f.type == "rollup")]:
+                set_committed_value(item, name, values[name])
+    return changed
+
+
+def _rollups_over(session: Session, models: Any, changed: dict[str, set[int]]) -> dict[str, set[int]]:
+    """The rollups fed by these records, recomputed for their parents: {parent entity: parent ids}."""
+    updated: dict[str, set[int]] = defaultdict(set)
+    for source, ids in changed.items():
+        for rollup in models.rollups.get(source, []):
+            link = getattr(models.model(source), f"{rollup.reference}_id")
+            parents = set(session.scalars(sa.select(link).where(models.model(source).id.in_(ids), link.is_not(None))))
+            if parents:
+                _update(session, rollup, models, parents)
+                updated[rollup.parent.qualified] |= parents
+    return updated
 
 
 def _update(session: Session, rollup: Rollup, models: Any, parent_ids: set[int]) -> None:
@@ -95,6 +162,7 @@ def _update(session: Session, rollup: Rollup, models: Any, parent_ids: set[int])
 
 def install_rollups(session_factory: Any) -> None:
     event.listen(session_factory, "after_flush", _recompute)
+    event.listen(session_factory, "after_flush_postexec", _follow)
 
 
 def recompute_rollups(session: Session, models: Any, parent: EntityDef, fields: list[FieldDef]) -> None:

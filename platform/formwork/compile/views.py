@@ -43,6 +43,7 @@ from ..workflow.lock import (
 )
 from ..workflow.views import ApprovalScreens
 from .child_rows import child_rows_field
+from .child_tables import child_tables
 from .forms import FormContext, RuleCheckedForms
 from .interface import EntityInterface
 from .list_screens import ListScreens
@@ -127,8 +128,11 @@ class EntityModelView(ImportScreens, ListScreens, RuleCheckedForms, ModelView):
 
     def _get_show_widget(self, pk: Any, item: Any, widgets: Any = None, actions: Any = None, show_fieldsets: Any = None) -> Any:
         widgets = widgets or {}
-        values = list(self.datamodel.get_values_item(item, self.show_columns))
-        formatters = dict(self.formatters_columns)
+        tables = child_tables(self.datamodel.session, self.catalog, self.compiled, item)  # their rows, not their count
+        plain = [column for column in self.show_columns if column not in tables]
+        read = dict(zip(plain, self.datamodel.get_values_item(item, plain), strict=True))
+        values = [tables[column] if column in tables else read[column] for column in self.show_columns]
+        formatters = {column: shown for column, shown in self.formatters_columns.items() if column not in tables}
         for column, currency_field in self._money_in_own_currency(self.show_columns):
             formatters.pop(column, None)
             position = self.show_columns.index(column)

@@ -1,4 +1,4 @@
-"""The operators' console, served at /: FAB on the control-plane database, operator login."""
+"""The operators' console, served at /: FAB on the control-plane database, operator login (throttled as tenants' is)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import Flask
 from flask_appbuilder import AppBuilder, ModelView
 from flask_appbuilder.const import AUTH_DB
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup, escape
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -13,8 +14,17 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from ..config import Settings
 from ..i18n import Label
 from ..tenancy.apps import LANGUAGES
+from ..tenancy.headers import install_security_headers
 from ..tenancy.keys import derive_secret
 from ..tenancy.registry import Customization, SchemaChange, Tenant, platform_engine
+from ..tenancy.throttle import ThrottledLogins, install_login_throttle
+
+#: where the console's user names are counted (tenancy/throttle.py); a reserved slug, so never a tenant's
+CONSOLE_REALM = "console"
+
+
+class ConsoleSecurityManager(ThrottledLogins, SecurityManager):
+    """FAB's, with the login form and API throttled (tenancy/throttle.py)."""
 
 
 def _open_link(slug: str) -> Markup:
@@ -103,12 +113,16 @@ def build_console_app(settings: Settings) -> Flask:
         REMEMBER_COOKIE_NAME="formwork.console.remember",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
         APP_NAME="Formwork console",
         AUTH_TYPE=AUTH_DB,
         LANGUAGES=LANGUAGES,
         WTF_CSRF_ENABLED=True,
     )
     CSRFProtect(app)
+    install_security_headers(app)
+    install_login_throttle(app, settings, CONSOLE_REALM)
     session = scoped_session(sessionmaker(bind=platform_engine(settings.database_url)))
 
     @app.teardown_appcontext
@@ -116,7 +130,7 @@ def build_console_app(settings: Settings) -> Flask:
         session.remove()
 
     with app.app_context():
-        appbuilder = AppBuilder(app, session)
+        appbuilder = AppBuilder(app, session, security_manager_class=ConsoleSecurityManager)
         appbuilder.add_view(TenantView, Label({"en": "Tenants", "zh": "租户"}), icon="fa-building")
         appbuilder.add_view_no_menu(CustomizationView)
         appbuilder.add_view_no_menu(SchemaChangeView)

@@ -96,6 +96,11 @@ class FieldType:
         """Store an API value on a model instance."""
         setattr(item, self.attribute(field), value)
 
+    def assign_default(self, item: Any, field: FieldDef, value: Any, session: Any, models: Any) -> tuple[Any, list[str]]:
+        """Store the value an expression default gave: (what was stored, or None; why it cannot be stored)."""
+        setattr(item, field.name, value)
+        return value, []
+
     def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
         """Problems only the database can tell (a referenced record that does not exist)."""
         return []

@@ -8,6 +8,7 @@ without one is added, a row left out is deleted); screens edit them inline.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from marshmallow import fields as ma
@@ -80,7 +81,53 @@ class ChildTableField(FieldType):
                 for p in FIELD_TYPES[f.type].change_errors(f, sent, row, models)]
 
     def format_value(self, field: FieldDef, value: Any) -> str:
+        """A list cell or export: how many rows (show pages and the approval panel show the rows, compile/child_tables.py)."""
         return str(len(value or []))
+
+
+#: the value types whose column a child table adds up under its rows
+TOTALLED = frozenset({"integer", "decimal", "money"})
+
+
+def display_columns(child: Any, link: str, listed: list[str] | None, hidden: set[str]) -> list[FieldDef]:
+    """The columns a child table shows read-only: its list view's (`listed`), else its fields; never the link to the
+    parent, a field hidden from the reader, or one that holds several values."""
+    names = listed if listed is not None else [f.name for f in child.fields]
+    fields = [child.field(name) for name in names if child.field(name) is not None]
+    return [f for f in fields if f.name != link and f.name not in hidden and not f.hidden
+            and f.type not in ("many_to_many", "child_table", "json")]
+
+
+def related_columns(columns: list[FieldDef]) -> list[str]:
+    """Columns shown through a relationship (a reference's title, a user's name): loaded with the rows."""
+    return [f.name for f in columns if f.type in ("reference", "user")]
+
+
+def display_cell(field: FieldDef, row: Any) -> Any:
+    """One row's value of a column, formatted as lists format it (a related record by its title)."""
+    from . import FIELD_TYPES
+
+    value = getattr(row, field.name)
+    if field.type in ("reference", "user"):
+        return "" if value is None else str(value)
+    if field.options.get("currency_field"):
+        return FIELD_TYPES[field.type].format_value(field, value, getattr(row, field.options["currency_field"]))
+    return FIELD_TYPES[field.type].format_value(field, value)
+
+
+def column_total(field: FieldDef, rows: list[Any]) -> Any:
+    """The sum of a number column, formatted as its cells are; None for other columns, and for amounts in several
+    currencies (they do not add up)."""
+    if field.value_type not in TOTALLED:
+        return None
+    currency = field.options.get("currency_field")
+    currencies = {getattr(row, currency) for row in rows} if currency else set()
+    if len(currencies) > 1:
+        return None
+    total = {field.name: sum((getattr(row, field.name) or 0 for row in rows), 0)}
+    if currency:
+        total[currency] = next(iter(currencies), None)
+    return display_cell(field, SimpleNamespace(**total))
 
 
 def _row_values(field: FieldDef, rows: Any, item: Any | None, models: Any) -> list[tuple[int, FieldDef, Any, Any]]:

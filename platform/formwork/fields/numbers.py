@@ -41,10 +41,27 @@ class IntegerField(_NumberField):
         return sa.Integer()
 
     def marshmallow_class(self, field: FieldDef) -> type[ma.Field]:
-        return ma.Integer
+        return WholeNumber
 
     def format_value(self, field: FieldDef, value: Any) -> str:
         return "" if value is None else formatting.number(value)
+
+
+class WholeNumber(ma.Integer):
+    """An integer that must be sent as one: `2.589e-42` or `"7"` is refused, not rounded or parsed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+
+class JsonDecimal(ma.Decimal):
+    """A decimal sent as a JSON number (or its text): the OpenAPI document's `minimum`/`maximum` are numbers, which
+    clients and schemathesis read (marshmallow's `as_string` wrote them as text). 15 significant digits
+    (`DecimalField.limit`) are exact in a double."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> float | None:
+        number = super()._serialize(value, attr, obj, **kwargs)
+        return None if number is None else float(number)
 
 
 class DecimalField(_NumberField):
@@ -66,11 +83,10 @@ class DecimalField(_NumberField):
     def marshmallow_field(self, field: FieldDef) -> ma.Field:
         result = super().marshmallow_field(field)
         result.places = Decimal(1).scaleb(-self.scale(field))
-        result.as_string = True
         return result
 
     def marshmallow_class(self, field: FieldDef) -> type[ma.Field]:
-        return ma.Decimal
+        return JsonDecimal
 
     def form_kwargs(self, field: FieldDef) -> dict[str, Any]:
         return {"places": self.scale(field)}

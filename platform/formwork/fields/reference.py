@@ -48,9 +48,25 @@ class ReferenceField(FieldType):
             field.name: relationship(remote, foreign_keys=[column], lazy="select", **remote_side),
         }
 
+    def assign_default(self, item: Any, field: FieldDef, value: Any, session: Any, models: Any) -> tuple[Any, list[str]]:
+        """An expression default names a record by id (`unit.building`) or as the record (`unit`): the record is
+        checked as a sent id is, then set as both the relationship and its id (a form's item has the relationship)."""
+        record_id = value.get("id") if isinstance(value, dict) else value
+        if record_id is None:
+            return None, []
+        if isinstance(record_id, bool) or not isinstance(record_id, int) or not 0 < record_id <= INTEGER_LIMIT:
+            return None, [f"Its default gave {value!r}, which is not the id of a {field.target}."]
+        problems = self.value_errors(field, record_id, session, models)
+        if problems:
+            return None, problems
+        record = session.get(models.model(field.target), record_id)
+        setattr(item, self.attribute(field), record_id)
+        setattr(item, field.name, record)
+        return record, []
+
     def marshmallow_field(self, field: FieldDef) -> ma.Field:
         return ma.Integer(
-            required=field.required,
+            required=field.required and field.default is None,
             allow_none=not field.required,
             strict=True,
             validate=ID_RANGE,
@@ -74,8 +90,9 @@ class ReferenceField(FieldType):
                 query = query.filter(sa.or_(*visible, target.id.in_(shown)))
             return (query if allowed is None else query.filter(allowed)).one_or_none()
 
+        required = field.required and field.default is None  # a default fills an empty choice when the record is saved
         return RecordSelectField(field.label, load, ctx.view_name, field.name, description=field.help or "",
-                                 validators=[wv.InputRequired() if field.required else wv.Optional()])
+                                 validators=[wv.InputRequired() if required else wv.Optional()])
 
     def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
         if value is None:

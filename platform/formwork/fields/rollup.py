@@ -24,6 +24,11 @@ def rollup_source(field: FieldDef) -> tuple[str, str]:
     return entity, reference
 
 
+def empty_value(field: FieldDef) -> Any:
+    """The value over no referring records (a record just created): 0 for count and sum, none for min, max and avg."""
+    return 0 if field.options["aggregate"] in ("count", "sum") else None
+
+
 class RollupField(FieldType):
     name = "rollup"
     generated = True
@@ -42,8 +47,7 @@ class RollupField(FieldType):
         return sa.Numeric(18, 2)
 
     def columns(self, field: FieldDef, ctx: Any) -> dict[str, Any]:
-        starts_at = 0 if field.options["aggregate"] in ("count", "sum") else None
-        return {field.name: sa.Column(field.name, self.sql_type(field), nullable=True, default=starts_at,
+        return {field.name: sa.Column(field.name, self.sql_type(field), nullable=True, default=empty_value(field),
                                       index=field.indexed or None)}
 
     def marshmallow_field(self, field: FieldDef) -> ma.Field:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,15 @@ from .choices import ChoiceKind, KeptChoiceSelect, badge
 from .widgets import TextWidget
 
 
+class JsonBoolean(ma.Boolean):
+    """true or false as JSON writes them: `0`, `1` or `"yes"` are refused (marshmallow would take them)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):  # 1 == True in Python, so a set of truthy values cannot tell them apart
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class BooleanField(FieldType):
     name = "boolean"
     default_schema = {"type": "boolean"}
@@ -26,7 +36,7 @@ class BooleanField(FieldType):
         return sa.Boolean()
 
     def marshmallow_class(self, field: FieldDef) -> type[ma.Field]:
-        return ma.Boolean
+        return JsonBoolean
 
     def form_field(self, field: FieldDef, ctx: Any) -> wtforms.Field | None:
         # A required checkbox would force it ticked; "required" means "not null" here.
@@ -85,6 +95,20 @@ class LocalDateTimePicker:
         return Markup(DateTimePickerWidget.data_template % {"text": html_params(type="text", value=field._value(), **kwargs)})
 
 
+class UtcDateTime(ma.DateTime):
+    """A moment in the API: stored as naive UTC, written with its zone (`+00:00`) as RFC 3339 asks; one sent with
+    another zone is converted to UTC, one sent without a zone is taken as UTC."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        return moment if moment.tzinfo is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
 class DateTimeField(FieldType):
     name = "datetime"
     form_class = LocalDateTimeInput
@@ -93,7 +117,7 @@ class DateTimeField(FieldType):
         return sa.DateTime()
 
     def marshmallow_class(self, field: FieldDef) -> type[ma.Field]:
-        return ma.DateTime
+        return UtcDateTime
 
     def form_kwargs(self, field: FieldDef) -> dict[str, Any]:
         return {"format": "%Y-%m-%d %H:%M:%S"}

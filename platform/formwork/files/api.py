@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from ..access import hidden_fields
 from ..compile.apis import EntityRestApi
-from ..workflow.lock import LOCKED, in_approval
+from ..workflow.lock import files_lock
 from .attachments import Attachment, attach, attachment, attachments_of, detach
 from .lifecycle import FILE_TYPES
 from .limits import UploadRefused, checked_uploads, platform_limits
@@ -146,8 +146,10 @@ class RecordFilesApi(BaseApi):
         found = self._attachment(api, item, attachment_id)
         if found is None:
             return self.response_404()
-        if in_approval(api.datamodel.session, api.entity.qualified, item.id):
-            return self.response_400(message={PART: [LOCKED.localized()]})
+        locked = files_lock(current_app.extensions["formwork"], api.datamodel.session, api.entity.qualified, item.id,
+                            get_current_user().username)
+        if locked:
+            return self.response_400(message={PART: [locked]})
         current_app.extensions["formwork"].in_transaction(lambda session: detach(session, found))
         return self.response(200, message="OK")
 
@@ -252,8 +254,9 @@ class RecordFilesApi(BaseApi):
         except UploadRefused as refused:
             return self.response_400(message={PART: [str(refused)]})
         session, user = api.datamodel.session, get_current_user().username
-        if in_approval(session, api.entity.qualified, item.id):
-            return self.response_400(message={PART: [LOCKED.localized()]})
+        locked = files_lock(current_app.extensions["formwork"], session, api.entity.qualified, item.id, user)
+        if locked:
+            return self.response_400(message={PART: [locked]})
         ids = current_app.extensions["formwork"].in_transaction(lambda s: [
             attach(s, api.entity.qualified, item.id, upload, user, replacing) for upload in uploads])
         stored = {a.id: a for a in attachments_of(session, api.entity.qualified, item.id)}

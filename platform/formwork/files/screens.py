@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from ..access import hidden_fields
 from ..tenancy.audit import current_user
-from ..workflow.lock import LOCKED, in_approval
+from ..workflow.lock import files_lock
 from .attachments import (
     Attachment,
     FileVersion,
@@ -80,9 +80,11 @@ class RecordFileScreens:
 
     def _locked(self, pk: int) -> bool:
         """Attachments are part of the record: while it is in approval they stay as they are (flashes why)."""
-        if not in_approval(self.datamodel.session, self.entity.qualified, pk):  # type: ignore[attr-defined]
+        locked = files_lock(current_app.extensions["formwork"], self.datamodel.session, self.entity.qualified, pk,  # type: ignore[attr-defined]
+                            current_user().username)
+        if not locked:
             return False
-        flash(LOCKED.localized(), "danger")
+        flash(locked, "danger")
         return True
 
     def _attachment(self, pk: int, attachment_id: int) -> Attachment:

@@ -23,7 +23,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..compile.generated import FormulaFailed
+from ..compile.generated import FilledValueRefused
 from ..compile.logic import (
     RECORD_ERRORS,
     compute_formulas,
@@ -179,7 +179,7 @@ class Importer:
             return True
         try:
             session.flush()
-        except (FormulaFailed, IntegrityError, StaleDataError) as refused:
+        except (FilledValueRefused, IntegrityError, StaleDataError) as refused:
             reason = failed_reason(refused)
             outcome.errors.append(RowError(number, "", STOPPED.localized().format(reason=reason)))
             return False
@@ -277,7 +277,7 @@ class Importer:
             return {}
         user = current_user_values(session, self.runtime.compiled)
         new = record_values(item, self.entity, session, self.runtime.compiled)
-        errors = fill_defaults(logic, item, new, user) if old is None else {}
+        errors = fill_defaults(logic, item, new, user, session, self.runtime.compiled) if old is None else {}
         errors.update(compute_formulas(logic, item, new))
         errors.update(save_errors(logic, new, old, user))
         return errors
@@ -307,6 +307,6 @@ def _flat_messages(messages: Any) -> FieldErrors:
 
 def failed_reason(refused: Exception) -> str:
     """Why a row failed on flush, in words: the database's own text (constraint and table names) is not shown."""
-    if isinstance(refused, FormulaFailed):
+    if isinstance(refused, FilledValueRefused):
         return "; ".join(f"{k}: {' '.join(v)}" for k, v in refused.errors.items())
     return CONFLICT.localized()

@@ -38,12 +38,15 @@ from ..workflow.views import register_approvals
 from .audit import install_audit
 from .bad_input import install_bad_input
 from .freshness import install_storage_watch, storage_watch
+from .headers import install_security_headers
 from .keys import derive_secret
 from .menu import EndpointUrl, menu_label
+from .openapi import add_openapi, json_http_errors
 from .registry import Tenant
 from .security import TenantSecurityManager
 from .state import TenantState, effective_definitions, serving_state
 from .storage import tenant_engine
+from .throttle import install_login_throttle
 
 T = TypeVar("T")
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
@@ -94,6 +97,8 @@ def tenant_config(settings: Settings, tenant: Tenant, provisioning: bool) -> dic
         "SESSION_COOKIE_PATH": cookie_path,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": settings.secure_cookies,
+        "REMEMBER_COOKIE_SECURE": settings.secure_cookies,
         "REMEMBER_COOKIE_NAME": f"formwork_{tenant.slug}_remember",
         "REMEMBER_COOKIE_PATH": cookie_path,
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -102,6 +107,7 @@ def tenant_config(settings: Settings, tenant: Tenant, provisioning: bool) -> dic
         "AUTH_TYPE": AUTH_DB,
         "FAB_ADD_SECURITY_API": False,  # TenantSecurityManager adds the user, role and group APIs, not the rest
         "FAB_API_SWAGGER_UI": True,
+        "FAB_ADD_OPENAPI_VIEWS": False,  # tenancy/openapi.py serves the document, corrected to what the APIs answer
         "FAB_UPDATE_PERMS": provisioning,
         "FAB_CREATE_DB": provisioning,
         "LANGUAGES": LANGUAGES,
@@ -209,12 +215,15 @@ def _build_app(settings: Settings, tenant: Tenant, catalog: Catalog, provisionin
     install_bad_input(app)  # first: its guard runs before every other hook
     CSRFProtect(app)  # before FAB registers its APIs, which exempt themselves (they use JWTs)
     install_files(app, settings, tenant.slug)
+    install_security_headers(app)
+    install_login_throttle(app, settings, tenant.slug)
 
     @app.teardown_appcontext
     def remove_session(_exc: BaseException | None) -> None:
         session.remove()
 
     app.register_error_handler(OverflowError, number_out_of_range)
+    json_http_errors(app)
     install_storage_watch(app, session, runtime.storage_moved)
 
     with _ROUTES_LOCK, app.app_context(), one_commit(session, enabled=provisioning):
@@ -229,5 +238,6 @@ def _build_app(settings: Settings, tenant: Tenant, catalog: Catalog, provisionin
         register_history_api(appbuilder)
         register_notifications(appbuilder)
         register_dashboards(appbuilder, effective)
+        add_openapi(appbuilder)
     app.extensions["formwork"] = runtime
     return app

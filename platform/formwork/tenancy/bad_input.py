@@ -6,9 +6,11 @@ FAB's `safe` decorator turns every exception of an API route into a 500 "Fatal e
 - the JSON provider reads request bodies: a body nested deeper than `MAX_DEPTH`, or with text no database stores
   (a NUL, an unpaired surrogate; `fields.base.unstorable`) in any string or key, is unreadable, and the error
   names where (`lines.0.note`). It also writes menu links (`menu.EndpointUrl`) for FAB's menu API;
-- the request class answers an unreadable body with a `BadRequest` that says why (Flask hides the reason);
+- the request class answers an unreadable body, or none where JSON is read, with a `BadRequest` that says why
+  (Flask hides the reason; werkzeug's 415 for a missing body is no `BadRequest`, so FAB made it a 500);
 - the request guard, before every request: a body over `MAX_CONTENT_LENGTH` is a 413 before a view reads it, and
-  a query argument (FAB's `q` read as FAB reads it), form value or file name with such text is a 400 naming it.
+  a query argument (FAB's `q` read as FAB reads it), form value or file name with such text is a 400 naming it,
+  as is a number in `q` no column stores or a `page` past any offset (the drivers overflow on both).
 
 JSON on the API (`{"message": …}`, as FAB answers), plain text on screens.
 """
@@ -16,6 +18,7 @@ JSON on the API (`{"message": …}`, as FAB answers), plain text on screens.
 from __future__ import annotations
 
 import json
+import math
 import urllib.parse
 from collections.abc import Iterator
 from typing import Any
@@ -27,6 +30,7 @@ from flask.wrappers import Request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from ..fields.base import unstorable
+from ..files.limits import MEGABYTE
 from ..i18n import Label
 from ..languages import API_PREFIX
 from .menu import EndpointUrl
@@ -38,6 +42,13 @@ TOO_DEEP = Label({"en": "Nested deeper than {limit} levels.", "zh": "嵌套超�
 #: FAB's ModelRestApi routes that take `q` as rison: the list, one record, `_info`
 RISON_ROUTES = ("get_list", "get", "info")
 NOT_A_QUERY = Label({"en": "Not a valid rison or JSON argument.", "zh": "不是有效的 rison 或 JSON 参数。"})
+TOO_LARGE_BODY = Label({"en": "The request body is larger than {mb:g} MB.", "zh": "请求体超过 {mb:g} MB。"})
+#: the largest whole number a database column stores (a BIGINT); offsets and comparisons beyond it overflow
+BIGINT_LIMIT = 2**63 - 1
+NO_SUCH_NUMBER = Label({"en": "A number no database column stores.", "zh": "数据库中没有能存储该数字的列。"})
+NO_SUCH_PAGE = Label({"en": "A page past any the list can have.", "zh": "页码超出列表可能的范围。"})
+NOT_JSON = Label({"en": "The request body is not JSON (Content-Type: application/json).",
+                  "zh": "请求体不是 JSON（Content-Type: application/json）。"})
 PathPart = str | int
 
 
@@ -57,8 +68,11 @@ class UnreadableJSON(ValueError):
         return messages if self.path else self.reason
 
 
-def check_document(document: Any) -> None:
-    """Raise UnreadableJSON for the first container nested deeper than MAX_DEPTH or text no database stores.
+def check_document(document: Any, numbers: bool = False) -> Any:
+    """`document`, once checked: UnreadableJSON for the first container nested deeper than MAX_DEPTH or text no
+    database stores, and
+    with `numbers` (a query's `q`: its values are compared with columns and make the page's offset) a number none
+    stores, which the driver would refuse (a 500) instead of finding no row.
 
     Iterative, so a document built to be deep cannot exhaust the stack while it is checked.
     """
@@ -67,6 +81,8 @@ def check_document(document: Any) -> None:
         path, value = pending.pop()
         if isinstance(value, str):
             _refuse_unstorable(path, value)
+        elif numbers and isinstance(value, (int, float)) and not isinstance(value, bool) and not storable_number(value):
+            raise UnreadableJSON(path, NO_SUCH_NUMBER.localized())
         elif isinstance(value, (dict, list)):
             if len(path) >= MAX_DEPTH:
                 raise _too_deep()
@@ -75,6 +91,25 @@ def check_document(document: Any) -> None:
                 if isinstance(key, str):
                     _refuse_unstorable(path, key)  # named by where the key is: the key itself may not be printable
                 pending.append(((*path, key), item))
+    return document
+
+
+def check_list_page(query: Any) -> None:
+    """Raise UnreadableJSON for a `page` of FAB's list whose rows start past any offset the database takes (FAB
+    reads `page * page_size` rows past the first, `page_size` at most FAB_API_MAX_PAGE_SIZE), or before the first
+    (a negative `page` or `page_size`: PostgreSQL refuses a negative OFFSET)."""
+    if not isinstance(query, dict):
+        return
+    largest_page = max(current_app.config.get("FAB_API_MAX_PAGE_SIZE") or 1, 1)
+    for name in ("page", "page_size"):
+        number = query.get(name)
+        if isinstance(number, int) and (number < 0 or number * largest_page > BIGINT_LIMIT):
+            raise UnreadableJSON((name,), NO_SUCH_PAGE.localized())
+
+
+def storable_number(value: float) -> bool:
+    """Whether some column stores `value`: a finite float, or an integer a BIGINT holds (SQLite's, PostgreSQL's)."""
+    return math.isfinite(value) if isinstance(value, float) else abs(value) <= BIGINT_LIMIT
 
 
 def _too_deep() -> UnreadableJSON:
@@ -117,12 +152,24 @@ class UnreadableBody(BadRequest):
         return str(self.description)
 
 
+class NotJSON(BadRequest):
+    """A 400 for a view reading JSON from a request that sent none (no body, or another Content-Type)."""
+
+    def __init__(self) -> None:
+        super().__init__(description=NOT_JSON.localized())
+
+    def __str__(self) -> str:
+        return str(self.description)
+
+
 class TenantRequest(Request):
     """Flask's request, saying why a body is unreadable where Flask answers a bare 400 (outside debug mode)."""
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if isinstance(e, UnreadableJSON):
             raise UnreadableBody(e)
+        if e is None:  # werkzeug's 415 is no BadRequest: FAB's `safe` would make it a 500
+            raise NotJSON()
         return super().on_json_loading_failed(e)
 
 
@@ -156,7 +203,9 @@ def guard_request() -> Response | None:
     """Refuse, before any view runs, a body too large to read and text no database stores."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit is not None and (request.content_length or 0) > limit:
-        raise RequestEntityTooLarge()  # answered by files/setup.too_large
+        if request.mimetype == "multipart/form-data":
+            raise RequestEntityTooLarge()  # an upload: answered by files/setup.too_large
+        return answer(413, TOO_LARGE_BODY.localized().format(mb=round(limit / MEGABYTE, 1)))
     for name, text in _request_texts():
         problem = unstorable(text)
         if problem is not None:
@@ -164,7 +213,7 @@ def guard_request() -> Response | None:
     query = request.args.get("q")
     if query is not None and request.path.startswith(API_PREFIX) and _reads_rison():
         try:
-            check_document(fab_query_argument(query))
+            check_list_page(check_document(fab_query_argument(query), numbers=True))
         except UnreadableJSON as unreadable:
             return refusal("q", str(unreadable))
     return None
@@ -190,8 +239,14 @@ def refusal(where: str, reason: str) -> Response:
     """A 400: `{"message": {where: [reason]}}` on the API, `where: reason` as plain text on screens."""
     if request.path.startswith(API_PREFIX):
         return make_response(jsonify(message={where: [reason]}), 400)
-    return make_response(f"{where}: {reason}", 400,
-                         {"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"})
+    return answer(400, f"{where}: {reason}")
+
+
+def answer(status: int, message: str) -> Response:
+    """`{"message": message}` on the API, `message` as plain text on screens."""
+    if request.path.startswith(API_PREFIX):
+        return make_response(jsonify(message=message), status)
+    return make_response(message, status, {"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"})
 
 
 def install_bad_input(app: Flask) -> None:

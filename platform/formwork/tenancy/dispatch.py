@@ -9,8 +9,10 @@ from typing import Any
 
 from .cache import TenantApps
 from .errors import TenantUnavailable
+from .headers import html_headers
 
-TENANT_PATH = re.compile(r"^/t/(?P<slug>[^/]+)(?P<rest>/.*)?$")
+#: DOTALL: a path holding a newline is still the tenant's (its app answers it, as JSON on the API)
+TENANT_PATH = re.compile(r"^/t/(?P<slug>[^/]+)(?P<rest>/.*)?$", re.DOTALL)
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 NOT_FOUND_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Not found</title></head>
@@ -33,7 +35,8 @@ SUSPENDED_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Susp
 
 def _respond(start_response: Callable[..., Any], status: str, body: str, headers: list[tuple[str, str]] | None = None) -> list[bytes]:
     data = body.encode("utf-8")
-    start_response(status, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data))), *(headers or [])])
+    start_response(status, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data))),
+                            *html_headers(), *(headers or [])])
     return [data]
 
 

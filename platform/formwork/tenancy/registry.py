@@ -187,6 +187,25 @@ class SchemaChange(PlatformBase):
         return list(json.loads(self.left_alone_json))
 
 
+class LoginFailure(PlatformBase):
+    """Failed sign-ins of one user name of a tenant (or the console), or from one address: what throttles the next
+    (tenancy/throttle.py). Kept in the platform database, so every serving process counts the same failures."""
+
+    __tablename__ = "formwork_login_failure"
+    __table_args__ = (sa.UniqueConstraint("kind", "realm", "name", name="uq_formwork_login_failure"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: `user` (a user name as typed, lower case) or `address` (the client's address)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    #: for a user name, the tenant's slug or `console`; empty for an address, counted across the platform
+    realm: Mapped[str] = mapped_column(sa.String(40))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    failures: Mapped[int] = mapped_column()
+    #: a row is forgotten once both are older than the window
+    last_failed_at: Mapped[datetime] = mapped_column(index=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
 def schema_changes(url: str, slug: str) -> list[SchemaChange]:
     with platform_session(url) as session:
         return list(session.scalars(sa.select(SchemaChange).where(SchemaChange.tenant_slug == slug).order_by(SchemaChange.id)))

@@ -3,9 +3,10 @@
 - Rights: FAB asks the database once for every menu entry and button it may
   show; with dozens of entities that is dozens of queries on every page. The
   rights of the user's roles are loaded once per request and answered from memory.
-- APIs: FAB's user, role and group APIs, answering a database refusal in words;
+- APIs: FAB's user, role and group APIs, taking JWTs only and answering a database refusal in words;
   its permission, resource and permission-view APIs are not served (see `register_views`).
-- Sign-in: the login body and the answers to bad tokens (tenancy/tokens.py).
+- Sign-in: the login body and the answers to bad tokens (tenancy/tokens.py); failed sign-ins throttle further
+  ones, by the login form and the API alike (tenancy/throttle.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from flask_jwt_extended import JWTManager
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from ..i18n import Label
+from .security_apis import keeping_the_contract
+from .throttle import ThrottledLogins
 from .tokens import TenantSecurityApi, answer_token_problems
 
 REFUSED_BY_DATABASE = Label({
@@ -57,16 +60,22 @@ def _database_error() -> BaseException | None:
     return error.__cause__ if isinstance(error, DatabaseException) else error
 
 
-def plain_database_errors(api: type[BaseApi]) -> type[BaseApi]:
-    """`api` with PlainDatabaseErrors, under FAB's class name (its endpoint and OpenAPI names stay the same)."""
-    return type(api.__name__, (PlainDatabaseErrors, api), {})
+def as_tenants_serve(api: type[BaseApi]) -> type[BaseApi]:
+    """`api` with PlainDatabaseErrors and JWTs only, reading and answering as the entity API
+    (`security_apis.keeping_the_contract`), under FAB's class name (its endpoint and OpenAPI names stay).
+
+    FAB lets a session cookie authorize its user, role and group APIs (`allow_browser_login`) while exempting every
+    API from CSRF checks, so a page of another site posting with a signed-in admin's cookie could create a user
+    (only SameSite=Lax stood in the way). Like every Formwork API they take JWTs only; the screens are FAB's views.
+    """
+    return type(api.__name__, (PlainDatabaseErrors, api), {"allow_browser_login": False, **keeping_the_contract(api)})
 
 
-class TenantSecurityManager(SecurityManager):
+class TenantSecurityManager(ThrottledLogins, SecurityManager):
     security_api = TenantSecurityApi
-    user_api = plain_database_errors(UserApi)
-    role_api = plain_database_errors(RoleApi)
-    group_api = plain_database_errors(GroupApi)
+    user_api = as_tenants_serve(UserApi)
+    role_api = as_tenants_serve(RoleApi)
+    group_api = as_tenants_serve(GroupApi)
 
     def register_views(self) -> None:
         """FAB's screens and login API, and its user, role and group APIs (FAB_ADD_SECURITY_API is off in tenant apps).

@@ -18,7 +18,7 @@ from flask import Flask
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from ..compile.generated import TENANT_METADATA, FormulaFailed
+from ..compile.generated import TENANT_METADATA, FilledValueRefused
 from ..compile.logic import compute_formulas, fill_defaults, record_values, save_errors
 from ..compile.models import utcnow
 from ..compile.records import reference_errors, unique_errors
@@ -138,7 +138,7 @@ def _save(session: Any, runtime: Any, entity: EntityDef, model: type, seed: Seed
         item = model()
         assign_values(item, entity, loaded, session, runtime.compiled)
         values = record_values(item, entity, session, runtime.compiled)
-        errors.update(fill_defaults(logic, item, values, None))
+        errors.update(fill_defaults(logic, item, values, None, session, runtime.compiled))
         errors.update(compute_formulas(logic, item, values))
         errors.update(save_errors(logic, values, None, None))
     if errors:
@@ -146,7 +146,7 @@ def _save(session: Any, runtime: Any, entity: EntityDef, model: type, seed: Seed
     session.add(item)
     try:
         session.flush()
-    except FormulaFailed as failed:
+    except FilledValueRefused as failed:
         raise SeedFailed(seed, index, failed.errors) from None
     except IntegrityError as conflict:
         raise SeedFailed(seed, index, str(conflict.orig)) from None

@@ -1,4 +1,5 @@
-"""How the API signs in: the login body, and the answer to a missing, invalid or expired token.
+"""How the API signs in: the login body (throttled like the login form, tenancy/throttle.py), and the answer to a
+missing, invalid or expired token.
 
 flask_jwt_extended answers a bad token with 422 and the decoder's words ("Signature verification failed"); a token
 of another tenant is signed with another key (tenancy/keys.py), so it is just as invalid here. Every one of them is
@@ -17,6 +18,7 @@ from flask_appbuilder.security.api import SecurityApi
 from flask_jwt_extended import JWTManager
 
 from ..i18n import Label
+from .throttle import ThrottledSecurityApi
 
 MISSING = Label({
     "en": "Sign in first: send the token of POST /api/v1/security/login as 'Authorization: Bearer <token>'.",
@@ -42,8 +44,8 @@ def answer_token_problems(manager: JWTManager) -> None:
     manager.user_lookup_error_loader(lambda _header, _data: token_refused(INVALID, invalid))
 
 
-class TenantSecurityApi(SecurityApi):
-    """FAB's login and refresh, `provider` being optional: a tenant signs in with its database, FAB's "db"."""
+class TenantSecurityApi(ThrottledSecurityApi):
+    """FAB's login (throttled) and refresh, `provider` being optional: a tenant signs in with its database, FAB's "db"."""
 
     @expose("/login", methods=["POST"])
     def login(self) -> Response:

@@ -98,6 +98,12 @@ class NoteSchema(Schema):
     comment = fields.String(allow_none=True, validate=validate.Length(max=TEXT))
 
 
+class ReasonSchema(Schema):
+    """Move a request to its chain's current version, or reopen an approved one: why (recorded in its history)."""
+
+    reason = fields.String(required=True, validate=validate.Length(1, TEXT))
+
+
 class CommentSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(1, TEXT))
     attachments = fields.List(fields.Nested(FileReferenceSchema), load_default=list)
@@ -120,7 +126,7 @@ class PageSchema(Schema):
 
 
 SCHEMAS = (DecisionSchema, ReturnSchema, TransferSchema, AddApproverSchema, SubmitSchema, NoteSchema, CommentSchema,
-           DelegationSchema)
+           DelegationSchema, ReasonSchema)
 
 
 class BadRequest(Exception):
@@ -364,6 +370,46 @@ class ApprovalsApi(BaseApi):
             404: {$ref: '#/components/responses/404'}
         """
         return self._on_request(instance_id, NoteSchema, lambda a, user, body: a.urge(instance_id, user, **body))
+
+    @expose("/requests/<int:instance_id>/move", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name(PERMISSION)
+    def move(self, instance_id: int) -> Response:
+        """A tenant admin moves a running request to the current version of its chain (docs/workflow.md)
+        ---
+        post:
+          parameters: [{in: path, name: instance_id, required: true, schema: {type: integer}}]
+          requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/ReasonSchema'}}}}
+          responses:
+            200: {description: the record's approval status afterwards}
+            400: {$ref: '#/components/responses/400'}
+            403: {description: not a tenant admin}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: 'the request is not running, or already on the current version'}
+        """
+        return self._on_request(instance_id, ReasonSchema,
+                                lambda a, user, body: a.move_to_current(instance_id, user, body["reason"]))
+
+    @expose("/requests/<int:instance_id>/reopen", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name(PERMISSION)
+    def reopen(self, instance_id: int) -> Response:
+        """Reopen an approved request: its record is editable again and can be submitted anew (the chain's lock.reopen)
+        ---
+        post:
+          parameters: [{in: path, name: instance_id, required: true, schema: {type: integer}}]
+          requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/ReasonSchema'}}}}
+          responses:
+            200: {description: the record's approval status afterwards}
+            400: {$ref: '#/components/responses/400'}
+            403: {description: 'not an admin (nor, when the chain allows it, the submitter)'}
+            404: {$ref: '#/components/responses/404'}
+            409: {description: the request is not approved}
+        """
+        return self._on_request(instance_id, ReasonSchema,
+                                lambda a, user, body: a.reopen(instance_id, user, body["reason"]))
 
     @expose("/requests/<int:instance_id>/comment", methods=["POST"])
     @protect()

@@ -24,6 +24,7 @@ from ..meta.model import EntityDef
 from .definition import ApproverSource, ChainDef, StepDef
 from .directory import ADMIN_ROLE, Directory
 from .errors import WorkflowError, refusal
+from .paths import department_at, person_at
 
 # What resolving approvers refuses (workflow/errors.py).
 UNRESOLVED = refusal("the approvers of step '{step}' cannot be found: {reason}", "无法确定环节“{step}”的审批人：{reason}")
@@ -72,22 +73,20 @@ def _manager(source: ApproverSource, ctx: Context) -> list[str]:
 
 
 def _department_head(source: ApproverSource, ctx: Context) -> list[str]:
+    """The head of the submitter's department, or of the department a field (or a path of references) names."""
     if source.value == "submitter":
         employee = ctx.directory.employee(ctx.submitter)
         department = getattr(employee, "department", None)
     else:
-        department = getattr(ctx.record, source.value, None)
+        department = department_at(ctx.record, source.value)
     head = getattr(department, "head", None)
     return [head.login] if head is not None and head.login else []
 
 
 def _field(source: ApproverSource, ctx: Context) -> list[str]:
-    f = ctx.entity.field(source.value)
-    if f is not None and f.type == "user":
-        name = ctx.directory.username(getattr(ctx.record, source.value, None))
-        return [name] if name else []
-    employee = getattr(ctx.record, source.value, None)
-    return [employee.login] if employee is not None and employee.login else []
+    """The person a user field or an employee reference names, on the record or at the end of a path."""
+    name = person_at(ctx.directory, ctx.catalog, ctx.entity, ctx.record, source.value)
+    return [name] if name else []
 
 
 def _submitter_choice(source: ApproverSource, ctx: Context) -> list[str]:

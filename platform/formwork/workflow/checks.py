@@ -10,10 +10,9 @@ from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef
 from .definition import ApproverSource, ChainDef, Outcome, StepDef
+from .paths import A_DEPARTMENT, PERSON, path_problem
 from .roles import BUILTIN_ROLES
 
-EMPLOYEE = "core.employee"
-DEPARTMENT = "core.department"
 REJECT_RULES = ("reject", "previous", "submitter")
 #: field types the platform computes: an outcome cannot set them
 COMPUTED_TYPES = ("auto_number", "formula", "rollup")
@@ -42,6 +41,7 @@ def _chain_errors(chain: ChainDef, entity: EntityDef, catalog: Catalog) -> list[
     for i, role in enumerate(chain.submitter_roles):
         if role not in roles:
             errors.append(doc.error(("submitter_roles", i), _unknown_role(role, roles)))
+    errors += _submitters_errors(chain, entity, catalog, roles)
     seen: dict[str, int] = {}
     for step in chain.steps:
         if step.name in seen:
@@ -52,6 +52,10 @@ def _chain_errors(chain: ChainDef, entity: EntityDef, catalog: Catalog) -> list[
     errors += _sources_errors(chain.cc, ("cc", "approvers"), chain, entity, catalog, roles)
     for name in ("on_approve", "on_reject"):
         errors += _outcome_errors(getattr(chain, name), name, chain, entity, catalog, roles)
+    for outcome in ("approved", "rejected"):
+        scope = chain.lock.scope(outcome)
+        errors += [doc.error(("lock", outcome, i), f"'{name}' is not a field of {entity.qualified}")
+                   for i, name in enumerate(scope if isinstance(scope, tuple) else ()) if entity.field(name) is None]
     return errors
 
 
@@ -115,14 +119,13 @@ def _sources_errors(sources: tuple[ApproverSource, ...], path: tuple, chain: Cha
         if source.kind == "role" and source.value not in roles:
             errors.append(doc.error(where, _unknown_role(source.value, roles)))
         elif source.kind == "field":
-            problem = _approver_field_problem(entity, source.value)
+            problem = path_problem(entity, source.value, catalog, PERSON)
             if problem:
                 errors.append(doc.error(where, problem))
         elif source.kind == "department_head" and source.value != "submitter":
-            f = entity.field(source.value)
-            if f is None or f.type != "reference" or f.target != DEPARTMENT:
-                errors.append(doc.error(where, f"department_head takes `submitter` or a reference field of {entity.qualified} "
-                                               f"to {DEPARTMENT}; '{source.value}' is not one"))
+            problem = path_problem(entity, source.value, catalog, A_DEPARTMENT)
+            if problem:
+                errors.append(doc.error(where, problem))
         elif source.kind == "expr":
             errors += _expression_errors(source.value, entity, catalog, Variable("list", item=Variable("string")), doc, where)
         elif source.kind == "submitter_choice" and (path[0] != "steps" or "timeout" in path):
@@ -130,13 +133,18 @@ def _sources_errors(sources: tuple[ApproverSource, ...], path: tuple, chain: Cha
     return errors
 
 
-def _approver_field_problem(entity: EntityDef, name: str) -> str | None:
-    f = entity.field(name)
-    if f is None:
-        return f"'{name}' is not a field of {entity.qualified}"
-    if f.type == "user" or (f.type == "reference" and f.target == EMPLOYEE):
-        return None
-    return f"'{name}' is a {f.type} field; an approver field is a user field or a reference to {EMPLOYEE}"
+def _submitters_errors(chain: ChainDef, entity: EntityDef, catalog: Catalog, roles: set[str]) -> list[DefinitionError]:
+    """`submitters`: each role declared, each field (or path) ending at a person."""
+    errors = []
+    for source in chain.submitters:
+        where = ("submitters", source.index, source.kind)
+        if source.kind == "role" and source.value not in roles:
+            errors.append(chain.document.error(where, _unknown_role(source.value, roles)))
+        elif source.kind == "field":
+            problem = path_problem(entity, source.value, catalog, PERSON, role="a submitter field")
+            if problem:
+                errors.append(chain.document.error(where, problem))
+    return errors
 
 
 def _outcome_errors(outcome: Outcome, name: str, chain: ChainDef, entity: EntityDef, catalog: Catalog,

@@ -69,6 +69,35 @@ class Outcome:
     notify: tuple[ApproverSource, ...] = ()
 
 
+#: what `lock` says of an outcome: every field, its child rows and files (`all`), nothing (`none`), or a list of fields
+ALL, NONE = "all", "none"
+
+
+@dataclass(frozen=True)
+class DecisionLock:
+    """What a decided request keeps as decided (`lock:` in the chain; docs/workflow.md, "The record lock"): per outcome
+    `all`, `none` or the names of the fields (a child table's name covers its rows); `reopen` says who may reopen an
+    approved request: `admin` (tenant admins) or `submitter` (the submitter too)."""
+
+    approved: str | tuple[str, ...] = ALL
+    rejected: str | tuple[str, ...] = NONE
+    reopen: str = "admin"
+
+    def scope(self, outcome: str) -> str | tuple[str, ...]:
+        """What `outcome` (a request's status) locks: ALL, NONE or field names; nothing for a request not decided."""
+        return getattr(self, outcome) if outcome in ("approved", "rejected") else NONE
+
+    def locks(self, outcome: str, name: str) -> bool:
+        scope = self.scope(outcome)
+        return scope == ALL or (scope != NONE and name in scope)
+
+
+def _lock(data: dict[str, Any] | None) -> DecisionLock:
+    data = data or {}
+    scopes = {k: v if isinstance(v, str) else tuple(v) for k, v in data.items() if k in ("approved", "rejected")}
+    return DecisionLock(**scopes, reopen=data.get("reopen", "admin"))
+
+
 @dataclass(frozen=True)
 class StepDef:
     name: str
@@ -104,6 +133,8 @@ class ChainDef:
     document: Document
     when: str | None = None
     submitter_roles: tuple[str, ...] = ()
+    #: who may submit a record: `owner`, `field`, `role` sources (workflow/submitters.py); empty: the default there
+    submitters: tuple[ApproverSource, ...] = ()
     no_approver: str = "admin"
     dedup: str = "off"
     self_approval: str = "allow"
@@ -111,6 +142,7 @@ class ChainDef:
     cc_at: str = "both"
     on_approve: Outcome = field(default_factory=Outcome)
     on_reject: Outcome = field(default_factory=Outcome)
+    lock: DecisionLock = field(default_factory=DecisionLock)
 
     @property
     def qualified(self) -> str:
@@ -132,6 +164,17 @@ class ChainDef:
 
 def _sources(entries: list[dict[str, Any]]) -> tuple[ApproverSource, ...]:
     return tuple(ApproverSource(kind, value, i) for i, entry in enumerate(entries) for kind, value in entry.items())
+
+
+def _submitters(entries: list[Any]) -> tuple[ApproverSource, ...]:
+    """`owner` is written alone; `field:` and `role:` are one-key mappings, as approver sources are."""
+    found = []
+    for i, entry in enumerate(entries):
+        if entry == "owner":
+            found.append(ApproverSource("owner", True, i))
+        elif isinstance(entry, dict):
+            found += [ApproverSource(kind, value, i) for kind, value in entry.items()]
+    return tuple(found)
 
 
 def _outcome(data: dict[str, Any] | None) -> Outcome:
@@ -159,10 +202,12 @@ def build_chain(doc: Document) -> ChainDef:
     return ChainDef(
         pack=doc.pack, name=data["name"], entity=qualify(data["entity"], doc.pack),
         label=Label(data.get("label"), humanize(data["name"])), steps=steps, document=doc, when=data.get("when"),
-        submitter_roles=tuple(data.get("submitter_roles", ())), no_approver=data.get("no_approver", "admin"),
+        submitter_roles=tuple(data.get("submitter_roles", ())), submitters=_submitters(data.get("submitters", [])),
+        no_approver=data.get("no_approver", "admin"),
         dedup=data.get("dedup", "off"), self_approval=data.get("self_approval", "allow"),
         cc=_sources(cc.get("approvers", [])), cc_at=cc.get("at", "both"),
         on_approve=_outcome(data.get("on_approve")), on_reject=_outcome(data.get("on_reject")),
+        lock=_lock(data.get("lock")),
     )
 
 

@@ -31,11 +31,20 @@ from ..i18n import Label
 from ..notify import approvals as notices
 from . import rows, timeouts
 from .approvers import Assignment, Context, assign, no_approver, resolve
-from .definition import ChainDef, StepDef, chain_from_snapshot
+from .definition import NONE, ChainDef, DecisionLock, StepDef, chain_from_snapshot
 from .delegation import circle_through, delegate_of
-from .directory import EMPLOYEE, Directory
-from .errors import AlreadyDecided, NotAllowed, NotFound, WorkflowError, refusal
+from .directory import ADMIN_ROLE, Directory
+from .errors import (
+    AlreadyDecided,
+    Conflict,
+    NotAllowed,
+    NotFound,
+    WorkflowError,
+    expression_reason,
+    refusal,
+)
 from .labels import STATUS
+from .submitters import Candidate
 from .tables import DELEGATIONS, EVENTS, INSTANCES, TASKS
 
 T = TypeVar("T")
@@ -44,8 +53,6 @@ PENDING, APPROVED, REJECTED, RETURNED, WITHDRAWN = "pending", "approved", "rejec
 ADDED = ("added_before", "added_after")
 #: the actor of what the worker does on its own: timeouts and reminders
 SYSTEM = "system"
-#: the field that names whose record it is, when it references core.employee (besides its creator)
-OWNER_FIELD = "employee"
 
 # What the engine refuses (workflow/errors.py): English and Chinese, rendered in the reader's language when shown.
 NO_ENTITY = refusal("there is no entity {entity}", "不存在实体 {entity}")
@@ -55,8 +62,6 @@ JUST_SUBMITTED = refusal("{entity} #{id} was just submitted by someone else", "{
 JUST_RESUBMITTED = refusal("{entity} #{id} was just submitted again", "{entity} #{id} 刚刚已被重新提交")
 ALREADY_IN_APPROVAL = refusal("{entity} #{id} is already in approval", "{entity} #{id} 已在审批中")
 ALREADY_APPROVED = refusal("{entity} #{id} is already approved", "{entity} #{id} 已审批通过")
-NOT_OWNER = refusal("only the person who created this {entity} record, or the employee it is for, may submit it",
-                    "只有该{entity}记录的创建人或其所属员工本人可以提交")
 ONLY_SUBMITTER_RESUBMITS = refusal("only {submitter}, who submitted it, can submit it again", "只有提交人 {submitter} 可以重新提交")
 ONLY_SUBMITTER_WITHDRAWS = refusal("only {submitter}, who submitted it, can withdraw it", "只有提交人 {submitter} 可以撤回")
 ONLY_SUBMITTER_URGES = refusal("only {submitter}, who submitted it, can urge it", "只有提交人 {submitter} 可以催办")
@@ -84,6 +89,19 @@ ENDS_BEFORE_START = refusal("the delegation ends before it starts", "委托的�
 SELF_DELEGATION = refusal("one cannot delegate to oneself", "不能委托给自己")
 CIRCLE = refusal("this delegation would make a circle: {circle}", "该委托会形成循环：{circle}")
 NO_TASK = refusal("task {task} does not exist", "任务 {task} 不存在")
+ONLY_ADMINS_MOVE = refusal("only the tenant's admins may move a request to another version of its chain",
+                           "只有管理员可以将申请迁移到审批流程的其他版本")
+REASON_NEEDED = refusal("give a reason", "请填写原因")
+NOT_RUNNING = refusal("the request is not in approval ({status}); only a running request can be moved",
+                      "申请不在审批中（{status}），只有审批中的申请可以迁移")
+CHAIN_GONE = refusal("the chain {chain} no longer exists; the request can only finish on the version it started on",
+                     "审批流程 {chain} 已不存在，申请只能按其开始时的版本完成")
+ALREADY_CURRENT = refusal("the request already runs on the current version of its chain ({version})",
+                          "申请已在使用审批流程的当前版本（{version}）")
+ONLY_ADMINS_REOPEN = refusal("only the tenant's admins may reopen an approved request", "只有管理员可以重新打开已通过的申请")
+ONLY_SUBMITTER_REOPENS = refusal("only {submitter}, who submitted it, or an admin may reopen it",
+                                 "只有提交人 {submitter} 或管理员可以重新打开")
+NOT_APPROVED = refusal("the request is not approved ({status}); there is nothing to reopen", "申请未通过（{status}），无需重新打开")
 NOT_YOUR_TASK = refusal("this task is {assignee}'s, not {user}'s", "该任务属于 {assignee}，不属于 {user}")
 #: what NOT_EARLIER lists when no step ran before
 NO_STEPS = Label({"en": "none", "zh": "无"})
@@ -95,16 +113,24 @@ def step_label(chain: ChainDef, name: str) -> Label | str:
     return step.label if step is not None else name
 
 
-def may_submit(directory: Directory, entity: Any, record: Any, user: str) -> bool:
-    """Is `user` one of the record's own people: its creator, or the user of its `employee` (docs/workflow.md)?"""
-    created_by = getattr(record, "created_by", None)
-    if created_by is not None and created_by == directory.user_id(user):
-        return True
-    f = entity.field(OWNER_FIELD)
-    if f is None or f.type != "reference" or f.target != EMPLOYEE:
-        return False
-    employee = getattr(record, OWNER_FIELD, None)
-    return employee is not None and bool(employee.login) and employee.login == user
+def choosing_steps(chain: ChainDef) -> dict[str, str]:
+    """The steps of `chain` whose approvers the submitter picks, with `optional` or `required`."""
+    return {step.name: source.value for step in chain.steps for source in step.approvers if source.kind == "submitter_choice"}
+
+
+def decided_lock(s: Session, entity: str, record_id: int) -> tuple[Any, DecisionLock] | None:
+    """The record's decided request and its chain's `lock`, when that decision locks something (else None). The lock is
+    the one of the version the request was decided on."""
+    row = s.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)).first()
+    if row is None or row.status not in (APPROVED, REJECTED):
+        return None
+    lock = chain_from_snapshot(row.snapshot).lock
+    return None if lock.scope(row.status) == NONE else (row, lock)
+
+
+def is_admin(directory: Directory, user: str) -> bool:
+    """A tenant admin (FAB's Admin role): may move a request to another version, reopen it, change a locked record."""
+    return ADMIN_ROLE in directory.roles(user)
 
 
 def editable_in(s: Session, entity: str, record_id: int, user: str) -> set[str] | None:
@@ -181,18 +207,21 @@ class Approvals:
             except IntegrityError:
                 raise AlreadyDecided(JUST_SUBMITTED, entity=self._label(entity), id=record_id) from None
         else:
-            instance_id, chain = existing.id, chain_from_snapshot(existing.snapshot)
+            instance_id = existing.id
             if existing.status in (PENDING, APPROVED):
                 raise WorkflowError(ALREADY_IN_APPROVAL if existing.status == PENDING else ALREADY_APPROVED,
                                     entity=self._label(entity), id=record_id)
             if existing.submitter != user:
                 raise NotAllowed(ONLY_SUBMITTER_RESUBMITS, submitter=existing.submitter)
             self._check_owner(s, entity, record, user)
-            chosen = chosen or dict(existing.chosen or {})  # a new round keeps the submitter's earlier choice
+            chain = self._chain_for(s, entity, record, user)  # a new round starts on the chain as it is now
+            choosing = choosing_steps(chain)  # a new round keeps the submitter's earlier choice, where the chain takes one
+            chosen = chosen or {step: people for step, people in (existing.chosen or {}).items() if step in choosing}
             self._check_chosen(s, chain, chosen)
             done = s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id, INSTANCES.c.status == existing.status)
                              .values(status=PENDING, round=existing.round + 1, chosen=chosen, step=None, updated_at=now,
-                                     finished_at=None, submitted_at=now))
+                                     finished_at=None, submitted_at=now, chain=chain.qualified,
+                                     chain_version=chain.version, snapshot=chain.snapshot()))
             if done.rowcount != 1:
                 raise AlreadyDecided(JUST_RESUBMITTED, entity=self._label(entity), id=record_id)
         instance = rows.load_instance(s, instance_id)
@@ -216,11 +245,16 @@ class Approvals:
         return record
 
     def _check_owner(self, s: Session, entity: str, record: Any, user: str) -> None:
-        """Only the record's own people may submit it: whoever created it (`created_by`), or the user of the
-        employee it is for (a reference field named `employee` to core.employee, matched on `login`)."""
-        if may_submit(self._directory(s), self.runtime.catalog.entities[entity], record, user):
-            return
-        raise NotAllowed(NOT_OWNER, entity=self._label(entity))
+        """Only the record's own people may submit it (the `submitters` of a chain, workflow/submitters.py): whom no
+        chain of the entity admits is refused before the chains' conditions are read. `_chain_for` then takes the
+        first chain that applies and admits them."""
+        chains = self.runtime.catalog.chains_for(entity)
+        candidate = self._candidate(s, entity, record, user)
+        if chains and not any(candidate.admitted_by(chain) for chain in chains):
+            raise candidate.refusal(chains)
+
+    def _candidate(self, s: Session, entity: str, record: Any, user: str) -> Candidate:
+        return Candidate(self._directory(s), self.runtime.catalog, self.runtime.catalog.entities[entity], record, user)
 
     def submission_chain(self, s: Session, entity: str, record_id: int, user: str) -> ChainDef:
         """The chain a first submission of the record by `user` would start now, chosen as `submit` chooses it
@@ -246,7 +280,11 @@ class Approvals:
         if not allowed:
             wanted = sorted({r for c in applying for r in c.submitter_roles})
             raise NotAllowed(ROLES_ONLY, entity=entity_def.label, roles=[self._role_label(r) for r in wanted])
-        return allowed[0]
+        candidate = self._candidate(s, entity, record, user)
+        admitted = [c for c in allowed if candidate.admitted_by(c)]
+        if not admitted:
+            raise candidate.refusal(allowed)
+        return admitted[0]
 
     def _holds(self, condition: str, entity: Any, record: Any, directory: Directory, user: str) -> bool:
         ctx = Context(directory, self.runtime.catalog, entity, record, user)
@@ -254,12 +292,10 @@ class Approvals:
         try:
             return bool(expression.evaluate(ctx.values(), user=ctx.user(), where=f"{entity.qualified} approval condition"))
         except ExpressionFailed as failed:
-            raise WorkflowError(CONDITION_UNDECIDED, condition=condition, reason=failed.reason) from None
+            raise WorkflowError(CONDITION_UNDECIDED, condition=condition, reason=expression_reason(failed.reason)) from None
 
     def _check_chosen(self, s: Session, chain: ChainDef, chosen: dict[str, list[str]]) -> None:
-        directory = self._directory(s)
-        choosing = {step.name: source.value for step in chain.steps for source in step.approvers
-                    if source.kind == "submitter_choice"}
+        directory, choosing = self._directory(s), choosing_steps(chain)
         for name, people in chosen.items():
             if name not in choosing:
                 raise WorkflowError(NOT_CHOOSABLE, step=step_label(chain, name))
@@ -380,7 +416,7 @@ class Approvals:
                 try:
                     value = expression.evaluate(ctx.values(), user=ctx.user(), where=f"{entity.qualified} approval outcome")
                 except ExpressionFailed as failed:
-                    raise WorkflowError(CANNOT_SET, field=f.label, reason=failed.reason) from None
+                    raise WorkflowError(CANNOT_SET, field=f.label, reason=expression_reason(failed.reason)) from None
             setattr(record, field_type(f.type).attribute(f), value)
             applied[name] = None if value is None else str(value)
         s.flush()
@@ -481,6 +517,58 @@ class Approvals:
             rows.close_open_tasks(s, instance, None, "cancelled")
             s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id).values(status=WITHDRAWN, step=None))
             rows.event(s, instance, "withdraw", user, comment=comment)
+        self._run(run)
+
+    def move_to_current(self, instance_id: int, user: str, reason: str) -> str:
+        """An admin moves a running request onto the current version of its chain (docs/workflow.md, "Moving an
+        instance"): the open tasks are cancelled and the step of the same name starts again on the new version, or,
+        when it has none, the first step that runs. Returns the version it moved to."""
+        def run(s: Session) -> str:
+            instance = rows.lock(s, instance_id)
+            if not is_admin(self._directory(s), user):
+                raise NotAllowed(ONLY_ADMINS_MOVE)
+            if not reason.strip():
+                raise WorkflowError(REASON_NEEDED)
+            if instance.status != PENDING:
+                raise Conflict(NOT_RUNNING, status=STATUS[instance.status])
+            chain = self.runtime.catalog.chains.get(instance.chain)
+            if chain is None:
+                raise Conflict(CHAIN_GONE, chain=instance.chain)
+            if chain.version == instance.chain_version:
+                raise Conflict(ALREADY_CURRENT, version=chain.version)
+            target = chain.step(instance.step) if instance.step else None
+            rows.close_open_tasks(s, instance, None, "cancelled")
+            s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id)
+                      .values(chain_version=chain.version, snapshot=chain.snapshot(), step=None))
+            moved = rows.load_instance(s, instance_id)
+            rows.event(s, moved, "moved", user, step=instance.step, comment=reason.strip(),
+                       from_version=instance.chain_version, to_version=chain.version,
+                       to_step=target.name if target is not None else None)
+            record = self._record(s, moved)
+            if target is None:
+                self._advance(s, moved, chain, record, -1)
+            else:
+                self._restart(s, moved, chain, record, target)
+            return chain.version
+        return self._run(run)
+
+    def reopen(self, instance_id: int, user: str, reason: str) -> None:
+        """Take an approved request back (the chain's `lock.reopen` says who may, admins always): the record is no
+        longer locked by the approval, and the submitter's next submission starts on the chain's current version."""
+        def run(s: Session) -> None:
+            instance = rows.lock(s, instance_id)
+            lock = chain_from_snapshot(instance.snapshot).lock
+            if not is_admin(self._directory(s), user):
+                if lock.reopen != "submitter":
+                    raise NotAllowed(ONLY_ADMINS_REOPEN)
+                if instance.submitter != user:
+                    raise NotAllowed(ONLY_SUBMITTER_REOPENS, submitter=instance.submitter)
+            if not reason.strip():
+                raise WorkflowError(REASON_NEEDED)
+            if instance.status != APPROVED:
+                raise Conflict(NOT_APPROVED, status=STATUS[instance.status])
+            s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id).values(status=WITHDRAWN, step=None))
+            rows.event(s, instance, "reopen", user, comment=reason.strip())
         self._run(run)
 
     def transfer(self, task_id: int, user: str, to: str, *, comment: str | None = None) -> int:
@@ -690,9 +778,17 @@ class Approvals:
                                               .order_by(EVENTS.c.id)).all())
 
     def editable_fields(self, entity: str, record_id: int, user: str) -> set[str] | None:
-        """What `user` may change on the record now: None when approval does not lock it (never submitted,
-        returned, rejected, withdrawn or approved), else the fields the current step lets its open approvers edit."""
-        return self._read(lambda s: editable_in(s, entity, record_id, user))
+        """What `user` may change on the record now: None when approval does not lock it (never submitted, returned,
+        withdrawn, or decided with nothing locked), the fields the current step lets its open approvers edit while
+        it is in approval, and the fields its chain's `lock` leaves free once it is decided (admins may change more,
+        giving a reason: workflow/lock.py)."""
+        def read(s: Session) -> set[str] | None:
+            decided = decided_lock(s, entity, record_id)
+            if decided is None:
+                return editable_in(s, entity, record_id, user)
+            row, lock = decided
+            return {f.name for f in self.runtime.catalog.entities[entity].fields if not lock.locks(row.status, f.name)}
+        return self._read(read)
 
     def _read(self, query: Callable[[Session], T]) -> T:
         s = self.runtime.session()

@@ -62,12 +62,43 @@ def shown(value: Any, language: str) -> str:
     return str(value)
 
 
+#: the reasons expr/ gives in its own words when an expression fails on a record, in Chinese (a pattern on the
+#: English, its groups kept); any other reason is CEL's own detail and is shown as it came
+EXPRESSION_REASONS = (
+    (re.compile(r"^(.+) and (\S+) are empty$"), "{0}和{1}为空"),
+    (re.compile(r"^(\S+) is empty$"), "{0}为空"),
+    (re.compile(r"^it divides by zero$"), "除数为零"),
+    (re.compile(r"^a number became too large$"), "数值过大"),
+    (re.compile(r"^it reads past the end of a list$"), "读取超出了列表末尾"),
+    (re.compile(r"^a value is missing$"), "缺少一个值"),
+    (re.compile(r"^there is no value for (.+)$"), "没有 {0} 的值"),
+    (re.compile(r"^its result is not (.+)$"), "结果无效（应为 {0}）"),
+    (re.compile(r"^(\S+) is not (.+)$"), "{0}的值无效（应为 {1}）"),
+)
+
+
+def expression_reason(reason: str) -> Label:
+    """Why an expression failed (`ExpressionFailed.reason`), for a refusal: our own words follow the reader's language,
+    names and CEL's detail stay as they are."""
+    for pattern, zh in EXPRESSION_REASONS:
+        found = pattern.match(reason)
+        if found:
+            return Label({"en": reason, "zh": zh.format(*found.groups())})
+    return Label({"en": reason, "zh": reason})
+
+
 class NotFound(WorkflowError):
     status = 404
 
 
 class NotAllowed(WorkflowError):
     status = 403
+
+
+class Conflict(WorkflowError):
+    """The request is not in the state the action needs (not running, already on the current version)."""
+
+    status = 409
 
 
 class AlreadyDecided(WorkflowError):

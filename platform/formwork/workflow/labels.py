@@ -55,6 +55,9 @@ EVENT = label_table({
     "fields_set": ("Fields set", "字段已更新"),
     "approved": ("Request approved", "审批通过"),
     "rejected": ("Request rejected", "审批驳回"),
+    "moved": ("Moved to the current version", "迁移到当前版本"),
+    "reopen": ("Reopened", "重新打开"),
+    "locked_change": ("Changed while locked", "锁定后修改"),
 })
 
 #: the buttons of the panel, and what is flashed when one worked
@@ -70,6 +73,8 @@ BUTTON = label_table({
     "urge": ("Urge", "催办"),
     "comment": ("Comment", "评论"),
     "bulk_approve": ("Approve selected", "批量同意"),
+    "move": ("Move to the current version", "迁移到当前版本"),
+    "reopen": ("Reopen", "重新打开"),
 })
 DONE = label_table({
     "submit": ("Submitted for approval.", "已提交审批。"),
@@ -82,6 +87,8 @@ DONE = label_table({
     "withdraw": ("Withdrawn.", "已撤回。"),
     "urge": ("Reminder sent.", "已催办。"),
     "comment": ("Comment added.", "已添加评论。"),
+    "move": ("Moved to the current version of the chain.", "已迁移到审批流程的当前版本。"),
+    "reopen": ("Reopened: the record can be changed and submitted again.", "已重新打开：记录可修改并重新提交。"),
 })
 
 TEXT = label_table({
@@ -130,6 +137,9 @@ TEXT = label_table({
     "bulk_approved": ("{} approved", "已同意 {} 项"),
     "bulk_already": ("{} already decided", "{} 项已被处理"),
     "bulk_refused": ("{} refused: {}", "{} 项被拒绝：{}"),
+    "reason": ("Reason (required)", "原因（必填）"),
+    "override": ("This record is locked by its approval. As an admin you may change it: give the reason with your save.",
+                 "该记录已被审批锁定。管理员可修改：保存时请填写原因。"),
 })
 
 #: the inbox's tabs, in order

@@ -1,34 +1,69 @@
-"""The record lock: while a record is in approval, its writes are refused except the fields the current step allows.
+"""The record lock: while a record is in approval, its writes are refused except the fields the current step allows;
+once decided, what its chain's `lock` keeps as decided (by default an approved record, its rows and its files).
 
 Screens and the entity API both ask here, so they refuse the same things with
-the same message. What may be edited comes from the engine
-(`Approvals.editable_fields`); deleting a record in approval is refused, and
-deleting one whose approval ended takes its approval with it, so a new
-record that is given the same id (SQLite reuses the highest) never inherits it.
+the same message. What may be edited in approval comes from the engine
+(`editable_in`); deleting a record in approval is refused, and deleting one
+whose approval ended takes its approval with it, so a new record that is given
+the same id (SQLite reuses the highest) never inherits it.
+
+A decision's lock gives way to a tenant admin who says why: the reason comes
+with the request (the `X-Formwork-Reason` header on the API, the edit form's
+`formwork_reason` field on screens) and is recorded as a `locked_change` event
+of the record's approval (its timeline and the record's history show it), in
+the transaction that saves the change. The lock of a running approval never
+gives way: it is withdrawn, or an admin moves or decides it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from flask import current_app, has_request_context, request
+from sqlalchemy.orm import Session, scoped_session
 
+from ..compile.models import utcnow
 from ..fields.child_table import parent_field_of
-from ..i18n import Label
-from .engine import PENDING, editable_in
+from ..i18n import Label, label_table
+from ..tenancy.audit import current_user
+from .definition import ALL
+from .directory import Directory
+from .engine import PENDING, decided_lock, editable_in, is_admin
 from .tables import EVENTS, INSTANCES, TASKS
+
+log = logging.getLogger(__name__)
+#: where a tenant admin gives the reason for changing a record its decision locked
+REASON_HEADER, REASON_FIELD = "X-Formwork-Reason", "formwork_reason"
+#: the session's note of the override events this transaction recorded, by request: one event per save
+OVERRIDES = "formwork_lock_overrides"
+#: the approval event that records such a change
+OVERRIDE = "locked_change"
 
 LOCKED = Label({"en": "Locked while in approval.", "zh": "审批中，不可修改。"})
 IN_APPROVAL = Label({"en": "This record is in approval; withdraw the request or wait for the decision before deleting it.",
                      "zh": "该记录正在审批中；请先撤回申请或等待审批结束再删除。"})
-ROW_IN_APPROVAL = Label({"en": "The record this row belongs to is in approval; its rows cannot be changed now.",
-                         "zh": "该明细所属的记录正在审批中，暂不可修改。"})
+ROW_IN_APPROVAL = Label({"en": "The record this row belongs to is in approval or approved; its rows cannot be changed now.",
+                         "zh": "该明细所属的记录正在审批中或已审批，暂不可修改。"})
+#: a field kept by a decision, per outcome
+DECIDED = label_table({
+    "approved": ("Approved records are locked: reopen the approval to change it (an admin may, giving a reason).",
+                 "已审批通过的记录已锁定：如需修改请重新打开审批（管理员填写原因后可修改）。"),
+    "rejected": ("Rejected records are locked: reopen the approval to change it (an admin may, giving a reason).",
+                 "已驳回的记录已锁定：如需修改请重新打开审批（管理员填写原因后可修改）。"),
+})
+DECIDED_DELETE = label_table({
+    "approved": ("This record is approved and locked; only an admin giving a reason may delete it.",
+                 "该记录已审批通过并锁定；只有管理员填写原因后才能删除。"),
+    "rejected": ("This record is rejected and locked; only an admin giving a reason may delete it.",
+                 "该记录已驳回并锁定；只有管理员填写原因后才能删除。"),
+})
 
 
 class RecordInApproval(Exception):
-    """A delete of a record whose approval is running."""
+    """A delete of a record whose approval is running, or that its decision locks (docs/workflow.md)."""
 
 
 def lock_errors(runtime: Any, entity: str, record_id: int, user: str | None, changed: Iterable[str]) -> dict[str, list[str]]:
@@ -39,12 +74,49 @@ def lock_errors(runtime: Any, entity: str, record_id: int, user: str | None, cha
     """
     changed = list(changed)
     session = runtime.session()
-    if not changed or not in_approval(session, entity, record_id):
+    if not changed:
         return {}
-    editable = editable_in(session, entity, record_id, user or "")
-    if editable is None:  # decided in the meantime
+    if in_approval(session, entity, record_id):
+        editable = editable_in(session, entity, record_id, user or "")
+        if editable is None:  # decided in the meantime
+            return {}
+        return {name: [LOCKED.localized()] for name in changed if name not in editable}
+    decided = decided_lock(session, entity, record_id)
+    if decided is None:
         return {}
-    return {name: [LOCKED.localized()] for name in changed if name not in editable}
+    instance, lock = decided
+    kept = [name for name in changed if lock.locks(instance.status, name)]
+    if not kept or overridden(runtime, session, instance, user, kept):
+        return {}
+    return {name: [DECIDED[instance.status].localized()] for name in kept}
+
+
+def overridden(runtime: Any, session: Session, instance: Any, user: str | None, fields: list[str]) -> bool:
+    """A tenant admin changes what a decision locked, giving a reason: recorded (once per save, naming every field)
+    as a `locked_change` event in the saving transaction. False when there is no reason or the user is no admin."""
+    reason = override_reason()
+    if not reason or not user or not is_admin(Directory(session, runtime.compiled), user):
+        return False
+    own = session() if isinstance(session, scoped_session) else session  # the API hands the scoped session itself
+    recorded, key = own.info.setdefault(OVERRIDES, {}), (id(own.get_transaction()), instance.id)
+    earlier = session.execute(sa.select(EVENTS.c.id, EVENTS.c.detail).where(
+        EVENTS.c.id == recorded.get(key, 0), EVENTS.c.instance_id == instance.id, EVENTS.c.action == OVERRIDE,
+        EVENTS.c.actor == user)).first()
+    if earlier is None:
+        recorded[key] = session.execute(EVENTS.insert().values(
+            instance_id=instance.id, round=instance.round, action=OVERRIDE, actor=user, at=utcnow(), comment=reason,
+            attachments=[], detail={"fields": sorted(fields), "status": instance.status})).inserted_primary_key[0]
+    else:
+        named = sorted(set(earlier.detail.get("fields", [])) | set(fields))
+        session.execute(EVENTS.update().where(EVENTS.c.id == earlier.id).values(detail={**earlier.detail, "fields": named}))
+    return True
+
+
+def override_reason() -> str:
+    """The reason the request gives for changing a locked record (header on the API, form field on screens)."""
+    if not has_request_context():
+        return ""
+    return (request.headers.get(REASON_HEADER) or request.form.get(REASON_FIELD) or "").strip()[:4000]
 
 
 def row_lock_errors(runtime: Any, entity: str, item: Any | None, new: dict[str, Any] | None, user: str | None) -> dict[str, list[str]]:
@@ -55,9 +127,22 @@ def row_lock_errors(runtime: Any, entity: str, item: Any | None, new: dict[str, 
     for parent, table, link in child_tables_listing(runtime.catalog, entity):
         picked = (new or {}).get(link)
         ids = {getattr(item, f"{link}_id", None), picked.get("id") if isinstance(picked, dict) else picked}
-        if any(lock_errors(runtime, parent, parent_id, user, [table]) for parent_id in ids if parent_id):
-            errors[link] = [LOCKED.localized()]
+        for parent_id in ids:
+            refused = lock_errors(runtime, parent, parent_id, user, [table]) if parent_id else {}
+            if refused:
+                errors[link] = refused[table]
     return errors
+
+
+def files_lock(runtime: Any, session: Session, entity: str, record_id: int, user: str | None) -> str | None:
+    """Why the record's attachments cannot change now (in approval, or locked by its decision), or None."""
+    if in_approval(session, entity, record_id):
+        return LOCKED.localized()
+    decided = decided_lock(session, entity, record_id)
+    if decided is None or decided[1].scope(decided[0].status) != ALL:
+        return None
+    instance = decided[0]
+    return None if overridden(runtime, session, instance, user, ["attachments"]) else DECIDED[instance.status].localized()
 
 
 def child_tables_listing(catalog: Any, entity: str) -> list[tuple[str, str, str]]:
@@ -80,6 +165,13 @@ def before_delete(session: Session, entity: str, record_id: int) -> None:
         return
     if row.status == PENDING:
         raise RecordInApproval(IN_APPROVAL.localized())
+    decided = decided_lock(session, entity, record_id)
+    if decided is not None:
+        user = getattr(current_user(), "username", None)
+        if not override_reason() or not overridden(current_app.extensions["formwork"], session, decided[0], user, []):
+            raise RecordInApproval(DECIDED_DELETE[decided[0].status].localized())
+        log.warning("%s deleted %s #%s, locked by its approval (%s): %s", user, entity, record_id, decided[0].status,
+                    override_reason())
     session.execute(EVENTS.delete().where(EVENTS.c.instance_id == row.id))
     session.execute(TASKS.delete().where(TASKS.c.instance_id == row.id))
     session.execute(INSTANCES.delete().where(INSTANCES.c.id == row.id))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from flask_appbuilder.models.sqla import Model
 from sqlalchemy.orm import Session
 
 from .. import formatting
+from ..compile.child_tables import ChildTable, child_tables
 from ..i18n import Label
 from ..meta.model import EntityDef
 from .definition import ChainDef, StepDef, chain_from_snapshot
@@ -48,6 +50,18 @@ class Panel:
     people: list[str] = field(default_factory=list)
     #: the names of the people the panel shows, by user name
     names: dict[str, str] = field(default_factory=dict)
+    #: where the record's child tables are read from (the request's runtime), when asked for
+    runtime: Any = field(default=None, repr=False)
+
+    @cached_property
+    def child_tables(self) -> list[ChildTable]:
+        """The record's child tables (its lines, with totals) as its show page shows them: what an approver decides
+        on. The edit page's panel shows them, its form having inputs instead."""
+        if self.runtime is None:
+            return []
+        session = self.runtime.session()
+        item = session.get(self.runtime.compiled.model(self.entity.qualified), self.record_id)
+        return [] if item is None else list(child_tables(session, self.runtime.catalog, self.runtime.compiled, item).values())
 
     def name(self, username: str | None) -> str:
         return self.names.get(username or "", username or "")
@@ -80,6 +94,7 @@ def read_panel(runtime: Any, entity: EntityDef, record_id: int, user: str) -> Pa
     shown = [*panel.people, *(t.assignee for t in panel.tasks), *(t.delegated_from for t in panel.tasks),
              *(e.actor for e in panel.events), panel.instance.submitter if panel.instance is not None else None]
     panel.names = display_names(session, shown)
+    panel.runtime = runtime
     return panel
 
 

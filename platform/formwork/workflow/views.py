@@ -10,6 +10,7 @@ refuses the rest).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,8 +26,8 @@ from ..meta.catalog import Catalog
 from ..tenancy.audit import current_user, signed_in_user
 from .attachments import attachment_of, forget, store_uploads
 from .definition import ChainDef, chain_from_snapshot
-from .directory import display_names
-from .engine import Approvals
+from .directory import Directory, display_names
+from .engine import APPROVED, PENDING, Approvals, decided_lock, is_admin
 from .errors import AlreadyDecided, WorkflowError
 from .inbox import (
     TABS,
@@ -45,7 +46,7 @@ from .roles import APPROVER_RIGHTS
 from .tables import INSTANCES, TASKS
 
 TASK_ACTIONS = ("approve", "reject", "return", "transfer", "add_before", "add_after")
-RECORD_ACTIONS = ("submit", "withdraw", "urge", "comment")
+RECORD_ACTIONS = ("submit", "withdraw", "urge", "comment", "move", "reopen")
 #: the actions whose event may carry attached files (the engine takes them on these)
 ATTACHING = ("submit", "approve", "reject", "return", "comment")
 MAX_COMMENT = 4000
@@ -56,6 +57,31 @@ MENU_NAME = APPROVER_RIGHTS[2][1]
 
 def _runtime() -> Any:
     return current_app.extensions["formwork"]
+
+
+@dataclass(frozen=True)
+class LockActions:
+    """What the panel offers beyond the engine's everyday buttons: a tenant admin moving a running request to its
+    chain's current version, reopening an approved one (or its submitter, when the chain allows), and changing a
+    record its decision locks (the edit page asks for the reason, posted with the record's form)."""
+
+    move: bool = False
+    reopen: bool = False
+    override: bool = False
+
+
+def lock_actions(runtime: Any, entity: str, record_id: int, user: str) -> LockActions:
+    session = runtime.session()
+    instance = session.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity,
+                                                          INSTANCES.c.record_id == record_id)).first()
+    if instance is None:
+        return LockActions()
+    admin, current = is_admin(Directory(session, runtime.compiled), user), runtime.catalog.chains.get(instance.chain)
+    submitter_reopens = chain_from_snapshot(instance.snapshot).lock.reopen == "submitter" and instance.submitter == user
+    return LockActions(
+        move=admin and instance.status == PENDING and current is not None and current.version != instance.chain_version,
+        reopen=instance.status == APPROVED and (admin or submitter_reopens),
+        override=admin and decided_lock(session, entity, record_id) is not None)
 
 
 def refusal_text(error: WorkflowError) -> str:
@@ -78,11 +104,14 @@ class ApprovalScreens:
                          show_fieldsets: Any = None) -> Any:
         widgets = super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)  # type: ignore[misc]
         widgets["approval"] = self.approval_panel(int(pk))
+        widgets["approval_lock"] = lock_actions(_runtime(), self.entity.qualified, int(pk), signed_in_user().username)  # type: ignore[attr-defined]
         return widgets
 
     def _get_edit_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> dict[str, Any]:
         widgets = super()._get_edit_widget(form, exclude_cols, widgets)  # type: ignore[misc]
-        widgets["approval"] = self.approval_panel(int(request.view_args["pk"]))
+        pk = int(request.view_args["pk"])
+        widgets["approval"] = self.approval_panel(pk)
+        widgets["approval_lock"] = lock_actions(_runtime(), self.entity.qualified, pk, signed_in_user().username)  # type: ignore[attr-defined]
         return widgets
 
     def approval_panel(self, record_id: int) -> Panel:
@@ -140,6 +169,10 @@ class ApprovalScreens:
             approvals.urge(target, user, comment=comment)
         elif action == "comment":
             approvals.comment(target, user, comment or "", attachments=attachments)
+        elif action == "move":
+            approvals.move_to_current(target, user, comment or "")
+        elif action == "reopen":
+            approvals.reopen(target, user, comment or "")
         else:
             self._decide(approvals, action, target, user, comment, attachments)
 
