@@ -12,6 +12,7 @@ import shutil
 import socket
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from conftest import PASSWORD, Platform, jwt
@@ -31,32 +32,46 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(platform: Platform) -> Iterator[str]:
+def served(platform: Platform) -> Iterator[str]:
+    """The platform on a loopback port with waitress (as `formwork serve`), for a module's browser tests."""
     from waitress.server import create_server
 
+    port = free_port()
+    wsgi = create_server(platform.app, host="127.0.0.1", port=port, threads=4)
+    threading.Thread(target=wsgi.run, daemon=True).start()
+    yield f"http://127.0.0.1:{port}"
+    wsgi.close()
+
+
+def launch(p: Any) -> Any:
+    """Debian's Chromium, headless, as CI has it (never `playwright install`)."""
+    return p.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+
+
+def sign_in(page: Any, url: str, username: str) -> None:
+    """Sign in through the login form at `url` (a tenant's or the console's)."""
+    page.goto(f"{url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(scope="module")
+def server(platform: Platform) -> Iterator[str]:
     platform.tenant("acme")
     auth = jwt(platform.client(), "acme")
     platform.client().post("/t/acme/api/v1/core_employee/", json={"name": "Browser Wu"}, headers=auth)
-    port = free_port()
-    wsgi = create_server(platform.app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=wsgi.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    wsgi.close()
+    yield from served(platform)
 
 
 @pytest.fixture(scope="module")
 def page(server: str):
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = launch(p)
         page = browser.new_page()
-        page.goto(f"{server}/t/acme/login/")
-        page.fill("input[name=username]", "admin")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("[type=submit]")
-        page.wait_for_url(f"{server}/t/acme/**")
+        sign_in(page, f"{server}/t/acme", "admin")
         yield page
         browser.close()
 

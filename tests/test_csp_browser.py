@@ -5,13 +5,12 @@ Skipped like tests/test_browser.py where chromium or playwright is missing (unle
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from conftest import PASSWORD, Platform, jwt
 from formwork.console import add_operator
-from test_browser import CHROMIUM, free_port, sync_playwright
+from test_browser import launch, served, sign_in, sync_playwright
 
 SLUG = "csp-web"
 #: every kind of screen: home with its charts, list, add form (select2, date picker), show with tabs, search,
@@ -22,33 +21,18 @@ SCREENS = ["/", "/crm_account/list/", "/crm_account/add", "/crm_opportunity/add"
 
 @pytest.fixture(scope="module")
 def server(platform: Platform) -> Iterator[str]:
-    from waitress.server import create_server
-
     platform.tenant(SLUG, packs=["core", "crm"])
     client = platform.client()
     account = client.post(f"/t/{SLUG}/api/v1/crm_account/", json={"name": "Tech", "industry": "technology"},
                           headers=jwt(client, SLUG)).json
     assert account["id"] == 1
     add_operator(platform.app.console, "csp-op", PASSWORD)
-    port = free_port()
-    wsgi = create_server(platform.app, host="127.0.0.1", port=port, threads=4)
-    threading.Thread(target=wsgi.run, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
-    wsgi.close()
-
-
-def sign_in(page, url: str, username: str) -> None:
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[type=submit]")
-    page.wait_for_load_state("networkidle")
+    yield from served(platform)
 
 
 def test_no_screen_breaks_the_content_security_policy(server: str) -> None:
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = launch(p)
         page = browser.new_page()
         violations: list[str] = []
         page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)

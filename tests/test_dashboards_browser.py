@@ -5,12 +5,11 @@ Skipped like tests/test_browser.py where chromium or playwright is missing (unle
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-from conftest import PASSWORD, Platform, jwt
-from test_browser import CHROMIUM, free_port, sync_playwright
+from conftest import Platform, jwt
+from test_browser import launch, served, sign_in, sync_playwright
 
 #: how many pixels of a chart's canvas are painted (not transparent)
 PAINTED = """canvas => {
@@ -23,8 +22,6 @@ PAINTED = """canvas => {
 
 @pytest.fixture(scope="module")
 def server(platform: Platform) -> Iterator[str]:
-    from waitress.server import create_server
-
     platform.tenant("dash-web")
     client = platform.client()
     auth = jwt(client, "dash-web")
@@ -32,25 +29,16 @@ def server(platform: Platform) -> Iterator[str]:
         account = client.post("/t/dash-web/api/v1/crm_account/", json={"name": name, "industry": industry}, headers=auth).json
         client.post("/t/dash-web/api/v1/crm_opportunity/", json={"name": f"{name} deal", "account": account["id"],
                                                                  "amount": "100"}, headers=auth)
-    port = free_port()
-    wsgi = create_server(platform.app, host="127.0.0.1", port=port, threads=4)
-    threading.Thread(target=wsgi.run, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
-    wsgi.close()
+    yield from served(platform)
 
 
 def test_the_home_page_draws_its_charts_from_the_shipped_library(server: str) -> None:
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = launch(p)
         page = browser.new_page()
         requested: list[str] = []
         page.on("request", lambda request: requested.append(request.url))
-        page.goto(f"{server}/t/dash-web/login/")
-        page.fill("input[name=username]", "admin")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("[type=submit]")
-        page.wait_for_url(f"{server}/t/dash-web/**")
+        sign_in(page, f"{server}/t/dash-web", "admin")
         page.goto(f"{server}/t/dash-web/")
         pie = page.locator('canvas.fw-chart[data-widget="r2w0"]')
         pie.wait_for(state="visible")
