@@ -196,7 +196,6 @@ class Approvals:
         record = self._lock_record(s, entity, record_id)
         now = utcnow()
         if existing is None:
-            self._check_owner(s, entity, record, user)
             chain = self._chain_for(s, entity, record, user)
             self._check_chosen(s, chain, chosen)
             try:  # no savepoint: pysqlite would commit at its RELEASE; the whole action rolls back instead
@@ -213,7 +212,6 @@ class Approvals:
                                     entity=self._label(entity), id=record_id)
             if existing.submitter != user:
                 raise NotAllowed(ONLY_SUBMITTER_RESUBMITS, submitter=existing.submitter)
-            self._check_owner(s, entity, record, user)
             chain = self._chain_for(s, entity, record, user)  # a new round starts on the chain as it is now
             choosing = choosing_steps(chain)  # a new round keeps the submitter's earlier choice, where the chain takes one
             chosen = chosen or {step: people for step, people in (existing.chosen or {}).items() if step in choosing}
@@ -244,18 +242,6 @@ class Approvals:
         s.refresh(record)
         return record
 
-    def _check_owner(self, s: Session, entity: str, record: Any, user: str) -> None:
-        """Only the record's own people may submit it (the `submitters` of a chain, workflow/submitters.py): whom no
-        chain of the entity admits is refused before the chains' conditions are read. `_chain_for` then takes the
-        first chain that applies and admits them."""
-        chains = self.runtime.catalog.chains_for(entity)
-        candidate = self._candidate(s, entity, record, user)
-        if chains and not any(candidate.admitted_by(chain) for chain in chains):
-            raise candidate.refusal(chains)
-
-    def _candidate(self, s: Session, entity: str, record: Any, user: str) -> Candidate:
-        return Candidate(self._directory(s), self.runtime.catalog, self.runtime.catalog.entities[entity], record, user)
-
     def submission_chain(self, s: Session, entity: str, record_id: int, user: str) -> ChainDef:
         """The chain a first submission of the record by `user` would start now, chosen as `submit` chooses it
         (the chain's `when` on the record, then `submitter_roles`), read in the caller's session `s`. Raises what
@@ -263,14 +249,19 @@ class Approvals:
         record = s.get(self.runtime.compiled.model(entity), record_id)
         if record is None:
             raise NotFound(NO_RECORD, entity=self._label(entity), id=record_id)
-        self._check_owner(s, entity, record, user)
         return self._chain_for(s, entity, record, user)
 
     def _chain_for(self, s: Session, entity: str, record: Any, user: str) -> ChainDef:
+        """The first chain of the entity that applies to the record and admits `user`. Only the record's own people
+        may submit it (the `submitters` of a chain, workflow/submitters.py): whom no chain admits is refused before
+        the chains' conditions are read, so a stranger learns nothing of them."""
         chains = self.runtime.catalog.chains_for(entity)
         if not chains:
             raise NotFound(NO_CHAIN, entity=self._label(entity))
         directory = self._directory(s)
+        candidate = Candidate(directory, self.runtime.catalog, self.runtime.catalog.entities[entity], record, user)
+        if not any(candidate.admitted_by(chain) for chain in chains):
+            raise candidate.refusal(chains)
         roles = set(directory.roles(user))
         entity_def = self.runtime.catalog.entities[entity]
         applying = [c for c in chains if not c.when or self._holds(c.when, entity_def, record, directory, user)]
@@ -280,7 +271,6 @@ class Approvals:
         if not allowed:
             wanted = sorted({r for c in applying for r in c.submitter_roles})
             raise NotAllowed(ROLES_ONLY, entity=entity_def.label, roles=[self._role_label(r) for r in wanted])
-        candidate = self._candidate(s, entity, record, user)
         admitted = [c for c in allowed if candidate.admitted_by(c)]
         if not admitted:
             raise candidate.refusal(allowed)
