@@ -75,6 +75,7 @@ def company(settings: Any, catalog: Any, approvers: int) -> Any:
 def file_requests(app: Any, worker: str, count: int) -> list[int]:
     """`count` leave requests by `worker`, submitted; returns the approval instance ids."""
     import sqlalchemy as sa
+
     from formwork.workflow.engine import Approvals
 
     runtime = app.extensions["formwork"]
@@ -83,8 +84,18 @@ def file_requests(app: Any, worker: str, count: int) -> list[int]:
     employee = runtime.compiled.model("core.employee")
     who = session.query(employee).filter_by(login=worker).one().id
     leave = runtime.compiled.model("oa.leave_request")
-    records = [leave(employee_id=who, leave_type="annual", start_date=date(2030, 5, 1), end_date=date(2030, 5, 2),
-                     days=2, reason=f"holiday {n}", created_by=user_id) for n in range(count)]
+    records = [
+        leave(
+            employee_id=who,
+            leave_type="annual",
+            start_date=date(2030, 5, 1),
+            end_date=date(2030, 5, 2),
+            days=2,
+            reason=f"holiday {n}",
+            created_by=user_id,
+        )
+        for n in range(count)
+    ]
     session.add_all(records)
     session.commit()
     ids = [record.id for record in records]
@@ -119,8 +130,9 @@ def decide_concurrently(dispatcher: Any, app: Any, approvers: int) -> tuple[floa
         start_line.wait()
         for task in tasks:
             began = time.perf_counter()
-            response = client.post(f"/t/{SLUG}/api/v1/approvals/tasks/{task}/approve", json={"comment": "ok"},
-                                   headers=headers)
+            response = client.post(
+                f"/t/{SLUG}/api/v1/approvals/tasks/{task}/approve", json={"comment": "ok"}, headers=headers
+            )
             spent = time.perf_counter() - began
             with lock:
                 latencies.append(spent)
@@ -160,8 +172,10 @@ def run(args: argparse.Namespace) -> None:
     upgrade_platform_db(settings.database_url)
     catalog = require_catalog()
     backend = "PostgreSQL" if settings.is_postgres else "SQLite"
-    print(f"Formwork approvals benchmark on {backend}: {args.approvers} approvers × {args.per_approver} requests, "
-          f"an inbox of {args.tasks}")
+    print(
+        f"Formwork approvals benchmark on {backend}: {args.approvers} approvers × {args.per_approver} requests, "
+        f"an inbox of {args.tasks}"
+    )
     app = company(settings, catalog, args.approvers)
     dispatcher = create_app(settings, catalog)
 
@@ -173,9 +187,11 @@ def run(args: argparse.Namespace) -> None:
     seconds, latencies, decisions = decide_concurrently(dispatcher, app, args.approvers)
     if any(open_tasks(app, f"mgr{n}") for n in range(1, args.approvers + 1)):
         raise RuntimeError("some tasks are still open after every approver decided")
-    print(f"  decisions through the API, {args.approvers} approvers at once: {decisions / seconds:.0f} per second "
-          f"({decisions} in {seconds:.1f} s); one decision median {statistics.median(latencies) * 1000:.1f} ms, "
-          f"p95 {percentile(latencies, 0.95) * 1000:.1f} ms")
+    print(
+        f"  decisions through the API, {args.approvers} approvers at once: {decisions / seconds:.0f} per second "
+        f"({decisions} in {seconds:.1f} s); one decision median {statistics.median(latencies) * 1000:.1f} ms, "
+        f"p95 {percentile(latencies, 0.95) * 1000:.1f} ms"
+    )
 
     began = time.perf_counter()
     file_requests(app, "clerk", args.tasks)
@@ -185,9 +201,11 @@ def run(args: argparse.Namespace) -> None:
     api_times = time_requests(lambda: api.get(f"/t/{SLUG}/api/v1/approvals/inbox/todo", headers=headers), args.runs)
     screen_times = time_requests(lambda: screen.get(f"/t/{SLUG}/approvals/"), args.runs)
     sql = statements_of(lambda _i: screen.get(f"/t/{SLUG}/approvals/"), 0)
-    print(f"  inbox with {args.tasks} open tasks: API median {statistics.median(api_times) * 1000:.1f} ms "
-          f"(p95 {percentile(api_times, 0.95) * 1000:.1f}); screen median {statistics.median(screen_times) * 1000:.1f} ms "
-          f"(p95 {percentile(screen_times, 0.95) * 1000:.1f}), {len(sql)} SQL statements per screen request")
+    print(
+        f"  inbox with {args.tasks} open tasks: API median {statistics.median(api_times) * 1000:.1f} ms "
+        f"(p95 {percentile(api_times, 0.95) * 1000:.1f}); screen median {statistics.median(screen_times) * 1000:.1f} ms "
+        f"(p95 {percentile(screen_times, 0.95) * 1000:.1f}), {len(sql)} SQL statements per screen request"
+    )
 
 
 def main() -> None:

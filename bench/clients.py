@@ -12,7 +12,9 @@ from werkzeug.test import Client
 
 
 def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
     if not match:
         raise RuntimeError("the login page has no CSRF token")
     return match.group(1)
@@ -22,7 +24,9 @@ def browser(wsgi: Any, prefix: str, username: str, password: str) -> Client:
     """A client signed in through the login form, as a person would be."""
     client = Client(wsgi)
     page = client.get(f"{prefix}/login/")
-    response = client.post(f"{prefix}/login/", data={"username": username, "password": password, "csrf_token": csrf_token(page.text)})
+    response = client.post(
+        f"{prefix}/login/", data={"username": username, "password": password, "csrf_token": csrf_token(page.text)}
+    )
     if response.status_code != 302:
         raise RuntimeError(f"form login on {prefix or '/'} failed: {response.status_code}")
     return client
@@ -31,8 +35,10 @@ def browser(wsgi: Any, prefix: str, username: str, password: str) -> Client:
 def bearer(wsgi: Any, prefix: str, username: str, password: str) -> tuple[Client, dict[str, str]]:
     """A cookie-less client and the JWT header, as an API caller would have."""
     client = Client(wsgi, use_cookies=False)
-    response = client.post(f"{prefix}/api/v1/security/login",
-                           json={"username": username, "password": password, "provider": "db", "refresh": False})
+    response = client.post(
+        f"{prefix}/api/v1/security/login",
+        json={"username": username, "password": password, "provider": "db", "refresh": False},
+    )
     if response.status_code != 200:
         raise RuntimeError(f"API login on {prefix or '/'} failed: {response.status_code} {response.text[:200]}")
     return client, {"Authorization": f"Bearer {response.json['access_token']}"}

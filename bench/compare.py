@@ -63,6 +63,7 @@ Request = Callable[[int], TestResponse]
 
 # -- setup ----------------------------------------------------------------------
 
+
 def tenant_db(instance: Path) -> Path:
     return instance / "tenants" / f"{SLUG}.sqlite"
 
@@ -99,7 +100,6 @@ def check_baseline() -> None:
     compared; a list with totals, group counts or a filter would need them in
     the baseline too, so it stops the bench rather than skewing it.
     """
-    from formwork.compile.apis import api_columns
     from handwritten import (
         ACCOUNT_FIELDS,
         API_COLUMNS,
@@ -107,6 +107,8 @@ def check_baseline() -> None:
         ROLLUP_FIELDS,
         HandAccountView,
     )
+
+    from formwork.compile.apis import api_columns
 
     catalog = bench_catalog()
     entity, listing = catalog.entities["crm.account"], catalog.list_views_for("crm.account")[0]
@@ -118,7 +120,11 @@ def check_baseline() -> None:
             ("owner filter", entity.field("owner").options.get("filter"), OWNER_FILTER),
             ("unique combinations", [i.fields for i in entity.indexes if i.unique], []),
             ("list columns", listing.columns, HandAccountView.list_columns),
-            ("list sort", [listing.sort_field, "desc" if listing.sort_descending else "asc"], list(HandAccountView.base_order)),
+            (
+                "list sort",
+                [listing.sort_field, "desc" if listing.sort_descending else "asc"],
+                list(HandAccountView.base_order),
+            ),
             ("list search", listing.search, HandAccountView.search_columns),
             ("page size", listing.page_size, HandAccountView.page_size),
             ("list totals, group_by, filter", [listing.totals, listing.group_by, listing.filter], [{}, None, None]),
@@ -127,14 +133,21 @@ def check_baseline() -> None:
         if ours != theirs
     ]
     if differences:
-        raise RuntimeError("bench/handwritten.py no longer mirrors crm.account; update it:\n  " + "\n  ".join(differences))
+        raise RuntimeError(
+            "bench/handwritten.py no longer mirrors crm.account; update it:\n  " + "\n  ".join(differences)
+        )
 
 
 def other_screens(dispatcher: Any) -> list[tuple[str, str]]:
     """(category, name) of the tenant's menu entries besides Accounts and FAB's own Security menu."""
     app = dispatcher.tenant_apps.get(dispatcher.tenant_apps.tenant(SLUG))
-    return [(str(category.name), str(item.name)) for category in app.appbuilder.menu.get_list()
-            if category.name != "Security" for item in category.childs if item.name not in ("Accounts", "-")]
+    return [
+        (str(category.name), str(item.name))
+        for category in app.appbuilder.menu.get_list()
+        if category.name != "Security"
+        for item in category.childs
+        if item.name not in ("Accounts", "-")
+    ]
 
 
 def seed(instance: Path, accounts: int, employees: int = 20) -> None:
@@ -157,19 +170,34 @@ def seed(instance: Path, accounts: int, employees: int = 20) -> None:
 
 
 def employee_row(i: int) -> dict[str, Any]:
-    return {"name": f"Rep {i:02d}", "login": f"rep{i:02d}", "email": f"rep{i:02d}@bench.example.com",
-            "phone": f"+47 {40000000 + i}", "job_title": "Account executive", "hire_date": date(2020, 1, 1) + timedelta(days=30 * i),
-            "active": True, "version": 1}
+    return {
+        "name": f"Rep {i:02d}",
+        "login": f"rep{i:02d}",
+        "email": f"rep{i:02d}@bench.example.com",
+        "phone": f"+47 {40000000 + i}",
+        "job_title": "Account executive",
+        "hire_date": date(2020, 1, 1) + timedelta(days=30 * i),
+        "active": True,
+        "version": 1,
+    }
 
 
 def account_row(i: int, rng: random.Random, employees: int) -> dict[str, Any]:
     return {
-        "name": f"Account {i:05d}", "industry": rng.choice(INDUSTRIES), "website": f"https://a{i}.example.com",
-        "phone": f"+47 {rng.randrange(10**7, 10**8)}", "email": f"info@a{i}.example.com",
-        "annual_revenue": Decimal(rng.randrange(10**5, 10**9)) / 100, "employees": rng.randrange(1, 5000),
-        "rating": rng.randrange(0, 6), "city": rng.choice(CITIES), "address": f"{i} Main Street", "version": 1,
+        "name": f"Account {i:05d}",
+        "industry": rng.choice(INDUSTRIES),
+        "website": f"https://a{i}.example.com",
+        "phone": f"+47 {rng.randrange(10**7, 10**8)}",
+        "email": f"info@a{i}.example.com",
+        "annual_revenue": Decimal(rng.randrange(10**5, 10**9)) / 100,
+        "employees": rng.randrange(1, 5000),
+        "rating": rng.randrange(0, 6),
+        "city": rng.choice(CITIES),
+        "address": f"{i} Main Street",
+        "version": 1,
         "owner_id": rng.randrange(1, employees + 1) if rng.random() < 0.9 else None,
-        "open_pipeline": Decimal(rng.randrange(0, 10**8)) / 100, "opportunity_count": rng.randrange(0, 12),
+        "open_pipeline": Decimal(rng.randrange(0, 10**8)) / 100,
+        "opportunity_count": rng.randrange(0, 12),
     }
 
 
@@ -234,6 +262,7 @@ def build_times(kind: str, instance: Path, runs: int) -> dict[str, float]:
 
 # -- clients ----------------------------------------------------------------------
 
+
 @dataclass
 class Side:
     """One app under test: its URL prefix, a signed-in browser and an API client."""
@@ -255,8 +284,16 @@ class Side:
 
 
 def new_account(side: str, i: int) -> dict[str, Any]:
-    return {"name": f"New {side} {i:06d}", "industry": "retail", "city": "Bergen", "employees": 12,
-            "annual_revenue": "125000.00", "email": f"hello{i}@{side}.example.com", "rating": 4, "owner": 3}
+    return {
+        "name": f"New {side} {i:06d}",
+        "industry": "retail",
+        "city": "Bergen",
+        "employees": 12,
+        "annual_revenue": "125000.00",
+        "email": f"hello{i}@{side}.example.com",
+        "rating": 4,
+        "owner": 3,
+    }
 
 
 EXPECTED = {"HTML list": 200, "API list": 200, "API create": 201}
@@ -271,6 +308,7 @@ def check(case: str, side: str, response: TestResponse) -> None:
 
 
 # -- latency ----------------------------------------------------------------------
+
 
 @dataclass
 class Latency:
@@ -325,6 +363,7 @@ def profile(sides: list[Side], requests: int, folder: Path, ids: Iterator[int]) 
 
 # -- report -----------------------------------------------------------------------
 
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f}"
 
@@ -335,17 +374,24 @@ def print_builds(builds: dict[str, dict[str, float]], runs: int) -> None:
     labels = {"formwork": "Formwork tenant app (core + crm)", "hand": "hand-written FAB (1 view + 1 API)"}
     for kind, r in builds.items():
         compiled = ms(r["compile"]) if kind == "formwork" else "-"
-        print(f"{labels[kind]:35}{ms(r['setup']):>9}{ms(r['cold']):>12}{ms(r['setup'] + r['cold']):>13}"
-              f"{ms(r['warm']):>14}{compiled:>10}")
-    print("  setup = imports + catalog load; first app = setup + cold build, from a fresh interpreter;\n"
-          "  warm rebuild = build again in that process (models from the hash cache); compile = compile_models alone")
+        print(
+            f"{labels[kind]:35}{ms(r['setup']):>9}{ms(r['cold']):>12}{ms(r['setup'] + r['cold']):>13}"
+            f"{ms(r['warm']):>14}{compiled:>10}"
+        )
+    print(
+        "  setup = imports + catalog load; first app = setup + cold build, from a fresh interpreter;\n"
+        "  warm rebuild = build again in that process (models from the hash cache); compile = compile_models alone"
+    )
 
 
-def print_latency(results: dict[str, dict[str, Latency]], requests: int, accounts: int,
-                  extra_menu: list[tuple[str, str]]) -> None:
+def print_latency(
+    results: dict[str, dict[str, Latency]], requests: int, accounts: int, extra_menu: list[tuple[str, str]]
+) -> None:
     print(f"\nRequest latency ({requests} requests per case after warm-up, {accounts:,} accounts seeded; ms)")
     if extra_menu:
-        print(f"hand-written app menu: Accounts + {len(extra_menu)} links, as the tenant's ({', '.join(n for _, n in extra_menu)})")
+        print(
+            f"hand-written app menu: Accounts + {len(extra_menu)} links, as the tenant's ({', '.join(n for _, n in extra_menu)})"
+        )
     else:
         print("hand-written app menu: Accounts only (the tenant's has more screens; see --full-menu)")
     print(f"{'':12}{'formwork':>20}{'hand-written':>20}{'ratio':>16}{'SQL / request':>16}")
@@ -354,8 +400,10 @@ def print_latency(results: dict[str, dict[str, Latency]], requests: int, account
         fw, hand = by_side["formwork"], by_side["hand"]
         ratio = fw.median / hand.median
         flag = "" if ratio <= GOAL else f"  > {GOAL}x"
-        print(f"{case:12}{ms(fw.median):>10}{ms(fw.p95):>10}{ms(hand.median):>10}{ms(hand.p95):>10}"
-              f"{ratio:>7.2f}x{fw.p95 / hand.p95:>7.2f}x{fw.statements:>8}{hand.statements:>8}{flag}")
+        print(
+            f"{case:12}{ms(fw.median):>10}{ms(fw.p95):>10}{ms(hand.median):>10}{ms(hand.p95):>10}"
+            f"{ratio:>7.2f}x{fw.p95 / hand.p95:>7.2f}x{fw.statements:>8}{hand.statements:>8}{flag}"
+        )
 
 
 def print_sql(results: dict[str, dict[str, Latency]]) -> None:
@@ -368,15 +416,21 @@ def print_sql(results: dict[str, dict[str, Latency]]) -> None:
 
 # -- main -------------------------------------------------------------------------
 
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--accounts", type=int, default=1000, help="accounts seeded before measuring (1000)")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per case and app (200)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per case and app first (20)")
     parser.add_argument("--build-runs", type=int, default=3, help="fresh processes per build measurement (3)")
-    parser.add_argument("--full-menu", action="store_true",
-                        help="give the hand-written app links for the tenant's other menu entries, to separate menu size from Formwork's cost")
-    parser.add_argument("--sql", action="store_true", help="also print the SQL statements of one request per case and app")
+    parser.add_argument(
+        "--full-menu",
+        action="store_true",
+        help="give the hand-written app links for the tenant's other menu entries, to separate menu size from Formwork's cost",
+    )
+    parser.add_argument(
+        "--sql", action="store_true", help="also print the SQL statements of one request per case and app"
+    )
     parser.add_argument("--profile", type=Path, help="also write cProfile dumps (<case>-<app>.prof) here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance folder")
     parser.add_argument("--probe", nargs=2, metavar=("KIND", "INSTANCE"), help=argparse.SUPPRESS)
@@ -407,8 +461,15 @@ def run(args: argparse.Namespace, instance: Path) -> None:
     print_builds(builds, args.build_runs)
 
     seed(instance, args.accounts)
-    sides = [Side("formwork", f"/t/{SLUG}", browser(dispatcher, f"/t/{SLUG}", ADMIN, PASSWORD), *bearer(dispatcher, f"/t/{SLUG}", ADMIN, PASSWORD)),
-             Side("hand", "", browser(hand_app, "", ADMIN, PASSWORD), *bearer(hand_app, "", ADMIN, PASSWORD))]
+    sides = [
+        Side(
+            "formwork",
+            f"/t/{SLUG}",
+            browser(dispatcher, f"/t/{SLUG}", ADMIN, PASSWORD),
+            *bearer(dispatcher, f"/t/{SLUG}", ADMIN, PASSWORD),
+        ),
+        Side("hand", "", browser(hand_app, "", ADMIN, PASSWORD), *bearer(hand_app, "", ADMIN, PASSWORD)),
+    ]
     ids = itertools.count(1)  # makes every created account name unique
     results = {case: measure(case, sides, args.requests, args.warmup, ids) for case in EXPECTED}
     print_latency(results, args.requests, args.accounts, extra_menu)

@@ -56,15 +56,20 @@ PACKS_DIR = Path(__file__).resolve().parent / "packs"
 CATEGORIES = ["alpha", "beta", "gamma", "delta", "omega"]
 LIST_VIEW = "open_items"
 # The API list asks for what the list view shows: active items of three categories, by amount descending.
-API_QUERY = ("(filters:!((col:active,opr:eq,value:!t),(col:category,opr:in,value:!(alpha,beta,gamma))),"
-             "order_column:amount,order_direction:desc,page:0,page_size:25)")
-API_QUERY_FALLBACK = ("(filters:!((col:active,opr:eq,value:!t),(col:category,opr:eq,value:alpha)),"
-                      "order_column:amount,order_direction:desc,page:0,page_size:25)")
+API_QUERY = (
+    "(filters:!((col:active,opr:eq,value:!t),(col:category,opr:in,value:!(alpha,beta,gamma))),"
+    "order_column:amount,order_direction:desc,page:0,page_size:25)"
+)
+API_QUERY_FALLBACK = (
+    "(filters:!((col:active,opr:eq,value:!t),(col:category,opr:eq,value:alpha)),"
+    "order_column:amount,order_direction:desc,page:0,page_size:25)"
+)
 
 Request = Callable[[int], TestResponse]
 
 
 # -- setup ----------------------------------------------------------------------
+
 
 def provision(instance: Path) -> tuple[Any, Any, Any]:
     """A fresh platform in `instance` with the lab tenant; returns (dispatcher, settings, tenant)."""
@@ -85,6 +90,7 @@ def provision(instance: Path) -> tuple[Any, Any, Any]:
 def seed_items(settings: Any, tenant: Any, rows: int) -> float:
     """`rows` items straight into the tenant's table with Core executemany; returns seconds taken."""
     import sqlalchemy as sa
+
     from formwork.tenancy.storage import tenant_engine
 
     rng = random.Random(7)
@@ -93,19 +99,30 @@ def seed_items(settings: Any, tenant: Any, rows: int) -> float:
     start = time.perf_counter()
     with tenant_engine(settings, tenant).begin() as conn:
         for first in range(1, rows + 1, 10_000):
-            conn.execute(table.insert(), [
-                {"name": f"Item {i:06d}", "category": rng.choice(CATEGORIES),
-                 "amount": Decimal(rng.randrange(0, 10**8)) / 100, "quantity": rng.randrange(1, 500),
-                 "active": rng.random() < 0.7, "due_on": date(2026, 1, 1) + timedelta(days=rng.randrange(0, 730)),
-                 "created_at": now, "updated_at": now, "version": 1}
-                for i in range(first, min(first + 10_000, rows + 1))
-            ])
+            conn.execute(
+                table.insert(),
+                [
+                    {
+                        "name": f"Item {i:06d}",
+                        "category": rng.choice(CATEGORIES),
+                        "amount": Decimal(rng.randrange(0, 10**8)) / 100,
+                        "quantity": rng.randrange(1, 500),
+                        "active": rng.random() < 0.7,
+                        "due_on": date(2026, 1, 1) + timedelta(days=rng.randrange(0, 730)),
+                        "created_at": now,
+                        "updated_at": now,
+                        "version": 1,
+                    }
+                    for i in range(first, min(first + 10_000, rows + 1))
+                ],
+            )
     return time.perf_counter() - start
 
 
 def analyze(settings: Any, tenant: Any) -> None:
     """Planner statistics (sqlite_stat1): without them SQLite picks the filter's index over the sort's."""
     import sqlalchemy as sa
+
     from formwork.tenancy.storage import tenant_engine
 
     start = time.perf_counter()
@@ -122,6 +139,7 @@ def expect(what: str, response: TestResponse, status: int = 200) -> TestResponse
 
 
 # -- measuring ------------------------------------------------------------------
+
 
 @dataclass
 class Result:
@@ -158,6 +176,7 @@ def measure(call: Request, requests: int, warmup: int, profile_to: Path | None) 
 
 # -- the cases ------------------------------------------------------------------
 
+
 def list_cases(html: Client, api: Client, auth: dict[str, str], rows: int) -> dict[str, Request]:
     prefix = f"/t/{SLUG}"
     page_url = f"{prefix}/{PACK}_item/view/{LIST_VIEW}/"
@@ -189,24 +208,44 @@ def list_cases(html: Client, api: Client, auth: dict[str, str], rows: int) -> di
 def save_cases(api: Client, auth: dict[str, str], lines: int) -> tuple[dict[str, Request], Callable[[], None]]:
     prefix = f"/t/{SLUG}/api/v1"
     orders, order_lines = f"{prefix}/{PACK}_order/", f"{prefix}/{PACK}_order_line/"
-    created = expect("order create", api.post(orders, headers=auth, json={
-        "name": "Order 1", "price": "125.50", "quantity": 120, "discount": "5", "tax_rate": "20",
-        "lines": [{"description": f"Line {n:02d}", "amount": f"{10 + n}.25"} for n in range(lines)],
-    }), 201).json
+    created = expect(
+        "order create",
+        api.post(
+            orders,
+            headers=auth,
+            json={
+                "name": "Order 1",
+                "price": "125.50",
+                "quantity": 120,
+                "discount": "5",
+                "tax_rate": "20",
+                "lines": [{"description": f"Line {n:02d}", "amount": f"{10 + n}.25"} for n in range(lines)],
+            },
+        ),
+        201,
+    ).json
     order_id, result = created["id"], created["result"]
-    if len(result["lines"]) != lines or Decimal(str(result["lines_total"])) != sum(Decimal(f"{10 + n}.25") for n in range(lines)):
+    if len(result["lines"]) != lines or Decimal(str(result["lines_total"])) != sum(
+        Decimal(f"{10 + n}.25") for n in range(lines)
+    ):
         raise RuntimeError(f"order create: lines or rollup wrong: {str(result)[:300]}")
-    rows = [{"id": line["id"], "description": line["description"], "amount": str(line["amount"])} for line in result["lines"]]
+    rows = [
+        {"id": line["id"], "description": line["description"], "amount": str(line["amount"])}
+        for line in result["lines"]
+    ]
     line_id = rows[0]["id"]
 
     def put_order(i: int) -> TestResponse:
         rows[-1]["amount"] = f"{100 + i % 1000}.00"  # one amount changes each time: the rollup moves
-        response = expect("order update", api.put(f"{orders}{order_id}", headers=auth,
-                                                  json={"quantity": 100 + i % 50, "lines": rows}))
+        response = expect(
+            "order update", api.put(f"{orders}{order_id}", headers=auth, json={"quantity": 100 + i % 50, "lines": rows})
+        )
         return response
 
     def put_line(i: int) -> TestResponse:
-        return expect("line update", api.put(f"{order_lines}{line_id}", headers=auth, json={"amount": f"{200 + i % 1000}.00"}))
+        return expect(
+            "line update", api.put(f"{order_lines}{line_id}", headers=auth, json={"amount": f"{200 + i % 1000}.00"})
+        )
 
     def check() -> None:
         """The stored order agrees with its lines and formulas after all those saves."""
@@ -214,14 +253,19 @@ def save_cases(api: Client, auth: dict[str, str], lines: int) -> tuple[dict[str,
         total = sum(Decimal(str(line["amount"])) for line in got["lines"])
         net = Decimal(str(got["price"])) * got["quantity"]
         if Decimal(str(got["lines_total"])) != total or Decimal(str(got["net"])) != net or len(got["lines"]) != lines:
-            raise RuntimeError(f"after the saves the order is inconsistent: total {got['lines_total']} vs {total}, "
-                               f"net {got['net']} vs {net}, {len(got['lines'])} lines")
+            raise RuntimeError(
+                f"after the saves the order is inconsistent: total {got['lines_total']} vs {total}, "
+                f"net {got['net']} vs {net}, {len(got['lines'])} lines"
+            )
 
-    return {f"API update of the order ({lines} lines sent)": put_order,
-            "API update of one line (rollup recompute)": put_line}, check
+    return {
+        f"API update of the order ({lines} lines sent)": put_order,
+        "API update of one line (rollup recompute)": put_line,
+    }, check
 
 
 # -- report ---------------------------------------------------------------------
+
 
 def report(title: str, results: dict[str, Result], runs: int, show_sql: bool) -> None:
     print(f"\n{title} ({runs} timed requests each after warm-up; ms)")
@@ -244,8 +288,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per case first (3)")
     parser.add_argument("--sql", action="store_true", help="also print the SQL statements of one request per case")
     parser.add_argument("--profile", type=Path, help="also write cProfile dumps (<case>.prof) here")
-    parser.add_argument("--analyze", action="store_true",
-                        help="run ANALYZE on the tenant database after seeding (Formwork does not, so it is off by default)")
+    parser.add_argument(
+        "--analyze",
+        action="store_true",
+        help="run ANALYZE on the tenant database after seeding (Formwork does not, so it is off by default)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance folder")
     return parser.parse_args()
 
@@ -279,10 +326,16 @@ def run(args: argparse.Namespace, instance: Path) -> None:
     html = browser(dispatcher, f"/t/{SLUG}", ADMIN, PASSWORD)
     api, auth = bearer(dispatcher, f"/t/{SLUG}", ADMIN, PASSWORD)
 
-    lists = {case: measure(call, args.requests, args.warmup, dump(case))
-             for case, call in list_cases(html, api, auth, args.rows).items()}
-    report(f"List view '{LIST_VIEW}' on {args.rows:,} rows (filter on 2 fields, sort, totals sum + avg, group counts)",
-           lists, args.requests, args.sql)
+    lists = {
+        case: measure(call, args.requests, args.warmup, dump(case))
+        for case, call in list_cases(html, api, auth, args.rows).items()
+    }
+    report(
+        f"List view '{LIST_VIEW}' on {args.rows:,} rows (filter on 2 fields, sort, totals sum + avg, group counts)",
+        lists,
+        args.requests,
+        args.sql,
+    )
 
     cases, check = save_cases(api, auth, args.lines)
     saves = {case: measure(call, args.saves, args.warmup, dump(case)) for case, call in cases.items()}

@@ -41,11 +41,33 @@ from sqlalchemy.orm import (
 )
 
 #: The fields a client writes; the rollups after them are read-only.
-ACCOUNT_FIELDS = ["name", "industry", "website", "phone", "email", "annual_revenue", "employees", "rating", "city", "address", "owner"]
+ACCOUNT_FIELDS = [
+    "name",
+    "industry",
+    "website",
+    "phone",
+    "email",
+    "annual_revenue",
+    "employees",
+    "rating",
+    "city",
+    "address",
+    "owner",
+]
 ROLLUP_FIELDS = ["open_pipeline", "opportunity_count"]
 #: What both APIs return for a record: every field, the owner as id + name, and the standard columns.
-API_COLUMNS = ["id", *ACCOUNT_FIELDS[:-1], "owner.id", "owner.name", *ROLLUP_FIELDS,
-               "created_at", "created_by", "updated_at", "updated_by", "version"]
+API_COLUMNS = [
+    "id",
+    *ACCOUNT_FIELDS[:-1],
+    "owner.id",
+    "owner.name",
+    *ROLLUP_FIELDS,
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "version",
+]
 #: crm.account's owner may only be an active employee (the field's `filter` in the definitions).
 OWNER_FILTER = [{"field": "active", "op": "=", "value": True}]
 
@@ -105,7 +127,9 @@ class Employee(Standard, HandBase):
     login: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(32))
-    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("core_department.id", ondelete="RESTRICT"), index=True)
+    department_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("core_department.id", ondelete="RESTRICT"), index=True
+    )
     manager_id: Mapped[int | None] = mapped_column(sa.ForeignKey("core_employee.id", ondelete="RESTRICT"), index=True)
     job_title: Mapped[str | None] = mapped_column(sa.String(100))
     hire_date: Mapped[date | None]
@@ -183,8 +207,9 @@ def sqlite_engine(path: Path) -> sa.Engine:
     return engine
 
 
-def build_hand_app(engine: sa.Engine, secret: str, update_perms: bool = False,
-                   extra_menu: Sequence[tuple[str, str]] = ()) -> Flask:
+def build_hand_app(
+    engine: sa.Engine, secret: str, update_perms: bool = False, extra_menu: Sequence[tuple[str, str]] = ()
+) -> Flask:
     """A plain FAB app over `engine`; `update_perms` once, to give Admin the views' permissions.
 
     FAB checks a permission for every menu entry on every HTML page, so a
@@ -193,17 +218,19 @@ def build_hand_app(engine: sa.Engine, secret: str, update_perms: bool = False,
     screens, to tell that cost apart from Formwork's own.
     """
     app = Flask("handwritten")
-    app.config.update({
-        "SECRET_KEY": secret,
-        "JWT_SECRET_KEY": secret + "-jwt",
-        "AUTH_TYPE": AUTH_DB,
-        "FAB_ADD_SECURITY_API": True,
-        "FAB_UPDATE_PERMS": update_perms,
-        "WTF_CSRF_ENABLED": True,
-        "FAB_API_MAX_PAGE_SIZE": 500,
-        "APP_NAME": "Bench Co",
-        "LANGUAGES": LANGUAGES,  # the same language menu a tenant shows
-    })
+    app.config.update(
+        {
+            "SECRET_KEY": secret,
+            "JWT_SECRET_KEY": secret + "-jwt",
+            "AUTH_TYPE": AUTH_DB,
+            "FAB_ADD_SECURITY_API": True,
+            "FAB_UPDATE_PERMS": update_perms,
+            "WTF_CSRF_ENABLED": True,
+            "FAB_API_MAX_PAGE_SIZE": 500,
+            "APP_NAME": "Bench Co",
+            "LANGUAGES": LANGUAGES,  # the same language menu a tenant shows
+        }
+    )
     session = scoped_session(sessionmaker(bind=engine))
 
     @app.teardown_appcontext

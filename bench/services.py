@@ -58,8 +58,13 @@ PASSWORD = "bench-password-1"
 DIRECTOR = "dora"
 PREFIX = f"/t/{SLUG}"
 #: (code, name, parent code): Sales and its regions are the director's tree
-DEPARTMENTS = [("S", "Sales", "HO"), ("SN", "Sales North", "S"), ("SS", "Sales South", "S"), ("SE", "Sales East", "S"),
-               ("SW", "Sales West", "S")] + [(f"D{n:02d}", f"Department {n:02d}", "HO") for n in range(1, 15)]
+DEPARTMENTS = [
+    ("S", "Sales", "HO"),
+    ("SN", "Sales North", "S"),
+    ("SS", "Sales South", "S"),
+    ("SE", "Sales East", "S"),
+    ("SW", "Sales West", "S"),
+] + [(f"D{n:02d}", f"Department {n:02d}", "HO") for n in range(1, 15)]
 STAGES = ["prospecting", "qualification", "proposal", "negotiation", "won", "lost"]
 INDUSTRIES = ["technology", "manufacturing", "retail", "finance", "healthcare", "education"]
 
@@ -104,13 +109,17 @@ def tenant(settings: Any, catalog: Any) -> Any:
     app = build_tenant_app(settings, found, catalog)
     with app.app_context():
         sm = app.appbuilder.sm
-        sm.add_user(DIRECTOR, "Dora", "Director", "dora@example.com", [sm.find_role("sales_director")], password=PASSWORD)
+        sm.add_user(
+            DIRECTOR, "Dora", "Director", "dora@example.com", [sm.find_role("sales_director")], password=PASSWORD
+        )
     runtime = app.extensions["formwork"]
     department = runtime.compiled.model("core.department").__table__
     with runtime.session.get_bind().begin() as conn:
         ids = dict(conn.execute(department.select().with_only_columns(department.c.code, department.c.id)).all())
         for code, name, parent in DEPARTMENTS:  # one at a time: each names its parent's id
-            ids[code] = conn.execute(department.insert().values(name=name, code=code, parent_id=ids[parent])).inserted_primary_key[0]
+            ids[code] = conn.execute(
+                department.insert().values(name=name, code=code, parent_id=ids[parent])
+            ).inserted_primary_key[0]
     return found, app
 
 
@@ -121,12 +130,14 @@ def employees_csv(count: int) -> bytes:
     heads: dict[str, str] = {}
     for n in range(count):
         _code, department, _parent = DEPARTMENTS[n % len(DEPARTMENTS)]
-        name, login = (("Dora Director", DIRECTOR) if n == 0 else (f"Employee {n:05d}", f"emp{n:05d}"))
+        name, login = ("Dora Director", DIRECTOR) if n == 0 else (f"Employee {n:05d}", f"emp{n:05d}")
         manager = heads.setdefault(department, name)
         hired = date(2015, 1, 1) + timedelta(days=n % 3650)
-        lines.append(f"{name},{login},{login}@example.com,+86 10 {n:08d},{department},"
-                     f"{'' if manager == name else manager},{'Manager' if manager == name else 'Associate'},"
-                     f"{hired.isoformat()},yes")
+        lines.append(
+            f"{name},{login},{login}@example.com,+86 10 {n:08d},{department},"
+            f"{'' if manager == name else manager},{'Manager' if manager == name else 'Associate'},"
+            f"{hired.isoformat()},yes"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -137,8 +148,11 @@ def import_employees(dispatcher: Any, engine: Any, count: int) -> dict[str, floa
     for step, query in (("dry run", "?dry_run=1"), ("apply", "")):
         with counting(engine) as statements:
             began = time.perf_counter()
-            response = client.post(f"{PREFIX}/api/v1/core_employee/import{query}",
-                                   data={"file": (io.BytesIO(data), "employees.csv")}, headers=auth)
+            response = client.post(
+                f"{PREFIX}/api/v1/core_employee/import{query}",
+                data={"file": (io.BytesIO(data), "employees.csv")},
+                headers=auth,
+            )
             seconds = time.perf_counter() - began
         body = ok(response).json
         if body.get("created") != count or body.get("applied") != (step == "apply"):
@@ -150,6 +164,7 @@ def import_employees(dispatcher: Any, engine: Any, count: int) -> dict[str, floa
 def fill(runtime: Any, accounts: int, opportunities: int, leave: int) -> list[int]:
     """Accounts, opportunities and leave requests in bulk; returns the opportunity ids owned in the Sales tree."""
     import sqlalchemy as sa
+
     from formwork.compile.models import utcnow
 
     rng = random.Random(7)
@@ -160,14 +175,29 @@ def fill(runtime: Any, accounts: int, opportunities: int, leave: int) -> list[in
     now = utcnow().replace(microsecond=0)
     with runtime.session.get_bind().begin() as conn:
         admin = conn.execute(sa.text("SELECT id FROM ab_user WHERE username = 'admin'")).scalar_one()
-        sales = set(conn.execute(sa.select(department.c.id).where(department.c.code.in_([c for c, _n, p in DEPARTMENTS[:5]]))).scalars())
+        sales = set(
+            conn.execute(
+                sa.select(department.c.id).where(department.c.code.in_([c for c, _n, p in DEPARTMENTS[:5]]))
+            ).scalars()
+        )
         people = conn.execute(sa.select(employee.c.id, employee.c.department_id).order_by(employee.c.id)).all()
         owners = [row.id for row in people]
         in_sales = {row.id for row in people if row.department_id in sales}
-        conn.execute(account.insert(), [
-            {"name": f"Account {n:05d}", "industry": INDUSTRIES[n % len(INDUSTRIES)], "city": f"City {n % 40}",
-             "annual_revenue": Decimal(rng.randrange(100_000, 50_000_000)), "employees": rng.randrange(5, 5000),
-             "owner_id": owners[n % len(owners)], "created_by": admin} for n in range(accounts)])
+        conn.execute(
+            account.insert(),
+            [
+                {
+                    "name": f"Account {n:05d}",
+                    "industry": INDUSTRIES[n % len(INDUSTRIES)],
+                    "city": f"City {n % 40}",
+                    "annual_revenue": Decimal(rng.randrange(100_000, 50_000_000)),
+                    "employees": rng.randrange(5, 5000),
+                    "owner_id": owners[n % len(owners)],
+                    "created_by": admin,
+                }
+                for n in range(accounts)
+            ],
+        )
         account_ids = list(conn.execute(sa.select(account.c.id)).scalars())
         rows = []
         for n in range(opportunities):
@@ -175,28 +205,60 @@ def fill(runtime: Any, accounts: int, opportunities: int, leave: int) -> list[in
             amount = Decimal(rng.randrange(1_000, 500_000))
             probability = 100 if stage == "won" else 0 if stage == "lost" else rng.choice([10, 25, 50, 75])
             created = now - timedelta(days=rng.randrange(0, 730), minutes=n)
-            rows.append({"name": f"Opportunity {n:06d}", "account_id": account_ids[n % len(account_ids)], "stage": stage,
-                         "amount": amount, "probability": probability, "weighted_amount": amount * probability / 100,
-                         "close_date": (created + timedelta(days=rng.randrange(15, 120))).date(),
-                         "owner_id": owners[rng.randrange(len(owners))], "created_at": created, "updated_at": created,
-                         "created_by": admin, "tags": ["renewal"] if n % 5 == 0 else []})
+            rows.append(
+                {
+                    "name": f"Opportunity {n:06d}",
+                    "account_id": account_ids[n % len(account_ids)],
+                    "stage": stage,
+                    "amount": amount,
+                    "probability": probability,
+                    "weighted_amount": amount * probability / 100,
+                    "close_date": (created + timedelta(days=rng.randrange(15, 120))).date(),
+                    "owner_id": owners[rng.randrange(len(owners))],
+                    "created_at": created,
+                    "updated_at": created,
+                    "created_by": admin,
+                    "tags": ["renewal"] if n % 5 == 0 else [],
+                }
+            )
         conn.execute(opportunity.insert(), rows)
-        open_amounts = (sa.select(sa.func.coalesce(sa.func.sum(opportunity.c.amount), 0))
-                        .where(opportunity.c.account_id == account.c.id, opportunity.c.stage.not_in(["won", "lost"]))
-                        .scalar_subquery())
+        open_amounts = (
+            sa.select(sa.func.coalesce(sa.func.sum(opportunity.c.amount), 0))
+            .where(opportunity.c.account_id == account.c.id, opportunity.c.stage.not_in(["won", "lost"]))
+            .scalar_subquery()
+        )
         counts = sa.select(sa.func.count()).where(opportunity.c.account_id == account.c.id).scalar_subquery()
         conn.execute(account.update().values(open_pipeline=open_amounts, opportunity_count=counts))  # the rollups
-        conn.execute(leave_request.insert(), [
-            {"number": f"LV-2026-{n + 1:05d}", "employee_id": owners[n % len(owners)], "leave_type": "annual",
-             "start_date": date(2026, 1, 5) + timedelta(days=n % 300), "end_date": date(2026, 1, 6) + timedelta(days=n % 300),
-             "days": Decimal(2), "reason": f"holiday {n}", "created_by": admin} for n in range(leave)])
-        return list(conn.execute(sa.select(opportunity.c.id).where(opportunity.c.owner_id.in_(in_sales))
-                                 .order_by(opportunity.c.id).limit(2)).scalars())
+        conn.execute(
+            leave_request.insert(),
+            [
+                {
+                    "number": f"LV-2026-{n + 1:05d}",
+                    "employee_id": owners[n % len(owners)],
+                    "leave_type": "annual",
+                    "start_date": date(2026, 1, 5) + timedelta(days=n % 300),
+                    "end_date": date(2026, 1, 6) + timedelta(days=n % 300),
+                    "days": Decimal(2),
+                    "reason": f"holiday {n}",
+                    "created_by": admin,
+                }
+                for n in range(leave)
+            ],
+        )
+        return list(
+            conn.execute(
+                sa.select(opportunity.c.id)
+                .where(opportunity.c.owner_id.in_(in_sales))
+                .order_by(opportunity.c.id)
+                .limit(2)
+            ).scalars()
+        )
 
 
 def with_history(runtime: Any, dispatcher: Any, record_id: int, entries: int) -> None:
     """`entries` changes (as the recorder writes them), 20 comments among them and 10 attachments on one opportunity."""
     import sqlalchemy as sa
+
     from formwork.history.tables import CHANGES, COMMENTS
 
     opportunity = runtime.compiled.model("crm.opportunity").__table__
@@ -204,26 +266,70 @@ def with_history(runtime: Any, dispatcher: Any, record_id: int, entries: int) ->
     with runtime.session.get_bind().begin() as conn:
         created = conn.execute(sa.select(opportunity.c.created_at).where(opportunity.c.id == record_id)).scalar_one()
         people = conn.execute(sa.select(employee.c.id, employee.c.name).limit(20)).all()
-        changes = [{"entity": "crm.opportunity", "record_id": record_id, "parent_entity": None, "parent_id": None,
-                    "action": "create", "actor": "admin", "at": created,
-                    "changes": {"name": {"old": None, "new": f"Opportunity #{record_id}"}, "stage": {"old": None, "new": "prospecting"}}}]
+        changes = [
+            {
+                "entity": "crm.opportunity",
+                "record_id": record_id,
+                "parent_entity": None,
+                "parent_id": None,
+                "action": "create",
+                "actor": "admin",
+                "at": created,
+                "changes": {
+                    "name": {"old": None, "new": f"Opportunity #{record_id}"},
+                    "stage": {"old": None, "new": "prospecting"},
+                },
+            }
+        ]
         for n in range(1, entries):
             before, after = people[n % len(people)], people[(n + 1) % len(people)]
-            values = {"stage": {"old": STAGES[n % 4], "new": STAGES[(n + 1) % 4]},
-                      "amount": {"old": f"{1000 + n}.00", "new": f"{1001 + n}.00"}}
+            values = {
+                "stage": {"old": STAGES[n % 4], "new": STAGES[(n + 1) % 4]},
+                "amount": {"old": f"{1000 + n}.00", "new": f"{1001 + n}.00"},
+            }
             if n % 3 == 0:
-                values["owner"] = {"old": {"id": before.id, "title": before.name}, "new": {"id": after.id, "title": after.name}}
-            changes.append({"entity": "crm.opportunity", "record_id": record_id, "parent_entity": None, "parent_id": None,
-                            "action": "update", "actor": DIRECTOR if n % 2 else "admin",
-                            "at": created + timedelta(hours=n), "changes": values})
+                values["owner"] = {
+                    "old": {"id": before.id, "title": before.name},
+                    "new": {"id": after.id, "title": after.name},
+                }
+            changes.append(
+                {
+                    "entity": "crm.opportunity",
+                    "record_id": record_id,
+                    "parent_entity": None,
+                    "parent_id": None,
+                    "action": "update",
+                    "actor": DIRECTOR if n % 2 else "admin",
+                    "at": created + timedelta(hours=n),
+                    "changes": values,
+                }
+            )
         conn.execute(CHANGES.insert(), changes)
-        conn.execute(COMMENTS.insert(), [
-            {"entity": "crm.opportunity", "record_id": record_id, "author": "admin", "body": f"Called the customer, note {n}.",
-             "mentions": [], "created_at": created + timedelta(hours=n * entries // 20, minutes=30)} for n in range(20)])
+        conn.execute(
+            COMMENTS.insert(),
+            [
+                {
+                    "entity": "crm.opportunity",
+                    "record_id": record_id,
+                    "author": "admin",
+                    "body": f"Called the customer, note {n}.",
+                    "mentions": [],
+                    "created_at": created + timedelta(hours=n * entries // 20, minutes=30),
+                }
+                for n in range(20)
+            ],
+        )
     client, auth = bearer(dispatcher, PREFIX, "admin", PASSWORD)
     files = [(io.BytesIO(f"minutes of meeting {n}\n".encode() * 50), f"minutes-{n:02d}.txt") for n in range(10)]
-    ok(client.post(f"{PREFIX}/api/v1/records/crm_opportunity/{record_id}/attachments", data={"file": files},
-                   headers=auth, content_type="multipart/form-data"), 201)
+    ok(
+        client.post(
+            f"{PREFIX}/api/v1/records/crm_opportunity/{record_id}/attachments",
+            data={"file": files},
+            headers=auth,
+            content_type="multipart/form-data",
+        ),
+        201,
+    )
 
 
 def notifications(runtime: Any, users: list[str], count: int) -> None:
@@ -235,13 +341,31 @@ def notifications(runtime: Any, users: list[str], count: int) -> None:
     now = utcnow().replace(microsecond=0)
     with runtime.session.get_bind().begin() as conn:
         for user in users:
-            conn.execute(NOTIFICATIONS.insert(), [
-                {"recipient": user, "event": events[n % len(events)], "entity": "crm.opportunity", "record_id": n % 500 + 1,
-                 "actor": "admin" if user != "admin" else DIRECTOR,
-                 "data": {"record": f"Opportunity {n % 500:06d}", "comment": "Please have a look.", "fields": "Stage",
-                          "changes": "Stage: Proposal → Negotiation", "chain": "Discount", "step": "Manager", "outcome": "approved"},
-                 "in_app": True, "created_at": now - timedelta(minutes=count - n),
-                 "read_at": None if n >= count * 2 // 3 else now} for n in range(count)])
+            conn.execute(
+                NOTIFICATIONS.insert(),
+                [
+                    {
+                        "recipient": user,
+                        "event": events[n % len(events)],
+                        "entity": "crm.opportunity",
+                        "record_id": n % 500 + 1,
+                        "actor": "admin" if user != "admin" else DIRECTOR,
+                        "data": {
+                            "record": f"Opportunity {n % 500:06d}",
+                            "comment": "Please have a look.",
+                            "fields": "Stage",
+                            "changes": "Stage: Proposal → Negotiation",
+                            "chain": "Discount",
+                            "step": "Manager",
+                            "outcome": "approved",
+                        },
+                        "in_app": True,
+                        "created_at": now - timedelta(minutes=count - n),
+                        "read_at": None if n >= count * 2 // 3 else now,
+                    }
+                    for n in range(count)
+                ],
+            )
 
 
 # -- the run ----------------------------------------------------------------------------------------------------
@@ -256,8 +380,10 @@ def run(args: argparse.Namespace) -> None:
     upgrade_platform_db(settings.database_url)
     catalog = require_catalog()
     backend = "PostgreSQL" if settings.is_postgres else "SQLite"
-    print(f"Formwork services benchmark on {backend}: {args.employees} employees (imported), {args.accounts} accounts, "
-          f"{args.opportunities} opportunities, {args.leave} leave requests")
+    print(
+        f"Formwork services benchmark on {backend}: {args.employees} employees (imported), {args.accounts} accounts, "
+        f"{args.opportunities} opportunities, {args.leave} leave requests"
+    )
     started = time.perf_counter()
     found, app = tenant(settings, catalog)
     runtime = app.extensions["formwork"]
@@ -267,9 +393,13 @@ def run(args: argparse.Namespace) -> None:
 
     imported = import_employees(dispatcher, engine, args.employees)
     for step in ("dry run", "apply"):
-        table.append((f"import {args.employees} employees (CSV, API), {step}",
-                      f"{args.employees / imported[f'{step} s']:.0f} rows/s ({imported[f'{step} s']:.1f} s)",
-                      f"{imported[f'{step} sql']} ({imported[f'{step} sql'] / args.employees:.1f} per row)"))
+        table.append(
+            (
+                f"import {args.employees} employees (CSV, API), {step}",
+                f"{args.employees / imported[f'{step} s']:.0f} rows/s ({imported[f'{step} s']:.1f} s)",
+                f"{imported[f'{step} sql']} ({imported[f'{step} sql'] / args.employees:.1f} per row)",
+            )
+        )
 
     began = time.perf_counter()
     short, long = fill(runtime, args.accounts, args.opportunities, args.leave)
@@ -282,28 +412,48 @@ def run(args: argparse.Namespace) -> None:
     api, auth = bearer(dispatcher, PREFIX, "admin", PASSWORD)
     pages: dict[int, int] = {}
     for record_id, entries in ((short, args.short), (long, args.long)):
-        seconds, sql, page = measured(engine, lambda r=record_id: admin.get(f"{PREFIX}/crm_opportunity/show/{r}"), args.runs)
+        seconds, sql, page = measured(
+            engine, lambda r=record_id: admin.get(f"{PREFIX}/crm_opportunity/show/{r}"), args.runs
+        )
         text = page.get_data(as_text=True)
         if "minutes-09.txt" not in text or "Called the customer" not in text:
             raise RuntimeError(f"the show page of opportunity {record_id} lacks its attachments or comments")
         pages[entries] = sql
-        table.append((f"record page, {entries} history entries, 20 comments, 10 attachments", f"{seconds * 1000:.0f} ms", str(sql)))
+        table.append(
+            (
+                f"record page, {entries} history entries, 20 comments, 10 attachments",
+                f"{seconds * 1000:.0f} ms",
+                str(sql),
+            )
+        )
     if pages[args.short] != pages[args.long]:
-        print(f"  !! the record page runs {pages[args.short]} statements with {args.short} entries, "
-              f"{pages[args.long]} with {args.long}")
+        print(
+            f"  !! the record page runs {pages[args.short]} statements with {args.short} entries, "
+            f"{pages[args.long]} with {args.long}"
+        )
 
     seconds, sql, page = measured(engine, lambda: admin.get(f"{PREFIX}/notifications/"), args.runs)
     if "fw-unread" not in page.get_data(as_text=True):
         raise RuntimeError("the inbox shows no unread badge")
-    table.append((f"notifications inbox screen, {args.notifications} notifications", f"{seconds * 1000:.0f} ms", str(sql)))
-    seconds, sql, page = measured(engine, lambda: api.get(f"{PREFIX}/api/v1/notifications/unread", headers=auth), args.runs)
+    table.append(
+        (f"notifications inbox screen, {args.notifications} notifications", f"{seconds * 1000:.0f} ms", str(sql))
+    )
+    seconds, sql, page = measured(
+        engine, lambda: api.get(f"{PREFIX}/api/v1/notifications/unread", headers=auth), args.runs
+    )
     table.append((f"unread badge (API), {page.json['count']} counted", f"{seconds * 1000:.1f} ms", str(sql)))
 
     for who, client in ((DIRECTOR, director), ("admin", admin)):
         seconds, sql, page = measured(engine, lambda c=client: c.get(f"{PREFIX}/"), args.runs)
         if "fw-number" not in page.get_data(as_text=True):
             raise RuntimeError(f"{who}'s home page is not the Sales dashboard")
-        table.append((f"home (crm Sales dashboard) as {who}, {args.opportunities} opportunities", f"{seconds * 1000:.0f} ms", str(sql)))
+        table.append(
+            (
+                f"home (crm Sales dashboard) as {who}, {args.opportunities} opportunities",
+                f"{seconds * 1000:.0f} ms",
+                str(sql),
+            )
+        )
         seconds, sql, page = measured(engine, lambda c=client: c.get(f"{PREFIX}/dashboards/crm.sales/data"), args.runs)
         errors = [chart for chart in page.json["charts"] if "error" in chart]
         if errors:
@@ -321,8 +471,10 @@ def run(args: argparse.Namespace) -> None:
             raise RuntimeError(f"the {label} CSV export has {rows} rows, not {args.opportunities}")
         table.append((f"export {args.opportunities} opportunities to {kind} ({label})", f"{seconds:.1f} s", str(sql)))
         if sql > args.opportunities // 10:
-            print(f"  !! export to {kind} ({label}): {sql} SQL statements for {args.opportunities} rows: the rows' "
-                  f"references (account, owner) are loaded one query per record and batch of 500 rows")
+            print(
+                f"  !! export to {kind} ({label}): {sql} SQL statements for {args.opportunities} rows: the rows' "
+                f"references (account, owner) are loaded one query per record and batch of 500 rows"
+            )
 
     width = max(len(row[0]) for row in table)
     print(f"\n  {'':{width}}  {'time':>24}  SQL statements")
@@ -337,7 +489,9 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=2000)
     parser.add_argument("--opportunities", type=int, default=20000)
     parser.add_argument("--leave", type=int, default=5000, help="leave requests")
-    parser.add_argument("--notifications", type=int, default=1000, help="notifications of the admin and of the director")
+    parser.add_argument(
+        "--notifications", type=int, default=1000, help="notifications of the admin and of the director"
+    )
     parser.add_argument("--short", type=int, default=20, help="history entries of the first record page")
     parser.add_argument("--long", type=int, default=200, help="history entries of the second record page")
     parser.add_argument("--runs", type=int, default=10, help="timed requests per page")

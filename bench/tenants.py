@@ -137,10 +137,16 @@ def serve(settings: Any, catalog: Any, slugs: list[str], warm: int, requests: in
         latencies.append(time.perf_counter() - start)
         if response.status_code != 200:
             raise RuntimeError(f"{slug}: HTTP {response.status_code} {response.text[:200]}")
-    cold = [timed(lambda slug=slug: bearer(dispatcher, f"/t/{slug}", ADMIN, PASSWORD)) for slug in slugs[warm:warm + 5]]
+    cold = [
+        timed(lambda slug=slug: bearer(dispatcher, f"/t/{slug}", ADMIN, PASSWORD)) for slug in slugs[warm : warm + 5]
+    ]
     latencies.sort()
-    return {"memory": memory, "median": statistics.median(latencies), "p95": latencies[int(len(latencies) * 0.95)],
-            "cold": statistics.median(cold) if cold else float("nan")}
+    return {
+        "memory": memory,
+        "median": statistics.median(latencies),
+        "p95": latencies[int(len(latencies) * 0.95)],
+        "cold": statistics.median(cold) if cold else float("nan"),
+    }
 
 
 def main() -> None:
@@ -172,27 +178,35 @@ def run(args: argparse.Namespace, instance: Path) -> None:
     print(f"Formwork tenants benchmark on {backend}: {args.tenants} tenants with {', '.join(PACKS)}, {args.warm} warm")
 
     first = create_tenants(settings, catalog, slugs[:4], report=lambda _n: None)
-    print(f"  create + migrate + seed one tenant: first in the process {first[0]:.2f} s, "
-          f"then median {statistics.median(first[1:]):.2f} s")
+    print(
+        f"  create + migrate + seed one tenant: first in the process {first[0]:.2f} s, "
+        f"then median {statistics.median(first[1:]):.2f} s"
+    )
 
     def progress(number: int) -> None:
         if number % 20 == 0 or number == args.tenants - 4:
             print(f"    fleet: {number + 4}/{args.tenants} tenants", file=sys.stderr)
 
     fleet = create_tenants(settings, catalog, slugs[4:], report=progress)
-    print(f"  fleet of {args.tenants}: {sum(first + fleet):.0f} s in all, median {statistics.median(first + fleet):.2f} s per tenant")
+    print(
+        f"  fleet of {args.tenants}: {sum(first + fleet):.0f} s in all, median {statistics.median(first + fleet):.2f} s per tenant"
+    )
 
     unchanged = migrate_everything(settings, catalog, args.jobs)
     print(f"  migrate --all, nothing to change: {unchanged:.2f} s ({args.jobs} jobs)")
     changed_catalog = require_catalog([definitions_with_added_field(instance)])
     changed = upgrade_everything(settings, changed_catalog, args.jobs)
-    print(f"  upgrade-pack crm (one added field) on every tenant: {changed:.2f} s ({args.jobs} jobs, "
-          f"{changed / args.tenants * 1000:.0f} ms per tenant)")
+    print(
+        f"  upgrade-pack crm (one added field) on every tenant: {changed:.2f} s ({args.jobs} jobs, "
+        f"{changed / args.tenants * 1000:.0f} ms per tenant)"
+    )
 
     figures = serve(settings, changed_catalog, slugs, args.warm, args.requests)
     print(f"  memory per warm tenant app: {figures['memory']:.1f} MiB (resident, {args.warm} apps)")
-    print(f"  API list with {args.tenants} registered, {args.warm} warm: median {figures['median'] * 1000:.1f} ms, "
-          f"p95 {figures['p95'] * 1000:.1f} ms ({args.requests} requests, round-robin)")
+    print(
+        f"  API list with {args.tenants} registered, {args.warm} warm: median {figures['median'] * 1000:.1f} ms, "
+        f"p95 {figures['p95'] * 1000:.1f} ms ({args.requests} requests, round-robin)"
+    )
     print(f"  first request to a tenant not yet built (sign-in): median {figures['cold'] * 1000:.0f} ms")
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.test import Client
+
 from formwork import create_app
 from formwork.config import Settings
 from formwork.meta.catalog import Catalog
@@ -25,7 +27,7 @@ from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import Tenant, find_tenant, platform_engine
 from formwork.tenancy.state import desired_state
 from formwork.tenancy.storage import dispose_engines
-from werkzeug.test import Client
+from formwork.tenancy.templates import TenantTemplates
 
 POSTGRES_URL = os.environ.get("FORMWORK_TEST_POSTGRES_URL", "")
 #: FORMWORK_TENANT_DB_ROLES=1 runs every PostgreSQL test with a database role per schema tenant
@@ -61,8 +63,9 @@ def _postgres_database() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             # Roles belong to the server, not the database: the tenants' roles (named after it) go too.
-            for role in conn.scalars(sa.text("SELECT rolname FROM pg_roles WHERE starts_with(rolname, :prefix)"),
-                                     {"prefix": f"{name}_"}).all():
+            for role in conn.scalars(
+                sa.text("SELECT rolname FROM pg_roles WHERE starts_with(rolname, :prefix)"), {"prefix": f"{name}_"}
+            ).all():
                 conn.execute(sa.text(f'DROP ROLE "{role}"'))
         admin.dispose()
 
@@ -75,25 +78,55 @@ class Platform:
     catalog: Catalog
     app: TenantDispatcher
     backend: str
+    #: the session's tenant templates: the first tenant of some packs is built, later ones are copies of it
+    templates: TenantTemplates | None = None
 
     def tenant(self, slug: str, packs: list[str] | None = None, admin: str = "admin") -> Tenant:
-        return create_tenant(self.settings, self.catalog, slug, f"{slug.title()} Inc", packs or ["core", "crm", "oa"], admin, PASSWORD)
+        return create_tenant(
+            self.settings,
+            self.catalog,
+            slug,
+            f"{slug.title()} Inc",
+            packs or ["core", "crm", "oa"],
+            admin,
+            PASSWORD,
+            templates=self.templates,
+        )
 
     def client(self) -> Client:
         return Client(self.app)
 
 
+@pytest.fixture(scope="session")
+def tenant_templates(tmp_path_factory: pytest.TempPathFactory) -> TenantTemplates:
+    """Kept for the whole session, shared by its xdist workers (each has its basetemp in the session's): a template
+    is taken right after its tenant was built, before the test that asked for it got it, so no test's changes reach
+    another's tenants."""
+    session = tmp_path_factory.getbasetemp()
+    return TenantTemplates((session.parent if os.environ.get("PYTEST_XDIST_WORKER") else session) / "templates")
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
-def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Iterator[Platform]:
+def platform(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    catalog: Catalog,
+    tenant_templates: TenantTemplates,
+) -> Iterator[Platform]:
     instance: Path = tmp_path_factory.mktemp("instance")
     if request.param == "postgres":
         database = _postgres_database()
         url = next(database)
     else:
         database, url = None, f"sqlite:///{instance / 'platform.sqlite'}"
-    settings = Settings(instance=instance, database_url=url, secret_key="test-platform-secret", max_tenant_apps=8,
-                        tenant_db_roles=TENANT_DB_ROLES and request.param == "postgres")
-    yield Platform(settings, catalog, create_app(settings, catalog), request.param)
+    settings = Settings(
+        instance=instance,
+        database_url=url,
+        secret_key="test-platform-secret",
+        max_tenant_apps=8,
+        tenant_db_roles=TENANT_DB_ROLES and request.param == "postgres",
+    )
+    yield Platform(settings, catalog, create_app(settings, catalog), request.param, tenant_templates)
     platform_engine(url).dispose()
     dispose_engines()
     if database is not None:
@@ -138,19 +171,25 @@ def plan_to(platform: Platform, slug: str, catalog: Catalog, drop_retired: bool 
 
 
 def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
     assert match, "the page has no CSRF token"
     return match.group(1)
 
 
 def login(client: Client, slug: str, username: str = "admin", password: str = PASSWORD) -> Any:
     page = client.get(f"/t/{slug}/login/")
-    return client.post(f"/t/{slug}/login/", data={"username": username, "password": password, "csrf_token": csrf_token(page.text)})
+    return client.post(
+        f"/t/{slug}/login/", data={"username": username, "password": password, "csrf_token": csrf_token(page.text)}
+    )
 
 
 def jwt(client: Client, slug: str, username: str = "admin", password: str = PASSWORD) -> dict[str, str]:
-    response = client.post(f"/t/{slug}/api/v1/security/login",
-                           json={"username": username, "password": password, "provider": "db", "refresh": False})
+    response = client.post(
+        f"/t/{slug}/api/v1/security/login",
+        json={"username": username, "password": password, "provider": "db", "refresh": False},
+    )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json['access_token']}"}
 

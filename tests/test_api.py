@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import Platform, jwt
 
 ACCOUNTS = "/t/acme/api/v1/crm_account/"
@@ -17,8 +18,16 @@ def api(platform: Platform):
 
 def test_create_read_list_update_delete(api) -> None:
     client, auth = api
-    created = client.post(ACCOUNTS, json={"name": "Lotus Foods", "industry": "retail", "annual_revenue": "1250000.50",
-                                          "email": "info@lotus.example"}, headers=auth)
+    created = client.post(
+        ACCOUNTS,
+        json={
+            "name": "Lotus Foods",
+            "industry": "retail",
+            "annual_revenue": "1250000.50",
+            "email": "info@lotus.example",
+        },
+        headers=auth,
+    )
     assert created.status_code == 201, created.text
     pk = created.json["id"]
     assert created.json["result"]["annual_revenue"] == "1250000.50"
@@ -44,8 +53,19 @@ def test_create_read_list_update_delete(api) -> None:
 def test_bad_input_is_400_with_a_message_per_field(api) -> None:
     client, auth = api
     before = client.get(ACCOUNTS, headers=auth).json["count"]
-    response = client.post(ACCOUNTS, json={"name": "", "industry": "space", "annual_revenue": "lots", "email": "nope",
-                                           "employees": -3, "website": "not a url", "colour": "red"}, headers=auth)
+    response = client.post(
+        ACCOUNTS,
+        json={
+            "name": "",
+            "industry": "space",
+            "annual_revenue": "lots",
+            "email": "nope",
+            "employees": -3,
+            "website": "not a url",
+            "colour": "red",
+        },
+        headers=auth,
+    )
     assert response.status_code == 400
     message = response.json["message"]
     assert set(message) == {"name", "industry", "annual_revenue", "email", "employees", "website", "colour"}
@@ -58,7 +78,9 @@ def test_bad_input_is_400_with_a_message_per_field(api) -> None:
 
 def test_required_fields_and_wrong_types(api) -> None:
     client, auth = api
-    response = client.post("/t/acme/api/v1/crm_opportunity/", json={"amount": "10", "probability": "high"}, headers=auth)
+    response = client.post(
+        "/t/acme/api/v1/crm_opportunity/", json={"amount": "10", "probability": "high"}, headers=auth
+    )
     assert response.status_code == 400
     message = response.json["message"]
     assert message["name"] == ["Missing data for required field."]
@@ -110,7 +132,15 @@ def test_openapi_describes_every_entity(api) -> None:
     spec = client.get("/t/acme/api/v1/_openapi", headers=auth)
     assert spec.status_code == 200
     paths = spec.json["paths"]
-    for table in ("core_department", "core_employee", "crm_account", "crm_contact", "crm_opportunity", "oa_leave_request", "oa_announcement"):
+    for table in (
+        "core_department",
+        "core_employee",
+        "crm_account",
+        "crm_contact",
+        "crm_opportunity",
+        "oa_leave_request",
+        "oa_announcement",
+    ):
         assert f"/api/v1/{table}/" in paths
     assert spec.json["servers"] == [{"url": "/t/acme"}]
     schema = spec.json["components"]["schemas"]["CrmAccountApi.post"]
@@ -124,7 +154,9 @@ def test_a_record_in_use_cannot_be_deleted(api) -> None:
     client.post("/t/acme/api/v1/crm_contact/", json={"name": "Zhou Min", "account": account}, headers=auth)
     refused = client.delete(f"{ACCOUNTS}{account}", headers=auth)
     assert refused.status_code == 409
-    assert refused.json["message"] == "Account 'Red Capital' cannot be deleted: it is still used by 1 Contacts (Account)."
+    assert (
+        refused.json["message"] == "Account 'Red Capital' cannot be deleted: it is still used by 1 Contacts (Account)."
+    )
     assert client.get(f"{ACCOUNTS}{account}", headers=auth).status_code == 200
 
 
@@ -141,8 +173,14 @@ def test_unique_combination_is_400_on_its_first_field(api) -> None:
     account = client.post(ACCOUNTS, json={"name": "Lotus Energy"}, headers=auth).json["id"]
     other = client.post(ACCOUNTS, json={"name": "Jade Energy"}, headers=auth).json["id"]
     contacts = "/t/acme/api/v1/crm_contact/"
-    assert client.post(contacts, json={"name": "A", "account": account, "email": "a@x.example"}, headers=auth).status_code == 201
-    assert client.post(contacts, json={"name": "B", "account": other, "email": "a@x.example"}, headers=auth).status_code == 201
+    assert (
+        client.post(contacts, json={"name": "A", "account": account, "email": "a@x.example"}, headers=auth).status_code
+        == 201
+    )
+    assert (
+        client.post(contacts, json={"name": "B", "account": other, "email": "a@x.example"}, headers=auth).status_code
+        == 201
+    )
     again = client.post(contacts, json={"name": "C", "account": account, "email": "a@x.example"}, headers=auth)
     assert again.status_code == 400
     assert again.json["message"]["account"] == ["This account already has a contact with this e-mail."]

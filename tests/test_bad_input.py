@@ -6,21 +6,35 @@ import io
 from datetime import timedelta
 
 import pytest
-from conftest import PASSWORD, Platform, csrf_token, jwt, login
 from flask_appbuilder.api import BaseApi, rison
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_jwt_extended import create_access_token
+from sqlalchemy.exc import IntegrityError
+
+from conftest import PASSWORD, Platform, csrf_token, jwt, login
 from formwork.imports.importer import failed_reason
 from formwork.tenancy.bad_input import MAX_DEPTH, UnreadableJSON, fab_query_argument
 from formwork.tenancy.registry import find_tenant
-from sqlalchemy.exc import IntegrityError
 
 SLUG = "fuzzed"
 ACCOUNTS = f"/t/{SLUG}/api/v1/crm_account/"
 SECURITY = f"/t/{SLUG}/api/v1/security"
 #: what a body must not show: SQL, the driver's or the database's own words
-DATABASE_WORDS = ("SELECT", "INSERT", "UPDATE ", "DELETE FROM", "[SQL", "constraint", "ab_role", "ab_user",
-                  "ab_view_menu", "psycopg", "sqlite3", "IntegrityError", "Database exception")
+DATABASE_WORDS = (
+    "SELECT",
+    "INSERT",
+    "UPDATE ",
+    "DELETE FROM",
+    "[SQL",
+    "constraint",
+    "ab_role",
+    "ab_user",
+    "ab_view_menu",
+    "psycopg",
+    "sqlite3",
+    "IntegrityError",
+    "Database exception",
+)
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +79,11 @@ def test_a_30_mb_body_is_413_json_on_the_api_and_plain_on_screens(site) -> None:
 def test_json_nested_50000_deep_is_400_saying_so(site) -> None:
     client, auth, _ = site
     just_too_deep = '{"name": "Deep", "x": ' + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "}"
-    for url, body in [(ACCOUNTS, "[" * 50_000 + "]" * 50_000), (f"{SECURITY}/login", "[" * 50_000 + "]" * 50_000),
-                      (ACCOUNTS, just_too_deep)]:
+    for url, body in [
+        (ACCOUNTS, "[" * 50_000 + "]" * 50_000),
+        (f"{SECURITY}/login", "[" * 50_000 + "]" * 50_000),
+        (ACCOUNTS, just_too_deep),
+    ]:
         refused = raw_json(client, url, body, auth)
         assert refused.status_code == 400 and refused.json["message"] == f"Nested deeper than {MAX_DEPTH} levels."
     deep_query = "(a:" * 3000 + "1" + ")" * 3000  # prison, FAB's rison reader, recurses too
@@ -92,8 +109,9 @@ def test_a_lone_surrogate_is_400_naming_the_field(site) -> None:
     assert in_a_row.status_code == 400 and "surrogate" in in_a_row.json["message"]["lines"]["0"]["description"][0]
     as_a_key = raw_json(client, ACCOUNTS, '{"name": "Key", "\\ud800": 1}', auth)
     assert as_a_key.status_code == 400 and "surrogate" in as_a_key.json["message"]
-    filtered = client.get(ACCOUNTS, headers=auth,
-                          query_string={"q": '{"filters": [{"col": "name", "opr": "ct", "value": "\\ud800"}]}'})
+    filtered = client.get(
+        ACCOUNTS, headers=auth, query_string={"q": '{"filters": [{"col": "name", "opr": "ct", "value": "\\ud800"}]}'}
+    )
     assert filtered.status_code == 400 and "filters.0.value" in filtered.json["message"]["q"][0]
     signed_in = raw_json(client, f"{SECURITY}/login", '{"username": "\\ud800", "password": "x"}', {})
     assert signed_in.status_code == 400 and "username" in signed_in.json["message"]
@@ -102,7 +120,7 @@ def test_a_lone_surrogate_is_400_naming_the_field(site) -> None:
 def test_a_surrogate_pair_is_one_character_and_is_stored(site) -> None:
     client, auth, _ = site
     saved = raw_json(client, ACCOUNTS, '{"name": "Smile \\ud83d\\ude00"}', auth)
-    assert saved.status_code == 201 and saved.json["result"]["name"] == "Smile \U0001F600"
+    assert saved.status_code == 201 and saved.json["result"]["name"] == "Smile \U0001f600"
 
 
 # -- 4. NUL characters ----------------------------------------------------------------------------------------------
@@ -123,8 +141,9 @@ def test_a_nul_in_a_list_filter_is_400_on_the_api_and_on_screens(site) -> None:
     client, auth, browser = site
     as_rison = client.get(f"{ACCOUNTS}?q=(filters:!((col:name,opr:ct,value:'a%00b')))", headers=auth)
     assert as_rison.status_code == 400 and "NUL" in as_rison.json["message"]["q"][0]
-    as_json = client.get(ACCOUNTS, headers=auth,
-                         query_string={"q": '{"filters": [{"col": "name", "opr": "ct", "value": "a\\u0000b"}]}'})
+    as_json = client.get(
+        ACCOUNTS, headers=auth, query_string={"q": '{"filters": [{"col": "name", "opr": "ct", "value": "a\\u0000b"}]}'}
+    )
     assert as_json.status_code == 400 and as_json.json["message"]["q"][0].startswith("filters.0.value: ")
     on_screen = browser.get(f"/t/{SLUG}/crm_account/list/?_flt_0_name=a%00b")
     assert on_screen.status_code == 400 and on_screen.text.startswith("_flt_0_name: ") and not on_screen.is_json
@@ -169,8 +188,12 @@ def test_the_menu_api_answers_admins_with_resolved_links(site) -> None:
 def test_fab_permission_and_resource_apis_are_closed(site, resource: str) -> None:
     client, auth, _ = site
     url = f"{SECURITY}/{resource}/"
-    answers = [client.get(url, headers=auth), client.post(url, json={"name": "crm_account"}, headers=auth),
-               client.put(f"{url}1", json={"name": "renamed"}, headers=auth), client.delete(f"{url}1", headers=auth)]
+    answers = [
+        client.get(url, headers=auth),
+        client.post(url, json={"name": "crm_account"}, headers=auth),
+        client.put(f"{url}1", json={"name": "renamed"}, headers=auth),
+        client.delete(f"{url}1", headers=auth),
+    ]
     assert {answer.status_code for answer in answers} <= {404, 405}
 
 
@@ -185,8 +208,15 @@ def test_users_and_roles_stay_manageable_and_a_refusal_shows_no_sql(site) -> Non
     renamed = client.put(f"{roles}{made.json['id']}", json={"name": "Admin"}, headers=auth)
     assert renamed.status_code == 422
     assert_no_database_text(renamed)
-    user = {"first_name": "Ada", "last_name": "Lovelace", "username": "ada", "email": "ada@example.com",
-            "password": PASSWORD, "active": True, "roles": [made.json["id"]]}
+    user = {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "username": "ada",
+        "email": "ada@example.com",
+        "password": PASSWORD,
+        "active": True,
+        "roles": [made.json["id"]],
+    }
     assert client.post(f"{SECURITY}/users/", json=user, headers=auth).status_code == 201
     again = client.post(f"{SECURITY}/users/", json=user, headers=auth)
     assert again.status_code == 422
@@ -216,8 +246,15 @@ def test_bad_expired_foreign_and_missing_tokens_are_401_with_a_bearer_challenge(
     with tenant_app(platform).app_context():
         expired = create_access_token(identity="1", expires_delta=timedelta(seconds=-1))
     platform.tenant("fuzzed-elsewhere", packs=["crm"])
-    gone = {"first_name": "Gone", "last_name": "Soon", "username": "gone", "email": "gone@example.com",
-            "password": PASSWORD, "active": True, "roles": [1]}
+    gone = {
+        "first_name": "Gone",
+        "last_name": "Soon",
+        "username": "gone",
+        "email": "gone@example.com",
+        "password": PASSWORD,
+        "active": True,
+        "roles": [1],
+    }
     gone_id = client.post(f"{SECURITY}/users/", json=gone, headers=auth).json["id"]
     gone_token = jwt(client, SLUG, "gone")["Authorization"]
     assert client.delete(f"{SECURITY}/users/{gone_id}", headers=auth).status_code == 200
@@ -242,10 +279,18 @@ def test_bad_expired_foreign_and_missing_tokens_are_401_with_a_bearer_challenge(
 REFUSED = object()
 
 
-@pytest.mark.parametrize("text", [
-    "(page:0,page_size:5)", "(filters:!((col:name,opr:ct,value:'a b')))", '{"page": 1}',
-    '{"filters": [{"col": "name", "opr": "ct", "value": "x%2541"}]}', "plain words", "(a:", "!(1,)",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(page:0,page_size:5)",
+        "(filters:!((col:name,opr:ct,value:'a b')))",
+        '{"page": 1}',
+        '{"filters": [{"col": "name", "opr": "ct", "value": "x%2541"}]}',
+        "plain words",
+        "(a:",
+        "!(1,)",
+    ],
+)
 def test_upgrade_canary_fab_reads_q_as_bad_input_does(platform: Platform, site, text: str) -> None:
     """Fails when FAB changes how it reads `q`: the request guard (tenancy/bad_input.py) must read it the same way."""
 
@@ -277,8 +322,14 @@ def test_upgrade_canary_fab_still_has_the_hooks_formwork_overrides() -> None:
 # -- 9. what the OpenAPI contract run found (tests/test_openapi_contract.py) ---------------------------------------
 def test_fab_security_apis_refuse_what_is_not_a_json_integer_or_boolean(site) -> None:
     client, auth, _ = site
-    user = {"first_name": "Strict", "last_name": "Input", "username": "strict", "email": "strict@example.com",
-            "password": PASSWORD, "roles": [1]}
+    user = {
+        "first_name": "Strict",
+        "last_name": "Input",
+        "username": "strict",
+        "email": "strict@example.com",
+        "password": PASSWORD,
+        "roles": [1],
+    }
     for wrong in ({"active": 0}, {"active": "yes"}, {"roles": [2.589e-42]}, {"roles": [10**40]}, {"roles": [-3]}):
         refused = client.post(f"{SECURITY}/users/", json={**user, **wrong}, headers=auth)
         assert refused.status_code == 400, (wrong, refused.text)
@@ -302,8 +353,12 @@ def test_fab_security_apis_send_moments_with_their_zone_and_roles_as_a_list(site
 
 def test_a_body_missing_where_json_is_read_is_400_not_500(site) -> None:
     client, auth, _ = site
-    for url, method in ((f"{SECURITY}/users/", "post"), (f"{SECURITY}/groups/", "post"),
-                        (f"{SECURITY}/roles/1/permissions", "post"), (f"{SECURITY}/roles/1/users", "put")):
+    for url, method in (
+        (f"{SECURITY}/users/", "post"),
+        (f"{SECURITY}/groups/", "post"),
+        (f"{SECURITY}/roles/1/permissions", "post"),
+        (f"{SECURITY}/roles/1/users", "put"),
+    ):
         refused = getattr(client, method)(url, headers=auth)
         assert refused.status_code == 400 and "not JSON" in refused.json["message"], (url, refused.text)
 
@@ -334,8 +389,9 @@ def test_a_json_body_over_the_limit_is_413_about_the_request_body(site) -> None:
     body = b'{"name": "' + b"x" * 30_000_000 + b'"}'
     refused = client.post(ACCOUNTS, data=body, content_type="application/json", headers=auth)
     assert refused.status_code == 413 and "request body is larger than" in refused.json["message"]
-    upload = client.post(f"{ACCOUNTS}1/file/logo", data=body, content_type="multipart/form-data; boundary=x",
-                         headers=auth)
+    upload = client.post(
+        f"{ACCOUNTS}1/file/logo", data=body, content_type="multipart/form-data; boundary=x", headers=auth
+    )
     assert upload.status_code == 413 and "upload" in str(upload.json["message"])
 
 
@@ -346,7 +402,9 @@ def test_an_xlsx_export_of_text_with_a_control_character_is_a_workbook(site) -> 
     assert client.post(ACCOUNTS, json={"name": "Form\x0cfeed\x1b Ltd"}, headers=auth).status_code == 201
     exported = client.get(f"{ACCOUNTS}export", query_string={"format": "xlsx"}, headers=auth)
     assert exported.status_code == 200, exported.text[:300]
-    cells = [cell for row in load_workbook(io.BytesIO(exported.data)).active.iter_rows(values_only=True) for cell in row]
+    cells = [
+        cell for row in load_workbook(io.BytesIO(exported.data)).active.iter_rows(values_only=True) for cell in row
+    ]
     assert "Formfeed Ltd" in cells
 
 
@@ -354,10 +412,15 @@ def test_a_number_no_column_holds_in_a_list_filter_is_400(site) -> None:
     client, auth, _ = site
     for value in ("99999999999999999999999", "-99999999999999999999999", "1e400"):
         for column in ("id", "employees", "name"):
-            answer = client.get(ACCOUNTS, headers=auth,
-                                query_string={"q": f"(filters:!((col:{column},opr:eq,value:{value})))"})
+            answer = client.get(
+                ACCOUNTS, headers=auth, query_string={"q": f"(filters:!((col:{column},opr:eq,value:{value})))"}
+            )
             assert answer.status_code == 400, (column, value, answer.text[:300])
-    for page in ("(page:99999999999999999999,page_size:20)", f"(page:{2**62},page_size:20)", "(page:-3,page_size:20)",
-                 "(page:2,page_size:-1)"):
+    for page in (
+        "(page:99999999999999999999,page_size:20)",
+        f"(page:{2**62},page_size:20)",
+        "(page:-3,page_size:20)",
+        "(page:2,page_size:-1)",
+    ):
         paged = client.get(ACCOUNTS, headers=auth, query_string={"q": page})
         assert paged.status_code == 400 and "page" in paged.text, (page, paged.text[:300])

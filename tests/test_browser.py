@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from conftest import PASSWORD, Platform, jwt
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -26,27 +26,30 @@ if not os.environ.get("FORMWORK_REQUIRE_BROWSER"):
 from playwright.sync_api import sync_playwright  # noqa: E402 - only once we know it is there
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def served(platform: Platform) -> Iterator[str]:
-    """The platform on a loopback port with waitress (as `formwork serve`), for a module's browser tests."""
+    """The platform on a loopback port with waitress (as `formwork serve`), for a module's browser tests.
+
+    Port 0: the system picks a free port as it binds, so test processes running side by side never race for one."""
     from waitress.server import create_server
 
-    port = free_port()
-    wsgi = create_server(platform.app, host="127.0.0.1", port=port, threads=4)
+    wsgi = create_server(platform.app, host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=wsgi.run, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{wsgi.effective_port}"
     wsgi.close()
 
 
 def launch(p: Any) -> Any:
     """Debian's Chromium, headless, as CI has it (never `playwright install`)."""
-    return p.chromium.launch(executable_path=CHROMIUM, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+    return p.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
 
 
 def sign_in(page: Any, url: str, username: str) -> None:
@@ -85,8 +88,10 @@ def pick_record(page, field: str, typed: str) -> None:
 
 def choose(page, select: str, value: str) -> None:
     """Pick a value the way select2 does, firing the events the page listens to."""
-    page.evaluate("([s, v]) => { const e = document.querySelector(s); e.value = v; window.jQuery(e).trigger('change'); }",
-                  [select, value])
+    page.evaluate(
+        "([s, v]) => { const e = document.querySelector(s); e.value = v; window.jQuery(e).trigger('change'); }",
+        [select, value],
+    )
 
 
 def test_a_field_appears_and_becomes_required_as_the_user_types(server: str, page) -> None:
@@ -142,8 +147,16 @@ def test_approve_on_the_record_s_approval_panel(server: str, page, platform: Pla
         sm.add_user("walker", "Walker", "Wu", "walker@example.com", [sm.find_role("Public")], password=PASSWORD)
     boss = new_record(runtime, "core.employee", name="Boss Admin", login="admin")
     walker = new_record(runtime, "core.employee", name="Walker Wu", login="walker", manager_id=boss)
-    record = new_record(runtime, "oa.leave_request", employee_id=walker, leave_type="annual", start_date=date(2030, 5, 1),
-                        end_date=date(2030, 5, 2), days=1, reason="holiday")
+    record = new_record(
+        runtime,
+        "oa.leave_request",
+        employee_id=walker,
+        leave_type="annual",
+        start_date=date(2030, 5, 1),
+        end_date=date(2030, 5, 2),
+        days=1,
+        reason="holiday",
+    )
     Approvals(runtime).submit("oa.leave_request", record, "walker")
     page.goto(f"{server}/t/acme/oa_leave_request/show/{record}")
     page.fill("#fw-decide-comment", "have fun")

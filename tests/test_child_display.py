@@ -7,9 +7,10 @@ import re
 from datetime import date
 
 import pytest
+from werkzeug.test import Client
+
 from conftest import Platform, counting, login
 from formwork.workflow.engine import Approvals
-from werkzeug.test import Client
 from workflow_org import company, employee_id, new_record, open_task
 
 SLUG = "kids"
@@ -26,9 +27,15 @@ def claim(runtime, *amounts: str) -> int:
     """A claim of erin's with a line per amount: the first a taxi ride, the others hotel nights."""
     record = new_record(runtime, CLAIM, "erin", employee_id=employee_id(runtime, "erin"), title="Trade fair")
     for number, amount in enumerate(amounts):
-        new_record(runtime, "oa.expense_line", claim_id=record, spent_on=date(2030, 1, 2 + number),
-                   category="travel" if number == 0 else "lodging", description=TAXI if number == 0 else f"Hotel night {number}",
-                   amount=amount)
+        new_record(
+            runtime,
+            "oa.expense_line",
+            claim_id=record,
+            spent_on=date(2030, 1, 2 + number),
+            category="travel" if number == 0 else "lodging",
+            description=TAXI if number == 0 else f"Hotel night {number}",
+            amount=amount,
+        )
     return record
 
 
@@ -103,7 +110,7 @@ def test_the_approval_panel_of_the_edit_page_shows_the_lines_and_total(platform:
     record, approvals = claim(runtime, "70.00", "30.00"), Approvals(runtime)
     approvals.submit(CLAIM, record, "erin")
     page = signed_in(platform).get(f"/t/{SLUG}/oa_expense_claim/edit/{record}").text
-    panel = page[page.index('id="fw-approval"'):]
+    panel = page[page.index('id="fw-approval"') :]
     lines = lines_of(panel)
     for text in ("Hotel night 1", "70.00", "30.00", "100.00"):
         assert text in lines, text

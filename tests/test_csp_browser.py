@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from conftest import PASSWORD, Platform, jwt
 from formwork.console import add_operator
 from test_browser import launch, served, sign_in, sync_playwright
@@ -15,16 +16,25 @@ from test_browser import launch, served, sign_in, sync_playwright
 SLUG = "csp-web"
 #: every kind of screen: home with its charts, list, add form (select2, date picker), show with tabs, search,
 #: FAB's user and role screens, the API's Swagger UI
-SCREENS = ["/", "/crm_account/list/", "/crm_account/add", "/crm_opportunity/add", "/crm_account/show/1",
-           "/users/list/", "/roles/add", "/swagger/v1"]
+SCREENS = [
+    "/",
+    "/crm_account/list/",
+    "/crm_account/add",
+    "/crm_opportunity/add",
+    "/crm_account/show/1",
+    "/users/list/",
+    "/roles/add",
+    "/swagger/v1",
+]
 
 
 @pytest.fixture(scope="module")
 def server(platform: Platform) -> Iterator[str]:
     platform.tenant(SLUG, packs=["core", "crm"])
     client = platform.client()
-    account = client.post(f"/t/{SLUG}/api/v1/crm_account/", json={"name": "Tech", "industry": "technology"},
-                          headers=jwt(client, SLUG)).json
+    account = client.post(
+        f"/t/{SLUG}/api/v1/crm_account/", json={"name": "Tech", "industry": "technology"}, headers=jwt(client, SLUG)
+    ).json
     assert account["id"] == 1
     add_operator(platform.app.console, "csp-op", PASSWORD)
     yield from served(platform)
@@ -35,7 +45,10 @@ def test_no_screen_breaks_the_content_security_policy(server: str) -> None:
         browser = launch(p)
         page = browser.new_page()
         violations: list[str] = []
-        page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+        page.on(
+            "console",
+            lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         tenant = f"{server}/t/{SLUG}"
         sign_in(page, tenant, "admin")
         for screen in SCREENS:

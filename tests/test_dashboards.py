@@ -6,12 +6,13 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from werkzeug.test import Client
+
 from conftest import PASSWORD, Platform, jwt, login
 from formwork.dashboards import compute
 from formwork.dashboards.definition import build_dashboard
 from formwork.meta.yamlload import Document
 from formwork.tenancy.registry import find_tenant
-from werkzeug.test import Client
 
 TODAY = date.today()
 THIS_MONTH = TODAY.replace(day=1)
@@ -19,7 +20,9 @@ LAST_MONTH = (THIS_MONTH - timedelta(days=1)).replace(day=1)
 
 
 def _post(client: Client, auth: dict, table: str, **values) -> int:
-    response = client.post(f"/t/{{slug}}/api/v1/{table}/".format(slug=auth["slug"]), json=values, headers=auth["headers"])
+    response = client.post(
+        f"/t/{{slug}}/api/v1/{table}/".format(slug=auth["slug"]), json=values, headers=auth["headers"]
+    )
     assert response.status_code == 201, response.text
     return response.json["id"]
 
@@ -40,13 +43,39 @@ def tenants(platform: Platform) -> Platform:
     shop = _post(client, a, "crm_account", name="Shop Two", industry="retail")
     _post(client, a, "crm_account", name="Shop Three", industry="retail")
     rita = _post(client, a, "core_employee", name="Rita Rep", login="rita")
-    _post(client, a, "crm_opportunity", name="Rita's deal", account=tech, stage="prospecting", amount="1000", owner=rita)
-    _post(client, a, "crm_opportunity", name="Big <b>proposal</b>", account=shop, stage="proposal", amount="2500.50",
-          close_date=TODAY.isoformat())
-    _post(client, a, "crm_opportunity", name="Won before", account=shop, stage="won", amount="4000",
-          close_date=LAST_MONTH.isoformat())
-    _post(client, a, "crm_opportunity", name="Won now", account=tech, stage="won", amount="600",
-          close_date=THIS_MONTH.isoformat())
+    _post(
+        client, a, "crm_opportunity", name="Rita's deal", account=tech, stage="prospecting", amount="1000", owner=rita
+    )
+    _post(
+        client,
+        a,
+        "crm_opportunity",
+        name="Big <b>proposal</b>",
+        account=shop,
+        stage="proposal",
+        amount="2500.50",
+        close_date=TODAY.isoformat(),
+    )
+    _post(
+        client,
+        a,
+        "crm_opportunity",
+        name="Won before",
+        account=shop,
+        stage="won",
+        amount="4000",
+        close_date=LAST_MONTH.isoformat(),
+    )
+    _post(
+        client,
+        a,
+        "crm_opportunity",
+        name="Won now",
+        account=tech,
+        stage="won",
+        amount="600",
+        close_date=THIS_MONTH.isoformat(),
+    )
     b = {"slug": "dash-b", "headers": jwt(client, "dash-b")}
     other = _post(client, b, "crm_account", name="Elsewhere", industry="finance")
     _post(client, b, "crm_opportunity", name="Small", account=other, stage="qualification", amount="7")
@@ -65,8 +94,11 @@ def _signed_in(platform: Platform, slug: str, user: str = "admin") -> Client:
 
 def _card(html: str, title: str) -> str:
     """The body of the card titled `title`."""
-    match = re.search(rf'<h3 class="panel-title">{re.escape(title)}</h3></div>\s*<div class="panel-body">(.*?)</div>\s*</div>',
-                      html, re.S)
+    match = re.search(
+        rf'<h3 class="panel-title">{re.escape(title)}</h3></div>\s*<div class="panel-body">(.*?)</div>\s*</div>',
+        html,
+        re.S,
+    )
     assert match, f"no card {title!r}"
     return match.group(1)
 
@@ -124,9 +156,28 @@ def test_record_rules_limit_what_a_sales_rep_counts(tenants: Platform) -> None:
 
 def test_a_dashboard_for_other_roles_is_missing_and_hidden_fields_stay_hidden(tenants: Platform, monkeypatch) -> None:
     catalog = _app(tenants, "dash-a").extensions["formwork"].catalog
-    document = Document(data={"kind": "Dashboard", "name": "people", "rows": [{"widgets": [
-        {"type": "list", "label": "People", "entity": "core.employee", "columns": ["name", "phone"], "sort": "name"}]}]},
-        file="people.yaml", lines={}, pack="oa")
+    document = Document(
+        data={
+            "kind": "Dashboard",
+            "name": "people",
+            "rows": [
+                {
+                    "widgets": [
+                        {
+                            "type": "list",
+                            "label": "People",
+                            "entity": "core.employee",
+                            "columns": ["name", "phone"],
+                            "sort": "name",
+                        }
+                    ]
+                }
+            ],
+        },
+        file="people.yaml",
+        lines={},
+        pack="oa",
+    )
     monkeypatch.setitem(catalog.dashboards, "oa.people", build_dashboard(document))
     admin = _signed_in(tenants, "dash-a")
     a = {"slug": "dash-a", "headers": jwt(admin, "dash-a")}
@@ -172,17 +223,45 @@ def test_the_chart_library_is_served_from_the_package_and_pages_name_no_other_si
     for url in ("/t/dash-a/", "/t/dash-a/dashboards/oa.office/", "/t/dash-a/dashboards/"):
         html = client.get(url).text
         assert not re.search(r'(src|href)="(https?:)?//', html), url
-    assert re.search(r'<script src="/t/dash-a/formwork-static/vendor/chartjs/chart.umd.min.js" nonce="[^"]*"></script>',
-                     client.get("/t/dash-a/").text)
+    assert re.search(
+        r'<script src="/t/dash-a/formwork-static/vendor/chartjs/chart.umd.min.js" nonce="[^"]*"></script>',
+        client.get("/t/dash-a/").text,
+    )
 
 
 def test_a_broken_widget_shows_its_error_in_its_card(tenants: Platform, monkeypatch) -> None:
     """A field gone from the effective definitions (a customization) and a query the database refuses."""
     catalog = _app(tenants, "dash-a").extensions["formwork"].catalog
-    document = Document(data={"kind": "Dashboard", "name": "broken", "rows": [{"widgets": [
-        {"type": "chart", "chart": "bar", "label": "Gone", "entity": "opportunity", "group_by": "x_region"},
-        {"type": "chart", "chart": "line", "label": "Refused", "entity": "opportunity", "over_time": {"field": "close_date"}},
-        {"type": "number", "label": "Still fine", "entity": "opportunity"}]}]}, file="broken.yaml", lines={}, pack="crm")
+    document = Document(
+        data={
+            "kind": "Dashboard",
+            "name": "broken",
+            "rows": [
+                {
+                    "widgets": [
+                        {
+                            "type": "chart",
+                            "chart": "bar",
+                            "label": "Gone",
+                            "entity": "opportunity",
+                            "group_by": "x_region",
+                        },
+                        {
+                            "type": "chart",
+                            "chart": "line",
+                            "label": "Refused",
+                            "entity": "opportunity",
+                            "over_time": {"field": "close_date"},
+                        },
+                        {"type": "number", "label": "Still fine", "entity": "opportunity"},
+                    ]
+                }
+            ],
+        },
+        file="broken.yaml",
+        lines={},
+        pack="crm",
+    )
     monkeypatch.setitem(catalog.dashboards, "crm.broken", build_dashboard(document))
     monkeypatch.setattr(compute, "period_start", lambda column, by, dialect: compute.sa.func.no_such_function(column))
     client = _signed_in(tenants, "dash-a")
@@ -196,9 +275,28 @@ def test_a_broken_widget_shows_its_error_in_its_card(tenants: Platform, monkeypa
 
 def test_over_time_by_day_and_by_week_start_on_the_right_day(tenants: Platform, monkeypatch) -> None:
     catalog = _app(tenants, "dash-a").extensions["formwork"].catalog
-    document = Document(data={"kind": "Dashboard", "name": "periods", "rows": [{"widgets": [
-        {"type": "chart", "chart": "line", "entity": "opportunity", "over_time": {"field": "close_date", "by": by}}
-        for by in ("day", "week")]}]}, file="periods.yaml", lines={}, pack="crm")
+    document = Document(
+        data={
+            "kind": "Dashboard",
+            "name": "periods",
+            "rows": [
+                {
+                    "widgets": [
+                        {
+                            "type": "chart",
+                            "chart": "line",
+                            "entity": "opportunity",
+                            "over_time": {"field": "close_date", "by": by},
+                        }
+                        for by in ("day", "week")
+                    ]
+                }
+            ],
+        },
+        file="periods.yaml",
+        lines={},
+        pack="crm",
+    )
     monkeypatch.setitem(catalog.dashboards, "crm.periods", build_dashboard(document))
     charts = _charts(_signed_in(tenants, "dash-a"), "dash-a", "crm.periods")
     closing = sorted([TODAY, LAST_MONTH, THIS_MONTH])
@@ -209,7 +307,7 @@ def test_over_time_by_day_and_by_week_start_on_the_right_day(tenants: Platform, 
     mondays = [date.fromisoformat(label) for label in weeks["labels"]]
     assert {monday.weekday() for monday in mondays} == {0} and sum(weeks["values"]) == 3
     assert mondays[0] == closing[0] - timedelta(days=closing[0].weekday())
-    assert all(later - earlier == timedelta(days=7) for earlier, later in zip(mondays, mondays[1:]))
+    assert all(later - earlier == timedelta(days=7) for earlier, later in zip(mondays, mondays[1:], strict=False))
 
 
 def test_titles_of_records_outside_the_viewers_rules_are_ids(tenants: Platform, monkeypatch) -> None:
@@ -220,28 +318,59 @@ def test_titles_of_records_outside_the_viewers_rules_are_ids(tenants: Platform, 
 
     app = _app(tenants, "dash-a")
     catalog = app.extensions["formwork"].catalog
-    document = Document(data={"kind": "Dashboard", "name": "accounts", "rows": [{"widgets": [
-        {"type": "chart", "chart": "bar", "entity": "opportunity", "group_by": "account"}]}]},
-        file="accounts.yaml", lines={}, pack="crm")
+    document = Document(
+        data={
+            "kind": "Dashboard",
+            "name": "accounts",
+            "rows": [{"widgets": [{"type": "chart", "chart": "bar", "entity": "opportunity", "group_by": "account"}]}],
+        },
+        file="accounts.yaml",
+        lines={},
+        pack="crm",
+    )
     monkeypatch.setitem(catalog.dashboards, "crm.accounts", build_dashboard(document))
     view = next(v for v in app.appbuilder.baseviews if type(v).__name__ == "CrmOpportunityView")
     name, listing = next(iter(view.listings.items()))
     monkeypatch.setitem(view.listings, name, Listing(replace(listing.definition, group_by="account"), listing.entity))
     admin = _signed_in(tenants, "dash-a")
-    tech = next(row["id"] for row in admin.get("/t/dash-a/api/v1/crm_account/", headers=jwt(admin, "dash-a")).json["result"]
-                if row["name"] == "Tech One")
+    tech = next(
+        row["id"]
+        for row in admin.get("/t/dash-a/api/v1/crm_account/", headers=jwt(admin, "dash-a")).json["result"]
+        if row["name"] == "Tech One"
+    )
     assert "Tech One" in _charts(admin, "dash-a", "crm.accounts")["r0w0"]["labels"]
     rita = _signed_in(tenants, "dash-a", "rita")
     assert _charts(rita, "dash-a", "crm.accounts")["r0w0"]["labels"] == [f"#{tech}"]
-    groups = re.search(r'<div class="fw-groups".*?</div>', rita.get(f"/t/dash-a/crm_opportunity/view/{name}/").text, re.S)
+    groups = re.search(
+        r'<div class="fw-groups".*?</div>', rita.get(f"/t/dash-a/crm_opportunity/view/{name}/").text, re.S
+    )
     assert groups and f"#{tech}" in groups.group(0) and "Tech One" not in groups.group(0)
 
 
 def test_a_list_card_sorted_by_a_hidden_field_is_not_shown(tenants: Platform, monkeypatch) -> None:
     catalog = _app(tenants, "dash-a").extensions["formwork"].catalog
-    document = Document(data={"kind": "Dashboard", "name": "phones", "rows": [{"widgets": [
-        {"type": "list", "label": "By phone", "entity": "core.employee", "columns": ["name"], "sort": "-phone"}]}]},
-        file="phones.yaml", lines={}, pack="oa")
+    document = Document(
+        data={
+            "kind": "Dashboard",
+            "name": "phones",
+            "rows": [
+                {
+                    "widgets": [
+                        {
+                            "type": "list",
+                            "label": "By phone",
+                            "entity": "core.employee",
+                            "columns": ["name"],
+                            "sort": "-phone",
+                        }
+                    ]
+                }
+            ],
+        },
+        file="phones.yaml",
+        lines={},
+        pack="oa",
+    )
     monkeypatch.setitem(catalog.dashboards, "oa.phones", build_dashboard(document))
     app = _app(tenants, "dash-a")
     with app.app_context():

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from conftest import Platform, jwt
 from test_browser import launch, served, sign_in, sync_playwright
 
@@ -26,9 +27,14 @@ def server(platform: Platform) -> Iterator[str]:
     client = platform.client()
     auth = jwt(client, "dash-web")
     for name, industry in (("Tech", "technology"), ("Shop", "retail"), ("Bank", "finance")):
-        account = client.post("/t/dash-web/api/v1/crm_account/", json={"name": name, "industry": industry}, headers=auth).json
-        client.post("/t/dash-web/api/v1/crm_opportunity/", json={"name": f"{name} deal", "account": account["id"],
-                                                                 "amount": "100"}, headers=auth)
+        account = client.post(
+            "/t/dash-web/api/v1/crm_account/", json={"name": name, "industry": industry}, headers=auth
+        ).json
+        client.post(
+            "/t/dash-web/api/v1/crm_opportunity/",
+            json={"name": f"{name} deal", "account": account["id"], "amount": "100"},
+            headers=auth,
+        )
     yield from served(platform)
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 from formwork.meta.loader import builtin_definitions, load_catalog
 from formwork.meta.yamlload import parse_documents
 
-PACK = "kind: Pack\nname: shop\nversion: 1.0.0\nlabel: {en: Shop, zh: 商店}\nrequires: {core: '>=0.1.0', crm: '>=0.1.0'}\n"
+PACK = (
+    "kind: Pack\nname: shop\nversion: 1.0.0\nlabel: {en: Shop, zh: 商店}\nrequires: {core: '>=0.1.0', crm: '>=0.1.0'}\n"
+)
 ENTITY = """\
 kind: Entity
 name: product
@@ -91,16 +93,19 @@ def test_unknown_field_type_points_at_the_line_and_lists_the_types(tmp_path: Pat
 def test_property_that_a_type_does_not_take(tmp_path: Path) -> None:
     text = ENTITY.replace("    type: money\n", "    type: money\n    max_length: 5\n")
     _, errors = load_with_builtins(write_pack(tmp_path, {"product.yaml": text}))
-    assert messages(errors) == [f"{tmp_path / 'shop' / 'product.yaml'}:11 at fields[1].max_length: unexpected property 'max_length'"]
+    assert messages(errors) == [
+        f"{tmp_path / 'shop' / 'product.yaml'}:11 at fields[1].max_length: unexpected property 'max_length'"
+    ]
 
 
 def test_every_semantic_error_is_reported_in_one_run(tmp_path: Path) -> None:
-    text = (ENTITY
-            .replace("target: crm.account", "target: crm.acount")
-            .replace("  - name: price\n", "  - name: name\n")
-            .replace("fields: [name, price, maker]", "fields: [name, price, colour]")
-            .replace("columns: [name, price]", "columns: [name, weight]")
-            .replace("sort: -price", "sort: -price"))
+    text = (
+        ENTITY.replace("target: crm.account", "target: crm.acount")
+        .replace("  - name: price\n", "  - name: name\n")
+        .replace("fields: [name, price, maker]", "fields: [name, price, colour]")
+        .replace("columns: [name, price]", "columns: [name, weight]")
+        .replace("sort: -price", "sort: -price")
+    )
     _, errors = load_with_builtins(write_pack(tmp_path, {"product.yaml": text}))
     found = {(e.line, e.message) for e in errors}
     assert (13, "reference to unknown entity 'crm.acount'") in found
@@ -116,7 +121,11 @@ def test_duplicate_keys_wrong_labels_and_unknown_kinds(tmp_path: Path) -> None:
     got = messages(errors)
     assert any(":3 at name: key 'name' appears twice" in m for m in got)
     assert any(":4 at label: expected a label" in m for m in got)
-    assert any(":8 at kind: unknown kind 'Workflow'; expected one of: ApprovalChain, Dashboard, Entity, Form, ListView, Notification, Pack" in m for m in got)
+    assert any(
+        ":8 at kind: unknown kind 'Workflow'; expected one of: ApprovalChain, Dashboard, Entity, Form, ListView, Notification, Pack"
+        in m
+        for m in got
+    )
 
 
 def test_missing_required_pack_and_reserved_names(tmp_path: Path) -> None:
@@ -143,7 +152,9 @@ def test_yaml_is_read_with_the_safe_loader() -> None:
 
 def test_content_hash_changes_with_the_definitions(tmp_path: Path) -> None:
     first, _ = load_with_builtins(write_pack(tmp_path, {"product.yaml": ENTITY}))
-    second, _ = load_with_builtins(write_pack(tmp_path, {"product.yaml": ENTITY.replace("required: true", "required: false")}))
+    second, _ = load_with_builtins(
+        write_pack(tmp_path, {"product.yaml": ENTITY.replace("required: true", "required: false")})
+    )
     assert first.select(["crm"]).content_hash() == second.select(["crm"]).content_hash()
     assert first.select(["shop"]).content_hash() != second.select(["shop"]).content_hash()
     assert set(first.select(["shop"]).packs) == {"shop", "crm", "core"}

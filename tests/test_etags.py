@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from conftest import Platform, jwt
 from formwork.tenancy.registry import find_tenant
 from formwork.tenancy.storage import tenant_engine
-from sqlalchemy.orm import Session
 
 SLUG = "etags"
 ACCOUNTS = f"/t/{SLUG}/api/v1/crm_account/"
@@ -98,7 +99,9 @@ def test_current_if_match_on_put_saves_and_answers_the_new_etag(api) -> None:
 def test_if_match_and_the_body_version_must_both_agree(api) -> None:
     client, auth = api
     url, etag = account(api, "Both Checks Inc")
-    assert client.put(url, json={"city": "Lima", "version": 1}, headers={**auth, "If-Match": '"other"'}).status_code == 412
+    assert (
+        client.put(url, json={"city": "Lima", "version": 1}, headers={**auth, "If-Match": '"other"'}).status_code == 412
+    )
     assert client.put(url, json={"city": "Lima", "version": 7}, headers={**auth, "If-Match": etag}).status_code == 409
     assert shown(api, url)["city"] == "Tokyo"
     assert client.put(url, json={"city": "Lima", "version": 1}, headers={**auth, "If-Match": etag}).status_code == 200
@@ -138,7 +141,10 @@ def test_the_412_message_follows_the_users_language(api) -> None:
     url, _ = account(api, "Chinese Reader Co")
     refused = client.put(url, json={"city": "Xi'an"}, headers={**auth, "If-Match": '"old"', "Accept-Language": "zh"})
     assert refused.status_code == 412
-    assert refused.json["message"] == "记录在您读取后已被修改（If-Match 与其当前 ETag 不符），未做任何更改。请重新读取后再试。"
+    assert (
+        refused.json["message"]
+        == "记录在您读取后已被修改（If-Match 与其当前 ETag 不符），未做任何更改。请重新读取后再试。"
+    )
 
 
 def test_two_clients_saving_with_the_same_etag_one_wins_one_gets_412(api) -> None:
@@ -162,13 +168,18 @@ def test_a_change_committed_between_the_check_and_the_write_is_412(api, platform
 
     def another_writer(*_args: Any) -> None:
         with engine.begin() as connection:
-            connection.execute(sa.text("UPDATE crm_account SET city = 'Racer', version = version + 1 WHERE id = :id"),
-                               {"id": pk})
+            connection.execute(
+                sa.text("UPDATE crm_account SET city = 'Racer', version = version + 1 WHERE id = :id"), {"id": pk}
+            )
 
     sa.event.listen(Session, "before_flush", another_writer, once=True)
     try:
-        answer = client.open(url, method=method.upper(), json={"city": "Loser"} if method == "put" else None,
-                             headers={**auth, "If-Match": etag})
+        answer = client.open(
+            url,
+            method=method.upper(),
+            json={"city": "Loser"} if method == "put" else None,
+            headers={**auth, "If-Match": etag},
+        )
     finally:
         if sa.event.contains(Session, "before_flush", another_writer):
             sa.event.remove(Session, "before_flush", another_writer)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+
 from formwork.expr import (
     USER,
     ExpressionError,
@@ -18,14 +19,29 @@ from formwork.expr import (
     field_variable,
 )
 
-ACCOUNT = Variable("reference", fields={
-    "id": Variable("integer"), "name": Variable("string"), "industry": Variable("string"), "owner": Variable("integer"),
-})
+ACCOUNT = Variable(
+    "reference",
+    fields={
+        "id": Variable("integer"),
+        "name": Variable("string"),
+        "industry": Variable("string"),
+        "owner": Variable("integer"),
+    },
+)
 STAGE = Variable("choice", choices=("prospecting", "proposal", "won", "lost"))
 OPPORTUNITY = {
-    "name": "string", "amount": "money", "probability": "integer", "stage": STAGE, "account": ACCOUNT,
-    "open_date": "date", "close_date": "date", "created_at": "datetime", "notes": "text", "vip": "boolean",
-    "starts": "time", "user": USER,
+    "name": "string",
+    "amount": "money",
+    "probability": "integer",
+    "stage": STAGE,
+    "account": ACCOUNT,
+    "open_date": "date",
+    "close_date": "date",
+    "created_at": "datetime",
+    "notes": "text",
+    "vip": "boolean",
+    "starts": "time",
+    "user": USER,
 }
 WINTER = datetime(2024, 1, 31, 20, 0)  # UTC: already 1 February in Shanghai
 
@@ -52,6 +68,7 @@ def failure(source: str, record=None, expect=None, **kwargs) -> ExpressionFailed
 
 # -- what business admins write -------------------------------------------------------
 
+
 def test_fields_are_names_at_top_level() -> None:
     rule = compile_("amount > 5000 && stage == 'won'", "boolean")
     assert rule.evaluate({"amount": Decimal("6000.00"), "stage": "won"}) is True
@@ -74,13 +91,16 @@ def test_dates_compare_and_move() -> None:
     assert run("close_date - open_date > duration('720h')", record) is False
 
 
-@pytest.mark.parametrize("start, months, expected", [
-    (date(2024, 1, 31), 1, date(2024, 2, 29)),
-    (date(2023, 1, 31), 1, date(2023, 2, 28)),
-    (date(2024, 3, 31), -1, date(2024, 2, 29)),
-    (date(2024, 11, 30), 3, date(2025, 2, 28)),
-    (date(2024, 5, 15), 12, date(2025, 5, 15)),
-])
+@pytest.mark.parametrize(
+    "start, months, expected",
+    [
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2023, 1, 31), 1, date(2023, 2, 28)),
+        (date(2024, 3, 31), -1, date(2024, 2, 29)),
+        (date(2024, 11, 30), 3, date(2025, 2, 28)),
+        (date(2024, 5, 15), 12, date(2025, 5, 15)),
+    ],
+)
 def test_add_months_clamps_to_the_end_of_the_month(start: date, months: int, expected: date) -> None:
     assert run(f"add_months(open_date, {months})", {"open_date": start}, "date") == expected
 
@@ -125,6 +145,7 @@ def test_time_fields_are_text_that_orders() -> None:
 
 # -- values crossing the boundary -------------------------------------------------------
 
+
 def test_money_comes_back_as_decimal_with_two_places() -> None:
     assert run("amount * 1.1", {"amount": Decimal("10.05")}, "money") == Decimal("11.06")
     assert run("amount / 3.0", {"amount": Decimal("100")}, "money") == Decimal("33.33")
@@ -159,6 +180,7 @@ def test_a_value_of_the_wrong_type_fails_clearly() -> None:
 
 # -- null ------------------------------------------------------------------------------
 
+
 def test_null_fields_compare_with_null() -> None:
     assert run("close_date == null") is True
     assert run("coalesce(amount, 0.0) > 100.0") is False
@@ -176,11 +198,14 @@ def test_an_empty_reference_can_be_guarded() -> None:
 def test_using_an_empty_field_says_which() -> None:
     assert failure("close_date >= open_date", {"open_date": date(2024, 1, 1)}).reason == "close_date is empty"
     assert failure("add_days(close_date, 3)", expect="date").reason == "close_date is empty"
-    assert failure("account.industry.startsWith('r')", {"account": {"name": "Acme"}}).reason == "account.industry is empty"
+    assert (
+        failure("account.industry.startsWith('r')", {"account": {"name": "Acme"}}).reason == "account.industry is empty"
+    )
     assert failure("vip", expect="boolean").reason == "vip is empty"
 
 
 # -- mistakes found when a definition is validated ----------------------------------------
+
 
 def test_unknown_name_suggests_the_closest() -> None:
     assert definition_error("amout > 5000") == "unknown name 'amout' (did you mean 'amount'?)"
@@ -196,7 +221,9 @@ def test_wrong_argument_count() -> None:
 
 
 def test_wrong_argument_type() -> None:
-    assert definition_error("add_days(name, 3)").startswith("add_days() needs a date as argument 1, but name (text) is not")
+    assert definition_error("add_days(name, 3)").startswith(
+        "add_days() needs a date as argument 1, but name (text) is not"
+    )
     assert "write a whole number such as 30" in definition_error("add_days(close_date, 1.5)")
 
 
@@ -220,8 +247,10 @@ def test_a_choice_compared_with_a_value_it_never_has() -> None:
 
 
 def test_a_condition_must_be_boolean() -> None:
-    assert definition_error("amount + 1.0", "boolean") == \
-        "a condition must give true or false, but this one gives a decimal number"
+    assert (
+        definition_error("amount + 1.0", "boolean")
+        == "a condition must give true or false, but this one gives a decimal number"
+    )
     assert "whole number" in definition_error("amount", "integer")
     untyped = compile_expression("settings.flag", {"settings": "any"}, expect="boolean")
     with pytest.raises(ExpressionFailed) as caught:
@@ -254,11 +283,11 @@ def test_every_branch_is_checked() -> None:
 
 # -- failures at run time ----------------------------------------------------------------
 
+
 def test_a_failure_is_logged_once_with_source_and_where(caplog: pytest.LogCaptureFixture) -> None:
     rule = compile_("probability / (probability - 1) > 1", "boolean")
-    with caplog.at_level(logging.WARNING):
-        with pytest.raises(ExpressionFailed) as caught:
-            rule.evaluate({"probability": 1}, where="crm.opportunity rule 'odds'")
+    with caplog.at_level(logging.WARNING), pytest.raises(ExpressionFailed) as caught:
+        rule.evaluate({"probability": 1}, where="crm.opportunity rule 'odds'")
     assert caught.value.reason == "it divides by zero"
     assert str(caught.value) == "Cannot evaluate `probability / (probability - 1) > 1`: it divides by zero."
     lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
@@ -268,9 +297,13 @@ def test_a_failure_is_logged_once_with_source_and_where(caplog: pytest.LogCaptur
 
 
 def test_a_function_failure_is_explained() -> None:
-    assert failure("date(name) < today()", {"name": "soon"}).reason == "date('soon') is not a date written as YYYY-MM-DD"
-    assert failure("add_months(open_date, 100000)", {"open_date": date(2024, 1, 1)}).reason == \
-        "add_months() went past the year 9999"
+    assert (
+        failure("date(name) < today()", {"name": "soon"}).reason == "date('soon') is not a date written as YYYY-MM-DD"
+    )
+    assert (
+        failure("add_months(open_date, 100000)", {"open_date": date(2024, 1, 1)}).reason
+        == "add_months() went past the year 9999"
+    )
 
 
 def test_an_unknown_time_zone_is_a_failure_not_a_crash() -> None:
@@ -278,6 +311,7 @@ def test_an_unknown_time_zone_is_a_failure_not_a_crash() -> None:
 
 
 # -- entities ---------------------------------------------------------------------------
+
 
 def test_entity_variables(catalog) -> None:
     entity = catalog.entities["crm.opportunity"]
@@ -289,13 +323,20 @@ def test_entity_variables(catalog) -> None:
     assert "won" in stage.choices
     rule = compile_expression("account.name != '' && stage == 'won' && amount > 0.0", found, expect="boolean")
     assert rule.names == {"account", "stage", "amount"}
-    assert "did you mean 'name'" in pytest.raises(ExpressionError, compile_expression, "account.nam == ''", found).value.message
+    assert (
+        "did you mean 'name'"
+        in pytest.raises(ExpressionError, compile_expression, "account.nam == ''", found).value.message
+    )
 
 
 def test_a_formula_field_has_its_result_type() -> None:
     from formwork.meta.kinds import build_field
 
-    formula = build_field({"name": "weighted", "type": "formula", "expression": "amount * 0.5", "result": "money"}, 0, "crm")
+    formula = build_field(
+        {"name": "weighted", "type": "formula", "expression": "amount * 0.5", "result": "money"}, 0, "crm"
+    )
     variable = field_variable(formula)
     assert (variable.type, variable.scale) == ("money", 2)
-    assert compile_expression("amount * 0.5", {"amount": "money"}, expect=variable).evaluate({"amount": 3}) == Decimal("1.50")
+    assert compile_expression("amount * 0.5", {"amount": "money"}, expect=variable).evaluate({"amount": 3}) == Decimal(
+        "1.50"
+    )

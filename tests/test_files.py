@@ -7,6 +7,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+
 from conftest import PASSWORD, Platform, csrf_token, jwt, login
 from formwork.files.limits import (
     DEFAULT_UPLOAD_TYPES,
@@ -48,8 +49,11 @@ def site(platform: Platform):
     with tenant_app(platform).app_context():
         sm = tenant_app(platform).appbuilder.sm
         reader = sm.add_role("Employee reader")
-        for permission, view in (("can_show", "CoreEmployeeView"), ("can_list", "CoreEmployeeView"),
-                                 ("can_get", "CoreEmployeeApi")):
+        for permission, view in (
+            ("can_show", "CoreEmployeeView"),
+            ("can_list", "CoreEmployeeView"),
+            ("can_get", "CoreEmployeeApi"),
+        ):
             sm.add_permission_role(reader, sm.find_permission_view_menu(permission, view))
         sm.add_user("reader", "Rea", "Der", "reader@files.example", [reader], password=PASSWORD)
     client = platform.client()
@@ -101,11 +105,15 @@ def test_replacing_a_file_field_keeps_the_old_file_as_a_version(site, platform: 
 
     # the API's upload keeps versions too
     for content in (PNG, PNG + b"again"):
-        response = client.post(f"{SPECIMENS}{first['id']}/file/photo", data=multipart(file=(content, "face.png")),
-                               headers=auth, content_type="multipart/form-data")
+        response = client.post(
+            f"{SPECIMENS}{first['id']}/file/photo",
+            data=multipart(file=(content, "face.png")),
+            headers=auth,
+            content_type="multipart/form-data",
+        )
         assert response.status_code == 200, response.text
     show = client.get(f"/t/{SLUG}/lab_specimen/show/{first['id']}").text
-    assert f'/t/{SLUG}/lab_specimen/file-version/{first["id"]}/photo/1' in show
+    assert f"/t/{SLUG}/lab_specimen/file-version/{first['id']}/photo/1" in show
     versions = f"/t/{SLUG}/api/v1/records/lab_specimen/{first['id']}/files/attachment/versions"
     assert [(v["version"], v["name"]) for v in client.get(versions, headers=auth).json["result"]] == [(1, "plan.pdf")]
     assert client.get(f"{versions}/1", headers=auth).data == PDF_ONE
@@ -156,8 +164,12 @@ def upload_on_screen(client, pk: int, *files: tuple[bytes, str], replace: int | 
     data = {"csrf_token": csrf_token(page.text), "files": [(BytesIO(content), name) for content, name in files]}
     if replace is not None:
         data["replace"] = str(replace)
-    return client.post(f"/t/{SLUG}/core_employee/attachments/{pk}", data=data, content_type="multipart/form-data",
-                       follow_redirects=True).text
+    return client.post(
+        f"/t/{SLUG}/core_employee/attachments/{pk}",
+        data=data,
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).text
 
 
 def test_attachments_on_any_show_page_upload_version_download_and_delete(site, platform: Platform) -> None:
@@ -175,7 +187,10 @@ def test_attachments_on_any_show_page_upload_version_download_and_delete(site, p
     assert client.get(current).data == b"second draft"
     earlier = client.get(f"/t/{SLUG}/core_employee/attachments/{pk}/{attachment_id}?version=1")
     assert earlier.status_code == 200 and earlier.data == b"first draft"
-    assert "attachment" in earlier.headers["Content-Disposition"] and earlier.headers["X-Content-Type-Options"] == "nosniff"
+    assert (
+        "attachment" in earlier.headers["Content-Disposition"]
+        and earlier.headers["X-Content-Type-Options"] == "nosniff"
+    )
 
     picture = re.search(r'<a href="([^"]+)">map.png</a>', page).group(1)
     inline = client.get(picture)
@@ -188,8 +203,11 @@ def test_attachments_on_any_show_page_upload_version_download_and_delete(site, p
     before = stored_files(platform)
     token = csrf_token(client.get(f"/t/{SLUG}/core_employee/show/{pk}").text)
     assert client.post(f"/t/{SLUG}/core_employee/attachments/{pk}/{attachment_id}/delete").status_code == 400  # no CSRF
-    page = client.post(f"/t/{SLUG}/core_employee/attachments/{pk}/{attachment_id}/delete", data={"csrf_token": token},
-                       follow_redirects=True).text
+    page = client.post(
+        f"/t/{SLUG}/core_employee/attachments/{pk}/{attachment_id}/delete",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    ).text
     assert "Attachment deleted." in page and "minutes.txt" not in page and "map.png" in page
     assert len(before - stored_files(platform)) == 3  # every version's bytes, after the commit
     assert client.get(current).status_code == 404
@@ -211,12 +229,20 @@ def test_attachments_through_the_api(site, platform: Platform) -> None:
     client, auth = site
     pk = new_employee(site, "Cai")
     url = f"{RECORDS}{pk}/attachments"
-    created = client.post(url, data=multipart(file=(PDF_ONE, "contract.pdf")), headers=auth, content_type="multipart/form-data")
+    created = client.post(
+        url, data=multipart(file=(PDF_ONE, "contract.pdf")), headers=auth, content_type="multipart/form-data"
+    )
     assert created.status_code == 201, created.text
     attachment = created.json["result"][0]
     assert (attachment["name"], attachment["version"], attachment["content_type"], attachment["uploaded_by"]) == (
-        "contract.pdf", 1, "application/pdf", "admin")
-    again = client.post(url, data=multipart(file=(PDF_TWO, "contract.pdf")), headers=auth, content_type="multipart/form-data")
+        "contract.pdf",
+        1,
+        "application/pdf",
+        "admin",
+    )
+    again = client.post(
+        url, data=multipart(file=(PDF_TWO, "contract.pdf")), headers=auth, content_type="multipart/form-data"
+    )
     assert again.json["result"][0]["id"] == attachment["id"] and again.json["result"][0]["version"] == 2
     listed = client.get(url, headers=auth).json
     assert listed["count"] == 1 and listed["result"][0]["versions"] == 2
@@ -228,32 +254,45 @@ def test_attachments_through_the_api(site, platform: Platform) -> None:
     assert client.get(download, headers=auth, query_string={"version": 1}).data == PDF_ONE
     assert client.get(download, headers=auth, query_string={"version": 9}).status_code == 404
 
-    replaced = client.post(f"{url}/{attachment['id']}", data=multipart(file=(PNG, "scan.png")), headers=auth,
-                           content_type="multipart/form-data")
+    replaced = client.post(
+        f"{url}/{attachment['id']}",
+        data=multipart(file=(PNG, "scan.png")),
+        headers=auth,
+        content_type="multipart/form-data",
+    )
     assert replaced.status_code == 201 and replaced.json["result"][0]["version"] == 3
     assert client.delete(f"{url}/{attachment['id']}", headers=auth).status_code == 200
     assert client.get(url, headers=auth).json["count"] == 0
     assert client.get(download, headers=auth).status_code == 404
     assert client.get(url).status_code == 401  # JWT only
     spec = client.get(f"/t/{SLUG}/api/v1/_openapi", headers=auth)
-    assert spec.status_code == 200 and "/api/v1/records/{table}/{pk}/attachments/{attachment_id}/versions" in spec.json["paths"]
+    assert (
+        spec.status_code == 200
+        and "/api/v1/records/{table}/{pk}/attachments/{attachment_id}/versions" in spec.json["paths"]
+    )
 
 
-@pytest.mark.parametrize("content, name, message", [
-    (EXE, "invoice.png", "The file's content does not match its name."),
-    (PAGE, "notes.txt", "The file's content does not match its name."),
-    (PNG, "tool.exe", "Only .pdf"),
-    (b"", "", "Send the file as the multipart part `file`."),
-])
-def test_disguised_files_get_a_400_and_nothing_is_stored(site, platform: Platform, content: bytes, name: str,
-                                                          message: str) -> None:
+@pytest.mark.parametrize(
+    "content, name, message",
+    [
+        (EXE, "invoice.png", "The file's content does not match its name."),
+        (PAGE, "notes.txt", "The file's content does not match its name."),
+        (PNG, "tool.exe", "Only .pdf"),
+        (b"", "", "Send the file as the multipart part `file`."),
+    ],
+)
+def test_disguised_files_get_a_400_and_nothing_is_stored(
+    site, platform: Platform, content: bytes, name: str, message: str
+) -> None:
     client, auth = site
     pk = new_employee(site, "Dan")
     before = stored_files(platform)
     data = multipart(file=(content, name)) if name else {}
     response = client.post(f"{RECORDS}{pk}/attachments", data=data, headers=auth, content_type="multipart/form-data")
     assert response.status_code == 400 and message in response.json["message"]["file"][0]
-    assert stored_files(platform) == before and client.get(f"{RECORDS}{pk}/attachments", headers=auth).json["count"] == 0
+    assert (
+        stored_files(platform) == before and client.get(f"{RECORDS}{pk}/attachments", headers=auth).json["count"] == 0
+    )
 
 
 def test_oversized_files_are_refused_before_they_are_stored(site, platform: Platform, monkeypatch) -> None:
@@ -263,12 +302,20 @@ def test_oversized_files_are_refused_before_they_are_stored(site, platform: Plat
     monkeypatch.setitem(app.config, "FORMWORK_MAX_UPLOAD_MB", 0.01)  # about 10 KB
     before = stored_files(platform)
     big = b"%PDF-1.4\n" + b"x" * 20_000
-    refused = client.post(f"{RECORDS}{pk}/attachments", data=multipart(file=(big, "big.pdf")), headers=auth,
-                          content_type="multipart/form-data")
+    refused = client.post(
+        f"{RECORDS}{pk}/attachments",
+        data=multipart(file=(big, "big.pdf")),
+        headers=auth,
+        content_type="multipart/form-data",
+    )
     assert refused.status_code == 400 and refused.json["message"]["file"] == ["The file is larger than 10 KB."]
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 5_000)  # the whole request: refused before it is read
-    too_big = client.post(f"{RECORDS}{pk}/attachments", data=multipart(file=(big, "big.pdf")), headers=auth,
-                          content_type="multipart/form-data")
+    too_big = client.post(
+        f"{RECORDS}{pk}/attachments",
+        data=multipart(file=(big, "big.pdf")),
+        headers=auth,
+        content_type="multipart/form-data",
+    )
     assert too_big.status_code == 413 and "larger than" in too_big.json["message"]["file"][0]
     assert stored_files(platform) == before
 
@@ -278,14 +325,19 @@ def test_readers_list_and_download_but_cannot_change(site, platform: Platform) -
     client, auth = site
     pk = new_employee(site, "Fay")
     url = f"{RECORDS}{pk}/attachments"
-    attachment = client.post(url, data=multipart(file=(PDF_ONE, "cv.pdf")), headers=auth,
-                             content_type="multipart/form-data").json["result"][0]
+    attachment = client.post(
+        url, data=multipart(file=(PDF_ONE, "cv.pdf")), headers=auth, content_type="multipart/form-data"
+    ).json["result"][0]
     reader = platform.client()
     reader_auth = jwt(reader, SLUG, "reader")
     assert reader.get(url, headers=reader_auth).json["count"] == 1
     assert reader.get(f"{url}/{attachment['id']}/download", headers=reader_auth).data == PDF_ONE
-    assert reader.post(url, data=multipart(file=(PDF_TWO, "cv.pdf")), headers=reader_auth,
-                       content_type="multipart/form-data").status_code == 403
+    assert (
+        reader.post(
+            url, data=multipart(file=(PDF_TWO, "cv.pdf")), headers=reader_auth, content_type="multipart/form-data"
+        ).status_code
+        == 403
+    )
     assert reader.delete(f"{url}/{attachment['id']}", headers=reader_auth).status_code == 403
     assert reader.get(f"{RECORDS}999999/attachments", headers=reader_auth).status_code == 404
     assert reader.get(f"/t/{SLUG}/api/v1/records/lab_specimen/1/attachments", headers=reader_auth).status_code == 403
@@ -293,9 +345,13 @@ def test_readers_list_and_download_but_cannot_change(site, platform: Platform) -
 
     login(reader, SLUG, "reader")
     show = reader.get(f"/t/{SLUG}/core_employee/show/{pk}").text
-    assert "cv.pdf" in show and 'name="files"' not in show and "attachment-delete" not in show  # no edit right: no forms
+    assert (
+        "cv.pdf" in show and 'name="files"' not in show and "attachment-delete" not in show
+    )  # no edit right: no forms
     token = csrf_token(show)
-    posted = reader.post(f"/t/{SLUG}/core_employee/attachments/{pk}/{attachment['id']}/delete", data={"csrf_token": token})
+    posted = reader.post(
+        f"/t/{SLUG}/core_employee/attachments/{pk}/{attachment['id']}/delete", data={"csrf_token": token}
+    )
     assert posted.status_code in (302, 403) and client.get(url, headers=auth).json["count"] == 1  # refused: still there
     # an attachment id is no key to another record's files
     other = new_employee(site, "Gus")
@@ -306,8 +362,12 @@ def test_readers_list_and_download_but_cannot_change(site, platform: Platform) -
 def test_another_tenant_sees_nothing(site, platform: Platform) -> None:
     client, auth = site
     pk = new_employee(site, "Hal")
-    attachment = client.post(f"{RECORDS}{pk}/attachments", data=multipart(file=(PDF_ONE, "secret.pdf")), headers=auth,
-                             content_type="multipart/form-data").json["result"][0]
+    attachment = client.post(
+        f"{RECORDS}{pk}/attachments",
+        data=multipart(file=(PDF_ONE, "secret.pdf")),
+        headers=auth,
+        content_type="multipart/form-data",
+    ).json["result"][0]
     stranger = platform.client()
     stranger_auth = jwt(stranger, OTHER)
     path = f"core_employee/{pk}/attachments/{attachment['id']}/download"
@@ -315,7 +375,9 @@ def test_another_tenant_sees_nothing(site, platform: Platform) -> None:
     assert stranger.get(f"/t/{SLUG}/api/v1/records/{path}", headers=stranger_auth).status_code == 401
     login(stranger, OTHER)
     assert stranger.get(f"/t/{OTHER}/core_employee/attachments/{pk}/{attachment['id']}").status_code == 404
-    assert stranger.get(f"/t/{SLUG}/core_employee/attachments/{pk}/{attachment['id']}").status_code == 302  # not signed in there
+    assert (
+        stranger.get(f"/t/{SLUG}/core_employee/attachments/{pk}/{attachment['id']}").status_code == 302
+    )  # not signed in there
     assert stored_files(platform, OTHER) == set()
 
 
@@ -332,8 +394,10 @@ def test_deleting_a_record_deletes_its_files_after_the_commit(site, platform: Pl
 
 
 # -- the checks and the store on their own ---------------------------------------------------------------------
-@pytest.mark.parametrize("content, name", [(EXE, "cv.pdf"), (PAGE, "data.csv"), (b"<svg onload=x>", "logo.txt"),
-                                           (b"\x00\x01binary", "notes.txt")])
+@pytest.mark.parametrize(
+    "content, name",
+    [(EXE, "cv.pdf"), (PAGE, "data.csv"), (b"<svg onload=x>", "logo.txt"), (b"\x00\x01binary", "notes.txt")],
+)
 def test_content_must_match_the_name(content: bytes, name: str) -> None:
     with pytest.raises(UploadRefused, match="does not match"):
         check_upload(content, name, Limits(1_000_000, DEFAULT_UPLOAD_TYPES))
@@ -342,14 +406,17 @@ def test_content_must_match_the_name(content: bytes, name: str) -> None:
 def test_names_are_cleaned_and_types_are_the_sniffed_ones() -> None:
     upload = check_upload(PNG, "C:\\Users\\me\\..\\photo.PNG", Limits(1_000, DEFAULT_UPLOAD_TYPES))
     assert (upload.name, upload.content_type) == ("photo.PNG", "image/png")
-    assert check_upload("中文 备注".encode("gb18030"), "备注.txt", Limits(1_000, DEFAULT_UPLOAD_TYPES)).content_type == "text/plain"
+    assert (
+        check_upload("中文 备注".encode("gb18030"), "备注.txt", Limits(1_000, DEFAULT_UPLOAD_TYPES)).content_type
+        == "text/plain"
+    )
 
 
 def test_the_local_store_writes_whole_files_and_refuses_odd_keys(tmp_path: Path) -> None:
     store = LocalFileStore(tmp_path)
     stored = store.save(b"bytes", "a.txt", "text/plain")
     assert store.exists(stored.key) and store.open(stored.key).read() == b"bytes"
-    assert not [p for p in tmp_path.rglob(".upload-*")]  # the temporary file was renamed
+    assert not list(tmp_path.rglob(".upload-*"))  # the temporary file was renamed
     assert not store.exists("../../etc/passwd")
     with pytest.raises(FileNotFoundError):
         store.open("../secret")
@@ -365,25 +432,45 @@ def test_records_outside_the_users_rules_are_not_found(platform: Platform) -> No
     with app.app_context():
         sm = app.appbuilder.sm
         for name in ("rita", "rob"):
-            sm.add_user(name, name.title(), "Rep", f"{name}@rules.example", [sm.find_role("sales_rep")], password=PASSWORD)
+            sm.add_user(
+                name, name.title(), "Rep", f"{name}@rules.example", [sm.find_role("sales_rep")], password=PASSWORD
+            )
     admin = platform.client()
     auth = jwt(admin, slug)
     accounts = {}
     for name in ("rita", "rob"):
-        owner = admin.post(f"/t/{slug}/api/v1/core_employee/", json={"name": name.title(), "login": name}, headers=auth).json["id"]
-        accounts[name] = admin.post(f"/t/{slug}/api/v1/crm_account/", json={"name": f"{name} Ltd", "owner": owner},
-                                    headers=auth).json["id"]
+        owner = admin.post(
+            f"/t/{slug}/api/v1/core_employee/", json={"name": name.title(), "login": name}, headers=auth
+        ).json["id"]
+        accounts[name] = admin.post(
+            f"/t/{slug}/api/v1/crm_account/", json={"name": f"{name} Ltd", "owner": owner}, headers=auth
+        ).json["id"]
     base = f"/t/{slug}/api/v1/records/crm_account"
-    robs = admin.post(f"{base}/{accounts['rob']}/attachments", data=multipart(file=(PDF_ONE, "terms.pdf")), headers=auth,
-                      content_type="multipart/form-data").json["result"][0]
+    robs = admin.post(
+        f"{base}/{accounts['rob']}/attachments",
+        data=multipart(file=(PDF_ONE, "terms.pdf")),
+        headers=auth,
+        content_type="multipart/form-data",
+    ).json["result"][0]
     rita = platform.client()
     rita_auth = jwt(rita, slug, "rita")
     assert rita.get(f"{base}/{accounts['rob']}/attachments", headers=rita_auth).status_code == 404
     assert rita.get(f"{base}/{accounts['rob']}/attachments/{robs['id']}/download", headers=rita_auth).status_code == 404
-    assert rita.post(f"{base}/{accounts['rob']}/attachments", data=multipart(file=(PDF_TWO, "terms.pdf")), headers=rita_auth,
-                     content_type="multipart/form-data").status_code == 404
-    own = rita.post(f"{base}/{accounts['rita']}/attachments", data=multipart(file=(PDF_TWO, "quote.pdf")), headers=rita_auth,
-                    content_type="multipart/form-data")
+    assert (
+        rita.post(
+            f"{base}/{accounts['rob']}/attachments",
+            data=multipart(file=(PDF_TWO, "terms.pdf")),
+            headers=rita_auth,
+            content_type="multipart/form-data",
+        ).status_code
+        == 404
+    )
+    own = rita.post(
+        f"{base}/{accounts['rita']}/attachments",
+        data=multipart(file=(PDF_TWO, "quote.pdf")),
+        headers=rita_auth,
+        content_type="multipart/form-data",
+    )
     assert own.status_code == 201, own.text
     login(rita, slug, "rita")
     assert rita.get(f"/t/{slug}/crm_account/attachments/{accounts['rob']}/{robs['id']}").status_code == 404

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import yaml
-from conftest import BACKENDS, _postgres_database, _psycopg_url
 from flask_appbuilder.security.sqla.models import User
+from jsonschema import Draft202012Validator
+
+from conftest import BACKENDS, _postgres_database, _psycopg_url
 from formwork.compile.models import CompiledModels, compile_models
 from formwork.filters import (
     FILTER_DOCUMENT,
@@ -28,7 +30,6 @@ from formwork.i18n import Label
 from formwork.meta.catalog import Catalog
 from formwork.meta.model import EntityDef, FieldDef
 from formwork.meta.yamlload import Document
-from jsonschema import Draft202012Validator
 
 TODAY = date(2024, 5, 15)  # a Wednesday
 ALICE, BOB, CAROL = 1, 2, 3
@@ -37,13 +38,49 @@ CTX = FilterContext(today=TODAY, user_id=10, employee_id=ALICE, department_id=SA
 
 OPPORTUNITIES = [
     # id, name, stage, amount, probability, close_date, owner, notes, created_at (naive UTC), created_by, tags
-    (1, "Big deal", "proposal", "50000", 60, date(2024, 5, 20), ALICE, "call back", datetime(2024, 5, 15, 1, 0), 10, ["strategic", "urgent"]),
+    (
+        1,
+        "Big deal",
+        "proposal",
+        "50000",
+        60,
+        date(2024, 5, 20),
+        ALICE,
+        "call back",
+        datetime(2024, 5, 15, 1, 0),
+        10,
+        ["strategic", "urgent"],
+    ),
     (2, "Small deal", "prospecting", "500", 10, date(2024, 5, 2), BOB, None, datetime(2024, 5, 14, 17, 0), 11, []),
     (3, "Won deal", "won", "20000", 100, date(2024, 4, 20), ALICE, "", datetime(2024, 5, 14, 15, 59), 10, ["renewal"]),
     (4, "Lost test deal", "lost", None, 0, None, None, None, datetime(2024, 1, 1, 12, 0), 11, None),
-    (5, "100% sure", "negotiation", "10000", 90, date(2024, 6, 10), CAROL, "ABC corp", datetime(2024, 5, 10, 9, 0), 11, ["partner", "strategic"]),
+    (
+        5,
+        "100% sure",
+        "negotiation",
+        "10000",
+        90,
+        date(2024, 6, 10),
+        CAROL,
+        "ABC corp",
+        datetime(2024, 5, 10, 9, 0),
+        11,
+        ["partner", "strategic"],
+    ),
     (6, "100 units", "qualification", "9999.99", 50, TODAY, ALICE, "abc", datetime(2024, 5, 13, 0, 0), 10, None),
-    (7, "Test_run", "prospecting", "0", None, date(2023, 12, 31), None, None, datetime(2023, 12, 31, 23, 0), None, ["urgent"]),
+    (
+        7,
+        "Test_run",
+        "prospecting",
+        "0",
+        None,
+        date(2023, 12, 31),
+        None,
+        None,
+        datetime(2023, 12, 31, 23, 0),
+        None,
+        ["urgent"],
+    ),
 ]
 MEETINGS = [
     # id, subject, starts_at (naive UTC), room, organizer (a user id), attendees
@@ -59,36 +96,91 @@ def compiled(catalog: Catalog) -> CompiledModels:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, compiled: CompiledModels) -> Iterator[sa.Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, compiled: CompiledModels
+) -> Iterator[sa.Engine]:
     database = _postgres_database() if request.param == "postgres" else None
-    url = _psycopg_url(next(database)) if database else f"sqlite:///{tmp_path_factory.mktemp('filters') / 'filters.sqlite'}"
+    url = (
+        _psycopg_url(next(database))
+        if database
+        else f"sqlite:///{tmp_path_factory.mktemp('filters') / 'filters.sqlite'}"
+    )
     engine = sa.create_engine(url)
     User.metadata.create_all(engine)  # `user` fields refer to FAB's ab_user
     compiled.metadata.create_all(engine)
     tables = compiled.metadata.tables
     with engine.begin() as conn:
-        conn.execute(User.__table__.insert(), [{
-            "id": 10, "first_name": "A", "last_name": "L", "username": "alice", "email": "a@example.com",
-            "created_by_fk": None, "changed_by_fk": None, "created_on": None, "changed_on": None}])
-        conn.execute(tables["core_department"].insert(), [{"id": SALES, "name": "Sales"}, {"id": SUPPORT, "name": "Support"}])
-        conn.execute(tables["core_employee"].insert(), [
-            {"id": ALICE, "name": "Alice", "department_id": SALES, "manager_id": None},
-            {"id": BOB, "name": "Bob", "department_id": SUPPORT, "manager_id": None},
-            {"id": CAROL, "name": "Carol", "department_id": SALES, "manager_id": ALICE},
-        ])
+        conn.execute(
+            User.__table__.insert(),
+            [
+                {
+                    "id": 10,
+                    "first_name": "A",
+                    "last_name": "L",
+                    "username": "alice",
+                    "email": "a@example.com",
+                    "created_by_fk": None,
+                    "changed_by_fk": None,
+                    "created_on": None,
+                    "changed_on": None,
+                }
+            ],
+        )
+        conn.execute(
+            tables["core_department"].insert(), [{"id": SALES, "name": "Sales"}, {"id": SUPPORT, "name": "Support"}]
+        )
+        conn.execute(
+            tables["core_employee"].insert(),
+            [
+                {"id": ALICE, "name": "Alice", "department_id": SALES, "manager_id": None},
+                {"id": BOB, "name": "Bob", "department_id": SUPPORT, "manager_id": None},
+                {"id": CAROL, "name": "Carol", "department_id": SALES, "manager_id": ALICE},
+            ],
+        )
         conn.execute(tables["crm_account"].insert(), [{"id": 1, "name": "Acme"}])
-        keys = ("id", "name", "stage", "amount", "probability", "close_date", "owner_id", "notes", "created_at", "created_by", "tags")
-        conn.execute(tables["crm_opportunity"].insert(), [
-            {**dict(zip(keys, row)), "account_id": 1, "amount": None if row[3] is None else Decimal(row[3])} for row in OPPORTUNITIES
-        ])
-        conn.execute(tables["crm_contact"].insert(), [
-            {"id": 1, "name": "Pat", "primary": True}, {"id": 2, "name": "Sam", "primary": False}, {"id": 3, "name": "Kim", "primary": None},
-        ])
-        conn.execute(tables["oa_meeting"].insert(), [
-            {"id": i, "subject": subject, "starts_at": at, "room": room, "organizer_id": organizer}
-            for i, subject, at, room, organizer, _ in MEETINGS])
-        conn.execute(tables["oa_meeting__attendees"].insert(), [
-            {"owner_id": i, "target_id": employee} for i, *_, attendees in MEETINGS for employee in attendees])
+        keys = (
+            "id",
+            "name",
+            "stage",
+            "amount",
+            "probability",
+            "close_date",
+            "owner_id",
+            "notes",
+            "created_at",
+            "created_by",
+            "tags",
+        )
+        conn.execute(
+            tables["crm_opportunity"].insert(),
+            [
+                {
+                    **dict(zip(keys, row, strict=False)),
+                    "account_id": 1,
+                    "amount": None if row[3] is None else Decimal(row[3]),
+                }
+                for row in OPPORTUNITIES
+            ],
+        )
+        conn.execute(
+            tables["crm_contact"].insert(),
+            [
+                {"id": 1, "name": "Pat", "primary": True},
+                {"id": 2, "name": "Sam", "primary": False},
+                {"id": 3, "name": "Kim", "primary": None},
+            ],
+        )
+        conn.execute(
+            tables["oa_meeting"].insert(),
+            [
+                {"id": i, "subject": subject, "starts_at": at, "room": room, "organizer_id": organizer}
+                for i, subject, at, room, organizer, _ in MEETINGS
+            ],
+        )
+        conn.execute(
+            tables["oa_meeting__attendees"].insert(),
+            [{"owner_id": i, "target_id": employee} for i, *_, attendees in MEETINGS for employee in attendees],
+        )
     yield engine
     engine.dispose()
     if database is not None:
@@ -113,6 +205,7 @@ def cond(field: str, op: str, *value: Any) -> dict[str, Any]:
 
 
 # -- queries -----------------------------------------------------------------
+
 
 def test_equality_and_lists_on_choices(names) -> None:
     assert names(cond("stage", "=", "won")) == {"Won deal"}
@@ -150,7 +243,13 @@ def test_is_empty_on_text_means_null_or_blank(names) -> None:
 
 
 def test_not_keeps_records_whose_field_is_empty(names) -> None:
-    assert names({"not": cond("notes", "contains", "abc")}) == {"Big deal", "Small deal", "Won deal", "Lost test deal", "Test_run"}
+    assert names({"not": cond("notes", "contains", "abc")}) == {
+        "Big deal",
+        "Small deal",
+        "Won deal",
+        "Lost test deal",
+        "Test_run",
+    }
     assert names({"not": cond("amount", ">", 100)}) == {"Lost test deal", "Test_run"}
 
 
@@ -188,11 +287,21 @@ def test_datetime_days_are_local_days_in_the_context_time_zone(names) -> None:
     assert names(cond("created_at", "today"), shanghai) == {"Big deal", "Small deal"}
     assert names(cond("created_at", "=", "$today"), shanghai) == {"Big deal", "Small deal"}
     assert names(cond("created_at", "=", "2024-05-14"), utc) == {"Small deal", "Won deal"}
-    assert names(cond("created_at", "<=", "2024-05-13"), utc) == {"100% sure", "100 units", "Lost test deal", "Test_run"}
+    assert names(cond("created_at", "<=", "2024-05-13"), utc) == {
+        "100% sure",
+        "100 units",
+        "Lost test deal",
+        "Test_run",
+    }
     assert names(cond("created_at", ">", "2024-05-14"), utc) == {"Big deal"}
     assert names(cond("created_at", ">=", "2024-05-14T17:00:00+00:00"), utc) == {"Big deal", "Small deal"}
     assert names(cond("created_at", "<", "2024-05-15T01:00"), shanghai) == {
-        "Won deal", "100% sure", "100 units", "Lost test deal", "Test_run"}
+        "Won deal",
+        "100% sure",
+        "100 units",
+        "Lost test deal",
+        "Test_run",
+    }
     assert names(cond("created_at", "between", ["2024-05-14", "2024-05-14"]), utc) == {"Small deal", "Won deal"}
     assert names(cond("created_at", "last_days", 2), shanghai) == {"Big deal", "Small deal", "Won deal"}
 
@@ -244,8 +353,9 @@ def test_nested_combinators_from_yaml(names) -> None:
       - {not: {field: name, op: contains, value: big}}
     """)
     assert names(data) == {"100 units"}
-    assert names({"any": [cond("stage", "=", "won"), {"all": [cond("owner", "=", BOB), cond("amount", "<", 1000)]}]}) == {
-        "Won deal", "Small deal"}
+    assert names(
+        {"any": [cond("stage", "=", "won"), {"all": [cond("owner", "=", BOB), cond("amount", "<", 1000)]}]}
+    ) == {"Won deal", "Small deal"}
 
 
 def test_shorthand_list_empty_combinators_and_no_filter(names) -> None:
@@ -259,7 +369,13 @@ def test_shorthand_list_empty_combinators_and_no_filter(names) -> None:
 def test_multi_choice_members(names) -> None:
     assert names(cond("tags", "contains", "urgent")) == {"Big deal", "Test_run"}
     assert names(cond("tags", "in", ["renewal", "partner"])) == {"Won deal", "100% sure"}
-    assert names(cond("tags", "not_in", ["strategic"])) == {"Small deal", "Won deal", "Lost test deal", "100 units", "Test_run"}
+    assert names(cond("tags", "not_in", ["strategic"])) == {
+        "Small deal",
+        "Won deal",
+        "Lost test deal",
+        "100 units",
+        "Test_run",
+    }
     assert names(cond("tags", "is_empty")) == {"Small deal", "Lost test deal", "100 units"}
     assert names(cond("tags", "is_not_empty")) == {"Big deal", "Won deal", "100% sure", "Test_run"}
 
@@ -283,7 +399,9 @@ def test_literal_dollar_is_written_twice(names) -> None:
 def test_compile_refuses_a_bad_filter(compiled: CompiledModels) -> None:
     model = compiled.model("crm.opportunity")
     with pytest.raises(FilterError) as caught:
-        compile_filter({"all": [cond("stge", "=", "won"), cond("amount", "contains", "1")]}, model, model.__entity__, CTX)
+        compile_filter(
+            {"all": [cond("stge", "=", "won"), cond("amount", "contains", "1")]}, model, model.__entity__, CTX
+        )
     assert [path for path, _ in caught.value.problems] == [("all", 0, "field"), ("all", 1, "op")]
     assert "all[0].field" in str(caught.value)
 
@@ -296,6 +414,7 @@ def test_the_same_sql_runs_without_string_sql(compiled: CompiledModels) -> None:
 
 # -- check_filter ------------------------------------------------------------
 
+
 def problems(data: Any, catalog: Catalog, entity: str = "crm.opportunity") -> list[tuple[tuple, str]]:
     return check_filter(data, catalog.entities[entity], catalog)
 
@@ -307,39 +426,61 @@ def only(data: Any, catalog: Catalog, entity: str = "crm.opportunity") -> tuple[
 
 
 def test_a_good_filter_has_no_problems(catalog: Catalog) -> None:
-    data = {"all": [cond("stage", "not_in", ["won", "lost"]), cond("owner", "=", "$employee"),
-                    {"any": [cond("amount", ">=", 10000), cond("close_date", "this_month")]},
-                    cond("owner.department", "=", "$department"), cond("created_by", "=", "$user"),
-                    {"not": cond("name", "contains", "test")}, cond("close_date", "between", ["2024-01-01", "$today"])]}
+    data = {
+        "all": [
+            cond("stage", "not_in", ["won", "lost"]),
+            cond("owner", "=", "$employee"),
+            {"any": [cond("amount", ">=", 10000), cond("close_date", "this_month")]},
+            cond("owner.department", "=", "$department"),
+            cond("created_by", "=", "$user"),
+            {"not": cond("name", "contains", "test")},
+            cond("close_date", "between", ["2024-01-01", "$today"]),
+        ]
+    }
     assert problems(data, catalog) == []
     assert problems(None, catalog) == []
 
 
 def test_unknown_fields_suggest_the_closest_name(catalog: Catalog) -> None:
     assert only({"all": [cond("stge", "=", "won")]}, catalog) == (
-        ("all", 0, "field"), "'stge' is not a field of crm.opportunity; did you mean 'stage'?")
+        ("all", 0, "field"),
+        "'stge' is not a field of crm.opportunity; did you mean 'stage'?",
+    )
     assert only(cond("owner_id", "=", 1), catalog)[1].endswith("did you mean 'owner'?")
     assert only(cond("owner.departmnt", "=", 1), catalog)[1] == (
-        "'owner.departmnt' is not a field of core.employee; did you mean 'owner.department'?")
-    assert only(cond("stage.name", "=", 1), catalog)[1] == "'stage' is not a reference, so it cannot be followed with '.'"
+        "'owner.departmnt' is not a field of core.employee; did you mean 'owner.department'?"
+    )
+    assert (
+        only(cond("stage.name", "=", 1), catalog)[1] == "'stage' is not a reference, so it cannot be followed with '.'"
+    )
     assert "more than 3 references" in only(cond("a.b.c.d.e", "=", 1), catalog)[1]
 
 
 def test_operators_must_fit_the_field_type(catalog: Catalog) -> None:
     assert only(cond("close_date", "contains", "5"), catalog) == (
-        ("op",), "'contains' does not apply to close_date (a date field); use one of: "
-        + ", ".join(operators_for("date")))
-    assert only(cond("name", "this_month"), catalog)[1].startswith("'this_month' does not apply to name (a string field)")
-    assert only(cond("primary", "<", True), catalog, "crm.contact")[1].startswith("'<' does not apply to primary (a boolean field)")
+        ("op",),
+        "'contains' does not apply to close_date (a date field); use one of: " + ", ".join(operators_for("date")),
+    )
+    assert only(cond("name", "this_month"), catalog)[1].startswith(
+        "'this_month' does not apply to name (a string field)"
+    )
+    assert only(cond("primary", "<", True), catalog, "crm.contact")[1].startswith(
+        "'<' does not apply to primary (a boolean field)"
+    )
     assert only(cond("stage", ">", "won"), catalog)[1].startswith("'>' does not apply to stage (a choice field)")
     assert only(cond("amount", "eq", 5), catalog)[1].startswith("unknown operator 'eq'; did you mean '='?")
 
 
 def test_value_shapes(catalog: Catalog) -> None:
-    assert only(cond("amount", "between", [1]), catalog) == (("value",), "'between' needs two values: [from, to] (both included)")
+    assert only(cond("amount", "between", [1]), catalog) == (
+        ("value",),
+        "'between' needs two values: [from, to] (both included)",
+    )
     assert only(cond("amount", "between", [10, 1]), catalog)[1] == "'between' needs the lower bound first: [from, to]"
     assert only(cond("stage", "in", "won"), catalog) == (("value",), "'in' needs a list of values, like [a, b]")
-    assert only(cond("stage", "=", ["won"]), catalog)[1] == "'=' compares with one value, not a list; use 'in' for a list"
+    assert (
+        only(cond("stage", "=", ["won"]), catalog)[1] == "'=' compares with one value, not a list; use 'in' for a list"
+    )
     assert only(cond("stage", "="), catalog)[1] == "'=' needs a value"
     assert only(cond("stage", "=", None), catalog)[1].endswith("use 'is_empty' to find records without a value")
     assert only(cond("close_date", "this_month", 1), catalog)[1] == "'this_month' takes no value"
@@ -349,35 +490,50 @@ def test_value_shapes(catalog: Catalog) -> None:
 
 def test_values_must_fit_the_field(catalog: Catalog) -> None:
     assert only(cond("stage", "in", ["won", "open"]), catalog) == (
-        ("value", 1), "'open' is not a choice of stage; choices: prospecting, qualification, proposal, negotiation, won, lost")
+        ("value", 1),
+        "'open' is not a choice of stage; choices: prospecting, qualification, proposal, negotiation, won, lost",
+    )
     assert only(cond("amount", ">=", "lots"), catalog)[1] == "expected a number, got 'lots'"
     assert only(cond("probability", "=", 1.5), catalog)[1] == "expected a whole number, got 1.5"
-    assert only(cond("close_date", "=", "31/05/2024"), catalog)[1] == "expected a date like 2024-05-31, got '31/05/2024'"
+    assert (
+        only(cond("close_date", "=", "31/05/2024"), catalog)[1] == "expected a date like 2024-05-31, got '31/05/2024'"
+    )
     assert only(cond("owner", "=", "alice"), catalog)[1].startswith("expected the id of a record")
     assert only(cond("primary", "=", "yes"), catalog, "crm.contact")[1] == "expected true or false, got 'yes'"
 
 
 def test_variables_must_exist_and_fit(catalog: Catalog) -> None:
-    assert only(cond("created_by", "=", "$usr"), catalog)[1].startswith("unknown variable '$usr'; did you mean '$user'?")
+    assert only(cond("created_by", "=", "$usr"), catalog)[1].startswith(
+        "unknown variable '$usr'; did you mean '$user'?"
+    )
     assert only(cond("stage", "=", "$employee"), catalog)[1] == (
-        "$employee is the current user's employee record; it cannot be compared with stage (a choice field)")
-    assert only(cond("owner", "=", "$department"), catalog)[1].startswith("$department is the current user's department")
+        "$employee is the current user's employee record; it cannot be compared with stage (a choice field)"
+    )
+    assert only(cond("owner", "=", "$department"), catalog)[1].startswith(
+        "$department is the current user's department"
+    )
     assert only(cond("owner", "=", "$user"), catalog)[1].startswith("$user is the current user")
     assert only(cond("name", "=", "$today"), catalog)[1].startswith("$today is today's date")
     assert problems(cond("id", "=", "$department"), catalog, "core.department") == []
 
 
 def test_structure_problems_are_reported_with_their_path(catalog: Catalog) -> None:
-    found = problems({"all": [{"any": "x"}, {"field": "stage"}, {"all": [], "field": "x"}, 5, cond("stge", "=", 1)]}, catalog)
+    found = problems(
+        {"all": [{"any": "x"}, {"field": "stage"}, {"all": [], "field": "x"}, 5, cond("stge", "=", 1)]}, catalog
+    )
     assert found == [
         (("all", 0, "any"), "'any' needs a list of conditions"),
         (("all", 1, "op"), "a condition needs 'op': an operator such as '=', 'in' or 'contains'"),
         (("all", 2), "'all' must stand alone in its mapping; found also: field"),
-        (("all", 3), "expected a condition like {field: stage, op: '=', value: won}, or all: [...], any: [...], not: ..."),
+        (
+            ("all", 3),
+            "expected a condition like {field: stage, op: '=', value: won}, or all: [...], any: [...], not: ...",
+        ),
         (("all", 4, "field"), "'stge' is not a field of crm.opportunity; did you mean 'stage'?"),
     ]
     assert problems({"field": "stage", "op": "=", "value": "won", "values": 1}, catalog) == [
-        (("values",), "unexpected key 'values': a condition has field, op and value")]
+        (("values",), "unexpected key 'values': a condition has field, op and value")
+    ]
 
 
 def test_deep_nesting_is_refused_not_a_crash(catalog: Catalog) -> None:
@@ -389,10 +545,14 @@ def test_deep_nesting_is_refused_not_a_crash(catalog: Catalog) -> None:
 
 def test_types_without_a_group_get_equality_and_emptiness() -> None:
     doc = Document("x.yaml", {})
-    entity = EntityDef("x", "thing", Label("Thing"), Label("Things"), [FieldDef("score", "formula", Label("Score"))], None, doc)
+    entity = EntityDef(
+        "x", "thing", Label("Thing"), Label("Things"), [FieldDef("score", "formula", Label("Score"))], None, doc
+    )
     assert operators_for("formula") == ("=", "!=", "is_empty", "is_not_empty")
     assert check_filter(cond("score", "is_empty"), entity) == []
-    assert check_filter(cond("score", "contains", "a"), entity)[0][1].startswith("'contains' does not apply to score (a formula field)")
+    assert check_filter(cond("score", "contains", "a"), entity)[0][1].startswith(
+        "'contains' does not apply to score (a formula field)"
+    )
 
 
 def test_every_known_field_type_can_at_least_be_empty() -> None:
@@ -412,6 +572,7 @@ def test_collection_fields_take_members(catalog: Catalog) -> None:
 
 # -- dates and schema --------------------------------------------------------
 
+
 def test_periods_cross_year_boundaries() -> None:
     assert period("this_quarter", date(2024, 12, 31)) == (date(2024, 10, 1), date(2025, 1, 1))
     assert period("last_quarter", date(2024, 2, 29)) == (date(2023, 10, 1), date(2024, 1, 1))
@@ -424,16 +585,30 @@ def test_periods_cross_year_boundaries() -> None:
 
 def test_schema_accepts_filters_standalone_and_embedded() -> None:
     Draft202012Validator.check_schema(FILTER_DOCUMENT)
-    host = Draft202012Validator({
-        "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
-        "properties": {"filter": {"$ref": "#/$defs/filter"}}, "$defs": {"filter": FILTER_SCHEMA},
-    })
+    host = Draft202012Validator(
+        {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "type": "object",
+            "properties": {"filter": {"$ref": "#/$defs/filter"}},
+            "$defs": {"filter": FILTER_SCHEMA},
+        }
+    )
     alone = Draft202012Validator(FILTER_DOCUMENT)
-    good = [cond("stage", "=", "won"), {"any": [{"not": cond("amount", "between", [1, 2])}, [cond("close_date", "today")]]}]
+    good = [
+        cond("stage", "=", "won"),
+        {"any": [{"not": cond("amount", "between", [1, 2])}, [cond("close_date", "today")]]},
+    ]
     for data in (good, good[1], cond("owner.department", "=", "$department")):
         assert not list(alone.iter_errors(data))
         assert not list(host.iter_errors({"filter": data}))
-    for bad in ({"all": [{"field": "stage"}]}, {"all": [], "any": []}, {"field": "x", "op": "eq"}, {}, 5,
-                {"field": "x", "op": "=", "value": {"a": 1}}, {"field": "Bad Name", "op": "="}):
+    for bad in (
+        {"all": [{"field": "stage"}]},
+        {"all": [], "any": []},
+        {"field": "x", "op": "eq"},
+        {},
+        5,
+        {"field": "x", "op": "=", "value": {"a": 1}},
+        {"field": "Bad Name", "op": "="},
+    ):
         assert list(alone.iter_errors(bad)), bad
         assert list(host.iter_errors({"filter": bad})), bad

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from werkzeug.test import Client
+
 from conftest import Platform, csrf_token, jwt, login
 from formwork.meta.yamlload import parse_documents
 from formwork.tenancy.errors import TenantError
-from werkzeug.test import Client
 
 ACCOUNTS = "/t/acme/api/v1/crm_account/"
 
@@ -46,7 +47,9 @@ def test_export_uses_only_this_requests_search(platform: Platform, acme) -> None
     other.get("/t/acme/crm_account/list/", query_string={"_flt_0_name": "Export Alpha"})
     everything = browser.get("/t/acme/crm_account/view/default/export/csv").text
     assert "Export Alpha" in everything and "Export Beta" in everything
-    searched = browser.get("/t/acme/crm_account/view/default/export/csv", query_string={"_flt_0_name": "Export Beta"}).text
+    searched = browser.get(
+        "/t/acme/crm_account/view/default/export/csv", query_string={"_flt_0_name": "Export Beta"}
+    ).text
     assert "Export Beta" in searched and "Export Alpha" not in searched
 
 
@@ -57,11 +60,14 @@ def test_exported_text_never_runs_as_a_spreadsheet_formula(acme) -> None:
     assert "'=HYPERLINK" in exported and "\n=HYPERLINK" not in exported
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"name": "Huge", "employees": 2**63}, "employees"),
-    ({"name": "Huge", "owner": 2**63}, "owner"),
-    ({"name": "Huge", "annual_revenue": "12345678901234567.89"}, "annual_revenue"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"name": "Huge", "employees": 2**63}, "employees"),
+        ({"name": "Huge", "owner": 2**63}, "owner"),
+        ({"name": "Huge", "annual_revenue": "12345678901234567.89"}, "annual_revenue"),
+    ],
+)
 def test_numbers_too_large_to_store_are_400(acme, body: dict, field: str) -> None:
     client, auth, _ = acme
     response = client.post(ACCOUNTS, json=body, headers=auth)
@@ -78,9 +84,17 @@ def test_a_rule_message_with_a_percent_sign_is_shown(acme) -> None:
     client, auth, browser = acme
     account = client.post(ACCOUNTS, json={"name": "Percent Co"}, headers=auth).json["id"]
     page = browser.get("/t/acme/crm_opportunity/add")
-    response = browser.post("/t/acme/crm_opportunity/add", data={
-        "csrf_token": csrf_token(page.text), "name": "Half won", "account": str(account), "stage": "won",
-        "probability": "50", "close_date": "2026-12-01"})
+    response = browser.post(
+        "/t/acme/crm_opportunity/add",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "name": "Half won",
+            "account": str(account),
+            "stage": "won",
+            "probability": "50",
+            "close_date": "2026-12-01",
+        },
+    )
     assert response.status_code == 200 and "A won opportunity has a probability of 100%." in response.text
 
 
@@ -88,8 +102,11 @@ def test_a_locked_record_cannot_be_deleted(acme) -> None:
     client, auth, _ = acme
     employee = client.post("/t/acme/api/v1/core_employee/", json={"name": "Old Leave"}, headers=auth).json["id"]
     past = str(date.today() - timedelta(days=90))
-    pk = client.post("/t/acme/api/v1/oa_leave_request/", headers=auth, json={
-        "employee": employee, "start_date": past, "end_date": past, "days": "1", "reason": "Past"}).json["id"]
+    pk = client.post(
+        "/t/acme/api/v1/oa_leave_request/",
+        headers=auth,
+        json={"employee": employee, "start_date": past, "end_date": past, "days": "1", "reason": "Past"},
+    ).json["id"]
     refused = client.delete(f"/t/acme/api/v1/oa_leave_request/{pk}", headers=auth)
     assert refused.status_code == 409 and "locked" in refused.json["message"]
 

@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.test import Client
+
 from conftest import Platform, csrf_token, jwt, login
 from formwork.history.recording import HistoryIsAppendOnly
 from formwork.history.tables import CHANGES, COMMENTS
 from formwork.notify.tables import FOLLOWERS, NOTIFICATIONS
 from formwork.tenancy import lifecycle
 from formwork.workflow.engine import Approvals
-from werkzeug.test import Client
 from workflow_org import company, employee_id, leave
 
 SLUG = "hist"
@@ -75,13 +76,15 @@ def add_account(client: Client, runtime: Any, **fields: str) -> int:
 
 def follow(runtime: Any, username: str, pk: int) -> None:
     session = runtime.session()
-    session.execute(FOLLOWERS.insert().values(username=username, entity=ACCOUNT, record_id=pk, created_at=datetime.now()))
+    session.execute(
+        FOLLOWERS.insert().values(username=username, entity=ACCOUNT, record_id=pk, created_at=datetime.now())
+    )
     session.commit()
     runtime.session.remove()
 
 
 def timeline(html: str) -> str:
-    return html[html.index('id="fw-timeline"'):]
+    return html[html.index('id="fw-timeline"') :]
 
 
 # -- recording ---------------------------------------------------------------------------------------
@@ -93,9 +96,16 @@ def test_a_screen_create_and_edit_are_recorded_with_old_and_new_values(admin: Cl
     assert "version" not in created[0].changes and "updated_at" not in created[0].changes
 
     page = admin.get(f"/t/{SLUG}/crm_account/edit/{pk}")
-    saved = admin.post(f"/t/{SLUG}/crm_account/edit/{pk}", data={
-        "csrf_token": csrf_token(page.text), "record_version": "1", "name": "Harbour Logistics", "city": "Fuzhou",
-        "industry": "retail"})
+    saved = admin.post(
+        f"/t/{SLUG}/crm_account/edit/{pk}",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "record_version": "1",
+            "name": "Harbour Logistics",
+            "city": "Fuzhou",
+            "industry": "retail",
+        },
+    )
     assert saved.status_code == 302
     changes = rows(runtime, CHANGES, entity=ACCOUNT, record_id=pk)
     assert [c.action for c in changes] == ["create", "update"]
@@ -108,21 +118,29 @@ def test_a_screen_create_and_edit_are_recorded_with_old_and_new_values(admin: Cl
 def test_saving_without_a_change_records_nothing(admin: Client, runtime: Any) -> None:
     pk = add_account(admin, runtime, name="Quiet Traders", city="Ningbo")
     page = admin.get(f"/t/{SLUG}/crm_account/edit/{pk}")
-    admin.post(f"/t/{SLUG}/crm_account/edit/{pk}", data={
-        "csrf_token": csrf_token(page.text), "record_version": "1", "name": "Quiet Traders", "city": "Ningbo"})
+    admin.post(
+        f"/t/{SLUG}/crm_account/edit/{pk}",
+        data={"csrf_token": csrf_token(page.text), "record_version": "1", "name": "Quiet Traders", "city": "Ningbo"},
+    )
     assert [c.action for c in rows(runtime, CHANGES, entity=ACCOUNT, record_id=pk)] == ["create"]
 
 
 def test_api_writes_are_recorded_with_json_safe_values(platform: Platform, runtime: Any, token: dict[str, str]) -> None:
     client = platform.client()
     owner = employee_id(runtime, "dora")
-    made = client.post(f"/t/{SLUG}/api/v1/crm_account/", headers=token,
-                       json={"name": "Delta Foods", "annual_revenue": "1200.50", "owner": owner})
+    made = client.post(
+        f"/t/{SLUG}/api/v1/crm_account/",
+        headers=token,
+        json={"name": "Delta Foods", "annual_revenue": "1200.50", "owner": owner},
+    )
     assert made.status_code == 201, made.text
     pk = made.json["id"]
     follow(runtime, "dora", pk)
-    client.put(f"/t/{SLUG}/api/v1/crm_account/{pk}", headers=token,
-               json={"annual_revenue": "1300.00", "owner": employee_id(runtime, "mike")})
+    client.put(
+        f"/t/{SLUG}/api/v1/crm_account/{pk}",
+        headers=token,
+        json={"annual_revenue": "1300.00", "owner": employee_id(runtime, "mike")},
+    )
     client.put(f"/t/{SLUG}/api/v1/crm_account/{pk}", headers=token, json={"annual_revenue": "1300.00"})  # no change
     assert client.delete(f"/t/{SLUG}/api/v1/crm_account/{pk}", headers=token).status_code == 200
 
@@ -130,7 +148,8 @@ def test_api_writes_are_recorded_with_json_safe_values(platform: Platform, runti
     assert create.changes["owner"] == {"old": None, "new": {"id": owner, "title": "Dora"}}
     assert update.changes == {
         "annual_revenue": {"old": "1200.50", "new": "1300.00"},
-        "owner": {"old": {"id": owner, "title": "Dora"}, "new": {"id": employee_id(runtime, "mike"), "title": "Mike"}}}
+        "owner": {"old": {"id": owner, "title": "Dora"}, "new": {"id": employee_id(runtime, "mike"), "title": "Mike"}},
+    }
     assert delete.action == "delete" and delete.changes["name"] == {"old": "Delta Foods", "new": None}
     assert {create.actor, update.actor, delete.actor} == {"admin"}
     [told] = rows(runtime, NOTIFICATIONS, entity=ACCOUNT, record_id=pk, event="followed_changed")
@@ -142,20 +161,45 @@ def test_values_of_every_kind_are_stored_as_json(platform: Platform) -> None:
     client = platform.client()
     token = jwt(client, "hist-lab")
     ann = client.post("/t/hist-lab/api/v1/core_employee/", headers=token, json={"name": "Ann"}).json["id"]
-    made = client.post("/t/hist-lab/api/v1/lab_specimen/", headers=token, json={
-        "code": "AB-123", "weight": "1.250", "day": "2030-01-02", "moment": "2030-01-02T03:04:05", "flags": ["a"],
-        "team": [ann], "assignee": 1, "colour": "red", "active": True})
+    made = client.post(
+        "/t/hist-lab/api/v1/lab_specimen/",
+        headers=token,
+        json={
+            "code": "AB-123",
+            "weight": "1.250",
+            "day": "2030-01-02",
+            "moment": "2030-01-02T03:04:05",
+            "flags": ["a"],
+            "team": [ann],
+            "assignee": 1,
+            "colour": "red",
+            "active": True,
+        },
+    )
     assert made.status_code == 201, made.text
     pk = made.json["id"]
-    client.put(f"/t/hist-lab/api/v1/lab_specimen/{pk}", headers=token, json={"weight": "2", "team": [], "colour": "blue"})
+    client.put(
+        f"/t/hist-lab/api/v1/lab_specimen/{pk}", headers=token, json={"weight": "2", "team": [], "colour": "blue"}
+    )
     history = client.get(f"/t/hist-lab/api/v1/records/lab_specimen/{pk}/history", headers=token).json["result"]
     update, create = history[0]["changes"], history[1]["changes"]
-    assert {name: create[name]["new"] for name in ("weight", "day", "moment", "flags", "team", "assignee", "active")} == {
-        "weight": "1.250", "day": "2030-01-02", "moment": "2030-01-02T03:04:05", "flags": ["a"],
-        "team": [{"id": ann, "title": "Ann"}], "assignee": {"id": 1, "title": "admin"}, "active": True}
+    assert {
+        name: create[name]["new"] for name in ("weight", "day", "moment", "flags", "team", "assignee", "active")
+    } == {
+        "weight": "1.250",
+        "day": "2030-01-02",
+        "moment": "2030-01-02T03:04:05",
+        "flags": ["a"],
+        "team": [{"id": ann, "title": "Ann"}],
+        "assignee": {"id": 1, "title": "admin"},
+        "active": True,
+    }
     assert create["number"]["new"].startswith("SP-")  # filled on flush, recorded all the same
-    assert update == {"weight": {"old": "1.250", "new": "2.000"}, "colour": {"old": "red", "new": "blue"},
-                      "team": {"old": [{"id": ann, "title": "Ann"}], "new": []}}
+    assert update == {
+        "weight": {"old": "1.250", "new": "2.000"},
+        "colour": {"old": "red", "new": "blue"},
+        "team": {"old": [{"id": ann, "title": "Ann"}], "new": []},
+    }
 
 
 def test_child_table_rows_are_in_the_parents_history(runtime: Any) -> None:
@@ -171,7 +215,9 @@ def test_child_table_rows_are_in_the_parents_history(runtime: Any) -> None:
     runtime.session.remove()
     lines = rows(runtime, CHANGES, entity="oa.expense_line", record_id=line_id)
     assert [(r.action, r.parent_entity, r.parent_id, r.actor) for r in lines] == [
-        ("create", "oa.expense_claim", claim_id, None), ("delete", "oa.expense_claim", claim_id, None)]
+        ("create", "oa.expense_claim", claim_id, None),
+        ("delete", "oa.expense_claim", claim_id, None),
+    ]
     assert lines[0].changes["amount"] == {"old": None, "new": "80.00"}
 
 
@@ -180,8 +226,11 @@ def test_the_timeline_mixes_changes_comments_and_approval_events(admin: Client, 
     record = leave(runtime)
     Approvals(runtime).submit("oa.leave_request", record, "erin", comment="family trip")
     page = admin.get(f"/t/{SLUG}/oa_leave_request/show/{record}")
-    posted = admin.post(f"/t/{SLUG}/oa_leave_request/comment/{record}", follow_redirects=True,
-                        data={"csrf_token": csrf_token(page.text), "body": "Looks fine <b>to me</b>, @dora."})
+    posted = admin.post(
+        f"/t/{SLUG}/oa_leave_request/comment/{record}",
+        follow_redirects=True,
+        data={"csrf_token": csrf_token(page.text), "body": "Looks fine <b>to me</b>, @dora."},
+    )
     assert "Comment added." in posted.text
     shown = timeline(admin.get(f"/t/{SLUG}/oa_leave_request/show/{record}").text)
     kinds = re.findall(r'data-kind="(\w+)" data-action="(\w+)"', shown)
@@ -202,28 +251,39 @@ def test_the_timeline_speaks_the_users_language(admin: Client, runtime: Any) -> 
 
 
 # -- comments and mentions --------------------------------------------------------------------------------
-def test_a_mention_of_an_unknown_user_is_refused_and_nothing_is_stored(platform: Platform, admin: Client, runtime: Any,
-                                                                       token: dict[str, str]) -> None:
+def test_a_mention_of_an_unknown_user_is_refused_and_nothing_is_stored(
+    platform: Platform, admin: Client, runtime: Any, token: dict[str, str]
+) -> None:
     pk = add_account(admin, runtime, name="Mention Refusals")
-    answer = platform.client().post(f"/t/{SLUG}/api/v1/records/crm_account/{pk}/comments", headers=token,
-                                    json={"body": "ask @nobody and @gone"})
+    answer = platform.client().post(
+        f"/t/{SLUG}/api/v1/records/crm_account/{pk}/comments", headers=token, json={"body": "ask @nobody and @gone"}
+    )
     assert answer.status_code == 400
     assert answer.json["message"]["body"] == ["No active user is called @nobody, @gone."]
     page = admin.get(f"/t/{SLUG}/crm_account/show/{pk}")
-    flashed = admin.post(f"/t/{SLUG}/crm_account/comment/{pk}", follow_redirects=True,
-                         data={"csrf_token": csrf_token(page.text), "body": "hello @nobody"})
+    flashed = admin.post(
+        f"/t/{SLUG}/crm_account/comment/{pk}",
+        follow_redirects=True,
+        data={"csrf_token": csrf_token(page.text), "body": "hello @nobody"},
+    )
     assert "No active user is called @nobody." in flashed.text
     assert rows(runtime, COMMENTS, entity=ACCOUNT, record_id=pk) == []
-    empty = platform.client().post(f"/t/{SLUG}/api/v1/records/crm_account/{pk}/comments", headers=token, json={"body": ""})
+    empty = platform.client().post(
+        f"/t/{SLUG}/api/v1/records/crm_account/{pk}/comments", headers=token, json={"body": ""}
+    )
     assert empty.status_code == 400 and "body" in empty.json["message"]
 
 
-def test_a_mention_of_a_known_user_stores_the_comment_and_notifies_them(platform: Platform, admin: Client, runtime: Any,
-                                                                        token: dict[str, str]) -> None:
+def test_a_mention_of_a_known_user_stores_the_comment_and_notifies_them(
+    platform: Platform, admin: Client, runtime: Any, token: dict[str, str]
+) -> None:
     pk = add_account(admin, runtime, name="Mention Works")
     client = platform.client()
-    answer = client.post(f"/t/{SLUG}/api/v1/records/crm_account/{pk}/comments", headers=token,
-                         json={"body": "@dora please call them (cc @admin.)"})
+    answer = client.post(
+        f"/t/{SLUG}/api/v1/records/crm_account/{pk}/comments",
+        headers=token,
+        json={"body": "@dora please call them (cc @admin.)"},
+    )
     assert answer.status_code == 201, answer.text
     [stored] = rows(runtime, COMMENTS, entity=ACCOUNT, record_id=pk)
     assert stored.author == "admin" and stored.mentions == ["dora", "admin"]
@@ -233,15 +293,20 @@ def test_a_mention_of_a_known_user_stores_the_comment_and_notifies_them(platform
     assert listed.json["count"] == 1 and listed.json["result"][0]["body"] == "@dora please call them (cc @admin.)"
 
 
-def test_a_mention_of_someone_who_may_not_read_the_record_is_refused(platform: Platform, admin: Client, runtime: Any,
-                                                                   token: dict[str, str]) -> None:
+def test_a_mention_of_someone_who_may_not_read_the_record_is_refused(
+    platform: Platform, admin: Client, runtime: Any, token: dict[str, str]
+) -> None:
     pk = add_account(admin, runtime, name="Mention Blind")
-    answer = platform.client().post(f"/t/{SLUG}/api/v1/records/crm_account/{pk}/comments", headers=token,
-                                    json={"body": "@mike look at this"})  # mike has no right on accounts
+    answer = platform.client().post(
+        f"/t/{SLUG}/api/v1/records/crm_account/{pk}/comments", headers=token, json={"body": "@mike look at this"}
+    )  # mike has no right on accounts
     assert answer.status_code == 400 and answer.json["message"] == {"body": ["@mike cannot see this record."]}
     page = admin.get(f"/t/{SLUG}/crm_account/show/{pk}")
-    flashed = admin.post(f"/t/{SLUG}/crm_account/comment/{pk}", follow_redirects=True,
-                         data={"csrf_token": csrf_token(page.text), "body": "@dora and @mike"})
+    flashed = admin.post(
+        f"/t/{SLUG}/crm_account/comment/{pk}",
+        follow_redirects=True,
+        data={"csrf_token": csrf_token(page.text), "body": "@dora and @mike"},
+    )
     assert "@mike cannot see this record." in flashed.text
     assert rows(runtime, COMMENTS, entity=ACCOUNT, record_id=pk) == []
     assert rows(runtime, NOTIFICATIONS, entity=ACCOUNT, record_id=pk) == []
@@ -257,13 +322,20 @@ def test_the_comment_box_suggests_active_people(admin: Client, runtime: Any) -> 
 # -- the API ---------------------------------------------------------------------------------------------
 def test_the_history_api_pages_and_filters(platform: Platform, runtime: Any, token: dict[str, str]) -> None:
     client = platform.client()
-    pk = client.post(f"/t/{SLUG}/api/v1/crm_account/", headers=token, json={"name": "Filter Co", "city": "A"}).json["id"]
+    pk = client.post(f"/t/{SLUG}/api/v1/crm_account/", headers=token, json={"name": "Filter Co", "city": "A"}).json[
+        "id"
+    ]
     for city in ("B", "C"):
         client.put(f"/t/{SLUG}/api/v1/crm_account/{pk}", headers=token, json={"city": city})
     client.put(f"/t/{SLUG}/api/v1/crm_account/{pk}", headers=token, json={"employees": 12})
     url = f"/t/{SLUG}/api/v1/records/crm_account/{pk}/history"
     everything = client.get(url, headers=token).json
-    assert everything["count"] == 4 and [r["action"] for r in everything["result"]] == ["update", "update", "update", "create"]
+    assert everything["count"] == 4 and [r["action"] for r in everything["result"]] == [
+        "update",
+        "update",
+        "update",
+        "create",
+    ]
     assert everything["result"][0]["changes"] == {"employees": {"old": None, "new": 12}}
     cities = client.get(url, headers=token, query_string={"field": "city", "action": "update"}).json
     assert [r["changes"]["city"]["new"] for r in cities["result"]] == ["C", "B"]
@@ -276,11 +348,14 @@ def test_the_history_api_pages_and_filters(platform: Platform, runtime: Any, tok
     assert "/api/v1/records/{table}/{pk}/history" in client.get(f"/t/{SLUG}/api/v1/_openapi", headers=token).text
 
 
-def test_the_history_api_reads_a_long_history_only_up_to_a_capped_count(platform: Platform, runtime: Any,
-                                                                         token: dict[str, str], monkeypatch) -> None:
+def test_the_history_api_reads_a_long_history_only_up_to_a_capped_count(
+    platform: Platform, runtime: Any, token: dict[str, str], monkeypatch
+) -> None:
     monkeypatch.setattr("formwork.history.api.COUNT_AHEAD", 2)  # counting stops 2 past the page (1000 in production)
     client = platform.client()
-    pk = client.post(f"/t/{SLUG}/api/v1/crm_account/", headers=token, json={"name": "Long Story", "employees": 0}).json["id"]
+    pk = client.post(f"/t/{SLUG}/api/v1/crm_account/", headers=token, json={"name": "Long Story", "employees": 0}).json[
+        "id"
+    ]
     for n in range(1, 8):
         client.put(f"/t/{SLUG}/api/v1/crm_account/{pk}", headers=token, json={"employees": n})
     url = f"/t/{SLUG}/api/v1/records/crm_account/{pk}/history"
@@ -290,32 +365,50 @@ def test_the_history_api_reads_a_long_history_only_up_to_a_capped_count(platform
     assert last["count"] == 8 and [r["action"] for r in last["result"]] == ["update", "create"]
 
 
-def test_ids_and_times_out_of_range_are_refused_not_a_server_error(platform: Platform, runtime: Any,
-                                                                    token: dict[str, str]) -> None:
+def test_ids_and_times_out_of_range_are_refused_not_a_server_error(
+    platform: Platform, runtime: Any, token: dict[str, str]
+) -> None:
     client = platform.client()
     pk = client.post(f"/t/{SLUG}/api/v1/crm_account/", headers=token, json={"name": "Range Co"}).json["id"]
-    since = client.get(f"/t/{SLUG}/api/v1/records/crm_account/{pk}/history", headers=token,
-                       query_string={"since": "0001-01-01T00:00:00+05:00"})
+    since = client.get(
+        f"/t/{SLUG}/api/v1/records/crm_account/{pk}/history",
+        headers=token,
+        query_string={"since": "0001-01-01T00:00:00+05:00"},
+    )
     assert since.status_code == 400 and since.json["message"] == {"since": ["Not a time that can be stored."]}
     huge = "99999999999999999999"
-    for path in (f"{huge}/history", f"{huge}/comments", f"{huge}/attachments", f"{pk}/attachments/{huge}/versions",
-                 f"{huge}/files/logo/versions"):
+    for path in (
+        f"{huge}/history",
+        f"{huge}/comments",
+        f"{huge}/attachments",
+        f"{pk}/attachments/{huge}/versions",
+        f"{huge}/files/logo/versions",
+    ):
         # a URL number too large for a key matches no route; werkzeug says 405 where a route of another method
         # has the same shape (POST …/comments), as it does before checking the number's range
         assert client.get(f"/t/{SLUG}/api/v1/records/crm_account/{path}", headers=token).status_code in (404, 405), path
-    assert client.post(f"/t/{SLUG}/api/v1/records/crm_account/{huge}/comments", headers=token,
-                       json={"body": "hi"}).status_code == 404
+    assert (
+        client.post(
+            f"/t/{SLUG}/api/v1/records/crm_account/{huge}/comments", headers=token, json={"body": "hi"}
+        ).status_code
+        == 404
+    )
 
 
-def test_without_the_read_right_or_from_another_tenant_there_is_nothing(platform: Platform, admin: Client, runtime: Any,
-                                                                         token: dict[str, str]) -> None:
+def test_without_the_read_right_or_from_another_tenant_there_is_nothing(
+    platform: Platform, admin: Client, runtime: Any, token: dict[str, str]
+) -> None:
     pk = add_account(admin, runtime, name="Private Co")
     client = platform.client()
     mike = jwt(client, SLUG, "mike")  # no right on accounts
     for path in ("history", "comments"):
         assert client.get(f"/t/{SLUG}/api/v1/records/crm_account/{pk}/{path}", headers=mike).status_code == 404
-    assert client.post(f"/t/{SLUG}/api/v1/records/crm_account/{pk}/comments", headers=mike,
-                       json={"body": "hi"}).status_code == 404
+    assert (
+        client.post(
+            f"/t/{SLUG}/api/v1/records/crm_account/{pk}/comments", headers=mike, json={"body": "hi"}
+        ).status_code
+        == 404
+    )
     assert client.get(f"/t/{SLUG}/api/v1/records/crm_account/{pk}/history").status_code == 401
     assert client.get(f"/t/{SLUG}/api/v1/records/no_such_table/{pk}/history", headers=token).status_code == 404
     assert client.get(f"/t/{SLUG}/api/v1/records/crm_account/999999/history", headers=token).status_code == 404
@@ -354,25 +447,38 @@ def test_fields_hidden_from_a_role_stay_hidden_in_the_history(platform: Platform
     runtime.session.remove()
 
     client = platform.client()
-    history = client.get(f"/t/{SLUG}/api/v1/records/core_employee/{employee_id(runtime, 'dora')}/history",
-                         headers=jwt(client, SLUG, "sam"))
+    history = client.get(
+        f"/t/{SLUG}/api/v1/records/core_employee/{employee_id(runtime, 'dora')}/history",
+        headers=jwt(client, SLUG, "sam"),
+    )
     assert history.status_code == 200
     assert [r["changes"] for r in history.json["result"] if r["action"] == "update"] == [
-        {"job_title": {"old": None, "new": "Head of Sales"}}]
-    [changed, _set] = [r.changes for r in rows(runtime, CHANGES, entity="core.employee", record_id=employee_id(runtime, "dora"))
-                       if r.action == "update"][::-1]
+        {"job_title": {"old": None, "new": "Head of Sales"}}
+    ]
+    [changed, _set] = [
+        r.changes
+        for r in rows(runtime, CHANGES, entity="core.employee", record_id=employee_id(runtime, "dora"))
+        if r.action == "update"
+    ][::-1]
     assert changed["phone"] == {"old": "555-0100", "new": "555-0199"}  # set after a commit, without reading it first
     assert "555-01" not in history.text
-    assert client.get(f"/t/{SLUG}/api/v1/records/core_employee/{employee_id(runtime, 'dora')}/history", headers=jwt(
-        client, SLUG, "sam"), query_string={"field": "phone"}).json["count"] == 0
+    assert (
+        client.get(
+            f"/t/{SLUG}/api/v1/records/core_employee/{employee_id(runtime, 'dora')}/history",
+            headers=jwt(client, SLUG, "sam"),
+            query_string={"field": "phone"},
+        ).json["count"]
+        == 0
+    )
     browser = platform.client()
     login(browser, SLUG, "sam")
     shown = timeline(browser.get(f"/t/{SLUG}/core_employee/show/{employee_id(runtime, 'dora')}").text)
     assert "Head of Sales" in shown and "555-01" not in shown
 
 
-def test_records_outside_the_users_record_rules_have_no_history_for_them(platform: Platform, admin: Client,
-                                                                         runtime: Any) -> None:
+def test_records_outside_the_users_record_rules_have_no_history_for_them(
+    platform: Platform, admin: Client, runtime: Any
+) -> None:
     apps = platform.app.tenant_apps
     app = apps.get(apps.tenant(SLUG))
     with app.app_context():  # erin becomes a sales rep: she reads the accounts she created or owns
@@ -386,13 +492,21 @@ def test_records_outside_the_users_record_rules_have_no_history_for_them(platfor
     hers = client.post(f"/t/{SLUG}/api/v1/crm_account/", headers=erin_token, json={"name": "Erin's Co"}).json["id"]
     assert client.get(f"/t/{SLUG}/api/v1/records/crm_account/{hers}/history", headers=erin_token).json["count"] == 1
     assert client.get(f"/t/{SLUG}/api/v1/records/crm_account/{others}/history", headers=erin_token).status_code == 404
-    assert client.post(f"/t/{SLUG}/api/v1/records/crm_account/{others}/comments", headers=erin_token,
-                       json={"body": "hello"}).status_code == 404
+    assert (
+        client.post(
+            f"/t/{SLUG}/api/v1/records/crm_account/{others}/comments", headers=erin_token, json={"body": "hello"}
+        ).status_code
+        == 404
+    )
     browser = platform.client()
     login(browser, SLUG, "erin")
     page = browser.get(f"/t/{SLUG}/crm_account/show/{hers}")
-    assert browser.post(f"/t/{SLUG}/crm_account/comment/{others}", data={
-        "csrf_token": csrf_token(page.text), "body": "hello"}).status_code == 404
+    assert (
+        browser.post(
+            f"/t/{SLUG}/crm_account/comment/{others}", data={"csrf_token": csrf_token(page.text), "body": "hello"}
+        ).status_code
+        == 404
+    )
     assert rows(runtime, COMMENTS, entity=ACCOUNT, record_id=others) == []
 
 

@@ -9,13 +9,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from werkzeug.test import Client
+
 from conftest import PASSWORD, Platform, csrf_token, jwt, login
 from formwork import create_app
 from formwork.compile.models import utcnow
 from formwork.console import add_operator
 from formwork.tenancy.dispatch import TenantDispatcher
 from formwork.tenancy.throttle import login_throttle
-from werkzeug.test import Client
 
 SLUG = "guarded"
 API_LOGIN = f"/t/{SLUG}/api/v1/security/login"
@@ -38,8 +39,15 @@ class Clock:
 
 
 def user(username: str) -> dict[str, Any]:
-    return {"first_name": username.title(), "last_name": "Tester", "username": username,
-            "email": f"{username}@example.com", "password": PASSWORD, "active": True, "roles": [1]}
+    return {
+        "first_name": username.title(),
+        "last_name": "Tester",
+        "username": username,
+        "email": f"{username}@example.com",
+        "password": PASSWORD,
+        "active": True,
+        "roles": [1],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +77,21 @@ def clock(throttled: TenantDispatcher) -> Clock:
 
 
 def api_login(client: Client, username: str, password: str, address: str, **headers: str) -> Any:
-    return client.post(API_LOGIN, json={"username": username, "password": password},
-                       environ_base={"REMOTE_ADDR": address}, headers=headers)
+    return client.post(
+        API_LOGIN,
+        json={"username": username, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+        headers=headers,
+    )
 
 
 def form_login(client: Client, username: str, password: str, address: str, path: str = f"/t/{SLUG}/login/") -> Any:
     page = client.get(path, environ_base={"REMOTE_ADDR": address})
-    return client.post(path, data={"username": username, "password": password, "csrf_token": csrf_token(page.text)},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        path,
+        data={"username": username, "password": password, "csrf_token": csrf_token(page.text)},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 # -- sign-in throttling -----------------------------------------------------------------------------------------------
@@ -91,18 +106,22 @@ def test_after_five_wrong_passwords_even_the_right_one_is_refused_429_by_api_and
     assert form_login(Client(site.app), "WALT", PASSWORD, "10.1.0.3").status_code == 429  # names match as FAB's do
 
 
-def test_an_unknown_user_name_is_answered_and_throttled_like_a_wrong_password(throttled: TenantDispatcher, clock: Clock) -> None:
+def test_an_unknown_user_name_is_answered_and_throttled_like_a_wrong_password(
+    throttled: TenantDispatcher, clock: Clock
+) -> None:
     client = Client(throttled)
     known = [api_login(client, "vera", "wrong", "10.2.0.1") for _ in range(4)]
     unknown = [api_login(client, "nobody-here", "wrong", "10.2.0.2") for _ in range(4)]
-    assert [(r.status_code, r.json, r.headers.get("Retry-After")) for r in known] == \
-           [(r.status_code, r.json, r.headers.get("Retry-After")) for r in unknown]
+    assert [(r.status_code, r.json, r.headers.get("Retry-After")) for r in known] == [
+        (r.status_code, r.json, r.headers.get("Retry-After")) for r in unknown
+    ]
     assert [r.status_code for r in known] == [401, 401, 401, 429]
     assert form_login(Client(throttled), "nobody-here", "wrong", "10.2.0.3").status_code == 429
 
 
 def test_the_login_form_answers_429_with_its_page_and_the_reason_in_english_and_chinese(
-        throttled: TenantDispatcher, clock: Clock) -> None:
+    throttled: TenantDispatcher, clock: Clock
+) -> None:
     client = Client(throttled)
     for _ in range(3):
         failed = form_login(client, "ann", "wrong", "10.3.0.1")
@@ -115,7 +134,8 @@ def test_the_login_form_answers_429_with_its_page_and_the_reason_in_english_and_
     assert chinese.status_code == 429
     assert "登录失败次数过多，请在 60 秒后重试。" in chinese.text
     assert api_login(client, "ann", "wrong", "10.3.0.2", **{"Accept-Language": "zh"}).json == {
-        "message": "登录失败次数过多，请在 60 秒后重试。"}
+        "message": "登录失败次数过多，请在 60 秒后重试。"
+    }
 
 
 def test_each_further_failure_doubles_the_wait_up_to_the_cap(throttled: TenantDispatcher, clock: Clock) -> None:
@@ -153,7 +173,8 @@ def test_failures_are_forgotten_after_the_window(throttled: TenantDispatcher, cl
 
 
 def test_one_address_trying_many_user_names_is_refused_and_another_address_is_not(
-        throttled: TenantDispatcher, clock: Clock) -> None:
+    throttled: TenantDispatcher, clock: Clock
+) -> None:
     client = Client(throttled)
     for number in range(6):
         assert api_login(client, f"guess-{number}", "wrong", "10.7.0.1").status_code == 401
@@ -163,7 +184,9 @@ def test_one_address_trying_many_user_names_is_refused_and_another_address_is_no
     assert api_login(client, "admin", PASSWORD, "10.7.0.2").status_code == 200
 
 
-def test_failures_counted_by_one_server_throttle_another(site: Platform, throttled: TenantDispatcher, clock: Clock) -> None:
+def test_failures_counted_by_one_server_throttle_another(
+    site: Platform, throttled: TenantDispatcher, clock: Clock
+) -> None:
     other = create_app(replace(site.settings, **LIMITS), site.catalog)  # another process of the same platform
     login_throttle(other.tenant_apps.get(other.tenant_apps.tenant(SLUG))).clock = clock
     assert api_login(Client(throttled), "di", "wrong", "10.8.0.1").status_code == 401
@@ -191,13 +214,18 @@ def test_the_console_login_api_is_throttled_too(throttled: TenantDispatcher, clo
     client = Client(throttled)
 
     def sign_in(password: str) -> Any:
-        return client.post("/api/v1/security/login", json={"username": "api-op", "password": password, "provider": "db"},
-                           environ_base={"REMOTE_ADDR": "10.9.1.1"})
+        return client.post(
+            "/api/v1/security/login",
+            json={"username": "api-op", "password": password, "provider": "db"},
+            environ_base={"REMOTE_ADDR": "10.9.1.1"},
+        )
 
     assert [sign_in("wrong").status_code for _ in range(4)] == [401, 401, 401, 429]
 
 
-def test_every_refused_attempt_is_logged(throttled: TenantDispatcher, clock: Clock, caplog: pytest.LogCaptureFixture) -> None:
+def test_every_refused_attempt_is_logged(
+    throttled: TenantDispatcher, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
     client = Client(throttled)
     for _ in range(3):
         api_login(client, "eve", "wrong", "10.10.0.1")
@@ -229,7 +257,9 @@ def test_tenant_pages_carry_the_policy_and_their_scripts_its_nonce(site: Platfor
     nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
     scripts = re.findall(r"<script\b[^>]*>", page.text)
     assert scripts and all(f'nonce="{nonce}"' in tag for tag in scripts)
-    again = re.search(r"'nonce-([^']+)'", client.get(f"/t/{SLUG}/core_employee/list/").headers["Content-Security-Policy"])
+    again = re.search(
+        r"'nonce-([^']+)'", client.get(f"/t/{SLUG}/core_employee/list/").headers["Content-Security-Policy"]
+    )
     assert again.group(1) != nonce  # one per response
     assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
 
@@ -266,8 +296,15 @@ def test_the_user_api_refuses_a_session_cookie_so_no_page_can_create_a_user_with
     browser = site.client()
     assert login(browser, SLUG).status_code == 302
     assert browser.get(f"/t/{SLUG}/users/list/").status_code == 200  # signed in, as an admin
-    intruder = {"first_name": "Mal", "last_name": "Lory", "username": "mallory", "email": "mal@example.com",
-                "password": PASSWORD, "active": True, "roles": [1]}
+    intruder = {
+        "first_name": "Mal",
+        "last_name": "Lory",
+        "username": "mallory",
+        "email": "mal@example.com",
+        "password": PASSWORD,
+        "active": True,
+        "roles": [1],
+    }
     refused = browser.post(USERS, json=intruder)
     assert refused.status_code == 401
     for path in (USERS, f"/t/{SLUG}/api/v1/security/roles/", f"/t/{SLUG}/api/v1/security/groups/"):

@@ -8,14 +8,15 @@ from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import Workbook, load_workbook
+from werkzeug.test import Client
+
 from conftest import PASSWORD, Platform, catalog_with_pack, csrf_token, jwt, login
 from formwork import create_app
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import find_tenant
 from formwork.workflow.directory import Directory
-from openpyxl import Workbook, load_workbook
-from werkzeug.test import Client
 
 SLUG = "imports"
 API = f"/t/{SLUG}/api/v1"
@@ -41,12 +42,18 @@ def upload(client, table: str, name: str, data: bytes | str, headers: dict[str, 
 def site(platform: Platform):
     """A core tenant; `clerk` may only list and read employees (no import, no export, no create)."""
     tenant = platform.tenant(SLUG, packs=["core"])
-    app = build_tenant_app(platform.settings, find_tenant(platform.settings.database_url, tenant.slug), platform.catalog)
+    app = build_tenant_app(
+        platform.settings, find_tenant(platform.settings.database_url, tenant.slug), platform.catalog
+    )
     with app.app_context():
         sm = app.appbuilder.sm
         reader = sm.add_role("Reader")
-        for permission, view in [("can_list", "CoreEmployeeView"), ("can_show", "CoreEmployeeView"),
-                                 ("can_get", "CoreEmployeeApi"), ("menu_access", "Employees")]:
+        for permission, view in [
+            ("can_list", "CoreEmployeeView"),
+            ("can_show", "CoreEmployeeView"),
+            ("can_get", "CoreEmployeeApi"),
+            ("menu_access", "Employees"),
+        ]:
             found = sm.find_permission_view_menu(permission, view)
             if found is not None:
                 sm.add_permission_role(reader, found)
@@ -75,10 +82,12 @@ def test_departments_then_employees_by_name_and_code(platform: Platform, site) -
     answer = upload(client, "core_department", "departments.csv", DEPARTMENTS, headers, match_on="code")
     assert answer.status_code == 200, answer.json
     assert answer.json["created"] == 3 and answer.json["updated"] == 1  # the seeded head office is updated
-    employees = ("Name;Login user;Department;Manager;Job title;Hire date;Active\n"
-                 "Dora;dora;S;;Head of sales;2020-01-15;yes\n"
-                 "Mike;mike;Sales North;Dora;Rep;2021/03/01;是\n"
-                 "Erin;erin;SN;Mike;Rep;2022-06-30;no\n")
+    employees = (
+        "Name;Login user;Department;Manager;Job title;Hire date;Active\n"
+        "Dora;dora;S;;Head of sales;2020-01-15;yes\n"
+        "Mike;mike;Sales North;Dora;Rep;2021/03/01;是\n"
+        "Erin;erin;SN;Mike;Rep;2022-06-30;no\n"
+    )
     answer = upload(client, "core_employee", "people.csv", employees, headers)
     assert answer.status_code == 200, answer.json
     assert answer.json["created"] == 3
@@ -103,9 +112,13 @@ def test_departments_then_employees_by_name_and_code(platform: Platform, site) -
 def test_xlsx_with_chinese_headers_and_excel_dates(platform: Platform, site) -> None:
     client = platform.client()
     headers = jwt(client, SLUG)
-    data = xlsx([["姓名", "登录账号", "部门", "入职日期", "在职"],
-                 ["Fiona", "fiona", "Finance", datetime(2023, 2, 1), "否"],
-                 ["Fred", "fred", "F", 45000, True]])
+    data = xlsx(
+        [
+            ["姓名", "登录账号", "部门", "入职日期", "在职"],
+            ["Fiona", "fiona", "Finance", datetime(2023, 2, 1), "否"],
+            ["Fred", "fred", "F", 45000, True],
+        ]
+    )
     answer = upload(client, "core_employee", "people.xlsx", data, headers)
     assert answer.status_code == 200, answer.json
     try:
@@ -116,7 +129,9 @@ def test_xlsx_with_chinese_headers_and_excel_dates(platform: Platform, site) -> 
         site.session.remove()
 
 
-def test_wrong_types_and_a_missing_required_column_are_all_reported_and_nothing_is_written(platform: Platform, site) -> None:
+def test_wrong_types_and_a_missing_required_column_are_all_reported_and_nothing_is_written(
+    platform: Platform, site
+) -> None:
     client = platform.client()
     headers = jwt(client, SLUG)
     before = count(site, "core.employee")
@@ -155,12 +170,20 @@ def test_update_matching_on_a_unique_field(platform: Platform, site) -> None:
     client = platform.client()
     headers = jwt(client, SLUG)
     before = count(site, "core.employee")
-    answer = upload(client, "core_employee", "titles.csv", "login,job_title\nmike,Sales lead\nkim,\n", headers,
-                    match_on="login")
+    answer = upload(
+        client, "core_employee", "titles.csv", "login,job_title\nmike,Sales lead\nkim,\n", headers, match_on="login"
+    )
     assert answer.status_code == 400  # kim matches nobody, and a new employee needs a name
     assert {(e["row"], e["column"]) for e in answer.json["errors"]} == {(3, "Name")}
-    answer = upload(client, "core_employee", "titles.csv", "login,job_title\nmike,Sales lead\n", headers, match_on="login")
-    assert answer.status_code == 200 and answer.json == {"created": 0, "updated": 1, "applied": True, "ignored_columns": []}
+    answer = upload(
+        client, "core_employee", "titles.csv", "login,job_title\nmike,Sales lead\n", headers, match_on="login"
+    )
+    assert answer.status_code == 200 and answer.json == {
+        "created": 0,
+        "updated": 1,
+        "applied": True,
+        "ignored_columns": [],
+    }
     try:
         assert one(site, "core.employee", login="mike").job_title == "Sales lead"
     finally:
@@ -219,8 +242,14 @@ def test_the_import_screens_upload_check_and_apply(platform: Platform, site) -> 
     form = browser.get(f"/t/{SLUG}/core_employee/import/")
     assert form.status_code == 200 and "Download template" in form.text
     token = csrf_token(form.text)
-    sent = browser.post(f"/t/{SLUG}/core_employee/import/", data={
-        "csrf_token": token, "match_on": "", "file": (io.BytesIO("Full name,login\nKate,kate\nLeo,<b>leo</b>\n".encode()), "p.csv")})
+    sent = browser.post(
+        f"/t/{SLUG}/core_employee/import/",
+        data={
+            "csrf_token": token,
+            "match_on": "",
+            "file": (io.BytesIO("Full name,login\nKate,kate\nLeo,<b>leo</b>\n".encode()), "p.csv"),
+        },
+    )
     assert sent.status_code == 302
     preview = browser.get(sent.headers["Location"])
     assert preview.status_code == 200 and "&lt;b&gt;leo&lt;/b&gt;" in preview.text and "<b>leo" not in preview.text
@@ -242,8 +271,10 @@ def test_the_import_screens_upload_check_and_apply(platform: Platform, site) -> 
 def _kept_for_preview(browser, rows: str):
     """Upload `rows` on the import screen; the preview page's CSRF token and mapping form values."""
     form = browser.get(f"/t/{SLUG}/core_employee/import/")
-    sent = browser.post(f"/t/{SLUG}/core_employee/import/", data={
-        "csrf_token": csrf_token(form.text), "match_on": "", "file": (io.BytesIO(rows.encode()), "big.csv")})
+    sent = browser.post(
+        f"/t/{SLUG}/core_employee/import/",
+        data={"csrf_token": csrf_token(form.text), "match_on": "", "file": (io.BytesIO(rows.encode()), "big.csv")},
+    )
     preview = browser.get(sent.headers["Location"])
     return {"csrf_token": csrf_token(preview.text), "column-0": "name", "column-1": "login", "match_on": ""}
 
@@ -268,9 +299,17 @@ def test_a_large_file_streams_progress_on_the_screen(platform: Platform, site) -
     page = "".join(checked)
     steps = [chunk for chunk in checked if "fw-import-step" in chunk]
     assert [s.split("</progress> ")[1].strip().removesuffix("</p>") for s in steps] == [
-        "500 of 1200 rows checked", "1000 of 1200 rows checked", "1200 of 1200 rows checked"]  # each its own chunk
+        "500 of 1200 rows checked",
+        "1000 of 1200 rows checked",
+        "1200 of 1200 rows checked",
+    ]  # each its own chunk
     assert page.index("500 of 1200") < page.index("1000 of 1200") < page.index("fw-import-ready")
-    assert "fw-import-apply" in page and "csrf_token" in page and "navbar" in checked[0] and "</html>" in checked[-1].lower()
+    assert (
+        "fw-import-apply" in page
+        and "csrf_token" in page
+        and "navbar" in checked[0]
+        and "</html>" in checked[-1].lower()
+    )
     assert count(site, "core.employee") == before  # the dry run left nothing
     done = "".join(_streamed(browser, {**mapping, "apply": "1"}))
     assert done.index("1000 of 1200") < done.index("Imported: 1200 record(s) created, 0 updated.")
@@ -291,18 +330,25 @@ def test_a_large_file_streams_progress_on_the_screen(platform: Platform, site) -
     left.close()  # the browser went away halfway: rolled back
     assert count(site, "core.employee") == before + 1200
     small = _kept_for_preview(browser, "name,login\nNoa,noa\n")
-    assert "fw-import-step" not in browser.post(f"/t/{SLUG}/core_employee/import/preview/", data={**small, "check": ""}).text
+    assert (
+        "fw-import-step"
+        not in browser.post(f"/t/{SLUG}/core_employee/import/preview/", data={**small, "check": ""}).text
+    )
 
 
 def test_mapping_sent_to_the_api(platform: Platform, site) -> None:
     client = platform.client()
-    body = {"file": (io.BytesIO(b"Who,Sign-in\nMia,mia\n"), "m.csv"), "mapping": json.dumps({"Who": "name", "Sign-in": "login"})}
+    body = {
+        "file": (io.BytesIO(b"Who,Sign-in\nMia,mia\n"), "m.csv"),
+        "mapping": json.dumps({"Who": "name", "Sign-in": "login"}),
+    }
     answer = client.post(f"{API}/core_employee/import", data=body, headers=jwt(client, SLUG))
     assert answer.status_code == 200 and answer.json["created"] == 1, answer.json
 
 
 def test_cli_import_with_dry_run(platform: Platform, site, tmp_path, monkeypatch) -> None:
     from click.testing import CliRunner
+
     from formwork.cli import main
 
     monkeypatch.setenv("FORMWORK_INSTANCE", str(platform.settings.instance))
@@ -331,10 +377,16 @@ def test_department_tree(platform: Platform, site) -> None:
     page = browser.get(f"/t/{SLUG}/organization/departments/")
     assert page.status_code == 200 and "Department tree" in page.text
     rows = page.text.split('data-department="')[1:]
-    depth = {row.split("<a", 1)[1].split(">", 1)[1].split("<", 1)[0]: row.split('data-depth="', 1)[1][0] for row in rows}
+    depth = {
+        row.split("<a", 1)[1].split(">", 1)[1].split("<", 1)[0]: row.split('data-depth="', 1)[1][0] for row in rows
+    }
     assert depth["Head office"] == "0" and depth["Sales"] == "1" and depth["Sales North"] == "2"
     sales = next(row for row in rows if ">Sales</a>" in row)
-    assert "Dora" in sales and '<td class="text-right fw-employees">1</td>' in sales and '<td class="text-right fw-total">3</td>' in sales
+    assert (
+        "Dora" in sales
+        and '<td class="text-right fw-employees">1</td>' in sales
+        and '<td class="text-right fw-total">3</td>' in sales
+    )
     clerk = platform.client()
     login(clerk, SLUG, "clerk")
     assert clerk.get(f"/t/{SLUG}/organization/departments/").status_code == 403
@@ -348,33 +400,128 @@ def test_every_field_type_converts_like_the_api(platform: Platform, site) -> Non
     client = platform.client()
     headers = jwt(client, "imports-lab")
     url = "/t/imports-lab/api/v1"
-    people = client.post(f"{url}/core_employee/import", data={"file": (io.BytesIO(b"name\nAnn\nBob\n"), "p.csv")}, headers=headers)
+    people = client.post(
+        f"{url}/core_employee/import", data={"file": (io.BytesIO(b"name\nAnn\nBob\n"), "p.csv")}, headers=headers
+    )
     assert people.status_code == 200, people.json
-    good = ["AB-001", 3, "1.25", "¥1,200.50", "12.5%", "是", 45000, datetime(2024, 3, 31, 14, 30), time(9, 15), "红", "A, b",
-            "x@example.com", 13800000000.0, "https://example.com", "Ann", "Ann, Bob", "admin", '{"k": 1}', 4, "S-9", "P-1"]
-    bad = ["bad", "3.5", "abc", "1", "1", "maybe", "yesterday", "soon", "25:00", "green", "A, z",
-           "nope", "x", "", "Carl", "Ann, Zoe", "nobody", "{bad", 9, "", ""]
-    head = ["Code", "Count", "weight", "Price", "Share", "Active", "Day", "Moment", "At", "Colour", "Flags",
-            "Mail", "Phone", "Site", "Owner", "Team", "Assignee", "Extra", "Stars", "Serial", "Number"]
+    good = [
+        "AB-001",
+        3,
+        "1.25",
+        "¥1,200.50",
+        "12.5%",
+        "是",
+        45000,
+        datetime(2024, 3, 31, 14, 30),
+        time(9, 15),
+        "红",
+        "A, b",
+        "x@example.com",
+        13800000000.0,
+        "https://example.com",
+        "Ann",
+        "Ann, Bob",
+        "admin",
+        '{"k": 1}',
+        4,
+        "S-9",
+        "P-1",
+    ]
+    bad = [
+        "bad",
+        "3.5",
+        "abc",
+        "1",
+        "1",
+        "maybe",
+        "yesterday",
+        "soon",
+        "25:00",
+        "green",
+        "A, z",
+        "nope",
+        "x",
+        "",
+        "Carl",
+        "Ann, Zoe",
+        "nobody",
+        "{bad",
+        9,
+        "",
+        "",
+    ]
+    head = [
+        "Code",
+        "Count",
+        "weight",
+        "Price",
+        "Share",
+        "Active",
+        "Day",
+        "Moment",
+        "At",
+        "Colour",
+        "Flags",
+        "Mail",
+        "Phone",
+        "Site",
+        "Owner",
+        "Team",
+        "Assignee",
+        "Extra",
+        "Stars",
+        "Serial",
+        "Number",
+    ]
     sheet = xlsx([head, good, bad])
     answer = client.post(f"{url}/lab_specimen/import", data={"file": (io.BytesIO(sheet), "s.xlsx")}, headers=headers)
     assert answer.status_code == 400
     assert {c["column"] for c in answer.json["ignored_columns"]} == {"Serial", "Number"}
     assert {e["row"] for e in answer.json["errors"]} == {3}, answer.json
     assert {e["column"] for e in answer.json["errors"]} == {
-        "Code", "Count", "weight", "Active", "Day", "Moment", "At", "Colour", "Flags", "Mail", "Phone", "Owner", "Team",
-        "Assignee", "Extra", "Stars"}, answer.json
-    answer = client.post(f"{url}/lab_specimen/import", data={"file": (io.BytesIO(xlsx([head, good])), "s.xlsx")}, headers=headers)
+        "Code",
+        "Count",
+        "weight",
+        "Active",
+        "Day",
+        "Moment",
+        "At",
+        "Colour",
+        "Flags",
+        "Mail",
+        "Phone",
+        "Owner",
+        "Team",
+        "Assignee",
+        "Extra",
+        "Stars",
+    }, answer.json
+    answer = client.post(
+        f"{url}/lab_specimen/import", data={"file": (io.BytesIO(xlsx([head, good])), "s.xlsx")}, headers=headers
+    )
     assert answer.status_code == 200, answer.json
-    stored = client.get(f"{url}/lab_specimen/?q=(filters:!((col:code,opr:eq,value:AB-001)))", headers=headers).json["result"][0]
-    assert stored["count"] == 3 and Decimal(stored["weight"]) == Decimal("1.25") and Decimal(stored["price"]) == Decimal("1200.50")
-    assert stored["active"] is True and stored["day"] == "2023-03-15" and stored["moment"].startswith("2024-03-31T14:30")
+    stored = client.get(f"{url}/lab_specimen/?q=(filters:!((col:code,opr:eq,value:AB-001)))", headers=headers).json[
+        "result"
+    ][0]
+    assert (
+        stored["count"] == 3
+        and Decimal(stored["weight"]) == Decimal("1.25")
+        and Decimal(stored["price"]) == Decimal("1200.50")
+    )
+    assert (
+        stored["active"] is True and stored["day"] == "2023-03-15" and stored["moment"].startswith("2024-03-31T14:30")
+    )
     assert stored["at"].startswith("09:15") and stored["colour"] == "red" and stored["flags"] == ["a", "b"]
     assert stored["phone"] == "13800000000" and stored["owner"]["name"] == "Ann" and len(stored["team"]) == 2
     assert stored["assignee"]["username"] == "admin" and stored["extra"] == {"k": 1} and stored["stars"] == 4
-    assert stored["serial"] == "S-0" and stored["number"].startswith("SP-")  # read-only default and auto number as on save
-    samples = client.post(f"{url}/lab_sample/import", headers=headers,
-                          data={"file": (io.BytesIO("label,specimen\nfirst,AB-001\n".encode()), "s.csv")})
+    assert stored["serial"] == "S-0" and stored["number"].startswith(
+        "SP-"
+    )  # read-only default and auto number as on save
+    samples = client.post(
+        f"{url}/lab_sample/import",
+        headers=headers,
+        data={"file": (io.BytesIO("label,specimen\nfirst,AB-001\n".encode()), "s.csv")},
+    )
     assert samples.status_code == 200, samples.json
     listed = client.get(f"{url}/lab_sample/", headers=headers).json["result"]
     assert listed[0]["tagline"] == "first of AB-001"  # the formula, computed as on save
@@ -394,8 +541,9 @@ def test_unreadable_and_oversized_files_are_refused_with_a_message(platform: Pla
     monkeypatch.setattr(reading, "MAX_ROWS", 2)
     answer = upload(client, "core_employee", "people.csv", "name\nA\nB\nC\n", headers)
     assert answer.status_code == 400 and "more than 2 rows" in answer.json["message"]["file"][0]
-    answer = upload(client, "core_employee", "people.csv", "名称;登录账号\n张三;zhangsan\n".encode("gb18030"), headers,
-                    dry_run="1")
+    answer = upload(
+        client, "core_employee", "people.csv", "名称;登录账号\n张三;zhangsan\n".encode("gb18030"), headers, dry_run="1"
+    )
     assert answer.status_code == 400 and answer.json["ignored_columns"][0]["column"] == "名称"  # read, mapped by label
 
 
@@ -428,8 +576,12 @@ def test_record_rules_and_field_rights_apply_to_import_and_export(platform: Plat
     runtime = app.extensions["formwork"]
     session = runtime.session()
     employee = runtime.compiled.model("core.employee")
-    session.add_all([employee(name="Olga", login="olga", active=False, phone="123"),
-                     employee(name="Pia", login="pia", active=True, phone="456")])
+    session.add_all(
+        [
+            employee(name="Olga", login="olga", active=False, phone="123"),
+            employee(name="Pia", login="pia", active=True, phone="456"),
+        ]
+    )
     session.commit()
     runtime.session.remove()
     client = Client(create_app(platform.settings, catalog))
@@ -437,14 +589,23 @@ def test_record_rules_and_field_rights_apply_to_import_and_export(platform: Plat
     url = "/t/imports-hr/api/v1/core_employee"
     exported = client.get(f"{url}/export?format=csv", headers=headers)
     assert exported.status_code == 200
-    assert "Pia" in exported.text and "Olga" not in exported.text and "Phone" not in exported.text and "456" not in exported.text
+    assert (
+        "Pia" in exported.text
+        and "Olga" not in exported.text
+        and "Phone" not in exported.text
+        and "456" not in exported.text
+    )
     body = "login,name,job_title,phone\nolga,Olga,Boss,999\npia,Pia,Clerk,999\n"
-    answer = client.post(f"{url}/import?match_on=login", data={"file": (io.BytesIO(body.encode()), "e.csv")}, headers=headers)
+    answer = client.post(
+        f"{url}/import?match_on=login", data={"file": (io.BytesIO(body.encode()), "e.csv")}, headers=headers
+    )
     assert answer.status_code == 400  # olga is not visible: the row would create a second olga
     assert [(e["row"], e["column"]) for e in answer.json["errors"]] == [(2, "login")]
     assert [c["column"] for c in answer.json["ignored_columns"]] == ["phone"]
     body = "login,name,job_title,phone\npia,Pia,Clerk,999\n"
-    answer = client.post(f"{url}/import?match_on=login", data={"file": (io.BytesIO(body.encode()), "e.csv")}, headers=headers)
+    answer = client.post(
+        f"{url}/import?match_on=login", data={"file": (io.BytesIO(body.encode()), "e.csv")}, headers=headers
+    )
     assert answer.status_code == 200 and answer.json["updated"] == 1, answer.json
     session = runtime.session()
     try:
@@ -455,7 +616,9 @@ def test_record_rules_and_field_rights_apply_to_import_and_export(platform: Plat
         runtime.session.remove()
 
 
-def test_a_file_with_too_many_columns_or_cells_is_refused_and_writes_nothing(platform: Platform, site, monkeypatch) -> None:
+def test_a_file_with_too_many_columns_or_cells_is_refused_and_writes_nothing(
+    platform: Platform, site, monkeypatch
+) -> None:
     from formwork.imports import reading
 
     client = platform.client()
@@ -478,8 +641,10 @@ def zip_bomb_xlsx() -> bytes:
     import zipfile
 
     packed = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(xlsx([["name"], ["Bomb"]]))) as source, \
-            zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx([["name"], ["Bomb"]]))) as source,
+        zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for entry in source.infolist():
             content = source.read(entry.filename)
             if entry.filename == "xl/worksheets/sheet1.xml":
@@ -500,8 +665,10 @@ def test_an_xlsx_that_unpacks_far_beyond_its_size_is_refused(platform: Platform,
     browser = platform.client()
     login(browser, SLUG)
     form = browser.get(f"/t/{SLUG}/core_employee/import/")
-    sent = browser.post(f"/t/{SLUG}/core_employee/import/", data={
-        "csrf_token": csrf_token(form.text), "match_on": "", "file": (io.BytesIO(bomb), "bomb.xlsx")})
+    sent = browser.post(
+        f"/t/{SLUG}/core_employee/import/",
+        data={"csrf_token": csrf_token(form.text), "match_on": "", "file": (io.BytesIO(bomb), "bomb.xlsx")},
+    )
     assert sent.status_code == 200 and "packed far tighter" in sent.text  # the screen says why, and keeps nothing
 
 
@@ -526,8 +693,11 @@ def test_a_user_cell_out_of_range_is_a_row_error(platform: Platform, site) -> No
     headers = jwt(client, "imports-users")
     for bad in ("99999999999999999999", "\u00b2"):
         body = f"Code,Assignee\nAB-001,{bad}\n".encode()
-        answer = client.post("/t/imports-users/api/v1/lab_specimen/import?dry_run=1", headers=headers,
-                             data={"file": (io.BytesIO(body), "s.csv")})
+        answer = client.post(
+            "/t/imports-users/api/v1/lab_specimen/import?dry_run=1",
+            headers=headers,
+            data={"file": (io.BytesIO(body), "s.csv")},
+        )
         assert answer.status_code == 400, answer.text
         assert [(e["row"], e["column"]) for e in answer.json["errors"]] == [(2, "Assignee")], answer.json
 
@@ -537,8 +707,10 @@ def keep_upload(platform: Platform, body: bytes):
     browser = platform.client()
     login(browser, SLUG)
     form = browser.get(f"/t/{SLUG}/core_employee/import/")
-    sent = browser.post(f"/t/{SLUG}/core_employee/import/", data={
-        "csrf_token": csrf_token(form.text), "match_on": "", "file": (io.BytesIO(body), "left.csv")})
+    sent = browser.post(
+        f"/t/{SLUG}/core_employee/import/",
+        data={"csrf_token": csrf_token(form.text), "match_on": "", "file": (io.BytesIO(body), "left.csv")},
+    )
     assert sent.status_code == 302
     return browser
 
@@ -550,8 +722,9 @@ def test_kept_import_files_older_than_an_hour_are_swept(platform: Platform, site
     from formwork.imports.kept import MAX_AGE
     from formwork.imports.tables import KEPT_IMPORTS
 
-    store = build_tenant_app(platform.settings, find_tenant(platform.settings.database_url, SLUG),
-                             platform.catalog).extensions["formwork_files"]
+    store = build_tenant_app(
+        platform.settings, find_tenant(platform.settings.database_url, SLUG), platform.catalog
+    ).extensions["formwork_files"]
 
     def kept() -> list[str]:
         try:
@@ -564,8 +737,13 @@ def test_kept_import_files_older_than_an_hour_are_swept(platform: Platform, site
     [old] = kept()
     keep_upload(platform, b"name\nFresh\n")  # another import while the first is fresh: both stay
     assert len(kept()) == 2 and store.exists(old)
-    site.in_transaction(lambda s: s.execute(
-        KEPT_IMPORTS.update().where(KEPT_IMPORTS.c.key == old).values(saved_at=utcnow() - MAX_AGE - timedelta(minutes=1))))
+    site.in_transaction(
+        lambda s: s.execute(
+            KEPT_IMPORTS.update()
+            .where(KEPT_IMPORTS.c.key == old)
+            .values(saved_at=utcnow() - MAX_AGE - timedelta(minutes=1))
+        )
+    )
     keep_upload(platform, b"name\nNext\n")  # anyone starting an import sweeps the stale file
     assert old not in kept() and len(kept()) == 2 and not store.exists(old)
     assert left.get(f"/t/{SLUG}/core_employee/import/preview/").status_code == 302  # "upload it again"

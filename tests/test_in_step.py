@@ -15,6 +15,8 @@ import pytest
 import sqlalchemy as sa
 import yaml
 from click.testing import CliRunner
+from werkzeug.test import Client
+
 from conftest import (
     PASSWORD,
     Platform,
@@ -47,7 +49,6 @@ from formwork.tenancy.registry import (
     schema_changes,
 )
 from formwork.tenancy.storage import tenant_engine
-from werkzeug.test import Client
 
 PACK = "kind: Pack\nname: pin\nversion: {version}\nrequires: {{core: '>=0.1.0'}}\n---\n"
 ITEM = """\
@@ -69,8 +70,10 @@ kind: ListView
 entity: item
 columns: [code, note, price]
 """
-ROWS = [{"code": "A-1", "note": "first", "price": "1.2345", "qty": 3},
-        {"code": "B-2", "note": "second", "price": "20.5", "qty": None}]
+ROWS = [
+    {"code": "A-1", "note": "first", "price": "1.2345", "qty": 3},
+    {"code": "B-2", "note": "second", "price": "20.5", "qty": None},
+]
 
 
 def pack(tmp_path: Path, name: str, version: str, item: str) -> tuple[Catalog, Path]:
@@ -115,9 +118,12 @@ def cli(platform: Platform, monkeypatch: pytest.MonkeyPatch, pack_path: Path | N
 
 # --- pack versions --------------------------------------------------------------------------------------------------
 
-RENAMED = ITEM.replace("{name: note, type: string}", "{name: remark, type: string, renamed_from: note}") \
-    .replace("[code, note, price, qty]", "[code, remark, price, qty, colour]").replace("[code, note, price]", "[code, remark, price]") \
+RENAMED = (
+    ITEM.replace("{name: note, type: string}", "{name: remark, type: string, renamed_from: note}")
+    .replace("[code, note, price, qty]", "[code, remark, price, qty, colour]")
+    .replace("[code, note, price]", "[code, remark, price]")
     .replace("  - {name: qty, type: integer}\n", "  - {name: qty, type: integer}\n  - {name: colour, type: string}\n")
+)
 OVERLAY = """\
 kind: Form
 entity: pin.item
@@ -133,10 +139,15 @@ labels:
 
 
 def test_a_new_pack_folder_changes_no_tenant_until_it_is_upgraded_and_renames_carry_customizations_along(
-        platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     v1 = with_rows(platform, tmp_path, "pinned-co")
-    store_overlays(platform.settings, v1, find_tenant(platform.settings.database_url, "pinned-co"),
-                   read_overlays(OVERLAY, "mine.yaml"))
+    store_overlays(
+        platform.settings,
+        v1,
+        find_tenant(platform.settings.database_url, "pinned-co"),
+        read_overlays(OVERLAY, "mine.yaml"),
+    )
     before = rows(platform, "pinned-co")
     v2, v2_path = pack(tmp_path, "pinned-v2", "1.1.0", RENAMED)
     run = cli(platform, monkeypatch, v2_path)
@@ -148,22 +159,32 @@ def test_a_new_pack_folder_changes_no_tenant_until_it_is_upgraded_and_renames_ca
     client = Client(create_app(platform.settings, v2))
     login(client, "pinned-co")
     page = client.get("/t/pinned-co/pin_item/edit/1")
-    assert page.status_code == 200 and 'name="note"' in page.text and "Memo" in page.text and 'name="remark"' not in page.text
-    assert client.get("/t/pinned-co/api/v1/pin_item/1", headers=jwt(client, "pinned-co")).json["result"]["note"] == "first"
+    assert (
+        page.status_code == 200
+        and 'name="note"' in page.text
+        and "Memo" in page.text
+        and 'name="remark"' not in page.text
+    )
+    assert (
+        client.get("/t/pinned-co/api/v1/pin_item/1", headers=jwt(client, "pinned-co")).json["result"]["note"] == "first"
+    )
     assert rows(platform, "pinned-co") == before
 
     planned = run("tenant", "upgrade-pack", "pinned-co", "pin", "--plan").output
     assert "upgrade pin 1.0.0 → 1.1.0" in planned and "rename field pin item.note to remark (data kept)" in planned
     assert "customization Form pin.item/default follows the release's renames" in planned
     assert "customization EntityExtension pin.item follows the release's renames" in planned
-    assert ("customization Form pin.item/default replaces the pack's, which now also shows colour; "
-            "add them to the customization to show them") in planned
+    assert (
+        "customization Form pin.item/default replaces the pack's, which now also shows colour; "
+        "add them to the customization to show them"
+    ) in planned
     upgraded = run("tenant", "upgrade-pack", "pinned-co", "pin", "--yes")
     assert upgraded.exit_code == 0, upgraded.output
 
     after = rows(platform, "pinned-co")
-    assert [{k: v for k, v in row.items() if k not in ("remark", "colour")} for row in after] == \
-        [{k: v for k, v in row.items() if k != "note"} for row in before]
+    assert [{k: v for k, v in row.items() if k not in ("remark", "colour")} for row in after] == [
+        {k: v for k, v in row.items() if k != "note"} for row in before
+    ]
     assert [row["remark"] for row in after] == ["first", "second"]
     stored = {(c.kind, c.target): c.source for c in list_customizations(platform.settings, "pinned-co")}
     assert yaml.safe_load(stored[("Form", "pin.item/default")])["sections"][0]["fields"] == ["remark", "code"]
@@ -175,11 +196,16 @@ def test_a_new_pack_folder_changes_no_tenant_until_it_is_upgraded_and_renames_ca
 
 
 def test_a_refused_narrowing_keeps_serving_and_accepting_what_the_column_stores(
-        platform: Platform, tmp_path: Path) -> None:
+    platform: Platform, tmp_path: Path
+) -> None:
     with_rows(platform, tmp_path, "places-co")
     before = rows(platform, "places-co")
-    v2, _ = pack(tmp_path, "places-v2", "1.1.0", ITEM.replace("{name: price, type: decimal, precision: 4}",
-                                                             "{name: price, type: decimal, precision: 2}"))
+    v2, _ = pack(
+        tmp_path,
+        "places-v2",
+        "1.1.0",
+        ITEM.replace("{name: price, type: decimal, precision: 4}", "{name: price, type: decimal, precision: 2}"),
+    )
     with pytest.raises(MigrationRefused, match="1 stored value"):
         migrate_to(platform, "places-co", v2)
     assert rows(platform, "places-co") == before
@@ -196,11 +222,14 @@ def test_a_refused_narrowing_keeps_serving_and_accepting_what_the_column_stores(
 
 # --- refusals -------------------------------------------------------------------------------------------------------
 
-REQUIRED_EXTENSION = "kind: EntityExtension\nentity: pin.item\nfields:\n  - {name: x_size, type: integer, required: true}\n"
+REQUIRED_EXTENSION = (
+    "kind: EntityExtension\nentity: pin.item\nfields:\n  - {name: x_size, type: integer, required: true}\n"
+)
 
 
 def test_a_refused_change_stores_nothing_keeps_the_tenant_serving_and_is_counted_and_logged(
-        platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with_rows(platform, tmp_path, "refused-co")
     before = rows(platform, "refused-co")
     run = cli(platform, monkeypatch)
@@ -212,8 +241,11 @@ def test_a_refused_change_stores_nothing_keeps_the_tenant_serving_and_is_counted
 
     # a customization stored without its migration (a draft): every command must agree on what happens to it
     with platform_session(platform.settings.database_url) as session:
-        session.add(Customization(tenant_slug="refused-co", kind="EntityExtension", target="pin.item",
-                                  source=REQUIRED_EXTENSION))
+        session.add(
+            Customization(
+                tenant_slug="refused-co", kind="EntityExtension", target="pin.item", source=REQUIRED_EXTENSION
+            )
+        )
         session.commit()
     planned = run("plan", "refused-co").output
     assert "would add column pin_item.x_size" not in planned
@@ -239,14 +271,19 @@ def test_a_refused_change_stores_nothing_keeps_the_tenant_serving_and_is_counted
     add_operator(build_console_app(platform.settings), "step-op", "op-password-1")
     console = platform.client()
     page = console.get("/login/")
-    console.post("/login/", data={"username": "step-op", "password": "op-password-1", "csrf_token": csrf_token(page.text)})
+    console.post(
+        "/login/", data={"username": "step-op", "password": "op-password-1", "csrf_token": csrf_token(page.text)}
+    )
     shown = console.get(f"/tenants/show/{find_tenant(platform.settings.database_url, 'refused-co').id}")
     assert "Schema changes" in shown.text and "refused" in shown.text and "x_size is a new required field" in shown.text
 
 
 # --- one migration at a time ----------------------------------------------------------------------------------------
 
-WITH_EXTRA = ITEM.replace("  - {name: qty, type: integer}\n", "  - {name: qty, type: integer}\n  - {name: extra, type: string}\n")
+WITH_EXTRA = ITEM.replace(
+    "  - {name: qty, type: integer}\n", "  - {name: qty, type: integer}\n  - {name: extra, type: string}\n"
+)
+
 
 def test_a_second_migration_of_a_tenant_waits_for_the_first_and_says_so(platform: Platform, tmp_path: Path) -> None:
     with_rows(platform, tmp_path, "turns-co")
@@ -262,6 +299,7 @@ def test_a_second_migration_of_a_tenant_waits_for_the_first_and_says_so(platform
                 outcome.append(upgrade_pack(platform.settings, v2, tenant, upgrade, progress=told.append))
             except Exception as exc:  # noqa: BLE001 - reported by the assertion below
                 outcome.append(exc)
+
         worker = threading.Thread(target=second)
         worker.start()
         deadline = time.monotonic() + 20
@@ -290,6 +328,7 @@ def test_a_sqlite_migration_waits_for_a_long_write_instead_of_failing(platform: 
             holding.set()
             time.sleep(6)  # past the 5 s after which a migration used to fail with "database is locked"
             conn.exec_driver_sql("COMMIT")
+
     writer = threading.Thread(target=long_write)
     writer.start()
     holding.wait(10)
@@ -301,11 +340,18 @@ def test_a_sqlite_migration_waits_for_a_long_write_instead_of_failing(platform: 
 
 # --- writes racing a migration --------------------------------------------------------------------------------------
 
+
 def test_writes_racing_a_migration_succeed_or_get_a_503_and_nothing_is_lost(platform: Platform, tmp_path: Path) -> None:
     with_rows(platform, tmp_path, "racing-co")
-    v2, _ = pack(tmp_path, "racing-v2", "1.1.0", ITEM.replace(
-        "  - {name: qty, type: integer}\n",
-        "  - {name: qty, type: integer}\n  - {name: size, type: integer, required: true, default: 1, backfill: 7}\n"))
+    v2, _ = pack(
+        tmp_path,
+        "racing-v2",
+        "1.1.0",
+        ITEM.replace(
+            "  - {name: qty, type: integer}\n",
+            "  - {name: qty, type: integer}\n  - {name: size, type: integer, required: true, default: 1, backfill: 7}\n",
+        ),
+    )
     stop = threading.Event()
     answers: list[tuple[int, str, str | None]] = []
     token = jwt(platform.client(), "racing-co")
@@ -318,6 +364,7 @@ def test_writes_racing_a_migration_succeed_or_get_a_503_and_nothing_is_lost(plat
             code = f"W{number}-{n}"
             response = client.post("/t/racing-co/api/v1/pin_item/", json={"code": code, "qty": n}, headers=token)
             answers.append((response.status_code, code, response.headers.get("Retry-After")))
+
     writers = [threading.Thread(target=write, args=(number,)) for number in range(4)]
     for writer in writers:
         writer.start()
@@ -338,7 +385,9 @@ def test_writes_racing_a_migration_succeed_or_get_a_503_and_nothing_is_lost(plat
     assert {stored[code]["size"] for code in created} == {1, 7}  # the writes went on before, during and after
 
 
-def test_a_tenant_from_before_releases_were_kept_is_adopted_once_on_first_use(platform: Platform, tmp_path: Path) -> None:
+def test_a_tenant_from_before_releases_were_kept_is_adopted_once_on_first_use(
+    platform: Platform, tmp_path: Path
+) -> None:
     v1 = with_rows(platform, tmp_path, "older-co")
     before = rows(platform, "older-co")
     with platform_session(platform.settings.database_url) as session:  # what revision 0006 leaves for older tenants
@@ -358,15 +407,18 @@ def test_a_tenant_from_before_releases_were_kept_is_adopted_once_on_first_use(pl
 def test_a_screen_save_the_database_refuses_is_told_in_words_never_in_sql(platform: Platform, tmp_path: Path) -> None:
     with_rows(platform, tmp_path, "words-co")
     tenant = find_tenant(platform.settings.database_url, "words-co")
-    with tenant_engine(platform.settings, tenant).begin() as conn:  # what the definitions do not say: the form cannot know
+    with tenant_engine(
+        platform.settings, tenant
+    ).begin() as conn:  # what the definitions do not say: the form cannot know
         conn.exec_driver_sql("CREATE UNIQUE INDEX dba_unique_code ON pin_item (code)")
     client = platform.client()
     login(client, "words-co")
 
     def save_twice() -> str:
         page = client.get("/t/words-co/pin_item/add")
-        saved = client.post("/t/words-co/pin_item/add", data={"csrf_token": csrf_token(page.text), "code": "A-1"},
-                            follow_redirects=True)
+        saved = client.post(
+            "/t/words-co/pin_item/add", data={"csrf_token": csrf_token(page.text), "code": "A-1"}, follow_redirects=True
+        )
         assert saved.status_code == 200
         return saved.text
 
@@ -379,7 +431,8 @@ def test_a_screen_save_the_database_refuses_is_told_in_words_never_in_sql(platfo
 
 
 def test_a_request_that_fails_after_it_saved_is_not_told_nothing_was_saved(
-        platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with_rows(platform, tmp_path, "saved-co")
     client = platform.client()
     token = jwt(client, "saved-co")
@@ -390,6 +443,7 @@ def test_a_request_that_fails_after_it_saved_is_not_told_nothing_was_saved(
         if code == 201:
             apis.current_app.extensions["formwork"].session().execute(sa.text("SELECT remark FROM pin_item"))
         return answer_as_usual(code, **kwargs)
+
     monkeypatch.setattr(apis.EntityRestApi, "response", staticmethod(fail_once_saved))
     with migration_lock(platform.settings, "saved-co"):
         answer = client.post("/t/saved-co/api/v1/pin_item/", json={"code": "C-3"}, headers=token)
@@ -397,7 +451,9 @@ def test_a_request_that_fails_after_it_saved_is_not_told_nothing_was_saved(
     assert [row["code"] for row in rows(platform, "saved-co")] == ["A-1", "B-2", "C-3"]
 
 
-def test_a_plan_made_before_another_change_landed_is_refused_and_changes_nothing(platform: Platform, tmp_path: Path) -> None:
+def test_a_plan_made_before_another_change_landed_is_refused_and_changes_nothing(
+    platform: Platform, tmp_path: Path
+) -> None:
     v1 = with_rows(platform, tmp_path, "stale-co")
     v2, _ = pack(tmp_path, "stale-v2", "1.1.0", RENAMED)
     tenant = find_tenant(platform.settings.database_url, "stale-co")
@@ -427,7 +483,8 @@ def test_an_app_is_named_by_the_generation_of_the_state_it_was_built_from(platfo
 
 
 def test_an_older_tenant_recorded_at_another_version_is_adopted_and_its_upgrade_records_the_version(
-        platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     v1 = with_rows(platform, tmp_path, "behind-co")
     with platform_session(platform.settings.database_url) as session:  # recorded at 0.9.0, tables synced to 1.0.0
         stored = session.scalar(sa.select(Tenant).where(Tenant.slug == "behind-co"))
@@ -446,11 +503,17 @@ def test_an_older_tenant_recorded_at_another_version_is_adopted_and_its_upgrade_
 
 
 def test_drop_retired_is_refused_while_a_stored_customization_does_not_fit(
-        platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     v1 = with_rows(platform, tmp_path, "unfit-co")
-    store_overlays(platform.settings, v1, find_tenant(platform.settings.database_url, "unfit-co"),
-                   read_overlays("kind: EntityExtension\nentity: pin.item\nfields:\n  - {name: x_mood, type: string}\n",
-                                 "mood.yaml"))
+    store_overlays(
+        platform.settings,
+        v1,
+        find_tenant(platform.settings.database_url, "unfit-co"),
+        read_overlays(
+            "kind: EntityExtension\nentity: pin.item\nfields:\n  - {name: x_mood, type: string}\n", "mood.yaml"
+        ),
+    )
     unfit = "kind: Form\nentity: pin.item\nsections:\n  - fields: [code, x_nothing]\n"
     with platform_session(platform.settings.database_url) as session:  # stored without its checks (a draft)
         session.add(Customization(tenant_slug="unfit-co", kind="Form", target="pin.item/default", source=unfit))
@@ -461,8 +524,9 @@ def test_drop_retired_is_refused_while_a_stored_customization_does_not_fit(
     assert "x_mood" in columns(platform, "unfit-co")
 
 
-def test_a_build_that_collides_with_another_threads_ast_use_is_tried_again(platform: Platform, tmp_path: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_that_collides_with_another_threads_ast_use_is_tried_again(
+    platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """CPython 3.11 (gh-106905): an exception logged in another thread while routes compile can fail the build."""
     from formwork.tenancy import apps
 
@@ -474,22 +538,32 @@ def test_a_build_that_collides_with_another_threads_ast_use_is_tried_again(platf
         if len(calls) == 1:
             raise SystemError("AST constructor recursion depth mismatch (before=99, after=100)")
         return real(*args)
+
     monkeypatch.setattr(apps, "_build_app", collide_once)
     client = Client(create_app(platform.settings, platform.catalog))  # a process that has not built the app yet
     assert client.get("/t/ast-co/api/v1/pin_item/1", headers=jwt(client, "ast-co")).status_code == 200
     assert len(calls) == 2
 
 
-def test_an_installed_release_that_breaks_a_newer_check_still_serves(platform: Platform, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_installed_release_that_breaks_a_newer_check_still_serves(
+    platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from formwork.tenancy import releases, state
     from formwork.tenancy.registry import PackRelease
 
-    v1 = with_rows(platform, tmp_path, "older-rules-co",
-                   ITEM.replace("  - {name: qty, type: integer}\n",
-                                "  - {name: qty, type: integer}\n  - {name: boss, type: reference, target: core.employee}\n"))
+    v1 = with_rows(
+        platform,
+        tmp_path,
+        "older-rules-co",
+        ITEM.replace(
+            "  - {name: qty, type: integer}\n",
+            "  - {name: qty, type: integer}\n  - {name: boss, type: reference, target: core.employee}\n",
+        ),
+    )
     digest = find_tenant(platform.settings.database_url, "older-rules-co").releases["pin"]
-    with platform_session(platform.settings.database_url) as session:  # as a Formwork from before `requires` was checked
+    with platform_session(
+        platform.settings.database_url
+    ) as session:  # as a Formwork from before `requires` was checked
         stored = session.scalar(sa.select(PackRelease).where(PackRelease.name == "pin", PackRelease.digest == digest))
         stored.sources_json = stored.sources_json.replace("requires: {core: '>=0.1.0'}", "")
         session.commit()

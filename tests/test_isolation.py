@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from werkzeug.test import Client
+
 from conftest import PASSWORD, Platform, csrf_token, jwt, login
 from formwork import create_app
 from formwork.cli import main
@@ -23,7 +25,6 @@ from formwork.tenancy.migrate import plan_tenant
 from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import Tenant, find_tenant, list_tenants, platform_engine
 from formwork.tenancy.storage import drop_storage, tenant_engine, tenant_role
-from werkzeug.test import Client
 
 NORTH_NAMES = ["North Only Account"]
 SOUTH_NAMES = ["South Account One", "South Account Two", "South Secret Account"]
@@ -38,8 +39,10 @@ def tenants(platform: Platform) -> dict[str, list[int]]:
     ids: dict[str, list[int]] = {}
     for slug, user, names in (("north", "nina", NORTH_NAMES), ("south", "sam", SOUTH_NAMES)):
         auth = jwt(client, slug, user)
-        ids[slug] = [client.post(f"/t/{slug}/api/v1/crm_account/", json={"name": name}, headers=auth).json["id"]
-                     for name in names]
+        ids[slug] = [
+            client.post(f"/t/{slug}/api/v1/crm_account/", json={"name": name}, headers=auth).json["id"]
+            for name in names
+        ]
     assert ids["south"][-1] not in ids["north"]
     return ids
 
@@ -74,24 +77,34 @@ def test_an_id_both_tenants_have_shows_the_own_record(platform: Platform, tenant
     assert record.json["result"]["name"] == "North Only Account"
 
 
-def test_edits_and_deletes_aimed_at_another_tenants_id_change_nothing(platform: Platform,
-                                                                       tenants: dict[str, list[int]]) -> None:
+def test_edits_and_deletes_aimed_at_another_tenants_id_change_nothing(
+    platform: Platform, tenants: dict[str, list[int]]
+) -> None:
     south_only = tenants["south"][-1]
     before = south_account_names(platform)
     client = platform.client()
     login(client, "north", "nina")
     token = csrf_token(client.get("/t/north/crm_account/list/").text)
-    assert client.post(f"/t/north/crm_account/edit/{south_only}",
-                       data={"name": "Taken Over", "csrf_token": token}).status_code == 404
+    assert (
+        client.post(
+            f"/t/north/crm_account/edit/{south_only}", data={"name": "Taken Over", "csrf_token": token}
+        ).status_code
+        == 404
+    )
     assert client.post(f"/t/north/crm_account/delete/{south_only}", data={"csrf_token": token}).status_code == 404
     auth = jwt(client, "north", "nina")
-    assert client.put(f"/t/north/api/v1/crm_account/{south_only}", json={"name": "Taken Over"}, headers=auth).status_code == 404
+    assert (
+        client.put(f"/t/north/api/v1/crm_account/{south_only}", json={"name": "Taken Over"}, headers=auth).status_code
+        == 404
+    )
     assert client.delete(f"/t/north/api/v1/crm_account/{south_only}", headers=auth).status_code == 404
     assert south_account_names(platform) == before
     assert "South Secret Account" in before
 
 
-def test_a_session_cookie_sent_to_another_tenant_signs_nobody_in(platform: Platform, tenants: dict[str, list[int]]) -> None:
+def test_a_session_cookie_sent_to_another_tenant_signs_nobody_in(
+    platform: Platform, tenants: dict[str, list[int]]
+) -> None:
     client = platform.client()
     login(client, "north", "nina")
     cookie = client.get_cookie("formwork_north_session", domain="localhost", path="/t/north/")
@@ -114,7 +127,10 @@ def test_a_jwt_of_another_tenant_cannot_read_or_write(platform: Platform, tenant
     refused = (401, 422)
     assert client.get(f"/t/south/api/v1/crm_account/{south_id}", headers=north).status_code in refused
     assert client.post("/t/south/api/v1/crm_account/", json={"name": "Planted"}, headers=north).status_code in refused
-    assert client.put(f"/t/south/api/v1/crm_account/{south_id}", json={"name": "Renamed"}, headers=north).status_code in refused
+    assert (
+        client.put(f"/t/south/api/v1/crm_account/{south_id}", json={"name": "Renamed"}, headers=north).status_code
+        in refused
+    )
     assert client.delete(f"/t/south/api/v1/crm_account/{south_id}", headers=north).status_code in refused
     assert south_account_names(platform) == before
 
@@ -122,11 +138,15 @@ def test_a_jwt_of_another_tenant_cannot_read_or_write(platform: Platform, tenant
 def test_bad_storage_is_refused_and_changes_nothing(platform: Platform) -> None:
     before = [t.slug for t in list_tenants(platform.settings.database_url)]
     with pytest.raises(TenantError, match="unknown storage 'floppy'"):
-        create_tenant(platform.settings, platform.catalog, "west", "West", ["core"], "admin", PASSWORD, storage="floppy")
+        create_tenant(
+            platform.settings, platform.catalog, "west", "West", ["core"], "admin", PASSWORD, storage="floppy"
+        )
     if platform.backend == "sqlite":
         for kind in ("postgres_schema", "postgres_database"):
             with pytest.raises(TenantError, match=f"storage '{kind}' needs a PostgreSQL platform database"):
-                create_tenant(platform.settings, platform.catalog, "west", "West", ["core"], "admin", PASSWORD, storage=kind)
+                create_tenant(
+                    platform.settings, platform.catalog, "west", "West", ["core"], "admin", PASSWORD, storage=kind
+                )
     assert [t.slug for t in list_tenants(platform.settings.database_url)] == before
     assert not (platform.settings.instance / "tenants" / "west.sqlite").exists()
 
@@ -135,8 +155,22 @@ def test_tenant_create_command_refuses_postgres_storage_on_sqlite(tmp_path, monk
     monkeypatch.setenv("FORMWORK_INSTANCE", str(tmp_path / "instance"))
     monkeypatch.delenv("FORMWORK_DATABASE_URL", raising=False)
     monkeypatch.setenv("FORMWORK_SECRET_KEY", "isolation-test-secret")
-    result = CliRunner().invoke(main, ["tenant", "create", "west", "--name", "West", "--admin-user", "admin",
-                                       "--admin-password", PASSWORD, "--storage", "postgres_database"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "tenant",
+            "create",
+            "west",
+            "--name",
+            "West",
+            "--admin-user",
+            "admin",
+            "--admin-password",
+            PASSWORD,
+            "--storage",
+            "postgres_database",
+        ],
+    )
     assert result.exit_code == 1
     assert "storage 'postgres_database' needs a PostgreSQL platform database" in result.output
     assert not (tmp_path / "instance" / "tenants").exists()
@@ -162,10 +196,14 @@ def backend_pid(connection: sa.Connection) -> int:
     return connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
 
 
-def test_sessions_alternating_on_one_connection_see_only_their_tenant(platform: Platform, tenants, one_connection) -> None:
+def test_sessions_alternating_on_one_connection_see_only_their_tenant(
+    platform: Platform, tenants, one_connection
+) -> None:
     settings, url = platform.settings, platform.settings.database_url
-    sessions = {slug: build_tenant_app(settings, find_tenant(url, slug), platform.catalog).extensions["formwork"].session
-                for slug in ("north", "south")}
+    sessions = {
+        slug: build_tenant_app(settings, find_tenant(url, slug), platform.catalog).extensions["formwork"].session
+        for slug in ("north", "south")
+    }
     expected = {"north": NORTH_NAMES, "south": sorted(SOUTH_NAMES)}
     pids = set()
     for slug in ["north", "south", "north", "south", "north", "south", "north"] * 2:  # past psycopg's prepare threshold
@@ -182,21 +220,29 @@ def test_sessions_alternating_on_one_connection_see_only_their_tenant(platform: 
         assert "tenant_" not in bare.exec_driver_sql("SHOW search_path").scalar_one()
 
 
-def test_requests_alternating_on_one_connection_see_only_their_tenant(platform: Platform, tenants, one_connection) -> None:
+def test_requests_alternating_on_one_connection_see_only_their_tenant(
+    platform: Platform, tenants, one_connection
+) -> None:
     settings, url = platform.settings, platform.settings.database_url
-    clients = {slug: Client(build_tenant_app(settings, find_tenant(url, slug), platform.catalog)) for slug in ("north", "south")}
+    clients = {
+        slug: Client(build_tenant_app(settings, find_tenant(url, slug), platform.catalog))
+        for slug in ("north", "south")
+    }
     users = {"north": "nina", "south": "sam"}
     tokens = {}
     for slug, client in clients.items():
-        response = client.post("/api/v1/security/login",
-                               json={"username": users[slug], "password": PASSWORD, "provider": "db", "refresh": False})
+        response = client.post(
+            "/api/v1/security/login",
+            json={"username": users[slug], "password": PASSWORD, "provider": "db", "refresh": False},
+        )
         tokens[slug] = {"Authorization": f"Bearer {response.json['access_token']}"}
     for slug in ["north", "south", "north", "south", "north"]:
         rows = clients[slug].get("/api/v1/crm_account/", headers=tokens[slug]).json["result"]
         names = {row["name"] for row in rows}
         assert names == set(NORTH_NAMES if slug == "north" else SOUTH_NAMES)
-        assert clients[slug].get(f"/api/v1/crm_account/{tenants['south'][-1]}",
-                                 headers=tokens[slug]).status_code == (404 if slug == "north" else 200)
+        assert clients[slug].get(f"/api/v1/crm_account/{tenants['south'][-1]}", headers=tokens[slug]).status_code == (
+            404 if slug == "north" else 200
+        )
     assert one_connection.pool.checkedout() == 0
 
 
@@ -214,7 +260,9 @@ def test_a_connection_without_a_tenant_sees_no_tenant_tables(platform: Platform,
 def test_a_schema_tenant_has_nothing_left_to_plan(platform: Platform, tenants) -> None:
     """Alembic's reflection, through the per-transaction search_path, finds the tables the tenant has."""
     north = find_tenant(platform.settings.database_url, "north")
-    assert plan_tenant(platform.settings, platform.catalog, north).describe() == []  # a reflection that missed the schema would plan every table
+    assert (
+        plan_tenant(platform.settings, platform.catalog, north).describe() == []
+    )  # a reflection that missed the schema would plan every table
 
 
 # --- PostgreSQL: a tenant in a database of its own ------------------------------------------------------------------
@@ -229,7 +277,9 @@ def test_a_tenant_in_its_own_database_is_served_isolated_and_dropped(platform: P
     if platform.backend != "postgres":
         pytest.skip("PostgreSQL only")
     settings = platform.settings
-    vault = create_tenant(settings, platform.catalog, "vault", "Vault", ["crm"], "val", PASSWORD, storage="postgres_database")
+    vault = create_tenant(
+        settings, platform.catalog, "vault", "Vault", ["crm"], "val", PASSWORD, storage="postgres_database"
+    )
     platform_database = sa.engine.make_url(settings.database_url).database
     assert (vault.storage_kind, vault.storage_location) == ("postgres_database", f"{platform_database}_vault")
     assert vault.storage_location in database_names(platform)
@@ -259,8 +309,16 @@ def test_an_existing_database_is_never_taken_over(platform: Platform) -> None:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:
         with pytest.raises(TenantError, match=f"a database named '{name}' already exists"):
-            create_tenant(platform.settings, platform.catalog, "squatter", "Squatter", ["core"], "admin", PASSWORD,
-                          storage="postgres_database")
+            create_tenant(
+                platform.settings,
+                platform.catalog,
+                "squatter",
+                "Squatter",
+                ["core"],
+                "admin",
+                PASSWORD,
+                storage="postgres_database",
+            )
         assert name in database_names(platform)
         assert find_tenant(platform.settings.database_url, "squatter") is None
     finally:
@@ -304,15 +362,22 @@ def role_names(platform: Platform) -> set[str]:
 
 def owners_in_schema(platform: Platform, schema: str) -> set[str]:
     with platform_engine(platform.settings.database_url).connect() as conn:
-        query = sa.text("SELECT DISTINCT pg_get_userbyid(c.relowner) FROM pg_class c "
-                        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :schema")
+        query = sa.text(
+            "SELECT DISTINCT pg_get_userbyid(c.relowner) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :schema"
+        )
         return set(conn.scalars(query, {"schema": schema}))
 
 
 def test_a_role_name_is_the_platform_database_and_schema_and_fits_postgresql() -> None:
     def role(database: str, slug: str) -> str:
-        settings = Settings(instance=Path("."), database_url=f"postgresql+psycopg://db.invalid/{database}",
-                            secret_key="x", max_tenant_apps=1, tenant_db_roles=True)
+        settings = Settings(
+            instance=Path("."),
+            database_url=f"postgresql+psycopg://db.invalid/{database}",
+            secret_key="x",
+            max_tenant_apps=1,
+            tenant_db_roles=True,
+        )
         tenant = Tenant(slug=slug, storage_kind="postgres_schema", storage_location=f"tenant_{slug.replace('-', '_')}")
         return tenant_role(settings, tenant)
 
@@ -321,12 +386,17 @@ def test_a_role_name_is_the_platform_database_and_schema_and_fits_postgresql() -
     long_database = "formwork_" + "x" * 40
     names = {role(long_database, f"branch-office-{n}") for n in range(3)}
     assert len(names) == 3 and all(len(name.encode()) <= 63 for name in names)
-    sqlite = Settings(instance=Path("."), database_url="sqlite://", secret_key="x", max_tenant_apps=1, tenant_db_roles=True)
-    assert tenant_role(sqlite, Tenant(slug="lone", storage_kind="sqlite", storage_location="tenants/lone.sqlite")) is None
+    sqlite = Settings(
+        instance=Path("."), database_url="sqlite://", secret_key="x", max_tenant_apps=1, tenant_db_roles=True
+    )
+    assert (
+        tenant_role(sqlite, Tenant(slug="lone", storage_kind="sqlite", storage_location="tenants/lone.sqlite")) is None
+    )
 
 
-def test_a_tenant_role_cannot_read_another_tenants_schema_or_the_control_plane(platform: Platform,
-                                                                                 with_roles: RolePlatform) -> None:
+def test_a_tenant_role_cannot_read_another_tenants_schema_or_the_control_plane(
+    platform: Platform, with_roles: RolePlatform
+) -> None:
     settings = with_roles.settings
     castle_role = tenant_role(settings, find_tenant(settings.database_url, "castle"))
     assert run_as_tenant(settings, "castle", "SELECT current_user, count(*) FROM crm_account")[0][0] == castle_role
@@ -350,7 +420,9 @@ def test_requests_work_under_the_tenant_role(platform: Platform, with_roles: Rol
     login(client, "castle", "cleo")
     assert "Castle Account" in client.get("/t/castle/crm_account/list/").text
     role = tenant_role(with_roles.settings, find_tenant(with_roles.settings.database_url, "castle"))
-    assert owners_in_schema(platform, "tenant_castle") == {role}  # so the role can alter its tables when definitions change
+    assert owners_in_schema(platform, "tenant_castle") == {
+        role
+    }  # so the role can alter its tables when definitions change
     castle = find_tenant(with_roles.settings.database_url, "castle")
     assert plan_tenant(with_roles.settings, platform.catalog, castle).describe() == []
 
@@ -368,7 +440,8 @@ def test_a_tenant_made_before_roles_gets_its_role_on_first_use(platform: Platfor
 
 
 def test_a_pooled_connection_is_back_to_the_platform_user_after_a_tenant_transaction(
-        platform: Platform, with_roles: RolePlatform, one_connection: sa.Engine) -> None:
+    platform: Platform, with_roles: RolePlatform, one_connection: sa.Engine
+) -> None:
     with one_connection.connect() as bare:
         platform_user, pid = bare.exec_driver_sql("SELECT current_user, pg_backend_pid()").one()
     castle = find_tenant(with_roles.settings.database_url, "castle")

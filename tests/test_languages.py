@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, Platform, csrf_token, jwt, login
 from flask import render_template_string
 from flask_babel import force_locale
+from werkzeug.test import Client
+
+from conftest import PASSWORD, Platform, csrf_token, jwt, login
 from formwork import formatting, i18n_catalog
 from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.tenancy.manifest import apply_manifest, read_manifest
 from formwork.tenancy.registry import find_tenant
-from werkzeug.test import Client
 
 EN, ZH = "lingo", "huayu"
 #: a Chinese company in Shanghai (UTC+8): its users see Chinese until they pick another language
@@ -59,8 +60,11 @@ def app_of(platform: Platform, slug: str) -> Any:
 def new_opportunity(client: Client, slug: str, auth: dict[str, str], amount: str) -> int:
     account = client.post(f"/t/{slug}/api/v1/crm_account/", json={"name": f"Account {amount}"}, headers=auth)
     assert account.status_code == 201, account.text
-    created = client.post(f"/t/{slug}/api/v1/crm_opportunity/", headers=auth,
-                          json={"name": f"Deal {amount}", "account": account.json["id"], "amount": amount})
+    created = client.post(
+        f"/t/{slug}/api/v1/crm_opportunity/",
+        headers=auth,
+        json={"name": f"Deal {amount}", "account": account.json["id"], "amount": amount},
+    )
     assert created.status_code == 201, created.text
     return created.json["id"]
 
@@ -101,7 +105,9 @@ def test_api_messages_follow_accept_language(tenants: Platform) -> None:
     client = tenants.client()
     auth = jwt(client, EN)
     bad = {"stage": "bogus", "amount": "lots", "probability": 500}
-    chinese = client.post(f"/t/{EN}/api/v1/crm_opportunity/", json=bad, headers={**auth, "Accept-Language": "zh-CN,zh;q=0.9"})
+    chinese = client.post(
+        f"/t/{EN}/api/v1/crm_opportunity/", json=bad, headers={**auth, "Accept-Language": "zh-CN,zh;q=0.9"}
+    )
     assert chinese.status_code == 400
     messages = chinese.json["message"]
     assert messages["name"] == ["缺少必填字段。"] and messages["amount"] == ["不是有效的数字。"]
@@ -109,8 +115,15 @@ def test_api_messages_follow_accept_language(tenants: Platform) -> None:
     assert messages["probability"] == ["必须大于或等于 0 且小于或等于 100。"]
     english = client.post(f"/t/{EN}/api/v1/crm_opportunity/", json=bad, headers=auth)
     assert english.json["message"]["name"] == ["Missing data for required field."]  # no header: the tenant's locale
-    assert client.post(f"/t/{EN}/api/v1/crm_opportunity/", data="[", headers={**auth, "Accept-Language": "zh"},
-                       content_type="application/json").json["message"] == "请发送一个 JSON 对象。"
+    assert (
+        client.post(
+            f"/t/{EN}/api/v1/crm_opportunity/",
+            data="[",
+            headers={**auth, "Accept-Language": "zh"},
+            content_type="application/json",
+        ).json["message"]
+        == "请发送一个 JSON 对象。"
+    )
 
     listed = client.get(f"/t/{EN}/api/v1/crm_opportunity/", headers={**auth, "Accept-Language": "zh"}).json
     assert listed["label_columns"]["amount"] == "金额"  # labels follow the header too
@@ -120,7 +133,9 @@ def test_api_messages_follow_accept_language(tenants: Platform) -> None:
     account = client.post(f"/t/{ZH}/api/v1/crm_account/", json={"name": "Rule Co"}, headers=zh_auth).json["id"]
     won = {"name": "Won", "account": account, "stage": "won", "probability": 50}
     rule = client.post(f"/t/{ZH}/api/v1/crm_opportunity/", json=won, headers=zh_auth)
-    assert rule.status_code == 400 and rule.json["message"]["probability"] == ["赢单商机的赢率应为 100%。"]  # a pack's rule
+    assert rule.status_code == 400 and rule.json["message"]["probability"] == [
+        "赢单商机的赢率应为 100%。"
+    ]  # a pack's rule
     rule = client.post(f"/t/{ZH}/api/v1/crm_opportunity/", json=won, headers={**zh_auth, "Accept-Language": "en"})
     assert rule.json["message"]["probability"] == ["A won opportunity has a probability of 100%."]
 
@@ -151,8 +166,11 @@ def test_money_follows_the_language_and_the_tenants_currency(tenants: Platform) 
 def test_dates_are_shown_in_the_tenants_time_zone_and_language(tenants: Platform) -> None:
     client = tenants.client()
     auth = jwt(client, ZH)
-    news = client.post(f"/t/{ZH}/api/v1/oa_announcement/", headers=auth,
-                       json={"title": "Late news", "body": "Tonight", "published_at": "2026-03-01T23:30:00"})
+    news = client.post(
+        f"/t/{ZH}/api/v1/oa_announcement/",
+        headers=auth,
+        json={"title": "Late news", "body": "Tonight", "published_at": "2026-03-01T23:30:00"},
+    )
     assert news.status_code == 201, news.text
     pk = news.json["id"]
     browser = signed_in(tenants, ZH)
@@ -164,9 +182,16 @@ def test_dates_are_shown_in_the_tenants_time_zone_and_language(tenants: Platform
     edit = browser.get(f"/t/{ZH}/oa_announcement/edit/{pk}").text
     assert 'value="2026-03-02 07:30:00"' in edit  # the form speaks the same local time as the page
     version = re.search(r'name="record_version"[^>]*value="(\d+)"', edit)
-    saved = browser.post(f"/t/{ZH}/oa_announcement/edit/{pk}", data={
-        "csrf_token": csrf_token(edit), "title": "Late news", "body": "Tonight", "published_at": "2026-03-02 08:00:00",
-        "record_version": version.group(1)})
+    saved = browser.post(
+        f"/t/{ZH}/oa_announcement/edit/{pk}",
+        data={
+            "csrf_token": csrf_token(edit),
+            "title": "Late news",
+            "body": "Tonight",
+            "published_at": "2026-03-02 08:00:00",
+            "record_version": version.group(1),
+        },
+    )
     assert saved.status_code == 302
     stored = client.get(f"/t/{ZH}/api/v1/oa_announcement/{pk}", headers=auth).json["result"]["published_at"]
     assert stored == "2026-03-02T00:00:00+00:00"  # 08:00 in Shanghai, stored as UTC
@@ -176,8 +201,11 @@ def test_dates_are_shown_in_the_tenants_time_zone_and_language(tenants: Platform
             assert formatting.moment(datetime(2026, 1, 2, 23, 30)) == "2026年1月3日 07:30"
             assert formatting.relative_day(date(2026, 1, 4), today=date(2026, 1, 1)) == "3天后"
             assert formatting.relative_day(date(2026, 1, 1), today=date(2026, 1, 1)) == "今天"
-            page = render_template_string("{{ at|fw_datetime }} {{ none|fw_date }}| {{ 1234.5|fw_money }}",
-                                          at=datetime(2026, 1, 2, 23, 30), none=None)
+            page = render_template_string(
+                "{{ at|fw_datetime }} {{ none|fw_date }}| {{ 1234.5|fw_money }}",
+                at=datetime(2026, 1, 2, 23, 30),
+                none=None,
+            )
             assert page == "2026年1月3日 07:30 | ¥1,234.50"  # the same writing for templates of their own
         with force_locale("en"):
             assert formatting.day(datetime(2026, 1, 2, 23, 30)) == "Jan 3, 2026"  # the tenant's calendar day
@@ -190,13 +218,17 @@ def test_exports_write_text_as_shown_and_spreadsheets_numbers_and_dates(tenants:
 
     client = tenants.client()
     auth = jwt(client, ZH)
-    client.post(f"/t/{ZH}/api/v1/oa_meeting/", json={"subject": "Export me", "starts_at": "2026-05-01T18:00:00"}, headers=auth)
+    client.post(
+        f"/t/{ZH}/api/v1/oa_meeting/", json={"subject": "Export me", "starts_at": "2026-05-01T18:00:00"}, headers=auth
+    )
     browser = signed_in(tenants, ZH)
     csv_text = browser.get(f"/t/{ZH}/oa_meeting/view/default/export/csv").text
     assert csv_text.splitlines()[0].startswith("主题,开始时间") and "2026年5月2日 02:00" in csv_text
     sheet = load_workbook(BytesIO(browser.get(f"/t/{ZH}/oa_meeting/view/default/export/xlsx").data)).active
     rows = {row[0]: row for row in sheet.iter_rows(values_only=True)}
-    assert rows["Export me"][1] == datetime(2026, 5, 2, 2, 0) and rows["Export me"][2] == 60  # cells a sheet computes with
+    assert (
+        rows["Export me"][1] == datetime(2026, 5, 2, 2, 0) and rows["Export me"][2] == 60
+    )  # cells a sheet computes with
 
 
 def test_every_pack_label_has_a_chinese_text() -> None:
@@ -207,12 +239,15 @@ def test_every_pack_label_has_a_chinese_text() -> None:
 def test_the_walk_finds_a_missing_chinese_text(tmp_path: Path) -> None:
     pack = tmp_path / "half"
     pack.mkdir()
-    (pack / "pack.yaml").write_text("kind: Pack\nname: half\nversion: 1.0.0\nlabel: {en: Half, zh: 一半}\n---\n"
-                                    "kind: Entity\nname: thing\nlabel: {en: Thing, zh: 东西}\nplural: {en: Things, zh: 东西}\n"
-                                    "fields:\n  - {name: size, type: choice, label: {en: Size, zh: 尺寸}, "
-                                    "choices: [{value: s, label: {en: Small, zh: 小}}, {value: l, label: Large}]}\n")
+    (pack / "pack.yaml").write_text(
+        "kind: Pack\nname: half\nversion: 1.0.0\nlabel: {en: Half, zh: 一半}\n---\n"
+        "kind: Entity\nname: thing\nlabel: {en: Thing, zh: 东西}\nplural: {en: Things, zh: 东西}\n"
+        "fields:\n  - {name: size, type: choice, label: {en: Size, zh: 尺寸}, "
+        "choices: [{value: s, label: {en: Small, zh: 小}}, {value: l, label: Large}]}\n"
+    )
     assert i18n_catalog.missing_pack_texts(require_catalog([pack])) == [
-        "catalog.entities['half.thing'].fields[0].choices[1].label: 'Large'"]
+        "catalog.entities['half.thing'].fields[0].choices[1].label: 'Large'"
+    ]
 
 
 def test_the_platform_catalog_is_complete_and_compiled() -> None:
@@ -233,6 +268,9 @@ def test_an_imported_time_is_read_in_the_tenants_time_zone(tenants: Platform) ->
     sheet = BytesIO("subject,starts_at\nImported meeting,2026-05-02 02:00\n".encode())
     answer = client.post(f"/t/{ZH}/api/v1/oa_meeting/import", headers=auth, data={"file": (sheet, "m.csv")})
     assert answer.status_code == 200, answer.json
-    found = client.get(f"/t/{ZH}/api/v1/oa_meeting/", headers=auth,
-                       query_string={"q": "(filters:!((col:subject,opr:eq,value:'Imported meeting')))"}).json["result"]
+    found = client.get(
+        f"/t/{ZH}/api/v1/oa_meeting/",
+        headers=auth,
+        query_string={"q": "(filters:!((col:subject,opr:eq,value:'Imported meeting')))"},
+    ).json["result"]
     assert found[0]["starts_at"] == "2026-05-01T18:00:00+00:00"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+
 from conftest import Platform, jwt
 from formwork.cli import main
 from formwork.tenancy import lifecycle
@@ -21,8 +22,11 @@ def doomed(platform: Platform, monkeypatch: pytest.MonkeyPatch, request: pytest.
     if find_tenant(platform.settings.database_url, "doomed-co") is None:
         platform.tenant("doomed-co", packs=["crm"])
     client = platform.client()
-    created = client.post("/t/doomed-co/api/v1/crm_account/", json={"name": f"Kept in the export ({request.node.name})"},
-                          headers=jwt(client, "doomed-co"))
+    created = client.post(
+        "/t/doomed-co/api/v1/crm_account/",
+        json={"name": f"Kept in the export ({request.node.name})"},
+        headers=jwt(client, "doomed-co"),
+    )
     assert created.status_code == 201, created.text
     return platform, created.json["id"]
 
@@ -53,7 +57,9 @@ def test_delete_exports_first_then_removes_everything(doomed, monkeypatch: pytes
     (archive,) = tmp_path.iterdir()
     manifest = yaml.safe_load((archive / "tenant.yaml").read_text(encoding="utf-8"))
     assert manifest["slug"] == "doomed-co" and "crm" in manifest["packs"]
-    rows = [json.loads(line) for line in (archive / "data" / "crm_account.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [
+        json.loads(line) for line in (archive / "data" / "crm_account.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert "Kept in the export (test_delete_exports_first_then_removes_everything[" in json.dumps(rows)
     users = (archive / "data" / "ab_user.jsonl").read_text(encoding="utf-8")
     assert '"username": "admin"' in users
@@ -74,8 +80,9 @@ def test_delete_of_an_unknown_tenant_is_an_error(platform: Platform, monkeypatch
     assert result.exit_code == 1 and "no tenant 'nobody-co'" in result.output
 
 
-def test_a_failed_export_deletes_nothing_and_serves_the_tenant_again(doomed, monkeypatch: pytest.MonkeyPatch,
-                                                                     tmp_path: Path) -> None:
+def test_a_failed_export_deletes_nothing_and_serves_the_tenant_again(
+    doomed, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from formwork.tenancy import lifecycle
 
     platform, pk = doomed

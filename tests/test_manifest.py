@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from conftest import PASSWORD, Platform, _postgres_database, catalog_with_pack, login
 from formwork import create_app
 from formwork.config import Settings
@@ -50,8 +51,11 @@ def apply(platform: Platform, path: Path) -> list[str]:
 
 
 def test_acme_round_trips_to_a_fresh_platform(platform: Platform, other_platform: Platform, tmp_path: Path) -> None:
-    assert apply(platform, ACME)[:3] == ["created tenant 'acme'", "customization added: EntityExtension crm.account",
-                                         "customization added: Form crm.account/default"]
+    assert apply(platform, ACME)[:3] == [
+        "created tenant 'acme'",
+        "customization added: EntityExtension crm.account",
+        "customization added: Form crm.account/default",
+    ]
     assert apply(platform, ACME) == []
     acme = find_tenant(platform.settings.database_url, "acme")
     assert acme.timezone == "Asia/Shanghai"
@@ -82,9 +86,11 @@ def test_customizations_in_a_manifest_are_added_changed_and_removed(platform: Pl
     changed = text.replace("label: {en: WeChat ID, zh: 微信号}", "label: {en: WeChat, zh: 微信}")
     form_start = changed.index("  - kind: Form")
     (tmp_path / "two.yaml").write_text(changed[:form_start], encoding="utf-8")
-    assert apply(platform, tmp_path / "two.yaml") == ["customization changed: EntityExtension crm.account",
-                                                      "customization removed: Form crm.account/default"]
-    (tmp_path / "two.yaml").write_text(changed[:changed.index("customizations:")], encoding="utf-8")
+    assert apply(platform, tmp_path / "two.yaml") == [
+        "customization changed: EntityExtension crm.account",
+        "customization removed: Form crm.account/default",
+    ]
+    (tmp_path / "two.yaml").write_text(changed[: changed.index("customizations:")], encoding="utf-8")
     assert apply(platform, tmp_path / "two.yaml") == []  # no `customizations:`: the stored ones are left alone
     assert [c.target for c in list_customizations(platform.settings, "acme-two")] == ["crm.account"]
 
@@ -101,8 +107,10 @@ BASE = "kind: Tenant\nslug: wrong-co\nname: Wrong Co\npacks: [crm]\nadmin: {user
 def test_a_wrong_time_zone_is_named_with_its_line(platform: Platform, tmp_path: Path) -> None:
     with pytest.raises(DefinitionsInvalid) as raised:
         read_manifest(write(tmp_path, BASE + "timezone: Asia/Beijing\n"))
-    assert str(raised.value) == (f"{tmp_path / 'manifest.yaml'}:6 at timezone: 'Asia/Beijing' is not a time zone; "
-                                 "write an IANA name such as Asia/Shanghai or UTC")
+    assert str(raised.value) == (
+        f"{tmp_path / 'manifest.yaml'}:6 at timezone: 'Asia/Beijing' is not a time zone; "
+        "write an IANA name such as Asia/Shanghai or UTC"
+    )
 
 
 def test_a_pack_range_this_server_cannot_satisfy_changes_nothing(platform: Platform, tmp_path: Path) -> None:
@@ -110,17 +118,25 @@ def test_a_pack_range_this_server_cannot_satisfy_changes_nothing(platform: Platf
     manifest = read_manifest(write(tmp_path, BASE.replace("packs: [crm]", "packs: {crm: '^2.0', core: '>=0.1,<1'}")))
     with pytest.raises(DefinitionsInvalid) as raised:
         apply_manifest(platform.settings, platform.catalog, manifest, report=lambda _: None)
-    assert str(raised.value) == f"{tmp_path / 'manifest.yaml'}:4 at packs.crm: crm ^2.0 is wanted, but this server has crm 0.1.0"
+    assert (
+        str(raised.value)
+        == f"{tmp_path / 'manifest.yaml'}:4 at packs.crm: crm ^2.0 is wanted, but this server has crm 0.1.0"
+    )
     assert [t.slug for t in list_tenants(platform.settings.database_url)] == before
     with pytest.raises(DefinitionsInvalid, match="'latest' is not a version range"):
         read_manifest(write(tmp_path, BASE.replace("packs: [crm]", "packs: {crm: latest}")))
 
 
 def test_an_invalid_inline_customization_creates_nothing(platform: Platform, tmp_path: Path) -> None:
-    text = BASE + "customizations:\n  - kind: EntityExtension\n    entity: crm.account\n    fields:\n      - {name: wechat, type: string}\n"
+    text = (
+        BASE
+        + "customizations:\n  - kind: EntityExtension\n    entity: crm.account\n    fields:\n      - {name: wechat, type: string}\n"
+    )
     with pytest.raises(DefinitionsInvalid) as raised:
         apply(platform, write(tmp_path, text))
-    assert f"{tmp_path / 'manifest.yaml'}:10 at fields[0].name: 'wechat': fields a tenant adds are named x_…" in str(raised.value)
+    assert f"{tmp_path / 'manifest.yaml'}:10 at fields[0].name: 'wechat': fields a tenant adds are named x_…" in str(
+        raised.value
+    )
     assert find_tenant(platform.settings.database_url, "wrong-co") is None
 
 
@@ -130,8 +146,10 @@ def test_changing_the_storage_of_a_tenant_is_refused(platform: Platform, tmp_pat
     other = "postgres_database" if tenant.storage_kind != "postgres_database" else "postgres_schema"
     with pytest.raises(TenantError) as raised:
         apply(platform, write(tmp_path, BASE.replace("name: Wrong Co", "name: Renamed Co") + f"storage: {other}\n"))
-    assert str(raised.value) == (f"tenant 'wrong-co' keeps its data in {tenant.storage_kind} storage; the storage is chosen "
-                                 f"when a tenant is created and a manifest cannot change it (it asks for {other})")
+    assert str(raised.value) == (
+        f"tenant 'wrong-co' keeps its data in {tenant.storage_kind} storage; the storage is chosen "
+        f"when a tenant is created and a manifest cannot change it (it asks for {other})"
+    )
     assert find_tenant(platform.settings.database_url, "wrong-co").name == "Wrong Co"
 
 
@@ -143,15 +161,23 @@ def test_version_ranges() -> None:
 
 def test_a_manifest_asking_for_a_newer_version_upgrades_the_pack_once(platform: Platform, tmp_path: Path) -> None:
     def release(version: str, fields: str) -> Catalog:
-        return catalog_with_pack(tmp_path / version / "memo", f"kind: Pack\nname: memo\nversion: {version}\n---\n"
-                                 f"kind: Entity\nname: note\nfields:\n{fields}")
+        return catalog_with_pack(
+            tmp_path / version / "memo",
+            f"kind: Pack\nname: memo\nversion: {version}\n---\nkind: Entity\nname: note\nfields:\n{fields}",
+        )
+
     v1 = release("1.0.0", "  - {name: title, type: string}\n")
     v2 = release("1.1.0", "  - {name: title, type: string}\n  - {name: body, type: text}\n")
     manifest = tmp_path / "memo.yaml"
-    manifest.write_text("kind: Tenant\nslug: memo-co\nname: Memo Co\npacks: {memo: ^1.0}\n"
-                        "admin: {username: admin, password_env: FORMWORK_ADMIN_PASSWORD}\n", encoding="utf-8")
-    assert apply_manifest(platform.settings, v1, read_manifest(manifest), report=lambda _: None)[0] == \
-        "created tenant 'memo-co'"
+    manifest.write_text(
+        "kind: Tenant\nslug: memo-co\nname: Memo Co\npacks: {memo: ^1.0}\n"
+        "admin: {username: admin, password_env: FORMWORK_ADMIN_PASSWORD}\n",
+        encoding="utf-8",
+    )
+    assert (
+        apply_manifest(platform.settings, v1, read_manifest(manifest), report=lambda _: None)[0]
+        == "created tenant 'memo-co'"
+    )
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("^1.0", "^1.1"), encoding="utf-8")
     moved = apply_manifest(platform.settings, v2, read_manifest(manifest), report=lambda _: None)
     assert "add column memo_note.body" in moved and "upgraded memo 1.0.0 → 1.1.0" in moved

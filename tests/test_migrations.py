@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+
 from conftest import Platform
 from formwork.tenancy.registry import PlatformBase, platform_engine
 
@@ -22,8 +23,12 @@ def test_no_pending_autogenerate_diff(platform: Platform) -> None:
 def test_tenant_currency_reaches_the_screens(platform: Platform) -> None:
     from formwork.tenancy.provision import create_tenant
 
-    create_tenant(platform.settings, platform.catalog, "euro-co", "Euro Co", ["crm"], "admin", "pw-123456", currency="eur")
+    create_tenant(
+        platform.settings, platform.catalog, "euro-co", "Euro Co", ["crm"], "admin", "pw-123456", currency="eur"
+    )
     with platform_engine(platform.settings.database_url).connect() as connection:
-        assert connection.execute(sa.text("SELECT currency FROM formwork_tenant WHERE slug = 'euro-co'")).scalar() == "EUR"
+        assert (
+            connection.execute(sa.text("SELECT currency FROM formwork_tenant WHERE slug = 'euro-co'")).scalar() == "EUR"
+        )
     app = platform.app.tenant_apps.get(platform.app.tenant_apps.tenant("euro-co"))
     assert app.config["FORMWORK_CURRENCY"] == "EUR"

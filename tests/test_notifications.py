@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.test import Client
+
 from conftest import PASSWORD, Platform, catalog_with_pack, csrf_token, jwt, login
 from formwork import create_app
 from formwork.compile.models import utcnow
@@ -31,7 +33,6 @@ from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import find_tenant
 from formwork.workflow.engine import Approvals
 from formwork.workflow.worker import tick
-from werkzeug.test import Client
 from workflow_org import PEOPLE, company, employee_id, leave, open_task
 
 SLUG, OTHER = "notes", "notes2"
@@ -198,7 +199,12 @@ def test_approval_needed_reaches_the_approvers_inbox_in_the_pack_texts_and_queue
     mine = listed(site, tokens, "mike")
     assert mine["count"] == 1 and mine["unread"] == 1
     item = mine["result"][0]
-    assert (item["event"], item["entity"], item["record_id"], item["actor"]) == ("approval_needed", LEAVE, record, "erin")
+    assert (item["event"], item["entity"], item["record_id"], item["actor"]) == (
+        "approval_needed",
+        LEAVE,
+        record,
+        "erin",
+    )
     assert item["subject"] == f"Leave to approve: {number}"
     assert item["body"] == "erin asks for leave (Manager)."
     chinese = listed(site, tokens, "mike", language="zh")["result"][0]
@@ -256,7 +262,9 @@ def test_the_worker_sends_the_queued_mails_over_smtp_once(platform, site, smtp):
     assert links, to_mike[0].get_content()  # the mail opens its notification, and through it the record
     opened = browser(site, "mike").get(f"/t/{SLUG}/notifications/open/{links[0]}")
     assert opened.status_code == 302 and "/oa_leave_request/show/" in opened.headers["Location"]
-    assert all(row.status == "sent" and row.sent_at is not None and row.attempts == 1 for row in outbox(runtime, "mike"))
+    assert all(
+        row.status == "sent" and row.sent_at is not None and row.attempts == 1 for row in outbox(runtime, "mike")
+    )
     assert send(site, smtp)["sent"] == 0  # sent once, never again
 
 
@@ -304,13 +312,17 @@ def test_admins_see_failed_mails_and_send_them_again(site, smtp):
     assert "refused by policy" in page.text
     again = admin.post(f"/t/{SLUG}/notifications/outbox/{failed.id}/retry", data={"csrf_token": csrf_token(page.text)})
     assert again.status_code == 302
-    assert admin.post(f"/t/{SLUG}/notifications/outbox/{failed.id}/retry",
-                      data={"csrf_token": csrf_token(page.text)}).status_code == 404  # not failed any more
+    assert (
+        admin.post(
+            f"/t/{SLUG}/notifications/outbox/{failed.id}/retry", data={"csrf_token": csrf_token(page.text)}
+        ).status_code
+        == 404
+    )  # not failed any more
     assert send(site, smtp, timedelta(days=20))["sent"] >= 1
     assert outbox(runtime, "sam")[-1].status == "sent"
 
     sam = browser(site, "sam")  # the employee role has the inbox, not the outbox
-    assert 'notifications/outbox' not in sam.get(f"/t/{SLUG}/notifications/").text
+    assert "notifications/outbox" not in sam.get(f"/t/{SLUG}/notifications/").text
     refused = sam.get(f"/t/{SLUG}/notifications/outbox")
     assert refused.status_code == 403 and "refused by policy" not in refused.text
 
@@ -378,16 +390,32 @@ def test_preferences_decide_the_channels_and_bad_input_changes_nothing(site, tok
     runtime, _, _ = site
     before = call(site, tokens, "GET", "/preferences", "dora").json
     assert before["events"]["followed_changed"] == {"in_app": True, "email": False}  # the platform's defaults
-    bad = call(site, tokens, "PUT", "/preferences", "dora", {"events": {"nonsense": {"in_app": True, "email": True},
-                                                                         "cc": {"in_app": "maybe", "email": True}},
-                                                              "language": "fr"})
+    bad = call(
+        site,
+        tokens,
+        "PUT",
+        "/preferences",
+        "dora",
+        {
+            "events": {"nonsense": {"in_app": True, "email": True}, "cc": {"in_app": "maybe", "email": True}},
+            "language": "fr",
+        },
+    )
     assert bad.status_code == 400
     assert set(bad.json["message"]) == {"events", "language"}
     assert call(site, tokens, "GET", "/preferences", "dora").json == before
 
-    changed = call(site, tokens, "PUT", "/preferences", "dora", {"events": {"cc": {"in_app": True, "email": False},
-                                                                             "reminder": {"in_app": False, "email": True}},
-                                                                  "language": "zh"})
+    changed = call(
+        site,
+        tokens,
+        "PUT",
+        "/preferences",
+        "dora",
+        {
+            "events": {"cc": {"in_app": True, "email": False}, "reminder": {"in_app": False, "email": True}},
+            "language": "zh",
+        },
+    )
     assert changed.status_code == 200 and changed.json["events"]["cc"] == {"in_app": True, "email": False}
     mails = len(outbox(runtime, "dora"))
     tell(runtime, "cc", "dora", record="C-1")
@@ -410,8 +438,10 @@ def test_the_preferences_screen_saves_with_its_csrf_token(platform, site):
     page = client.get(f"/t/{SLUG}/notifications/preferences")
     assert page.status_code == 200 and "Notification settings" in page.text
     assert client.post(f"/t/{SLUG}/notifications/preferences", data={"language": "en"}).status_code == 400  # no token
-    saved = client.post(f"/t/{SLUG}/notifications/preferences",
-                        data={"csrf_token": csrf_token(page.text), "language": "en", "mentioned-in_app": "on"})
+    saved = client.post(
+        f"/t/{SLUG}/notifications/preferences",
+        data={"csrf_token": csrf_token(page.text), "language": "en", "mentioned-in_app": "on"},
+    )
     assert saved.status_code == 302
     page = client.get(f"/t/{SLUG}/notifications/preferences")
     assert 'name="mentioned-in_app" checked' in page.text and 'name="mentioned-email" checked' not in page.text
@@ -448,12 +478,16 @@ def test_nobody_reads_or_marks_anyone_elses_notifications(platform, site, tokens
     runtime, client, catalog = site
     tell(runtime, "mentioned", "mike", record="M-1", comment="secret plans")
     mikes = listed(site, tokens, "mike", unread="true")["result"][0]
-    assert "secret plans" not in str(listed(site, tokens, "sam")) and "secret plans" not in str(listed(site, tokens, "admin"))
+    assert "secret plans" not in str(listed(site, tokens, "sam")) and "secret plans" not in str(
+        listed(site, tokens, "admin")
+    )
     assert call(site, tokens, "POST", "/read", "sam", {"ids": [mikes["id"]]}).json == {"changed": 0}
     assert listed(site, tokens, "mike")["unread"] == 1
     bad = call(site, tokens, "POST", "/read", "sam", {"ids": ["x"]})
     assert bad.status_code == 400 and "ids" in bad.json["message"]
-    assert call(site, tokens, "POST", "/read", "sam", {}).json["message"] == {"ids": ["Give the ids to mark read, or all: true."]}
+    assert call(site, tokens, "POST", "/read", "sam", {}).json["message"] == {
+        "ids": ["Give the ids to mark read, or all: true."]
+    }
     client = browser(site, "sam")
     assert client.get(f"/t/{SLUG}/notifications/open/{mikes['id']}").status_code == 404
     assert "secret plans" not in client.get(f"/t/{SLUG}/notifications/").text
@@ -472,47 +506,73 @@ def test_following_a_record_brings_its_changes_and_only_readers_may_follow(site,
     client = browser(site, "erin")
     page = client.get(show)
     assert page.status_code == 200 and 'data-following="no"' in page.text
-    followed = client.post(f"/t/{SLUG}/oa_leave_request/follow/{record}", data={"csrf_token": csrf_token(page.text), "on": "1"})
+    followed = client.post(
+        f"/t/{SLUG}/oa_leave_request/follow/{record}", data={"csrf_token": csrf_token(page.text), "on": "1"}
+    )
     assert followed.status_code == 302
     assert 'data-following="yes"' in client.get(show).text
     assert call(site, tokens, "GET", "/follows", "erin").json["result"][0]["record_id"] == record
 
     api = site[1]  # no session cookie: the JWT alone says who edits
-    edited = api.open(f"/t/{SLUG}/api/v1/oa_leave_request/{record}", method="PUT", json={"reason": "family visit"},
-                      headers=tokens["admin"])
+    edited = api.open(
+        f"/t/{SLUG}/api/v1/oa_leave_request/{record}",
+        method="PUT",
+        json={"reason": "family visit"},
+        headers=tokens["admin"],
+    )
     assert edited.status_code == 200, edited.text
     change = [n for n in listed(site, tokens, "erin")["result"] if n["event"] == "followed_changed"]
     assert len(change) == 1 and change[0]["actor"] == "admin"
     assert "holiday → family visit" in change[0]["body"]
-    own = api.open(f"/t/{SLUG}/api/v1/oa_leave_request/{record}", method="PUT", json={"reason": "mine"},
-                   headers=tokens["erin"])
+    own = api.open(
+        f"/t/{SLUG}/api/v1/oa_leave_request/{record}", method="PUT", json={"reason": "mine"}, headers=tokens["erin"]
+    )
     assert own.status_code == 200, own.text
     assert len([n for n in listed(site, tokens, "erin")["result"] if n["event"] == "followed_changed"]) == 1
 
     # sam may not see erin's request (the employee role's record rules): neither screen nor API lets him follow it
     client = browser(site, "sam")
     token = csrf_token(client.get(f"/t/{SLUG}/notifications/").text)
-    assert client.post(f"/t/{SLUG}/oa_leave_request/follow/{record}", data={"csrf_token": token, "on": "1"}).status_code == 404
+    assert (
+        client.post(f"/t/{SLUG}/oa_leave_request/follow/{record}", data={"csrf_token": token, "on": "1"}).status_code
+        == 404
+    )
     assert call(site, tokens, "POST", "/follow", "sam", {"entity": LEAVE, "id": record}).status_code == 404
-    assert call(site, tokens, "POST", "/follow", "sam", {"entity": LEAVE, "id": "1"}).json["message"] == {"id": ["Not a valid integer."]}
+    assert call(site, tokens, "POST", "/follow", "sam", {"entity": LEAVE, "id": "1"}).json["message"] == {
+        "id": ["Not a valid integer."]
+    }
     assert call(site, tokens, "GET", "/follows", "sam").json["result"] == []
 
 
 def test_record_changed_tells_followers_but_not_the_actor(site, tokens):
     runtime, _, _ = site
     session = runtime.session()
-    session.execute(sa.text("INSERT INTO formwork_follower (username, entity, record_id, created_at) "
-                            "VALUES ('dora', 'oa.meeting', 7, :now), ('carl', 'oa.meeting', 7, :now)"), {"now": utcnow()})
-    record_changed(session, entity="oa.meeting", record_id=7, actor="carl", changes={"room": ("A", "B"), "topic": "Plans"})
+    session.execute(
+        sa.text(
+            "INSERT INTO formwork_follower (username, entity, record_id, created_at) "
+            "VALUES ('dora', 'oa.meeting', 7, :now), ('carl', 'oa.meeting', 7, :now)"
+        ),
+        {"now": utcnow()},
+    )
+    record_changed(
+        session, entity="oa.meeting", record_id=7, actor="carl", changes={"room": ("A", "B"), "topic": "Plans"}
+    )
     session.commit()
-    rows = session.execute(sa.select(NOTIFICATIONS.c.recipient, NOTIFICATIONS.c.data)
-                           .where(NOTIFICATIONS.c.event == "followed_changed", NOTIFICATIONS.c.entity == "oa.meeting")).all()
+    rows = session.execute(
+        sa.select(NOTIFICATIONS.c.recipient, NOTIFICATIONS.c.data).where(
+            NOTIFICATIONS.c.event == "followed_changed", NOTIFICATIONS.c.entity == "oa.meeting"
+        )
+    ).all()
     runtime.session.remove()
     assert [(r.recipient, r.data["changes"]) for r in rows] == [("dora", "room: A → B; topic: Plans")]
 
 
 def followed_changes(site, tokens, user: str, record_id: int) -> list[dict]:
-    return [n for n in listed(site, tokens, user)["result"] if n["event"] == "followed_changed" and n["record_id"] == record_id]
+    return [
+        n
+        for n in listed(site, tokens, user)["result"]
+        if n["event"] == "followed_changed" and n["record_id"] == record_id
+    ]
 
 
 def test_followers_are_told_only_the_fields_they_may_see(site, tokens):
@@ -543,10 +603,13 @@ def test_a_follower_who_may_no_longer_see_the_record_is_not_told_and_deleting_fo
     assert "moving house" in followed_changes(site, tokens, "erin", record)[0]["body"]
 
     assert client.open(url, method="DELETE", headers=tokens["admin"]).status_code == 200
-    assert record not in [f["record_id"] for f in call(site, tokens, "GET", "/follows", "erin").json["result"]
-                          if f["entity"] == LEAVE]
+    assert record not in [
+        f["record_id"] for f in call(site, tokens, "GET", "/follows", "erin").json["result"] if f["entity"] == LEAVE
+    ]
     session = runtime.session()
-    left = session.execute(sa.select(FOLLOWERS).where(FOLLOWERS.c.entity == LEAVE, FOLLOWERS.c.record_id == record)).all()
+    left = session.execute(
+        sa.select(FOLLOWERS).where(FOLLOWERS.c.entity == LEAVE, FOLLOWERS.c.record_id == record)
+    ).all()
     runtime.session.remove()
     assert left == []
 
@@ -569,11 +632,21 @@ def test_ids_no_table_can_store_are_refused_not_a_server_error(site, tokens):
     assert huge.status_code == 400 and "id" in huge.json["message"]
     read = call(site, tokens, "POST", "/read", "erin", {"ids": [2**64]})
     assert read.status_code == 400 and "ids" in read.json["message"]
-    assert client.get(f"/t/{SLUG}/api/v1/approvals/records/{LEAVE}/99999999999999999999",
-                      headers=tokens["erin"]).status_code == 404
-    assert client.get(f"/t/{SLUG}/api/v1/approvals/records/{LEAVE}/99999999999999999999",
-                      headers=tokens["admin"]).status_code == 404
-    submit = client.post(f"/t/{SLUG}/api/v1/approvals/submit", headers=tokens["admin"], json={"entity": LEAVE, "id": 2**64})
+    assert (
+        client.get(
+            f"/t/{SLUG}/api/v1/approvals/records/{LEAVE}/99999999999999999999", headers=tokens["erin"]
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            f"/t/{SLUG}/api/v1/approvals/records/{LEAVE}/99999999999999999999", headers=tokens["admin"]
+        ).status_code
+        == 404
+    )
+    submit = client.post(
+        f"/t/{SLUG}/api/v1/approvals/submit", headers=tokens["admin"], json={"entity": LEAVE, "id": 2**64}
+    )
     assert submit.status_code == 400 and "id" in submit.json["message"]
     assert browser(site, "erin").get(f"/t/{SLUG}/notifications/open/99999999999999999999").status_code == 404
 
@@ -586,7 +659,8 @@ def test_bad_notification_templates_are_reported_with_file_and_line(tmp_path: Pa
     (folder / "texts.yaml").write_text(
         "kind: Notification\nevent: payday\nsubject: Hi\nbody: Hello\n"
         "---\nkind: Notification\nevent: cc\nsubject: {en: 'Copy of {record.__class__}', zh: '抄送 {bogus}'}\nbody: '{record!r}'\n"
-        "---\nkind: Notification\nevent: reminder\nentity: nowhere\nsubject: 'Missing {brace'\nbody: ok\n")
+        "---\nkind: Notification\nevent: reminder\nentity: nowhere\nsubject: 'Missing {brace'\nbody: ok\n"
+    )
     _, errors = load_catalog([builtin_definitions(), folder])
     found = [(e.line, e.path, e.message) for e in errors if e.file.endswith("texts.yaml")]
     assert found[0][:2] == (2, "event") and "'payday' is not one of" in found[0][2]
@@ -607,6 +681,8 @@ def test_openapi_lists_the_notification_routes_and_bodies(site, tokens):
     _, client, _ = site
     spec = client.get(f"/t/{SLUG}/api/v1/_openapi", headers=tokens["admin"]).json
     paths = spec["paths"]
-    assert {f"/api/v1/notifications{path}" for path in ("/", "/unread", "/read", "/preferences", "/follow", "/follows")} <= set(paths)
+    assert {
+        f"/api/v1/notifications{path}" for path in ("/", "/unread", "/read", "/preferences", "/follow", "/follows")
+    } <= set(paths)
     assert set(paths["/api/v1/notifications/preferences"]) == {"get", "put"}
     assert {"ReadSchema", "PreferencesSchema", "FollowSchema"} <= set(spec["components"]["schemas"])

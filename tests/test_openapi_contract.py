@@ -25,13 +25,14 @@ from typing import Any
 
 import pytest
 import schemathesis
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import events
+from werkzeug.serving import WSGIRequestHandler, make_server
+
 from conftest import Platform, jwt
 from formwork.meta.catalog import Catalog
 from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.tenancy.registry import find_tenant
-from schemathesis.config import SchemathesisConfig
-from schemathesis.engine import events
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 SLUG = "contract"
 SEED = 20240612
@@ -64,17 +65,19 @@ class Finding:
 
 
 def contract_config(platform: Platform, auth: dict[str, str]) -> SchemathesisConfig:
-    return SchemathesisConfig.from_dict({
-        "seed": SEED,
-        "cache": {"enabled": False},  # every run starts from the seed alone, and nothing is written into the tree
-        "headers": auth,
-        # Valid by the schema is not valid by the data: a filter on a column the list does not offer, a reference to
-        # a record that does not exist, a rule of the entity. Those are a 400 (or FAB's 422) saying why.
-        "checks": {"enabled": True, "positive_data_acceptance": {"expected-statuses": ACCEPTED}},
-        "generation": {"max-examples": EXAMPLES[platform.backend], "deterministic": True, "database": "none"},
-        "phases": {"stateful": {"enabled": False}, "coverage": {"enabled": platform.backend in COVERAGE_BACKENDS}},
-        "warnings": False,
-    })
+    return SchemathesisConfig.from_dict(
+        {
+            "seed": SEED,
+            "cache": {"enabled": False},  # every run starts from the seed alone, and nothing is written into the tree
+            "headers": auth,
+            # Valid by the schema is not valid by the data: a filter on a column the list does not offer, a reference to
+            # a record that does not exist, a rule of the entity. Those are a 400 (or FAB's 422) saying why.
+            "checks": {"enabled": True, "positive_data_acceptance": {"expected-statuses": ACCEPTED}},
+            "generation": {"max-examples": EXAMPLES[platform.backend], "deterministic": True, "database": "none"},
+            "phases": {"stateful": {"enabled": False}, "coverage": {"enabled": platform.backend in COVERAGE_BACKENDS}},
+            "warnings": False,
+        }
+    )
 
 
 def findings(stream: Iterator[Any]) -> Iterator[Finding]:
@@ -85,10 +88,16 @@ def findings(stream: Iterator[Any]) -> Iterator[Finding]:
                 for check in checks:
                     if check.failure_info is not None:
                         failure = check.failure_info.failure
-                        yield Finding(event.recorder.label, failure.title, failure.message, check.failure_info.code_sample)
+                        yield Finding(
+                            event.recorder.label, failure.title, failure.message, check.failure_info.code_sample
+                        )
         elif isinstance(event, (events.NonFatalError, events.FatalError)):
-            yield Finding(getattr(event, "label", "run"), type(event.value).__name__ if hasattr(event, "value") else "error",
-                          str(getattr(event, "value", event)), "")
+            yield Finding(
+                getattr(event, "label", "run"),
+                type(event.value).__name__ if hasattr(event, "value") else "error",
+                str(getattr(event, "value", event)),
+                "",
+            )
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +146,9 @@ class FuzzingAdmin:
     def spare(self, _context: Any, case: Any, _kwargs: Any) -> None:
         """`before_call`: a DELETE of the admin itself or of one of its roles is sent for an id no record has (a 404)."""
         own = {"/api/v1/security/users/{pk}": {self.id}, "/api/v1/security/roles/{pk}": set(self.roles)}
-        if case.method.upper() == "DELETE" and (case.path_parameters or {}).get("pk") in own.get(case.operation.path, ()):
+        if case.method.upper() == "DELETE" and (case.path_parameters or {}).get("pk") in own.get(
+            case.operation.path, ()
+        ):
             case.path_parameters["pk"] = MISSING_ID
 
     def restore(self, _context: Any, case: Any, _response: Any) -> None:
@@ -165,8 +176,9 @@ def auth(platform: Platform) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def schema(platform: Platform, served: str, auth: dict[str, str]) -> Iterator[Any]:
-    loaded = schemathesis.openapi.from_url(f"{served}/t/{SLUG}/api/v1/_openapi", headers=auth,
-                                           config=contract_config(platform, auth))
+    loaded = schemathesis.openapi.from_url(
+        f"{served}/t/{SLUG}/api/v1/_openapi", headers=auth, config=contract_config(platform, auth)
+    )
     admin = FuzzingAdmin.of(platform)
 
     def before_call(context: Any, case: Any, kwargs: Any) -> None:

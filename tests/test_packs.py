@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from werkzeug.test import Client
+
 from conftest import Platform, login
 from formwork import create_app
 from formwork.cli import main
@@ -14,7 +16,6 @@ from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import find_tenant, schema_changes
 from formwork.tenancy.storage import tenant_engine
-from werkzeug.test import Client
 
 TAGS = """\
 kind: Pack
@@ -55,7 +56,9 @@ label: {en: First note, zh: 第一条笔记}
 records:
   - {title: {en: Read me, zh: 请阅读}, code: N-0, tag: {name: general}}
 """
-NOTES_1_1 = NOTES.replace("  - {name: tag,", "  - {name: pinned, type: boolean}\n  - {name: tag,") + """\
+NOTES_1_1 = (
+    NOTES.replace("  - {name: tag,", "  - {name: pinned, type: boolean}\n  - {name: tag,")
+    + """\
 ---
 kind: Seed
 name: more
@@ -65,12 +68,15 @@ records:
   - {title: Second, code: N-1, pinned: true}
   - {title: Third, code: N-2}
 """
+)
 
 
 def packs(folder: Path, tags: str, notes: str, notes_text: str = NOTES, tags_range: str = ">=1.0") -> Path:
     """A folder with the packs tags and notes at the given versions."""
-    texts = {"tags": TAGS.replace("@TAGS@", tags),
-             "notes": notes_text.replace("@NOTES@", notes).replace("@RANGE@", tags_range)}
+    texts = {
+        "tags": TAGS.replace("@TAGS@", tags),
+        "notes": notes_text.replace("@NOTES@", notes).replace("@RANGE@", tags_range),
+    }
     for name, text in texts.items():
         (folder / name).mkdir(parents=True, exist_ok=True)
         (folder / name / "pack.yaml").write_text(text, encoding="utf-8")
@@ -132,15 +138,22 @@ def test_install_pack_shows_the_plan_then_adds_tables_seeds_and_versions(platfor
     result = run(versions["v1"], "tenant", "install-pack", "inst-co", "notes")
     assert result.exit_code == 0, result.output
     plan, done = result.output.split("loading 2 seed(s)")
-    for line in ("install tags 1.0.0", "install notes 1.0.0", "add table tags_tag", "add table notes_note",
-                 "load seed tags.basic (Basic): 1 record(s)", "load seed notes.first (First note): 1 record(s)"):
+    for line in (
+        "install tags 1.0.0",
+        "install notes 1.0.0",
+        "add table tags_tag",
+        "add table notes_note",
+        "load seed tags.basic (Basic): 1 record(s)",
+        "load seed notes.first (First note): 1 record(s)",
+    ):
         assert line in plan
     assert "[2/2] seed notes.first: 1 record(s) created" in done  # progress while it loads
     assert "installed tags 1.0.0, notes 1.0.0" in done
     assert pack_versions(platform, "inst-co") == {"core": "0.1.0", "tags": "1.0.0", "notes": "1.0.0"}
     # saved like any record: the reference found by its unique field, the auto number filled in
-    assert rows(platform, "inst-co", "SELECT n.title, t.name, n.number FROM notes_note n JOIN tags_tag t ON t.id = n.tag_id") \
-        == [("Read me", "general", "NO-0001")]
+    assert rows(
+        platform, "inst-co", "SELECT n.title, t.name, n.number FROM notes_note n JOIN tags_tag t ON t.id = n.tag_id"
+    ) == [("Read me", "general", "NO-0001")]
     assert "notes 1.0.0" in run(versions["v1"], "tenant", "list").output
     client = Client(create_app(platform.settings, require_catalog([builtin_definitions(), versions["v1"]])))
     login(client, "inst-co", password="pw-123456")
@@ -148,7 +161,9 @@ def test_install_pack_shows_the_plan_then_adds_tables_seeds_and_versions(platfor
     assert page.status_code == 200 and "NO-0001" in page.text  # the admin sees the new pack's screens at once
 
 
-def test_installing_an_installed_or_unknown_pack_is_refused_and_changes_nothing(platform: Platform, versions, run) -> None:
+def test_installing_an_installed_or_unknown_pack_is_refused_and_changes_nothing(
+    platform: Platform, versions, run
+) -> None:
     new_tenant(platform, versions["v1"], "twice-co", ["core"])
     assert run(versions["v1"], "tenant", "install-pack", "twice-co", "tags").exit_code == 0
     again = run(versions["v1"], "tenant", "install-pack", "twice-co", "tags")
@@ -163,14 +178,22 @@ def test_upgrade_pack_plans_asks_then_adds_the_field_and_new_seeds_only(platform
     new_tenant(platform, versions["v1"], "up-co", ["notes"])
     with tenant_engine(platform.settings, find_tenant(platform.settings.database_url, "up-co")).begin() as connection:
         connection.execute(sa.text("DELETE FROM notes_note WHERE code = 'N-0'"))  # a user deletes the seeded note
-        connection.execute(sa.text("INSERT INTO notes_note (title, code, version, created_at, updated_at) "
-                                "VALUES ('Mine', 'N-1', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        connection.execute(
+            sa.text(
+                "INSERT INTO notes_note (title, code, version, created_at, updated_at) "
+                "VALUES ('Mine', 'N-1', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
     assert "notes 1.0.0 (upgrade available: 1.1.0)" in run(versions["v1_1"], "tenant", "list").output
 
     planned = run(versions["v1_1"], "tenant", "upgrade-pack", "up-co", "notes", "--plan")
     assert planned.exit_code == 0
-    for line in ("upgrade notes 1.0.0 → 1.1.0", "add column notes_note.pinned", "load seed notes.more (More): 2 record(s)",
-                 "nothing was changed"):
+    for line in (
+        "upgrade notes 1.0.0 → 1.1.0",
+        "add column notes_note.pinned",
+        "load seed notes.more (More): 2 record(s)",
+        "nothing was changed",
+    ):
         assert line in planned.output
     assert "seed notes.first" not in planned.output  # loaded once already, even though its record was deleted
     declined = run(versions["v1_1"], "tenant", "upgrade-pack", "up-co", "notes", input="n\n")
@@ -183,8 +206,10 @@ def test_upgrade_pack_plans_asks_then_adds_the_field_and_new_seeds_only(platform
     assert "upgraded notes 1.0.0 → 1.1.0" in applied.output
     assert pack_versions(platform, "up-co") == {"core": "0.1.0", "tags": "1.0.0", "notes": "1.1.0"}
     # the deleted seed record stays deleted; the user's N-1 is left alone (key match); N-2 is new
-    assert rows(platform, "up-co", "SELECT code, title, pinned FROM notes_note ORDER BY code") \
-        == [("N-1", "Mine", None), ("N-2", "Third", None)]
+    assert rows(platform, "up-co", "SELECT code, title, pinned FROM notes_note ORDER BY code") == [
+        ("N-1", "Mine", None),
+        ("N-2", "Third", None),
+    ]
 
     again = run(versions["v1_1"], "tenant", "upgrade-pack", "up-co", "notes", "--yes")
     assert again.exit_code == 0 and "already has notes 1.1.0; nothing to upgrade" in again.output
@@ -209,7 +234,9 @@ def test_a_tenant_recorded_before_versions_keeps_its_packs(platform: Platform, v
     new_tenant(platform, versions["v1"], "old-co", ["tags"])
     engine = sa.create_engine(platform.settings.database_url)
     with engine.begin() as connection:  # the format rows had before versions were recorded
-        connection.execute(sa.text("UPDATE formwork_tenant SET packs_json = '[\"core\", \"tags\"]' WHERE slug = 'old-co'"))
+        connection.execute(
+            sa.text("UPDATE formwork_tenant SET packs_json = '[\"core\", \"tags\"]' WHERE slug = 'old-co'")
+        )
     engine.dispose()
     assert find_tenant(platform.settings.database_url, "old-co").packs == ["core", "tags"]
     assert "old-co" in (listing := run(versions["v1"], "tenant", "list").output)
@@ -242,16 +269,22 @@ records:
 """
 
 
-def test_a_seed_record_the_rules_refuse_stops_the_install_and_names_its_line(platform: Platform, run, tmp_path: Path) -> None:
+def test_a_seed_record_the_rules_refuse_stops_the_install_and_names_its_line(
+    platform: Platform, run, tmp_path: Path
+) -> None:
     (tmp_path / "strict").mkdir()
     (tmp_path / "strict" / "pack.yaml").write_text(STRICT, encoding="utf-8")
     new_tenant(platform, tmp_path, "strict-co", ["core"])
     refused = run(tmp_path, "tenant", "install-pack", "strict-co", "strict")
     assert refused.exit_code == 1
-    assert (f"{tmp_path / 'strict' / 'pack.yaml'}:19: seed strict.prices, records[1] cannot be saved: "
-            "amount: The amount must be positive") in refused.output
+    assert (
+        f"{tmp_path / 'strict' / 'pack.yaml'}:19: seed strict.prices, records[1] cannot be saved: "
+        "amount: The amount must be positive"
+    ) in refused.output
     assert pack_versions(platform, "strict-co") == {"core": "0.1.0"}
     tenant = find_tenant(platform.settings.database_url, "strict-co")
-    assert "strict_price" not in sa.inspect(tenant_engine(platform.settings, tenant)).get_table_names()  # all or nothing
+    assert (
+        "strict_price" not in sa.inspect(tenant_engine(platform.settings, tenant)).get_table_names()
+    )  # all or nothing
     log = schema_changes(platform.settings.database_url, "strict-co")[-1]
     assert log.outcome == "failed" and "amount: The amount must be positive" in log.left_alone[0]

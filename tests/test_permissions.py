@@ -28,7 +28,9 @@ def test_every_new_tenant_gets_the_same_rights_and_can_add_roles(platform: Platf
     with app.app_context():
         # the copied rows did not leave the id sequences behind (PostgreSQL)
         assert app.appbuilder.sm.add_role("Sales") is not None
-        assert app.appbuilder.sm.find_role("Sales").id > max(r.id for r in app.appbuilder.sm.get_all_roles() if r.name != "Sales")
+        assert app.appbuilder.sm.find_role("Sales").id > max(
+            r.id for r in app.appbuilder.sm.get_all_roles() if r.name != "Sales"
+        )
 
 
 def test_an_entity_added_later_is_on_the_admins_menu(platform: Platform, tmp_path: Path, monkeypatch) -> None:
@@ -46,8 +48,12 @@ def test_a_role_a_pack_brings_later_can_use_approvals(platform: Platform) -> Non
     from formwork.tenancy.packs import install_pack, plan_install
 
     tenant = platform.tenant("roles-later", packs=["core"])
-    install_pack(platform.settings, platform.catalog, tenant, plan_install(platform.settings, platform.catalog, tenant, "oa"))
-    app = TenantApps(platform.settings, platform.catalog).get(find_tenant(platform.settings.database_url, "roles-later"))
+    install_pack(
+        platform.settings, platform.catalog, tenant, plan_install(platform.settings, platform.catalog, tenant, "oa")
+    )
+    app = TenantApps(platform.settings, platform.catalog).get(
+        find_tenant(platform.settings.database_url, "roles-later")
+    )
     with app.app_context():
         finance = app.appbuilder.sm.find_role("finance")
         assert finance is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+
 from conftest import Platform, counting, jwt, login
 from formwork.tenancy.registry import find_tenant
 from formwork.tenancy.storage import tenant_engine
@@ -30,8 +31,12 @@ def queries(engine: sa.Engine, request) -> int:
 
 def test_api_list_query_count_does_not_grow_with_rows(tenant) -> None:
     client, auth, engine = tenant
-    few = queries(engine, lambda: client.get("/t/acme/api/v1/crm_contact/", headers=auth, query_string={"q": "(page_size:3)"}))
-    many = queries(engine, lambda: client.get("/t/acme/api/v1/crm_contact/", headers=auth, query_string={"q": "(page_size:30)"}))
+    few = queries(
+        engine, lambda: client.get("/t/acme/api/v1/crm_contact/", headers=auth, query_string={"q": "(page_size:3)"})
+    )
+    many = queries(
+        engine, lambda: client.get("/t/acme/api/v1/crm_contact/", headers=auth, query_string={"q": "(page_size:30)"})
+    )
     assert few == many
 
 
@@ -59,9 +64,12 @@ def test_counting_stops_at_the_limit_and_says_so(tenant, monkeypatch) -> None:
 def test_export_query_count_does_not_grow_with_rows(tenant) -> None:
     """Exports stream in batches; the accounts they show are loaded per batch, not per row."""
     client, auth, engine = tenant
-    exports = {"screen": lambda query: client.get("/t/acme/crm_contact/view/default/export/csv", query_string=query),
-               "api": lambda query: client.get("/t/acme/api/v1/crm_contact/export", headers=auth,
-                                               query_string={"format": "csv", **query})}
+    exports = {
+        "screen": lambda query: client.get("/t/acme/crm_contact/view/default/export/csv", query_string=query),
+        "api": lambda query: client.get(
+            "/t/acme/api/v1/crm_contact/export", headers=auth, query_string={"format": "csv", **query}
+        ),
+    }
     for export in exports.values():
         with counting(engine) as few:
             assert "Account 07" in export({"q": "Contact 0"}).get_data(as_text=True)

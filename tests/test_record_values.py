@@ -7,8 +7,9 @@ import re
 from decimal import Decimal
 
 import pytest
-from conftest import PASSWORD, Platform, csrf_token, jwt, login
 from werkzeug.test import Client
+
+from conftest import PASSWORD, Platform, csrf_token, jwt, login
 
 SLUG = "svc"
 API = f"/t/{SLUG}/api/v1"
@@ -61,10 +62,19 @@ def unit(site, building: str, code: str = "1A") -> tuple[int, int]:
 
 # -- formulas reading rollups --------------------------------------------------------------
 
+
 def test_a_ticket_created_with_parts_costs_its_labour_plus_the_parts(site) -> None:
     unit_id, _ = unit(site, "Harbour View")
-    ticket = create(site, TICKETS, {"title": "Boiler", "unit": unit_id, "labour": "150.00", "parts": [
-        {"description": "Valve", "amount": "40.00"}, {"description": "Pump", "amount": "310.50"}]})
+    ticket = create(
+        site,
+        TICKETS,
+        {
+            "title": "Boiler",
+            "unit": unit_id,
+            "labour": "150.00",
+            "parts": [{"description": "Valve", "amount": "40.00"}, {"description": "Pump", "amount": "310.50"}],
+        },
+    )
     assert money(ticket["parts_total"], ticket["cost"]) == ["350.50", "500.50"]  # the answer to the create
     assert money(read(site, TICKETS, ticket["id"])["cost"]) == ["500.50"]  # and what was stored
 
@@ -87,7 +97,9 @@ def test_a_ticket_submitted_right_after_its_parts_were_added_is_routed_on_its_fr
     unit_id, _ = unit(site, "Riverside")
     ticket = create(site, TICKETS, {"title": "Roof", "unit": unit_id, "labour": "200.00"})
     create(site, PARTS, {"ticket": ticket["id"], "description": "Tiles", "amount": "900.00"})
-    submitted = client.post(f"{API}/approvals/submit", json={"entity": "service.ticket", "id": ticket["id"]}, headers=auth)
+    submitted = client.post(
+        f"{API}/approvals/submit", json={"entity": "service.ticket", "id": ticket["id"]}, headers=auth
+    )
     assert submitted.status_code == 201, submitted.text
     assert submitted.json["status"]["step"] == "countersign"  # cost 1,100 > 1,000: not skipped
     assert submitted.json["status"]["waiting_for"] == ["carol"]
@@ -96,25 +108,46 @@ def test_a_ticket_submitted_right_after_its_parts_were_added_is_routed_on_its_fr
 def test_parts_added_on_screens_change_the_ticket_cost(site, browser: Client) -> None:
     unit_id, _ = unit(site, "Elm Court")
     page = browser.get(f"/t/{SLUG}/service_ticket/add")
-    browser.post(f"/t/{SLUG}/service_ticket/add", follow_redirects=True, data={
-        "csrf_token": csrf_token(page.text), "title": "Heating", "unit": str(unit_id), "labour": "80",
-        "parts-0-description": "Radiator", "parts-0-amount": "120"})
+    browser.post(
+        f"/t/{SLUG}/service_ticket/add",
+        follow_redirects=True,
+        data={
+            "csrf_token": csrf_token(page.text),
+            "title": "Heating",
+            "unit": str(unit_id),
+            "labour": "80",
+            "parts-0-description": "Radiator",
+            "parts-0-amount": "120",
+        },
+    )
     tickets = site[0].get(TICKETS, headers=site[1]).json["result"]
     ticket = next(t for t in tickets if t["title"] == "Heating")
     assert money(ticket["cost"]) == ["200.00"]
     page = browser.get(f"/t/{SLUG}/service_part/add")
-    browser.post(f"/t/{SLUG}/service_part/add", follow_redirects=True, data={
-        "csrf_token": csrf_token(page.text), "ticket": str(ticket["id"]), "description": "Thermostat", "amount": "50"})
+    browser.post(
+        f"/t/{SLUG}/service_part/add",
+        follow_redirects=True,
+        data={
+            "csrf_token": csrf_token(page.text),
+            "ticket": str(ticket["id"]),
+            "description": "Thermostat",
+            "amount": "50",
+        },
+    )
     shown = browser.get(f"/t/{SLUG}/service_ticket/show/{ticket['id']}").text
     assert "250.00" in shown
     assert money(read(site, TICKETS, ticket["id"])["cost"]) == ["250.00"]
     radiator = next(p for p in read(site, TICKETS, ticket["id"])["parts"] if p["description"] == "Radiator")
-    browser.post(f"/t/{SLUG}/service_part/delete/{radiator['id']}", data={"csrf_token": csrf_token(page.text)},
-                 follow_redirects=True)
+    browser.post(
+        f"/t/{SLUG}/service_part/delete/{radiator['id']}",
+        data={"csrf_token": csrf_token(page.text)},
+        follow_redirects=True,
+    )
     assert money(read(site, TICKETS, ticket["id"])["cost"]) == ["130.00"]
 
 
 # -- a reference default from an expression ------------------------------------------------
+
 
 def test_a_ticket_takes_its_units_building_by_default(site) -> None:
     unit_id, building_id = unit(site, "Cedar House")
@@ -139,13 +172,17 @@ def test_a_required_reference_whose_default_gives_nothing_is_a_400_naming_it(sit
 def test_the_add_screen_saves_the_units_building(site, browser: Client) -> None:
     unit_id, _ = unit(site, "Oak Hall")
     page = browser.get(f"/t/{SLUG}/service_ticket/add")
-    browser.post(f"/t/{SLUG}/service_ticket/add", follow_redirects=True, data={
-        "csrf_token": csrf_token(page.text), "title": "Stairs", "unit": str(unit_id)})
+    browser.post(
+        f"/t/{SLUG}/service_ticket/add",
+        follow_redirects=True,
+        data={"csrf_token": csrf_token(page.text), "title": "Stairs", "unit": str(unit_id)},
+    )
     tickets = site[0].get(TICKETS, headers=site[1]).json["result"]
     assert next(t for t in tickets if t["title"] == "Stairs")["building"]["name"] == "Oak Hall"
 
 
 # -- unique values that came from a default ------------------------------------------------
+
 
 def test_a_duplicate_made_by_a_default_answers_the_indexs_message(site) -> None:
     client, auth = site
@@ -170,7 +207,10 @@ def test_the_add_screen_shows_the_indexs_message_for_a_defaulted_duplicate(site,
     unit_id, _ = unit(site, "West Wing")
     create(site, TICKETS, {"title": "Boiler room", "unit": unit_id, "desk": "west"})
     page = browser.get(f"/t/{SLUG}/service_ticket/add")
-    answer = browser.post(f"/t/{SLUG}/service_ticket/add", follow_redirects=True, data={
-        "csrf_token": csrf_token(page.text), "title": "Boiler room", "unit": str(unit_id), "desk": "west 2"})
+    answer = browser.post(
+        f"/t/{SLUG}/service_ticket/add",
+        follow_redirects=True,
+        data={"csrf_token": csrf_token(page.text), "title": "Boiler room", "unit": str(unit_id), "desk": "west 2"},
+    )
     assert DOUBLE_TITLE in answer.text
     assert len(re.findall("Boiler room", site[0].get(TICKETS, headers=site[1]).text)) == 1

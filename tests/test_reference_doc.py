@@ -21,15 +21,23 @@ def test_generated_reference_is_up_to_date():
     text = DOCUMENT.read_text(encoding="utf-8")
     expected = splice(text, render_reference())
     if expected != text:
-        diff = "".join(list(difflib.unified_diff(
-            text.splitlines(keepends=True), expected.splitlines(keepends=True),
-            "docs/definitions.md", "generated", n=1))[:60])
+        diff = "".join(
+            list(
+                difflib.unified_diff(
+                    text.splitlines(keepends=True),
+                    expected.splitlines(keepends=True),
+                    "docs/definitions.md",
+                    "generated",
+                    n=1,
+                )
+            )[:60]
+        )
         raise AssertionError(f"docs/definitions.md differs from the registry; run `{COMMAND}`\n{diff}")
 
 
 def test_every_kind_and_field_type_is_documented():
     text = DOCUMENT.read_text(encoding="utf-8")
-    reference = text[text.index(START):text.index(END)]
+    reference = text[text.index(START) : text.index(END)]
     for kind in KINDS:
         assert f"#### `{kind}`" in reference, f"kind {kind} is missing from the reference"
         assert re.search(rf"^kind: {kind}$", text, re.MULTILINE), f"kind {kind} has no worked example"

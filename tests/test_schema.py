@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import sqlalchemy as sa
+
 from conftest import Platform, login, migrate_to
 from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.tenancy.cache import TenantApps
@@ -21,7 +22,9 @@ fields:
   - {name: title, type: string, required: true}
   - {name: body, type: text}
 """
-V2 = V1 + """\
+V2 = (
+    V1
+    + """\
   - {name: pinned, type: boolean, indexed: true}
   - {name: author, type: reference, target: core.employee}
   - {name: shout, type: formula, expression: "upper(title)", result: string}
@@ -33,6 +36,7 @@ fields:
   - {name: label, type: string}
   - {name: note, type: reference, target: note}
 """
+)
 
 
 def write(folder: Path, text: str) -> Path:
@@ -65,7 +69,8 @@ def test_new_fields_entities_and_indexes_are_added_and_data_kept(platform: Platf
 
 
 def test_a_tenant_runs_on_its_installed_release_and_is_unavailable_not_empty_when_no_release_is_known(
-        platform: Platform, tmp_path: Path) -> None:
+    platform: Platform, tmp_path: Path
+) -> None:
     with_pack = require_catalog([builtin_definitions(), write(tmp_path / "v1" / "notes", V1)])
     create_tenant(platform.settings, with_pack, "lost-co", "Lost Co", ["notes"], "admin", "pw-123456")
     client = platform.client()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import Platform, csrf_token, login
 from werkzeug.test import Client
+
+from conftest import Platform, csrf_token, login
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,9 @@ def test_add_form_shows_sections_labels_and_help(browser: Client) -> None:
 
 
 def test_added_record_appears_in_the_list(browser: Client) -> None:
-    response = add_account(browser, name="Golden Textiles", industry="manufacturing", city="Suzhou", annual_revenue="2500000")
+    response = add_account(
+        browser, name="Golden Textiles", industry="manufacturing", city="Suzhou", annual_revenue="2500000"
+    )
     assert response.status_code == 200
     listing = browser.get("/t/acme/crm_account/list/")
     assert "Golden Textiles" in listing.text
@@ -87,11 +90,27 @@ def test_show_page_and_stale_edit(browser: Client) -> None:
 
     first = browser.get(f"/t/acme/crm_account/edit/{pk}")
     second = browser.get(f"/t/acme/crm_account/edit/{pk}")
-    saved = browser.post(f"/t/acme/crm_account/edit/{pk}", follow_redirects=True, data={
-        "csrf_token": csrf_token(first.text), "record_version": "1", "name": "Pacific Medical", "city": "Jakarta"})
+    saved = browser.post(
+        f"/t/acme/crm_account/edit/{pk}",
+        follow_redirects=True,
+        data={
+            "csrf_token": csrf_token(first.text),
+            "record_version": "1",
+            "name": "Pacific Medical",
+            "city": "Jakarta",
+        },
+    )
     assert saved.status_code == 200
-    stale = browser.post(f"/t/acme/crm_account/edit/{pk}", follow_redirects=True, data={
-        "csrf_token": csrf_token(second.text), "record_version": "1", "name": "Pacific Medical", "city": "Manila"})
+    stale = browser.post(
+        f"/t/acme/crm_account/edit/{pk}",
+        follow_redirects=True,
+        data={
+            "csrf_token": csrf_token(second.text),
+            "record_version": "1",
+            "name": "Pacific Medical",
+            "city": "Manila",
+        },
+    )
     assert "changed by someone else" in stale.text
     show = browser.get(f"/t/acme/crm_account/show/{pk}")
     assert "Jakarta" in show.text and "Manila" not in show.text
@@ -123,8 +142,12 @@ def test_deleting_a_record_in_use_is_refused_with_a_message(browser: Client) -> 
     add_account(browser, name="Silver Foods")
     pk = _record_id(browser, "Silver Foods")
     page = browser.get("/t/acme/crm_contact/add")
-    browser.post("/t/acme/crm_contact/add", data={"csrf_token": csrf_token(page.text), "name": "Qian Yu", "account": pk})
-    response = browser.post(f"/t/acme/crm_account/delete/{pk}", data={"csrf_token": csrf_token(page.text)}, follow_redirects=True)
+    browser.post(
+        "/t/acme/crm_contact/add", data={"csrf_token": csrf_token(page.text), "name": "Qian Yu", "account": pk}
+    )
+    response = browser.post(
+        f"/t/acme/crm_account/delete/{pk}", data={"csrf_token": csrf_token(page.text)}, follow_redirects=True
+    )
     assert "cannot be deleted: it is still used by 1 Contacts (Account)" in response.text
     assert browser.get(f"/t/acme/crm_account/show/{pk}").status_code == 200
 
@@ -133,10 +156,23 @@ def test_each_list_view_is_a_menu_entry_with_groups_totals_and_export(browser: C
     auth_client = browser
     page = auth_client.get("/t/acme/crm_opportunity/add")
     account = _record_id(auth_client, "Golden Textiles")
-    for name, stage, amount in (("Deal A", "proposal", "1000"), ("Deal B", "proposal", "2500.50"), ("Deal C", "won", "400")):
-        auth_client.post("/t/acme/crm_opportunity/add", data={"csrf_token": csrf_token(page.text), "name": name,
-                                                              "account": account, "stage": stage, "amount": amount,
-                                                              "close_date": "2026-12-01", "probability": "100"})
+    for name, stage, amount in (
+        ("Deal A", "proposal", "1000"),
+        ("Deal B", "proposal", "2500.50"),
+        ("Deal C", "won", "400"),
+    ):
+        auth_client.post(
+            "/t/acme/crm_opportunity/add",
+            data={
+                "csrf_token": csrf_token(page.text),
+                "name": name,
+                "account": account,
+                "stage": stage,
+                "amount": amount,
+                "close_date": "2026-12-01",
+                "probability": "100",
+            },
+        )
     home = auth_client.get("/t/acme/")
     assert "/t/acme/crm_opportunity/view/pipeline/" in home.text and "Pipeline" in home.text
     pipeline = auth_client.get("/t/acme/crm_opportunity/view/pipeline/")
@@ -187,7 +223,11 @@ def test_a_reference_select_offers_only_allowed_records(platform: Platform, brow
     assert [row["text"] for row in searched] == ["Still Here"]
     assert browser.get("/t/acme/crm_account/choices/industry").status_code == 404
     page = browser.get("/t/acme/crm_account/add")
-    gone = next(r for r in api.get("/t/acme/api/v1/core_employee/", headers=auth).json["result"] if r["name"] == "Long Gone")
-    refused = browser.post("/t/acme/crm_account/add", data={"csrf_token": csrf_token(page.text), "name": "Gone Owner Co",
-                                                            "owner": str(gone["id"])})
+    gone = next(
+        r for r in api.get("/t/acme/api/v1/core_employee/", headers=auth).json["result"] if r["name"] == "Long Gone"
+    )
+    refused = browser.post(
+        "/t/acme/crm_account/add",
+        data={"csrf_token": csrf_token(page.text), "name": "Gone Owner Co", "owner": str(gone["id"])},
+    )
     assert "Not a valid choice." in refused.text

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+
 from conftest import PASSWORD, Platform
 from formwork.cli import main
 from formwork.tenancy.registry import find_tenant
@@ -54,19 +55,38 @@ def free_port() -> int:
 @pytest.fixture
 def server(platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
     """A tenant on step 1.0.0, and another process serving the platform; yields its port."""
-    environment = {"FORMWORK_INSTANCE": str(platform.settings.instance),
-                   "FORMWORK_DATABASE_URL": platform.settings.database_url,
-                   "FORMWORK_SECRET_KEY": platform.settings.secret_key,
-                   "FORMWORK_PACK_PATH": str(write_pack(tmp_path / "v1", "1.0.0", V1))}
+    environment = {
+        "FORMWORK_INSTANCE": str(platform.settings.instance),
+        "FORMWORK_DATABASE_URL": platform.settings.database_url,
+        "FORMWORK_SECRET_KEY": platform.settings.secret_key,
+        "FORMWORK_PACK_PATH": str(write_pack(tmp_path / "v1", "1.0.0", V1)),
+    }
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    created = CliRunner().invoke(main, ["tenant", "create", "step-co", "--name", "Step", "--packs", "step",
-                                        "--admin-user", "admin", "--admin-password", PASSWORD])
+    created = CliRunner().invoke(
+        main,
+        [
+            "tenant",
+            "create",
+            "step-co",
+            "--name",
+            "Step",
+            "--packs",
+            "step",
+            "--admin-user",
+            "admin",
+            "--admin-password",
+            PASSWORD,
+        ],
+    )
     assert created.exit_code == 0, created.output
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "formwork.cli", "serve", "--port", str(port), "--threads", "8"],
-                               env={**os.environ, **environment}, stdout=subprocess.DEVNULL,
-                               stderr=open(os.environ.get("STEP_LOG", os.devnull), "w"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "formwork.cli", "serve", "--port", str(port), "--threads", "8"],
+        env={**os.environ, **environment},
+        stdout=subprocess.DEVNULL,
+        stderr=open(os.environ.get("STEP_LOG", os.devnull), "w"),  # noqa: SIM115 - the server writes to it until it stops
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -98,14 +118,23 @@ def request(port: int, method: str, path: str, body: object = None, token: str =
 
 
 def test_a_serving_process_follows_renames_upgrades_and_required_columns_without_a_500_or_a_lost_row(
-        platform: Platform, server: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    status, login, _ = request(server, "POST", "/t/step-co/api/v1/security/login",
-                               {"username": "admin", "password": PASSWORD, "provider": "db", "refresh": False})
+    platform: Platform, server: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, login, _ = request(
+        server,
+        "POST",
+        "/t/step-co/api/v1/security/login",
+        {"username": "admin", "password": PASSWORD, "provider": "db", "refresh": False},
+    )
     assert status == 200, login
     token = login["access_token"]
     for number in range(5):
-        assert request(server, "POST", "/t/step-co/api/v1/step_item/", {"code": f"OLD-{number}", "note": f"n{number}"},
-                       token)[0] == 201
+        assert (
+            request(
+                server, "POST", "/t/step-co/api/v1/step_item/", {"code": f"OLD-{number}", "note": f"n{number}"}, token
+            )[0]
+            == 201
+        )
     answers: list[tuple[str, int, str, str | None]] = []
     stop = threading.Event()
 
@@ -114,7 +143,9 @@ def test_a_serving_process_follows_renames_upgrades_and_required_columns_without
             if stop.is_set():
                 return
             code = f"T{worker}-{n}"
-            status, _, headers = request(server, "POST", "/t/step-co/api/v1/step_item/", {"code": code, "qty": n}, token)
+            status, _, headers = request(
+                server, "POST", "/t/step-co/api/v1/step_item/", {"code": code, "qty": n}, token
+            )
             answers.append(("write", status, code, headers.get("Retry-After")))
             status, _, headers = request(server, "GET", "/t/step-co/api/v1/step_item/?q=(page_size:5)", token=token)
             answers.append(("read", status, "", headers.get("Retry-After")))
@@ -146,6 +177,7 @@ def test_a_serving_process_follows_renames_upgrades_and_required_columns_without
     assert [stored[f"OLD-{n}"].remark for n in range(5)] == [f"n{n}" for n in range(5)]
     assert {stored[f"OLD-{n}"].size for n in range(5)} == {7}
 
-    status, shown, _ = request(server, "GET", "/t/step-co/api/v1/step_item/?q=(filters:!((col:code,opr:eq,value:OLD-1)))",
-                               token=token)
+    status, shown, _ = request(
+        server, "GET", "/t/step-co/api/v1/step_item/?q=(filters:!((col:code,opr:eq,value:OLD-1)))", token=token
+    )
     assert status == 200 and shown["result"][0]["remark"] == "n1" and shown["result"][0]["size"] == 7

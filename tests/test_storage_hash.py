@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from conftest import Platform
 from formwork.compile.generated import SEQUENCES, TENANT_METADATA
 from formwork.tenancy.migrate import migrate_tenant
@@ -19,10 +20,15 @@ def test_a_new_platform_table_or_index_reaches_existing_tenants(platform: Platfo
         assert definitions_hash(platform.settings, tenant.slug, applied_state(tenant)) != tenant.definitions_hash
         assert migrate_tenant(platform.settings, platform.catalog, tenant) is not None
         assert "formwork_release_probe" in sa.inspect(tenant_engine(platform.settings, tenant)).get_table_names()
-        assert migrate_tenant(platform.settings, platform.catalog, find_tenant(platform.settings.database_url, "older-co")) is None
+        assert (
+            migrate_tenant(platform.settings, platform.catalog, find_tenant(platform.settings.database_url, "older-co"))
+            is None
+        )
         index = sa.Index("ix_formwork_sequence_value_probe", SEQUENCES.c.value)
         try:
-            assert migrate_tenant(platform.settings, platform.catalog, find_tenant(platform.settings.database_url, "older-co"))
+            assert migrate_tenant(
+                platform.settings, platform.catalog, find_tenant(platform.settings.database_url, "older-co")
+            )
             indexes = sa.inspect(tenant_engine(platform.settings, tenant)).get_indexes("formwork_sequence")
             assert "ix_formwork_sequence_value_probe" in {i["name"] for i in indexes}
         finally:
@@ -41,6 +47,8 @@ def test_every_process_computes_the_same_storage_hash_whatever_it_imported() -> 
         code = f"import {imports}\nfrom formwork.compile.generated import storage_hash\nprint(storage_hash('x'))"
         return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
 
-    everything = ("formwork.cli, formwork.tenancy.provision, formwork.tenancy.packs, formwork.tenancy.manifest, "
-                  "formwork.tenancy.lifecycle, formwork.demo.setup, formwork.imports.command")
+    everything = (
+        "formwork.cli, formwork.tenancy.provision, formwork.tenancy.packs, formwork.tenancy.manifest, "
+        "formwork.tenancy.lifecycle, formwork.demo.setup, formwork.imports.command"
+    )
     assert hash_after("formwork.tenancy.migrate") == hash_after("formwork.tenancy.cache") == hash_after(everything)

@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.test import Client, TestResponse
+
 from conftest import Platform, csrf_token, jwt, login
 from formwork.compile.models import utcnow
 from formwork.history.api import COUNT_AHEAD
@@ -28,7 +30,6 @@ from formwork.history.tables import CHANGES
 from formwork.tenancy import lifecycle
 from formwork.tenancy.registry import Tenant, find_tenant, platform_engine, set_status
 from formwork.tenancy.storage import tenant_engine
-from werkzeug.test import Client, TestResponse
 
 SLUG = "streams"
 ACCOUNTS = 1200  # more than two batches of an export (500) and six of the history API (200)
@@ -46,10 +47,22 @@ def site(platform: Platform) -> Any:
     add_accounts(runtime, ACCOUNTS)
     first = first_account(runtime)
     start = utcnow()  # the records' clock: a history shows what happened since the record was created
-    runtime.in_transaction(lambda s: s.execute(CHANGES.insert(), [
-        {"entity": "crm.account", "record_id": first, "action": "update", "actor": "admin",
-         "at": start + timedelta(seconds=n), "changes": {"city": {"old": str(n), "new": str(n + 1)}}}
-        for n in range(ACCOUNTS)]))
+    runtime.in_transaction(
+        lambda s: s.execute(
+            CHANGES.insert(),
+            [
+                {
+                    "entity": "crm.account",
+                    "record_id": first,
+                    "action": "update",
+                    "actor": "admin",
+                    "at": start + timedelta(seconds=n),
+                    "changes": {"city": {"old": str(n), "new": str(n + 1)}},
+                }
+                for n in range(ACCOUNTS)
+            ],
+        )
+    )
     runtime.session.remove()
     return runtime
 
@@ -75,8 +88,9 @@ def watcher(platform: Platform) -> Iterator[sa.Engine | None]:
 def add_accounts(runtime: Any, count: int) -> None:
     """`count` accounts inserted in one statement (no screens, no history: only rows to stream)."""
     table = runtime.compiled.model("crm.account").__table__
-    runtime.in_transaction(lambda s: s.execute(table.insert(), [{"name": f"Account {n:04}", "city": "Xiamen"}
-                                                                 for n in range(count)]))
+    runtime.in_transaction(
+        lambda s: s.execute(table.insert(), [{"name": f"Account {n:04}", "city": "Xiamen"} for n in range(count)])
+    )
     runtime.session.remove()
 
 
@@ -93,9 +107,14 @@ def idle_in_transaction(watcher: sa.Engine | None) -> list[str]:
     if watcher is None:
         return []
     with watcher.connect() as plain:
-        return list(plain.scalars(sa.text(
-            "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND state LIKE 'idle in transaction%'")))
+        return list(
+            plain.scalars(
+                sa.text(
+                    "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND state LIKE 'idle in transaction%'"
+                )
+            )
+        )
 
 
 def assert_nothing_left(platform: Platform, tenants: list[Tenant], watcher: sa.Engine | None, after: str) -> None:
@@ -123,8 +142,9 @@ def download(client: Client, url: str, headers: dict[str, str], abandon: bool, *
     return read(client.get(url, headers=headers, query_string=query, buffered=False), abandon)
 
 
-def test_exports_read_to_the_end_or_abandoned_leave_no_connection_behind(platform: Platform, site: Any,
-                                                                         watcher: sa.Engine | None) -> None:
+def test_exports_read_to_the_end_or_abandoned_leave_no_connection_behind(
+    platform: Platform, site: Any, watcher: sa.Engine | None
+) -> None:
     client = platform.client()
     login(client, SLUG)
     token = jwt(platform.client(), SLUG)
@@ -141,7 +161,8 @@ def test_exports_read_to_the_end_or_abandoned_leave_no_connection_behind(platfor
 
 
 def test_the_history_api_read_to_the_end_or_stopped_early_leaves_no_connection_behind(
-        platform: Platform, site: Any, watcher: sa.Engine | None) -> None:
+    platform: Platform, site: Any, watcher: sa.Engine | None
+) -> None:
     """A page reads the changes in chunks and stops COUNT_AHEAD past the page, its cursor still open."""
     client = platform.client()
     token = jwt(client, SLUG)
@@ -155,18 +176,26 @@ def test_the_history_api_read_to_the_end_or_stopped_early_leaves_no_connection_b
         assert_nothing_left(platform, [tenant], watcher, f"history {run + 1} ({query}, abandoned: {abandon})")
 
 
-def test_the_streamed_import_page_leaves_no_connection_behind(platform: Platform, site: Any,
-                                                              watcher: sa.Engine | None) -> None:
+def test_the_streamed_import_page_leaves_no_connection_behind(
+    platform: Platform, site: Any, watcher: sa.Engine | None
+) -> None:
     """A check of more than 500 rows streams its progress; abandoned after the first progress line, it rolls back."""
     browser = platform.client()
     login(browser, SLUG)
     form = browser.get(f"/t/{SLUG}/crm_account/import/")
     rows = "name,city\n" + "".join(f"Imported {n},Quanzhou\n" for n in range(501))
-    sent = browser.post(f"/t/{SLUG}/crm_account/import/", data={
-        "csrf_token": csrf_token(form.text), "match_on": "", "file": (io.BytesIO(rows.encode()), "big.csv")})
+    sent = browser.post(
+        f"/t/{SLUG}/crm_account/import/",
+        data={"csrf_token": csrf_token(form.text), "match_on": "", "file": (io.BytesIO(rows.encode()), "big.csv")},
+    )
     preview = browser.get(sent.headers["Location"])
-    check = {"csrf_token": csrf_token(preview.text), "column-0": "name", "column-1": "city", "match_on": "",
-             "check": ""}
+    check = {
+        "csrf_token": csrf_token(preview.text),
+        "column-0": "name",
+        "column-1": "city",
+        "match_on": "",
+        "check": "",
+    }
     tenant = find_tenant(platform.settings.database_url, SLUG)
     for run, abandon in enumerate((False, True, False, True), start=1):
         page = read(browser.post(f"/t/{SLUG}/crm_account/import/preview/", data=check, buffered=False), abandon)
@@ -176,7 +205,8 @@ def test_the_streamed_import_page_leaves_no_connection_behind(platform: Platform
 
 
 def test_a_tenants_export_on_delete_leaves_no_connection_behind(
-        platform: Platform, watcher: sa.Engine | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    platform: Platform, watcher: sa.Engine | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The export reads each table in batches of 1,000; one failing half-way (a full disk) gives its connection back
     too, and the tenant can still be deleted."""
     tenant = platform.tenant("streams-gone", packs=["core", "crm"])

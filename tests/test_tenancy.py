@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+
 from conftest import PASSWORD, Platform, jwt, login
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.cache import TenantApps
@@ -48,8 +49,9 @@ def test_users_belong_to_one_tenant(two_tenants: Platform) -> None:
     client = two_tenants.client()
     login(client, "globex", "alice")
     assert client.get("/t/globex/crm_account/list/").status_code == 302
-    response = client.post("/t/globex/api/v1/security/login",
-                           json={"username": "alice", "password": PASSWORD, "provider": "db"})
+    response = client.post(
+        "/t/globex/api/v1/security/login", json={"username": "alice", "password": PASSWORD, "provider": "db"}
+    )
     assert response.status_code == 401
 
 
@@ -143,8 +145,17 @@ def test_tables_are_named_pack_entity_with_standard_columns(two_tenants: Platfor
     runtime = build_tenant_app(two_tenants.settings, tenant, two_tenants.catalog).extensions["formwork"]
     inspector = sa.inspect(runtime.session.get_bind())
     tables = set(inspector.get_table_names())
-    assert {"core_department", "core_employee", "crm_account", "crm_contact", "crm_opportunity",
-            "oa_leave_request", "oa_announcement", "ab_user", "ab_role"} <= tables
+    assert {
+        "core_department",
+        "core_employee",
+        "crm_account",
+        "crm_contact",
+        "crm_opportunity",
+        "oa_leave_request",
+        "oa_announcement",
+        "ab_user",
+        "ab_role",
+    } <= tables
     assert "ix_crm_opportunity_stage" in {i["name"] for i in inspector.get_indexes("crm_opportunity")}  # a list filter
     columns = {c["name"] for c in inspector.get_columns("crm_opportunity")}
     assert {"id", "created_at", "created_by", "updated_at", "updated_by", "version", "account_id", "amount"} <= columns
@@ -176,4 +187,6 @@ def test_a_suspended_tenant_answers_503_and_keeps_its_data(two_tenants: Platform
     paused = client.get(f"/t/globex/api/v1/crm_account/{pk}", headers=auth)
     assert paused.status_code == 503 and "suspended" in paused.text
     assert set_status(url, "globex", "active")
-    assert client.get(f"/t/globex/api/v1/crm_account/{pk}", headers=auth).json["result"]["name"] == "Kept While Suspended"
+    assert (
+        client.get(f"/t/globex/api/v1/crm_account/{pk}", headers=auth).json["result"]["name"] == "Kept While Suspended"
+    )

@@ -6,11 +6,12 @@ import io
 from datetime import date
 
 import pytest
+from werkzeug.test import Client
+
 from conftest import PASSWORD, Platform, catalog_with_pack, csrf_token, jwt, login
 from formwork import create_app
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.registry import find_tenant
-from werkzeug.test import Client
 from workflow_org import company, employee_id, leave, new_record
 
 SLUG = "wfapi"
@@ -76,7 +77,11 @@ def todo(site, tokens, user: str) -> list[dict]:
 
 
 def task_of(site, tokens, user: str, record_id: int, entity: str = LEAVE) -> int:
-    found = [item["task_id"] for item in todo(site, tokens, user) if (item["entity"], item["record_id"]) == (entity, record_id)]
+    found = [
+        item["task_id"]
+        for item in todo(site, tokens, user)
+        if (item["entity"], item["record_id"]) == (entity, record_id)
+    ]
     assert len(found) == 1, todo(site, tokens, user)
     return found[0]
 
@@ -89,8 +94,9 @@ def state(site, tokens, user: str, entity: str, record_id: int) -> dict:
 
 def stored_file(site, tokens) -> dict:
     _, client = site
-    uploaded = client.post(f"{API}/files", data={"file": (io.BytesIO(b"%PDF-1.4 receipt"), "receipt.pdf")},
-                           headers=tokens["mike"])
+    uploaded = client.post(
+        f"{API}/files", data={"file": (io.BytesIO(b"%PDF-1.4 receipt"), "receipt.pdf")}, headers=tokens["mike"]
+    )
     assert uploaded.status_code == 201, uploaded.text
     [reference] = uploaded.json["result"]
     return reference
@@ -98,8 +104,9 @@ def stored_file(site, tokens) -> dict:
 
 def test_uploads_are_checked_like_a_file_field(site, tokens) -> None:
     _, client = site
-    fake = client.post(f"{API}/files", data={"file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "receipt.pdf")},
-                       headers=tokens["mike"])
+    fake = client.post(
+        f"{API}/files", data={"file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "receipt.pdf")}, headers=tokens["mike"]
+    )
     assert fake.status_code == 400 and "file" in fake.json["message"]
     assert client.post(f"{API}/files", data={}, headers=tokens["mike"]).status_code == 400
 
@@ -115,8 +122,14 @@ def test_a_long_leave_walks_through_manager_and_department_head(site, tokens) ->
     assert (item["entity"], item["step"], item["submitter"], item["status"]) == (LEAVE, "manager", "erin", "pending")
     assert item["title"].startswith("LV-") and item["since"]
     receipt = stored_file(site, tokens)
-    approved = call(site, tokens, "POST", f"/tasks/{item['task_id']}/approve", "mike",
-                    {"comment": "fine by me", "attachments": [receipt]})
+    approved = call(
+        site,
+        tokens,
+        "POST",
+        f"/tasks/{item['task_id']}/approve",
+        "mike",
+        {"comment": "fine by me", "attachments": [receipt]},
+    )
     assert approved.status_code == 200, approved.text
     assert approved.json["status"]["waiting_for"] == ["dora"]
 
@@ -124,7 +137,10 @@ def test_a_long_leave_walks_through_manager_and_department_head(site, tokens) ->
     assert again.status_code == 409
     assert "already decided by mike (Approved)" in again.json["message"]
 
-    assert call(site, tokens, "POST", f"/tasks/{task_of(site, tokens, 'dora', record)}/approve", "dora", {}).status_code == 200
+    assert (
+        call(site, tokens, "POST", f"/tasks/{task_of(site, tokens, 'dora', record)}/approve", "dora", {}).status_code
+        == 200
+    )
     final = state(site, tokens, "erin", LEAVE, record)
     assert final["status"]["status"] == "approved" and final["editable"] == []  # an approved record is locked
     [only_round] = final["rounds"]
@@ -146,7 +162,9 @@ def test_only_someone_who_may_edit_the_record_and_owns_it_may_submit_it(platform
     record = leave(runtime, "erin", days=1)
     # dora may edit leave requests, but this one is erin's
     others = call(site, tokens, "POST", "/submit", "dora", {"entity": LEAVE, "id": record})
-    assert others.status_code == 403 and "only the person who created this Leave request record" in others.json["message"]
+    assert (
+        others.status_code == 403 and "only the person who created this Leave request record" in others.json["message"]
+    )
     # fiona may read leave requests (and use approvals) but not edit them
     app = build_tenant_app(platform.settings, find_tenant(platform.settings.database_url, SLUG), runtime.catalog)
     with app.app_context():
@@ -156,11 +174,18 @@ def test_only_someone_who_may_edit_the_record_and_owns_it_may_submit_it(platform
         fiona.roles = [*fiona.roles, reader]
         sm.update_user(fiona)
     try:
-        assert client.put(f"/t/{SLUG}/api/v1/oa_leave_request/{record}", json={"reason": "x"},
-                          headers=tokens["fiona"]).status_code == 403
+        assert (
+            client.put(
+                f"/t/{SLUG}/api/v1/oa_leave_request/{record}", json={"reason": "x"}, headers=tokens["fiona"]
+            ).status_code
+            == 403
+        )
         reader_submits = call(site, tokens, "POST", "/submit", "fiona", {"entity": LEAVE, "id": record})
         assert reader_submits.status_code == 403, reader_submits.text
-        assert reader_submits.json["message"] == "You may not edit Leave request records, so you cannot submit them for approval."
+        assert (
+            reader_submits.json["message"]
+            == "You may not edit Leave request records, so you cannot submit them for approval."
+        )
         assert state(site, tokens, "erin", LEAVE, record)["status"] is None
     finally:
         with app.app_context():
@@ -186,18 +211,23 @@ def test_submitting_bumps_the_records_version_so_an_edit_of_what_was_read_before
 def test_return_withdraw_urge_comment_and_resubmit(site, tokens) -> None:
     runtime, _ = site
     record = leave(runtime, "erin", days=1)
-    instance = call(site, tokens, "POST", "/submit", "erin", {"entity": LEAVE, "id": record}).json["status"]["instance_id"]
+    instance = call(site, tokens, "POST", "/submit", "erin", {"entity": LEAVE, "id": record}).json["status"][
+        "instance_id"
+    ]
     urged = call(site, tokens, "POST", f"/requests/{instance}/urge", "erin", {"comment": "please"})
     assert urged.status_code == 200
     assert call(site, tokens, "POST", f"/requests/{instance}/urge", "mike", {}).status_code == 403
-    assert call(site, tokens, "POST", f"/requests/{instance}/comment", "mike", {"text": "which week?"}).status_code == 200
+    assert (
+        call(site, tokens, "POST", f"/requests/{instance}/comment", "mike", {"text": "which week?"}).status_code == 200
+    )
     assert call(site, tokens, "POST", f"/requests/{instance}/withdraw", "erin", {}).status_code == 200
     assert record not in [i["record_id"] for i in todo(site, tokens, "mike")]
     assert call(site, tokens, "POST", f"/requests/{instance}/withdraw", "erin", {}).status_code == 409
 
     assert call(site, tokens, "POST", "/submit", "erin", {"entity": LEAVE, "id": record}).status_code == 201
-    rejected = call(site, tokens, "POST", f"/tasks/{task_of(site, tokens, 'mike', record)}/reject", "mike",
-                    {"comment": "too busy"})
+    rejected = call(
+        site, tokens, "POST", f"/tasks/{task_of(site, tokens, 'mike', record)}/reject", "mike", {"comment": "too busy"}
+    )
     assert rejected.json["status"]["status"] == "returned"
     history = state(site, tokens, "erin", LEAVE, record)["rounds"]
     assert [r["round"] for r in history] == [1, 2]
@@ -230,7 +260,10 @@ def test_another_persons_task_is_not_found_and_changes_nothing(site, tokens) -> 
     task = task_of(site, tokens, "mike", record)
     for user in ("erin", "dora"):
         response = call(site, tokens, "POST", f"/tasks/{task}/approve", user, {})
-        assert response.status_code == 404 and response.json == call(site, tokens, "POST", "/tasks/999999/approve", user, {}).json
+        assert (
+            response.status_code == 404
+            and response.json == call(site, tokens, "POST", "/tasks/999999/approve", user, {}).json
+        )
     assert state(site, tokens, "erin", LEAVE, record)["status"]["waiting_for"] == ["mike"]
 
 
@@ -238,26 +271,49 @@ def test_only_ones_own_uploads_may_be_attached_once_as_they_were_uploaded(site, 
     runtime, client = site
     mikes = stored_file(site, tokens)  # uploaded by mike
     record = leave(runtime, "erin", days=1)
-    instance = call(site, tokens, "POST", "/submit", "erin", {"entity": LEAVE, "id": record}).json["status"]["instance_id"]
+    instance = call(site, tokens, "POST", "/submit", "erin", {"entity": LEAVE, "id": record}).json["status"][
+        "instance_id"
+    ]
     before = state(site, tokens, "erin", LEAVE, record)["rounds"]
     forged = {"key": mikes["key"], "name": "evil.html", "size": 1, "content_type": "text/html"}
     for reference in (forged, mikes):
-        reused = call(site, tokens, "POST", f"/requests/{instance}/comment", "erin", {"text": "mine now", "attachments": [reference]})
-        assert reused.status_code == 400 and "upload the file first" in reused.json["message"]["attachments"]["0"]["key"][0]
+        reused = call(
+            site,
+            tokens,
+            "POST",
+            f"/requests/{instance}/comment",
+            "erin",
+            {"text": "mine now", "attachments": [reference]},
+        )
+        assert (
+            reused.status_code == 400
+            and "upload the file first" in reused.json["message"]["attachments"]["0"]["key"][0]
+        )
     assert state(site, tokens, "erin", LEAVE, record)["rounds"] == before
     browser = Client(client.application)
     login(browser, SLUG, "erin", PASSWORD)
     assert browser.get(f"/t/{SLUG}/oa_leave_request/approval/{record}/file/{mikes['key']}").status_code == 404
 
     # erin's own upload: what is recorded is what she uploaded, whatever the body says; and only once
-    uploaded = client.post(f"{API}/files", data={"file": (io.BytesIO(b"%PDF-1.4 ticket"), "ticket.pdf")}, headers=tokens["erin"])
+    uploaded = client.post(
+        f"{API}/files", data={"file": (io.BytesIO(b"%PDF-1.4 ticket"), "ticket.pdf")}, headers=tokens["erin"]
+    )
     [hers] = uploaded.json["result"]
     assert (hers["name"], hers["content_type"]) == ("ticket.pdf", "application/pdf")
     lied = {"key": hers["key"], "name": "evil.html", "size": 1, "content_type": "text/html"}
-    commented = call(site, tokens, "POST", f"/requests/{instance}/comment", "erin", {"text": "ticket", "attachments": [lied]})
+    commented = call(
+        site, tokens, "POST", f"/requests/{instance}/comment", "erin", {"text": "ticket", "attachments": [lied]}
+    )
     assert commented.status_code == 200, commented.text
     assert commented.json["rounds"][-1]["events"][-1]["attachments"] == [hers]
-    again = call(site, tokens, "POST", f"/requests/{instance}/comment", "erin", {"text": "again", "attachments": [{"key": hers["key"]}]})
+    again = call(
+        site,
+        tokens,
+        "POST",
+        f"/requests/{instance}/comment",
+        "erin",
+        {"text": "again", "attachments": [{"key": hers["key"]}]},
+    )
     assert again.status_code == 400
     download = browser.get(f"/t/{SLUG}/oa_leave_request/approval/{record}/file/{hers['key']}")
     assert download.status_code == 200 and download.headers["Content-Type"] == "application/pdf"
@@ -273,12 +329,26 @@ def test_bad_bodies_are_400_with_a_message_per_field(site, tokens) -> None:
 
     call(site, tokens, "POST", "/submit", "erin", {"entity": LEAVE, "id": record})
     task = task_of(site, tokens, "mike", record)
-    wrong = call(site, tokens, "POST", f"/tasks/{task}/approve", "mike",
-                 {"comment": 5, "attachments": [{"key": "0123456789abcdef", "name": "x.pdf", "size": 1, "content_type": "a/b"}]})
+    wrong = call(
+        site,
+        tokens,
+        "POST",
+        f"/tasks/{task}/approve",
+        "mike",
+        {"comment": 5, "attachments": [{"key": "0123456789abcdef", "name": "x.pdf", "size": 1, "content_type": "a/b"}]},
+    )
     assert wrong.status_code == 400 and wrong.json["message"] == {"comment": ["Not a valid string."]}
-    missing = call(site, tokens, "POST", f"/tasks/{task}/approve", "mike",
-                   {"attachments": [{"key": "0123456789abcdef", "name": "x.pdf", "size": 1, "content_type": "a/b"}]})
-    assert missing.status_code == 400 and "upload the file first" in missing.json["message"]["attachments"]["0"]["key"][0]
+    missing = call(
+        site,
+        tokens,
+        "POST",
+        f"/tasks/{task}/approve",
+        "mike",
+        {"attachments": [{"key": "0123456789abcdef", "name": "x.pdf", "size": 1, "content_type": "a/b"}]},
+    )
+    assert (
+        missing.status_code == 400 and "upload the file first" in missing.json["message"]["attachments"]["0"]["key"][0]
+    )
     position = call(site, tokens, "POST", f"/tasks/{task}/add-approver", "mike", {"who": "dora", "position": "later"})
     assert position.status_code == 400 and "position" in position.json["message"]
     assert call(site, tokens, "GET", "/inbox/todo?page_size=1000", "mike").status_code == 400
@@ -286,12 +356,23 @@ def test_bad_bodies_are_400_with_a_message_per_field(site, tokens) -> None:
 
 
 def test_delegations_are_listed_refused_in_a_circle_and_cancelled_by_their_owner(site, tokens) -> None:
-    backwards = call(site, tokens, "POST", "/delegations", "mike", {"to": "sam", "starts_on": "2031-02-10", "ends_on": "2031-02-01"})
-    assert backwards.status_code == 400 and backwards.json["message"] == {"ends_on": ["The delegation ends before it starts."]}
-    made = call(site, tokens, "POST", "/delegations", "mike", {"to": "dora", "starts_on": "2031-02-01", "ends_on": "2031-02-10"})
+    backwards = call(
+        site, tokens, "POST", "/delegations", "mike", {"to": "sam", "starts_on": "2031-02-10", "ends_on": "2031-02-01"}
+    )
+    assert backwards.status_code == 400 and backwards.json["message"] == {
+        "ends_on": ["The delegation ends before it starts."]
+    }
+    made = call(
+        site, tokens, "POST", "/delegations", "mike", {"to": "dora", "starts_on": "2031-02-01", "ends_on": "2031-02-10"}
+    )
     assert made.status_code == 201
-    circle = call(site, tokens, "POST", "/delegations", "dora", {"to": "mike", "starts_on": "2031-02-05", "ends_on": "2031-02-06"})
-    assert circle.status_code == 400 and circle.json["message"] == "this delegation would make a circle: dora → mike → dora"
+    circle = call(
+        site, tokens, "POST", "/delegations", "dora", {"to": "mike", "starts_on": "2031-02-05", "ends_on": "2031-02-06"}
+    )
+    assert (
+        circle.status_code == 400
+        and circle.json["message"] == "this delegation would make a circle: dora → mike → dora"
+    )
     listed = call(site, tokens, "GET", "/delegations", "mike").json["result"]
     assert listed == [{"id": made.json["id"], "to": "dora", "starts_on": "2031-02-01", "ends_on": "2031-02-10"}]
     assert call(site, tokens, "DELETE", f"/delegations/{made.json['id']}", "dora").status_code == 404
@@ -314,11 +395,20 @@ def test_every_route_needs_the_right_and_pack_roles_have_it(site, tokens) -> Non
 def test_openapi_lists_the_routes_and_body_schemas(site, tokens) -> None:
     _, client = site
     spec = client.get(f"/t/{SLUG}/api/v1/_openapi", headers=tokens["erin"]).json
-    for path in ("/inbox/{box}", "/tasks/{task_id}/approve", "/tasks/{task_id}/add-approver", "/submit",
-                 "/requests/{instance_id}/withdraw", "/records/{entity}/{record_id}", "/delegations",
-                 "/delegations/{delegation_id}"):
+    for path in (
+        "/inbox/{box}",
+        "/tasks/{task_id}/approve",
+        "/tasks/{task_id}/add-approver",
+        "/submit",
+        "/requests/{instance_id}/withdraw",
+        "/records/{entity}/{record_id}",
+        "/delegations",
+        "/delegations/{delegation_id}",
+    ):
         assert f"/api/v1/approvals{path}" in spec["paths"], sorted(spec["paths"])
-    assert {"SubmitSchema", "DecisionSchema", "AddApproverSchema", "DelegationSchema"} <= set(spec["components"]["schemas"])
+    assert {"SubmitSchema", "DecisionSchema", "AddApproverSchema", "DelegationSchema"} <= set(
+        spec["components"]["schemas"]
+    )
     body = spec["paths"]["/api/v1/approvals/submit"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/SubmitSchema"}
 
@@ -358,14 +448,22 @@ def test_a_trip_in_approval_refuses_screen_edits_except_the_note_for_the_manager
         browser = Client(site[1].application)
         login(browser, SLUG, user, PASSWORD)
         form = browser.get(page)
-        data = {"csrf_token": csrf_token(form.text), "record_version": str(trip(site, tokens, record)["version"]),
-                "purpose": "Fair in Hamburg", "amount": "1500.00", "note": "", **changes}
+        data = {
+            "csrf_token": csrf_token(form.text),
+            "record_version": str(trip(site, tokens, record)["version"]),
+            "purpose": "Fair in Hamburg",
+            "amount": "1500.00",
+            "note": "",
+            **changes,
+        }
         return browser.post(page, data=data, follow_redirects=True)
 
     refused = post("erin", purpose="Fair in Paris")
     assert "Locked while in approval." in refused.text
     assert "Locked while in approval." in post("mike", amount="9.00").text
-    assert trip(site, tokens, record)["purpose"] == "Fair in Hamburg" and trip(site, tokens, record)["amount"] == "1500.00"
+    assert (
+        trip(site, tokens, record)["purpose"] == "Fair in Hamburg" and trip(site, tokens, record)["amount"] == "1500.00"
+    )
     saved = post("mike", note="hotel near the fair")
     assert "Locked while in approval." not in saved.text
     assert trip(site, tokens, record)["note"] == "hotel near the fair"
@@ -379,8 +477,9 @@ def test_deleting_is_refused_while_in_approval_and_allowed_after_the_end(site, t
     browser = Client(client.application)
     login(browser, SLUG, "erin")
     show = browser.get(f"/t/{SLUG}/trips_trip/show/{record}")
-    screen = browser.post(f"/t/{SLUG}/trips_trip/delete/{record}", data={"csrf_token": csrf_token(show.text)},
-                          follow_redirects=True)
+    screen = browser.post(
+        f"/t/{SLUG}/trips_trip/delete/{record}", data={"csrf_token": csrf_token(show.text)}, follow_redirects=True
+    )
     assert "in approval" in screen.text
     assert client.get(f"{TRIPS}{record}", headers=tokens["erin"]).status_code == 200
 
@@ -392,13 +491,18 @@ def test_deleting_is_refused_while_in_approval_and_allowed_after_the_end(site, t
 def test_the_lines_of_an_expense_claim_in_approval_are_locked_too(site, tokens) -> None:
     runtime, client = site
     claim = new_record(runtime, "oa.expense_claim", employee_id=employee_id(runtime, "erin"), title="fair")
-    line = new_record(runtime, "oa.expense_line", claim_id=claim, spent_on=date(2030, 1, 2), category="travel", amount="80.00")
-    instance = call(site, tokens, "POST", "/submit", "erin", {"entity": "oa.expense_claim", "id": claim}).json["status"]["instance_id"]
+    line = new_record(
+        runtime, "oa.expense_line", claim_id=claim, spent_on=date(2030, 1, 2), category="travel", amount="80.00"
+    )
+    instance = call(site, tokens, "POST", "/submit", "erin", {"entity": "oa.expense_claim", "id": claim}).json[
+        "status"
+    ]["instance_id"]
     lines, auth = f"/t/{SLUG}/api/v1/oa_expense_line/", tokens["erin"]
     changed = client.put(f"{lines}{line}", json={"amount": "8000.00"}, headers=auth)
     assert changed.status_code == 400 and changed.json["message"] == {"claim": ["Locked while in approval."]}
-    added = client.post(lines, json={"claim": claim, "spent_on": "2030-01-03", "category": "travel", "amount": "5.00"},
-                        headers=auth)
+    added = client.post(
+        lines, json={"claim": claim, "spent_on": "2030-01-03", "category": "travel", "amount": "5.00"}, headers=auth
+    )
     assert added.status_code == 400 and added.json["message"] == {"claim": ["Locked while in approval."]}
     removed = client.delete(f"{lines}{line}", headers=auth)
     assert removed.status_code == 409 and "in approval" in removed.json["message"]
@@ -408,8 +512,14 @@ def test_the_lines_of_an_expense_claim_in_approval_are_locked_too(site, tokens) 
     assert client.put(f"{lines}{line}", json={"amount": "90.00"}, headers=auth).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/tasks/99999999999999999999/approve", "/requests/99999999999999999999/withdraw",
-                                  "/requests/99999999999999999999/comment"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tasks/99999999999999999999/approve",
+        "/requests/99999999999999999999/withdraw",
+        "/requests/99999999999999999999/comment",
+    ],
+)
 def test_ids_too_large_to_store_name_nothing(site, tokens, path: str) -> None:
     answer = call(site, tokens, "post", path, "mike", {"comment": "x"})
     assert answer.status_code == 404, answer.text

@@ -11,10 +11,11 @@ import html
 import re
 
 import pytest
+from werkzeug.test import Client
+
 from conftest import Platform, csrf_token, jwt, login
 from formwork.workflow.engine import Approvals
 from formwork.workflow.errors import NotAllowed, refusal
-from werkzeug.test import Client
 from workflow_org import PEOPLE, company, leave, open_task
 
 SLUG = "wflang"
@@ -35,7 +36,7 @@ ON_SCREENS = {
     },
     "en": {
         "not_owner": "Refused: only the person who created this Leave request record, or the employee it is for, "
-                     "may submit it",
+        "may submit it",
         "self_approval": "Refused: erin submitted this request and cannot approve it (self-approval is not allowed here)",
         "withdraw": "Refused: only erin, who submitted it, can withdraw it",
         "not_earlier": "Refused: 'Department head' is not an earlier step of this request (earlier: none)",
@@ -103,7 +104,9 @@ def english_left(text: str) -> list[str]:
 
 def flashed(page: str) -> str:
     """The one refusal flashed on a page, as the reader sees it."""
-    found = re.findall(r'<div class="alert alert-danger">\s*<button[^>]*>&times;</button>\s*(.*?)\s*</div>', page, re.DOTALL)
+    found = re.findall(
+        r'<div class="alert alert-danger">\s*<button[^>]*>&times;</button>\s*(.*?)\s*</div>', page, re.DOTALL
+    )
     assert len(found) == 1, found
     return html.unescape(found[0])
 
@@ -111,8 +114,11 @@ def flashed(page: str) -> str:
 def act(client: Client, record: int, action: str, **form: str) -> str:
     """Press a panel button (as the form would post it) and read the flashed refusal."""
     token = csrf_token(client.get(f"/t/{SLUG}/oa_leave_request/edit/{record}").text)
-    page = client.post(f"/t/{SLUG}/oa_leave_request/approval/{record}/{action}", data={"csrf_token": token, **form},
-                       follow_redirects=True)
+    page = client.post(
+        f"/t/{SLUG}/oa_leave_request/approval/{record}/{action}",
+        data={"csrf_token": token, **form},
+        follow_redirects=True,
+    )
     assert page.status_code == 200
     return flashed(page.text)
 
@@ -147,8 +153,9 @@ def call(platform: Platform, tokens, user: str, language: str, path: str, body: 
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_api_answers_refusals_in_the_accept_language_with_their_status(platform: Platform, tokens, runtime,
-                                                                           language: str) -> None:
+def test_the_api_answers_refusals_in_the_accept_language_with_their_status(
+    platform: Platform, tokens, runtime, language: str
+) -> None:
     record, instance, task = submitted(runtime)
     answers = {
         "not_owner": call(platform, tokens, "sam", language, "/submit", {"entity": LEAVE, "id": leave(runtime)}),
@@ -159,14 +166,26 @@ def test_the_api_answers_refusals_in_the_accept_language_with_their_status(platf
     }
     Approvals(runtime).approve(task, "mike")
     answers["decided"] = call(platform, tokens, "mike", language, f"/tasks/{task}/approve", {})
-    answers["backwards"] = call(platform, tokens, "sam", language, "/delegations",
-                                {"to": "mike", "starts_on": "2030-05-10", "ends_on": "2030-05-01"})
+    answers["backwards"] = call(
+        platform,
+        tokens,
+        "sam",
+        language,
+        "/delegations",
+        {"to": "mike", "starts_on": "2030-05-10", "ends_on": "2030-05-01"},
+    )
     messages = {refusal: answer.json["message"] for refusal, answer in answers.items()}
     messages["backwards"] = messages["backwards"]["ends_on"][0]
     assert messages == IN_THE_API[language]
     assert {refusal: answer.status_code for refusal, answer in answers.items()} == {
-        "not_owner": 403, "not_yours": 404, "self_approval": 403, "withdraw": 403, "inactive": 400, "decided": 409,
-        "backwards": 400}
+        "not_owner": 403,
+        "not_yours": 404,
+        "self_approval": 403,
+        "withdraw": 403,
+        "inactive": 400,
+        "decided": 409,
+        "backwards": 400,
+    }
     if language == "zh":
         assert {refusal: words for refusal, text in messages.items() if (words := english_left(text))} == {}
     assert Approvals(runtime).status(LEAVE, record).status == "approved"

@@ -4,11 +4,12 @@ admin who gives a reason (recorded in the record's approval history)."""
 from __future__ import annotations
 
 import pytest
+from werkzeug.test import Client
+
 from conftest import PASSWORD, Platform, catalog_with_pack, csrf_token, jwt, login
 from formwork import create_app
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.registry import find_tenant
-from werkzeug.test import Client
 from workflow_org import company, new_record
 
 SLUG = "wflocks"
@@ -77,7 +78,9 @@ def approved_trip(site, kind: str = "full") -> tuple[int, int, int]:
     runtime, client, tokens = site
     trip = new_record(runtime, "trips.trip", owner="erin", purpose="fair", kind=kind)
     leg = new_record(runtime, "trips.leg", trip_id=trip, city="Hamburg")
-    instance = client.post(f"{API}/submit", json={"entity": "trips.trip", "id": trip}, headers=tokens["erin"]).json["status"]["instance_id"]
+    instance = client.post(f"{API}/submit", json={"entity": "trips.trip", "id": trip}, headers=tokens["erin"]).json[
+        "status"
+    ]["instance_id"]
     task = client.get(f"{API}/inbox/todo", headers=tokens["mike"]).json["result"][-1]["task_id"]
     assert client.post(f"{API}/tasks/{task}/approve", json={}, headers=tokens["mike"]).status_code == 200
     return trip, leg, instance
@@ -95,7 +98,9 @@ def test_an_approved_record_refuses_api_edits_with_a_message_per_field(site) -> 
     assert refused.status_code == 400
     assert refused.json["message"] == {"purpose": [LOCKED], "note": [LOCKED]}
     chinese = client.put(f"{TRIPS}{trip}", json={"note": "x"}, headers={**tokens["erin"], "Accept-Language": "zh"})
-    assert chinese.json["message"] == {"note": ["已审批通过的记录已锁定：如需修改请重新打开审批（管理员填写原因后可修改）。"]}
+    assert chinese.json["message"] == {
+        "note": ["已审批通过的记录已锁定：如需修改请重新打开审批（管理员填写原因后可修改）。"]
+    }
     assert stored(site, trip)["purpose"] == "fair"
     state = client.get(f"{API}/records/trips.trip/{trip}", headers=tokens["erin"]).json
     assert state["status"]["status"] == "approved" and state["editable"] == []
@@ -122,9 +127,17 @@ def test_the_edit_screen_refuses_changes_to_an_approved_record(site) -> None:
     browser = Client(client.application)
     login(browser, SLUG, "erin")
     form = browser.get(page)
-    saved = browser.post(page, follow_redirects=True, data={
-        "csrf_token": csrf_token(form.text), "record_version": str(stored(site, trip)["version"]), "purpose": "holiday",
-        "kind": "full", "note": ""})
+    saved = browser.post(
+        page,
+        follow_redirects=True,
+        data={
+            "csrf_token": csrf_token(form.text),
+            "record_version": str(stored(site, trip)["version"]),
+            "purpose": "holiday",
+            "kind": "full",
+            "note": "",
+        },
+    )
     assert LOCKED in saved.text and stored(site, trip)["purpose"] == "fair"
 
 
@@ -133,7 +146,9 @@ def test_an_admin_changes_an_approved_record_giving_a_reason_which_its_history_k
     trip, leg, _ = approved_trip(site)
     without = client.put(f"{TRIPS}{trip}", json={"note": "corrected"}, headers=tokens["admin"])
     assert without.status_code == 400 and without.json["message"] == {"note": [LOCKED]}
-    staff = client.put(f"{TRIPS}{trip}", json={"note": "corrected"}, headers={**tokens["erin"], "X-Formwork-Reason": "typo"})
+    staff = client.put(
+        f"{TRIPS}{trip}", json={"note": "corrected"}, headers={**tokens["erin"], "X-Formwork-Reason": "typo"}
+    )
     assert staff.status_code == 400
     reason = {**tokens["admin"], "X-Formwork-Reason": "the invoice says Hamburg fair"}
     assert client.put(f"{TRIPS}{trip}", json={"note": "corrected"}, headers=reason).status_code == 200
@@ -141,8 +156,10 @@ def test_an_admin_changes_an_approved_record_giving_a_reason_which_its_history_k
     assert stored(site, trip)["note"] == "corrected"
     events = client.get(f"{API}/records/trips.trip/{trip}", headers=tokens["erin"]).json["rounds"][-1]["events"]
     changes = [(e["actor"], e["comment"], e["detail"]["fields"]) for e in events if e["action"] == "locked_change"]
-    assert changes == [("admin", "the invoice says Hamburg fair", ["note"]),
-                       ("admin", "the invoice says Hamburg fair", ["legs"])]
+    assert changes == [
+        ("admin", "the invoice says Hamburg fair", ["note"]),
+        ("admin", "the invoice says Hamburg fair", ["legs"]),
+    ]
     assert client.get(f"/t/{SLUG}/api/v1/records/trips_trip/{trip}/history", headers=tokens["erin"]).status_code == 200
     assert client.delete(f"{TRIPS}{trip}", headers=reason).status_code == 200
 
@@ -154,7 +171,10 @@ def test_a_chain_that_locks_some_fields_leaves_the_others_free_and_lets_the_subm
     assert client.put(f"{LEGS}{leg}", json={"city": "Bremen"}, headers=tokens["erin"]).status_code == 200
     refused = client.put(f"{TRIPS}{trip}", json={"purpose": "holiday"}, headers=tokens["erin"])
     assert refused.status_code == 400 and refused.json["message"] == {"purpose": [LOCKED]}
-    assert client.post(f"{API}/requests/{instance}/reopen", json={"reason": "x"}, headers=tokens["mike"]).status_code == 403
+    assert (
+        client.post(f"{API}/requests/{instance}/reopen", json={"reason": "x"}, headers=tokens["mike"]).status_code
+        == 403
+    )
     reopened = client.post(f"{API}/requests/{instance}/reopen", json={"reason": "wrong dates"}, headers=tokens["erin"])
     assert reopened.status_code == 200 and reopened.json["status"]["status"] == "withdrawn"
     assert client.put(f"{TRIPS}{trip}", json={"purpose": "holiday"}, headers=tokens["erin"]).status_code == 200
@@ -168,7 +188,10 @@ def test_only_admins_reopen_by_default_and_only_approved_requests(site) -> None:
     refused = client.post(f"{API}/requests/{instance}/reopen", json={"reason": "mine"}, headers=tokens["erin"])
     assert refused.status_code == 403 and "admins" in refused.json["message"]
     assert client.post(f"{API}/requests/{instance}/reopen", json={}, headers=tokens["admin"]).status_code == 400
-    assert client.post(f"{API}/requests/{instance}/reopen", json={"reason": "dates"}, headers=tokens["admin"]).status_code == 200
+    assert (
+        client.post(f"{API}/requests/{instance}/reopen", json={"reason": "dates"}, headers=tokens["admin"]).status_code
+        == 200
+    )
     again = client.post(f"{API}/requests/{instance}/reopen", json={"reason": "dates"}, headers=tokens["admin"])
     assert again.status_code == 409
     assert client.put(f"{TRIPS}{trip}", json={"note": "new dates"}, headers=tokens["erin"]).status_code == 200

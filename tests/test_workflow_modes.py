@@ -8,6 +8,8 @@ from pathlib import Path
 from unittest.mock import ANY
 
 import pytest
+from sqlalchemy.orm.exc import StaleDataError
+
 from conftest import Platform, catalog_with_pack
 from formwork.tenancy.apps import build_tenant_app, tenant_runtime
 from formwork.tenancy.packs import plan_upgrade
@@ -18,7 +20,6 @@ from formwork.workflow.errors import NotAllowed, WorkflowError
 from formwork.workflow.inbox import counts, page_of
 from formwork.workflow.lock import lock_errors
 from formwork.workflow.panel import read_panel
-from sqlalchemy.orm.exc import StaleDataError
 from workflow_org import company, employee_id, new_record, open_task
 
 REQUEST = "wf.request"
@@ -47,7 +48,8 @@ fields:
 
 
 def chain(case: str, steps: str, extra: str = "", when: str = "") -> str:
-    return textwrap.dedent(f"""\
+    return (
+        textwrap.dedent(f"""\
         ---
         kind: ApprovalChain
         name: {case}
@@ -55,39 +57,65 @@ def chain(case: str, steps: str, extra: str = "", when: str = "") -> str:
         when: case == '{case}'{when}
         on_approve: {{set: {{state: approved, note: {{expr: "'approved by chain ' + case"}}}}}}
         on_reject: {{set: {{state: rejected}}}}
-        """) + textwrap.dedent(extra) + "steps:\n" + textwrap.indent(textwrap.dedent(steps), "  ")
+        """)
+        + textwrap.dedent(extra)
+        + "steps:\n"
+        + textwrap.indent(textwrap.dedent(steps), "  ")
+    )
 
 
-CHAINS = "".join([
-    chain("any", "- {name: one, mode: any, approvers: [users: [dora, mike, sam]]}\n"),
-    chain("all", "- {name: one, mode: all, approvers: [users: [dora, mike, sam]]}\n"),
-    chain("share", "- {name: one, mode: quorum, quorum: '60%', approvers: [users: [dora, mike, sam]]}\n"),
-    chain("two", "- {name: one, mode: quorum, quorum: 2, approvers: [users: [dora, mike, sam]]}\n"),
-    chain("seq", "- {name: one, mode: sequential, approvers: [users: [dora, mike, sam]]}\n"),
-    chain("consecutive", "- {name: one, approvers: [users: [dora]]}\n"
-                         "- {name: two, mode: all, approvers: [users: [dora, mike]]}\n", "dedup: consecutive\n"),
-    chain("first", "- {name: one, approvers: [users: [dora]]}\n- {name: two, approvers: [users: [mike]]}\n"
-                   "- {name: three, approvers: [users: [dora]]}\n", "dedup: first\n"),
-    chain("auto", "- {name: one, approvers: [field: reviewer]}\n", "no_approver: auto_approve\n"),
-    chain("skip", "- {name: one, approvers: [field: reviewer]}\n- {name: two, approvers: [users: [mike]]}\n",
-          "no_approver: skip\n"),
-    chain("admin", "- {name: one, approvers: [field: reviewer]}\n"),
-    chain("self_pass", "- {name: one, mode: all, approvers: [users: [erin, mike]]}\n", "self_approval: pass\n"),
-    chain("self_exclude", "- {name: one, mode: all, approvers: [users: [erin, mike]]}\n", "self_approval: exclude\n"),
-    chain("chosen", "- {name: one, approvers: [submitter_choice: required]}\n"),
-    chain("expr", "- {name: one, approvers: [expr: \"user.name == 'erin' ? ['sam'] : ['dora']\"]}\n"),
-    chain("sources", "- {name: one, mode: all, approvers: [manager: 2, department_head: submitter, field: reviewer,"
-                     " role: finance]}\n"),
-    chain("inactive", "- {name: one, mode: all, approvers: [users: [gone, mike]]}\n"),
-    chain("buyers", "- {name: one, approvers: [users: [mike]]}\n", "submitter_roles: [buyer]\n"),
-    chain("editing", "- {name: one, editable: [amount], approvers: [users: [mike]]}\n"),
-    chain("back", "- {name: one, approvers: [users: [dora]]}\n- {name: two, approvers: [users: [mike]]}\n"
-                  "- {name: three, approvers: [users: [sam]], on_reject: one}\n"),
-    chain("previous", "- {name: one, approvers: [users: [dora]]}\n"
-                      "- {name: two, when: amount != null, approvers: [users: [mike]]}\n"
-                      "- {name: three, approvers: [users: [sam]], on_reject: previous}\n"),
-    chain("broken", "- {name: one, when: amount > 10.0, approvers: [users: [mike]]}\n"),
-    """\
+CHAINS = "".join(
+    [
+        chain("any", "- {name: one, mode: any, approvers: [users: [dora, mike, sam]]}\n"),
+        chain("all", "- {name: one, mode: all, approvers: [users: [dora, mike, sam]]}\n"),
+        chain("share", "- {name: one, mode: quorum, quorum: '60%', approvers: [users: [dora, mike, sam]]}\n"),
+        chain("two", "- {name: one, mode: quorum, quorum: 2, approvers: [users: [dora, mike, sam]]}\n"),
+        chain("seq", "- {name: one, mode: sequential, approvers: [users: [dora, mike, sam]]}\n"),
+        chain(
+            "consecutive",
+            "- {name: one, approvers: [users: [dora]]}\n- {name: two, mode: all, approvers: [users: [dora, mike]]}\n",
+            "dedup: consecutive\n",
+        ),
+        chain(
+            "first",
+            "- {name: one, approvers: [users: [dora]]}\n- {name: two, approvers: [users: [mike]]}\n"
+            "- {name: three, approvers: [users: [dora]]}\n",
+            "dedup: first\n",
+        ),
+        chain("auto", "- {name: one, approvers: [field: reviewer]}\n", "no_approver: auto_approve\n"),
+        chain(
+            "skip",
+            "- {name: one, approvers: [field: reviewer]}\n- {name: two, approvers: [users: [mike]]}\n",
+            "no_approver: skip\n",
+        ),
+        chain("admin", "- {name: one, approvers: [field: reviewer]}\n"),
+        chain("self_pass", "- {name: one, mode: all, approvers: [users: [erin, mike]]}\n", "self_approval: pass\n"),
+        chain(
+            "self_exclude", "- {name: one, mode: all, approvers: [users: [erin, mike]]}\n", "self_approval: exclude\n"
+        ),
+        chain("chosen", "- {name: one, approvers: [submitter_choice: required]}\n"),
+        chain("expr", "- {name: one, approvers: [expr: \"user.name == 'erin' ? ['sam'] : ['dora']\"]}\n"),
+        chain(
+            "sources",
+            "- {name: one, mode: all, approvers: [manager: 2, department_head: submitter, field: reviewer,"
+            " role: finance]}\n",
+        ),
+        chain("inactive", "- {name: one, mode: all, approvers: [users: [gone, mike]]}\n"),
+        chain("buyers", "- {name: one, approvers: [users: [mike]]}\n", "submitter_roles: [buyer]\n"),
+        chain("editing", "- {name: one, editable: [amount], approvers: [users: [mike]]}\n"),
+        chain(
+            "back",
+            "- {name: one, approvers: [users: [dora]]}\n- {name: two, approvers: [users: [mike]]}\n"
+            "- {name: three, approvers: [users: [sam]], on_reject: one}\n",
+        ),
+        chain(
+            "previous",
+            "- {name: one, approvers: [users: [dora]]}\n"
+            "- {name: two, when: amount != null, approvers: [users: [mike]]}\n"
+            "- {name: three, approvers: [users: [sam]], on_reject: previous}\n",
+        ),
+        chain("broken", "- {name: one, when: amount > 10.0, approvers: [users: [mike]]}\n"),
+        """\
 ---
 kind: ApprovalChain
 name: notify
@@ -98,8 +126,9 @@ cc: {approvers: [users: [fiona]], at: submit}
 steps:
   - {name: one, approvers: [users: [mike]]}
 """,
-    chain("gate", "- {name: one, approvers: [users: [mike]]}\n", when=" && amount != null && amount > 100.0"),
-])
+        chain("gate", "- {name: one, approvers: [users: [mike]]}\n", when=" && amount != null && amount > 100.0"),
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -309,17 +338,22 @@ def test_the_lock_check_keeps_the_version_the_save_loaded(approvals, wf) -> None
     wf.session.remove()
 
 
-def test_a_running_instance_finishes_on_the_chain_version_it_started_with(platform: Platform, wf, tmp_path: Path) -> None:
+def test_a_running_instance_finishes_on_the_chain_version_it_started_with(
+    platform: Platform, wf, tmp_path: Path
+) -> None:
     rid = request(wf, "any")
     old = Approvals(wf)
     instance = old.submit(REQUEST, rid, "erin")
     started_on = old.status(REQUEST, rid).chain_version
-    changed = CHAINS.replace("- {name: one, mode: any, approvers: [users: [dora, mike, sam]]}",
-                             "- {name: one, mode: any, approvers: [users: [carl]]}\n"
-                             "  - {name: two, approvers: [users: [carl]]}")
+    changed = CHAINS.replace(
+        "- {name: one, mode: any, approvers: [users: [dora, mike, sam]]}",
+        "- {name: one, mode: any, approvers: [users: [carl]]}\n  - {name: two, approvers: [users: [carl]]}",
+    )
     catalog = catalog_with_pack(tmp_path / "wf", PACK + changed)
     tenant = find_tenant(platform.settings.database_url, "wfmodes")
-    runtime = tenant_runtime(platform.settings, tenant, catalog, plan_upgrade(platform.settings, catalog, tenant, "wf").target)
+    runtime = tenant_runtime(
+        platform.settings, tenant, catalog, plan_upgrade(platform.settings, catalog, tenant, "wf").target
+    )
     new = Approvals(runtime)
     new.approve(open_task(new, instance, "mike"), "mike")  # the old version's step, and the old version's only step
     assert new.status(REQUEST, rid).status == "approved"
@@ -400,7 +434,10 @@ def test_a_new_round_keeps_the_submitters_choice_and_the_history(approvals, wf) 
     approvals.submit(REQUEST, rid, "erin")
     assert approvals.status(REQUEST, rid).waiting_for == ["sam"]
     assert [(e.round, e.action) for e in approvals.history(instance) if e.action in ("submit", "reject")] == [
-        (1, "submit"), (1, "reject"), (2, "submit")]
+        (1, "submit"),
+        (1, "reject"),
+        (2, "submit"),
+    ]
 
 
 def test_unknown_tasks_and_requests_are_not_found(approvals) -> None:

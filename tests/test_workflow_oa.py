@@ -6,12 +6,13 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy.orm.exc import StaleDataError
+
 from conftest import Platform
 from formwork.workflow import rows
 from formwork.workflow.engine import Approvals
 from formwork.workflow.errors import AlreadyDecided, NotAllowed, WorkflowError
 from formwork.workflow.tables import TASKS
-from sqlalchemy.orm.exc import StaleDataError
 from workflow_org import actions, company, employee_id, leave, new_record, open_task
 
 LEAVE = "oa.leave_request"
@@ -66,8 +67,15 @@ def test_a_short_leave_needs_the_manager_only_and_the_employee_is_copied_at_the_
     assert task not in [t.id for t in approvals.pending_tasks("mike")]
     assert approvals.status(LEAVE, record).status == "approved"
     history = approvals.history(instance)
-    assert [e.action for e in history] == ["submit", "step_started", "approve", "step_approved", "step_skipped",
-                                           "approved", "cc"]
+    assert [e.action for e in history] == [
+        "submit",
+        "step_started",
+        "approve",
+        "step_approved",
+        "step_skipped",
+        "approved",
+        "cc",
+    ]
     assert history[0].actor == "erin" and history[0].comment == "family trip"
     assert history[-1].detail == {"recipients": ["erin"]}
 
@@ -101,8 +109,17 @@ def test_only_the_records_creator_or_its_employee_may_submit_it(approvals, runti
         with pytest.raises(NotAllowed, match="only the person who created this Leave request record"):
             approvals.submit(LEAVE, record, stranger)
     assert approvals.status(LEAVE, record) is None
-    created_by_sam = new_record(runtime, LEAVE, "sam", employee_id=employee_id(runtime, "erin"), leave_type="annual",
-                                start_date=date(2030, 5, 1), end_date=date(2030, 5, 10), days=1, reason="for erin")
+    created_by_sam = new_record(
+        runtime,
+        LEAVE,
+        "sam",
+        employee_id=employee_id(runtime, "erin"),
+        leave_type="annual",
+        start_date=date(2030, 5, 1),
+        end_date=date(2030, 5, 10),
+        days=1,
+        reason="for erin",
+    )
     approvals.submit(LEAVE, created_by_sam, "sam")  # its creator may
     assert approvals.status(LEAVE, created_by_sam).submitter == "sam"
     approvals.submit(LEAVE, record, "erin")  # its employee may
@@ -279,7 +296,9 @@ def test_self_approval_exclude_holds_for_transfers_added_approvers_and_delegates
     [own] = approvals.tasks(mikes)
     assert (own.assignee, own.delegated_from) == ("dora", None)  # not to mike, who submitted it
     later = Approvals(runtime, today=lambda: today + timedelta(days=1))
-    later.delegate("dora", "mike", today + timedelta(days=1), today + timedelta(days=2))  # open tasks are handed over again
+    later.delegate(
+        "dora", "mike", today + timedelta(days=1), today + timedelta(days=2)
+    )  # open tasks are handed over again
     assert [(t.assignee, t.status) for t in later.tasks(mikes)] == [("dora", "pending")]
     assert "delegated" not in actions(later, mikes)
 
@@ -298,7 +317,9 @@ def test_a_delegation_hands_over_in_request_order_and_only_tasks_still_open(runt
     def lock(s, instance_id):
         locked.append(instance_id)
         if instance_id == first:  # carl decides `second` while the hand-over works on `first`
-            s.execute(TASKS.update().where(TASKS.c.id == decided_meanwhile).values(status="approved", decided_by="carl"))
+            s.execute(
+                TASKS.update().where(TASKS.c.id == decided_meanwhile).values(status="approved", decided_by="carl")
+            )
         return real_lock(s, instance_id)
 
     monkeypatch.setattr(rows, "lock", lock)
@@ -333,7 +354,9 @@ def test_an_action_attaches_only_its_actors_uploads_each_once_as_uploaded(approv
         with pytest.raises(WorkflowError, match="upload the file first"):
             approvals.comment(instance, user, "mine now", attachments=[reference])
     assert actions(approvals, instance) == before
-    approvals.comment(instance, "mike", "plan", attachments=[{**mikes, "name": "evil.html", "content_type": "text/html"}])
+    approvals.comment(
+        instance, "mike", "plan", attachments=[{**mikes, "name": "evil.html", "content_type": "text/html"}]
+    )
     assert approvals.history(instance)[-1].attachments == [mikes]
     with pytest.raises(WorkflowError, match="upload the file first"):  # attached already
         approvals.approve(open_task(approvals, instance, "mike"), "mike", attachments=[mikes])
@@ -355,7 +378,9 @@ def test_a_record_in_approval_cannot_be_submitted_twice(approvals, runtime) -> N
         approvals.submit(LEAVE, record, "erin")
 
 
-def test_two_people_deciding_one_task_at_the_same_moment_cannot_both_win(platform: Platform, approvals, runtime) -> None:
+def test_two_people_deciding_one_task_at_the_same_moment_cannot_both_win(
+    platform: Platform, approvals, runtime
+) -> None:
     if platform.backend != "postgres":
         pytest.skip("real concurrent connections: PostgreSQL")
     outcomes: list[str] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+
 from conftest import PASSWORD, Platform, login
 from formwork.compile.models import utcnow
 from formwork.tenancy.apps import build_tenant_app
@@ -56,9 +57,19 @@ def sales_department(runtime) -> int:
 
 
 def purchase(runtime, unit_price: str, quantity: int = 1, who: str = "erin") -> int:
-    return new_record(runtime, PURCHASE, who, requester_id=employee_id(runtime, who), department_id=sales_department(runtime),
-                      item="Laptop", quantity=quantity, unit_price=unit_price, needed_by=date(2030, 6, 1),
-                      supplier="Lenovo", reason="the old one broke")
+    return new_record(
+        runtime,
+        PURCHASE,
+        who,
+        requester_id=employee_id(runtime, who),
+        department_id=sales_department(runtime),
+        item="Laptop",
+        quantity=quantity,
+        unit_price=unit_price,
+        needed_by=date(2030, 6, 1),
+        supplier="Lenovo",
+        reason="the old one broke",
+    )
 
 
 def account(runtime) -> int:
@@ -66,14 +77,32 @@ def account(runtime) -> int:
 
 
 def contract(runtime, amount: str, who: str = "erin") -> int:
-    return new_record(runtime, CONTRACT, who, title="Annual support", account_id=account(runtime), amount=amount,
-                      start_date=date(2030, 1, 1), end_date=date(2030, 12, 31), owner_id=employee_id(runtime, who))
+    return new_record(
+        runtime,
+        CONTRACT,
+        who,
+        title="Annual support",
+        account_id=account(runtime),
+        amount=amount,
+        start_date=date(2030, 1, 1),
+        end_date=date(2030, 12, 31),
+        owner_id=employee_id(runtime, who),
+    )
 
 
 def opportunity(runtime, discount: str | None, who: str = "erin") -> int:
-    return new_record(runtime, OPPORTUNITY, who, name="Big deal", account_id=account(runtime), stage="negotiation",
-                      amount="100000.00", close_date=date(2030, 3, 1), discount_percent=discount,
-                      owner_id=employee_id(runtime, who))
+    return new_record(
+        runtime,
+        OPPORTUNITY,
+        who,
+        name="Big deal",
+        account_id=account(runtime),
+        stage="negotiation",
+        amount="100000.00",
+        close_date=date(2030, 3, 1),
+        discount_percent=discount,
+        owner_id=employee_id(runtime, who),
+    )
 
 
 def later(**delta: float) -> datetime:
@@ -82,14 +111,20 @@ def later(**delta: float) -> datetime:
 
 # -- screens -------------------------------------------------------------------------------
 
+
 def test_the_new_entities_have_screens_in_english_and_chinese(platform: Platform, runtime) -> None:
     rid, cid = purchase(runtime, "99.00"), contract(runtime, "1000.00")
     client = platform.client()
     login(client, SLUG)
-    for path, text in ((f"oa_purchase_request/show/{rid}", "Unit price"), ("oa_purchase_request/list/", "Purchase requests"),
-                       ("oa_purchase_request/add", "Needed by"), (f"crm_contract/show/{cid}", "Starts on"),
-                       ("crm_contract/list/", "Contracts"), ("crm_contract/add", "Opportunity"),
-                       ("crm_opportunity/add", "Discount (%)")):
+    for path, text in (
+        (f"oa_purchase_request/show/{rid}", "Unit price"),
+        ("oa_purchase_request/list/", "Purchase requests"),
+        ("oa_purchase_request/add", "Needed by"),
+        (f"crm_contract/show/{cid}", "Starts on"),
+        ("crm_contract/list/", "Contracts"),
+        ("crm_contract/add", "Opportunity"),
+        ("crm_opportunity/add", "Discount (%)"),
+    ):
         page = client.get(f"/t/{SLUG}/{path}")
         assert page.status_code == 200 and text in page.text, path
     for path in (f"oa_purchase_request/show/{rid}", f"crm_contract/show/{cid}"):
@@ -99,6 +134,7 @@ def test_the_new_entities_have_screens_in_english_and_chinese(platform: Platform
 
 
 # -- purchase requests (oa) ----------------------------------------------------------------
+
 
 def test_the_total_is_quantity_times_unit_price_and_the_status_starts_as_draft(runtime) -> None:
     found = record(runtime, PURCHASE, purchase(runtime, "1250.50", quantity=4))
@@ -220,12 +256,17 @@ def test_purchasing_is_reminded_daily_and_escalated_to_the_department_head_after
     instance = approvals.submit(PURCHASE, rid, "erin")
     approvals.approve(open_task(approvals, instance, "mike"), "mike")
     run_tenant(runtime, later(days=1, minutes=1))
-    assert [e.detail["recipients"] for e in approvals.history(instance)
-            if e.action == "urge" and e.actor == "system"] == [["paula", "pete"]]
+    assert [
+        e.detail["recipients"] for e in approvals.history(instance) if e.action == "urge" and e.actor == "system"
+    ] == [["paula", "pete"]]
     run_tenant(runtime, later(days=5, minutes=1))
     assert approvals.status(PURCHASE, rid).waiting_for == ["dora"]
     timeout = next(e for e in approvals.history(instance) if e.action == "timeout")
-    assert (timeout.actor, timeout.detail["replaced"], timeout.detail["approvers"]) == ("system", ["paula", "pete"], ["dora"])
+    assert (timeout.actor, timeout.detail["replaced"], timeout.detail["approvers"]) == (
+        "system",
+        ["paula", "pete"],
+        ["dora"],
+    )
     approvals.approve(open_task(approvals, instance, "dora"), "dora")
     assert record(runtime, PURCHASE, rid).status == "approved"
 
@@ -237,6 +278,7 @@ def test_only_the_creator_may_submit_a_purchase_request(approvals, runtime) -> N
 
 
 # -- contracts (crm) -----------------------------------------------------------------------
+
 
 def test_a_contract_over_500000_goes_to_manager_legal_and_the_sales_director(approvals, runtime) -> None:
     rid = contract(runtime, "750000.00")
@@ -276,6 +318,7 @@ def test_legal_returns_a_contract_and_the_sales_director_rejects_it(approvals, r
 
 
 # -- discounts (crm) -----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("discount", [None, "10.00", "15.00"])
 def test_a_discount_of_15_percent_or_less_needs_no_approval(approvals, runtime, discount) -> None:

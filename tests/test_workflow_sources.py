@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from conftest import TEST_PACKS, Platform, counting, csrf_token, jwt, login
 from formwork.meta.loader import builtin_definitions, load_catalog
 from formwork.tenancy.apps import build_tenant_app
@@ -34,9 +35,15 @@ SLUG = "props"
 TICKET = "property.ticket"
 API = f"/t/{SLUG}/api/v1/approvals"
 #: people beyond workflow_org's company: name -> what they are to the tickets
-EXTRA = {"bella": "the building's manager", "cole": "the building's caretaker", "hana": "head of Facilities",
-         "walt": "head of Works", "tom": "the ticket's assignee", "rita": "the ticket's reporter",
-         "paul": "the ticket's requester"}
+EXTRA = {
+    "bella": "the building's manager",
+    "cole": "the building's caretaker",
+    "hana": "head of Facilities",
+    "walt": "head of Works",
+    "tom": "the ticket's assignee",
+    "rita": "the ticket's reporter",
+    "paul": "the ticket's requester",
+}
 #: route -> (who gets the task, who is notified when it is approved); erin creates and submits every ticket
 ROUTES = {
     "users": (["fiona"], ["fiona"]),
@@ -53,11 +60,15 @@ ROUTES = {
     "department_path": (["hana"], ["hana"]),  # unit.building.department: Facilities
 }
 #: who `repair_approval` admits, besides erin who creates the tickets
-SUBMITTERS = {"rita": "reporter (user field)", "paul": "requester (employee reference)",
-              "bella": "unit.building.manager (a path)", "fred": "role facilities"}
+SUBMITTERS = {
+    "rita": "reporter (user field)",
+    "paul": "requester (employee reference)",
+    "bella": "unit.building.manager (a path)",
+    "fred": "role facilities",
+}
 NOT_A_SUBMITTER = {
     "en": "only its creator, Reporter, Requester, Unit › Building › Building manager, holders of role Facilities "
-          "may submit this Maintenance ticket record",
+    "may submit this Maintenance ticket record",
     "zh": "只有创建人、报修人、申请员工、单元 › 楼宇 › 楼宇经理、角色“设施管理”的成员可以提交该维修工单记录",
 }
 
@@ -81,8 +92,14 @@ def runtime(platform: Platform):
     employees = {name: new_record(runtime, "core.employee", name=name.title(), login=name) for name in EXTRA}
     facilities = new_record(runtime, "core.department", name="Facilities", code="F", head_id=employees["hana"])
     new_record(runtime, "core.department", name="Works", code="W", head_id=employees["walt"])
-    tower = new_record(runtime, "property.building", name="Tower", manager_id=user_id(runtime, "bella"),
-                       caretaker_id=employees["cole"], department_id=facilities)
+    tower = new_record(
+        runtime,
+        "property.building",
+        name="Tower",
+        manager_id=user_id(runtime, "bella"),
+        caretaker_id=employees["cole"],
+        department_id=facilities,
+    )
     new_record(runtime, "property.unit", code="T-101", building_id=tower)
     return runtime
 
@@ -102,9 +119,15 @@ def record_id(runtime, entity: str, **where) -> int:
 
 def ticket(runtime, route: str = "standard", **values) -> int:
     """A ticket erin created about unit T-101, reported by rita, requested by paul, assigned to tom, for Works."""
-    fields = {"title": "boiler", "route": route, "unit_id": record_id(runtime, "property.unit", code="T-101"),
-              "reporter_id": user_id(runtime, "rita"), "requester_id": employee_id(runtime, "paul"),
-              "assignee_id": user_id(runtime, "tom"), "department_id": record_id(runtime, "core.department", code="W")}
+    fields = {
+        "title": "boiler",
+        "route": route,
+        "unit_id": record_id(runtime, "property.unit", code="T-101"),
+        "reporter_id": user_id(runtime, "rita"),
+        "requester_id": employee_id(runtime, "paul"),
+        "assignee_id": user_id(runtime, "tom"),
+        "department_id": record_id(runtime, "core.department", code="W"),
+    }
     return new_record(runtime, TICKET, "erin", **{**fields, **values})
 
 
@@ -117,7 +140,9 @@ def notified(approvals: Approvals, instance_id: int) -> list[str]:
 def test_each_source_gives_the_task_and_the_notice_to_its_people(runtime, approvals, route: str) -> None:
     approvers, told = ROUTES[route]
     record = ticket(runtime, route)
-    instance = approvals.submit(TICKET, record, "erin", chosen={"decide": ["sam"]} if route == "submitter_choice" else None)
+    instance = approvals.submit(
+        TICKET, record, "erin", chosen={"decide": ["sam"]} if route == "submitter_choice" else None
+    )
     assert sorted(t.assignee for t in approvals.tasks(instance) if t.status == "pending") == approvers
 
     approvals.approve(open_task(approvals, instance, approvers[0]), approvers[0])
@@ -141,10 +166,19 @@ def test_a_path_costs_one_query_per_hop(runtime) -> None:
     try:
         record = session.get(runtime.compiled.model(TICKET), ticket(runtime, "user_path"))
         with counting(session.get_bind()) as statements:
-            found = person_at(Directory(session, runtime.compiled), runtime.catalog, runtime.catalog.entities[TICKET],
-                              record, "unit.building.manager")
+            found = person_at(
+                Directory(session, runtime.compiled),
+                runtime.catalog,
+                runtime.catalog.entities[TICKET],
+                record,
+                "unit.building.manager",
+            )
         assert found == "bella"
-        assert [re.search(r"FROM (\w+)", s).group(1) for s in statements] == ["property_unit", "property_building", "ab_user"]
+        assert [re.search(r"FROM (\w+)", s).group(1) for s in statements] == [
+            "property_unit",
+            "property_building",
+            "ab_user",
+        ]
     finally:
         session.rollback()
 
@@ -157,8 +191,9 @@ def tokens(platform: Platform, runtime) -> dict[str, dict[str, str]]:
 
 
 def call(platform: Platform, tokens, user: str, method: str, path: str, body: dict | None = None, language: str = "en"):
-    return platform.client().open(f"{API}{path}", method=method, json=body,
-                                  headers={**tokens[user], "Accept-Language": language})
+    return platform.client().open(
+        f"{API}{path}", method=method, json=body, headers={**tokens[user], "Accept-Language": language}
+    )
 
 
 def test_a_user_field_approver_decides_through_the_api_and_is_notified(platform: Platform, runtime, tokens) -> None:
@@ -186,8 +221,9 @@ def test_each_submitter_source_admits_its_person(platform: Platform, runtime, ap
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
-def test_someone_no_submitter_source_names_is_refused_with_403(platform: Platform, runtime, approvals, tokens,
-                                                               language: str) -> None:
+def test_someone_no_submitter_source_names_is_refused_with_403(
+    platform: Platform, runtime, approvals, tokens, language: str
+) -> None:
     record = ticket(runtime)
     answer = call(platform, tokens, "dora", "POST", "/submit", {"entity": TICKET, "id": record}, language)
     assert answer.status_code == 403
@@ -219,12 +255,13 @@ def _show(client, record: int) -> str:
 
 
 def _buttons(html: str) -> set[str]:
-    return set(re.findall(r'<button type="submit"[^>]*data-action="(\w+)"', html[html.index('id="fw-approval"'):]))
+    return set(re.findall(r'<button type="submit"[^>]*data-action="(\w+)"', html[html.index('id="fw-approval"') :]))
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
-def test_the_screen_offers_submit_to_submitters_only_and_flashes_the_refusal(platform: Platform, runtime, approvals,
-                                                                             language: str) -> None:
+def test_the_screen_offers_submit_to_submitters_only_and_flashes_the_refusal(
+    platform: Platform, runtime, approvals, language: str
+) -> None:
     record = ticket(runtime)
     bella, dora = platform.client(), platform.client()
     for client, name in ((bella, "bella"), (dora, "dora")):
@@ -234,8 +271,9 @@ def test_the_screen_offers_submit_to_submitters_only_and_flashes_the_refusal(pla
     assert "submit" not in _buttons(_show(dora, record))
 
     token = csrf_token(_show(dora, record))
-    page = dora.post(f"/t/{SLUG}/property_ticket/approval/{record}/submit", data={"csrf_token": token},
-                     follow_redirects=True).text
+    page = dora.post(
+        f"/t/{SLUG}/property_ticket/approval/{record}/submit", data={"csrf_token": token}, follow_redirects=True
+    ).text
     assert NOT_A_SUBMITTER[language] in page.replace("&#39;", "'")
     assert approvals.status(TICKET, record) is None
 
@@ -265,19 +303,31 @@ def test_paths_and_submitters_are_checked_with_file_line_and_the_broken_hop(tmp_
     _, errors = load_catalog([builtin_definitions(), TEST_PACKS, folder])
     known = "known: Admin, Public, facilities, hr"
     assert [str(e).replace(f"{folder}/", "") for e in errors] == [
-        ("pack.yaml:9 at submitters[1].field: 'title' is a string field; a submitter field is a user field or a "
-        "reference to core.employee"),
-        ("pack.yaml:9 at submitters[2].field: 'unit.bulding' is not a reference field of property.unit; "
-        "did you mean 'unit.building'?"),
-        (f"pack.yaml:9 at submitters[3].role: unknown role 'janitor'; declare it with kind Role in this pack or one it "
-        f"requires ({known})"),
-        ("pack.yaml:12 at steps[0].approvers[0].field: 'unit.building.name' is a string field; an approver field is a "
-        "user field or a reference to core.employee"),
+        (
+            "pack.yaml:9 at submitters[1].field: 'title' is a string field; a submitter field is a user field or a "
+            "reference to core.employee"
+        ),
+        (
+            "pack.yaml:9 at submitters[2].field: 'unit.bulding' is not a reference field of property.unit; "
+            "did you mean 'unit.building'?"
+        ),
+        (
+            f"pack.yaml:9 at submitters[3].role: unknown role 'janitor'; declare it with kind Role in this pack or one it "
+            f"requires ({known})"
+        ),
+        (
+            "pack.yaml:12 at steps[0].approvers[0].field: 'unit.building.name' is a string field; an approver field is a "
+            "user field or a reference to core.employee"
+        ),
         "pack.yaml:12 at steps[0].approvers[1].field: 'cost' is not a reference, so it cannot be followed with '.'",
-        ("pack.yaml:12 at steps[0].approvers[2].department_head: department_head takes `submitter` or a reference "
-        "field of property.ticket to core.department (or a path through references to one); 'unit.building' is not one"),
-        ("pack.yaml:13 at on_approve.notify[0].field: 'unit.building.department' is a reference field; an approver "
-        "field is a user field or a reference to core.employee"),
+        (
+            "pack.yaml:12 at steps[0].approvers[2].department_head: department_head takes `submitter` or a reference "
+            "field of property.ticket to core.department (or a path through references to one); 'unit.building' is not one"
+        ),
+        (
+            "pack.yaml:13 at on_approve.notify[0].field: 'unit.building.department' is a reference field; an approver "
+            "field is a user field or a reference to core.employee"
+        ),
     ]
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+
 from conftest import Platform
 from formwork.cli import main
 from formwork.compile.models import utcnow
@@ -61,16 +62,27 @@ def chain(case: str, steps: str) -> str:
         """) + textwrap.indent(textwrap.dedent(steps), "  ")
 
 
-CHAINS = "".join([
-    chain("approve", "- {name: one, approvers: [users: [mike]], timeout: {after: 2d, action: approve}}\n"),
-    chain("reject", "- {name: one, approvers: [users: [mike]], timeout: {after: 2d, action: reject}}\n"),
-    chain("returned", "- {name: one, approvers: [users: [mike]], on_reject: submitter, timeout: {after: 30m, action: reject}}\n"),
-    chain("escalate", "- {name: one, mode: all, approvers: [users: [mike, sam]],"
-                      " timeout: {after: 4h, action: escalate, to: [manager: 2]}}\n"
-                      "- {name: two, approvers: [users: [carl]]}\n"),
-    chain("remind", "- {name: one, approvers: [users: [mike, sam]], remind_every: 1d}\n"),
-    chain("stranded", "- {name: one, approvers: [users: [mike]], timeout: {after: 1h, action: escalate, to: [users: [left]]}}\n"),
-])
+CHAINS = "".join(
+    [
+        chain("approve", "- {name: one, approvers: [users: [mike]], timeout: {after: 2d, action: approve}}\n"),
+        chain("reject", "- {name: one, approvers: [users: [mike]], timeout: {after: 2d, action: reject}}\n"),
+        chain(
+            "returned",
+            "- {name: one, approvers: [users: [mike]], on_reject: submitter, timeout: {after: 30m, action: reject}}\n",
+        ),
+        chain(
+            "escalate",
+            "- {name: one, mode: all, approvers: [users: [mike, sam]],"
+            " timeout: {after: 4h, action: escalate, to: [manager: 2]}}\n"
+            "- {name: two, approvers: [users: [carl]]}\n",
+        ),
+        chain("remind", "- {name: one, approvers: [users: [mike, sam]], remind_every: 1d}\n"),
+        chain(
+            "stranded",
+            "- {name: one, approvers: [users: [mike]], timeout: {after: 1h, action: escalate, to: [users: [left]]}}\n",
+        ),
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -149,10 +161,17 @@ def test_escalation_hands_the_undecided_tasks_to_the_escalation_approvers(approv
     result = run_tenant(wt, later(hours=4, minutes=1))
     assert result.done["escalate"] >= 1
     assert [(t.assignee, t.status, t.origin) for t in approvals.tasks(instance)] == [
-        ("mike", "approved", "assigned"), ("sam", "escalated", "assigned"), ("dora", "pending", "escalated")]
-    assert timeouts(approvals, instance) == [("system", "timed out after 4 hours",
-                                              {"then": "escalate", "after": "4h", "replaced": ["sam"], "approvers": ["dora"],
-                                               "to_admins": False})]
+        ("mike", "approved", "assigned"),
+        ("sam", "escalated", "assigned"),
+        ("dora", "pending", "escalated"),
+    ]
+    assert timeouts(approvals, instance) == [
+        (
+            "system",
+            "timed out after 4 hours",
+            {"then": "escalate", "after": "4h", "replaced": ["sam"], "approvers": ["dora"], "to_admins": False},
+        )
+    ]
     approvals.approve(open_task(approvals, instance, "dora"), "dora")  # with mike's approval, the step is complete
     assert approvals.status(REQUEST, rid).waiting_for == ["carl"]
 
@@ -177,8 +196,11 @@ def test_a_job_that_cannot_run_is_marked_failed_once_and_the_others_still_run(ap
     assert result.done["failed"] == 1 and "1 job(s) failed" in result.describe()
     assert approvals.status(REQUEST, kept).status == "approved"
     session = wt.session()
-    jobs = session.execute(sa.select(JOBS.c.status, JOBS.c.error).join_from(JOBS, INSTANCES)
-                           .where(INSTANCES.c.record_id == deleted, INSTANCES.c.entity == REQUEST)).all()
+    jobs = session.execute(
+        sa.select(JOBS.c.status, JOBS.c.error)
+        .join_from(JOBS, INSTANCES)
+        .where(INSTANCES.c.record_id == deleted, INSTANCES.c.entity == REQUEST)
+    ).all()
     wt.session.remove()
     assert jobs == [("failed", f"Request #{deleted} was deleted; its approval cannot go on")]
     assert run_tenant(wt, later(days=3)).done["failed"] == 0
@@ -270,8 +292,9 @@ def test_two_workers_at_once_run_each_due_job_exactly_once(approvals, wt) -> Non
     instances = [approvals.submit(REQUEST, rid, "erin") for rid in records]
     now = later(days=2, minutes=1)
     session = wt.session()
-    due = session.execute(sa.select(sa.func.count()).select_from(JOBS)
-                          .where(JOBS.c.status == "pending", JOBS.c.due_at <= now)).scalar_one()
+    due = session.execute(
+        sa.select(sa.func.count()).select_from(JOBS).where(JOBS.c.status == "pending", JOBS.c.due_at <= now)
+    ).scalar_one()
     wt.session.remove()
     start, counts, failures = threading.Barrier(2), [], []
 
@@ -309,8 +332,11 @@ def test_the_worker_loop_ticks_until_stopped(platform: Platform, pack_folder: Pa
 
 @pytest.fixture
 def cli_env(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    env = {"FORMWORK_INSTANCE": str(platform.settings.instance), "FORMWORK_DATABASE_URL": platform.settings.database_url,
-           "FORMWORK_SECRET_KEY": platform.settings.secret_key}
+    env = {
+        "FORMWORK_INSTANCE": str(platform.settings.instance),
+        "FORMWORK_DATABASE_URL": platform.settings.database_url,
+        "FORMWORK_SECRET_KEY": platform.settings.secret_key,
+    }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("FORMWORK_PACK_PATH", raising=False)
@@ -318,7 +344,8 @@ def cli_env(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> dict[str, st
 
 
 def test_tick_prints_each_tenant_skips_suspended_ones_and_goes_on_after_a_failing_one(
-        platform: Platform, approvals, wt, cli_env) -> None:
+    platform: Platform, approvals, wt, cli_env
+) -> None:
     platform.tenant("wtquiet", ["core", "oa"])
     platform.tenant("wtpaused", ["core"])
     set_status(platform.settings.database_url, "wtpaused", "suspended")
@@ -341,15 +368,22 @@ def test_tick_prints_each_tenant_skips_suspended_ones_and_goes_on_after_a_failin
     assert "wtbroken: failed:" in ticked.output and "wtquiet: nothing due" in ticked.output
     assert "wtpaused" not in ticked.output
     # then the e-mails the module's requests queued, this outcome's among them (to the log: no SMTP server is set)
-    assert any(line.startswith("wtimeouts: 1 approved on timeout, ") and line.endswith(" e-mail(s) sent")
-               for line in ticked.output.splitlines()), ticked.output
+    assert any(
+        line.startswith("wtimeouts: 1 approved on timeout, ") and line.endswith(" e-mail(s) sent")
+        for line in ticked.output.splitlines()
+    ), ticked.output
     assert approvals.status(REQUEST, rid).status == "approved"
 
 
 def test_the_worker_command_stops_cleanly_on_sigterm(cli_env, pack_folder: Path) -> None:
     env = {**os.environ, **cli_env, "FORMWORK_PACK_PATH": str(pack_folder)}
-    process = subprocess.Popen([sys.executable, "-m", "formwork.cli", "worker", "--interval", "1"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "formwork.cli", "worker", "--interval", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         lines = []
         for line in process.stdout:

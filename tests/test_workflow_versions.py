@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.test import Client
+
 from conftest import PASSWORD, Platform, catalog_with_pack, csrf_token, jwt, login
 from formwork import create_app
 from formwork.tenancy.apps import build_tenant_app, tenant_runtime
@@ -14,7 +16,6 @@ from formwork.tenancy.registry import find_tenant
 from formwork.workflow.engine import Approvals
 from formwork.workflow.errors import Conflict, NotAllowed, WorkflowError
 from formwork.workflow.tables import INSTANCES
-from werkzeug.test import Client
 from workflow_org import company, new_record, open_task
 
 SLUG = "wfversions"
@@ -58,7 +59,9 @@ def on(platform: Platform, tmp_path: Path, steps: str, version: str = "1.0.1") -
     """The engine of the tenant after its pack was fixed (a new release whose chain has `steps`)."""
     fixed = catalog(tmp_path, version, steps)
     tenant = find_tenant(platform.settings.database_url, SLUG)
-    return Approvals(tenant_runtime(platform.settings, tenant, fixed, plan_upgrade(platform.settings, fixed, tenant, "trips").target))
+    return Approvals(
+        tenant_runtime(platform.settings, tenant, fixed, plan_upgrade(platform.settings, fixed, tenant, "trips").target)
+    )
 
 
 def submitted(broken) -> tuple[Approvals, int, int]:
@@ -103,7 +106,8 @@ def test_a_running_request_stays_on_its_version_until_an_admin_moves_it(platform
     assert [t.status for t in fixed.tasks(instance) if t.assignee == "mike"] == ["cancelled"]
     moved = [e for e in fixed.history(instance) if e.action == "moved"]
     assert [(e.actor, e.comment, e.detail["to_version"], e.detail["to_step"]) for e in moved] == [
-        ("admin", "mike left Sales", version, "manager")]
+        ("admin", "mike left Sales", version, "manager")
+    ]
     assert moved[0].detail["from_version"] != version
 
 
@@ -114,7 +118,9 @@ def test_a_moved_request_whose_step_is_gone_starts_at_the_first_step(platform, b
     assert waiting(rebuilt, record) == ("pending", "review", ["carl"])
 
 
-def test_moving_is_for_admins_with_a_reason_on_a_running_request_behind_the_current_version(platform, broken, tmp_path) -> None:
+def test_moving_is_for_admins_with_a_reason_on_a_running_request_behind_the_current_version(
+    platform, broken, tmp_path
+) -> None:
     approvals, record, instance = submitted(broken)
     with pytest.raises(Conflict, match="already runs on the current version"):
         approvals.move_to_current(instance, "admin", "nothing to fix")
@@ -149,8 +155,11 @@ def made_old(runtime, instance: int) -> None:
     session = runtime.session()
     row = session.execute(sa.select(INSTANCES.c.snapshot).where(INSTANCES.c.id == instance)).scalar_one()
     data = {**row["data"], "steps": [{"name": "manager", "approvers": [{"users": ["sam"]}]}]}
-    session.execute(INSTANCES.update().where(INSTANCES.c.id == instance)
-                    .values(snapshot={**row, "data": data}, chain_version="0123456789abcdef"))
+    session.execute(
+        INSTANCES.update()
+        .where(INSTANCES.c.id == instance)
+        .values(snapshot={**row, "data": data}, chain_version="0123456789abcdef")
+    )
     session.commit()
     runtime.session.remove()
 
@@ -159,17 +168,23 @@ def test_the_api_moves_a_request_for_an_admin_and_refuses_everyone_else(broken, 
     runtime, _ = broken
     record = new_record(runtime, TRIP, owner="erin", purpose="fair")
     api, admin, erin = f"/t/{SLUG}/api/v1/approvals", jwt(site, SLUG, "admin"), jwt(site, SLUG, "erin", PASSWORD)
-    instance = site.post(f"{api}/submit", json={"entity": TRIP, "id": record}, headers=erin).json["status"]["instance_id"]
+    instance = site.post(f"{api}/submit", json={"entity": TRIP, "id": record}, headers=erin).json["status"][
+        "instance_id"
+    ]
     made_old(runtime, instance)
     assert site.post(f"{api}/requests/{instance}/move", json={}, headers=admin).status_code == 400
     refused = site.post(f"{api}/requests/{instance}/move", json={"reason": "please"}, headers=erin)
     assert refused.status_code == 403 and "admins" in refused.json["message"]
     moved = site.post(f"{api}/requests/{instance}/move", json={"reason": "sam left"}, headers=admin)
     assert moved.status_code == 200, moved.text
-    assert moved.json["status"]["waiting_for"] == ["mike"] and moved.json["status"]["chain_version"] != "0123456789abcdef"
+    assert (
+        moved.json["status"]["waiting_for"] == ["mike"] and moved.json["status"]["chain_version"] != "0123456789abcdef"
+    )
     event = moved.json["rounds"][-1]["events"][-2]
     assert (event["action"], event["actor"], event["comment"]) == ("moved", "admin", "sam left")
-    again = site.post(f"{api}/requests/{instance}/move", json={"reason": "again"}, headers={**admin, "Accept-Language": "zh"})
+    again = site.post(
+        f"{api}/requests/{instance}/move", json={"reason": "again"}, headers={**admin, "Accept-Language": "zh"}
+    )
     assert again.status_code == 409 and "当前版本" in again.json["message"]
 
 
@@ -187,7 +202,10 @@ def test_the_panel_offers_admins_the_move_of_a_request_behind_the_current_versio
     login(admin, SLUG, "admin")
     page = admin.get(show)
     assert 'data-action="move"' in page.text
-    done = admin.post(f"/t/{SLUG}/trips_trip/approval/{record}/move", follow_redirects=True,
-                      data={"csrf_token": csrf_token(page.text), "comment": "sam left"})
+    done = admin.post(
+        f"/t/{SLUG}/trips_trip/approval/{record}/move",
+        follow_redirects=True,
+        data={"csrf_token": csrf_token(page.text), "comment": "sam left"},
+    )
     assert "Moved to the current version of the chain." in done.text
     assert Approvals(runtime).status(TRIP, record).waiting_for == ["mike"]

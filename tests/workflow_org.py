@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+
 from conftest import PASSWORD, Platform
 from formwork.meta.catalog import Catalog
 from formwork.tenancy.apps import build_tenant_app
@@ -62,7 +63,9 @@ def employee_id(runtime: Any, login: str) -> int:
 def user_id(runtime: Any, username: str) -> int:
     session = runtime.session()
     try:
-        return session.execute(sa.text("SELECT id FROM ab_user WHERE username = :name"), {"name": username}).scalar_one()
+        return session.execute(
+            sa.text("SELECT id FROM ab_user WHERE username = :name"), {"name": username}
+        ).scalar_one()
     finally:
         session.rollback()
 
@@ -81,8 +84,16 @@ def new_record(runtime: Any, entity: str, owner: str | None = None, **values: An
 
 
 def leave(runtime: Any, who: str = "erin", days: float = 2) -> int:
-    return new_record(runtime, "oa.leave_request", employee_id=employee_id(runtime, who), leave_type="annual",
-                      start_date=date(2030, 5, 1), end_date=date(2030, 5, 10), days=days, reason="holiday")
+    return new_record(
+        runtime,
+        "oa.leave_request",
+        employee_id=employee_id(runtime, who),
+        leave_type="annual",
+        start_date=date(2030, 5, 1),
+        end_date=date(2030, 5, 10),
+        days=days,
+        reason="holiday",
+    )
 
 
 def open_task(approvals: Approvals, instance_id: int, user: str) -> int:

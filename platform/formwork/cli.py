@@ -13,8 +13,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .config import Settings
+from .i18n import LANGUAGES
 
 if TYPE_CHECKING:
+    from flask import Flask
+
+    from .tenancy.cache import TenantApps
     from .tenancy.customizations import Overlay
     from .tenancy.registry import CustomizationVersion
 
@@ -62,16 +66,22 @@ def failure(exc: Exception) -> CommandFailed:
     from .meta.errors import DefinitionsInvalid
 
     if isinstance(exc, DefinitionsInvalid):
-        return CommandFailed(f"{len(exc.errors)} definition error(s); nothing was changed", [str(e) for e in exc.errors])
+        return CommandFailed(
+            f"{len(exc.errors)} definition error(s); nothing was changed", [str(e) for e in exc.errors]
+        )
     if isinstance(exc, _expected_errors()):
         return CommandFailed(_one_line(str(exc)))
     if isinstance(exc, OperationalError | InterfaceError):
         return CommandFailed(f"the database cannot be used: {_one_line(str(exc.orig))}")
     if isinstance(exc, OSError):
-        return CommandFailed(_one_line(f"{exc.strerror}: {exc.filename}" if exc.filename and exc.strerror else str(exc)))
+        return CommandFailed(
+            _one_line(f"{exc.strerror}: {exc.filename}" if exc.filename and exc.strerror else str(exc))
+        )
     said = _one_line(str(exc))[:SHOWN_CHARS]
-    return CommandFailed(f"unexpected error, {type(exc).__name__}{': ' + said if said else ''} "
-                         "(run the command again as `formwork --debug …` to see its traceback)")
+    return CommandFailed(
+        f"unexpected error, {type(exc).__name__}{': ' + said if said else ''} "
+        "(run the command again as `formwork --debug …` to see its traceback)"
+    )
 
 
 def _expected_errors() -> tuple[type[Exception], ...]:
@@ -83,7 +93,15 @@ def _expected_errors() -> tuple[type[Exception], ...]:
     from .tenancy.errors import TenantError, TenantUnavailable
     from .tenancy.seeds import SeedFailed
 
-    return TenantError, TenantUnavailable, CustomizationError, SeedFailed, ImportCommandError, ImportRefused, UnreadableFile
+    return (
+        TenantError,
+        TenantUnavailable,
+        CustomizationError,
+        SeedFailed,
+        ImportCommandError,
+        ImportRefused,
+        UnreadableFile,
+    )
 
 
 def _one_line(text: str) -> str:
@@ -120,11 +138,31 @@ def _platform(settings: Settings) -> None:
     upgrade_platform_db(settings.database_url)
 
 
+class CommandEnvironment:
+    """What every command gets as click's `obj` (`@click.pass_obj`): the server's tenants, their definitions and
+    their apps, read when a command asks. A feature's commands use it instead of importing this module."""
+
+    def apps(self) -> TenantApps:
+        """The tenant apps of this server's settings and definitions, its platform database upgraded first."""
+        from .tenancy.cache import TenantApps
+
+        settings, catalog = _settings(), _catalog()
+        _platform(settings)
+        return TenantApps(settings, catalog)
+
+    def tenant_app(self, slug: str) -> Flask:
+        """The app of tenant `slug` (one line saying so when there is none)."""
+        apps = self.apps()
+        return apps.get(_tenant(apps.settings, slug))
+
+
 @click.group(cls=FormworkGroup)
 @click.option("--debug", is_flag=True, help="Show the traceback of a failure instead of its one line")
-def main(debug: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """Formwork: YAML packs become tables, screens, REST APIs and workflows per tenant."""
     # `debug` is read where failures are reported (FormworkGroup.invoke), after the command has run
+    ctx.obj = CommandEnvironment()
     _quiet_fab_logs()
 
 
@@ -140,8 +178,10 @@ def validate(paths: tuple[Path, ...]) -> None:
     if errors:
         click.echo(f"{len(errors)} error(s)", err=True)
         sys.exit(1)
-    click.echo(f"OK: {len(catalog.packs)} packs, {len(catalog.entities)} entities, "
-               f"{sum(map(len, catalog.forms.values()))} forms, {sum(map(len, catalog.list_views.values()))} list views")
+    click.echo(
+        f"OK: {len(catalog.packs)} packs, {len(catalog.entities)} entities, "
+        f"{sum(map(len, catalog.forms.values()))} forms, {sum(map(len, catalog.list_views.values()))} list views"
+    )
 
 
 @main.group()
@@ -155,8 +195,10 @@ def pack_list() -> None:
     catalog = _catalog()
     for item in sorted(catalog.packs.values(), key=lambda p: p.name):
         requires = ", ".join(f"{name} {wanted}" for name, wanted in item.requires.items()) or "-"
-        click.echo(f"{item.name:<12} {item.version:<10} {len(catalog.entities_of(item.name)):>3} entities  "
-                   f"requires: {requires:<20} {item.label}")
+        click.echo(
+            f"{item.name:<12} {item.version:<10} {len(catalog.entities_of(item.name)):>3} entities  "
+            f"requires: {requires:<20} {item.label}"
+        )
 
 
 @main.group()
@@ -205,21 +247,42 @@ def tenant() -> None:
 @click.option("--packs", default="core", show_default=True, help="Comma-separated packs to install")
 @click.option("--admin-user", required=True)
 @click.option("--admin-password", required=True)
-@click.option("--locale", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--locale", type=click.Choice(LANGUAGES), default="en", show_default=True)
 @click.option("--currency", default="CNY", show_default=True, help="ISO 4217 code of the default currency")
-@click.option("--storage", type=click.Choice(["sqlite", "postgres_schema", "postgres_database"]),
-              help="Where its records live (default: a file on SQLite, a schema on PostgreSQL)")
-def tenant_create(slug: str, name: str, packs: str, admin_user: str, admin_password: str, locale: str, currency: str,
-                  storage: str | None) -> None:
+@click.option(
+    "--storage",
+    type=click.Choice(["sqlite", "postgres_schema", "postgres_database"]),
+    help="Where its records live (default: a file on SQLite, a schema on PostgreSQL)",
+)
+def tenant_create(
+    slug: str,
+    name: str,
+    packs: str,
+    admin_user: str,
+    admin_password: str,
+    locale: str,
+    currency: str,
+    storage: str | None,
+) -> None:
     """Create a tenant: storage, tables, roles and its first admin."""
     from .tenancy.provision import create_tenant
 
     settings = _settings()
     catalog = _catalog()
     _platform(settings)
-    record = create_tenant(settings, catalog, slug, name, [p.strip() for p in packs.split(",") if p.strip()],
-                           admin_user, admin_password, locale, progress=lambda m: click.echo(f"  {m}"),
-                           currency=currency, storage=storage)
+    record = create_tenant(
+        settings,
+        catalog,
+        slug,
+        name,
+        [p.strip() for p in packs.split(",") if p.strip()],
+        admin_user,
+        admin_password,
+        locale,
+        progress=lambda m: click.echo(f"  {m}"),
+        currency=currency,
+        storage=storage,
+    )
     click.echo(f"created tenant '{record.slug}' with packs {', '.join(record.packs)}: /t/{record.slug}/")
 
 
@@ -268,8 +331,11 @@ def tenant_customize(slug: str, file: Path) -> None:
     _platform(settings)
     record = _tenant(settings, slug)
     _change_customizations(
-        slug, lambda: store_overlays(settings, catalog, record, _overlays_in(file), report=click.echo),
-        refused="nothing was stored", unchanged="already has these customizations")
+        slug,
+        lambda: store_overlays(settings, catalog, record, _overlays_in(file), report=click.echo),
+        refused="nothing was stored",
+        unchanged="already has these customizations",
+    )
 
 
 def _overlays_in(file: Path) -> list[Overlay]:
@@ -287,7 +353,9 @@ def _overlays_in(file: Path) -> list[Overlay]:
 @tenant.command("customizations")
 @click.argument("slug")
 @click.argument("target", required=False)
-@click.option("--history", is_flag=True, help="Every version (with its text, when TARGET is given), who made it and when")
+@click.option(
+    "--history", is_flag=True, help="Every version (with its text, when TARGET is given), who made it and when"
+)
 def tenant_customizations(slug: str, target: str | None, history: bool) -> None:
     """List a tenant's customizations (of TARGET only, e.g. crm.account), and those that no longer fit its packs."""
     from .tenancy.customizations import customization_history, list_customizations
@@ -316,8 +384,10 @@ def _print_history(versions: list[CustomizationVersion], with_text: bool) -> Non
         if (version.kind, version.target) != shown:
             shown = (version.kind, version.target)
             click.echo(f"{version.kind} {version.target}")
-        click.echo(f"  version {version.version:<3} {version.changed_at:%Y-%m-%d %H:%M}  {version.change:<24} "
-                   f"by {version.actor:<12} definitions {version.definitions_hash or '-'}")
+        click.echo(
+            f"  version {version.version:<3} {version.changed_at:%Y-%m-%d %H:%M}  {version.change:<24} "
+            f"by {version.actor:<12} definitions {version.definitions_hash or '-'}"
+        )
         if with_text and version.source is not None:
             for line in version.source.splitlines():
                 click.echo(f"      {line}")
@@ -341,8 +411,11 @@ def tenant_uncustomize(slug: str, kind: str, target: str) -> None:
     settings, catalog = _settings(), _catalog()
     _platform(settings)
     record = _tenant(settings, slug)
-    _change_customizations(slug, lambda: remove_overlay(settings, catalog, record, kind, target, report=click.echo),
-                           "other customizations depend on it; change or remove them first; nothing was removed")
+    _change_customizations(
+        slug,
+        lambda: remove_overlay(settings, catalog, record, kind, target, report=click.echo),
+        "other customizations depend on it; change or remove them first; nothing was removed",
+    )
 
 
 @tenant.command("customization-revert")
@@ -357,13 +430,16 @@ def tenant_customization_revert(slug: str, kind: str, target: str, version: int)
     settings, catalog = _settings(), _catalog()
     _platform(settings)
     record = _tenant(settings, slug)
-    _change_customizations(slug, lambda: revert_overlay(settings, catalog, record, kind, target, version,
-                                                        report=click.echo),
-                           f"version {version} does not fit the tenant's packs and other customizations; nothing was changed")
+    _change_customizations(
+        slug,
+        lambda: revert_overlay(settings, catalog, record, kind, target, version, report=click.echo),
+        f"version {version} does not fit the tenant's packs and other customizations; nothing was changed",
+    )
 
 
-def _change_customizations(slug: str, change: Callable[[], list[str]], refused: str,
-                           unchanged: str = "already has that version") -> None:
+def _change_customizations(
+    slug: str, change: Callable[[], list[str]], refused: str, unchanged: str = "already has that version"
+) -> None:
     """Run a customization change (applied with its schema changes, or not at all) and print what it did; its
     definition errors end in what they mean for it (`refused`)."""
     from .meta.errors import DefinitionsInvalid
@@ -395,8 +471,11 @@ def tenant_resume(slug: str) -> None:
 @tenant.command("delete")
 @click.argument("slug")
 @click.option("--confirm", is_flag=True, help="Really delete: the tenant's data is removed after the export")
-@click.option("--export-to", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the export written first (default: INSTANCE/exports)")
+@click.option(
+    "--export-to",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the export written first (default: INSTANCE/exports)",
+)
 def tenant_delete(slug: str, confirm: bool, export_to: Path | None) -> None:
     """Delete a tenant for good, after exporting its manifest, rows and files."""
     from .tenancy.lifecycle import delete_tenant
@@ -405,10 +484,13 @@ def tenant_delete(slug: str, confirm: bool, export_to: Path | None) -> None:
     _platform(settings)
     tenant = _tenant(settings, slug)
     if not confirm:
-        raise click.ClickException(f"this deletes tenant '{tenant.slug}' ({tenant.name}) and all its data; "
-                                   "run again with --confirm (an export is written first)")
-    archive = delete_tenant(settings, slug, export_to or settings.instance / "exports",
-                            progress=lambda m: click.echo(f"  {m}"))
+        raise click.ClickException(
+            f"this deletes tenant '{tenant.slug}' ({tenant.name}) and all its data; "
+            "run again with --confirm (an export is written first)"
+        )
+    archive = delete_tenant(
+        settings, slug, export_to or settings.instance / "exports", progress=lambda m: click.echo(f"  {m}")
+    )
     click.echo(f"tenant '{slug}' deleted; its export is in {archive}")
 
 
@@ -420,32 +502,6 @@ def _set_status(slug: str, status: str) -> None:
     if not set_status(settings.database_url, slug, status):
         raise click.ClickException(f"no tenant '{slug}'")
     click.echo(f"tenant '{slug}' is {status} (running servers notice before their next request)")
-
-
-@tenant.command("import")
-@click.argument("slug")
-@click.argument("entity")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--match-on", help="A unique field (or id): rows whose value finds a record update it")
-@click.option("--dry-run", is_flag=True, help="Check every row and report; save nothing")
-@click.option("--user", "username", default="admin", show_default=True, help="The tenant user the import runs as")
-def tenant_import(slug: str, entity: str, file: Path, match_on: str | None, dry_run: bool, username: str) -> None:
-    """Import a CSV or XLSX FILE into ENTITY (e.g. core.employee): every row is saved, or none."""
-    from .imports.command import RowsProgress, run_import, summary
-    from .tenancy.cache import TenantApps
-
-    settings, catalog = _settings(), _catalog()
-    _platform(settings)
-    app = TenantApps(settings, catalog).get(_tenant(settings, slug))
-    progress = RowsProgress()
-    try:
-        outcome = run_import(app, entity, file, username, match_on, dry_run, progress)
-    finally:
-        progress.close()
-    for line in summary(outcome, dry_run):
-        click.echo(line)
-    if outcome.errors:
-        sys.exit(1)
 
 
 @tenant.command("list")
@@ -464,8 +520,10 @@ def tenant_list() -> None:
     catalog, _errors = load_catalog()  # a broken pack must not hide the tenants; `validate` reports it
     for row in rows:
         upgrades = upgrades_available(catalog, row)
-        packs = ", ".join(f"{name} {version or '?'}" + (f" (upgrade available: {upgrades[name]})" if name in upgrades else "")
-                          for name, version in row.pack_versions.items())
+        packs = ", ".join(
+            f"{name} {version or '?'}" + (f" (upgrade available: {upgrades[name]})" if name in upgrades else "")
+            for name, version in row.pack_versions.items()
+        )
         click.echo(f"{row.slug:<20} {row.status:<10} {row.name:<24} {packs}")
 
 
@@ -509,8 +567,10 @@ def tenant_upgrade_pack(slug: str, pack: str, plan_only: bool, yes: bool) -> Non
         return
     _echo_section(f"plan for tenant '{slug}':", plan.describe())
     if plan.conflicts:
-        raise click.ClickException(f"not upgraded: {len(plan.conflicts)} customization(s) conflict with {pack} "
-                                   f"{plan.available}; change or remove them first")
+        raise click.ClickException(
+            f"not upgraded: {len(plan.conflicts)} customization(s) conflict with {pack} "
+            f"{plan.available}; change or remove them first"
+        )
     if plan.refused:
         raise click.ClickException(f"not upgraded: {len(plan.refused)} change(s) refused; nothing was changed")
     if plan_only or not (yes or click.confirm(f"upgrade {pack} to {plan.available}?", default=False)):
@@ -537,7 +597,9 @@ def plan(slug: str, drop_retired: bool) -> None:
     for change in changes.left_alone:
         click.echo(f"  {change}")
     if changes.refused:
-        click.echo(f"  nothing is applied while {len(changes.refused)} change(s) are refused (a migration is all or nothing)")
+        click.echo(
+            f"  nothing is applied while {len(changes.refused)} change(s) are refused (a migration is all or nothing)"
+        )
     conflicts = customization_conflicts(settings, catalog, _tenant(settings, slug))
     for conflict in conflicts:
         click.echo(f"  customization conflict: {conflict}")
@@ -567,51 +629,6 @@ def migrate(slug: str | None, every: bool, jobs: int, drop_retired: bool) -> Non
         sys.exit(1)
 
 
-@main.command("tick")
-def tick_command() -> None:
-    """Run the approval timeouts and reminders due now for every active tenant, once, and exit (for cron)."""
-    from .compile.models import utcnow
-    from .tenancy.cache import TenantApps
-    from .workflow.worker import tick
-
-    settings, catalog = _settings(), _catalog()
-    _platform(settings)
-    results = tick(TenantApps(settings, catalog), utcnow(), report=lambda result: click.echo(result.describe()))
-    if not results:
-        click.echo("no active tenants")
-    if any(result.error for result in results):
-        sys.exit(1)
-
-
-@main.command("worker")
-@click.option("--interval", default=30, show_default=True, type=click.IntRange(min=1), help="Seconds between ticks")
-def worker_command(interval: int) -> None:
-    """Run `formwork tick` every INTERVAL seconds until stopped (SIGTERM or Ctrl+C); several workers may run at once."""
-    import signal
-    import threading
-
-    from .tenancy.cache import TenantApps
-    from .workflow.worker import work
-
-    settings, catalog = _settings(), _catalog()
-    _platform(settings)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    log = logging.getLogger("formwork.worker")
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda number, _frame: stop.set())  # the tick running now finishes first
-    log.info("worker started: a tick every %ss", interval)
-
-    def report(result) -> None:
-        if result.error:
-            log.error("%s", result.describe())
-        elif not result.idle:
-            log.info("%s", result.describe())
-
-    ticks = work(TenantApps(settings, catalog), interval, stop, report=report)
-    log.info("worker stopped after %d tick(s)", ticks)
-
-
 @contextmanager
 def _progress_bar(total: int, label: str) -> Iterator[Callable[[str], None]]:
     """On a terminal, a progress bar with what is worth reading printed above it; elsewhere (logs, CI) every line.
@@ -622,11 +639,13 @@ def _progress_bar(total: int, label: str) -> Iterator[Callable[[str], None]]:
         yield click.echo
         return
     with click.progressbar(length=total, label=label, show_pos=True, show_eta=True) as bar:
+
         def report(line: str) -> None:
             if not line.endswith(": unchanged"):
                 click.echo(f"\r\033[K{line}")
             if line.startswith("["):
                 bar.update(1)
+
         yield report
 
 
@@ -698,10 +717,41 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"  Instance:     {settings.instance}")
     click.echo("")
     if no_serve:
-        click.echo(f"  Not serving (--no-serve): `formwork serve --host {host} --port {port}` serves it at those addresses.")
+        click.echo(
+            f"  Not serving (--no-serve): `formwork serve --host {host} --port {port}` serves it at those addresses."
+        )
         return
     _serve(settings, host, port, threads=8)
 
+
+@main.command("features")
+def features_command() -> None:
+    """List the features loaded (built in, or installed through the `formwork.features` entry points) and what
+    each declared, slot by slot."""
+    from .features import load_features
+
+    registry = load_features()
+    for feature in registry.features:
+        click.echo(f"{feature.name}  ({feature.source})")
+        for slot in registry.slots():
+            count = sum(1 for entry in registry.entries(slot) if entry.feature == feature.name)
+            if count:
+                click.echo(f"  {slot}: {count}")
+
+
+def add_feature_commands() -> None:
+    """The commands the features declared (`formwork tick`, `formwork tenant import`…), each in its group."""
+    from .features import COMMANDS, load_features
+
+    groups = {
+        "": main,
+        **{name: command for name, command in main.commands.items() if isinstance(command, click.Group)},
+    }
+    for declared in load_features().items(COMMANDS):
+        groups[declared.group].add_command(declared.command)
+
+
+add_feature_commands()
 
 if __name__ == "__main__":
     main()

@@ -1,18 +1,46 @@
-"""Translatable labels: `label: Customer` or `label: {en: Customer, zh: 客户}`.
+"""Translatable texts: a pack's labels (`label: {en: Customer, zh: 客户}`) and the platform's own (`CatalogText`).
 
 A `Label` is a `str` (its English text) so that Flask-AppBuilder can use it
 wherever it expects a string, while rendering in the user's language: Jinja
 and WTForms call `__html__`, which looks up the current request's locale.
+A pack's label carries its texts with it; the platform's own texts are
+`CatalogText`s, whose translations live in the gettext catalogs under
+`translations/`. The languages are English plus every language with a compiled
+catalog there, so adding a language is adding its catalog (and pack labels).
 """
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+from babel import Locale
+from babel.support import NullTranslations, Translations
 from markupsafe import escape
 
-LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def catalog_languages(directory: Path = TRANSLATIONS) -> tuple[str, ...]:
+    """English (the language the texts are written in) first, then each language with a compiled catalog."""
+    found = sorted(mo.parents[1].name for mo in directory.glob("*/LC_MESSAGES/messages.mo"))
+    return (DEFAULT_LANGUAGE, *(language for language in found if language != DEFAULT_LANGUAGE))
+
+
+LANGUAGES = catalog_languages()
+
+
+@cache
+def catalog(language: str, directory: Path = TRANSLATIONS) -> NullTranslations:
+    """The compiled catalog of `language` (one that translates nothing for English or a language without one)."""
+    return Translations.load(str(directory), [language])
+
+
+def language_name(language: str, reader: str) -> str:
+    """`zh` as `reader` calls it (`Chinese`, `中文`), from CLDR, so a language added as a catalog has a name too."""
+    return Locale.parse(language).get_display_name(Locale.parse(reader)) or language
 
 
 def current_locale() -> str:
@@ -63,11 +91,36 @@ class Label(str):
         return (Label, (self.translations,))
 
 
+class CatalogText(Label):
+    """One of the platform's own texts, written in English; its other languages come from the catalogs when it is
+    shown, so a constant made at import still follows each reader's language (`localized()` the request's,
+    `get(language)` a given one, as for an e-mail), and `str()` stays English for logs.
+
+    `python -m formwork.i18n_catalog update` extracts every `CatalogText("...")` into the catalogs. `context`
+    (gettext's msgctxt, a string literal so that extraction reads it) tells apart one English text that two screens
+    translate differently: `CatalogText("Approved", context="task status")`.
+    """
+
+    context: str | None
+
+    def __new__(cls, message: str, context: str | None = None) -> CatalogText:
+        text = str.__new__(cls, message)
+        text.context = context
+        return text
+
+    @property
+    def translations(self) -> dict[str, str]:  # type: ignore[override]  # computed from the catalogs, not stored
+        return {language: self.get(language) for language in LANGUAGES}
+
+    def get(self, language: str | None = None) -> str:
+        translations = catalog(language or current_locale(), TRANSLATIONS)
+        message = str.__str__(self)
+        return translations.pgettext(self.context, message) if self.context else translations.gettext(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (CatalogText, (str.__str__(self), self.context))
+
+
 def humanize(name: str) -> str:
     """`close_date` -> `Close date`: the label when a definition gives none."""
     return name.replace("_", " ").strip().capitalize()
-
-
-def label_table(pairs: dict[str, tuple[str, str]]) -> dict[str, Label]:
-    """`{"draft": ("Draft", "草稿")}` -> `{"draft": Label(...)}`: the platform's word lists, written compactly."""
-    return {key: Label({"en": en, "zh": zh}) for key, (en, zh) in pairs.items()}

@@ -20,5 +20,12 @@ from .fields import (
 )
 from .records import visible_condition
 
-__all__ = ["child_tables", "hidden_fields", "read_only_fields", "unchangeable_fields", "unchangeable_row_fields",
-           "visible_condition", "without_hidden"]
+__all__ = [
+    "child_tables",
+    "hidden_fields",
+    "read_only_fields",
+    "unchangeable_fields",
+    "unchangeable_row_fields",
+    "visible_condition",
+    "without_hidden",
+]

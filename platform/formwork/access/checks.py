@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..fields import kind_of
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef, qualify
@@ -32,7 +33,9 @@ def check_roles(catalog: Catalog) -> list[DefinitionError]:
                 if section == "records":
                     errors += _records_errors(entity, value, catalog, doc, (section, name))
                 elif section == "fields":
-                    errors += _fields_errors(entity, value, "create" in role.rights_on(entity.qualified), doc, (section, name))
+                    errors += _fields_errors(
+                        entity, value, "create" in role.rights_on(entity.qualified), doc, (section, name)
+                    )
         errors += _rights_needed(data, role.pack, doc)
     return errors
 
@@ -42,8 +45,13 @@ def _entity(catalog: Catalog, name: str, pack: str, doc: Any, path: tuple, error
     entity = catalog.entities.get(qualified)
     if entity is None:
         if not catalog.knows_entity(qualified):
-            errors.append(doc.error(path, f"unknown entity '{qualified}' (write `name` for an entity of pack {pack}, "
-                                          "`pack.name` for one of a pack it requires)"))
+            errors.append(
+                doc.error(
+                    path,
+                    f"unknown entity '{qualified}' (write `name` for an entity of pack {pack}, "
+                    "`pack.name` for one of a pack it requires)",
+                )
+            )
         return None
     if problem := catalog.unrequired_entity(pack, qualified):
         errors.append(doc.error(path, problem))
@@ -58,12 +66,19 @@ def _rights_needed(data: dict[str, Any], pack: str, doc: Any) -> list[Definition
     for section in ("records", "fields"):
         for name in data.get(section) or {}:
             if qualify(name, pack) not in rights and EVERY_ENTITY not in rights:
-                errors.append(doc.error((section, name), f"the role has no rights on {qualify(name, pack)}, so this never "
-                                                         "applies; add it under `rights`"))
+                errors.append(
+                    doc.error(
+                        (section, name),
+                        f"the role has no rights on {qualify(name, pack)}, so this never "
+                        "applies; add it under `rights`",
+                    )
+                )
     return errors
 
 
-def _fields_errors(entity: EntityDef, spec: dict[str, Any], creates: bool, doc: Any, path: tuple) -> list[DefinitionError]:
+def _fields_errors(
+    entity: EntityDef, spec: dict[str, Any], creates: bool, doc: Any, path: tuple
+) -> list[DefinitionError]:
     errors = []
     for key in ("hidden", "read_only"):
         for i, name in enumerate(spec.get(key, ())):
@@ -71,8 +86,13 @@ def _fields_errors(entity: EntityDef, spec: dict[str, Any], creates: bool, doc: 
             if field is None:
                 errors.append(doc.error((*path, key, i), f"'{name}' is not a field of {entity.qualified}"))
             elif field.required and key == "hidden" and creates:
-                errors.append(doc.error((*path, key, i), f"'{name}' is required, so a role that creates {entity.qualified} "
-                                                         "records cannot have it hidden"))
+                errors.append(
+                    doc.error(
+                        (*path, key, i),
+                        f"'{name}' is required, so a role that creates {entity.qualified} "
+                        "records cannot have it hidden",
+                    )
+                )
     return errors
 
 
@@ -89,11 +109,21 @@ def rule_problems(entity: EntityDef, rule: Any, catalog: Catalog) -> list[tuple[
     """(path inside the rule, message) for one record rule of `entity`."""
     if isinstance(rule, str):
         if rule not in PLAIN_RULES:
-            return [((), f"'{rule}' is not a record rule; expected one of {', '.join(PLAIN_RULES)}, "
-                         "{user_field: f}, {department: f}, {department_tree: f} or a structured filter")]
+            return [
+                (
+                    (),
+                    f"'{rule}' is not a record rule; expected one of {', '.join(PLAIN_RULES)}, "
+                    "{user_field: f}, {department: f}, {department_tree: f} or a structured filter",
+                )
+            ]
         if rule in ("department", "department_tree") and department_field(entity, None) is None:
-            return [((), f"{entity.qualified} has no reference to {DEPARTMENT} or {EMPLOYEE}; name the field that "
-                         f"places a record in a department: {{{rule}: <field>}}")]
+            return [
+                (
+                    (),
+                    f"{entity.qualified} has no reference to {DEPARTMENT} or {EMPLOYEE}; name the field that "
+                    f"places a record in a department: {{{rule}: <field>}}",
+                )
+            ]
         return []
     if not isinstance(rule, dict):
         return [((), "a record rule is a name (all, own, department, department_tree) or a mapping")]
@@ -111,10 +141,12 @@ def _field_rule_problems(entity: EntityDef, kind: str, name: Any) -> list[str]:
     if field is None:
         return [f"'{name}' is not a field of {entity.qualified}"]
     if kind == "user_field":
-        if field.type == "user" or field.type in ("reference", "many_to_many") and field.target == PERSON_TARGET:
+        kind = kind_of(field)
+        if kind.refers_to_user or (kind.refers_to_record or kind.refers_to_many) and field.target == PERSON_TARGET:
             return []
-        return [f"'{name}' is a {field.type} field; user_field takes a user field or a reference (or link) to {EMPLOYEE}"]
-    if field.type == "reference" and field.target in (DEPARTMENT, EMPLOYEE):
+        return [
+            f"'{name}' is a {field.type} field; user_field takes a user field or a reference (or link) to {EMPLOYEE}"
+        ]
+    if kind_of(field).refers_to_record and field.target in (DEPARTMENT, EMPLOYEE):
         return []
     return [f"'{name}' is a {field.type} field; {kind} takes a reference to {DEPARTMENT} or {EMPLOYEE}"]
-

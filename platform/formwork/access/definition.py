@@ -82,12 +82,28 @@ def rules_of(raw: Any) -> list[Any]:
 def build_role(doc: Document) -> RoleDef:
     data = doc.data
     pack = doc.pack
-    rights = {_entity(name, pack): tuple(r for r in RIGHTS if r in granted) for name, granted in (data.get("rights") or {}).items()}
-    records = {_entity(name, pack): tuple(parse_rule(r) for r in rules_of(raw)) for name, raw in (data.get("records") or {}).items()}
-    fields = {_entity(name, pack): FieldRights(frozenset(spec.get("hidden", ())), frozenset(spec.get("read_only", ())))
-              for name, spec in (data.get("fields") or {}).items()}
-    return RoleDef(pack, data["name"], Label(data.get("label"), humanize(data["name"])),
-                   Label(data["description"]) if data.get("description") else None, doc, rights, records, fields)
+    rights = {
+        _entity(name, pack): tuple(r for r in RIGHTS if r in granted)
+        for name, granted in (data.get("rights") or {}).items()
+    }
+    records = {
+        _entity(name, pack): tuple(parse_rule(r) for r in rules_of(raw))
+        for name, raw in (data.get("records") or {}).items()
+    }
+    fields = {
+        _entity(name, pack): FieldRights(frozenset(spec.get("hidden", ())), frozenset(spec.get("read_only", ())))
+        for name, spec in (data.get("fields") or {}).items()
+    }
+    return RoleDef(
+        pack,
+        data["name"],
+        Label(data.get("label"), humanize(data["name"])),
+        Label(data["description"]) if data.get("description") else None,
+        doc,
+        rights,
+        records,
+        fields,
+    )
 
 
 def _entity(name: str, pack: str) -> str:

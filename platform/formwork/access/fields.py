@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import current_app, g, has_request_context
 
+from ..fields import kind_of
 from ..meta.model import EntityDef
 from ..tenancy.audit import current_user
 from .definition import FieldRights
@@ -65,8 +66,13 @@ def without_hidden(entity: EntityDef | str, data: dict) -> dict:
     for table, child in child_tables(entity).items():
         keys = _row_keys(child, hidden_fields(child))
         if keys and isinstance(shown.get(table), list):
-            shown = {**shown, table: [{k: v for k, v in row.items() if k not in keys} if isinstance(row, dict) else row
-                                      for row in shown[table]]}
+            shown = {
+                **shown,
+                table: [
+                    {k: v for k, v in row.items() if k not in keys} if isinstance(row, dict) else row
+                    for row in shown[table]
+                ],
+            }
     return shown
 
 
@@ -75,7 +81,7 @@ def child_tables(entity: EntityDef | str) -> dict[str, EntityDef]:
     if isinstance(entity, str) or not has_request_context():
         return {}
     entities = current_app.extensions["formwork"].catalog.entities
-    return {f.name: entities[f.target] for f in entity.fields if f.type == "child_table" and f.target in entities}
+    return {f.name: entities[f.target] for f in entity.fields if kind_of(f).holds_rows and f.target in entities}
 
 
 def unchangeable_row_fields(entity: EntityDef | str, data: dict) -> dict[str, list[tuple[int, str]]]:
@@ -93,7 +99,9 @@ def unchangeable_row_fields(entity: EntityDef | str, data: dict) -> dict[str, li
 
 def _row_keys(child: EntityDef, hidden: set[str]) -> set[str]:
     """The keys of a dumped row that carry hidden fields: a reference is dumped as `<name>_id`."""
-    return hidden | {f"{name}_id" for name in hidden if (f := child.field(name)) is not None and f.type in ("reference", "user")}
+    return hidden | {
+        f"{name}_id" for name in hidden if (f := child.field(name)) is not None and kind_of(f).refers_to_one
+    }
 
 
 def hidden_fields_for(entity: EntityDef | str, user: object) -> set[str]:

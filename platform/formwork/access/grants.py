@@ -76,7 +76,9 @@ def ensure_pack_roles(app: Flask) -> list[str]:
     with app.app_context():
         security = app.appbuilder.sm
         menus = entity_menus(runtime.catalog)
-        known = {(pv.permission.name, pv.view_menu.name): pv for pv in security.session.query(security.permissionview_model)}
+        known = {
+            (pv.permission.name, pv.view_menu.name): pv for pv in security.session.query(security.permissionview_model)
+        }
         for role in runtime.catalog.roles.values():
             found = security.find_role(role.name)
             if found is None:

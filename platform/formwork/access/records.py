@@ -27,6 +27,7 @@ from flask import current_app, g, has_request_context
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..fields import kind_of
 from ..filters import FilterContext, compile_filter
 from ..meta.model import EntityDef
 from ..tenancy.audit import current_user
@@ -86,8 +87,12 @@ def _asked_to_decide(model: type, entity: EntityDef, username: str) -> ColumnEle
     whatever their record rules say (a manager approving a report's leave request)."""
     from ..workflow.tables import INSTANCES, TASKS
 
-    return sa.exists().where(INSTANCES.c.entity == entity.qualified, INSTANCES.c.record_id == model.id,
-                             TASKS.c.instance_id == INSTANCES.c.id, TASKS.c.assignee == username)
+    return sa.exists().where(
+        INSTANCES.c.entity == entity.qualified,
+        INSTANCES.c.record_id == model.id,
+        TASKS.c.instance_id == INSTANCES.c.id,
+        TASKS.c.assignee == username,
+    )
 
 
 def _role_condition(role: RoleDef, model: type, entity: EntityDef, context: FilterContext | None = None) -> Any:
@@ -114,7 +119,9 @@ def _context(model: type) -> FilterContext:
     return cache["context"]
 
 
-def rule_condition(rule: RecordRule, model: type, entity: EntityDef, context: FilterContext) -> ColumnElement[bool] | None:
+def rule_condition(
+    rule: RecordRule, model: type, entity: EntityDef, context: FilterContext
+) -> ColumnElement[bool] | None:
     """One rule as a WHERE clause on `model` for the user of `context`; None for `all`."""
     if rule.kind == "all":
         return None
@@ -131,9 +138,9 @@ def user_field_filter(entity: EntityDef, name: str | None) -> dict[str, Any]:
     """`I am in this field`: a user field holds me, an employee reference or link holds my employee record."""
     field = entity.field(name or "")
     assert field is not None, f"checked: {name} is a field of {entity.qualified}"
-    if field.type == "user":
+    if kind_of(field).refers_to_user:
         return {"field": name, "op": "=", "value": "$user"}
-    if field.type == "many_to_many":
+    if kind_of(field).refers_to_many:
         return {"field": name, "op": "contains", "value": "$employee"}
     return {"field": name, "op": "=", "value": "$employee"}
 
@@ -146,14 +153,15 @@ def department_field(entity: EntityDef, name: str | None) -> str | None:
     if entity.qualified == DEPARTMENT:
         return "id"
     for target in (DEPARTMENT, EMPLOYEE):
-        found = next((f.name for f in entity.fields if f.type == "reference" and f.target == target), None)
+        found = next((f.name for f in entity.fields if kind_of(f).refers_to_record and f.target == target), None)
         if found:
             return found
     return None
 
 
-def _department_condition(model: type, entity: EntityDef, name: str | None, tree: bool,
-                          context: FilterContext) -> ColumnElement[bool]:
+def _department_condition(
+    model: type, entity: EntityDef, name: str | None, tree: bool, context: FilterContext
+) -> ColumnElement[bool]:
     if context.department_id is None:
         return sa.false()
     models = model.__models__
@@ -173,7 +181,11 @@ def _department_condition(model: type, entity: EntityDef, name: str | None, tree
 
 def department_ids(department: type, root: int) -> sa.Select:
     """The ids of department `root` and every department below it: one recursive CTE (UNION stops on a cycle)."""
-    tree = sa.select(department.id.label("id")).where(department.id == root).cte("formwork_department_tree", recursive=True)
+    tree = (
+        sa.select(department.id.label("id"))
+        .where(department.id == root)
+        .cte("formwork_department_tree", recursive=True)
+    )
     child = aliased(department)
     tree = tree.union(sa.select(child.id).where(child.parent_id == tree.c.id))
     return sa.select(tree.c.id)
@@ -198,8 +210,11 @@ def may_see_as(session: Any, user: Any, model: type, record_id: int) -> bool:
     if not 0 < record_id <= INTEGER_LIMIT:
         return False
     employee = current_employee(session, model.__models__, user)
-    context = FilterContext.now(user_id=user.id, employee_id=getattr(employee, "id", None),
-                                department_id=getattr(employee, "department_id", None))
+    context = FilterContext.now(
+        user_id=user.id,
+        employee_id=getattr(employee, "id", None),
+        department_id=getattr(employee, "department_id", None),
+    )
     condition = _condition_for(model, user, context)
     query = sa.select(model.id).where(model.id == record_id)
     return session.scalar(query.where(condition) if condition is not None else query) is not None

@@ -27,22 +27,18 @@ from ..access import (
     unchangeable_row_fields,
     without_hidden,
 )
-from ..fields import FIELD_TYPES, field_type
+from ..adapters.apispec import spec_paths
+from ..adapters.fab import base_filters
+from ..features import ENTITY_APIS, load_features
+from ..fields import FIELD_TYPES, field_type, kind_of
 from ..fields.child_table import parent_field_of
 from ..files.lifecycle import save_upload
-from ..i18n import Label
-from ..imports.api import ImportApi
+from ..i18n import CatalogText
 from ..languages import localize_messages, localized
 from ..meta.catalog import Catalog
 from ..meta.model import STANDARD_COLUMNS, EntityDef
 from ..tenancy.bad_input import UnreadableBody
-from ..workflow.lock import (
-    ROW_IN_APPROVAL,
-    RecordInApproval,
-    before_delete,
-    lock_errors,
-    row_lock_errors,
-)
+from .actors import request_actor
 from .etags import (
     PRECONDITION_FAILED,
     asks_if_match,
@@ -52,35 +48,26 @@ from .etags import (
     not_modified,
     record_etag,
 )
-from .generated import FilledValueRefused
 from .interface import EntityInterface
-from .logic import (
-    compute_formulas,
-    current_user_values,
-    fill_defaults,
-    record_values,
-    save_errors,
+from .lifecycle import (
+    FIELD_NOT_YOURS,
+    Actor,
+    RecordConflict,
+    RecordInUse,
+    RecordRejected,
+    RecordWrite,
+    StaleRecord,
+    delete_record,
+    save_record,
+    validate_hook_errors,
 )
 from .models import CompiledModels, class_name
-from .records import (
-    RecordInUse,
-    StaleRecord,
-    change_errors,
-    check_deletable,
-    check_version,
-    read_only_errors,
-    reference_errors,
-    row_errors,
-    stored_values,
-    unique_errors,
-)
-from .schemas import ReadSchemaConverter, assign_values, input_schema
+from .schemas import ReadSchemaConverter, input_schema
 
-FIELD_NOT_YOURS = Label({"en": "Your role may not change this field.", "zh": "您的角色不能修改此字段。"})
-ROW = Label({"en": "Row", "zh": "行"})
+ROW = CatalogText("Row")
 
 
-class EntityRestApi(ImportApi, ModelRestApi):
+class EntityRestApi(ModelRestApi):
     """The REST API of one entity; subclasses are generated per entity."""
 
     entity: EntityDef
@@ -117,17 +104,15 @@ class EntityRestApi(ImportApi, ModelRestApi):
         return {name: localized(self.label_columns[name]) for name in cols or [] if name in self.label_columns}
 
     def _description_columns_json(self, cols: list[str] | None = None) -> dict[str, Any]:
-        return {name: localized(self.description_columns[name]) for name in cols or [] if name in self.description_columns}
+        return {
+            name: localized(self.description_columns[name]) for name in cols or [] if name in self.description_columns
+        }
 
     def post_headless(self) -> Response:
         data, response = self._load(partial=False)
         if response is not None:
             return response
-        locked = self._locked(None, data)
-        if locked:
-            return self.response_400(message=locked)
-        item = self.datamodel.obj()
-        return self._save(item, data, created=True)
+        return self._save(None, data)
 
     def get_headless(self, pk: Any, **kwargs: Any) -> Response:
         """FAB's GET with the record's ETag, and a 304 when If-None-Match names it (`compile/etags.py`)."""
@@ -135,14 +120,16 @@ class EntityRestApi(ImportApi, ModelRestApi):
         if response.status_code != 200:
             return response
         selected = (kwargs.get("rison") or {}).get("columns")
-        etag = record_etag(self._shown(self.datamodel.get(pk, self._base_filters)) if selected else response.json["result"])
+        etag = record_etag(
+            self._shown(self.datamodel.get(pk, base_filters(self))) if selected else response.json["result"]
+        )
         if is_not_modified(etag):
             return not_modified(etag)
         response.set_etag(etag)
         return response
 
     def put_headless(self, pk: Any) -> Response:
-        item = self.datamodel.get(pk, self._base_filters)
+        item = self.datamodel.get(pk, base_filters(self))
         if item is None:
             return self.response_404()
         if if_match_fails(lambda: self._shown(item)):
@@ -150,39 +137,26 @@ class EntityRestApi(ImportApi, ModelRestApi):
         data, response = self._load(partial=True)
         if response is not None:
             return response
-        try:
-            check_version(item, data.pop("version", None))
-        except StaleRecord as stale:
-            return self.response(409, message=str(stale), version=stale.current)
-        locked = self._locked(item, data)
-        if locked:
-            return self.response_400(message=locked)
-        return self._save(item, data, created=False)
+        return self._save(item, data)
 
     def delete_headless(self, pk: Any) -> Response:
-        item = self.datamodel.get(pk, self._base_filters)
+        item = self.datamodel.get(pk, base_filters(self))
         if item is None:
             return self.response_404()
         if if_match_fails(lambda: self._shown(item)):
             return self.response_412()
-        if row_lock_errors(current_app.extensions["formwork"], self.entity.qualified, item, None, get_current_user().username):
-            return self.response(409, message=ROW_IN_APPROVAL.localized())
         session = self.datamodel.session
         try:
-            check_deletable(session, self.catalog, self.compiled, self.entity, item)
-            before_delete(session, self.entity.qualified, item.id)
-            session.delete(item)
+            delete_record(self._runtime(), self._actor(), self.entity, item, session=session)
             session.commit()
-        except (RecordInUse, RecordInApproval) as exc:
+        except RecordInUse as exc:  # locked, still referred to, or in approval (a workflow hook)
+            session.rollback()
             return self.response(409, message=str(exc))
-        except StaleDataError:  # changed since it was loaded: the version counter refused the DELETE
+        except RecordConflict as conflict:
             session.rollback()
-            if asks_if_match():
+            if asks_if_match() and isinstance(conflict.__cause__, StaleDataError):
                 return self.response_412()
-            return self.response(409, message="The record is in use or was changed meanwhile; reload and try again.")
-        except IntegrityError:
-            session.rollback()
-            return self.response(409, message="The record is in use or was changed meanwhile; reload and try again.")
+            return self.response(409, message=str(conflict))
         return self.response(200, message="OK")
 
     @expose("/<int:pk>/file/<field>", methods=["POST"])
@@ -203,16 +177,20 @@ class EntityRestApi(ImportApi, ModelRestApi):
             404: {$ref: '#/components/responses/404'}
         """
         definition = self.entity.field(field)
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None or definition is None or definition.type not in ("file", "image"):
+        item = self.datamodel.get(pk, base_filters(self))
+        if item is None or definition is None or not kind_of(definition).holds_file:
             return self.response_404()
         if field in unchangeable_fields(self.entity):
             return self.response_400(message={field: [FIELD_NOT_YOURS.localized()]})
         chosen = request.files.get("file")
         if chosen is None or not chosen.filename:
             return self.response_400(message={field: ["Send the file as the multipart part `file`."]})
-        locked = self._locked(item, {field: None})
-        if locked:
+        locked = validate_hook_errors(
+            RecordWrite(
+                self._runtime(), self.datamodel.session, self._actor(), self.entity, item, {field: None}, created=False
+            )
+        )
+        if locked:  # refused before the bytes are stored (the approval lock is such a hook)
             return self.response_400(message=locked)
         kind = field_type(definition.type)
         try:
@@ -221,19 +199,19 @@ class EntityRestApi(ImportApi, ModelRestApi):
             return self.response_400(message={field: [str(refused)]})
         session = self.datamodel.session
         try:  # the replaced file is kept as a version; the new bytes go again if this does not commit (files/lifecycle.py)
-            setattr(item, field, save_upload(session, checked, get_current_user().username))
+            stored = save_upload(session, checked, get_current_user().username)
+            save_record(self._runtime(), self._actor(), self.entity, item, {field: stored}, session=session)
             session.commit()
+        except RecordRejected as rejected:
+            session.rollback()
+            return self.response_400(message=rejected.errors)
+        except RecordConflict as conflict:
+            session.rollback()
+            return self.response(409, message=str(conflict))
         except BaseException:
             session.rollback()
             raise
         return self.response(200, id=item.id, result=without_hidden(self.entity, self.show_model_schema.dump(item)))
-
-    def _locked(self, item: Any | None, data: dict[str, Any]) -> dict[str, list[str]]:
-        """What a running approval keeps the JWT's user from changing: the fields of `data` on the record, and
-        (for a row of another record's child table) the row while that record is in approval."""
-        runtime, user = current_app.extensions["formwork"], get_current_user().username
-        errors = lock_errors(runtime, self.entity.qualified, item.id, user, data) if item is not None else {}
-        return errors | row_lock_errors(runtime, self.entity.qualified, item, data, user)
 
     def _load(self, partial: bool) -> tuple[dict[str, Any], Response | None]:
         try:
@@ -259,8 +237,10 @@ class EntityRestApi(ImportApi, ModelRestApi):
         messages = {}
         for table, refused in unchangeable_row_fields(self.entity, data).items():
             child = self.catalog.entities[self.entity.field(table).target]
-            messages[table] = [f"{ROW.localized()} {number}, {localized(child.field(name).label)}: {FIELD_NOT_YOURS.localized()}"
-                               for number, name in refused]
+            messages[table] = [
+                f"{ROW.localized()} {number}, {localized(child.field(name).label)}: {FIELD_NOT_YOURS.localized()}"
+                for number, name in refused
+            ]
         return messages
 
     def _shown(self, item: Any) -> dict[str, Any]:
@@ -270,7 +250,7 @@ class EntityRestApi(ImportApi, ModelRestApi):
     def add_api_spec(self, api_spec: Any) -> None:
         """FAB's operations, with the record path's ETag headers and conditions."""
         super().add_api_spec(api_spec)
-        declare_etags(api_spec._paths, f"{self.route_base}/{{pk}}")
+        declare_etags(spec_paths(api_spec), f"{self.route_base}/{{pk}}")
 
     def pre_get(self, data: dict[str, Any]) -> None:
         """Reads leave out the fields the caller's roles hide."""
@@ -286,83 +266,73 @@ class EntityRestApi(ImportApi, ModelRestApi):
             return self.response_400(message={"order_column": [FIELD_NOT_YOURS.localized()]})
         return super().get_list_headless(**kwargs)
 
-    def _save(self, item: Any, data: dict[str, Any], created: bool) -> Response:
-        session = self.datamodel.session
-        with session.no_autoflush:
-            logic = self.compiled.logic[self.entity.qualified]
-            old = None if created or logic.is_empty else record_values(item, self.entity, session, self.compiled)
-            errors = read_only_errors(self.entity, data, None if created else item)
-            errors.update(row_errors(self.entity, data, None if created else item))
-            errors.update(change_errors(self.entity, data, None if created else item, self.compiled))
-            errors.update(reference_errors(session, self.entity, self.compiled, data))
-            errors.update(unique_errors(session, self.entity, self.datamodel.obj, data, None if created else item.id,
-                                        None if created else stored_values(item, self.entity)))
-            if errors:
-                return self.response_400(message=errors)
-            assign_values(item, self.entity, data, session, self.compiled)
-            errors = self._logic_errors(item, old)
-        if errors:
-            session.rollback()
-            return self.response_400(message=errors)
+    def _save(self, item: Any | None, data: dict[str, Any]) -> Response:
+        """The REST adapter of the record lifecycle: the saved record as GET shows it, or the lifecycle's refusal
+        as a 400 (per field) or 409 (stale or conflicting)."""
+        session, created = self.datamodel.session, item is None
         try:
+            item = save_record(
+                self._runtime(),
+                self._actor(),
+                self.entity,
+                item,
+                data,
+                session=session,
+                version=data.pop("version", None),
+            )
             pk, body = self._saved_body(session, item)
-        except StaleDataError:
+        except RecordRejected as rejected:
             session.rollback()
-            if asks_if_match() and not created:
+            return self.response_400(message=rejected.errors)
+        except StaleRecord as stale:
+            session.rollback()
+            return self.response(409, message=str(stale), version=stale.current)
+        except RecordConflict as conflict:
+            session.rollback()
+            if isinstance(conflict.__cause__, StaleDataError) and asks_if_match() and not created:
                 return self.response_412()
-            return self.response(409, message="This record was changed by someone else at the same moment. Reload it and try again.")
-        except FilledValueRefused as failed:
-            session.rollback()
-            return self.response_400(message=failed.errors)
-        except IntegrityError:
-            session.rollback()
-            if current_app.extensions["formwork"].storage_moved():
-                raise  # the table changed under this request (a migration): the tenant app answers 503
-            return self.response(409, message="The record conflicts with stored data (a unique value or a reference changed meanwhile); reload and try again.")
+            if isinstance(conflict.__cause__, IntegrityError) and self._runtime().storage_moved():
+                raise conflict.__cause__ from None  # the table changed under this request (a migration): the tenant app answers 503
+            return self.response(409, message=str(conflict))
         response = self.response(201 if created else 200, id=pk, result=body)
         response.set_etag(record_etag(body))
         return response
 
+    def _runtime(self) -> Any:
+        return current_app.extensions["formwork"]
+
+    def _actor(self) -> Actor:
+        return request_actor(self.datamodel.session, self.compiled, self.entity)
+
     def _saved_body(self, session: Any, item: Any) -> tuple[int, dict[str, Any]]:
-        """Save `item` and read it back in the same transaction: what the answer shows is what was committed, and
-        nothing touches the table after the commit, so a migration landing then cannot fail a saved record's request."""
-        session.add(item)
-        session.flush()
+        """Read the flushed `item` back and commit: what the answer shows is what was committed, and nothing touches
+        the table after the commit, so a migration landing then cannot fail a saved record's request."""
         session.expire(item)  # read back what the database holds: rollups are computed in SQL after the flush
         pk, body = item.id, without_hidden(self.entity, self.show_model_schema.dump(item))
         session.commit()
         return pk, body
-
-    def _logic_errors(self, item: Any, old: dict[str, Any] | None) -> dict[str, list[str]]:
-        """Defaults, formulas, field conditions, validation rules and the lock, as for a form."""
-        logic = self.compiled.logic[self.entity.qualified]
-        if logic.is_empty:
-            return {}
-        session = self.datamodel.session
-        user = current_user_values(session, self.compiled)
-        new = record_values(item, self.entity, session, self.compiled)
-        errors = fill_defaults(logic, item, new, user, session, self.compiled) if old is None else {}
-        errors.update(compute_formulas(logic, item, new))
-        errors.update(save_errors(logic, new, old, user))
-        return errors
 
 
 def api_columns(entity: EntityDef, catalog: Catalog) -> list[str]:
     """What reads return: every field (a reference as its id and title) plus the standard columns."""
     columns: list[str] = ["id"]
     for field in entity.fields:
-        if field.type == "child_table":
+        kind = kind_of(field)
+        if kind.holds_rows:
             child = catalog.entities[field.target]
             link = parent_field_of(field, child, entity.qualified)
             columns.append(f"{field.name}.id")
-            columns += [f"{field.name}.{FIELD_TYPES[f.type].attribute(f)}" for f in child.fields
-                        if f.name != link and f.type not in ("many_to_many", "child_table")]
-        elif field.type in ("reference", "many_to_many"):
+            columns += [
+                f"{field.name}.{FIELD_TYPES[f.type].attribute(f)}"
+                for f in child.fields
+                if f.name != link and kind_of(f).stores_column
+            ]
+        elif kind.refers_to_record or kind.refers_to_many:
             columns.append(f"{field.name}.id")
             title = catalog.entities[field.target].title_field
             if title:
                 columns.append(f"{field.name}.{title}")
-        elif field.type == "user":
+        elif kind.refers_to_user:
             columns += [f"{field.name}.id", f"{field.name}.username"]
         else:
             columns.append(field.name)
@@ -372,15 +342,26 @@ def api_columns(entity: EntityDef, catalog: Catalog) -> list[str]:
 def write_answers(name: str) -> dict[str, Any]:
     """POST and PUT answer the saved record as GET shows it (`{id, result}`), not the body they were sent; a DELETE
     is refused with a 409 while the record is in use or in approval."""
-    record = {"type": "object", "properties": {"id": {"type": "integer"},
-                                               "result": {"$ref": f"#/components/schemas/{name}Api.get"}}}
+    record = {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "result": {"$ref": f"#/components/schemas/{name}Api.get"}},
+    }
     errors = {str(code): {"$ref": f"#/components/responses/{code}"} for code in (400, 401, 403, 404, 409, 422)}
-    answers = {method: {method: {"responses": {status: {"description": description,
-                                                         "content": {"application/json": {"schema": record}}},
-                                               **errors}}}
-               for method, status, description in (("post", "201", "Item inserted"), ("put", "200", "Item changed"))}
-    deleted = {"description": "Item deleted", "content": {"application/json": {"schema": {
-        "type": "object", "properties": {"message": {"type": "string"}}}}}}
+    answers = {
+        method: {
+            method: {
+                "responses": {
+                    status: {"description": description, "content": {"application/json": {"schema": record}}},
+                    **errors,
+                }
+            }
+        }
+        for method, status, description in (("post", "201", "Item inserted"), ("put", "200", "Item changed"))
+    }
+    deleted = {
+        "description": "Item deleted",
+        "content": {"application/json": {"schema": {"type": "object", "properties": {"message": {"type": "string"}}}}},
+    }
     return {**answers, "delete": {"delete": {"responses": {"200": deleted, **errors}}}}
 
 
@@ -398,15 +379,16 @@ def build_api(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> 
         "allow_browser_login": False,  # the API takes JWTs only: a session cookie never authorizes it (no CSRF surface)
         "list_columns": columns,
         "show_columns": columns,
-        "add_columns": [f.name for f in entity.fields if f.type != "child_table"],
-        "edit_columns": [f.name for f in entity.fields if f.type != "child_table"],
+        "add_columns": [f.name for f in entity.fields if not kind_of(f).holds_rows],
+        "edit_columns": [f.name for f in entity.fields if not kind_of(f).holds_rows],
         "add_model_schema": schema(),
         "edit_model_schema": schema(partial=True),
         "order_columns": [c for c in columns if "." not in c],
-        "search_columns": [f.name for f in entity.fields if f.type != "reference"],
+        "search_columns": [f.name for f in entity.fields if not kind_of(f).refers_to_record],
         "label_columns": {f.name: f.label for f in entity.fields},
         "description_columns": {f.name: f.help for f in entity.fields if f.help},
         "openapi_spec_tag": str(entity.plural),
         "openapi_spec_methods": write_answers(class_name(entity)),
     }
-    return type(f"{class_name(entity)}Api", (EntityRestApi,), attributes)
+    mixins = tuple(load_features().items(ENTITY_APIS))  # the features' routes on every entity API (import, export)
+    return type(f"{class_name(entity)}Api", (*mixins, EntityRestApi), attributes)

@@ -36,12 +36,12 @@ class RowForm(Form):
 
 def _plain(unbound: Any, field: FieldDef) -> Any:
     """Rows added in the browser get no JavaScript widgets: plain selects and HTML date inputs."""
-    widget = unbound.kwargs.get("widget")
-    if isinstance(widget, Select2Widget) or field.type in ("choice", "user"):
+    widget, plain = unbound.kwargs.get("widget"), FIELD_TYPES[field.type].plain_input
+    if isinstance(widget, Select2Widget) or plain == "select":
         unbound.kwargs["widget"] = html.Select()
         unbound.kwargs["render_kw"] = {**unbound.kwargs.get("render_kw", {}), "class": "form-control"}
-    elif field.type == "date":
-        unbound.kwargs["widget"] = TextWidget("date")
+    elif plain is not None:
+        unbound.kwargs["widget"] = TextWidget(plain)
     return unbound
 
 
@@ -50,8 +50,11 @@ def row_form(parent: EntityDef, field: FieldDef, catalog: Catalog, models: Any) 
     child = catalog.entities[field.target]
     link = parent_field_of(field, child, parent.qualified)
     ctx = FormContext(EntityInterface(models.model(child.qualified)), f"{class_name(child)}View")
-    shown = [f for f in child.fields if f.name != link and not f.hidden and not FIELD_TYPES[f.type].generated
-             and f.type not in ("many_to_many", "child_table")]
+    shown = [
+        f
+        for f in child.fields
+        if f.name != link and not f.hidden and not FIELD_TYPES[f.type].generated and FIELD_TYPES[f.type].stores_column
+    ]
     fields = {}
     for f in shown:
         unbound = FIELD_TYPES[f.type].form_field(f, ctx)
@@ -66,7 +69,7 @@ class ChildRowsWidget:
         blank.process(None)
         fixed = read_only_fields(field.definition.target)
         for form in [blank.form, *(entry.form for entry in field.entries)]:
-            for name in fixed & set(form._fields):  # the user's roles may not change these: saving keeps them
+            for name in [n for n in fixed if n in form]:  # the user's roles may not change these: saving keeps them
                 form[name].render_kw = {**(form[name].render_kw or {}), "readonly": True}
         return render_template("formwork/child_rows.html", field=field, columns=field.shown_columns(), blank=blank)
 
@@ -84,11 +87,14 @@ class ChildRowsField(KeepsStoredValue, FieldList):
         return [f for f in self.columns if f.name not in hidden]
 
     def process(self, formdata: Any, data: Any = (), extra_filters: Any = None) -> None:
-        super().process(formdata, data=[_row_data(row, self.columns) for row in data or []] if data else (),
-                        extra_filters=extra_filters)
+        super().process(
+            formdata,
+            data=[_row_data(row, self.columns) for row in data or []] if data else (),
+            extra_filters=extra_filters,
+        )
         hidden = hidden_fields(self.definition.target)
         for entry in self.entries:  # a hidden field is neither shown nor checked nor taken from the post
-            for name in hidden & set(entry.form._fields):
+            for name in [n for n in hidden if n in entry.form]:
                 del entry.form[name]
 
     def keep(self, stored: Any) -> None:
@@ -119,11 +125,12 @@ def _api_row(form: Any, columns: list[FieldDef]) -> dict[str, Any]:
     row: dict[str, Any] = {"id": int(form.id.data) if str(form.id.data or "").isdigit() else None}
     for f in columns:
         value = form[f.name].data
-        row[f.name] = getattr(value, "id", value) if f.type in ("reference", "user") else value
+        row[f.name] = getattr(value, "id", value) if FIELD_TYPES[f.type].refers_to_one else value
     return row
 
 
 def child_rows_field(parent: EntityDef, field: FieldDef, catalog: Catalog, models: Any) -> ChildRowsField:
     form_class, columns = row_form(parent, field, catalog, models)
-    return ChildRowsField(FormField(form_class), field.label, definition=field, columns=columns,
-                          description=field.help or "")
+    return ChildRowsField(
+        FormField(form_class), field.label, definition=field, columns=columns, description=field.help or ""
+    )

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session, joinedload
 
 from ..access import hidden_fields, visible_condition
-from ..fields import field_type
+from ..fields import field_type, kind_of
 from ..fields.child_table import (
     column_total,
     display_cell,
@@ -25,12 +25,12 @@ from ..fields.child_table import (
     related_columns,
 )
 from ..fields.rollup import rollup_source
-from ..i18n import Label
+from ..i18n import CatalogText, Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FieldDef
 
-TOTAL = Label({"en": "Total", "zh": "合计"})
-NO_ROWS = Label({"en": "No rows.", "zh": "暂无明细。"})
+TOTAL = CatalogText("Total")
+NO_ROWS = CatalogText("No rows.")
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,16 @@ def child_tables(session: Session, catalog: Catalog, models: Any, item: Any) -> 
     key = (entity.qualified, item.id)
     if key not in cache:
         hidden = hidden_fields(entity)
-        cache[key] = {f.name: _read(session, catalog, models, entity, f, item) for f in entity.fields
-                      if f.type == "child_table" and f.name not in hidden and not f.hidden}
+        cache[key] = {
+            f.name: _read(session, catalog, models, entity, f, item)
+            for f in entity.fields
+            if kind_of(f).holds_rows and f.name not in hidden and not f.hidden
+        }
     return cache[key]
 
 
 def _read(session: Session, catalog: Catalog, models: Any, parent: EntityDef, field: FieldDef, item: Any) -> ChildTable:
+    assert field.target is not None  # the definition schema requires a child table's target
     child = catalog.entities[field.target]
     link = parent_field_of(field, child, parent.qualified)
     views = catalog.list_views_for(child.qualified)
@@ -69,15 +73,22 @@ def _read(session: Session, catalog: Catalog, models: Any, parent: EntityDef, fi
     visible = visible_condition(model)
     rows = list(session.scalars(query if visible is None else query.where(visible)).unique())
     totals = {f.name: total for f in columns if (total := column_total(f, rows)) is not None}
-    return ChildTable(field, columns, [[display_cell(f, row) for f in columns] for row in rows], totals,
-                      _rollups_over(parent, child.qualified, link, totals, item))
+    return ChildTable(
+        field,
+        columns,
+        [[display_cell(f, row) for f in columns] for row in rows],
+        totals,
+        _rollups_over(parent, child.qualified, link, totals, item),
+    )
 
 
-def _rollups_over(parent: EntityDef, child: str, link: str, totals: dict[str, Any], item: Any) -> list[tuple[Label, str]]:
+def _rollups_over(
+    parent: EntityDef, child: str, link: str, totals: dict[str, Any], item: Any
+) -> list[tuple[Label, str]]:
     """The parent's rollups over these rows, but for a plain sum of a column the table already adds up."""
     hidden, found = hidden_fields(parent), []
     for f in parent.fields:
-        if f.type != "rollup" or rollup_source(f) != (child, link) or f.name in hidden or f.hidden:
+        if not kind_of(f).aggregates_records or rollup_source(f) != (child, link) or f.name in hidden or f.hidden:
             continue
         options = f.options
         if options["aggregate"] == "sum" and options.get("field") in totals and options.get("filter") is None:

@@ -21,26 +21,42 @@ from typing import Any
 from flask import current_app, request
 from flask.wrappers import Response
 
-from ..i18n import Label
+from ..i18n import CatalogText
 
-PRECONDITION_FAILED = Label({
-    "en": "The record changed since you read it (If-Match does not name its current ETag); nothing was changed. "
-          "Read it again and retry.",
-    "zh": "记录在您读取后已被修改（If-Match 与其当前 ETag 不符），未做任何更改。请重新读取后再试。",
-})
-ETAG_HEADER = {"description": "The record's validator (opaque): send it back in If-Match or If-None-Match",
-               "required": True, "schema": {"type": "string"}}
-IF_MATCH = {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
-            "description": "Change only if the record still has this ETag (`*`: any existing record); else 412"}
-IF_NONE_MATCH = {"in": "header", "name": "If-None-Match", "required": False, "schema": {"type": "string"},
-                 "description": "304 without a body if the record still has this ETag"}
-NOT_MODIFIED = {"description": "Not modified: If-None-Match names the record's current ETag",
-                "headers": {"ETag": ETAG_HEADER}}
+PRECONDITION_FAILED = CatalogText(
+    "The record changed since you read it (If-Match does not name its current ETag); nothing was changed. "
+    "Read it again and retry."
+)
+ETAG_HEADER = {
+    "description": "The record's validator (opaque): send it back in If-Match or If-None-Match",
+    "required": True,
+    "schema": {"type": "string"},
+}
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "Change only if the record still has this ETag (`*`: any existing record); else 412",
+}
+IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "304 without a body if the record still has this ETag",
+}
+NOT_MODIFIED = {
+    "description": "Not modified: If-None-Match names the record's current ETag",
+    "headers": {"ETag": ETAG_HEADER},
+}
 PRECONDITION_FAILED_ANSWER = {"$ref": "#/components/responses/412"}
 #: per method of the record path: the condition it takes, and the answer when the condition holds or fails
-CONDITIONS = {"get": (IF_NONE_MATCH, "304", NOT_MODIFIED),
-              "put": (IF_MATCH, "412", PRECONDITION_FAILED_ANSWER),
-              "delete": (IF_MATCH, "412", PRECONDITION_FAILED_ANSWER)}
+CONDITIONS = {
+    "get": (IF_NONE_MATCH, "304", NOT_MODIFIED),
+    "put": (IF_MATCH, "412", PRECONDITION_FAILED_ANSWER),
+    "delete": (IF_MATCH, "412", PRECONDITION_FAILED_ANSWER),
+}
 
 
 def record_etag(shown: dict[str, Any]) -> str:

@@ -17,10 +17,11 @@ from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField
 
 from ..access import unchangeable_fields
-from ..fields import field_type, is_fixed
+from ..adapters.fab import edited_pk
+from ..fields import field_type, is_fixed, kind_of
 from ..fields.base import KeepsStoredValue
-from ..tenancy.audit import current_user
-from ..workflow.lock import lock_errors, row_lock_errors
+from .actors import request_actor
+from .lifecycle import RecordWrite, validate_hook_errors
 from .logic import (
     RECORD_ERRORS,
     FieldErrors,
@@ -49,7 +50,7 @@ def _checked_form(form_class: type, view: Any, extra: dict[str, Any]) -> type:
     """`form_class` whose validate() also applies the entity's conditions and rules."""
 
     def validate(form: Any, extra_validators: Any = None) -> bool:
-        shown = view.shown_fields(editable=getattr(form, "_id", None) is None)
+        shown = view.shown_fields(editable=edited_pk(form) is None)
         for name in [f.name for f in view.entity.fields if f.name in form and f.name not in shown]:
             del form[name]  # not on this user's form: neither required nor changed
         view.keep_stored(form)
@@ -87,7 +88,7 @@ class RuleCheckedForms:
     def keep_stored(self, form: Any) -> None:
         """Tell the fields that need it what the edited record holds (FAB builds a posted form from the post alone):
         a select keeps offering and accepting a stored value the definitions no longer offer."""
-        pk = getattr(form, "_id", None)
+        pk = edited_pk(form)
         item = self.datamodel.session.get(self.datamodel.obj, pk) if pk is not None else None  # FAB loaded it
         for field in form if item is not None else ():
             if isinstance(field, KeepsStoredValue):
@@ -97,7 +98,7 @@ class RuleCheckedForms:
         if not is_created and "record_version" in form:
             g.formwork_edited_version = form.record_version.data
             del form["record_version"]
-        item = self.datamodel.get(form._id) if not is_created and getattr(form, "_id", None) else None
+        item = self.datamodel.get(edited_pk(form)) if not is_created and edited_pk(form) else None
         frozen = self._frozen_fields(item) | self._locked_rows(item) if item is not None else set()
         frozen |= unchangeable_fields(self.entity)  # the user's roles make these read-only (or hide them)
         for field in self.entity.fields:
@@ -107,13 +108,19 @@ class RuleCheckedForms:
     def pre_add(self, item: Any) -> None:
         session = self.datamodel.session
         with session.no_autoflush:
-            fill_defaults(self.logic, item, record_values(item, self.entity, session, self.compiled),
-                          current_user_values(session, self.compiled), session, self.compiled)
+            fill_defaults(
+                self.logic,
+                item,
+                record_values(item, self.entity, session, self.compiled),
+                current_user_values(session, self.compiled),
+                session,
+                self.compiled,
+            )
 
     def prefill_defaults(self, form: Any) -> None:
         """An empty add form shows the expression defaults (today's date, the signed-in user…) it will save."""
         session = self.datamodel.session
-        values = {name: None for name in self.logic.defaults}
+        values = dict.fromkeys(self.logic.defaults)
         scratch = SimpleNamespace()
         fill_defaults(self.logic, scratch, values, current_user_values(session, self.compiled), session, self.compiled)
         for name in self.logic.defaults:
@@ -147,7 +154,7 @@ class RuleCheckedForms:
     def rule_errors(self, form: Any) -> FieldErrors:
         session = self.datamodel.session
         with session.no_autoflush:
-            pk = getattr(form, "_id", None)
+            pk = edited_pk(form)
             item = self.datamodel.get(pk) if pk is not None else None
             new, old, user = self._form_state(form, item)
             locked = self._approval_errors(item, new, old or {})
@@ -157,25 +164,42 @@ class RuleCheckedForms:
             errors = fill_defaults(self.logic, scratch, new, user, session, self.compiled) if old is None else {}
             errors.update(compute_formulas(self.logic, scratch, new))
             errors.update(save_errors(self.logic, new, old, user))
-            ids = {f.name: (new.get(f.name) or {}).get("id") if f.type == "reference" else new.get(f.name)
-                   for f in self.entity.fields}
+            ids = {
+                f.name: (new.get(f.name) or {}).get("id") if kind_of(f).refers_to_record else new.get(f.name)
+                for f in self.entity.fields
+            }
             for name, messages in combination_errors(session, self.entity, self.datamodel.obj, ids, pk).items():
                 errors.setdefault(name, []).extend(messages)
         return errors
 
     def _approval_errors(self, item: Any | None, new: dict[str, Any], old: dict[str, Any]) -> FieldErrors:
-        """The changed fields of a record in approval that its current step does not let this user edit, or
-        the link of a child-table row whose record is in approval."""
-        changed = [f.name for f in self.entity.fields if _changed(f, new.get(f.name), old.get(f.name))]
-        runtime, user = current_app.extensions["formwork"], _user_name()
-        errors = lock_errors(runtime, self.entity.qualified, item.id, user, changed) if item is not None else {}
-        return errors | row_lock_errors(runtime, self.entity.qualified, item, new, user)
+        """What the registered `validate` record hooks refuse of the fields this form changes (the approval lock
+        refuses the fields a record's current step does not let this user edit, and the link of a child row whose
+        record is in approval), as they do for every other write."""
+        changed = {
+            f.name: _input_value(f, new.get(f.name))
+            for f in self.entity.fields
+            if _changed(f, new.get(f.name), old.get(f.name))
+        }
+        return validate_hook_errors(self._write(item, changed))
 
     def _locked_rows(self, item: Any) -> set[str]:
         """Child tables of a record in approval that this user may not edit: the form leaves their rows as they are
         (a posted row list cannot be told apart from an edited one, so it is not compared)."""
-        tables = [f.name for f in self.entity.fields if f.type == "child_table"]
-        return set(lock_errors(current_app.extensions["formwork"], self.entity.qualified, item.id, _user_name(), tables))
+        tables = {f.name: None for f in self.entity.fields if kind_of(f).holds_rows}
+        return set(validate_hook_errors(self._write(item, tables))) & set(tables) if tables else set()
+
+    def _write(self, item: Any | None, values: dict[str, Any]) -> RecordWrite:
+        session = self.datamodel.session
+        return RecordWrite(
+            current_app.extensions["formwork"],
+            session,
+            request_actor(session, self.compiled, self.entity),
+            self.entity,
+            item,
+            values,
+            created=item is None,
+        )
 
     @expose("/form-rules", methods=["POST"])
     @expose("/form-rules/<pk>", methods=["POST"])
@@ -186,39 +210,52 @@ class RuleCheckedForms:
         session = self.datamodel.session
         with session.no_autoflush:
             item = self.datamodel.get(pk) if pk is not None else None
-            form = (self.edit_form if item is not None else self.add_form)(formdata=MultiDict(request.form), meta={"csrf": False})
+            form = (self.edit_form if item is not None else self.add_form)(
+                formdata=MultiDict(request.form), meta={"csrf": False}
+            )
             new, old, user = self._form_state(form, item)
             states = field_states(self.logic, new, user)
             stored = field_states(self.logic, old, user) if old is not None else {}
-        return jsonify({name: {"visible": s.visible, "required": s.required,
-                               "read_only": stored[name].read_only if name in stored else False}
-                        for name, s in states.items()})
-
-
-def _user_name() -> str | None:
-    user = current_user()
-    return user.username if user is not None else None
+        return jsonify(
+            {
+                name: {
+                    "visible": s.visible,
+                    "required": s.required,
+                    "read_only": stored[name].read_only if name in stored else False,
+                }
+                for name, s in states.items()
+            }
+        )
 
 
 def _changed(field: Any, new: Any, old: Any) -> bool:
     """Whether a form changes a stored value (both as `record_values` / `_form_value` give them)."""
-    if field.type == "reference":
+    kind = kind_of(field)
+    if kind.refers_to_record:
         return (new or {}).get("id") != (old or {}).get("id")
-    if field.type == "many_to_many":
+    if kind.refers_to_many:
         return set(new or []) != set(old or [])
-    if field.type == "child_table":
+    if kind.holds_rows:
         return False  # see _locked_rows
-    if field.type in ("file", "image"):
+    if kind.holds_file:
         return bool(new) and new != old  # an empty upload keeps the stored file
     return (None if new == "" else new) != (None if old == "" else old)
 
 
+def _input_value(field: Any, value: Any) -> Any:
+    """A form's value as the record lifecycle takes it: a picked record as its id."""
+    return value.get("id") if kind_of(field).refers_to_record and isinstance(value, dict) else value
+
+
 def _form_value(field: Any, value: Any) -> Any:
     """A WTForms value as expressions see it (a picked record as its fields, a list of records as ids)."""
-    if field.type == "reference" and value is not None and hasattr(value, "__entity__"):
-        return {f.name: getattr(value, field_type(f.type).attribute(f), None) for f in value.__entity__.fields} | {"id": value.id}
-    if field.type == "user":
+    kind = kind_of(field)
+    if kind.refers_to_record and value is not None and hasattr(value, "__entity__"):
+        return {f.name: getattr(value, field_type(f.type).attribute(f), None) for f in value.__entity__.fields} | {
+            "id": value.id
+        }
+    if kind.refers_to_user:
         return getattr(value, "id", value)
-    if field.type == "many_to_many":
+    if kind.refers_to_many:
         return [getattr(v, "id", v) for v in value or []]
     return None if value == "" else value

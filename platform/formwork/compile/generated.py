@@ -17,6 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..features import load_features
+from ..fields import kind_of
 from ..fields.auto_number import period_of, render_number
 
 TENANT_METADATA = sa.MetaData()
@@ -30,6 +32,13 @@ SEQUENCES = sa.Table(
 )
 
 
+def tenant_metadata() -> sa.MetaData:
+    """TENANT_METADATA with every platform table: the core's and those of the features (which put theirs on it when
+    they load: earlier file versions, the record history, notifications, the approval engine's, kept imports…)."""
+    load_features()
+    return TENANT_METADATA
+
+
 def storage_hash(definitions_hash: str) -> str:
     """What a tenant's storage is synced to: its effective definitions and the platform's own tables (and indexes) in it.
 
@@ -37,7 +46,7 @@ def storage_hash(definitions_hash: str) -> str:
     tenants get the table at their next sync or `formwork migrate`, like a change of their definitions.
     """
     digest = hashlib.sha256(definitions_hash.encode())
-    for table in sorted(TENANT_METADATA.tables.values(), key=lambda t: t.name):
+    for table in sorted(tenant_metadata().tables.values(), key=lambda t: t.name):
         columns = ",".join(f"{c.name}:{c.type}" for c in table.columns)
         indexes = ",".join(sorted(str(index.name) for index in table.indexes))
         digest.update(f"{table.name}({columns})[{indexes}]".encode())
@@ -47,11 +56,11 @@ def storage_hash(definitions_hash: str) -> str:
 def next_counter(session: Session, name: str, period: str) -> int:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(SEQUENCES).values(name=name, period=period, value=1)
-    statement = statement.on_conflict_do_update(
+    first = insert(SEQUENCES).values(name=name, period=period, value=1)
+    counted = first.on_conflict_do_update(
         index_elements=[SEQUENCES.c.name, SEQUENCES.c.period], set_={"value": SEQUENCES.c.value + 1}
     ).returning(SEQUENCES.c.value)
-    return int(session.execute(statement).scalar_one())
+    return int(session.execute(counted).scalar_one())
 
 
 def _number_new_records(session: Session, _context: Any, _instances: Any) -> None:
@@ -61,7 +70,7 @@ def _number_new_records(session: Session, _context: Any, _instances: Any) -> Non
         if entity is None:
             continue
         for field in entity.fields:
-            if field.type == "auto_number" and getattr(item, field.name) is None:
+            if kind_of(field).numbered and getattr(item, field.name) is None:
                 fmt = field.options["format"]
                 counter = next_counter(session, f"{entity.table}.{field.name}", period_of(fmt, today))
                 setattr(item, field.name, render_number(fmt, today, counter))
@@ -95,7 +104,9 @@ def _recompute_readers(session: Session, _context: Any, _instances: Any) -> None
             model = models.model(reader)
             reader_entity = model.__entity__
             for dependent in session.scalars(sa.select(model).where(getattr(model, f"{reference}_id") == item.id)):
-                errors = compute_formulas(models.logic[reader], dependent, record_values(dependent, reader_entity, session, models))
+                errors = compute_formulas(
+                    models.logic[reader], dependent, record_values(dependent, reader_entity, session, models)
+                )
                 if errors:
                     raise FilledValueRefused(errors)
 
@@ -127,14 +138,3 @@ def install_generated_values(session_factory: Any) -> None:
     event.listen(session_factory, "before_flush", _compute_formulas)
     event.listen(session_factory, "before_flush", _recompute_readers)
     event.listen(session_factory, "before_flush", _check_filled_uniques)
-
-
-# Platform tables in tenant storage, registered on TENANT_METADATA on import: earlier versions of file fields and
-# attachments (files/tables.py); the record history and comments (history/tables.py); notifications, their e-mail
-# outbox, preferences and record followers (notify/tables.py); the approval engine's instances, tasks, events and
-# delegations (workflow/tables.py); import files kept between preview and apply (imports/tables.py).
-from ..files import tables as _file_tables  # noqa: E402, F401
-from ..history import tables as _history_tables  # noqa: E402, F401
-from ..imports import tables as _import_tables  # noqa: E402, F401
-from ..notify import tables as _notify_tables  # noqa: E402, F401
-from ..workflow import tables as _workflow_tables  # noqa: E402, F401

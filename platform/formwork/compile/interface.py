@@ -19,7 +19,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Query, selectinload
 
 from ..access import hidden_fields, visible_condition
+from ..adapters.fab import filtered_query
 from ..fields.base import INTEGER_LIMIT
+from .actors import request_actor
+from .lifecycle import RecordConflict, RecordInUse, RecordRejected, delete_record, save_assigned_record
 from .listing import capped_count
 from .records import BEING_UPDATED, NOT_SAVED, RecordNotSaved
 
@@ -58,15 +61,58 @@ class EntityInterface(SQLAInterface):
         return super().get(key, *args, **kwargs)
 
     def add(self, item: Any, commit: bool = True) -> None:
-        """FAB shows the text of whatever `add` raises: the user reads why in words, never the database's SQL."""
-        try:
+        """A screen's new record through the record lifecycle; FAB shows the text of whatever this raises, so the
+        user reads why in words, never the database's SQL."""
+        if hasattr(self.obj, "__entity__"):
+            self._save(item, commit)
+        else:
             super().add(item, commit)
-        except SQLAlchemyError as exc:
-            moved = has_app_context() and current_app.extensions["formwork"].storage_moved()
+
+    def edit(self, item: Any, commit: bool = True) -> None:
+        """A screen's edit through the record lifecycle (FAB answers any failure with its database-error message)."""
+        if hasattr(self.obj, "__entity__"):
+            self._save(item, commit)
+        else:
+            super().edit(item, commit)
+
+    def _save(self, item: Any, commit: bool) -> None:
+        runtime = current_app.extensions["formwork"]
+        entity = self.obj.__entity__
+        try:
+            save_assigned_record(
+                runtime, request_actor(self.session, runtime.compiled, entity), entity, item, session=self.session
+            )
+            if commit:
+                self.session.commit()
+        except RecordRejected as rejected:  # a value filled on flush (a default, a formula) took a unique value
+            self.session.rollback()
+            raise RecordNotSaved(
+                "; ".join(f"{name}: {' '.join(map(str, messages))}" for name, messages in rejected.errors.items())
+            ) from None
+        except (RecordConflict, SQLAlchemyError) as exc:
+            self.session.rollback()
+            moved = has_app_context() and runtime.storage_moved()
             raise RecordNotSaved((BEING_UPDATED if moved else NOT_SAVED).localized()) from exc
 
+    def delete(self, item: Any, commit: bool = True) -> None:
+        """A screen's delete through the record lifecycle (compile/lifecycle.py): a record that is locked, still
+        referred to or in approval stays, and FAB shows the user why (the text of what this raises)."""
+        entity = getattr(self.obj, "__entity__", None)
+        if entity is None:
+            return super().delete(item, commit)
+        runtime = current_app.extensions["formwork"]
+        try:
+            delete_record(
+                runtime, request_actor(self.session, runtime.compiled, entity), entity, item, session=self.session
+            )
+            if commit:
+                self.session.commit()
+        except (RecordInUse, RecordConflict):
+            self.session.rollback()
+            raise
+
     def query_count(self, query: Query, filters: Any = None, select_columns: Any = None) -> int:
-        return capped_count(self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={}))
+        return capped_count(filtered_query(self, query, filters, select_columns))
 
 
 def without_hidden_columns(filters: Any, hidden: set[str]) -> Any:

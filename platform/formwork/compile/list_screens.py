@@ -16,6 +16,7 @@ from flask_appbuilder import expose, has_access, permission_name
 from flask_appbuilder.urltools import get_filter_args
 
 from ..access import hidden_fields
+from ..adapters.fab import base_filters
 from ..fields import field_type
 from ..filters import compile_filter
 from . import listing as listing_module
@@ -59,7 +60,9 @@ class ListScreens:
         self._activate(listing)
         query = self._filtered_query()
         field = self.entity.field(listing.definition.sort_field)
-        order = getattr(self.datamodel.obj, field_type(field.type).attribute(field) if field else listing.definition.sort_field)
+        order = getattr(
+            self.datamodel.obj, field_type(field.type).attribute(field) if field else listing.definition.sort_field
+        )
         if listing.definition.sort_field in hidden_fields(self.entity):  # the rows' order would tell the hidden values
             order = self.datamodel.obj.id
         query = with_shown_references(query, self.datamodel.obj, listing)
@@ -85,21 +88,34 @@ class ListScreens:
         filters = self.datamodel.get_filters(self.search_columns)
         get_filter_args(filters)
         query = self.datamodel.session.query(self.datamodel.obj)
-        return self.datamodel.apply_filters(query, filters.get_joined_filters(self._base_filters))
+        return self.datamodel.apply_filters(query, filters.get_joined_filters(base_filters(self)))
 
-    def _get_list_widget(self, filters: Any, actions: Any = None, order_column: str = "", order_direction: str = "",
-                         page: Any = None, page_size: Any = None, widgets: Any = None, **kwargs: Any) -> dict[str, Any]:
+    def _get_list_widget(
+        self,
+        filters: Any,
+        actions: Any = None,
+        order_column: str = "",
+        order_direction: str = "",
+        page: Any = None,
+        page_size: Any = None,
+        widgets: Any = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
         """FAB's list widget, configured by the active list view instead of class attributes."""
         listing = active_listing(self.default_listing)
         if listing is None:
-            return super()._get_list_widget(filters, actions, order_column, order_direction, page, page_size, widgets, **kwargs)
+            return super()._get_list_widget(
+                filters, actions, order_column, order_direction, page, page_size, widgets, **kwargs
+            )
         self._activate(listing)
         sortable = self._sortable_columns()
         if order_column not in sortable:  # a sort asked for in the URL must be a sortable column the user may see
-            order_column = "" if listing.definition.sort_field in hidden_fields(self.entity) else listing.definition.sort_field
+            order_column = (
+                "" if listing.definition.sort_field in hidden_fields(self.entity) else listing.definition.sort_field
+            )
             order_direction = "desc" if listing.definition.sort_descending else "asc"
         page_size = min(page_size or listing.definition.page_size, MAX_PAGE_SIZE)
-        joined = filters.get_joined_filters(self._base_filters)
+        joined = filters.get_joined_filters(base_filters(self))
         count, items = self.datamodel.query(joined, order_column, order_direction, page=page, page_size=page_size)
         widgets = widgets or {}
         values = list(self.datamodel.get_values(items, listing.columns))  # FAB yields them: read them once
@@ -107,17 +123,29 @@ class ListScreens:
         for column, currency_field in self._money_in_own_currency(listing.columns):
             formatters.pop(column, None)
             for item, row in zip(items, values, strict=True):
-                row[column] = field_type("money").format_value(self.entity.field(column), row[column], getattr(item, currency_field))
+                row[column] = field_type("money").format_value(
+                    self.entity.field(column), row[column], getattr(item, currency_field)
+                )
         widgets["list"] = self.list_widget(
-            label_columns=self.label_columns, include_columns=listing.columns,
-            value_columns=values, order_columns=sortable,
-            formatters_columns=formatters, page=page, page_size=page_size, count=count,
-            pks=self.datamodel.get_keys(items), actions=actions or self.actions, filters=filters,
-            modelview_name=self.__class__.__name__, **kwargs,
+            label_columns=self.label_columns,
+            include_columns=listing.columns,
+            value_columns=values,
+            order_columns=sortable,
+            formatters_columns=formatters,
+            page=page,
+            page_size=page_size,
+            count=count,
+            pks=self.datamodel.get_keys(items),
+            actions=actions or self.actions,
+            filters=filters,
+            modelview_name=self.__class__.__name__,
+            **kwargs,
         )
         query = self.datamodel.apply_filters(self.datamodel.session.query(self.datamodel.obj), joined)
         widgets["summary"] = {
-            "listing": listing, "listings": list(self.listings.values()), "endpoint": self.endpoint,
+            "listing": listing,
+            "listings": list(self.listings.values()),
+            "endpoint": self.endpoint,
             "totals": totals(query, self.datamodel.obj, listing),
             "groups": group_counts(query, self.datamodel.obj, listing, self.compiled),
             "group_label": self.label_columns.get(listing.definition.group_by or "", ""),
@@ -136,12 +164,11 @@ class ListScreens:
         found = {c: column_formatter(self.entity, c, formats.get(c)) for c in listing.columns}
         return {c: f for c, f in found.items() if f is not None}
 
-
     def _money_in_own_currency(self, columns: list[str]) -> list[tuple[str, str]]:
         """(money column, the field holding its currency) for the columns shown."""
         found = []
         for column in columns:
             field = self.entity.field(column)
-            if field is not None and field.type == "money" and field.options.get("currency_field"):
+            if field is not None and field.options.get("currency_field"):  # only money takes it (JSON Schema)
                 found.append((column, field.options["currency_field"]))
         return found

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Query, Session, selectinload
 
 from .. import formatting
 from ..access import hidden_fields, visible_condition
-from ..fields import field_type
+from ..fields import field_type, kind_of
 from ..i18n import Label
 from ..meta.model import EntityDef, ListViewDef
 
@@ -54,12 +54,16 @@ class Listing:
     @property
     def columns(self) -> list[str]:
         hidden = hidden_fields(self.entity)  # by the signed-in user's roles
-        return [c for c in self.definition.columns if c not in hidden and ((f := self.entity.field(c)) is None or not f.hidden)]
+        return [
+            c
+            for c in self.definition.columns
+            if c not in hidden and ((f := self.entity.field(c)) is None or not f.hidden)
+        ]
 
 
 def quick_search(model: type, entity: EntityDef, listing: Listing, text: str) -> Any:
     """Any of the list view's search fields contains `text` (case-insensitive; % and _ are literal)."""
-    names = listing.definition.search or [f.name for f in entity.fields if f.type in ("string", "email")]
+    names = listing.definition.search or [f.name for f in entity.fields if kind_of(f).searched_by_default]
     names = [n for n in names if n not in hidden_fields(entity)]  # a match must not reveal a hidden value
     if not names:
         return sa.false()
@@ -86,9 +90,9 @@ def column_formatter(entity: EntityDef, column: str, fmt: str | None):
     field = entity.field(column)
     if field is None:
         return _standard_time if column in STANDARD_TIMES else None
-    if field.type in ("reference", "string", "text"):
+    ftype = kind_of(field)
+    if ftype.listed_as_is:
         return None
-    ftype = field_type(field.type)
     return lambda value: ftype.format_value(field, value)
 
 
@@ -98,9 +102,13 @@ def totals(query: Any, model: type, listing: Listing) -> list[tuple[Label, str, 
     wanted = {name: fn for name, fn in listing.definition.totals.items() if name not in hidden}
     if not wanted:
         return []
-    values = query.with_entities(*(TOTAL_FUNCTIONS[fn](getattr(model, name)) for name, fn in wanted.items())).order_by(None).one()
+    values = (
+        query.with_entities(*(TOTAL_FUNCTIONS[fn](getattr(model, name)) for name, fn in wanted.items()))
+        .order_by(None)
+        .one()
+    )
     result = []
-    for (name, fn), value in zip(wanted.items(), values):
+    for (name, fn), value in zip(wanted.items(), values, strict=False):
         field = listing.entity.field(name)
         shown_as = field if fn == "sum" else replace(field, type="decimal", options={**field.options, "precision": 2})
         result.append((field.label, fn, field_type(shown_as.type).format_value(shown_as, value) or "0"))
@@ -116,10 +124,13 @@ def group_counts(query: Any, model: type, listing: Listing, models: Any) -> list
     column = getattr(model, field_type(field.type).attribute(field) if field else name)
     count = sa.func.count(model.id)
     groups = query.with_entities(column, count).group_by(column).order_by(None).order_by(count.desc()).limit(50).all()
-    if field is not None and field.type in ("reference", "user"):
-        target = models.model(field.target) if field.type == "reference" else getattr(model, name).property.mapper.class_
-        rules = visible_condition(target) if field.type == "reference" else None  # a title outside them would leak
-        found = query.session.query(target).filter(target.id.in_([v for v, _ in groups]), *([] if rules is None else [rules]))
+    if field is not None and kind_of(field).refers_to_one:
+        record = kind_of(field).refers_to_record  # else a user: no record rules
+        target = models.model(field.target) if record else getattr(model, name).property.mapper.class_
+        rules = visible_condition(target) if record else None  # a title outside them would leak
+        found = query.session.query(target).filter(
+            target.id.in_([v for v, _ in groups]), *([] if rules is None else [rules])
+        )
         titles = {obj.id: str(obj) for obj in found}
         show = lambda value: titles.get(value) or f"#{value}"  # noqa: E731
     else:
@@ -142,8 +153,11 @@ NATIVE_TYPES = frozenset({"integer", "decimal", "money", "percent", "date", "dat
 def with_shown_references(query: Any, model: type, listing: Listing) -> Any:
     """Load the references an export shows with each batch of rows (one query per relationship and batch),
     not one query per row: exports stream with `yield_per`, which forgets loaded records between batches."""
-    shown = [c for c in listing.columns
-             if (f := listing.entity.field(c)) is not None and f.type in ("reference", "user", "many_to_many")]
+    shown = [
+        c
+        for c in listing.columns
+        if (f := listing.entity.field(c)) is not None and (kind_of(f).refers_to_one or kind_of(f).refers_to_many)
+    ]
     return query.options(*(selectinload(getattr(model, name)) for name in shown))
 
 
@@ -157,8 +171,9 @@ def export_rows(items: Iterable[Any], listing: Listing, native: bool = False) ->
     yield [str(_label(entity, c).localized()) for c in listing.columns]
     formatters = {c: column_formatter(entity, c, listing.definition.formats.get(c)) for c in listing.columns}
     if native:
-        formatters.update({c: _native for c in listing.columns
-                           if (f := entity.field(c)) is not None and f.type in NATIVE_TYPES})
+        formatters.update(
+            {c: _native for c in listing.columns if (f := entity.field(c)) is not None and f.type in NATIVE_TYPES}
+        )
     for item in items:
         row = []
         for column in listing.columns:
@@ -244,7 +259,7 @@ def to_xlsx(rows: Iterable[list[Any]], title: str) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    safe_title = "".join(ch for ch in title if ch not in ':/\\?*[]')[:31].strip() or "Export"
+    safe_title = "".join(ch for ch in title if ch not in ":/\\?*[]")[:31].strip() or "Export"
     sheet = book.create_sheet(title=safe_title)
     for row in rows:
         sheet.append([_cell(value) for value in row])

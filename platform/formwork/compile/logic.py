@@ -20,7 +20,7 @@ from ..expr import (
     entity_variables,
     field_variable,
 )
-from ..fields import field_type
+from ..fields import field_type, kind_of
 from ..fields.rollup import empty_value
 from ..filters import FilterContext
 from ..meta.catalog import Catalog
@@ -57,29 +57,38 @@ class EntityLogic:
         """No expressions at all: saving needs no evaluation."""
         return not (self.defaults or self.formulas or self.conditions or self.rules or self.locked_when)
 
+
 def compile_logic(entity: EntityDef, catalog: Catalog) -> EntityLogic:
     """Compile every expression of `entity` (already checked by `formwork validate`)."""
     variables = entity_variables(entity, catalog)
     logic = EntityLogic(entity)
     for f in entity.fields:
         if f.default_expression:
-            logic.defaults[f.name] = compile_expression(f.default_expression, variables, expect=field_variable(f, catalog))
-        if f.type == "formula":
-            logic.formulas[f.name] = compile_expression(f.options["expression"], variables, expect=field_variable(f, catalog))
-        found = {c: compile_expression(f.condition(c), variables, expect="boolean") for c in CONDITIONS if f.condition(c)}
+            logic.defaults[f.name] = compile_expression(
+                f.default_expression, variables, expect=field_variable(f, catalog)
+            )
+        if kind_of(f).computed_by_expression:
+            logic.formulas[f.name] = compile_expression(
+                f.options["expression"], variables, expect=field_variable(f, catalog)
+            )
+        found = {
+            c: compile_expression(f.condition(c), variables, expect="boolean") for c in CONDITIONS if f.condition(c)
+        }
         if found:
             logic.conditions[f.name] = found
     logic.rules = [(rule, compile_expression(rule.check, variables, expect="boolean")) for rule in entity.rules]
     if entity.locked_when:
         logic.locked_when = compile_expression(entity.locked_when, variables, expect="boolean")
     logic.formulas_read_rollups = _read_rollups(entity, logic.formulas)
-    logic.empty_rollups = {f.name: empty_value(f) for f in entity.fields if f.type == "rollup" and empty_value(f) is not None}
+    logic.empty_rollups = {
+        f.name: empty_value(f) for f in entity.fields if kind_of(f).aggregates_records and empty_value(f) is not None
+    }
     return logic
 
 
 def _read_rollups(entity: EntityDef, formulas: dict[str, Expression]) -> bool:
     """Whether any formula reads a rollup field of its record, directly or through other formulas."""
-    reading = {f.name for f in entity.fields if f.type == "rollup"}
+    reading = {f.name for f in entity.fields if kind_of(f).aggregates_records}
     while True:
         found = {name for name, expression in formulas.items() if expression.names & reading} - reading
         if not found:
@@ -92,10 +101,12 @@ def record_values(item: Any, entity: EntityDef, session: Any, models: Any) -> di
     values = {name: getattr(item, name, None) for name in STANDARD_COLUMNS}
     for f in entity.fields:
         value = getattr(item, field_type(f.type).attribute(f), None)
-        if f.type == "reference":
-            target = _set_record(item, f.name) or (session.get(models.model(f.target), value) if value is not None else None)
+        if kind_of(f).refers_to_record:
+            target = _set_record(item, f.name) or (
+                session.get(models.model(f.target), value) if value is not None else None
+            )
             value = None if target is None else _flat(target, models.model(f.target).__entity__)
-        elif f.type == "many_to_many":
+        elif kind_of(f).refers_to_many:
             value = [other.id for other in getattr(item, f.name, None) or []]
         values[f.name] = value
     return values
@@ -139,8 +150,9 @@ def field_states(logic: EntityLogic, values: dict[str, Any], user: dict[str, Any
     return states
 
 
-def fill_defaults(logic: EntityLogic, item: Any, values: dict[str, Any], user: dict[str, Any] | None,
-                  session: Any, models: Any) -> FieldErrors:
+def fill_defaults(
+    logic: EntityLogic, item: Any, values: dict[str, Any], user: dict[str, Any] | None, session: Any, models: Any
+) -> FieldErrors:
     """Expression defaults of a new record, for the fields left empty; a required field its default leaves empty is an
     error (a reference's default names its record by id, or as the record itself: `unit.building`)."""
     errors: FieldErrors = {}
@@ -180,11 +192,16 @@ def compute_formulas(logic: EntityLogic, item: Any, values: dict[str, Any]) -> F
     return errors
 
 
-def save_errors(logic: EntityLogic, new: dict[str, Any], old: dict[str, Any] | None,
-                user: dict[str, Any] | None) -> FieldErrors:
+def save_errors(
+    logic: EntityLogic, new: dict[str, Any], old: dict[str, Any] | None, user: dict[str, Any] | None
+) -> FieldErrors:
     """Why this save must be refused: locked record, conditions and validation rules, per field."""
     entity, errors = logic.entity, {}
-    if old is not None and logic.locked_when is not None and _holds(logic.locked_when, old, user, entity, "locked_when"):
+    if (
+        old is not None
+        and logic.locked_when is not None
+        and _holds(logic.locked_when, old, user, entity, "locked_when")
+    ):
         return {RECORD_ERRORS: [f"This {entity.label.localized()} is locked and cannot be changed."]}
     for name, state in field_states(logic, new, user).items():
         if state.required and new.get(name) in (None, "", []):
@@ -237,8 +254,12 @@ def current_user_values(session: Any, models: Any) -> dict[str, Any] | None:
         return None
     employee = current_employee(session, models, user)
     department = str(employee.department) if employee is not None and employee.department is not None else None
-    return {"id": user.id, "name": f"{user.first_name} {user.last_name}".strip() or user.username,
-            "roles": [role.name for role in user.roles], "department": department}
+    return {
+        "id": user.id,
+        "name": f"{user.first_name} {user.last_name}".strip() or user.username,
+        "roles": [role.name for role in user.roles],
+        "department": department,
+    }
 
 
 def filter_context(session: Any, models: Any) -> FilterContext:
@@ -266,9 +287,8 @@ def formula_readers(catalog: Catalog, logic: dict[str, EntityLogic]) -> dict[str
         for expression in entity_logic.formulas.values():
             for path in expression.paths:
                 reference = entity.field(path.partition(".")[0])
-                if reference is not None and reference.type == "reference":
+                if reference is not None and kind_of(reference).refers_to_record:
                     pair = (qualified, reference.name)
                     if pair not in readers.setdefault(reference.target, []):
                         readers[reference.target].append(pair)
     return readers
-

@@ -40,12 +40,15 @@ class CompiledModels:
 
     definitions_hash: str
     metadata: sa.MetaData
-    models: dict[str, type]  # by qualified entity name
+    # by qualified entity name; type[Any]: built at run time, their columns are invisible to a type checker
+    models: dict[str, type[Any]]
     logic: dict[str, EntityLogic]  # compiled expressions, by qualified entity name
     rollups: dict[str, list[Any]] = dataclass_field(default_factory=dict)  # referring entity -> the rollups it feeds
-    formula_readers: dict[str, list[tuple[str, str]]] = dataclass_field(default_factory=dict)  # entity -> formulas reading it
+    formula_readers: dict[str, list[tuple[str, str]]] = dataclass_field(
+        default_factory=dict
+    )  # entity -> formulas reading it
 
-    def model(self, qualified: str) -> type:
+    def model(self, qualified: str) -> type[Any]:
         return self.models[qualified]
 
 
@@ -86,7 +89,7 @@ def _title(entity: EntityDef):
     return __str__
 
 
-def build_model(base: type[DeclarativeBase], entity: EntityDef, ctx: _ModelContext) -> type:
+def build_model(base: type[DeclarativeBase], entity: EntityDef, ctx: _ModelContext) -> type[Any]:
     attributes: dict[str, Any] = {"__tablename__": entity.table, "__str__": _title(entity), "__entity__": entity}
     attributes.update(standard_columns())
     ctx.entity = entity
@@ -144,8 +147,14 @@ def compile_models(catalog: Catalog) -> CompiledModels:
     models = {qualified: build_model(Base, entity, ctx) for qualified, entity in catalog.entities.items()}
     sa.orm.configure_mappers()
     logic = logic_for(catalog)
-    compiled = CompiledModels(catalog.content_hash(), Base.metadata, models, logic, rollups_by_source(catalog),
-                              formula_readers(catalog, logic))
+    compiled = CompiledModels(
+        catalog.content_hash(),
+        Base.metadata,
+        models,
+        logic,
+        rollups_by_source(catalog),
+        formula_readers(catalog, logic),
+    )
     for model in models.values():
         model.__models__ = compiled  # a record can reach its siblings (formulas read references)
     return compiled

@@ -16,24 +16,24 @@ from itertools import count
 MAX_NAME = 63
 
 
-
 def index_name(table: str, columns: Sequence[str], unique: bool = False) -> str:
     """A declared index: `ix_<table>_<columns>`, `ux_…` when unique, cut to fit PostgreSQL."""
     return f"{'ux' if unique else 'ix'}_{table}_{'_'.join(columns)}"[:MAX_NAME]
 
 
-def is_formworks_index(table: str, name: str, columns: Sequence[str | None]) -> bool:
+def is_formworks_index(table: str, name: str | None, columns: Sequence[str | None]) -> bool:
     """Whether a stored index on `columns` has a name Formwork gives such an index.
 
     A declared index is cut to fit (`index_name`); a field's own index (`indexed`, `unique`, references) is
     SQLAlchemy's `ix_<table>_<column>`, which PostgreSQL's dialect shortens to 55 characters, `_` and the last
     four hex digits of the full name's MD5.
     """
-    if not all(columns):
+    named = [c for c in columns if c]
+    if len(named) < len(columns):
         return False  # an index on an expression: Formwork makes none
     for prefix in ("ix", "ux"):
-        full = f"{prefix}_{table}_{'_'.join(columns)}"
-        hashed = f"{full[:MAX_NAME - 8]}_{hashlib.md5(full.encode()).hexdigest()[-4:]}"
+        full = f"{prefix}_{table}_{'_'.join(named)}"
+        hashed = f"{full[: MAX_NAME - 8]}_{hashlib.md5(full.encode()).hexdigest()[-4:]}"
         if name in (full, full[:MAX_NAME], hashed):
             return True
     return False
@@ -58,4 +58,4 @@ def retired_column_name(column: str, taken: Collection[str]) -> str:
     """Where a retired column is moved aside when a renamed field takes its name: `<column>__retired`, then
     `__retired_2`, … whichever is free, the column's own name cut so that the whole fits PostgreSQL."""
     suffixes = ("__retired" if number == 1 else f"__retired_{number}" for number in count(1))
-    return next(name for suffix in suffixes if (name := column[:MAX_NAME - len(suffix)] + suffix) not in taken)
+    return next(name for suffix in suffixes if (name := column[: MAX_NAME - len(suffix)] + suffix) not in taken)

@@ -7,9 +7,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..fields import field_type
+from ..fields import field_type, kind_of
 from ..fields.child_table import parent_field_of
-from ..i18n import Label
+from ..i18n import CatalogText
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from .logic import is_locked, record_values
@@ -18,15 +18,13 @@ from .models import CompiledModels
 FieldErrors = dict[str, list[str]]
 
 
-BEING_UPDATED = Label({
-    "en": "This workspace was being updated while your request ran; nothing was saved. Try again in a moment.",
-    "zh": "您的请求处理期间该工作区正在更新，未保存任何内容。请稍后重试。",
-})
-NOT_SAVED = Label({
-    "en": "The record was not saved: it conflicts with stored data (a unique value or a reference changed meanwhile). "
-          "Reload and try again.",
-    "zh": "记录未保存：与已存数据冲突（唯一值或引用刚被修改）。请刷新后重试。",
-})
+BEING_UPDATED = CatalogText(
+    "This workspace was being updated while your request ran; nothing was saved. Try again in a moment."
+)
+NOT_SAVED = CatalogText(
+    "The record was not saved: it conflicts with stored data (a unique value or a reference changed meanwhile). "
+    "Reload and try again."
+)
 
 
 class RecordNotSaved(Exception):
@@ -72,33 +70,47 @@ def change_errors(entity: EntityDef, data: dict[str, Any], item: Any | None, mod
     """Values a record may keep but not newly take (a retired choice): sent back unchanged they pass."""
     errors: FieldErrors = {}
     for field in entity.fields:
-        if field.name in data and (problems := field_type(field.type).change_errors(field, data[field.name], item, models)):
+        if field.name in data and (
+            problems := field_type(field.type).change_errors(field, data[field.name], item, models)
+        ):
             errors[field.name] = problems
     return errors
 
 
-def reference_errors(session: Session, entity: EntityDef, compiled: CompiledModels, data: dict[str, Any]) -> FieldErrors:
+def reference_errors(
+    session: Session, entity: EntityDef, compiled: CompiledModels, data: dict[str, Any]
+) -> FieldErrors:
     """Each reference given must point at an existing record."""
     errors: FieldErrors = {}
     for field in entity.fields:
-        if field.name in data and (problems := field_type(field.type).value_errors(field, data[field.name], session, compiled)):
+        if field.name in data and (
+            problems := field_type(field.type).value_errors(field, data[field.name], session, compiled)
+        ):
             errors[field.name] = problems
     return errors
 
 
-def unique_errors(session: Session, entity: EntityDef, model: type, data: dict[str, Any], exclude_id: int | None,
-                  current: dict[str, Any] | None = None) -> FieldErrors:
+def unique_errors(
+    session: Session,
+    entity: EntityDef,
+    model: type[Any],
+    data: dict[str, Any],
+    exclude_id: int | None,
+    current: dict[str, Any] | None = None,
+) -> FieldErrors:
     """Unique fields, and unique combinations of fields, must not repeat another record's values."""
     errors = combination_errors(session, entity, model, {**(current or {}), **data}, exclude_id)
     errors.update(single_errors(session, entity, model, data, exclude_id))
     return errors
 
 
-def single_errors(session: Session, entity: EntityDef, model: type, data: dict[str, Any], exclude_id: int | None) -> FieldErrors:
+def single_errors(
+    session: Session, entity: EntityDef, model: type[Any], data: dict[str, Any], exclude_id: int | None
+) -> FieldErrors:
     """Unique fields among `data` whose value another record already has."""
     errors: FieldErrors = {}
     for field in entity.fields:
-        if not field.unique or data.get(field.name) is None or field.type == "reference":
+        if not field.unique or data.get(field.name) is None or kind_of(field).refers_to_record:
             continue
         column = getattr(model, field.name)
         query = sa.select(model.id).where(column == data[field.name])
@@ -113,10 +125,15 @@ def filled_unique_errors(session: Session, entity: EntityDef, item: Any) -> Fiel
     """Unique fields and indexes over the values a save fills in (the defaults of a new record, formulas that
     changed), about to be flushed: is one taken? Sent values were checked before they were assigned."""
     state = sa.inspect(item)
-    filled = {f.name for f in entity.fields if (state.pending and f.default is not None)
-              or (field_type(f.type).generated and state.attrs[f.name].history.has_changes())}
+    filled = {
+        f.name
+        for f in entity.fields
+        if (state.pending and f.default is not None)
+        or (field_type(f.type).generated and state.attrs[f.name].history.has_changes())
+    }
     if not any(f.unique for f in entity.fields if f.name in filled) and not any(
-            index.unique and filled & set(index.fields) for index in entity.indexes):
+        index.unique and filled & set(index.fields) for index in entity.indexes
+    ):
         return {}
     values = _values_to_flush(item, entity, state.pending)
     exclude = None if state.pending else item.id
@@ -149,24 +166,39 @@ def check_deletable(session: Session, catalog: Catalog, compiled: CompiledModels
     if logic.locked_when is not None and is_locked(logic, record_values(item, entity, session, compiled)):
         raise RecordInUse(f"This {entity.label.localized()} is locked and cannot be deleted.")
     users = []
-    own_rows = {(f.target, parent_field_of(f, catalog.entities[f.target], entity.qualified))
-                for f in entity.fields if f.type == "child_table"}
+    own_rows = {
+        (f.target, parent_field_of(f, catalog.entities[f.target], entity.qualified))
+        for f in entity.fields
+        if kind_of(f).holds_rows and f.target is not None
+    }
     for other in catalog.entities.values():
         for field in other.fields:
-            if field.type != "reference" or field.target != entity.qualified or field.options.get("on_delete", "restrict") != "restrict":
+            if (
+                not kind_of(field).refers_to_record
+                or field.target != entity.qualified
+                or field.options.get("on_delete", "restrict") != "restrict"
+            ):
                 continue
             if (other.qualified, field.name) in own_rows:
                 continue  # the record's own rows go with it
             model = compiled.model(other.qualified)
-            count = session.scalar(sa.select(sa.func.count()).select_from(model).where(getattr(model, f"{field.name}_id") == item.id))
+            count = session.scalar(
+                sa.select(sa.func.count()).select_from(model).where(getattr(model, f"{field.name}_id") == item.id)
+            )
             if count:
                 users.append(f"{count} {other.plural} ({field.label})")
     if users:
         raise RecordInUse(f"{entity.label} '{item}' cannot be deleted: it is still used by {', '.join(users)}.")
 
 
-def combination_errors(session: Session, entity: EntityDef, model: type, values: dict[str, Any],
-                       exclude_id: int | None, over: set[str] | None = None) -> FieldErrors:
+def combination_errors(
+    session: Session,
+    entity: EntityDef,
+    model: type[Any],
+    values: dict[str, Any],
+    exclude_id: int | None,
+    over: set[str] | None = None,
+) -> FieldErrors:
     """For each unique index over several fields (`over`: only those over one of these): is this combination taken?
     (`values` by field name, ids for references)"""
     errors: FieldErrors = {}
@@ -178,11 +210,13 @@ def combination_errors(session: Session, entity: EntityDef, model: type, values:
         query = sa.select(model.id)
         for name in index.fields:
             field = entity.field(name)
-            query = query.where(getattr(model, field_type(field.type).attribute(field) if field else name) == values[name])
+            query = query.where(
+                getattr(model, field_type(field.type).attribute(field) if field else name) == values[name]
+            )
         if exclude_id is not None:
             query = query.where(model.id != exclude_id)
         if session.execute(query.limit(1)).first() is not None:
-            labels = ", ".join(str(entity.field(n).label if entity.field(n) else n) for n in index.fields)
+            labels = ", ".join(str(f.label if (f := entity.field(n)) else n) for n in index.fields)
             message = index.message.localized() if index.message else f"Another record already has the same {labels}."
             errors.setdefault(index.fields[0], []).append(message)
     return errors
@@ -190,17 +224,23 @@ def combination_errors(session: Session, entity: EntityDef, model: type, values:
 
 def stored_values(item: Any, entity: EntityDef) -> dict[str, Any]:
     """A record's values by field name, references as ids: what unique checks compare."""
-    return {f.name: getattr(item, field_type(f.type).attribute(f), None) for f in entity.fields if f.type != "many_to_many"}
+    return {
+        f.name: getattr(item, field_type(f.type).attribute(f), None)
+        for f in entity.fields
+        if not kind_of(f).refers_to_many
+    }
 
 
 def row_errors(entity: EntityDef, data: dict[str, Any], item: Any | None) -> FieldErrors:
     """A child row sent with an id must be one of this record's rows."""
     errors: FieldErrors = {}
     for field in entity.fields:
-        if field.type != "child_table" or field.name not in data:
+        if not kind_of(field).holds_rows or field.name not in data:
             continue
         owned = {row.id for row in getattr(item, field.name)} if item is not None else set()
-        strangers = [row["id"] for row in data[field.name] or [] if row.get("id") is not None and row["id"] not in owned]
+        strangers = [
+            row["id"] for row in data[field.name] or [] if row.get("id") is not None and row["id"] not in owned
+        ]
         if strangers:
             errors[field.name] = [f"Row id {', '.join(map(str, strangers))} is not a row of this record."]
     return errors

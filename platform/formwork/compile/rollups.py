@@ -25,6 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..fields import kind_of
 from ..fields.rollup import rollup_source
 from ..filters import FilterContext, compile_filter
 from ..meta.catalog import Catalog
@@ -32,7 +33,13 @@ from ..meta.model import EntityDef, FieldDef
 
 #: the flush's note of the records whose rollups changed and whose formulas read them (`_recompute` → `_follow`)
 FOLLOW = "formwork_follow_rollups"
-AGGREGATE_FUNCTIONS = {"count": sa.func.count, "sum": sa.func.sum, "min": sa.func.min, "max": sa.func.max, "avg": sa.func.avg}
+AGGREGATE_FUNCTIONS: dict[str, Any] = {
+    "count": sa.func.count,
+    "sum": sa.func.sum,
+    "min": sa.func.min,
+    "max": sa.func.max,
+    "avg": sa.func.avg,
+}
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ def rollups_by_source(catalog: Catalog) -> dict[str, list[Rollup]]:
     found: dict[str, list[Rollup]] = defaultdict(list)
     for entity in catalog.entities.values():
         for field in entity.fields:
-            if field.type == "rollup":
+            if kind_of(field).aggregates_records:
                 source, reference = rollup_source(field)
                 found[source].append(Rollup(entity, field, source, reference))
     return dict(found)
@@ -104,8 +111,11 @@ def _follow(session: Session, context: Any) -> None:
     pass per entity)."""
     for models, updated in context.attributes.pop(FOLLOW, []):
         for _ in range(len(models.logic)):
-            changed = {name: _refresh_formulas(session, models, name, ids) for name, ids in updated.items()
-                       if models.logic[name].formulas_read_rollups}
+            changed = {
+                name: _refresh_formulas(session, models, name, ids)
+                for name, ids in updated.items()
+                if models.logic[name].formulas_read_rollups
+            }
             updated = _rollups_over(session, models, {name: ids for name, ids in changed.items() if ids})
             if not updated:
                 break
@@ -131,7 +141,7 @@ def _refresh_formulas(session: Session, models: Any, qualified: str, ids: set[in
             changed.add(row["id"])
         item = session.identity_map.get(sa.inspect(model).identity_key_from_primary_key((row["id"],)))
         if item is not None:
-            for name in [*logic.formulas, *(f.name for f in logic.entity.fields if f.type == "rollup")]:
+            for name in [*logic.formulas, *(f.name for f in logic.entity.fields if kind_of(f).aggregates_records)]:
                 set_committed_value(item, name, values[name])
     return changed
 
@@ -153,7 +163,9 @@ def _update(session: Session, rollup: Rollup, models: Any, parent_ids: set[int])
     parent = models.model(rollup.parent.qualified)
     table = parent.__table__
     session.execute(
-        table.update().where(table.c.id.in_(parent_ids)).values({rollup.field.name: rollup_value(rollup, models, table.c.id)})
+        table.update()
+        .where(table.c.id.in_(parent_ids))
+        .values({rollup.field.name: rollup_value(rollup, models, table.c.id)})
     )
     for item in list(session.identity_map.values()):
         if isinstance(item, parent) and item.id in parent_ids:

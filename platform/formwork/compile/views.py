@@ -22,26 +22,16 @@ from flask_appbuilder import ModelView, expose, has_access, permission_name
 from flask_appbuilder.widgets import FormWidget, SearchWidget
 
 from ..access import hidden_fields, read_only_fields, visible_condition
-from ..fields import field_type, is_fixed
+from ..features import ENTITY_SCREENS, RECORD_PANELS, load_features
+from ..fields import field_type, is_fixed, kind_of
 from ..fields.reference import choice_condition
 from ..files import store_for
-from ..files.screens import RecordFileScreens
 from ..files.serve import send_stored
-from ..history.views import HistoryScreens
-from ..i18n import Label
-from ..imports.screens import ImportScreens
+from ..i18n import CatalogText
 from ..languages import localized
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FormDef, SectionDef
-from ..notify.views import FollowScreens
 from ..tenancy.audit import current_user
-from ..workflow.lock import (
-    ROW_IN_APPROVAL,
-    RecordInApproval,
-    before_delete,
-    row_lock_errors,
-)
-from ..workflow.views import ApprovalScreens
 from .child_rows import child_rows_field
 from .child_tables import child_tables
 from .forms import FormContext, RuleCheckedForms
@@ -53,17 +43,16 @@ from .listing import (
     column_formatter,
 )
 from .models import CompiledModels, class_name
-from .records import check_deletable
 
-RECORD_INFO = Label({"en": "Record", "zh": "记录信息"})
+RECORD_INFO = CatalogText("Record", context="record panel")
 RECORD_SECTION = (RECORD_INFO, {"fields": ["created_at", "updated_at", "version"], "expanded": False})
 STANDARD_LABELS = {
-    "id": Label({"en": "ID", "zh": "编号"}),
-    "created_at": Label({"en": "Created at", "zh": "创建时间"}),
-    "created_by": Label({"en": "Created by", "zh": "创建人"}),
-    "updated_at": Label({"en": "Updated at", "zh": "更新时间"}),
-    "updated_by": Label({"en": "Updated by", "zh": "更新人"}),
-    "version": Label({"en": "Version", "zh": "版本"}),
+    "id": CatalogText("ID"),
+    "created_at": CatalogText("Created at"),
+    "created_by": CatalogText("Created by"),
+    "updated_at": CatalogText("Updated at"),
+    "updated_by": CatalogText("Updated by"),
+    "version": CatalogText("Version"),
 }
 CHOICES_PAGE = 20
 
@@ -80,14 +69,16 @@ class LocalizedSearchWidget(SearchWidget):
     def __call__(self, **kwargs: Any) -> Any:
         form, columns, filters = self.template_args["form"], self.template_args["include_cols"], self.filters
         offered = filters.get_search_filters()
-        kwargs.update(label_columns={c: localized(form[c].label.text) for c in columns},
-                      form_fields={c: form[c]() for c in columns},
-                      search_filters={c: [str(f.name) for f in offered[c]] for c in columns},
-                      active_filters=filters.get_filters_values_tojson())
+        kwargs.update(
+            label_columns={c: localized(form[c].label.text) for c in columns},
+            form_fields={c: form[c]() for c in columns},
+            search_filters={c: [str(f.name) for f in offered[c]] for c in columns},
+            active_filters=filters.get_filters_values_tojson(),
+        )
         return super(SearchWidget, self).__call__(**kwargs)  # FAB's rendering, without its English labels
 
 
-class EntityModelView(ImportScreens, ListScreens, RuleCheckedForms, ModelView):
+class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
     """The screens of one entity; subclasses are generated per entity."""
 
     entity: EntityDef
@@ -95,7 +86,8 @@ class EntityModelView(ImportScreens, ListScreens, RuleCheckedForms, ModelView):
     compiled: CompiledModels
     listings: dict[str, Listing]
     list_template = "formwork/list.html"
-    show_template = "formwork/show.html"  # the fields, then the record's panels (files, approval…)
+    show_template = "formwork/show.html"  # the fields, then the record's panels (approval, files, history…)
+    edit_template = "formwork/edit.html"  # the form, then the panels that show on the edit page (approval)
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete", "can_export", "can_import"]
     add_widget = FormLayoutWidget
     search_widget = LocalizedSearchWidget
@@ -108,25 +100,50 @@ class EntityModelView(ImportScreens, ListScreens, RuleCheckedForms, ModelView):
         return self.catalog.form_for(self.entity.qualified, roles)
 
     def shown_fields(self, editable: bool) -> set[str]:
-        return {name for _, fieldset in _fieldsets(self.entity, self.chosen_form(), editable) for name in fieldset["fields"]}
+        return {
+            name for _, fieldset in _fieldsets(self.entity, self.chosen_form(), editable) for name in fieldset["fields"]
+        }
 
     def _get_add_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> dict[str, Any]:
         if request.method == "GET":
             self.prefill_defaults(form)
         widgets = widgets or {}
-        widgets["add"] = self.add_widget(form=form, include_cols=self.add_columns, exclude_cols=exclude_cols or [],
-                                         fieldsets=_fieldsets(self.entity, self.chosen_form(), editable=True))
+        widgets["add"] = self.add_widget(
+            form=form,
+            include_cols=self.add_columns,
+            exclude_cols=exclude_cols or [],
+            fieldsets=_fieldsets(self.entity, self.chosen_form(), editable=True),
+        )
         return widgets
 
     def _get_edit_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> dict[str, Any]:
-        for name in read_only_fields(self.entity) & set(form._fields):  # the user's roles may not change these
+        for name in [n for n in read_only_fields(self.entity) if n in form]:  # the user's roles may not change these
             form[name].render_kw = {**(form[name].render_kw or {}), "readonly": True}
         widgets = widgets or {}
-        widgets["edit"] = self.edit_widget(form=form, include_cols=self.edit_columns, exclude_cols=exclude_cols or [],
-                                           fieldsets=_fieldsets(self.entity, self.chosen_form()))
+        widgets["edit"] = self.edit_widget(
+            form=form,
+            include_cols=self.edit_columns,
+            exclude_cols=exclude_cols or [],
+            fieldsets=_fieldsets(self.entity, self.chosen_form()),
+        )
+        return self._with_panels("edit", int(request.view_args["pk"]), None, widgets)
+
+    def _with_panels(self, page: str, pk: int, item: Any, widgets: dict[str, Any]) -> dict[str, Any]:
+        """The registered record panels of `page`, in priority order: their values, and their templates as
+        `widgets["panels"]` (formwork/show.html and edit.html include them in that order)."""
+        panels = [
+            panel
+            for panel in load_features().items(RECORD_PANELS)
+            if page in panel.pages and panel.applies(self.entity, self.catalog)
+        ]
+        for panel in panels:
+            widgets.update(panel.widgets(self, pk, item))
+        widgets["panels"] = [panel.template for panel in panels]
         return widgets
 
-    def _get_show_widget(self, pk: Any, item: Any, widgets: Any = None, actions: Any = None, show_fieldsets: Any = None) -> Any:
+    def _get_show_widget(
+        self, pk: Any, item: Any, widgets: Any = None, actions: Any = None, show_fieldsets: Any = None
+    ) -> Any:
         widgets = widgets or {}
         tables = child_tables(self.datamodel.session, self.catalog, self.compiled, item)  # their rows, not their count
         plain = [column for column in self.show_columns if column not in tables]
@@ -136,21 +153,20 @@ class EntityModelView(ImportScreens, ListScreens, RuleCheckedForms, ModelView):
         for column, currency_field in self._money_in_own_currency(self.show_columns):
             formatters.pop(column, None)
             position = self.show_columns.index(column)
-            values[position] = field_type("money").format_value(self.entity.field(column), values[position],
-                                                                getattr(item, currency_field))
+            values[position] = field_type("money").format_value(
+                self.entity.field(column), values[position], getattr(item, currency_field)
+            )
         widgets["show"] = self.show_widget(
-            pk=pk, label_columns=self.label_columns, include_columns=self.show_columns, value_columns=values,
-            formatters_columns=formatters, actions=actions or self.actions, modelview_name=self.__class__.__name__,
+            pk=pk,
+            label_columns=self.label_columns,
+            include_columns=self.show_columns,
+            value_columns=values,
+            formatters_columns=formatters,
+            actions=actions or self.actions,
+            modelview_name=self.__class__.__name__,
             fieldsets=show_fieldsets or [*_fieldsets(self.entity, self.chosen_form()), RECORD_SECTION],
         )
-        return widgets
-
-    def pre_delete(self, item: Any) -> None:
-        check_deletable(self.datamodel.session, self.catalog, self.compiled, self.entity, item)
-        user = current_user()
-        if row_lock_errors(current_app.extensions["formwork"], self.entity.qualified, item, None, user and user.username):
-            raise RecordInApproval(ROW_IN_APPROVAL.localized())
-        before_delete(self.datamodel.session, self.entity.qualified, item.id)  # refused while in approval
+        return self._with_panels("show", int(pk), item, widgets)
 
     @expose("/file/<field>/<key>")
     @has_access
@@ -158,7 +174,7 @@ class EntityModelView(ImportScreens, ListScreens, RuleCheckedForms, ModelView):
     def stored_file(self, field: str, key: str) -> Response:
         """A stored file, to users who may see the record that holds it."""
         definition = self.entity.field(field)
-        if definition is None or definition.type not in ("file", "image") or not key.isalnum():
+        if definition is None or not kind_of(definition).holds_file or not key.isalnum():
             abort(404)
         if field in hidden_fields(self.entity):
             abort(404)
@@ -168,7 +184,9 @@ class EntityModelView(ImportScreens, ListScreens, RuleCheckedForms, ModelView):
         if holder is None or (getattr(holder, field) or {}).get("key") != key:
             abort(404)
         stored = getattr(holder, field)
-        return send_stored(store_for(current_app), key, stored["name"], stored["content_type"])  # images inline, nosniff
+        return send_stored(
+            store_for(current_app), key, stored["name"], stored["content_type"]
+        )  # images inline, nosniff
 
     @expose("/choices/<field>")
     @has_access
@@ -176,7 +194,7 @@ class EntityModelView(ImportScreens, ListScreens, RuleCheckedForms, ModelView):
     def choices(self, field: str) -> Response:
         """Records a reference field may point at, matching what the user typed: twenty per page."""
         definition = self.entity.field(field)
-        if definition is None or definition.type != "reference":
+        if definition is None or not kind_of(definition).refers_to_record:
             abort(404)
         target = self.compiled.model(definition.target)
         page = max(1, min(request.args.get("page", 1, type=int), 10_000))
@@ -190,8 +208,11 @@ class EntityModelView(ImportScreens, ListScreens, RuleCheckedForms, ModelView):
             query = query.filter(sa.func.lower(getattr(target, title)).contains(text.lower(), autoescape=True))
         order = getattr(target, title) if title else target.id
         rows = query.order_by(order, target.id).offset((page - 1) * CHOICES_PAGE).limit(CHOICES_PAGE + 1).all()
-        return jsonify(results=[{"id": row.id, "text": str(row)} for row in rows[:CHOICES_PAGE]],
-                       pagination={"more": len(rows) > CHOICES_PAGE})
+        return jsonify(
+            results=[{"id": row.id, "text": str(row)} for row in rows[:CHOICES_PAGE]],
+            pagination={"more": len(rows) > CHOICES_PAGE},
+        )
+
 
 def _fieldsets(entity: EntityDef, form: FormDef | None, editable: bool = False) -> list[tuple[Any, dict[str, Any]]]:
     """Form sections as FAB fieldsets, without hidden fields (and, on the add screen, read-only ones): by definition
@@ -203,8 +224,10 @@ def _fieldsets(entity: EntityDef, form: FormDef | None, editable: bool = False) 
         field = entity.field(name)
         return not field.hidden and name not in hidden and not (editable and (is_fixed(field) or name in fixed))
 
-    fieldsets = [(s.label or entity.label, {"fields": [n for n in s.fields if shown(n)], "tab": s.tab, "columns": s.columns})
-                 for s in sections]
+    fieldsets = [
+        (s.label or entity.label, {"fields": [n for n in s.fields if shown(n)], "tab": s.tab, "columns": s.columns})
+        for s in sections
+    ]
     return [fieldset for fieldset in fieldsets if fieldset[1]["fields"]]
 
 
@@ -214,9 +237,16 @@ def listings_of(entity: EntityDef, catalog: Catalog) -> dict[str, Listing]:
 
 def _every_field(entity: EntityDef, catalog: Catalog) -> FormDef:
     """A form with the fields of all the entity's forms: FAB builds one form class from it, each request shows its own."""
-    names = set().union(*(form.field_names for form in catalog.forms.get(entity.qualified, []))) or set(entity.field_names())
-    return FormDef(entity.pack, entity.qualified, "all", [SectionDef(entity.label, [f.name for f in entity.fields if f.name in names])],
-                   entity.document)
+    names = set().union(*(form.field_names for form in catalog.forms.get(entity.qualified, []))) or set(
+        entity.field_names()
+    )
+    return FormDef(
+        entity.pack,
+        entity.qualified,
+        "all",
+        [SectionDef(entity.label, [f.name for f in entity.fields if f.name in names])],
+        entity.document,
+    )
 
 
 def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> dict[str, Any]:
@@ -225,14 +255,19 @@ def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModel
     fieldsets = _fieldsets(entity, every)
     listings = listings_of(entity, catalog)
     shown = {c for listing in listings.values() for c in listing.columns} or set(entity.field_names()[:6])
-    references = [c for c in shown if (f := entity.field(c)) is not None and f.type in ("reference", "user")]
+    references = [c for c in shown if (f := entity.field(c)) is not None and kind_of(f).refers_to_one]
     datamodel = EntityInterface(compiled.model(entity.qualified), shown_references=sorted(references))
     ctx = FormContext(datamodel, f"{class_name(entity)}View")
     extra = {f.name: form for f in entity.fields if (form := field_type(f.type).form_field(f, ctx)) is not None}
-    extra.update({f.name: child_rows_field(entity, f, catalog, compiled) for f in entity.fields if f.type == "child_table"})
+    extra.update(
+        {f.name: child_rows_field(entity, f, catalog, compiled) for f in entity.fields if kind_of(f).holds_rows}
+    )
     first = next(iter(listings.values()), None)
-    searchable = first.definition.search if first and first.definition.search else [
-        f.name for f in entity.fields if f.type in ("string", "email", "text")]
+    searchable = (
+        first.definition.search
+        if first and first.definition.search
+        else [f.name for f in entity.fields if kind_of(f).filtered_by_default]
+    )
     return {
         "entity": entity,
         "catalog": catalog,
@@ -250,8 +285,11 @@ def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModel
         "add_fieldsets": _fieldsets(entity, every, editable=True),
         "edit_fieldsets": fieldsets,
         "show_fieldsets": [*fieldsets, RECORD_SECTION],
-        "formatters_columns": {name: formatter for name in [*entity.field_names(), *STANDARD_TIMES]
-                               if (formatter := column_formatter(entity, name, None))},
+        "formatters_columns": {
+            name: formatter
+            for name in [*entity.field_names(), *STANDARD_TIMES]
+            if (formatter := column_formatter(entity, name, None))
+        },
         "add_form_extra_fields": extra,
         "edit_form_extra_fields": extra,
         "search_columns": searchable,
@@ -261,7 +299,9 @@ def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModel
 
 
 def build_view(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> type[EntityModelView]:
-    """The entity's ModelView; with an approval chain it also shows the approval panel and takes its actions."""
-    approval = (ApprovalScreens,) if catalog.chains_for(entity.qualified) else ()
-    bases = (*approval, RecordFileScreens, FollowScreens, HistoryScreens, EntityModelView)  # every record has the files panel
-    return type(f"{class_name(entity)}View", bases, view_attributes(entity, catalog, compiled))
+    """The entity's ModelView, with the routes of the features that apply to it (approvals for an entity with a
+    chain, files, following, history, import…: the registry's ENTITY_SCREENS, in priority order)."""
+    mixins = tuple(
+        screens.mixin for screens in load_features().items(ENTITY_SCREENS) if screens.applies(entity, catalog)
+    )
+    return type(f"{class_name(entity)}View", (*mixins, EntityModelView), view_attributes(entity, catalog, compiled))

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from ..config import Settings
-from ..i18n import Label
+from ..i18n import CatalogText
 from ..tenancy.apps import LANGUAGES
 from ..tenancy.headers import install_security_headers
 from ..tenancy.keys import derive_secret
@@ -41,17 +41,17 @@ class CustomizationView(ModelView):
     datamodel = SQLAInterface(Customization)
     route_base = "/customizations"
     base_permissions = ["can_list", "can_show"]
-    list_title = Label({"en": "Customizations", "zh": "定制"})
+    list_title = CatalogText("Customizations")
     list_columns = ["kind", "target", "updated_at"]
     show_columns = ["tenant_slug", "kind", "target", "updated_at", "source"]
     base_order = ("target", "asc")
     formatters_columns = {"source": _overlay_text, "updated_at": lambda at: f"{at:%Y-%m-%d %H:%M}"}
     label_columns = {
-        "tenant_slug": Label({"en": "Tenant", "zh": "租户"}),
-        "kind": Label({"en": "Kind", "zh": "类型"}),
-        "target": Label({"en": "Customizes", "zh": "定制对象"}),
-        "updated_at": Label({"en": "Updated", "zh": "更新时间"}),
-        "source": Label({"en": "Definition", "zh": "定义"}),
+        "tenant_slug": CatalogText("Tenant"),
+        "kind": CatalogText("Kind"),
+        "target": CatalogText("Customizes"),
+        "updated_at": CatalogText("Updated"),
+        "source": CatalogText("Definition"),
     }
 
 
@@ -65,18 +65,18 @@ class SchemaChangeView(ModelView):
     datamodel = SQLAInterface(SchemaChange)
     route_base = "/schema-changes"
     base_permissions = ["can_list", "can_show"]
-    list_title = Label({"en": "Schema changes", "zh": "结构变更"})
+    list_title = CatalogText("Schema changes")
     list_columns = ["applied_at", "outcome", "operations", "left_alone"]
     show_columns = ["tenant_slug", "applied_at", "outcome", "definitions_hash", "operations", "left_alone"]
     base_order = ("id", "desc")
     formatters_columns = {"operations": _lines, "left_alone": _lines, "applied_at": lambda at: f"{at:%Y-%m-%d %H:%M}"}
     label_columns = {
-        "tenant_slug": Label({"en": "Tenant", "zh": "租户"}),
-        "applied_at": Label({"en": "When", "zh": "时间"}),
-        "outcome": Label({"en": "Outcome", "zh": "结果"}),
-        "definitions_hash": Label({"en": "Definitions", "zh": "定义版本"}),
-        "operations": Label({"en": "Changes", "zh": "变更"}),
-        "left_alone": Label({"en": "Refused or kept", "zh": "拒绝或保留"}),
+        "tenant_slug": CatalogText("Tenant"),
+        "applied_at": CatalogText("When"),
+        "outcome": CatalogText("Outcome"),
+        "definitions_hash": CatalogText("Definitions"),
+        "operations": CatalogText("Changes"),
+        "left_alone": CatalogText("Refused or kept"),
     }
 
 
@@ -86,20 +86,30 @@ class TenantView(ModelView):
     datamodel = SQLAInterface(Tenant)
     route_base = "/tenants"
     base_permissions = ["can_list", "can_show"]
-    list_title = Label({"en": "Tenants", "zh": "租户"})
+    list_title = CatalogText("Tenants")
     list_columns = ["slug", "name", "packs", "status", "definitions_hash", "created_at"]
-    show_columns = ["slug", "name", "packs", "locale", "status", "storage_kind", "storage_location", "definitions_hash", "created_at"]
+    show_columns = [
+        "slug",
+        "name",
+        "packs",
+        "locale",
+        "status",
+        "storage_kind",
+        "storage_location",
+        "definitions_hash",
+        "created_at",
+    ]
     search_columns = ["slug", "name", "status"]
     base_order = ("slug", "asc")
     related_views = [CustomizationView, SchemaChangeView]
     formatters_columns = {"slug": _open_link, "packs": lambda packs: ", ".join(packs)}
     label_columns = {
-        "slug": Label({"en": "Address", "zh": "地址"}),
-        "name": Label({"en": "Name", "zh": "名称"}),
-        "packs": Label({"en": "Packs", "zh": "配置包"}),
-        "status": Label({"en": "Status", "zh": "状态"}),
-        "definitions_hash": Label({"en": "Definitions", "zh": "定义版本"}),
-        "created_at": Label({"en": "Created", "zh": "创建时间"}),
+        "slug": CatalogText("Address"),
+        "name": CatalogText("Name"),
+        "packs": CatalogText("Packs"),
+        "status": CatalogText("Status"),
+        "definitions_hash": CatalogText("Definitions"),
+        "created_at": CatalogText("Created", context="date column"),
     }
 
 
@@ -131,7 +141,7 @@ def build_console_app(settings: Settings) -> Flask:
 
     with app.app_context():
         appbuilder = AppBuilder(app, session, security_manager_class=ConsoleSecurityManager)
-        appbuilder.add_view(TenantView, Label({"en": "Tenants", "zh": "租户"}), icon="fa-building")
+        appbuilder.add_view(TenantView, CatalogText("Tenants"), icon="fa-building")
         appbuilder.add_view_no_menu(CustomizationView)
         appbuilder.add_view_no_menu(SchemaChangeView)
     return app

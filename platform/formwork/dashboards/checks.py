@@ -46,17 +46,26 @@ def dashboard_problems(dashboard: DashboardDef, catalog: Catalog) -> list[Proble
             problems.append((("roles", i), f"unknown role '{role}'; roles: {', '.join(sorted(known_roles))}"))
     for r, row in enumerate(dashboard.rows):
         if sum(w.width for w in row) > GRID_COLUMNS:
-            problems.append((("rows", r, "widgets"), f"the widths of the row add up to {sum(w.width for w in row)}; "
-                                                     f"a row has {GRID_COLUMNS} columns"))
+            problems.append(
+                (
+                    ("rows", r, "widgets"),
+                    f"the widths of the row add up to {sum(w.width for w in row)}; a row has {GRID_COLUMNS} columns",
+                )
+            )
         for widget in row:
-            problems += [((*widget.path, *path), message) for path, message in widget_problems(widget, dashboard.pack, catalog)]
+            problems += [
+                ((*widget.path, *path), message) for path, message in widget_problems(widget, dashboard.pack, catalog)
+            ]
     return problems
 
 
 def widget_problems(widget: WidgetDef, pack: str, catalog: Catalog) -> list[Problem]:
     """Every problem of one widget, with paths inside the widget."""
-    problems: list[Problem] = [((name,), f"'{name}' does not apply to a {widget.type} widget")
-                               for name in widget.data if name not in COMMON_PROPERTIES | WIDGET_PROPERTIES[widget.type]]
+    problems: list[Problem] = [
+        ((name,), f"'{name}' does not apply to a {widget.type} widget")
+        for name in widget.data
+        if name not in COMMON_PROPERTIES | WIDGET_PROPERTIES[widget.type]
+    ]
     entity = catalog.entities.get(widget.entity)
     if entity is None:
         known = catalog.knows_entity(widget.entity)
@@ -67,7 +76,11 @@ def widget_problems(widget: WidgetDef, pack: str, catalog: Catalog) -> list[Prob
         problems += [(("filter", *path), message) for path, message in check_filter(widget.filter, entity, catalog)]
     if widget.type in ("number", "chart"):
         problems += _measure_problems(widget, entity)
-    if widget.type == "number" and widget.link and widget.link not in {v.name for v in catalog.list_views_for(entity.qualified)}:
+    if (
+        widget.type == "number"
+        and widget.link
+        and widget.link not in {v.name for v in catalog.list_views_for(entity.qualified)}
+    ):
         problems.append((("link",), f"'{widget.link}' is not a list view of {entity.qualified}"))
     if widget.type == "chart":
         problems += _chart_problems(widget, entity)
@@ -88,7 +101,9 @@ def _measure_problems(widget: WidgetDef, entity: EntityDef) -> list[Problem]:
     if widget.field is None:
         return [(("field",), f"{widget.measure} needs the number field it measures")]
     if value_type(entity, widget.field) not in NUMBER_TYPES:
-        return [(("field",), f"'{widget.field}' is not a number field of {entity.qualified}, so it has no {widget.measure}")]
+        return [
+            (("field",), f"'{widget.field}' is not a number field of {entity.qualified}, so it has no {widget.measure}")
+        ]
     return []
 
 
@@ -102,12 +117,22 @@ def _chart_problems(widget: WidgetDef, entity: EntityDef) -> list[Problem]:
         if kind is None:
             return [(("group_by",), f"'{widget.group_by}' is not a field of {entity.qualified}")]
         if kind not in GROUPABLE_TYPES:
-            return [(("group_by",), f"cannot group by '{widget.group_by}', a {kind} field; group by a choice, "
-                                    "reference, boolean or string field")]
+            return [
+                (
+                    ("group_by",),
+                    f"cannot group by '{widget.group_by}', a {kind} field; group by a choice, "
+                    "reference, boolean or string field",
+                )
+            ]
         return []
     assert widget.over_time is not None
     if value_type(entity, widget.over_time.field) not in DATE_TYPES:
-        return [(("over_time", "field"), f"'{widget.over_time.field}' is not a date or datetime field of {entity.qualified}")]
+        return [
+            (
+                ("over_time", "field"),
+                f"'{widget.over_time.field}' is not a date or datetime field of {entity.qualified}",
+            )
+        ]
     return []
 
 

@@ -26,7 +26,7 @@ from ..access import hidden_fields, visible_condition
 from ..compile.listing import column_formatter
 from ..compile.logic import filter_context
 from ..compile.models import class_name
-from ..fields import field_type
+from ..fields import field_type, kind_of
 from ..filters import FilterContext, FilterError, compile_filter
 from ..i18n import Label
 from ..meta.catalog import Catalog
@@ -69,7 +69,13 @@ class Dashboard:
     """Computes the cards of one dashboard for one viewer, in the tenant's session."""
 
     def __init__(self, definition: DashboardDef, catalog: Catalog, compiled: Any, session: Any, viewer: Viewer) -> None:
-        self.definition, self.catalog, self.compiled, self.session, self.viewer = definition, catalog, compiled, session, viewer
+        self.definition, self.catalog, self.compiled, self.session, self.viewer = (
+            definition,
+            catalog,
+            compiled,
+            session,
+            viewer,
+        )
         self.dialect = session.get_bind().dialect.name
 
     def page(self) -> list[list[Card]]:
@@ -114,7 +120,9 @@ class Dashboard:
 
     def number(self, card: Card, entity: EntityDef, model: type) -> None:
         widget = card.widget
-        value = self.session.scalar(sa.select(self.measure(widget, model, entity)).where(*self.conditions(widget, model, entity)))
+        value = self.session.scalar(
+            sa.select(self.measure(widget, model, entity)).where(*self.conditions(widget, model, entity))
+        )
         card.value = shown(widget, entity, value)
         if widget.link:
             card.link = url_for(f"{class_name(entity)}View.list_view", name=widget.link)
@@ -125,15 +133,26 @@ class Dashboard:
             labels, values = self.over_time(widget, entity, model)
         else:
             labels, values = self.by_group(widget, entity, model)
-        card.chart = {"key": widget.key, "chart": widget.chart, "title": card.title.localized(), "labels": labels,
-                      "values": [plotted(widget, v) for v in values], "shown": [shown(widget, entity, v) for v in values]}
+        card.chart = {
+            "key": widget.key,
+            "chart": widget.chart,
+            "title": card.title.localized(),
+            "labels": labels,
+            "values": [plotted(widget, v) for v in values],
+            "shown": [shown(widget, entity, v) for v in values],
+        }
 
     def over_time(self, widget: WidgetDef, entity: EntityDef, model: type) -> tuple[list[str], list[Any]]:
         assert widget.over_time is not None
         dated = column_of(model, entity, widget.over_time.field)
         period = period_start(dated, widget.over_time.by, self.dialect).label("period")
-        query = (sa.select(period, self.measure(widget, model, entity)).where(*self.conditions(widget, model, entity))
-                 .where(dated.is_not(None)).group_by("period").order_by("period"))
+        query = (
+            sa.select(period, self.measure(widget, model, entity))
+            .where(*self.conditions(widget, model, entity))
+            .where(dated.is_not(None))
+            .group_by("period")
+            .order_by("period")
+        )
         found = {as_date(start): value for start, value in self.session.execute(query)}
         periods = every_period(found, widget.over_time.by)
         empty = None if widget.measure == "avg" else 0
@@ -149,19 +168,24 @@ class Dashboard:
             columns.append(title[1].label("group_title"))
         query = sa.select(*columns, measure).select_from(model)
         if title is not None:  # a title is shown only for targets the viewer may see; the others are `#<id>`
-            query = query.outerjoin(title[0], sa.and_(title[0].id == key.element, *self.visible_targets(grouped, title[0])))
-        query = (query.where(*self.conditions(widget, model, entity))
-                 .group_by(*(c.name for c in columns)).order_by(sa.desc("measure"))
-                 .limit(widget.limit or DEFAULT_GROUP_LIMIT))
+            query = query.outerjoin(
+                title[0], sa.and_(title[0].id == key.element, *self.visible_targets(grouped, title[0]))
+            )
+        query = (
+            query.where(*self.conditions(widget, model, entity))
+            .group_by(*(c.name for c in columns))
+            .order_by(sa.desc("measure"))
+            .limit(widget.limit or DEFAULT_GROUP_LIMIT)
+        )
         rows = self.session.execute(query).all()
-        if grouped.type == "choice":
+        if kind_of(grouped).has_choices:
             order = {c.value: i for i, c in enumerate(grouped.choices)}
             rows.sort(key=lambda row: order.get(row.group_key, len(order)))
         return [group_label(grouped, row) for row in rows], [row.measure for row in rows]
 
     def reference_title(self, grouped: FieldDef) -> tuple[type, Any] | None:
         """The target model and the column naming its records, joined into the grouped query (no query per group)."""
-        if grouped.type != "reference":
+        if not kind_of(grouped).refers_to_record:
             return None
         target_entity = self.catalog.entities.get(grouped.target or "")
         title = target_entity.field(target_entity.title_field or "") if target_entity else None
@@ -181,13 +205,18 @@ class Dashboard:
         sort = widget.sort.lstrip("-")
         order = column_of(model, entity, sort)
         columns = [c for c in widget.columns if c not in self.viewer.hidden(entity)]
-        references = [c for c in columns if (f := entity.field(c)) is not None and f.type == "reference"]
-        query = (sa.select(model).where(*self.conditions(widget, model, entity))
-                 .order_by(order.desc() if widget.sort.startswith("-") else order.asc(), model.id.desc())
-                 .limit(widget.limit or DEFAULT_LIST_LIMIT).options(*(selectinload(getattr(model, r)) for r in references)))
+        references = [c for c in columns if (f := entity.field(c)) is not None and kind_of(f).refers_to_record]
+        query = (
+            sa.select(model)
+            .where(*self.conditions(widget, model, entity))
+            .order_by(order.desc() if widget.sort.startswith("-") else order.asc(), model.id.desc())
+            .limit(widget.limit or DEFAULT_LIST_LIMIT)
+            .options(*(selectinload(getattr(model, r)) for r in references))
+        )
         formatters = {c: column_formatter(entity, c, None) for c in columns}
-        card.headers = [entity.field(c).label if entity.field(c) else Label(c.replace("_", " ").capitalize())
-                        for c in columns]
+        card.headers = [
+            entity.field(c).label if entity.field(c) else Label(c.replace("_", " ").capitalize()) for c in columns
+        ]
         show = f"{class_name(entity)}View.show"
         for item in self.session.scalars(query):
             values = [cell(getattr(item, c), formatters[c]) for c in columns]
@@ -195,22 +224,31 @@ class Dashboard:
 
 
 FILL: dict[str, Callable[[Dashboard, Card, EntityDef, type], None]] = {
-    "number": Dashboard.number, "chart": Dashboard.chart, "list": Dashboard.records,
+    "number": Dashboard.number,
+    "chart": Dashboard.chart,
+    "list": Dashboard.records,
 }
 
 
 def viewer_of(session: Any, compiled: Any, sm: Any) -> Viewer:
     """The signed-in user: their filter variables, `can_list` on an entity's screens as their lists ask, and the
     fields their roles hide."""
-    return Viewer(filter_context(session, compiled), lambda entity: sm.has_access("can_list", f"{class_name(entity)}View"),
-                  hidden_fields)
+    return Viewer(
+        filter_context(session, compiled),
+        lambda entity: sm.has_access("can_list", f"{class_name(entity)}View"),
+        hidden_fields,
+    )
 
 
 def measured_fields(widget: WidgetDef) -> set[str]:
     """The fields whose values a number or chart reveals, and a list's sort field, whose order reveals them (a list
     leaves out its hidden columns instead)."""
-    found = {widget.field, widget.group_by, widget.over_time.field if widget.over_time else None,
-             widget.sort.lstrip("-") if widget.type == "list" else None}
+    found = {
+        widget.field,
+        widget.group_by,
+        widget.over_time.field if widget.over_time else None,
+        widget.sort.lstrip("-") if widget.type == "list" else None,
+    }
     return {name for name in found if name}
 
 
@@ -229,7 +267,7 @@ def shown(widget: WidgetDef, entity: EntityDef, value: Any) -> str:
     if measured is None:  # a standard column: id or version
         return formatting.number(value or 0, 0 if widget.measure == "sum" else 2)
     as_type = measured.value_type
-    if widget.measure == "avg" and as_type != "money":
+    if widget.measure == "avg" and as_type != "money":  # a value type (a formula's result): money averages as money
         if value is None:
             return "—"
         return formatting.number(Decimal(str(value)), 2)
@@ -248,12 +286,12 @@ def group_label(grouped: FieldDef, row: Any) -> str:
     value = row.group_key
     if value is None:
         return TEXT["empty"].localized()
-    if grouped.type == "choice":
+    if kind_of(grouped).has_choices:
         choice = next((c for c in grouped.choices if c.value == value), None)
         return choice.label.localized() if choice else str(value)
-    if grouped.type == "boolean":
+    if grouped.type == "boolean":  # a group is named in words (yes/no), not with the ✓/✗ a boolean's cell shows
         return TEXT["yes" if value else "no"].localized()
-    if grouped.type == "reference":
+    if kind_of(grouped).refers_to_record:
         title = getattr(row, "group_title", None)
         return str(title) if title not in (None, "") else f"#{value}"
     return str(value)

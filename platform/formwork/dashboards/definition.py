@@ -85,12 +85,22 @@ class DashboardDef:
 def build_widget(data: dict[str, Any], pack: str, path: tuple[Any, ...], width: int) -> WidgetDef:
     over_time = data.get("over_time")
     return WidgetDef(
-        type=data["type"], entity=qualify(data["entity"], pack), label=Label(data["label"]) if data.get("label") else None,
-        width=int(data.get("width", width)), path=path, data=data, measure=data.get("measure", "count"),
-        field=data.get("field"), filter=data.get("filter"), link=data.get("link"), chart=data.get("chart"),
+        type=data["type"],
+        entity=qualify(data["entity"], pack),
+        label=Label(data["label"]) if data.get("label") else None,
+        width=int(data.get("width", width)),
+        path=path,
+        data=data,
+        measure=data.get("measure", "count"),
+        field=data.get("field"),
+        filter=data.get("filter"),
+        link=data.get("link"),
+        chart=data.get("chart"),
         group_by=data.get("group_by"),
         over_time=OverTime(over_time["field"], over_time.get("by", "month")) if over_time else None,
-        columns=tuple(data.get("columns", ())), sort=data.get("sort", "-id"), limit=data.get("limit"),
+        columns=tuple(data.get("columns", ())),
+        sort=data.get("sort", "-id"),
+        limit=data.get("limit"),
     )
 
 
@@ -99,6 +109,14 @@ def build_dashboard(doc: Document) -> DashboardDef:
     rows = []
     for r, row in enumerate(data["rows"]):
         shared = max(1, GRID_COLUMNS // len(row["widgets"]))
-        rows.append([build_widget(w, doc.pack, ("rows", r, "widgets", i), shared) for i, w in enumerate(row["widgets"])])
-    return DashboardDef(doc.pack, data["name"], Label(data.get("label"), humanize(data["name"])), tuple(data.get("roles", ())),
-                        rows, doc)
+        rows.append(
+            [build_widget(w, doc.pack, ("rows", r, "widgets", i), shared) for i, w in enumerate(row["widgets"])]
+        )
+    return DashboardDef(
+        doc.pack,
+        data["name"],
+        Label(data.get("label"), humanize(data["name"])),
+        tuple(data.get("roles", ())),
+        rows,
+        doc,
+    )

@@ -1,22 +1,22 @@
-"""Every text the dashboard screens show, in English and Chinese."""
+"""Every text the dashboard screens show (translated in the platform's catalogs)."""
 
 from __future__ import annotations
 
-from ..i18n import label_table
+from ..i18n import CatalogText
 
-TEXT = label_table({
-    "dashboards": ("Dashboards", "仪表盘"),
-    "no_dashboard": ("No dashboard is meant for your roles yet.", "暂无适用于您角色的仪表盘。"),
-    "not_allowed": ("You may not see these records.", "您无权查看这些记录。"),
-    "failed": ("This card cannot be shown", "此卡片无法显示"),
-    "no_data": ("No data", "暂无数据"),
-    "no_records": ("No records", "暂无记录"),
-    "empty": ("(empty)", "（空）"),
-    "yes": ("Yes", "是"),
-    "no": ("No", "否"),
-    "open_list": ("Open the list", "打开列表"),
-    "loading": ("Loading…", "加载中…"),
-    "count": ("Count", "数量"),
-    "sum": ("Sum", "合计"),
-    "avg": ("Average", "平均"),
-})
+TEXT = {
+    "dashboards": CatalogText("Dashboards"),
+    "no_dashboard": CatalogText("No dashboard is meant for your roles yet."),
+    "not_allowed": CatalogText("You may not see these records."),
+    "failed": CatalogText("This card cannot be shown"),
+    "no_data": CatalogText("No data"),
+    "no_records": CatalogText("No records"),
+    "empty": CatalogText("(empty)"),
+    "yes": CatalogText("Yes"),
+    "no": CatalogText("No"),
+    "open_list": CatalogText("Open the list"),
+    "loading": CatalogText("Loading…"),
+    "count": CatalogText("Count"),
+    "sum": CatalogText("Sum"),
+    "avg": CatalogText("Average"),
+}

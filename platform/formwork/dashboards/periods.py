@@ -22,8 +22,11 @@ def period_start(column: Any, by: str, dialect: str) -> ColumnElement[Any]:
     """The first day of the period `by` that `column` (a date or datetime) falls in."""
     if dialect == "postgresql":
         return sa.cast(sa.func.date_trunc(by, sa.cast(column, sa.DateTime)), sa.Date)
-    return {"day": sa.func.date(column), "week": sa.func.date(column, "weekday 0", "-6 days"),
-            "month": sa.func.strftime("%Y-%m-01", column)}[by]
+    return {
+        "day": sa.func.date(column),
+        "week": sa.func.date(column, "weekday 0", "-6 days"),
+        "month": sa.func.strftime("%Y-%m-01", column),
+    }[by]
 
 
 def as_date(value: Any) -> date:

@@ -24,4 +24,5 @@ def dashboard_rights(role: str, catalog: Catalog) -> set[tuple[str, str]]:
     if not catalog.dashboards:
         return set()
     return {("can_show", VIEW), ("menu_access", CATEGORY)} | {
-        ("menu_access", menu_name(d.qualified)) for d in catalog.dashboards.values() if d.is_for({role})}
+        ("menu_access", menu_name(d.qualified)) for d in catalog.dashboards.values() if d.is_for({role})
+    }

@@ -51,14 +51,25 @@ def visible_dashboards() -> list[DashboardDef]:
 def computed(definition: DashboardDef) -> Dashboard:
     runtime = _runtime()
     session = runtime.session()
-    return Dashboard(definition, runtime.catalog, runtime.compiled, session,
-                     viewer_of(session, runtime.compiled, current_app.appbuilder.sm))
+    return Dashboard(
+        definition,
+        runtime.catalog,
+        runtime.compiled,
+        session,
+        viewer_of(session, runtime.compiled, current_app.appbuilder.sm),
+    )
 
 
 def render_dashboard(view: BaseView, definition: DashboardDef) -> Any:
-    return view.render_template(TEMPLATE, title=definition.label, dashboard=definition, rows=computed(definition).page(),
-                                data_url=url_for("DashboardsView.data", name=definition.qualified), T=TEXT,
-                                dashboards=visible_dashboards())
+    return view.render_template(
+        TEMPLATE,
+        title=definition.label,
+        dashboard=definition,
+        rows=computed(definition).page(),
+        data_url=url_for("DashboardsView.data", name=definition.qualified),
+        T=TEXT,
+        dashboards=visible_dashboards(),
+    )
 
 
 class DashboardsView(BaseView):
@@ -73,8 +84,9 @@ class DashboardsView(BaseView):
     @has_access
     @permission_name("show")
     def index(self) -> Any:
-        return self.render_template("formwork/dashboards/index.html", title=TEXT["dashboards"], T=TEXT,
-                                    dashboards=visible_dashboards())
+        return self.render_template(
+            "formwork/dashboards/index.html", title=TEXT["dashboards"], T=TEXT, dashboards=visible_dashboards()
+        )
 
     @expose("/<name>/")
     @has_access
@@ -87,8 +99,10 @@ class DashboardsView(BaseView):
     @permission_name("show")
     def data(self, name: str) -> Any:
         """The charts' labels and values (and each one's error), for the page's script or any client with a session."""
-        charts = [card.chart if card.error is None else {"key": card.widget.key, "error": card.error}
-                  for card in computed(self._dashboard(name)).charts()]
+        charts = [
+            card.chart if card.error is None else {"key": card.widget.key, "error": card.error}
+            for card in computed(self._dashboard(name)).charts()
+        ]
         return jsonify(charts=charts)
 
     @staticmethod
@@ -116,6 +130,12 @@ def register_dashboards(appbuilder: AppBuilder, catalog: Catalog) -> None:
         return
     appbuilder.add_view_no_menu(DashboardsView)
     for dashboard in catalog.dashboards.values():
-        appbuilder.add_link(menu_name(dashboard.qualified), label=menu_label(dashboard.label),
-                            href=EndpointUrl("DashboardsView.show", name=dashboard.qualified), icon="fa-dashboard",
-                            category=CATEGORY, category_label=menu_label(TEXT["dashboards"]), category_icon="fa-dashboard")
+        appbuilder.add_link(
+            menu_name(dashboard.qualified),
+            label=menu_label(dashboard.label),
+            href=EndpointUrl("DashboardsView.show", name=dashboard.qualified),
+            icon="fa-dashboard",
+            category=CATEGORY,
+            category_label=menu_label(TEXT["dashboards"]),
+            category_icon="fa-dashboard",
+        )

@@ -19,8 +19,9 @@ from .users import add_demo_users
 DEMO_PACKS = ["core", "oa", "crm"]
 
 
-def prepare_demo(settings: Settings, catalog: Catalog, slug: str, user: str, password: str,
-                 progress: Callable[[str], None]) -> None:
+def prepare_demo(
+    settings: Settings, catalog: Catalog, slug: str, user: str, password: str, progress: Callable[[str], None]
+) -> None:
     if add_operator(build_console_app(settings), user, password):
         progress(f"operator '{user}' created for the console")
     tenant = find_tenant(settings.database_url, slug)

@@ -41,8 +41,9 @@ DEMO_USERS = {
 ADMIN_JOB_TITLE = "Managing Director"
 
 
-def add_demo_users(settings: Settings, tenant: Tenant, catalog: Catalog, password: str,
-                   progress: Callable[[str], None]) -> None:
+def add_demo_users(
+    settings: Settings, tenant: Tenant, catalog: Catalog, password: str, progress: Callable[[str], None]
+) -> None:
     """Create the demo users the tenant lacks (kept as they are when the demo runs again), named as their employees."""
     app = build_tenant_app(settings, tenant, catalog)
     runtime = app.extensions["formwork"]
@@ -56,7 +57,9 @@ def add_demo_users(settings: Settings, tenant: Tenant, catalog: Catalog, passwor
             roles = [role for name in user.roles if (role := sm.find_role(name)) is not None]
             first, last = _split(names.get(username, username))
             sm.add_user(username, first, last, f"{username}@demo.example", roles, password=password)
-            progress(f"user '{username}' created: {names.get(username, username)}, {user.does} ({', '.join(user.roles)})")
+            progress(
+                f"user '{username}' created: {names.get(username, username)}, {user.does} ({', '.join(user.roles)})"
+            )
 
 
 def _employee_names(runtime: object, logins: list[str]) -> dict[str, str]:
@@ -64,7 +67,7 @@ def _employee_names(runtime: object, logins: list[str]) -> dict[str, str]:
     session = runtime.session()  # type: ignore[attr-defined]
     try:
         rows = session.execute(sa.select(employee.login, employee.name).where(employee.login.in_(logins)))
-        return {login: name for login, name in rows}
+        return dict(rows.tuples().all())
     finally:
         runtime.session.remove()  # type: ignore[attr-defined]
 

@@ -45,5 +45,13 @@ from .errors import ExpressionError, ExpressionFailed
 from .expression import Expression
 from .types import Variable
 
-__all__ = ["USER", "Expression", "ExpressionError", "ExpressionFailed", "Variable", "compile_expression",
-           "entity_variables", "field_variable"]
+__all__ = [
+    "USER",
+    "Expression",
+    "ExpressionError",
+    "ExpressionFailed",
+    "Variable",
+    "compile_expression",
+    "entity_variables",
+    "field_variable",
+]

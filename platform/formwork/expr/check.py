@@ -16,6 +16,7 @@ a field may always be empty at run time (see docs/expressions.md, "Null").
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from datetime import date
 
 import cel
@@ -51,16 +52,30 @@ CONVERSIONS: dict[str, tuple[frozenset[str], Type]] = {
     "dyn": (frozenset({"any"}), DYN),
     "type": (frozenset({"any"}), TYPE),
 }
-TIME_ACCESSORS = frozenset({"getFullYear", "getMonth", "getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear",
-                            "getHours", "getMinutes", "getSeconds", "getMilliseconds"})
+TIME_ACCESSORS = frozenset(
+    {
+        "getFullYear",
+        "getMonth",
+        "getDate",
+        "getDayOfMonth",
+        "getDayOfWeek",
+        "getDayOfYear",
+        "getHours",
+        "getMinutes",
+        "getSeconds",
+        "getMilliseconds",
+    }
+)
 DURATION_ACCESSORS = frozenset({"getHours", "getMinutes", "getSeconds", "getMilliseconds"})
 TEXT_TESTS = frozenset({"contains", "startsWith", "endsWith", "matches"})
-KNOWN_FUNCTIONS = sorted({*SIGNATURES, *CONVERSIONS, *TIME_ACCESSORS, *TEXT_TESTS, "size", "has",
-                          "all", "exists", "exists_one", "map", "filter"})
+#: CEL's own functions and macros; SIGNATURES (ours, and those features add) join them in `known_functions`
+CEL_FUNCTIONS = frozenset(
+    {*CONVERSIONS, *TIME_ACCESSORS, *TEXT_TESTS, "size", "has", "all", "exists", "exists_one", "map", "filter"}
+)
 ORDERED_KINDS = frozenset({*NUMBER_KINDS, *TIME_KINDS, "string", "bool", "bytes", "duration"})
 
 
-def closest(name: str, known: list[str] | set[str]) -> str:
+def closest(name: str, known: Iterable[str]) -> str:
     """' (did you mean 'x'?)' when a known name is close, else ''."""
     found = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
     return f" (did you mean '{found[0]}'?)" if found else ""
@@ -84,7 +99,7 @@ class Checker:
         return ExpressionError(message, self.source, node.start)
 
     def text(self, node: s.Node) -> str:
-        text = self.source[node.start:node.end]
+        text = self.source[node.start : node.end]
         return text if len(text) <= 40 else text[:37] + "…"
 
     def about(self, node: s.Node, kind: Type) -> str:
@@ -140,7 +155,9 @@ class Checker:
         owner, index = self.check(node.operand, scope), self.check(node.index, scope)
         if owner.kind == "list":
             if index.kind not in ("int", "uint", "dyn"):
-                return self._raise(node.index, f"a list position must be a whole number, not {self.about(node.index, index)}")
+                return self._raise(
+                    node.index, f"a list position must be a whole number, not {self.about(node.index, index)}"
+                )
             return owner.item or DYN
         if owner.kind == "map":
             if owner.fields is not None and isinstance(node.index, s.Lit) and node.index.kind == "string":
@@ -179,7 +196,9 @@ class Checker:
     def visit_cond(self, node: s.Cond, scope: dict[str, Type]) -> Type:
         test = self.check(node.test, scope)
         if test.kind not in ("bool", "dyn"):
-            return self._raise(node.test, f"the condition before ? must be true/false, but {self.about(node.test, test)} is not")
+            return self._raise(
+                node.test, f"the condition before ? must be true/false, but {self.about(node.test, test)} is not"
+            )
         then, otherwise = self.check(node.then, scope), self.check(node.otherwise, scope)
         if then.kind == "null":
             return otherwise
@@ -196,16 +215,23 @@ class Checker:
         elif target.dyn:
             var = DYN
         else:
-            return self._raise(node.target, f"{node.macro}() needs a list, but {self.about(node.target, target)} is not one")
+            return self._raise(
+                node.target, f"{node.macro}() needs a list, but {self.about(node.target, target)} is not one"
+            )
         wanted = (1, 2) if node.macro == "map" else (1,)
         if len(node.args) not in wanted:
-            return self._raise(node, f"{node.macro}() takes a variable and {'one or two expressions' if node.macro == 'map' else 'a condition'}")
+            return self._raise(
+                node,
+                f"{node.macro}() takes a variable and {'one or two expressions' if node.macro == 'map' else 'a condition'}",
+            )
         inner = {**scope, node.var: var}
         kinds = [self.check(arg, inner) for arg in node.args]
         tests = kinds if node.macro != "map" else kinds[:-1]
-        for arg, kind in zip(node.args, tests):
+        for arg, kind in zip(node.args, tests, strict=False):
             if kind.kind not in ("bool", "dyn"):
-                return self._raise(arg, f"the condition of {node.macro}() must be true/false, but {self.about(arg, kind)} is not")
+                return self._raise(
+                    arg, f"the condition of {node.macro}() must be true/false, but {self.about(arg, kind)} is not"
+                )
         if node.macro == "map":
             return Type("list", item=kinds[-1])
         if node.macro == "filter":
@@ -218,7 +244,9 @@ class Checker:
         if node.op in ("&&", "||"):
             for side, kind in ((node.left, left), (node.right, right)):
                 if kind.kind not in ("bool", "dyn"):
-                    return self._raise(side, f"{node.op} joins conditions, but {self.about(side, kind)} is not true/false")
+                    return self._raise(
+                        side, f"{node.op} joins conditions, but {self.about(side, kind)} is not true/false"
+                    )
             return BOOL
         if node.op in ("==", "!="):
             self._comparable(node, left, right)
@@ -242,8 +270,11 @@ class Checker:
     def _choice(self, subject: s.Node, kind: Type, literal: s.Lit) -> None:
         """A choice field compared with a value it can never have: a typo, usually."""
         if literal.value not in kind.choices:
-            raise self.fail(literal, f"{self.text(subject)} is never '{literal.value}': its choices are "
-                                     f"{', '.join(kind.choices)}{closest(literal.value, set(kind.choices))}")
+            raise self.fail(
+                literal,
+                f"{self.text(subject)} is never '{literal.value}': its choices are "
+                f"{', '.join(kind.choices)}{closest(literal.value, set(kind.choices))}",
+            )
 
     def _mismatch(self, node: s.Binary, left: Type, right: Type, consequence: str) -> str:
         message = f"{self.about(node.left, left)} and {self.about(node.right, right)} cannot be compared: {consequence}"
@@ -263,15 +294,18 @@ class Checker:
     def _in(self, node: s.Binary, left: Type, right: Type) -> Type:
         if right.kind == "list":
             if left.choices and isinstance(node.right, s.ListLit):
-                for item in node.right.items:
-                    if isinstance(item, s.Lit) and item.kind == "string" and item.value not in left.choices:
-                        self._choice(node.left, left, item)
+                for entry in node.right.items:
+                    if isinstance(entry, s.Lit) and entry.kind == "string" and entry.value not in left.choices:
+                        self._choice(node.left, left, entry)
             item = right.item or DYN
             if item.choices and isinstance(node.left, s.Lit) and node.left.kind == "string":
                 self._choice(node.right, item, node.left)
             if not item.dyn and not left.dyn and left.kind != "null" and _family(item.kind) != _family(left.kind):
-                raise self.fail(node, f"{self.about(node.left, left)} is never in {self.text(node.right)}, "
-                                      f"whose items are {item.describe()}")
+                raise self.fail(
+                    node,
+                    f"{self.about(node.left, left)} is never in {self.text(node.right)}, "
+                    f"whose items are {item.describe()}",
+                )
             return BOOL
         if right.kind == "map":
             if left.kind not in ("string", "dyn", "int", "uint", "bool"):
@@ -279,7 +313,9 @@ class Checker:
             return BOOL
         if right.dyn:
             return BOOL
-        return self._raise(node.right, f"'in' needs a list or a map on its right, but {self.about(node.right, right)} is neither")
+        return self._raise(
+            node.right, f"'in' needs a list or a map on its right, but {self.about(node.right, right)} is neither"
+        )
 
     def _arithmetic(self, node: s.Binary, left: Type, right: Type) -> Type:
         if left.dyn or right.dyn:
@@ -288,9 +324,14 @@ class Checker:
         if result is not None:
             return result
         if node.op == "+" and left.kind == right.kind == "list":
-            return Type("list", item=left.item if left.item and right.item and left.item.kind == right.item.kind else DYN)
-        raise self.fail(node, f"cannot use {node.op} on {self.about(node.left, left)} and {self.about(node.right, right)}"
-                              f"{self._arithmetic_hint(node, left, right)}")
+            return Type(
+                "list", item=left.item if left.item and right.item and left.item.kind == right.item.kind else DYN
+            )
+        raise self.fail(
+            node,
+            f"cannot use {node.op} on {self.about(node.left, left)} and {self.about(node.right, right)}"
+            f"{self._arithmetic_hint(node, left, right)}",
+        )
 
     def _arithmetic_hint(self, node: s.Binary, left: Type, right: Type) -> str:
         kinds = {left.kind, right.kind}
@@ -298,7 +339,11 @@ class Checker:
             return ": null is not a number; use coalesce() for an empty value"
         if kinds <= NUMBER_KINDS:
             literal = next((n for n in (node.left, node.right) if isinstance(n, s.Lit) and n.kind == "int"), None)
-            fix = f"write {literal.value}.0 instead of {literal.value}" if literal else "convert one side with double() or int()"
+            fix = (
+                f"write {literal.value}.0 instead of {literal.value}"
+                if literal
+                else "convert one side with double() or int()"
+            )
             return f": whole and decimal numbers do not mix; {fix}"
         if kinds & TIME_KINDS and kinds & NUMBER_KINDS:
             return ": use add_days() or add_months() to move a date"
@@ -329,7 +374,7 @@ class Checker:
             return self._conversion(node, target, args)
         if name in TIME_ACCESSORS:
             return self._accessor(node, target, args)
-        return self._raise(node, f"unknown function '{name}'{closest(name, KNOWN_FUNCTIONS)}")
+        return self._raise(node, f"unknown function '{name}'{closest(name, sorted({*SIGNATURES, *CEL_FUNCTIONS}))}")
 
     def _ours(self, node: s.Call, name: str, nodes: list[s.Node], args: list[Type]) -> Type:
         sig = SIGNATURES[name]
@@ -338,28 +383,36 @@ class Checker:
             wanted = f"{fewest}" if fewest == most else f"{fewest} or more" if most is None else f"{fewest} to {most}"
             plural = "" if wanted == "1" else "s"
             return self._raise(node, f"{name}() takes {wanted} argument{plural} ({sig.usage}), not {len(args)}")
-        for position, (arg, kind) in enumerate(zip(nodes, args)):
+        for position, (arg, kind) in enumerate(zip(nodes, args, strict=False)):
             param = sig.params[min(position, len(sig.params) - 1)]
             if param.kinds == ANY or kind.dyn or kind.kind in param.kinds:
                 continue
-            hint = "; write a whole number such as 30, or use int()" if "int" in param.kinds and kind.kind == "double" else ""
-            return self._raise(arg, f"{name}() needs {param.label} as argument {position + 1}, "
-                                    f"but {self.about(arg, kind)} is not{hint}")
+            hint = (
+                "; write a whole number such as 30, or use int()"
+                if "int" in param.kinds and kind.kind == "double"
+                else ""
+            )
+            return self._raise(
+                arg,
+                f"{name}() needs {param.label} as argument {position + 1}, but {self.about(arg, kind)} is not{hint}",
+            )
         if name == "date" and nodes and isinstance(nodes[0], s.Lit) and nodes[0].kind == "string":
             try:
                 date.fromisoformat(nodes[0].value)
             except ValueError:
                 return self._raise(nodes[0], f"{self.text(nodes[0])} is not a date written as YYYY-MM-DD")
         if name == "coalesce":
-            known = [(n, k) for n, k in zip(nodes, args) if k.kind not in ("dyn", "null")]
+            known = [(n, k) for n, k in zip(nodes, args, strict=False) if k.kind not in ("dyn", "null")]
             for arg, kind in known[1:]:
                 if _family(kind.kind) != _family(known[0][1].kind):
-                    return self._raise(arg, f"coalesce() mixes {self.about(known[0][0], known[0][1])} with {self.about(arg, kind)}")
+                    return self._raise(
+                        arg, f"coalesce() mixes {self.about(known[0][0], known[0][1])} with {self.about(arg, kind)}"
+                    )
         return sig.result(args) if callable(sig.result) else sig.result
 
     def _text_test(self, node: s.Call, target: Type | None, args: list[Type]) -> Type:
         name = node.function
-        if target is None:
+        if target is None or node.target is None:
             return self._raise(node, f"call {name}() on text, as in name.{name}('x')")
         if len(args) != 1:
             return self._raise(node, f"{name}() takes one argument, not {len(args)}")
@@ -387,7 +440,7 @@ class Checker:
 
     def _accessor(self, node: s.Call, target: Type | None, args: list[Type]) -> Type:
         name = node.function
-        if target is None:
+        if target is None or node.target is None:
             return self._raise(node, f"call {name}() on a date, as in close_date.{name}()")
         if args:
             return self._raise(node, f"{name}() takes no arguments here (a time zone argument is not supported)")
@@ -406,8 +459,10 @@ class Checker:
 _ARITHMETIC: dict[tuple[str, str, str], Type] = {
     **{(op, k, k): Type(k) for op in "+-*/" for k in ("int", "uint", "double")},
     **{("%", k, k): Type(k) for k in ("int", "uint")},
-    ("+", "string", "string"): STRING, ("+", "bytes", "bytes"): BYTES,
-    ("+", "duration", "duration"): DURATION, ("-", "duration", "duration"): DURATION,
+    ("+", "string", "string"): STRING,
+    ("+", "bytes", "bytes"): BYTES,
+    ("+", "duration", "duration"): DURATION,
+    ("-", "duration", "duration"): DURATION,
     **{(op, t, "duration"): TIMESTAMP for op in "+-" for t in TIME_KINDS},
     **{("-", a, b): DURATION for a in TIME_KINDS for b in TIME_KINDS},
 }

@@ -35,8 +35,9 @@ RESULTS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-def compile_expression(source: str, variables: Mapping[str, VariableSpec], *,
-                       expect: VariableSpec | None = None) -> Expression:
+def compile_expression(
+    source: str, variables: Mapping[str, VariableSpec], *, expect: VariableSpec | None = None
+) -> Expression:
     """Compile and check `source` once; raises ExpressionError with a message for its author.
 
     `variables` maps each name the expression may use to its type (a field
@@ -72,7 +73,7 @@ def _cel_compile(source: str) -> cel.Program:
         if not found:
             raise ExpressionError(f"syntax error: {first_sentence(str(exc))}", source) from None
         line, column, message = int(found[1]), int(found[2]), found[3]
-        offset = sum(len(text) + 1 for text in source.split("\n")[:line - 1]) + column - 1
+        offset = sum(len(text) + 1 for text in source.split("\n")[: line - 1]) + column - 1
         raise ExpressionError(f"syntax error: {_readable(message, source, offset)}", source, offset) from None
 
 
@@ -82,9 +83,12 @@ def _readable(message: str, source: str, offset: int) -> str:
         return "the expression ends too early"
     if message.startswith("reserved identifier: "):
         return f"'{message.split(': ', 1)[1]}' is a reserved word and cannot be used as a name"
-    found = re.match(r"(?:mismatched input|no viable alternative at input|extraneous input|token recognition error at:) '?(.*?)'?( expecting.*)?$", message)
+    found = re.match(
+        r"(?:mismatched input|no viable alternative at input|extraneous input|token recognition error at:) '?(.*?)'?( expecting.*)?$",
+        message,
+    )
     if found:
-        return f"unexpected '{found[1] or source[offset:offset + 1]}'"
+        return f"unexpected '{found[1] or source[offset : offset + 1]}'"
     return message
 
 
@@ -97,11 +101,19 @@ def _check_result(source: str, result: Type, expect: Variable | None, tree: Any)
     if result.kind == "dyn" or result.kind in accepted or (result.kind == "null" and not boolean):
         literal = getattr(tree, "value", None)
         if expect.choices and getattr(tree, "kind", None) == "string" and literal not in expect.choices:
-            raise ExpressionError(f"'{literal}' is not one of the choices {', '.join(expect.choices)}"
-                                  f"{closest(literal, set(expect.choices))}", source, 0)
+            raise ExpressionError(
+                f"'{literal}' is not one of the choices {', '.join(expect.choices)}"
+                f"{closest(str(literal), set(expect.choices))}",
+                source,
+                0,
+            )
         return
     purpose = "a condition" if boolean else "this expression"
-    hint = "; use int() or round() to make a whole number" if expect.static.kind == "int" and result.kind == "double" else ""
+    hint = (
+        "; use int() or round() to make a whole number"
+        if expect.static.kind == "int" and result.kind == "double"
+        else ""
+    )
     raise ExpressionError(f"{purpose} must give {words}, but this one gives {result.describe()}{hint}", source, 0)
 
 
@@ -112,8 +124,16 @@ _SAMPLE_DAY = datetime(2024, 1, 31, tzinfo=timezone.utc)
 
 def _sample(kind: Type) -> Any:
     """A typical non-null value of a static type, or None when the type says too little."""
-    simple = {"int": 1, "uint": 1, "double": 1.5, "bool": True, "bytes": b"a", "date": _SAMPLE_DAY,
-              "timestamp": _SAMPLE_DAY + timedelta(hours=9, minutes=30), "duration": timedelta(days=1)}
+    simple = {
+        "int": 1,
+        "uint": 1,
+        "double": 1.5,
+        "bool": True,
+        "bytes": b"a",
+        "date": _SAMPLE_DAY,
+        "timestamp": _SAMPLE_DAY + timedelta(hours=9, minutes=30),
+        "duration": timedelta(days=1),
+    }
     if kind.kind in simple:
         return simple[kind.kind]
     if kind.kind == "string":

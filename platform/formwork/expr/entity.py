@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from ..fields import FIELD_TYPES
 from ..meta.model import STANDARD_COLUMNS, EntityDef, FieldDef
 from .types import Variable
 
@@ -12,16 +13,25 @@ if TYPE_CHECKING:
     from ..meta.catalog import Catalog
 
 #: The signed-in user: `user.id`, `user.name`, `'sales' in user.roles`, `user.department` (its name).
-USER = Variable("map", fields={
-    "id": Variable("integer"),
-    "name": Variable("string"),
-    "roles": Variable("list", item=Variable("string")),
-    "department": Variable("string"),
-})
+USER = Variable(
+    "map",
+    fields={
+        "id": Variable("integer"),
+        "name": Variable("string"),
+        "roles": Variable("list", item=Variable("string")),
+        "department": Variable("string"),
+    },
+)
 
 #: Types of the standard columns; a column added to STANDARD_COLUMNS later is usable, untyped, until listed here.
-_STANDARD_TYPES = {"id": "integer", "created_at": "datetime", "created_by": "integer",
-                   "updated_at": "datetime", "updated_by": "integer", "version": "integer"}
+_STANDARD_TYPES = {
+    "id": "integer",
+    "created_at": "datetime",
+    "created_by": "integer",
+    "updated_at": "datetime",
+    "updated_by": "integer",
+    "version": "integer",
+}
 _SCALES = {"decimal": 4, "money": 2, "percent": 2}
 
 
@@ -31,13 +41,14 @@ def field_variable(field: FieldDef, catalog: Catalog | None = None, *, depth: in
     A reference is a map of its target's fields, `depth` levels deep; below
     that, a reference is the referenced record's id.
     """
-    if field.type == "formula":  # a computed field is read, and computed, as its declared result type
+    kind = FIELD_TYPES.get(field.type)  # a formula's result may be "any", which no field type is
+    if kind is not None and kind.computed_by_expression:  # read, and computed, as its declared result type
         return field_variable(replace(field, type=str(field.options.get("result", "any"))), catalog, depth=depth)
-    if field.type in ("choice", "multi_choice"):
+    if kind is not None and kind.has_choices:
         return Variable(field.type, choices=tuple(c.value for c in field.choices))
     if field.type in _SCALES:
         return Variable(field.type, scale=int(field.options.get("precision", _SCALES[field.type])))
-    if field.type == "reference":
+    if kind is not None and kind.refers_to_record:
         target = catalog.entities.get(field.target or "") if catalog is not None else None
         if depth <= 0:
             return Variable("integer")

@@ -35,8 +35,15 @@ class Expression:
     references, such as "account.name". `result` is the checker's type of its value.
     """
 
-    def __init__(self, source: str, program: cel.Program, variables: dict[str, Variable],
-                 expect: Variable | None, result: Type, reads: frozenset[str]) -> None:
+    def __init__(
+        self,
+        source: str,
+        program: cel.Program,
+        variables: dict[str, Variable],
+        expect: Variable | None,
+        result: Type,
+        reads: frozenset[str],
+    ) -> None:
         self.source, self.program, self.variables = source, program, variables
         self.expect, self.result = expect, result
         self.names = frozenset(name for name, var in variables.items() if var is not USER)
@@ -46,8 +53,15 @@ class Expression:
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
 
-    def evaluate(self, record: Mapping[str, Any] | object | None = None, *, user: Mapping[str, Any] | None = None,
-                 now: datetime | None = None, tz: str | tzinfo | None = None, where: str = "") -> Any:
+    def evaluate(
+        self,
+        record: Mapping[str, Any] | object | None = None,
+        *,
+        user: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+        tz: str | tzinfo | None = None,
+        where: str = "",
+    ) -> Any:
         """The value for `record` (a mapping, or an object such as a model instance), as the declared result type.
 
         `user` fills the `user` variable; `now` fixes the clock (default: the
@@ -121,8 +135,14 @@ class Expression:
         return found
 
     def _failed(self, reason: str, exc: BaseException, where: str) -> ExpressionFailed:
-        log.warning("expression failed in %s: %r: %s (%s: %s)", where or "an unnamed expression", self.source, reason,
-                    type(exc).__name__, first_sentence(str(exc)))
+        log.warning(
+            "expression failed in %s: %r: %s (%s: %s)",
+            where or "an unnamed expression",
+            self.source,
+            reason,
+            type(exc).__name__,
+            first_sentence(str(exc)),
+        )
         return ExpressionFailed(reason, self.source, where)
 
 
@@ -133,7 +153,7 @@ def _is_empty(names: list[str]) -> str:
 def first_sentence(text: str) -> str:
     line = " ".join(text.split())
     cut = re.search(r"(?<=[a-z0-9'\)])\. ", line)
-    return (line[:cut.start()] if cut else line.rstrip("."))[:300]
+    return (line[: cut.start()] if cut else line.rstrip("."))[:300]
 
 
 def _zone(tz: str | tzinfo | None) -> tzinfo:

@@ -20,6 +20,8 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ..features import CEL_FUNCTIONS as ADDED_FUNCTIONS
+from ..features import FeatureRegistry, when_loaded
 from .types import DATE, DOUBLE, INT, STRING, TIMESTAMP, Type
 
 TIME = frozenset({"date", "timestamp"})
@@ -67,19 +69,55 @@ def _first_known(args: list[Type]) -> Type:
 SIGNATURES: dict[str, Signature] = {
     "today": Signature("today()", (), DATE),
     "now": Signature("now()", (), TIMESTAMP),
-    "date": Signature("date(text or date and time)", (Param("text like '2024-01-31' or a date and time", frozenset({"string", *TIME})),), DATE),
-    "add_days": Signature("add_days(date, days)", (Param("a date", TIME), Param("a whole number of days", frozenset({"int"}))), _same_as_first),
-    "add_months": Signature("add_months(date, months)", (Param("a date", TIME), Param("a whole number of months", frozenset({"int"}))), _same_as_first),
+    "date": Signature(
+        "date(text or date and time)",
+        (Param("text like '2024-01-31' or a date and time", frozenset({"string", *TIME})),),
+        DATE,
+    ),
+    "add_days": Signature(
+        "add_days(date, days)",
+        (Param("a date", TIME), Param("a whole number of days", frozenset({"int"}))),
+        _same_as_first,
+    ),
+    "add_months": Signature(
+        "add_months(date, months)",
+        (Param("a date", TIME), Param("a whole number of months", frozenset({"int"}))),
+        _same_as_first,
+    ),
     "days_between": Signature("days_between(from, to)", (Param("a date", TIME), Param("a date", TIME)), INT),
     "lower": Signature("lower(text)", (Param("text", frozenset({"string"})),), STRING),
     "upper": Signature("upper(text)", (Param("text", frozenset({"string"})),), STRING),
     "trim": Signature("trim(text)", (Param("text", frozenset({"string"})),), STRING),
-    "round": Signature("round(number, digits)", (Param("a number", NUMBER), Param("a whole number of digits", frozenset({"int"}))), DOUBLE, optional=1),
-    "coalesce": Signature("coalesce(value, fallback, …)", (Param("a value", ANY), Param("a value", ANY)), _first_known, variadic=True),
+    "round": Signature(
+        "round(number, digits)",
+        (Param("a number", NUMBER), Param("a whole number of digits", frozenset({"int"}))),
+        DOUBLE,
+        optional=1,
+    ),
+    "coalesce": Signature(
+        "coalesce(value, fallback, …)", (Param("a value", ANY), Param("a value", ANY)), _first_known, variadic=True
+    ),
 }
 
 
+#: the Python bodies of the functions features add (an installed extension's); their signatures join SIGNATURES
+ADDED_BODIES: dict[str, Callable[..., Any]] = {}
+
+
+def _take_added_functions(registry: FeatureRegistry) -> None:
+    """Functions that features add; one may not take the name of a built-in function."""
+    for added in registry.items(ADDED_FUNCTIONS):
+        if added.name in SIGNATURES and added.name not in ADDED_BODIES:
+            raise ValueError(f"CEL function '{added.name}' is built in; an extension may not redefine it")
+        SIGNATURES[added.name] = added.signature
+        ADDED_BODIES[added.name] = added.body
+
+
+when_loaded(_take_added_functions)
+
+
 # -- implementations ----------------------------------------------------------
+
 
 def _kind(value: Any) -> str:
     if value is None:
@@ -159,6 +197,7 @@ def implementations(now: datetime, zone: tzinfo, failures: list[FunctionFailed])
             except (ArithmeticError, ValueError) as exc:
                 failures.append(FunctionFailed(f"{name}() failed: {exc}"))
                 raise failures[-1] from exc
+
         return call
 
     bodies: dict[str, Callable[..., Any]] = {
@@ -173,6 +212,7 @@ def implementations(now: datetime, zone: tzinfo, failures: list[FunctionFailed])
         "trim": str.strip,
         "round": round_half_up,
         "coalesce": lambda *values: next((v for v in values if v is not None), None),
+        **ADDED_BODIES,
     }
     return {name: checked(name, body) for name, body in bodies.items()}
 

@@ -100,15 +100,20 @@ class Comprehension(Node):
 
 # -- lexer ------------------------------------------------------------------
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+|//[^\n]*)
   | (?P<string>(?:[rR][bB]?|[bB][rR]?)?(?:'''|\"\"\"|'|"))
   | (?P<number>0[xX][0-9a-fA-F]+[uU]?|(?:\d+\.\d+|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d+[uU]?)
   | (?P<ident>[_a-zA-Z][_a-zA-Z0-9]*)
   | (?P<op>\|\||&&|==|!=|<=|>=|[-+*/%<>!?:.,()\[\]{}])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
-_ESCAPE = re.compile(r"""\\(?:([abfnrtv\\'"`?])|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-3][0-7]{2}))""")
+_ESCAPE = re.compile(
+    r"""\\(?:([abfnrtv\\'"`?])|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-3][0-7]{2}))"""
+)
 _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 
 
@@ -130,7 +135,7 @@ def _unescape(match: re.Match[str]) -> str:
 
 def _string_token(source: str, start: int, opener: str) -> Token:
     prefix = opener.rstrip("'\"").lower()
-    quote = opener[len(prefix):]
+    quote = opener[len(prefix) :]
     pos = start + len(opener)
     while True:
         if pos >= len(source) or (len(quote) == 1 and source[pos] == "\n"):
@@ -138,7 +143,7 @@ def _string_token(source: str, start: int, opener: str) -> Token:
         if source.startswith(quote, pos):
             break
         pos += 2 if source[pos] == "\\" and "r" not in prefix else 1
-    body = source[start + len(opener):pos]
+    body = source[start + len(opener) : pos]
     text = body if "r" in prefix else _ESCAPE.sub(_unescape, body)
     if "b" in prefix:
         return Token("bytes", text.encode("utf-8", "surrogatepass"), start, pos + len(quote))
@@ -181,7 +186,13 @@ def tokenize(source: str) -> list[Token]:
 
 # -- parser -----------------------------------------------------------------
 
-_LEVELS: list[tuple[str, ...]] = [("||",), ("&&",), ("==", "!=", "<", "<=", ">", ">=", "in"), ("+", "-"), ("*", "/", "%")]
+_LEVELS: list[tuple[str, ...]] = [
+    ("||",),
+    ("&&",),
+    ("==", "!=", "<", "<=", ">", ">=", "in"),
+    ("+", "-"),
+    ("*", "/", "%"),
+]
 _LITERALS = {"true": (True, "bool"), "false": (False, "bool"), "null": (None, "null")}
 
 

@@ -57,7 +57,9 @@ VariableSpec = Union[str, Variable]
 
 #: Field types whose values are one CEL scalar. `time` is text "HH:MM" (or "HH:MM:SS"), which orders correctly.
 KIND_OF_FIELD_TYPE = {
-    **dict.fromkeys(("string", "text", "rich_text", "email", "phone", "url", "choice", "auto_number", "time"), "string"),
+    **dict.fromkeys(
+        ("string", "text", "rich_text", "email", "phone", "url", "choice", "auto_number", "time"), "string"
+    ),
     **dict.fromkeys(("integer", "rating", "user"), "int"),
     **dict.fromkeys(("decimal", "money", "percent"), "double"),
     "boolean": "bool",
@@ -93,9 +95,20 @@ class Type:
 
 
 _WORDS = {
-    "int": "a whole number", "uint": "a whole number", "double": "a decimal number", "string": "text",
-    "bool": "true/false", "bytes": "bytes", "null": "null", "date": "a date", "timestamp": "a date and time",
-    "duration": "a duration", "list": "a list", "map": "a record", "type": "a type", "dyn": "a value",
+    "int": "a whole number",
+    "uint": "a whole number",
+    "double": "a decimal number",
+    "string": "text",
+    "bool": "true/false",
+    "bytes": "bytes",
+    "null": "null",
+    "date": "a date",
+    "timestamp": "a date and time",
+    "duration": "a duration",
+    "list": "a list",
+    "map": "a record",
+    "type": "a type",
+    "dyn": "a value",
 }
 
 DYN = Type("dyn")

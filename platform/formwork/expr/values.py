@@ -91,8 +91,15 @@ def to_cel(value: Any, var: Variable) -> Any:
         raise BadValue(_WORDS.get(kind, f"a {var.type}")) from exc
 
 
-_WORDS = {"int": "a whole number", "double": "a number", "date": "a date", "timestamp": "a date and time",
-          "map": "a record", "list": "a list", "string": "text"}
+_WORDS = {
+    "int": "a whole number",
+    "double": "a number",
+    "date": "a date",
+    "timestamp": "a date and time",
+    "map": "a record",
+    "list": "a list",
+    "string": "text",
+}
 
 
 def _integer(value: Any) -> int:
@@ -137,15 +144,18 @@ def _record(value: Any, var: Variable) -> dict[str, Any]:
     elif isinstance(value, (str, bytes, int, float, list, tuple)):
         raise BadValue("a record")
     else:
+
         def read(key: str, default: Any = None) -> Any:
             # A model's reference `owner` is the object; its `owner_id` column is the id a map holds.
             return getattr(value, f"{key}_id") if hasattr(value, f"{key}_id") else getattr(value, key, default)
+
     if var.fields is None:
         return plain(dict(value)) if isinstance(value, Mapping) else {}
     return {key: to_cel(read(key, None), sub) for key, sub in var.fields.items()}
 
 
 # -- results ----------------------------------------------------------------------
+
 
 def from_cel(value: Any, expect: Variable | None, static: Type, zone: tzinfo) -> Any:
     """A CEL result as the Python value of the declared result type; raises BadValue.

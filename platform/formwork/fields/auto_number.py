@@ -37,11 +37,15 @@ def render_number(fmt: str, today: date, counter: int) -> str:
 
 class AutoNumberField(FieldType):
     name = "auto_number"
-    generated = True
-    properties = {"format": {
-        "type": "string", "pattern": r"\{#+\}",
-        "description": "text with {#####} for the counter and optional {YYYY} {YY} {MM} {DD}, e.g. EXP-{YYYY}-{#####}",
-    }}
+    generated = numbered = True
+    searchable = True
+    properties = {
+        "format": {
+            "type": "string",
+            "pattern": r"\{#+\}",
+            "description": "text with {#####} for the counter and optional {YYYY} {YY} {MM} {DD}, e.g. EXP-{YYYY}-{#####}",
+        }
+    }
     required_properties = ("format",)
 
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:

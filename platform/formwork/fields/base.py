@@ -18,7 +18,7 @@ from marshmallow import fields as ma
 from marshmallow import validate as mv
 from wtforms import validators as wv
 
-from ..i18n import Label
+from ..i18n import CatalogText, Label
 from ..meta.model import FieldDef
 
 COMMON_PROPERTIES: dict[str, Any] = {
@@ -32,16 +32,28 @@ COMMON_PROPERTIES: dict[str, Any] = {
     "indexed": {"type": "boolean", "description": "add a database index (for fields lists filter or sort by)"},
     "read_only": {"type": "boolean", "description": "shown but never changed through a form or the API"},
     "hidden": {"type": "boolean", "description": "kept and available to the API, not shown on screens"},
-    "visible_when": {"type": "string", "description": "CEL condition; when false the field is hidden and never required"},
+    "visible_when": {
+        "type": "string",
+        "description": "CEL condition; when false the field is hidden and never required",
+    },
     "required_when": {"type": "string", "description": "CEL condition; when true the field must have a value"},
-    "read_only_when": {"type": "string", "description": "CEL condition on the stored record; when true the field cannot change"},
-    "renamed_from": {"$ref": "#/$defs/identifier",
-                     "description": "the field's former name: its column is renamed and the stored values kept"},
-    "backfill": {"description": "written into stored records a schema change leaves without a valid value: empty ones "
-                                "when the field becomes required, ones a narrowed type cannot hold"},
+    "read_only_when": {
+        "type": "string",
+        "description": "CEL condition on the stored record; when true the field cannot change",
+    },
+    "renamed_from": {
+        "$ref": "#/$defs/identifier",
+        "description": "the field's former name: its column is renamed and the stored values kept",
+    },
+    "backfill": {
+        "description": "written into stored records a schema change leaves without a valid value: empty ones "
+        "when the field becomes required, ones a narrowed type cannot hold"
+    },
 }
 EXPRESSION_DEFAULT = {
-    "type": "object", "required": ["expr"], "additionalProperties": False,
+    "type": "object",
+    "required": ["expr"],
+    "additionalProperties": False,
     "properties": {"expr": {"type": "string", "description": "a CEL expression, e.g. today() or user.id"}},
 }
 
@@ -58,6 +70,58 @@ class FieldType:
     generated: ClassVar[bool] = False
     #: Properties a definition of this type must give (a choice's `choices`, a reference's `target`).
     required_properties: ClassVar[tuple[str, ...]] = ()
+
+    # -- what the type is: code outside fields/ asks these (`kind_of(field).holds_file`), never the type's name ----
+    #: The row holds the id of one record (`<name>_id`) and a relationship loads it: a reference or a user field.
+    refers_to_one: ClassVar[bool] = False
+    #: That one record is a record of the `target` entity (a reference).
+    refers_to_record: ClassVar[bool] = False
+    #: That one record is a sign-in user (Flask-AppBuilder's `User`, known by user name), not an entity's record.
+    refers_to_user: ClassVar[bool] = False
+    #: Holds any number of records of `target` through a link table (many_to_many).
+    refers_to_many: ClassVar[bool] = False
+    #: Holds the rows of the `target` child entity, which refer back to the record (child_table).
+    holds_rows: ClassVar[bool] = False
+    #: `target` names an entity of the catalog (reference, many_to_many, child_table).
+    targets_entity: ClassVar[bool] = False
+    #: The value is kept in a column of the entity's own table (not in a link table or the child entity's rows).
+    stores_column: ClassVar[bool] = True
+    #: Holds one stored file ({key, name, content_type, size}): file, image.
+    holds_file: ClassVar[bool] = False
+    #: Its values are the definition's `choices` (choice, multi_choice).
+    has_choices: ClassVar[bool] = False
+    #: Holds a list of values, not one (multi_choice, many_to_many).
+    holds_list: ClassVar[bool] = False
+    #: `generated`, by a CEL expression over the record (formula).
+    computed_by_expression: ClassVar[bool] = False
+    #: `generated`, by summing up the records that refer to this one (rollup).
+    aggregates_records: ClassVar[bool] = False
+    #: `generated`, by a counter that gives each new record the next number (auto_number).
+    numbered: ClassVar[bool] = False
+    #: Text a list view's `search:` may name (the search box matches part of it).
+    searchable: ClassVar[bool] = False
+    #: Searched by a list's search box when the list view names no `search:` fields.
+    searched_by_default: ClassVar[bool] = False
+    #: Offered among a screen's search filters when the list view names no `search:` fields.
+    filtered_by_default: ClassVar[bool] = False
+    #: Unique values of it name a record in an import cell (short text a person types).
+    names_records: ClassVar[bool] = False
+    #: An entity's `indexes:` may name it (the database can index the column).
+    indexable: ClassVar[bool] = True
+    #: Screen lists leave showing it to Flask-AppBuilder (the text itself, a record's title), not `format_value`.
+    listed_as_is: ClassVar[bool] = False
+    #: The HTML input type a row added in the browser uses, where the type's own widget needs JavaScript.
+    plain_input: ClassVar[str | None] = None
+
+    @property
+    def is_relation(self) -> bool:
+        """Holds other records rather than a value of its own."""
+        return self.refers_to_one or self.refers_to_many or self.holds_rows
+
+    @property
+    def recomputed(self) -> bool:
+        """The value follows other values (a formula, a rollup), so it is computed again when they change."""
+        return self.computed_by_expression or self.aggregates_records
 
     # -- definitions ---------------------------------------------------------
     @classmethod
@@ -96,7 +160,9 @@ class FieldType:
         """Store an API value on a model instance."""
         setattr(item, self.attribute(field), value)
 
-    def assign_default(self, item: Any, field: FieldDef, value: Any, session: Any, models: Any) -> tuple[Any, list[str]]:
+    def assign_default(
+        self, item: Any, field: FieldDef, value: Any, session: Any, models: Any
+    ) -> tuple[Any, list[str]]:
         """Store the value an expression default gave: (what was stored, or None; why it cannot be stored)."""
         setattr(item, field.name, value)
         return value, []
@@ -217,10 +283,8 @@ def range_validators(field: FieldDef, limit: float = INTEGER_LIMIT) -> tuple[lis
 #: characters no text column takes: PostgreSQL refuses NUL in text (SQLite would keep it, so it is refused on both),
 #: and an unpaired surrogate is not Unicode at all (no driver can encode it)
 UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
-NUL_CHARACTER = Label({"en": "Contains a NUL character (\\u0000), which cannot be stored.",
-                       "zh": "包含无法保存的 NUL 字符（\\u0000）。"})
-LONE_SURROGATE = Label({"en": "Contains an unpaired surrogate (\\ud800-\\udfff), which is not valid Unicode.",
-                        "zh": "包含不成对的代理字符（\\ud800-\\udfff），不是有效的 Unicode。"})
+NUL_CHARACTER = CatalogText("Contains a NUL character (\\u0000), which cannot be stored.")
+LONE_SURROGATE = CatalogText("Contains an unpaired surrogate (\\ud800-\\udfff), which is not valid Unicode.")
 
 
 def unstorable(text: str) -> Label | None:

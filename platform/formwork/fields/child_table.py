@@ -21,27 +21,39 @@ from .reference import TARGET_SCHEMA
 
 class ChildTableField(FieldType):
     name = "child_table"
+    holds_rows = targets_entity = True
+    stores_column = False
     properties = {
         "target": TARGET_SCHEMA,
-        "parent_field": {"$ref": "#/$defs/identifier",
-                         "description": "the child's reference field pointing at this entity (needed only if it has several)"},
+        "parent_field": {
+            "$ref": "#/$defs/identifier",
+            "description": "the child's reference field pointing at this entity (needed only if it has several)",
+        },
     }
     required_properties = ("target",)
 
     @classmethod
     def json_schema(cls) -> dict[str, Any]:
         schema = super().json_schema()
-        schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in ("unique", "indexed", "default")}
+        schema["properties"] = {
+            k: v for k, v in schema["properties"].items() if k not in ("unique", "indexed", "default")
+        }
         return schema
 
     def columns(self, field: FieldDef, ctx: Any) -> dict[str, Any]:
         child = ctx.entity_of(field.target)
         link = parent_field_of(field, child, ctx.entity.qualified)
         remote = ctx.class_name(child)
-        return {field.name: relationship(
-            remote, foreign_keys=f"[{remote}.{link}_id]", cascade="all, delete-orphan", order_by=f"{remote}.id",
-            lazy="select", overlaps=link,
-        )}
+        return {
+            field.name: relationship(
+                remote,
+                foreign_keys=f"[{remote}.{link}_id]",
+                cascade="all, delete-orphan",
+                order_by=f"{remote}.id",
+                lazy="select",
+                overlaps=link,
+            )
+        }
 
     def marshmallow_field(self, field: FieldDef) -> ma.Field:
         # Rows are validated with the child entity's own schema (compile/schemas.py nests it here).
@@ -70,15 +82,21 @@ class ChildTableField(FieldType):
     def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
         from . import FIELD_TYPES
 
-        return [f"Row {number}, {f.label}: {p}" for number, f, sent, _ in _row_values(field, value, None, models)
-                for p in FIELD_TYPES[f.type].value_errors(f, sent, session, models)]
+        return [
+            f"Row {number}, {f.label}: {p}"
+            for number, f, sent, _ in _row_values(field, value, None, models)
+            for p in FIELD_TYPES[f.type].value_errors(f, sent, session, models)
+        ]
 
     def change_errors(self, field: FieldDef, value: Any, item: Any | None, models: Any) -> list[str]:
         """Each row's values judged against the row it changes (a row sent with its id), as the row's own fields."""
         from . import FIELD_TYPES
 
-        return [f"Row {number}, {f.label}: {p}" for number, f, sent, row in _row_values(field, value, item, models)
-                for p in FIELD_TYPES[f.type].change_errors(f, sent, row, models)]
+        return [
+            f"Row {number}, {f.label}: {p}"
+            for number, f, sent, row in _row_values(field, value, item, models)
+            for p in FIELD_TYPES[f.type].change_errors(f, sent, row, models)
+        ]
 
     def format_value(self, field: FieldDef, value: Any) -> str:
         """A list cell or export: how many rows (show pages and the approval panel show the rows, compile/child_tables.py)."""
@@ -94,8 +112,14 @@ def display_columns(child: Any, link: str, listed: list[str] | None, hidden: set
     parent, a field hidden from the reader, or one that holds several values."""
     names = listed if listed is not None else [f.name for f in child.fields]
     fields = [child.field(name) for name in names if child.field(name) is not None]
-    return [f for f in fields if f.name != link and f.name not in hidden and not f.hidden
-            and f.type not in ("many_to_many", "child_table", "json")]
+    return [
+        f
+        for f in fields
+        if f.name != link
+        and f.name not in hidden
+        and not f.hidden
+        and f.type not in ("many_to_many", "child_table", "json")
+    ]
 
 
 def related_columns(columns: list[FieldDef]) -> list[str]:
@@ -111,7 +135,8 @@ def display_cell(field: FieldDef, row: Any) -> Any:
     if field.type in ("reference", "user"):
         return "" if value is None else str(value)
     if field.options.get("currency_field"):
-        return FIELD_TYPES[field.type].format_value(field, value, getattr(row, field.options["currency_field"]))
+        # a money field: its format_value also takes the currency
+        return FIELD_TYPES[field.type].format_value(field, value, getattr(row, field.options["currency_field"]))  # type: ignore[call-arg]
     return FIELD_TYPES[field.type].format_value(field, value)
 
 
@@ -134,8 +159,12 @@ def _row_values(field: FieldDef, rows: Any, item: Any | None, models: Any) -> li
     """(row number, child field, value sent, stored row or None) for every value of every row sent."""
     child = models.model(field.target).__entity__
     stored = {row.id: row for row in getattr(item, field.name)} if item is not None else {}
-    return [(number, f, data[f.name], stored.get(data.get("id")))
-            for number, data in enumerate(rows or [], start=1) for f in child.fields if f.name in data]
+    return [
+        (number, f, data[f.name], stored.get(data.get("id")))
+        for number, data in enumerate(rows or [], start=1)
+        for f in child.fields
+        if f.name in data
+    ]
 
 
 def parent_field_of(field: FieldDef, child: Any, parent: str) -> str:

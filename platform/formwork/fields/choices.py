@@ -21,7 +21,7 @@ from marshmallow import validate as mv
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 
-from ..i18n import Label
+from ..i18n import CatalogText
 from ..meta.model import Choice, FieldDef
 from .base import FieldType, KeepsStoredValue
 
@@ -35,8 +35,10 @@ CHOICES_SCHEMA = {
             "value": {"type": ["string", "integer"]},
             "label": {"$ref": "#/$defs/label"},
             "color": {"$ref": "#/$defs/color"},
-            "retired": {"type": "boolean", "description": "kept for the records that hold it and shown by its label, "
-                                                          "never offered as a new value"},
+            "retired": {
+                "type": "boolean",
+                "description": "kept for the records that hold it and shown by its label, never offered as a new value",
+            },
         },
         "additionalProperties": False,
     },
@@ -46,8 +48,8 @@ MAP_CHOICES_SCHEMA = {
     "additionalProperties": {"type": ["string", "integer"]},
     "description": "former values and the current choice each becomes: the schema plan rewrites the stored records",
 }
-RETIRED = Label({"en": '"{value}" is retired; choose another value.', "zh": "“{value}”已停用，请选择其他值。"})
-RETIRED_OPTION = Label({"en": "{label} (retired)", "zh": "{label}（已停用）"})
+RETIRED = CatalogText('"{value}" is retired; choose another value.')
+RETIRED_OPTION = CatalogText("{label} (retired)")
 
 
 def badge(choice: Choice) -> Markup:
@@ -68,6 +70,8 @@ class KnownChoice(mv.OneOf):
 
 class ChoiceKind(FieldType):
     """Base of the types whose values come from `choices`."""
+
+    has_choices = True
 
     properties = {"choices": CHOICES_SCHEMA, "map_choices": MAP_CHOICES_SCHEMA}
     required_properties = ("choices",)
@@ -99,13 +103,15 @@ class ChoiceKind(FieldType):
         return {"choices": [(c.value, c.label) for c in field.offered_choices], "kind": self, "definition": field}
 
     # -- schema evolution ----------------------------------------------------
-    def stored_outside(self, connection: sa.Connection, table: sa.TableClause, column: str,
-                       allowed: set[str]) -> dict[str, int]:
+    def stored_outside(
+        self, connection: sa.Connection, table: sa.TableClause, column: str, allowed: set[str]
+    ) -> dict[str, int]:
         """How many records hold each value that is not in `allowed`."""
         raise NotImplementedError
 
-    def rewrite_stored(self, connection: sa.Connection, table: sa.TableClause, column: str,
-                       mapping: dict[str, str]) -> None:
+    def rewrite_stored(
+        self, connection: sa.Connection, table: sa.TableClause, column: str, mapping: dict[str, str]
+    ) -> None:
         """Replace every stored value `mapping` names with the value it gives."""
         raise NotImplementedError
 
@@ -114,9 +120,15 @@ def _default_errors(kind: ChoiceKind, field: FieldDef) -> list[tuple[tuple[Any, 
     if field.default is None or field.default_expression:
         return []
     offered, known = {c.value for c in field.offered_choices}, {c.value for c in field.choices}
-    return [(("default",), f"default '{wrong}' is " + ("a retired choice, which a new record cannot take" if wrong in known
-                                                       else "not one of the choices"))
-            for wrong in kind.values_of(field.default) if wrong not in offered]
+    return [
+        (
+            ("default",),
+            f"default '{wrong}' is "
+            + ("a retired choice, which a new record cannot take" if wrong in known else "not one of the choices"),
+        )
+        for wrong in kind.values_of(field.default)
+        if wrong not in offered
+    ]
 
 
 def _map_errors(field: FieldDef) -> list[tuple[tuple[Any, ...], str]]:
@@ -125,8 +137,12 @@ def _map_errors(field: FieldDef) -> list[tuple[tuple[Any, ...], str]]:
     errors: list[tuple[tuple[Any, ...], str]] = []
     for old, new in field.map_choices.items():
         if old in known:
-            errors.append((("map_choices", old),
-                           f"'{old}' is still one of the choices; map_choices rewrites values that are no longer choices"))
+            errors.append(
+                (
+                    ("map_choices", old),
+                    f"'{old}' is still one of the choices; map_choices rewrites values that are no longer choices",
+                )
+            )
         elif new not in offered:
             wrong = "a retired choice; map it to a current one" if new in known else "not one of the choices"
             errors.append((("map_choices", old), f"'{old}' is mapped to '{new}', which is {wrong}"))
@@ -156,8 +172,9 @@ class KeptChoices(KeepsStoredValue):
     def keep(self, stored: Any) -> None:
         self.stored = stored
         offered = {str(value) for value, _ in self.offered}
-        self.choices = self.offered + [(v, kept_label(self.definition, v)) for v in self.kind.values_of(stored)
-                                       if v not in offered]
+        self.choices = self.offered + [
+            (v, kept_label(self.definition, v)) for v in self.kind.values_of(stored) if v not in offered
+        ]
 
     def pre_validate(self, form: Any) -> None:
         refused = self.kind.retired_errors(self.definition, self.data, self.stored)

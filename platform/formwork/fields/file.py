@@ -24,12 +24,12 @@ from ..files.limits import (
     read_limited,
 )
 from ..files.sniff import IMAGE_TYPES
-from ..i18n import Label
+from ..i18n import CatalogText
 from ..meta.model import FieldDef
 from .auto_number import Refused
 from .base import FieldType
 
-NOT_AN_IMAGE = Label({"en": "This is not a PNG, JPEG, GIF or WebP image.", "zh": "这不是 PNG、JPEG、GIF 或 WebP 图片。"})
+NOT_AN_IMAGE = CatalogText("This is not a PNG, JPEG, GIF or WebP image.")
 
 
 class UploadField(wtforms.FileField):
@@ -43,8 +43,9 @@ class UploadField(wtforms.FileField):
             self.data = None
             return
         self.data = None
-        self.data = self.kind.check(self.definition, read_limited(upload.stream, self.kind.limits(self.definition)),
-                                    upload.filename)
+        self.data = self.kind.check(
+            self.definition, read_limited(upload.stream, self.kind.limits(self.definition)), upload.filename
+        )
 
     def populate_obj(self, obj: Any, name: str) -> None:
         """Stored with the record's transaction: the bytes go again if the save does not commit, and the file it
@@ -62,11 +63,15 @@ class UploadField(wtforms.FileField):
 
 class FileField(FieldType):
     name = "file"
+    holds_file = True
     default_max_mb: ClassVar[int] = 10
     properties = {
         "max_size_mb": {"type": "number", "minimum": 0.01, "maximum": 100},
-        "accept": {"type": "array", "items": {"enum": sorted(EXTENSION_TYPES)},
-                   "description": "the file name endings allowed, e.g. [.pdf, .docx]"},
+        "accept": {
+            "type": "array",
+            "items": {"enum": sorted(EXTENSION_TYPES)},
+            "description": "the file name endings allowed, e.g. [.pdf, .docx]",
+        },
     }
 
     def limits(self, field: FieldDef) -> Limits:
@@ -98,7 +103,8 @@ class FileField(FieldType):
         view = request.endpoint.split(".")[0] if request.endpoint else ""
         url = url_for(f"{view}.stored_file", field=field.name, key=value["key"])
         return Markup('<a href="{0}">{1}</a> <span class="text-muted">({2:,} KB)</span>').format(
-            url, value["name"], max(1, value["size"] // 1024))
+            url, value["name"], max(1, value["size"] // 1024)
+        )
 
 
 class ImageField(FileField):

@@ -16,7 +16,7 @@ RESULT_TYPES = ("string", "integer", "decimal", "money", "percent", "boolean", "
 
 class FormulaField(FieldType):
     name = "formula"
-    generated = True
+    generated = computed_by_expression = True
     properties = {
         "expression": {"type": "string", "description": "CEL over the record, e.g. amount * probability / 100"},
         "result": {"enum": list(RESULT_TYPES), "description": "the type of the computed value"},

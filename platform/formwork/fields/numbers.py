@@ -15,7 +15,7 @@ from .. import formatting
 from ..meta.model import FieldDef
 from .base import INTEGER_LIMIT, FieldType, range_validators
 
-RANGE_PROPERTIES = {"min": {"type": "number"}, "max": {"type": "number"}}
+RANGE_PROPERTIES: dict[str, Any] = {"min": {"type": "number"}, "max": {"type": "number"}}
 
 
 class _NumberField(FieldType):
@@ -59,7 +59,8 @@ class JsonDecimal(ma.Decimal):
     clients and schemathesis read (marshmallow's `as_string` wrote them as text). 15 significant digits
     (`DecimalField.limit`) are exact in a double."""
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> float | None:
+    # a JSON number on purpose, where marshmallow declares text or Decimal
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> float | None:  # type: ignore[override]
         number = super()._serialize(value, attr, obj, **kwargs)
         return None if number is None else float(number)
 
@@ -82,6 +83,7 @@ class DecimalField(_NumberField):
 
     def marshmallow_field(self, field: FieldDef) -> ma.Field:
         result = super().marshmallow_field(field)
+        assert isinstance(result, ma.Decimal)  # marshmallow_class gives JsonDecimal
         result.places = Decimal(1).scaleb(-self.scale(field))
         return result
 

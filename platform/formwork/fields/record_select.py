@@ -32,7 +32,9 @@ class RecordSelectWidget:
 class RecordSelectField(Field):
     widget = RecordSelectWidget()
 
-    def __init__(self, label: Any, load: Callable[[int], Any], choices_view: str, choices_field: str, **kwargs: Any) -> None:
+    def __init__(
+        self, label: Any, load: Callable[[int], Any], choices_view: str, choices_field: str, **kwargs: Any
+    ) -> None:
         super().__init__(label, **kwargs)
         self.load = load
         self.choices_view, self.choices_field = choices_view, choices_field

@@ -21,10 +21,17 @@ class ReferenceField(FieldType):
     """Stored as `<name>_id`; the relationship `<name>` is what screens show and pick."""
 
     name = "reference"
+    refers_to_one = refers_to_record = targets_entity = listed_as_is = True
     properties = {
         "target": TARGET_SCHEMA,
-        "on_delete": {"enum": sorted(ON_DELETE), "description": "what deleting the target does: restrict (default), set_null or cascade"},
-        "filter": {"$ref": "#/$defs/filter", "description": "which target records may be chosen (e.g. active employees)"},
+        "on_delete": {
+            "enum": sorted(ON_DELETE),
+            "description": "what deleting the target does: restrict (default), set_null or cascade",
+        },
+        "filter": {
+            "$ref": "#/$defs/filter",
+            "description": "which target records may be chosen (e.g. active employees)",
+        },
     }
     required_properties = ("target",)
 
@@ -42,13 +49,15 @@ class ReferenceField(FieldType):
         )
         remote = ctx.class_name(target)
         # A reference to the own entity (a department's parent) is many-to-one only when told which side is remote.
-        remote_side = {"remote_side": f"{remote}.id"} if target is ctx.entity else {}
+        remote_side: dict[str, Any] = {"remote_side": f"{remote}.id"} if target is ctx.entity else {}
         return {
             self.attribute(field): column,
             field.name: relationship(remote, foreign_keys=[column], lazy="select", **remote_side),
         }
 
-    def assign_default(self, item: Any, field: FieldDef, value: Any, session: Any, models: Any) -> tuple[Any, list[str]]:
+    def assign_default(
+        self, item: Any, field: FieldDef, value: Any, session: Any, models: Any
+    ) -> tuple[Any, list[str]]:
         """An expression default names a record by id (`unit.building`) or as the record (`unit`): the record is
         checked as a sent id is, then set as both the relationship and its id (a form's item has the relationship)."""
         record_id = value.get("id") if isinstance(value, dict) else value
@@ -91,8 +100,14 @@ class ReferenceField(FieldType):
             return (query if allowed is None else query.filter(allowed)).one_or_none()
 
         required = field.required and field.default is None  # a default fills an empty choice when the record is saved
-        return RecordSelectField(field.label, load, ctx.view_name, field.name, description=field.help or "",
-                                 validators=[wv.InputRequired() if required else wv.Optional()])
+        return RecordSelectField(
+            field.label,
+            load,
+            ctx.view_name,
+            field.name,
+            description=field.help or "",
+            validators=[wv.InputRequired() if required else wv.Optional()],
+        )
 
     def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
         if value is None:
@@ -107,7 +122,7 @@ class ReferenceField(FieldType):
         return []
 
 
-def choice_condition(field: FieldDef, target: type) -> Any:
+def choice_condition(field: FieldDef, target: Any) -> Any:
     """The SQL condition of the field's `filter` for the signed-in user, or None when any record may be chosen."""
     if field.options.get("filter") is None:
         return None
@@ -116,7 +131,7 @@ def choice_condition(field: FieldDef, target: type) -> Any:
     from ..compile.logic import filter_context
     from ..filters import compile_filter
 
-    context = filter_context(current_app.appbuilder.session, target.__models__)
+    context = filter_context(current_app.appbuilder.session, target.__models__)  # type: ignore[attr-defined]  # FAB's
     return compile_filter(field.options["filter"], target, target.__entity__, context)
 
 
@@ -137,6 +152,8 @@ class ManyToManyField(FieldType):
     """Links to any number of records of another entity (meeting attendees, tags), through a link table."""
 
     name = "many_to_many"
+    refers_to_many = targets_entity = holds_list = True
+    stores_column = indexable = False
     properties = {"target": TARGET_SCHEMA}
     required_properties = ("target",)
 
@@ -152,14 +169,24 @@ class ManyToManyField(FieldType):
             f"{owner.table}__{field.name}",
             ctx.metadata,
             sa.Column("owner_id", sa.Integer, sa.ForeignKey(f"{owner.table}.id", ondelete="CASCADE"), primary_key=True),
-            sa.Column("target_id", sa.Integer, sa.ForeignKey(f"{target.table}.id", ondelete="CASCADE"), primary_key=True, index=True),
+            sa.Column(
+                "target_id",
+                sa.Integer,
+                sa.ForeignKey(f"{target.table}.id", ondelete="CASCADE"),
+                primary_key=True,
+                index=True,
+            ),
         )
         return {field.name: relationship(ctx.class_name(target), secondary=link, lazy="select")}
 
     def marshmallow_field(self, field: FieldDef) -> ma.Field:
-        return ma.List(ma.Integer(strict=True, validate=ID_RANGE), required=field.required, allow_none=False,
-                       validate=[mv.Length(min=1)] if field.required else [],
-                       metadata={"description": f"ids of {field.target} records"})
+        return ma.List(
+            ma.Integer(strict=True, validate=ID_RANGE),
+            required=field.required,
+            allow_none=False,
+            validate=[mv.Length(min=1)] if field.required else [],
+            metadata={"description": f"ids of {field.target} records"},
+        )
 
     def form_field(self, field: FieldDef, ctx: Any) -> None:
         return None
@@ -170,7 +197,9 @@ class ManyToManyField(FieldType):
 
     def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
         target = models.model(field.target)
-        found = set(session.scalars(sa.select(target.id).where(target.id.in_(value or []), *visible_conditions(target))))
+        found = set(
+            session.scalars(sa.select(target.id).where(target.id.in_(value or []), *visible_conditions(target)))
+        )
         missing = sorted(set(value or []) - found)
         return [f"No {field.target} with id {', '.join(map(str, missing))}."] if missing else []
 
@@ -182,6 +211,8 @@ class UserField(FieldType):
     """A user of the tenant (FAB's own user table), e.g. an assignee."""
 
     name = "user"
+    refers_to_one = refers_to_user = True
+    plain_input = "select"
     properties = {"on_delete": ReferenceField.properties["on_delete"]}
 
     def attribute(self, field: FieldDef) -> str:
@@ -190,14 +221,23 @@ class UserField(FieldType):
     def columns(self, field: FieldDef, ctx: Any) -> dict[str, Any]:
         from flask_appbuilder.security.sqla.models import User
 
-        column = sa.Column(self.attribute(field), sa.Integer,
-                           sa.ForeignKey(User.__table__.c.id, ondelete=ON_DELETE[on_delete(field)]),
-                           nullable=not field.required, index=True)
+        column = sa.Column(
+            self.attribute(field),
+            sa.Integer,
+            sa.ForeignKey(User.__table__.c.id, ondelete=ON_DELETE[on_delete(field)]),
+            nullable=not field.required,
+            index=True,
+        )
         return {self.attribute(field): column, field.name: relationship(User, foreign_keys=[column], lazy="select")}
 
     def marshmallow_field(self, field: FieldDef) -> ma.Field:
-        return ma.Integer(required=field.required, allow_none=not field.required, strict=True, validate=ID_RANGE,
-                          metadata={"description": "id of a user"})
+        return ma.Integer(
+            required=field.required,
+            allow_none=not field.required,
+            strict=True,
+            validate=ID_RANGE,
+            metadata={"description": "id of a user"},
+        )
 
     def form_field(self, field: FieldDef, ctx: Any) -> None:
         return None

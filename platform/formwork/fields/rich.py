@@ -14,8 +14,35 @@ from ..meta.model import FieldDef
 from .base import FieldType
 from .widgets import TextAreaWidget
 
-ALLOWED_TAGS = {"p", "br", "b", "strong", "i", "em", "u", "s", "ul", "ol", "li", "a", "h1", "h2", "h3", "h4",
-                "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "span", "hr"}
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "s",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "blockquote",
+    "code",
+    "pre",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "span",
+    "hr",
+}
 
 
 def sanitize(html: str | None) -> str | None:
@@ -38,6 +65,8 @@ class SanitizedTextArea(wtforms.TextAreaField):
 
 class RichTextField(FieldType):
     name = "rich_text"
+    searchable = True
+    indexable = False
     form_class = SanitizedTextArea
 
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:

@@ -31,10 +31,13 @@ def empty_value(field: FieldDef) -> Any:
 
 class RollupField(FieldType):
     name = "rollup"
-    generated = True
+    generated = aggregates_records = True
     properties = {
-        "source": {"type": "string", "pattern": r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
-                   "description": "pack.entity.field: the records whose reference field points at this record"},
+        "source": {
+            "type": "string",
+            "pattern": r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
+            "description": "pack.entity.field: the records whose reference field points at this record",
+        },
         "aggregate": {"enum": list(AGGREGATES)},
         "field": {"$ref": "#/$defs/identifier", "description": "the number field aggregated (not for count)"},
         "filter": {"$ref": "#/$defs/filter", "description": "only the referring records this filter keeps"},
@@ -47,8 +50,11 @@ class RollupField(FieldType):
         return sa.Numeric(18, 2)
 
     def columns(self, field: FieldDef, ctx: Any) -> dict[str, Any]:
-        return {field.name: sa.Column(field.name, self.sql_type(field), nullable=True, default=empty_value(field),
-                                      index=field.indexed or None)}
+        return {
+            field.name: sa.Column(
+                field.name, self.sql_type(field), nullable=True, default=empty_value(field), index=field.indexed or None
+            )
+        }
 
     def marshmallow_field(self, field: FieldDef) -> ma.Field:
         return Refused(metadata={"description": f"{field.options['aggregate']} over {field.options['source']}"})

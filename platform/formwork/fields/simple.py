@@ -48,6 +48,7 @@ class BooleanField(FieldType):
 
 class DateField(FieldType):
     name = "date"
+    plain_input = "date"
     form_class = wtforms.DateField
 
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
@@ -92,14 +93,16 @@ class LocalDateTimePicker:
 
         kwargs.setdefault("id", field.id)
         kwargs.setdefault("name", field.name)
-        return Markup(DateTimePickerWidget.data_template % {"text": html_params(type="text", value=field._value(), **kwargs)})
+        return Markup(
+            DateTimePickerWidget.data_template % {"text": html_params(type="text", value=field._value(), **kwargs)}
+        )
 
 
 class UtcDateTime(ma.DateTime):
     """A moment in the API: stored as naive UTC, written with its zone (`+00:00`) as RFC 3339 asks; one sent with
     another zone is converted to UTC, one sent without a zone is taken as UTC."""
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | float | None:
         if isinstance(value, datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return super()._serialize(value, attr, obj, **kwargs)
@@ -150,6 +153,8 @@ class ChoiceField(ChoiceKind):
     """One value from a fixed list; stored as the value, shown as its label."""
 
     name = "choice"
+    searchable = True
+    plain_input = "select"
     default_schema = {"type": ["string", "integer"]}
     form_class = KeptChoiceSelect
 
@@ -175,15 +180,20 @@ class ChoiceField(ChoiceKind):
         choice = {c.value: c for c in field.choices}.get(str(value))
         return badge(choice) if choice else str(value)
 
-    def stored_outside(self, connection: sa.Connection, table: sa.TableClause, column: str,
-                       allowed: set[str]) -> dict[str, int]:
+    def stored_outside(
+        self, connection: sa.Connection, table: sa.TableClause, column: str, allowed: set[str]
+    ) -> dict[str, int]:
         stored = table.c[column]
-        query = (sa.select(stored, sa.func.count()).where(stored.is_not(None), stored != "", stored.not_in(sorted(allowed)))
-                 .group_by(stored))
+        query = (
+            sa.select(stored, sa.func.count())
+            .where(stored.is_not(None), stored != "", stored.not_in(sorted(allowed)))
+            .group_by(stored)
+        )
         return {str(value): count for value, count in connection.execute(query)}
 
-    def rewrite_stored(self, connection: sa.Connection, table: sa.TableClause, column: str,
-                       mapping: dict[str, str]) -> None:
+    def rewrite_stored(
+        self, connection: sa.Connection, table: sa.TableClause, column: str, mapping: dict[str, str]
+    ) -> None:
         for old, new in mapping.items():
             connection.execute(sa.update(table).where(table.c[column] == old).values({column: new}))
 

@@ -29,6 +29,8 @@ class MultiChoiceField(ChoiceKind):
     """
 
     name = "multi_choice"
+    holds_list = True
+    indexable = False
     default_schema = {"type": "array", "items": {"type": ["string", "integer"]}}
     form_class = KeptChoicesSelect
 
@@ -58,16 +60,18 @@ class MultiChoiceField(ChoiceKind):
         choices = {c.value: c for c in field.choices}
         return Markup(" ").join(badge(choices[v]) if v in choices else Markup("{0}").format(v) for v in value)
 
-    def stored_outside(self, connection: sa.Connection, table: sa.TableClause, column: str,
-                       allowed: set[str]) -> dict[str, int]:
+    def stored_outside(
+        self, connection: sa.Connection, table: sa.TableClause, column: str, allowed: set[str]
+    ) -> dict[str, int]:
         query = sa.select(table.c[column]).where(table.c[column].is_not(None)).execution_options(yield_per=SCAN_BATCH)
         counts: Counter[str] = Counter()
         for (stored,) in connection.execute(query):
             counts.update({v for v in self.values_of(stored) if v not in allowed})
         return dict(counts)
 
-    def rewrite_stored(self, connection: sa.Connection, table: sa.TableClause, column: str,
-                       mapping: dict[str, str]) -> None:
+    def rewrite_stored(
+        self, connection: sa.Connection, table: sa.TableClause, column: str, mapping: dict[str, str]
+    ) -> None:
         text = sa.cast(table.c[column], sa.Text)
         spellings = {spelling for old in mapping for spelling in (old, json.dumps(old)[1:-1])}  # as is, or escaped
         mentions = sa.or_(*(text.contains(spelling, autoescape=True) for spelling in spellings))
@@ -109,6 +113,7 @@ class JsonField(FieldType):
     """Free-form structured data for integrations; any JSON object or list."""
 
     name = "json"
+    indexable = False
     default_schema = {"type": ["object", "array"]}
     form_class = JsonTextField
 

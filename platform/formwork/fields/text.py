@@ -19,6 +19,7 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 class StringField(FieldType):
     name = "string"
+    searchable = searched_by_default = filtered_by_default = names_records = listed_as_is = True
     default_max_length: ClassVar[int | None] = 255
     properties = {
         "max_length": {"type": "integer", "minimum": 1, "maximum": 10000},
@@ -38,7 +39,11 @@ class StringField(FieldType):
         return [storable_text, *not_blank, *lengths, *patterns]
 
     def form_validators(self, field: FieldDef, ctx: Any) -> list[Any]:
-        return super().form_validators(field, ctx) + length_validators(field, self.default_max_length)[1] + self.pattern_validators(field)[1]
+        return (
+            super().form_validators(field, ctx)
+            + length_validators(field, self.default_max_length)[1]
+            + self.pattern_validators(field)[1]
+        )
 
     def pattern_validators(self, field: FieldDef) -> tuple[list[Any], list[Any]]:
         pattern = field.options.get("pattern")
@@ -52,6 +57,7 @@ class StringField(FieldType):
 
 class TextField(StringField):
     name = "text"
+    searched_by_default = names_records = indexable = False
     default_max_length = None
     form_class = wtforms.TextAreaField
 
@@ -72,12 +78,15 @@ class _PatternField(StringField):
     message: ClassVar[str]
 
     def pattern_validators(self, field: FieldDef) -> tuple[list[Any], list[Any]]:
-        return ([mv.Regexp(re.compile(self.pattern), error=self.message)],
-                [wv.Regexp(self.pattern, message=self.message)])
+        return (
+            [mv.Regexp(re.compile(self.pattern), error=self.message)],
+            [wv.Regexp(self.pattern, message=self.message)],
+        )
 
 
 class EmailField(_PatternField):
     name = "email"
+    listed_as_is = False  # lists show it lower-cased
     default_max_length = 254
     pattern = EMAIL_PATTERN
     message = "Not a valid e-mail address."
@@ -88,6 +97,7 @@ class EmailField(_PatternField):
 
 class PhoneField(_PatternField):
     name = "phone"
+    searched_by_default = filtered_by_default = listed_as_is = False
     default_max_length = 32
     pattern = PHONE_PATTERN
     message = "Not a valid phone number."
@@ -95,6 +105,7 @@ class PhoneField(_PatternField):
 
 class UrlField(StringField):
     name = "url"
+    searched_by_default = filtered_by_default = names_records = listed_as_is = False
     default_max_length = 2048
     properties = {"max_length": StringField.properties["max_length"]}
 

@@ -20,6 +20,7 @@ from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from werkzeug.wrappers import Response
 
 from ..access import hidden_fields
+from ..adapters.fab import base_filters
 from ..compile.apis import EntityRestApi
 from ..workflow.lock import files_lock
 from .attachments import Attachment, attach, attachment, attachments_of, detach
@@ -46,7 +47,7 @@ def on_record(right: str) -> Callable[[Callable[..., Response]], Callable[..., R
                 return self.response_404()
             if not self.appbuilder.sm.has_access(f"can_{right}", api.class_permission_name):
                 return self.response_403()
-            item = api.datamodel.get(pk, api._base_filters)
+            item = api.datamodel.get(pk, base_filters(api))
             if item is None:
                 return self.response_404()
             if request.method == "POST":
@@ -64,8 +65,14 @@ class RecordFilesApi(BaseApi):
     openapi_spec_tag = "Attachments"
 
     def entity_api(self, table: str) -> EntityRestApi | None:
-        return next((view for view in self.appbuilder.baseviews
-                     if isinstance(view, EntityRestApi) and view.resource_name == table), None)
+        return next(
+            (
+                view
+                for view in self.appbuilder.baseviews
+                if isinstance(view, EntityRestApi) and view.resource_name == table
+            ),
+            None,
+        )
 
     @expose("/<table>/<int:pk>/attachments", methods=["GET"])
     @on_record("get")
@@ -146,8 +153,13 @@ class RecordFilesApi(BaseApi):
         found = self._attachment(api, item, attachment_id)
         if found is None:
             return self.response_404()
-        locked = files_lock(current_app.extensions["formwork"], api.datamodel.session, api.entity.qualified, item.id,
-                            get_current_user().username)
+        locked = files_lock(
+            current_app.extensions["formwork"],
+            api.datamodel.session,
+            api.entity.qualified,
+            item.id,
+            get_current_user().username,
+        )
         if locked:
             return self.response_400(message={PART: [locked]})
         current_app.extensions["formwork"].in_transaction(lambda session: detach(session, found))
@@ -229,8 +241,11 @@ class RecordFilesApi(BaseApi):
             200: {description: the file's bytes}
             404: {$ref: '#/components/responses/404'}
         """
-        chosen = field_version(api.datamodel.session, api.entity.qualified, item.id, field, version) \
-            if self._file_field(api, field) else None
+        chosen = (
+            field_version(api.datamodel.session, api.entity.qualified, item.id, field, version)
+            if self._file_field(api, field)
+            else None
+        )
         if chosen is None:
             return self.response_404()
         return send_stored(store_for(current_app), chosen.key, chosen.name, chosen.content_type)
@@ -257,8 +272,9 @@ class RecordFilesApi(BaseApi):
         locked = files_lock(current_app.extensions["formwork"], session, api.entity.qualified, item.id, user)
         if locked:
             return self.response_400(message={PART: [locked]})
-        ids = current_app.extensions["formwork"].in_transaction(lambda s: [
-            attach(s, api.entity.qualified, item.id, upload, user, replacing) for upload in uploads])
+        ids = current_app.extensions["formwork"].in_transaction(
+            lambda s: [attach(s, api.entity.qualified, item.id, upload, user, replacing) for upload in uploads]
+        )
         stored = {a.id: a for a in attachments_of(session, api.entity.qualified, item.id)}
         return self.response(201, result=[stored[i].as_data() for i in ids])
 

@@ -36,8 +36,15 @@ class FileVersion:
     replaced_at: datetime | None = None
 
     def as_data(self) -> dict[str, Any]:
-        return {"version": self.version, "name": self.name, "size": self.size, "content_type": self.content_type,
-                "uploaded_by": self.uploaded_by, "uploaded_at": _iso(self.uploaded_at), "replaced_at": _iso(self.replaced_at)}
+        return {
+            "version": self.version,
+            "name": self.name,
+            "size": self.size,
+            "content_type": self.content_type,
+            "uploaded_by": self.uploaded_by,
+            "uploaded_at": _iso(self.uploaded_at),
+            "replaced_at": _iso(self.replaced_at),
+        }
 
 
 @dataclass(frozen=True)
@@ -61,18 +68,32 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _version(row: Any) -> FileVersion:
-    return FileVersion(row.version, row.key, row.name, row.size, row.content_type, row.uploaded_by, row.uploaded_at,
-                       getattr(row, "replaced_at", None))
+    return FileVersion(
+        row.version,
+        row.key,
+        row.name,
+        row.size,
+        row.content_type,
+        row.uploaded_by,
+        row.uploaded_at,
+        getattr(row, "replaced_at", None),
+    )
 
 
 def attachments_of(session: Session, entity: str, record_id: int) -> list[Attachment]:
     """The record's attachments by name, each with its earlier versions (newest first)."""
-    rows = session.execute(sa.select(ATTACHMENTS).where(ATTACHMENTS.c.entity == entity, ATTACHMENTS.c.record_id == record_id)
-                           .order_by(ATTACHMENTS.c.name, ATTACHMENTS.c.id)).all()
+    rows = session.execute(
+        sa.select(ATTACHMENTS)
+        .where(ATTACHMENTS.c.entity == entity, ATTACHMENTS.c.record_id == record_id)
+        .order_by(ATTACHMENTS.c.name, ATTACHMENTS.c.id)
+    ).all()
     earlier: dict[int, list[FileVersion]] = {}
     if rows:
-        found = session.execute(sa.select(ATTACHMENT_VERSIONS).where(ATTACHMENT_VERSIONS.c.attachment_id.in_([r.id for r in rows]))
-                                .order_by(ATTACHMENT_VERSIONS.c.version.desc())).all()
+        found = session.execute(
+            sa.select(ATTACHMENT_VERSIONS)
+            .where(ATTACHMENT_VERSIONS.c.attachment_id.in_([r.id for r in rows]))
+            .order_by(ATTACHMENT_VERSIONS.c.version.desc())
+        ).all()
         for row in found:
             earlier.setdefault(row.attachment_id, []).append(_version(row))
     return [Attachment(row.id, _version(row), earlier.get(row.id, [])) for row in rows]
@@ -83,8 +104,9 @@ def attachment(session: Session, entity: str, record_id: int, attachment_id: int
     return next((a for a in attachments_of(session, entity, record_id) if a.id == attachment_id), None)
 
 
-def attach(session: Session, entity: str, record_id: int, upload: Upload, user: str | None,
-           replacing: int | None = None) -> int:
+def attach(
+    session: Session, entity: str, record_id: int, upload: Upload, user: str | None, replacing: int | None = None
+) -> int:
     """Store `upload` on the record: a new version of `replacing`, or of the attachment with the same name, or a new
     attachment. Returns the attachment's id; the caller commits."""
     where = [ATTACHMENTS.c.entity == entity, ATTACHMENTS.c.record_id == record_id]
@@ -94,13 +116,27 @@ def attach(session: Session, entity: str, record_id: int, upload: Upload, user: 
         raise LookupError(replacing)
     values = file_values(save_upload(session, upload, user))
     if current is None:
-        return session.execute(ATTACHMENTS.insert().values(entity=entity, record_id=record_id, version=1, **values)
-                               .returning(ATTACHMENTS.c.id)).scalar_one()
-    session.execute(ATTACHMENT_VERSIONS.insert().values(
-        attachment_id=current.id, version=current.version, key=current.key, name=current.name, size=current.size,
-        content_type=current.content_type, uploaded_by=current.uploaded_by, uploaded_at=current.uploaded_at,
-        replaced_at=utcnow()))
-    session.execute(ATTACHMENTS.update().where(ATTACHMENTS.c.id == current.id).values(version=current.version + 1, **values))
+        return session.execute(
+            ATTACHMENTS.insert()
+            .values(entity=entity, record_id=record_id, version=1, **values)
+            .returning(ATTACHMENTS.c.id)
+        ).scalar_one()
+    session.execute(
+        ATTACHMENT_VERSIONS.insert().values(
+            attachment_id=current.id,
+            version=current.version,
+            key=current.key,
+            name=current.name,
+            size=current.size,
+            content_type=current.content_type,
+            uploaded_by=current.uploaded_by,
+            uploaded_at=current.uploaded_at,
+            replaced_at=utcnow(),
+        )
+    )
+    session.execute(
+        ATTACHMENTS.update().where(ATTACHMENTS.c.id == current.id).values(version=current.version + 1, **values)
+    )
     return current.id
 
 

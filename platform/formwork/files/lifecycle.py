@@ -87,17 +87,24 @@ def _after_flush(session: Session, _context: Any) -> None:
 def _add_field_version(connection: sa.Connection, entity: str, record_id: int, field: str, old: dict[str, Any]) -> None:
     where = (FILE_VERSIONS.c.entity == entity, FILE_VERSIONS.c.record_id == record_id, FILE_VERSIONS.c.field == field)
     last = connection.execute(sa.select(sa.func.max(FILE_VERSIONS.c.version)).where(*where)).scalar() or 0
-    connection.execute(FILE_VERSIONS.insert().values(
-        entity=entity, record_id=record_id, field=field, version=last + 1, **file_values(old), replaced_at=utcnow()))
+    connection.execute(
+        FILE_VERSIONS.insert().values(
+            entity=entity, record_id=record_id, field=field, version=last + 1, **file_values(old), replaced_at=utcnow()
+        )
+    )
 
 
 def file_values(reference: dict[str, Any]) -> dict[str, Any]:
     """A file reference as the columns of the file tables."""
     uploaded_at = reference.get("uploaded_at")
-    return {"key": reference["key"], "name": str(reference.get("name") or reference["key"])[:255],
-            "size": int(reference.get("size") or 0), "content_type": reference.get("content_type") or "application/octet-stream",
-            "uploaded_by": reference.get("uploaded_by"),
-            "uploaded_at": datetime.fromisoformat(uploaded_at) if isinstance(uploaded_at, str) else uploaded_at}
+    return {
+        "key": reference["key"],
+        "name": str(reference.get("name") or reference["key"])[:255],
+        "size": int(reference.get("size") or 0),
+        "content_type": reference.get("content_type") or "application/octet-stream",
+        "uploaded_by": reference.get("uploaded_by"),
+        "uploaded_at": datetime.fromisoformat(uploaded_at) if isinstance(uploaded_at, str) else uploaded_at,
+    }
 
 
 def forget_record(connection: sa.Connection, entity: str, record_id: int) -> list[str]:
@@ -105,9 +112,13 @@ def forget_record(connection: sa.Connection, entity: str, record_id: int) -> lis
     versions = sa.and_(FILE_VERSIONS.c.entity == entity, FILE_VERSIONS.c.record_id == record_id)
     attached = sa.and_(ATTACHMENTS.c.entity == entity, ATTACHMENTS.c.record_id == record_id)
     ids = sa.select(ATTACHMENTS.c.id).where(attached).scalar_subquery()
-    keys = [*connection.execute(sa.select(FILE_VERSIONS.c.key).where(versions)).scalars(),
-            *connection.execute(sa.select(ATTACHMENTS.c.key).where(attached)).scalars(),
-            *connection.execute(sa.select(ATTACHMENT_VERSIONS.c.key).where(ATTACHMENT_VERSIONS.c.attachment_id.in_(ids))).scalars()]
+    keys = [
+        *connection.execute(sa.select(FILE_VERSIONS.c.key).where(versions)).scalars(),
+        *connection.execute(sa.select(ATTACHMENTS.c.key).where(attached)).scalars(),
+        *connection.execute(
+            sa.select(ATTACHMENT_VERSIONS.c.key).where(ATTACHMENT_VERSIONS.c.attachment_id.in_(ids))
+        ).scalars(),
+    ]
     connection.execute(ATTACHMENT_VERSIONS.delete().where(ATTACHMENT_VERSIONS.c.attachment_id.in_(ids)))
     connection.execute(ATTACHMENTS.delete().where(attached))
     connection.execute(FILE_VERSIONS.delete().where(versions))

@@ -15,29 +15,54 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from ..i18n import Label
+from ..i18n import CatalogText, Label
 from .sniff import ACTIVE_TYPES, is_plain_text, sniff
 
 MEGABYTE = 1024 * 1024
 DEFAULT_MAX_UPLOAD_MB = 20.0
 #: what a record may carry when neither the platform's settings nor the field say otherwise
-DEFAULT_UPLOAD_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".docx", ".xlsx", ".pptx", ".zip", ".txt", ".csv")
+DEFAULT_UPLOAD_TYPES = (
+    ".pdf",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".webp",
+    ".docx",
+    ".xlsx",
+    ".pptx",
+    ".zip",
+    ".txt",
+    ".csv",
+)
 TEXT = "text/plain"
 #: the content each ending must have (`text/plain`: readable text without markup)
-EXTENSION_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-                   ".webp": "image/webp", ".pdf": "application/pdf", ".docx": "application/zip",
-                   ".xlsx": "application/zip", ".pptx": "application/zip", ".zip": "application/zip",
-                   ".txt": TEXT, ".csv": TEXT}
-SERVED_TYPES = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                ".csv": "text/csv"}
+EXTENSION_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".pdf": "application/pdf",
+    ".docx": "application/zip",
+    ".xlsx": "application/zip",
+    ".pptx": "application/zip",
+    ".zip": "application/zip",
+    ".txt": TEXT,
+    ".csv": TEXT,
+}
+SERVED_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".csv": "text/csv",
+}
 MAX_NAME = 200
 
-TOO_LARGE = Label({"en": "The file is larger than {kb:,} KB.", "zh": "文件超过 {kb:,} KB。"})
-NOT_ACCEPTED = Label({"en": "Only {endings} files are accepted.", "zh": "只接受 {endings} 文件。"})
-MISMATCH = Label({"en": "The file's content does not match its name.", "zh": "文件内容与文件名不符。"})
-NO_NAME = Label({"en": "The file has no name.", "zh": "文件没有名称。"})
+TOO_LARGE = CatalogText("The file is larger than {kb:,} KB.")
+NOT_ACCEPTED = CatalogText("Only {endings} files are accepted.")
+MISMATCH = CatalogText("The file's content does not match its name.")
+NO_NAME = CatalogText("The file has no name.")
 
 
 class UploadRefused(ValueError):
@@ -84,7 +109,7 @@ def clean_name(name: str) -> str:
     printable = "".join(c for c in last if unicodedata.category(c)[0] != "C").strip()
     if len(printable) > MAX_NAME:
         suffix = PurePosixPath(printable).suffix[:20]
-        printable = printable[:MAX_NAME - len(suffix)] + suffix
+        printable = printable[: MAX_NAME - len(suffix)] + suffix
     return printable
 
 
@@ -124,5 +149,8 @@ def _content_type(data: bytes, extension: str) -> str:
 
 def checked_uploads(chosen: Sequence[Any], limits: Limits) -> list[Upload]:
     """Every chosen file (werkzeug FileStorage) checked, before any is stored: one refused refuses them all."""
-    return [check_upload(read_limited(upload.stream, limits), upload.filename or "", limits)
-            for upload in chosen if upload is not None and upload.filename]
+    return [
+        check_upload(read_limited(upload.stream, limits), upload.filename or "", limits)
+        for upload in chosen
+        if upload is not None and upload.filename
+    ]

@@ -19,6 +19,7 @@ from flask_appbuilder import expose, has_access, permission_name
 from werkzeug.wrappers import Response
 
 from ..access import hidden_fields
+from ..adapters.fab import base_filters
 from ..tenancy.audit import current_user
 from ..workflow.lock import files_lock
 from .attachments import (
@@ -53,35 +54,42 @@ class FilesPanel:
 class RecordFileScreens:
     """The files panel and routes of an entity's ModelView."""
 
-    def _get_show_widget(self, pk: Any, item: Any, widgets: Any = None, actions: Any = None,
-                         show_fieldsets: Any = None) -> Any:
-        widgets = super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)  # type: ignore[misc]
-        widgets["files"] = self.files_panel(item)
-        return widgets
-
     def files_panel(self, item: Any) -> FilesPanel:
         session, entity = self.datamodel.session, self.entity  # type: ignore[attr-defined]
         earlier = field_versions(session, entity.qualified, item.id)
         hidden = hidden_fields(entity)
-        fields = [(f.label, f.name, earlier[f.name]) for f in entity.fields
-                  if f.type in FILE_TYPES and f.name in earlier and f.name not in hidden]
-        return FilesPanel(item.id, self._may_edit(), attachments_of(session, entity.qualified, item.id), fields,
-                          accept=",".join(platform_limits().accepted))
+        fields = [
+            (f.label, f.name, earlier[f.name])
+            for f in entity.fields
+            if f.type in FILE_TYPES and f.name in earlier and f.name not in hidden
+        ]
+        return FilesPanel(
+            item.id,
+            self._may_edit(),
+            attachments_of(session, entity.qualified, item.id),
+            fields,
+            accept=",".join(platform_limits().accepted),
+        )
 
     def _may_edit(self) -> bool:
         return self.appbuilder.sm.has_access("can_edit", self.class_permission_name)  # type: ignore[attr-defined]
 
     def _visible(self, pk: int) -> Any:
         """The record, if this user may see it (the view's base filters, i.e. record rules, apply); else 404."""
-        item = self.datamodel.get(pk, self._base_filters)  # type: ignore[attr-defined]
+        item = self.datamodel.get(pk, base_filters(self))  # type: ignore[attr-defined]
         if item is None:
             abort(404)
         return item
 
     def _locked(self, pk: int) -> bool:
         """Attachments are part of the record: while it is in approval they stay as they are (flashes why)."""
-        locked = files_lock(current_app.extensions["formwork"], self.datamodel.session, self.entity.qualified, pk,  # type: ignore[attr-defined]
-                            current_user().username)
+        locked = files_lock(
+            current_app.extensions["formwork"],
+            self.datamodel.session,
+            self.entity.qualified,
+            pk,  # type: ignore[attr-defined]
+            current_user().username,
+        )
         if not locked:
             return False
         flash(locked, "danger")
@@ -115,8 +123,9 @@ class RecordFileScreens:
             flash(f"{REFUSED.localized()}: {refused}", "danger")
             return back
         user = current_user().username
-        current_app.extensions["formwork"].in_transaction(lambda session: [
-            attach(session, self.entity.qualified, pk, upload, user, replacing) for upload in uploads])  # type: ignore[attr-defined]
+        current_app.extensions["formwork"].in_transaction(
+            lambda session: [attach(session, self.entity.qualified, pk, upload, user, replacing) for upload in uploads]
+        )  # type: ignore[attr-defined]
         flash(UPLOADED.localized(), "success")
         return back
 

@@ -19,11 +19,13 @@ FORM_ALLOWANCE = MEGABYTE
 def install_files(app: Flask, settings: Settings, slug: str) -> None:
     """The store FORMWORK_FILE_STORE names, and a request body limit so a huge upload is refused before it is read."""
     app.extensions["formwork_files"] = open_store(settings, slug)
-    app.config.update({
-        "FORMWORK_MAX_UPLOAD_MB": settings.max_upload_mb,
-        "FORMWORK_UPLOAD_TYPES": tuple(settings.upload_types),
-        "MAX_CONTENT_LENGTH": int(settings.max_upload_mb * MEGABYTE) + FORM_ALLOWANCE,
-    })
+    app.config.update(
+        {
+            "FORMWORK_MAX_UPLOAD_MB": settings.max_upload_mb,
+            "FORMWORK_UPLOAD_TYPES": tuple(settings.upload_types),
+            "MAX_CONTENT_LENGTH": int(settings.max_upload_mb * MEGABYTE) + FORM_ALLOWANCE,
+        }
+    )
     app.register_error_handler(RequestEntityTooLarge, too_large)
 
 

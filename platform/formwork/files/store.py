@@ -12,6 +12,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
@@ -78,10 +79,8 @@ class LocalFileStore:
             return False
 
     def delete(self, key: str) -> None:
-        try:
+        with suppress(FileNotFoundError):  # a key that cannot be a stored file's
             self._path(key).unlink(missing_ok=True)
-        except FileNotFoundError:  # a key that cannot be a stored file's
-            pass
 
 
 StoreFactory = Callable[["Settings", str], FileStore]

@@ -25,6 +25,14 @@ from .operators import OPERATORS, TYPE_GROUPS, operators_for
 from .schema import FILTER_DOCUMENT, FILTER_SCHEMA
 
 __all__ = [
-    "FILTER_DOCUMENT", "FILTER_SCHEMA", "OPERATORS", "TYPE_GROUPS", "VARIABLES",
-    "FilterContext", "FilterError", "check_filter", "compile_filter", "operators_for",
+    "FILTER_DOCUMENT",
+    "FILTER_SCHEMA",
+    "OPERATORS",
+    "TYPE_GROUPS",
+    "VARIABLES",
+    "FilterContext",
+    "FilterError",
+    "check_filter",
+    "compile_filter",
+    "operators_for",
 ]

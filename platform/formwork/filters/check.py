@@ -23,9 +23,24 @@ from .values import literal
 
 #: spellings from other tools, suggested when an unknown operator is used
 ALIASES = {
-    "eq": "=", "==": "=", "ne": "!=", "<>": "!=", "neq": "!=", "lt": "<", "lte": "<=", "le": "<=",
-    "gt": ">", "gte": ">=", "ge": ">=", "like": "contains", "ilike": "contains", "nin": "not_in",
-    "startswith": "starts_with", "is_null": "is_empty", "null": "is_empty", "not_null": "is_not_empty",
+    "eq": "=",
+    "==": "=",
+    "ne": "!=",
+    "<>": "!=",
+    "neq": "!=",
+    "lt": "<",
+    "lte": "<=",
+    "le": "<=",
+    "gt": ">",
+    "gte": ">=",
+    "ge": ">=",
+    "like": "contains",
+    "ilike": "contains",
+    "nin": "not_in",
+    "startswith": "starts_with",
+    "is_null": "is_empty",
+    "null": "is_empty",
+    "not_null": "is_not_empty",
 }
 
 
@@ -55,7 +70,12 @@ def check_condition(c: Condition, entity: EntityDef, entities: Mapping[str, Enti
     if c.op not in SHAPES:
         close = ALIASES.get(c.op) or next(iter(difflib.get_close_matches(c.op, allowed, n=1, cutoff=0.6)), None)
         hint = f"; did you mean '{close}'?" if close else ""
-        return [((*c.path, "op"), f"unknown operator '{c.op}'{hint} Operators for {target.describe()}: {', '.join(allowed)}")]
+        return [
+            (
+                (*c.path, "op"),
+                f"unknown operator '{c.op}'{hint} Operators for {target.describe()}: {', '.join(allowed)}",
+            )
+        ]
     if c.op not in allowed:
         return [((*c.path, "op"), f"'{c.op}' does not apply to {target.describe()}; use one of: {', '.join(allowed)}")]
     return SHAPE_CHECKS[SHAPES[c.op]](c, target)
@@ -113,7 +133,9 @@ def _value(raw: Any, target: Target, at: Path) -> list[Problem]:
         if variable is None:
             close = difflib.get_close_matches(raw, list(VARIABLES), n=1, cutoff=0.5)
             hint = f"; did you mean '{close[0]}'?" if close else ""
-            return [(at, f"unknown variable '{raw}'{hint} Variables: {', '.join(VARIABLES)} (write $$ for a literal $)")]
+            return [
+                (at, f"unknown variable '{raw}'{hint} Variables: {', '.join(VARIABLES)} (write $$ for a literal $)")
+            ]
         if target.group.value not in variable.kinds or (variable.entity and target.refers_to != variable.entity):
             return [(at, f"{raw} is {variable.description}; it cannot be compared with {target.describe()}")]
         return []
@@ -125,5 +147,9 @@ def _value(raw: Any, target: Target, at: Path) -> list[Problem]:
 
 
 SHAPE_CHECKS: dict[str, Callable[[Condition, Target], list[Problem]]] = {
-    NO_VALUE: _no_value, ONE: _one, LIST: _list, PAIR: _pair, COUNT: _count,
+    NO_VALUE: _no_value,
+    ONE: _one,
+    LIST: _list,
+    PAIR: _pair,
+    COUNT: _count,
 }

@@ -52,16 +52,26 @@ def compile_filter(data: Any, model: type, entity: EntityDef, context: FilterCon
     return _Compiler(model, entity, entities, models, context).node(node)
 
 
-def models_by_entity(model: type) -> dict[str, type]:
-    """Every compiled model that shares `model`'s registry, by qualified entity name."""
+def models_by_entity(model: Any) -> dict[str, Any]:
+    """Every compiled model that shares `model`'s registry, by qualified entity name.
+
+    Compiled models are built at run time (`type(...)` in compile/models.py), so their
+    columns and `__entity__` are invisible to a type checker: they are typed `Any`.
+    """
     found = {m.class_.__entity__.qualified: m.class_ for m in model.registry.mappers if hasattr(m.class_, "__entity__")}
     found[model.__entity__.qualified] = model
     return found
 
 
 class _Compiler:
-    def __init__(self, model: type, entity: EntityDef, entities: dict[str, EntityDef],
-                 models: dict[str, type], context: FilterContext) -> None:
+    def __init__(
+        self,
+        model: type,
+        entity: EntityDef,
+        entities: dict[str, EntityDef],
+        models: dict[str, Any],
+        context: FilterContext,
+    ) -> None:
         self.model, self.entity, self.entities, self.models, self.context = model, entity, entities, models, context
 
     def node(self, node: Node) -> ColumnElement[bool]:
@@ -82,13 +92,17 @@ class _Compiler:
         mapper = sa.inspect(self.models.get(target.entity.qualified, self.model))
         stored = mapper.relationships if target.group.storage == "link" else mapper.columns
         if target.attribute not in stored:
-            raise FilterError([((*c.path, "field"), f"'{c.field}' is not stored in the database, so it cannot be filtered")])
+            raise FilterError(
+                [((*c.path, "field"), f"'{c.field}' is not stored in the database, so it cannot be filtered")]
+            )
         if target.group.storage != "column":
             return lambda m: members.condition(c.op, getattr(m, target.attribute), target, value)
         nullable = mapper.columns[target.attribute].nullable
         return lambda m: condition(c.op, getattr(m, target.attribute), target, value, self.context, nullable)
 
-    def through(self, hops: tuple[Hop, ...], model: Any, leaf: Callable[[Any], ColumnElement[bool]]) -> ColumnElement[bool]:
+    def through(
+        self, hops: tuple[Hop, ...], model: Any, leaf: Callable[[Any], ColumnElement[bool]]
+    ) -> ColumnElement[bool]:
         """`leaf` on the record reached by following `hops` from `model` (EXISTS per hop)."""
         if not hops:
             return leaf(model)

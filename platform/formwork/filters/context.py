@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ class FilterContext:
     employee_id: int | None = None
     department_id: int | None = None
     #: local day boundaries of datetime columns (stored as naive UTC) are computed in this zone
-    timezone: tzinfo | str = timezone.utc
+    timezone: tzinfo | str = UTC
     #: 0 = Monday (ISO), 6 = Sunday
     first_weekday: int = 0
 
@@ -34,7 +34,7 @@ class FilterContext:
             object.__setattr__(self, "timezone", ZoneInfo(self.timezone))
 
     @classmethod
-    def now(cls, timezone: tzinfo | str = timezone.utc, **values: Any) -> FilterContext:
+    def now(cls, timezone: tzinfo | str = UTC, **values: Any) -> FilterContext:
         """A context whose `today` is the current date in `timezone`."""
         zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
         return cls(today=datetime.now(zone).date(), timezone=zone, **values)
@@ -57,8 +57,12 @@ class Variable:
 
 VARIABLES: dict[str, Variable] = {
     "$user": Variable("the current user", ("user",), None, lambda c: c.user_id),
-    "$employee": Variable("the current user's employee record", ("id", "integer"), "core.employee", lambda c: c.employee_id),
-    "$department": Variable("the current user's department", ("id", "integer"), "core.department", lambda c: c.department_id),
+    "$employee": Variable(
+        "the current user's employee record", ("id", "integer"), "core.employee", lambda c: c.employee_id
+    ),
+    "$department": Variable(
+        "the current user's department", ("id", "integer"), "core.department", lambda c: c.department_id
+    ),
     "$today": Variable("today's date", ("date", "datetime"), None, lambda c: c.today),
 }
 

@@ -14,11 +14,21 @@ DateRange = tuple[date, date]
 
 #: operator -> (calendar unit, offset in units from the current one)
 PERIODS: dict[str, tuple[str, int]] = {
-    "today": ("day", 0), "yesterday": ("day", -1), "tomorrow": ("day", 1),
-    "this_week": ("week", 0), "last_week": ("week", -1), "next_week": ("week", 1),
-    "this_month": ("month", 0), "last_month": ("month", -1), "next_month": ("month", 1),
-    "this_quarter": ("quarter", 0), "last_quarter": ("quarter", -1), "next_quarter": ("quarter", 1),
-    "this_year": ("year", 0), "last_year": ("year", -1), "next_year": ("year", 1),
+    "today": ("day", 0),
+    "yesterday": ("day", -1),
+    "tomorrow": ("day", 1),
+    "this_week": ("week", 0),
+    "last_week": ("week", -1),
+    "next_week": ("week", 1),
+    "this_month": ("month", 0),
+    "last_month": ("month", -1),
+    "next_month": ("month", 1),
+    "this_quarter": ("quarter", 0),
+    "last_quarter": ("quarter", -1),
+    "next_quarter": ("quarter", 1),
+    "this_year": ("year", 0),
+    "last_year": ("year", -1),
+    "next_year": ("year", 1),
 }
 #: operators that take a number of days: the N days ending / starting today, today included
 DAY_COUNTS = ("last_days", "next_days")

@@ -38,7 +38,9 @@ def condition(op: str, attribute: Any, target: Target, value: Any) -> ColumnElem
     if target.group.storage == "link":
         return attribute.any(attribute.property.mapper.class_.id.in_(wanted))
     text = sa.cast(attribute, sa.Text)
-    return sa.and_(attribute.is_not(None), sa.or_(*(text.contains(json.dumps(str(v)), autoescape=True) for v in wanted)))
+    return sa.and_(
+        attribute.is_not(None), sa.or_(*(text.contains(json.dumps(str(v)), autoescape=True) for v in wanted))
+    )
 
 
 def _is_empty(attribute: Any, target: Target) -> ColumnElement[bool]:

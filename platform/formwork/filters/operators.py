@@ -17,12 +17,21 @@ from .dates import DAY_COUNTS, PERIODS
 NO_VALUE, ONE, LIST, PAIR, COUNT = "none", "one", "list", "pair", "count"
 
 SHAPES: dict[str, str] = {
-    "=": ONE, "!=": ONE, "<": ONE, "<=": ONE, ">": ONE, ">=": ONE,
-    "in": LIST, "not_in": LIST, "between": PAIR,
-    "contains": ONE, "starts_with": ONE,
-    "is_empty": NO_VALUE, "is_not_empty": NO_VALUE,
-    **{name: NO_VALUE for name in PERIODS},
-    **{name: COUNT for name in DAY_COUNTS},
+    "=": ONE,
+    "!=": ONE,
+    "<": ONE,
+    "<=": ONE,
+    ">": ONE,
+    ">=": ONE,
+    "in": LIST,
+    "not_in": LIST,
+    "between": PAIR,
+    "contains": ONE,
+    "starts_with": ONE,
+    "is_empty": NO_VALUE,
+    "is_not_empty": NO_VALUE,
+    **dict.fromkeys(PERIODS, NO_VALUE),
+    **dict.fromkeys(DAY_COUNTS, COUNT),
 }
 OPERATORS: tuple[str, ...] = tuple(SHAPES)
 
@@ -62,11 +71,22 @@ OTHER = Group(("=", "!=") + EMPTINESS, "scalar")
 
 #: field type -> group. Standard columns use these names too (see targets.STANDARD_TYPES).
 TYPE_GROUPS: dict[str, Group] = {
-    "string": TEXT, "text": TEXT, "rich_text": TEXT, "email": TEXT, "phone": TEXT, "url": TEXT, "auto_number": TEXT,
-    "integer": INTEGER, "rating": INTEGER,
-    "decimal": NUMBER, "money": NUMBER, "percent": NUMBER,
+    "string": TEXT,
+    "text": TEXT,
+    "rich_text": TEXT,
+    "email": TEXT,
+    "phone": TEXT,
+    "url": TEXT,
+    "auto_number": TEXT,
+    "integer": INTEGER,
+    "rating": INTEGER,
+    "decimal": NUMBER,
+    "money": NUMBER,
+    "percent": NUMBER,
     "boolean": BOOLEAN,
-    "date": DATE, "datetime": DATETIME, "time": TIME,
+    "date": DATE,
+    "datetime": DATETIME,
+    "time": TIME,
     "choice": CHOICE,
     "reference": RECORD,
     "user": USER,

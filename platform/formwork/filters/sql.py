@@ -52,7 +52,9 @@ COMPARE: dict[str, Callable[[Any, Span], ColumnElement[bool]]] = {
 }
 
 
-def condition(op: str, column: Any, target: Target, value: Any, ctx: FilterContext, nullable: bool) -> ColumnElement[bool]:
+def condition(
+    op: str, column: Any, target: Target, value: Any, ctx: FilterContext, nullable: bool
+) -> ColumnElement[bool]:
     """`column <op> value`, where `value` is already converted (a list for in, a pair for between)."""
     if op in NEGATIONS:
         return sa.not_(condition(NEGATIONS[op], column, target, value, ctx, nullable))

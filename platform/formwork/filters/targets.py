@@ -17,8 +17,12 @@ from .operators import Group, group_of
 
 #: the type each standard column is filtered as (created_by/updated_by hold a user id)
 STANDARD_TYPES: dict[str, str] = {
-    "id": "integer", "created_at": "datetime", "created_by": "user",
-    "updated_at": "datetime", "updated_by": "user", "version": "integer",
+    "id": "integer",
+    "created_at": "datetime",
+    "created_by": "user",
+    "updated_at": "datetime",
+    "updated_by": "user",
+    "version": "integer",
 }
 assert set(STANDARD_TYPES) == set(STANDARD_COLUMNS)
 MAX_HOPS = 3
@@ -56,7 +60,11 @@ class Target:
 
     @property
     def choices(self) -> list[str] | None:
-        return [c.value for c in self.field.choices] if self.field is not None and "choices" in self.field.options else None
+        return (
+            [c.value for c in self.field.choices]
+            if self.field is not None and "choices" in self.field.options
+            else None
+        )
 
     def describe(self) -> str:
         article = "an" if self.type[0] in "aeio" else "a"
@@ -76,9 +84,9 @@ def resolve(name: str, entity: EntityDef, entities: Mapping[str, EntityDef]) -> 
     current = entity
     for i, part in enumerate(parts[:-1]):
         field = current.field(part)
-        if field is None or field.type != "reference":
+        if field is None or not FIELD_TYPES[field.type].refers_to_record:
             raise UnknownField(_unknown(part, current, prefix=parts[:i], reference=True))
-        if field.target not in entities:
+        if field.target is None or field.target not in entities:
             raise UnknownField(f"'{'.'.join(parts[: i + 1])}' refers to {field.target}, which is not installed")
         hops.append(Hop(_attribute(field), field.target))
         current = entities[field.target]
@@ -101,7 +109,7 @@ def _unknown(part: str, entity: EntityDef, prefix: list[str], reference: bool) -
     if reference and entity.field(part) is not None:
         return f"'{full}' is not a reference, so it cannot be followed with '.'"
     if reference:
-        names = [f.name for f in entity.fields if f.type == "reference"]
+        names = [f.name for f in entity.fields if FIELD_TYPES[f.type].refers_to_record]
     else:
         names = entity.field_names() + list(STANDARD_TYPES)
     message = f"'{full}' is not a {'reference ' if reference else ''}field of {entity.qualified}"

@@ -91,14 +91,17 @@ def _items(kind: type[All] | type[AnyOf], data: list[Any], path: Path, items_pat
 
 
 def _condition(data: dict[Any, Any], path: Path) -> tuple[Condition | None, list[Problem]]:
-    problems = [((*path, k), f"unexpected key '{k}': a condition has field, op and value")
-                for k in data if k not in CONDITION_KEYS]
+    problems = [
+        ((*path, k), f"unexpected key '{k}': a condition has field, op and value")
+        for k in data
+        if k not in CONDITION_KEYS
+    ]
     field, op = data.get("field"), data.get("op")
     if not isinstance(field, str) or not field:
         problems.append(((*path, "field"), "a condition needs 'field': the name of a field"))
     if not isinstance(op, str) or not op:
         problems.append(((*path, "op"), "a condition needs 'op': an operator such as '=', 'in' or 'contains'"))
-    if problems:
+    if problems or not isinstance(field, str) or not isinstance(op, str):
         return None, problems
     return Condition(field, op, data.get("value"), "value" in data, path), []
 

@@ -79,7 +79,9 @@ def _datetime(raw: Any, target: Target, zone: tzinfo) -> datetime | date:
         try:
             raw = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"expected a date like 2024-05-31 or a date and time like 2024-05-31T09:30, got {raw!r}") from None
+            raise ValueError(
+                f"expected a date like 2024-05-31 or a date and time like 2024-05-31T09:30, got {raw!r}"
+            ) from None
     if isinstance(raw, datetime):
         aware = raw if raw.tzinfo is not None else raw.replace(tzinfo=zone)
         return aware.astimezone(timezone.utc).replace(tzinfo=None)
@@ -112,7 +114,9 @@ def _record_id(raw: Any, target: Target, zone: tzinfo) -> int:
     try:
         return _integer(raw, target, zone)
     except ValueError:
-        raise ValueError(f"expected the id of a record (a whole number) or a variable such as $employee, got {raw!r}") from None
+        raise ValueError(
+            f"expected the id of a record (a whole number) or a variable such as $employee, got {raw!r}"
+        ) from None
 
 
 def _scalar(raw: Any, target: Target, zone: tzinfo) -> Any:
@@ -122,7 +126,15 @@ def _scalar(raw: Any, target: Target, zone: tzinfo) -> Any:
 
 
 KINDS: dict[str, Converter] = {
-    "text": _text, "integer": _integer, "number": _number, "boolean": _boolean,
-    "date": _date, "datetime": _datetime, "time": _time, "choice": _choice,
-    "id": _record_id, "user": _record_id, "scalar": _scalar,
+    "text": _text,
+    "integer": _integer,
+    "number": _number,
+    "boolean": _boolean,
+    "date": _date,
+    "datetime": _datetime,
+    "time": _time,
+    "choice": _choice,
+    "id": _record_id,
+    "user": _record_id,
+    "scalar": _scalar,
 }

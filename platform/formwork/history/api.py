@@ -24,6 +24,7 @@ from flask_appbuilder.api import BaseApi, expose, safe
 from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
+from ..adapters.fab import base_filters
 from ..compile.apis import EntityRestApi
 from .comments import CommentRefused, add_comment
 from .hidden import hidden_fields
@@ -57,8 +58,11 @@ class HistoryQuerySchema(PageSchema):
 
 
 class CommentSchema(Schema):
-    body = fields.String(required=True, validate=validate.Length(1, MAX_COMMENT),
-                         metadata={"description": "plain text; @name mentions (and notifies) an active user"})
+    body = fields.String(
+        required=True,
+        validate=validate.Length(1, MAX_COMMENT),
+        metadata={"description": "plain text; @name mentions (and notifies) an active user"},
+    )
 
 
 def readable_record(route: Callable[..., Response]) -> Callable[..., Response]:
@@ -70,7 +74,7 @@ def readable_record(route: Callable[..., Response]) -> Callable[..., Response]:
         api = self.entity_api(table)
         if api is None or not self.appbuilder.sm.has_access("can_get", api.class_permission_name):
             return self.response_404()
-        item = api.datamodel.get(pk, api._base_filters)
+        item = api.datamodel.get(pk, base_filters(api))
         if item is None:
             return self.response_404()
         return route(self, api, item, **kwargs)
@@ -162,15 +166,34 @@ class RecordsApi(BaseApi):
             query = PageSchema().load(request.args.to_dict())
         except ValidationError as err:
             return self.response_400(message=err.messages)
-        where = (COMMENTS.c.entity == api.entity.qualified, COMMENTS.c.record_id == item.id,
-                 COMMENTS.c.created_at >= item.created_at)
+        where = (
+            COMMENTS.c.entity == api.entity.qualified,
+            COMMENTS.c.record_id == item.id,
+            COMMENTS.c.created_at >= item.created_at,
+        )
         session = api.datamodel.session
         count = session.execute(sa.select(sa.func.count()).select_from(COMMENTS).where(*where)).scalar_one()
-        rows = session.execute(sa.select(COMMENTS).where(*where).order_by(COMMENTS.c.created_at.desc(), COMMENTS.c.id.desc())
-                               .offset(query["page"] * query["page_size"]).limit(query["page_size"]))
-        return self.response(200, count=count, result=[
-            {"id": r.id, "author": r.author, "body": r.body, "mentions": r.mentions, "created_at": _iso(r.created_at)}
-            for r in rows])
+        rows = session.execute(
+            sa.select(COMMENTS)
+            .where(*where)
+            .order_by(COMMENTS.c.created_at.desc(), COMMENTS.c.id.desc())
+            .offset(query["page"] * query["page_size"])
+            .limit(query["page_size"])
+        )
+        return self.response(
+            200,
+            count=count,
+            result=[
+                {
+                    "id": r.id,
+                    "author": r.author,
+                    "body": r.body,
+                    "mentions": r.mentions,
+                    "created_at": _iso(r.created_at),
+                }
+                for r in rows
+            ],
+        )
 
     @expose("/<table>/<int:pk>/comments", methods=["POST"])
     @readable_record
@@ -202,8 +225,15 @@ class RecordsApi(BaseApi):
             return self.response_400(message=err.messages)
         session = api.datamodel.session
         try:
-            comment_id = add_comment(session, api.compiled, entity=api.entity.qualified, record_id=item.id,
-                                     author=get_current_user().username, body=body["body"], record=str(item))
+            comment_id = add_comment(
+                session,
+                api.compiled,
+                entity=api.entity.qualified,
+                record_id=item.id,
+                author=get_current_user().username,
+                body=body["body"],
+                record=str(item),
+            )
             session.commit()
         except CommentRefused as refused:
             session.rollback()
@@ -211,8 +241,9 @@ class RecordsApi(BaseApi):
         return self.response(201, id=comment_id)
 
 
-def _page(session: Any, rows: sa.Select, hidden: dict[str, set[str]], field: str | None, start: int,
-          end: int) -> tuple[int, list[dict[str, Any]]]:
+def _page(
+    session: Any, rows: sa.Select, hidden: dict[str, set[str]], field: str | None, start: int, end: int
+) -> tuple[int, list[dict[str, Any]]]:
     """The changes `start:end` of those the caller may see, and how many there are, counting at most COUNT_AHEAD past
     the page. Rows are read in chunks and reading stops there: which rows count (hidden fields, `field` inside the
     JSON of changes) is decided here, not in SQL, so a long history must not be loaded whole."""
@@ -234,8 +265,15 @@ def _page(session: Any, rows: sa.Select, hidden: dict[str, set[str]], field: str
 
 
 def _change(row: Any, changes: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row.id, "entity": row.entity, "record_id": row.record_id, "action": row.action, "actor": row.actor,
-            "at": _iso(row.at), "changes": changes}
+    return {
+        "id": row.id,
+        "entity": row.entity,
+        "record_id": row.record_id,
+        "action": row.action,
+        "actor": row.actor,
+        "at": _iso(row.at),
+        "changes": changes,
+    }
 
 
 def _kept(change: dict[str, Any], field: str | None) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..access.fields import hidden_fields_for
 from ..access.records import may_see_as
+from ..adapters.fab import may_use_view
 from ..compile.models import class_name
 from ..meta.model import EntityDef
 
@@ -38,7 +39,7 @@ def may_see(session: Session, username: str, model: type, record_id: int) -> boo
 
 def _sees(session: Session, user: Any, model: type, record_id: int) -> bool:
     """The right to read the entity (`can_get` on its API, as FAB checks it for the request's user), then record rules."""
-    readable = current_app.appbuilder.sm._has_view_access(user, "can_get", f"{class_name(model.__entity__)}Api")
+    readable = may_use_view(current_app.appbuilder.sm, user, "can_get", f"{class_name(model.__entity__)}Api")
     return readable and may_see_as(session, user, model, record_id)
 
 

@@ -18,17 +18,17 @@ from flask_appbuilder.models.sqla import Model
 from sqlalchemy.orm import Session
 
 from ..compile.models import utcnow
-from ..i18n import Label
+from ..i18n import CatalogText
 from ..notify import MENTIONED, notify
 from ..workflow.directory import Directory
 from .audience import may_see
 from .tables import COMMENTS, MAX_COMMENT
 
 MENTION = re.compile(r"(?<![\w@.])@([\w][\w.\-]*)")
-EMPTY_BODY = Label({"en": "Write a comment.", "zh": "请填写评论内容。"})
-TOO_LONG = Label({"en": "A comment is at most {limit} characters.", "zh": "评论最多 {limit} 个字符。"})
-UNKNOWN_PEOPLE = Label({"en": "No active user is called {names}.", "zh": "没有名为 {names} 的有效用户。"})
-CANNOT_SEE = Label({"en": "{names} cannot see this record.", "zh": "{names} 无权查看此记录。"})
+EMPTY_BODY = CatalogText("Write a comment.")
+TOO_LONG = CatalogText("A comment is at most {limit} characters.")
+UNKNOWN_PEOPLE = CatalogText("No active user is called {names}.")
+CANNOT_SEE = CatalogText("{names} cannot see this record.")
 
 
 class CommentRefused(Exception):
@@ -49,8 +49,9 @@ def mentioned_names(body: str) -> list[str]:
     return names
 
 
-def add_comment(session: Session, models: Any, *, entity: str, record_id: int, author: str, body: str,
-                record: str | None = None) -> int:
+def add_comment(
+    session: Session, models: Any, *, entity: str, record_id: int, author: str, body: str, record: str | None = None
+) -> int:
     """Store a comment and notify the people it mentions, in the session's transaction (the caller commits).
 
     Raises CommentRefused, having changed nothing, for an empty or too long body or a mention of someone who is
@@ -59,10 +60,20 @@ def add_comment(session: Session, models: Any, *, entity: str, record_id: int, a
     text = body.strip()
     mentions = _checked(session, models, text)
     _may_all_see(session, models.model(entity), record_id, mentions)
-    inserted = session.execute(COMMENTS.insert().values(entity=entity, record_id=record_id, author=author, body=text,
-                                                        mentions=mentions, created_at=utcnow()))
-    notify(session, event=MENTIONED, recipients=mentions, entity=entity, record_id=record_id, actor=author,
-           data={"comment": text, "record": record})
+    inserted = session.execute(
+        COMMENTS.insert().values(
+            entity=entity, record_id=record_id, author=author, body=text, mentions=mentions, created_at=utcnow()
+        )
+    )
+    notify(
+        session,
+        event=MENTIONED,
+        recipients=mentions,
+        entity=entity,
+        record_id=record_id,
+        actor=author,
+        data={"comment": text, "record": record},
+    )
     return int(inserted.inserted_primary_key[0])
 
 
@@ -89,7 +100,10 @@ def _may_all_see(session: Session, model: type, record_id: int, mentions: list[s
 def people_named(session: Session, typed: str, limit: int = 10) -> list[str]:
     """Active users whose name starts with `typed` (the comment box suggests them after `@`)."""
     users = Model.metadata.tables["ab_user"]
-    query = (sa.select(users.c.username).where(users.c.active.is_(True),
-                                               users.c.username.startswith(typed, autoescape=True))
-             .order_by(users.c.username).limit(limit))
+    query = (
+        sa.select(users.c.username)
+        .where(users.c.active.is_(True), users.c.username.startswith(typed, autoescape=True))
+        .order_by(users.c.username)
+        .limit(limit)
+    )
     return list(session.execute(query).scalars())

@@ -9,14 +9,17 @@ includes its child-table rows, so their entities are looked at too.
 from __future__ import annotations
 
 from ..access import hidden_fields as hidden_by_rights
+from ..fields import kind_of
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 
 
 def hidden_fields(catalog: Catalog, entity: EntityDef, on_screen: bool) -> dict[str, set[str]]:
     """Per qualified entity name (the record's and its child tables'), the field names to leave out."""
-    involved = [entity, *(catalog.entities[f.target] for f in entity.fields
-                          if f.type == "child_table" and f.target in catalog.entities)]
+    involved = [
+        entity,
+        *(catalog.entities[f.target] for f in entity.fields if kind_of(f).holds_rows and f.target in catalog.entities),
+    ]
     return {e.qualified: _hidden(e, on_screen) for e in involved}
 
 

@@ -29,13 +29,14 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.base import NO_VALUE
 
 from ..compile.models import utcnow
+from ..fields import kind_of
 from ..fields.child_table import parent_field_of
 from ..meta.model import EntityDef, FieldDef
 from ..notify import forget_followers, record_changed
 from ..tenancy.audit import current_user
 from .audience import changes_shown
 from .tables import CHANGES, CREATE, DELETE, UPDATE
-from .values import NOT_RECORDED, REFERENCES, reference_value, stored_value
+from .values import recorded_on_record, reference_value, stored_value
 
 PENDING = "formwork_history_pending"
 
@@ -100,7 +101,7 @@ def _entity(item: Any) -> EntityDef | None:
 
 
 def _recorded_fields(entity: EntityDef) -> list[FieldDef]:
-    return [f for f in entity.fields if f.type not in NOT_RECORDED]
+    return [f for f in entity.fields if recorded_on_record(f)]
 
 
 def _created(item: Any) -> dict[str, tuple[Any, Any]]:
@@ -125,7 +126,7 @@ def _updated(session: Session, item: Any, entity: EntityDef) -> dict[str, tuple[
     state, stored = sa.inspect(item), _stored_row(session, item)
     values = {}
     for f in _recorded_fields(entity):
-        attributes = [f.name, f"{f.name}_id"] if f.type in REFERENCES else [f.name]
+        attributes = [f.name, f"{f.name}_id"] if kind_of(f).refers_to_one else [f.name]
         if not any(state.attrs[name].history.has_changes() for name in attributes if name in state.attrs):
             continue
         old, new = _committed(item, f, stored), _current(item, f)
@@ -138,7 +139,7 @@ def _orphans(session: Session, item: Any, entity: EntityDef, deleted: set[Any]) 
     """Rows taken out of a child table are deleted by the flush (delete-orphan) without being in session.deleted."""
     state, found = sa.inspect(item), []
     for f in entity.fields:
-        if f.type == "child_table" and f.name in state.attrs:
+        if kind_of(f).holds_rows and f.name in state.attrs:
             for row in state.attrs[f.name].history.deleted:
                 if row not in deleted and sa.inspect(row).persistent:
                     found.append(Pending(DELETE, row, _deleted(session, row)))
@@ -147,13 +148,13 @@ def _orphans(session: Session, item: Any, entity: EntityDef, deleted: set[Any]) 
 
 def _current(item: Any, f: FieldDef) -> Any:
     """The value the record is about to be saved with (a reference as its target, or its id)."""
-    if f.type in REFERENCES:
+    if kind_of(f).refers_to_one:
         state = sa.inspect(item)
         chosen = state.attrs[f.name].history
         if chosen.added:
             return chosen.added[0]
         return getattr(item, f"{f.name}_id")
-    if f.type == "many_to_many":
+    if kind_of(f).refers_to_many:
         return list(getattr(item, f.name) or [])
     return getattr(item, f.name)
 
@@ -161,9 +162,9 @@ def _current(item: Any, f: FieldDef) -> Any:
 def _committed(item: Any, f: FieldDef, stored: Mapping[str, Any] | None) -> Any:
     """The value the record was loaded with (`stored`: its row as stored, when some of it was not loaded)."""
     state = sa.inspect(item)
-    name = f"{f.name}_id" if f.type in REFERENCES else f.name
+    name = f"{f.name}_id" if kind_of(f).refers_to_one else f.name
     history = state.attrs[name].history
-    if f.type == "many_to_many":
+    if kind_of(f).refers_to_many:
         return [*history.unchanged, *history.deleted] if history.has_changes() else list(getattr(item, f.name) or [])
     if stored is not None and name in stored:
         return stored[name]
@@ -200,9 +201,15 @@ def _write(session: Session, _context: Any) -> None:
     for change, row in written:
         if row["action"] == UPDATE:
             entity = _entity(change.item)
-            record_changed(session, entity=row["entity"], record_id=row["record_id"], actor=actor,
-                           changes={str(entity.field(name).label): pair for name, pair in row["changes"].items()},
-                           record=str(change.item), shown_to=changes_shown(session, change.item, row["changes"]))
+            record_changed(
+                session,
+                entity=row["entity"],
+                record_id=row["record_id"],
+                actor=actor,
+                changes={str(entity.field(name).label): pair for name, pair in row["changes"].items()},
+                record=str(change.item),
+                shown_to=changes_shown(session, change.item, row["changes"]),
+            )
         elif row["action"] == DELETE:
             forget_followers(session, row["entity"], row["record_id"])
 
@@ -219,13 +226,21 @@ def _row(session: Session, change: Pending, actor: str | None, now: Any) -> dict
     if change.action == UPDATE and not changes:
         return None
     parent_entity, parent_id = _parent_of(change.item, entity)
-    return {"entity": entity.qualified, "record_id": change.item.id, "parent_entity": parent_entity,
-            "parent_id": parent_id, "action": change.action, "actor": actor, "at": now, "changes": changes}
+    return {
+        "entity": entity.qualified,
+        "record_id": change.item.id,
+        "parent_entity": parent_entity,
+        "parent_id": parent_id,
+        "action": change.action,
+        "actor": actor,
+        "at": now,
+        "changes": changes,
+    }
 
 
 def _stored(session: Session, models: Any, f: FieldDef, value: Any) -> Any:
-    if f.type in REFERENCES:
-        return reference_value(_target(session, models, f, value), is_user=f.type == "user")
+    if kind_of(f).refers_to_one:
+        return reference_value(_target(session, models, f, value), is_user=kind_of(f).refers_to_user)
     return stored_value(f, value)
 
 
@@ -233,7 +248,7 @@ def _target(session: Session, models: Any, f: FieldDef, value: Any) -> Any:
     """A reference's record: as set on the item, or loaded by the id stored (from the identity map if there)."""
     if not isinstance(value, int) or isinstance(value, bool):
         return value
-    if f.type == "user":
+    if kind_of(f).refers_to_user:
         from flask_appbuilder.security.sqla.models import User
 
         return session.get(User, value)
@@ -260,7 +275,7 @@ def _parent_links(models: Any) -> dict[str, list[tuple[str, str]]]:
         links = {}
         for parent in (model.__entity__ for model in models.models.values()):
             for f in parent.fields:
-                child = models.model(f.target).__entity__ if f.type == "child_table" else None
+                child = models.model(f.target).__entity__ if kind_of(f).holds_rows else None
                 link = parent_field_of(f, child, parent.qualified) if child is not None else ""
                 if link:
                     links.setdefault(child.qualified, []).append((parent.qualified, link))

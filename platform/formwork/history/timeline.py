@@ -62,21 +62,28 @@ class Timeline:
     time = staticmethod(local_time)  # stored UTC -> the tenant's time zone, to the minute
 
 
-def read_timeline(session: Session, catalog: Catalog, entity: EntityDef, record: Any,
-                  hidden: dict[str, set[str]]) -> Timeline:
+def read_timeline(
+    session: Session, catalog: Catalog, entity: EntityDef, record: Any, hidden: dict[str, set[str]]
+) -> Timeline:
     """The timeline of `record`; `hidden` gives, per entity, the fields the reader may not see."""
     since = record.created_at
-    entries = [*_changes(session, catalog, entity, record.id, since, hidden), *_comments(session, entity, record.id, since),
-               *_approval_events(session, entity, record.id)]
+    entries = [
+        *_changes(session, catalog, entity, record.id, since, hidden),
+        *_comments(session, entity, record.id, since),
+        *_approval_events(session, entity, record.id),
+    ]
     entries.sort(key=lambda e: e.at, reverse=True)
     return Timeline(entity, record.id, entries[:SHOWN], capped=len(entries) > SHOWN)
 
 
 def change_rows(entity: str, record_id: int, since: datetime | None) -> sa.Select:
     """The history of a record and of its child-table rows, newest first."""
-    query = sa.select(CHANGES).where(sa.or_(
-        sa.and_(CHANGES.c.entity == entity, CHANGES.c.record_id == record_id),
-        sa.and_(CHANGES.c.parent_entity == entity, CHANGES.c.parent_id == record_id)))
+    query = sa.select(CHANGES).where(
+        sa.or_(
+            sa.and_(CHANGES.c.entity == entity, CHANGES.c.record_id == record_id),
+            sa.and_(CHANGES.c.parent_entity == entity, CHANGES.c.parent_id == record_id),
+        )
+    )
     if since is not None:
         query = query.where(CHANGES.c.at >= since)
     return query.order_by(CHANGES.c.at.desc(), CHANGES.c.id.desc())
@@ -86,8 +93,9 @@ def visible_changes(changes: dict[str, Any], hidden: set[str]) -> dict[str, Any]
     return {name: pair for name, pair in (changes or {}).items() if name not in hidden}
 
 
-def _changes(session: Session, catalog: Catalog, entity: EntityDef, record_id: int, since: datetime,
-             hidden: dict[str, set[str]]) -> list[Entry]:
+def _changes(
+    session: Session, catalog: Catalog, entity: EntityDef, record_id: int, since: datetime, hidden: dict[str, set[str]]
+) -> list[Entry]:
     entries = []
     for row in session.execute(change_rows(entity.qualified, record_id, since).limit(SHOWN + 1)):
         definition = catalog.entities.get(row.entity)
@@ -96,27 +104,46 @@ def _changes(session: Session, catalog: Catalog, entity: EntityDef, record_id: i
         shown = visible_changes(row.changes, hidden.get(row.entity, set()))
         if not shown and row.action == "update":
             continue
-        lines = [Line(f.label if (f := definition.field(name)) else name, shown_value(f, pair.get("old")),
-                      shown_value(f, pair.get("new"))) for name, pair in shown.items()]
+        lines = [
+            Line(
+                f.label if (f := definition.field(name)) else name,
+                shown_value(f, pair.get("old")),
+                shown_value(f, pair.get("new")),
+            )
+            for name, pair in shown.items()
+        ]
         subject = f"{definition.label.localized()} #{row.record_id}" if row.entity != entity.qualified else ""
-        entries.append(Entry("change", row.at, row.actor, ACTION.get(row.action, row.action), subject, lines,
-                             action=row.action))
+        entries.append(
+            Entry("change", row.at, row.actor, ACTION.get(row.action, row.action), subject, lines, action=row.action)
+        )
     return entries
 
 
 def _comments(session: Session, entity: EntityDef, record_id: int, since: datetime) -> list[Entry]:
-    query = (sa.select(COMMENTS).where(COMMENTS.c.entity == entity.qualified, COMMENTS.c.record_id == record_id,
-                                       COMMENTS.c.created_at >= since)
-             .order_by(COMMENTS.c.created_at.desc(), COMMENTS.c.id.desc()).limit(SHOWN + 1))
-    return [Entry("comment", row.created_at, row.author, TEXT["commented"], body=row.body, action="comment")
-            for row in session.execute(query)]
+    query = (
+        sa.select(COMMENTS)
+        .where(COMMENTS.c.entity == entity.qualified, COMMENTS.c.record_id == record_id, COMMENTS.c.created_at >= since)
+        .order_by(COMMENTS.c.created_at.desc(), COMMENTS.c.id.desc())
+        .limit(SHOWN + 1)
+    )
+    return [
+        Entry("comment", row.created_at, row.author, TEXT["commented"], body=row.body, action="comment")
+        for row in session.execute(query)
+    ]
 
 
 def _approval_events(session: Session, entity: EntityDef, record_id: int) -> list[Entry]:
     """The record's approval events (deleted with the record, so never another record's)."""
-    query = (sa.select(EVENTS.c.action, EVENTS.c.actor, EVENTS.c.at, EVENTS.c.comment)
-             .join(INSTANCES, INSTANCES.c.id == EVENTS.c.instance_id)
-             .where(INSTANCES.c.entity == entity.qualified, INSTANCES.c.record_id == record_id)
-             .order_by(EVENTS.c.at.desc(), EVENTS.c.id.desc()).limit(SHOWN + 1))
-    return [Entry("approval", row.at, row.actor, EVENT.get(row.action, row.action), body=row.comment or "",
-                  action=row.action) for row in session.execute(query)]
+    query = (
+        sa.select(EVENTS.c.action, EVENTS.c.actor, EVENTS.c.at, EVENTS.c.comment)
+        .join(INSTANCES, INSTANCES.c.id == EVENTS.c.instance_id)
+        .where(INSTANCES.c.entity == entity.qualified, INSTANCES.c.record_id == record_id)
+        .order_by(EVENTS.c.at.desc(), EVENTS.c.id.desc())
+        .limit(SHOWN + 1)
+    )
+    return [
+        Entry(
+            "approval", row.at, row.actor, EVENT.get(row.action, row.action), body=row.comment or "", action=row.action
+        )
+        for row in session.execute(query)
+    ]

@@ -12,18 +12,21 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from ..i18n import Label
+from ..fields import kind_of
+from ..i18n import CatalogText, Label
 from ..meta.model import FieldDef
 
 #: a value longer than this is cut in the timeline (the API returns it whole)
 SHOWN_LENGTH = 200
-YES, NO = Label({"en": "yes", "zh": "是"}), Label({"en": "no", "zh": "否"})
-EMPTY = Label({"en": "(empty)", "zh": "（空）"})
+YES, NO = CatalogText("yes"), CatalogText("no")
+EMPTY = CatalogText("(empty)")
 
-REFERENCES = ("reference", "user")
-#: types whose values are not recorded on the record itself: child rows are recorded as their own records, and
-#: rollups are recomputed by SQL from other records (they follow those records' history)
-NOT_RECORDED = ("child_table", "rollup")
+
+def recorded_on_record(field: FieldDef) -> bool:
+    """Whether the field's changes are recorded on the record itself: child rows are recorded as their own records,
+    and rollups are recomputed by SQL from other records (they follow those records' history)."""
+    kind = kind_of(field)
+    return not (kind.holds_rows or kind.aggregates_records)
 
 
 def reference_value(target: Any, is_user: bool = False) -> dict[str, Any] | None:
@@ -37,9 +40,9 @@ def stored_value(field: FieldDef, value: Any) -> Any:
     """`value` of `field` as JSON (references must already be {id, title}: see `reference_value`)."""
     if value is None:
         return None
-    if field.type in ("file", "image"):
+    if kind_of(field).holds_file:
         return value.get("name") if isinstance(value, dict) else str(value)
-    if field.type == "many_to_many":
+    if kind_of(field).refers_to_many:
         return [reference_value(target) for target in value]
     return json_safe(value)
 
@@ -68,7 +71,7 @@ def shown_value(field: FieldDef | None, value: Any) -> str:
         return str(value["title"] if value["title"] is not None else f"#{value.get('id')}")
     if isinstance(value, list):
         return ", ".join(shown_value(field, item) for item in value)
-    if field is not None and field.type in ("choice", "multi_choice"):
+    if field is not None and kind_of(field).has_choices:
         choice = {str(c.value): c for c in field.choices}.get(str(value))
         if choice is not None:
             return Label(choice.label).localized()

@@ -16,6 +16,7 @@ from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import expose, has_access, permission_name
 from werkzeug.wrappers import Response
 
+from ..adapters.fab import base_filters
 from ..tenancy.audit import current_user
 from .comments import CommentRefused, add_comment, people_named
 from .hidden import hidden_fields
@@ -25,12 +26,6 @@ from .timeline import Timeline, read_timeline
 
 class HistoryScreens:
     """Mixed into EntityModelView; `entity`, `catalog`, `datamodel` are the view's."""
-
-    def _get_show_widget(self, pk: Any, item: Any, widgets: Any = None, actions: Any = None,
-                         show_fieldsets: Any = None) -> Any:
-        widgets = super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)  # type: ignore[misc]
-        widgets["history"] = self.history_timeline(item)
-        return widgets
 
     def history_timeline(self, item: Any) -> Timeline:
         runtime = current_app.extensions["formwork"]
@@ -42,15 +37,22 @@ class HistoryScreens:
     @permission_name("show")
     def post_comment(self, pk: int) -> Response:
         """Add the posted comment to a record the user may see; flash what happened and go back to the record."""
-        item = self.datamodel.get(pk, self._base_filters)  # type: ignore[attr-defined]
+        item = self.datamodel.get(pk, base_filters(self))  # type: ignore[attr-defined]
         user = current_user()
         if item is None or user is None:
             abort(404)
         session = self.datamodel.session  # type: ignore[attr-defined]
         runtime = current_app.extensions["formwork"]
         try:
-            add_comment(session, runtime.compiled, entity=self.entity.qualified, record_id=item.id,  # type: ignore[attr-defined]
-                        author=user.username, body=request.form.get("body", ""), record=str(item))
+            add_comment(
+                session,
+                runtime.compiled,
+                entity=self.entity.qualified,
+                record_id=item.id,  # type: ignore[attr-defined]
+                author=user.username,
+                body=request.form.get("body", ""),
+                record=str(item),
+            )
             session.commit()
         except CommentRefused as refused:
             session.rollback()

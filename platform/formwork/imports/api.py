@@ -16,6 +16,7 @@ from flask import Response, request
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 
+from ..adapters.fab import base_filters
 from ..compile.listing import (
     EXPORT_TYPES,
     Listing,
@@ -64,10 +65,16 @@ class ImportApi:
         name = self.__class__.__name__
         sm = self.appbuilder.sm
         try:
-            outcome = import_file(self.entity, chosen.filename, chosen.read(MAX_BYTES + 1), mapping=mapping,
-                                  match_on=request.args.get("match_on") or None,
-                                  apply=request.args.get("dry_run", "").lower() not in TRUE_WORDS,
-                                  may_create=sm.has_access("can_post", name), may_update=sm.has_access("can_put", name))
+            outcome = import_file(
+                self.entity,
+                chosen.filename,
+                chosen.read(MAX_BYTES + 1),
+                mapping=mapping,
+                match_on=request.args.get("match_on") or None,
+                apply=request.args.get("dry_run", "").lower() not in TRUE_WORDS,
+                may_create=sm.has_access("can_post", name),
+                may_update=sm.has_access("can_put", name),
+            )
         except UnreadableFile as unreadable:
             return self.response_400(message={"file": [str(unreadable)]})
         except ImportRefused as refused:
@@ -107,7 +114,9 @@ class ImportApi:
         kind = request.args.get("format", "csv")
         listing = self._export_listing(request.args.get("view"))
         if listing is None or kind not in EXPORT_TYPES:
-            return self.response_400(message={"view" if listing is None else "format": ["Unknown list view or format."]})
+            return self.response_400(
+                message={"view" if listing is None else "format": ["Unknown list view or format."]}
+            )
         return export_response(self._export_query(listing), listing, kind, f"{self.entity.table}-{listing.name}.{kind}")
 
     def _export_listing(self, name: str | None) -> Listing | None:
@@ -119,7 +128,7 @@ class ImportApi:
     def _export_query(self, listing: Listing) -> Any:
         """The list view's records the user may see (record rules and FAB's base filters), in its order."""
         model = self.datamodel.obj
-        query = self.datamodel.apply_filters(self.datamodel.session.query(model), self._base_filters)
+        query = self.datamodel.apply_filters(self.datamodel.session.query(model), base_filters(self))
         if listing.definition.filter is not None:
             context = filter_context(self.datamodel.session, self.compiled)
             query = query.filter(compile_filter(listing.definition.filter, model, self.entity, context))
@@ -138,5 +147,5 @@ def _mapping(text: str | None) -> tuple[dict[str, str] | None, str | None]:
     except ValueError:
         return None, "Not valid JSON."
     if not isinstance(found, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in found.items()):
-        return None, "Give a JSON object of column header -> field name (\"\" to skip the column)."
+        return None, 'Give a JSON object of column header -> field name ("" to skip the column).'
     return found, None

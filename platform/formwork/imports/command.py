@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import g
@@ -21,6 +21,9 @@ from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from .importer import Outcome, Progress
 from .service import import_file
+
+if TYPE_CHECKING:
+    from ..cli import CommandEnvironment
 
 CHECKPOINT = 1000  # rows between progress lines when the output is not a terminal
 
@@ -33,13 +36,23 @@ def find_entity(catalog: Catalog, name: str) -> EntityDef:
     """`core.employee`, `core_employee` or, when only one pack has it, `employee`."""
     matches = [e for e in catalog.entities.values() if name in (e.qualified, e.table, e.name)]
     if len(matches) != 1:
-        raise ImportCommandError(f"no single entity is called '{name}'" if not matches else
-                                 f"'{name}' is in several packs: say {' or '.join(e.qualified for e in matches)}")
+        raise ImportCommandError(
+            f"no single entity is called '{name}'"
+            if not matches
+            else f"'{name}' is in several packs: say {' or '.join(e.qualified for e in matches)}"
+        )
     return matches[0]
 
 
-def run_import(app: Any, entity_name: str, path: Path, username: str, match_on: str | None, dry_run: bool,
-               progress: Progress | None) -> Outcome:
+def run_import(
+    app: Any,
+    entity_name: str,
+    path: Path,
+    username: str,
+    match_on: str | None,
+    dry_run: bool,
+    progress: Progress | None,
+) -> Outcome:
     runtime = app.extensions["formwork"]
     entity = find_entity(runtime.catalog, entity_name)
     view = f"{class_name(entity)}View"
@@ -52,9 +65,16 @@ def run_import(app: Any, entity_name: str, path: Path, username: str, match_on: 
         g.user = user
         if not sm.has_access("can_import", view):
             raise ImportCommandError(f"user '{username}' may not import {entity.plural} (can_import on {view})")
-        return import_file(entity, path.name, path.read_bytes(), match_on=match_on, apply=not dry_run,
-                           may_create=sm.has_access("can_add", view), may_update=sm.has_access("can_edit", view),
-                           progress=progress)
+        return import_file(
+            entity,
+            path.name,
+            path.read_bytes(),
+            match_on=match_on,
+            apply=not dry_run,
+            may_create=sm.has_access("can_add", view),
+            may_update=sm.has_access("can_edit", view),
+            progress=progress,
+        )
 
 
 class RowsProgress:
@@ -91,3 +111,33 @@ def summary(outcome: Outcome, dry_run: bool) -> list[str]:
     else:
         lines.append(f"{outcome.created} created, {outcome.updated} updated")
     return lines
+
+
+@click.command("import")
+@click.argument("slug")
+@click.argument("entity")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--match-on", help="A unique field (or id): rows whose value finds a record update it")
+@click.option("--dry-run", is_flag=True, help="Check every row and report; save nothing")
+@click.option("--user", "username", default="admin", show_default=True, help="The tenant user the import runs as")
+@click.pass_obj
+def import_command(
+    environment: CommandEnvironment,
+    slug: str,
+    entity: str,
+    file: Path,
+    match_on: str | None,
+    dry_run: bool,
+    username: str,
+) -> None:
+    """Import a CSV or XLSX FILE into ENTITY (e.g. core.employee): every row is saved, or none."""
+    app = environment.tenant_app(slug)
+    progress = RowsProgress()
+    try:
+        outcome = run_import(app, entity, file, username, match_on, dry_run, progress)
+    finally:
+        progress.close()
+    for line in summary(outcome, dry_run):
+        click.echo(line)
+    if outcome.errors:
+        sys.exit(1)

@@ -19,9 +19,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..fields import kind_of
 from ..fields.base import INTEGER_LIMIT
 from ..formatting import to_utc
-from ..i18n import Label
+from ..i18n import CatalogText
 from ..meta.model import FieldDef
 from .mapping import normalized
 
@@ -33,19 +34,17 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 
 MESSAGES = {
-    "integer": Label({"en": "Not a whole number: '{value}'.", "zh": "不是整数：“{value}”。"}),
-    "number": Label({"en": "Not a number: '{value}'.", "zh": "不是数字：“{value}”。"}),
-    "boolean": Label({"en": "Not yes or no: '{value}'.", "zh": "不是“是”或“否”：“{value}”。"}),
-    "date": Label({"en": "Not a date (write 2024-03-31): '{value}'.", "zh": "不是日期（格式如 2024-03-31）：“{value}”。"}),
-    "datetime": Label({"en": "Not a date and time (write 2024-03-31 14:30): '{value}'.",
-                       "zh": "不是日期时间（格式如 2024-03-31 14:30）：“{value}”。"}),
-    "time": Label({"en": "Not a time (write 14:30): '{value}'.", "zh": "不是时间（格式如 14:30）：“{value}”。"}),
-    "choice": Label({"en": "'{value}' is not one of: {choices}.", "zh": "“{value}”不在可选值中：{choices}。"}),
-    "json": Label({"en": "Not valid JSON: '{value}'.", "zh": "不是有效的 JSON：“{value}”。"}),
-    "not_found": Label({"en": "No {target} is '{value}'.", "zh": "找不到{target}“{value}”。"}),
-    "ambiguous": Label({"en": "Several {target} are '{value}'; give its code or id instead.",
-                        "zh": "有多个{target}为“{value}”，请改填编码或编号。"}),
-    "no_user": Label({"en": "No user is called '{value}'.", "zh": "没有用户名为“{value}”的用户。"}),
+    "integer": CatalogText("Not a whole number: '{value}'."),
+    "number": CatalogText("Not a number: '{value}'."),
+    "boolean": CatalogText("Not yes or no: '{value}'."),
+    "date": CatalogText("Not a date (write 2024-03-31): '{value}'."),
+    "datetime": CatalogText("Not a date and time (write 2024-03-31 14:30): '{value}'."),
+    "time": CatalogText("Not a time (write 14:30): '{value}'."),
+    "choice": CatalogText("'{value}' is not one of: {choices}."),
+    "json": CatalogText("Not valid JSON: '{value}'."),
+    "not_found": CatalogText("No {target} is '{value}'."),
+    "ambiguous": CatalogText("Several {target} are '{value}'; give its code or id instead."),
+    "no_user": CatalogText("No user is called '{value}'."),
 }
 
 
@@ -166,10 +165,14 @@ def as_choice(field: FieldDef, cell: Any, _find: Any) -> str:
     rules refuse it as a new value), though the message lists only the choices on offer."""
     wanted = normalized(text_of(cell))
     for choice in field.choices:
-        if wanted == normalized(choice.value) or any(wanted == normalized(t) for t in choice.label.translations.values()):
+        if wanted == normalized(choice.value) or any(
+            wanted == normalized(t) for t in choice.label.translations.values()
+        ):
             return choice.value
-    shown = ", ".join(f"{c.value} ({c.label.localized()})" if c.label.localized() != c.value else c.value
-                      for c in field.offered_choices)
+    shown = ", ".join(
+        f"{c.value} ({c.label.localized()})" if c.label.localized() != c.value else c.value
+        for c in field.offered_choices
+    )
     raise fail("choice", value=text_of(cell), choices=shown)
 
 
@@ -197,11 +200,20 @@ def as_text(field: FieldDef, cell: Any, _find: Any) -> str:
 
 
 CONVERTERS: dict[str, Callable[[FieldDef, Any, Any], Any]] = {
-    "integer": as_integer, "rating": as_integer,
-    "decimal": as_decimal, "money": as_decimal, "percent": as_decimal,
-    "boolean": as_boolean, "date": as_date, "datetime": as_datetime, "time": as_time,
-    "choice": as_choice, "multi_choice": as_choices,
-    "reference": as_reference, "user": as_reference, "many_to_many": as_references,
+    "integer": as_integer,
+    "rating": as_integer,
+    "decimal": as_decimal,
+    "money": as_decimal,
+    "percent": as_decimal,
+    "boolean": as_boolean,
+    "date": as_date,
+    "datetime": as_datetime,
+    "time": as_time,
+    "choice": as_choice,
+    "multi_choice": as_choices,
+    "reference": as_reference,
+    "user": as_reference,
+    "many_to_many": as_references,
     "json": as_json,
 }
 
@@ -224,7 +236,7 @@ class RecordFinder:
     def __call__(self, field: FieldDef, text: str) -> int:
         key = (field.type, field.target or "", text)
         if key not in self.found:
-            self.found[key] = self._user(text) if field.type == "user" else self._record(field, text)
+            self.found[key] = self._user(text) if kind_of(field).refers_to_user else self._record(field, text)
         return self.found[key]
 
     def _user(self, text: str) -> int:
@@ -241,7 +253,7 @@ class RecordFinder:
         model = self.models.model(field.target)
         entity = model.__entity__
         names = [entity.title_field] if entity.title_field else []
-        names += [f.name for f in entity.fields if f.unique and f.type in ("string", "email", "phone") and f.name not in names]
+        names += [f.name for f in entity.fields if f.unique and kind_of(f).names_records and f.name not in names]
         rule = self.visible(model)
         for name in names:
             query = sa.select(model.id).where(getattr(model, name) == text)

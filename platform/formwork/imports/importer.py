@@ -16,53 +16,37 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from marshmallow import Schema, ValidationError
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from ..compile.generated import FilledValueRefused
-from ..compile.logic import (
-    RECORD_ERRORS,
-    compute_formulas,
-    current_user_values,
-    fill_defaults,
-    record_values,
-    save_errors,
-)
-from ..compile.records import (
-    change_errors,
-    read_only_errors,
-    reference_errors,
-    row_errors,
-    stored_values,
-    unique_errors,
-)
-from ..compile.schemas import assign_values
+from ..compile.lifecycle import Actor, RecordConflict, RecordRejected, save_record
+from ..compile.logic import RECORD_ERRORS, current_user_values
+from ..fields import kind_of
 from ..fields.base import INTEGER_LIMIT
-from ..i18n import Label
+from ..i18n import CatalogText
 from ..meta.model import EntityDef
-from ..workflow.lock import lock_errors, row_lock_errors
 from .convert import CellError, RecordFinder, blank, convert, text_of
 from .mapping import ID_COLUMN, ColumnMap
 from .reading import Sheet, cell_at
 
+if TYPE_CHECKING:
+    from ..tenancy.runtime import TenantRuntime
+
 Progress = Callable[[int, int], None]
 FieldErrors = dict[str, list[str]]
 
-MISSING_COLUMN = Label({"en": "This required column is missing from the file.", "zh": "文件缺少此必填列。"})
-NO_CREATE = Label({"en": "You may not create {entity} records.", "zh": "您无权新建{entity}。"})
-NO_UPDATE = Label({"en": "You may not change {entity} records.", "zh": "您无权修改{entity}。"})
-BAD_MATCH = Label({"en": "Match on 'id' or on a unique field ({fields}) that is a column of the file.",
-                   "zh": "匹配字段须为 id 或文件中的唯一字段（{fields}）。"})
-NOT_AN_ID = Label({"en": "Not an id: '{value}'.", "zh": "不是编号：“{value}”。"})
-NO_RECORD = Label({"en": "No record with id {value}.", "zh": "没有编号为 {value} 的记录。"})
-STOPPED = Label({"en": "The database refused this row ({reason}); the import stopped here.",
-                 "zh": "数据库拒绝了此行（{reason}），导入在此停止。"})
-CONFLICT = Label({"en": "it conflicts with stored records: a repeated unique value, a missing reference, or a record "
-                          "changed meanwhile", "zh": "与已存记录冲突：唯一值重复、引用的记录不存在，或记录已被他人修改"})
+MISSING_COLUMN = CatalogText("This required column is missing from the file.")
+NO_CREATE = CatalogText("You may not create {entity} records.")
+NO_UPDATE = CatalogText("You may not change {entity} records.")
+BAD_MATCH = CatalogText("Match on 'id' or on a unique field ({fields}) that is a column of the file.")
+NOT_AN_ID = CatalogText("Not an id: '{value}'.")
+NO_RECORD = CatalogText("No record with id {value}.")
+STOPPED = CatalogText("The database refused this row ({reason}); the import stopped here.")
+CONFLICT = CatalogText(
+    "it conflicts with stored records: a repeated unique value, a missing reference, or a record changed meanwhile"
+)
 
 
 class ImportRefused(ValueError):
@@ -96,7 +80,7 @@ class Outcome:
 class Importer:
     """What one import needs: the tenant runtime (catalog, compiled, session), the entity and the user's rights."""
 
-    runtime: Any
+    runtime: TenantRuntime
     entity: EntityDef
     schema: type[Schema]
     username: str | None
@@ -116,12 +100,17 @@ class Importer:
     def check_match(self, match_on: str | None, columns: ColumnMap) -> None:
         if not match_on:
             return
-        unique = [f.name for f in self.entity.fields if f.unique and f.type not in ("reference", "many_to_many")]
+        unique = [
+            f.name
+            for f in self.entity.fields
+            if f.unique and not (kind_of(f).refers_to_record or kind_of(f).refers_to_many)
+        ]
         if match_on not in (ID_COLUMN, *unique) or match_on not in columns.fields:
             raise ImportRefused("match_on", BAD_MATCH.localized().format(fields=", ".join(unique) or "—"))
 
-    def run(self, sheet: Sheet, columns: ColumnMap, match_on: str | None, apply: bool,
-            progress: Progress | None = None) -> Outcome:
+    def run(
+        self, sheet: Sheet, columns: ColumnMap, match_on: str | None, apply: bool, progress: Progress | None = None
+    ) -> Outcome:
         """Check (and with `apply`, save) every row; all are saved only when no row has an error."""
         outcome = Outcome(notes=list(columns.notes))
         for done in self.steps(sheet, columns, match_on, apply, outcome):
@@ -129,14 +118,17 @@ class Importer:
                 progress(done, len(sheet.rows))
         return outcome
 
-    def steps(self, sheet: Sheet, columns: ColumnMap, match_on: str | None, apply: bool,
-              outcome: Outcome) -> Iterator[int]:
+    def steps(
+        self, sheet: Sheet, columns: ColumnMap, match_on: str | None, apply: bool, outcome: Outcome
+    ) -> Iterator[int]:
         """`run` one row at a time, yielding the rows done (the screens stream progress from it); fills `outcome`.
 
         Closing the generator early rolls back: nothing is saved unless it runs to the end without errors."""
         self.check_match(match_on, columns)
         missing = self._missing_columns(columns, match_on)
-        outcome.errors += [RowError(1, str(self.entity.field(n).label.localized()), MISSING_COLUMN.localized()) for n in missing]
+        outcome.errors += [
+            RowError(1, str(self.entity.field(n).label.localized()), MISSING_COLUMN.localized()) for n in missing
+        ]
         session = self.runtime.session()
         finder = RecordFinder(session, self.runtime.compiled, self.visible)
         try:
@@ -155,34 +147,54 @@ class Importer:
         """Required fields no column fills: said once for the file (with match_on, only rows that create say it)."""
         if match_on:
             return []
-        return [name for name, f in self._schema.fields.items()
-                if f.required and name not in columns.fields and self.entity.field(name) is not None]
+        return [
+            name
+            for name, f in self._schema.fields.items()
+            if f.required and name not in columns.fields and self.entity.field(name) is not None
+        ]
 
-    def _row(self, session: Any, finder: RecordFinder, number: int, cells: list[Any], headers: list[str],
-             columns: ColumnMap, match_on: str | None, missing: list[str], outcome: Outcome) -> bool:
+    def _row(
+        self,
+        session: Any,
+        finder: RecordFinder,
+        number: int,
+        cells: list[Any],
+        headers: list[str],
+        columns: ColumnMap,
+        match_on: str | None,
+        missing: list[str],
+        outcome: Outcome,
+    ) -> bool:
         """Check one row and flush it when it is fine; False when the database refused it (the import stops)."""
         values, errors = self._values(finder, cells, columns)
         existing = self._existing(session, cells, columns, values, match_on, errors)
         allowed = self.may_update if existing is not None else self.may_create
         if not allowed:
             errors.setdefault(RECORD_ERRORS, []).append(
-                (NO_UPDATE if existing is not None else NO_CREATE).localized().format(entity=self.entity.plural.localized()))
+                (NO_UPDATE if existing is not None else NO_CREATE)
+                .localized()
+                .format(entity=self.entity.plural.localized())
+            )
         data = self._loaded(values, existing, errors, missing)
         if missing and not errors:
             return True  # checked as far as it can be: it cannot be saved without the missing columns
         if not errors:
-            errors = self._checked(session, data, existing)
+            try:
+                save_record(self.runtime, self._actor(session), self.entity, existing, data, session=session)
+            except RecordRejected as rejected:
+                if not rejected.on_flush:
+                    errors = rejected.errors
+                else:  # a value filled on flush (a default, a formula) took a unique value: the session is spent
+                    outcome.errors.append(
+                        RowError(number, "", STOPPED.localized().format(reason=failed_reason(rejected)))
+                    )
+                    return False
+            except RecordConflict as refused:
+                outcome.errors.append(RowError(number, "", STOPPED.localized().format(reason=failed_reason(refused))))
+                return False
         if errors:
-            if existing is not None:
-                session.expire(existing)  # forget what was assigned: nothing of this row may be written
             self._report(outcome, number, errors, headers, columns)
             return True
-        try:
-            session.flush()
-        except (FilledValueRefused, IntegrityError, StaleDataError) as refused:
-            reason = failed_reason(refused)
-            outcome.errors.append(RowError(number, "", STOPPED.localized().format(reason=reason)))
-            return False
         if existing is None:
             outcome.created += 1
         else:
@@ -203,8 +215,15 @@ class Importer:
                 errors[name] = [str(wrong)]
         return values, errors
 
-    def _existing(self, session: Any, cells: list[Any], columns: ColumnMap, values: dict[str, Any],
-                  match_on: str | None, errors: FieldErrors) -> Any:
+    def _existing(
+        self,
+        session: Any,
+        cells: list[Any],
+        columns: ColumnMap,
+        values: dict[str, Any],
+        match_on: str | None,
+        errors: FieldErrors,
+    ) -> Any:
         """The visible record the row's match value finds; None when the row creates one."""
         if not match_on:
             return None
@@ -246,43 +265,13 @@ class Importer:
                     errors[name] = messages
             return {}
 
-    def _checked(self, session: Any, data: dict[str, Any], existing: Any) -> FieldErrors:
-        """The write rules and entity logic on one loaded row; on success the record is in the session, ready to
-        flush."""
-        runtime, entity, model = self.runtime, self.entity, self.model
-        current = None if existing is None else stored_values(existing, entity)
-        with session.no_autoflush:
-            errors = read_only_errors(entity, data, existing)
-            errors.update(row_errors(entity, data, existing))
-            errors.update(change_errors(entity, data, existing, runtime.compiled))
-            errors.update(reference_errors(session, entity, runtime.compiled, data))
-            errors.update(unique_errors(session, entity, model, data, None if existing is None else existing.id, current))
-            if existing is not None:
-                errors.update(lock_errors(runtime, entity.qualified, existing.id, self.username, list(data)))
-            errors.update(row_lock_errors(runtime, entity.qualified, existing, data, self.username))
-            if errors:
-                return errors
-            item = existing if existing is not None else model()
-            logic = runtime.compiled.logic[entity.qualified]
-            old = None if existing is None or logic.is_empty else record_values(existing, entity, session, runtime.compiled)
-            assign_values(item, entity, data, session, runtime.compiled)
-            errors = self._logic_errors(session, item, old)
-        if not errors:
-            session.add(item)
-        return errors
+    def _actor(self, session: Any) -> Actor:
+        """The importing user; its field rights were applied when the columns were mapped."""
+        return Actor(self.username, lambda: current_user_values(session, self.runtime.compiled))
 
-    def _logic_errors(self, session: Any, item: Any, old: dict[str, Any] | None) -> FieldErrors:
-        logic = self.runtime.compiled.logic[self.entity.qualified]
-        if logic.is_empty:
-            return {}
-        user = current_user_values(session, self.runtime.compiled)
-        new = record_values(item, self.entity, session, self.runtime.compiled)
-        errors = fill_defaults(logic, item, new, user, session, self.runtime.compiled) if old is None else {}
-        errors.update(compute_formulas(logic, item, new))
-        errors.update(save_errors(logic, new, old, user))
-        return errors
-
-    def _report(self, outcome: Outcome, number: int, errors: FieldErrors, headers: list[str], columns: ColumnMap) -> None:
+    def _report(
+        self, outcome: Outcome, number: int, errors: FieldErrors, headers: list[str], columns: ColumnMap
+    ) -> None:
         for name, messages in errors.items():
             column = "" if name == RECORD_ERRORS else (columns.header_of(name, headers) or self._label(name))
             outcome.errors += [RowError(number, column, str(message)) for message in messages]
@@ -307,6 +296,6 @@ def _flat_messages(messages: Any) -> FieldErrors:
 
 def failed_reason(refused: Exception) -> str:
     """Why a row failed on flush, in words: the database's own text (constraint and table names) is not shown."""
-    if isinstance(refused, FilledValueRefused):
+    if isinstance(refused, RecordRejected):
         return "; ".join(f"{k}: {' '.join(v)}" for k, v in refused.errors.items())
     return CONFLICT.localized()

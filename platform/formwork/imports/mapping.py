@@ -12,19 +12,16 @@ import re
 from dataclasses import dataclass, field
 
 from ..fields import is_fixed
-from ..i18n import Label
+from ..i18n import CatalogText, Label
 from ..meta.model import EntityDef, FieldDef
 
 #: field types a cell cannot hold: files, computed values, rows of a child table
 NOT_IMPORTABLE = ("file", "image", "child_table", "formula", "auto_number", "rollup")
 ID_COLUMN = "id"
 
-UNKNOWN_COLUMN = Label({"en": "No field is called '{header}'; the column is ignored.",
-                        "zh": "没有名为“{header}”的字段，该列已忽略。"})
-FIXED_COLUMN = Label({"en": "'{header}' cannot be imported (it is computed or read-only); the column is ignored.",
-                      "zh": "“{header}”无法导入（自动计算或只读），该列已忽略。"})
-TWICE = Label({"en": "'{header}' is the second column for {field}; the column is ignored.",
-               "zh": "“{header}”是{field}的第二列，该列已忽略。"})
+UNKNOWN_COLUMN = CatalogText("No field is called '{header}'; the column is ignored.")
+FIXED_COLUMN = CatalogText("'{header}' cannot be imported (it is computed or read-only); the column is ignored.")
+TWICE = CatalogText("'{header}' is the second column for {field}; the column is ignored.")
 
 
 def normalized(text: str) -> str:
@@ -57,8 +54,12 @@ class ColumnMap:
         return set(self.columns.values())
 
 
-def map_columns(entity: EntityDef, headers: list[str], explicit: dict[str, str] | None = None,
-                withheld: set[str] | frozenset[str] = frozenset()) -> ColumnMap:
+def map_columns(
+    entity: EntityDef,
+    headers: list[str],
+    explicit: dict[str, str] | None = None,
+    withheld: set[str] | frozenset[str] = frozenset(),
+) -> ColumnMap:
     """Guess each header's field; `explicit` (header -> field name, "" to skip) decides where given. `withheld`:
     fields the user may not change (field rights), treated like computed ones."""
     by_name = {n: f.name for f in importable(entity) if f.name not in withheld for n in names_of(f)}

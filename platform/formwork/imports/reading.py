@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..i18n import Label
+from ..i18n import CatalogText
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -27,18 +27,16 @@ RATIO_FROM = 1024 * 1024  # entries smaller than this are not checked for their 
 KINDS = ("csv", "xlsx")
 XLSX_MAGIC = b"PK\x03\x04"
 
-TOO_BIG = Label({"en": "The file is larger than {limit} MB.", "zh": "文件超过 {limit} MB。"})
-TOO_MANY = Label({"en": "The file has more than {limit} rows; split it into smaller files.",
-                  "zh": "文件超过 {limit} 行，请拆分为更小的文件。"})
-NOT_READABLE = Label({"en": "The file cannot be read as {kind}: {reason}", "zh": "无法按 {kind} 读取文件：{reason}"})
-TOO_WIDE = Label({"en": "The file has more than {limit} columns.", "zh": "文件超过 {limit} 列。"})
-TOO_MANY_CELLS = Label({"en": "The file has more than {limit} cells; split it into smaller files.",
-                        "zh": "文件超过 {limit} 个单元格，请拆分为更小的文件。"})
-TOO_PACKED = Label({"en": "The XLSX file unpacks to more than {limit} MB or is packed far tighter than a real "
-                          "spreadsheet; it is refused.",
-                    "zh": "XLSX 文件解压后超过 {limit} MB 或压缩比远超正常表格，已拒绝。"})
-NO_HEADER = Label({"en": "The file has no header row.", "zh": "文件没有表头行。"})
-UNKNOWN_KIND = Label({"en": "Send a .csv or .xlsx file.", "zh": "请上传 .csv 或 .xlsx 文件。"})
+TOO_BIG = CatalogText("The file is larger than {limit} MB.")
+TOO_MANY = CatalogText("The file has more than {limit} rows; split it into smaller files.")
+NOT_READABLE = CatalogText("The file cannot be read as {kind}: {reason}")
+TOO_WIDE = CatalogText("The file has more than {limit} columns.")
+TOO_MANY_CELLS = CatalogText("The file has more than {limit} cells; split it into smaller files.")
+TOO_PACKED = CatalogText(
+    "The XLSX file unpacks to more than {limit} MB or is packed far tighter than a real spreadsheet; it is refused."
+)
+NO_HEADER = CatalogText("The file has no header row.")
+UNKNOWN_KIND = CatalogText("Send a .csv or .xlsx file.")
 
 
 class UnreadableFile(ValueError):
@@ -161,6 +159,8 @@ def _check_unpacked(data: bytes) -> None:
         entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise UnreadableFile(NOT_READABLE.localized().format(kind="XLSX", reason=exc)) from None
-    packed_too_tight = any(e.file_size > RATIO_FROM and e.file_size > MAX_RATIO * max(e.compress_size, 1) for e in entries)
+    packed_too_tight = any(
+        e.file_size > RATIO_FROM and e.file_size > MAX_RATIO * max(e.compress_size, 1) for e in entries
+    )
     if packed_too_tight or sum(e.file_size for e in entries) > MAX_UNPACKED:
         raise UnreadableFile(TOO_PACKED.localized().format(limit=MAX_UNPACKED // (1024 * 1024)))

@@ -32,6 +32,7 @@ from markupsafe import escape
 from werkzeug.datastructures import FileStorage
 
 from ..compile.models import utcnow
+from ..fields import FIELD_TYPES
 from ..files import store_for
 from ..tenancy.audit import signed_in_user
 from .importer import Importer, ImportRefused, Outcome
@@ -71,7 +72,9 @@ class ImportScreens:
                     flash(str(unreadable), "danger")
                 else:
                     self._keep(chosen.filename, data)
-                    return redirect(url_for(f"{self.endpoint}.import_preview", match_on=request.form.get("match_on") or None))
+                    return redirect(
+                        url_for(f"{self.endpoint}.import_preview", match_on=request.form.get("match_on") or None)
+                    )
         return self.render_template("formwork/imports/upload.html", **self._page(match_fields=self._match_fields()))
 
     @expose("/import/preview/", methods=["GET", "POST"])
@@ -83,7 +86,11 @@ class ImportScreens:
         if sheet is None:
             flash(TEXT["expired"].localized(), "warning")
             return redirect(url_for(f"{self.endpoint}.import_upload"))
-        mapping = {h: request.form.get(f"column-{i}", "") for i, h in enumerate(sheet.headers)} if request.method == "POST" else None
+        mapping = (
+            {h: request.form.get(f"column-{i}", "") for i, h in enumerate(sheet.headers)}
+            if request.method == "POST"
+            else None
+        )
         columns = columns_of(self.entity, sheet, mapping)
         match_on = request.values.get("match_on") or None
         outcome = None
@@ -104,15 +111,30 @@ class ImportScreens:
                 return redirect(url_for(f"{self.endpoint}.list"))
         return self.render_template("formwork/imports/preview.html", **self._preview(sheet, columns, match_on, outcome))
 
-    def _preview(self, sheet: Sheet, columns: ColumnMap, match_on: str | None, outcome: Outcome | None,
-                 refused: str | None = None) -> dict[str, Any]:
+    def _preview(
+        self,
+        sheet: Sheet,
+        columns: ColumnMap,
+        match_on: str | None,
+        outcome: Outcome | None,
+        refused: str | None = None,
+    ) -> dict[str, Any]:
         choices = [(f.name, f.label) for f in importable(self.entity) if f.name not in withheld(self.entity)]
-        return self._page(sheet=sheet, columns=columns.columns, notes=columns.notes, outcome=outcome, match_on=match_on,
-                          choices=[(ID_COLUMN, "ID"), *choices], sample=sheet.rows[:SAMPLE_ROWS],
-                          match_fields=self._match_fields(), refused=refused)
+        return self._page(
+            sheet=sheet,
+            columns=columns.columns,
+            notes=columns.notes,
+            outcome=outcome,
+            match_on=match_on,
+            choices=[(ID_COLUMN, "ID"), *choices],
+            sample=sheet.rows[:SAMPLE_ROWS],
+            match_fields=self._match_fields(),
+            refused=refused,
+        )
 
-    def _streamed(self, importer: Importer, sheet: Sheet, columns: ColumnMap, match_on: str | None,
-                  apply: bool) -> Response:
+    def _streamed(
+        self, importer: Importer, sheet: Sheet, columns: ColumnMap, match_on: str | None, apply: bool
+    ) -> Response:
         """A large file's check or import as a page written while it runs: the layout, a line every
         PROGRESS_ROWS rows, then the result and the form. Still one transaction (Importer.steps), inside this
         request's contexts (stream_with_context). The headers, and so the session cookie, are sent first: nothing
@@ -125,7 +147,9 @@ class ImportScreens:
             yield head
             outcome, refused = Outcome(notes=list(columns.notes)), None
             try:
-                with closing(importer.steps(sheet, columns, match_on, apply, outcome)) as steps:  # a browser gone: rollback
+                with closing(
+                    importer.steps(sheet, columns, match_on, apply, outcome)
+                ) as steps:  # a browser gone: rollback
                     for done in steps:
                         if done % PROGRESS_ROWS == 0 or done == total:
                             text = escape(TEXT["checked"].localized().format(done=done, total=total))
@@ -137,10 +161,15 @@ class ImportScreens:
                 found = session.get(SESSION_KEY, {}).get(self.entity.table)
                 if found:
                     forget(current_app.extensions["formwork"], store_for(current_app), found["key"])
-            yield render_template("formwork/imports/_preview_body.html", **self._preview(sheet, columns, match_on, outcome, refused))
+            yield render_template(
+                "formwork/imports/_preview_body.html", **self._preview(sheet, columns, match_on, outcome, refused)
+            )
             yield tail
 
-        headers = {"X-Accel-Buffering": "no", "Cache-Control": "no-store"}  # no proxy buffering: each line shows when written
+        headers = {
+            "X-Accel-Buffering": "no",
+            "Cache-Control": "no-store",
+        }  # no proxy buffering: each line shows when written
         return Response(stream_with_context(page()), mimetype="text/html", headers=headers)
 
     @expose("/import/template")
@@ -155,8 +184,15 @@ class ImportScreens:
         """Store the upload under a random key, remembered in this user's session for this entity only."""
         self._forget()
         now = utcnow()
-        key = keep(current_app.extensions["formwork"], store_for(current_app), data, filename,
-                   CONTENT_TYPES[kind_of(filename, data)], _user_id(), now)
+        key = keep(
+            current_app.extensions["formwork"],
+            store_for(current_app),
+            data,
+            filename,
+            CONTENT_TYPES[kind_of(filename, data)],
+            _user_id(),
+            now,
+        )
         kept = dict(session.get(SESSION_KEY, {}))
         kept[self.entity.table] = {"key": key, "name": filename, "user": _user_id(), "saved": now.isoformat()}
         session[SESSION_KEY] = kept
@@ -186,7 +222,11 @@ class ImportScreens:
         return {"T": TEXT, "title": escape(title), "endpoint": self.endpoint, **values}
 
     def _match_fields(self) -> list[tuple[str, Any]]:
-        unique = [(f.name, f.label) for f in self.entity.fields if f.unique and f.type not in ("reference", "many_to_many")]
+        unique = [
+            (f.name, f.label)
+            for f in self.entity.fields
+            if f.unique and not (FIELD_TYPES[f.type].refers_to_record or FIELD_TYPES[f.type].refers_to_many)
+        ]
         return [(ID_COLUMN, "ID"), *unique]
 
 

@@ -35,17 +35,33 @@ def required_fields(entity: EntityDef) -> set[str]:
 def importer_for(entity: EntityDef, may_create: bool, may_update: bool) -> Importer:
     runtime = current_app.extensions["formwork"]
     user = current_user()
-    return Importer(runtime, entity, input_schema(entity, f"{entity.table}_import", runtime.catalog),
-                    user.username if user is not None else None, may_create, may_update, visible_condition)
+    return Importer(
+        runtime,
+        entity,
+        input_schema(entity, f"{entity.table}_import", runtime.catalog),
+        user.username if user is not None else None,
+        may_create,
+        may_update,
+        visible_condition,
+    )
 
 
 def columns_of(entity: EntityDef, sheet: Sheet, mapping: dict[str, str] | None = None) -> ColumnMap:
     return map_columns(entity, sheet.headers, mapping, withheld(entity))
 
 
-def import_file(entity: EntityDef, filename: str, data: bytes, *, match_on: str | None, apply: bool,
-                may_create: bool, may_update: bool, mapping: dict[str, str] | None = None,
-                progress: Progress | None = None) -> Outcome:
+def import_file(
+    entity: EntityDef,
+    filename: str,
+    data: bytes,
+    *,
+    match_on: str | None,
+    apply: bool,
+    may_create: bool,
+    may_update: bool,
+    mapping: dict[str, str] | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
     """Read, map and import one file (raises UnreadableFile, ImportRefused)."""
     sheet = read_sheet(filename, data)
     columns = columns_of(entity, sheet, mapping)
@@ -63,5 +79,9 @@ def outcome_body(outcome: Outcome) -> dict[str, Any]:
     ignored = [{"column": header, "message": message} for header, message in outcome.notes]
     if outcome.errors:
         return {"errors": [e.as_dict() for e in outcome.errors], "ignored_columns": ignored}
-    return {"created": outcome.created, "updated": outcome.updated, "applied": outcome.applied,
-            "ignored_columns": ignored}
+    return {
+        "created": outcome.created,
+        "updated": outcome.updated,
+        "applied": outcome.applied,
+        "ignored_columns": ignored,
+    }

@@ -12,32 +12,31 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ..i18n import Label
+from ..i18n import CatalogText
 from ..meta.model import EntityDef, FieldDef
 from .mapping import importable
 
-GUIDE_TITLE = Label({"en": "Columns", "zh": "列说明"})
-GUIDE_HEADERS = [Label({"en": "Column", "zh": "列"}), Label({"en": "Field", "zh": "字段"}),
-                 Label({"en": "Required", "zh": "必填"}), Label({"en": "Accepts", "zh": "可填写"})]
-YES, NO = Label({"en": "yes", "zh": "是"}), Label({"en": "no", "zh": "否"})
+GUIDE_TITLE = CatalogText("Columns", context="import template")
+GUIDE_HEADERS = [CatalogText("Column"), CatalogText("Field"), CatalogText("Required"), CatalogText("Accepts")]
+YES, NO = CatalogText("yes"), CatalogText("no")
 ACCEPTS = {
-    "integer": Label({"en": "a whole number", "zh": "整数"}),
-    "rating": Label({"en": "a whole number of stars", "zh": "星级（整数）"}),
-    "decimal": Label({"en": "a number", "zh": "数字"}),
-    "money": Label({"en": "an amount", "zh": "金额"}),
-    "percent": Label({"en": "a percentage, 12.5 meaning 12.5 %", "zh": "百分比，12.5 表示 12.5%"}),
-    "boolean": Label({"en": "yes / no", "zh": "是 / 否"}),
-    "date": Label({"en": "a date, 2024-03-31", "zh": "日期，如 2024-03-31"}),
-    "datetime": Label({"en": "a date and time, 2024-03-31 14:30", "zh": "日期时间，如 2024-03-31 14:30"}),
-    "time": Label({"en": "a time, 14:30", "zh": "时间，如 14:30"}),
-    "reference": Label({"en": "the name or code of a {target} record", "zh": "{target}的名称或编码"}),
-    "many_to_many": Label({"en": "names or codes of {target} records, separated by commas", "zh": "{target}的名称或编码，以逗号分隔"}),
-    "user": Label({"en": "a user name", "zh": "用户名"}),
-    "json": Label({"en": "JSON", "zh": "JSON"}),
-    "multi_choice": Label({"en": "several of: {choices} (separated by commas)", "zh": "以下多项（逗号分隔）：{choices}"}),
-    "choice": Label({"en": "one of: {choices}", "zh": "以下之一：{choices}"}),
+    "integer": CatalogText("a whole number"),
+    "rating": CatalogText("a whole number of stars"),
+    "decimal": CatalogText("a number"),
+    "money": CatalogText("an amount"),
+    "percent": CatalogText("a percentage, 12.5 meaning 12.5 %"),
+    "boolean": CatalogText("yes / no"),
+    "date": CatalogText("a date, 2024-03-31"),
+    "datetime": CatalogText("a date and time, 2024-03-31 14:30"),
+    "time": CatalogText("a time, 14:30"),
+    "reference": CatalogText("the name or code of a {target} record"),
+    "many_to_many": CatalogText("names or codes of {target} records, separated by commas"),
+    "user": CatalogText("a user name"),
+    "json": CatalogText("JSON"),
+    "multi_choice": CatalogText("several of: {choices} (separated by commas)"),
+    "choice": CatalogText("one of: {choices}"),
 }
-TEXT = Label({"en": "text", "zh": "文本"})
+TEXT = CatalogText("text")
 
 
 def header(field: FieldDef, required: bool) -> str:
@@ -56,15 +55,21 @@ def template_xlsx(entity: EntityDef, required: set[str], withheld: set[str], tar
     fields = [f for f in importable(entity) if f.name not in withheld]
     book = Workbook()
     sheet = book.active
-    sheet.title = "".join(ch for ch in entity.plural.localized() if ch not in ':/\\?*[]')[:31] or "Import"
+    sheet.title = "".join(ch for ch in entity.plural.localized() if ch not in ":/\\?*[]")[:31] or "Import"
     sheet.append([header(f, f.name in required) for f in fields])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     guide = book.create_sheet(GUIDE_TITLE.localized())
     guide.append([h.localized() for h in GUIDE_HEADERS])
     for f in fields:
-        guide.append([header(f, f.name in required), f.name, (YES if f.name in required else NO).localized(),
-                      accepts(f, targets)])
+        guide.append(
+            [
+                header(f, f.name in required),
+                f.name,
+                (YES if f.name in required else NO).localized(),
+                accepts(f, targets),
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

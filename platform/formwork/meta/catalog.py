@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import DefinitionError
 from .model import EntityDef, FormDef, ListViewDef, PackDef, SeedDef
@@ -22,6 +22,7 @@ class PackFiles:
     folder: str
     files: tuple[tuple[str, str], ...]
 
+
 if TYPE_CHECKING:
     from ..access.definition import RoleDef
     from ..dashboards.definition import DashboardDef
@@ -37,18 +38,30 @@ class Catalog:
     list_views: dict[str, list[ListViewDef]] = field(default_factory=dict)
     #: by `pack.name`, in the order the documents were read (a seed may look up records an earlier one loaded)
     seeds: dict[str, SeedDef] = field(default_factory=dict)
-    #: roles by name (FAB role names are one namespace per tenant) and approval chains by `pack.name`
-    roles: dict[str, RoleDef] = field(default_factory=dict)
-    chains: dict[str, ChainDef] = field(default_factory=dict)
-    #: dashboards by `pack.name`, in the order the documents were read (the home page shows the first that fits)
-    dashboards: dict[str, DashboardDef] = field(default_factory=dict)
-    #: notification texts by (event, entity or None for every record)
-    notifications: dict[tuple[str, str | None], NotificationDef] = field(default_factory=dict)
+    #: the definitions of the kinds features add, by the attribute their kind names (meta/kinds.Kind.collection):
+    #: read as attributes, `catalog.chains`, so that callers need not know a feature added them
+    collections: dict[str, dict[Any, Any]] = field(default_factory=lambda: _empty_collections())
     documents: list[Document] = field(default_factory=list)
     #: entities whose document has errors: not reported again where they are used
     invalid_entities: set[str] = field(default_factory=set)
     #: the files of each pack read from a folder: what a tenant installing it keeps as its release
     sources: dict[str, PackFiles] = field(default_factory=dict)
+
+    if TYPE_CHECKING:  # init=False: read through __getattr__, never passed to Catalog()
+        #: roles by name (FAB role names are one namespace per tenant) and approval chains by `pack.name`
+        roles: dict[str, RoleDef] = field(init=False)
+        chains: dict[str, ChainDef] = field(init=False)
+        #: dashboards by `pack.name`, in the order the documents were read (the home page shows the first that fits)
+        dashboards: dict[str, DashboardDef] = field(init=False)
+        #: notification texts by (event, entity or None for every record)
+        notifications: dict[tuple[str, str | None], NotificationDef] = field(init=False)
+
+    def __getattr__(self, name: str) -> dict[Any, Any]:
+        """A feature's definitions, `catalog.roles` (called only for names the dataclass itself lacks)."""
+        collections = self.__dict__.get("collections", {})
+        if name in collections:
+            return collections[name]
+        raise AttributeError(f"'Catalog' object has no attribute '{name}'")
 
     def knows_entity(self, qualified: str) -> bool:
         return qualified in self.entities or qualified in self.invalid_entities
@@ -59,12 +72,18 @@ class Catalog:
         entity = self.entities.get(qualified)
         if entity is None or entity.pack in self.with_requirements([pack]):
             return None
-        return (f"{qualified} belongs to pack {entity.pack}, which {pack} does not require; "
-                f"add `requires: {{{entity.pack}: \">={self.packs[entity.pack].version}\"}}`")
+        return (
+            f"{qualified} belongs to pack {entity.pack}, which {pack} does not require; "
+            f'add `requires: {{{entity.pack}: ">={self.packs[entity.pack].version}"}}`'
+        )
 
     def add_pack(self, pack: PackDef) -> list[DefinitionError]:
         if pack.name in self.packs:
-            return [pack.document.error(("name",), f"pack '{pack.name}' is defined twice (also {self.packs[pack.name].path})")]
+            return [
+                pack.document.error(
+                    ("name",), f"pack '{pack.name}' is defined twice (also {self.packs[pack.name].path})"
+                )
+            ]
         self.packs[pack.name] = pack
         return []
 
@@ -86,32 +105,6 @@ class Catalog:
         if seed.qualified in self.seeds:
             return [seed.document.error(("name",), f"pack {seed.pack} has two seeds named '{seed.name}'")]
         self.seeds[seed.qualified] = seed
-        return []
-
-    def add_role(self, role: RoleDef) -> list[DefinitionError]:
-        if role.name in self.roles:
-            return [role.document.error(("name",), f"role '{role.name}' is defined twice (also in pack {self.roles[role.name].pack})")]
-        self.roles[role.name] = role
-        return []
-
-    def add_chain(self, chain: ChainDef) -> list[DefinitionError]:
-        if chain.qualified in self.chains:
-            return [chain.document.error(("name",), f"pack {chain.pack} has two approval chains named '{chain.name}'")]
-        self.chains[chain.qualified] = chain
-        return []
-
-    def add_dashboard(self, dashboard: DashboardDef) -> list[DefinitionError]:
-        if dashboard.qualified in self.dashboards:
-            return [dashboard.document.error(("name",), f"pack {dashboard.pack} has two dashboards named '{dashboard.name}'")]
-        self.dashboards[dashboard.qualified] = dashboard
-        return []
-
-    def add_notification(self, notification: NotificationDef) -> list[DefinitionError]:
-        if notification.key in self.notifications:
-            other, scope = self.notifications[notification.key], f" for {notification.entity}" if notification.entity else ""
-            return [notification.document.error(("event",), f"the texts of '{notification.event}'{scope} are defined twice"
-                                                              f" (also in pack {other.pack})")]
-        self.notifications[notification.key] = notification
         return []
 
     def chains_for(self, entity: str) -> list[ChainDef]:
@@ -159,10 +152,10 @@ class Catalog:
             forms={k: v for k, v in self.forms.items() if k.split(".")[0] in chosen},
             list_views={k: v for k, v in self.list_views.items() if k.split(".")[0] in chosen},
             seeds={k: v for k, v in self.seeds.items() if v.pack in chosen},
-            roles={k: v for k, v in self.roles.items() if v.pack in chosen},
-            chains={k: v for k, v in self.chains.items() if v.pack in chosen},
-            notifications={k: v for k, v in self.notifications.items() if v.pack in chosen},
-            dashboards={k: v for k, v in self.dashboards.items() if v.pack in chosen},
+            collections={
+                name: {k: v for k, v in definitions.items() if v.pack in chosen}
+                for name, definitions in self.collections.items()
+            },
             documents=[d for d in self.documents if d.pack in chosen],
             sources={k: v for k, v in self.sources.items() if k in chosen},
         )
@@ -173,3 +166,10 @@ class Catalog:
         for doc in sorted(self.documents, key=lambda d: (d.pack, d.file)):
             digest.update(json.dumps([doc.pack, doc.data], sort_keys=True, default=str, ensure_ascii=False).encode())
         return digest.hexdigest()[:16]
+
+
+def _empty_collections() -> dict[str, dict[Any, Any]]:
+    """An empty dict for each feature kind's definitions, so a catalog without any still reads `catalog.roles`."""
+    from .kinds import feature_collections
+
+    return {name: {} for name in feature_collections()}

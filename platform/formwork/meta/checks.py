@@ -1,35 +1,61 @@
-"""Semantic checks: what JSON Schema cannot see (names that must exist, names used twice)."""
+"""Semantic checks: what JSON Schema cannot see (names that must exist, names used twice).
+
+The core checks its own kinds here; a feature declares the checks of its kinds on the feature registry, and
+CHECKS runs them after the core's.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, overload
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from ..access.checks import check_roles
-from ..dashboards.checks import check_dashboards
-from ..fields import FIELD_TYPES
-from ..notify.templates import check_notifications
-from ..workflow.checks import check_chains
+from ..features import DEFINITION_CHECKS, load_features
+from ..fields import FIELD_TYPES, kind_of
+from ..i18n import LANGUAGES
 from .catalog import Catalog
 from .errors import DefinitionError
 from .limits import MAX_COLUMNS, MAX_FIELDS
 from .model import SEED_LABEL_TYPES, STANDARD_COLUMNS, EntityDef
 
+if TYPE_CHECKING:
+    from ..expr.types import Variable
+
 Check = Callable[[Catalog], list[DefinitionError]]
 #: CEL's reserved words, and `user` (the signed-in user in every expression)
-EXPRESSION_WORDS = {"as", "break", "const", "continue", "else", "false", "for", "function", "if", "import", "in", "let",
-                    "loop", "package", "namespace", "null", "return", "true", "var", "void", "while", "user"}
+EXPRESSION_WORDS = {
+    "as",
+    "break",
+    "const",
+    "continue",
+    "else",
+    "false",
+    "for",
+    "function",
+    "if",
+    "import",
+    "in",
+    "let",
+    "loop",
+    "package",
+    "namespace",
+    "null",
+    "return",
+    "true",
+    "var",
+    "void",
+    "while",
+    "user",
+}
 NUMBER_TYPES = {"integer", "decimal", "money", "percent", "rating"}
 #: the names of the fields a tenant adds start with it (Odoo Studio's convention)
 TENANT_FIELD_PREFIX = "x_"
 TEXT_TYPES = {"string", "text", "rich_text", "email", "phone", "url", "choice", "auto_number"}
 #: field types whose values live outside the entity's table: a link table, the child entity's rows
 NO_COLUMN_TYPES = {"many_to_many", "child_table"}
-#: field types that name another entity in `target`
-TARGET_TYPES = ("reference", "many_to_many", "child_table")
 
 
 def check_pack_requirements(catalog: Catalog) -> list[DefinitionError]:
@@ -48,10 +74,14 @@ def check_pack_requirements(catalog: Catalog) -> list[DefinitionError]:
                 continue
             available = catalog.packs[required].version
             if Version(available) not in admitted:
-                errors.append(pack.document.error(path, f"requires {required} {wanted}, but {required} {available} is available"))
+                errors.append(
+                    pack.document.error(path, f"requires {required} {wanted}, but {required} {available} is available")
+                )
         cycle = _requirement_cycle(pack.name, catalog)
         if cycle:
-            errors.append(pack.document.error(("requires",), f"packs require each other in a circle: {' → '.join(cycle)}"))
+            errors.append(
+                pack.document.error(("requires",), f"packs require each other in a circle: {' → '.join(cycle)}")
+            )
     return errors
 
 
@@ -69,9 +99,11 @@ def entity_width_problem(field_types: list[object]) -> str | None:
     """
     columns = len(STANDARD_COLUMNS) + sum(1 for t in field_types if t not in NO_COLUMN_TYPES)
     if columns > MAX_COLUMNS:
-        return (f"{len(field_types):,} fields make {columns:,} columns with the {len(STANDARD_COLUMNS)} standard ones "
-                f"({', '.join(STANDARD_COLUMNS)}); a table may have at most {MAX_COLUMNS:,} (PostgreSQL allows 1,600, "
-                "SQLite 2,000): move fields to another entity that refers to this one")
+        return (
+            f"{len(field_types):,} fields make {columns:,} columns with the {len(STANDARD_COLUMNS)} standard ones "
+            f"({', '.join(STANDARD_COLUMNS)}); a table may have at most {MAX_COLUMNS:,} (PostgreSQL allows 1,600, "
+            "SQLite 2,000): move fields to another entity that refers to this one"
+        )
     if len(field_types) > MAX_FIELDS:
         return f"{len(field_types):,} fields; an entity may have at most {MAX_FIELDS:,}"
     return None
@@ -79,8 +111,11 @@ def entity_width_problem(field_types: list[object]) -> str | None:
 
 def check_entity_width(catalog: Catalog) -> list[DefinitionError]:
     """Pack entities are measured before they are built (loader.py); this catches the fields a tenant adds."""
-    return [entity.document.error(("fields",), problem) for entity in catalog.entities.values()
-            if (problem := entity_width_problem([f.type for f in entity.fields]))]
+    return [
+        entity.document.error(("fields",), problem)
+        for entity in catalog.entities.values()
+        if (problem := entity_width_problem([f.type for f in entity.fields]))
+    ]
 
 
 def unrequired_pack(pack: str, target: str, catalog: Catalog) -> str | None:
@@ -98,7 +133,8 @@ def check_entity_fields(catalog: Catalog) -> list[DefinitionError]:
 
 
 def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[DefinitionError]:
-    doc, errors, seen = entity.document, [], {}
+    doc, errors = entity.document, []
+    seen: dict[str, int] = {}
     for f in entity.fields:
         path = ("fields", f.index, "name")
         if f.name in EXPRESSION_WORDS:
@@ -108,46 +144,69 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
         elif f.name in seen:
             errors.append(doc.error(path, f"field '{f.name}' is defined twice (first at fields[{seen[f.name]}])"))
         seen.setdefault(f.name, f.index)
-        if f.type in TARGET_TYPES and not catalog.knows_entity(f.target):
+        kind = kind_of(f)
+        if kind.targets_entity and (f.target is None or not catalog.knows_entity(f.target)):
             errors.append(doc.error(("fields", f.index, "target"), f"reference to unknown entity '{f.target}'"))
-        elif f.type in TARGET_TYPES and (other := unrequired_pack(entity.pack, f.target, catalog)):
-            errors.append(doc.error(("fields", f.index, "target"),
-                                    f"'{f.name}' refers to {f.target}, but pack {entity.pack} does not require pack {other}; "
-                                    f"add `requires: {{{other}: \">={catalog.packs[other].version}\"}}`"))
-        if f.type == "rollup":
+        elif kind.targets_entity and f.target and (other := unrequired_pack(entity.pack, f.target, catalog)):
+            errors.append(
+                doc.error(
+                    ("fields", f.index, "target"),
+                    f"'{f.name}' refers to {f.target}, but pack {entity.pack} does not require pack {other}; "
+                    f'add `requires: {{{other}: ">={catalog.packs[other].version}"}}`',
+                )
+            )
+        if kind.aggregates_records:
             errors += _rollup_errors(entity, f, catalog)
-        if f.type == "money" and f.options.get("currency_field"):
+        if f.options.get("currency_field"):  # only money takes it (JSON Schema)
             holder = entity.field(f.options["currency_field"])
-            if holder is None or holder.type not in ("choice", "string"):
-                errors.append(doc.error(("fields", f.index, "currency_field"),
-                                        f"'{f.options['currency_field']}' is not a choice or text field of {entity.qualified}"))
-        if f.type == "child_table" and f.target in catalog.entities:
+            if holder is None or holder.type not in ("choice", "string"):  # an ISO code, picked or typed
+                errors.append(
+                    doc.error(
+                        ("fields", f.index, "currency_field"),
+                        f"'{f.options['currency_field']}' is not a choice or text field of {entity.qualified}",
+                    )
+                )
+        if kind.holds_rows and f.target in catalog.entities:
             from ..fields.child_table import parent_field_of
 
             child = catalog.entities[f.target]
             link = child.field(parent_field_of(f, child, entity.qualified))
-            if link is None or link.type != "reference" or link.target != entity.qualified:
-                errors.append(doc.error(("fields", f.index, "target"),
-                                        f"{f.target} needs one reference field to {entity.qualified} (name it with parent_field)"))
-        if f.type == "reference" and "filter" in f.options and f.target in catalog.entities:
+            if link is None or not kind_of(link).refers_to_record or link.target != entity.qualified:
+                errors.append(
+                    doc.error(
+                        ("fields", f.index, "target"),
+                        f"{f.target} needs one reference field to {entity.qualified} (name it with parent_field)",
+                    )
+                )
+        if kind.refers_to_record and "filter" in f.options and f.target in catalog.entities:
             from ..filters import check_filter
 
             for filter_path, message in check_filter(f.options["filter"], catalog.entities[f.target], catalog):
                 errors.append(doc.error(("fields", f.index, "filter", *filter_path), message))
         if "pattern" in f.options and (problem := regex_error(f.options["pattern"])):
-            errors.append(doc.error(("fields", f.index, "pattern"), f"pattern is not a valid regular expression: {problem}"))
-        errors += [doc.error(("fields", f.index, *where), message) for where, message in FIELD_TYPES[f.type].definition_errors(f)]
-        if f.type == "reference" and f"{f.name}_id" in seen:
-            errors.append(doc.error(path, f"reference '{f.name}' needs the column '{f.name}_id', which another field uses"))
+            errors.append(
+                doc.error(("fields", f.index, "pattern"), f"pattern is not a valid regular expression: {problem}")
+            )
+        errors += [doc.error(("fields", f.index, *where), message) for where, message in kind.definition_errors(f)]
+        if kind.refers_to_record and f"{f.name}_id" in seen:
+            errors.append(
+                doc.error(path, f"reference '{f.name}' needs the column '{f.name}_id', which another field uses")
+            )
     for index in entity.indexes:
         for i, name in enumerate(index.fields):
-            f = entity.field(name)
-            if f is None and name not in STANDARD_COLUMNS:
-                errors.append(doc.error(("indexes", index.index, "fields", i), f"'{name}' is not a field of {entity.qualified}"))
-            elif f is not None and f.type in ("many_to_many", "rich_text", "text", "json", "multi_choice"):
-                errors.append(doc.error(("indexes", index.index, "fields", i), f"a {f.type} field cannot be indexed"))
+            indexed = entity.field(name)
+            if indexed is None and name not in STANDARD_COLUMNS:
+                errors.append(
+                    doc.error(("indexes", index.index, "fields", i), f"'{name}' is not a field of {entity.qualified}")
+                )
+            elif indexed is not None and not kind_of(indexed).indexable:
+                errors.append(
+                    doc.error(("indexes", index.index, "fields", i), f"a {indexed.type} field cannot be indexed")
+                )
     if entity.title_field and entity.field(entity.title_field) is None:
-        errors.append(doc.error(("title_field",), f"title_field '{entity.title_field}' is not a field of {entity.qualified}"))
+        errors.append(
+            doc.error(("title_field",), f"title_field '{entity.title_field}' is not a field of {entity.qualified}")
+        )
     return errors
 
 
@@ -159,18 +218,33 @@ def _rollup_errors(entity: EntityDef, f, catalog: Catalog) -> list[DefinitionErr
     source_name, reference_name = rollup_source(f)
     source = catalog.entities.get(source_name)
     if source is None:
-        return [] if catalog.knows_entity(source_name) else [doc.error((*path, "source"), f"unknown entity '{source_name}'")]
+        return (
+            []
+            if catalog.knows_entity(source_name)
+            else [doc.error((*path, "source"), f"unknown entity '{source_name}'")]
+        )
     if other := unrequired_pack(entity.pack, source_name, catalog):
-        return [doc.error((*path, "source"), f"'{f.name}' sums records of {source_name}, but pack {entity.pack} does "
-                                             f"not require pack {other}, so a tenant may have no such records")]
+        return [
+            doc.error(
+                (*path, "source"),
+                f"'{f.name}' sums records of {source_name}, but pack {entity.pack} does "
+                f"not require pack {other}, so a tenant may have no such records",
+            )
+        ]
     reference = source.field(reference_name)
-    if reference is None or reference.type != "reference" or reference.target != entity.qualified:
-        return [doc.error((*path, "source"), f"'{reference_name}' is not a reference from {source_name} to {entity.qualified}")]
+    if reference is None or not kind_of(reference).refers_to_record or reference.target != entity.qualified:
+        return [
+            doc.error(
+                (*path, "source"), f"'{reference_name}' is not a reference from {source_name} to {entity.qualified}"
+            )
+        ]
     errors = []
     if f.options["aggregate"] != "count":
         measured = source.field(str(f.options.get("field")))
         if measured is None or measured.value_type not in NUMBER_TYPES:
-            errors.append(doc.error((*path, "field"), f"{f.options['aggregate']} needs a number field of {source_name}"))
+            errors.append(
+                doc.error((*path, "field"), f"{f.options['aggregate']} needs a number field of {source_name}")
+            )
     for filter_path, message in check_filter(f.options.get("filter"), source, catalog) if "filter" in f.options else []:
         errors.append(doc.error((*path, "filter", *filter_path), message))
     return errors
@@ -233,22 +307,36 @@ def check_list_views(catalog: Catalog) -> list[DefinitionError]:
                 if column not in known:
                     errors.append(doc.error(("columns", i), f"column '{column}' is not a field of {entity.qualified}"))
             if view.sort_field not in known:
-                errors.append(doc.error(("sort",), f"cannot sort by '{view.sort_field}': not a field of {entity.qualified}"))
+                errors.append(
+                    doc.error(("sort",), f"cannot sort by '{view.sort_field}': not a field of {entity.qualified}")
+                )
             if view.filter is not None:
                 from ..filters import check_filter
 
                 for path, message in check_filter(view.filter, entity, catalog):
                     errors.append(doc.error(("filter", *path), message))
             if view.group_by and view.group_by not in known:
-                errors.append(doc.error(("group_by",), f"cannot group by '{view.group_by}': not a field of {entity.qualified}"))
+                errors.append(
+                    doc.error(("group_by",), f"cannot group by '{view.group_by}': not a field of {entity.qualified}")
+                )
             for name in view.totals:
                 f = entity.field(name)
                 if f is None or f.value_type not in NUMBER_TYPES:
-                    errors.append(doc.error(("totals", name), f"'{name}' is not a number field of {entity.qualified}, so it has no total"))
+                    errors.append(
+                        doc.error(
+                            ("totals", name),
+                            f"'{name}' is not a number field of {entity.qualified}, so it has no total",
+                        )
+                    )
             for i, name in enumerate(view.search):
                 f = entity.field(name)
-                if f is None or f.type not in TEXT_TYPES:
-                    errors.append(doc.error(("search", i), f"'{name}' is not a text field of {entity.qualified}, so it cannot be searched"))
+                if f is None or not kind_of(f).searchable:
+                    errors.append(
+                        doc.error(
+                            ("search", i),
+                            f"'{name}' is not a text field of {entity.qualified}, so it cannot be searched",
+                        )
+                    )
     return errors
 
 
@@ -261,24 +349,38 @@ def check_expressions(catalog: Catalog) -> list[DefinitionError]:
         variables, doc = entity_variables(entity, catalog), entity.document
         for f in entity.fields:
             if f.default_expression:
-                errors += _expression_errors(f.default_expression, variables, field_variable(f, catalog), doc,
-                                             ("fields", f.index, "default", "expr"))
-            if f.type == "formula" and f.options.get("expression"):
-                errors += _expression_errors(f.options["expression"], variables, field_variable(f, catalog), doc,
-                                             ("fields", f.index, "expression"))
+                errors += _expression_errors(
+                    f.default_expression,
+                    variables,
+                    field_variable(f, catalog),
+                    doc,
+                    ("fields", f.index, "default", "expr"),
+                )
+            if kind_of(f).computed_by_expression and f.options.get("expression"):
+                errors += _expression_errors(
+                    f.options["expression"],
+                    variables,
+                    field_variable(f, catalog),
+                    doc,
+                    ("fields", f.index, "expression"),
+                )
             for condition in ("visible_when", "required_when", "read_only_when"):
-                if f.condition(condition):
-                    errors += _expression_errors(f.condition(condition), variables, "boolean", doc, ("fields", f.index, condition))
+                if source := f.condition(condition):
+                    errors += _expression_errors(source, variables, "boolean", doc, ("fields", f.index, condition))
         for rule in entity.rules:
             errors += _expression_errors(rule.check, variables, "boolean", doc, ("rules", rule.index, "check"))
             if rule.field and entity.field(rule.field) is None:
-                errors.append(doc.error(("rules", rule.index, "field"), f"'{rule.field}' is not a field of {entity.qualified}"))
+                errors.append(
+                    doc.error(("rules", rule.index, "field"), f"'{rule.field}' is not a field of {entity.qualified}")
+                )
         if entity.locked_when:
             errors += _expression_errors(entity.locked_when, variables, "boolean", doc, ("locked_when",))
     return errors
 
 
-def _expression_errors(source: str, variables: dict, expect: object, doc, path: tuple) -> list[DefinitionError]:
+def _expression_errors(
+    source: str, variables: dict, expect: str | Variable | None, doc, path: tuple
+) -> list[DefinitionError]:
     from ..expr import ExpressionError, compile_expression
 
     try:
@@ -298,7 +400,7 @@ def check_formula_cycles(catalog: Catalog) -> list[DefinitionError]:
         variables = entity_variables(entity, catalog)
         reads: dict[str, set[str]] = {}
         for f in entity.fields:
-            if f.type == "formula" and f.options.get("expression"):
+            if kind_of(f).computed_by_expression and f.options.get("expression"):
                 try:
                     reads[f.name] = set(compile_expression(f.options["expression"], variables).names)
                 except ExpressionError:
@@ -306,8 +408,11 @@ def check_formula_cycles(catalog: Catalog) -> list[DefinitionError]:
         for f in entity.fields:
             circle = _circle_from(f.name, reads)
             if circle:
-                errors.append(entity.document.error(("fields", f.index, "expression"),
-                                                    f"formulas read each other in a circle: {' → '.join(circle)}"))
+                errors.append(
+                    entity.document.error(
+                        ("fields", f.index, "expression"), f"formulas read each other in a circle: {' → '.join(circle)}"
+                    )
+                )
     return errors
 
 
@@ -340,7 +445,11 @@ def check_seeds(catalog: Catalog) -> list[DefinitionError]:
                 errors.append(doc.error(("entity",), f"seed of unknown entity '{seed.entity}'"))
             continue
         if entity.pack not in catalog.with_requirements([seed.pack]):
-            errors.append(doc.error(("entity",), f"{seed.entity} belongs to pack {entity.pack}, which {seed.pack} does not require"))
+            errors.append(
+                doc.error(
+                    ("entity",), f"{seed.entity} belongs to pack {entity.pack}, which {seed.pack} does not require"
+                )
+            )
             continue
         errors += _seed_key_errors(seed, entity)
         for index, record in enumerate(seed.records):
@@ -357,15 +466,24 @@ def _seed_key_errors(seed, entity: EntityDef) -> list[DefinitionError]:
     if key.type not in TEXT_TYPES | NUMBER_TYPES:
         return [doc.error(("key",), f"key '{seed.key}' is a {key.type} field; a key is a text or number field")]
     if not _is_unique(entity, seed.key):
-        return [doc.error(("key",), f"key '{seed.key}' is not a unique field of {entity.qualified}, so it cannot find a record")]
-    errors, seen = [], {}
+        return [
+            doc.error(
+                ("key",), f"key '{seed.key}' is not a unique field of {entity.qualified}, so it cannot find a record"
+            )
+        ]
+    errors = []
+    seen: dict[str, int] = {}
     for index, record in enumerate(seed.records):
         value = record.get(seed.key)
         if value is None:
             errors.append(doc.error(("records", index), f"the record has no value for the key '{seed.key}'"))
         elif str(value) in seen:
-            errors.append(doc.error(("records", index, seed.key),
-                                    f"key value '{value}' is used twice (first at records[{seen[str(value)]}])"))
+            errors.append(
+                doc.error(
+                    ("records", index, seed.key),
+                    f"key value '{value}' is used twice (first at records[{seen[str(value)]}])",
+                )
+            )
         seen.setdefault(str(value), index)
     return errors
 
@@ -377,19 +495,28 @@ def _is_unique(entity: EntityDef, name: str) -> bool:
 
 def _seed_record_errors(seed, entity: EntityDef, index: int, record: dict, catalog: Catalog) -> list[DefinitionError]:
     doc, errors = seed.document, []
-    for f in entity.fields:
-        if f.required and f.default is None and not FIELD_TYPES[f.type].generated and f.name not in record:
-            errors.append(doc.error(("records", index), f"the record has no value for '{f.name}', a required field"))
+    for declared in entity.fields:
+        if (
+            declared.required
+            and declared.default is None
+            and not FIELD_TYPES[declared.type].generated
+            and declared.name not in record
+        ):
+            errors.append(
+                doc.error(("records", index), f"the record has no value for '{declared.name}', a required field")
+            )
     for name, value in record.items():
         path = ("records", index, name)
         f = entity.field(name)
         if f is None:
             errors.append(doc.error(path, f"'{name}' is not a field of {entity.qualified}"))
         elif FIELD_TYPES[f.type].generated:
-            errors.append(doc.error(path, f"'{name}' is a {f.type} field: the platform fills it in, a seed cannot set it"))
+            errors.append(
+                doc.error(path, f"'{name}' is a {f.type} field: the platform fills it in, a seed cannot set it")
+            )
         elif f.type in UNSEEDABLE_TYPES:
             errors.append(doc.error(path, f"'{name}' is a {f.type} field, which a seed cannot set"))
-        elif f.type == "reference":
+        elif kind_of(f).refers_to_record:
             errors += [doc.error(path, message) for message in _seed_reference_errors(f, value, catalog)]
         else:
             errors += [doc.error(path, message) for message in _seed_value_errors(seed, entity, f, value)]
@@ -403,7 +530,7 @@ def _seed_reference_errors(f, value, catalog: Catalog) -> list[str]:
         return []
     if not isinstance(value, dict) or len(value) != 1:
         return [f"a reference is written as {{field: value}} with one unique field of {f.target}, e.g. {{code: HQ}}"]
-    (name, _), = value.items()
+    ((name, _),) = value.items()
     if not _is_unique(target, name):
         return [f"'{name}' is not a unique field of {f.target}, so it cannot find the record to refer to"]
     return []
@@ -415,10 +542,10 @@ def _seed_value_errors(seed, entity: EntityDef, f, value) -> list[str]:
 
     if isinstance(value, dict) and f.type not in SEED_LABEL_TYPES:
         return [f"a {f.type} field takes a single value, not a mapping"]
-    if isinstance(value, dict) and ("en" not in value or set(value) - {"en", "zh"}):
+    if isinstance(value, dict) and ("en" not in value or set(value) - set(LANGUAGES)):
         return ["a value in several languages is written {en: …, zh: …}, with en"]
     problems = []
-    for locale in ("en", "zh") if isinstance(value, dict) else ("en",):
+    for locale in LANGUAGES if isinstance(value, dict) else ("en",):
         plain = seed.record_input({f.name: value}, entity, locale)[f.name]
         try:
             FIELD_TYPES[f.type].marshmallow_field(f).deserialize(plain)
@@ -433,16 +560,27 @@ def check_field_evolution(catalog: Catalog) -> list[DefinitionError]:
     errors = []
     for entity in catalog.entities.values():
         if entity.renamed_from and f"{entity.pack}.{entity.renamed_from}" in catalog.entities:
-            errors.append(entity.document.error(("renamed_from",), f"renamed_from '{entity.renamed_from}' is an entity of "
-                                                f"pack {entity.pack}; it must name the entity's former name, which no "
-                                                "entity has any more"))
+            errors.append(
+                entity.document.error(
+                    ("renamed_from",),
+                    f"renamed_from '{entity.renamed_from}' is an entity of "
+                    f"pack {entity.pack}; it must name the entity's former name, which no "
+                    "entity has any more",
+                )
+            )
         for f in entity.fields:
             if f.renamed_from and entity.field(f.renamed_from) is not None:
-                errors.append(entity.document.error(("fields", f.index, "renamed_from"),
-                                                    f"renamed_from '{f.renamed_from}' is a field of {entity.qualified}; "
-                                                    "it must name the field's former name, which no field has any more"))
+                errors.append(
+                    entity.document.error(
+                        ("fields", f.index, "renamed_from"),
+                        f"renamed_from '{f.renamed_from}' is a field of {entity.qualified}; "
+                        "it must name the field's former name, which no field has any more",
+                    )
+                )
             if f.backfill is not None:
-                errors += [entity.document.error(("fields", f.index, "backfill"), message) for message in _backfill_errors(f)]
+                errors += [
+                    entity.document.error(("fields", f.index, "backfill"), message) for message in _backfill_errors(f)
+                ]
     return errors
 
 
@@ -459,8 +597,10 @@ def _backfill_errors(f) -> list[str]:
         FIELD_TYPES[f.type].marshmallow_field(f).deserialize(value)
     except ValidationError as invalid:
         return [f"backfill {f.backfill!r} is not a valid value: {' '.join(_messages(invalid.messages))}"]
-    return [f"backfill {f.backfill!r} is not a valid value: {problem}"
-            for problem in FIELD_TYPES[f.type].change_errors(f, value, None, None)]
+    return [
+        f"backfill {f.backfill!r} is not a valid value: {problem}"
+        for problem in FIELD_TYPES[f.type].change_errors(f, value, None, None)
+    ]
 
 
 def _messages(messages) -> list[str]:
@@ -469,20 +609,65 @@ def _messages(messages) -> list[str]:
     return [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]
 
 
-CHECKS: list[Check] = [check_pack_requirements, check_entity_width, check_entity_fields, check_forms, check_list_views,
-                       check_expressions, check_formula_cycles, check_seeds, check_field_evolution, check_chains,
-                       check_dashboards, check_notifications, check_roles]
+CORE_CHECKS: list[Check] = [
+    check_pack_requirements,
+    check_entity_width,
+    check_entity_fields,
+    check_forms,
+    check_list_views,
+    check_expressions,
+    check_formula_cycles,
+    check_seeds,
+    check_field_evolution,
+]
+
+
+class WithFeatureChecks(Sequence[Check]):
+    """`core`, then the checks the features declared (in priority order), then `last`.
+
+    Read from the registry when iterated, not when meta is imported: loading a feature is what adds its checks.
+    """
+
+    def __init__(self, core: list[Check], last: tuple[Check, ...] = ()) -> None:
+        self.core, self.last = core, last
+
+    def _checks(self) -> list[Check]:
+        return [*self.core, *load_features().items(DEFINITION_CHECKS), *self.last]
+
+    @overload
+    def __getitem__(self, index: int) -> Check: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Check]: ...
+
+    def __getitem__(self, index: int | slice) -> Check | list[Check]:
+        return self._checks()[index]
+
+    def __iter__(self) -> Iterator[Check]:
+        return iter(self._checks())
+
+    def __len__(self) -> int:
+        return len(self._checks())
+
+
+CHECKS = WithFeatureChecks(CORE_CHECKS)
 
 
 def check_pack_field_names(catalog: Catalog) -> list[DefinitionError]:
     """`x_` starts the names of the fields tenants add (tenancy/customizations.py): a pack never uses it, so no
     pack version can add a field a tenant already has."""
-    return [entity.document.error(("fields", f.index, "name"),
-                                  f"'{f.name}': names starting with {TENANT_FIELD_PREFIX} are kept for the fields tenants add")
-            for entity in catalog.entities.values() for f in entity.fields if f.name.startswith(TENANT_FIELD_PREFIX)]
+    return [
+        entity.document.error(
+            ("fields", f.index, "name"),
+            f"'{f.name}': names starting with {TENANT_FIELD_PREFIX} are kept for the fields tenants add",
+        )
+        for entity in catalog.entities.values()
+        for f in entity.fields
+        if f.name.startswith(TENANT_FIELD_PREFIX)
+    ]
 
 
 #: what packs are checked with; a tenant's merged definitions have x_ fields by design, so they get CHECKS only
-PACK_CHECKS: list[Check] = [*CHECKS, check_pack_field_names]
+PACK_CHECKS = WithFeatureChecks(CORE_CHECKS, (check_pack_field_names,))
 
 assert set(FIELD_TYPES) >= TEXT_TYPES

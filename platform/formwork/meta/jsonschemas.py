@@ -49,7 +49,12 @@ def kind_schema(kind: str) -> dict[str, Any]:
     defs = _read("_defs.json")
     defs["field"] = field_schema()
     defs["filter"] = FILTER_SCHEMA
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"formwork:{kind}", **schema, "$defs": defs}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"formwork:{kind}",
+        **schema,
+        "$defs": defs,
+    }
 
 
 @cache

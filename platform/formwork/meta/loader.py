@@ -14,7 +14,7 @@ from .checks import PACK_CHECKS, entity_width_problem
 from .errors import DefinitionError, DefinitionsInvalid
 from .jsonschemas import validator
 from .kinds import KINDS
-from .partial import PartDocument, checkable_part, is_name_error, unexpected_keys
+from .partial import PartDocument, checkable_part, instance_of, is_name_error, schema_of, unexpected_keys
 from .yamlload import Document, parse_documents, read_text
 
 PACK_FILE = "pack.yaml"
@@ -76,10 +76,10 @@ def _located_errors(doc: Document, err: ValidationError) -> list[DefinitionError
     """A schema error at the line of what it is about: each unexpected property, each wrong key, at its own."""
     path = tuple(err.absolute_path)
     if err.validator == "additionalProperties":
-        known = list(err.schema.get("properties", {}))
+        known = list(schema_of(err).get("properties", {}))
         return [doc.error((*path, key), unexpected_property(key, known)) for key in unexpected_keys(err)]
     if is_name_error(err):
-        path = (*path, err.instance)
+        path = (*path, instance_of(err))
     return [doc.error(path, describe_schema_error(err))]
 
 
@@ -92,12 +92,12 @@ def unexpected_property(key: str, known: list[str]) -> str:
 def describe_schema_error(err: ValidationError) -> str:
     """jsonschema's message, made specific for the cases implementers meet most."""
     if err.validator == "additionalProperties":
-        known = list(err.schema.get("properties", {}))
+        known = list(schema_of(err).get("properties", {}))
         return ", ".join(unexpected_property(key, known) for key in unexpected_keys(err))
-    if err.validator == "oneOf" and err.schema.get("oneOf", [{}])[0].get("type") == "string":
+    if err.validator == "oneOf" and schema_of(err).get("oneOf", [{}])[0].get("type") == "string":
         return f"expected a label: a text, or a mapping like {{en: ..., zh: ...}}; got {err.instance!r}"
     if err.validator == "enum" and list(err.absolute_path)[-1:] == ["type"] and "fields" in err.absolute_path:
-        return f"unknown field type {err.instance!r}; expected one of: {', '.join(err.validator_value)}"
+        return f"unknown field type {err.instance!r}; expected one of: {', '.join(schema_of(err).get('enum', []))}"
     expected = err.schema.get("description") if isinstance(err.schema, dict) else None
     return f"{err.message}; expected {expected}" if expected else err.message
 
@@ -128,7 +128,11 @@ def parse_pack(sources: PackSources, file_name: Callable[[str], str]) -> tuple[l
     pack_docs = [d for d in documents if d.kind == "Pack"]
     name = pack_docs[0].data.get("name") if pack_docs else None
     if len(pack_docs) != 1:
-        errors.append(DefinitionError(file_name(PACK_FILE), 1, "", f"a pack needs exactly one Pack document, found {len(pack_docs)}"))
+        errors.append(
+            DefinitionError(
+                file_name(PACK_FILE), 1, "", f"a pack needs exactly one Pack document, found {len(pack_docs)}"
+            )
+        )
     for doc in documents:
         doc.pack = str(name or Path(file_name(PACK_FILE)).parent.name)
     return documents, errors
@@ -148,6 +152,7 @@ def build_catalog(documents: list[Document]) -> tuple[Catalog, list[DefinitionEr
             parts.append(built)
         else:
             catalog.documents.append(doc)
+        assert doc.kind is not None  # schema_errors refuses a document of no known kind, so it built nothing
         kind = KINDS[doc.kind]
         errors += kind.register(catalog, kind.build(built))
     for check in PACK_CHECKS:
@@ -158,7 +163,7 @@ def build_catalog(documents: list[Document]) -> tuple[Catalog, list[DefinitionEr
 
 def _checkable_part(doc: Document) -> PartDocument | None:
     """What of a document with schema errors its kind still builds and checks (see meta/partial.py)."""
-    partial = KINDS[doc.kind].partial if doc.kind in KINDS else None
+    partial = KINDS[doc.kind].partial if doc.kind is not None and doc.kind in KINDS else None
     if partial is None or not isinstance(doc.data, dict):
         return None
     return checkable_part(doc, validator(doc.kind), partial)
@@ -166,7 +171,8 @@ def _checkable_part(doc: Document) -> PartDocument | None:
 
 def load_catalog(paths: list[Path] | None = None) -> tuple[Catalog, list[DefinitionError]]:
     """Read and check every pack found under `paths` (default: the pack search path)."""
-    documents, errors, sources = [], [], {}
+    documents, errors = [], []
+    sources: dict[str, PackFiles] = {}
     for folder in find_pack_folders(paths or pack_search_path()):
         docs, errs, texts = read_pack(folder)
         documents += docs

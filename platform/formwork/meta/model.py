@@ -64,9 +64,9 @@ class FieldDef:
     @property
     def value_type(self) -> str:
         """The type of the stored value: a formula's result type, otherwise the field's type."""
-        if self.type == "formula":
+        if self.type == "formula":  # meta sits below fields/ (which imports it), so it cannot ask the field type
             return str(self.options.get("result", self.type))
-        if self.type == "rollup":
+        if self.type == "rollup":  # as above
             return "integer" if self.options.get("aggregate") == "count" else "decimal"
         return self.type
 
@@ -77,8 +77,10 @@ class FieldDef:
     @cached_property
     def choices(self) -> list[Choice]:
         """Every choice, retired ones included: stored records hold them, and they are shown by their labels."""
-        return [Choice(str(c["value"]), Label(c.get("label"), str(c["value"])), c.get("color"), bool(c.get("retired")))
-                for c in self.options.get("choices", [])]
+        return [
+            Choice(str(c["value"]), Label(c.get("label"), str(c["value"])), c.get("color"), bool(c.get("retired")))
+            for c in self.options.get("choices", [])
+        ]
 
     @property
     def offered_choices(self) -> list[Choice]:

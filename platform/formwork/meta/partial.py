@@ -49,16 +49,26 @@ class PartDocument(Document):
 
     def error(self, path: JsonPath, message: str) -> DefinitionError:
         error = super().error(path, message)
-        if any(tuple(path)[:len(region)] == region for region in self.near):
+        if any(tuple(path)[: len(region)] == region for region in self.near):
             self.follow_ups.add(error)
         return error
 
 
 def unexpected_keys(error: ValidationError) -> list[str]:
     """The properties an `additionalProperties: false` error is about."""
-    schema, instance = error.schema, error.instance
+    schema, instance = schema_of(error), instance_of(error)
     declared, patterns = schema.get("properties", {}), schema.get("patternProperties", {})
     return [key for key in instance if key not in declared and not any(re.search(p, key) for p in patterns)]
+
+
+def schema_of(error: ValidationError) -> Mapping[str, Any]:
+    """The part of the schema that refused the value; `{}` for a boolean schema, which says no more."""
+    return error.schema if isinstance(error.schema, Mapping) else {}
+
+
+def instance_of(error: ValidationError) -> Any:
+    """The value refused. jsonschema's types also allow its "unset" marker, which only errors made by hand carry."""
+    return error.instance
 
 
 def is_name_error(error: ValidationError) -> bool:
@@ -87,7 +97,7 @@ def _refusals(error: ValidationError, partial: Partial) -> list[tuple[JsonPath, 
     if error.validator == "additionalProperties":
         return [((*path, key), []) for key in unexpected_keys(error)]  # unknown: nothing reads them
     if is_name_error(error):
-        return [((*path, error.instance), [(*path, error.instance)])]
+        return [((*path, instance_of(error)), [(*path, instance_of(error))])]
     return [(path, _surroundings(path, error, partial))]  # the value refused, or the mapping that misses a property
 
 
@@ -102,7 +112,9 @@ def _surroundings(path: JsonPath, error: ValidationError, partial: Partial) -> l
 
 def _declared(error: ValidationError) -> bool:
     """Whether the refused value is under a property its mapping's schema declares (the last descent into a key)."""
-    descents = [k for k in error.absolute_schema_path if k in ("properties", "additionalProperties", "patternProperties")]
+    descents = [
+        k for k in error.absolute_schema_path if k in ("properties", "additionalProperties", "patternProperties")
+    ]
     return descents[-1:] == ["properties"]
 
 

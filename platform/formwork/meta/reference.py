@@ -121,7 +121,7 @@ def _nested(schema: dict[str, Any]) -> tuple[bool, dict[str, Any]] | None:
     """(is it a list's items, the object schema) inside a property whose properties deserve their own table."""
     from ..fields.base import EXPRESSION_DEFAULT
 
-    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+    items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
     for in_list, options in ((True, [items, *items.get("oneOf", [])]), (False, [schema, *schema.get("oneOf", [])])):
         for option in options:
             if option.get("type") == "object" and "properties" in option and option != EXPRESSION_DEFAULT:
@@ -137,11 +137,13 @@ def property_table(schema: dict[str, Any], title: str, skip: tuple[str, ...] = (
     for name, prop in schema.get("properties", {}).items():
         if name in skip:
             continue
-        lines.append(f"| `{name}` | {_cell(describe(prop))} | {'yes' if name in required else ''} "
-                     f"| {_cell(prop.get('description', ''))} |")
-        inner = _nested(prop)
-        if inner is not None:
-            nested.append((f"{title}.{name}", *inner))
+        lines.append(
+            f"| `{name}` | {_cell(describe(prop))} | {'yes' if name in required else ''} "
+            f"| {_cell(prop.get('description', ''))} |"
+        )
+        found = _nested(prop)
+        if found is not None:
+            nested.append((f"{title}.{name}", *found))
     for path, in_list, inner in nested:
         lines += ["", f"{'Each item of ' if in_list else ''}`{path}`:", ""]
         lines += property_table(inner, path)
@@ -189,7 +191,7 @@ def field_section(field_type: Any) -> list[str]:
     summary = field_summary(field_type)
     if summary:
         lines += [summary, ""]
-    required = [p for p in field_type.required_properties]
+    required = list(field_type.required_properties)
     facts = [
         "required: " + (", ".join(f"`{p}`" for p in required) if required else "nothing beyond `name` and `type`"),
         _default_text(schema),
@@ -221,8 +223,7 @@ def render_reference() -> str:
         "",
         "### Kinds",
         "",
-        ("Every document has `kind`; what else it takes depends on the kind. "
-         "Properties not listed are refused."),
+        ("Every document has `kind`; what else it takes depends on the kind. Properties not listed are refused."),
     ]
     defs: dict[str, Any] = {}
     for kind in KINDS:
@@ -243,17 +244,25 @@ def render_reference() -> str:
         out.append(f"| {REF_NAMES.get(name, name)} | {_cell(meaning)} | {_cell(checked)} |")
 
     out += [
-        "", "### Fields", "",
-        ("An entity's `fields` is a list; each field is a mapping with `name` and `type`. "
-         "These properties apply to every type (except where a type says it does not take one):"),
+        "",
+        "### Fields",
+        "",
+        (
+            "An entity's `fields` is a list; each field is a mapping with `name` and `type`. "
+            "These properties apply to every type (except where a type says it does not take one):"
+        ),
         "",
     ]
-    common = {**COMMON_PROPERTIES, "type": {"enum": list(FIELD_TYPES), "description": "the field type (below)"},
-              "default": {"anyOf": [{"type": "constant of the field's type"}, EXPRESSION_DEFAULT],
-                          "description": "the value of a new record: a constant, or {expr: …} computed with CEL"}}
+    common = {
+        **COMMON_PROPERTIES,
+        "type": {"enum": list(FIELD_TYPES), "description": "the field type (below)"},
+        "default": {
+            "anyOf": [{"type": "constant of the field's type"}, EXPRESSION_DEFAULT],
+            "description": "the value of a new record: a constant, or {expr: …} computed with CEL",
+        },
+    }
     out += property_table({"properties": common, "required": ["name", "type"]}, "field")
-    out += ["", "### Field types", "",
-            "In registry order. A *computed* type's value is filled in by the platform."]
+    out += ["", "### Field types", "", "In registry order. A *computed* type's value is filled in by the platform."]
     for field_type in FIELD_TYPES.values():
         out += [""] + field_section(field_type)
     return "\n".join(out) + "\n"

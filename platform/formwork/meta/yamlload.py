@@ -70,8 +70,9 @@ class _Builder:
             # An alias makes the composer hand back a node it gave before: refused, so a definition can
             # neither refer to itself nor multiply into millions of nodes ("billion laughs").
             if id(node) in self.seen:
-                raise yaml.constructor.ConstructorError(None, None, "aliases (*name) are not supported in definitions",
-                                                        node.start_mark)
+                raise yaml.constructor.ConstructorError(
+                    None, None, "aliases (*name) are not supported in definitions", node.start_mark
+                )
             self.seen.add(id(node))
         if isinstance(node, yaml.CollectionNode) and node.tag not in PLAIN_TAGS:
             raise yaml.constructor.ConstructorError(None, None, f"tag {node.tag!r} is not allowed", node.start_mark)
@@ -86,9 +87,14 @@ class _Builder:
         for key_node, value_node in node.value:
             key = str(self.loader.construct_object(key_node, deep=True))
             if key in result:
-                self.errors.append(DefinitionError(
-                    self.file, key_node.start_mark.line + 1, format_path((*path, key)),
-                    f"key '{key}' appears twice in the same mapping"))
+                self.errors.append(
+                    DefinitionError(
+                        self.file,
+                        key_node.start_mark.line + 1,
+                        format_path((*path, key)),
+                        f"key '{key}' appears twice in the same mapping",
+                    )
+                )
             result[key] = self.build(value_node, (*path, key))
         return result
 
@@ -145,9 +151,13 @@ def _size_error(node: yaml.Node, file: str) -> DefinitionError | None:
     size = node.end_mark.index - node.start_mark.index
     if size <= MAX_DOCUMENT_CHARS:
         return None
-    return DefinitionError(file, node.start_mark.line + 1, "",
-                           f"the document has {size:,} characters; a document may have at most {MAX_DOCUMENT_CHARS:,}: "
-                           "split it (a seed into several seeds, an entity into entities that refer to each other)")
+    return DefinitionError(
+        file,
+        node.start_mark.line + 1,
+        "",
+        f"the document has {size:,} characters; a document may have at most {MAX_DOCUMENT_CHARS:,}: "
+        "split it (a seed into several seeds, an entity into entities that refer to each other)",
+    )
 
 
 def read_text(path: Path) -> tuple[str | None, list[DefinitionError]]:
@@ -156,8 +166,15 @@ def read_text(path: Path) -> tuple[str | None, list[DefinitionError]]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, [DefinitionError(str(path), 1, "", f"the file has {size:,} bytes; a definition file may have at "
-                                                            f"most {MAX_FILE_BYTES:,}: split it into several files")]
+            return None, [
+                DefinitionError(
+                    str(path),
+                    1,
+                    "",
+                    f"the file has {size:,} bytes; a definition file may have at "
+                    f"most {MAX_FILE_BYTES:,}: split it into several files",
+                )
+            ]
         data = path.read_bytes()
     except OSError as exc:
         return None, [DefinitionError(str(path), 1, "", f"cannot read file: {exc.strerror or exc}")]
@@ -168,12 +185,16 @@ def read_text(path: Path) -> tuple[str | None, list[DefinitionError]]:
 
 
 def _decode_error(exc: UnicodeDecodeError, file: str) -> DefinitionError:
-    before = exc.object[:exc.start]
+    before = exc.object[: exc.start]
     line_start = before.rfind(b"\n") + 1
     column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
-    shown = " ".join(f"0x{byte:02x}" for byte in exc.object[exc.start:exc.end])
-    return DefinitionError(file, before.count(b"\n") + 1, "",
-                           f"the file is not UTF-8 text: {shown} at column {column} cannot be decoded; save it as UTF-8")
+    shown = " ".join(f"0x{byte:02x}" for byte in exc.object[exc.start : exc.end])
+    return DefinitionError(
+        file,
+        before.count(b"\n") + 1,
+        "",
+        f"the file is not UTF-8 text: {shown} at column {column} cannot be decoded; save it as UTF-8",
+    )
 
 
 def read_documents(path: Path) -> tuple[list[Document], list[DefinitionError]]:

@@ -38,7 +38,9 @@ class PageSchema(Schema):
     page = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     unread = fields.Boolean(load_default=False, metadata={"description": "only the unread ones"})
-    language = fields.String(validate=validate.OneOf(LANGUAGES), metadata={"description": "of the texts; default: the request's"})
+    language = fields.String(
+        validate=validate.OneOf(LANGUAGES), metadata={"description": "of the texts; default: the request's"}
+    )
 
 
 class ReadSchema(Schema):
@@ -62,8 +64,11 @@ class PreferencesSchema(Schema):
     """Your channels per event (events left out keep their setting) and the language of your e-mails."""
 
     language = fields.String(validate=validate.OneOf(LANGUAGES))
-    events = fields.Dict(keys=fields.String(validate=validate.OneOf(list(EVENTS))), values=fields.Nested(ChannelsSchema),
-                         load_default=dict)
+    events = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(list(EVENTS))),
+        values=fields.Nested(ChannelsSchema),
+        load_default=dict,
+    )
 
 
 class FollowSchema(Schema):
@@ -158,8 +163,9 @@ class NotificationApi(BaseApi):
             200: {description: '{language, events: {event: {in_app, email}}}'}
         """
         session, user = _runtime().session(), _user()
-        return self.response(200, language=store.language(session, user) or current_locale(),
-                             events=store.preferences(session, user))
+        return self.response(
+            200, language=store.language(session, user) or current_locale(), events=store.preferences(session, user)
+        )
 
     @expose("/preferences", methods=["PUT"])
     @protect()
@@ -178,12 +184,15 @@ class NotificationApi(BaseApi):
         if error:
             return error
         session, user = _runtime().session(), _user()
-        store.save_preferences(session, user, {event: {c: channels[c] for c in CHANNELS} for event, channels in body["events"].items()})
+        store.save_preferences(
+            session, user, {event: {c: channels[c] for c in CHANNELS} for event, channels in body["events"].items()}
+        )
         if body.get("language"):
             store.save_language(session, user, body["language"])
         session.commit()
-        return self.response(200, language=store.language(session, user) or current_locale(),
-                             events=store.preferences(session, user))
+        return self.response(
+            200, language=store.language(session, user) or current_locale(), events=store.preferences(session, user)
+        )
 
     @expose("/follows", methods=["GET"])
     @protect()
@@ -197,8 +206,10 @@ class NotificationApi(BaseApi):
             200: {description: '{result: [{entity, record_id, since}]}'}
         """
         rows = store.followed(_runtime().session(), _user())
-        return self.response(200, result=[{"entity": r.entity, "record_id": r.record_id, "since": r.created_at.isoformat()}
-                                          for r in rows])
+        return self.response(
+            200,
+            result=[{"entity": r.entity, "record_id": r.record_id, "since": r.created_at.isoformat()} for r in rows],
+        )
 
     @expose("/follow", methods=["POST"])
     @protect()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..i18n import Label
+from ..i18n import CatalogText, Label
 
 ASSIGNED, APPROVAL_NEEDED, APPROVAL_DECIDED = "assigned", "approval_needed", "approval_decided"
 MENTIONED, FOLLOWED_CHANGED, REMINDER, CC = "mentioned", "followed_changed", "reminder", "cc"
@@ -25,15 +25,18 @@ class EventDef:
     email_by_default: bool = True
 
 
-EVENTS: dict[str, EventDef] = {e.name: e for e in (
-    EventDef(ASSIGNED, Label({"en": "Assigned to me", "zh": "分配给我"})),
-    EventDef(APPROVAL_NEEDED, Label({"en": "Approval needed", "zh": "待我审批"})),
-    EventDef(APPROVAL_DECIDED, Label({"en": "Approval decided", "zh": "审批结果"})),
-    EventDef(MENTIONED, Label({"en": "Mentioned in a comment", "zh": "评论中提到我"})),
-    EventDef(FOLLOWED_CHANGED, Label({"en": "Record I follow changed", "zh": "关注的记录有变更"}), email_by_default=False),
-    EventDef(REMINDER, Label({"en": "Reminders", "zh": "提醒"})),
-    EventDef(CC, Label({"en": "Copied to me (CC)", "zh": "抄送我"})),
-)}
+EVENTS: dict[str, EventDef] = {
+    e.name: e
+    for e in (
+        EventDef(ASSIGNED, CatalogText("Assigned to me")),
+        EventDef(APPROVAL_NEEDED, CatalogText("Approval needed")),
+        EventDef(APPROVAL_DECIDED, CatalogText("Approval decided")),
+        EventDef(MENTIONED, CatalogText("Mentioned in a comment")),
+        EventDef(FOLLOWED_CHANGED, CatalogText("Record I follow changed"), email_by_default=False),
+        EventDef(REMINDER, CatalogText("Reminders")),
+        EventDef(CC, CatalogText("Copied to me (CC)")),
+    )
+}
 
 
 def default_channels(event: str) -> dict[str, bool]:

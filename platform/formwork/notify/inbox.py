@@ -34,17 +34,28 @@ def shown_unread(count: int) -> str:
 
 def page_of(s: Session, user: str, page: int, page_size: int, unread_only: bool = False) -> tuple[int, list[Any]]:
     """(how many, one page of them newest first); `page` counts from 0. Notifications sent by e-mail only are left out."""
-    mine = sa.and_(NOTIFICATIONS.c.recipient == user, NOTIFICATIONS.c.in_app.is_(True),
-                   NOTIFICATIONS.c.read_at.is_(None) if unread_only else sa.true())
+    mine = sa.and_(
+        NOTIFICATIONS.c.recipient == user,
+        NOTIFICATIONS.c.in_app.is_(True),
+        NOTIFICATIONS.c.read_at.is_(None) if unread_only else sa.true(),
+    )
     total = s.execute(sa.select(sa.func.count()).select_from(NOTIFICATIONS).where(mine)).scalar_one()
-    rows = s.execute(sa.select(NOTIFICATIONS).where(mine).order_by(NOTIFICATIONS.c.created_at.desc(), NOTIFICATIONS.c.id.desc())
-                     .offset(page * page_size).limit(page_size)).all()
+    rows = s.execute(
+        sa.select(NOTIFICATIONS)
+        .where(mine)
+        .order_by(NOTIFICATIONS.c.created_at.desc(), NOTIFICATIONS.c.id.desc())
+        .offset(page * page_size)
+        .limit(page_size)
+    ).all()
     return total, rows
 
 
 def one(s: Session, user: str, notification_id: int) -> Any | None:
-    return s.execute(sa.select(NOTIFICATIONS).where(NOTIFICATIONS.c.id == notification_id, NOTIFICATIONS.c.recipient == user,
-                                                    NOTIFICATIONS.c.in_app.is_(True))).first()
+    return s.execute(
+        sa.select(NOTIFICATIONS).where(
+            NOTIFICATIONS.c.id == notification_id, NOTIFICATIONS.c.recipient == user, NOTIFICATIONS.c.in_app.is_(True)
+        )
+    ).first()
 
 
 def mark_read(s: Session, user: str, ids: Iterable[int] | None = None) -> int:
@@ -57,8 +68,10 @@ def mark_read(s: Session, user: str, ids: Iterable[int] | None = None) -> int:
 
 def preferences(s: Session, user: str) -> dict[str, dict[str, bool]]:
     """Per event, the user's channels: what they chose, else the event's defaults."""
-    chosen = {row.event: {IN_APP: row.in_app, EMAIL: row.email}
-              for row in s.execute(sa.select(PREFERENCES).where(PREFERENCES.c.username == user))}
+    chosen = {
+        row.event: {IN_APP: row.in_app, EMAIL: row.email}
+        for row in s.execute(sa.select(PREFERENCES).where(PREFERENCES.c.username == user))
+    }
     return {event: chosen.get(event) or default_channels(event) for event in EVENTS}
 
 
@@ -66,8 +79,11 @@ def save_preferences(s: Session, user: str, choices: Mapping[str, Mapping[str, b
     """Store the user's channels for the events in `choices` (known events only: the callers validate)."""
     for event, channels in choices.items():
         s.execute(PREFERENCES.delete().where(PREFERENCES.c.username == user, PREFERENCES.c.event == event))
-        s.execute(PREFERENCES.insert().values(username=user, event=event, in_app=bool(channels[IN_APP]),
-                                              email=bool(channels[EMAIL])))
+        s.execute(
+            PREFERENCES.insert().values(
+                username=user, event=event, in_app=bool(channels[IN_APP]), email=bool(channels[EMAIL])
+            )
+        )
 
 
 def language(s: Session, user: str) -> str | None:
@@ -82,17 +98,28 @@ def save_language(s: Session, user: str, chosen: str) -> None:
 
 
 def is_following(s: Session, user: str, entity: str, record_id: int) -> bool:
-    return s.execute(sa.select(FOLLOWERS.c.username).where(
-        FOLLOWERS.c.username == user, FOLLOWERS.c.entity == entity, FOLLOWERS.c.record_id == record_id)).first() is not None
+    return (
+        s.execute(
+            sa.select(FOLLOWERS.c.username).where(
+                FOLLOWERS.c.username == user, FOLLOWERS.c.entity == entity, FOLLOWERS.c.record_id == record_id
+            )
+        ).first()
+        is not None
+    )
 
 
 def follow(s: Session, user: str, entity: str, record_id: int, on: bool) -> None:
     """Follow (on) or stop following the record; doing it twice is the same as once."""
-    s.execute(FOLLOWERS.delete().where(FOLLOWERS.c.username == user, FOLLOWERS.c.entity == entity,
-                                       FOLLOWERS.c.record_id == record_id))
+    s.execute(
+        FOLLOWERS.delete().where(
+            FOLLOWERS.c.username == user, FOLLOWERS.c.entity == entity, FOLLOWERS.c.record_id == record_id
+        )
+    )
     if on:
         s.execute(FOLLOWERS.insert().values(username=user, entity=entity, record_id=record_id, created_at=utcnow()))
 
 
 def followed(s: Session, user: str) -> list[Any]:
-    return s.execute(sa.select(FOLLOWERS).where(FOLLOWERS.c.username == user).order_by(FOLLOWERS.c.created_at.desc())).all()
+    return s.execute(
+        sa.select(FOLLOWERS).where(FOLLOWERS.c.username == user).order_by(FOLLOWERS.c.created_at.desc())
+    ).all()

@@ -36,8 +36,12 @@ class LogMailer:
     site_url: str = ""
 
     def send(self, message: EmailMessage) -> None:
-        log.info("e-mail (FORMWORK_SMTP_URL is not set) to %s: %s\n%s", message["To"], message["Subject"],
-                 message.get_content())
+        log.info(
+            "e-mail (FORMWORK_SMTP_URL is not set) to %s: %s\n%s",
+            message["To"],
+            message["Subject"],
+            message.get_content(),
+        )
 
 
 @dataclass
@@ -71,10 +75,12 @@ def mailer_for(smtp_url: str, site_url: str = "") -> Mailer:
     query = parse_qs(parts.query)
     implicit = parts.scheme == "smtps"
     return SmtpMailer(
-        host=parts.hostname, port=parts.port or (465 if implicit else 25),
+        host=parts.hostname,
+        port=parts.port or (465 if implicit else 25),
         sender=query.get("from", [f"formwork@{parts.hostname}"])[0],
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
-        implicit_tls=implicit, starttls=query.get("starttls", ["0"])[0].lower() in ("1", "true", "yes", "on"),
+        implicit_tls=implicit,
+        starttls=query.get("starttls", ["0"])[0].lower() in ("1", "true", "yes", "on"),
         site_url=site_url,
     )

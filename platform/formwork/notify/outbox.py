@@ -19,7 +19,7 @@ import logging
 from collections import Counter
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_appbuilder.models.sqla import Model
@@ -32,6 +32,9 @@ from .mail import Mailer
 from .tables import NOTIFICATIONS, OUTBOX, PROFILES
 from .templates import rendered
 
+if TYPE_CHECKING:
+    from ..tenancy.runtime import TenantRuntime
+
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 #: the wait before each next attempt; after the last one the mail is failed
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
@@ -42,7 +45,7 @@ BATCH = 500
 log = logging.getLogger(__name__)
 
 
-def send_due(runtime: Any, mailer: Mailer, now: datetime) -> Counter[str]:
+def send_due(runtime: TenantRuntime, mailer: Mailer, now: datetime) -> Counter[str]:
     """Send the tenant's mails due at `now`; counts `sent`, `retry` (refused, to be tried again) and `failed`."""
     done: Counter[str] = Counter()
     try:
@@ -59,14 +62,22 @@ def send_due(runtime: Any, mailer: Mailer, now: datetime) -> Counter[str]:
 def claim(s: Session, now: datetime) -> Any | None:
     """Take one mail due at `now` (or whose sender's lease ran out) for LEASE; None when none is due."""
     due = sa.and_(OUTBOX.c.status.in_((PENDING, SENDING)), OUTBOX.c.next_attempt_at <= now)
-    pick = (sa.select(OUTBOX.c.id).where(due).order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id).limit(1)
-            .with_for_update(skip_locked=True))  # no-op on SQLite
-    return s.execute(OUTBOX.update().where(OUTBOX.c.id == pick.scalar_subquery(), due)
-                     .values(status=SENDING, attempts=OUTBOX.c.attempts + 1, next_attempt_at=now + LEASE)
-                     .returning(*OUTBOX.c)).first()
+    pick = (
+        sa.select(OUTBOX.c.id)
+        .where(due)
+        .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )  # no-op on SQLite
+    return s.execute(
+        OUTBOX.update()
+        .where(OUTBOX.c.id == pick.scalar_subquery(), due)
+        .values(status=SENDING, attempts=OUTBOX.c.attempts + 1, next_attempt_at=now + LEASE)
+        .returning(*OUTBOX.c)
+    ).first()
 
 
-def _send(runtime: Any, mailer: Mailer, claimed: Any, now: datetime) -> str:
+def _send(runtime: TenantRuntime, mailer: Mailer, claimed: Any, now: datetime) -> str:
     try:
         message = runtime.in_transaction(lambda s: compose(runtime, s, claimed, mailer))
         mailer.send(message)
@@ -74,11 +85,14 @@ def _send(runtime: Any, mailer: Mailer, claimed: Any, now: datetime) -> str:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         outcome = FAILED if claimed.attempts >= MAX_ATTEMPTS or isinstance(exc, NoAddress) else PENDING
         wait = BACKOFF[min(claimed.attempts, len(BACKOFF)) - 1]
-        runtime.in_transaction(lambda s: _settle(s, claimed, status=outcome, last_error=error, next_attempt_at=now + wait))
+        runtime.in_transaction(
+            lambda s: _settle(s, claimed, status=outcome, last_error=error, next_attempt_at=now + wait)
+        )
         log.warning("mail %s to %s: attempt %s failed (%s)", claimed.id, claimed.recipient, claimed.attempts, error)
         return "failed" if outcome == FAILED else "retry"
-    runtime.in_transaction(lambda s: _settle(s, claimed, status=SENT, sent_at=utcnow(), address=message["To"],
-                                               last_error=None))
+    runtime.in_transaction(
+        lambda s: _settle(s, claimed, status=SENT, sent_at=utcnow(), address=message["To"], last_error=None)
+    )
     return "sent"
 
 
@@ -86,7 +100,7 @@ class NoAddress(Exception):
     """The recipient has no e-mail address: trying again would not help."""
 
 
-def compose(runtime: Any, s: Session, row: Any, mailer: Mailer) -> EmailMessage:
+def compose(runtime: TenantRuntime, s: Session, row: Any, mailer: Mailer) -> EmailMessage:
     """The mail of an outbox row, in the recipient's language, to their address as it is now; with a link that
     opens the notification (and so its record, if the reader may still see it) when the site's URL is known."""
     address = email_of(runtime, s, row.recipient)
@@ -103,7 +117,7 @@ def compose(runtime: Any, s: Session, row: Any, mailer: Mailer) -> EmailMessage:
     return message
 
 
-def email_of(runtime: Any, s: Session, username: str) -> str | None:
+def email_of(runtime: TenantRuntime, s: Session, username: str) -> str | None:
     """The FAB user's e-mail address, else the employee's (core.employee whose login is the user)."""
     users = Model.metadata.tables["ab_user"]
     address = s.execute(sa.select(users.c.email).where(users.c.username == username)).scalar()
@@ -112,25 +126,35 @@ def email_of(runtime: Any, s: Session, username: str) -> str | None:
     if EMPLOYEE not in runtime.compiled.models:
         return None
     model = runtime.compiled.model(EMPLOYEE)
-    return s.execute(sa.select(model.email).where(model.login == username)).scalar() if hasattr(model, "email") else None
+    return (
+        s.execute(sa.select(model.email).where(model.login == username)).scalar() if hasattr(model, "email") else None
+    )
 
 
 def _settle(s: Session, claimed: Any, **values: Any) -> None:
     """Record the attempt's outcome, unless the lease ran out and another worker has taken the row since."""
-    s.execute(OUTBOX.update().where(OUTBOX.c.id == claimed.id, OUTBOX.c.status == SENDING,
-                                    OUTBOX.c.attempts == claimed.attempts).values(**values))
+    s.execute(
+        OUTBOX.update()
+        .where(OUTBOX.c.id == claimed.id, OUTBOX.c.status == SENDING, OUTBOX.c.attempts == claimed.attempts)
+        .values(**values)
+    )
 
 
 def listing(s: Session, status: str | None, page: int, page_size: int) -> tuple[int, list[Any]]:
     """The tenant's mails for the admin's outbox screen, newest first; `status` None: every one."""
     where = [OUTBOX.c.status == status] if status else []
     total = s.execute(sa.select(sa.func.count()).select_from(OUTBOX).where(*where)).scalar_one()
-    rows = s.execute(sa.select(OUTBOX).where(*where).order_by(OUTBOX.c.id.desc()).offset(page * page_size).limit(page_size)).all()
+    rows = s.execute(
+        sa.select(OUTBOX).where(*where).order_by(OUTBOX.c.id.desc()).offset(page * page_size).limit(page_size)
+    ).all()
     return total, rows
 
 
 def retry(s: Session, mail_id: int, now: datetime) -> bool:
     """Give a failed mail a fresh set of attempts, due now (after the admin fixed the address or the server)."""
-    done = s.execute(OUTBOX.update().where(OUTBOX.c.id == mail_id, OUTBOX.c.status == FAILED)
-                     .values(status=PENDING, attempts=0, next_attempt_at=now))
+    done = s.execute(
+        OUTBOX.update()
+        .where(OUTBOX.c.id == mail_id, OUTBOX.c.status == FAILED)
+        .values(status=PENDING, attempts=0, next_attempt_at=now)
+    )
     return done.rowcount == 1

@@ -22,8 +22,16 @@ from .tables import FOLLOWERS, NOTIFICATIONS, OUTBOX, PREFERENCES
 PENDING = "pending"
 
 
-def notify(session: Session, *, event: str, recipients: Iterable[str], entity: str | None = None,
-           record_id: int | None = None, actor: str | None = None, data: Mapping[str, Any] | None = None) -> None:
+def notify(
+    session: Session,
+    *,
+    event: str,
+    recipients: Iterable[str],
+    entity: str | None = None,
+    record_id: int | None = None,
+    actor: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> None:
     """Tell `recipients` about `event` in their inbox and by e-mail, as each of them chose.
 
     The actor is never told of their own action. `data` fills the event's template placeholders
@@ -39,18 +47,42 @@ def notify(session: Session, *, event: str, recipients: Iterable[str], entity: s
     for person, channels in _channels(session, event, people).items():
         if not (channels[IN_APP] or channels[EMAIL]):
             continue
-        row = session.execute(NOTIFICATIONS.insert().values(
-            recipient=person, event=event, entity=entity, record_id=record_id, actor=actor, data=stored,
-            in_app=channels[IN_APP], created_at=now, read_at=None if channels[IN_APP] else now))  # e-mail only: never unread
+        row = session.execute(
+            NOTIFICATIONS.insert().values(
+                recipient=person,
+                event=event,
+                entity=entity,
+                record_id=record_id,
+                actor=actor,
+                data=stored,
+                in_app=channels[IN_APP],
+                created_at=now,
+                read_at=None if channels[IN_APP] else now,
+            )
+        )  # e-mail only: never unread
         if channels[EMAIL]:
-            session.execute(OUTBOX.insert().values(
-                notification_id=row.inserted_primary_key[0], recipient=person, status=PENDING, attempts=0,
-                next_attempt_at=now, created_at=now))
+            session.execute(
+                OUTBOX.insert().values(
+                    notification_id=row.inserted_primary_key[0],
+                    recipient=person,
+                    status=PENDING,
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
 
 
-def record_changed(session: Session, *, entity: str, record_id: int, actor: str | None,
-                   changes: Mapping[str, Any], record: str | None = None,
-                   shown_to: Callable[[str], Mapping[str, Any]] | None = None) -> None:
+def record_changed(
+    session: Session,
+    *,
+    entity: str,
+    record_id: int,
+    actor: str | None,
+    changes: Mapping[str, Any],
+    record: str | None = None,
+    shown_to: Callable[[str], Mapping[str, Any]] | None = None,
+) -> None:
     """Tell the record's followers (but not the one who changed it) which fields changed.
 
     `changes` maps a field to its new value, to an (old, new) pair or to {"old": …, "new": …}. `shown_to(follower)`
@@ -59,16 +91,28 @@ def record_changed(session: Session, *, entity: str, record_id: int, actor: str 
     """
     if not changes:
         return
-    followers = session.execute(sa.select(FOLLOWERS.c.username).where(
-        FOLLOWERS.c.entity == entity, FOLLOWERS.c.record_id == record_id)).scalars().all()
+    followers = (
+        session.execute(
+            sa.select(FOLLOWERS.c.username).where(FOLLOWERS.c.entity == entity, FOLLOWERS.c.record_id == record_id)
+        )
+        .scalars()
+        .all()
+    )
     audiences: dict[tuple[str, ...], tuple[Mapping[str, Any], list[str]]] = {}
     for person in followers:
         seen = changes if shown_to is None or person == actor else shown_to(person)
         if seen:
             audiences.setdefault(tuple(seen), (seen, []))[1].append(person)
     for seen, people in audiences.values():
-        notify(session, event=FOLLOWED_CHANGED, recipients=people, entity=entity, record_id=record_id, actor=actor,
-               data={"record": record, "fields": ", ".join(seen), "changes": describe_changes(seen)})
+        notify(
+            session,
+            event=FOLLOWED_CHANGED,
+            recipients=people,
+            entity=entity,
+            record_id=record_id,
+            actor=actor,
+            data={"record": record, "fields": ", ".join(seen), "changes": describe_changes(seen)},
+        )
 
 
 def forget_followers(session: Session, entity: str, record_id: int) -> None:
@@ -93,8 +137,12 @@ def describe_changes(changes: Mapping[str, Any]) -> str:
 
 def _channels(session: Session, event: str, people: list[str]) -> dict[str, dict[str, bool]]:
     """Each person's channels for `event`: what they chose on the preferences screen, else the event's defaults."""
-    chosen = {row.username: {IN_APP: row.in_app, EMAIL: row.email} for row in session.execute(
-        sa.select(PREFERENCES).where(PREFERENCES.c.event == event, PREFERENCES.c.username.in_(people)))}
+    chosen = {
+        row.username: {IN_APP: row.in_app, EMAIL: row.email}
+        for row in session.execute(
+            sa.select(PREFERENCES).where(PREFERENCES.c.event == event, PREFERENCES.c.username.in_(people))
+        )
+    }
     return {person: chosen.get(person) or default_channels(event) for person in people}
 
 

@@ -25,7 +25,9 @@ NOTIFICATIONS = sa.Table(
     sa.Column("record_id", sa.Integer),
     sa.Column("actor", sa.String(USER_NAME)),  # none: the platform itself (a reminder, a timeout)
     sa.Column("data", sa.JSON, nullable=False),  # the template's placeholders ({record}, {step}, {comment}…)
-    sa.Column("in_app", sa.Boolean, nullable=False),  # false: the recipient wanted it by e-mail only (kept for the mail)
+    sa.Column(
+        "in_app", sa.Boolean, nullable=False
+    ),  # false: the recipient wanted it by e-mail only (kept for the mail)
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("read_at", sa.DateTime),
     sa.Index("ix_formwork_notification_unread", "recipient", "read_at"),  # the navbar badge's one query

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import DEFAULT_LANGUAGE, Label
+from ..i18n import DEFAULT_LANGUAGE, CatalogText, Label
 from ..meta.errors import DefinitionError
 from ..meta.model import qualify
 from ..meta.yamlload import Document
@@ -39,7 +39,7 @@ PLACEHOLDERS = {
     "fields": "the changed fields' names",
     "changes": "the changed fields with their old and new values",
 }
-PLATFORM = Label({"en": "Formwork", "zh": "系统"})
+PLATFORM = CatalogText("Formwork")
 _PARSER = string.Formatter()
 
 
@@ -71,7 +71,9 @@ def template_errors(definition: NotificationDef, catalog: Catalog) -> list[Defin
     assert doc is not None
     errors = []
     if definition.event not in EVENTS:  # the schema's enum says so too; kept for documents built in code
-        errors.append(doc.error(("event",), f"unknown event {definition.event!r}; expected one of: {', '.join(EVENTS)}"))
+        errors.append(
+            doc.error(("event",), f"unknown event {definition.event!r}; expected one of: {', '.join(EVENTS)}")
+        )
     if definition.entity and not catalog.knows_entity(definition.entity):
         errors.append(doc.error(("entity",), f"entity '{definition.entity}' is not defined"))
     elif definition.entity and (problem := catalog.unrequired_entity(definition.pack, definition.entity)):
@@ -94,7 +96,9 @@ def placeholder_errors(text: str) -> list[str]:
         if name is None:
             continue
         if name not in PLACEHOLDERS:
-            errors.append(f"unknown placeholder {{{name}}}; expected one of: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+            errors.append(
+                f"unknown placeholder {{{name}}}; expected one of: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+            )
         elif spec or conversion:
             errors.append(f"placeholder {{{name}}} takes no format or conversion; write it as {{{name}}}")
     return errors
@@ -145,29 +149,30 @@ def _in(value: Any, language: str) -> str:
     return "" if value is None else str(value)
 
 
-def _texts(en: str, zh: str) -> Label:
-    return Label({"en": en, "zh": zh})
-
-
 #: the platform's texts of every event: (subject, body)
 DEFAULTS: dict[str, tuple[Label, Label]] = {
-    "assigned": (_texts("{entity} {record} was assigned to you", "{entity} {record} 已分配给您"),
-                 _texts("{actor} assigned {entity} {record} to you. {comment}", "{actor} 将 {entity} {record} 分配给了您。{comment}")),
-    "approval_needed": (_texts("Approval needed: {entity} {record}", "待审批：{entity} {record}"),
-                        _texts("{actor} submitted {entity} {record} ({chain}); step {step} waits for your decision.",
-                               "{actor} 提交了 {entity} {record}（{chain}），{step} 环节等待您审批。")),
-    "approval_decided": (_texts("{entity} {record} was {outcome}", "{entity} {record} {outcome}"),
-                         _texts("{chain}: {entity} {record} was {outcome}. {comment}", "{chain}：{entity} {record} {outcome}。{comment}")),
-    "mentioned": (_texts("{actor} mentioned you on {entity} {record}", "{actor} 在 {entity} {record} 中提到了您"),
-                  _texts("{actor} wrote: {comment}", "{actor} 写道：{comment}")),
-    "followed_changed": (_texts("{entity} {record} changed", "{entity} {record} 有变更"),
-                         _texts("{actor} changed {changes}", "{actor} 修改了 {changes}")),
-    "reminder": (_texts("Reminder: {entity} {record} waits for you", "提醒：{entity} {record} 等待您处理"),
-                 _texts("{entity} {record} ({chain}, step {step}) still waits for your decision. {comment}",
-                        "{entity} {record}（{chain}，{step} 环节）仍在等待您审批。{comment}")),
-    "cc": (_texts("Copied to you: {entity} {record}", "抄送：{entity} {record}"),
-           _texts("{actor}'s {entity} {record} ({chain}) is copied to you for your information.",
-                  "{actor} 的 {entity} {record}（{chain}）抄送给您，供您知悉。")),
+    "assigned": (
+        CatalogText("{entity} {record} was assigned to you"),
+        CatalogText("{actor} assigned {entity} {record} to you. {comment}"),
+    ),
+    "approval_needed": (
+        CatalogText("Approval needed: {entity} {record}"),
+        CatalogText("{actor} submitted {entity} {record} ({chain}); step {step} waits for your decision."),
+    ),
+    "approval_decided": (
+        CatalogText("{entity} {record} was {outcome}"),
+        CatalogText("{chain}: {entity} {record} was {outcome}. {comment}"),
+    ),
+    "mentioned": (CatalogText("{actor} mentioned you on {entity} {record}"), CatalogText("{actor} wrote: {comment}")),
+    "followed_changed": (CatalogText("{entity} {record} changed"), CatalogText("{actor} changed {changes}")),
+    "reminder": (
+        CatalogText("Reminder: {entity} {record} waits for you"),
+        CatalogText("{entity} {record} ({chain}, step {step}) still waits for your decision. {comment}"),
+    ),
+    "cc": (
+        CatalogText("Copied to you: {entity} {record}"),
+        CatalogText("{actor}'s {entity} {record} ({chain}) is copied to you for your information."),
+    ),
 }
 
 

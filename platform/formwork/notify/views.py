@@ -11,13 +11,14 @@ what they may not see. Every form posts with the CSRF token.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
+from ..adapters.fab import base_filters
 from ..compile.models import class_name, utcnow
 from ..i18n import LANGUAGES, Label, current_locale
 from ..tenancy.audit import current_user, signed_in_user
@@ -28,6 +29,9 @@ from . import outbox as mails
 from .events import CHANNELS, EVENTS
 from .labels import LANGUAGE_NAMES, MAIL_STATUS, TEXT
 from .templates import rendered
+
+if TYPE_CHECKING:
+    from ..tenancy.runtime import TenantRuntime
 
 PAGE_SIZE = 20
 MAX_PAGE = 100_000
@@ -43,13 +47,23 @@ def _user() -> str:
     return signed_in_user().username
 
 
-def described(runtime: Any, row: Any, language: str) -> dict[str, Any]:
+def described(runtime: TenantRuntime, row: Any, language: str) -> dict[str, Any]:
     """What the inbox and the API show of a notification: its texts in `language` and a link to its record."""
     subject, body = rendered(runtime.catalog, row, language)
     entity = runtime.catalog.entities.get(row.entity) if row.entity else None
     link = url_for(f"{class_name(entity)}View.show", pk=row.record_id) if entity and row.record_id else None
-    return {"id": row.id, "event": row.event, "entity": row.entity, "record_id": row.record_id, "actor": row.actor,
-            "subject": subject, "body": body, "link": link, "read": row.read_at is not None, "created_at": row.created_at}
+    return {
+        "id": row.id,
+        "event": row.event,
+        "entity": row.entity,
+        "record_id": row.record_id,
+        "actor": row.actor,
+        "subject": subject,
+        "body": body,
+        "link": link,
+        "read": row.read_at is not None,
+        "created_at": row.created_at,
+    }
 
 
 class NotificationInbox(BaseView):
@@ -65,10 +79,15 @@ class NotificationInbox(BaseView):
         unread_only = request.args.get("unread") == "1"
         runtime, user, language = _runtime(), _user(), current_locale()
         total, rows = store.page_of(runtime.session(), user, page, PAGE_SIZE, unread_only)
-        return self.render_template("formwork/notify/inbox.html", title=TEXT["notifications"], T=TEXT,
-                                    rows=[{**described(runtime, row, language), "at": local_time(row.created_at)}
-                                          for row in rows],
-                                    page=page, more=(page + 1) * PAGE_SIZE < total, unread_only=unread_only)
+        return self.render_template(
+            "formwork/notify/inbox.html",
+            title=TEXT["notifications"],
+            T=TEXT,
+            rows=[{**described(runtime, row, language), "at": local_time(row.created_at)} for row in rows],
+            page=page,
+            more=(page + 1) * PAGE_SIZE < total,
+            unread_only=unread_only,
+        )
 
     @expose("/open/<int:notification_id>")
     @has_access
@@ -111,16 +130,25 @@ class NotificationInbox(BaseView):
                 flash(TEXT["bad_language"].localized(), "danger")
                 return redirect(url_for(".preferences"))
             form = request.form
-            store.save_preferences(session, user, {event: {channel: form.get(f"{event}-{channel}") == "on"
-                                                           for channel in CHANNELS} for event in EVENTS})
+            store.save_preferences(
+                session,
+                user,
+                {event: {channel: form.get(f"{event}-{channel}") == "on" for channel in CHANNELS} for event in EVENTS},
+            )
             store.save_language(session, user, chosen)
             session.commit()
             flash(TEXT["saved"].localized(), "success")
             return redirect(url_for(".preferences"))
-        return self.render_template("formwork/notify/preferences.html", title=TEXT["preferences"], T=TEXT,
-                                    events=EVENTS, channels=CHANNELS, chosen=store.preferences(session, user),
-                                    languages=LANGUAGE_NAMES, language=store.language(session, user) or current_locale())
-
+        return self.render_template(
+            "formwork/notify/preferences.html",
+            title=TEXT["preferences"],
+            T=TEXT,
+            events=EVENTS,
+            channels=CHANNELS,
+            chosen=store.preferences(session, user),
+            languages=LANGUAGE_NAMES,
+            language=store.language(session, user) or current_locale(),
+        )
 
     @expose("/outbox")
     @has_access
@@ -131,9 +159,17 @@ class NotificationInbox(BaseView):
             abort(404)
         page = max(0, min(request.args.get("page", 0, type=int), MAX_PAGE))
         total, rows = mails.listing(_runtime().session(), status, page, PAGE_SIZE)
-        return self.render_template("formwork/notify/outbox.html", title=TEXT["outbox"], T=TEXT, rows=rows, status=status,
-                                    statuses=MAIL_STATUSES, page=page, more=(page + 1) * PAGE_SIZE < total,
-                                    time=local_time)
+        return self.render_template(
+            "formwork/notify/outbox.html",
+            title=TEXT["outbox"],
+            T=TEXT,
+            rows=rows,
+            status=status,
+            statuses=MAIL_STATUSES,
+            page=page,
+            more=(page + 1) * PAGE_SIZE < total,
+            time=local_time,
+        )
 
     @expose("/outbox/<int:mail_id>/retry", methods=["POST"])
     @has_access
@@ -150,21 +186,19 @@ class NotificationInbox(BaseView):
 class FollowScreens:
     """Mixed into every entity's ModelView (compile/views.build_view): the follow button and its route."""
 
-    def _get_show_widget(self, pk: Any, item: Any, widgets: Any = None, actions: Any = None,
-                         show_fieldsets: Any = None) -> Any:
-        widgets = super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)  # type: ignore[misc]
+    def follow_widgets(self, pk: int) -> dict[str, Any]:
+        """Whether the signed-in user follows the record: its page's follow button (a RecordPanel)."""
         user = current_user()
-        if user is not None:
-            widgets["following"] = store.is_following(_runtime().session(), user.username,
-                                                      self.entity.qualified, int(pk))  # type: ignore[attr-defined]
-        return widgets
+        if user is None:
+            return {}
+        return {"following": store.is_following(_runtime().session(), user.username, self.entity.qualified, pk)}  # type: ignore[attr-defined]
 
     @expose("/follow/<int:pk>", methods=["POST"])
     @has_access
     @permission_name("show")
     def follow(self, pk: int) -> Response:
         """Follow the record (`on=1`) or stop following it; records the user may not see are 404."""
-        if self.datamodel.get(pk, self._base_filters) is None:  # type: ignore[attr-defined]
+        if self.datamodel.get(pk, base_filters(self)) is None:  # type: ignore[attr-defined]
             abort(404)
         on = request.form.get("on") == "1"
         session = _runtime().session()
@@ -185,8 +219,11 @@ class NotificationsMenuLabel(Label):
         unread = store.unread_count(_runtime().session(), user.username)
         if not unread:
             return text
-        return str(Markup('{} <span class="badge fw-unread" title="{}">{}</span>').format(
-            text, TEXT["unread"].localized(), store.shown_unread(unread)))
+        return str(
+            Markup('{} <span class="badge fw-unread" title="{}">{}</span>').format(
+                text, TEXT["unread"].localized(), store.shown_unread(unread)
+            )
+        )
 
 
 def template_texts() -> dict[str, Any]:
@@ -198,6 +235,7 @@ def register_notifications(appbuilder: AppBuilder) -> None:
     from .api import NotificationApi
 
     current_app.context_processor(template_texts)
-    appbuilder.add_view(NotificationInbox, MENU_NAME, label=NotificationsMenuLabel(TEXT["notifications"].translations),
-                        icon="fa-bell")
+    appbuilder.add_view(
+        NotificationInbox, MENU_NAME, label=NotificationsMenuLabel(TEXT["notifications"].translations), icon="fa-bell"
+    )
     appbuilder.add_api(NotificationApi)

@@ -38,11 +38,20 @@ def read_nodes(session: Any, models: Any, visible: Any) -> list[Node]:
         counted = counted.where(rule)
     counts = counted.subquery()
     head = aliased(employee)
-    query = (sa.select(department.id, department.name, department.code, department.parent_id, head.id, head.name,
-                       sa.func.coalesce(counts.c.n, 0))
-             .outerjoin(head, head.id == department.head_id)
-             .outerjoin(counts, counts.c.department_id == department.id)
-             .order_by(department.name, department.id))
+    query = (
+        sa.select(
+            department.id,
+            department.name,
+            department.code,
+            department.parent_id,
+            head.id,
+            head.name,
+            sa.func.coalesce(counts.c.n, 0),
+        )
+        .outerjoin(head, head.id == department.head_id)
+        .outerjoin(counts, counts.c.department_id == department.id)
+        .order_by(department.name, department.id)
+    )
     if (rule := visible(department)) is not None:
         query = query.where(rule)
     return [Node(*row) for row in session.execute(query)]

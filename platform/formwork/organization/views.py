@@ -14,19 +14,19 @@ from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permissio
 
 from ..access import visible_condition
 from ..compile.models import class_name
-from ..i18n import Label
+from ..i18n import CatalogText
 from ..meta.catalog import Catalog
 from ..tenancy.menu import menu_label
 from .tree import DEPARTMENT, EMPLOYEE, as_tree, read_nodes
 
 TEXT = {
-    "title": Label({"en": "Department tree", "zh": "部门树"}),
-    "department": Label({"en": "Department", "zh": "部门"}),
-    "code": Label({"en": "Code", "zh": "编码"}),
-    "head": Label({"en": "Head", "zh": "负责人"}),
-    "employees": Label({"en": "Employees", "zh": "员工数"}),
-    "total": Label({"en": "Including sub-departments", "zh": "含下级部门"}),
-    "empty": Label({"en": "No departments yet.", "zh": "暂无部门。"}),
+    "title": CatalogText("Department tree"),
+    "department": CatalogText("Department"),
+    "code": CatalogText("Code"),
+    "head": CatalogText("Head"),
+    "employees": CatalogText("Employees"),
+    "total": CatalogText("Including sub-departments"),
+    "empty": CatalogText("No departments yet."),
 }
 
 
@@ -43,8 +43,13 @@ class DepartmentTreeView(BaseView):
         catalog = runtime.catalog
         views = {name: f"{class_name(catalog.entities[name])}View" for name in (DEPARTMENT, EMPLOYEE)}
         links = {name: view for name, view in views.items() if self.appbuilder.sm.has_access("can_show", view)}
-        return self.render_template("formwork/organization/tree.html", nodes=nodes, T=TEXT,
-                                    department_view=links.get(DEPARTMENT), employee_view=links.get(EMPLOYEE))
+        return self.render_template(
+            "formwork/organization/tree.html",
+            nodes=nodes,
+            T=TEXT,
+            department_view=links.get(DEPARTMENT),
+            employee_view=links.get(EMPLOYEE),
+        )
 
 
 def register_organization(appbuilder: AppBuilder, catalog: Catalog) -> None:
@@ -52,5 +57,10 @@ def register_organization(appbuilder: AppBuilder, catalog: Catalog) -> None:
     if DEPARTMENT not in catalog.entities or EMPLOYEE not in catalog.entities:
         return
     category = menu_label(catalog.packs[catalog.entities[DEPARTMENT].pack].label)
-    appbuilder.add_view(DepartmentTreeView, menu_label(TEXT["title"]), category=category, icon="fa-sitemap",
-                        category_icon="fa-folder-open")
+    appbuilder.add_view(
+        DepartmentTreeView,
+        menu_label(TEXT["title"]),
+        category=category,
+        icon="fa-sitemap",
+        category_icon="fa-folder-open",
+    )

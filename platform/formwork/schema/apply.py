@@ -41,7 +41,8 @@ def schema_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
             return
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # only possible outside a transaction
         try:
-            if not connection.connection.dbapi_connection.in_transaction:
+            # an open Connection always holds its driver's connection: SQLAlchemy types it Optional
+            if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
                 # IMMEDIATE takes the write lock now, waiting out writers for the driver's busy timeout; a deferred
                 # transaction that read first fails at once when a writer committed meanwhile ("database is locked")
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -61,8 +62,9 @@ def schema_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
 def apply_schema_plan(connection: sa.Connection, plan: SchemaPlan) -> None:
     """Run every change's steps in phase order; alterations of one table share one batch."""
     operations = Operations(MigrationContext.configure(connection))
-    steps = sorted(((phase, change.table, step) for change in plan.apply for phase, step in change.steps),
-                   key=lambda item: item[0])
+    steps = sorted(
+        ((phase, change.table, step) for change in plan.apply for phase, step in change.steps), key=lambda item: item[0]
+    )
     for phase, group in groupby(steps, key=lambda item: item[0]):
         if phase is not Phase.ALTERS:
             for _, _, step in group:

@@ -33,11 +33,12 @@ def plan_choices(p: Planner) -> None:
     """Map or refuse the stored values each choice field of an existing table no longer allows."""
     for entity in p.entities.values():
         for f in entity.fields:
-            if not isinstance(FIELD_TYPES[f.type], ChoiceKind) or not _may_have_lost_values(p, entity, f):
+            kind = FIELD_TYPES[f.type]
+            if not isinstance(kind, ChoiceKind) or not _may_have_lost_values(p, entity, f):
                 continue
             stored = _stored_column(p, entity, f)
             if stored is not None:
-                _judge(p, entity, f, stored)
+                _judge(p, entity, f, kind, stored)
 
 
 def _stored_column(p: Planner, entity: EntityDef, f: FieldDef) -> str | None:
@@ -72,8 +73,8 @@ def _previous_field(previous: Mapping[str, EntityDef], entity: EntityDef, f: Fie
     return former.field(f.name) or (former.field(f.renamed_from) if f.renamed_from else None)
 
 
-def _judge(p: Planner, entity: EntityDef, f: FieldDef, stored: str) -> None:
-    kind, column = FIELD_TYPES[f.type], FIELD_TYPES[f.type].attribute(f)
+def _judge(p: Planner, entity: EntityDef, f: FieldDef, kind: ChoiceKind, stored: str) -> None:
+    column = kind.attribute(f)
     values_type = p.metadata.tables[entity.table].c[column].type
     before = sa.table(entity.table, sa.column("id", sa.Integer), sa.column(stored, values_type))
     outside = kind.stored_outside(p.connection, before, stored, {c.value for c in f.choices})
@@ -83,12 +84,18 @@ def _judge(p: Planner, entity: EntityDef, f: FieldDef, stored: str) -> None:
     if mapped:
         after = sa.table(entity.table, sa.column("id", sa.Integer), sa.column(column, values_type))
         rewrite = {old: mapping[old] for old in mapped}
-        p.add(f"map stored values of {what}: "
-              + ", ".join(f"{old} → {mapping[old]} ({_records(count)})" for old, count in mapped.items()), entity.table,
-              (Phase.FILLS, lambda ops: kind.rewrite_stored(ops.get_bind(), after, column, rewrite)))
+        p.add(
+            f"map stored values of {what}: "
+            + ", ".join(f"{old} → {mapping[old]} ({_records(count)})" for old, count in mapped.items()),
+            entity.table,
+            (Phase.FILLS, lambda ops: kind.rewrite_stored(ops.get_bind(), after, column, rewrite)),
+        )
     if unmapped:
-        p.refuse(f"{what} no longer offers " + _listed([f"'{value}' ({_records(count)})" for value, count in unmapped.items()])
-                 + "; map them with `map_choices:` or keep them as `retired: true` choices")
+        p.refuse(
+            f"{what} no longer offers "
+            + _listed([f"'{value}' ({_records(count)})" for value, count in unmapped.items()])
+            + "; map them with `map_choices:` or keep them as `retired: true` choices"
+        )
 
 
 def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:

@@ -6,11 +6,13 @@ Formwork drops or moves only the indexes and constraints it created, known by th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from alembic.operations import ops as alembic_ops
 
+from ..adapters.alembic import reverse_of
 from ..compile.naming import index_name, is_formworks_constraint, is_formworks_index
 from .apply import BATCH_NAMING
 from .changes import Phase, Step
@@ -19,13 +21,18 @@ if TYPE_CHECKING:
     from .plan import Planner
 
 #: Alembic's constraint types in words
-CONSTRAINT_WORDS = {"foreignkey": "foreign key", "unique": "unique constraint", "check": "check constraint",
-                    "primary": "primary key"}
+CONSTRAINT_WORDS = {
+    "foreignkey": "foreign key",
+    "unique": "unique constraint",
+    "check": "check constraint",
+    "primary": "primary key",
+}
 
 
 def add_index(p: Planner, op: alembic_ops.CreateIndexOp) -> None:
     table = op.table_name
-    names = [c if isinstance(c, str) else c.name for c in op.columns]
+    # Alembic allows text() expressions too; Formwork's indexes are on columns, which have names
+    names = [c if isinstance(c, str) else c.name for c in op.columns]  # type: ignore[union-attr]
     if op.unique and (repeated := _repeated_values(p, table, names)):
         fields = ", ".join(p.name(table, n) for n in names)
         p.refuse(f"{fields} becomes unique but {repeated} value(s) are stored more than once; change them first")
@@ -39,25 +46,37 @@ def _repeated_values(p: Planner, table: str, names: list[str]) -> int:
         return 0
     old_names = {new: old for (t, old), new in p.renamed.items() if t == table}
     stored = {c["name"] for c in p.inspector.get_columns(table)}
-    columns = [sa.column(old_names.get(n, n)) for n in names]
+    columns: list[sa.ColumnClause[Any]] = [sa.column(old_names.get(n, n)) for n in names]
     if not all(c.name in stored for c in columns):
         return 0
-    groups = (sa.select(*columns).select_from(sa.table(table)).where(*(c.is_not(None) for c in columns))
-              .group_by(*columns).having(sa.func.count() > 1).subquery())
-    return p.connection.scalar(sa.select(sa.func.count()).select_from(groups))
+    groups = (
+        sa.select(*columns)
+        .select_from(sa.table(table))
+        .where(*(c.is_not(None) for c in columns))
+        .group_by(*columns)
+        .having(sa.func.count() > 1)
+        .subquery()
+    )
+    return p.connection.execute(sa.select(sa.func.count()).select_from(groups)).scalar_one()
 
 
 def drop_index(p: Planner, op: alembic_ops.DropIndexOp) -> None:
     """An index no definition asks for: dropped when Formwork made it, unless it is on a retired column (it stays)."""
     table = op.table_name
-    stored = next((i for i in p.inspector.get_indexes(table) if i["name"] == op.index_name), {"column_names": []})
+    assert table is not None  # autogenerate names the table of every index it drops
+    stored: Mapping[str, Any] = next(
+        (i for i in p.inspector.get_indexes(table) if i["name"] == op.index_name), {"column_names": []}
+    )
     if not is_formworks_index(table, op.index_name, stored["column_names"]):
         keep(p, f"index {op.index_name} on {table}")
         return
     if any((table, c) in p.retiring for c in stored["column_names"]):
         return
-    p.add(f"remove index {op.index_name} from {table}", table,
-          (Phase.DROP_INDEXES, lambda ops: ops.drop_index(op.index_name, table_name=table)))
+    p.add(
+        f"remove index {op.index_name} from {table}",
+        table,
+        (Phase.DROP_INDEXES, lambda ops: ops.drop_index(op.index_name, table_name=table)),
+    )
 
 
 def keep(p: Planner, what: str) -> None:
@@ -65,17 +84,23 @@ def keep(p: Planner, what: str) -> None:
     p.plan.kept.append(f"kept: {what} was not created by Formwork; it is left as it is")
 
 
-def owned_indexes(p: Planner, table: str, column: str) -> list[dict]:
-    """The stored indexes on `column` that Formwork made."""
-    return [index for index in p.inspector.get_indexes(table)
-            if column in index["column_names"] and is_formworks_index(table, index["name"], index["column_names"])]
+def owned_indexes(p: Planner, table: str, column: str) -> list[Mapping[str, Any]]:
+    """The stored indexes on `column` that Formwork made (so named, and on named columns)."""
+    return [
+        index
+        for index in p.inspector.get_indexes(table)
+        if column in index["column_names"] and is_formworks_index(table, index["name"], index["column_names"])
+    ]
 
 
-def index_drops(table: str, indexes: list[dict]) -> list[tuple[Phase, Step]]:
+def index_drops(table: str, indexes: list[Mapping[str, Any]]) -> list[tuple[Phase, Step]]:
     """Steps dropping `indexes` before anything else changes the table: SQLite copies a table with its indexes, so
     one on a column about to be dropped or renamed must go first."""
-    return [(Phase.DROP_INDEXES, lambda ops, name=index["name"]: ops.drop_index(name, table_name=table))
-            for index in indexes]
+    # mypy cannot infer a lambda whose defaults bind loop values (here and below)
+    return [
+        (Phase.DROP_INDEXES, lambda ops, name=index["name"]: ops.drop_index(name, table_name=table))  # type: ignore[misc]
+        for index in indexes
+    ]
 
 
 def not_formworks(p: Planner, table: str, column: str | None = None) -> list[str]:
@@ -86,19 +111,26 @@ def not_formworks(p: Planner, table: str, column: str | None = None) -> list[str
     found = []
     for index in p.inspector.get_indexes(table):
         uses = column is None or column in index["column_names"]
-        if uses and not index.get("duplicates_constraint") and not is_formworks_index(table, index["name"],
-                                                                                       index["column_names"]):
+        if (
+            uses
+            and not index.get("duplicates_constraint")
+            and not is_formworks_index(table, index["name"], index["column_names"])
+        ):
             found.append(f"index {index['name']}")
-    for kind, constraints in (("foreign key", p.inspector.get_foreign_keys(table)),
-                              ("unique constraint", p.inspector.get_unique_constraints(table))):
-        for constraint in constraints:
-            columns = constraint.get("constrained_columns") or constraint.get("column_names") or []
-            if (column is None or column in columns) and not is_formworks_constraint(table, constraint["name"]):
-                found.append(f"{kind} {constraint['name']}")
+    constraints = [("foreign key", fk["name"], fk["constrained_columns"]) for fk in p.inspector.get_foreign_keys(table)]
+    constraints += [
+        ("unique constraint", unique["name"], unique["column_names"])
+        for unique in p.inspector.get_unique_constraints(table)
+    ]
+    for kind, name, columns in constraints:
+        if (column is None or column in columns) and not is_formworks_constraint(table, name):
+            found.append(f"{kind} {name}")
     return found
 
 
-def move_indexes_aside(p: Planner, table: str, column: str, aside: str) -> tuple[set[str], list[tuple[Phase, Step]]]:
+def move_indexes_aside(
+    p: Planner, table: str, column: str, aside: str
+) -> tuple[set[str | None], list[tuple[Phase, Step]]]:
     """The stored indexes on a column this plan moves aside, and the steps that move Formwork's with it.
 
     Formwork's indexes are named after their columns, so the renamed field's would clash: they are dropped before
@@ -111,8 +143,14 @@ def move_indexes_aside(p: Planner, table: str, column: str, aside: str) -> tuple
     for index in [] if p.drop_retired else owned:
         moved = [aside if c == column else c for c in index["column_names"]]
         new = index_name(table, moved, unique=index["name"].startswith("ux_"))
-        steps.append((Phase.INDEXES, lambda ops, new=new, moved=moved, unique=bool(index["unique"]):
-                      ops.create_index(new, table, moved, unique=unique)))
+        steps.append(
+            (
+                Phase.INDEXES,
+                lambda ops, new=new, moved=moved, unique=bool(index["unique"]): (  # type: ignore[misc]
+                    ops.create_index(new, table, moved, unique=unique)
+                ),
+            )
+        )
     return {i["name"] for i in p.inspector.get_indexes(table) if column in i["column_names"]}, steps
 
 
@@ -130,13 +168,20 @@ def add_foreign_key(p: Planner, op: alembic_ops.CreateForeignKeyOp) -> None:
         p.refuse(f"{what} refers to {target}, but {orphans} record(s) refer to records that do not exist")
         return
     ondelete = {"ondelete": op.kw["ondelete"]} if op.kw.get("ondelete") else {}
-    p.add(f"enforce the reference {what} to {target}", table,
-          (Phase.ALTERS, lambda batch: batch.create_foreign_key(op.constraint_name, op.referent_table, columns,
-                                                                op.remote_cols, **ondelete)))
+    p.add(
+        f"enforce the reference {what} to {target}",
+        table,
+        (
+            Phase.ALTERS,
+            lambda batch: batch.create_foreign_key(
+                op.constraint_name, op.referent_table, columns, op.remote_cols, **ondelete
+            ),
+        ),
+    )
 
 
 def _orphans(p: Planner, op: alembic_ops.CreateForeignKeyOp) -> int:
-    source = [sa.column(c) for c in op.local_cols]
+    source: list[sa.ColumnClause[Any]] = [sa.column(c) for c in op.local_cols]
     filled = sa.and_(*(c.is_not(None) for c in source))
     if not p.inspector.has_table(op.referent_table):
         return p.count(op.source_table, filled)
@@ -145,8 +190,9 @@ def _orphans(p: Planner, op: alembic_ops.CreateForeignKeyOp) -> int:
     return p.count(op.source_table, sa.and_(filled, ~found))
 
 
-def unlink_retired(p: Planner, table: str, columns: set[str] | None = None,
-                   moved: dict[str, str] | None = None) -> list[str]:
+def unlink_retired(
+    p: Planner, table: str, columns: set[str] | None = None, moved: dict[str, str] | None = None
+) -> list[str]:
     """Stop enforcing the references of retired columns (all of a retired table's when `columns` is None).
 
     The column and its values stay; only the foreign key goes. Kept, it would stop the deletion of the record it
@@ -163,12 +209,18 @@ def unlink_retired(p: Planner, table: str, columns: set[str] | None = None,
             keep(p, f"foreign key {fk['name']} on {table}")
             continue
         now = [moved.get(c, c) for c in fk["constrained_columns"]]
-        name = fk["name"] or BATCH_NAMING["fk"] % {"table_name": table, "column_0_name": now[0],
-                                                  "referred_table_name": fk["referred_table"]}
+        name = fk["name"] or BATCH_NAMING["fk"] % {
+            "table_name": table,
+            "column_0_name": now[0],
+            "referred_table_name": fk["referred_table"],
+        }
         target = p.entity_words(fk["referred_table"])
         what = ", ".join(p.name(table, c) for c in now)
-        p.add(f"no longer enforce the link of retired {what} to {target}", table,
-              (Phase.ALTERS, lambda batch, name=name: batch.drop_constraint(name, type_="foreignkey")))
+        p.add(
+            f"no longer enforce the link of retired {what} to {target}",
+            table,
+            (Phase.ALTERS, lambda batch, name=name: batch.drop_constraint(name, type_="foreignkey")),  # type: ignore[misc]
+        )
         targets.append(target)
     return targets
 
@@ -176,14 +228,17 @@ def unlink_retired(p: Planner, table: str, columns: set[str] | None = None,
 def drop_constraint(p: Planner, op: alembic_ops.DropConstraintOp) -> None:
     """A retired column keeps its constraints; a renamed one keeps them under the new name; one Formwork did not
     create is left as it is."""
-    reverse = op.reverse() if op._reverse is not None else None
+    reverse = reverse_of(op)
     columns = getattr(reverse, "local_cols", None) or []
     kept = p.retiring | set(p.renamed)
     if columns and all((op.table_name, c) in kept for c in columns):
         return
     kind = CONSTRAINT_WORDS.get(op.constraint_type or "", "constraint")
-    if not is_formworks_constraint(op.table_name, op.constraint_name):
+    # Alembic types the name with its own "no name" marker, which reflected constraints never carry
+    if not is_formworks_constraint(op.table_name, op.constraint_name):  # type: ignore[arg-type]
         keep(p, f"{kind} {op.constraint_name} on {op.table_name}")
         return
-    p.refuse(f"{p.entity_words(op.table_name)} has a {kind} no definition asks for ({op.constraint_name or 'unnamed'}); "
-             "it is not removed automatically")
+    p.refuse(
+        f"{p.entity_words(op.table_name)} has a {kind} no definition asks for ({op.constraint_name or 'unnamed'}); "
+        "it is not removed automatically"
+    )

@@ -61,8 +61,12 @@ def losses(old: sa.types.TypeEngine, new: sa.types.TypeEngine) -> list[Loss]:
     before, after = _capacities(old, new)
     found = []
     if after.family == "text" and after.size < before.size:
-        found.append(Loss(f"are longer than {int(after.size)} characters and would be cut",
-                          lambda c: sa.func.length(c) > after.size))
+        found.append(
+            Loss(
+                f"are longer than {int(after.size)} characters and would be cut",
+                lambda c: sa.func.length(c) > after.size,
+            )
+        )
     if after.family == "number" and after.size < min(before.size, LARGEST_CHECKED):
         too_large = "are too large for" if isinstance(new, sa.Integer) else "have more than"
         found.append(Loss(f"{too_large} {_range_words(new)}", lambda c: sa.func.abs(c) >= after.size))
@@ -119,7 +123,7 @@ def _range_words(type_: sa.types.TypeEngine) -> str:
     """How large a number the type stores: `a whole number`, `14 digits before the point`."""
     if isinstance(type_, sa.Integer):
         return f"a {type_words(type_)}"
-    return f"{type_.precision - (type_.scale or 0)} digits before the point"
+    return f"{type_.precision - (type_.scale or 0)} digits before the point"  # type: ignore[attr-defined]  # a decimal
 
 
 def _decimals(count: int) -> str:

@@ -11,13 +11,13 @@ renames come first (`schema/renames.py`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 import sqlalchemy as sa
 from alembic.autogenerate import produce_migrations
 from alembic.operations import Operations
 from alembic.operations import ops as alembic_ops
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine.interfaces import ReflectedColumn
 
 from ..fields import FIELD_TYPES
 from ..meta.model import EntityDef, FieldDef
@@ -32,18 +32,29 @@ __all__ = ["Change", "Phase", "Planner", "SchemaPlan", "plan_schema_changes"]
 class Planner:
     """What the rules need to judge a change: the tenant's connection, its definitions, and the plan being built."""
 
-    def __init__(self, connection: sa.Connection, metadata: sa.MetaData, entities: Iterable[EntityDef],
-                 drop_retired: bool, packs: Iterable[str] | None = None,
-                 previous: Mapping[str, EntityDef] | None = None) -> None:
+    def __init__(
+        self,
+        connection: sa.Connection,
+        metadata: sa.MetaData,
+        entities: Iterable[EntityDef],
+        drop_retired: bool,
+        packs: Iterable[str] | None = None,
+        previous: Mapping[str, EntityDef] | None = None,
+    ) -> None:
         self.connection, self.metadata, self.drop_retired = connection, metadata, drop_retired
         self.previous = previous  # the entities the database had before, by table; None when unknown
-        self.context = MigrationContext.configure(connection, opts={"include_object": self._own, "render_as_batch": True})
+        self.context = MigrationContext.configure(
+            connection, opts={"include_object": self._own, "render_as_batch": True}
+        )
         self.inspector = sa.inspect(connection)
         self.entities = {entity.table: entity for entity in entities}
         # the tenant's packs: a stored `<pack>_…` table of one of them that no entity defines is a retired entity
         self.packs = set(packs) if packs is not None else {entity.pack for entity in self.entities.values()}
-        self.fields = {(entity.table, FIELD_TYPES[f.type].attribute(f)): f
-                       for entity in self.entities.values() for f in entity.fields}
+        self.fields = {
+            (entity.table, FIELD_TYPES[f.type].attribute(f)): f
+            for entity in self.entities.values()
+            for f in entity.fields
+        }
         self.plan = SchemaPlan()
         self.renamed: dict[tuple[str, str], str] = {}  # (table, old column) -> new column
         self.retiring: set[tuple[str, str]] = set()
@@ -54,7 +65,9 @@ class Planner:
         return table is None or table.name in self.metadata.tables
 
     def proposed(self) -> list[alembic_ops.MigrateOperation]:
-        return _flatten(produce_migrations(self.context, self.metadata).upgrade_ops.ops)
+        upgrade = produce_migrations(self.context, self.metadata).upgrade_ops
+        assert upgrade is not None  # produce_migrations always fills it
+        return _flatten(upgrade.ops)
 
     def field(self, table: str, column: str) -> FieldDef | None:
         return self.fields.get((table, column))
@@ -78,9 +91,9 @@ class Planner:
 
     def count(self, table: str, where: sa.ColumnElement[bool] | None = None) -> int:
         query = sa.select(sa.func.count()).select_from(sa.table(table))
-        return self.connection.scalar(query if where is None else query.where(where))
+        return self.connection.execute(query if where is None else query.where(where)).scalar_one()
 
-    def stored_column(self, table: str, column: str) -> dict[str, Any]:
+    def stored_column(self, table: str, column: str) -> ReflectedColumn:
         return next(c for c in self.inspector.get_columns(table) if c["name"] == column)
 
     def add(self, text: str, table: str, *steps: tuple[Phase, Step], added: tuple[str, str] | None = None) -> None:
@@ -97,9 +110,14 @@ def _flatten(ops: list[alembic_ops.MigrateOperation]) -> list[alembic_ops.Migrat
     return flat
 
 
-def plan_schema_changes(connection: sa.Connection, metadata: sa.MetaData, entities: Iterable[EntityDef] = (),
-                        drop_retired: bool = False, packs: Iterable[str] | None = None,
-                        previous: Mapping[str, EntityDef] | None = None) -> SchemaPlan:
+def plan_schema_changes(
+    connection: sa.Connection,
+    metadata: sa.MetaData,
+    entities: Iterable[EntityDef] = (),
+    drop_retired: bool = False,
+    packs: Iterable[str] | None = None,
+    previous: Mapping[str, EntityDef] | None = None,
+) -> SchemaPlan:
     """Compare the tenant's tables with `metadata` (the tables of `entities`); nothing is changed.
 
     `packs` are the tenant's packs (by default those of `entities`): only their tables can be retired entities.

@@ -39,29 +39,45 @@ def entity_renames(connection: sa.Connection, metadata: sa.MetaData, entities: I
         if not entity.renamed_from:
             continue
         old = replace(entity, name=entity.renamed_from).table
-        tables = [(old + name.removeprefix(entity.table), name) for name in sorted(metadata.tables, key=len)
-                  if name == entity.table or name.startswith(f"{entity.table}__")]
+        tables = [
+            (old + name.removeprefix(entity.table), name)
+            for name in sorted(metadata.tables, key=len)
+            if name == entity.table or name.startswith(f"{entity.table}__")
+        ]
         tables = [(before, after) for before, after in tables if before in stored and after not in stored]
         if not tables or tables[0][0] != old:
             continue
         rows = connection.scalar(sa.select(sa.func.count()).select_from(sa.table(old)))
         links = "".join(f"; link table {before} becomes {after}" for before, after in tables[1:])
-        changes.append(Change(
-            f"rename entity {entity.pack} {entity.renamed_from} to {entity.name} (table {old} becomes {entity.table}"
-            f"{links}; its {rows} record(s) and the references to them kept)", entity.table,
-            [(Phase.RENAME_TABLES, _renamer(before, after, _index_renames(inspector, metadata.tables[after], before)))
-             for before, after in tables]))
+        changes.append(
+            Change(
+                f"rename entity {entity.pack} {entity.renamed_from} to {entity.name} (table {old} becomes {entity.table}"
+                f"{links}; its {rows} record(s) and the references to them kept)",
+                entity.table,
+                [
+                    (
+                        Phase.RENAME_TABLES,
+                        _renamer(before, after, _index_renames(inspector, metadata.tables[after], before)),
+                    )
+                    for before, after in tables
+                ],
+            )
+        )
     return changes
 
 
 def _index_renames(inspector: sa.Inspector, table: sa.Table, stored_table: str) -> list[IndexRename]:
     """The stored indexes the definitions give another name now that the table has its new one."""
-    wanted = {(tuple(c.name for c in index.columns), bool(index.unique)): index.name for index in table.indexes}
+    wanted: dict[tuple[tuple[str | None, ...], bool], str | None] = {
+        (tuple(c.name for c in index.columns), bool(index.unique)): index.name for index in table.indexes
+    }
     renames = []
     for index in inspector.get_indexes(stored_table):
-        new = wanted.get((tuple(index["column_names"]), bool(index["unique"])))
-        if new is not None and new != index["name"]:
-            renames.append(IndexRename(index["name"], str(new), list(index["column_names"]), bool(index["unique"])))
+        old, columns = index["name"], index["column_names"]
+        new = wanted.get((tuple(columns), bool(index["unique"])))
+        # a match means every column has a name (no expression index), and a stored index always has one
+        if new is not None and old is not None and new != old:
+            renames.append(IndexRename(old, new, [str(c) for c in columns], bool(index["unique"])))
     return renames
 
 
@@ -72,6 +88,7 @@ def _renamer(old: str, new: str, indexes: list[IndexRename]) -> Any:
             operations.drop_index(index.old, table_name=new)
             operations.create_index(index.new, new, index.columns, unique=index.unique)
         move_counters(operations, old, new)
+
     return run
 
 
@@ -81,5 +98,8 @@ def move_counters(operations: Any, old: str, new: str) -> None:
     Counters are kept by `table.column` (compile/generated.py); under a new name one would start again at 1.
     """
     name = SEQUENCES.c.name
-    operations.execute(sa.update(SEQUENCES).where(sa.or_(name == old, name.startswith(f"{old}.", autoescape=True)))
-                       .values(name=sa.literal(new) + sa.func.substr(name, len(old) + 1)))
+    operations.execute(
+        sa.update(SEQUENCES)
+        .where(sa.or_(name == old, name.startswith(f"{old}.", autoescape=True)))
+        .values(name=sa.literal(new) + sa.func.substr(name, len(old) + 1))
+    )

@@ -9,12 +9,15 @@ narrowed column) and says in words what it decided.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from alembic.operations import ops as alembic_ops
 
+from ..adapters.alembic import reverse_of
+from ..adapters.sqlalchemy import copied_column
 from ..compile.naming import is_entity_table, retired_column_name
 from ..fields import FIELD_TYPES
 from ..meta.model import FieldDef
@@ -56,22 +59,30 @@ def backfill_value(f: FieldDef) -> Any:
     return FIELD_TYPES[f.type].marshmallow_field(f).deserialize(value)
 
 
-def _fill(table: str, column: str, type_: sa.types.TypeEngine, value: Any, where: Any) -> Any:
+def _fill(table: str, column: str, type_: sa.types.TypeEngine | None, value: Any, where: Any) -> Any:
     """A step writing `value` into the rows `where(column)` selects."""
     target = sa.table(table, sa.column(column, type_))
 
     def run(operations: Any) -> None:
         operations.execute(sa.update(target).where(where(target.c[column])).values({column: value}))
+
     return run
 
 
 # -- tables and columns -----------------------------------------------------------------------------
 
+
 def add_table(p: Planner, op: alembic_ops.CreateTableOp) -> None:
     """A new table; references marked `use_alter` are added once every new table exists (SQLite puts them inline)."""
-    later = [] if p.connection.dialect.name == "sqlite" else [
-        (Phase.INDEXES, lambda ops, fk=fk: ops.invoke(alembic_ops.CreateForeignKeyOp.from_constraint(fk)))
-        for fk in p.metadata.tables[op.table_name].foreign_key_constraints if fk.use_alter]
+    later = (
+        []
+        if p.connection.dialect.name == "sqlite"
+        else [
+            (Phase.INDEXES, lambda ops, fk=fk: ops.invoke(alembic_ops.CreateForeignKeyOp.from_constraint(fk)))
+            for fk in p.metadata.tables[op.table_name].foreign_key_constraints
+            if fk.use_alter
+        ]
+    )
     p.add(f"add table {op.table_name}", op.table_name, (Phase.TABLES, lambda ops: ops.invoke(op)), *later)
 
 
@@ -81,24 +92,30 @@ def add_column(p: Planner, op: alembic_ops.AddColumnOp) -> None:
     if column.nullable or column.server_default is not None or p.rows(table) == 0:
         p.add(text, table, (Phase.COLUMNS, _adder(op, column.nullable)), added=(table, column.name))
     elif f is not None and f.backfill is not None:
-        p.add(f"{text}, filling its {p.rows(table)} existing record(s) with {f.backfill!r}", table,
-              (Phase.COLUMNS, _adder(op, nullable=True)),
-              (Phase.FILLS, _fill(table, column.name, column.type, backfill_value(f), lambda c: c.is_(None))),
-              (Phase.ALTERS, lambda batch: batch.alter_column(column.name, nullable=False, existing_type=column.type)),
-              added=(table, column.name))
+        p.add(
+            f"{text}, filling its {p.rows(table)} existing record(s) with {f.backfill!r}",
+            table,
+            (Phase.COLUMNS, _adder(op, nullable=True)),
+            (Phase.FILLS, _fill(table, column.name, column.type, backfill_value(f), lambda c: c.is_(None))),
+            (Phase.ALTERS, lambda batch: batch.alter_column(column.name, nullable=False, existing_type=column.type)),
+            added=(table, column.name),
+        )
     else:
-        p.refuse(f"{p.name(table, column.name)} is a new required field but {p.rows(table)} record(s) would have "
-                 "no value; give `backfill:` in the definition")
+        p.refuse(
+            f"{p.name(table, column.name)} is a new required field but {p.rows(table)} record(s) would have "
+            "no value; give `backfill:` in the definition"
+        )
 
 
-def _adder(op: alembic_ops.AddColumnOp, nullable: bool) -> Any:
+def _adder(op: alembic_ops.AddColumnOp, nullable: bool | None) -> Any:
     def run(operations: Any) -> None:
         # The column's indexes come as their own CreateIndexOp; adding them here too would clash.
-        column = op.column._copy()
+        column = copied_column(op.column)
         column.index = column.unique = None
         column.nullable = nullable
         sqlite = operations.get_context().dialect.name == "sqlite"  # SQLite adds a reference only inline
         operations.add_column(op.table_name, column, schema=op.schema, inline_references=sqlite or None)
+
     return run
 
 
@@ -112,22 +129,32 @@ def _retire(p: Planner, table: str, column: str, aside: str | None = None) -> No
     now = aside or column
     what, kept = p.name(table, now), p.count(table, sa.column(column).is_not(None))
     if p.drop_retired and (others := not_formworks(p, table, column)):
-        p.refuse(f"drop retired field {what}: Formwork did not create {', '.join(others)} on {table}, which would go "
-                 "with it; remove that by hand first, or leave the field retired")
+        p.refuse(
+            f"drop retired field {what}: Formwork did not create {', '.join(others)} on {table}, which would go "
+            "with it; remove that by hand first, or leave the field retired"
+        )
         return
     if p.drop_retired:  # its own indexes go first (a column moved aside had them dropped by the move)
-        p.add(f"drop retired field {what} and its {kept} stored value(s)", table,
-              *index_drops(table, [] if aside else owned_indexes(p, table, column)),
-              (Phase.ALTERS, lambda batch: batch.drop_column(now)))
+        p.add(
+            f"drop retired field {what} and its {kept} stored value(s)",
+            table,
+            *index_drops(table, [] if aside else owned_indexes(p, table, column)),
+            (Phase.ALTERS, lambda batch: batch.drop_column(now)),
+        )
         return
     targets = unlink_retired(p, table, {column}, {column: now})
     links = "".join(f" (its link to {target} is no longer enforced)" for target in targets)
-    p.plan.retired.append(f"retired: {what} is no longer defined; its column and {kept} stored value(s) are kept "
-                          f"(`formwork migrate --drop-retired` drops them){links}")
+    p.plan.retired.append(
+        f"retired: {what} is no longer defined; its column and {kept} stored value(s) are kept "
+        f"(`formwork migrate --drop-retired` drops them){links}"
+    )
     stored = p.stored_column(table, column)
     if not stored["nullable"]:
-        p.add(f"make retired field {what} optional, so that new records can be saved without it", table,
-              (Phase.ALTERS, lambda batch: batch.alter_column(now, nullable=True, existing_type=stored["type"])))
+        p.add(
+            f"make retired field {what} optional, so that new records can be saved without it",
+            table,
+            (Phase.ALTERS, lambda batch: batch.alter_column(now, nullable=True, existing_type=stored["type"])),
+        )
 
 
 def retire_tables(p: Planner) -> None:
@@ -143,15 +170,22 @@ def retire_tables(p: Planner) -> None:
             continue
         rows = p.count(table)
         if p.drop_retired and (others := not_formworks(p, table)):
-            p.refuse(f"drop retired table {table}: Formwork did not create {', '.join(others)} on it, which would go "
-                     "with it; remove that by hand first, or leave the table retired")
+            p.refuse(
+                f"drop retired table {table}: Formwork did not create {', '.join(others)} on it, which would go "
+                "with it; remove that by hand first, or leave the table retired"
+            )
         elif p.drop_retired:
-            p.add(f"drop retired table {table} and its {rows} record(s)", table,
-                  (Phase.DROP_TABLES, lambda ops, table=table: ops.drop_table(table)))
+            p.add(
+                f"drop retired table {table} and its {rows} record(s)",
+                table,
+                (Phase.DROP_TABLES, lambda ops, table=table: ops.drop_table(table)),  # type: ignore[misc]
+            )
         else:
             links = "".join(f" (its link to {target} is no longer enforced)" for target in unlink_retired(p, table))
-            p.plan.retired.append(f"retired: table {table} belongs to no entity any more; it and its {rows} record(s) "
-                                  f"are kept (`formwork migrate --drop-retired` drops it){links}")
+            p.plan.retired.append(
+                f"retired: table {table} belongs to no entity any more; it and its {rows} record(s) "
+                f"are kept (`formwork migrate --drop-retired` drops it){links}"
+            )
 
 
 def pair_renames(p: Planner, ops: list[alembic_ops.MigrateOperation]) -> list[alembic_ops.MigrateOperation]:
@@ -165,7 +199,7 @@ def pair_renames(p: Planner, ops: list[alembic_ops.MigrateOperation]) -> list[al
     remaining = list(ops)
     for (table, new), f in p.fields.items():
         old = FIELD_TYPES[f.type].attribute(replace(f, name=f.renamed_from)) if f.renamed_from else None
-        if (table, old) not in dropped:
+        if old is None or (table, old) not in dropped:
             continue
         remaining.remove(dropped[(table, old)])
         p.renamed[(table, old)] = new
@@ -173,29 +207,46 @@ def pair_renames(p: Planner, ops: list[alembic_ops.MigrateOperation]) -> list[al
             remaining.remove(added[(table, new)])
         else:
             remaining = _move_aside(p, table, new, remaining)
-        p.add(f"rename field {p.entities[table].pack} {p.entities[table].name}.{f.renamed_from} to {f.name} "
-              "(data kept)", table,
-              (Phase.RENAMES, lambda ops, table=table, old=old, new=new: ops.alter_column(table, old, new_column_name=new)),
-              *([(Phase.RENAMES, lambda ops, old=f"{table}.{old}", new=f"{table}.{new}": move_counters(ops, old, new))]
-                if f.type == "auto_number" else []))
+        p.add(
+            f"rename field {p.entities[table].pack} {p.entities[table].name}.{f.renamed_from} to {f.name} (data kept)",
+            table,
+            # mypy cannot infer a lambda whose defaults bind loop values
+            (
+                Phase.RENAMES,
+                lambda ops, table=table, old=old, new=new: (  # type: ignore[misc]
+                    ops.alter_column(table, old, new_column_name=new)
+                ),
+            ),
+            *(
+                [(Phase.RENAMES, lambda ops, old=f"{table}.{old}", new=f"{table}.{new}": move_counters(ops, old, new))]
+                if FIELD_TYPES[f.type].numbered
+                else []
+            ),
+        )
         _compare_renamed(p, table, old, p.metadata.tables[table].c[new])
     return remaining
 
 
-def _move_aside(p: Planner, table: str, column: str,
-                ops: list[alembic_ops.MigrateOperation]) -> list[alembic_ops.MigrateOperation]:
+def _move_aside(
+    p: Planner, table: str, column: str, ops: list[alembic_ops.MigrateOperation]
+) -> list[alembic_ops.MigrateOperation]:
     """Move the retired column `column` out of a renamed field's way, its values kept, and retire it there.
 
     Autogenerate compared it with the renamed field: its type change, index and constraint operations are about
     the wrong column, so they are left out of `ops`; the renamed column is judged by `_compare_renamed` and the
     field's indexes are made on it. Returns the operations that remain.
     """
-    aside = retired_column_name(column, {c["name"] for c in p.inspector.get_columns(table)} |
-                                set(p.metadata.tables[table].c.keys()))
+    aside = retired_column_name(
+        column, {c["name"] for c in p.inspector.get_columns(table)} | set(p.metadata.tables[table].c.keys())
+    )
     indexes, index_steps = move_indexes_aside(p, table, column, aside)
     kept = "" if p.drop_retired else f" (its {p.count(table, sa.column(column).is_not(None))} stored value(s) kept)"
-    p.add(f"move retired column {p.entity_words(table)}.{column} aside as {aside}{kept}", table,
-          (Phase.RENAMES, lambda ops: ops.alter_column(table, column, new_column_name=aside)), *index_steps)
+    p.add(
+        f"move retired column {p.entity_words(table)}.{column} aside as {aside}{kept}",
+        table,
+        (Phase.RENAMES, lambda ops: ops.alter_column(table, column, new_column_name=aside)),
+        *index_steps,
+    )
     _retire(p, table, column, aside)
     for index in p.metadata.tables[table].indexes:
         if column in index.columns:
@@ -203,19 +254,19 @@ def _move_aside(p: Planner, table: str, column: str,
     return [op for op in ops if not _about_column(op, table, column, indexes)]
 
 
-def _about_column(op: alembic_ops.MigrateOperation, table: str, column: str, indexes: set[str]) -> bool:
+def _about_column(op: alembic_ops.MigrateOperation, table: str, column: str, indexes: set[str | None]) -> bool:
     """Whether autogenerate proposed `op` for the stored column `column` or its indexes `indexes`."""
     if isinstance(op, alembic_ops.AlterColumnOp):
         return (op.table_name, op.column_name) == (table, column)
     if isinstance(op, alembic_ops.DropIndexOp):
         return op.table_name == table and op.index_name in indexes
     if isinstance(op, alembic_ops.CreateIndexOp):
-        columns = [c if isinstance(c, str) else c.name for c in op.columns]
+        columns = [c if isinstance(c, str) else c.name for c in op.columns]  # type: ignore[union-attr]  # no text()
         return op.table_name == table and (op.index_name in indexes or column in columns)
     if isinstance(op, alembic_ops.CreateForeignKeyOp):
         return op.source_table == table and column in op.local_cols
     if isinstance(op, alembic_ops.DropConstraintOp):
-        reverse = op.reverse() if op._reverse is not None else None
+        reverse = reverse_of(op)
         return op.table_name == table and column in (getattr(reverse, "local_cols", None) or [])
     return False
 
@@ -225,17 +276,22 @@ def _compare_renamed(p: Planner, table: str, old: str, column: sa.Column) -> Non
     stored = p.stored_column(table, old)
     differs = p.context.impl.compare_type(sa.Column(old, stored["type"]), column)
     change = alembic_ops.AlterColumnOp(
-        table, column.name, existing_type=stored["type"], existing_nullable=stored["nullable"],
+        table,
+        column.name,
+        existing_type=stored["type"],
+        existing_nullable=stored["nullable"],
         modify_type=column.type if differs else None,
-        modify_nullable=column.nullable if column.nullable != stored["nullable"] else None)
+        modify_nullable=column.nullable if column.nullable != stored["nullable"] else None,
+    )
     alter_column(p, change, stored_name=old)
 
 
 # -- types and nullability --------------------------------------------------------------------------
 
+
 def alter_column(p: Planner, op: alembic_ops.AlterColumnOp, stored_name: str | None = None) -> None:
     """`stored_name` is the column's name in the database now, when this plan renames it first."""
-    stored = sa.column(stored_name or op.column_name)
+    stored: sa.ColumnClause[Any] = sa.column(stored_name or op.column_name)
     if op.modify_type is not None:
         change_type(p, op, stored)
     if op.modify_nullable is not None:
@@ -245,13 +301,18 @@ def alter_column(p: Planner, op: alembic_ops.AlterColumnOp, stored_name: str | N
 def change_type(p: Planner, op: alembic_ops.AlterColumnOp, stored: sa.ColumnClause) -> None:
     """A type change is applied when no stored value is lost; otherwise the plan says which values would be."""
     table, column, old, new = op.table_name, op.column_name, op.existing_type, op.modify_type
+    assert old is not None and new is not None  # autogenerate gives both types of a type change
     what = p.name(table, column)
-    alter = (Phase.ALTERS, lambda batch: batch.alter_column(column, type_=new, existing_type=old,
-                                                           existing_nullable=op.existing_nullable))
+    alter = (
+        Phase.ALTERS,
+        lambda batch: batch.alter_column(column, type_=new, existing_type=old, existing_nullable=op.existing_nullable),
+    )
     before, after = capacity(old), capacity(new)
     if before is None or after is None or not after.converts(before):
-        p.refuse(f"{what} changes from {type_words(old)} to {type_words(new)}, which cannot be converted safely; "
-                 "add a new field and copy the data")
+        p.refuse(
+            f"{what} changes from {type_words(old)} to {type_words(new)}, which cannot be converted safely; "
+            "add a new field and copy the data"
+        )
         return
     words, found = change_words(what, old, new), losses(old, new)
     lost = [(loss, n) for loss in found if (n := p.count(table, loss.misfits(stored)))]
@@ -262,8 +323,12 @@ def change_type(p: Planner, op: alembic_ops.AlterColumnOp, stored: sa.ColumnClau
     elif (f := p.field(table, column)) is not None and f.backfill is not None:
         bad = p.count(table, misfits(stored, found))
         fill = _fill(table, column, new, backfill_value(f), lambda c: misfits(c, found))
-        p.add(f"{words}, replacing the {bad} stored value(s) that do not fit with {f.backfill!r}", table,
-              (Phase.FILLS, fill), alter)
+        p.add(
+            f"{words}, replacing the {bad} stored value(s) that do not fit with {f.backfill!r}",
+            table,
+            (Phase.FILLS, fill),
+            alter,
+        )
     else:
         which = ", ".join(f"{n} stored value(s) {loss.words}" for loss, n in lost)
         p.refuse(f"{words}: {which}; give `backfill:` in the definition or change those values first")
@@ -275,14 +340,19 @@ def change_nullable(p: Planner, op: alembic_ops.AlterColumnOp, stored: sa.Column
 
     def alter(batch: Any) -> None:
         batch.alter_column(column, nullable=op.modify_nullable, existing_type=type_)
+
     if op.modify_nullable:
         p.add(f"make {what} optional", table, (Phase.ALTERS, alter))
     elif (empty := p.count(table, stored.is_(None))) == 0:
         p.add(f"make {what} required", table, (Phase.ALTERS, alter))
     elif (f := p.field(table, column)) is not None and f.backfill is not None:
         fill = _fill(table, column, type_, backfill_value(f), lambda c: c.is_(None))
-        p.add(f"make {what} required, filling its {empty} empty record(s) with {f.backfill!r}", table,
-              (Phase.FILLS, fill), (Phase.ALTERS, alter))
+        p.add(
+            f"make {what} required, filling its {empty} empty record(s) with {f.backfill!r}",
+            table,
+            (Phase.FILLS, fill),
+            (Phase.ALTERS, alter),
+        )
     else:
         p.refuse(f"{what} becomes required but {empty} record(s) have no value; give `backfill:` in the definition")
 
@@ -292,7 +362,7 @@ def refuse_unknown(p: Planner, op: alembic_ops.MigrateOperation) -> None:
     p.refuse(f"{type(op).__name__.removesuffix('Op')} on {table} is not applied automatically")
 
 
-RULES = {
+RULES: dict[type[alembic_ops.MigrateOperation], Callable[[Planner, Any], None]] = {
     alembic_ops.CreateTableOp: add_table,
     alembic_ops.AddColumnOp: add_column,
     alembic_ops.DropColumnOp: retire_column,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,28 +12,20 @@ from flask import Flask, jsonify, request
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.const import AUTH_DB
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.routing import IntegerConverter
 
+from ..adapters.sqlalchemy import commits_as_flushes
 from ..compile.apis import build_api
 from ..compile.generated import install_generated_values, storage_hash
 from ..compile.models import CompiledModels, models_for
 from ..compile.rollups import install_rollups
 from ..compile.views import build_view
 from ..config import Settings
-from ..dashboards.views import HomeView, register_dashboards
+from ..features import APP_SETUP, HOME_VIEW, SCREENS, SESSION_SETUP, FeatureRegistry, load_features
 from ..fields.base import INTEGER_LIMIT
-from ..files.api import register_files_api
-from ..files.lifecycle import install_file_lifecycle
-from ..files.setup import install_files
-from ..history.api import register_history_api
-from ..history.recording import install_history
-from ..languages import babel_config, install_languages
+from ..languages import babel_config, install_languages, language_menu
 from ..meta.catalog import Catalog
-from ..notify.views import register_notifications
-from ..organization.views import register_organization
-from ..workflow.api import register_approvals_api
-from ..workflow.views import register_approvals
 from .audit import install_audit
 from .bad_input import install_bad_input
 from .freshness import install_storage_watch, storage_watch
@@ -43,6 +34,7 @@ from .keys import derive_secret
 from .menu import EndpointUrl, menu_label
 from .openapi import add_openapi, json_http_errors
 from .registry import Tenant
+from .runtime import TenantRuntime
 from .security import TenantSecurityManager
 from .state import TenantState, effective_definitions, serving_state
 from .storage import tenant_engine
@@ -59,32 +51,7 @@ _ROUTES_LOCK = threading.Lock()
 #: another thread (a request that raced a migration) can still collide with a build; a build failing so is tried again.
 AST_COLLISION = "AST constructor recursion depth mismatch"
 BUILD_ATTEMPTS = 3
-LANGUAGES = {"en": {"flag": "gb", "name": "English"}, "zh": {"flag": "cn", "name": "中文"}}
-
-
-@dataclass
-class TenantRuntime:
-    """What the rest of Formwork needs to know about a built tenant app."""
-
-    slug: str
-    definitions_hash: str
-    catalog: Catalog
-    compiled: CompiledModels
-    session: Any
-    #: whether the tenant's storage changed (or is changing) under this runtime since it was built: a database error
-    #: then means a request raced a migration, answered 503 rather than 500 or 409 (tenancy/freshness.py)
-    storage_moved: Callable[[], bool] = lambda: False
-
-    def in_transaction(self, action: Callable[[Session], T]) -> T:
-        """`action(session)` as one transaction: committed when it returns, rolled back when it raises."""
-        session = self.session()
-        try:
-            result = action(session)
-            session.commit()
-            return result
-        except BaseException:
-            session.rollback()
-            raise
+LANGUAGES = language_menu()
 
 
 def tenant_config(settings: Settings, tenant: Tenant, provisioning: bool) -> dict[str, Any]:
@@ -139,8 +106,12 @@ def register_entities(appbuilder: AppBuilder, catalog: Catalog, compiled: Compil
             category = menu_label(pack.label)
             appbuilder.add_view(view, name, category=category, icon="fa-table", category_icon="fa-folder-open")
             for listing in listings[1:]:
-                appbuilder.add_link(menu_label(listing.title), href=EndpointUrl(f"{view.__name__}.list_view", name=listing.name),
-                                    category=category, icon="fa-filter")
+                appbuilder.add_link(
+                    menu_label(listing.title),
+                    href=EndpointUrl(f"{view.__name__}.list_view", name=listing.name),
+                    category=category,
+                    icon="fa-filter",
+                )
             appbuilder.add_api(build_api(entity, catalog, compiled))
 
 
@@ -156,12 +127,8 @@ def one_commit(session: scoped_session, enabled: bool) -> Iterator[None]:
         yield
         return
     current = session()
-    commit = current.commit
-    current.commit = current.flush  # type: ignore[method-assign]
-    try:
+    with commits_as_flushes(current):
         yield
-    finally:
-        current.commit = commit  # type: ignore[method-assign]
     current.commit()
 
 
@@ -173,27 +140,50 @@ def number_out_of_range(_error: OverflowError) -> Any:
     return message, 400
 
 
-def tenant_runtime(settings: Settings, tenant: Tenant, catalog: Catalog, state: TenantState | None = None) -> TenantRuntime:
+def frozen_features() -> FeatureRegistry:
+    """The features, loaded and frozen: from the first runtime on, every tenant is built with the same ones."""
+    features = load_features()
+    features.freeze()
+    return features
+
+
+def home_view(features: FeatureRegistry) -> type | None:
+    """The home page a feature declared (the dashboards'), or None for Flask-AppBuilder's own."""
+    declared = features.items(HOME_VIEW)
+    return declared[0]() if declared else None
+
+
+def tenant_runtime(
+    settings: Settings, tenant: Tenant, catalog: Catalog, state: TenantState | None = None
+) -> TenantRuntime:
     """A tenant's definitions, models and database session without its screens and APIs.
 
     Enough to migrate, seed or run background jobs, at a fraction of the cost of an app: most of an
     app's build is FAB registering views and werkzeug compiling their routes. `state` is what the
     definitions are made of (default: what the tenant is served from, tenancy/state.py).
     """
+    features = frozen_features()
     state = state or serving_state(settings, catalog, tenant)
     effective, _left_out = effective_definitions(settings, tenant.slug, state)
     session_factory = sessionmaker(bind=tenant_engine(settings, tenant))
     install_audit(session_factory)
     install_generated_values(session_factory)
     install_rollups(session_factory)
-    install_file_lifecycle(session_factory)
-    install_history(session_factory)  # after the values filled on flush, so they are recorded too
-    return TenantRuntime(tenant.slug, storage_hash(effective.content_hash()), effective, models_for(effective),
-                         scoped_session(session_factory), storage_watch(settings, tenant))
+    for setup in features.items(SESSION_SETUP):  # after the core's, so what they fill in on flush is seen
+        setup(session_factory)
+    return TenantRuntime(
+        tenant.slug,
+        storage_hash(effective.content_hash()),
+        effective,
+        models_for(effective),
+        scoped_session(session_factory),
+        storage_watch(settings, tenant),
+    )
 
 
-def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provisioning: bool = False,
-                     state: TenantState | None = None) -> Flask:
+def build_tenant_app(
+    settings: Settings, tenant: Tenant, catalog: Catalog, provisioning: bool = False, state: TenantState | None = None
+) -> Flask:
     """The app of one tenant, from `state` (default: what it is served from). `provisioning` also creates FAB's
     tables, roles and permissions."""
     for attempt in range(1, BUILD_ATTEMPTS + 1):
@@ -205,8 +195,9 @@ def build_tenant_app(settings: Settings, tenant: Tenant, catalog: Catalog, provi
     raise AssertionError("unreachable")
 
 
-def _build_app(settings: Settings, tenant: Tenant, catalog: Catalog, provisioning: bool,
-               state: TenantState | None) -> Flask:
+def _build_app(
+    settings: Settings, tenant: Tenant, catalog: Catalog, provisioning: bool, state: TenantState | None
+) -> Flask:
     runtime = tenant_runtime(settings, tenant, catalog, state)
     effective, compiled, session = runtime.catalog, runtime.compiled, runtime.session
     app = Flask(f"formwork.tenant.{tenant.slug}", root_path=str(PACKAGE_ROOT), static_url_path="/formwork-static")
@@ -214,7 +205,9 @@ def _build_app(settings: Settings, tenant: Tenant, catalog: Catalog, provisionin
     app.config.update(tenant_config(settings, tenant, provisioning))
     install_bad_input(app)  # first: its guard runs before every other hook
     CSRFProtect(app)  # before FAB registers its APIs, which exempt themselves (they use JWTs)
-    install_files(app, settings, tenant.slug)
+    features = frozen_features()
+    for setup in features.items(APP_SETUP):
+        setup(app, settings, tenant)
     install_security_headers(app)
     install_login_throttle(app, settings, tenant.slug)
 
@@ -227,17 +220,17 @@ def _build_app(settings: Settings, tenant: Tenant, catalog: Catalog, provisionin
     install_storage_watch(app, session, runtime.storage_moved)
 
     with _ROUTES_LOCK, app.app_context(), one_commit(session, enabled=provisioning):
-        appbuilder = AppBuilder(app, session, update_perms=provisioning, security_manager_class=TenantSecurityManager,
-                                indexview=HomeView)
+        appbuilder = AppBuilder(
+            app,
+            session,
+            update_perms=provisioning,
+            security_manager_class=TenantSecurityManager,
+            indexview=home_view(features),
+        )
         install_languages(app)
         register_entities(appbuilder, effective, compiled)
-        register_approvals(appbuilder, effective)
-        register_organization(appbuilder, effective)
-        register_approvals_api(appbuilder)
-        register_files_api(appbuilder)
-        register_history_api(appbuilder)
-        register_notifications(appbuilder)
-        register_dashboards(appbuilder, effective)
+        for register in features.items(SCREENS):
+            register(appbuilder, effective)
         add_openapi(appbuilder)
     app.extensions["formwork"] = runtime
     return app

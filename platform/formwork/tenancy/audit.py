@@ -32,7 +32,6 @@ def current_user() -> Any:
     return None
 
 
-
 def signed_in_user() -> Any:
     """The current user of a route FAB protects; 401 if there is none (has_access sends anonymous
     visitors to the login page before a view runs, so this only guards against a misconfigured route)."""
@@ -42,6 +41,7 @@ def signed_in_user() -> Any:
     if user is None:
         abort(401)
     return user
+
 
 def _current_user_id() -> int | None:
     user = current_user()

@@ -31,24 +31,23 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from ..fields.base import unstorable
 from ..files.limits import MEGABYTE
-from ..i18n import Label
+from ..i18n import CatalogText
 from ..languages import API_PREFIX
 from .menu import EndpointUrl
 
 #: deeper than any record, child row or filter needs, and far below Python's recursion limit, which FAB, marshmallow
 #: and the JSON encoders would otherwise reach on the way in or out
 MAX_DEPTH = 64
-TOO_DEEP = Label({"en": "Nested deeper than {limit} levels.", "zh": "嵌套超过 {limit} 层。"})
+TOO_DEEP = CatalogText("Nested deeper than {limit} levels.")
 #: FAB's ModelRestApi routes that take `q` as rison: the list, one record, `_info`
 RISON_ROUTES = ("get_list", "get", "info")
-NOT_A_QUERY = Label({"en": "Not a valid rison or JSON argument.", "zh": "不是有效的 rison 或 JSON 参数。"})
-TOO_LARGE_BODY = Label({"en": "The request body is larger than {mb:g} MB.", "zh": "请求体超过 {mb:g} MB。"})
+NOT_A_QUERY = CatalogText("Not a valid rison or JSON argument.")
+TOO_LARGE_BODY = CatalogText("The request body is larger than {mb:g} MB.")
 #: the largest whole number a database column stores (a BIGINT); offsets and comparisons beyond it overflow
 BIGINT_LIMIT = 2**63 - 1
-NO_SUCH_NUMBER = Label({"en": "A number no database column stores.", "zh": "数据库中没有能存储该数字的列。"})
-NO_SUCH_PAGE = Label({"en": "A page past any the list can have.", "zh": "页码超出列表可能的范围。"})
-NOT_JSON = Label({"en": "The request body is not JSON (Content-Type: application/json).",
-                  "zh": "请求体不是 JSON（Content-Type: application/json）。"})
+NO_SUCH_NUMBER = CatalogText("A number no database column stores.")
+NO_SUCH_PAGE = CatalogText("A page past any the list can have.")
+NOT_JSON = CatalogText("The request body is not JSON (Content-Type: application/json).")
 PathPart = str | int
 
 
@@ -246,7 +245,9 @@ def answer(status: int, message: str) -> Response:
     """`{"message": message}` on the API, `message` as plain text on screens."""
     if request.path.startswith(API_PREFIX):
         return make_response(jsonify(message=message), status)
-    return make_response(message, status, {"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"})
+    return make_response(
+        message, status, {"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"}
+    )
 
 
 def install_bad_input(app: Flask) -> None:

@@ -88,7 +88,10 @@ def overlay_schema_errors(doc: Document) -> list[DefinitionError]:
         return [doc.error((), "expected a mapping with a 'kind'")]
     if doc.kind not in OVERLAY_KINDS:
         return [doc.error(("kind",), f"a tenant customizes with {', '.join(OVERLAY_KINDS)}; got kind {doc.kind!r}")]
-    errors = [doc.error(tuple(e.absolute_path), describe_schema_error(e)) for e in overlay_validator(doc.kind).iter_errors(doc.data)]
+    errors = [
+        doc.error(tuple(e.absolute_path), describe_schema_error(e))
+        for e in overlay_validator(doc.kind).iter_errors(doc.data)
+    ]
     entity = doc.data.get("entity")
     if not errors and "." not in str(entity):
         errors.append(doc.error(("entity",), f"name the entity with its pack, e.g. crm.{entity}"))
@@ -103,6 +106,7 @@ def overlays_of(documents: list[Document]) -> tuple[list[Overlay], list[Definiti
         if found:
             errors += found
             continue
+        assert doc.kind is not None  # overlay_schema_errors refuses a document of no overlay kind
         overlay = Overlay(doc.kind, target_of(doc.kind, doc.data), doc)
         if (overlay.kind, overlay.target) in seen:
             errors.append(doc.error(("entity",), f"{overlay.describe()} is customized twice"))
@@ -126,7 +130,7 @@ def sub_document(doc: Document, path: JsonPath) -> Document:
     data = doc.data
     for key in path:
         data = data[key]
-    lines = {p[len(path):]: line for p, line in doc.lines.items() if p[:len(path)] == tuple(path)}
+    lines = {p[len(path) :]: line for p, line in doc.lines.items() if p[: len(path)] == tuple(path)}
     return Document(doc.file, data, lines)
 
 
@@ -155,9 +159,13 @@ def extend_entity(entity: EntityDef, extension: Document) -> tuple[EntityDef | N
     for i, field in enumerate(data.get("fields", [])):
         name = field["name"]
         if not name.startswith(TENANT_FIELD_PREFIX):
-            errors.append(extension.error(("fields", i, "name"),
-                                          f"'{name}': fields a tenant adds are named x_… (e.g. x_{name}), so that no "
-                                          "later version of the pack can add a field with the same name"))
+            errors.append(
+                extension.error(
+                    ("fields", i, "name"),
+                    f"'{name}': fields a tenant adds are named x_… (e.g. x_{name}), so that no "
+                    "later version of the pack can add a field with the same name",
+                )
+            )
     for name in data.get("labels", {}):
         if entity.field(name) is None:
             errors.append(extension.error(("labels", name), f"'{name}' is not a field of {entity.qualified}"))
@@ -174,16 +182,24 @@ def extend_entity(entity: EntityDef, extension: Document) -> tuple[EntityDef | N
     for field in merged["fields"]:
         if field["name"] in data.get("labels", {}):
             field["label"] = data["labels"][field["name"]]
-    document = ExtendedDocument(entity.document.file, merged, entity.document.lines, entity.pack,
-                                extension=extension, base_fields=base_fields, base_rules=base_rules)
+    document = ExtendedDocument(
+        entity.document.file,
+        merged,
+        entity.document.lines,
+        entity.pack,
+        extension=extension,
+        base_fields=base_fields,
+        base_rules=base_rules,
+    )
     return build_entity(document), []
 
 
 def _merge_once(base: Catalog, overlays: list[Overlay]) -> tuple[Catalog, list[DefinitionError]]:
     errors: list[DefinitionError] = []
     entities, documents = dict(base.entities), list(base.documents)
-    forms = {k: list(v) for k, v in base.forms.items()}
-    views = {k: list(v) for k, v in base.list_views.items()}
+    # lists of FormDef and of ListViewDef, merged by the same code below
+    forms: dict[str, list[Any]] = {k: list(v) for k, v in base.forms.items()}
+    views: dict[str, list[Any]] = {k: list(v) for k, v in base.list_views.items()}
     ordered = sorted(overlays, key=lambda o: OVERLAY_KINDS.index(o.kind))
     for overlay in ordered:
         doc = overlay.document
@@ -201,7 +217,9 @@ def _merge_once(base: Catalog, overlays: list[Overlay]) -> tuple[Catalog, list[D
         table, build = (forms, build_form) if overlay.kind == "Form" else (views, build_list_view)
         definition = build(doc)
         replaced = [d for d in table.get(definition.entity, []) if d.name == definition.name]
-        table[definition.entity] = [d for d in table.get(definition.entity, []) if all(d is not r for r in replaced)] + [definition]
+        table[definition.entity] = [
+            d for d in table.get(definition.entity, []) if all(d is not r for r in replaced)
+        ] + [definition]
         documents = [d for d in documents if all(d is not r.document for r in replaced)] + [doc]
     merged = replace(base, entities=entities, forms=forms, list_views=views, documents=documents)
     for check in CHECKS:
@@ -216,7 +234,8 @@ def merge_overlays(base: Catalog, overlays: list[Overlay]) -> tuple[Catalog, lis
     showing a field of a dropped extension is reported too, and what remains
     always checks clean.
     """
-    remaining, left_out = list(overlays), []
+    remaining = list(overlays)
+    left_out: list[DefinitionError] = []
     while True:
         merged, errors = _merge_once(base, remaining)
         if not errors:
@@ -248,11 +267,18 @@ class StoredChange:
 
 
 def _rows(session: Session, slug: str) -> list[Customization]:
-    return list(session.scalars(sa.select(Customization).where(Customization.tenant_slug == slug)
-                                .order_by(Customization.kind, Customization.target)))
+    return list(
+        session.scalars(
+            sa.select(Customization)
+            .where(Customization.tenant_slug == slug)
+            .order_by(Customization.kind, Customization.target)
+        )
+    )
 
 
-def overlays_from_sources(slug: str, sources: dict[tuple[str, str], str]) -> tuple[list[Overlay], list[DefinitionError]]:
+def overlays_from_sources(
+    slug: str, sources: dict[tuple[str, str], str]
+) -> tuple[list[Overlay], list[DefinitionError]]:
     """The overlays of stored texts by (kind, target); ones that no longer pass the schema come back as errors."""
     documents, errors = [], []
     for (kind, target), source in sorted(sources.items()):
@@ -295,8 +321,11 @@ def customization_history(settings: Settings, slug: str, target: str | None = No
     if target is not None:
         query = query.where(CustomizationVersion.target == target)
     with platform_session(settings.database_url) as session:
-        return list(session.scalars(query.order_by(CustomizationVersion.kind, CustomizationVersion.target,
-                                                   CustomizationVersion.version)))
+        return list(
+            session.scalars(
+                query.order_by(CustomizationVersion.kind, CustomizationVersion.target, CustomizationVersion.version)
+            )
+        )
 
 
 def exported_overlays(settings: Settings, slug: str) -> list[Any]:

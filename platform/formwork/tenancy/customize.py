@@ -45,8 +45,15 @@ def customization_conflicts(settings: Settings, catalog: Catalog, tenant: Tenant
     return conflicts_of(settings, tenant.slug, desired_state(settings, catalog, tenant))
 
 
-def store_overlays(settings: Settings, catalog: Catalog, tenant: Tenant, overlays: list[Overlay],
-                   replace_all: bool = False, actor: str = "cli", report: Report = silent) -> list[str]:
+def store_overlays(
+    settings: Settings,
+    catalog: Catalog,
+    tenant: Tenant,
+    overlays: list[Overlay],
+    replace_all: bool = False,
+    actor: str = "cli",
+    report: Report = silent,
+) -> list[str]:
     """Validate, apply and store `overlays` (replacing those with the same target); with `replace_all`, remove the rest.
 
     Returns what changed, in words, then the schema changes; nothing is stored when any overlay has an error
@@ -58,14 +65,26 @@ def store_overlays(settings: Settings, catalog: Catalog, tenant: Tenant, overlay
         check_overlays(installed_base(settings, catalog, tenant), tenant.slug, {} if replace_all else current, overlays)
         wanted = {} if replace_all else dict(current)
         wanted.update({(o.kind, o.target): o.source for o in overlays})
-        changes = [StoredChange(kind, target, "added" if (kind, target) not in current else "changed", source)
-                   for (kind, target), source in wanted.items() if current.get((kind, target)) != source]
-        changes += [StoredChange(kind, target, "removed", None) for kind, target in current if (kind, target) not in wanted]
+        changes = [
+            StoredChange(kind, target, "added" if (kind, target) not in current else "changed", source)
+            for (kind, target), source in wanted.items()
+            if current.get((kind, target)) != source
+        ]
+        changes += [
+            StoredChange(kind, target, "removed", None) for kind, target in current if (kind, target) not in wanted
+        ]
         return publish(settings, catalog, tenant, wanted, changes, actor, report)
 
 
-def remove_overlay(settings: Settings, catalog: Catalog, tenant: Tenant, kind: str, target: str,
-                   actor: str = "cli", report: Report = silent) -> list[str]:
+def remove_overlay(
+    settings: Settings,
+    catalog: Catalog,
+    tenant: Tenant,
+    kind: str,
+    target: str,
+    actor: str = "cli",
+    report: Report = silent,
+) -> list[str]:
     """Remove one customization; refused (DefinitionsInvalid) when other customizations that fit now would not.
 
     The fields an extension added are retired by the migration like any removed field: columns and data stay.
@@ -79,23 +98,36 @@ def remove_overlay(settings: Settings, catalog: Catalog, tenant: Tenant, kind: s
         base = installed_base(settings, catalog, tenant)
         failing_before = {e.file for e in merge_overlays(base, overlays_from_sources(tenant.slug, current)[0])[1]}
         wanted = {key: source for key, source in current.items() if key != (kind, target)}
-        broken = [e for e in merge_overlays(base, overlays_from_sources(tenant.slug, wanted)[0])[1]
-                  if e.file not in failing_before]
+        broken = [
+            e
+            for e in merge_overlays(base, overlays_from_sources(tenant.slug, wanted)[0])[1]
+            if e.file not in failing_before
+        ]
         if broken:
             raise DefinitionsInvalid(broken)
         return publish(settings, catalog, tenant, wanted, [StoredChange(kind, target, "removed", None)], actor, report)
 
 
-def revert_overlay(settings: Settings, catalog: Catalog, tenant: Tenant, kind: str, target: str, version: int,
-                   actor: str = "cli", report: Report = silent) -> list[str]:
+def revert_overlay(
+    settings: Settings,
+    catalog: Catalog,
+    tenant: Tenant,
+    kind: str,
+    target: str,
+    version: int,
+    actor: str = "cli",
+    report: Report = silent,
+) -> list[str]:
     """Make a customization what it was at `version` (stored again if it was removed since), validated like any overlay.
 
     Returns what changed (nothing when it already is so); DefinitionsInvalid if that version no longer fits.
     """
     wanted_version = _version(settings, tenant.slug, kind, target, version)
     if wanted_version.source is None:
-        raise CustomizationError(f"version {version} of {kind} {target} is its removal; remove it with "
-                                 f"`formwork tenant uncustomize {tenant.slug} {kind} {target}`")
+        raise CustomizationError(
+            f"version {version} of {kind} {target} is its removal; remove it with "
+            f"`formwork tenant uncustomize {tenant.slug} {kind} {target}`"
+        )
     overlays = read_overlays(wanted_version.source, f"{origin(tenant.slug, kind, target)} version {version}")
     with migration_lock(settings, tenant.slug, report):
         tenant = current_row(settings, tenant.slug)
@@ -108,8 +140,15 @@ def revert_overlay(settings: Settings, catalog: Catalog, tenant: Tenant, kind: s
         return publish(settings, catalog, tenant, wanted, [change], actor, report)
 
 
-def publish(settings: Settings, catalog: Catalog, tenant: Tenant, wanted: dict[tuple[str, str], str],
-            changes: list[StoredChange], actor: str, report: Report) -> list[str]:
+def publish(
+    settings: Settings,
+    catalog: Catalog,
+    tenant: Tenant,
+    wanted: dict[tuple[str, str], str],
+    changes: list[StoredChange],
+    actor: str,
+    report: Report,
+) -> list[str]:
     """Migrate the tenant to its customizations `wanted`, storing them (and their history) as it is recorded.
 
     Called with the tenant's migration lock held and its current row, so nothing can change it in between.
@@ -127,26 +166,41 @@ def publish(settings: Settings, catalog: Catalog, tenant: Tenant, wanted: dict[t
     return [change.describe() for change in changes] + schema
 
 
-def store_customizations(session: Session, tenant: Tenant, changes: list[StoredChange], actor: str,
-                         hash_: str) -> None:
+def store_customizations(session: Session, tenant: Tenant, changes: list[StoredChange], actor: str, hash_: str) -> None:
     """The customization rows as `changes` leave them, with one history version per change."""
-    rows = {(r.kind, r.target): r for r in session.scalars(sa.select(Customization).where(
-        Customization.tenant_slug == tenant.slug))}
+    rows = {
+        (r.kind, r.target): r
+        for r in session.scalars(sa.select(Customization).where(Customization.tenant_slug == tenant.slug))
+    }
     for change in changes:
         row = rows.get((change.kind, change.target))
         if change.source is None:
             session.delete(row)
         elif row is None:
-            session.add(Customization(tenant_slug=tenant.slug, kind=change.kind, target=change.target,
-                                      source=change.source))
+            session.add(
+                Customization(tenant_slug=tenant.slug, kind=change.kind, target=change.target, source=change.source)
+            )
         else:
             row.source = change.source
-        latest = session.scalar(sa.select(sa.func.max(CustomizationVersion.version)).where(
-            CustomizationVersion.tenant_slug == tenant.slug, CustomizationVersion.kind == change.kind,
-            CustomizationVersion.target == change.target))
-        session.add(CustomizationVersion(tenant_slug=tenant.slug, kind=change.kind, target=change.target,
-                                         version=(latest or 0) + 1, change=change.change, source=change.source,
-                                         actor=actor, definitions_hash=hash_))
+        latest = session.scalar(
+            sa.select(sa.func.max(CustomizationVersion.version)).where(
+                CustomizationVersion.tenant_slug == tenant.slug,
+                CustomizationVersion.kind == change.kind,
+                CustomizationVersion.target == change.target,
+            )
+        )
+        session.add(
+            CustomizationVersion(
+                tenant_slug=tenant.slug,
+                kind=change.kind,
+                target=change.target,
+                version=(latest or 0) + 1,
+                change=change.change,
+                source=change.source,
+                actor=actor,
+                definitions_hash=hash_,
+            )
+        )
 
 
 def _version(settings: Settings, slug: str, kind: str, target: str, version: int) -> CustomizationVersion:
@@ -155,5 +209,7 @@ def _version(settings: Settings, slug: str, kind: str, target: str, version: int
         if stored.version == version:
             return stored
     known = ", ".join(str(v.version) for v in versions)
-    raise CustomizationError(f"{kind} {target} of tenant '{slug}' has no version {version}"
-                             + (f" (it has {known})" if known else " (it has no history)"))
+    raise CustomizationError(
+        f"{kind} {target} of tenant '{slug}' has no version {version}"
+        + (f" (it has {known})" if known else " (it has no history)")
+    )

@@ -33,10 +33,19 @@ SUSPENDED_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Susp
 <p>该工作区已被暂停，数据均已保留，请联系管理员。</p></body></html>"""
 
 
-def _respond(start_response: Callable[..., Any], status: str, body: str, headers: list[tuple[str, str]] | None = None) -> list[bytes]:
+def _respond(
+    start_response: Callable[..., Any], status: str, body: str, headers: list[tuple[str, str]] | None = None
+) -> list[bytes]:
     data = body.encode("utf-8")
-    start_response(status, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data))),
-                            *html_headers(), *(headers or [])])
+    start_response(
+        status,
+        [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(data))),
+            *html_headers(),
+            *(headers or []),
+        ],
+    )
     return [data]
 
 
@@ -54,16 +63,24 @@ class TenantDispatcher:
         if tenant is None:
             return _respond(start_response, "404 Not Found", NOT_FOUND_PAGE.format(slug=escape(slug)))
         if tenant.status == "suspended":
-            return _respond(start_response, "503 Service Unavailable", SUSPENDED_PAGE.format(slug=escape(slug)),
-                            [("Retry-After", "3600")])
+            return _respond(
+                start_response,
+                "503 Service Unavailable",
+                SUSPENDED_PAGE.format(slug=escape(slug)),
+                [("Retry-After", "3600")],
+            )
         if not rest:
             location = f"{environ.get('SCRIPT_NAME', '')}/t/{slug}/"
             return _respond(start_response, "308 Permanent Redirect", "", [("Location", location)])
         try:
             app = self.tenant_apps.get(tenant)
         except TenantUnavailable:
-            return _respond(start_response, "503 Service Unavailable", UNAVAILABLE_PAGE.format(slug=escape(slug)),
-                            [("Retry-After", "300")])
+            return _respond(
+                start_response,
+                "503 Service Unavailable",
+                UNAVAILABLE_PAGE.format(slug=escape(slug)),
+                [("Retry-After", "300")],
+            )
         environ["SCRIPT_NAME"] = f"{environ.get('SCRIPT_NAME', '')}/t/{slug}"
         environ["PATH_INFO"] = rest
         return app(environ, start_response)

@@ -30,5 +30,6 @@ class TenantChanged(TenantError):
     """Another change of the tenant was applied after a plan was made: the plan no longer says what would happen."""
 
     def __init__(self, slug: str) -> None:
-        super().__init__(f"tenant '{slug}' was changed by another command since this plan was made; "
-                         "nothing was changed: plan again")
+        super().__init__(
+            f"tenant '{slug}' was changed by another command since this plan was made; nothing was changed: plan again"
+        )

@@ -13,14 +13,15 @@ from collections.abc import Callable, Mapping
 
 import sqlalchemy as sa
 
-from ..compile.generated import TENANT_METADATA
+from ..compile.generated import tenant_metadata
 from ..compile.logic import compute_formulas, record_values
 from ..compile.rollups import recompute_rollups
+from ..fields import kind_of
 from ..meta.model import EntityDef
 from ..schema.apply import apply_schema_plan, schema_transaction
 from ..schema.plan import SchemaPlan, plan_schema_changes
-from .apps import TenantRuntime
 from .errors import MigrationRefused
+from .runtime import TenantRuntime
 
 #: work that must commit with the schema change, or not at all (given the migration's connection)
 WithSchema = Callable[[sa.Connection], None]
@@ -28,9 +29,13 @@ WithSchema = Callable[[sa.Connection], None]
 LOCKED_RETRIES = 3
 
 
-def apply_definitions(runtime: TenantRuntime, drop_retired: bool = False,
-                      previous: Mapping[str, EntityDef] | None = None, with_schema: WithSchema | None = None,
-                      report: Callable[[str], None] = lambda _: None) -> SchemaPlan:
+def apply_definitions(
+    runtime: TenantRuntime,
+    drop_retired: bool = False,
+    previous: Mapping[str, EntityDef] | None = None,
+    with_schema: WithSchema | None = None,
+    report: Callable[[str], None] = lambda _: None,
+) -> SchemaPlan:
     """Plan and apply every change the runtime's definitions imply, all or nothing (MigrationRefused if any is refused).
 
     Retired columns and tables are dropped only with `drop_retired`. On SQLite a database still locked by
@@ -52,21 +57,34 @@ def apply_definitions(runtime: TenantRuntime, drop_retired: bool = False,
 def create_platform_tables(engine: sa.Engine) -> None:
     """The platform's own tables in tenant storage, and indexes a release added to tables a tenant already has."""
     with engine.begin() as connection:
-        TENANT_METADATA.create_all(connection)
-        for table in TENANT_METADATA.tables.values():
+        metadata = tenant_metadata()
+        metadata.create_all(connection)
+        for table in metadata.tables.values():
             for index in table.indexes:
                 index.create(connection, checkfirst=True)
 
 
-def plan_definitions(connection: sa.Connection, runtime: TenantRuntime, drop_retired: bool,
-                     previous: Mapping[str, EntityDef] | None) -> SchemaPlan:
+def plan_definitions(
+    connection: sa.Connection, runtime: TenantRuntime, drop_retired: bool, previous: Mapping[str, EntityDef] | None
+) -> SchemaPlan:
     """What the runtime's definitions would change in the tables `connection` reaches; nothing is changed."""
-    return plan_schema_changes(connection, runtime.compiled.metadata, runtime.catalog.entities.values(),
-                               drop_retired, previous=previous, packs=list(runtime.catalog.packs))
+    return plan_schema_changes(
+        connection,
+        runtime.compiled.metadata,
+        runtime.catalog.entities.values(),
+        drop_retired,
+        previous=previous,
+        packs=list(runtime.catalog.packs),
+    )
 
 
-def _plan_and_apply(engine: sa.Engine, runtime: TenantRuntime, drop_retired: bool,
-                    previous: Mapping[str, EntityDef] | None, with_schema: WithSchema | None) -> SchemaPlan:
+def _plan_and_apply(
+    engine: sa.Engine,
+    runtime: TenantRuntime,
+    drop_retired: bool,
+    previous: Mapping[str, EntityDef] | None,
+    with_schema: WithSchema | None,
+) -> SchemaPlan:
     """Planned and applied in one transaction: what the plan saw is what it changes, all of it or nothing."""
     with schema_transaction(engine) as connection:
         plan = plan_definitions(connection, runtime, drop_retired, previous)
@@ -82,16 +100,18 @@ def _plan_and_apply(engine: sa.Engine, runtime: TenantRuntime, drop_retired: boo
 def backfill_computed(runtime: TenantRuntime, plan: SchemaPlan, connection: sa.Connection) -> None:
     """A rollup or formula column added to a table with rows gets its values now, not at each row's next save."""
     added = plan.added_columns()
-    fresh = {entity.qualified: [f for f in entity.fields if (entity.table, f.name) in added
-                                and f.type in ("rollup", "formula")] for entity in runtime.catalog.entities.values()}
+    fresh = {
+        entity.qualified: [f for f in entity.fields if (entity.table, f.name) in added and kind_of(f).recomputed]
+        for entity in runtime.catalog.entities.values()
+    }
     if not any(fresh.values()):
         return
     with runtime.session.session_factory(bind=connection) as session:
         for entity in runtime.catalog.entities.values():
-            rollups = [f for f in fresh[entity.qualified] if f.type == "rollup"]
+            rollups = [f for f in fresh[entity.qualified] if kind_of(f).aggregates_records]
             if rollups:
                 recompute_rollups(session, runtime.compiled, entity, rollups)
-            if any(f.type == "formula" for f in fresh[entity.qualified]):
+            if any(kind_of(f).computed_by_expression for f in fresh[entity.qualified]):
                 logic = runtime.compiled.logic[entity.qualified]
                 for item in session.scalars(sa.select(runtime.compiled.model(entity.qualified))).all():
                     compute_formulas(logic, item, record_values(item, entity, session, runtime.compiled))

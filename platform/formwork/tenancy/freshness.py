@@ -33,6 +33,7 @@ def storage_watch(settings: Settings, tenant: Tenant) -> Callable[[], bool]:
 
     def moved() -> bool:
         return migration_running(settings, tenant.slug) or generation_of(settings.database_url, tenant.slug) != built
+
     return moved
 
 

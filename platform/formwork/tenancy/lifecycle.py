@@ -73,21 +73,37 @@ def _export_rows(settings: Settings, tenant: Tenant, folder: Path, progress: Pro
 
 def _export_change_log(settings: Settings, tenant: Tenant, path: Path) -> None:
     with platform_session(settings.database_url) as session:
-        changes = session.scalars(sa.select(SchemaChange).where(SchemaChange.tenant_slug == tenant.slug)
-                                  .order_by(SchemaChange.id))
-        log = [{"applied_at": c.applied_at.isoformat(), "definitions_hash": c.definitions_hash,
-                "operations": c.operations} for c in changes]
+        changes = session.scalars(
+            sa.select(SchemaChange).where(SchemaChange.tenant_slug == tenant.slug).order_by(SchemaChange.id)
+        )
+        log = [
+            {"applied_at": c.applied_at.isoformat(), "definitions_hash": c.definitions_hash, "operations": c.operations}
+            for c in changes
+        ]
     path.write_text(json.dumps(log, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 def _export_customization_history(settings: Settings, tenant: Tenant, path: Path) -> None:
     """Every version of every customization: the manifest holds only the current ones."""
     with platform_session(settings.database_url) as session:
-        versions = session.scalars(sa.select(CustomizationVersion).where(CustomizationVersion.tenant_slug == tenant.slug)
-                                   .order_by(CustomizationVersion.id))
-        history = [{"kind": v.kind, "target": v.target, "version": v.version, "change": v.change, "actor": v.actor,
-                    "changed_at": v.changed_at.isoformat(), "definitions_hash": v.definitions_hash, "source": v.source}
-                   for v in versions]
+        versions = session.scalars(
+            sa.select(CustomizationVersion)
+            .where(CustomizationVersion.tenant_slug == tenant.slug)
+            .order_by(CustomizationVersion.id)
+        )
+        history = [
+            {
+                "kind": v.kind,
+                "target": v.target,
+                "version": v.version,
+                "change": v.change,
+                "actor": v.actor,
+                "changed_at": v.changed_at.isoformat(),
+                "definitions_hash": v.definitions_hash,
+                "source": v.source,
+            }
+            for v in versions
+        ]
     path.write_text(json.dumps(history, indent=1, ensure_ascii=False), encoding="utf-8")
 
 

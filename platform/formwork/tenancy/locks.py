@@ -95,9 +95,11 @@ def migration_running(settings: Settings, slug: str) -> bool:
         return True
     if settings.is_postgres:
         high, low = divmod(_key(slug) % 2**64, 2**32)
-        query = sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                        "AND classid = CAST(:high AS oid) AND objid = CAST(:low AS oid) AND objsubid = 1 AND database = "
-                        "(SELECT oid FROM pg_database WHERE datname = current_database())")
+        query = sa.text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND classid = CAST(:high AS oid) AND objid = CAST(:low AS oid) AND objsubid = 1 AND database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
         with _lock_engine(settings.database_url).connect() as connection:
             return bool(connection.scalar(query, {"high": high, "low": low}))
     with open(_lock_file(settings, slug), "a+") as handle:

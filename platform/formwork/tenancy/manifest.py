@@ -40,6 +40,7 @@ from .customizations import (
 )
 from .customize import store_overlays
 from .errors import TenantError
+from .migrate import current_row
 from .packs import install_pack, plan_install, plan_upgrade, upgrade_pack
 from .provision import create_tenant
 from .registry import Tenant, find_tenant, platform_session
@@ -85,12 +86,15 @@ def read_manifest(path: Path) -> Manifest:
     found += _timezone_errors(doc)
     overlays = None
     if "customizations" in doc.data:
-        overlays, overlay_errors = overlays_of([sub_document(doc, ("customizations", i))
-                                                for i in range(len(doc.data["customizations"]))])
+        overlays, overlay_errors = overlays_of(
+            [sub_document(doc, ("customizations", i)) for i in range(len(doc.data["customizations"]))]
+        )
         found += overlay_errors
-    for name, wanted in (doc.data["packs"].items() if isinstance(doc.data["packs"], dict) else []):
+    for name, wanted in doc.data["packs"].items() if isinstance(doc.data["packs"], dict) else []:
         if version_range(wanted) is None:
-            found.append(doc.error(("packs", name), f"'{wanted}' is not a version range; write e.g. '^1.0' or '>=1.0,<2'"))
+            found.append(
+                doc.error(("packs", name), f"'{wanted}' is not a version range; write e.g. '^1.0' or '>=1.0,<2'")
+            )
     if found:
         raise DefinitionsInvalid(found)
     return Manifest(doc.data, doc, overlays)
@@ -103,7 +107,9 @@ def _timezone_errors(doc: Document) -> list[DefinitionError]:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return [doc.error(("timezone",), f"'{name}' is not a time zone; write an IANA name such as Asia/Shanghai or UTC")]
+        return [
+            doc.error(("timezone",), f"'{name}' is not a time zone; write an IANA name such as Asia/Shanghai or UTC")
+        ]
     return []
 
 
@@ -136,31 +142,48 @@ def _admin_password(admin: dict[str, Any]) -> str:
     raise TenantError(f"the first admin needs a password: set {variable or 'admin.password_env'} in the environment")
 
 
-def check_pack_versions(catalog: Catalog, manifest: Manifest, installed: dict[str, str | None]) -> list[DefinitionError]:
+def check_pack_versions(
+    catalog: Catalog, manifest: Manifest, installed: dict[str, str | None]
+) -> list[DefinitionError]:
     """Every wanted pack exists, and this server's version (and the installed one, if any) is in the wanted range."""
     errors = []
     for name, wanted in manifest.packs.items():
         path = ("packs", name) if isinstance(manifest.data["packs"], dict) else ("packs",)
         if name not in catalog.packs:
-            errors.append(manifest.document.error(path, f"unknown pack '{name}'; available: {', '.join(sorted(catalog.packs))}"))
+            errors.append(
+                manifest.document.error(path, f"unknown pack '{name}'; available: {', '.join(sorted(catalog.packs))}")
+            )
             continue
         admitted, available = version_range(wanted) if wanted else None, catalog.packs[name].version
         if admitted is None:
             continue
         if Version(available) not in admitted:
-            errors.append(manifest.document.error(path, f"{name} {wanted} is wanted, but this server has {name} {available}"))
-        elif installed.get(name) and Version(installed[name]) > Version(available):
-            errors.append(manifest.document.error(path, f"{name} {wanted} is wanted, but the tenant has {name} "
-                                                        f"{installed[name]}, newer than this server's {available}; "
-                                                        "a pack is never downgraded"))
+            errors.append(
+                manifest.document.error(path, f"{name} {wanted} is wanted, but this server has {name} {available}")
+            )
+        elif (have := installed.get(name)) and Version(have) > Version(available):
+            errors.append(
+                manifest.document.error(
+                    path,
+                    f"{name} {wanted} is wanted, but the tenant has {name} "
+                    f"{installed[name]}, newer than this server's {available}; "
+                    "a pack is never downgraded",
+                )
+            )
     return errors
 
 
 def upgrades_wanted(catalog: Catalog, manifest: Manifest, installed: dict[str, str | None]) -> list[str]:
     """Installed packs whose version is outside the manifest's range while this server's release is in it."""
-    return [name for name, wanted in manifest.packs.items()
-            if wanted and installed.get(name) and (admitted := version_range(wanted)) is not None
-            and Version(installed[name]) not in admitted and Version(catalog.packs[name].version) in admitted]
+    return [
+        name
+        for name, wanted in manifest.packs.items()
+        if wanted
+        and (have := installed.get(name))
+        and (admitted := version_range(wanted)) is not None
+        and Version(have) not in admitted
+        and Version(catalog.packs[name].version) in admitted
+    ]
 
 
 def apply_manifest(settings: Settings, catalog: Catalog, manifest: Manifest, report: Report) -> list[str]:
@@ -183,16 +206,27 @@ def _create(settings: Settings, catalog: Catalog, manifest: Manifest, report: Re
     packs = list(manifest.packs)
     if manifest.overlays:
         check_overlays(catalog.select(catalog.with_requirements(packs)), manifest.slug, {}, manifest.overlays)
-    tenant = create_tenant(settings, catalog, manifest.slug, data["name"], packs, admin["username"], password,
-                           data.get("locale", "en"), progress=report, currency=data.get("currency", "CNY"),
-                           storage=data.get("storage"))
+    tenant = create_tenant(
+        settings,
+        catalog,
+        manifest.slug,
+        data["name"],
+        packs,
+        admin["username"],
+        password,
+        data.get("locale", "en"),
+        progress=report,
+        currency=data.get("currency", "CNY"),
+        storage=data.get("storage"),
+    )
     changes = [f"created tenant '{manifest.slug}'"]
     if data.get("timezone", "UTC") != tenant.timezone:
         _set_attributes(settings, tenant, {"timezone": data["timezone"]})
     if manifest.overlays:
         report("adding the customizations")
-        changes += store_overlays(settings, catalog, tenant, manifest.overlays, replace_all=True, actor="manifest",
-                                  report=report)
+        changes += store_overlays(
+            settings, catalog, tenant, manifest.overlays, replace_all=True, actor="manifest", report=report
+        )
     return changes
 
 
@@ -203,27 +237,40 @@ def _update(settings: Settings, catalog: Catalog, tenant: Tenant, manifest: Mani
     if dropped:
         raise TenantError(f"removing packs is not supported (their data would be orphaned): {', '.join(dropped)}")
     if data.get("storage", tenant.storage_kind) != tenant.storage_kind:
-        raise TenantError(f"tenant '{tenant.slug}' keeps its data in {tenant.storage_kind} storage; the storage is chosen "
-                          f"when a tenant is created and a manifest cannot change it (it asks for {data['storage']})")
+        raise TenantError(
+            f"tenant '{tenant.slug}' keeps its data in {tenant.storage_kind} storage; the storage is chosen "
+            f"when a tenant is created and a manifest cannot change it (it asks for {data['storage']})"
+        )
     if manifest.overlays is not None:
-        check_overlays(_base_after_installs(settings, catalog, tenant, manifest, wanted_packs), tenant.slug, {},
-                       manifest.overlays)
-    changes = _set_attributes(settings, tenant, {k: data[k] for k in ("name", "locale", "currency", "timezone") if k in data})
+        check_overlays(
+            _base_after_installs(settings, catalog, tenant, manifest, wanted_packs), tenant.slug, {}, manifest.overlays
+        )
+    changes = _set_attributes(
+        settings, tenant, {k: data[k] for k in ("name", "locale", "currency", "timezone") if k in data}
+    )
     for name in wanted_packs:
-        current = find_tenant(settings.database_url, tenant.slug)
+        current = current_row(settings, tenant.slug)
         if name not in current.packs:
             changes += install_pack(settings, catalog, current, plan_install(settings, catalog, current, name), report)
     for name in upgrades_wanted(catalog, manifest, tenant.pack_versions):
-        current = find_tenant(settings.database_url, tenant.slug)
+        current = current_row(settings, tenant.slug)
         changes += upgrade_pack(settings, catalog, current, plan_upgrade(settings, catalog, current, name), report)
     if manifest.overlays is not None:
-        changes += store_overlays(settings, catalog, find_tenant(settings.database_url, tenant.slug), manifest.overlays,
-                                  replace_all=True, actor="manifest", report=report)
+        changes += store_overlays(
+            settings,
+            catalog,
+            current_row(settings, tenant.slug),
+            manifest.overlays,
+            replace_all=True,
+            actor="manifest",
+            report=report,
+        )
     return changes
 
 
-def _base_after_installs(settings: Settings, catalog: Catalog, tenant: Tenant, manifest: Manifest,
-                         packs: list[str]) -> Catalog:
+def _base_after_installs(
+    settings: Settings, catalog: Catalog, tenant: Tenant, manifest: Manifest, packs: list[str]
+) -> Catalog:
     """The definitions the tenant will have once the manifest's packs are installed and upgraded: what its overlays
     are checked on (this server's releases are read from memory; nothing is written)."""
     releases = installed_releases(settings, catalog, tenant)
@@ -248,10 +295,18 @@ def _set_attributes(settings: Settings, tenant: Tenant, wanted: dict[str, Any]) 
 def export_manifest(settings: Settings, tenant: Tenant) -> str:
     """The tenant as a manifest that `apply` turns back into the same tenant, customizations included."""
     versions = tenant.pack_versions
-    packs: Any = {name: f"^{version}" for name, version in versions.items()} if all(versions.values()) else list(versions)
+    packs: Any = (
+        {name: f"^{version}" for name, version in versions.items()} if all(versions.values()) else list(versions)
+    )
     data: dict[str, Any] = {
-        "kind": "Tenant", "slug": tenant.slug, "name": tenant.name, "packs": packs, "locale": tenant.locale,
-        "currency": tenant.currency, "timezone": tenant.timezone, "storage": tenant.storage_kind,
+        "kind": "Tenant",
+        "slug": tenant.slug,
+        "name": tenant.name,
+        "packs": packs,
+        "locale": tenant.locale,
+        "currency": tenant.currency,
+        "timezone": tenant.timezone,
+        "storage": tenant.storage_kind,
         "admin": {"username": first_admin(settings, tenant), "password_env": "FORMWORK_ADMIN_PASSWORD"},
     }
     overlays = exported_overlays(settings, tenant.slug)

@@ -24,11 +24,12 @@ from ..config import Settings
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from ..schema.plan import SchemaPlan
-from .apps import TenantRuntime, tenant_runtime
+from .apps import tenant_runtime
 from .errors import MigrationRefused, TenantChanged, TenantError, TenantUnavailable
 from .evolve import WithSchema, apply_definitions, plan_definitions
 from .locks import migration_lock
 from .registry import SchemaChange, Tenant, find_tenant, platform_session
+from .runtime import TenantRuntime
 from .state import (
     TenantState,
     applied_state,
@@ -56,16 +57,19 @@ class MigrationSummary:
     failed: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
-        return (f"{len(self.migrated)} migrated, {len(self.unchanged)} unchanged, {len(self.refused)} refused, "
-                f"{len(self.failed)} failed")
+        return (
+            f"{len(self.migrated)} migrated, {len(self.unchanged)} unchanged, {len(self.refused)} refused, "
+            f"{len(self.failed)} failed"
+        )
 
     @property
     def ok(self) -> bool:
         return not (self.refused or self.failed)
 
 
-def plan_tenant(settings: Settings, catalog: Catalog, tenant: Tenant, drop_retired: bool = False,
-                target: TenantState | None = None) -> SchemaPlan:
+def plan_tenant(
+    settings: Settings, catalog: Catalog, tenant: Tenant, drop_retired: bool = False, target: TenantState | None = None
+) -> SchemaPlan:
     """What `migrate_tenant` would do for `tenant` (to `target`, by default its desired state), changing nothing."""
     target = target or desired_state(settings, catalog, tenant)
     if drop_retired:
@@ -75,10 +79,17 @@ def plan_tenant(settings: Settings, catalog: Catalog, tenant: Tenant, drop_retir
         return plan_definitions(connection, runtime, drop_retired, previous_entities(settings, tenant))
 
 
-def migrate_tenant(settings: Settings, catalog: Catalog, tenant: Tenant, drop_retired: bool = False,
-                   target: TenantState | None = None, based_on: TenantState | None = None,
-                   with_schema: WithSchema | None = None, then: Then | None = None,
-                   report: Report = silent) -> SchemaPlan | None:
+def migrate_tenant(
+    settings: Settings,
+    catalog: Catalog,
+    tenant: Tenant,
+    drop_retired: bool = False,
+    target: TenantState | None = None,
+    based_on: TenantState | None = None,
+    with_schema: WithSchema | None = None,
+    then: Then | None = None,
+    report: Report = silent,
+) -> SchemaPlan | None:
     """Bring the tenant's storage to `target` (by default its desired state) and record it as applied.
 
     Returns the plan applied; None when the storage already has the target and there is nothing else to do.
@@ -115,32 +126,41 @@ def current_row(settings: Settings, slug: str) -> Tenant:
     return tenant
 
 
-def _attempt(settings: Settings, tenant: Tenant, runtime: TenantRuntime, drop_retired: bool,
-             with_schema: WithSchema | None, report: Report) -> SchemaPlan:
+def _attempt(
+    settings: Settings,
+    tenant: Tenant,
+    runtime: TenantRuntime,
+    drop_retired: bool,
+    with_schema: WithSchema | None,
+    report: Report,
+) -> SchemaPlan:
     """Apply the plan; a refused or failed attempt changed nothing, and is logged in the schema change log."""
     try:
         return apply_definitions(runtime, drop_retired, previous_entities(settings, tenant), with_schema, report)
     except MigrationRefused as refused:
-        _log_attempt(settings, tenant.slug, runtime.definitions_hash, refused.plan.describe(), refused.plan.left_alone,
-                     "refused")
+        _log_attempt(
+            settings, tenant.slug, runtime.definitions_hash, refused.plan.describe(), refused.plan.left_alone, "refused"
+        )
         raise
     except Exception as exc:
         _log_attempt(settings, tenant.slug, runtime.definitions_hash, [], [f"failed: {exc}"], "failed")
         raise
 
 
-def _log_attempt(settings: Settings, slug: str, hash_: str, operations: list[str], left_alone: list[str],
-                 outcome: str) -> None:
+def _log_attempt(
+    settings: Settings, slug: str, hash_: str, operations: list[str], left_alone: list[str], outcome: str
+) -> None:
     with platform_session(settings.database_url) as session:
         session.add(SchemaChange.of(slug, hash_, operations, left_alone, outcome))
         session.commit()
 
 
-def _record(settings: Settings, tenant: Tenant, target: TenantState, hash_: str, plan: SchemaPlan,
-            then: Then | None) -> None:
+def _record(
+    settings: Settings, tenant: Tenant, target: TenantState, hash_: str, plan: SchemaPlan, then: Then | None
+) -> None:
     """The applied state, the change log entry and what the caller stores with them: one platform transaction."""
     with platform_session(settings.database_url) as session:
-        stored = session.get(Tenant, tenant.id)
+        stored = session.get_one(Tenant, tenant.id)
         record_applied(stored, target, hash_)
         if plan.apply or plan.left_alone:
             session.add(SchemaChange.of(tenant.slug, hash_, plan.describe(), plan.left_alone, "applied"))
@@ -166,12 +186,15 @@ def refuse_dropping_left_out_customizations(settings: Settings, slug: str, targe
     they are the tenant's data, waiting for the customization to be fixed, and must never be dropped."""
     conflicts = effective_definitions(settings, slug, target)[1]
     if conflicts:
-        raise TenantError(f"tenant '{slug}': --drop-retired is refused while customizations do not fit "
-                          f"(their fields would be dropped with their data): "
-                          f"{'; '.join(f'{c.file}: {c.message}' for c in conflicts)}")
+        raise TenantError(
+            f"tenant '{slug}': --drop-retired is refused while customizations do not fit "
+            f"(their fields would be dropped with their data): "
+            f"{'; '.join(f'{c.file}: {c.message}' for c in conflicts)}"
+        )
 
 
 # -- what serving needs --------------------------------------------------------------------------------
+
 
 def bring_up_to_date(settings: Settings, catalog: Catalog, tenant: Tenant) -> tuple[TenantState, Tenant]:
     """The state to serve the tenant from, and the registry row it comes from (its generation names the app).
@@ -209,21 +232,26 @@ def _served_as_is(settings: Settings, tenant: Tenant) -> TenantState | None:
 
 # -- many tenants ---------------------------------------------------------------------------------------
 
-def migrate_all(settings: Settings, catalog: Catalog, tenants: list[Tenant], jobs: int, report: Report,
-                drop_retired: bool = False) -> MigrationSummary:
+
+def migrate_all(
+    settings: Settings, catalog: Catalog, tenants: list[Tenant], jobs: int, report: Report, drop_retired: bool = False
+) -> MigrationSummary:
     """Migrate every tenant in `tenants` (`jobs` at once), reporting each as it finishes; one failing never stops the rest."""
     summary = MigrationSummary()
     total = len(tenants)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(migrate_tenant, settings, catalog, tenant, drop_retired, report=report): tenant
-                   for tenant in tenants}
+        futures = {
+            pool.submit(migrate_tenant, settings, catalog, tenant, drop_retired, report=report): tenant
+            for tenant in tenants
+        }
         for done, future in enumerate(as_completed(futures), start=1):
             _count(summary, futures[future].slug, future, f"[{done}/{total}]", report)
     return summary
 
 
-def _count(summary: MigrationSummary, slug: str, future: Future[SchemaPlan | None], prefix: str,
-           report: Report) -> None:
+def _count(
+    summary: MigrationSummary, slug: str, future: Future[SchemaPlan | None], prefix: str, report: Report
+) -> None:
     try:
         plan = future.result()
     except MigrationRefused as refused:

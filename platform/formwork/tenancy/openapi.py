@@ -9,6 +9,7 @@ werkzeug's 404 and 405 included, are JSON like FAB's own (`{"message": …}`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, current_app, jsonify, request
@@ -17,6 +18,7 @@ from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.api import manager as fab_api
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from ..adapters.fab import new_api_spec
 from ..languages import API_PREFIX
 
 #: `{"message": …}`: a sentence, or the messages of each field (`{"name": ["Missing data for required field."]}`,
@@ -86,8 +88,11 @@ def correct_fab_shapes(schema: dict[str, Any]) -> None:
         properties["id"] = {"type": "integer"}
     for name in ("add_columns", "edit_columns"):
         if properties.get(name, {}).get("type") == "object":
-            properties[name] = {"type": "array", "items": {"type": "object"}, "description": "the columns, each with its "
-                                "name, label, description, type, required and unique"}
+            properties[name] = {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "the columns, each with its name, label, description, type, required and unique",
+            }
     result = properties.get("result", {})
     for item in (result, result.get("items", {})):
         childs = item.get("properties", {}).get("childs", {})
@@ -102,8 +107,9 @@ class OpenApi(fab_api.OpenApi):
     @protect()
     @safe
     def get(self, version: str) -> Response:
-        spec = self._create_api_spec(version)
-        apis = [api for api in current_app.appbuilder.baseviews if isinstance(api, BaseApi) and api.version == version]
+        spec = new_api_spec(self, version)
+        appbuilder = current_app.appbuilder  # type: ignore[attr-defined]  # FAB sets it on the app
+        apis = [api for api in appbuilder.baseviews if isinstance(api, BaseApi) and api.version == version]
         if not apis:
             return self.response_404()
         for api in apis:
@@ -130,14 +136,14 @@ def json_http_errors(app: Flask) -> None:
         if isinstance(error, MethodNotAllowed) and not any_method_matches(error.valid_methods or []):
             error = NotFound()
         answer = jsonify(message=error.description)
-        answer.status_code = error.code
+        answer.status_code = error.code or NotFound.code
         for name, value in error.get_headers():
             if name.lower() != "content-type":
                 answer.headers[name] = value
         return answer
 
 
-def any_method_matches(methods: list[str]) -> bool:
+def any_method_matches(methods: Iterable[str]) -> bool:
     """Whether some method takes the request's path. werkzeug answers 405 when a rule's pattern matched the path for
     another method even if its converter then refused the value (`/<int:pk>` given a number no key can be), so a
     405 whose path no method takes is a 404."""

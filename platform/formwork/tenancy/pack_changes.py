@@ -62,13 +62,16 @@ def follow_renames(sources: Sources, renames: Renames) -> tuple[Sources, list[st
         old_entity = str(data.get("entity", ""))
         entity = renames.entities.get(old_entity, old_entity)
         data["entity"] = entity
-        REWRITES[kind](data, lambda name, entity=entity: renames.field(entity, name))
+        # mypy cannot infer a lambda whose defaults bind loop values (here and below)
+        REWRITES[kind](data, lambda name, entity=entity: renames.field(entity, name))  # type: ignore[misc]
         new_target = entity + target.removeprefix(old_entity)  # `crm.account` or `crm.account/<name>`
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
         followed[(kind, new_target)] = text
         if text != source:
-            notes.append(f"customization {kind} {target} follows the release's renames"
-                         + (f" (now {new_target})" if new_target != target else ""))
+            notes.append(
+                f"customization {kind} {target} follows the release's renames"
+                + (f" (now {new_target})" if new_target != target else "")
+            )
     return followed, notes
 
 
@@ -83,8 +86,9 @@ def _form(data: dict[str, Any], rename: Callable[[str], str]) -> None:
 
 
 def _list_view(data: dict[str, Any], rename: Callable[[str], str]) -> None:
-    data["columns"] = [{**c, "field": rename(c["field"])} if isinstance(c, dict) else rename(c)
-                       for c in data.get("columns", [])]
+    data["columns"] = [
+        {**c, "field": rename(c["field"])} if isinstance(c, dict) else rename(c) for c in data.get("columns", [])
+    ]
     if "sort" in data:
         descending = data["sort"].startswith("-")
         data["sort"] = ("-" if descending else "") + rename(data["sort"].lstrip("-"))
@@ -126,12 +130,14 @@ def hidden_new_fields(old: Catalog, new: Catalog, pack: str, sources: Sources, r
             continue
         entity, _, name = target.partition("/")
         before = next((o for o, n in renames.entities.items() if n == entity), entity)
-        shown_before = _shown(old, kind, before, name, lambda f, entity=entity: renames.field(entity, f))
+        shown_before = _shown(old, kind, before, name, lambda f, entity=entity: renames.field(entity, f))  # type: ignore[misc]
         added = [f for f in _shown(new, kind, entity, name, str) if f not in shown_before]
         missing = [f for f in added if f not in _shown_in(kind, yaml.safe_load(source))]
         if missing:
-            notes.append(f"customization {kind} {target} replaces the pack's, which now also shows "
-                         f"{', '.join(missing)}; add them to the customization to show them")
+            notes.append(
+                f"customization {kind} {target} replaces the pack's, which now also shows "
+                f"{', '.join(missing)}; add them to the customization to show them"
+            )
     return notes
 
 

@@ -116,16 +116,22 @@ def plan_install(settings: Settings, catalog: Catalog, tenant: Tenant, pack: str
         raise TenantError(f"unknown pack '{pack}'; available: {', '.join(sorted(catalog.packs))}")
     if pack in tenant.packs:
         installed = tenant.pack_versions[pack]
-        hint = "" if installed == catalog.packs[pack].version else \
-            f"; to move to {catalog.packs[pack].version} use `formwork tenant upgrade-pack`"
-        raise TenantError(f"tenant '{tenant.slug}' already has pack {pack} {installed or '(version not recorded)'}{hint}")
+        hint = (
+            ""
+            if installed == catalog.packs[pack].version
+            else f"; to move to {catalog.packs[pack].version} use `formwork tenant upgrade-pack`"
+        )
+        raise TenantError(
+            f"tenant '{tenant.slug}' already has pack {pack} {installed or '(version not recorded)'}{hint}"
+        )
     current = _desired(settings, catalog, tenant)
     added = [server_release(catalog, name) for name in catalog.with_requirements([pack]) if name not in tenant.packs]
     return PackInstallPlan(**_moving(settings, catalog, tenant, current, _with(current, added), added), pack=pack)
 
 
-def install_pack(settings: Settings, catalog: Catalog, tenant: Tenant, plan: PackInstallPlan,
-                 progress: Progress = lambda _: None) -> list[str]:
+def install_pack(
+    settings: Settings, catalog: Catalog, tenant: Tenant, plan: PackInstallPlan, progress: Progress = lambda _: None
+) -> list[str]:
     """Apply an install plan: tables and seeds, then releases and versions (with the applied state); returns what was
     done."""
     _refuse_blocked(tenant, plan, f"installing {plan.pack}")
@@ -142,11 +148,14 @@ def plan_upgrade(settings: Settings, catalog: Catalog, tenant: Tenant, pack: str
     current = _desired(settings, catalog, tenant)
     installed, release = tenant.pack_versions[pack], server_release(catalog, pack)
     if installed is not None and Version(release.version) < Version(installed):
-        raise TenantError(f"tenant '{tenant.slug}' has {pack} {installed}; this server has the older {release.version}, "
-                          "and downgrading a pack is refused")
+        raise TenantError(
+            f"tenant '{tenant.slug}' has {pack} {installed}; this server has the older {release.version}, "
+            "and downgrading a pack is refused"
+        )
     if dict(current.releases)[pack] == release.digest and installed == release.version:
-        return PackUpgradePlan(current, current, [], SchemaPlan(), [], pack=pack, installed=installed,
-                               available=release.version)
+        return PackUpgradePlan(
+            current, current, [], SchemaPlan(), [], pack=pack, installed=installed, available=release.version
+        )
     old_base = _loaded(settings, current.releases)
     problems = requirement_conflicts(tenant, old_base or catalog, catalog.packs[pack])
     if problems:
@@ -155,18 +164,28 @@ def plan_upgrade(settings: Settings, catalog: Catalog, tenant: Tenant, pack: str
     new_base = release_catalog(settings.database_url, moved.releases)
     renames = declared_renames(old_base, new_base, pack) if old_base else Renames()
     followed, notes = follow_renames(current.overlay_sources, renames)
-    plan = PackUpgradePlan(**_moving(settings, catalog, tenant, current, moved.with_overlays(followed), [release]),
-                           pack=pack, installed=installed, available=release.version)
-    plan.customizations = notes + (hidden_new_fields(old_base, new_base, pack, followed, renames) if old_base else
-                                   [f"the installed release of {pack} no longer loads with this Formwork: renames and "
-                                    "new fields are not looked for in the customizations"])
+    plan = PackUpgradePlan(
+        **_moving(settings, catalog, tenant, current, moved.with_overlays(followed), [release]),
+        pack=pack,
+        installed=installed,
+        available=release.version,
+    )
+    plan.customizations = notes + (
+        hidden_new_fields(old_base, new_base, pack, followed, renames)
+        if old_base
+        else [
+            f"the installed release of {pack} no longer loads with this Formwork: renames and "
+            "new fields are not looked for in the customizations"
+        ]
+    )
     plan.rewritten = {key: text for key, text in followed.items() if current.overlay_sources.get(key) != text}
     plan.moved = [key for key in current.overlay_sources if key not in followed]
     return plan
 
 
-def upgrade_pack(settings: Settings, catalog: Catalog, tenant: Tenant, plan: PackUpgradePlan,
-                 progress: Progress = lambda _: None) -> list[str]:
+def upgrade_pack(
+    settings: Settings, catalog: Catalog, tenant: Tenant, plan: PackUpgradePlan, progress: Progress = lambda _: None
+) -> list[str]:
     """Apply an upgrade plan; refused while it has conflicts or refused changes. Returns what was done."""
     _refuse_blocked(tenant, plan, f"upgrade of {plan.pack}")
     done = _apply(settings, catalog, tenant, plan, progress)
@@ -181,15 +200,19 @@ def requirement_conflicts(tenant: Tenant, installed: Catalog, new: PackDef) -> l
     for required, wanted in new.requires.items():
         have = versions.get(required)
         if required not in versions:
-            problems.append(f"{new.name} {new.version} requires pack {required} {wanted}, which the tenant does not "
-                            "have; install it first")
+            problems.append(
+                f"{new.name} {new.version} requires pack {required} {wanted}, which the tenant does not "
+                "have; install it first"
+            )
         elif have is not None and Version(have) not in SpecifierSet(wanted):
-            problems.append(f"{new.name} {new.version} requires {required} {wanted}, but the tenant has {required} "
-                            f"{have}; upgrade {required} first")
+            problems.append(
+                f"{new.name} {new.version} requires {required} {wanted}, but the tenant has {required} "
+                f"{have}; upgrade {required} first"
+            )
     for other, pack in installed.packs.items():
-        wanted = pack.requires.get(new.name) if other != new.name else None
-        if wanted and Version(new.version) not in SpecifierSet(wanted):
-            problems.append(f"{other} requires {new.name} {wanted}, which {new.name} {new.version} is not")
+        asked = pack.requires.get(new.name) if other != new.name else None
+        if asked and Version(new.version) not in SpecifierSet(asked):
+            problems.append(f"{other} requires {new.name} {asked}, which {new.name} {new.version} is not")
     return problems
 
 
@@ -212,21 +235,33 @@ def _loaded(settings: Settings, releases: tuple[tuple[str, str], ...]) -> Catalo
         return None
 
 
-def _moving(settings: Settings, catalog: Catalog, tenant: Tenant, current: TenantState, target: TenantState,
-            releases: list[Release]) -> dict[str, Any]:
+def _moving(
+    settings: Settings,
+    catalog: Catalog,
+    tenant: Tenant,
+    current: TenantState,
+    target: TenantState,
+    releases: list[Release],
+) -> dict[str, Any]:
     """What every pack plan says of moving the tenant from `current` to `target`: schema, seeds, conflicts."""
     definitions = effective_definitions(settings, tenant.slug, target)[0]
-    return {"based_on": current, "target": target, "releases": releases,
-            "schema": plan_tenant(settings, catalog, tenant, target=target),
-            "seeds": pending_seeds(tenant_engine(settings, tenant), definitions, [r.name for r in releases]),
-            "conflicts": conflicts_of(settings, tenant.slug, target)}
+    return {
+        "based_on": current,
+        "target": target,
+        "releases": releases,
+        "schema": plan_tenant(settings, catalog, tenant, target=target),
+        "seeds": pending_seeds(tenant_engine(settings, tenant), definitions, [r.name for r in releases]),
+        "conflicts": conflicts_of(settings, tenant.slug, target),
+    }
 
 
 def _refuse_blocked(tenant: Tenant, plan: PackPlan, what: str) -> None:
     """Conflicting customizations or a refused schema change stop the whole plan: nothing is changed."""
     if plan.conflicts:
-        raise TenantError(f"{what} refused: it conflicts with the tenant's customizations (change or remove them "
-                          "first): " + "; ".join(plan.conflicts))
+        raise TenantError(
+            f"{what} refused: it conflicts with the tenant's customizations (change or remove them "
+            "first): " + "; ".join(plan.conflicts)
+        )
     if plan.refused:
         raise MigrationRefused(tenant.slug, plan.schema)
 
@@ -239,11 +274,20 @@ def _apply(settings: Settings, catalog: Catalog, tenant: Tenant, plan: PackPlan,
 
     def load(connection: sa.Connection) -> None:
         progress(f"loading {len(plan.seeds)} seed(s)")
+        assert app is not None  # built above, as there are seeds to load
         loaded.update(load_seeds(app, plan.seeds, tenant.locale, progress, connection))
 
     progress("applying schema changes")
-    applied = migrate_tenant(settings, catalog, tenant, target=plan.target, based_on=plan.based_on, report=progress,
-                             with_schema=load if plan.seeds else None, then=_record_releases(settings, tenant, plan))
+    applied = migrate_tenant(
+        settings,
+        catalog,
+        tenant,
+        target=plan.target,
+        based_on=plan.based_on,
+        report=progress,
+        with_schema=load if plan.seeds else None,
+        then=_record_releases(settings, tenant, plan),
+    )
     schema = applied.describe() if applied is not None else []
     seeds = [f"loaded seed {name}: {count} record(s)" for name, count in loaded.items()]
     rewritten = [f"{kind} {target}: stored with the release's renames" for kind, target in plan.rewritten]
@@ -253,15 +297,20 @@ def _apply(settings: Settings, catalog: Catalog, tenant: Tenant, plan: PackPlan,
 def _record_releases(settings: Settings, tenant: Tenant, plan: PackPlan) -> Callable[[Session, Tenant], None]:
     """Record the new releases and versions (and customizations rewritten for renames) with the applied state."""
     changes = [StoredChange(kind, target, "removed", None) for kind, target in plan.moved]
-    changes += [StoredChange(kind, target, "follows the pack's renames", text)
-                for (kind, target), text in plan.rewritten.items()]
+    changes += [
+        StoredChange(kind, target, "follows the pack's renames", text)
+        for (kind, target), text in plan.rewritten.items()
+    ]
 
     def record(session: Session, stored: Tenant) -> None:
         store_releases(session, plan.releases)
         stored.pack_versions = {**stored.pack_versions, **plan.versions}
         stored.releases = {**stored.releases, **{r.name: r.digest for r in plan.releases}}
         if changes:
-            store_customizations(session, stored, changes, "upgrade", definitions_hash(settings, tenant.slug, plan.target))
+            store_customizations(
+                session, stored, changes, "upgrade", definitions_hash(settings, tenant.slug, plan.target)
+            )
+
     return record
 
 

@@ -54,18 +54,26 @@ def sync_permissions(app: Flask) -> None:
     Then the packs' roles the tenant lacks are created, so a pack that gained a role has it at once.
     """
     with app.app_context():
-        if missing_admin_rights(app.appbuilder):
+        appbuilder = app.appbuilder  # type: ignore[attr-defined]  # FAB sets it on the app
+        if missing_admin_rights(appbuilder):
             with one_commit(app.extensions["formwork"].session, enabled=True):
-                app.appbuilder.add_permissions(update_perms=True)
+                appbuilder.add_permissions(update_perms=True)
     ensure_pack_roles(app)
 
 
 def missing_admin_rights(appbuilder: Any) -> set[tuple[str, str]]:
     """(view, permission) pairs the app's views and menu entries need that the admin role does not have."""
-    wanted = {(view.class_permission_name, permission)
-              for view in appbuilder.baseviews for permission in view.base_permissions or ()}
-    wanted |= {(item.name, "menu_access") for category in appbuilder.menu.get_list()
-               for item in (category, *category.childs) if item.name != "-"}
+    wanted = {
+        (view.class_permission_name, permission)
+        for view in appbuilder.baseviews
+        for permission in view.base_permissions or ()
+    }
+    wanted |= {
+        (item.name, "menu_access")
+        for category in appbuilder.menu.get_list()
+        for item in (category, *category.childs)
+        if item.name != "-"
+    }
     sm = appbuilder.sm
     return wanted - sm.rights_of([sm.find_role(sm.auth_role_admin).id])
 
@@ -76,8 +84,10 @@ def _engine(app: Flask) -> sa.Engine:
 
 def _security_rows(engine: sa.Engine) -> dict[str, list[dict[str, Any]]]:
     with engine.connect() as connection:
-        return {name: [dict(row) for row in connection.execute(sa.select(Model.metadata.tables[name])).mappings()]
-                for name in SECURITY_TABLES}
+        return {
+            name: [dict(row) for row in connection.execute(sa.select(Model.metadata.tables[name])).mappings()]
+            for name in SECURITY_TABLES
+        }
 
 
 def _copy_security_rows(engine: sa.Engine, rows: dict[str, list[dict[str, Any]]]) -> None:

@@ -8,7 +8,6 @@ from flask import Flask
 
 from ..config import Settings
 from ..meta.catalog import Catalog
-from ..schema.changes import SchemaPlan
 from .errors import TenantError
 from .evolve import apply_definitions
 from .permissions import provision_app
@@ -24,13 +23,16 @@ from .releases import server_release, store_releases
 from .seeds import load_seeds, pending_seeds
 from .state import TenantState, record_applied
 from .storage import create_storage, drop_storage, new_location
+from .templates import TenantTemplates, copy_template
 
 Progress = Callable[[str], None]
 
 
 def check_new_tenant(settings: Settings, catalog: Catalog, slug: str, packs: list[str]) -> None:
     if not SLUG_PATTERN.match(slug):
-        raise TenantError(f"'{slug}' is not a valid tenant slug: use 3-40 lowercase letters, digits and dashes, starting with a letter")
+        raise TenantError(
+            f"'{slug}' is not a valid tenant slug: use 3-40 lowercase letters, digits and dashes, starting with a letter"
+        )
     if slug in RESERVED_SLUGS:
         raise TenantError(f"'{slug}' is reserved; choose another tenant slug")
     if find_tenant(settings.database_url, slug) is not None:
@@ -41,21 +43,39 @@ def check_new_tenant(settings: Settings, catalog: Catalog, slug: str, packs: lis
 
 
 def create_tenant(
-    settings: Settings, catalog: Catalog, slug: str, name: str, packs: list[str],
-    admin_user: str, admin_password: str, locale: str = "en", progress: Progress = lambda _: None,
-    currency: str = "CNY", storage: str | None = None,
+    settings: Settings,
+    catalog: Catalog,
+    slug: str,
+    name: str,
+    packs: list[str],
+    admin_user: str,
+    admin_password: str,
+    locale: str = "en",
+    progress: Progress = lambda _: None,
+    currency: str = "CNY",
+    storage: str | None = None,
+    templates: TenantTemplates | None = None,
 ) -> Tenant:
     """Create everything a new tenant needs; on failure nothing is left behind.
 
-    `storage` is sqlite, postgres_schema or postgres_database (None: the platform database's default).
+    `storage` is sqlite, postgres_schema or postgres_database (None: the platform database's default). With
+    `templates`, the tenant is a copy of the template of its packs, locale and currency when there is one; the first
+    without one is built and kept as that template (tenancy/templates.py).
     """
     check_new_tenant(settings, catalog, slug, packs)
     try:
         kind, location = new_location(settings, slug, storage)
     except ValueError as exc:
         raise TenantError(str(exc)) from None
-    tenant = Tenant(slug=slug, name=name, locale=locale, currency=currency.upper(), storage_kind=kind,
-                    storage_location=location, status="active")
+    tenant = Tenant(
+        slug=slug,
+        name=name,
+        locale=locale,
+        currency=currency.upper(),
+        storage_kind=kind,
+        storage_location=location,
+        status="active",
+    )
     releases = [server_release(catalog, name) for name in catalog.with_requirements(packs)]
     tenant.pack_versions = {release.name: release.version for release in releases}
     tenant.releases = {release.name: release.digest for release in releases}
@@ -64,6 +84,17 @@ def create_tenant(
         store_releases(session, releases)
         session.add(tenant)
         session.commit()
+    template = templates.find(settings, tenant) if templates is not None else None
+    if template is not None:
+        progress("copying the template of its packs")
+        try:
+            copy_template(settings, tenant, template, admin_user, admin_password)
+            _record_created(settings, tenant, state, template.definitions_hash, template.plan)
+        except Exception:
+            drop_storage(settings, tenant)
+            _forget(settings, tenant)
+            raise
+        return tenant
     progress("creating storage")
     try:
         create_storage(settings, tenant)
@@ -71,29 +102,46 @@ def create_tenant(
         _forget(settings, tenant)  # not drop_storage: what failed to be created may be someone else's
         raise
     try:
-        progress("creating tables, roles and permissions")
-        app = provision_app(settings, tenant, catalog, state)
-        runtime = app.extensions["formwork"]
-        plan = apply_definitions(runtime)
-        progress(f"creating admin user '{admin_user}'")
-        add_admin(app, admin_user, admin_password)
-        seeds = pending_seeds(runtime.session.get_bind(), runtime.catalog, tenant.packs)
-        if seeds:
-            progress(f"loading {len(seeds)} seed(s)")
-            load_seeds(app, seeds, tenant.locale, progress)
-        _record_created(settings, tenant, state, runtime.definitions_hash, plan)
+        plan = _build(settings, catalog, tenant, state, admin_user, admin_password, progress)
     except Exception:
         drop_storage(settings, tenant)
         _forget(settings, tenant)
         raise
+    if templates is not None:
+        templates.keep(settings, tenant, plan)
     return tenant
 
 
-def _record_created(settings: Settings, tenant: Tenant, state: TenantState, hash_: str, plan: SchemaPlan) -> None:
+def _build(
+    settings: Settings,
+    catalog: Catalog,
+    tenant: Tenant,
+    state: TenantState,
+    admin_user: str,
+    admin_password: str,
+    progress: Progress,
+) -> list[str]:
+    """Tables, roles and permissions, the admin user and the seeds in the tenant's new storage; returns the
+    schema changes applied, as recorded."""
+    progress("creating tables, roles and permissions")
+    app = provision_app(settings, tenant, catalog, state)
+    runtime = app.extensions["formwork"]
+    plan = apply_definitions(runtime).describe()
+    progress(f"creating admin user '{admin_user}'")
+    add_admin(app, admin_user, admin_password)
+    seeds = pending_seeds(runtime.session.get_bind(), runtime.catalog, tenant.packs)
+    if seeds:
+        progress(f"loading {len(seeds)} seed(s)")
+        load_seeds(app, seeds, tenant.locale, progress)
+    _record_created(settings, tenant, state, runtime.definitions_hash, plan)
+    return plan
+
+
+def _record_created(settings: Settings, tenant: Tenant, state: TenantState, hash_: str, plan: list[str]) -> None:
     with platform_session(settings.database_url) as session:
-        stored = session.get(Tenant, tenant.id)
+        stored = session.get_one(Tenant, tenant.id)
         record_applied(stored, state, hash_)
-        session.add(SchemaChange.of(tenant.slug, hash_, plan.describe(), [], "applied"))
+        session.add(SchemaChange.of(tenant.slug, hash_, plan, [], "applied"))
         session.commit()
         tenant.applied_json, tenant.definitions_hash, tenant.generation = state.to_json(), hash_, stored.generation
 
@@ -106,7 +154,7 @@ def _forget(settings: Settings, tenant: Tenant) -> None:
 
 def add_admin(app: Flask, username: str, password: str) -> None:
     with app.app_context():
-        sm = app.appbuilder.sm
+        sm = app.appbuilder.sm  # type: ignore[attr-defined]  # FAB sets it on the app
         role = sm.find_role(sm.auth_role_admin)
         user = sm.add_user(username, username, "Admin", f"{username}@example.invalid", role, password=password)
         if not user:

@@ -129,15 +129,18 @@ class Customization(PlatformBase):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     #: read-only, by slug (no foreign key: the rows are removed with the tenant by `delete_tenant`); the console lists
     #: a tenant's customizations on its page through it
-    tenant: Mapped[Tenant] = relationship(primaryjoin="foreign(Customization.tenant_slug) == Tenant.slug", viewonly=True)
+    tenant: Mapped[Tenant] = relationship(
+        primaryjoin="foreign(Customization.tenant_slug) == Tenant.slug", viewonly=True
+    )
 
 
 class CustomizationVersion(PlatformBase):
     """One state of a tenant's customization, kept for good: its text after an addition, change, revert or removal."""
 
     __tablename__ = "formwork_customization_version"
-    __table_args__ = (sa.UniqueConstraint("tenant_slug", "kind", "target", "version",
-                                          name="uq_formwork_customization_version"),)
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_slug", "kind", "target", "version", name="uq_formwork_customization_version"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_slug: Mapped[str] = mapped_column(sa.String(40), index=True)
@@ -173,10 +176,16 @@ class SchemaChange(PlatformBase):
     tenant: Mapped[Tenant] = relationship(primaryjoin="foreign(SchemaChange.tenant_slug) == Tenant.slug", viewonly=True)
 
     @classmethod
-    def of(cls, slug: str, definitions_hash: str, operations: list[str], left_alone: list[str],
-           outcome: str) -> SchemaChange:
-        return cls(tenant_slug=slug, definitions_hash=definitions_hash, operations_json=json.dumps(operations),
-                   left_alone_json=json.dumps(left_alone), outcome=outcome)
+    def of(
+        cls, slug: str, definitions_hash: str, operations: list[str], left_alone: list[str], outcome: str
+    ) -> SchemaChange:
+        return cls(
+            tenant_slug=slug,
+            definitions_hash=definitions_hash,
+            operations_json=json.dumps(operations),
+            left_alone_json=json.dumps(left_alone),
+            outcome=outcome,
+        )
 
     @property
     def operations(self) -> list[str]:
@@ -208,7 +217,9 @@ class LoginFailure(PlatformBase):
 
 def schema_changes(url: str, slug: str) -> list[SchemaChange]:
     with platform_session(url) as session:
-        return list(session.scalars(sa.select(SchemaChange).where(SchemaChange.tenant_slug == slug).order_by(SchemaChange.id)))
+        return list(
+            session.scalars(sa.select(SchemaChange).where(SchemaChange.tenant_slug == slug).order_by(SchemaChange.id))
+        )
 
 
 def migrations_folder() -> Path:

@@ -72,10 +72,17 @@ def store_releases(session: Session, releases: list[Release]) -> None:
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for release in releases:
         sources = {"folder": release.files.folder, "files": release.files.files}
-        session.execute(insert(PackRelease).values(
-            name=release.name, version=release.version, digest=release.digest, stored_at=utcnow(),
-            sources_json=json.dumps(sources, ensure_ascii=False)).on_conflict_do_nothing(
-                index_elements=[PackRelease.name, PackRelease.digest]))
+        session.execute(
+            insert(PackRelease)
+            .values(
+                name=release.name,
+                version=release.version,
+                digest=release.digest,
+                stored_at=utcnow(),
+                sources_json=json.dumps(sources, ensure_ascii=False),
+            )
+            .on_conflict_do_nothing(index_elements=[PackRelease.name, PackRelease.digest])
+        )
 
 
 def release_catalog(url: str, releases: tuple[tuple[str, str], ...]) -> Catalog:
@@ -103,8 +110,14 @@ def _load(url: str, releases: tuple[tuple[str, str], ...]) -> list[Release]:
     wanted = [key for key in releases if key not in known]
     if wanted:
         with platform_session(url) as session:
-            known.update({(row.name, row.digest): _release(row) for row in session.scalars(
-                sa.select(PackRelease).where(sa.tuple_(PackRelease.name, PackRelease.digest).in_(wanted)))})
+            known.update(
+                {
+                    (row.name, row.digest): _release(row)
+                    for row in session.scalars(
+                        sa.select(PackRelease).where(sa.tuple_(PackRelease.name, PackRelease.digest).in_(wanted))
+                    )
+                }
+            )
     missing = [f"{name} ({digest})" for name, digest in releases if (name, digest) not in known]
     if missing:
         raise LookupError(f"pack releases not stored in the platform database: {', '.join(missing)}")
@@ -120,7 +133,8 @@ def _release(row: PackRelease) -> Release:
 def _build(releases: list[Release]) -> Catalog:
     documents, errors = [], []
     for release in releases:
-        docs, errs = parse_pack(list(release.files.files), lambda path, r=release: f"{r.files.folder}/{path}")
+        # mypy cannot infer a lambda whose defaults bind loop values
+        docs, errs = parse_pack(list(release.files.files), lambda path, r=release: f"{r.files.folder}/{path}")  # type: ignore[misc]
         documents += docs
         errors += errs
     catalog, build_errors = build_catalog(documents)

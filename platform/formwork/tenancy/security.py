@@ -24,16 +24,15 @@ from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_jwt_extended import JWTManager
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
-from ..i18n import Label
+from ..i18n import CatalogText
 from .security_apis import keeping_the_contract
 from .throttle import ThrottledLogins
 from .tokens import TenantSecurityApi, answer_token_problems
 
-REFUSED_BY_DATABASE = Label({
-    "en": "The database refused the change: a name that must be unique is taken, a value is too long, "
-          "or the record is still in use.",
-    "zh": "数据库拒绝了此修改：必须唯一的名称已被占用、某个值过长，或记录仍在使用中。",
-})
+REFUSED_BY_DATABASE = CatalogText(
+    "The database refused the change: a name that must be unique is taken, a value is too long, "
+    "or the record is still in use."
+)
 
 
 class PlainDatabaseErrors:
@@ -46,12 +45,12 @@ class PlainDatabaseErrors:
     def response_422(self, message: Any = None) -> Response:
         if isinstance(_database_error(), SQLAlchemyError):
             message = REFUSED_BY_DATABASE.localized()
-        return super().response_422(message=message)
+        return super().response_422(message=message)  # type: ignore[misc]  # a mixin over FAB's untyped APIs
 
     def response_500(self, message: Any = None) -> Response:
         if isinstance(_database_error(), (IntegrityError, DataError)):  # the request's data, not the server
             return self.response_422()
-        return super().response_500(message=message)
+        return super().response_500(message=message)  # type: ignore[misc]  # a mixin over FAB's untyped APIs
 
 
 def _database_error() -> BaseException | None:

@@ -21,6 +21,8 @@ from marshmallow import Schema
 from marshmallow import fields as ma
 from marshmallow.validate import Range
 
+from ..adapters.fab import base_filters
+from ..adapters.marshmallow import declared_fields
 from ..compile.schemas import ReadSchemaConverter
 from ..fields.base import INTEGER_LIMIT
 from ..fields.numbers import WholeNumber
@@ -43,21 +45,27 @@ def strict_input(api: type[BaseApi]) -> dict[str, Any]:
         if name.endswith("_schema") and isinstance(value, Schema):
             found[name] = strict_schema(type(value))()
     found["openapi_spec_component_schemas"] = tuple(
-        strict_schema(schema) if isinstance(schema, type) else schema for schema in api.openapi_spec_component_schemas)
+        strict_schema(schema) if isinstance(schema, type) else schema for schema in api.openapi_spec_component_schemas
+    )
     return found
 
 
 @cache
 def strict_schema(schema: type[Schema]) -> type[Schema]:
     """`schema` under its own name (its OpenAPI component keeps its name), with strict integers and booleans."""
-    fields = {name: strict_field(field) for name, field in schema._declared_fields.items()}
+    fields = {name: strict_field(field) for name, field in declared_fields(schema).items()}
     return type(schema.__name__, (schema,), fields)
 
 
 def strict_field(field: ma.Field) -> ma.Field:
     """An id as a JSON integer a key can be, a boolean as true or false; other fields as they are."""
-    common = {"required": field.required, "allow_none": field.allow_none, "metadata": field.metadata,
-              "load_default": field.load_default, "dump_default": field.dump_default}
+    common = {
+        "required": field.required,
+        "allow_none": field.allow_none,
+        "metadata": field.metadata,
+        "load_default": field.load_default,
+        "dump_default": field.dump_default,
+    }
     if isinstance(field, ma.List):
         return ma.List(strict_field(field.inner), validate=field.validators, **common)
     if isinstance(field, ma.Boolean):
@@ -84,9 +92,11 @@ def whole_number_ids(api: type[BaseApi]) -> dict[str, Any]:
         return api.delete(self, pk) if _exists(self, pk) else self.response_404()
 
     put.__doc__, delete.__doc__ = api.put.__doc__, api.delete.__doc__
-    return {"put": expose("/<int:pk>", methods=["PUT"])(protect()(permission_name("put")(put))),
-            "delete": expose("/<int:pk>", methods=["DELETE"])(protect()(permission_name("delete")(delete)))}
+    return {
+        "put": expose("/<int:pk>", methods=["PUT"])(protect()(permission_name("put")(put))),
+        "delete": expose("/<int:pk>", methods=["DELETE"])(protect()(permission_name("delete")(delete))),
+    }
 
 
 def _exists(api: Any, pk: int) -> bool:
-    return api.datamodel.get(pk, api._base_filters) is not None
+    return api.datamodel.get(pk, base_filters(api)) is not None

@@ -11,20 +11,22 @@ record whose key value is already stored is left alone.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import Flask
 from marshmallow import ValidationError
-from sqlalchemy.exc import IntegrityError
 
-from ..compile.generated import TENANT_METADATA, FilledValueRefused
-from ..compile.logic import compute_formulas, fill_defaults, record_values, save_errors
+from ..compile.generated import TENANT_METADATA
+from ..compile.lifecycle import SKIP_READ_ONLY, Actor, RecordConflict, RecordRejected, save_record
 from ..compile.models import utcnow
-from ..compile.records import reference_errors, unique_errors
-from ..compile.schemas import assign_values, input_schema
+from ..compile.schemas import input_schema
+from ..fields import kind_of
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, SeedDef
+
+if TYPE_CHECKING:
+    from .runtime import TenantRuntime
 
 Progress = Callable[[str], None]
 
@@ -41,11 +43,13 @@ SEEDS_LOADED = sa.Table(
 class SeedFailed(Exception):
     """A seed's record cannot be saved; the message names the file, line, record and why. Nothing was loaded."""
 
-    def __init__(self, seed: SeedDef, index: int, problems: dict[str, Any] | str) -> None:
+    def __init__(self, seed: SeedDef, index: int, problems: dict[str, Any] | list[Any] | str) -> None:
         where = f"{seed.document.file}:{seed.document.line_of(('records', index))}"
         if isinstance(problems, dict):
-            problems = "; ".join(f"{name}: {' '.join(map(str, messages)) if isinstance(messages, list) else messages}"
-                                 for name, messages in problems.items())
+            problems = "; ".join(
+                f"{name}: {' '.join(map(str, messages)) if isinstance(messages, list) else messages}"
+                for name, messages in problems.items()
+            )
         super().__init__(f"{where}: seed {seed.qualified}, records[{index}] cannot be saved: {problems}")
 
 
@@ -65,8 +69,13 @@ def pending_seeds(engine: sa.Engine, catalog: Catalog, packs: list[str]) -> list
     return sorted(seeds, key=lambda s: order.index(s.pack))
 
 
-def load_seeds(app: Flask, seeds: list[SeedDef], locale: str, progress: Progress = lambda _: None,
-               connection: sa.Connection | None = None) -> dict[str, int]:
+def load_seeds(
+    app: Flask,
+    seeds: list[SeedDef],
+    locale: str,
+    progress: Progress = lambda _: None,
+    connection: sa.Connection | None = None,
+) -> dict[str, int]:
     """Load `seeds` into the tenant of `app` in one transaction (the caller's, on `connection`, if given: a pack's
     seeds commit with its tables or not at all); returns the records created per seed."""
     runtime = app.extensions["formwork"]
@@ -80,11 +89,16 @@ def load_seeds(app: Flask, seeds: list[SeedDef], locale: str, progress: Progress
         with app.app_context():
             for number, seed in enumerate(seeds, start=1):
                 created[seed.qualified] = _load_seed(session, runtime, seed, locale)
-                session.execute(SEEDS_LOADED.insert().values(pack=seed.pack, name=seed.name, loaded_at=utcnow(),
-                                                             records_created=created[seed.qualified]))
+                session.execute(
+                    SEEDS_LOADED.insert().values(
+                        pack=seed.pack, name=seed.name, loaded_at=utcnow(), records_created=created[seed.qualified]
+                    )
+                )
                 kept = len(seed.records) - created[seed.qualified]
-                progress(f"[{number}/{len(seeds)}] seed {seed.qualified}: {created[seed.qualified]} record(s) created"
-                         + (f", {kept} already there" if kept else ""))
+                progress(
+                    f"[{number}/{len(seeds)}] seed {seed.qualified}: {created[seed.qualified]} record(s) created"
+                    + (f", {kept} already there" if kept else "")
+                )
             session.commit()
     except BaseException:
         session.rollback()
@@ -95,7 +109,7 @@ def load_seeds(app: Flask, seeds: list[SeedDef], locale: str, progress: Progress
     return created
 
 
-def _load_seed(session: Any, runtime: Any, seed: SeedDef, locale: str) -> int:
+def _load_seed(session: Any, runtime: TenantRuntime, seed: SeedDef, locale: str) -> int:
     entity = runtime.catalog.entities[seed.entity]
     model = runtime.compiled.model(seed.entity)
     schema = input_schema(entity, f"{entity.table}_seed", runtime.catalog)
@@ -106,21 +120,24 @@ def _load_seed(session: Any, runtime: Any, seed: SeedDef, locale: str) -> int:
             loaded = schema().load(data)
         except ValidationError as invalid:
             raise SeedFailed(seed, index, invalid.messages) from None
-        if seed.key and session.scalar(sa.select(model.id).where(getattr(model, seed.key) == loaded[seed.key]).limit(1)):
+        if seed.key and session.scalar(
+            sa.select(model.id).where(getattr(model, seed.key) == loaded[seed.key]).limit(1)
+        ):
             continue
-        _save(session, runtime, entity, model, seed, index, loaded)
+        _save(session, runtime, entity, seed, index, loaded)
         created += 1
     return created
 
 
-def _find_references(session: Any, runtime: Any, entity: EntityDef, seed: SeedDef, index: int,
-                     data: dict[str, Any]) -> dict[str, Any]:
+def _find_references(
+    session: Any, runtime: TenantRuntime, entity: EntityDef, seed: SeedDef, index: int, data: dict[str, Any]
+) -> dict[str, Any]:
     """`{code: HQ}` → the id of the record whose code is HQ."""
     for f in entity.fields:
         value = data.get(f.name)
-        if f.type != "reference" or not isinstance(value, dict):
+        if not kind_of(f).refers_to_record or not isinstance(value, dict) or f.target is None:
             continue
-        (name, wanted), = value.items()
+        ((name, wanted),) = value.items()
         target = runtime.compiled.model(f.target)
         found = session.scalar(sa.select(target.id).where(getattr(target, name) == wanted).limit(1))
         if found is None:
@@ -129,24 +146,15 @@ def _find_references(session: Any, runtime: Any, entity: EntityDef, seed: SeedDe
     return data
 
 
-def _save(session: Any, runtime: Any, entity: EntityDef, model: type, seed: SeedDef, index: int,
-          loaded: dict[str, Any]) -> None:
-    logic = runtime.compiled.logic[entity.qualified]
-    with session.no_autoflush:
-        errors = reference_errors(session, entity, runtime.compiled, loaded)
-        errors.update(unique_errors(session, entity, model, loaded, None))
-        item = model()
-        assign_values(item, entity, loaded, session, runtime.compiled)
-        values = record_values(item, entity, session, runtime.compiled)
-        errors.update(fill_defaults(logic, item, values, None, session, runtime.compiled))
-        errors.update(compute_formulas(logic, item, values))
-        errors.update(save_errors(logic, values, None, None))
-    if errors:
-        raise SeedFailed(seed, index, errors)
-    session.add(item)
+def _save(
+    session: Any, runtime: TenantRuntime, entity: EntityDef, seed: SeedDef, index: int, loaded: dict[str, Any]
+) -> None:
+    """One seed record through the record lifecycle, written by the system. A pack's reference data may set fields
+    that are read-only to users (a status, a code), so the read-only check is skipped."""
     try:
-        session.flush()
-    except FilledValueRefused as failed:
-        raise SeedFailed(seed, index, failed.errors) from None
-    except IntegrityError as conflict:
-        raise SeedFailed(seed, index, str(conflict.orig)) from None
+        save_record(runtime, Actor.system(), entity, None, loaded, session=session, skip={SKIP_READ_ONLY})
+    except RecordRejected as rejected:
+        raise SeedFailed(seed, index, rejected.errors) from None
+    except RecordConflict as conflict:
+        cause = conflict.__cause__
+        raise SeedFailed(seed, index, str(getattr(cause, "orig", conflict))) from None

@@ -55,14 +55,19 @@ class TenantState:
         return hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
 
     def to_json(self) -> str:
-        return json.dumps({"releases": [list(r) for r in self.releases], "overlays": [list(o) for o in self.overlays]},
-                          ensure_ascii=False, sort_keys=True)
+        return json.dumps(
+            {"releases": [list(r) for r in self.releases], "overlays": [list(o) for o in self.overlays]},
+            ensure_ascii=False,
+            sort_keys=True,
+        )
 
     @classmethod
     def from_json(cls, text: str) -> TenantState:
         data = json.loads(text)
-        return cls(tuple((str(n), str(d)) for n, d in data["releases"]),
-                   tuple(sorted((str(k), str(t), str(s)) for k, t, s in data["overlays"])))
+        return cls(
+            tuple((str(n), str(d)) for n, d in data["releases"]),
+            tuple(sorted((str(k), str(t), str(s)) for k, t, s in data["overlays"])),
+        )
 
     def with_releases(self, releases: dict[str, str]) -> TenantState:
         """This state with other releases of some packs, and packs added after the others."""
@@ -72,7 +77,9 @@ class TenantState:
         return replace(self, releases=tuple(ordered))
 
     def with_overlays(self, overlays: dict[tuple[str, str], str]) -> TenantState:
-        return replace(self, overlays=tuple(sorted((kind, target, source) for (kind, target), source in overlays.items())))
+        return replace(
+            self, overlays=tuple(sorted((kind, target, source) for (kind, target), source in overlays.items()))
+        )
 
     @property
     def overlay_sources(self) -> dict[tuple[str, str], str]:
@@ -113,12 +120,11 @@ def installed_releases(settings: Settings, catalog: Catalog, tenant: Tenant) -> 
     releases = [server_release(catalog, name) for name in missing]
     with platform_session(settings.database_url) as session:
         store_releases(session, releases)
-        stored = session.get(Tenant, tenant.id)
+        stored = session.get_one(Tenant, tenant.id)
         stored.releases = {**stored.releases, **{r.name: r.digest for r in releases}}
         session.commit()
         tenant.releases_json = stored.releases_json
-    log.info("tenant %s: recorded the release of %s it runs on", tenant.slug,
-             ", ".join(r.describe() for r in releases))
+    log.info("tenant %s: recorded the release of %s it runs on", tenant.slug, ", ".join(r.describe() for r in releases))
     return {name: tenant.releases[name] for name in tenant.packs}
 
 

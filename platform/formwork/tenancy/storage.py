@@ -52,8 +52,10 @@ def new_location(settings: Settings, slug: str, storage: str | None = None) -> t
     if kind == "sqlite":
         return kind, str(Path("tenants") / f"{slug}.sqlite")
     if not settings.is_postgres:
-        raise ValueError(f"storage '{kind}' needs a PostgreSQL platform database (FORMWORK_DATABASE_URL); "
-                         "this platform runs on SQLite")
+        raise ValueError(
+            f"storage '{kind}' needs a PostgreSQL platform database (FORMWORK_DATABASE_URL); "
+            "this platform runs on SQLite"
+        )
     name = slug.replace("-", "_")
     if kind == "postgres_schema":
         location = f"tenant_{name}"
@@ -64,8 +66,10 @@ def new_location(settings: Settings, slug: str, storage: str | None = None) -> t
     # Database names are shared by the whole server: the platform database's name keeps two platforms apart.
     database = f"{sa.engine.make_url(settings.database_url).database}_{name}"
     if len(database.encode()) > MAX_IDENTIFIER_BYTES:
-        raise ValueError(f"the database name '{database}' is longer than PostgreSQL's {MAX_IDENTIFIER_BYTES} bytes; "
-                         "choose a shorter tenant slug")
+        raise ValueError(
+            f"the database name '{database}' is longer than PostgreSQL's {MAX_IDENTIFIER_BYTES} bytes; "
+            "choose a shorter tenant slug"
+        )
     if _database_exists(settings, database):
         raise ValueError(f"a database named '{database}' already exists on the server; it is left alone")
     return kind, database
@@ -96,7 +100,7 @@ def _role_name(settings: Settings, schema: str) -> str:
     if len(name.encode()) <= MAX_IDENTIFIER_BYTES:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    head = name.encode()[:MAX_IDENTIFIER_BYTES - len(digest) - 1].decode(errors="ignore")
+    head = name.encode()[: MAX_IDENTIFIER_BYTES - len(digest) - 1].decode(errors="ignore")
     return f"{head}_{digest}"
 
 
@@ -167,8 +171,9 @@ def _set_tenant_schema(connection: sa.Connection) -> None:
         if role is None:
             cursor.execute("SELECT set_config('search_path', %s, true)", (search_path,))
         else:
-            cursor.execute("SELECT set_config('search_path', %s, true), set_config('role', %s, true)",
-                           (search_path, role))
+            cursor.execute(
+                "SELECT set_config('search_path', %s, true), set_config('role', %s, true)", (search_path, role)
+            )
     finally:
         cursor.close()
 
@@ -181,15 +186,18 @@ def _hand_schema_to_role(conn: sa.Connection, schema: str, role: str) -> None:
     Idempotent: a tenant made before roles were turned on gets its role the same way.
     """
     conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(role))))  # two processes, one role
-    owner = conn.scalar(sa.text("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = :schema"),
-                        {"schema": schema})
+    owner = conn.scalar(
+        sa.text("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = :schema"), {"schema": schema}
+    )
     quoted_role, quoted_schema = (conn.dialect.identifier_preparer.quote_identifier(name) for name in (role, schema))
     if not conn.scalar(sa.text("SELECT count(*) FROM pg_roles WHERE rolname = :role"), {"role": role}):
         conn.exec_driver_sql(f"CREATE ROLE {quoted_role} NOLOGIN")
         conn.exec_driver_sql(f"GRANT {quoted_role} TO CURRENT_USER")
     elif owner != role:
-        raise ValueError(f"a database role named '{role}' already exists on the server and does not own "
-                         f"schema '{schema}'; it is left alone")
+        raise ValueError(
+            f"a database role named '{role}' already exists on the server and does not own "
+            f"schema '{schema}'; it is left alone"
+        )
     if owner != role:
         # A schema's new owner needs CREATE on the database at that moment (unless we are superuser); only then.
         database = conn.dialect.identifier_preparer.quote_identifier(conn.scalar(sa.text("SELECT current_database()")))
@@ -200,17 +208,30 @@ def _hand_schema_to_role(conn: sa.Connection, schema: str, role: str) -> None:
 
 
 def _give_relations_to_role(conn: sa.Connection, schema: str, role: str) -> None:
-    """The role must own the tables to alter them when definitions change; ones made while roles were off are given."""
+    """The role must own the tables to alter them when definitions change; ones made while roles were off (or copied
+    from a template, tenancy/templates.py) are given."""
     quoted_role, quoted_schema = (conn.dialect.identifier_preparer.quote_identifier(name) for name in (role, schema))
     # Tables first: their owned sequences and indexes follow them; then the sequences that stand alone (FAB's).
     for kinds, statement in (("'r', 'p', 'v', 'm', 'f'", "ALTER TABLE"), ("'S'", "ALTER SEQUENCE")):
-        names = conn.scalars(sa.text(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            f"WHERE n.nspname = :schema AND c.relkind IN ({kinds}) AND pg_get_userbyid(c.relowner) <> :role"),
-            {"schema": schema, "role": role}).all()
+        names = conn.scalars(
+            sa.text(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                f"WHERE n.nspname = :schema AND c.relkind IN ({kinds}) AND pg_get_userbyid(c.relowner) <> :role"
+            ),
+            {"schema": schema, "role": role},
+        ).all()
         for name in names:
             table = conn.dialect.identifier_preparer.quote_identifier(name)
             conn.exec_driver_sql(f"{statement} {quoted_schema}.{table} OWNER TO {quoted_role}")
+    # Functions too (a trigger's): regprocedure prints each one's signature, schema-qualified and quoted.
+    for signature in conn.scalars(
+        sa.text(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = :schema AND pg_get_userbyid(p.proowner) <> :role"
+        ),
+        {"schema": schema, "role": role},
+    ).all():
+        conn.exec_driver_sql(f"ALTER FUNCTION {signature} OWNER TO {quoted_role}")
 
 
 def _role_exists(settings: Settings, role: str) -> bool:
@@ -251,7 +272,9 @@ def drop_storage(settings: Settings, tenant: Tenant) -> None:
     key = _engine_key(settings, tenant)
     with _lock:
         engine = _engines.pop(key, None)
-        for stale in [k for k in _engines if k.startswith(f"schema:{settings.database_url}:{tenant.storage_location}:")]:
+        for stale in [
+            k for k in _engines if k.startswith(f"schema:{settings.database_url}:{tenant.storage_location}:")
+        ]:
             _engines.pop(stale)
     if engine is not None and tenant.storage_kind != "postgres_schema":  # a schema tenant's pool is the platform's
         engine.dispose()
@@ -270,8 +293,9 @@ def drop_storage(settings: Settings, tenant: Tenant) -> None:
 
 def _drop_schema_and_role(conn: sa.Connection, schema: str, role: str) -> None:
     """The schema, and its role if the role owns it (a same-named role that does not is someone else's)."""
-    owner = conn.scalar(sa.text("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = :schema"),
-                        {"schema": schema})
+    owner = conn.scalar(
+        sa.text("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = :schema"), {"schema": schema}
+    )
     conn.execute(sa.schema.DropSchema(schema, cascade=True, if_exists=True))
     if owner == role:
         quoted_role = conn.dialect.identifier_preparer.quote_identifier(role)

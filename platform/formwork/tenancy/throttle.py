@@ -42,20 +42,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..compile.models import utcnow
 from ..config import Settings
-from ..i18n import Label
+from ..i18n import CatalogText
 from .registry import LoginFailure, platform_engine
 
 log = logging.getLogger(__name__)
 
-TOO_MANY = Label({
-    "en": "Too many failed sign-ins. Try again in {seconds} seconds.",
-    "zh": "登录失败次数过多，请在 {seconds} 秒后重试。",
-})
+TOO_MANY = CatalogText("Too many failed sign-ins. Try again in {seconds} seconds.")
 EXTENSION = "formwork.login_throttle"
 #: realm of the per-address counters: one address is counted across the whole platform
 EVERYWHERE = ""
 NAME_LENGTH = 200
-UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+#: each dialect's INSERT with `on_conflict_do_update` (the same method on two classes with no common type)
+UPSERTS: dict[str, Callable[..., Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @dataclass(frozen=True)
@@ -70,8 +68,13 @@ class ThrottlePolicy:
 
     @classmethod
     def of(cls, settings: Settings) -> ThrottlePolicy:
-        return cls(settings.login_user_limit, settings.login_address_limit, timedelta(seconds=settings.login_window),
-                   timedelta(seconds=settings.login_first_delay), timedelta(seconds=settings.login_max_delay))
+        return cls(
+            settings.login_user_limit,
+            settings.login_address_limit,
+            timedelta(seconds=settings.login_window),
+            timedelta(seconds=settings.login_first_delay),
+            timedelta(seconds=settings.login_max_delay),
+        )
 
     def limit(self, kind: str) -> int:
         return self.user_limit if kind == "user" else self.address_limit
@@ -101,7 +104,8 @@ class LoginThrottle:
             until = connection.scalar(
                 sa.select(sa.func.max(LoginFailure.blocked_until))
                 .where(sa.or_(*(self._subject(kind, name) for kind, name in self._subjects(username, address))))
-                .where(LoginFailure.blocked_until > now))
+                .where(LoginFailure.blocked_until > now)
+            )
         return math.ceil((until - now).total_seconds()) if until is not None else 0
 
     def failed(self, username: str, address: str) -> None:
@@ -130,21 +134,30 @@ class LoginThrottle:
     def _count(self, connection: sa.Connection, kind: str, name: str, now: datetime) -> None:
         """One more failure (an upsert, so two processes counting at once both count), then block if over."""
         upsert = UPSERTS[connection.dialect.name](LoginFailure).values(
-            kind=kind, realm=self._realm(kind), name=name, failures=1, last_failed_at=now)
-        connection.execute(upsert.on_conflict_do_update(
-            index_elements=["kind", "realm", "name"],
-            set_={"failures": LoginFailure.failures + 1, "last_failed_at": now}))
-        failures = connection.scalar(sa.select(LoginFailure.failures).where(self._subject(kind, name)))
+            kind=kind, realm=self._realm(kind), name=name, failures=1, last_failed_at=now
+        )
+        connection.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["kind", "realm", "name"],
+                set_={"failures": LoginFailure.failures + 1, "last_failed_at": now},
+            )
+        )
+        failures = connection.execute(sa.select(LoginFailure.failures).where(self._subject(kind, name))).scalar_one()
         delay = self.policy.delay(kind, failures)
         if delay is not None:
-            connection.execute(sa.update(LoginFailure).where(self._subject(kind, name)).values(blocked_until=now + delay))
+            connection.execute(
+                sa.update(LoginFailure).where(self._subject(kind, name)).values(blocked_until=now + delay)
+            )
 
     def _forget_stale(self, connection: sa.Connection, now: datetime) -> None:
         """Counters whose last failure and block are both older than the window start again from nothing."""
         cutoff = now - self.policy.window
-        connection.execute(sa.delete(LoginFailure).where(
-            LoginFailure.last_failed_at < cutoff,
-            sa.or_(LoginFailure.blocked_until.is_(None), LoginFailure.blocked_until < cutoff)))
+        connection.execute(
+            sa.delete(LoginFailure).where(
+                LoginFailure.last_failed_at < cutoff,
+                sa.or_(LoginFailure.blocked_until.is_(None), LoginFailure.blocked_until < cutoff),
+            )
+        )
 
 
 def install_login_throttle(app: Flask, settings: Settings, realm: str) -> None:
@@ -171,8 +184,13 @@ def throttled_for(username: Any) -> int:
     throttle = login_throttle(current_app)
     seconds = throttle.retry_after(name, client_address())
     if seconds:
-        log.warning("sign-in refused (too many failures): user %r of %s from %s, retry after %d s",
-                    name, throttle.realm, client_address(), seconds)
+        log.warning(
+            "sign-in refused (too many failures): user %r of %s from %s, retry after %d s",
+            name,
+            throttle.realm,
+            client_address(),
+            seconds,
+        )
     return seconds
 
 
@@ -190,7 +208,9 @@ class ThrottledAuthDBView(AuthDBView):
         if not seconds:
             return super().login()
         flash(too_many_message(seconds), "danger")
-        page = self.render_template(self.login_template, title=self.title, form=LoginForm_db(), appbuilder=self.appbuilder)
+        page = self.render_template(
+            self.login_template, title=self.title, form=LoginForm_db(), appbuilder=self.appbuilder
+        )
         return page, 429, {"Retry-After": str(seconds)}
 
 

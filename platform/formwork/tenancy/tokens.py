@@ -17,15 +17,14 @@ from flask_appbuilder.const import API_SECURITY_PROVIDER_DB
 from flask_appbuilder.security.api import SecurityApi
 from flask_jwt_extended import JWTManager
 
-from ..i18n import Label
+from ..i18n import CatalogText, Label
 from .throttle import ThrottledSecurityApi
 
-MISSING = Label({
-    "en": "Sign in first: send the token of POST /api/v1/security/login as 'Authorization: Bearer <token>'.",
-    "zh": "请先登录：将 POST /api/v1/security/login 返回的令牌以“Authorization: Bearer <令牌>”发送。",
-})
-INVALID = Label({"en": "The token is not valid here; sign in again.", "zh": "令牌在此无效，请重新登录。"})
-EXPIRED = Label({"en": "The token has expired; sign in again.", "zh": "令牌已过期，请重新登录。"})
+MISSING = CatalogText(
+    "Sign in first: send the token of POST /api/v1/security/login as 'Authorization: Bearer <token>'."
+)
+INVALID = CatalogText("The token is not valid here; sign in again.")
+EXPIRED = CatalogText("The token has expired; sign in again.")
 
 
 def token_refused(message: Label, challenge: str) -> Response:

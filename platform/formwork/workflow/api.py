@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app, request
@@ -29,7 +29,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..access.records import may_see
 from ..compile.models import class_name
 from ..fields.base import INTEGER_LIMIT
-from ..i18n import Label
+from ..i18n import CatalogText
 from ..languages import N_, localize_messages
 from . import rows
 from .attachments import store_uploads
@@ -40,14 +40,19 @@ from .roles import APPROVALS_PERMISSION as PERMISSION
 from .roles import APPROVALS_VIEW as VIEW
 from .tables import DELEGATIONS, EVENTS, INSTANCES, TASKS
 
+if TYPE_CHECKING:
+    from ..tenancy.runtime import TenantRuntime
+
 BOXES = ("todo", "submitted", "cc", "done")
 #: events that are a person's decision on their task (what "done" lists)
 DECISIONS = ("approve", "reject", "return", "transfer", "add_after")
 TEXT = 4000
 #: FAB's answer to an id that does not exist (or is not the caller's), in the caller's language
-NOT_FOUND = Label({"en": "Not found", "zh": "未找到"})
-MAY_NOT_EDIT = refusal("You may not edit {entity} records, so you cannot submit them for approval.",
-                       "您无权编辑{entity}记录，因此不能提交审批。")
+NOT_FOUND = CatalogText("Not found")
+MAY_NOT_EDIT = refusal(
+    "You may not edit {entity} records, so you cannot submit them for approval.",
+    "您无权编辑{entity}记录，因此不能提交审批。",
+)
 
 
 # -- request bodies --------------------------------------------------------------------
@@ -55,8 +60,9 @@ class FileReferenceSchema(Schema):
     """A file you uploaded with `POST files` and have not attached yet. Only `key` counts: the name, size and
     content type recorded are those of the upload (they may be sent back as `files` returned them, and are ignored)."""
 
-    key = fields.String(required=True,
-                        validate=validate.Regexp(r"^[0-9a-zA-Z]{8,64}$", error=N_("Not a stored file's key.")))
+    key = fields.String(
+        required=True, validate=validate.Regexp(r"^[0-9a-zA-Z]{8,64}$", error=N_("Not a stored file's key."))
+    )
     name = fields.String(validate=validate.Length(1, 255), metadata={"description": "ignored"})
     size = fields.Integer(validate=validate.Range(min=0), metadata={"description": "ignored"})
     content_type = fields.String(validate=validate.Length(1, 255), metadata={"description": "ignored"})
@@ -70,7 +76,9 @@ class DecisionSchema(Schema):
 
 
 class ReturnSchema(DecisionSchema):
-    step = fields.String(required=True, validate=validate.Length(1, 48), metadata={"description": "an earlier step of this round"})
+    step = fields.String(
+        required=True, validate=validate.Length(1, 48), metadata={"description": "an earlier step of this round"}
+    )
 
 
 class TransferSchema(Schema):
@@ -80,16 +88,25 @@ class TransferSchema(Schema):
 
 class AddApproverSchema(Schema):
     who = fields.String(required=True, validate=validate.Length(1, 256), metadata={"description": "a user name"})
-    position = fields.String(required=True, validate=validate.OneOf(("before", "after")),
-                             metadata={"description": "before: they approve first; after: you approve now, then they do"})
+    position = fields.String(
+        required=True,
+        validate=validate.OneOf(("before", "after")),
+        metadata={"description": "before: they approve first; after: you approve now, then they do"},
+    )
     comment = fields.String(allow_none=True, validate=validate.Length(max=TEXT))
 
 
 class SubmitSchema(DecisionSchema):
-    entity = fields.String(required=True, validate=validate.Length(1, 100), metadata={"description": "e.g. oa.leave_request"})
+    entity = fields.String(
+        required=True, validate=validate.Length(1, 100), metadata={"description": "e.g. oa.leave_request"}
+    )
     id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=INTEGER_LIMIT))
-    chosen = fields.Dict(keys=fields.String(), values=fields.List(fields.String(validate=validate.Length(1, 256))),
-                         load_default=dict, metadata={"description": "per step with submitter_choice, the people picked"})
+    chosen = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String(validate=validate.Length(1, 256))),
+        load_default=dict,
+        metadata={"description": "per step with submitter_choice, the people picked"},
+    )
 
 
 class NoteSchema(Schema):
@@ -125,8 +142,17 @@ class PageSchema(Schema):
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-SCHEMAS = (DecisionSchema, ReturnSchema, TransferSchema, AddApproverSchema, SubmitSchema, NoteSchema, CommentSchema,
-           DelegationSchema, ReasonSchema)
+SCHEMAS = (
+    DecisionSchema,
+    ReturnSchema,
+    TransferSchema,
+    AddApproverSchema,
+    SubmitSchema,
+    NoteSchema,
+    CommentSchema,
+    DelegationSchema,
+    ReasonSchema,
+)
 
 
 class BadRequest(Exception):
@@ -239,7 +265,9 @@ class ApprovalsApi(BaseApi):
             404: {$ref: '#/components/responses/404'}
             409: {description: the task was already decided}
         """
-        return self._on_task(task_id, ReturnSchema, lambda a, user, body: a.return_to(task_id, user, body.pop("step"), **body))
+        return self._on_task(
+            task_id, ReturnSchema, lambda a, user, body: a.return_to(task_id, user, body.pop("step"), **body)
+        )
 
     @expose("/tasks/<int:task_id>/transfer", methods=["POST"])
     @protect()
@@ -257,7 +285,9 @@ class ApprovalsApi(BaseApi):
             404: {$ref: '#/components/responses/404'}
             409: {description: the task was already decided}
         """
-        return self._on_task(task_id, TransferSchema, lambda a, user, body: a.transfer(task_id, user, body.pop("to"), **body))
+        return self._on_task(
+            task_id, TransferSchema, lambda a, user, body: a.transfer(task_id, user, body.pop("to"), **body)
+        )
 
     @expose("/tasks/<int:task_id>/add-approver", methods=["POST"])
     @protect()
@@ -275,8 +305,12 @@ class ApprovalsApi(BaseApi):
             404: {$ref: '#/components/responses/404'}
             409: {description: the task was already decided}
         """
+
         def add(a: Approvals, user: str, body: dict[str, Any]) -> Any:
-            return a.add_approver(task_id, user, body["who"], before=body["position"] == "before", comment=body.get("comment"))
+            return a.add_approver(
+                task_id, user, body["who"], before=body["position"] == "before", comment=body.get("comment")
+            )
+
         return self._on_task(task_id, AddApproverSchema, add)
 
     @expose("/files", methods=["POST"])
@@ -388,8 +422,9 @@ class ApprovalsApi(BaseApi):
             404: {$ref: '#/components/responses/404'}
             409: {description: 'the request is not running, or already on the current version'}
         """
-        return self._on_request(instance_id, ReasonSchema,
-                                lambda a, user, body: a.move_to_current(instance_id, user, body["reason"]))
+        return self._on_request(
+            instance_id, ReasonSchema, lambda a, user, body: a.move_to_current(instance_id, user, body["reason"])
+        )
 
     @expose("/requests/<int:instance_id>/reopen", methods=["POST"])
     @protect()
@@ -408,8 +443,9 @@ class ApprovalsApi(BaseApi):
             404: {$ref: '#/components/responses/404'}
             409: {description: the request is not approved}
         """
-        return self._on_request(instance_id, ReasonSchema,
-                                lambda a, user, body: a.reopen(instance_id, user, body["reason"]))
+        return self._on_request(
+            instance_id, ReasonSchema, lambda a, user, body: a.reopen(instance_id, user, body["reason"])
+        )
 
     @expose("/requests/<int:instance_id>/comment", methods=["POST"])
     @protect()
@@ -426,8 +462,9 @@ class ApprovalsApi(BaseApi):
             400: {$ref: '#/components/responses/400'}
             404: {$ref: '#/components/responses/404'}
         """
-        return self._on_request(instance_id, CommentSchema,
-                                lambda a, user, body: a.comment(instance_id, user, body.pop("text"), **body))
+        return self._on_request(
+            instance_id, CommentSchema, lambda a, user, body: a.comment(instance_id, user, body.pop("text"), **body)
+        )
 
     @expose("/records/<entity>/<int:record_id>", methods=["GET"])
     @protect()
@@ -462,8 +499,11 @@ class ApprovalsApi(BaseApi):
         """
         session = self._runtime().session()
         try:
-            found = session.execute(sa.select(DELEGATIONS).where(DELEGATIONS.c.delegator == self._user())
-                                    .order_by(DELEGATIONS.c.starts_on, DELEGATIONS.c.id)).all()
+            found = session.execute(
+                sa.select(DELEGATIONS)
+                .where(DELEGATIONS.c.delegator == self._user())
+                .order_by(DELEGATIONS.c.starts_on, DELEGATIONS.c.id)
+            ).all()
         finally:
             session.rollback()
         return self.response(200, result=[delegation_item(row) for row in found])
@@ -486,7 +526,9 @@ class ApprovalsApi(BaseApi):
         except BadRequest as bad:
             return self.response_400(message=bad.messages)
         try:
-            delegation_id = Approvals(self._runtime()).delegate(self._user(), body["to"], body["starts_on"], body["ends_on"])
+            delegation_id = Approvals(self._runtime()).delegate(
+                self._user(), body["to"], body["starts_on"], body["ends_on"]
+            )
         except WorkflowError as refused:
             return self._refused(refused)
         return self.response(201, id=delegation_id)
@@ -506,8 +548,9 @@ class ApprovalsApi(BaseApi):
         """
         session = self._runtime().session()
         try:
-            done = session.execute(DELEGATIONS.delete().where(DELEGATIONS.c.id == delegation_id,
-                                                              DELEGATIONS.c.delegator == self._user()))
+            done = session.execute(
+                DELEGATIONS.delete().where(DELEGATIONS.c.id == delegation_id, DELEGATIONS.c.delegator == self._user())
+            )
             session.commit()
         except BaseException:
             session.rollback()
@@ -515,7 +558,9 @@ class ApprovalsApi(BaseApi):
         return self.response(200, message="OK") if done.rowcount == 1 else self.response_404()
 
     # -- helpers ------------------------------------------------------------------------------
-    def _on_task(self, task_id: int, schema: type[Schema], action: Callable[[Approvals, str, dict[str, Any]], Any]) -> Response:
+    def _on_task(
+        self, task_id: int, schema: type[Schema], action: Callable[[Approvals, str, dict[str, Any]], Any]
+    ) -> Response:
         """Run a decision on the caller's own task; anyone else's task does not exist for them."""
         user, runtime = self._user(), self._runtime()
         owner = task_owner(runtime, task_id)
@@ -523,15 +568,18 @@ class ApprovalsApi(BaseApi):
             return self.response_404()
         return self._act(owner[1], schema, lambda approvals, body: action(approvals, user, body))
 
-    def _on_request(self, instance_id: int, schema: type[Schema],
-                    action: Callable[[Approvals, str, dict[str, Any]], Any]) -> Response:
+    def _on_request(
+        self, instance_id: int, schema: type[Schema], action: Callable[[Approvals, str, dict[str, Any]], Any]
+    ) -> Response:
         """Run an action on a request whose record the caller may read."""
         record = instance_record(self._runtime(), instance_id)
         if record is None or not self._may_read(*record):
             return self.response_404()
         return self._act(record, schema, lambda approvals, body: action(approvals, self._user(), body))
 
-    def _act(self, record: tuple[str, int], schema: type[Schema], action: Callable[[Approvals, dict[str, Any]], Any]) -> Response:
+    def _act(
+        self, record: tuple[str, int], schema: type[Schema], action: Callable[[Approvals, dict[str, Any]], Any]
+    ) -> Response:
         try:
             body = self._body(schema)
         except BadRequest as bad:
@@ -588,19 +636,26 @@ def register_approvals_api(appbuilder: AppBuilder) -> None:
 
 
 # -- reads ---------------------------------------------------------------------------------
-def task_owner(runtime: Any, task_id: int) -> tuple[str, tuple[str, int]] | None:
+def task_owner(runtime: TenantRuntime, task_id: int) -> tuple[str, tuple[str, int]] | None:
     """(assignee, (entity, record id)) of a task, or None."""
-    return _one(runtime, sa.select(TASKS.c.assignee, INSTANCES.c.entity, INSTANCES.c.record_id)
-                .join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id).where(TASKS.c.id == task_id),
-                lambda row: (row.assignee, (row.entity, row.record_id)))
+    return _one(
+        runtime,
+        sa.select(TASKS.c.assignee, INSTANCES.c.entity, INSTANCES.c.record_id)
+        .join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id)
+        .where(TASKS.c.id == task_id),
+        lambda row: (row.assignee, (row.entity, row.record_id)),
+    )
 
 
-def instance_record(runtime: Any, instance_id: int) -> tuple[str, int] | None:
-    return _one(runtime, sa.select(INSTANCES.c.entity, INSTANCES.c.record_id).where(INSTANCES.c.id == instance_id),
-                lambda row: (row.entity, row.record_id))
+def instance_record(runtime: TenantRuntime, instance_id: int) -> tuple[str, int] | None:
+    return _one(
+        runtime,
+        sa.select(INSTANCES.c.entity, INSTANCES.c.record_id).where(INSTANCES.c.id == instance_id),
+        lambda row: (row.entity, row.record_id),
+    )
 
 
-def _one(runtime: Any, query: sa.Select, shape: Callable[[Any], Any]) -> Any:
+def _one(runtime: TenantRuntime, query: sa.Select, shape: Callable[[Any], Any]) -> Any:
     session = runtime.session()
     try:
         row = session.execute(query).first()
@@ -609,7 +664,9 @@ def _one(runtime: Any, query: sa.Select, shape: Callable[[Any], Any]) -> Any:
         session.rollback()
 
 
-def unknown_files(runtime: Any, user: str, attachments: Iterable[dict[str, Any]]) -> dict[int, dict[str, list[str]]]:
+def unknown_files(
+    runtime: TenantRuntime, user: str, attachments: Iterable[dict[str, Any]]
+) -> dict[int, dict[str, list[str]]]:
     """Attachments that are not the user's own uploads waiting to be attached, by position (as marshmallow reports
     list items). Someone else's file gets the same answer as a key that does not exist. The engine checks again,
     and binds each upload to its event, in the action's transaction."""
@@ -643,14 +700,33 @@ def record_state(approvals: Approvals, entity: str, record_id: int, user: str) -
 
 
 def event_item(event: Any) -> dict[str, Any]:
-    return {"id": event.id, "action": event.action, "actor": event.actor, "at": _iso(event.at), "step": event.step,
-            "task_id": event.task_id, "comment": event.comment, "attachments": event.attachments, "detail": event.detail}
+    return {
+        "id": event.id,
+        "action": event.action,
+        "actor": event.actor,
+        "at": _iso(event.at),
+        "step": event.step,
+        "task_id": event.task_id,
+        "comment": event.comment,
+        "attachments": event.attachments,
+        "detail": event.detail,
+    }
 
 
 def task_item(task: Any) -> dict[str, Any]:
-    return {"id": task.id, "round": task.round, "step": task.step, "assignee": task.assignee, "status": task.status,
-            "origin": task.origin, "delegated_from": task.delegated_from, "decided_by": task.decided_by,
-            "decided_at": _iso(task.decided_at), "comment": task.comment, "created_at": _iso(task.created_at)}
+    return {
+        "id": task.id,
+        "round": task.round,
+        "step": task.step,
+        "assignee": task.assignee,
+        "status": task.status,
+        "origin": task.origin,
+        "delegated_from": task.delegated_from,
+        "decided_by": task.decided_by,
+        "decided_at": _iso(task.decided_at),
+        "comment": task.comment,
+        "created_at": _iso(task.created_at),
+    }
 
 
 def delegation_item(row: Any) -> dict[str, Any]:
@@ -661,7 +737,9 @@ def _iso(value: date | datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _page(runtime: Any, query: sa.Select, page: int, size: int, shape: Callable[[Any], dict[str, Any]]) -> tuple[int, list]:
+def _page(
+    runtime: TenantRuntime, query: sa.Select, page: int, size: int, shape: Callable[[Any], dict[str, Any]]
+) -> tuple[int, list]:
     """One page of `query` (count first), shaped, with each row's record title."""
     session = runtime.session()
     try:
@@ -672,7 +750,7 @@ def _page(runtime: Any, query: sa.Select, page: int, size: int, shape: Callable[
         session.rollback()
 
 
-def with_titles(runtime: Any, session: Any, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_titles(runtime: TenantRuntime, session: Any, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each item gets its record's title, with one query per entity on the page (None: the record was deleted)."""
     wanted: dict[str, set[int]] = {}
     for item in items:
@@ -687,52 +765,90 @@ def with_titles(runtime: Any, session: Any, items: list[dict[str, Any]]) -> list
 
 
 def _request_columns() -> list[Any]:
-    return [INSTANCES.c.id.label("instance_id"), INSTANCES.c.entity, INSTANCES.c.record_id, INSTANCES.c.chain,
-            INSTANCES.c.status, INSTANCES.c.submitter]
+    return [
+        INSTANCES.c.id.label("instance_id"),
+        INSTANCES.c.entity,
+        INSTANCES.c.record_id,
+        INSTANCES.c.chain,
+        INSTANCES.c.status,
+        INSTANCES.c.submitter,
+    ]
 
 
 def _request_item(row: Any, task_id: int | None, step: str | None, since: datetime) -> dict[str, Any]:
-    return {"instance_id": row.instance_id, "task_id": task_id, "entity": row.entity, "record_id": row.record_id,
-            "chain": row.chain, "status": row.status, "submitter": row.submitter, "step": step, "since": _iso(since)}
+    return {
+        "instance_id": row.instance_id,
+        "task_id": task_id,
+        "entity": row.entity,
+        "record_id": row.record_id,
+        "chain": row.chain,
+        "status": row.status,
+        "submitter": row.submitter,
+        "step": step,
+        "since": _iso(since),
+    }
 
 
-def todo_box(runtime: Any, user: str, page: int, size: int) -> tuple[int, list]:
-    query = (sa.select(*_request_columns(), TASKS.c.id.label("task_id"), TASKS.c.step, TASKS.c.created_at)
-             .join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id)
-             .where(TASKS.c.assignee == user, TASKS.c.status == "pending").order_by(TASKS.c.created_at, TASKS.c.id))
+def todo_box(runtime: TenantRuntime, user: str, page: int, size: int) -> tuple[int, list]:
+    query = (
+        sa.select(*_request_columns(), TASKS.c.id.label("task_id"), TASKS.c.step, TASKS.c.created_at)
+        .join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id)
+        .where(TASKS.c.assignee == user, TASKS.c.status == "pending")
+        .order_by(TASKS.c.created_at, TASKS.c.id)
+    )
     return _page(runtime, query, page, size, lambda row: _request_item(row, row.task_id, row.step, row.created_at))
 
 
-def submitted_box(runtime: Any, user: str, page: int, size: int) -> tuple[int, list]:
-    query = (sa.select(*_request_columns(), INSTANCES.c.step, INSTANCES.c.submitted_at).where(INSTANCES.c.submitter == user)
-             .order_by(INSTANCES.c.submitted_at.desc(), INSTANCES.c.id.desc()))
+def submitted_box(runtime: TenantRuntime, user: str, page: int, size: int) -> tuple[int, list]:
+    query = (
+        sa.select(*_request_columns(), INSTANCES.c.step, INSTANCES.c.submitted_at)
+        .where(INSTANCES.c.submitter == user)
+        .order_by(INSTANCES.c.submitted_at.desc(), INSTANCES.c.id.desc())
+    )
     return _page(runtime, query, page, size, lambda row: _request_item(row, None, row.step, row.submitted_at))
 
 
-def done_box(runtime: Any, user: str, page: int, size: int) -> tuple[int, list]:
-    query = (sa.select(*_request_columns(), EVENTS.c.task_id, EVENTS.c.step, EVENTS.c.at, EVENTS.c.action)
-             .join(INSTANCES, INSTANCES.c.id == EVENTS.c.instance_id)
-             .where(EVENTS.c.actor == user, EVENTS.c.action.in_(DECISIONS)).order_by(EVENTS.c.at.desc(), EVENTS.c.id.desc()))
-    return _page(runtime, query, page, size,
-                 lambda row: {**_request_item(row, row.task_id, row.step, row.at), "decision": row.action})
+def done_box(runtime: TenantRuntime, user: str, page: int, size: int) -> tuple[int, list]:
+    query = (
+        sa.select(*_request_columns(), EVENTS.c.task_id, EVENTS.c.step, EVENTS.c.at, EVENTS.c.action)
+        .join(INSTANCES, INSTANCES.c.id == EVENTS.c.instance_id)
+        .where(EVENTS.c.actor == user, EVENTS.c.action.in_(DECISIONS))
+        .order_by(EVENTS.c.at.desc(), EVENTS.c.id.desc())
+    )
+    return _page(
+        runtime,
+        query,
+        page,
+        size,
+        lambda row: {**_request_item(row, row.task_id, row.step, row.at), "decision": row.action},
+    )
 
 
-def cc_box(runtime: Any, user: str, page: int, size: int) -> tuple[int, list]:
+def cc_box(runtime: TenantRuntime, user: str, page: int, size: int) -> tuple[int, list]:
     """Requests the user was copied or notified on. Recipients are a JSON list in the event's detail, which SQLite
     and PostgreSQL query differently; the JSON text is narrowed with a LIKE on the quoted name (escaped), then checked."""
     mention = sa.cast(EVENTS.c.detail, sa.Text).contains(json.dumps(user), autoescape=True)
-    query = (sa.select(*_request_columns(), EVENTS.c.step, EVENTS.c.at, EVENTS.c.action, EVENTS.c.detail)
-             .join(INSTANCES, INSTANCES.c.id == EVENTS.c.instance_id)
-             .where(EVENTS.c.action.in_(COPIES), mention).order_by(EVENTS.c.at.desc(), EVENTS.c.id.desc()))
+    query = (
+        sa.select(*_request_columns(), EVENTS.c.step, EVENTS.c.at, EVENTS.c.action, EVENTS.c.detail)
+        .join(INSTANCES, INSTANCES.c.id == EVENTS.c.instance_id)
+        .where(EVENTS.c.action.in_(COPIES), mention)
+        .order_by(EVENTS.c.at.desc(), EVENTS.c.id.desc())
+    )
     session = runtime.session()
     try:
         found = [row for row in session.execute(query) if user in (row.detail or {}).get("recipients", ())]
-        items = [{**_request_item(row, None, row.step, row.at), "reason": row.action} for row in found[page * size:(page + 1) * size]]
+        items = [
+            {**_request_item(row, None, row.step, row.at), "reason": row.action}
+            for row in found[page * size : (page + 1) * size]
+        ]
         return len(found), with_titles(runtime, session, items)
     finally:
         session.rollback()
 
 
 BOX_READERS: dict[str, Callable[[Any, str, int, int], tuple[int, list]]] = {
-    "todo": todo_box, "submitted": submitted_box, "cc": cc_box, "done": done_box,
+    "todo": todo_box,
+    "submitted": submitted_box,
+    "cc": cc_box,
+    "done": done_box,
 }

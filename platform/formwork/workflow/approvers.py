@@ -27,9 +27,13 @@ from .errors import WorkflowError, refusal
 from .paths import department_at, person_at
 
 # What resolving approvers refuses (workflow/errors.py).
-UNRESOLVED = refusal("the approvers of step '{step}' cannot be found: {reason}", "无法确定环节“{step}”的审批人：{reason}")
-NO_ADMIN = refusal("step '{step}' has no approver and the tenant has no active admin to send it to",
-                   "环节“{step}”没有审批人，且没有可转交的有效管理员")
+UNRESOLVED = refusal(
+    "the approvers of step '{step}' cannot be found: {reason}", "无法确定环节“{step}”的审批人：{reason}"
+)
+NO_ADMIN = refusal(
+    "step '{step}' has no approver and the tenant has no active admin to send it to",
+    "环节“{step}”没有审批人，且没有可转交的有效管理员",
+)
 
 
 @dataclass
@@ -135,7 +139,9 @@ class Assignment:
     to_admins: bool = False
 
 
-def assign(chain: ChainDef, step: StepDef, ctx: Context, approved_before: list[set[str]], dedup: bool = True) -> Assignment:
+def assign(
+    chain: ChainDef, step: StepDef, ctx: Context, approved_before: list[set[str]], dedup: bool = True
+) -> Assignment:
     """Apply the policies, in the documented order, to the people a step resolves to.
 
     `approved_before` holds, per earlier step of this round in the order they ran, who approved it.
@@ -143,8 +149,9 @@ def assign(chain: ChainDef, step: StepDef, ctx: Context, approved_before: list[s
     people = resolve(step.approvers, ctx)
     if chain.self_approval == "exclude":
         people = [p for p in people if p != ctx.submitter]
-    assignment = Assignment([(p, "self_approval" if p == ctx.submitter and chain.self_approval == "pass" else None)
-                             for p in people])
+    assignment = Assignment(
+        [(p, "self_approval" if p == ctx.submitter and chain.self_approval == "pass" else None) for p in people]
+    )
     if not people:
         return no_approver(chain, ctx)
     if dedup and chain.dedup != "off" and approved_before:

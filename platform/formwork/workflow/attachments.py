@@ -23,14 +23,14 @@ from werkzeug.datastructures import FileStorage
 from ..fields import field_type
 from ..files import store_for
 from ..files.limits import UploadRefused
-from ..i18n import Label
+from ..i18n import CatalogText
 from ..meta.model import FieldDef
 from . import rows
 from .tables import EVENTS, INSTANCES, UPLOADS
 
-ATTACHMENT = FieldDef("attachments", "file", Label({"en": "Attachments", "zh": "附件"}), options={"max_size_mb": 10})
+ATTACHMENT = FieldDef("attachments", "file", CatalogText("Attachments"), options={"max_size_mb": 10})
 MAX_FILES = 5
-TOO_MANY = Label({"en": "At most {count} files can be attached at once.", "zh": "一次最多可附加 {count} 个文件。"})
+TOO_MANY = CatalogText("At most {count} files can be attached at once.")
 
 
 def store_uploads(chosen: list[FileStorage], uploader: str) -> list[dict[str, Any]]:
@@ -41,8 +41,10 @@ def store_uploads(chosen: list[FileStorage], uploader: str) -> list[dict[str, An
     if len(chosen) > MAX_FILES:
         raise UploadRefused(TOO_MANY, count=MAX_FILES)
     kind = field_type(ATTACHMENT.type)
-    checked = [kind.check(ATTACHMENT, upload.read(kind.max_size(ATTACHMENT) + 1), PurePath(upload.filename).name)
-               for upload in chosen]
+    checked = [
+        kind.check(ATTACHMENT, upload.read(kind.max_size(ATTACHMENT) + 1), PurePath(upload.filename).name)
+        for upload in chosen
+    ]
     store = store_for(current_app)
     references = [store.save(upload.data, upload.name, upload.content_type).as_data() for upload in checked]
     session = current_app.extensions["formwork"].session()
@@ -63,7 +65,9 @@ def forget(stored: list[dict[str, Any]]) -> None:
         return
     session = current_app.extensions["formwork"].session()
     try:
-        session.execute(UPLOADS.delete().where(UPLOADS.c.key.in_([r["key"] for r in stored]), UPLOADS.c.event_id.is_(None)))
+        session.execute(
+            UPLOADS.delete().where(UPLOADS.c.key.in_([r["key"] for r in stored]), UPLOADS.c.event_id.is_(None))
+        )
         session.commit()
     except BaseException:
         session.rollback()
@@ -75,6 +79,9 @@ def forget(stored: list[dict[str, Any]]) -> None:
 
 def attachment_of(session: Session, entity: str, record_id: int, key: str) -> dict[str, Any] | None:
     """The reference of the file `key` when an event of this record's approval names it, else None."""
-    events = session.execute(sa.select(EVENTS.c.attachments).join(INSTANCES, INSTANCES.c.id == EVENTS.c.instance_id)
-                             .where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)).scalars()
+    events = session.execute(
+        sa.select(EVENTS.c.attachments)
+        .join(INSTANCES, INSTANCES.c.id == EVENTS.c.instance_id)
+        .where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)
+    ).scalars()
     return next((reference for attached in events for reference in attached or [] if reference.get("key") == key), None)

@@ -6,6 +6,7 @@ validate` reports a chain's mistakes with everyone else's.
 
 from __future__ import annotations
 
+from ..fields import kind_of
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef
@@ -14,8 +15,6 @@ from .paths import A_DEPARTMENT, PERSON, path_problem
 from .roles import BUILTIN_ROLES
 
 REJECT_RULES = ("reject", "previous", "submitter")
-#: field types the platform computes: an outcome cannot set them
-COMPUTED_TYPES = ("auto_number", "formula", "rollup")
 
 
 def check_chains(catalog: Catalog) -> list[DefinitionError]:
@@ -27,7 +26,11 @@ def check_chains(catalog: Catalog) -> list[DefinitionError]:
                 errors.append(chain.document.error(("entity",), f"approval chain for unknown entity '{chain.entity}'"))
             continue
         if entity.pack not in catalog.with_requirements([chain.pack]):
-            errors.append(chain.document.error(("entity",), f"{chain.entity} belongs to pack {entity.pack}, which {chain.pack} does not require"))
+            errors.append(
+                chain.document.error(
+                    ("entity",), f"{chain.entity} belongs to pack {entity.pack}, which {chain.pack} does not require"
+                )
+            )
             continue
         errors += _chain_errors(chain, entity, catalog)
     return errors
@@ -45,8 +48,12 @@ def _chain_errors(chain: ChainDef, entity: EntityDef, catalog: Catalog) -> list[
     seen: dict[str, int] = {}
     for step in chain.steps:
         if step.name in seen:
-            errors.append(doc.error(("steps", step.index, "name"),
-                                    f"step '{step.name}' is defined twice (first at steps[{seen[step.name]}])"))
+            errors.append(
+                doc.error(
+                    ("steps", step.index, "name"),
+                    f"step '{step.name}' is defined twice (first at steps[{seen[step.name]}])",
+                )
+            )
         seen.setdefault(step.name, step.index)
         errors += _step_errors(chain, step, entity, catalog, roles)
     errors += _sources_errors(chain.cc, ("cc", "approvers"), chain, entity, catalog, roles)
@@ -54,8 +61,11 @@ def _chain_errors(chain: ChainDef, entity: EntityDef, catalog: Catalog) -> list[
         errors += _outcome_errors(getattr(chain, name), name, chain, entity, catalog, roles)
     for outcome in ("approved", "rejected"):
         scope = chain.lock.scope(outcome)
-        errors += [doc.error(("lock", outcome, i), f"'{name}' is not a field of {entity.qualified}")
-                   for i, name in enumerate(scope if isinstance(scope, tuple) else ()) if entity.field(name) is None]
+        errors += [
+            doc.error(("lock", outcome, i), f"'{name}' is not a field of {entity.qualified}")
+            for i, name in enumerate(scope if isinstance(scope, tuple) else ())
+            if entity.field(name) is None
+        ]
     return errors
 
 
@@ -69,22 +79,32 @@ def _unknown_role(role: str, roles: set[str]) -> str:
     return f"unknown role '{role}'; declare it with kind Role in this pack or one it requires (known: {', '.join(sorted(roles))})"
 
 
-def _step_errors(chain: ChainDef, step: StepDef, entity: EntityDef, catalog: Catalog, roles: set[str]) -> list[DefinitionError]:
+def _step_errors(
+    chain: ChainDef, step: StepDef, entity: EntityDef, catalog: Catalog, roles: set[str]
+) -> list[DefinitionError]:
     doc, path, errors = chain.document, ("steps", step.index), []
     if step.when:
         errors += _expression_errors(step.when, entity, catalog, "boolean", doc, (*path, "when"))
     if step.mode == "quorum" and step.quorum is None:
-        errors.append(doc.error((*path, "mode"), "mode quorum needs `quorum`: how many must approve (2) or a share (\"60%\")"))
+        errors.append(
+            doc.error((*path, "mode"), 'mode quorum needs `quorum`: how many must approve (2) or a share ("60%")')
+        )
     if step.quorum is not None and step.mode != "quorum":
-        errors.append(doc.error((*path, "quorum"), f"quorum is only used with mode quorum (this step's mode is {step.mode})"))
+        errors.append(
+            doc.error((*path, "quorum"), f"quorum is only used with mode quorum (this step's mode is {step.mode})")
+        )
     if isinstance(step.quorum, str) and not 0 < int(step.quorum.rstrip("%")) <= 100:
         errors.append(doc.error((*path, "quorum"), f"a share is between 1% and 100%, not {step.quorum}"))
     if step.on_reject not in REJECT_RULES:
         target = chain.step(step.on_reject)
         if target is None or target.index >= step.index:
-            earlier = ", ".join(s.name for s in chain.steps[:step.index]) or "none"
-            errors.append(doc.error((*path, "on_reject"),
-                                    f"on_reject '{step.on_reject}' is not an earlier step of the chain (earlier steps: {earlier})"))
+            earlier = ", ".join(s.name for s in chain.steps[: step.index]) or "none"
+            errors.append(
+                doc.error(
+                    (*path, "on_reject"),
+                    f"on_reject '{step.on_reject}' is not an earlier step of the chain (earlier steps: {earlier})",
+                )
+            )
     elif step.on_reject == "previous" and step.index == 0:
         errors.append(doc.error((*path, "on_reject"), "the first step has no previous step to go back to"))
     for i, name in enumerate(step.editable):
@@ -94,23 +114,39 @@ def _step_errors(chain: ChainDef, step: StepDef, entity: EntityDef, catalog: Cat
     return errors + _timeout_errors(chain, step, entity, catalog, roles)
 
 
-def _timeout_errors(chain: ChainDef, step: StepDef, entity: EntityDef, catalog: Catalog, roles: set[str]) -> list[DefinitionError]:
+def _timeout_errors(
+    chain: ChainDef, step: StepDef, entity: EntityDef, catalog: Catalog, roles: set[str]
+) -> list[DefinitionError]:
     doc, path, timeout, errors = chain.document, ("steps", step.index, "timeout"), step.timeout, []
     if timeout is not None and timeout.action == "escalate" and not timeout.to:
         errors.append(doc.error((*path, "action"), "action escalate needs `to`: the approvers the step goes to"))
     elif timeout is not None and timeout.to and timeout.action != "escalate":
-        errors.append(doc.error((*path, "to"), f"`to` is only used with action escalate (this timeout's action is {timeout.action})"))
+        errors.append(
+            doc.error(
+                (*path, "to"), f"`to` is only used with action escalate (this timeout's action is {timeout.action})"
+            )
+        )
     elif timeout is not None:
         errors += _sources_errors(timeout.to, (*path, "to"), chain, entity, catalog, roles)
     if timeout is not None and step.remind_every is not None and step.remind_every.delta >= timeout.after.delta:
-        errors.append(doc.error(("steps", step.index, "remind_every"),
-                                f"remind_every {step.remind_every.text} is not shorter than the timeout ({timeout.after.text}): "
-                                "no reminder would be sent"))
+        errors.append(
+            doc.error(
+                ("steps", step.index, "remind_every"),
+                f"remind_every {step.remind_every.text} is not shorter than the timeout ({timeout.after.text}): "
+                "no reminder would be sent",
+            )
+        )
     return errors
 
 
-def _sources_errors(sources: tuple[ApproverSource, ...], path: tuple, chain: ChainDef, entity: EntityDef,
-                    catalog: Catalog, roles: set[str]) -> list[DefinitionError]:
+def _sources_errors(
+    sources: tuple[ApproverSource, ...],
+    path: tuple,
+    chain: ChainDef,
+    entity: EntityDef,
+    catalog: Catalog,
+    roles: set[str],
+) -> list[DefinitionError]:
     from ..expr import Variable
 
     doc, errors = chain.document, []
@@ -127,7 +163,9 @@ def _sources_errors(sources: tuple[ApproverSource, ...], path: tuple, chain: Cha
             if problem:
                 errors.append(doc.error(where, problem))
         elif source.kind == "expr":
-            errors += _expression_errors(source.value, entity, catalog, Variable("list", item=Variable("string")), doc, where)
+            errors += _expression_errors(
+                source.value, entity, catalog, Variable("list", item=Variable("string")), doc, where
+            )
         elif source.kind == "submitter_choice" and (path[0] != "steps" or "timeout" in path):
             errors.append(doc.error(where, "submitter_choice picks a step's approvers; it cannot be used here"))
     return errors
@@ -147,8 +185,9 @@ def _submitters_errors(chain: ChainDef, entity: EntityDef, catalog: Catalog, rol
     return errors
 
 
-def _outcome_errors(outcome: Outcome, name: str, chain: ChainDef, entity: EntityDef, catalog: Catalog,
-                    roles: set[str]) -> list[DefinitionError]:
+def _outcome_errors(
+    outcome: Outcome, name: str, chain: ChainDef, entity: EntityDef, catalog: Catalog, roles: set[str]
+) -> list[DefinitionError]:
     from ..expr import field_variable
 
     doc, errors = chain.document, []
@@ -157,20 +196,35 @@ def _outcome_errors(outcome: Outcome, name: str, chain: ChainDef, entity: Entity
         f = entity.field(field_name)
         if f is None:
             errors.append(doc.error(path, f"'{field_name}' is not a field of {entity.qualified}"))
-        elif f.type in COMPUTED_TYPES:
-            errors.append(doc.error(path, f"'{field_name}' ({f.type}) is computed by the platform; a chain cannot set it"))
+        elif kind_of(f).generated:  # the platform computes it: an outcome cannot set it
+            errors.append(
+                doc.error(path, f"'{field_name}' ({f.type}) is computed by the platform; a chain cannot set it")
+            )
         elif isinstance(value, dict):
             if set(value) != {"expr"}:
                 errors.append(doc.error(path, "a value is a constant or {expr: …}"))
             else:
-                errors += _expression_errors(value["expr"], entity, catalog, field_variable(f, catalog), doc, (*path, "expr"))
-        elif f.type == "choice" and str(value) not in {c.value for c in f.offered_choices}:
-            errors.append(doc.error(path, f"'{value}' is not one of the choices of {field_name}: "
-                                          f"{', '.join(c.value for c in f.offered_choices)}"))
+                errors += _expression_errors(
+                    value["expr"], entity, catalog, field_variable(f, catalog), doc, (*path, "expr")
+                )
+        elif (
+            kind_of(f).has_choices
+            and not kind_of(f).holds_list
+            and str(value) not in {c.value for c in f.offered_choices}
+        ):
+            errors.append(
+                doc.error(
+                    path,
+                    f"'{value}' is not one of the choices of {field_name}: "
+                    f"{', '.join(c.value for c in f.offered_choices)}",
+                )
+            )
     return errors + _sources_errors(outcome.notify, (name, "notify"), chain, entity, catalog, roles)
 
 
-def _expression_errors(source: str, entity: EntityDef, catalog: Catalog, expect: object, doc, path: tuple) -> list[DefinitionError]:
+def _expression_errors(
+    source: str, entity: EntityDef, catalog: Catalog, expect: object, doc, path: tuple
+) -> list[DefinitionError]:
     from ..expr import ExpressionError, compile_expression, entity_variables
 
     try:

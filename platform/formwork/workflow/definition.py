@@ -191,22 +191,39 @@ def _timeout(data: dict[str, Any] | None) -> Timeout | None:
 def build_chain(doc: Document) -> ChainDef:
     data = doc.data
     steps = [
-        StepDef(name=s["name"], label=Label(s.get("label"), humanize(s["name"])), index=i,
-                approvers=_sources(s["approvers"]), when=s.get("when"), mode=s.get("mode", "any"),
-                quorum=s.get("quorum"), on_reject=s.get("on_reject", "reject"), editable=tuple(s.get("editable", ())),
-                timeout=_timeout(s.get("timeout")),
-                remind_every=Duration(s["remind_every"]) if s.get("remind_every") else None)
+        StepDef(
+            name=s["name"],
+            label=Label(s.get("label"), humanize(s["name"])),
+            index=i,
+            approvers=_sources(s["approvers"]),
+            when=s.get("when"),
+            mode=s.get("mode", "any"),
+            quorum=s.get("quorum"),
+            on_reject=s.get("on_reject", "reject"),
+            editable=tuple(s.get("editable", ())),
+            timeout=_timeout(s.get("timeout")),
+            remind_every=Duration(s["remind_every"]) if s.get("remind_every") else None,
+        )
         for i, s in enumerate(data["steps"])
     ]
     cc = data.get("cc") or {}
     return ChainDef(
-        pack=doc.pack, name=data["name"], entity=qualify(data["entity"], doc.pack),
-        label=Label(data.get("label"), humanize(data["name"])), steps=steps, document=doc, when=data.get("when"),
-        submitter_roles=tuple(data.get("submitter_roles", ())), submitters=_submitters(data.get("submitters", [])),
+        pack=doc.pack,
+        name=data["name"],
+        entity=qualify(data["entity"], doc.pack),
+        label=Label(data.get("label"), humanize(data["name"])),
+        steps=steps,
+        document=doc,
+        when=data.get("when"),
+        submitter_roles=tuple(data.get("submitter_roles", ())),
+        submitters=_submitters(data.get("submitters", [])),
         no_approver=data.get("no_approver", "admin"),
-        dedup=data.get("dedup", "off"), self_approval=data.get("self_approval", "allow"),
-        cc=_sources(cc.get("approvers", [])), cc_at=cc.get("at", "both"),
-        on_approve=_outcome(data.get("on_approve")), on_reject=_outcome(data.get("on_reject")),
+        dedup=data.get("dedup", "off"),
+        self_approval=data.get("self_approval", "allow"),
+        cc=_sources(cc.get("approvers", [])),
+        cc_at=cc.get("at", "both"),
+        on_approve=_outcome(data.get("on_approve")),
+        on_reject=_outcome(data.get("on_reject")),
         lock=_lock(data.get("lock")),
     )
 

@@ -41,15 +41,25 @@ class Directory:
 
     def roles(self, username: str) -> list[str]:
         users, links, roles = _table("ab_user"), _table("ab_user_role"), _table("ab_role")
-        query = (sa.select(roles.c.name).join(links, links.c.role_id == roles.c.id).join(users, users.c.id == links.c.user_id)
-                 .where(users.c.username == username).order_by(roles.c.name))
+        query = (
+            sa.select(roles.c.name)
+            .join(links, links.c.role_id == roles.c.id)
+            .join(users, users.c.id == links.c.user_id)
+            .where(users.c.username == username)
+            .order_by(roles.c.name)
+        )
         return list(self.session.execute(query).scalars())
 
     def role_holders(self, role: str) -> list[str]:
         """Active holders of `role`, by user name."""
         users, links, roles = _table("ab_user"), _table("ab_user_role"), _table("ab_role")
-        query = (sa.select(users.c.username).join(links, links.c.user_id == users.c.id).join(roles, roles.c.id == links.c.role_id)
-                 .where(roles.c.name == role).order_by(users.c.username))
+        query = (
+            sa.select(users.c.username)
+            .join(links, links.c.user_id == users.c.id)
+            .join(roles, roles.c.id == links.c.role_id)
+            .where(roles.c.name == role)
+            .order_by(users.c.username)
+        )
         return [name for name in self.session.execute(query).scalars() if self.is_active(name)]
 
     def is_active(self, username: str) -> bool:
@@ -73,8 +83,12 @@ class Directory:
         """The `user` variable of an expression, for `username`."""
         employee = self.employee(username)
         department = getattr(employee, "department", None) if employee is not None else None
-        return {"id": self.user_id(username), "name": username, "roles": self.roles(username),
-                "department": getattr(department, "name", None)}
+        return {
+            "id": self.user_id(username),
+            "name": username,
+            "roles": self.roles(username),
+            "department": getattr(department, "name", None),
+        }
 
 
 def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
@@ -86,7 +100,8 @@ def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str
     if not wanted:
         return {}
     users = _table("ab_user")
-    rows = session.execute(sa.select(users.c.username, users.c.first_name, users.c.last_name)
-                           .where(users.c.username.in_(wanted)))
+    rows = session.execute(
+        sa.select(users.c.username, users.c.first_name, users.c.last_name).where(users.c.username.in_(wanted))
+    )
     found = {username: f"{first or ''} {last or ''}".strip() for username, first, last in rows}
     return {name: found.get(name) or name for name in wanted}

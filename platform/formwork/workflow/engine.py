@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..compile.lifecycle import SKIP_LOCKS, SKIP_READ_ONLY, SKIP_RULES, Actor, RecordRejected, save_record
 from ..compile.models import utcnow
 from ..expr import (
     ExpressionFailed,
@@ -26,8 +27,7 @@ from ..expr import (
     entity_variables,
     field_variable,
 )
-from ..fields import field_type
-from ..i18n import Label
+from ..i18n import CatalogText, Label
 from ..notify import approvals as notices
 from . import rows, timeouts
 from .approvers import Assignment, Context, assign, no_approver, resolve
@@ -47,6 +47,9 @@ from .labels import STATUS
 from .submitters import Candidate
 from .tables import DELEGATIONS, EVENTS, INSTANCES, TASKS
 
+if TYPE_CHECKING:
+    from ..tenancy.runtime import TenantRuntime
+
 T = TypeVar("T")
 #: instance states; a request is "in approval" (locked) while pending
 PENDING, APPROVED, REJECTED, RETURNED, WITHDRAWN = "pending", "approved", "rejected", "returned", "withdrawn"
@@ -57,54 +60,87 @@ SYSTEM = "system"
 # What the engine refuses (workflow/errors.py): English and Chinese, rendered in the reader's language when shown.
 NO_ENTITY = refusal("there is no entity {entity}", "不存在实体 {entity}")
 NO_RECORD = refusal("{entity} #{id} does not exist", "{entity} #{id} 不存在")
-RECORD_DELETED = refusal("{entity} #{id} was deleted; its approval cannot go on", "{entity} #{id} 已被删除，其审批无法继续")
+RECORD_DELETED = refusal(
+    "{entity} #{id} was deleted; its approval cannot go on", "{entity} #{id} 已被删除，其审批无法继续"
+)
 JUST_SUBMITTED = refusal("{entity} #{id} was just submitted by someone else", "{entity} #{id} 刚刚已被他人提交")
 JUST_RESUBMITTED = refusal("{entity} #{id} was just submitted again", "{entity} #{id} 刚刚已被重新提交")
 ALREADY_IN_APPROVAL = refusal("{entity} #{id} is already in approval", "{entity} #{id} 已在审批中")
 ALREADY_APPROVED = refusal("{entity} #{id} is already approved", "{entity} #{id} 已审批通过")
-ONLY_SUBMITTER_RESUBMITS = refusal("only {submitter}, who submitted it, can submit it again", "只有提交人 {submitter} 可以重新提交")
-ONLY_SUBMITTER_WITHDRAWS = refusal("only {submitter}, who submitted it, can withdraw it", "只有提交人 {submitter} 可以撤回")
+ONLY_SUBMITTER_RESUBMITS = refusal(
+    "only {submitter}, who submitted it, can submit it again", "只有提交人 {submitter} 可以重新提交"
+)
+ONLY_SUBMITTER_WITHDRAWS = refusal(
+    "only {submitter}, who submitted it, can withdraw it", "只有提交人 {submitter} 可以撤回"
+)
 ONLY_SUBMITTER_URGES = refusal("only {submitter}, who submitted it, can urge it", "只有提交人 {submitter} 可以催办")
 NO_CHAIN = refusal("{entity} has no approval chain", "{entity}没有审批流程")
 NO_CHAIN_APPLIES = refusal("no approval chain of {entity} applies to this record", "{entity}的审批流程均不适用于此记录")
-ROLES_ONLY = refusal("only users with one of these roles may submit {entity} records: {roles}",
-                     "只有具有以下角色之一的用户可以提交{entity}：{roles}")
-CONDITION_UNDECIDED = refusal("the approval condition '{condition}' cannot be decided for this record: {reason}",
-                              "无法对此记录判断审批条件“{condition}”：{reason}")
-NOT_CHOOSABLE = refusal("step '{step}' does not take approvers chosen by the submitter", "环节“{step}”不接受提交人自选审批人")
+ROLES_ONLY = refusal(
+    "only users with one of these roles may submit {entity} records: {roles}",
+    "只有具有以下角色之一的用户可以提交{entity}：{roles}",
+)
+CONDITION_UNDECIDED = refusal(
+    "the approval condition '{condition}' cannot be decided for this record: {reason}",
+    "无法对此记录判断审批条件“{condition}”：{reason}",
+)
+NOT_CHOOSABLE = refusal(
+    "step '{step}' does not take approvers chosen by the submitter", "环节“{step}”不接受提交人自选审批人"
+)
 CHOICE_NEEDED = refusal("step '{step}' needs approvers chosen by the submitter", "环节“{step}”需要提交人选择审批人")
-CHOSEN_INACTIVE = refusal("'{person}' is not an active user and cannot approve step '{step}'",
-                          "“{person}”不是有效用户，不能审批环节“{step}”")
+CHOSEN_INACTIVE = refusal(
+    "'{person}' is not an active user and cannot approve step '{step}'", "“{person}”不是有效用户，不能审批环节“{step}”"
+)
 CANNOT_SET = refusal("the chain cannot set {field}: {reason}", "审批流程无法设置字段“{field}”：{reason}")
-NOT_EARLIER = refusal("'{step}' is not an earlier step of this request (earlier: {earlier})",
-                      "“{step}”不是此申请之前的环节（之前的环节：{earlier}）")
-CANNOT_WITHDRAW = refusal("the request is no longer in approval ({status}); it cannot be withdrawn",
-                          "申请已不在审批中（{status}），无法撤回")
-NOBODY_TO_URGE = refusal("the request is not in approval ({status}); there is nobody to urge", "申请不在审批中（{status}），无人可催办")
+NOT_EARLIER = refusal(
+    "'{step}' is not an earlier step of this request (earlier: {earlier})",
+    "“{step}”不是此申请之前的环节（之前的环节：{earlier}）",
+)
+CANNOT_WITHDRAW = refusal(
+    "the request is no longer in approval ({status}); it cannot be withdrawn", "申请已不在审批中（{status}），无法撤回"
+)
+NOBODY_TO_URGE = refusal(
+    "the request is not in approval ({status}); there is nobody to urge", "申请不在审批中（{status}），无人可催办"
+)
 NOT_ACTIVE = refusal("'{person}' is not an active user", "“{person}”不是有效用户")
-SELF_APPROVAL = refusal("{person} submitted this request and cannot approve it (self-approval is not allowed here)",
-                        "{person} 是此申请的提交人，不能审批（此审批流程不允许提交人审批自己的申请）")
+SELF_APPROVAL = refusal(
+    "{person} submitted this request and cannot approve it (self-approval is not allowed here)",
+    "{person} 是此申请的提交人，不能审批（此审批流程不允许提交人审批自己的申请）",
+)
 HAS_TASK = refusal("{person} already has a task in step '{step}'", "{person} 在环节“{step}”中已有任务")
 ENDS_BEFORE_START = refusal("the delegation ends before it starts", "委托的结束日期早于开始日期")
 SELF_DELEGATION = refusal("one cannot delegate to oneself", "不能委托给自己")
 CIRCLE = refusal("this delegation would make a circle: {circle}", "该委托会形成循环：{circle}")
 NO_TASK = refusal("task {task} does not exist", "任务 {task} 不存在")
-ONLY_ADMINS_MOVE = refusal("only the tenant's admins may move a request to another version of its chain",
-                           "只有管理员可以将申请迁移到审批流程的其他版本")
+ONLY_ADMINS_MOVE = refusal(
+    "only the tenant's admins may move a request to another version of its chain",
+    "只有管理员可以将申请迁移到审批流程的其他版本",
+)
 REASON_NEEDED = refusal("give a reason", "请填写原因")
-NOT_RUNNING = refusal("the request is not in approval ({status}); only a running request can be moved",
-                      "申请不在审批中（{status}），只有审批中的申请可以迁移")
-CHAIN_GONE = refusal("the chain {chain} no longer exists; the request can only finish on the version it started on",
-                     "审批流程 {chain} 已不存在，申请只能按其开始时的版本完成")
-ALREADY_CURRENT = refusal("the request already runs on the current version of its chain ({version})",
-                          "申请已在使用审批流程的当前版本（{version}）")
-ONLY_ADMINS_REOPEN = refusal("only the tenant's admins may reopen an approved request", "只有管理员可以重新打开已通过的申请")
-ONLY_SUBMITTER_REOPENS = refusal("only {submitter}, who submitted it, or an admin may reopen it",
-                                 "只有提交人 {submitter} 或管理员可以重新打开")
-NOT_APPROVED = refusal("the request is not approved ({status}); there is nothing to reopen", "申请未通过（{status}），无需重新打开")
+NOT_RUNNING = refusal(
+    "the request is not in approval ({status}); only a running request can be moved",
+    "申请不在审批中（{status}），只有审批中的申请可以迁移",
+)
+CHAIN_GONE = refusal(
+    "the chain {chain} no longer exists; the request can only finish on the version it started on",
+    "审批流程 {chain} 已不存在，申请只能按其开始时的版本完成",
+)
+ALREADY_CURRENT = refusal(
+    "the request already runs on the current version of its chain ({version})",
+    "申请已在使用审批流程的当前版本（{version}）",
+)
+ONLY_ADMINS_REOPEN = refusal(
+    "only the tenant's admins may reopen an approved request", "只有管理员可以重新打开已通过的申请"
+)
+ONLY_SUBMITTER_REOPENS = refusal(
+    "only {submitter}, who submitted it, or an admin may reopen it", "只有提交人 {submitter} 或管理员可以重新打开"
+)
+NOT_APPROVED = refusal(
+    "the request is not approved ({status}); there is nothing to reopen", "申请未通过（{status}），无需重新打开"
+)
 NOT_YOUR_TASK = refusal("this task is {assignee}'s, not {user}'s", "该任务属于 {assignee}，不属于 {user}")
 #: what NOT_EARLIER lists when no step ran before
-NO_STEPS = Label({"en": "none", "zh": "无"})
+NO_STEPS = CatalogText("none")
 
 
 def step_label(chain: ChainDef, name: str) -> Label | str:
@@ -115,13 +151,20 @@ def step_label(chain: ChainDef, name: str) -> Label | str:
 
 def choosing_steps(chain: ChainDef) -> dict[str, str]:
     """The steps of `chain` whose approvers the submitter picks, with `optional` or `required`."""
-    return {step.name: source.value for step in chain.steps for source in step.approvers if source.kind == "submitter_choice"}
+    return {
+        step.name: source.value
+        for step in chain.steps
+        for source in step.approvers
+        if source.kind == "submitter_choice"
+    }
 
 
 def decided_lock(s: Session, entity: str, record_id: int) -> tuple[Any, DecisionLock] | None:
     """The record's decided request and its chain's `lock`, when that decision locks something (else None). The lock is
     the one of the version the request was decided on."""
-    row = s.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)).first()
+    row = s.execute(
+        sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)
+    ).first()
     if row is None or row.status not in (APPROVED, REJECTED):
         return None
     lock = chain_from_snapshot(row.snapshot).lock
@@ -136,7 +179,9 @@ def is_admin(directory: Directory, user: str) -> bool:
 def editable_in(s: Session, entity: str, record_id: int, user: str) -> set[str] | None:
     """`Approvals.editable_fields`, read in the caller's session and transaction (the record lock reads it in the
     session that is saving the record, which must not be rolled back under the record it loaded)."""
-    row = s.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)).first()
+    row = s.execute(
+        sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)
+    ).first()
     if row is None or row.status != PENDING:
         return None
     step = chain_from_snapshot(row.snapshot).step(row.step) if row.step else None
@@ -162,7 +207,7 @@ class ApprovalStatus:
 class Approvals:
     """The engine for one tenant app: `runtime` is its `TenantRuntime` (catalog, compiled models, session)."""
 
-    def __init__(self, runtime: Any, today: Callable[[], date] | None = None) -> None:
+    def __init__(self, runtime: TenantRuntime, today: Callable[[], date] | None = None) -> None:
         self.runtime = runtime
         self.today = today or (lambda: utcnow().date())
 
@@ -178,48 +223,96 @@ class Approvals:
         return Directory(session, self.runtime.compiled)
 
     # -- submit ------------------------------------------------------------------------
-    def submit(self, entity: str, record_id: int, user: str, *, comment: str | None = None,
-               attachments: Sequence[dict] = (), chosen: dict[str, list[str]] | None = None) -> int:
+    def submit(
+        self,
+        entity: str,
+        record_id: int,
+        user: str,
+        *,
+        comment: str | None = None,
+        attachments: Sequence[dict] = (),
+        chosen: dict[str, list[str]] | None = None,
+    ) -> int:
         """Start (or, after a return, rejection or withdrawal, start a new round of) the record's approval.
 
         `chosen` gives, per step with `submitter_choice`, the people the submitter picked. Returns the instance id.
         """
         return self._run(lambda s: self._submit(s, entity, record_id, user, comment, list(attachments), chosen or {}))
 
-    def _submit(self, s: Session, entity: str, record_id: int, user: str, comment: str | None,
-                attachments: list[dict], chosen: dict[str, list[str]]) -> int:
+    def _submit(
+        self,
+        s: Session,
+        entity: str,
+        record_id: int,
+        user: str,
+        comment: str | None,
+        attachments: list[dict],
+        chosen: dict[str, list[str]],
+    ) -> int:
         if entity not in self.runtime.catalog.entities:
             raise NotFound(NO_ENTITY, entity=entity)
         # The request's row first, then the record's: the order of the other actions (and of a delete of the record)
-        existing = s.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)
-                             .with_for_update()).first()
+        existing = s.execute(
+            sa.select(INSTANCES)
+            .where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)
+            .with_for_update()
+        ).first()
         record = self._lock_record(s, entity, record_id)
         now = utcnow()
         if existing is None:
             chain = self._chain_for(s, entity, record, user)
             self._check_chosen(s, chain, chosen)
             try:  # no savepoint: pysqlite would commit at its RELEASE; the whole action rolls back instead
-                instance_id = s.execute(INSTANCES.insert().values(
-                    chain=chain.qualified, chain_version=chain.version, snapshot=chain.snapshot(), entity=entity,
-                    record_id=record_id, submitter=user, status=PENDING, round=1, step_run=0, chosen=chosen, submitted_at=now,
-                    updated_at=now)).inserted_primary_key[0]
+                instance_id = s.execute(
+                    INSTANCES.insert().values(
+                        chain=chain.qualified,
+                        chain_version=chain.version,
+                        snapshot=chain.snapshot(),
+                        entity=entity,
+                        record_id=record_id,
+                        submitter=user,
+                        status=PENDING,
+                        round=1,
+                        step_run=0,
+                        chosen=chosen,
+                        submitted_at=now,
+                        updated_at=now,
+                    )
+                ).inserted_primary_key[0]
             except IntegrityError:
                 raise AlreadyDecided(JUST_SUBMITTED, entity=self._label(entity), id=record_id) from None
         else:
             instance_id = existing.id
             if existing.status in (PENDING, APPROVED):
-                raise WorkflowError(ALREADY_IN_APPROVAL if existing.status == PENDING else ALREADY_APPROVED,
-                                    entity=self._label(entity), id=record_id)
+                raise WorkflowError(
+                    ALREADY_IN_APPROVAL if existing.status == PENDING else ALREADY_APPROVED,
+                    entity=self._label(entity),
+                    id=record_id,
+                )
             if existing.submitter != user:
                 raise NotAllowed(ONLY_SUBMITTER_RESUBMITS, submitter=existing.submitter)
             chain = self._chain_for(s, entity, record, user)  # a new round starts on the chain as it is now
-            choosing = choosing_steps(chain)  # a new round keeps the submitter's earlier choice, where the chain takes one
+            choosing = choosing_steps(
+                chain
+            )  # a new round keeps the submitter's earlier choice, where the chain takes one
             chosen = chosen or {step: people for step, people in (existing.chosen or {}).items() if step in choosing}
             self._check_chosen(s, chain, chosen)
-            done = s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id, INSTANCES.c.status == existing.status)
-                             .values(status=PENDING, round=existing.round + 1, chosen=chosen, step=None, updated_at=now,
-                                     finished_at=None, submitted_at=now, chain=chain.qualified,
-                                     chain_version=chain.version, snapshot=chain.snapshot()))
+            done = s.execute(
+                INSTANCES.update()
+                .where(INSTANCES.c.id == instance_id, INSTANCES.c.status == existing.status)
+                .values(
+                    status=PENDING,
+                    round=existing.round + 1,
+                    chosen=chosen,
+                    step=None,
+                    updated_at=now,
+                    finished_at=None,
+                    submitted_at=now,
+                    chain=chain.qualified,
+                    chain_version=chain.version,
+                    snapshot=chain.snapshot(),
+                )
+            )
             if done.rowcount != 1:
                 raise AlreadyDecided(JUST_RESUBMITTED, entity=self._label(entity), id=record_id)
         instance = rows.load_instance(s, instance_id)
@@ -237,8 +330,11 @@ class Approvals:
         record = s.get(model, record_id, with_for_update=True, populate_existing=True)
         if record is None:
             raise NotFound(NO_RECORD, entity=self._label(entity), id=record_id)
-        s.execute(sa.update(model.__table__).where(model.__table__.c.id == record_id)
-                  .values(version=model.__table__.c.version + 1))
+        s.execute(
+            sa.update(model.__table__)
+            .where(model.__table__.c.id == record_id)
+            .values(version=model.__table__.c.version + 1)
+        )
         s.refresh(record)
         return record
 
@@ -280,9 +376,13 @@ class Approvals:
         ctx = Context(directory, self.runtime.catalog, entity, record, user)
         expression = compile_expression(condition, entity_variables(entity, self.runtime.catalog), expect="boolean")
         try:
-            return bool(expression.evaluate(ctx.values(), user=ctx.user(), where=f"{entity.qualified} approval condition"))
+            return bool(
+                expression.evaluate(ctx.values(), user=ctx.user(), where=f"{entity.qualified} approval condition")
+            )
         except ExpressionFailed as failed:
-            raise WorkflowError(CONDITION_UNDECIDED, condition=condition, reason=expression_reason(failed.reason)) from None
+            raise WorkflowError(
+                CONDITION_UNDECIDED, condition=condition, reason=expression_reason(failed.reason)
+            ) from None
 
     def _check_chosen(self, s: Session, chain: ChainDef, chosen: dict[str, list[str]]) -> None:
         directory, choosing = self._directory(s), choosing_steps(chain)
@@ -299,8 +399,10 @@ class Approvals:
     # -- moving through the steps ------------------------------------------------------
     def _advance(self, s: Session, instance: Any, chain: ChainDef, record: Any, after: int) -> None:
         """Start the first step after index `after` that runs; finish the request after the last."""
-        for step in chain.steps[after + 1:]:
-            if step.when and not self._holds(step.when, self._entity(instance), record, self._directory(s), instance.submitter):
+        for step in chain.steps[after + 1 :]:
+            if step.when and not self._holds(
+                step.when, self._entity(instance), record, self._directory(s), instance.submitter
+            ):
                 rows.event(s, instance, "step_skipped", None, step=step.name, reason="condition")
                 continue
             if self._start_step(s, instance, chain, record, step):
@@ -308,7 +410,9 @@ class Approvals:
             instance = rows.load_instance(s, instance.id)
         self._finish(s, instance, chain, record, APPROVED)
 
-    def _start_step(self, s: Session, instance: Any, chain: ChainDef, record: Any, step: StepDef, dedup: bool = True) -> bool:
+    def _start_step(
+        self, s: Session, instance: Any, chain: ChainDef, record: Any, step: StepDef, dedup: bool = True
+    ) -> bool:
         """Create the step's tasks; False when the step completed at once (a rule, or everyone passed automatically)."""
         ctx = self._context(s, instance, record, step)
         assignment = assign(chain, step, ctx, rows.approved_before(s, instance, chain, step), dedup)
@@ -318,40 +422,77 @@ class Approvals:
         if assignment.rule == "auto_approve":
             rows.event(s, instance, "step_auto_approved", None, step=step.name, reason="no_approver")
             return False
-        s.execute(INSTANCES.update().where(INSTANCES.c.id == instance.id).values(step=step.name, step_run=INSTANCES.c.step_run + 1))
+        s.execute(
+            INSTANCES.update()
+            .where(INSTANCES.c.id == instance.id)
+            .values(step=step.name, step_run=INSTANCES.c.step_run + 1)
+        )
         instance = rows.load_instance(s, instance.id)
-        rows.event(s, instance, "step_started", None, step=step.name, to_admins=assignment.to_admins,
-                   approvers=[p for p, _ in assignment.people])
+        rows.event(
+            s,
+            instance,
+            "step_started",
+            None,
+            step=step.name,
+            to_admins=assignment.to_admins,
+            approvers=[p for p, _ in assignment.people],
+        )
         self._create_tasks(s, instance, step, assignment)
         if self._settle(s, instance, chain, record, step):
             return False
         timeouts.schedule(s, instance, step, utcnow())
         return True
 
-    def _create_tasks(self, s: Session, instance: Any, step: StepDef, assignment: Assignment, origin: str = "assigned") -> None:
+    def _create_tasks(
+        self, s: Session, instance: Any, step: StepDef, assignment: Assignment, origin: str = "assigned"
+    ) -> None:
         now, first_open = utcnow(), True
         for position, (person, passed) in enumerate(assignment.people):
             if passed:
-                task_id = self._insert_task(s, instance, step.name, position, person, "approved", origin,
-                                            decided_by=person, decided_at=now)
-                rows.event(s, instance, "auto_approve", None, step=step.name, task_id=task_id, reason=passed, approver=person)
+                task_id = self._insert_task(
+                    s, instance, step.name, position, person, "approved", origin, decided_by=person, decided_at=now
+                )
+                rows.event(
+                    s, instance, "auto_approve", None, step=step.name, task_id=task_id, reason=passed, approver=person
+                )
                 continue
             status = "pending" if step.mode != "sequential" or first_open else "waiting"
             first_open = False
             self._insert_task(s, instance, step.name, position, person, status, origin)
 
-    def _insert_task(self, s: Session, instance: Any, step: str, position: int, person: str, status: str, origin: str,
-                     by: str | None = None, **values: Any) -> int:
+    def _insert_task(
+        self,
+        s: Session,
+        instance: Any,
+        step: str,
+        position: int,
+        person: str,
+        status: str,
+        origin: str,
+        by: str | None = None,
+        **values: Any,
+    ) -> int:
         """`by`: who hands the task over (a transfer, an add-sign), named in the newcomer's notification."""
         assignee, delegated_from = delegate_of(s, self.today(), person), None
         if assignee != person and status in ("pending", "waiting") and not self._kept_from(instance, assignee):
             delegated_from = person
         else:
             assignee = person
-        task_id = s.execute(TASKS.insert().values(
-            instance_id=instance.id, round=instance.round, step=step, step_run=instance.step_run, position=position,
-            assignee=assignee, status=status, origin=origin, delegated_from=delegated_from, created_at=utcnow(), **values,
-        )).inserted_primary_key[0]
+        task_id = s.execute(
+            TASKS.insert().values(
+                instance_id=instance.id,
+                round=instance.round,
+                step=step,
+                step_run=instance.step_run,
+                position=position,
+                assignee=assignee,
+                status=status,
+                origin=origin,
+                delegated_from=delegated_from,
+                created_at=utcnow(),
+                **values,
+            )
+        ).inserted_primary_key[0]
         if status == "pending":
             notices.task_opened(self.runtime, s, instance, step, assignee, origin, actor=by)
         return task_id
@@ -380,8 +521,11 @@ class Approvals:
 
     def _finish(self, s: Session, instance: Any, chain: ChainDef, record: Any, outcome: str) -> None:
         rows.close_open_tasks(s, instance, None, "no_response")
-        s.execute(INSTANCES.update().where(INSTANCES.c.id == instance.id)
-                  .values(status=outcome, step=None, finished_at=utcnow(), updated_at=utcnow()))
+        s.execute(
+            INSTANCES.update()
+            .where(INSTANCES.c.id == instance.id)
+            .values(status=outcome, step=None, finished_at=utcnow(), updated_at=utcnow())
+        )
         instance = rows.load_instance(s, instance.id)
         rows.event(s, instance, outcome, None)
         notices.decided(self.runtime, s, instance, outcome)
@@ -398,19 +542,44 @@ class Approvals:
             return
         entity, directory = self._entity(instance), self._directory(s)
         ctx, applied = Context(directory, self.runtime.catalog, entity, record, instance.submitter), {}
+        chosen: dict[str, Any] = {}
         for name, value in values.items():
             f = entity.field(name)
             if isinstance(value, dict):
-                expression = compile_expression(value["expr"], entity_variables(entity, self.runtime.catalog),
-                                                expect=field_variable(f, self.runtime.catalog))
+                expression = compile_expression(
+                    value["expr"],
+                    entity_variables(entity, self.runtime.catalog),
+                    expect=field_variable(f, self.runtime.catalog),
+                )
                 try:
-                    value = expression.evaluate(ctx.values(), user=ctx.user(), where=f"{entity.qualified} approval outcome")
+                    value = expression.evaluate(
+                        ctx.values(), user=ctx.user(), where=f"{entity.qualified} approval outcome"
+                    )
                 except ExpressionFailed as failed:
                     raise WorkflowError(CANNOT_SET, field=f.label, reason=expression_reason(failed.reason)) from None
-            setattr(record, field_type(f.type).attribute(f), value)
+            chosen[name] = value
             applied[name] = None if value is None else str(value)
-        s.flush()
+        self._set_fields(s, entity, record, chosen)
         rows.event(s, instance, "fields_set", None, fields=applied)
+
+    def _set_fields(self, s: Session, entity: Any, record: Any, values: dict[str, Any]) -> None:
+        """The chain's outcome through the record lifecycle, written by the system: the fields it names may be
+        read-only to users, the record is the one its own approval locks, and a decision taken is not undone by a
+        validation rule (docs/workflow.md)."""
+        try:
+            save_record(
+                self.runtime,
+                Actor.system(),
+                entity,
+                record,
+                values,
+                session=s,
+                skip={SKIP_READ_ONLY, SKIP_LOCKS, SKIP_RULES},
+            )
+        except RecordRejected as rejected:
+            name, messages = next(iter(rejected.errors.items()))
+            label = entity.field(name).label if entity.field(name) is not None else name
+            raise WorkflowError(CANNOT_SET, field=label, reason=" ".join(map(str, messages))) from None
 
     def _notify(self, s: Session, instance: Any, chain: ChainDef, record: Any, sources: tuple, action: str) -> None:
         people = resolve(sources, self._context(s, instance, record, None))
@@ -424,10 +593,16 @@ class Approvals:
     def _approve(self, s: Session, task_id: int, user: str, comment: str | None, attachments: list[dict]) -> None:
         instance, chain, task, step = self._open_task(s, task_id, user)
         rows.decide(s, task, user, "approved", comment)
-        rows.event(s, instance, "approve", user, step=step.name, task_id=task_id, comment=comment, attachments=attachments)
+        rows.event(
+            s, instance, "approve", user, step=step.name, task_id=task_id, comment=comment, attachments=attachments
+        )
         if task.origin == "added_before":
-            for waited in s.execute(TASKS.update().where(TASKS.c.waiting_for == task_id, TASKS.c.status == "waiting")
-                                    .values(status="pending", waiting_for=None).returning(TASKS.c.assignee, TASKS.c.origin)).all():
+            for waited in s.execute(
+                TASKS.update()
+                .where(TASKS.c.waiting_for == task_id, TASKS.c.status == "waiting")
+                .values(status="pending", waiting_for=None)
+                .returning(TASKS.c.assignee, TASKS.c.origin)
+            ).all():
                 notices.task_opened(self.runtime, s, instance, step.name, waited.assignee, waited.origin)
         self._after_step(s, instance, chain, self._record(s, instance), step)
 
@@ -438,7 +613,9 @@ class Approvals:
     def _reject(self, s: Session, task_id: int, user: str, comment: str | None, attachments: list[dict]) -> None:
         instance, chain, task, step = self._open_task(s, task_id, user)
         rows.decide(s, task, user, "rejected", comment)
-        rows.event(s, instance, "reject", user, step=step.name, task_id=task_id, comment=comment, attachments=attachments)
+        rows.event(
+            s, instance, "reject", user, step=step.name, task_id=task_id, comment=comment, attachments=attachments
+        )
         record = self._record(s, instance)
         if step.mode == "quorum" and task.origin not in ADDED and self._quorum_still_possible(s, instance, step):
             self._after_step(s, instance, chain, record, step)
@@ -454,7 +631,11 @@ class Approvals:
         elif step.on_reject == "submitter":
             self._return_to_submitter(s, instance)
         else:
-            target = self._previous_step(s, instance, chain, step) if step.on_reject == "previous" else chain.step(step.on_reject)
+            target = (
+                self._previous_step(s, instance, chain, step)
+                if step.on_reject == "previous"
+                else chain.step(step.on_reject)
+            )
             if target is None or not rows.ran(s, instance, target.name):
                 self._return_to_submitter(s, instance)
             else:
@@ -466,20 +647,32 @@ class Approvals:
         open_ = sum(t.status in ("pending", "waiting") for t in base)
         return approved + open_ >= step.needed(len(base))
 
-    def return_to(self, task_id: int, user: str, step_name: str, *, comment: str | None = None,
-                  attachments: Sequence[dict] = ()) -> None:
+    def return_to(
+        self, task_id: int, user: str, step_name: str, *, comment: str | None = None, attachments: Sequence[dict] = ()
+    ) -> None:
         """Send the request back to an earlier step of this round, which starts again."""
         self._run(lambda s: self._return_to(s, task_id, user, step_name, comment, list(attachments)))
 
-    def _return_to(self, s: Session, task_id: int, user: str, step_name: str, comment: str | None, attachments: list[dict]) -> None:
+    def _return_to(
+        self, s: Session, task_id: int, user: str, step_name: str, comment: str | None, attachments: list[dict]
+    ) -> None:
         instance, chain, task, step = self._open_task(s, task_id, user)
         target = chain.step(step_name)
         if target is None or target.index >= step.index or not rows.ran(s, instance, target.name):
-            earlier = [x.label for x in chain.steps[:step.index] if rows.ran(s, instance, x.name)]
+            earlier = [x.label for x in chain.steps[: step.index] if rows.ran(s, instance, x.name)]
             raise WorkflowError(NOT_EARLIER, step=step_label(chain, step_name), earlier=earlier or [NO_STEPS])
         rows.decide(s, task, user, "returned", comment)
-        rows.event(s, instance, "return", user, step=step.name, task_id=task_id, comment=comment, attachments=attachments,
-                   to=target.name)
+        rows.event(
+            s,
+            instance,
+            "return",
+            user,
+            step=step.name,
+            task_id=task_id,
+            comment=comment,
+            attachments=attachments,
+            to=target.name,
+        )
         rows.close_open_tasks(s, instance, step.name, "no_response")
         self._restart(s, instance, chain, self._record(s, instance), target)
 
@@ -493,11 +686,12 @@ class Approvals:
         rows.event(s, rows.load_instance(s, instance.id), "returned_to_submitter", None)
 
     def _previous_step(self, s: Session, instance: Any, chain: ChainDef, step: StepDef) -> StepDef | None:
-        return next((x for x in reversed(chain.steps[:step.index]) if rows.ran(s, instance, x.name)), None)
+        return next((x for x in reversed(chain.steps[: step.index]) if rows.ran(s, instance, x.name)), None)
 
     # -- other actions ---------------------------------------------------------------
     def withdraw(self, instance_id: int, user: str, *, comment: str | None = None) -> None:
         """The submitter takes the request back while it is undecided; open tasks are cancelled."""
+
         def run(s: Session) -> None:
             instance = rows.lock(s, instance_id)
             if instance.submitter != user:
@@ -507,12 +701,14 @@ class Approvals:
             rows.close_open_tasks(s, instance, None, "cancelled")
             s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id).values(status=WITHDRAWN, step=None))
             rows.event(s, instance, "withdraw", user, comment=comment)
+
         self._run(run)
 
     def move_to_current(self, instance_id: int, user: str, reason: str) -> str:
         """An admin moves a running request onto the current version of its chain (docs/workflow.md, "Moving an
         instance"): the open tasks are cancelled and the step of the same name starts again on the new version, or,
         when it has none, the first step that runs. Returns the version it moved to."""
+
         def run(s: Session) -> str:
             instance = rows.lock(s, instance_id)
             if not is_admin(self._directory(s), user):
@@ -528,23 +724,36 @@ class Approvals:
                 raise Conflict(ALREADY_CURRENT, version=chain.version)
             target = chain.step(instance.step) if instance.step else None
             rows.close_open_tasks(s, instance, None, "cancelled")
-            s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id)
-                      .values(chain_version=chain.version, snapshot=chain.snapshot(), step=None))
+            s.execute(
+                INSTANCES.update()
+                .where(INSTANCES.c.id == instance_id)
+                .values(chain_version=chain.version, snapshot=chain.snapshot(), step=None)
+            )
             moved = rows.load_instance(s, instance_id)
-            rows.event(s, moved, "moved", user, step=instance.step, comment=reason.strip(),
-                       from_version=instance.chain_version, to_version=chain.version,
-                       to_step=target.name if target is not None else None)
+            rows.event(
+                s,
+                moved,
+                "moved",
+                user,
+                step=instance.step,
+                comment=reason.strip(),
+                from_version=instance.chain_version,
+                to_version=chain.version,
+                to_step=target.name if target is not None else None,
+            )
             record = self._record(s, moved)
             if target is None:
                 self._advance(s, moved, chain, record, -1)
             else:
                 self._restart(s, moved, chain, record, target)
             return chain.version
+
         return self._run(run)
 
     def reopen(self, instance_id: int, user: str, reason: str) -> None:
         """Take an approved request back (the chain's `lock.reopen` says who may, admins always): the record is no
         longer locked by the approval, and the submitter's next submission starts on the chain's current version."""
+
         def run(s: Session) -> None:
             instance = rows.lock(s, instance_id)
             lock = chain_from_snapshot(instance.snapshot).lock
@@ -559,10 +768,12 @@ class Approvals:
                 raise Conflict(NOT_APPROVED, status=STATUS[instance.status])
             s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id).values(status=WITHDRAWN, step=None))
             rows.event(s, instance, "reopen", user, comment=reason.strip())
+
         self._run(run)
 
     def transfer(self, task_id: int, user: str, to: str, *, comment: str | None = None) -> int:
         """Hand one's task to someone else, who decides in one's place; returns the new task's id."""
+
         def run(s: Session) -> int:
             instance, _, task, step = self._open_task(s, task_id, user)
             self._check_newcomer(s, instance, step, to)
@@ -570,15 +781,19 @@ class Approvals:
             new_id = self._insert_task(s, instance, step.name, task.position, to, "pending", "transferred", by=user)
             rows.event(s, instance, "transfer", user, step=step.name, task_id=task_id, comment=comment, to=to)
             return new_id
+
         return self._run(run)
 
     def add_approver(self, task_id: int, user: str, who: str, *, before: bool, comment: str | None = None) -> int:
         """Add-sign: `who` approves before oneself (one's task waits for theirs) or after (one approves now)."""
+
         def run(s: Session) -> int:
             instance, chain, task, step = self._open_task(s, task_id, user)
             self._check_newcomer(s, instance, step, who)
             if before:
-                new_id = self._insert_task(s, instance, step.name, task.position, who, "pending", "added_before", by=user)
+                new_id = self._insert_task(
+                    s, instance, step.name, task.position, who, "pending", "added_before", by=user
+                )
                 s.execute(TASKS.update().where(TASKS.c.id == task_id).values(status="waiting", waiting_for=new_id))
                 rows.event(s, instance, "add_before", user, step=step.name, task_id=task_id, comment=comment, added=who)
                 return new_id
@@ -587,6 +802,7 @@ class Approvals:
             rows.event(s, instance, "add_after", user, step=step.name, task_id=task_id, comment=comment, added=who)
             self._after_step(s, instance, chain, self._record(s, instance), step)
             return new_id
+
         return self._run(run)
 
     def _check_newcomer(self, s: Session, instance: Any, step: StepDef, person: str) -> None:
@@ -594,12 +810,15 @@ class Approvals:
             raise WorkflowError(NOT_ACTIVE, person=person)
         if self._kept_from(instance, person):
             raise NotAllowed(SELF_APPROVAL, person=person)
-        open_people = {t.assignee for t in rows.step_tasks(s, instance, step.name) if t.status in ("pending", "waiting")}
+        open_people = {
+            t.assignee for t in rows.step_tasks(s, instance, step.name) if t.status in ("pending", "waiting")
+        }
         if person in open_people:
             raise WorkflowError(HAS_TASK, person=person, step=step.label)
 
     def urge(self, instance_id: int, user: str, *, comment: str | None = None) -> list[str]:
         """The submitter reminds the people the request waits for; returns who was reminded."""
+
         def run(s: Session) -> list[str]:
             instance = rows.lock(s, instance_id)
             if instance.submitter != user:
@@ -610,16 +829,19 @@ class Approvals:
             rows.event(s, instance, "urge", user, step=instance.step, comment=comment, recipients=people)
             notices.reminded(self.runtime, s, instance, people, user, comment)
             return people
+
         return self._run(run)
 
     def comment(self, instance_id: int, user: str, text: str, *, attachments: Sequence[dict] = ()) -> None:
         def run(s: Session) -> None:
             instance = rows.lock(s, instance_id)
             rows.event(s, instance, "comment", user, step=instance.step, comment=text, attachments=list(attachments))
+
         self._run(run)
 
     def delegate(self, user: str, to: str, starts_on: date, ends_on: date) -> int:
         """Out of office: `to` gets `user`'s tasks from `starts_on` to `ends_on` (inclusive). No circles."""
+
         def run(s: Session) -> int:
             if ends_on < starts_on:
                 raise WorkflowError(ENDS_BEFORE_START)
@@ -630,27 +852,35 @@ class Approvals:
             circle = circle_through(s, user, to, starts_on, ends_on)
             if circle:
                 raise WorkflowError(CIRCLE, circle=" → ".join(circle))
-            delegation_id = s.execute(DELEGATIONS.insert().values(delegator=user, delegate=to, starts_on=starts_on,
-                                                                  ends_on=ends_on, created_at=utcnow())).inserted_primary_key[0]
+            delegation_id = s.execute(
+                DELEGATIONS.insert().values(
+                    delegator=user, delegate=to, starts_on=starts_on, ends_on=ends_on, created_at=utcnow()
+                )
+            ).inserted_primary_key[0]
             if starts_on <= self.today() <= ends_on:
                 self._hand_over_open_tasks(s, user)
             return delegation_id
+
         return self._run(run)
 
     def _hand_over_open_tasks(self, s: Session, user: str) -> None:
         """Move `user`'s open tasks to their delegate. The requests are locked one by one in instance order (as every
         action locks its request first), and each task moves only if it is still `user`'s and open by then."""
         delegate = delegate_of(s, self.today(), user)
-        open_tasks = s.execute(sa.select(TASKS.c.id, TASKS.c.instance_id).where(
-            TASKS.c.assignee == user, TASKS.c.status.in_(("pending", "waiting")))
-            .order_by(TASKS.c.instance_id, TASKS.c.id)).all()
+        open_tasks = s.execute(
+            sa.select(TASKS.c.id, TASKS.c.instance_id)
+            .where(TASKS.c.assignee == user, TASKS.c.status.in_(("pending", "waiting")))
+            .order_by(TASKS.c.instance_id, TASKS.c.id)
+        ).all()
         for task_id, instance_id in open_tasks:
             instance = rows.lock(s, instance_id)
             if self._kept_from(instance, delegate):
                 continue  # the delegate submitted this request: the task stays with `user`
-            moved = s.execute(TASKS.update().where(TASKS.c.id == task_id, TASKS.c.assignee == user,
-                                                   TASKS.c.status.in_(("pending", "waiting")))
-                              .values(assignee=delegate, delegated_from=sa.func.coalesce(TASKS.c.delegated_from, user)))
+            moved = s.execute(
+                TASKS.update()
+                .where(TASKS.c.id == task_id, TASKS.c.assignee == user, TASKS.c.status.in_(("pending", "waiting")))
+                .values(assignee=delegate, delegated_from=sa.func.coalesce(TASKS.c.delegated_from, user))
+            )
             if moved.rowcount != 1:
                 continue  # decided, transferred or moved meanwhile
             task = s.execute(sa.select(TASKS.c.step, TASKS.c.status).where(TASKS.c.id == task_id)).one()
@@ -669,6 +899,7 @@ class Approvals:
 
         Returns who was replaced. Meant for the worker that later runs timeouts, and for an admin's button.
         """
+
         def run(s: Session) -> list[str]:
             instance = rows.lock(s, instance_id)
             if instance.status != PENDING or instance.step is None:
@@ -679,7 +910,9 @@ class Approvals:
             gone = [t for t in tasks if t.status in ("pending", "waiting") and not directory.is_active(t.assignee)]
             for task in gone:
                 s.execute(TASKS.update().where(TASKS.c.id == task.id).values(status="replaced"))
-                rows.event(s, instance, "approver_replaced", None, step=step.name, task_id=task.id, approver=task.assignee)
+                rows.event(
+                    s, instance, "approver_replaced", None, step=step.name, task_id=task.id, approver=task.assignee
+                )
             if not gone:
                 return []
             record = self._record(s, instance)
@@ -688,13 +921,20 @@ class Approvals:
                 if assignment.rule is None:
                     self._create_tasks(s, instance, step, assignment)
                 else:
-                    rows.event(s, instance, "step_auto_approved" if assignment.rule == "auto_approve" else "step_skipped",
-                               None, step=step.name, reason="no_approver")
+                    rows.event(
+                        s,
+                        instance,
+                        "step_auto_approved" if assignment.rule == "auto_approve" else "step_skipped",
+                        None,
+                        step=step.name,
+                        reason="no_approver",
+                    )
                     rows.close_open_tasks(s, instance, step.name, "no_response")
                     self._advance(s, instance, chain, record, step.index)
                     return [t.assignee for t in gone]
             self._after_step(s, instance, chain, record, step)
             return [t.assignee for t in gone]
+
         return self._run(run)
 
     # -- timeouts and reminders (workflow/timeouts.py calls these in the transaction that claimed the job) ----
@@ -705,8 +945,16 @@ class Approvals:
         if timeout.action == "escalate":
             self._escalate(s, instance, chain, record, step, reason)
             return timeout.action
-        rows.event(s, instance, "timeout", SYSTEM, step=step.name, comment=reason, then=timeout.action,
-                   after=timeout.after.text)
+        rows.event(
+            s,
+            instance,
+            "timeout",
+            SYSTEM,
+            step=step.name,
+            comment=reason,
+            then=timeout.action,
+            after=timeout.after.text,
+        )
         if timeout.action == "reject":
             self._step_rejected(s, instance, chain, record, step)
             return timeout.action
@@ -724,13 +972,33 @@ class Approvals:
         escalation = replace(step, approvers=step.timeout.to)
         assignment = assign(chain, escalation, self._context(s, instance, record, step), [], dedup=False)
         open_tasks = [t for t in rows.step_tasks(s, instance, step.name) if t.status in ("pending", "waiting")]
-        s.execute(TASKS.update().where(TASKS.c.id.in_([t.id for t in open_tasks])).values(status="escalated", decided_at=utcnow()))
-        rows.event(s, instance, "timeout", SYSTEM, step=step.name, comment=reason, then="escalate",
-                   after=step.timeout.after.text, replaced=[t.assignee for t in open_tasks],
-                   approvers=[p for p, _ in assignment.people], to_admins=assignment.to_admins)
+        s.execute(
+            TASKS.update()
+            .where(TASKS.c.id.in_([t.id for t in open_tasks]))
+            .values(status="escalated", decided_at=utcnow())
+        )
+        rows.event(
+            s,
+            instance,
+            "timeout",
+            SYSTEM,
+            step=step.name,
+            comment=reason,
+            then="escalate",
+            after=step.timeout.after.text,
+            replaced=[t.assignee for t in open_tasks],
+            approvers=[p for p, _ in assignment.people],
+            to_admins=assignment.to_admins,
+        )
         if assignment.rule is not None:  # nobody to escalate to, and the chain approves or skips such steps
-            rows.event(s, instance, "step_auto_approved" if assignment.rule == "auto_approve" else "step_skipped",
-                       None, step=step.name, reason="no_approver")
+            rows.event(
+                s,
+                instance,
+                "step_auto_approved" if assignment.rule == "auto_approve" else "step_skipped",
+                None,
+                step=step.name,
+                reason="no_approver",
+            )
             self._advance(s, instance, chain, record, step.index)
             return
         self._create_tasks(s, instance, step, assignment, origin="escalated")
@@ -746,38 +1014,59 @@ class Approvals:
     # -- reading ----------------------------------------------------------------------
     def status(self, entity: str, record_id: int) -> ApprovalStatus | None:
         """The record's approval state, or None when it was never submitted."""
+
         def read(s: Session) -> ApprovalStatus | None:
-            row = s.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)).first()
+            row = s.execute(
+                sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)
+            ).first()
             if row is None:
                 return None
-            return ApprovalStatus(row.id, row.chain, row.chain_version, row.status, row.round, row.step,
-                                  rows.waiting_for(s, row), row.submitter)
+            return ApprovalStatus(
+                row.id,
+                row.chain,
+                row.chain_version,
+                row.status,
+                row.round,
+                row.step,
+                rows.waiting_for(s, row),
+                row.submitter,
+            )
+
         return self._read(read)
 
     def tasks(self, instance_id: int) -> list[Any]:
-        return self._read(lambda s: s.execute(sa.select(TASKS).where(TASKS.c.instance_id == instance_id)
-                                              .order_by(TASKS.c.id)).all())
+        return self._read(
+            lambda s: s.execute(sa.select(TASKS).where(TASKS.c.instance_id == instance_id).order_by(TASKS.c.id)).all()
+        )
 
     def pending_tasks(self, user: str) -> list[Any]:
         """A user's inbox: their open tasks, oldest first."""
-        return self._read(lambda s: s.execute(sa.select(TASKS).where(TASKS.c.assignee == user, TASKS.c.status == "pending")
-                                              .order_by(TASKS.c.id)).all())
+        return self._read(
+            lambda s: s.execute(
+                sa.select(TASKS).where(TASKS.c.assignee == user, TASKS.c.status == "pending").order_by(TASKS.c.id)
+            ).all()
+        )
 
     def history(self, instance_id: int) -> list[Any]:
-        return self._read(lambda s: s.execute(sa.select(EVENTS).where(EVENTS.c.instance_id == instance_id)
-                                              .order_by(EVENTS.c.id)).all())
+        return self._read(
+            lambda s: s.execute(
+                sa.select(EVENTS).where(EVENTS.c.instance_id == instance_id).order_by(EVENTS.c.id)
+            ).all()
+        )
 
     def editable_fields(self, entity: str, record_id: int, user: str) -> set[str] | None:
         """What `user` may change on the record now: None when approval does not lock it (never submitted, returned,
         withdrawn, or decided with nothing locked), the fields the current step lets its open approvers edit while
         it is in approval, and the fields its chain's `lock` leaves free once it is decided (admins may change more,
         giving a reason: workflow/lock.py)."""
+
         def read(s: Session) -> set[str] | None:
             decided = decided_lock(s, entity, record_id)
             if decided is None:
                 return editable_in(s, entity, record_id, user)
             row, lock = decided
             return {f.name for f in self.runtime.catalog.entities[entity].fields if not lock.locks(row.status, f.name)}
+
         return self._read(read)
 
     def _read(self, query: Callable[[Session], T]) -> T:
@@ -822,5 +1111,12 @@ class Approvals:
         return record
 
     def _context(self, s: Session, instance: Any, record: Any, step: StepDef | None) -> Context:
-        return Context(self._directory(s), self.runtime.catalog, self._entity(instance), record, instance.submitter,
-                       dict(instance.chosen or {}), step)
+        return Context(
+            self._directory(s),
+            self.runtime.catalog,
+            self._entity(instance),
+            record,
+            instance.submitter,
+            dict(instance.chosen or {}),
+            step,
+        )

@@ -14,11 +14,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..i18n import DEFAULT_LANGUAGE, Label, current_locale
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, CatalogText, Label, current_locale
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 #: how a list of values (steps, roles) is joined inside a message
-LIST_SEPARATOR = Label({"en": ", ", "zh": "、"})
+LIST_SEPARATOR = CatalogText(", ", context="list separator")
 
 
 def refusal(en: str, zh: str) -> Label:
@@ -62,29 +62,29 @@ def shown(value: Any, language: str) -> str:
     return str(value)
 
 
-#: the reasons expr/ gives in its own words when an expression fails on a record, in Chinese (a pattern on the
-#: English, its groups kept); any other reason is CEL's own detail and is shown as it came
+#: the reasons expr/ gives in its own words when an expression fails on a record: a pattern on the English, and the
+#: text it is written from (its groups are the {0}, {1}); any other reason is CEL's own detail and is shown as it came
 EXPRESSION_REASONS = (
-    (re.compile(r"^(.+) and (\S+) are empty$"), "{0}和{1}为空"),
-    (re.compile(r"^(\S+) is empty$"), "{0}为空"),
-    (re.compile(r"^it divides by zero$"), "除数为零"),
-    (re.compile(r"^a number became too large$"), "数值过大"),
-    (re.compile(r"^it reads past the end of a list$"), "读取超出了列表末尾"),
-    (re.compile(r"^a value is missing$"), "缺少一个值"),
-    (re.compile(r"^there is no value for (.+)$"), "没有 {0} 的值"),
-    (re.compile(r"^its result is not (.+)$"), "结果无效（应为 {0}）"),
-    (re.compile(r"^(\S+) is not (.+)$"), "{0}的值无效（应为 {1}）"),
+    (re.compile(r"^(.+) and (\S+) are empty$"), CatalogText("{0} and {1} are empty")),
+    (re.compile(r"^(\S+) is empty$"), CatalogText("{0} is empty")),
+    (re.compile(r"^it divides by zero$"), CatalogText("it divides by zero")),
+    (re.compile(r"^a number became too large$"), CatalogText("a number became too large")),
+    (re.compile(r"^it reads past the end of a list$"), CatalogText("it reads past the end of a list")),
+    (re.compile(r"^a value is missing$"), CatalogText("a value is missing")),
+    (re.compile(r"^there is no value for (.+)$"), CatalogText("there is no value for {0}")),
+    (re.compile(r"^its result is not (.+)$"), CatalogText("its result is not {0}")),
+    (re.compile(r"^(\S+) is not (.+)$"), CatalogText("{0} is not {1}")),
 )
 
 
 def expression_reason(reason: str) -> Label:
     """Why an expression failed (`ExpressionFailed.reason`), for a refusal: our own words follow the reader's language,
     names and CEL's detail stay as they are."""
-    for pattern, zh in EXPRESSION_REASONS:
+    for pattern, text in EXPRESSION_REASONS:
         found = pattern.match(reason)
         if found:
-            return Label({"en": reason, "zh": zh.format(*found.groups())})
-    return Label({"en": reason, "zh": reason})
+            return Label({language: text.get(language).format(*found.groups()) for language in LANGUAGES})
+    return Label(reason)
 
 
 class NotFound(WorkflowError):

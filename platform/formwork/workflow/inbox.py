@@ -43,8 +43,11 @@ def _copied(user: str) -> Any:
     """The instances `user` was copied or notified on, with the last time. The recipients are a JSON list in the
     event's detail; the user's name is matched as a JSON string (quotes included), so one name never matches another."""
     named = sa.cast(EVENTS.c.detail, sa.Text).contains(json.dumps(user), autoescape=True)
-    return (sa.select(EVENTS.c.instance_id, sa.func.max(EVENTS.c.at).label("at"))
-            .where(EVENTS.c.action.in_(COPIES), named).group_by(EVENTS.c.instance_id))
+    return (
+        sa.select(EVENTS.c.instance_id, sa.func.max(EVENTS.c.at).label("at"))
+        .where(EVENTS.c.action.in_(COPIES), named)
+        .group_by(EVENTS.c.instance_id)
+    )
 
 
 def _capped(rows: sa.Select) -> Any:
@@ -55,12 +58,14 @@ def counts(session: Session, user: str) -> dict[str, int]:
     """Rows per tab (at most COUNT_LIMIT + 1), in one query; cached for the request (the menu and the inbox ask)."""
     cache = g.setdefault("formwork_approval_counts", {}) if has_request_context() else {}
     if user not in cache:
-        row = session.execute(sa.select(
-            _capped(sa.select(TASKS.c.id).where(*_to_approve(user))).label("to_approve"),
-            _capped(sa.select(INSTANCES.c.id).where(INSTANCES.c.submitter == user)).label("submitted"),
-            _capped(_copied(user)).label("cc"),
-            _capped(sa.select(TASKS.c.id).where(*_done(user))).label("done"),
-        )).one()
+        row = session.execute(
+            sa.select(
+                _capped(sa.select(TASKS.c.id).where(*_to_approve(user))).label("to_approve"),
+                _capped(sa.select(INSTANCES.c.id).where(INSTANCES.c.submitter == user)).label("submitted"),
+                _capped(_copied(user)).label("cc"),
+                _capped(sa.select(TASKS.c.id).where(*_done(user))).label("done"),
+            )
+        ).one()
         cache[user] = dict(row._mapping)
     return cache[user]
 
@@ -97,19 +102,42 @@ def page_of(session: Session, tab: str, user: str, page: int) -> list[InboxRow]:
         where = _to_approve(user) if tab == "to_approve" else _done(user)
         order = [TASKS.c.id] if tab == "to_approve" else [TASKS.c.decided_at.desc(), TASKS.c.id.desc()]
         at = TASKS.c.created_at if tab == "to_approve" else TASKS.c.decided_at
-        query = (sa.select(INSTANCES, TASKS.c.id.label("task_id"), TASKS.c.status.label("task_status"), at.label("at"),
-                           TASKS.c.delegated_from.label("delegated_from"))
-                 .join(TASKS, TASKS.c.instance_id == INSTANCES.c.id).where(*where).order_by(*order))
+        query = (
+            sa.select(
+                INSTANCES,
+                TASKS.c.id.label("task_id"),
+                TASKS.c.status.label("task_status"),
+                at.label("at"),
+                TASKS.c.delegated_from.label("delegated_from"),
+            )
+            .join(TASKS, TASKS.c.instance_id == INSTANCES.c.id)
+            .where(*where)
+            .order_by(*order)
+        )
     elif tab == "submitted":
-        query = (sa.select(INSTANCES, INSTANCES.c.submitted_at.label("at")).where(INSTANCES.c.submitter == user)
-                 .order_by(INSTANCES.c.submitted_at.desc(), INSTANCES.c.id.desc()))
+        query = (
+            sa.select(INSTANCES, INSTANCES.c.submitted_at.label("at"))
+            .where(INSTANCES.c.submitter == user)
+            .order_by(INSTANCES.c.submitted_at.desc(), INSTANCES.c.id.desc())
+        )
     else:
         copies = _copied(user).subquery()
-        query = (sa.select(INSTANCES, copies.c.at).join(copies, copies.c.instance_id == INSTANCES.c.id)
-                 .order_by(copies.c.at.desc(), INSTANCES.c.id.desc()))
+        query = (
+            sa.select(INSTANCES, copies.c.at)
+            .join(copies, copies.c.instance_id == INSTANCES.c.id)
+            .order_by(copies.c.at.desc(), INSTANCES.c.id.desc())
+        )
     found = session.execute(query.offset(offset).limit(PAGE_SIZE)).all()
-    return [InboxRow(row, getattr(row, "task_id", None), getattr(row, "task_status", None), row.at,
-                     getattr(row, "delegated_from", None)) for row in found]
+    return [
+        InboxRow(
+            row,
+            getattr(row, "task_id", None),
+            getattr(row, "task_status", None),
+            row.at,
+            getattr(row, "delegated_from", None),
+        )
+        for row in found
+    ]
 
 
 def fill_in(session: Session, compiled: Any, rows: list[InboxRow], waiting_for: bool) -> None:
@@ -126,8 +154,11 @@ def fill_in(session: Session, compiled: Any, rows: list[InboxRow], waiting_for: 
     pending = {row.instance.id for row in rows if row.instance.status == "pending"} if waiting_for else set()
     waiting: dict[int, list[str]] = defaultdict(list)
     if pending:
-        for instance_id, person in session.execute(sa.select(TASKS.c.instance_id, TASKS.c.assignee).where(
-                TASKS.c.instance_id.in_(pending), TASKS.c.status == "pending").order_by(TASKS.c.id)):
+        for instance_id, person in session.execute(
+            sa.select(TASKS.c.instance_id, TASKS.c.assignee)
+            .where(TASKS.c.instance_id.in_(pending), TASKS.c.status == "pending")
+            .order_by(TASKS.c.id)
+        ):
             waiting[instance_id].append(person)
     for row in rows:
         row.title = titles.get((row.instance.entity, row.instance.record_id), f"#{row.instance.record_id}")
@@ -137,5 +168,7 @@ def fill_in(session: Session, compiled: Any, rows: list[InboxRow], waiting_for: 
 def held_by(session: Session, task_ids: list[int], user: str) -> bool:
     """Are all these tasks `user`'s (assigned to them, or to their delegate on their behalf)?"""
     mine = sa.or_(TASKS.c.assignee == user, TASKS.c.delegated_from == user)
-    found = session.execute(sa.select(sa.func.count()).select_from(TASKS).where(TASKS.c.id.in_(task_ids), mine)).scalar_one()
+    found = session.execute(
+        sa.select(sa.func.count()).select_from(TASKS).where(TASKS.c.id.in_(task_ids), mine)
+    ).scalar_one()
     return found == len(set(task_ids))

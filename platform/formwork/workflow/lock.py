@@ -19,20 +19,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from sqlalchemy.orm import Session, scoped_session
 
+from ..compile.lifecycle import SKIP_LOCKS
 from ..compile.models import utcnow
+from ..compile.records import RecordInUse
+from ..fields import kind_of
 from ..fields.child_table import parent_field_of
-from ..i18n import Label, label_table
+from ..i18n import CatalogText
 from ..tenancy.audit import current_user
 from .definition import ALL
 from .directory import Directory
 from .engine import PENDING, decided_lock, editable_in, is_admin
 from .tables import EVENTS, INSTANCES, TASKS
+
+if TYPE_CHECKING:
+    from ..tenancy.runtime import TenantRuntime
 
 log = logging.getLogger(__name__)
 #: where a tenant admin gives the reason for changing a record its decision locked
@@ -42,31 +48,35 @@ OVERRIDES = "formwork_lock_overrides"
 #: the approval event that records such a change
 OVERRIDE = "locked_change"
 
-LOCKED = Label({"en": "Locked while in approval.", "zh": "审批中，不可修改。"})
-IN_APPROVAL = Label({"en": "This record is in approval; withdraw the request or wait for the decision before deleting it.",
-                     "zh": "该记录正在审批中；请先撤回申请或等待审批结束再删除。"})
-ROW_IN_APPROVAL = Label({"en": "The record this row belongs to is in approval or approved; its rows cannot be changed now.",
-                         "zh": "该明细所属的记录正在审批中或已审批，暂不可修改。"})
+LOCKED = CatalogText("Locked while in approval.")
+IN_APPROVAL = CatalogText(
+    "This record is in approval; withdraw the request or wait for the decision before deleting it."
+)
+ROW_IN_APPROVAL = CatalogText(
+    "The record this row belongs to is in approval or approved; its rows cannot be changed now."
+)
 #: a field kept by a decision, per outcome
-DECIDED = label_table({
-    "approved": ("Approved records are locked: reopen the approval to change it (an admin may, giving a reason).",
-                 "已审批通过的记录已锁定：如需修改请重新打开审批（管理员填写原因后可修改）。"),
-    "rejected": ("Rejected records are locked: reopen the approval to change it (an admin may, giving a reason).",
-                 "已驳回的记录已锁定：如需修改请重新打开审批（管理员填写原因后可修改）。"),
-})
-DECIDED_DELETE = label_table({
-    "approved": ("This record is approved and locked; only an admin giving a reason may delete it.",
-                 "该记录已审批通过并锁定；只有管理员填写原因后才能删除。"),
-    "rejected": ("This record is rejected and locked; only an admin giving a reason may delete it.",
-                 "该记录已驳回并锁定；只有管理员填写原因后才能删除。"),
-})
+DECIDED = {
+    "approved": CatalogText(
+        "Approved records are locked: reopen the approval to change it (an admin may, giving a reason)."
+    ),
+    "rejected": CatalogText(
+        "Rejected records are locked: reopen the approval to change it (an admin may, giving a reason)."
+    ),
+}
+DECIDED_DELETE = {
+    "approved": CatalogText("This record is approved and locked; only an admin giving a reason may delete it."),
+    "rejected": CatalogText("This record is rejected and locked; only an admin giving a reason may delete it."),
+}
 
 
-class RecordInApproval(Exception):
+class RecordInApproval(RecordInUse):
     """A delete of a record whose approval is running, or that its decision locks (docs/workflow.md)."""
 
 
-def lock_errors(runtime: Any, entity: str, record_id: int, user: str | None, changed: Iterable[str]) -> dict[str, list[str]]:
+def lock_errors(
+    runtime: TenantRuntime, entity: str, record_id: int, user: str | None, changed: Iterable[str]
+) -> dict[str, list[str]]:
     """A message per changed field that the record's approval does not let `user` edit now (none when unlocked).
 
     It reads in the request's session without ending its transaction, so the record the request loaded (and the
@@ -91,7 +101,7 @@ def lock_errors(runtime: Any, entity: str, record_id: int, user: str | None, cha
     return {name: [DECIDED[instance.status].localized()] for name in kept}
 
 
-def overridden(runtime: Any, session: Session, instance: Any, user: str | None, fields: list[str]) -> bool:
+def overridden(runtime: TenantRuntime, session: Session, instance: Any, user: str | None, fields: list[str]) -> bool:
     """A tenant admin changes what a decision locked, giving a reason: recorded (once per save, naming every field)
     as a `locked_change` event in the saving transaction. False when there is no reason or the user is no admin."""
     reason = override_reason()
@@ -99,16 +109,32 @@ def overridden(runtime: Any, session: Session, instance: Any, user: str | None, 
         return False
     own = session() if isinstance(session, scoped_session) else session  # the API hands the scoped session itself
     recorded, key = own.info.setdefault(OVERRIDES, {}), (id(own.get_transaction()), instance.id)
-    earlier = session.execute(sa.select(EVENTS.c.id, EVENTS.c.detail).where(
-        EVENTS.c.id == recorded.get(key, 0), EVENTS.c.instance_id == instance.id, EVENTS.c.action == OVERRIDE,
-        EVENTS.c.actor == user)).first()
+    earlier = session.execute(
+        sa.select(EVENTS.c.id, EVENTS.c.detail).where(
+            EVENTS.c.id == recorded.get(key, 0),
+            EVENTS.c.instance_id == instance.id,
+            EVENTS.c.action == OVERRIDE,
+            EVENTS.c.actor == user,
+        )
+    ).first()
     if earlier is None:
-        recorded[key] = session.execute(EVENTS.insert().values(
-            instance_id=instance.id, round=instance.round, action=OVERRIDE, actor=user, at=utcnow(), comment=reason,
-            attachments=[], detail={"fields": sorted(fields), "status": instance.status})).inserted_primary_key[0]
+        recorded[key] = session.execute(
+            EVENTS.insert().values(
+                instance_id=instance.id,
+                round=instance.round,
+                action=OVERRIDE,
+                actor=user,
+                at=utcnow(),
+                comment=reason,
+                attachments=[],
+                detail={"fields": sorted(fields), "status": instance.status},
+            )
+        ).inserted_primary_key[0]
     else:
         named = sorted(set(earlier.detail.get("fields", [])) | set(fields))
-        session.execute(EVENTS.update().where(EVENTS.c.id == earlier.id).values(detail={**earlier.detail, "fields": named}))
+        session.execute(
+            EVENTS.update().where(EVENTS.c.id == earlier.id).values(detail={**earlier.detail, "fields": named})
+        )
     return True
 
 
@@ -119,7 +145,9 @@ def override_reason() -> str:
     return (request.headers.get(REASON_HEADER) or request.form.get(REASON_FIELD) or "").strip()[:4000]
 
 
-def row_lock_errors(runtime: Any, entity: str, item: Any | None, new: dict[str, Any] | None, user: str | None) -> dict[str, list[str]]:
+def row_lock_errors(
+    runtime: TenantRuntime, entity: str, item: Any | None, new: dict[str, Any] | None, user: str | None
+) -> dict[str, list[str]]:
     """For a row of another record's child table: a message on its link to that record when the record is in
     approval and `user` may not edit its child table now. The stored row (`item`, None when adding) and the new
     values (`new`, None when deleting; a link as the API's id or a form's picked record) name the parents."""
@@ -134,7 +162,7 @@ def row_lock_errors(runtime: Any, entity: str, item: Any | None, new: dict[str, 
     return errors
 
 
-def files_lock(runtime: Any, session: Session, entity: str, record_id: int, user: str | None) -> str | None:
+def files_lock(runtime: TenantRuntime, session: Session, entity: str, record_id: int, user: str | None) -> str | None:
     """Why the record's attachments cannot change now (in approval, or locked by its decision), or None."""
     if in_approval(session, entity, record_id):
         return LOCKED.localized()
@@ -142,25 +170,41 @@ def files_lock(runtime: Any, session: Session, entity: str, record_id: int, user
     if decided is None or decided[1].scope(decided[0].status) != ALL:
         return None
     instance = decided[0]
-    return None if overridden(runtime, session, instance, user, ["attachments"]) else DECIDED[instance.status].localized()
+    return (
+        None if overridden(runtime, session, instance, user, ["attachments"]) else DECIDED[instance.status].localized()
+    )
 
 
 def child_tables_listing(catalog: Any, entity: str) -> list[tuple[str, str, str]]:
     """(parent entity, its child table field, the child's link field) for each child table whose rows are `entity`'s."""
-    return [(parent.qualified, f.name, link) for parent in catalog.entities.values() for f in parent.fields
-            if f.type == "child_table" and f.target == entity
-            and (link := parent_field_of(f, catalog.entities[entity], parent.qualified))]
+    return [
+        (parent.qualified, f.name, link)
+        for parent in catalog.entities.values()
+        for f in parent.fields
+        if kind_of(f).holds_rows
+        and f.target == entity
+        and (link := parent_field_of(f, catalog.entities[entity], parent.qualified))
+    ]
 
 
 def in_approval(session: Session, entity: str, record_id: int) -> bool:
-    return session.execute(sa.select(INSTANCES.c.id).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id,
-                                                           INSTANCES.c.status == PENDING)).first() is not None
+    return (
+        session.execute(
+            sa.select(INSTANCES.c.id).where(
+                INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id, INSTANCES.c.status == PENDING
+            )
+        ).first()
+        is not None
+    )
 
 
 def before_delete(session: Session, entity: str, record_id: int) -> None:
     """Refuse to delete a record in approval; otherwise remove its finished approval with it (same transaction)."""
-    row = session.execute(sa.select(INSTANCES.c.id, INSTANCES.c.status)
-                          .where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)).first()
+    row = session.execute(
+        sa.select(INSTANCES.c.id, INSTANCES.c.status).where(
+            INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id
+        )
+    ).first()
     if row is None:
         return
     if row.status == PENDING:
@@ -170,8 +214,31 @@ def before_delete(session: Session, entity: str, record_id: int) -> None:
         user = getattr(current_user(), "username", None)
         if not override_reason() or not overridden(current_app.extensions["formwork"], session, decided[0], user, []):
             raise RecordInApproval(DECIDED_DELETE[decided[0].status].localized())
-        log.warning("%s deleted %s #%s, locked by its approval (%s): %s", user, entity, record_id, decided[0].status,
-                    override_reason())
+        log.warning(
+            "%s deleted %s #%s, locked by its approval (%s): %s",
+            user,
+            entity,
+            record_id,
+            decided[0].status,
+            override_reason(),
+        )
     session.execute(EVENTS.delete().where(EVENTS.c.instance_id == row.id))
     session.execute(TASKS.delete().where(TASKS.c.instance_id == row.id))
     session.execute(INSTANCES.delete().where(INSTANCES.c.id == row.id))
+
+
+def refuse_locked_changes(write: Any) -> dict[str, list[str]]:
+    """Record hook (validate): the fields a running or decided approval keeps the writer from changing, and the
+    link of a child row whose record is in approval. The approval engine's own writes skip it (SKIP_LOCKS)."""
+    if SKIP_LOCKS in write.skip:
+        return {}
+    entity, user = write.entity.qualified, write.actor.username
+    errors = {} if write.created else lock_errors(write.runtime, entity, write.record.id, user, list(write.values))
+    return errors | row_lock_errors(write.runtime, entity, None if write.created else write.record, write.values, user)
+
+
+def refuse_locked_delete(write: Any) -> None:
+    """Record hook (before_delete): a row of a record in approval, or a record in (or locked by) approval, stays."""
+    if row_lock_errors(write.runtime, write.entity.qualified, write.record, None, write.actor.username):
+        raise RecordInApproval(ROW_IN_APPROVAL.localized())
+    before_delete(write.session, write.entity.qualified, write.record.id)

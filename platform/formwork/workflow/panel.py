@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_appbuilder.models.sqla import Model
@@ -26,6 +26,9 @@ from .engine import PENDING, Approvals
 from .errors import NotAllowed, WorkflowError
 from .labels import EVENT, TEXT
 from .tables import EVENTS, INSTANCES, TASKS
+
+if TYPE_CHECKING:
+    from ..tenancy.runtime import TenantRuntime
 
 #: after these the submitter may start a new round
 RESUBMITTABLE = ("returned", "rejected", "withdrawn")
@@ -51,7 +54,7 @@ class Panel:
     #: the names of the people the panel shows, by user name
     names: dict[str, str] = field(default_factory=dict)
     #: where the record's child tables are read from (the request's runtime), when asked for
-    runtime: Any = field(default=None, repr=False)
+    runtime: TenantRuntime | None = field(default=None, repr=False)
 
     @cached_property
     def child_tables(self) -> list[ChildTable]:
@@ -61,7 +64,11 @@ class Panel:
             return []
         session = self.runtime.session()
         item = session.get(self.runtime.compiled.model(self.entity.qualified), self.record_id)
-        return [] if item is None else list(child_tables(session, self.runtime.catalog, self.runtime.compiled, item).values())
+        return (
+            []
+            if item is None
+            else list(child_tables(session, self.runtime.catalog, self.runtime.compiled, item).values())
+        )
 
     def name(self, username: str | None) -> str:
         return self.names.get(username or "", username or "")
@@ -77,28 +84,38 @@ class Panel:
         return step.label if step else (name or "")
 
 
-def read_panel(runtime: Any, entity: EntityDef, record_id: int, user: str) -> Panel:
+def read_panel(runtime: TenantRuntime, entity: EntityDef, record_id: int, user: str) -> Panel:
     """The panel of a record for `user`, read on the runtime's (the request's) session."""
     session = runtime.session()
-    instance = session.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity.qualified,
-                                                          INSTANCES.c.record_id == record_id)).first()
+    instance = session.execute(
+        sa.select(INSTANCES).where(INSTANCES.c.entity == entity.qualified, INSTANCES.c.record_id == record_id)
+    ).first()
     if instance is None:
         panel = _draft_panel(runtime, session, entity, record_id, user)
     else:
         panel = _instance_panel(session, entity, record_id, instance, user)
     if panel.can_submit and panel.chain is not None:
-        panel.choosing = [(step, source.value == "required") for step in panel.chain.steps for source in step.approvers
-                          if source.kind == "submitter_choice"]
+        panel.choosing = [
+            (step, source.value == "required")
+            for step in panel.chain.steps
+            for source in step.approvers
+            if source.kind == "submitter_choice"
+        ]
     if panel.my_task is not None or panel.choosing:
         panel.people = active_people(session)
-    shown = [*panel.people, *(t.assignee for t in panel.tasks), *(t.delegated_from for t in panel.tasks),
-             *(e.actor for e in panel.events), panel.instance.submitter if panel.instance is not None else None]
+    shown = [
+        *panel.people,
+        *(t.assignee for t in panel.tasks),
+        *(t.delegated_from for t in panel.tasks),
+        *(e.actor for e in panel.events),
+        panel.instance.submitter if panel.instance is not None else None,
+    ]
     panel.names = display_names(session, shown)
     panel.runtime = runtime
     return panel
 
 
-def _draft_panel(runtime: Any, session: Session, entity: EntityDef, record_id: int, user: str) -> Panel:
+def _draft_panel(runtime: TenantRuntime, session: Session, entity: EntityDef, record_id: int, user: str) -> Panel:
     """A record never submitted: the chain a submission would start (the engine's choice, `when` included), so the
     approver pickers are that chain's. No button when the engine would refuse the user (not the record's own
     people, no admitting role); when no chain applies to the record as it is, the button stays and the engine's
@@ -116,16 +133,31 @@ def _instance_panel(session: Session, entity: EntityDef, record_id: int, instanc
     chain = chain_from_snapshot(instance.snapshot)
     tasks = session.execute(sa.select(TASKS).where(TASKS.c.instance_id == instance.id).order_by(TASKS.c.id)).all()
     events = session.execute(sa.select(EVENTS).where(EVENTS.c.instance_id == instance.id).order_by(EVENTS.c.id)).all()
-    current = [t for t in tasks if instance.status == PENDING and t.round == instance.round and t.step == instance.step
-               and t.step_run == instance.step_run]
+    current = [
+        t
+        for t in tasks
+        if instance.status == PENDING
+        and t.round == instance.round
+        and t.step == instance.step
+        and t.step_run == instance.step_run
+    ]
     mine = next((t for t in current if t.assignee == user and t.status == "pending"), None)
-    panel = Panel(entity, record_id, instance.status, instance, chain, current, events, mine,
-                  is_submitter=instance.submitter == user,
-                  can_submit=instance.status in RESUBMITTABLE and instance.submitter == user)
+    panel = Panel(
+        entity,
+        record_id,
+        instance.status,
+        instance,
+        chain,
+        current,
+        events,
+        mine,
+        is_submitter=instance.submitter == user,
+        can_submit=instance.status in RESUBMITTABLE and instance.submitter == user,
+    )
     step = panel.step
     if mine is not None and step is not None:
         ran = {t.step for t in tasks if t.round == instance.round}
-        panel.earlier_steps = [s for s in chain.steps[:step.index] if s.name in ran]
+        panel.earlier_steps = [s for s in chain.steps[: step.index] if s.name in ran]
     return panel
 
 

@@ -22,13 +22,16 @@ PERSON, A_DEPARTMENT = "person", "department"
 
 def what_it_names(target: Target) -> str | None:
     """What the field at the end of a path holds: a person (a user, or an employee: their user), a department."""
-    if target.type == "user":
+    if target.type == "user":  # a value type: a path may end on created_by, a standard column with no field to ask
         return PERSON
-    return {EMPLOYEE: PERSON, DEPARTMENT: A_DEPARTMENT}.get(target.refers_to or "") if target.field is not None else None
+    return (
+        {EMPLOYEE: PERSON, DEPARTMENT: A_DEPARTMENT}.get(target.refers_to or "") if target.field is not None else None
+    )
 
 
-def path_problem(entity: EntityDef, path: str, catalog: Catalog, wanted: str,
-                 role: str = "an approver field") -> str | None:
+def path_problem(
+    entity: EntityDef, path: str, catalog: Catalog, wanted: str, role: str = "an approver field"
+) -> str | None:
     """Why `path` on `entity` does not lead to a `wanted` (PERSON or A_DEPARTMENT) field; None when it does.
     `role` is what the source calls the field in the message.
 
@@ -43,8 +46,10 @@ def path_problem(entity: EntityDef, path: str, catalog: Catalog, wanted: str,
     kind = target.field.type if target.field is not None else target.type
     if wanted == PERSON:
         return f"'{path}' is a {kind} field; {role} is a user field or a reference to {EMPLOYEE}"
-    return (f"department_head takes `submitter` or a reference field of {entity.qualified} to {DEPARTMENT} "
-            f"(or a path through references to one); '{path}' is not one")
+    return (
+        f"department_head takes `submitter` or a reference field of {entity.qualified} to {DEPARTMENT} "
+        f"(or a path through references to one); '{path}' is not one"
+    )
 
 
 def _holder(record: Any, path: str) -> Any:
@@ -68,7 +73,7 @@ def person_at(directory: Directory, catalog: Catalog, entity: EntityDef, record:
     value = getattr(holder, target.attribute) if holder is not None else None
     if value is None:
         return None
-    if target.type == "user":
+    if target.type == "user":  # a value type (created_by has no field), as in what_it_names
         return directory.username(value)
     employee = directory.employee_by_id(value)
     return employee.login if employee is not None and employee.login else None

@@ -10,6 +10,14 @@ APPROVALS_PERMISSION, APPROVALS_VIEW = "use", "Approvals"
 #: (workflow/views.py names the inbox `ApprovalInbox` and its menu entry "Approval inbox")
 #: what everyone may do with their own notifications: the API, the inbox and preferences screen, its menu entry
 #: (notify/api.py and notify/views.py name them so)
-NOTIFICATION_RIGHTS = (("can_use", "NotificationApi"), ("can_inbox", "NotificationInbox"), ("menu_access", "Notifications"))
-APPROVER_RIGHTS = ((f"can_{APPROVALS_PERMISSION}", APPROVALS_VIEW), ("can_inbox", "ApprovalInbox"),
-                   ("menu_access", "Approval inbox"), *NOTIFICATION_RIGHTS)
+NOTIFICATION_RIGHTS = (
+    ("can_use", "NotificationApi"),
+    ("can_inbox", "NotificationInbox"),
+    ("menu_access", "Notifications"),
+)
+APPROVER_RIGHTS = (
+    (f"can_{APPROVALS_PERMISSION}", APPROVALS_VIEW),
+    ("can_inbox", "ApprovalInbox"),
+    ("menu_access", "Approval inbox"),
+    *NOTIFICATION_RIGHTS,
+)

@@ -25,9 +25,13 @@ LIVE = ("pending", "waiting", "approved", "rejected", "returned", "no_response")
 NO_REQUEST = refusal("approval request {id} does not exist", "审批申请 {id} 不存在")
 FILE_TAKEN = refusal("an attached file was just attached to something else", "附件刚刚已被用于其他操作")
 #: an attachment that is not the actor's own upload waiting to be attached (the same words whatever the reason)
-NOT_YOURS = refusal("No file you uploaded and have not attached yet has the key {key}; upload the file first.",
-                    "没有编号为 {key}、由您上传且尚未使用的文件；请先上传文件。")
-NOT_OPEN = refusal("this task is not open yet: it waits for another approver", "该任务尚未开启：正在等待另一位审批人处理")
+NOT_YOURS = refusal(
+    "No file you uploaded and have not attached yet has the key {key}; upload the file first.",
+    "没有编号为 {key}、由您上传且尚未使用的文件；请先上传文件。",
+)
+NOT_OPEN = refusal(
+    "this task is not open yet: it waits for another approver", "该任务尚未开启：正在等待另一位审批人处理"
+)
 DECIDED_BY = refusal("this task was already decided by {user} ({status})", "该任务已由 {user} 处理（{status}）")
 DECIDED = refusal("this task was already decided ({status})", "该任务已被处理（{status}）")
 
@@ -45,36 +49,60 @@ def load_instance(s: Session, instance_id: int) -> Any:
 
 
 def step_tasks(s: Session, instance: Any, step: str) -> list[Any]:
-    return s.execute(sa.select(TASKS).where(TASKS.c.instance_id == instance.id, TASKS.c.step_run == instance.step_run,
-                                            TASKS.c.step == step, TASKS.c.status.in_(LIVE)).order_by(TASKS.c.id)).all()
+    return s.execute(
+        sa.select(TASKS)
+        .where(
+            TASKS.c.instance_id == instance.id,
+            TASKS.c.step_run == instance.step_run,
+            TASKS.c.step == step,
+            TASKS.c.status.in_(LIVE),
+        )
+        .order_by(TASKS.c.id)
+    ).all()
 
 
 def waiting_for(s: Session, instance: Any) -> list[str]:
-    return list(s.execute(sa.select(TASKS.c.assignee).where(TASKS.c.instance_id == instance.id,
-                                                            TASKS.c.round == instance.round, TASKS.c.status == "pending")
-                          .order_by(TASKS.c.id)).scalars())
+    return list(
+        s.execute(
+            sa.select(TASKS.c.assignee)
+            .where(TASKS.c.instance_id == instance.id, TASKS.c.round == instance.round, TASKS.c.status == "pending")
+            .order_by(TASKS.c.id)
+        ).scalars()
+    )
 
 
 def approved_before(s: Session, instance: Any, chain: ChainDef, step: StepDef) -> list[set[str]]:
     """Per earlier step that ran in this round, in chain order, who approved it."""
-    rows = s.execute(sa.select(TASKS.c.step, TASKS.c.decided_by).where(
-        TASKS.c.instance_id == instance.id, TASKS.c.round == instance.round, TASKS.c.status == "approved")).all()
+    rows = s.execute(
+        sa.select(TASKS.c.step, TASKS.c.decided_by).where(
+            TASKS.c.instance_id == instance.id, TASKS.c.round == instance.round, TASKS.c.status == "approved"
+        )
+    ).all()
     by_step: dict[str, set[str]] = {}
     for name, person in rows:
         by_step.setdefault(name, set()).add(person)
-    return [by_step[x.name] for x in chain.steps[:step.index] if x.name in by_step]
+    return [by_step[x.name] for x in chain.steps[: step.index] if x.name in by_step]
 
 
 def ran(s: Session, instance: Any, step: str) -> bool:
     """Did the step have tasks in this round (a skipped or auto-approved step did not)?"""
-    return s.execute(sa.select(sa.func.count()).select_from(TASKS).where(
-        TASKS.c.instance_id == instance.id, TASKS.c.round == instance.round, TASKS.c.step == step)).scalar_one() > 0
+    return (
+        s.execute(
+            sa.select(sa.func.count())
+            .select_from(TASKS)
+            .where(TASKS.c.instance_id == instance.id, TASKS.c.round == instance.round, TASKS.c.step == step)
+        ).scalar_one()
+        > 0
+    )
 
 
 def decide(s: Session, task: Any, user: str, status: str, comment: str | None) -> None:
     """The decision itself: only a task still pending can be decided, so of two at once only one wins."""
-    done = s.execute(TASKS.update().where(TASKS.c.id == task.id, TASKS.c.status == "pending", TASKS.c.assignee == user)
-                     .values(status=status, decided_by=user, decided_at=utcnow(), comment=comment))
+    done = s.execute(
+        TASKS.update()
+        .where(TASKS.c.id == task.id, TASKS.c.status == "pending", TASKS.c.assignee == user)
+        .values(status=status, decided_by=user, decided_at=utcnow(), comment=comment)
+    )
     if done.rowcount != 1:
         raise already(s.execute(sa.select(TASKS).where(TASKS.c.id == task.id)).one())
 
@@ -86,19 +114,42 @@ def close_open_tasks(s: Session, instance: Any, step: str | None, status: str) -
     s.execute(TASKS.update().where(*where).values(status=status, decided_at=utcnow()))
 
 
-def event(s: Session, instance: Any, action: str, actor: str | None, *, step: str | None = None,
-           task_id: int | None = None, comment: str | None = None, attachments: list[dict] | None = None,
-           **detail: Any) -> None:
+def event(
+    s: Session,
+    instance: Any,
+    action: str,
+    actor: str | None,
+    *,
+    step: str | None = None,
+    task_id: int | None = None,
+    comment: str | None = None,
+    attachments: list[dict] | None = None,
+    **detail: Any,
+) -> None:
     """Record an event. Its attachments must be the actor's own uploads not attached yet (`add_uploads`); the event
     keeps their references as the upload recorded them (name, size, content type), whatever the caller sent."""
     references = own_uploads(s, actor, attachments or [])
-    event_id = s.execute(EVENTS.insert().values(instance_id=instance.id, round=instance.round, step=step, task_id=task_id,
-                                                action=action, actor=actor, at=utcnow(), comment=comment,
-                                                attachments=references, detail=detail)).inserted_primary_key[0]
+    event_id = s.execute(
+        EVENTS.insert().values(
+            instance_id=instance.id,
+            round=instance.round,
+            step=step,
+            task_id=task_id,
+            action=action,
+            actor=actor,
+            at=utcnow(),
+            comment=comment,
+            attachments=references,
+            detail=detail,
+        )
+    ).inserted_primary_key[0]
     if references:
         keys = [r["key"] for r in references]
-        done = s.execute(UPLOADS.update().where(UPLOADS.c.key.in_(keys), UPLOADS.c.uploader == actor,
-                                                UPLOADS.c.event_id.is_(None)).values(event_id=event_id))
+        done = s.execute(
+            UPLOADS.update()
+            .where(UPLOADS.c.key.in_(keys), UPLOADS.c.uploader == actor, UPLOADS.c.event_id.is_(None))
+            .values(event_id=event_id)
+        )
         if done.rowcount != len(keys):
             raise AlreadyDecided(FILE_TAKEN)
 
@@ -107,8 +158,16 @@ def add_uploads(s: Session, uploader: str, references: list[dict]) -> None:
     """Record files `uploader` stored to attach to an action (the store's references: key, name, size, content type)."""
     now = utcnow()
     for r in references:
-        s.execute(UPLOADS.insert().values(key=r["key"], uploader=uploader, name=r["name"], size=r["size"],
-                                          content_type=r["content_type"], created_at=now))
+        s.execute(
+            UPLOADS.insert().values(
+                key=r["key"],
+                uploader=uploader,
+                name=r["name"],
+                size=r["size"],
+                content_type=r["content_type"],
+                created_at=now,
+            )
+        )
 
 
 def own_uploads(s: Session, user: str | None, attachments: list[dict]) -> list[dict]:
@@ -121,7 +180,9 @@ def own_uploads(s: Session, user: str | None, attachments: list[dict]) -> list[d
         row = found.get(key)
         if user is None or row is None or row.uploader != user or row.event_id is not None:
             raise WorkflowError(NOT_YOURS, key=key)
-    return [{"key": k, "name": found[k].name, "size": found[k].size, "content_type": found[k].content_type} for k in keys]
+    return [
+        {"key": k, "name": found[k].name, "size": found[k].size, "content_type": found[k].content_type} for k in keys
+    ]
 
 
 def already(task: Any) -> AlreadyDecided:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..i18n import LANGUAGES, Label
+from ..i18n import LANGUAGES, CatalogText, Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from .definition import ApproverSource, ChainDef
@@ -22,11 +22,13 @@ from .paths import EMPLOYEE, person_at
 
 #: the field that names whose record it is, when it references core.employee (besides its creator)
 OWNER_FIELD = "employee"
-NOT_OWNER = refusal("only the person who created this {entity} record, or the employee it is for, may submit it",
-                    "只有该{entity}记录的创建人或其所属员工本人可以提交")
+NOT_OWNER = refusal(
+    "only the person who created this {entity} record, or the employee it is for, may submit it",
+    "只有该{entity}记录的创建人或其所属员工本人可以提交",
+)
 NOT_SUBMITTER = refusal("only {who} may submit this {entity} record", "只有{who}可以提交该{entity}记录")
-CREATOR = Label({"en": "its creator", "zh": "创建人"})
-ROLE_HOLDERS = {"en": "holders of role {role}", "zh": "角色“{role}”的成员"}
+CREATOR = CatalogText("its creator")
+ROLE_HOLDERS = CatalogText("holders of role {role}")
 #: how the hops of a path are shown: Unit › Building › Building manager
 HOP = " › "
 
@@ -92,7 +94,7 @@ def describe(source: ApproverSource, entity: EntityDef, catalog: Catalog) -> Lab
     if source.kind == "role":
         role = catalog.roles.get(source.value)
         name = role.label if role is not None else Label(source.value)
-        return Label({language: ROLE_HOLDERS[language].format(role=name.get(language)) for language in LANGUAGES})
+        return Label({language: ROLE_HOLDERS.get(language).format(role=name.get(language)) for language in LANGUAGES})
     labels, current = [], entity
     for part in source.value.split("."):
         f = current.field(part) if current is not None else None

@@ -89,7 +89,9 @@ JOBS = sa.Table(
     sa.Column("step", sa.String(48), nullable=False),
     sa.Column("step_run", sa.Integer, nullable=False),  # the step start it belongs to: a later start makes it obsolete
     sa.Column("due_at", sa.DateTime, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),  # pending, then done, obsolete or failed (running inside its claim)
+    sa.Column(
+        "status", sa.String(20), nullable=False
+    ),  # pending, then done, obsolete or failed (running inside its claim)
     sa.Column("error", sa.Text),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("finished_at", sa.DateTime),

@@ -48,16 +48,34 @@ def schedule(s: Session, instance: Any, step: StepDef, started: datetime) -> Non
 
 
 def _add(s: Session, instance: Any, kind: str, step: str, due_at: datetime) -> None:
-    s.execute(JOBS.insert().values(instance_id=instance.id, kind=kind, step=step, step_run=instance.step_run,
-                                   due_at=due_at, status=PENDING, created_at=utcnow()))
+    s.execute(
+        JOBS.insert().values(
+            instance_id=instance.id,
+            kind=kind,
+            step=step,
+            step_run=instance.step_run,
+            due_at=due_at,
+            status=PENDING,
+            created_at=utcnow(),
+        )
+    )
 
 
 def claim(s: Session, now: datetime) -> Any | None:
     """Take one job due at `now` for this transaction, or None when no job is due (or every due one is taken)."""
-    pick = (sa.select(JOBS.c.id).where(JOBS.c.status == PENDING, JOBS.c.due_at <= now)
-            .order_by(JOBS.c.due_at, JOBS.c.id).limit(1).with_for_update(skip_locked=True))  # no-op on SQLite
-    return s.execute(JOBS.update().where(JOBS.c.id == pick.scalar_subquery(), JOBS.c.status == PENDING)
-                     .values(status=RUNNING).returning(*JOBS.c)).first()
+    pick = (
+        sa.select(JOBS.c.id)
+        .where(JOBS.c.status == PENDING, JOBS.c.due_at <= now)
+        .order_by(JOBS.c.due_at, JOBS.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )  # no-op on SQLite
+    return s.execute(
+        JOBS.update()
+        .where(JOBS.c.id == pick.scalar_subquery(), JOBS.c.status == PENDING)
+        .values(status=RUNNING)
+        .returning(*JOBS.c)
+    ).first()
 
 
 def run_due(approvals: Approvals, now: datetime) -> Counter[str]:
@@ -114,8 +132,11 @@ def _next_reminder(due_at: datetime, step: StepDef, now: datetime) -> datetime:
 
 def _finish(s: Session, job_id: int, status: str, error: str | None = None, only_if: str = RUNNING) -> bool:
     """Set the job's outcome while it is still `only_if` (running: claimed by this transaction); False otherwise."""
-    done = s.execute(JOBS.update().where(JOBS.c.id == job_id, JOBS.c.status == only_if)
-                     .values(status=status, error=error, finished_at=utcnow()))
+    done = s.execute(
+        JOBS.update()
+        .where(JOBS.c.id == job_id, JOBS.c.status == only_if)
+        .values(status=status, error=error, finished_at=utcnow())
+    )
     return done.rowcount == 1
 
 
@@ -123,8 +144,11 @@ def replace_inactive(approvals: Approvals) -> list[str]:
     """Run the replacement policy on every pending request that asks someone deactivated since; returns who was replaced."""
     s = approvals.runtime.session()
     try:
-        open_tasks = s.execute(sa.select(TASKS.c.instance_id, TASKS.c.assignee).join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id)
-                               .where(INSTANCES.c.status == "pending", TASKS.c.status.in_(("pending", "waiting")))).all()
+        open_tasks = s.execute(
+            sa.select(TASKS.c.instance_id, TASKS.c.assignee)
+            .join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id)
+            .where(INSTANCES.c.status == "pending", TASKS.c.status.in_(("pending", "waiting")))
+        ).all()
         directory = Directory(s, approvals.runtime.compiled)
         people = {person: directory.is_active(person) for person in {assignee for _, assignee in open_tasks}}
         affected = sorted({instance_id for instance_id, assignee in open_tasks if not people[assignee]})

@@ -11,7 +11,7 @@ refuses the rest).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
@@ -19,9 +19,10 @@ from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permissio
 from markupsafe import escape
 from werkzeug.wrappers import Response
 
+from ..adapters.fab import base_filters
 from ..compile.models import class_name
 from ..files import store_for
-from ..i18n import Label, current_locale
+from ..i18n import Label
 from ..meta.catalog import Catalog
 from ..tenancy.audit import current_user, signed_in_user
 from .attachments import attachment_of, forget, store_uploads
@@ -44,6 +45,9 @@ from .labels import TABS as TAB_LABELS
 from .panel import Panel, actor_label, event_detail, local_time, read_panel
 from .roles import APPROVER_RIGHTS
 from .tables import INSTANCES, TASKS
+
+if TYPE_CHECKING:
+    from ..tenancy.runtime import TenantRuntime
 
 TASK_ACTIONS = ("approve", "reject", "return", "transfer", "add_before", "add_after")
 RECORD_ACTIONS = ("submit", "withdraw", "urge", "comment", "move", "reopen")
@@ -70,10 +74,11 @@ class LockActions:
     override: bool = False
 
 
-def lock_actions(runtime: Any, entity: str, record_id: int, user: str) -> LockActions:
+def lock_actions(runtime: TenantRuntime, entity: str, record_id: int, user: str) -> LockActions:
     session = runtime.session()
-    instance = session.execute(sa.select(INSTANCES).where(INSTANCES.c.entity == entity,
-                                                          INSTANCES.c.record_id == record_id)).first()
+    instance = session.execute(
+        sa.select(INSTANCES).where(INSTANCES.c.entity == entity, INSTANCES.c.record_id == record_id)
+    ).first()
     if instance is None:
         return LockActions()
     admin, current = is_admin(Directory(session, runtime.compiled), user), runtime.catalog.chains.get(instance.chain)
@@ -81,7 +86,8 @@ def lock_actions(runtime: Any, entity: str, record_id: int, user: str) -> LockAc
     return LockActions(
         move=admin and instance.status == PENDING and current is not None and current.version != instance.chain_version,
         reopen=instance.status == APPROVED and (admin or submitter_reopens),
-        override=admin and decided_lock(session, entity, record_id) is not None)
+        override=admin and decided_lock(session, entity, record_id) is not None,
+    )
 
 
 def refusal_text(error: WorkflowError) -> str:
@@ -97,22 +103,12 @@ def headed(message: str, heading: str = "refused") -> str:
 class ApprovalScreens:
     """Mixed into the ModelView of an entity with an approval chain (see compile/views.build_view)."""
 
-    show_template = "formwork/approvals/show.html"
-    edit_template = "formwork/approvals/edit.html"
-
-    def _get_show_widget(self, pk: Any, item: Any, widgets: Any = None, actions: Any = None,
-                         show_fieldsets: Any = None) -> Any:
-        widgets = super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)  # type: ignore[misc]
-        widgets["approval"] = self.approval_panel(int(pk))
-        widgets["approval_lock"] = lock_actions(_runtime(), self.entity.qualified, int(pk), signed_in_user().username)  # type: ignore[attr-defined]
-        return widgets
-
-    def _get_edit_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> dict[str, Any]:
-        widgets = super()._get_edit_widget(form, exclude_cols, widgets)  # type: ignore[misc]
-        pk = int(request.view_args["pk"])
-        widgets["approval"] = self.approval_panel(pk)
-        widgets["approval_lock"] = lock_actions(_runtime(), self.entity.qualified, pk, signed_in_user().username)  # type: ignore[attr-defined]
-        return widgets
+    def approval_widgets(self, pk: int) -> dict[str, Any]:
+        """The approval panel of a record's show and edit pages (a RecordPanel, workflow/feature.py)."""
+        return {
+            "approval": self.approval_panel(pk),
+            "approval_lock": lock_actions(_runtime(), self.entity.qualified, pk, signed_in_user().username),
+        }  # type: ignore[attr-defined]
 
     def approval_panel(self, record_id: int) -> Panel:
         panel = read_panel(_runtime(), self.entity, record_id, signed_in_user().username)  # type: ignore[attr-defined]
@@ -130,9 +126,12 @@ class ApprovalScreens:
         """One panel button: do it as the signed-in user, flash what happened, go back to the page."""
         if action not in TASK_ACTIONS + RECORD_ACTIONS:
             abort(404)
-        if self.datamodel.get(pk, self._base_filters) is None:  # type: ignore[attr-defined]
+        if self.datamodel.get(pk, base_filters(self)) is None:  # type: ignore[attr-defined]
             abort(404)
-        user, back = signed_in_user().username, redirect(url_for(".edit" if request.form.get("back") == "edit" else ".show", pk=pk))
+        user, back = (
+            signed_in_user().username,
+            redirect(url_for(".edit" if request.form.get("back") == "edit" else ".show", pk=pk)),
+        )
         if action == "submit" and not self._may_submit():
             flash(headed(TEXT["may_not_submit"].localized()), "danger")
             return back
@@ -156,13 +155,27 @@ class ApprovalScreens:
             flash(DONE[action].localized(), "success")
         return back
 
-    def _perform(self, approvals: Approvals, action: str, pk: int, user: str, target: Any, comment: str | None,
-                 attachments: list[dict[str, Any]]) -> None:
+    def _perform(
+        self,
+        approvals: Approvals,
+        action: str,
+        pk: int,
+        user: str,
+        target: Any,
+        comment: str | None,
+        attachments: list[dict[str, Any]],
+    ) -> None:
         """`target` is the task for a decision, the instance for withdraw, urge and comment."""
         form = request.form
         if action == "submit":
-            approvals.submit(self.entity.qualified, pk, user, comment=comment, attachments=attachments,  # type: ignore[attr-defined]
-                             chosen=_chosen(form))
+            approvals.submit(
+                self.entity.qualified,
+                pk,
+                user,
+                comment=comment,
+                attachments=attachments,  # type: ignore[attr-defined]
+                chosen=_chosen(form),
+            )
         elif action == "withdraw":
             approvals.withdraw(target, user, comment=comment)
         elif action == "urge":
@@ -176,8 +189,15 @@ class ApprovalScreens:
         else:
             self._decide(approvals, action, target, user, comment, attachments)
 
-    def _decide(self, approvals: Approvals, action: str, task: int, user: str, comment: str | None,
-                attachments: list[dict[str, Any]]) -> None:
+    def _decide(
+        self,
+        approvals: Approvals,
+        action: str,
+        task: int,
+        user: str,
+        comment: str | None,
+        attachments: list[dict[str, Any]],
+    ) -> None:
         form, person = request.form, request.form.get("person", "").strip()
         if action == "approve":
             approvals.approve(task, user, comment=comment, attachments=attachments)
@@ -195,7 +215,7 @@ class ApprovalScreens:
     @permission_name("show")
     def approval_file(self, pk: int, key: str) -> Response:
         """A file attached to this record's approval, to users who may see the record."""
-        if not key.isalnum() or self.datamodel.get(pk, self._base_filters) is None:  # type: ignore[attr-defined]
+        if not key.isalnum() or self.datamodel.get(pk, base_filters(self)) is None:  # type: ignore[attr-defined]
             abort(404)
         found = attachment_of(_runtime().session(), self.entity.qualified, pk, key)  # type: ignore[attr-defined]
         if found is None:
@@ -213,8 +233,16 @@ class ApprovalScreens:
         return self._task_id(pk, user) if action in TASK_ACTIONS else self._instance_id(pk)
 
     def _instance_id(self, pk: int) -> int:
-        found = _runtime().session().execute(sa.select(INSTANCES.c.id).where(
-            INSTANCES.c.entity == self.entity.qualified, INSTANCES.c.record_id == pk)).scalar()  # type: ignore[attr-defined]
+        found = (
+            _runtime()
+            .session()
+            .execute(
+                sa.select(INSTANCES.c.id).where(
+                    INSTANCES.c.entity == self.entity.qualified, INSTANCES.c.record_id == pk
+                )
+            )
+            .scalar()
+        )  # type: ignore[attr-defined]
         if found is None:
             abort(404)
         return found
@@ -222,10 +250,21 @@ class ApprovalScreens:
     def _task_id(self, pk: int, user: str) -> int:
         """The posted task, when it is the user's and on this record; anything else is 404 (never say whose it is)."""
         task = request.form.get("task", type=int)
-        found = _runtime().session().execute(
-            sa.select(TASKS.c.id).join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id).where(
-                TASKS.c.id == task, TASKS.c.assignee == user, INSTANCES.c.record_id == pk,
-                INSTANCES.c.entity == self.entity.qualified)).scalar()  # type: ignore[attr-defined]
+        found = (
+            _runtime()
+            .session()
+            .execute(
+                sa.select(TASKS.c.id)
+                .join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id)
+                .where(
+                    TASKS.c.id == task,
+                    TASKS.c.assignee == user,
+                    INSTANCES.c.record_id == pk,
+                    INSTANCES.c.entity == self.entity.qualified,
+                )
+            )
+            .scalar()
+        )  # type: ignore[attr-defined]
         if found is None:
             abort(404)
         return found
@@ -269,11 +308,22 @@ class ApprovalInbox(BaseView):
         rows = page_of(session, tab, user, page)
         fill_in(session, runtime.compiled, rows, waiting_for=tab in ("submitted", "cc"))
         pages, more = paging(totals[tab], page, len(rows))
-        names = display_names(session, [person for row in rows for person in
-                                        (row.instance.submitter, row.delegated_from, *row.waiting_for)])
-        return self.render_template("formwork/approvals/inbox.html", title=TEXT["approvals"], tab=tab, tabs=TABS,
-                                    totals={name: shown_count(n) for name, n in totals.items()}, page=page, more=more,
-                                    pages=pages, rows=[_described(runtime.catalog, row) for row in rows], names=names)
+        names = display_names(
+            session,
+            [person for row in rows for person in (row.instance.submitter, row.delegated_from, *row.waiting_for)],
+        )
+        return self.render_template(
+            "formwork/approvals/inbox.html",
+            title=TEXT["approvals"],
+            tab=tab,
+            tabs=TABS,
+            totals={name: shown_count(n) for name, n in totals.items()},
+            page=page,
+            more=more,
+            pages=pages,
+            rows=[_described(runtime.catalog, row) for row in rows],
+            names=names,
+        )
 
     @expose("/approve", methods=["POST"])
     @has_access
@@ -302,7 +352,7 @@ class ApprovalInbox(BaseView):
         if refused:
             reasons = TEXT["refusals_separator"].localized().join(refused)
             parts.append(TEXT["bulk_refused"].localized().format(len(refused), reasons))
-        flash(("，" if current_locale() == "zh" else ", ").join(parts), "success" if approved else "warning")
+        flash(TEXT["clauses_separator"].localized().join(parts), "success" if approved else "warning")
         return back
 
 
@@ -349,9 +399,20 @@ class InboxMenuLabel(Label):
 
 
 def template_texts() -> dict[str, Any]:
-    return {"fw_approval": {"status": STATUS, "colour": STATUS_COLOUR, "task": TASK_STATUS, "event": EVENT,
-                            "button": BUTTON, "text": TEXT, "tabs": TAB_LABELS, "detail": event_detail,
-                            "time": local_time, "actor": actor_label}}
+    return {
+        "fw_approval": {
+            "status": STATUS,
+            "colour": STATUS_COLOUR,
+            "task": TASK_STATUS,
+            "event": EVENT,
+            "button": BUTTON,
+            "text": TEXT,
+            "tabs": TAB_LABELS,
+            "detail": event_detail,
+            "time": local_time,
+            "actor": actor_label,
+        }
+    }
 
 
 def register_approvals(appbuilder: AppBuilder, catalog: Catalog) -> None:
@@ -359,5 +420,6 @@ def register_approvals(appbuilder: AppBuilder, catalog: Catalog) -> None:
     if not catalog.chains:
         return
     current_app.context_processor(template_texts)
-    appbuilder.add_view(ApprovalInbox, MENU_NAME, label=InboxMenuLabel(TEXT["approvals"].translations),
-                        icon="fa-check-square-o")
+    appbuilder.add_view(
+        ApprovalInbox, MENU_NAME, label=InboxMenuLabel(TEXT["approvals"].translations), icon="fa-check-square-o"
+    )

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..compile.models import utcnow
 from ..notify.mail import Mailer, mailer_for
@@ -26,12 +26,23 @@ from ..tenancy.registry import list_tenants
 from .engine import Approvals
 from .timeouts import replace_inactive, run_due
 
+if TYPE_CHECKING:
+    from ..tenancy.runtime import TenantRuntime
+
 log = logging.getLogger(__name__)
 #: how a tick's counts read, in the order they are printed
-WORDS = {"approve": "approved on timeout", "reject": "rejected on timeout", "escalate": "escalated on timeout",
-         "remind": "reminder(s)", "obsolete": "obsolete job(s) dropped", "failed": "job(s) failed",
-         "elsewhere": "job(s) run by another worker meanwhile", "sent": "e-mail(s) sent",
-         "retry": "e-mail(s) refused, to be retried", "failed_mail": "e-mail(s) given up"}
+WORDS = {
+    "approve": "approved on timeout",
+    "reject": "rejected on timeout",
+    "escalate": "escalated on timeout",
+    "remind": "reminder(s)",
+    "obsolete": "obsolete job(s) dropped",
+    "failed": "job(s) failed",
+    "elsewhere": "job(s) run by another worker meanwhile",
+    "sent": "e-mail(s) sent",
+    "retry": "e-mail(s) refused, to be retried",
+    "failed_mail": "e-mail(s) given up",
+}
 
 
 @dataclass
@@ -52,11 +63,13 @@ class TenantTick:
             return f"{self.slug}: failed: {self.error}"
         parts = [f"{self.done[kind]} {words}" for kind, words in WORDS.items() if self.done[kind]]
         if self.replaced:
-            parts.append(f"{len(self.replaced)} inactive approver(s) replaced ({', '.join(sorted(set(self.replaced)))})")
+            parts.append(
+                f"{len(self.replaced)} inactive approver(s) replaced ({', '.join(sorted(set(self.replaced)))})"
+            )
         return f"{self.slug}: {', '.join(parts) or 'nothing due'}"
 
 
-def run_tenant(runtime: Any, now: datetime, mailer: Mailer | None = None) -> TenantTick:
+def run_tenant(runtime: TenantRuntime, now: datetime, mailer: Mailer | None = None) -> TenantTick:
     """One tenant's tick on its runtime: replacements first, so timeouts and reminders reach the people asked now;
     the mails go last, so a reminder's mail leaves in the same tick."""
     result = TenantTick(runtime.slug)
@@ -74,8 +87,9 @@ def run_tenant(runtime: Any, now: datetime, mailer: Mailer | None = None) -> Ten
     return result
 
 
-def tick(apps: TenantApps, now: datetime, report: Callable[[TenantTick], None] = lambda _: None,
-         mailer: Mailer | None = None) -> list[TenantTick]:
+def tick(
+    apps: TenantApps, now: datetime, report: Callable[[TenantTick], None] = lambda _: None, mailer: Mailer | None = None
+) -> list[TenantTick]:
     """Run what is due at `now` for every active tenant, reporting each as it finishes; mails go through `mailer`
     (default: FORMWORK_SMTP_URL's)."""
     mailer = mailer or mailer_for(apps.settings.smtp_url, apps.settings.site_url)
@@ -93,8 +107,13 @@ def tick(apps: TenantApps, now: datetime, report: Callable[[TenantTick], None] =
     return results
 
 
-def work(apps: TenantApps, interval: float, stop: threading.Event, clock: Callable[[], datetime] = utcnow,
-         report: Callable[[TenantTick], None] = lambda _: None) -> int:
+def work(
+    apps: TenantApps,
+    interval: float,
+    stop: threading.Event,
+    clock: Callable[[], datetime] = utcnow,
+    report: Callable[[TenantTick], None] = lambda _: None,
+) -> int:
     """Tick every `interval` seconds until `stop` is set (the current tick finishes first); returns how many ticks ran."""
     ticks = 0
     while not stop.is_set():

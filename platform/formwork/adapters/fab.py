@@ -1,0 +1,141 @@
+"""Flask-AppBuilder's private names, in one place.
+
+Written against Flask-AppBuilder 5.3 (pyproject pins >=5.3,<5.4). FAB keeps
+some things Formwork needs private: the rows a view may show, the record an
+edit form is for, a permission check for a user other than the request's,
+the inner query of a count and the bare OpenAPI document. The functions below
+read them; `OVERRIDDEN_HOOKS` lists the private methods our views override.
+tests/test_adapters.py checks each against the installed FAB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from apispec import APISpec
+from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.api.convert import Model2SchemaConverter
+from flask_appbuilder.api.manager import OpenApi
+from flask_appbuilder.baseviews import BaseCRUDView
+from flask_appbuilder.models.filters import Filters
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.manager import BaseSecurityManager
+from sqlalchemy.orm import Query
+
+
+def base_filters(view: Any) -> Filters:
+    """The filters FAB puts on every query of `view`, a ModelView or ModelRestApi or a mixin of one (its
+    `base_filters`: record rules, rows one may not see).
+
+    FAB 5.3 compiles `base_filters` in `__init__` and keeps the result only as
+    `_base_filters`; a record read by hand (`datamodel.get(pk, base_filters(view))`)
+    must be limited to the same rows as FAB's own routes.
+    """
+    return view._base_filters
+
+
+def edited_pk(form: Any) -> Any:
+    """The primary key of the record an edit form is for; None on an add form.
+
+    FAB 5.3's `BaseCRUDView._edit` sets it on the form as `form._id` before
+    calling `process_form`, and passes it no other way; `process_form` needs
+    it to read the stored record.
+    """
+    return getattr(form, "_id", None)
+
+
+def may_use_view(security_manager: BaseSecurityManager, user: Any, permission: str, view_name: str) -> bool:
+    """Whether `user` (any user, not only the signed-in one) has `permission` on `view_name`.
+
+    FAB 5.3's public `has_access` asks about the request's user only; history
+    and notifications decide for the person a change is shown or sent to,
+    which FAB does in `_has_view_access`.
+    """
+    return security_manager._has_view_access(user, permission, view_name)
+
+
+def filtered_query(
+    interface: SQLAInterface, query: Query, filters: Filters | None, select_columns: list[str] | None
+) -> Query:
+    """`query` with FAB's filters and column selection, without order or paging: the query FAB counts.
+
+    FAB 5.3 builds it only inside `SQLAInterface._apply_inner_all`; our capped
+    count (compile/interface.py) counts the same query as FAB's `query_count`.
+    """
+    return interface._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
+
+
+def new_api_spec(openapi: type[OpenApi] | OpenApi, version: str) -> APISpec:
+    """An OpenAPI document for API `version` with FAB's title, servers and security schemes, and no paths yet.
+
+    FAB 5.3's `/_openapi` builds it with the static `OpenApi._create_api_spec`;
+    our corrected `/_openapi` (tenancy/openapi.py) must start from the same one.
+    """
+    return openapi._create_api_spec(version)
+
+
+@dataclass(frozen=True)
+class Hook:
+    """A private method FAB defines and calls, that a Formwork view overrides."""
+
+    owner: type  # the FAB class that defines it
+    name: str
+    parameters: tuple[str, ...]  # its parameters, as FAB calls it and our overrides take them
+    why: str
+
+
+#: Every private FAB method a Formwork class overrides. A new override of a private FAB name must be added here
+#: (tests/test_adapters.py fails otherwise), and an upgrade of FAB that renames one, changes its parameters or no
+#: longer calls it fails there too: the override would silently stop working.
+OVERRIDDEN_HOOKS: tuple[Hook, ...] = (
+    Hook(BaseCRUDView, "_init_forms", ("self",), "the add and edit forms check the entity's rules (compile/forms.py)"),
+    Hook(
+        BaseCRUDView,
+        "_get_list_widget",
+        ("self", "filters", "actions", "order_column", "order_direction", "page", "page_size", "widgets", "kwargs"),
+        "the list is configured by the active list view (compile/list_screens.py)",
+    ),
+    Hook(
+        BaseCRUDView,
+        "_get_add_widget",
+        ("self", "form", "exclude_cols", "widgets"),
+        "fieldsets of the user's form, defaults prefilled (compile/views.py)",
+    ),
+    Hook(
+        BaseCRUDView,
+        "_get_edit_widget",
+        ("self", "form", "exclude_cols", "widgets"),
+        "fieldsets, read-only fields, then the registered record panels of the edit page (compile/views.py)",
+    ),
+    Hook(
+        BaseCRUDView,
+        "_get_show_widget",
+        ("self", "pk", "item", "widgets", "actions", "show_fieldsets"),
+        "child tables and money, then the registered record panels in priority order (compile/views.py)",
+    ),
+    Hook(
+        ModelRestApi,
+        "_label_columns_json",
+        ("self", "cols"),
+        "field labels in the request's language (compile/apis.py)",
+    ),
+    Hook(
+        ModelRestApi,
+        "_description_columns_json",
+        ("self", "cols"),
+        "field descriptions in the request's language (compile/apis.py)",
+    ),
+    Hook(
+        Model2SchemaConverter,
+        "_column2field",
+        ("self", "datamodel", "column", "nested", "parent_schema_name"),
+        "the API's moments, decimals and references as they are sent (compile/schemas.py)",
+    ),
+    Hook(
+        Model2SchemaConverter,
+        "_column2relation",
+        ("self", "datamodel", "column", "nested", "parent_schema_name"),
+        "to-many references as arrays, empty references as nullable (compile/schemas.py)",
+    ),
+)

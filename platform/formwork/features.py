@@ -1,0 +1,212 @@
+"""The feature registry: how workflow, access, notify, files, history, imports, dashboards, organization (and an
+installed distribution's code) add behaviour to the core without the core importing them.
+
+Each feature is a package with one registration module holding `register(registry)`. That function declares, on
+the registry, what the feature brings: definition kinds and their checks, record hooks, tenant-app setup (screens,
+APIs, session listeners), CLI commands and worker jobs. Every declaration has a priority (lower runs first, ties in
+registration order), so the order is written where the behaviour is, not in a hand-kept sequence of calls.
+
+The registry is frozen when the first tenant app or runtime is built, as Flask's setup methods refuse changes after
+the first request: what one app saw, every app sees. The built-in features are named in BUILTIN_FEATURES by module
+path; installed distributions add theirs through the `formwork.features` entry point group (docs/extending.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+#: the registration modules of the features that ship with Formwork, loaded in this order
+BUILTIN_FEATURES: tuple[str, ...] = tuple(
+    f"formwork.{name}.feature"
+    for name in ("workflow", "access", "notify", "files", "history", "imports", "dashboards", "organization")
+)
+ENTRY_POINT_GROUP = "formwork.features"
+
+# The slots the core reads, and what an item of each is. Items run (or are listed) lowest priority first.
+#: a definition kind (meta/kinds.Kind): its JSON Schema, its builder and the catalog attribute that keeps them
+DEFINITION_KINDS = "definition_kinds"
+#: `check(catalog) -> [DefinitionError]`: a semantic check, run after the core's on packs and tenant definitions
+DEFINITION_CHECKS = "definition_checks"
+#: an sqlalchemy Table on compile/generated.TENANT_METADATA: created in every tenant's storage, part of its hash
+TENANT_TABLES = "tenant_tables"
+#: `setup(session_factory)`: listeners on a tenant's sessions, installed after the core's (audit, filled values,
+#: rollups), so a listener that records what was saved sees what those filled in
+SESSION_SETUP = "session_setup"
+#: `setup(app, settings, tenant)`: a tenant's Flask app before Flask-AppBuilder is set up (config, error handlers)
+APP_SETUP = "app_setup"
+#: `register(appbuilder, catalog)`: screens, menus and APIs, added after the entities' own, in the app context
+SCREENS = "screens"
+#: `() -> IndexView class`: a tenant app's home page; the lowest priority wins (Flask-AppBuilder's own without one)
+HOME_VIEW = "home_view"
+#: a FeatureCommand: a click command of `formwork`, or of one of its groups
+COMMANDS = "commands"
+#: a RecordPanel: a panel of a record's page (below the fields), lowest priority first
+RECORD_PANELS = "record_panels"
+#: an EntityScreens: a mixin of every entity's ModelView (or of those it applies to) with its routes; lower
+#: priorities come first in the view's bases, so they override later ones
+ENTITY_SCREENS = "entity_screens"
+#: a mixin of every entity's REST API (compile/apis.EntityRestApi) with its routes, in the same order
+ENTITY_APIS = "entity_apis"
+#: a FieldType instance: a field type added to the core's table of them (fields/__init__.FIELD_TYPES)
+FIELD_TYPES = "field_types"
+#: a CelFunction: a function expressions may call, with its static signature (expr/functions.py)
+CEL_FUNCTIONS = "cel_functions"
+#: the record events hooks run on, in the order a save (or delete) passes them
+RECORD_EVENTS = ("before_validate", "validate", "before_save", "after_save", "after_commit", "before_delete")
+DEFAULT_PRIORITY = 100
+
+
+class RegistryFrozen(RuntimeError):
+    """A feature tried to register after an app was built: its behaviour would reach some apps and not others."""
+
+
+@dataclass(frozen=True)
+class Prioritized(Generic[T]):
+    """One declaration with its priority and the feature that made it (shown by `formwork features`)."""
+
+    priority: int
+    order: int
+    feature: str
+    item: T
+
+
+@dataclass(frozen=True)
+class FeatureCommand:
+    """A click command a feature adds to the CLI: to `formwork` itself, or to the group named `group` (`tenant`)."""
+
+    command: Any
+    group: str = ""
+
+
+def _everywhere(_entity: Any, _catalog: Any) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class RecordPanel:
+    """A panel of a record's page: `widgets(view, pk, item)` gives the template's values (`item` is None on the edit
+    page), `template` shows them; on the pages named in `pages`, for the entities `applies(entity, catalog)` picks."""
+
+    name: str
+    template: str
+    widgets: Callable[[Any, int, Any], dict[str, Any]]
+    pages: tuple[str, ...] = ("show",)
+    applies: Callable[[Any, Any], bool] = _everywhere
+
+
+@dataclass(frozen=True)
+class EntityScreens:
+    """A mixin (routes, and the methods its panels call) of the ModelView of each entity `applies` picks."""
+
+    mixin: type
+    applies: Callable[[Any, Any], bool] = _everywhere
+
+
+@dataclass(frozen=True)
+class CelFunction:
+    """A function for expressions: its name, its `expr.functions.Signature` (what `validate` checks calls against)
+    and its Python body (called with CEL values; raise `expr.functions.FunctionFailed` to refuse an argument)."""
+
+    name: str
+    signature: Any
+    body: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class LoadedFeature:
+    """A feature as `formwork features` lists it: its name and where its registration came from."""
+
+    name: str
+    source: str
+
+
+@dataclass
+class FeatureRegistry:
+    """Everything the features declared, in priority order."""
+
+    features: list[LoadedFeature] = field(default_factory=list)
+    _entries: dict[str, list[Prioritized[Any]]] = field(default_factory=dict)
+    _feature: str = "core"
+    frozen: bool = False
+
+    def add(self, slot: str, item: Any, priority: int = DEFAULT_PRIORITY) -> None:
+        """Declare `item` in `slot` (one of the names below, or a slot a feature defines for others to fill)."""
+        if self.frozen:
+            raise RegistryFrozen(
+                f"feature '{self._feature}' registered {slot} after the first app was built; "
+                "features register when they load, before any app exists"
+            )
+        entries = self._entries.setdefault(slot, [])
+        entries.append(Prioritized(priority, len(entries), self._feature, item))
+        entries.sort(key=lambda e: (e.priority, e.order))
+
+    def slots(self) -> list[str]:
+        """The slots something was declared in, by name (what `formwork features` lists)."""
+        return sorted(self._entries)
+
+    def entries(self, slot: str) -> list[Prioritized[Any]]:
+        return list(self._entries.get(slot, ()))
+
+    def items(self, slot: str) -> list[Any]:
+        """What was declared in `slot`, lowest priority first."""
+        return [entry.item for entry in self._entries.get(slot, ())]
+
+    def on_record(self, event: str, hook: Callable[..., Any], priority: int = DEFAULT_PRIORITY) -> None:
+        """Run `hook(context)` at `event` of every record save or delete (compile/lifecycle.py)."""
+        if event not in RECORD_EVENTS:
+            raise ValueError(f"unknown record event '{event}'; one of: {', '.join(RECORD_EVENTS)}")
+        self.add(f"record.{event}", hook, priority)
+
+    def record_hooks(self, event: str) -> list[Callable[..., Any]]:
+        return self.items(f"record.{event}")
+
+    def freeze(self) -> None:
+        self.frozen = True
+
+    def load(self, name: str, register: Callable[[FeatureRegistry], None], source: str) -> None:
+        """Run one feature's registration, its declarations signed with its name."""
+        previous, self._feature = self._feature, name
+        try:
+            register(self)
+        finally:
+            self._feature = previous
+        self.features.append(LoadedFeature(name, source))
+
+
+FEATURES = FeatureRegistry()
+#: what core modules take from the loaded registry into their own tables (field types, CEL functions)
+_TAKERS: list[Callable[[FeatureRegistry], None]] = []
+
+
+def when_loaded(take: Callable[[FeatureRegistry], None]) -> None:
+    """Have `take(FEATURES)` run once the features are loaded (at once if they are): how a core table such as the
+    field types takes in what features add, without the core importing a feature or the registry importing the
+    core."""
+    _TAKERS.append(take)
+    if FEATURES.features:
+        take(FEATURES)
+
+
+def load_features(registry: FeatureRegistry = FEATURES) -> FeatureRegistry:
+    """Load the built-in features, then the installed distributions' (once per registry)."""
+    if registry.features or registry.frozen:
+        return registry
+    for module_name in BUILTIN_FEATURES:
+        module = importlib.import_module(module_name)
+        registry.load(module_name.rsplit(".", 2)[-2], module.register, module_name)
+    for point in _installed_features():
+        registry.load(point.name, point.load(), f"{point.dist.name if point.dist else '?'}: {point.value}")
+    if registry is FEATURES:
+        for take in _TAKERS:
+            take(registry)
+    return registry
+
+
+def _installed_features() -> Iterator[Any]:
+    yield from sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda point: point.name)

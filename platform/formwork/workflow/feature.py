@@ -1,0 +1,83 @@
+"""Approvals as a feature: what the workflow package declares on the registry (formwork/features.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..features import (
+    COMMANDS,
+    DEFINITION_CHECKS,
+    DEFINITION_KINDS,
+    ENTITY_SCREENS,
+    RECORD_PANELS,
+    SCREENS,
+    TENANT_TABLES,
+    EntityScreens,
+    FeatureCommand,
+    FeatureRegistry,
+    RecordPanel,
+)
+from ..meta.catalog import Catalog
+from ..meta.errors import DefinitionError
+from ..meta.kinds import Kind
+from ..meta.partial import Partial
+from . import tables
+from .checks import check_chains
+from .commands import tick_command, worker_command
+from .definition import ChainDef, build_chain
+from .lock import refuse_locked_changes, refuse_locked_delete
+from .views import ApprovalScreens
+
+
+def add_chain(catalog: Catalog, chain: ChainDef) -> list[DefinitionError]:
+    """Approval chains by `pack.name`."""
+    if chain.qualified in catalog.chains:
+        return [chain.document.error(("name",), f"pack {chain.pack} has two approval chains named '{chain.name}'")]
+    catalog.chains[chain.qualified] = chain
+    return []
+
+
+APPROVAL_CHAIN = Kind("ApprovalChain", "approvalchain.json", build_chain, add_chain, Partial(), collection="chains")
+
+
+def approval_screens(appbuilder: Any, catalog: Catalog) -> None:
+    """The inbox, the approval screens and the delegation screens (imported when an app is built: they need FAB)."""
+    from .views import register_approvals
+
+    register_approvals(appbuilder, catalog)
+
+
+def approvals_api(appbuilder: Any, _catalog: Catalog) -> None:
+    from .api import register_approvals_api
+
+    register_approvals_api(appbuilder)
+
+
+def has_chain(entity: Any, catalog: Catalog) -> bool:
+    """The approval screens and panel are for entities an approval chain runs on."""
+    return bool(catalog.chains_for(entity.qualified))
+
+
+def register(registry: FeatureRegistry) -> None:
+    registry.add(DEFINITION_KINDS, APPROVAL_CHAIN, priority=20)
+    registry.add(DEFINITION_CHECKS, check_chains, priority=10)
+    for table in (tables.INSTANCES, tables.TASKS, tables.EVENTS, tables.JOBS, tables.DELEGATIONS, tables.UPLOADS):
+        registry.add(TENANT_TABLES, table)
+    registry.add(SCREENS, approval_screens, priority=10)
+    registry.add(SCREENS, approvals_api, priority=30)
+    registry.add(COMMANDS, FeatureCommand(tick_command))
+    registry.add(COMMANDS, FeatureCommand(worker_command))
+    registry.add(ENTITY_SCREENS, EntityScreens(ApprovalScreens, applies=has_chain), priority=10)
+    registry.add(
+        RECORD_PANELS,
+        RecordPanel(
+            "approval",
+            "formwork/approvals/panel.html",
+            lambda view, pk, _item: view.approval_widgets(pk),
+            pages=("show", "edit"),
+            applies=has_chain,
+        ),
+        priority=10,
+    )
+    registry.on_record("validate", refuse_locked_changes, priority=50)
+    registry.on_record("before_delete", refuse_locked_delete, priority=50)

@@ -1,0 +1,205 @@
+"""The feature registry: what the built-in features declare, in what order, and that the core imports none of them."""
+
+from __future__ import annotations
+
+import grimp
+import pytest
+from click.testing import CliRunner
+
+from conftest import Platform
+from formwork.cli import main
+from formwork.compile.generated import tenant_metadata
+from formwork.dashboards.views import HomeView
+from formwork.features import (
+    BUILTIN_FEATURES,
+    COMMANDS,
+    DEFINITION_CHECKS,
+    DEFINITION_KINDS,
+    FEATURES,
+    HOME_VIEW,
+    SCREENS,
+    SESSION_SETUP,
+    TENANT_TABLES,
+    FeatureRegistry,
+    RegistryFrozen,
+    load_features,
+)
+from formwork.history.recording import install_history
+from formwork.meta.catalog import Catalog
+from formwork.meta.checks import CHECKS, CORE_CHECKS
+from formwork.meta.kinds import CORE_KINDS, KINDS
+from formwork.tenancy.apps import build_tenant_app
+
+FEATURE_PACKAGES = ("workflow", "access", "notify", "files", "history", "imports", "dashboards", "organization")
+#: the core, which reads the registry and imports no feature
+CORE = ("meta", "expr", "filters", "fields", "compile", "schema", "tenancy")
+
+
+def declared_by(slot: str) -> dict[str, list[object]]:
+    """What each feature declared in `slot`, by feature name."""
+    found: dict[str, list[object]] = {}
+    for entry in load_features().entries(slot):
+        found.setdefault(entry.feature, []).append(entry.item)
+    return found
+
+
+def test_registering_after_the_freeze_is_refused() -> None:
+    registry = FeatureRegistry()
+    registry.add(SCREENS, "before")
+    registry.freeze()
+    with pytest.raises(RegistryFrozen):
+        registry.add(SCREENS, "after")
+    with pytest.raises(RegistryFrozen):
+        registry.load("late", lambda r: r.add(SCREENS, "late"), "a test")
+    assert registry.items(SCREENS) == ["before"]
+
+
+def test_priorities_order_the_declarations_and_ties_keep_their_order() -> None:
+    registry = FeatureRegistry()
+    registry.load("one", lambda r: (r.add(SCREENS, "late", priority=90), r.add(SCREENS, "first tie")), "a test")
+    registry.load("two", lambda r: (r.add(SCREENS, "early", priority=10), r.add(SCREENS, "second tie")), "a test")
+    assert registry.items(SCREENS) == ["early", "late", "first tie", "second tie"]
+    assert [entry.feature for entry in registry.entries(SCREENS)] == ["two", "one", "one", "two"]
+
+
+def test_every_builtin_feature_is_loaded_once() -> None:
+    assert tuple(f"formwork.{name}.feature" for name in FEATURE_PACKAGES) == BUILTIN_FEATURES
+    assert [feature.name for feature in load_features().features][: len(FEATURE_PACKAGES)] == list(FEATURE_PACKAGES)
+    assert load_features() is load_features(FEATURES)
+    assert len(load_features().features) == len({feature.name for feature in load_features().features})
+
+
+def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
+    kinds = {feature: [kind.name for kind in items] for feature, items in declared_by(DEFINITION_KINDS).items()}
+    assert kinds == {
+        "access": ["Role"],
+        "workflow": ["ApprovalChain"],
+        "notify": ["Notification"],
+        "dashboards": ["Dashboard"],
+    }
+    assert list(CORE_KINDS) == ["Pack", "Entity", "Form", "ListView", "Seed"]
+    assert list(KINDS) == [*CORE_KINDS, "Role", "ApprovalChain", "Notification", "Dashboard"]
+    checks = {feature: [check.__name__ for check in items] for feature, items in declared_by(DEFINITION_CHECKS).items()}
+    assert checks == {
+        "workflow": ["check_chains"],
+        "dashboards": ["check_dashboards"],
+        "notify": ["check_notifications"],
+        "access": ["check_roles"],
+    }
+    assert [check.__name__ for check in CHECKS] == [
+        *(c.__name__ for c in CORE_CHECKS),
+        "check_chains",
+        "check_dashboards",
+        "check_notifications",
+        "check_roles",
+    ]
+
+
+def test_a_catalog_keeps_each_feature_kind_under_its_own_attribute() -> None:
+    catalog = Catalog()
+    assert catalog.roles == catalog.chains == catalog.dashboards == catalog.notifications == {}
+    assert set(catalog.collections) == {"roles", "chains", "notifications", "dashboards"}
+    with pytest.raises(AttributeError):
+        catalog.automations  # noqa: B018
+
+
+def test_the_features_put_their_tables_in_tenant_storage() -> None:
+    tables = {feature: {table.name for table in items} for feature, items in declared_by(TENANT_TABLES).items()}
+    assert tables == {
+        "workflow": {
+            "formwork_approval_instance",
+            "formwork_approval_task",
+            "formwork_approval_event",
+            "formwork_approval_job",
+            "formwork_approval_delegation",
+            "formwork_approval_upload",
+        },
+        "notify": {
+            "formwork_notification",
+            "formwork_notification_outbox",
+            "formwork_notification_preference",
+            "formwork_notification_profile",
+            "formwork_follower",
+        },
+        "files": {"formwork_file_version", "formwork_attachment", "formwork_attachment_version"},
+        "history": {"formwork_record_change", "formwork_record_comment"},
+        "imports": {"formwork_import_upload"},
+    }
+    assert set().union(*tables.values()) <= set(tenant_metadata().tables)
+
+
+def test_session_setup_app_setup_and_screens_are_declared_in_order() -> None:
+    assert list(declared_by(SESSION_SETUP)) == ["files", "history"]
+    assert load_features().items(SESSION_SETUP)[-1] is install_history  # records what the others filled in
+    assert [entry.feature for entry in load_features().entries(SCREENS)] == [
+        "workflow",
+        "organization",
+        "workflow",
+        "files",
+        "history",
+        "notify",
+        "dashboards",
+    ]
+    assert load_features().items(HOME_VIEW)[0]() is HomeView
+
+
+def test_feature_commands_are_added_to_the_cli() -> None:
+    commands = {(declared.group, declared.command.name) for declared in load_features().items(COMMANDS)}
+    assert commands == {("", "tick"), ("", "worker"), ("tenant", "import")}
+    assert {"tick", "worker"} <= set(main.commands)
+    assert "import" in main.commands["tenant"].commands
+
+
+def test_formwork_features_lists_each_feature_and_its_declarations() -> None:
+    listed = CliRunner().invoke(main, ["features"])
+    assert listed.exit_code == 0, listed.output
+    assert "workflow  (formwork.workflow.feature)\n" in listed.output
+    assert "  definition_kinds: 1\n" in listed.output and "  tenant_tables: 6\n" in listed.output
+    assert [line.split()[0] for line in listed.output.splitlines() if not line.startswith(" ")][:8] == list(
+        FEATURE_PACKAGES
+    )
+
+
+def test_building_a_tenant_app_freezes_the_registry(platform: Platform) -> None:
+    tenant = platform.tenant("frozen", packs=["core"])
+    app = build_tenant_app(platform.settings, tenant, platform.catalog)
+    assert app.appbuilder.indexview is HomeView
+    assert FEATURES.frozen
+    with pytest.raises(RegistryFrozen):
+        FEATURES.add(SCREENS, lambda appbuilder, catalog: None)
+
+
+@pytest.fixture(scope="module")
+def imports() -> grimp.ImportGraph:
+    return grimp.build_graph("formwork", exclude_type_checking_imports=True)
+
+
+@pytest.mark.parametrize("core", ["meta", "expr", "filters", "schema"])
+def test_these_core_packages_import_no_feature(imports: grimp.ImportGraph, core: str) -> None:
+    """meta read the feature kinds and checks from their packages; now from the registry. (compile, fields and
+    tenancy still import some features: .importlinter lists them.)"""
+    assert _feature_imports(imports, f"formwork.{core}") == []
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "formwork.compile.generated",
+        "formwork.tenancy.apps",
+        "formwork.meta.kinds",
+        "formwork.meta.checks",
+        "formwork.meta.catalog",
+    ],
+)
+def test_the_modules_the_registry_freed_import_no_feature(imports: grimp.ImportGraph, module: str) -> None:
+    assert _feature_imports(imports, module) == []
+
+
+def _feature_imports(graph: grimp.ImportGraph, package: str) -> list[str]:
+    modules = {package} | (graph.find_descendants(package) if graph.find_children(package) else set())
+    return sorted(
+        f"{importer} -> {imported}"
+        for importer in modules
+        for imported in graph.find_modules_directly_imported_by(importer)
+        if imported.split(".")[1:2] and imported.split(".")[1] in FEATURE_PACKAGES
+    )
