@@ -174,10 +174,10 @@ def imports() -> grimp.ImportGraph:
     return grimp.build_graph("formwork", exclude_type_checking_imports=True)
 
 
-@pytest.mark.parametrize("core", ["meta", "expr", "filters", "schema"])
+@pytest.mark.parametrize("core", ["meta", "expr", "filters", "fields", "compile", "schema", "tenancy"])
 def test_these_core_packages_import_no_feature(imports: grimp.ImportGraph, core: str) -> None:
-    """meta read the feature kinds and checks from their packages; now from the registry. (compile, fields and
-    tenancy still import some features: .importlinter lists them.)"""
+    """The core reads what features bring from the registry (kinds, checks, tables, screens, panels, rights, field
+    types, jobs) and imports none of them."""
     assert _feature_imports(imports, f"formwork.{core}") == []
 
 
@@ -203,3 +203,17 @@ def _feature_imports(graph: grimp.ImportGraph, package: str) -> list[str]:
         for imported in graph.find_modules_directly_imported_by(importer)
         if imported.split(".")[1:2] and imported.split(".")[1] in FEATURE_PACKAGES
     )
+
+
+def test_record_rules_and_field_rights_come_from_the_access_feature(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The core asks `formwork.rights`; access answers through the RIGHTS slot. With no feature answering, every
+    question fails instead of showing everything."""
+    from formwork import rights
+    from formwork.access.feature import RoleRights
+
+    assert isinstance(rights.rights(), RoleRights)
+    monkeypatch.setattr(rights, "load_features", lambda: FeatureRegistry())
+    with pytest.raises(rights.NoRightsFeature):
+        rights.hidden_fields("crm.account")
+    with pytest.raises(rights.NoRightsFeature):
+        rights.visible_condition(object)

@@ -475,3 +475,22 @@ def test_records_outside_the_users_rules_are_not_found(platform: Platform) -> No
     login(rita, slug, "rita")
     assert rita.get(f"/t/{slug}/crm_account/attachments/{accounts['rob']}/{robs['id']}").status_code == 404
     assert "quote.pdf" in rita.get(f"/t/{slug}/crm_account/show/{accounts['rita']}").text
+
+
+def test_file_fields_come_from_the_files_feature() -> None:
+    """The core names neither the file and image types nor their routes: the files feature registers the types, the
+    download route on every entity's screens and the upload route on every entity's API, as an extension would."""
+    from formwork.compile.apis import EntityRestApi
+    from formwork.compile.views import EntityModelView
+    from formwork.features import ENTITY_APIS, ENTITY_SCREENS, FIELD_TYPES, load_features
+    from formwork.files.api import RecordFileFieldApi
+    from formwork.files.screens import RecordFileScreens
+
+    registry = load_features()
+    assert {(entry.item.name, entry.feature) for entry in registry.entries(FIELD_TYPES)} >= {
+        ("file", "files"),
+        ("image", "files"),
+    }
+    assert not hasattr(EntityModelView, "stored_file") and hasattr(RecordFileScreens, "stored_file")
+    assert RecordFileScreens in [screens.mixin for screens in registry.items(ENTITY_SCREENS)]
+    assert not hasattr(EntityRestApi, "upload") and RecordFileFieldApi in registry.items(ENTITY_APIS)

@@ -31,8 +31,8 @@ from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.cache import TenantApps
 from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import find_tenant
+from formwork.tenancy.worker import tick
 from formwork.workflow.engine import Approvals
-from formwork.workflow.worker import tick
 from workflow_org import PEOPLE, company, employee_id, leave, open_task
 
 SLUG, OTHER = "notes", "notes2"

@@ -10,9 +10,9 @@ from conftest import PASSWORD, Platform, login
 from formwork.compile.models import utcnow
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.registry import find_tenant
+from formwork.tenancy.worker import run_tenant
 from formwork.workflow.engine import Approvals
 from formwork.workflow.errors import AlreadyDecided, NotAllowed, WorkflowError
-from formwork.workflow.worker import run_tenant
 from workflow_org import actions, company, employee_id, new_record, open_task
 
 SLUG = "wfpacks"

@@ -25,10 +25,10 @@ from formwork.compile.models import utcnow
 from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.tenancy.cache import TenantApps
 from formwork.tenancy.registry import Tenant, platform_session, set_status
+from formwork.tenancy.worker import run_tenant, work
 from formwork.workflow.engine import Approvals
 from formwork.workflow.tables import INSTANCES, JOBS
 from formwork.workflow.timeouts import run_due
-from formwork.workflow.worker import run_tenant, work
 from workflow_org import actions, company, leave, new_record, open_task
 
 REQUEST = "wt.request"

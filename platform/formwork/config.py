@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files.limits import DEFAULT_MAX_UPLOAD_MB, DEFAULT_UPLOAD_TYPES
+from .uploads import DEFAULT_MAX_UPLOAD_MB, DEFAULT_UPLOAD_TYPES
 
 
 @dataclass(frozen=True)

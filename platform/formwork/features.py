@@ -14,8 +14,10 @@ path; installed distributions add theirs through the `formwork.features` entry p
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
@@ -44,8 +46,16 @@ APP_SETUP = "app_setup"
 SCREENS = "screens"
 #: `() -> IndexView class`: a tenant app's home page; the lowest priority wins (Flask-AppBuilder's own without one)
 HOME_VIEW = "home_view"
+#: a `rights.Rights`: record rules and field rights as the core asks them; the lowest priority answers
+RIGHTS = "rights"
+#: `setup(app)`: after Flask-AppBuilder's roles and permissions are in a tenant's storage (the packs' roles)
+ROLES_SETUP = "roles_setup"
 #: a FeatureCommand: a click command of `formwork`, or of one of its groups
 COMMANDS = "commands"
+#: a Job: a feature's share of every active tenant's tick (`formwork tick`, `formwork worker`; tenancy/worker.py),
+#: lowest priority first: the approvals' timeouts and reminders before the e-mails, so a reminder's mail leaves in
+#: the same tick
+JOBS = "jobs"
 #: a RecordPanel: a panel of a record's page (below the fields), lowest priority first
 RECORD_PANELS = "record_panels"
 #: an EntityScreens: a mixin of every entity's ModelView (or of those it applies to) with its routes; lower
@@ -116,6 +126,27 @@ class CelFunction:
     name: str
     signature: Any
     body: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class JobDone:
+    """What a job did in one tenant: how many of each kind, and, for a kind whose report names them, who or what
+    (the approvers replaced), shown after its count."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    names: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A feature's share of a tick: `run(runtime, now, services)` does what is due at `now` in one tenant (its
+    `TenantRuntime`; `services` is the tick's `tenancy.worker.JobServices`: the settings, the mailer) and returns a
+    JobDone. `words[kind]` is how a count reads in the tick's report, in that order. The counts of every job of a
+    tenant are added up, so a job names its kinds so that no other job's collide (notify's `failed_mail`)."""
+
+    name: str
+    run: Callable[[Any, datetime, Any], JobDone]
+    words: Mapping[str, str]
 
 
 @dataclass(frozen=True)

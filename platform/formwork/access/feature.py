@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from ..features import DEFINITION_CHECKS, DEFINITION_KINDS, FeatureRegistry
+from ..features import DEFINITION_CHECKS, DEFINITION_KINDS, RIGHTS, ROLES_SETUP, FeatureRegistry
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.kinds import Kind
 from ..meta.partial import Partial
+from . import fields, records
 from .checks import check_roles
 from .definition import RoleDef, build_role
+from .grants import ensure_pack_roles
 
 
 def add_role(catalog: Catalog, role: RoleDef) -> list[DefinitionError]:
@@ -28,6 +30,18 @@ ROLE = Kind(
 )
 
 
+class RoleRights:
+    """The roles' record rules and field rights, as `formwork.rights` asks them (for the request's user)."""
+
+    visible_condition = staticmethod(records.visible_condition)
+    hidden_fields = staticmethod(fields.hidden_fields)
+    read_only_fields = staticmethod(fields.read_only_fields)
+    unchangeable_row_fields = staticmethod(fields.unchangeable_row_fields)
+    without_hidden = staticmethod(fields.without_hidden)
+
+
 def register(registry: FeatureRegistry) -> None:
     registry.add(DEFINITION_KINDS, ROLE, priority=10)
     registry.add(DEFINITION_CHECKS, check_roles, priority=40)
+    registry.add(RIGHTS, RoleRights())
+    registry.add(ROLES_SETUP, ensure_pack_roles)

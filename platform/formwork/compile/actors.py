@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..access import unchangeable_fields
 from ..meta.model import EntityDef
+from ..rights import unchangeable_fields
 from ..tenancy.audit import current_user
 from .lifecycle import Actor
 from .logic import current_user_values

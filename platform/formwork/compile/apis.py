@@ -13,30 +13,28 @@ from typing import Any
 from flask import current_app, request
 from flask.wrappers import Response
 from flask_appbuilder import ModelRestApi
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import permission_name
-from flask_jwt_extended import get_current_user
 from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import BadRequest
 
-from ..access import (
+from ..adapters.apispec import spec_paths
+from ..adapters.fab import base_filters
+from ..features import ENTITY_APIS, load_features
+from ..fields import FIELD_TYPES, kind_of
+from ..fields.child_table import parent_field_of
+from ..i18n import CatalogText
+from ..languages import localize_messages, localized
+from ..meta.catalog import Catalog
+from ..meta.model import STANDARD_COLUMNS, EntityDef
+from ..rights import (
     hidden_fields,
     unchangeable_fields,
     unchangeable_row_fields,
     without_hidden,
 )
-from ..adapters.apispec import spec_paths
-from ..adapters.fab import base_filters
-from ..features import ENTITY_APIS, load_features
-from ..fields import FIELD_TYPES, field_type, kind_of
-from ..fields.child_table import parent_field_of
-from ..files.lifecycle import save_upload
-from ..i18n import CatalogText
-from ..languages import localize_messages, localized
-from ..meta.catalog import Catalog
-from ..meta.model import STANDARD_COLUMNS, EntityDef
 from ..tenancy.bad_input import UnreadableBody
 from .actors import request_actor
 from .etags import (
@@ -55,11 +53,9 @@ from .lifecycle import (
     RecordConflict,
     RecordInUse,
     RecordRejected,
-    RecordWrite,
     StaleRecord,
     delete_record,
     save_record,
-    validate_hook_errors,
 )
 from .models import CompiledModels, class_name
 from .schemas import ReadSchemaConverter, input_schema
@@ -158,60 +154,6 @@ class EntityRestApi(ModelRestApi):
                 return self.response_412()
             return self.response(409, message=str(conflict))
         return self.response(200, message="OK")
-
-    @expose("/<int:pk>/file/<field>", methods=["POST"])
-    @protect()
-    @safe
-    @permission_name("put")
-    def upload(self, pk: int, field: str) -> Response:
-        """Upload a file or image into a record's field
-        ---
-        post:
-          description: multipart/form-data with one part named `file`; the same checks as the form
-          parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
-          - {in: path, name: field, required: true, schema: {type: string}}
-          responses:
-            200: {description: the record with the stored file}
-            400: {$ref: '#/components/responses/400'}
-            404: {$ref: '#/components/responses/404'}
-        """
-        definition = self.entity.field(field)
-        item = self.datamodel.get(pk, base_filters(self))
-        if item is None or definition is None or not kind_of(definition).holds_file:
-            return self.response_404()
-        if field in unchangeable_fields(self.entity):
-            return self.response_400(message={field: [FIELD_NOT_YOURS.localized()]})
-        chosen = request.files.get("file")
-        if chosen is None or not chosen.filename:
-            return self.response_400(message={field: ["Send the file as the multipart part `file`."]})
-        locked = validate_hook_errors(
-            RecordWrite(
-                self._runtime(), self.datamodel.session, self._actor(), self.entity, item, {field: None}, created=False
-            )
-        )
-        if locked:  # refused before the bytes are stored (the approval lock is such a hook)
-            return self.response_400(message=locked)
-        kind = field_type(definition.type)
-        try:
-            checked = kind.check(definition, chosen.read(kind.max_size(definition) + 1), chosen.filename)
-        except ValueError as refused:
-            return self.response_400(message={field: [str(refused)]})
-        session = self.datamodel.session
-        try:  # the replaced file is kept as a version; the new bytes go again if this does not commit (files/lifecycle.py)
-            stored = save_upload(session, checked, get_current_user().username)
-            save_record(self._runtime(), self._actor(), self.entity, item, {field: stored}, session=session)
-            session.commit()
-        except RecordRejected as rejected:
-            session.rollback()
-            return self.response_400(message=rejected.errors)
-        except RecordConflict as conflict:
-            session.rollback()
-            return self.response(409, message=str(conflict))
-        except BaseException:
-            session.rollback()
-            raise
-        return self.response(200, id=item.id, result=without_hidden(self.entity, self.show_model_schema.dump(item)))
 
     def _load(self, partial: bool) -> tuple[dict[str, Any], Response | None]:
         try:
@@ -390,5 +332,5 @@ def build_api(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> 
         "openapi_spec_tag": str(entity.plural),
         "openapi_spec_methods": write_answers(class_name(entity)),
     }
-    mixins = tuple(load_features().items(ENTITY_APIS))  # the features' routes on every entity API (import, export)
+    mixins = tuple(load_features().items(ENTITY_APIS))  # the features' routes on every entity API (upload, import…)
     return type(f"{class_name(entity)}Api", (*mixins, EntityRestApi), attributes)

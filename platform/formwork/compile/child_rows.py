@@ -16,13 +16,13 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import FieldList, Form, FormField, HiddenField
 from wtforms import widgets as html
 
-from ..access import hidden_fields, read_only_fields, unchangeable_fields
 from ..fields import FIELD_TYPES
 from ..fields.base import KeepsStoredValue
 from ..fields.child_table import parent_field_of
 from ..fields.widgets import TextWidget
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FieldDef
+from ..rights import hidden_fields, read_only_fields, unchangeable_fields
 from .forms import FormContext
 from .interface import EntityInterface
 from .models import class_name

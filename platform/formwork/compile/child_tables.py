@@ -15,7 +15,6 @@ from flask import g, has_request_context, render_template
 from markupsafe import Markup
 from sqlalchemy.orm import Session, joinedload
 
-from ..access import hidden_fields, visible_condition
 from ..fields import field_type, kind_of
 from ..fields.child_table import (
     column_total,
@@ -28,6 +27,7 @@ from ..fields.rollup import rollup_source
 from ..i18n import CatalogText, Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FieldDef
+from ..rights import hidden_fields, visible_condition
 
 TOTAL = CatalogText("Total")
 NO_ROWS = CatalogText("No rows.")

@@ -16,10 +16,10 @@ from flask_appbuilder import expose, has_access, permission_name
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField
 
-from ..access import unchangeable_fields
 from ..adapters.fab import edited_pk
 from ..fields import field_type, is_fixed, kind_of
 from ..fields.base import KeepsStoredValue
+from ..rights import unchangeable_fields
 from .actors import request_actor
 from .lifecycle import RecordWrite, validate_hook_errors
 from .logic import (

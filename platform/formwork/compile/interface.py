@@ -18,9 +18,9 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Query, selectinload
 
-from ..access import hidden_fields, visible_condition
 from ..adapters.fab import filtered_query
 from ..fields.base import INTEGER_LIMIT
+from ..rights import hidden_fields, visible_condition
 from .actors import request_actor
 from .lifecycle import RecordConflict, RecordInUse, RecordRejected, delete_record, save_assigned_record
 from .listing import capped_count

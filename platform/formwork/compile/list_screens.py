@@ -15,10 +15,10 @@ from flask import Response, abort, g, request
 from flask_appbuilder import expose, has_access, permission_name
 from flask_appbuilder.urltools import get_filter_args
 
-from ..access import hidden_fields
 from ..adapters.fab import base_filters
 from ..fields import field_type
 from ..filters import compile_filter
+from ..rights import hidden_fields
 from . import listing as listing_module
 from .listing import (
     EXPORT_TYPES,

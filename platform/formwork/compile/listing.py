@@ -23,10 +23,10 @@ from markupsafe import Markup
 from sqlalchemy.orm import Query, Session, selectinload
 
 from .. import formatting
-from ..access import hidden_fields, visible_condition
 from ..fields import field_type, kind_of
 from ..i18n import Label
 from ..meta.model import EntityDef, ListViewDef
+from ..rights import hidden_fields, visible_condition
 
 COUNT_LIMIT = 10_000
 #: records an export reads at a time (on PostgreSQL a server-side cursor, fetched in batches)

@@ -14,23 +14,20 @@ import sqlalchemy as sa
 from flask import (
     Response,
     abort,
-    current_app,
     jsonify,
     request,
 )
 from flask_appbuilder import ModelView, expose, has_access, permission_name
 from flask_appbuilder.widgets import FormWidget, SearchWidget
 
-from ..access import hidden_fields, read_only_fields, visible_condition
 from ..features import ENTITY_SCREENS, RECORD_PANELS, load_features
 from ..fields import field_type, is_fixed, kind_of
 from ..fields.reference import choice_condition
-from ..files import store_for
-from ..files.serve import send_stored
 from ..i18n import CatalogText
 from ..languages import localized
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FormDef, SectionDef
+from ..rights import hidden_fields, read_only_fields, visible_condition
 from ..tenancy.audit import current_user
 from .child_rows import child_rows_field
 from .child_tables import child_tables
@@ -167,26 +164,6 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
             fieldsets=show_fieldsets or [*_fieldsets(self.entity, self.chosen_form()), RECORD_SECTION],
         )
         return self._with_panels("show", int(pk), item, widgets)
-
-    @expose("/file/<field>/<key>")
-    @has_access
-    @permission_name("show")
-    def stored_file(self, field: str, key: str) -> Response:
-        """A stored file, to users who may see the record that holds it."""
-        definition = self.entity.field(field)
-        if definition is None or not kind_of(definition).holds_file or not key.isalnum():
-            abort(404)
-        if field in hidden_fields(self.entity):
-            abort(404)
-        column = getattr(self.datamodel.obj, field)
-        holder = self.datamodel.apply_filters(self.datamodel.session.query(self.datamodel.obj), None)
-        holder = holder.filter(sa.cast(column, sa.Text).contains(key)).first()
-        if holder is None or (getattr(holder, field) or {}).get("key") != key:
-            abort(404)
-        stored = getattr(holder, field)
-        return send_stored(
-            store_for(current_app), key, stored["name"], stored["content_type"]
-        )  # images inline, nosniff
 
     @expose("/choices/<field>")
     @has_access

@@ -22,7 +22,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased, selectinload
 
 from .. import formatting
-from ..access import hidden_fields, visible_condition
 from ..compile.listing import column_formatter
 from ..compile.logic import filter_context
 from ..compile.models import class_name
@@ -31,6 +30,7 @@ from ..filters import FilterContext, FilterError, compile_filter
 from ..i18n import Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FieldDef
+from ..rights import hidden_fields, visible_condition
 from .checks import widget_problems
 from .definition import DEFAULT_GROUP_LIMIT, DEFAULT_LIST_LIMIT, DashboardDef, WidgetDef
 from .labels import TEXT

@@ -1,4 +1,5 @@
-"""The field type registry: the one place that lists every field type."""
+"""The field type registry: the core's field types, then those the features add once they are loaded (file and
+image from files/, an installed extension's)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from ..meta.model import FieldDef
 from .auto_number import AutoNumberField
 from .base import FieldType
 from .child_table import ChildTableField
-from .file import FileField, ImageField
 from .formula import FormulaField
 from .numbers import DecimalField, IntegerField, MoneyField, PercentField, RatingField
 from .reference import ManyToManyField, ReferenceField, UserField
@@ -46,8 +46,6 @@ FIELD_TYPES: dict[str, FieldType] = {
         FormulaField,
         RollupField,
         ChildTableField,
-        FileField,
-        ImageField,
     )
 }
 

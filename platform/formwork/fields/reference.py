@@ -10,6 +10,7 @@ from marshmallow import validate as mv
 from sqlalchemy.orm import relationship
 
 from ..meta.model import FieldDef
+from ..rights import visible_condition
 from .base import INTEGER_LIMIT, FieldType
 
 ID_RANGE = mv.Range(min=1, max=INTEGER_LIMIT, error="Not an id of a record.")
@@ -138,8 +139,6 @@ def choice_condition(field: FieldDef, target: Any) -> Any:
 def visible_conditions(target: type) -> list[Any]:
     """The target's record rules for the signed-in user (none outside a request): a reference may only name a
     record the user may see, or its title and existence would leak through the referring record."""
-    from ..access import visible_condition
-
     found = visible_condition(target)
     return [] if found is None else [found]
 

@@ -5,6 +5,9 @@ request: `can_get` on the entity's API (e.g. CrmAccountApi) to list and
 download, `can_put` to upload, replace and delete. The record is looked up
 through that API's datamodel with its base filters, so record rules apply
 and a record outside them is 404, like one that does not exist.
+
+Uploads into a file or image field stay on the entity's own API (`POST /api/v1/<table>/<id>/file/<field>`,
+`can_put`): RecordFileFieldApi is mixed into every entity's REST API, and saves through the record lifecycle.
 """
 
 from __future__ import annotations
@@ -15,16 +18,26 @@ from typing import Any
 
 from flask import current_app, request
 from flask_appbuilder import AppBuilder
-from flask_appbuilder.api import BaseApi, expose, safe
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.security.decorators import permission_name
 from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from werkzeug.wrappers import Response
 
-from ..access import hidden_fields
 from ..adapters.fab import base_filters
 from ..compile.apis import EntityRestApi
+from ..compile.lifecycle import (
+    FIELD_NOT_YOURS,
+    RecordConflict,
+    RecordRejected,
+    RecordWrite,
+    save_record,
+    validate_hook_errors,
+)
+from ..fields import field_type, kind_of
+from ..rights import hidden_fields, unchangeable_fields, without_hidden
 from ..workflow.lock import files_lock
 from .attachments import Attachment, attach, attachment, attachments_of, detach
-from .lifecycle import FILE_TYPES
+from .lifecycle import FILE_TYPES, save_upload
 from .limits import UploadRefused, checked_uploads, platform_limits
 from .serve import send_stored
 from .store import store_for
@@ -277,6 +290,65 @@ class RecordFilesApi(BaseApi):
         )
         stored = {a.id: a for a in attachments_of(session, api.entity.qualified, item.id)}
         return self.response(201, result=[stored[i].as_data() for i in ids])
+
+
+class RecordFileFieldApi:
+    """The upload into a file or image field, a route of every entity's REST API (mixed into EntityRestApi through
+    ENTITY_APIS, which provides entity, datamodel, the record's runtime and actor, and FAB's response helpers)."""
+
+    @expose("/<int:pk>/file/<field>", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("put")
+    def upload(self, pk: int, field: str) -> Response:
+        """Upload a file or image into a record's field
+        ---
+        post:
+          description: multipart/form-data with one part named `file`; the same checks as the form
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - {in: path, name: field, required: true, schema: {type: string}}
+          responses:
+            200: {description: the record with the stored file}
+            400: {$ref: '#/components/responses/400'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        definition = self.entity.field(field)
+        item = self.datamodel.get(pk, base_filters(self))
+        if item is None or definition is None or not kind_of(definition).holds_file:
+            return self.response_404()
+        if field in unchangeable_fields(self.entity):
+            return self.response_400(message={field: [FIELD_NOT_YOURS.localized()]})
+        chosen = request.files.get("file")
+        if chosen is None or not chosen.filename:
+            return self.response_400(message={field: ["Send the file as the multipart part `file`."]})
+        locked = validate_hook_errors(
+            RecordWrite(
+                self._runtime(), self.datamodel.session, self._actor(), self.entity, item, {field: None}, created=False
+            )
+        )
+        if locked:  # refused before the bytes are stored (the approval lock is such a hook)
+            return self.response_400(message=locked)
+        kind = field_type(definition.type)
+        try:
+            checked = kind.check(definition, chosen.read(kind.max_size(definition) + 1), chosen.filename)
+        except ValueError as refused:
+            return self.response_400(message={field: [str(refused)]})
+        session = self.datamodel.session
+        try:  # the replaced file is kept as a version; the new bytes go again if this does not commit (files/lifecycle.py)
+            stored = save_upload(session, checked, get_current_user().username)
+            save_record(self._runtime(), self._actor(), self.entity, item, {field: stored}, session=session)
+            session.commit()
+        except RecordRejected as rejected:
+            session.rollback()
+            return self.response_400(message=rejected.errors)
+        except RecordConflict as conflict:
+            session.rollback()
+            return self.response(409, message=str(conflict))
+        except BaseException:
+            session.rollback()
+            raise
+        return self.response(200, id=item.id, result=without_hidden(self.entity, self.show_model_schema.dump(item)))
 
 
 def register_files_api(appbuilder: AppBuilder) -> None:

@@ -2,7 +2,8 @@
 
 One set of rules for file and image fields, record attachments and approval
 attachments. Limits come from the platform's settings (FORMWORK_MAX_UPLOAD_MB,
-FORMWORK_UPLOAD_TYPES), narrowed per field by `max_size_mb` and `accept`.
+FORMWORK_UPLOAD_TYPES; their defaults in formwork/uploads.py), narrowed per
+field by `max_size_mb` and `accept`.
 The type a file is stored and served with is the one sniffed here, never the
 one the browser claimed.
 """
@@ -16,25 +17,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..i18n import CatalogText, Label
+from ..uploads import DEFAULT_MAX_UPLOAD_MB, DEFAULT_UPLOAD_TYPES, MEGABYTE
 from .sniff import ACTIVE_TYPES, is_plain_text, sniff
 
-MEGABYTE = 1024 * 1024
-DEFAULT_MAX_UPLOAD_MB = 20.0
-#: what a record may carry when neither the platform's settings nor the field say otherwise
-DEFAULT_UPLOAD_TYPES = (
-    ".pdf",
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".gif",
-    ".webp",
-    ".docx",
-    ".xlsx",
-    ".pptx",
-    ".zip",
-    ".txt",
-    ".csv",
-)
 TEXT = "text/plain"
 #: the content each ending must have (`text/plain`: readable text without markup)
 EXTENSION_TYPES = {

@@ -1,4 +1,5 @@
-"""Files on the screens: the attachments panel of every show page, earlier files of file fields, and their routes.
+"""Files on the screens: the attachments panel of every show page, earlier files of file fields, and their routes,
+with the download of a file or image field's file (`stored_file`, which the field's list and show values link to).
 
 Mixed into every entity's ModelView (compile/views.build_view), so FAB checks
 the entity's rights: `can_show` to see and download, `can_edit` to upload,
@@ -14,12 +15,14 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access, permission_name
 from werkzeug.wrappers import Response
 
-from ..access import hidden_fields
 from ..adapters.fab import base_filters
+from ..fields import kind_of
+from ..rights import hidden_fields
 from ..tenancy.audit import current_user
 from ..workflow.lock import files_lock
 from .attachments import (
@@ -166,3 +169,24 @@ class RecordFileScreens:
         if chosen is None:
             abort(404)
         return send_stored(store_for(current_app), chosen.key, chosen.name, chosen.content_type)
+
+    @expose("/file/<field>/<key>")
+    @has_access
+    @permission_name("show")
+    def stored_file(self, field: str, key: str) -> Response:
+        """A stored file, to users who may see the record that holds it."""
+        definition = self.entity.field(field)  # type: ignore[attr-defined]
+        if definition is None or not kind_of(definition).holds_file or not key.isalnum():
+            abort(404)
+        if field in hidden_fields(self.entity):  # type: ignore[attr-defined]
+            abort(404)
+        datamodel = self.datamodel  # type: ignore[attr-defined]
+        column = getattr(datamodel.obj, field)
+        holder = datamodel.apply_filters(datamodel.session.query(datamodel.obj), None)
+        holder = holder.filter(sa.cast(column, sa.Text).contains(key)).first()
+        if holder is None or (getattr(holder, field) or {}).get("key") != key:
+            abort(404)
+        stored = getattr(holder, field)
+        return send_stored(
+            store_for(current_app), key, stored["name"], stored["content_type"]
+        )  # images inline, nosniff

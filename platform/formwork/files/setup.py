@@ -8,8 +8,8 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..config import Settings
+from ..uploads import MEGABYTE
 from .labels import TOO_LARGE_REQUEST
-from .limits import MEGABYTE
 from .store import open_store
 
 #: room in a request for the form's other fields beside the largest file allowed

@@ -8,10 +8,10 @@ includes its child-table rows, so their entities are looked at too.
 
 from __future__ import annotations
 
-from ..access import hidden_fields as hidden_by_rights
 from ..fields import kind_of
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
+from ..rights import hidden_fields as hidden_by_rights
 
 
 def hidden_fields(catalog: Catalog, entity: EntityDef, on_screen: bool) -> dict[str, set[str]]:

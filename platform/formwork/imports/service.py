@@ -12,9 +12,9 @@ from typing import Any
 
 from flask import current_app
 
-from ..access import hidden_fields, read_only_fields, visible_condition
 from ..compile.schemas import input_schema
 from ..meta.model import EntityDef
+from ..rights import hidden_fields, read_only_fields, visible_condition
 from ..tenancy.audit import current_user
 from .importer import Importer, Outcome, Progress
 from .mapping import ColumnMap, map_columns

@@ -13,6 +13,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from ..features import load_features
 from ..filters import FILTER_SCHEMA
 
 
@@ -21,9 +22,10 @@ def _read(name: str) -> dict[str, Any]:
 
 
 def field_schema() -> dict[str, Any]:
-    """One field: `type` picks the schema of that field type."""
+    """One field: `type` picks the schema of that field type (the features' types too: file, image)."""
     from ..fields import FIELD_TYPES
 
+    load_features()
     return {
         "type": "object",
         "required": ["name", "type"],

@@ -20,10 +20,10 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_jwt_extended import get_current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..access import visible_condition
 from ..compile.models import class_name
 from ..fields.base import INTEGER_LIMIT
 from ..i18n import LANGUAGES, current_locale
+from ..rights import visible_condition
 from ..workflow.roles import NOTIFICATION_RIGHTS
 from . import inbox as store
 from .events import CHANNELS, EVENTS

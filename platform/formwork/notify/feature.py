@@ -1,28 +1,38 @@
 """Notifications as a feature: the Notification kind and its checks, the inbox, outbox, preferences and followers
-tables, and the notification screens, declared on the registry (formwork/features.py)."""
+tables, the notification screens and the tick's e-mail job, declared on the registry (formwork/features.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from ..features import (
     DEFINITION_CHECKS,
     DEFINITION_KINDS,
     ENTITY_SCREENS,
+    JOBS,
     RECORD_PANELS,
     SCREENS,
     TENANT_TABLES,
     EntityScreens,
     FeatureRegistry,
+    Job,
+    JobDone,
     RecordPanel,
 )
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.kinds import Kind
 from ..meta.partial import Partial
+from .mail import Mailer, mailer_for
+from .outbox import send_due
 from .tables import FOLLOWERS, NOTIFICATIONS, OUTBOX, PREFERENCES, PROFILES
 from .templates import NotificationDef, build_notification, check_notifications
 from .views import FollowScreens
+
+if TYPE_CHECKING:
+    from ..tenancy.runtime import TenantRuntime
+    from ..tenancy.worker import JobServices
 
 
 def add_notification(catalog: Catalog, notification: NotificationDef) -> list[DefinitionError]:
@@ -55,12 +65,41 @@ def notification_screens(appbuilder: Any, _catalog: Catalog) -> None:
     register_notifications(appbuilder)
 
 
+def tick_mailer(services: JobServices) -> Mailer | None:
+    """The mailer the tick's caller chose, else FORMWORK_SMTP_URL's; None when it gave neither mailer nor settings."""
+    if services.mailer is not None or services.settings is None:
+        return services.mailer
+    return mailer_for(services.settings.smtp_url, services.settings.site_url)
+
+
+def mails_due(runtime: TenantRuntime, now: datetime, services: JobServices) -> JobDone:
+    """The notification e-mails due at `now` (notify/outbox.py), sent through the tick's mailer."""
+    mailer = tick_mailer(services)
+    if mailer is None:
+        return JobDone()
+    mails = send_due(runtime, mailer, now)
+    mails["failed_mail"] = mails.pop("failed", 0)  # `failed` counts the approvals' jobs that failed
+    return JobDone(mails)
+
+
+MAILS_DUE = Job(
+    "notification e-mails",
+    mails_due,
+    {
+        "sent": "e-mail(s) sent",
+        "retry": "e-mail(s) refused, to be retried",
+        "failed_mail": "e-mail(s) given up",
+    },
+)
+
+
 def register(registry: FeatureRegistry) -> None:
     registry.add(DEFINITION_KINDS, NOTIFICATION, priority=30)
     registry.add(DEFINITION_CHECKS, check_notifications, priority=30)
     for table in (NOTIFICATIONS, OUTBOX, PREFERENCES, PROFILES, FOLLOWERS):
         registry.add(TENANT_TABLES, table)
     registry.add(SCREENS, notification_screens, priority=60)
+    registry.add(JOBS, MAILS_DUE, priority=90)  # after the jobs that queue mails, so theirs leave in the same tick
     registry.add(ENTITY_SCREENS, EntityScreens(FollowScreens), priority=30)
     registry.add(
         RECORD_PANELS,

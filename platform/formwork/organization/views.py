@@ -12,10 +12,10 @@ from typing import Any
 from flask import current_app
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
 
-from ..access import visible_condition
 from ..compile.models import class_name
 from ..i18n import CatalogText
 from ..meta.catalog import Catalog
+from ..rights import visible_condition
 from ..tenancy.menu import menu_label
 from .tree import DEPARTMENT, EMPLOYEE, as_tree, read_nodes
 

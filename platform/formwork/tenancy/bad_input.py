@@ -30,9 +30,9 @@ from flask.wrappers import Request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from ..fields.base import unstorable
-from ..files.limits import MEGABYTE
 from ..i18n import CatalogText
 from ..languages import API_PREFIX
+from ..uploads import MEGABYTE
 from .menu import EndpointUrl
 
 #: deeper than any record, child row or filter needs, and far below Python's recursion limit, which FAB, marshmallow

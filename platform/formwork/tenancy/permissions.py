@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_appbuilder.models.sqla import Model
 
-from ..access.grants import ensure_pack_roles
 from ..config import Settings
+from ..features import ROLES_SETUP, load_features
 from ..meta.catalog import Catalog
 from .apps import build_tenant_app, one_commit
 from .registry import Tenant
@@ -37,7 +37,7 @@ def provision_app(settings: Settings, tenant: Tenant, catalog: Catalog, state: T
         rows = _synced.get(key)
     if rows is None:
         app = build_tenant_app(settings, tenant, catalog, provisioning=True, state=state)
-        ensure_pack_roles(app)
+        _set_up_roles(app)
         with _lock:
             _synced[key] = _security_rows(_engine(app))
         return app
@@ -58,7 +58,13 @@ def sync_permissions(app: Flask) -> None:
         if missing_admin_rights(appbuilder):
             with one_commit(app.extensions["formwork"].session, enabled=True):
                 appbuilder.add_permissions(update_perms=True)
-    ensure_pack_roles(app)
+    _set_up_roles(app)
+
+
+def _set_up_roles(app: Flask) -> None:
+    """What features set up once FAB's roles and permissions are stored (the packs' roles and their rights)."""
+    for set_up in load_features().items(ROLES_SETUP):
+        set_up(app)
 
 
 def missing_admin_rights(appbuilder: Any) -> set[tuple[str, str]]:

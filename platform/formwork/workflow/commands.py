@@ -1,5 +1,7 @@
-"""`formwork tick` and `formwork worker`: the approval timeouts, reminders and notification e-mails, run from the
-command line (workflow/worker.py does the work). Declared on the registry by workflow/feature.py."""
+"""`formwork tick` and `formwork worker`: the features' jobs (the approval timeouts and reminders, the notification
+e-mails…), run from the command line (tenancy/worker.py does the work). Declared on the registry by
+workflow/feature.py, whose approvals were the first thing a tick ran; the jobs themselves each come from their own
+feature (the JOBS slot)."""
 
 from __future__ import annotations
 
@@ -11,15 +13,16 @@ import click
 
 if TYPE_CHECKING:
     from ..cli import CommandEnvironment
-    from .worker import TenantTick
+    from ..tenancy.worker import TenantTick
 
 
 @click.command("tick")
 @click.pass_obj
 def tick_command(environment: CommandEnvironment) -> None:
-    """Run the approval timeouts and reminders due now for every active tenant, once, and exit (for cron)."""
+    """Run the jobs due now (approval timeouts and reminders, e-mails…) for every active tenant, once, and exit (for
+    cron)."""
     from ..compile.models import utcnow
-    from .worker import tick
+    from ..tenancy.worker import tick
 
     results = tick(environment.apps(), utcnow(), report=lambda result: click.echo(result.describe()))
     if not results:
@@ -36,7 +39,7 @@ def worker_command(environment: CommandEnvironment, interval: int) -> None:
     import signal
     import threading
 
-    from .worker import work
+    from ..tenancy.worker import work
 
     apps = environment.apps()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

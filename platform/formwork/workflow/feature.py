@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from ..features import (
     COMMANDS,
     DEFINITION_CHECKS,
     DEFINITION_KINDS,
     ENTITY_SCREENS,
+    JOBS,
     RECORD_PANELS,
     SCREENS,
     TENANT_TABLES,
     EntityScreens,
     FeatureCommand,
     FeatureRegistry,
+    Job,
+    JobDone,
     RecordPanel,
 )
 from ..meta.catalog import Catalog
@@ -25,8 +29,14 @@ from . import tables
 from .checks import check_chains
 from .commands import tick_command, worker_command
 from .definition import ChainDef, build_chain
+from .engine import Approvals
 from .lock import refuse_locked_changes, refuse_locked_delete
+from .timeouts import replace_inactive, run_due
 from .views import ApprovalScreens
+
+if TYPE_CHECKING:
+    from ..tenancy.runtime import TenantRuntime
+    from ..tenancy.worker import JobServices
 
 
 def add_chain(catalog: Catalog, chain: ChainDef) -> list[DefinitionError]:
@@ -58,6 +68,38 @@ def has_chain(entity: Any, catalog: Catalog) -> bool:
     return bool(catalog.chains_for(entity.qualified))
 
 
+def approvals_due(runtime: TenantRuntime, now: datetime, _services: JobServices) -> JobDone:
+    """The approvals' share of a tick: approvers deactivated since they were asked are replaced (the chain's
+    policy), then the timeouts and reminders due at `now` run (workflow/timeouts.py). Replacements first, so those
+    reach the people asked now."""
+    if not runtime.catalog.chains:  # nothing can be due without chains
+        return JobDone()
+    approvals = Approvals(runtime)
+    try:
+        replaced = replace_inactive(approvals)
+        done = run_due(approvals, now)
+    finally:
+        runtime.session.remove()
+    done["replaced"] = len(replaced)
+    return JobDone(done, {"replaced": replaced})
+
+
+APPROVALS_DUE = Job(
+    "approval timeouts and reminders",
+    approvals_due,
+    {
+        "approve": "approved on timeout",
+        "reject": "rejected on timeout",
+        "escalate": "escalated on timeout",
+        "remind": "reminder(s)",
+        "obsolete": "obsolete job(s) dropped",
+        "failed": "job(s) failed",
+        "elsewhere": "job(s) run by another worker meanwhile",
+        "replaced": "inactive approver(s) replaced",
+    },
+)
+
+
 def register(registry: FeatureRegistry) -> None:
     registry.add(DEFINITION_KINDS, APPROVAL_CHAIN, priority=20)
     registry.add(DEFINITION_CHECKS, check_chains, priority=10)
@@ -67,6 +109,7 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(SCREENS, approvals_api, priority=30)
     registry.add(COMMANDS, FeatureCommand(tick_command))
     registry.add(COMMANDS, FeatureCommand(worker_command))
+    registry.add(JOBS, APPROVALS_DUE, priority=10)  # before the e-mails (90), so a reminder's leaves in this tick
     registry.add(ENTITY_SCREENS, EntityScreens(ApprovalScreens, applies=has_chain), priority=10)
     registry.add(
         RECORD_PANELS,

@@ -2,7 +2,9 @@
 
 The column keeps `{key, name, size, content_type}`; the bytes live in the
 tenant's file store. Screens upload through the form and link to the
-download route, which checks the user's right to see the record.
+download route (`stored_file`, files/screens.py), which checks the user's
+right to see the record. The files feature adds both types to the core's
+table of field types (files/feature.py), as an extension adds its own.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ import wtforms
 from markupsafe import Markup
 from marshmallow import fields as ma
 
-from ..files.limits import (
+from ..fields.auto_number import Refused
+from ..fields.base import FieldType
+from ..i18n import CatalogText
+from ..meta.model import FieldDef
+from ..tenancy.audit import current_user
+from .lifecycle import save_upload
+from .limits import (
     EXTENSION_TYPES,
     Limits,
     Upload,
@@ -23,11 +31,7 @@ from ..files.limits import (
     narrowed,
     read_limited,
 )
-from ..files.sniff import IMAGE_TYPES
-from ..i18n import CatalogText
-from ..meta.model import FieldDef
-from .auto_number import Refused
-from .base import FieldType
+from .sniff import IMAGE_TYPES
 
 NOT_AN_IMAGE = CatalogText("This is not a PNG, JPEG, GIF or WebP image.")
 
@@ -52,9 +56,6 @@ class UploadField(wtforms.FileField):
         replaces is kept as a version (files/lifecycle.py)."""
         if isinstance(self.data, Upload):  # no new file chosen: the stored one stays
             from flask import current_app
-
-            from ..files.lifecycle import save_upload
-            from ..tenancy.audit import current_user
 
             user = current_user()
             session = current_app.extensions["formwork"].session()
