@@ -72,7 +72,7 @@ def compile_logic(entity: EntityDef, catalog: Catalog) -> EntityLogic:
                 f.options["expression"], variables, expect=field_variable(f, catalog)
             )
         found = {
-            c: compile_expression(f.condition(c), variables, expect="boolean") for c in CONDITIONS if f.condition(c)
+            c: compile_expression(source, variables, expect="boolean") for c in CONDITIONS if (source := f.condition(c))
         }
         if found:
             logic.conditions[f.name] = found
@@ -133,7 +133,7 @@ def field_states(logic: EntityLogic, values: dict[str, Any], user: dict[str, Any
     """Visible / required / read-only for each field with conditions; a failing condition keeps the field usable."""
     states = {}
     for name, conditions in logic.conditions.items():
-        state = FieldState(required=logic.entity.field(name).required)
+        state = FieldState(required=logic.entity.declared_field(name).required)
         for condition, expression in conditions.items():
             try:
                 result = expression.evaluate(values, user=user, where=where(logic.entity, f"{name}.{condition}"))
@@ -159,7 +159,7 @@ def fill_defaults(
     for name, expression in logic.defaults.items():
         if values.get(name) is not None:
             continue
-        field = logic.entity.field(name)
+        field = logic.entity.declared_field(name)
         try:
             value = expression.evaluate(values, user=user, where=where(logic.entity, f"{name}.default"))
         except ExpressionFailed as failed:
@@ -196,7 +196,8 @@ def save_errors(
     logic: EntityLogic, new: dict[str, Any], old: dict[str, Any] | None, user: dict[str, Any] | None
 ) -> FieldErrors:
     """Why this save must be refused: locked record, conditions and validation rules, per field."""
-    entity, errors = logic.entity, {}
+    entity = logic.entity
+    errors: FieldErrors = {}
     if (
         old is not None
         and logic.locked_when is not None
@@ -287,7 +288,7 @@ def formula_readers(catalog: Catalog, logic: dict[str, EntityLogic]) -> dict[str
         for expression in entity_logic.formulas.values():
             for path in expression.paths:
                 reference = entity.field(path.partition(".")[0])
-                if reference is not None and kind_of(reference).refers_to_record:
+                if reference is not None and reference.target is not None and kind_of(reference).refers_to_record:
                     pair = (qualified, reference.name)
                     if pair not in readers.setdefault(reference.target, []):
                         readers[reference.target].append(pair)

@@ -123,7 +123,7 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
             exclude_cols=exclude_cols or [],
             fieldsets=_fieldsets(self.entity, self.chosen_form()),
         )
-        return self._with_panels("edit", int(request.view_args["pk"]), None, widgets)
+        return self._with_panels("edit", int((request.view_args or {})["pk"]), None, widgets)
 
     def _with_panels(self, page: str, pk: int, item: Any, widgets: dict[str, Any]) -> dict[str, Any]:
         """The registered record panels of `page`, in priority order: their values, and their templates as
@@ -150,8 +150,8 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
         for column, currency_field in self._money_in_own_currency(self.show_columns):
             formatters.pop(column, None)
             position = self.show_columns.index(column)
-            values[position] = field_type("money").format_value(
-                self.entity.field(column), values[position], getattr(item, currency_field)
+            values[position] = field_type("money").format_value(  # type: ignore[call-arg]  # money's takes a currency
+                self.entity.declared_field(column), values[position], getattr(item, currency_field)
             )
         widgets["show"] = self.show_widget(
             pk=pk,
@@ -171,7 +171,7 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
     def choices(self, field: str) -> Response:
         """Records a reference field may point at, matching what the user typed: twenty per page."""
         definition = self.entity.field(field)
-        if definition is None or not kind_of(definition).refers_to_record:
+        if definition is None or definition.target is None or not kind_of(definition).refers_to_record:
             abort(404)
         target = self.compiled.model(definition.target)
         page = max(1, min(request.args.get("page", 1, type=int), 10_000))
@@ -198,7 +198,7 @@ def _fieldsets(entity: EntityDef, form: FormDef | None, editable: bool = False) 
     hidden, fixed = hidden_fields(entity), read_only_fields(entity)
 
     def shown(name: str) -> bool:
-        field = entity.field(name)
+        field = entity.declared_field(name)
         return not field.hidden and name not in hidden and not (editable and (is_fixed(field) or name in fixed))
 
     fieldsets = [

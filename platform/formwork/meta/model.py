@@ -141,6 +141,13 @@ class EntityDef:
     def field(self, name: str) -> FieldDef | None:
         return next((f for f in self.fields if f.name == name), None)
 
+    def declared_field(self, name: str) -> FieldDef:
+        """The field `name`, which the caller knows the entity has (validation guaranteed it): KeyError if not."""
+        found = self.field(name)
+        if found is None:
+            raise KeyError(f"{self.qualified} has no field '{name}'")
+        return found
+
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
 
