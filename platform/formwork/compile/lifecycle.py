@@ -297,13 +297,18 @@ def _after_commit(write: RecordWrite) -> None:
 _PENDING = "formwork_after_commit"
 
 
-@sa.event.listens_for(Session, "after_commit")
+def install_after_commit(session_factory: Any) -> None:
+    """Run a transaction's pending `after_commit` hooks when it commits, and forget them when it rolls back: on the
+    sessions of one tenant (tenancy/apps.tenant_runtime), not on every SQLAlchemy session of the process."""
+    sa.event.listen(session_factory, "after_commit", _run_after_commit)
+    sa.event.listen(session_factory, "after_rollback", _drop_after_commit)
+
+
 def _run_after_commit(session: Session) -> None:
     for hook, write in session.info.pop(_PENDING, []):
         hook(write)
 
 
-@sa.event.listens_for(Session, "after_rollback")
 def _drop_after_commit(session: Session) -> None:
     session.info.pop(_PENDING, None)
 

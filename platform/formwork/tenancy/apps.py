@@ -18,6 +18,7 @@ from werkzeug.routing import IntegerConverter
 from ..adapters.sqlalchemy import commits_as_flushes
 from ..compile.apis import build_api
 from ..compile.generated import install_generated_values, storage_hash
+from ..compile.lifecycle import install_after_commit
 from ..compile.models import CompiledModels, models_for
 from ..compile.rollups import install_rollups
 from ..compile.views import build_view
@@ -169,6 +170,7 @@ def tenant_runtime(
     install_audit(session_factory)
     install_generated_values(session_factory)
     install_rollups(session_factory)
+    install_after_commit(session_factory)
     for setup in features.items(SESSION_SETUP):  # after the core's, so what they fill in on flush is seen
         setup(session_factory)
     return TenantRuntime(
