@@ -165,7 +165,7 @@ def time_requests(call: Any, runs: int) -> list[float]:
 def run(args: argparse.Namespace) -> None:
     from formwork import create_app
     from formwork.config import Settings
-    from formwork.meta.loader import require_catalog
+    from formwork.definitions.loader import require_catalog
     from formwork.tenancy.registry import upgrade_platform_db
 
     settings = Settings.from_env()

@@ -74,7 +74,7 @@ def bench_catalog() -> Any:
     The effective definitions (and so their hash, models and app) are the same
     as with the full catalog, since a tenant app is built from its packs only.
     """
-    from formwork.meta.loader import builtin_definitions, require_catalog
+    from formwork.definitions.loader import builtin_definitions, require_catalog
 
     return require_catalog([builtin_definitions() / pack for pack in PACKS])
 

@@ -76,7 +76,7 @@ def provision(instance: Path) -> tuple[Any, Any, Any]:
     os.environ["FORMWORK_INSTANCE"] = str(instance)
     from formwork import create_app
     from formwork.config import Settings
-    from formwork.meta.loader import require_catalog
+    from formwork.definitions.loader import require_catalog
     from formwork.tenancy.provision import create_tenant
     from formwork.tenancy.registry import find_tenant
 

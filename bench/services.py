@@ -372,7 +372,7 @@ def notifications(runtime: Any, users: list[str], count: int) -> None:
 def run(args: argparse.Namespace) -> None:
     from formwork import create_app
     from formwork.config import Settings
-    from formwork.meta.loader import require_catalog
+    from formwork.definitions.loader import require_catalog
     from formwork.tenancy.registry import upgrade_platform_db
     from formwork.tenancy.storage import tenant_engine
 

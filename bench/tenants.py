@@ -64,7 +64,7 @@ def timed(call: Callable[[], Any]) -> float:
 
 def definitions_with_added_field(folder: Path) -> Path:
     """A copy of the built-in definitions where crm.account has one more field."""
-    from formwork.meta.loader import builtin_definitions
+    from formwork.definitions.loader import builtin_definitions
 
     target = folder / "definitions"
     shutil.copytree(builtin_definitions(), target)
@@ -167,7 +167,7 @@ def main() -> None:
 
 def run(args: argparse.Namespace, instance: Path) -> None:
     from formwork.config import Settings
-    from formwork.meta.loader import require_catalog
+    from formwork.definitions.loader import require_catalog
     from formwork.tenancy.registry import upgrade_platform_db
 
     settings = dataclasses.replace(Settings.from_env(), max_tenant_apps=args.warm + 10)

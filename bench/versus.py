@@ -45,7 +45,7 @@ def probe(requests: int, decisions: int) -> dict[str, float]:
     """One tree's medians in milliseconds (run in a process of its own, with that tree's `formwork`)."""
     from formwork import create_app
     from formwork.config import Settings
-    from formwork.meta.loader import require_catalog
+    from formwork.definitions.loader import require_catalog
     from formwork.tenancy.registry import upgrade_platform_db
 
     settings = Settings.from_env()

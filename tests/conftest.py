@@ -17,8 +17,8 @@ from werkzeug.test import Client
 
 from formwork import create_app
 from formwork.config import Settings
+from formwork.definitions.loader import builtin_definitions, require_catalog
 from formwork.meta.catalog import Catalog
-from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.schema.changes import SchemaPlan
 from formwork.tenancy.dispatch import TenantDispatcher
 from formwork.tenancy.migrate import migrate_tenant, plan_tenant
@@ -41,6 +41,15 @@ def _psycopg_url(url: str) -> str:
 
 
 TEST_PACKS = Path(__file__).parent / "packs"
+
+
+#: test modules that take far longer than the rest: collected first, so that with `--dist loadfile` a worker starts
+#: on them at once instead of finishing the run alone on one of them while the other workers idle
+LONGEST_FIRST = ("test_openapi_contract.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)  # stable: the rest keep their order
 
 
 @pytest.fixture(scope="session")

@@ -237,3 +237,12 @@ def test_no_private_library_name_is_used_outside_the_adapters() -> None:
         if (a or b) not in own
     }
     assert not found, f"private library names outside formwork/adapters/ (add an adapter function): {sorted(found)}"
+
+
+def test_fabs_rison_decorator_uses_only_validate_and_validation_error_of_its_jsonschema() -> None:
+    """`adapters.fab.check_rison_schemas_once` stands in for the `jsonschema` module of flask_appbuilder.api: if an
+    upgrade calls anything else of it, or stops calling it, the stand-in no longer fits."""
+    import flask_appbuilder.api as fab_api
+
+    used = set(re.findall(r"\bjsonschema\.(\w+)", inspect.getsource(fab_api)))
+    assert used == {"validate", "ValidationError"}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from formwork.meta.loader import builtin_definitions, load_catalog
+from formwork.definitions.loader import builtin_definitions, load_catalog
 
 CORPUS = Path(__file__).parent / "bad_definitions"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())

@@ -17,8 +17,8 @@ from werkzeug.test import Client
 from conftest import PASSWORD, Platform, jwt, login, migrate_to, plan_to
 from formwork import create_app
 from formwork.compile.models import models_for
+from formwork.definitions.loader import builtin_definitions, require_catalog
 from formwork.meta.catalog import Catalog
-from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.schema.plan import plan_schema_changes
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.errors import TenantError

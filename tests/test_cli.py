@@ -454,7 +454,7 @@ def test_a_customization_file_that_is_not_utf8_is_refused_at_its_line(run, tmp_p
 def test_an_unexpected_error_says_so_in_one_line_and_debug_shows_its_traceback(
     run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from formwork.meta import jsonschemas
+    from formwork.definitions import jsonschemas
 
     def broken(kind: str) -> dict:
         raise RuntimeError(f"no schema for {kind}\nsecond line")

@@ -16,8 +16,8 @@ from werkzeug.test import Client
 
 from conftest import Platform, csrf_token, jwt, login
 from formwork.cli import main
+from formwork.definitions.loader import builtin_definitions, require_catalog
 from formwork.meta.errors import DefinitionsInvalid
-from formwork.meta.loader import builtin_definitions, require_catalog
 from formwork.tenancy.cache import TenantApps
 from formwork.tenancy.customizations import list_customizations, read_overlays
 from formwork.tenancy.customize import customization_conflicts, store_overlays

@@ -8,14 +8,14 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from formwork.cli import main
-from formwork.meta.checks import entity_width_problem
+from formwork.definitions.checks import entity_width_problem
+from formwork.definitions.loader import builtin_definitions, load_catalog, require_catalog
 from formwork.meta.limits import (
     MAX_COLUMNS,
     MAX_DOCUMENT_CHARS,
     MAX_FIELDS,
     MAX_FILE_BYTES,
 )
-from formwork.meta.loader import builtin_definitions, load_catalog, require_catalog
 from formwork.tenancy.customizations import merge_overlays, read_overlays
 
 PACK = "kind: Pack\nname: big\nversion: 1.0.0\nrequires: {core: '>=0.1.0'}\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from formwork.meta.loader import builtin_definitions, load_catalog
+from formwork.definitions.loader import builtin_definitions, load_catalog
 from formwork.meta.yamlload import parse_documents
 
 PACK = (

@@ -13,8 +13,8 @@ from werkzeug.test import Client
 from conftest import PASSWORD, Platform, jwt, login, migrate_to, plan_to
 from formwork import create_app
 from formwork.cli import main
+from formwork.definitions.loader import builtin_definitions, load_catalog, require_catalog
 from formwork.meta.catalog import Catalog
-from formwork.meta.loader import builtin_definitions, load_catalog, require_catalog
 from formwork.schema.apply import apply_schema_plan, schema_transaction
 from formwork.schema.changes import Change, Phase
 from formwork.schema.plan import SchemaPlan, plan_schema_changes

@@ -1,5 +1,6 @@
 """The worked example of docs/extending.md, installed as an implementer installs it: examples/formwork-brand is a
-distribution whose `formwork.features` entry point adds a field type, a CEL function and a record hook.
+distribution whose `formwork.features` entry point adds a field type, a CEL function, a record hook and a server
+action.
 
 It is installed into a folder of its own and its tests run in a process that has it on its path, so the rest of
 the suite keeps running without it (an installed feature is loaded by every Formwork in its environment).
@@ -39,7 +40,7 @@ def test_the_example_extension_works_in_a_tenant(installed: Path) -> None:
     API, an import and a screen."""
     result = _run(installed, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-W", "ignore")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "4 passed" in result.stdout
+    assert "5 passed" in result.stdout
 
 
 def test_formwork_features_lists_it_with_its_source(installed: Path) -> None:

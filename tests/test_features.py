@@ -10,6 +10,7 @@ from conftest import Platform
 from formwork.cli import main
 from formwork.compile.generated import tenant_metadata
 from formwork.dashboards.views import HomeView
+from formwork.definitions.checks import CHECKS, CORE_CHECKS
 from formwork.features import (
     BUILTIN_FEATURES,
     COMMANDS,
@@ -26,7 +27,6 @@ from formwork.features import (
 )
 from formwork.history.recording import install_history
 from formwork.meta.catalog import Catalog
-from formwork.meta.checks import CHECKS, CORE_CHECKS
 from formwork.meta.kinds import CORE_KINDS, KINDS
 from formwork.tenancy.apps import build_tenant_app
 
@@ -174,7 +174,7 @@ def imports() -> grimp.ImportGraph:
     return grimp.build_graph("formwork", exclude_type_checking_imports=True)
 
 
-@pytest.mark.parametrize("core", ["meta", "expr", "filters", "fields", "compile", "schema", "tenancy"])
+@pytest.mark.parametrize("core", ["meta", "expr", "filters", "fields", "definitions", "compile", "schema", "tenancy"])
 def test_these_core_packages_import_no_feature(imports: grimp.ImportGraph, core: str) -> None:
     """The core reads what features bring from the registry (kinds, checks, tables, screens, panels, rights, field
     types, jobs) and imports none of them."""
@@ -187,12 +187,37 @@ def test_these_core_packages_import_no_feature(imports: grimp.ImportGraph, core:
         "formwork.compile.generated",
         "formwork.tenancy.apps",
         "formwork.meta.kinds",
-        "formwork.meta.checks",
+        "formwork.definitions.checks",
         "formwork.meta.catalog",
     ],
 )
 def test_the_modules_the_registry_freed_import_no_feature(imports: grimp.ImportGraph, module: str) -> None:
     assert _feature_imports(imports, module) == []
+
+
+def test_no_two_packages_import_each_other_even_through_others(imports: grimp.ImportGraph) -> None:
+    """The packages (and top-level modules) of formwork form no import cycle: each can be read knowing only what is
+    below it (docs/architecture.md, "Layers")."""
+    below: dict[str, set[str]] = {}
+    for module in imports.modules:
+        package = module.split(".")[1] if "." in module else ""
+        for imported in imports.find_modules_directly_imported_by(module):
+            other = imported.split(".")[1] if "." in imported else ""
+            if package and other and other != package:
+                below.setdefault(package, set()).add(other)
+    cycles = [
+        (package, other) for package, others in below.items() for other in others if package in _reachable(below, other)
+    ]
+    assert cycles == []
+
+
+def _reachable(below: dict[str, set[str]], start: str) -> set[str]:
+    seen, pending = set(), [start]
+    while pending:
+        for other in below.get(pending.pop(), set()) - seen:
+            seen.add(other)
+            pending.append(other)
+    return seen
 
 
 def _feature_imports(graph: grimp.ImportGraph, package: str) -> list[str]:
@@ -210,10 +235,26 @@ def test_record_rules_and_field_rights_come_from_the_access_feature(monkeypatch:
     question fails instead of showing everything."""
     from formwork import rights
     from formwork.access.feature import RoleRights
+    from formwork.actor import Actor
 
     assert isinstance(rights.rights(), RoleRights)
     monkeypatch.setattr(rights, "load_features", lambda: FeatureRegistry())
     with pytest.raises(rights.NoRightsFeature):
-        rights.hidden_fields("crm.account")
+        rights.hidden_fields("crm.account", Actor.system())
     with pytest.raises(rights.NoRightsFeature):
-        rights.visible_condition(object)
+        rights.visible_condition(object, Actor.system())
+
+
+def test_the_notices_port_is_answered_by_the_notify_feature_and_without_it_nobody_is_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Approvals, comments and the history tell people through tenancy/notices.py, never by importing notify: the
+    notify feature answers, and with no feature in the NOTICES slot a notice is dropped rather than failing."""
+    from formwork.notify import sending
+    from formwork.tenancy import notices
+
+    assert notices.notices() is sending
+    monkeypatch.setattr(notices, "load_features", lambda: FeatureRegistry())
+    quiet = notices.notices()
+    assert quiet is not sending
+    assert quiet.notify(None, event=notices.MENTIONED, recipients=["ann"]) is None  # type: ignore[arg-type]

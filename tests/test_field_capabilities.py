@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from formwork.definitions import jsonschemas
+from formwork.definitions.loader import builtin_definitions, load_catalog
 from formwork.features import load_features
-from formwork.fields import FIELD_TYPES, kind_of
+from formwork.fields import FIELD_TYPES, FieldType, kind_of
+from formwork.imports.mapping import importable
 from formwork.meta.model import FieldDef
 
 #: every yes/no question a field type answers (fields/base.py), in the order the docs list them
@@ -34,37 +40,52 @@ QUESTIONS = (
     "filtered_by_default",
     "names_records",
     "indexable",
+    "importable",
+    "seedable",
+    "keys_seeds",
+    "holds_number",
+    "holds_date",
+    "holds_yes_no",
+    "groupable",
+    "titles_as_stored",
+    "native_in_spreadsheets",
     "listed_as_is",
 )
 
-#: what each type answers yes to (stores_column and indexable are yes unless a type says otherwise)
-PLAIN = {"stores_column", "indexable"}
+#: what each type answers yes to (a type says so only where it is not PLAIN: a column that is indexed, imported, seeded)
+PLAIN = {"stores_column", "indexable", "importable", "seedable"}
+#: a number: summed, averaged, a seed's key
+NUMBER = PLAIN | {"holds_number", "keys_seeds"}
 EXPECTED: dict[str, set[str]] = {
-    "string": PLAIN | {"searchable", "searched_by_default", "filtered_by_default", "names_records", "listed_as_is"},
-    "text": {"stores_column", "searchable", "filtered_by_default", "listed_as_is"},
-    "rich_text": {"stores_column", "searchable"},
-    "email": PLAIN | {"searchable", "searched_by_default", "filtered_by_default", "names_records"},
-    "phone": PLAIN | {"searchable", "names_records"},
-    "url": PLAIN | {"searchable"},
-    "integer": PLAIN,
-    "decimal": PLAIN,
-    "money": PLAIN,
-    "percent": PLAIN,
-    "rating": PLAIN,
-    "boolean": PLAIN,
-    "date": PLAIN,
-    "datetime": PLAIN,
+    "string": PLAIN
+    | {"searchable", "searched_by_default", "filtered_by_default", "names_records", "listed_as_is"}
+    | {"keys_seeds", "groupable", "titles_as_stored"},
+    "text": PLAIN - {"indexable"} | {"searchable", "filtered_by_default", "listed_as_is", "keys_seeds"},
+    "rich_text": PLAIN - {"indexable"} | {"searchable", "keys_seeds"},
+    "email": PLAIN
+    | {"searchable", "searched_by_default", "filtered_by_default", "names_records", "keys_seeds", "titles_as_stored"},
+    "phone": PLAIN | {"searchable", "names_records", "keys_seeds", "titles_as_stored"},
+    "url": PLAIN | {"searchable", "keys_seeds", "titles_as_stored"},
+    "integer": NUMBER | {"titles_as_stored", "native_in_spreadsheets"},
+    "decimal": NUMBER | {"native_in_spreadsheets"},
+    "money": NUMBER | {"native_in_spreadsheets"},
+    "percent": NUMBER | {"native_in_spreadsheets"},
+    "rating": NUMBER,
+    "boolean": PLAIN | {"holds_yes_no", "groupable"},
+    "date": PLAIN | {"holds_date", "native_in_spreadsheets"},
+    "datetime": PLAIN | {"holds_date", "native_in_spreadsheets"},
     "time": PLAIN,
-    "json": {"stores_column"},
-    "choice": PLAIN | {"has_choices", "searchable"},
-    "multi_choice": {"stores_column", "has_choices", "holds_list"},
-    "reference": PLAIN | {"refers_to_one", "refers_to_record", "targets_entity", "is_relation", "listed_as_is"},
-    "user": PLAIN | {"refers_to_one", "refers_to_user", "is_relation"},
-    "many_to_many": {"refers_to_many", "targets_entity", "is_relation", "holds_list"},
-    "child_table": {"holds_rows", "targets_entity", "is_relation", "indexable"},
-    "file": PLAIN | {"holds_file"},
-    "image": PLAIN | {"holds_file"},
-    "auto_number": PLAIN | {"generated", "numbered", "searchable"},
+    "json": PLAIN - {"indexable"},
+    "choice": PLAIN | {"has_choices", "searchable", "keys_seeds", "groupable", "titles_as_stored"},
+    "multi_choice": PLAIN - {"indexable"} | {"has_choices", "holds_list"},
+    "reference": PLAIN
+    | {"refers_to_one", "refers_to_record", "targets_entity", "is_relation", "listed_as_is", "groupable"},
+    "user": PLAIN - {"seedable"} | {"refers_to_one", "refers_to_user", "is_relation"},
+    "many_to_many": {"refers_to_many", "targets_entity", "is_relation", "holds_list", "importable"},
+    "child_table": {"holds_rows", "targets_entity", "is_relation"},
+    "file": {"stores_column", "holds_file"},
+    "image": {"stores_column", "holds_file"},
+    "auto_number": PLAIN | {"generated", "numbered", "searchable", "keys_seeds", "titles_as_stored"},
     "formula": PLAIN | {"generated", "computed_by_expression", "recomputed"},
     "rollup": PLAIN | {"generated", "aggregates_records", "recomputed"},
 }
@@ -116,17 +137,15 @@ ALLOWED: dict[str, int] = {
     "tenancy/headers.py": 1,
     "tenancy/bad_input.py": 1,
     "dashboards/checks.py": 4,
-    # dashboard widget kinds (3), a measured value type (money averages as money), a boolean group named in words
-    "dashboards/compute.py": 5,
+    # dashboard widget kinds (3), a measured value type (money averages as money)
+    "dashboards/compute.py": 4,
     # `Variable.type`: the one place where field type names meet CEL's types (expr/types.py's docstring)
     "expr/types.py": 5,
     "expr/values.py": 7,
     # meta sits below fields/ (fields imports it): a formula's or a rollup's value type
     "meta/model.py": 2,
     # a currency code is picked (choice) or typed (string)
-    "meta/checks.py": 1,
-    # a path's end may be created_by, a standard column with no field to ask
-    "workflow/paths.py": 2,
+    "definitions/checks.py": 1,
 }
 
 
@@ -145,3 +164,73 @@ def comparisons() -> dict[str, int]:
 def test_no_new_type_name_comparisons_outside_fields():
     """A new check asks the field type (`kind_of(field).holds_file`), or is commented and allowed here."""
     assert comparisons() == ALLOWED, "compare a field's capabilities, not its type name (or update ALLOWED, saying why)"
+
+
+# -- a type an installed extension adds ----------------------------------------------------------------------------
+class SwatchField(FieldType):
+    """A colour, as examples/formwork-brand's `color` adds one: it says only what it must, the rest is the defaults."""
+
+    name = "swatch"
+
+    def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
+        return sa.String(7)
+
+
+class SketchField(SwatchField):
+    """A drawing kept as JSON: it says the database cannot index it and an import file cannot hold it."""
+
+    name = "sketch"
+    indexable = importable = False
+
+    def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
+        return sa.JSON()
+
+
+PALETTE_PACK = """\
+kind: Pack
+name: studio
+version: 1.0.0
+label: Studio
+---
+kind: Entity
+name: palette
+label: Palette
+fields:
+  - {name: title, type: string}
+  - {name: shade, type: swatch}
+  - {name: doodle, type: sketch}
+indexes:
+  - fields: [shade]
+  - fields: [doodle]
+"""
+
+
+@pytest.fixture
+def extension_types(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The two types registered as `fields/__init__.py` takes a loaded feature's, with the definition schemas built
+    again to know them (and once more without them afterwards)."""
+    monkeypatch.setitem(FIELD_TYPES, "swatch", SwatchField())
+    monkeypatch.setitem(FIELD_TYPES, "sketch", SketchField())
+    _rebuild_schemas()
+    yield
+    monkeypatch.undo()
+    _rebuild_schemas()
+
+
+def _rebuild_schemas() -> None:
+    for cached in (jsonschemas.kind_schema, jsonschemas.extension_schema, jsonschemas.validator):
+        cached.cache_clear()
+
+
+def test_an_extension_type_answers_the_defaults():
+    kind = SwatchField()
+    assert {q for q in QUESTIONS if getattr(kind, q)} == PLAIN
+    assert kind.plain_input is None
+
+
+def test_an_extension_type_is_indexed_and_imported_as_it_answers(tmp_path: Path, extension_types: None):
+    (tmp_path / "studio").mkdir()
+    (tmp_path / "studio" / "pack.yaml").write_text(textwrap.dedent(PALETTE_PACK), encoding="utf-8")
+    catalog, errors = load_catalog([builtin_definitions(), tmp_path / "studio"])
+    assert [e.message for e in errors] == ["a sketch field cannot be indexed"]
+    assert [f.name for f in importable(catalog.entities["studio.palette"])] == ["title", "shade"]

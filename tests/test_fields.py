@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from jsonschema import Draft202012Validator
 from marshmallow import ValidationError
 
+from formwork.definitions.jsonschemas import kind_schema
 from formwork.fields import FIELD_TYPES, field_type
 from formwork.i18n import Label
-from formwork.meta.jsonschemas import kind_schema
 from formwork.meta.kinds import build_field
 
 ISSUE_TYPES = {

@@ -15,7 +15,7 @@ from formwork.files.limits import (
     UploadRefused,
     check_upload,
 )
-from formwork.files.store import LocalFileStore
+from formwork.tenancy.file_store import LocalFileStore
 from formwork.tenancy.registry import find_tenant
 
 SLUG, OTHER = "files", "files-other"
@@ -132,7 +132,7 @@ def test_a_save_that_fails_leaves_no_file_behind(site, platform: Platform) -> No
 def test_bytes_follow_the_transaction_that_records_them(site, platform: Platform) -> None:
     from formwork.files.attachments import attach, attachment, detach
     from formwork.files.lifecycle import save_upload
-    from formwork.files.store import store_for
+    from formwork.tenancy.file_store import store_for
 
     app = tenant_app(platform)
     upload = check_upload(PDF_ONE, "draft.pdf", Limits(1_000_000, DEFAULT_UPLOAD_TYPES))

@@ -14,9 +14,9 @@ from werkzeug.test import Client
 from conftest import PASSWORD, Platform, catalog_with_pack, csrf_token, jwt, login
 from formwork import create_app
 from formwork.tenancy.apps import build_tenant_app
+from formwork.tenancy.directory import Directory
 from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import find_tenant
-from formwork.workflow.directory import Directory
 
 SLUG = "imports"
 API = f"/t/{SLUG}/api/v1"

@@ -17,7 +17,7 @@ from werkzeug.test import Client
 
 from conftest import PASSWORD, Platform, csrf_token, jwt, login
 from formwork import formatting, i18n_catalog
-from formwork.meta.loader import builtin_definitions, require_catalog
+from formwork.definitions.loader import builtin_definitions, require_catalog
 from formwork.tenancy.manifest import apply_manifest, read_manifest
 from formwork.tenancy.registry import find_tenant
 

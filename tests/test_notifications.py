@@ -21,10 +21,10 @@ from werkzeug.test import Client
 from conftest import PASSWORD, Platform, catalog_with_pack, csrf_token, jwt, login
 from formwork import create_app
 from formwork.compile.models import utcnow
-from formwork.meta.loader import builtin_definitions, load_catalog
-from formwork.notify import notify, record_changed
+from formwork.definitions.loader import builtin_definitions, load_catalog
 from formwork.notify.mail import LogMailer, SmtpMailer, mailer_for
 from formwork.notify.outbox import MAX_ATTEMPTS, send_due
+from formwork.notify.sending import notify, record_changed
 from formwork.notify.tables import FOLLOWERS, NOTIFICATIONS, OUTBOX
 from formwork.notify.templates import render
 from formwork.tenancy.apps import build_tenant_app

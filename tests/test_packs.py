@@ -12,7 +12,7 @@ from werkzeug.test import Client
 from conftest import Platform, login
 from formwork import create_app
 from formwork.cli import main
-from formwork.meta.loader import builtin_definitions, require_catalog
+from formwork.definitions.loader import builtin_definitions, require_catalog
 from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import find_tenant, schema_changes
 from formwork.tenancy.storage import tenant_engine

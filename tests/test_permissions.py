@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import PASSWORD, Platform, login, migrate_to
-from formwork.meta.loader import builtin_definitions, require_catalog
+from formwork.definitions.loader import builtin_definitions, require_catalog
 from formwork.tenancy.cache import TenantApps
 from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import find_tenant

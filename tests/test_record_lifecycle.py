@@ -15,7 +15,8 @@ from werkzeug.test import Client
 
 from conftest import PASSWORD, Platform, catalog_with_pack, csrf_token, jwt, login
 from formwork import create_app
-from formwork.compile.lifecycle import Actor, RecordRejected, save_record
+from formwork.actor import Actor
+from formwork.compile.lifecycle import RecordRejected, save_record
 from formwork.meta.catalog import Catalog
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.provision import create_tenant

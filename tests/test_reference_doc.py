@@ -5,9 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from formwork.fields import FIELD_TYPES
-from formwork.meta.kinds import KINDS
-from formwork.meta.reference import (
+from formwork.definitions.reference import (
     COMMAND,
     DOCUMENT,
     END,
@@ -15,6 +13,8 @@ from formwork.meta.reference import (
     render_reference,
     splice,
 )
+from formwork.fields import FIELD_TYPES
+from formwork.meta.kinds import KINDS
 
 
 def test_generated_reference_is_up_to_date():

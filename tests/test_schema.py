@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from conftest import Platform, login, migrate_to
-from formwork.meta.loader import builtin_definitions, require_catalog
+from formwork.definitions.loader import builtin_definitions, require_catalog
 from formwork.tenancy.cache import TenantApps
 from formwork.tenancy.provision import create_tenant
 from formwork.tenancy.registry import Tenant, find_tenant, platform_session

@@ -81,20 +81,24 @@ def server(platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     )
     assert created.exit_code == 0, created.output
     port = free_port()
+    log = Path(os.environ.get("STEP_LOG", tmp_path / "serve.log"))
     process = subprocess.Popen(
         [sys.executable, "-m", "formwork.cli", "serve", "--port", str(port), "--threads", "8"],
         env={**os.environ, **environment},
         stdout=subprocess.DEVNULL,
-        stderr=open(os.environ.get("STEP_LOG", os.devnull), "w"),  # noqa: SIM115 - the server writes to it until it stops
+        stderr=log.open("w"),  # noqa: SIM115 - the server writes to it until it stops
     )
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        # a server that stopped (it could not start) fails the test at once, saying why, instead of after the deadline
+        while time.monotonic() < deadline and process.poll() is None:
             try:
                 if request(port, "GET", "/t/step-co/login/")[0] == 200:
                     break
             except OSError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
+        assert process.poll() is None, f"the server stopped:\n{log.read_text()[-3000:]}"
         yield port
     finally:
         process.terminate()

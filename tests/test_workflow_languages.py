@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 from werkzeug.test import Client
 
 from conftest import Platform, csrf_token, jwt, login
+from formwork import i18n, i18n_catalog
+from formwork.i18n import CatalogText
+from formwork.workflow import api, approvers, engine, rows, submitters
 from formwork.workflow.engine import Approvals
-from formwork.workflow.errors import NotAllowed, refusal
+from formwork.workflow.errors import NotAllowed
 from workflow_org import PEOPLE, company, leave, open_task
 
 SLUG = "wflang"
@@ -205,6 +211,52 @@ def test_a_refusal_is_rendered_when_shown_and_kept_in_english(platform: Platform
     assert refused.value.status == 403
 
 
-def test_a_translation_that_names_other_placeholders_is_refused_when_written() -> None:
-    with pytest.raises(ValueError, match="different placeholders"):
-        refusal("only {submitter}, who submitted it, can withdraw it", "只有提交人 {user} 可以撤回")
+#: the modules that write the engine's refusals (and the words filled into them)
+REFUSING: tuple[ModuleType, ...] = (engine, rows, submitters, approvers, api)
+
+
+def refusals() -> dict[str, CatalogText]:
+    """Every refusal text, by where it is written: the catalog texts the refusing modules hold as constants."""
+    return {
+        f"{module.__name__}.{name}": value
+        for module in REFUSING
+        for name, value in vars(module).items()
+        if name.isupper() and isinstance(value, CatalogText)
+    }
+
+
+def misworded(language: str) -> list[str]:
+    """`where: English -> translation` for each refusal whose translation is missing or names other
+    {placeholders} than its English, which would fail or lose a value only when it is shown."""
+    return [
+        f"{where}: {str(text)!r} -> {text.get(language)!r}"
+        for where, text in refusals().items()
+        if text.get(language) == str(text)
+        or i18n_catalog.placeholders(text.get(language)) != i18n_catalog.placeholders(str(text))
+    ]
+
+
+def test_every_refusal_is_translated_with_the_placeholders_of_its_english() -> None:
+    assert len(refusals()) > 40
+    assert {language: misworded(language) for language in i18n.LANGUAGES if language != "en"} == {"zh": []}
+
+
+def test_a_translation_that_names_other_placeholders_is_found_before_it_is_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy of the catalogs with one refusal mistranslated: the check names it, and the catalog check too."""
+    translations = tmp_path / "translations"
+    shutil.copytree(i18n.TRANSLATIONS, translations)
+    monkeypatch.setattr(i18n_catalog, "TRANSLATIONS", translations)
+    chinese = i18n_catalog.read("zh")
+    chinese[str(engine.ONLY_SUBMITTER_WITHDRAWS)].string = "只有提交人 {user} 可以撤回"
+    i18n_catalog.write("zh", chinese)
+    monkeypatch.setattr(i18n, "TRANSLATIONS", translations)
+    assert misworded("zh") == [
+        "formwork.workflow.engine.ONLY_SUBMITTER_WITHDRAWS: 'only {submitter}, who submitted it, can withdraw it' -> "
+        "'只有提交人 {user} 可以撤回'"
+    ]
+    assert (
+        "zh: the translation names other {placeholders}: 'only {submitter}, who submitted it, can withdraw it' -> "
+        "'只有提交人 {user} 可以撤回'"
+    ) in i18n_catalog.problems()

@@ -45,7 +45,7 @@ def expense(runtime, amount: str) -> int:
 
 
 def test_pack_roles_become_fab_roles_of_the_tenant(runtime) -> None:
-    from formwork.workflow.directory import Directory
+    from formwork.tenancy.directory import Directory
 
     session = runtime.session()
     try:

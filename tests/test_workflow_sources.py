@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from conftest import TEST_PACKS, Platform, counting, csrf_token, jwt, login
-from formwork.meta.loader import builtin_definitions, load_catalog
+from formwork.definitions.loader import builtin_definitions, load_catalog
 from formwork.tenancy.apps import build_tenant_app
+from formwork.tenancy.directory import Directory
 from formwork.tenancy.registry import find_tenant
 from formwork.workflow.api import cc_box
-from formwork.workflow.directory import Directory
 from formwork.workflow.engine import Approvals
 from formwork.workflow.errors import NotAllowed
 from formwork.workflow.paths import person_at

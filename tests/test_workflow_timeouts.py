@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from conftest import Platform
 from formwork.cli import main
 from formwork.compile.models import utcnow
-from formwork.meta.loader import builtin_definitions, require_catalog
+from formwork.definitions.loader import builtin_definitions, require_catalog
 from formwork.tenancy.cache import TenantApps
 from formwork.tenancy.registry import Tenant, platform_session, set_status
 from formwork.tenancy.worker import run_tenant, work

@@ -28,7 +28,8 @@ PEOPLE = {
 
 def company(platform: Platform, catalog: Catalog, slug: str, packs: list[str]) -> Any:
     """A tenant with PEOPLE as users and employees of one department (Sales, headed by dora); returns its runtime."""
-    tenant = create_tenant(platform.settings, catalog, slug, slug, packs, "admin", PASSWORD)
+    templates = platform.templates if catalog is platform.catalog else None  # a template holds the platform's packs
+    tenant = create_tenant(platform.settings, catalog, slug, slug, packs, "admin", PASSWORD, templates=templates)
     app = build_tenant_app(platform.settings, tenant, catalog)
     runtime = app.extensions["formwork"]
     with app.app_context():

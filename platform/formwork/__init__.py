@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def create_app(settings: Settings | None = None, catalog: Catalog | None = None):
     """Load and check the packs, bring the platform database up to date, and return the dispatcher."""
     from .console import build_console_app
-    from .meta.loader import require_catalog
+    from .definitions.loader import require_catalog
     from .tenancy.cache import TenantApps
     from .tenancy.dispatch import TenantDispatcher
     from .tenancy.registry import upgrade_platform_db

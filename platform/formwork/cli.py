@@ -127,7 +127,7 @@ def _quiet_fab_logs() -> None:
 
 
 def _catalog():
-    from .meta.loader import require_catalog
+    from .definitions.loader import require_catalog
 
     return require_catalog()
 
@@ -170,7 +170,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check pack folders (default: every pack on the pack path) and report every error."""
-    from .meta.loader import load_catalog, pack_search_path
+    from .definitions.loader import load_catalog, pack_search_path
 
     catalog, errors = load_catalog([*pack_search_path(), *paths] if paths else None)
     for error in errors:
@@ -210,7 +210,7 @@ def schema() -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="schemas")
 def schema_export(folder: Path) -> None:
     """Write one JSON Schema per kind (tenant manifests and customizations too), for editor autocomplete."""
-    from .meta.jsonschemas import extension_schema, kind_schema, schema_file
+    from .definitions.jsonschemas import extension_schema, kind_schema, schema_file
     from .meta.kinds import KINDS
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -507,7 +507,7 @@ def _set_status(slug: str, status: str) -> None:
 @tenant.command("list")
 def tenant_list() -> None:
     """Every tenant with its status and pack versions; `(upgrade available: x)` marks another release on this server."""
-    from .meta.loader import load_catalog
+    from .definitions.loader import load_catalog
     from .tenancy.packs import upgrades_available
     from .tenancy.registry import list_tenants
 

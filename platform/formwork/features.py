@@ -52,6 +52,24 @@ RIGHTS = "rights"
 ROLES_SETUP = "roles_setup"
 #: a FeatureCommand: a click command of `formwork`, or of one of its groups
 COMMANDS = "commands"
+#: `rights(role, catalog) -> {(permission, view or menu name)}`: FAB rights every holder of a pack role gets from a
+#: feature (the approvals inbox, the notifications, the dashboards meant for the role), beside the role's own
+ROLE_RIGHTS = "role_rights"
+#: `grant(model, catalog, username) -> SQL condition | None`: records of `model` a feature lets a user see whatever
+#: their record rules say (an approver sees what they are asked to decide), or-ed with the rules' condition
+RECORD_GRANTS = "record_grants"
+#: a `tenancy.notices.Notices`: who tells people what happened (the inbox and e-mail); the lowest priority answers,
+#: and with none nobody is told
+NOTICES = "notices"
+#: `entries(session, entity, record_id, limit) -> [TimelineEntry]`: at most `limit` newest entries a feature adds to
+#: a record's timeline beside its changes and comments (the approval events)
+TIMELINE_SOURCES = "timeline_sources"
+#: `lock(runtime, session, entity, record_id, username) -> reason | None`: why a record's attachments cannot change
+#: now (an approval in progress or its decision), in the reader's language; any reason refuses the change
+ATTACHMENT_LOCKS = "attachment_locks"
+#: a ServerAction: Python code that automations and action buttons run on a record, by name
+#: (compile/server_actions.run_server_action)
+SERVER_ACTIONS = "server_actions"
 #: a Job: a feature's share of every active tenant's tick (`formwork tick`, `formwork worker`; tenancy/worker.py),
 #: lowest priority first: the approvals' timeouts and reminders before the e-mails, so a reminder's mail leaves in
 #: the same tick
@@ -126,6 +144,42 @@ class CelFunction:
     name: str
     signature: Any
     body: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class ServerAction:
+    """What YAML cannot say, as Python a step runs on one record: `run(call)` gets a
+    `compile.server_actions.ActionCall` (the record, the actor, `save(values)` through the record lifecycle) and
+    returns what to tell the user, or None. `entities` limits it to some entities (empty: any)."""
+
+    name: str
+    run: Callable[[Any], str | None]
+    label: Any = None
+    entities: tuple[str, ...] = ()
+
+
+@dataclass
+class TimelineLine:
+    """One field of a change on a record's timeline: label, old value, new value, as text in the reader's language."""
+
+    label: Any
+    old: str
+    new: str
+
+
+@dataclass
+class TimelineEntry:
+    """One entry of a record's timeline (history/timeline.py): a change, a comment, or what a TIMELINE_SOURCES item
+    gives (an approval event). `title` is a label in the reader's language; `subject` names a child-table row."""
+
+    kind: str
+    at: datetime
+    actor: str | None
+    title: Any
+    subject: str = ""
+    lines: list[TimelineLine] = field(default_factory=list)
+    body: str = ""
+    action: str = ""
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,11 @@ def moment(value: datetime) -> str:
     return pattern.replace("{1}", day(local.date())).replace("{0}", clock(local.time()))
 
 
+def local_time(value: datetime | None) -> str:
+    """A stored UTC time in the tenant's time zone, to the minute, or nothing when there is none (screens' cells)."""
+    return "" if value is None else moment(value)
+
+
 def tenant_today() -> date:
     return datetime.now(tenant_zone()).date()
 

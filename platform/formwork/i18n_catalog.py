@@ -201,7 +201,7 @@ def missing_pack_texts(definitions: Definitions, languages: Sequence[str] = ()) 
 def missing_platform_texts(languages: Sequence[str] = ()) -> list[str]:
     """`module.NAME[key]: 'English'` for each `Label` the platform's modules hold as a constant (or in a word list)
     without a text in one of `languages` (default: every translated language). A `CatalogText` is the catalog's
-    (`problems` checks it); what is left are texts still written in Python, like the approval engine's refusals."""
+    (`problems` checks it); what is left are texts still written in Python."""
     import importlib
     import pkgutil
 

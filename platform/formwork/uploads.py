@@ -1,10 +1,16 @@
 """The platform's upload settings: how large a file may be and which name endings a record may carry by default.
 
 Platform settings (config.Settings), read by the core (the request size a tenant app accepts, tenancy/bad_input)
-and by the files feature, which checks every upload against them (files/limits.py).
+and by the files feature, which checks every upload against them (files/limits.py); `UploadRefused` says why one
+was refused.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .i18n import Label
 
 MEGABYTE = 1024 * 1024
 #: the largest upload when FORMWORK_MAX_UPLOAD_MB does not say
@@ -24,3 +30,11 @@ DEFAULT_UPLOAD_TYPES = (
     ".txt",
     ".csv",
 )
+
+
+class UploadRefused(ValueError):
+    """Why an upload is refused, in the user's language: raised by the file field types' checks and by any feature
+    that takes files (approval attachments), caught where the upload came in."""
+
+    def __init__(self, label: Label, **values: Any) -> None:
+        super().__init__(label.localized().format(**values))

@@ -12,12 +12,17 @@ from pathlib import Path
 
 import formwork_brand
 import pytest
+from flask import Flask
 from werkzeug.test import Client
 
 from formwork import create_app
+from formwork.actor import Actor
+from formwork.compile.lifecycle import save_record
+from formwork.compile.server_actions import UnknownServerAction, run_server_action
 from formwork.config import Settings
+from formwork.definitions.loader import builtin_definitions, require_catalog
 from formwork.features import load_features
-from formwork.meta.loader import builtin_definitions, require_catalog
+from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.provision import create_tenant
 
 PACKS = Path(formwork_brand.__file__).parent / "packs"
@@ -26,7 +31,8 @@ API = "/t/brand-co/api/v1/brand_swatch/"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Client:
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Client, Flask]:
+    """A client of the platform, and the tenant's own app (for what a step calls in Python, not over HTTP)."""
     instance = tmp_path_factory.mktemp("instance")
     settings = Settings(
         instance=instance,
@@ -36,8 +42,13 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Client:
     )
     catalog = require_catalog([builtin_definitions(), PACKS])
     app = create_app(settings, catalog)  # brings the platform database up to date
-    create_tenant(settings, catalog, "brand-co", "Brand Co", ["core", "brand"], "admin", PASSWORD)
-    return Client(app)
+    tenant = create_tenant(settings, catalog, "brand-co", "Brand Co", ["core", "brand"], "admin", PASSWORD)
+    return Client(app), build_tenant_app(settings, tenant, catalog)
+
+
+@pytest.fixture(scope="module")
+def client(site: tuple[Client, Flask]) -> Client:
+    return site[0]
 
 
 def _token(client: Client) -> dict[str, str]:
@@ -98,3 +109,26 @@ def test_validate_knows_the_new_type_and_function(tmp_path: Path) -> None:
     with pytest.raises(DefinitionsInvalid) as invalid:
         require_catalog([builtin_definitions(), bad])
     assert "pack.yaml:8" in str(invalid.value) and "contrast" in str(invalid.value)
+
+
+def test_the_server_action_changes_the_record_through_the_lifecycle(site: tuple[Client, Flask]) -> None:
+    """The action's save meets the field type's check, the record hook (lower case) and the formula, and the
+    caller's transaction decides whether it lasts."""
+    tenant_app = site[1]
+    runtime = tenant_app.extensions["formwork"]
+    entity = runtime.catalog.entities["brand.swatch"]
+    with tenant_app.app_context():
+        session = runtime.session()
+        swatch = save_record(runtime, Actor.system(), entity, None, {"name": "Ink", "background": "#0D1117"})
+        session.commit()
+        run_server_action(runtime, Actor.system(), "brand.invert_background", entity, swatch)
+        session.rollback()  # the caller's transaction decides: rolled back, nothing changed
+        session.refresh(swatch)
+        assert swatch.background == "#0d1117"
+        said = run_server_action(runtime, Actor.system(), "brand.invert_background", entity, swatch)
+        session.commit()
+        assert said == "#0d1117 -> #f2eee8"
+        session.refresh(swatch)
+        assert (swatch.background, swatch.text_tone) == ("#f2eee8", "dark")
+        with pytest.raises(UnknownServerAction):
+            run_server_action(runtime, Actor.system(), "brand.no_such_action", entity, swatch)

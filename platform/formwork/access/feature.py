@@ -26,12 +26,18 @@ def add_role(catalog: Catalog, role: RoleDef) -> list[DefinitionError]:
 
 
 ROLE = Kind(
-    "Role", "role.json", build_role, add_role, Partial(linked={"rights": ("records", "fields")}), collection="roles"
+    "Role",
+    "role.json",
+    build_role,
+    add_role,
+    Partial(linked={"rights": ("records", "fields")}),
+    collection="roles",
+    schema_package="formwork.access",
 )
 
 
 class RoleRights:
-    """The roles' record rules and field rights, as `formwork.rights` asks them (for the request's user)."""
+    """The roles' record rules and field rights, as `formwork.rights` asks them (for an actor)."""
 
     visible_condition = staticmethod(records.visible_condition)
     hidden_fields = staticmethod(fields.hidden_fields)

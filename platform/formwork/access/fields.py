@@ -1,48 +1,55 @@
-"""Field rights: the fields of an entity the signed-in user may not see, or may see but not change.
+"""Field rights: the fields of an entity an actor may not see, or may see but not change.
 
 A role hides fields or makes them read-only per entity (`fields:` in its
 definition). With several roles the user gets the most a role allows: a
 field stays hidden (read-only) only when every role of theirs that has rights
 on the entity hides it (makes it read-only). Admin, a tenant's own roles and
-users without pack roles are not limited.
+users without pack roles are not limited, nor is the system actor. An anonymous actor (no signed-in user) sees no
+field any role hides or makes read-only.
 """
 
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context
+from flask import current_app, has_app_context
 
+from ..actor import Actor, request_state
 from ..fields import kind_of
 from ..meta.model import EntityDef
-from ..tenancy.audit import current_user
 from .definition import FieldRights
 from .records import user_roles
 
 
-def hidden_fields(entity: EntityDef | str) -> set[str]:
-    """Fields of `entity` the current user never sees: not in forms, show, lists, API reads or exports."""
-    return set(_rights(entity).hidden)
+def hidden_fields(entity: EntityDef | str, actor: Actor) -> set[str]:
+    """Fields of `entity` `actor` never sees: not in forms, show, lists, API reads or exports."""
+    return set(_rights(entity, actor).hidden)
 
 
-def read_only_fields(entity: EntityDef | str) -> set[str]:
-    """Fields of `entity` the current user sees but may not change (forms keep the stored value, the API says 400)."""
-    return set(_rights(entity).read_only)
+def read_only_fields(entity: EntityDef | str, actor: Actor) -> set[str]:
+    """Fields of `entity` `actor` sees but may not change (forms keep the stored value, the API says 400)."""
+    return set(_rights(entity, actor).read_only)
 
 
-def _rights(entity: EntityDef | str) -> FieldRights:
+def _rights(entity: EntityDef | str, actor: Actor) -> FieldRights:
     qualified = entity if isinstance(entity, str) else entity.qualified
-    if not has_request_context():
+    if actor.is_system:
         return FieldRights()
-    user = current_user()
-    if user is None:
-        return FieldRights()
-    cache = g.setdefault("formwork_field_rights", {})
-    if qualified not in cache:
-        cache[qualified] = _combined(user, qualified)
-    return cache[qualified]
+    state = request_state()
+    cache = state.cache("field_rights") if state is not None else {}
+    key = (actor.user_id, actor.roles, qualified)
+    if key not in cache:
+        cache[key] = _combined(actor, qualified) if actor.signed_in else _restricted(qualified)
+    return cache[key]
 
 
-def _combined(user: object, qualified: str) -> FieldRights:
-    roles, unlimited = user_roles(user)
+def _restricted(qualified: str) -> FieldRights:
+    """What an anonymous actor gets: every field a role hides or makes read-only, hidden."""
+    roles = current_app.extensions["formwork"].catalog.roles.values()
+    each = [role.fields[qualified] for role in roles if qualified in role.fields]
+    return FieldRights(frozenset().union(*(r.hidden | r.read_only for r in each)))
+
+
+def _combined(actor: Actor, qualified: str) -> FieldRights:
+    roles, unlimited = user_roles(actor)
     holding = [role for role in roles if role.rights_on(qualified)]
     if unlimited or not holding:
         return FieldRights()
@@ -52,19 +59,19 @@ def _combined(user: object, qualified: str) -> FieldRights:
     return FieldRights(hidden, read_only)
 
 
-def unchangeable_fields(entity: EntityDef | str) -> set[str]:
-    """Fields the current user may not set (read-only or hidden for them): forms drop them, the API refuses them."""
-    found = _rights(entity)
+def unchangeable_fields(entity: EntityDef | str, actor: Actor) -> set[str]:
+    """Fields `actor` may not set (read-only or hidden for it): forms drop them, the API refuses them."""
+    found = _rights(entity, actor)
     return set(found.hidden | found.read_only)
 
 
-def without_hidden(entity: EntityDef | str, data: dict) -> dict:
-    """An API record body without the fields hidden from the current user, in its child-table rows too (a row is
-    a record of the child entity: its hidden fields must not leak through the parent)."""
-    hidden = hidden_fields(entity)
+def without_hidden(entity: EntityDef | str, data: dict, actor: Actor) -> dict:
+    """An API record body without the fields hidden from `actor`, in its child-table rows too (a row is a record
+    of the child entity: its hidden fields must not leak through the parent)."""
+    hidden = hidden_fields(entity, actor)
     shown = {k: v for k, v in data.items() if k not in hidden} if hidden else data
     for table, child in child_tables(entity).items():
-        keys = _row_keys(child, hidden_fields(child))
+        keys = _row_keys(child, hidden_fields(child, actor))
         if keys and isinstance(shown.get(table), list):
             shown = {
                 **shown,
@@ -78,18 +85,18 @@ def without_hidden(entity: EntityDef | str, data: dict) -> dict:
 
 def child_tables(entity: EntityDef | str) -> dict[str, EntityDef]:
     """The entity's child-table fields and the child entity of each (whose field rights apply to the rows)."""
-    if isinstance(entity, str) or not has_request_context():
+    if isinstance(entity, str) or not has_app_context():
         return {}
     entities = current_app.extensions["formwork"].catalog.entities
     return {f.name: entities[f.target] for f in entity.fields if kind_of(f).holds_rows and f.target in entities}
 
 
-def unchangeable_row_fields(entity: EntityDef | str, data: dict) -> dict[str, list[tuple[int, str]]]:
-    """(row number, field) per child table of `data` whose rows set a field the user's roles make read-only or
-    hide on the child entity: the API refuses them as it refuses the parent's own."""
+def unchangeable_row_fields(entity: EntityDef | str, data: dict, actor: Actor) -> dict[str, list[tuple[int, str]]]:
+    """(row number, field) per child table of `data` whose rows set a field `actor`'s roles make read-only or hide
+    on the child entity: the API refuses them as it refuses the parent's own."""
     found: dict[str, list[tuple[int, str]]] = {}
     for table, child in child_tables(entity).items():
-        fixed = unchangeable_fields(child)
+        fixed = unchangeable_fields(child, actor)
         rows = data.get(table) or []
         refused = [(number, name) for number, row in enumerate(rows, start=1) for name in sorted(fixed & set(row))]
         if refused:
@@ -102,8 +109,3 @@ def _row_keys(child: EntityDef, hidden: set[str]) -> set[str]:
     return hidden | {
         f"{name}_id" for name in hidden if (f := child.field(name)) is not None and kind_of(f).refers_to_one
     }
-
-
-def hidden_fields_for(entity: EntityDef | str, user: object) -> set[str]:
-    """Fields of `entity` hidden from `user` (not the request's: a follower told of a change)."""
-    return set(_combined(user, entity if isinstance(entity, str) else entity.qualified).hidden)

@@ -4,8 +4,9 @@ A right on an entity is a set of FAB permissions on its screens
 (`{Class}View`), its REST API (`{Class}Api`) and its menu entries, so FAB's
 own `@has_access` / `@protect` checks enforce it and the tenant admin sees
 the result in FAB's role screens. A pack role's FAB rights are exactly what
-its definition says (plus the approver rights every pack role has, so any
-holder can act on the approvals assigned to them); when the definition
+its definition says, plus what features give every pack role (ROLE_RIGHTS:
+the approvals' rights, so any holder can act on the approvals assigned to
+them; their notifications; the dashboards meant for the role); when the definition
 changes, the next install, upgrade or permission sync makes them so again.
 """
 
@@ -16,11 +17,10 @@ from typing import Any
 from flask import Flask
 
 from ..compile.models import class_name
-from ..dashboards.rights import dashboard_rights
+from ..features import ROLE_RIGHTS, load_features
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from ..tenancy.menu import menu_label
-from ..workflow.roles import APPROVER_RIGHTS
 from .definition import EVERY_ENTITY, RoleDef
 
 #: right -> (permission on {Class}View, permission on {Class}Api); `read` also opens the entity's menu entries
@@ -37,7 +37,9 @@ VIEW_API_PERMISSIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 def permissions_of(role: RoleDef, catalog: Catalog, menu_names: dict[str, list[str]]) -> set[tuple[str, str]]:
     """(permission, view or menu name) pairs role holders get; `menu_names` lists each entity's menu entries."""
-    wanted: set[tuple[str, str]] = set(APPROVER_RIGHTS) | dashboard_rights(role.name, catalog)
+    wanted: set[tuple[str, str]] = set()
+    for feature_rights in load_features().items(ROLE_RIGHTS):
+        wanted |= feature_rights(role.name, catalog)
     for entity in _entities(role, catalog):
         rights = role.rights_on(entity.qualified)
         view, api = f"{class_name(entity)}View", f"{class_name(entity)}Api"

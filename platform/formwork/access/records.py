@@ -7,8 +7,8 @@ cannot be forgotten on one path and a hidden record is simply not found
 (404, never 403: the user never learns it exists).
 
 Who sees what:
-- no request (CLI, worker, migrations) or no signed-in user: no limit here
-  (FAB's rights decide whether an anonymous request gets this far);
+- the system actor (seeds, the worker, the approval engine): no limit;
+- an anonymous actor (no signed-in user): nothing;
 - the Admin role, roles no pack declares (made by a tenant admin in FAB's
   screens), and users with FAB's Public role only: everything their FAB rights allow;
 - a pack role with a record rule for the entity: the records of that rule;
@@ -23,53 +23,55 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context
+from flask import current_app
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..actor import Actor, request_state
+from ..features import RECORD_GRANTS, load_features
 from ..fields import kind_of
-from ..filters import FilterContext, compile_filter
+from ..filters import FilterContext, actor_context, compile_filter
 from ..meta.model import EntityDef
-from ..tenancy.audit import current_user
 from .definition import RecordRule, RoleDef
 
 EMPLOYEE, DEPARTMENT = "core.employee", "core.department"
 _UNLIMITED = object()
 
 
-def visible_condition(model: type) -> ColumnElement[bool] | None:
-    """The SQL condition limiting the current request's user to the records of `model` they may see; None: no limit."""
-    if not has_request_context():
+def visible_condition(model: type, actor: Actor) -> ColumnElement[bool] | None:
+    """The SQL condition limiting `actor` to the records of `model` it may see; None: no limit."""
+    if actor.is_system:
         return None
-    user = current_user()
-    if user is None:
-        return None
-    cache = g.setdefault("formwork_visible", {})
-    key = (user.id, model)
+    if not actor.signed_in:
+        return sa.false()
+    state = request_state()
+    cache = state.cache("visible") if state is not None else {}
+    key = (actor.user_id, model)
     if key not in cache:
-        cache[key] = _condition_for(model, user)
+        cache[key] = _condition_for(model, actor)
     return cache[key]
 
 
-def user_roles(user: Any) -> tuple[list[RoleDef], bool]:
-    """The pack roles of `user`, and whether another role (Admin, a tenant's own role) lifts every limit."""
+def user_roles(actor: Actor) -> tuple[list[RoleDef], bool]:
+    """The pack roles of `actor`, and whether another role (Admin, a tenant's own role) lifts every limit."""
     catalog = current_app.extensions["formwork"].catalog
     admin = current_app.appbuilder.sm.auth_role_admin
     declared, unlimited = [], False
-    for role in user.roles:
-        found = catalog.roles.get(role.name)
-        if found is None or role.name == admin:
-            unlimited = unlimited or role.name != "Public"
+    for name in sorted(actor.roles):
+        found = catalog.roles.get(name)
+        if found is None or name == admin:
+            unlimited = unlimited or name != "Public"
         else:
             declared.append(found)
     return declared, unlimited
 
 
-def _condition_for(model: type, user: Any, context: FilterContext | None = None) -> ColumnElement[bool] | None:
-    roles, unlimited = user_roles(user)
+def _condition_for(model: type, actor: Actor) -> ColumnElement[bool] | None:
+    roles, unlimited = user_roles(actor)
     if unlimited or not roles:  # Admin, a tenant's own role, or FAB's Public role only
         return None
     entity: EntityDef = model.__entity__
+    context = actor_context(actor)
     conditions = []
     for role in roles:
         found = _role_condition(role, model, entity, context)
@@ -77,30 +79,23 @@ def _condition_for(model: type, user: Any, context: FilterContext | None = None)
             return None
         if found is not None:
             conditions.append(found)
-    if current_app.extensions["formwork"].catalog.chains_for(entity.qualified):
-        conditions.append(_asked_to_decide(model, entity, user.username))
+    conditions.extend(_granted(model, actor.username or ""))
     return sa.or_(*conditions) if conditions else sa.false()
 
 
-def _asked_to_decide(model: type, entity: EntityDef, username: str) -> ColumnElement[bool]:
-    """Records with an approval task of the user (open or decided): an approver sees what they are asked to decide,
-    whatever their record rules say (a manager approving a report's leave request)."""
-    from ..workflow.tables import INSTANCES, TASKS
-
-    return sa.exists().where(
-        INSTANCES.c.entity == entity.qualified,
-        INSTANCES.c.record_id == model.id,
-        TASKS.c.instance_id == INSTANCES.c.id,
-        TASKS.c.assignee == username,
-    )
+def _granted(model: type, username: str) -> list[ColumnElement[bool]]:
+    """The records features let the user see whatever their record rules say (RECORD_GRANTS: an approver sees what
+    they are asked to decide)."""
+    catalog = current_app.extensions["formwork"].catalog
+    found = (grant(model, catalog, username) for grant in load_features().items(RECORD_GRANTS))
+    return [condition for condition in found if condition is not None]
 
 
-def _role_condition(role: RoleDef, model: type, entity: EntityDef, context: FilterContext | None = None) -> Any:
-    """What one role sees: _UNLIMITED, a condition, or None (nothing). `context`: the user's, default the request's."""
+def _role_condition(role: RoleDef, model: type, entity: EntityDef, context: FilterContext) -> Any:
+    """What one role sees: _UNLIMITED, a condition, or None (nothing). `context`: its actor's variables."""
     rules = role.records.get(entity.qualified)
     if rules is None:
         return _UNLIMITED if role.rights_on(entity.qualified) else None
-    context = context or _context(model)
     parts = []
     for rule in rules:
         part = rule_condition(rule, model, entity, context)
@@ -108,15 +103,6 @@ def _role_condition(role: RoleDef, model: type, entity: EntityDef, context: Filt
             return _UNLIMITED
         parts.append(part)
     return sa.or_(*parts)
-
-
-def _context(model: type) -> FilterContext:
-    from ..compile.logic import filter_context
-
-    cache = g.setdefault("formwork_filter_context", {})
-    if "context" not in cache:
-        cache["context"] = filter_context(current_app.extensions["formwork"].session(), model.__models__)
-    return cache["context"]
 
 
 def rule_condition(
@@ -189,32 +175,3 @@ def department_ids(department: type, root: int) -> sa.Select:
     child = aliased(department)
     tree = tree.union(sa.select(child.id).where(child.parent_id == tree.c.id))
     return sa.select(tree.c.id)
-
-
-def may_see(model: type, record_id: int) -> bool:
-    """Whether the current user's record rules let them see record `record_id` of `model` (true when unlimited;
-    a record that does not exist is not seen)."""
-    condition = visible_condition(model)
-    if condition is None:
-        return True
-    session = current_app.extensions["formwork"].session()
-    return session.scalar(sa.select(model.id).where(model.id == record_id, condition)) is not None
-
-
-def may_see_as(session: Any, user: Any, model: type, record_id: int) -> bool:
-    """Whether `user` (not the request's: a follower told of a change, a person mentioned) may see record
-    `record_id` of `model` under their own record rules; ids that cannot be stored are never seen."""
-    from ..compile.logic import current_employee
-    from ..fields.base import INTEGER_LIMIT
-
-    if not 0 < record_id <= INTEGER_LIMIT:
-        return False
-    employee = current_employee(session, model.__models__, user)
-    context = FilterContext.now(
-        user_id=user.id,
-        employee_id=getattr(employee, "id", None),
-        department_id=getattr(employee, "department_id", None),
-    )
-    condition = _condition_for(model, user, context)
-    query = sa.select(model.id).where(model.id == record_id)
-    return session.scalar(query.where(condition) if condition is not None else query) is not None

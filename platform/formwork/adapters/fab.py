@@ -4,7 +4,8 @@ Written against Flask-AppBuilder 5.3 (pyproject pins >=5.3,<5.4). FAB keeps
 some things Formwork needs private: the rows a view may show, the record an
 edit form is for, a permission check for a user other than the request's,
 the inner query of a count and the bare OpenAPI document. The functions below
-read them; `OVERRIDDEN_HOOKS` lists the private methods our views override.
+read them; `OVERRIDDEN_HOOKS` lists the private methods our views override;
+`check_rison_schemas_once` replaces the `jsonschema` FAB's `rison` decorator calls.
 tests/test_adapters.py checks each against the installed FAB.
 """
 
@@ -13,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import flask_appbuilder.api as fab_api
+import jsonschema
 from apispec import APISpec
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.api.convert import Model2SchemaConverter
@@ -21,6 +24,8 @@ from flask_appbuilder.baseviews import BaseCRUDView
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.manager import BaseSecurityManager
+from jsonschema.exceptions import best_match
+from jsonschema.validators import validator_for
 from sqlalchemy.orm import Query
 
 
@@ -73,6 +78,38 @@ def new_api_spec(openapi: type[OpenApi] | OpenApi, version: str) -> APISpec:
     our corrected `/_openapi` (tenancy/openapi.py) must start from the same one.
     """
     return openapi._create_api_spec(version)
+
+
+class SchemasCheckedOnce:
+    """`jsonschema` as FAB's `rison` decorator calls it, checking each schema against its metaschema once.
+
+    FAB 5.3's `rison` validates the `q` argument of every list, record and `_info` call with `jsonschema.validate`,
+    which first checks the schema itself against the JSON Schema metaschema: milliseconds per request, for a schema
+    that is one of FAB's constants. The argument is still validated on every request, with the same error.
+    """
+
+    ValidationError = jsonschema.ValidationError
+
+    def __init__(self) -> None:
+        #: by the schema's id; the schema is kept with its validator, so the id is not reused
+        self._validators: dict[int, tuple[dict[str, Any], Any]] = {}
+
+    def validate(self, instance: Any, schema: dict[str, Any]) -> None:
+        known = self._validators.get(id(schema))
+        if known is None or known[0] is not schema:
+            validator = validator_for(schema)
+            validator.check_schema(schema)
+            known = self._validators[id(schema)] = (schema, validator(schema))
+        error = best_match(known[1].iter_errors(instance))
+        if error is not None:
+            raise error
+
+
+def check_rison_schemas_once() -> None:
+    """FAB's `rison` decorator (flask_appbuilder/api/__init__.py) uses its module's `jsonschema` for
+    `validate` and `ValidationError` only: `SchemasCheckedOnce` answers both."""
+    if not isinstance(fab_api.jsonschema, SchemasCheckedOnce):
+        setattr(fab_api, "jsonschema", SchemasCheckedOnce())  # noqa: B010 - typed as a module, which this stands in for
 
 
 @dataclass(frozen=True)

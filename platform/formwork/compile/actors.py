@@ -1,22 +1,84 @@
-"""The actor of a request: the signed-in user as the record lifecycle sees it (compile/lifecycle.py)."""
+"""The actor of a request: the one place that reads who signed in (Flask-Login's session or a verified JWT).
+
+Views and APIs, the request boundary, ask `request_actor()` and pass the actor on (formwork/actor.py says why).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app, has_request_context
 from sqlalchemy.orm import Session
 
-from ..meta.model import EntityDef
-from ..rights import unchangeable_fields
-from ..tenancy.audit import current_user
-from .lifecycle import Actor
-from .logic import current_user_values
-from .models import CompiledModels
+from ..actor import Actor, request_state
+from ..i18n import current_locale
+from .logic import employee_of, user_values
+
+if TYPE_CHECKING:
+    from ..tenancy.runtime import TenantRuntime
 
 
-def request_actor(session: Session, compiled: CompiledModels, entity: EntityDef | None = None) -> Actor:
-    """The request's user: its name, its `user` for expressions (loaded when needed) and, for `entity`, the fields
-    its roles keep it from setting. Outside a request, or signed out, it is the system."""
-    user = current_user()
-    if user is None:
-        return Actor.system()
-    refused = frozenset(unchangeable_fields(entity)) if entity is not None else frozenset()
-    return Actor(user.username, lambda: current_user_values(session, compiled), refused)
+def request_user() -> Any:
+    """The user of an API call (JWT) or of a screen session (Flask-Login), or None (also outside a request).
+
+    A verified JWT wins: the API authorizes by the token alone, so a browser that is also signed in
+    with another user's cookie must not have its records, rules or history taken from the cookie.
+    """
+    if not has_request_context():
+        return None
+    from flask_jwt_extended import get_current_user
+    from flask_login import current_user as session_user
+
+    try:
+        token_user = get_current_user()
+    except RuntimeError:  # no JWT was verified in this request
+        token_user = None
+    if token_user is not None:
+        return token_user
+    if session_user and session_user.is_authenticated:
+        return session_user
+    return None
+
+
+def request_actor() -> Actor:
+    """The request's actor, built once per request: anonymous when no one signed in, and outside a request.
+
+    Only a signed-in actor is kept: an API request verifies its JWT after the first code may have asked."""
+    state = request_state()
+    user = request_user()
+    if state is None or user is None:
+        return Actor.anonymous()
+    if state.actor is None or state.actor.user_id != user.id:
+        state.actor = actor_of(user)
+    return state.actor
+
+
+def signed_in_actor() -> Actor:
+    """The request's actor on a route FAB protects; 401 if no one signed in (has_access sends anonymous visitors to
+    the login page before a view runs, so this only guards against a misconfigured route)."""
+    from flask import abort
+
+    actor = request_actor()
+    if not actor.signed_in:
+        abort(401)
+    return actor
+
+
+def actor_of(user: Any, session: Session | None = None) -> Actor:
+    """`user` (a FAB user) as an actor: its employee (read through `session`, default the tenant's) and its `user`
+    for expressions are loaded when first read."""
+    runtime: TenantRuntime = current_app.extensions["formwork"]
+    username = user.username
+
+    def employee() -> Any:
+        return employee_of(session or runtime.session(), runtime.compiled, username)
+
+    actor = Actor(
+        username,
+        int(user.id),
+        frozenset(role.name for role in user.roles),
+        locale=current_locale(),
+        load_employee=employee,
+        load_user=lambda: user_values(user, actor.employee),
+    )
+    return actor

@@ -8,7 +8,7 @@ with a message per field, and an update made on a stale version is a 409 (or a 4
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, request
 from flask.wrappers import Response
@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import BadRequest
 
+from ..actor import Actor
 from ..adapters.apispec import spec_paths
 from ..adapters.fab import base_filters
 from ..features import ENTITY_APIS, load_features
@@ -28,14 +29,13 @@ from ..fields.child_table import parent_field_of
 from ..i18n import CatalogText
 from ..languages import localize_messages, localized
 from ..meta.catalog import Catalog
-from ..meta.model import STANDARD_COLUMNS, EntityDef
+from ..meta.model import STANDARD_COLUMNS, EntityDef, FieldDef
 from ..rights import (
     hidden_fields,
     unchangeable_fields,
     unchangeable_row_fields,
     without_hidden,
 )
-from ..tenancy.bad_input import UnreadableBody
 from .actors import request_actor
 from .etags import (
     PRECONDITION_FAILED,
@@ -49,7 +49,6 @@ from .etags import (
 from .interface import EntityInterface
 from .lifecycle import (
     FIELD_NOT_YOURS,
-    Actor,
     RecordConflict,
     RecordInUse,
     RecordRejected,
@@ -59,6 +58,10 @@ from .lifecycle import (
 )
 from .models import CompiledModels, class_name
 from .schemas import ReadSchemaConverter, input_schema
+from .unreadable import UnreadableBody
+
+if TYPE_CHECKING:
+    from ..tenancy.runtime import TenantRuntime
 
 ROW = CatalogText("Row")
 
@@ -168,7 +171,10 @@ class EntityRestApi(ModelRestApi):
             data = self.input_schema().load(body, partial=partial)
         except ValidationError as err:
             return {}, self.response_400(message=err.messages)
-        refused = {name: [FIELD_NOT_YOURS.localized()] for name in sorted(set(data) & unchangeable_fields(self.entity))}
+        refused = {
+            name: [FIELD_NOT_YOURS.localized()]
+            for name in sorted(set(data) & unchangeable_fields(self.entity, self._actor()))
+        }
         refused.update(self._refused_in_rows(data))
         if refused:  # the caller's roles make these read-only (or hide them): say so rather than drop them
             return {}, self.response_400(message=refused)
@@ -177,17 +183,17 @@ class EntityRestApi(ModelRestApi):
     def _refused_in_rows(self, data: dict[str, Any]) -> dict[str, list[str]]:
         """Child-table rows setting a field the caller's roles make read-only (or hide) on the child entity."""
         messages = {}
-        for table, refused in unchangeable_row_fields(self.entity, data).items():
-            child = self.catalog.entities[self.entity.field(table).target]
+        for table, refused in unchangeable_row_fields(self.entity, data, self._actor()).items():
+            child = _target_of(self.catalog, self.entity.declared_field(table))
             messages[table] = [
-                f"{ROW.localized()} {number}, {localized(child.field(name).label)}: {FIELD_NOT_YOURS.localized()}"
+                f"{ROW.localized()} {number}, {localized(child.declared_field(name).label)}: {FIELD_NOT_YOURS.localized()}"
                 for number, name in refused
             ]
         return messages
 
     def _shown(self, item: Any) -> dict[str, Any]:
         """The record as the caller's GET shows it (its `result`): what its ETag is a digest of."""
-        return without_hidden(self.entity, self.show_model_schema.dump(item))
+        return without_hidden(self.entity, self.show_model_schema.dump(item), self._actor())
 
     def add_api_spec(self, api_spec: Any) -> None:
         """FAB's operations, with the record path's ETag headers and conditions."""
@@ -196,15 +202,16 @@ class EntityRestApi(ModelRestApi):
 
     def pre_get(self, data: dict[str, Any]) -> None:
         """Reads leave out the fields the caller's roles hide."""
-        data["result"] = without_hidden(self.entity, data["result"])
+        data["result"] = without_hidden(self.entity, data["result"], self._actor())
 
     def pre_get_list(self, data: dict[str, Any]) -> None:
-        data["result"] = [without_hidden(self.entity, row) for row in data["result"]]
+        actor = self._actor()
+        data["result"] = [without_hidden(self.entity, row, actor) for row in data["result"]]
 
     def get_list_headless(self, **kwargs: Any) -> Response:
         """Sorting by a field hidden from the caller would reveal its order: refused like an unknown column."""
         order = (kwargs.get("rison") or {}).get("order_column")
-        if order in hidden_fields(self.entity):
+        if order in hidden_fields(self.entity, self._actor()):
             return self.response_400(message={"order_column": [FIELD_NOT_YOURS.localized()]})
         return super().get_list_headless(**kwargs)
 
@@ -240,19 +247,27 @@ class EntityRestApi(ModelRestApi):
         response.set_etag(record_etag(body))
         return response
 
-    def _runtime(self) -> Any:
+    def _runtime(self) -> TenantRuntime:
         return current_app.extensions["formwork"]
 
     def _actor(self) -> Actor:
-        return request_actor(self.datamodel.session, self.compiled, self.entity)
+        """The caller: an API endpoint is the request boundary, asking for the request's actor (built once per
+        request) and passing it to the rights and the lifecycle."""
+        return request_actor()
 
     def _saved_body(self, session: Any, item: Any) -> tuple[int, dict[str, Any]]:
         """Read the flushed `item` back and commit: what the answer shows is what was committed, and nothing touches
         the table after the commit, so a migration landing then cannot fail a saved record's request."""
         session.expire(item)  # read back what the database holds: rollups are computed in SQL after the flush
-        pk, body = item.id, without_hidden(self.entity, self.show_model_schema.dump(item))
+        pk, body = item.id, without_hidden(self.entity, self.show_model_schema.dump(item), self._actor())
         session.commit()
         return pk, body
+
+
+def _target_of(catalog: Catalog, field: FieldDef) -> EntityDef:
+    """The entity a reference or child-table field points at (validation made sure it names one)."""
+    assert field.target is not None, f"checked: {field.name} names its target"
+    return catalog.entities[field.target]
 
 
 def api_columns(entity: EntityDef, catalog: Catalog) -> list[str]:
@@ -261,7 +276,7 @@ def api_columns(entity: EntityDef, catalog: Catalog) -> list[str]:
     for field in entity.fields:
         kind = kind_of(field)
         if kind.holds_rows:
-            child = catalog.entities[field.target]
+            child = _target_of(catalog, field)
             link = parent_field_of(field, child, entity.qualified)
             columns.append(f"{field.name}.id")
             columns += [
@@ -271,7 +286,7 @@ def api_columns(entity: EntityDef, catalog: Catalog) -> list[str]:
             ]
         elif kind.refers_to_record or kind.refers_to_many:
             columns.append(f"{field.name}.id")
-            title = catalog.entities[field.target].title_field
+            title = _target_of(catalog, field).title_field
             if title:
                 columns.append(f"{field.name}.{title}")
         elif kind.refers_to_user:

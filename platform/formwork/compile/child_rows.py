@@ -13,7 +13,8 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_appbuilder.fieldwidgets import Select2Widget
-from wtforms import FieldList, Form, FormField, HiddenField
+from markupsafe import Markup
+from wtforms import Field, FieldList, Form, FormField, HiddenField
 from wtforms import widgets as html
 
 from ..fields import FIELD_TYPES
@@ -23,6 +24,7 @@ from ..fields.widgets import TextWidget
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FieldDef
 from ..rights import hidden_fields, read_only_fields, unchangeable_fields
+from .actors import request_actor
 from .forms import FormContext
 from .interface import EntityInterface
 from .models import class_name
@@ -47,7 +49,7 @@ def _plain(unbound: Any, field: FieldDef) -> Any:
 
 def row_form(parent: EntityDef, field: FieldDef, catalog: Catalog, models: Any) -> tuple[type[Form], list[FieldDef]]:
     """The form class of one row, and the child fields it shows, in order."""
-    child = catalog.entities[field.target]
+    child = catalog.entities[child_entity(field)]
     link = parent_field_of(field, child, parent.qualified)
     ctx = FormContext(EntityInterface(models.model(child.qualified)), f"{class_name(child)}View")
     shown = [
@@ -64,26 +66,40 @@ def row_form(parent: EntityDef, field: FieldDef, catalog: Catalog, models: Any) 
 
 
 class ChildRowsWidget:
-    def __call__(self, field: Any, **kwargs: Any) -> str:
-        blank = field.unbound_field.bind(form=None, name=f"{field.name}-__index__", prefix="", _meta=field.meta)
+    def __call__(self, field: ChildRowsField, **kwargs: Any) -> Markup:
+        blank = field.unbound_field.bind(
+            form=None,  # type: ignore[arg-type]  # FieldList binds its rows without a form too
+            name=f"{field.name}-__index__",
+            prefix="",
+            _meta=field.meta,
+        )
         blank.process(None)
-        fixed = read_only_fields(field.definition.target)
+        fixed = read_only_fields(field.target, request_actor())
         for form in [blank.form, *(entry.form for entry in field.entries)]:
             for name in [n for n in fixed if n in form]:  # the user's roles may not change these: saving keeps them
                 form[name].render_kw = {**(form[name].render_kw or {}), "readonly": True}
-        return render_template("formwork/child_rows.html", field=field, columns=field.shown_columns(), blank=blank)
+        return Markup(
+            render_template("formwork/child_rows.html", field=field, columns=field.shown_columns(), blank=blank)
+        )
 
 
 class ChildRowsField(KeepsStoredValue, FieldList):
     widget = ChildRowsWidget()
 
-    def __init__(self, *args: Any, definition: FieldDef, columns: list[FieldDef], **kwargs: Any) -> None:
-        super().__init__(*args, min_entries=0, **kwargs)
+    def __init__(
+        self, unbound_field: Any, label: Any = None, *, definition: FieldDef, columns: list[FieldDef], **kwargs: Any
+    ) -> None:
+        super().__init__(unbound_field, label, min_entries=0, **kwargs)
         self.definition, self.columns = definition, columns
+
+    @property
+    def target(self) -> str:
+        """The child entity, whose field rights apply to the rows."""
+        return child_entity(self.definition)
 
     def shown_columns(self) -> list[FieldDef]:
         """The child fields this user sees: the child entity's field rights apply to its rows here too."""
-        hidden = hidden_fields(self.definition.target)
+        hidden = hidden_fields(self.target, request_actor())
         return [f for f in self.columns if f.name not in hidden]
 
     def process(self, formdata: Any, data: Any = (), extra_filters: Any = None) -> None:
@@ -92,7 +108,7 @@ class ChildRowsField(KeepsStoredValue, FieldList):
             data=[_row_data(row, self.columns) for row in data or []] if data else (),
             extra_filters=extra_filters,
         )
-        hidden = hidden_fields(self.definition.target)
+        hidden = hidden_fields(self.target, request_actor())
         for entry in self.entries:  # a hidden field is neither shown nor checked nor taken from the post
             for name in [n for n in hidden if n in entry.form]:
                 del entry.form[name]
@@ -102,14 +118,23 @@ class ChildRowsField(KeepsStoredValue, FieldList):
         rows = {str(row.id): row for row in stored or []}
         for entry in self.entries:
             row = rows.get(str(entry.form.id.data))
+            field: Field
             for field in entry.form if row is not None else ():
                 if isinstance(field, KeepsStoredValue):
                     field.keep(getattr(row, field.short_name))
 
     def populate_obj(self, obj: Any, name: str) -> None:
-        fixed = unchangeable_fields(self.definition.target)  # left out of the row: a kept row keeps its stored value
+        # left out of the row: a kept row keeps its stored value
+        fixed = unchangeable_fields(self.target, request_actor())
         rows = [_api_row(entry.form, [f for f in self.columns if f.name not in fixed]) for entry in self.entries]
-        FIELD_TYPES["child_table"].assign(obj, self.definition, rows, current_app.appbuilder.session, obj.__models__)
+        session = current_app.appbuilder.session  # type: ignore[attr-defined]  # FAB's
+        FIELD_TYPES["child_table"].assign(obj, self.definition, rows, session, obj.__models__)
+
+
+def child_entity(field: FieldDef) -> str:
+    """The entity of a child-table field's rows (validation made sure it names one)."""
+    assert field.target is not None, f"checked: {field.name} names its child entity"
+    return field.target
 
 
 def _row_data(row: Any, columns: list[FieldDef]) -> dict[str, Any]:

@@ -11,22 +11,23 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, jsonify, request
 from flask_appbuilder import expose, has_access, permission_name
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField
+from wtforms import Field, HiddenField
 
+from ..actor import Actor, request_state
 from ..adapters.fab import edited_pk
 from ..fields import field_type, is_fixed, kind_of
-from ..fields.base import KeepsStoredValue
+from ..fields.base import ChoiceFilter, KeepsStoredValue
 from ..rights import unchangeable_fields
 from .actors import request_actor
 from .lifecycle import RecordWrite, validate_hook_errors
 from .logic import (
     RECORD_ERRORS,
     FieldErrors,
+    choice_filter,
     compute_formulas,
-    current_user_values,
     field_states,
     fill_defaults,
     record_values,
@@ -35,18 +36,34 @@ from .logic import (
 from .records import check_version, combination_errors
 
 if TYPE_CHECKING:
+    from flask_appbuilder import ModelView as FabModelView  # FAB ships no types: what it provides is Any here
+
+    from ..meta.model import EntityDef
     from .interface import EntityInterface
+    from .models import CompiledModels
+else:
+    FabModelView = object
 
 
 class FormContext:
-    """What a field type's form field may need: the entity's data access and the view serving its choices."""
+    """What a field type's form field may need: the entity's data access, the view serving its choices, and, while
+    a form is validated, who it is for and the reference filters compiled for them."""
 
     def __init__(self, datamodel: EntityInterface, view_name: str) -> None:
         self.datamodel = datamodel
         self.view_name = view_name
 
+    @property
+    def actor(self) -> Actor:
+        """The form is built once per view class and validated in a request, its boundary: the request's actor."""
+        return request_actor()
 
-def _checked_form(form_class: type, view: Any, extra: dict[str, Any]) -> type:
+    def choices(self, data: Any, target: type) -> Any:
+        """A `ChoiceFilter` for the form's actor."""
+        return choice_filter(self.actor)(data, target)
+
+
+def _checked_form(form_class: type[Any], view: Any, extra: dict[str, Any]) -> type[Any]:
     """`form_class` whose validate() also applies the entity's conditions and rules."""
 
     def validate(form: Any, extra_validators: Any = None) -> bool:
@@ -67,8 +84,14 @@ def _checked_form(form_class: type, view: Any, extra: dict[str, Any]) -> type:
     return type(f"{form_class.__name__}Checked", (form_class,), {"validate": validate, **extra})
 
 
-class RuleCheckedForms:
+class RuleCheckedForms(FabModelView):
     """Mixin for EntityModelView (which provides entity, compiled and datamodel)."""
+
+    entity: EntityDef
+    compiled: CompiledModels
+    datamodel: EntityInterface
+    add_form: type[Any]
+    edit_form: type[Any]
 
     def _init_forms(self) -> None:
         super()._init_forms()
@@ -81,6 +104,17 @@ class RuleCheckedForms:
     def logic(self) -> Any:
         return self.compiled.logic[self.entity.qualified]
 
+    @property
+    def actor(self) -> Actor:
+        """Who the form is for: a view is the request boundary, so it asks for the request's actor (built once per
+        request) and passes it to the rights, the rules and the lifecycle."""
+        return request_actor()
+
+    @property
+    def reference_filters(self) -> ChoiceFilter:
+        """Reference fields' `filter:` compiled for the form's actor (the choices a reference select offers)."""
+        return choice_filter(self.actor)
+
     def prefill_form(self, form: Any, pk: Any) -> None:
         item = self.datamodel.get(pk)
         form.record_version.data = item.version if item else ""
@@ -90,17 +124,20 @@ class RuleCheckedForms:
         a select keeps offering and accepting a stored value the definitions no longer offer."""
         pk = edited_pk(form)
         item = self.datamodel.session.get(self.datamodel.obj, pk) if pk is not None else None  # FAB loaded it
+        field: Field
         for field in form if item is not None else ():
             if isinstance(field, KeepsStoredValue):
                 field.keep(getattr(item, field.short_name))
 
     def process_form(self, form: Any, is_created: bool) -> None:
         if not is_created and "record_version" in form:
-            g.formwork_edited_version = form.record_version.data
+            state = request_state()
+            assert state is not None, "a form is processed in its request"
+            state.edited_version = form.record_version.data
             del form["record_version"]
         item = self.datamodel.get(edited_pk(form)) if not is_created and edited_pk(form) else None
         frozen = self._frozen_fields(item) | self._locked_rows(item) if item is not None else set()
-        frozen |= unchangeable_fields(self.entity)  # the user's roles make these read-only (or hide them)
+        frozen |= unchangeable_fields(self.entity, self.actor)  # the user's roles make these read-only (or hide them)
         for field in self.entity.fields:
             if (is_fixed(field) or field.name in frozen) and field.name in form:
                 del form[field.name]  # whatever was posted, a read-only field keeps its value
@@ -112,7 +149,7 @@ class RuleCheckedForms:
                 self.logic,
                 item,
                 record_values(item, self.entity, session, self.compiled),
-                current_user_values(session, self.compiled),
+                self.actor,
                 session,
                 self.compiled,
             )
@@ -122,13 +159,14 @@ class RuleCheckedForms:
         session = self.datamodel.session
         values = dict.fromkeys(self.logic.defaults)
         scratch = SimpleNamespace()
-        fill_defaults(self.logic, scratch, values, current_user_values(session, self.compiled), session, self.compiled)
+        fill_defaults(self.logic, scratch, values, self.actor, session, self.compiled)
         for name in self.logic.defaults:
             if name in form and values.get(name) is not None and not form[name].data:
                 form[name].data = getattr(scratch, name)  # a reference's record, as its select shows it
 
     def pre_update(self, item: Any) -> None:
-        check_version(item, g.pop("formwork_edited_version", None))
+        state = request_state()
+        check_version(item, state.edited_version if state is not None else None)
 
     # -- conditions and rules ------------------------------------------------
     def _frozen_fields(self, item: Any, old: dict[str, Any] | None = None) -> set[str]:
@@ -137,19 +175,19 @@ class RuleCheckedForms:
             return set()
         session = self.datamodel.session
         old = old if old is not None else record_values(item, self.entity, session, self.compiled)
-        states = field_states(self.logic, old, current_user_values(session, self.compiled))
+        states = field_states(self.logic, old, self.actor.user)
         return {name for name, state in states.items() if state.read_only}
 
     def _form_state(self, form: Any, item: Any) -> tuple[dict[str, Any], dict[str, Any] | None, Any]:
         """(new values, stored values or None, user) for a form about to be saved or shown."""
         session = self.datamodel.session
         old = record_values(item, self.entity, session, self.compiled) if item is not None else None
-        frozen = self._frozen_fields(item, old) | unchangeable_fields(self.entity)
+        frozen = self._frozen_fields(item, old) | unchangeable_fields(self.entity, self.actor)
         new = dict(old or {})
         for field in self.entity.fields:
             if field.name in form and not is_fixed(field) and field.name not in frozen:
                 new[field.name] = _form_value(field, form[field.name].data)
-        return new, old, current_user_values(session, self.compiled)
+        return new, old, self.actor.user
 
     def rule_errors(self, form: Any) -> FieldErrors:
         session = self.datamodel.session
@@ -161,7 +199,7 @@ class RuleCheckedForms:
             if locked:
                 return locked
             scratch = SimpleNamespace()
-            errors = fill_defaults(self.logic, scratch, new, user, session, self.compiled) if old is None else {}
+            errors = fill_defaults(self.logic, scratch, new, self.actor, session, self.compiled) if old is None else {}
             errors.update(compute_formulas(self.logic, scratch, new))
             errors.update(save_errors(self.logic, new, old, user))
             ids = {
@@ -194,7 +232,7 @@ class RuleCheckedForms:
         return RecordWrite(
             current_app.extensions["formwork"],
             session,
-            request_actor(session, self.compiled, self.entity),
+            self.actor,
             self.entity,
             item,
             values,

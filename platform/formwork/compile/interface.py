@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, has_app_context
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Query, selectinload
 
+from ..actor import request_state
 from ..adapters.fab import filtered_query
 from ..fields.base import INTEGER_LIMIT
 from ..rights import hidden_fields, visible_condition
@@ -44,8 +45,9 @@ class EntityInterface(SQLAInterface):
         entity = getattr(self.obj, "__entity__", None)
         if entity is None:
             return super().apply_filters(query, filters)
-        query = super().apply_filters(query, without_hidden_columns(filters, hidden_fields(entity)))
-        for where in (visible_condition(self.obj), list_filter_of_request(self.obj)):
+        actor = request_actor()  # FAB's data access serves one request: its boundary
+        query = super().apply_filters(query, without_hidden_columns(filters, hidden_fields(entity, actor)))
+        for where in (visible_condition(self.obj, actor), list_filter_of_request(self.obj)):
             if where is not None:
                 query = query.filter(where)
         return query
@@ -79,9 +81,7 @@ class EntityInterface(SQLAInterface):
         runtime = current_app.extensions["formwork"]
         entity = self.obj.__entity__
         try:
-            save_assigned_record(
-                runtime, request_actor(self.session, runtime.compiled, entity), entity, item, session=self.session
-            )
+            save_assigned_record(runtime, request_actor(), entity, item, session=self.session)
             if commit:
                 self.session.commit()
         except RecordRejected as rejected:  # a value filled on flush (a default, a formula) took a unique value
@@ -102,9 +102,7 @@ class EntityInterface(SQLAInterface):
             return super().delete(item, commit)
         runtime = current_app.extensions["formwork"]
         try:
-            delete_record(
-                runtime, request_actor(self.session, runtime.compiled, entity), entity, item, session=self.session
-            )
+            delete_record(runtime, request_actor(), entity, item, session=self.session)
             if commit:
                 self.session.commit()
         except (RecordInUse, RecordConflict):
@@ -128,7 +126,8 @@ def without_hidden_columns(filters: Any, hidden: set[str]) -> Any:
 
 def list_filter_of_request(model: type) -> Any:
     """The SQL condition of the list view this request shows for `model`, if any."""
-    if not has_request_context():
+    state = request_state()
+    if state is None or state.list_where is None:
         return None
-    filtered, where = getattr(g, "formwork_list_where", (None, None))
+    filtered, where = state.list_where
     return where if filtered is model else None

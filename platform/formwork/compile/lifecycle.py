@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -26,9 +25,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..actor import Actor
 from ..features import load_features
 from ..i18n import CatalogText
 from ..meta.model import EntityDef
+from ..rights import unchangeable_fields
 from .generated import FilledValueRefused
 from .logic import (
     FieldErrors,
@@ -59,26 +60,6 @@ SKIP_READ_ONLY = "read_only"  # the approval engine sets the fields its chain na
 SKIP_LOCKS = "locks"  # the approval engine writes the record its own approval keeps locked
 SKIP_RULES = "rules"  # an approval outcome is final: a validation rule cannot undo a decision already taken
 SKIPPABLE = frozenset({SKIP_READ_ONLY, SKIP_LOCKS, SKIP_RULES})
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who writes: a signed-in user, or the system (no user: seeds, the approval engine's outcomes).
-
-    `unchangeable` are the fields this actor's roles keep it from setting (read-only or hidden to it). `user` is
-    what expressions read as `user`, loaded only when an expression needs it (it costs a query)."""
-
-    username: str | None
-    load_user: Callable[[], dict[str, Any] | None] = field(default=lambda: None, compare=False, repr=False)
-    unchangeable: frozenset[str] = frozenset()
-
-    @cached_property
-    def user(self) -> dict[str, Any] | None:
-        return self.load_user()
-
-    @classmethod
-    def system(cls) -> Actor:
-        return cls(None)
 
 
 @dataclass
@@ -200,7 +181,7 @@ def value_errors(write: RecordWrite) -> FieldErrors:
     choices, missing references and taken unique values."""
     entity, data, session = write.entity, write.values, write.session
     stored = None if write.created else write.record
-    if SKIP_READ_ONLY not in write.skip and (refused := set(data) & write.actor.unchangeable):
+    if SKIP_READ_ONLY not in write.skip and (refused := set(data) & unchangeable_fields(write.entity, write.actor)):
         return {name: [FIELD_NOT_YOURS.localized()] for name in sorted(refused)}
     errors = validate_hook_errors(write)
     if errors:
@@ -210,7 +191,7 @@ def value_errors(write: RecordWrite) -> FieldErrors:
         errors.update(read_only_errors(entity, data, stored))
     errors.update(row_errors(entity, data, stored))
     errors.update(change_errors(entity, data, stored, compiled))
-    errors.update(reference_errors(session, entity, compiled, data))
+    errors.update(reference_errors(session, entity, compiled, data, write.actor))
     errors.update(
         unique_errors(
             session,
@@ -231,7 +212,7 @@ def logic_errors(write: RecordWrite) -> FieldErrors:
     if logic.is_empty:
         return {}
     new = record_values(write.record, entity, session, compiled)
-    errors = fill_defaults(logic, write.record, new, write.actor.user, session, compiled) if write.created else {}
+    errors = fill_defaults(logic, write.record, new, write.actor, session, compiled) if write.created else {}
     errors.update(compute_formulas(logic, write.record, new))
     if SKIP_RULES not in write.skip:
         errors.update(save_errors(logic, new, write.old, write.actor.user))
@@ -315,7 +296,6 @@ def _drop_after_commit(session: Session) -> None:
 
 Hook = Callable[[RecordWrite], Any]
 __all__ = [
-    "Actor",
     "RecordWrite",
     "RecordRejected",
     "RecordConflict",

@@ -2,24 +2,26 @@
 
 `/<table>/view/<name>/` shows a list view; its filter and the quick search
 apply to the rows, the capped count, totals, group counts and the CSV/XLSX
-export. The active list view of a request sits on `flask.g`, so no shared
-view state changes between requests.
+export. The active list view of a request sits on its `RequestState`
+(formwork/actor.py), so no shared view state changes between requests.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask import Response, abort, g, request
+from flask import Response, abort, request
 from flask_appbuilder import expose, has_access, permission_name
 from flask_appbuilder.urltools import get_filter_args
 
+from ..actor import RequestState, request_state
 from ..adapters.fab import base_filters
 from ..fields import field_type
-from ..filters import compile_filter
+from ..filters import actor_context, compile_filter
 from ..rights import hidden_fields
 from . import listing as listing_module
+from .actors import request_actor
 from .listing import (
     EXPORT_TYPES,
     Listing,
@@ -31,13 +33,26 @@ from .listing import (
     totals,
     with_shown_references,
 )
-from .logic import filter_context
+
+if TYPE_CHECKING:
+    from flask_appbuilder import ModelView as FabModelView  # FAB ships no types: what it provides is Any here
+
+    from ..meta.model import EntityDef
+    from .interface import EntityInterface
+    from .models import CompiledModels
+else:
+    FabModelView = object
 
 MAX_PAGE_SIZE = 500
 
 
-class ListScreens:
+class ListScreens(FabModelView):
     """Mixin for EntityModelView (which provides entity, compiled, listings, datamodel and FAB's list machinery)."""
+
+    entity: EntityDef
+    compiled: CompiledModels
+    listings: dict[str, Listing]
+    datamodel: EntityInterface
 
     @property
     def default_listing(self) -> Listing | None:
@@ -47,7 +62,7 @@ class ListScreens:
     @has_access
     @permission_name("list")
     def list_view(self, name: str) -> Any:
-        g.formwork_listing = self.listings.get(name) or abort(404)
+        _state().listing = self.listings.get(name) or abort(404)
         return self.list()
 
     @expose("/view/<name>/export/<kind>")
@@ -63,25 +78,28 @@ class ListScreens:
         order = getattr(
             self.datamodel.obj, field_type(field.type).attribute(field) if field else listing.definition.sort_field
         )
-        if listing.definition.sort_field in hidden_fields(self.entity):  # the rows' order would tell the hidden values
+        actor = request_actor()
+        if listing.definition.sort_field in hidden_fields(self.entity, actor):  # the order would tell hidden values
             order = self.datamodel.obj.id
-        query = with_shown_references(query, self.datamodel.obj, listing)
+        query = with_shown_references(query, self.datamodel.obj, listing, actor)
         query = query.order_by(order.desc() if listing.definition.sort_descending else order.asc())
-        return export_response(query, listing, kind, f"{self.entity.table}-{listing.name}.{kind}")
+        return export_response(query, listing, kind, f"{self.entity.table}-{listing.name}.{kind}", actor)
 
     def _activate(self, listing: Listing) -> None:
         """Make `listing` the list this request shows: its filter and the quick search apply to rows, counts,
         totals and export."""
-        g.formwork_listing = listing
+        state = _state()
+        state.listing = listing
+        actor = request_actor()
         conditions = []
         if listing.definition.filter is not None:
-            context = filter_context(self.datamodel.session, self.compiled)
+            context = actor_context(actor)
             conditions.append(compile_filter(listing.definition.filter, self.datamodel.obj, self.entity, context))
         text = request.args.get("q", "").strip()
         if text:
-            conditions.append(quick_search(self.datamodel.obj, self.entity, listing, text))
+            conditions.append(quick_search(self.datamodel.obj, self.entity, listing, text, actor))
         if conditions:
-            g.formwork_list_where = (self.datamodel.obj, sa.and_(*conditions))
+            state.list_where = (self.datamodel.obj, sa.and_(*conditions))
 
     def _filtered_query(self) -> Any:
         """Every row the current list shows, on all pages: the search filters of this request only."""
@@ -108,27 +126,31 @@ class ListScreens:
                 filters, actions, order_column, order_direction, page, page_size, widgets, **kwargs
             )
         self._activate(listing)
+        actor = request_actor()
+        columns = listing.columns(actor)
         sortable = self._sortable_columns()
         if order_column not in sortable:  # a sort asked for in the URL must be a sortable column the user may see
             order_column = (
-                "" if listing.definition.sort_field in hidden_fields(self.entity) else listing.definition.sort_field
+                ""
+                if listing.definition.sort_field in hidden_fields(self.entity, actor)
+                else listing.definition.sort_field
             )
             order_direction = "desc" if listing.definition.sort_descending else "asc"
         page_size = min(page_size or listing.definition.page_size, MAX_PAGE_SIZE)
         joined = filters.get_joined_filters(base_filters(self))
         count, items = self.datamodel.query(joined, order_column, order_direction, page=page, page_size=page_size)
         widgets = widgets or {}
-        values = list(self.datamodel.get_values(items, listing.columns))  # FAB yields them: read them once
-        formatters = self._listing_formatters(listing)
-        for column, currency_field in self._money_in_own_currency(listing.columns):
+        values = list(self.datamodel.get_values(items, columns))  # FAB yields them: read them once
+        formatters = self._listing_formatters(listing, columns)
+        for column, currency_field in self._money_in_own_currency(columns):
             formatters.pop(column, None)
             for item, row in zip(items, values, strict=True):
-                row[column] = field_type("money").format_value(
-                    self.entity.field(column), row[column], getattr(item, currency_field)
+                row[column] = field_type("money").format_value(  # type: ignore[call-arg]  # money's takes a currency
+                    self.entity.declared_field(column), row[column], getattr(item, currency_field)
                 )
         widgets["list"] = self.list_widget(
             label_columns=self.label_columns,
-            include_columns=listing.columns,
+            include_columns=columns,
             value_columns=values,
             order_columns=sortable,
             formatters_columns=formatters,
@@ -146,8 +168,8 @@ class ListScreens:
             "listing": listing,
             "listings": list(self.listings.values()),
             "endpoint": self.endpoint,
-            "totals": totals(query, self.datamodel.obj, listing),
-            "groups": group_counts(query, self.datamodel.obj, listing, self.compiled),
+            "totals": totals(query, self.datamodel.obj, listing, actor),
+            "groups": group_counts(query, self.datamodel.obj, listing, self.compiled, actor),
             "group_label": self.label_columns.get(listing.definition.group_by or "", ""),
             "capped": count > listing_module.COUNT_LIMIT,
             "count_limit": listing_module.COUNT_LIMIT,
@@ -156,12 +178,12 @@ class ListScreens:
 
     def _sortable_columns(self) -> list[str]:
         """The columns the list may be sorted by for this user: the order of a hidden field would tell its values."""
-        hidden = hidden_fields(self.entity)
+        hidden = hidden_fields(self.entity, request_actor())
         return [c for c in self.order_columns if c not in hidden]
 
-    def _listing_formatters(self, listing: Listing) -> dict[str, Any]:
+    def _listing_formatters(self, listing: Listing, columns: list[str]) -> dict[str, Any]:
         formats = listing.definition.formats
-        found = {c: column_formatter(self.entity, c, formats.get(c)) for c in listing.columns}
+        found = {c: column_formatter(self.entity, c, formats.get(c)) for c in columns}
         return {c: f for c, f in found.items() if f is not None}
 
     def _money_in_own_currency(self, columns: list[str]) -> list[tuple[str, str]]:
@@ -172,3 +194,9 @@ class ListScreens:
             if field is not None and field.options.get("currency_field"):  # only money takes it (JSON Schema)
                 found.append((column, field.options["currency_field"]))
         return found
+
+
+def _state() -> RequestState:
+    state = request_state()
+    assert state is not None, "a list screen is served in its request"
+    return state

@@ -1,7 +1,7 @@
 """What a list screen adds to FAB's list: several list views per entity, totals, group counts, export.
 
 Each ListView definition is one `Listing`. The active listing of a request
-sits on `flask.g`, so one ModelView serves every list view of an entity
+sits on its `RequestState` (formwork/actor.py), so one ModelView serves every list view of an entity
 without mutating shared view state. Exports (screens and API) answer through
 `export_response`; a streamed body goes through `streamed`, which ends the
 transaction it reads in.
@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, g, stream_with_context
+from flask import Response, stream_with_context
 from markupsafe import Markup
 from sqlalchemy.orm import Query, Session, selectinload
 
 from .. import formatting
+from ..actor import Actor, request_state
 from ..fields import field_type, kind_of
 from ..i18n import Label
 from ..meta.model import EntityDef, ListViewDef
@@ -35,7 +36,7 @@ EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-TOTAL_FUNCTIONS = {"sum": sa.func.sum, "avg": sa.func.avg}
+TOTAL_FUNCTIONS: dict[str, Callable[[Any], Any]] = {"sum": sa.func.sum, "avg": sa.func.avg}
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,9 @@ class Listing:
     def title(self) -> Label:
         return self.definition.label or self.entity.plural
 
-    @property
-    def columns(self) -> list[str]:
-        hidden = hidden_fields(self.entity)  # by the signed-in user's roles
+    def columns(self, actor: Actor) -> list[str]:
+        """The list view's columns `actor` may see (its roles' field rights; fields the definitions hide, none)."""
+        hidden = hidden_fields(self.entity, actor)
         return [
             c
             for c in self.definition.columns
@@ -61,18 +62,21 @@ class Listing:
         ]
 
 
-def quick_search(model: type, entity: EntityDef, listing: Listing, text: str) -> Any:
-    """Any of the list view's search fields contains `text` (case-insensitive; % and _ are literal)."""
+def quick_search(model: type, entity: EntityDef, listing: Listing, text: str, actor: Actor) -> Any:
+    """Any of the list view's search fields `actor` may see contains `text` (case-insensitive; % and _ are
+    literal)."""
     names = listing.definition.search or [f.name for f in entity.fields if kind_of(f).searched_by_default]
-    names = [n for n in names if n not in hidden_fields(entity)]  # a match must not reveal a hidden value
+    names = [n for n in names if n not in hidden_fields(entity, actor)]  # a match must not reveal a hidden value
     if not names:
         return sa.false()
-    columns = [getattr(model, field_type(entity.field(n).type).attribute(entity.field(n))) for n in names]
+    searched = [entity.declared_field(n) for n in names]  # validation: a list view searches its entity's fields
+    columns = [getattr(model, kind_of(f).attribute(f)) for f in searched]
     return sa.or_(*(sa.func.lower(c).contains(text.lower(), autoescape=True) for c in columns))
 
 
 def active_listing(default: Listing | None) -> Listing | None:
-    return getattr(g, "formwork_listing", None) or default
+    state = request_state()
+    return (state.listing if state is not None else None) or default
 
 
 #: the columns every record has that hold a time (stored UTC, shown in the tenant's zone)
@@ -96,9 +100,9 @@ def column_formatter(entity: EntityDef, column: str, fmt: str | None):
     return lambda value: ftype.format_value(field, value)
 
 
-def totals(query: Any, model: type, listing: Listing) -> list[tuple[Label, str, str]]:
-    """(label, function, formatted value) per total of the listing, over every row the query keeps."""
-    hidden = hidden_fields(listing.entity)
+def totals(query: Any, model: type, listing: Listing, actor: Actor) -> list[tuple[Label, str, str]]:
+    """(label, function, formatted value) per total of the listing `actor` may see, over every row the query keeps."""
+    hidden = hidden_fields(listing.entity, actor)
     wanted = {name: fn for name, fn in listing.definition.totals.items() if name not in hidden}
     if not wanted:
         return []
@@ -109,16 +113,16 @@ def totals(query: Any, model: type, listing: Listing) -> list[tuple[Label, str, 
     )
     result = []
     for (name, fn), value in zip(wanted.items(), values, strict=False):
-        field = listing.entity.field(name)
+        field = listing.entity.declared_field(name)  # validation: totals are number fields of the entity
         shown_as = field if fn == "sum" else replace(field, type="decimal", options={**field.options, "precision": 2})
         result.append((field.label, fn, field_type(shown_as.type).format_value(shown_as, value) or "0"))
     return result
 
 
-def group_counts(query: Any, model: type, listing: Listing, models: Any) -> list[tuple[Any, int]]:
-    """(shown value, count) per value of the group-by column, biggest group first (at most 50)."""
+def group_counts(query: Any, model: type[Any], listing: Listing, models: Any, actor: Actor) -> list[tuple[Any, int]]:
+    """(shown value, count) per value of the group-by column, biggest group first (at most 50), for `actor`."""
     name = listing.definition.group_by
-    if not name or name in hidden_fields(listing.entity):
+    if not name or name in hidden_fields(listing.entity, actor):
         return []
     field = listing.entity.field(name)
     column = getattr(model, field_type(field.type).attribute(field) if field else name)
@@ -127,7 +131,7 @@ def group_counts(query: Any, model: type, listing: Listing, models: Any) -> list
     if field is not None and kind_of(field).refers_to_one:
         record = kind_of(field).refers_to_record  # else a user: no record rules
         target = models.model(field.target) if record else getattr(model, name).property.mapper.class_
-        rules = visible_condition(target) if record else None  # a title outside them would leak
+        rules = visible_condition(target, actor) if record else None  # a title outside them would leak
         found = query.session.query(target).filter(
             target.id.in_([v for v, _ in groups]), *([] if rules is None else [rules])
         )
@@ -146,37 +150,34 @@ def capped_count(query: Any) -> int:
     return int(query.session.query(sa.func.count()).select_from(capped).scalar())
 
 
-#: types a spreadsheet keeps as numbers and dates, so it can sum, sort and filter them
-NATIVE_TYPES = frozenset({"integer", "decimal", "money", "percent", "date", "datetime"})
-
-
-def with_shown_references(query: Any, model: type, listing: Listing) -> Any:
+def with_shown_references(query: Any, model: type, listing: Listing, actor: Actor) -> Any:
     """Load the references an export shows with each batch of rows (one query per relationship and batch),
     not one query per row: exports stream with `yield_per`, which forgets loaded records between batches."""
     shown = [
         c
-        for c in listing.columns
+        for c in listing.columns(actor)
         if (f := listing.entity.field(c)) is not None and (kind_of(f).refers_to_one or kind_of(f).refers_to_many)
     ]
     return query.options(*(selectinload(getattr(model, name)) for name in shown))
 
 
-def export_rows(items: Iterable[Any], listing: Listing, native: bool = False) -> Iterator[list[Any]]:
-    """Header, then each record's column values as shown on screen (plain text, in the reader's language).
+def export_rows(items: Iterable[Any], listing: Listing, actor: Actor, native: bool = False) -> Iterator[list[Any]]:
+    """Header, then each record's column values `actor` may see as shown on screen (plain text, in the reader's
+    language).
 
     `native` (XLSX) keeps numbers and dates as values the spreadsheet computes with instead
     (datetimes in the tenant's time zone); CSV stays what the screen shows.
     """
-    entity = listing.entity
-    yield [str(_label(entity, c).localized()) for c in listing.columns]
-    formatters = {c: column_formatter(entity, c, listing.definition.formats.get(c)) for c in listing.columns}
+    entity, columns = listing.entity, listing.columns(actor)
+    yield [str(_label(entity, c).localized()) for c in columns]
+    formatters = {c: column_formatter(entity, c, listing.definition.formats.get(c)) for c in columns}
     if native:
         formatters.update(
-            {c: _native for c in listing.columns if (f := entity.field(c)) is not None and f.type in NATIVE_TYPES}
+            {c: _native for c in columns if (f := entity.field(c)) is not None and kind_of(f).native_in_spreadsheets}
         )
     for item in items:
         row = []
-        for column in listing.columns:
+        for column in columns:
             value = getattr(item, column)
             formatter = formatters[column]
             shown = formatter(value) if formatter else value
@@ -217,10 +218,10 @@ def to_csv(rows: Iterable[list[Any]]) -> Iterator[str]:
         buffer.truncate()
 
 
-def export_response(query: Query[Any], listing: Listing, kind: str, filename: str) -> Response:
-    """The records of `query` as a download of `kind` (csv, xlsx): a CSV is streamed while the records are read; a
-    workbook is written whole, so an XLSX is built within the request."""
-    rows = export_rows(query.yield_per(EXPORT_BATCH), listing, native=kind == "xlsx")
+def export_response(query: Query[Any], listing: Listing, kind: str, filename: str, actor: Actor) -> Response:
+    """The records of `query` as a download of `kind` (csv, xlsx) for `actor`: a CSV is streamed while the records
+    are read; a workbook is written whole, so an XLSX is built within the request."""
+    rows = export_rows(query.yield_per(EXPORT_BATCH), listing, actor, native=kind == "xlsx")
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if kind == "xlsx":
         return Response(to_xlsx(rows, str(listing.title)), mimetype=EXPORT_TYPES[kind], headers=headers)

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..actor import Actor
 from ..expr import (
     Expression,
     ExpressionFailed,
@@ -21,8 +22,9 @@ from ..expr import (
     field_variable,
 )
 from ..fields import field_type, kind_of
+from ..fields.base import ChoiceFilter
 from ..fields.rollup import empty_value
-from ..filters import FilterContext
+from ..filters import actor_context, compile_filter
 from ..meta.catalog import Catalog
 from ..meta.model import STANDARD_COLUMNS, EntityDef, RuleDef
 
@@ -151,11 +153,13 @@ def field_states(logic: EntityLogic, values: dict[str, Any], user: dict[str, Any
 
 
 def fill_defaults(
-    logic: EntityLogic, item: Any, values: dict[str, Any], user: dict[str, Any] | None, session: Any, models: Any
+    logic: EntityLogic, item: Any, values: dict[str, Any], actor: Actor, session: Any, models: Any
 ) -> FieldErrors:
-    """Expression defaults of a new record, for the fields left empty; a required field its default leaves empty is an
-    error (a reference's default names its record by id, or as the record itself: `unit.building`)."""
+    """Expression defaults of a new record `actor` makes, for the fields left empty; a required field its default
+    leaves empty is an error (a reference's default names its record by id, or as the record itself: `unit.building`,
+    which must be one `actor` may see and choose)."""
     errors: FieldErrors = {}
+    user, choices = actor.user, choice_filter(actor)
     for name, expression in logic.defaults.items():
         if values.get(name) is not None:
             continue
@@ -165,7 +169,7 @@ def fill_defaults(
         except ExpressionFailed as failed:
             errors[name] = [f"Its default could not be computed: {failed.reason}."]
             continue
-        stored, problems = field_type(field.type).assign_default(item, field, value, session, models)
+        stored, problems = field_type(field.type).assign_default(item, field, value, session, models, actor, choices)
         if problems:
             errors[name] = problems
         elif stored is None and field.required:
@@ -233,27 +237,16 @@ def _holds(expression: Expression, values: dict[str, Any], user: Any, entity: En
         return False
 
 
-def current_employee(session: Any, models: Any, user: Any) -> Any:
-    """The employee who signs in as `user` (core.employee.login), if the core pack is installed; once per request."""
-    if user is None or "core.employee" not in models.models:
+def employee_of(session: Any, models: Any, username: str) -> Any:
+    """The employee who signs in as `username` (core.employee.login), if the core pack is installed."""
+    if "core.employee" not in models.models:
         return None
-    from flask import g, has_request_context
-
-    cache = g.setdefault("formwork_employee", {}) if has_request_context() else {}
-    if user.id not in cache:
-        employee = models.model("core.employee")
-        cache[user.id] = session.scalar(sa.select(employee).where(employee.login == user.username).limit(1))
-    return cache[user.id]
+    employee = models.model("core.employee")
+    return session.scalar(sa.select(employee).where(employee.login == username).limit(1))
 
 
-def current_user_values(session: Any, models: Any) -> dict[str, Any] | None:
-    """`user` for expressions: id, name, roles, and the department of the employee who signs in as this user."""
-    from ..tenancy.audit import current_user
-
-    user = current_user()
-    if user is None:
-        return None
-    employee = current_employee(session, models, user)
+def user_values(user: Any, employee: Any) -> dict[str, Any]:
+    """`user` for expressions: id, name, roles, and the department of `employee`, who signs in as this user."""
     department = str(employee.department) if employee is not None and employee.department is not None else None
     return {
         "id": user.id,
@@ -263,17 +256,13 @@ def current_user_values(session: Any, models: Any) -> dict[str, Any] | None:
     }
 
 
-def filter_context(session: Any, models: Any) -> FilterContext:
-    """The values of $user, $employee, $department and $today for the signed-in user."""
-    from ..tenancy.audit import current_user
+def choice_filter(actor: Actor) -> ChoiceFilter:
+    """Reference fields' `filter:` compiled for `actor`, as the field types check and offer choices."""
 
-    user = current_user()
-    employee = current_employee(session, models, user)
-    return FilterContext.now(
-        user_id=user.id if user is not None else None,
-        employee_id=employee.id if employee is not None else None,
-        department_id=getattr(employee, "department_id", None),
-    )
+    def compiled(data: Any, target: type) -> Any:
+        return compile_filter(data, target, target.__entity__, actor_context(actor))  # type: ignore[attr-defined]
+
+    return compiled
 
 
 def logic_for(catalog: Catalog) -> dict[str, EntityLogic]:

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
-from ..fields import field_type
+from ..fields import field_type, kind_of
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, IndexDef
 from .logic import EntityLogic, formula_readers, logic_for
@@ -116,14 +116,11 @@ def sorted_by(entity: EntityDef, catalog: Catalog) -> set[str]:
     columns = set()
     for name in names:
         field = entity.field(name)
-        if field is not None and field.type not in UNINDEXABLE:
+        if field is not None and kind_of(field).indexable:
             columns.add(field_type(field.type).attribute(field))
         elif name in ("created_at", "updated_at", "created_by", "updated_by"):
             columns.add(name)
     return columns
-
-
-UNINDEXABLE = {"many_to_many", "child_table", "multi_choice", "json", "rich_text", "text", "file", "image"}
 
 
 def filtered_fields(data: Any) -> set[str]:

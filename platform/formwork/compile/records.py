@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..actor import Actor
 from ..fields import field_type, kind_of
+from ..fields.base import INTEGER_LIMIT
 from ..fields.child_table import parent_field_of
 from ..i18n import CatalogText
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
-from .logic import is_locked, record_values
+from ..rights import visible_condition
+from .logic import choice_filter, is_locked, record_values
 from .models import CompiledModels
+
+if TYPE_CHECKING:
+    from ..actor import Actor
 
 FieldErrors = dict[str, list[str]]
 
@@ -78,13 +84,14 @@ def change_errors(entity: EntityDef, data: dict[str, Any], item: Any | None, mod
 
 
 def reference_errors(
-    session: Session, entity: EntityDef, compiled: CompiledModels, data: dict[str, Any]
+    session: Session, entity: EntityDef, compiled: CompiledModels, data: dict[str, Any], actor: Actor
 ) -> FieldErrors:
-    """Each reference given must point at an existing record."""
+    """Each reference given must point at an existing record `actor` may see and choose."""
     errors: FieldErrors = {}
+    choices = choice_filter(actor)
     for field in entity.fields:
         if field.name in data and (
-            problems := field_type(field.type).value_errors(field, data[field.name], session, compiled)
+            problems := field_type(field.type).value_errors(field, data[field.name], session, compiled, actor, choices)
         ):
             errors[field.name] = problems
     return errors
@@ -244,3 +251,14 @@ def row_errors(entity: EntityDef, data: dict[str, Any], item: Any | None) -> Fie
         if strangers:
             errors[field.name] = [f"Row id {', '.join(map(str, strangers))} is not a row of this record."]
     return errors
+
+
+def may_see_record(session: Session, model: Any, record_id: int, actor: Actor) -> bool:
+    """Whether `actor`'s record rules let it see record `record_id` of `model` (a record that does not exist, or an
+    id no record can have, is not seen). Asked for people other than the request's user too: a follower told of a
+    change, a person mentioned in a comment, an approver."""
+    if not 0 < record_id <= INTEGER_LIMIT:
+        return False
+    condition = visible_condition(model, actor)
+    query = sa.select(model.id).where(model.id == record_id)
+    return session.scalar(query.where(condition) if condition is not None else query) is not None

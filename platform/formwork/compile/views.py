@@ -20,6 +20,7 @@ from flask import (
 from flask_appbuilder import ModelView, expose, has_access, permission_name
 from flask_appbuilder.widgets import FormWidget, SearchWidget
 
+from ..actor import Actor
 from ..features import ENTITY_SCREENS, RECORD_PANELS, load_features
 from ..fields import field_type, is_fixed, kind_of
 from ..fields.reference import choice_condition
@@ -28,7 +29,6 @@ from ..languages import localized
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FormDef, SectionDef
 from ..rights import hidden_fields, read_only_fields, visible_condition
-from ..tenancy.audit import current_user
 from .child_rows import child_rows_field
 from .child_tables import child_tables
 from .forms import FormContext, RuleCheckedForms
@@ -92,13 +92,13 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
 
     # -- the form of the signed-in user's role ----------------------------------
     def chosen_form(self) -> FormDef | None:
-        user = current_user()
-        roles = [role.name for role in user.roles] if user is not None else []
-        return self.catalog.form_for(self.entity.qualified, roles)
+        return self.catalog.form_for(self.entity.qualified, sorted(self.actor.roles))
 
     def shown_fields(self, editable: bool) -> set[str]:
         return {
-            name for _, fieldset in _fieldsets(self.entity, self.chosen_form(), editable) for name in fieldset["fields"]
+            name
+            for _, fieldset in _fieldsets(self.entity, self.chosen_form(), self.actor, editable)
+            for name in fieldset["fields"]
         }
 
     def _get_add_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> dict[str, Any]:
@@ -109,19 +109,20 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
             form=form,
             include_cols=self.add_columns,
             exclude_cols=exclude_cols or [],
-            fieldsets=_fieldsets(self.entity, self.chosen_form(), editable=True),
+            fieldsets=_fieldsets(self.entity, self.chosen_form(), self.actor, editable=True),
         )
         return widgets
 
     def _get_edit_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> dict[str, Any]:
-        for name in [n for n in read_only_fields(self.entity) if n in form]:  # the user's roles may not change these
+        fixed = read_only_fields(self.entity, self.actor)
+        for name in [n for n in fixed if n in form]:  # the user's roles may not change these
             form[name].render_kw = {**(form[name].render_kw or {}), "readonly": True}
         widgets = widgets or {}
         widgets["edit"] = self.edit_widget(
             form=form,
             include_cols=self.edit_columns,
             exclude_cols=exclude_cols or [],
-            fieldsets=_fieldsets(self.entity, self.chosen_form()),
+            fieldsets=_fieldsets(self.entity, self.chosen_form(), self.actor),
         )
         return self._with_panels("edit", int((request.view_args or {})["pk"]), None, widgets)
 
@@ -161,7 +162,7 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
             formatters_columns=formatters,
             actions=actions or self.actions,
             modelview_name=self.__class__.__name__,
-            fieldsets=show_fieldsets or [*_fieldsets(self.entity, self.chosen_form()), RECORD_SECTION],
+            fieldsets=show_fieldsets or [*_fieldsets(self.entity, self.chosen_form(), self.actor), RECORD_SECTION],
         )
         return self._with_panels("show", int(pk), item, widgets)
 
@@ -176,7 +177,8 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
         target = self.compiled.model(definition.target)
         page = max(1, min(request.args.get("page", 1, type=int), 10_000))
         query = self.datamodel.session.query(target)
-        for allowed in (choice_condition(definition, target), visible_condition(target)):  # the target's record rules
+        rules = visible_condition(target, self.actor)  # the target's record rules
+        for allowed in (choice_condition(definition, target, self.reference_filters), rules):
             if allowed is not None:
                 query = query.filter(allowed)
         text = request.args.get("q", "").strip()
@@ -191,11 +193,13 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
         )
 
 
-def _fieldsets(entity: EntityDef, form: FormDef | None, editable: bool = False) -> list[tuple[Any, dict[str, Any]]]:
+def _fieldsets(
+    entity: EntityDef, form: FormDef | None, actor: Actor, editable: bool = False
+) -> list[tuple[Any, dict[str, Any]]]:
     """Form sections as FAB fieldsets, without hidden fields (and, on the add screen, read-only ones): by definition
-    and, during a request, for the signed-in user's roles."""
+    and for `actor`'s roles (the system's, when the view class is built, has none)."""
     sections = form.sections if form else [SectionDef(entity.label, entity.field_names())]
-    hidden, fixed = hidden_fields(entity), read_only_fields(entity)
+    hidden, fixed = hidden_fields(entity, actor), read_only_fields(entity, actor)
 
     def shown(name: str) -> bool:
         field = entity.declared_field(name)
@@ -206,6 +210,12 @@ def _fieldsets(entity: EntityDef, form: FormDef | None, editable: bool = False) 
         for s in sections
     ]
     return [fieldset for fieldset in fieldsets if fieldset[1]["fields"]]
+
+
+def _defined_columns(listing: Listing) -> list[str]:
+    """The columns of `listing` by definition: what the view class is built with (each request shows its actor's
+    `listing.columns`)."""
+    return [c for c in listing.definition.columns if (f := listing.entity.field(c)) is None or not f.hidden]
 
 
 def listings_of(entity: EntityDef, catalog: Catalog) -> dict[str, Listing]:
@@ -229,9 +239,9 @@ def _every_field(entity: EntityDef, catalog: Catalog) -> FormDef:
 def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModels) -> dict[str, Any]:
     """The class attributes of one entity's ModelView."""
     every = _every_field(entity, catalog)
-    fieldsets = _fieldsets(entity, every)
+    fieldsets = _fieldsets(entity, every, Actor.system())
     listings = listings_of(entity, catalog)
-    shown = {c for listing in listings.values() for c in listing.columns} or set(entity.field_names()[:6])
+    shown = {c for listing in listings.values() for c in _defined_columns(listing)} or set(entity.field_names()[:6])
     references = [c for c in shown if (f := entity.field(c)) is not None and kind_of(f).refers_to_one]
     datamodel = EntityInterface(compiled.model(entity.qualified), shown_references=sorted(references))
     ctx = FormContext(datamodel, f"{class_name(entity)}View")
@@ -256,10 +266,10 @@ def view_attributes(entity: EntityDef, catalog: Catalog, compiled: CompiledModel
         "show_title": entity.label,
         "add_title": entity.label,
         "edit_title": entity.label,
-        "list_columns": first.columns if first else entity.field_names()[:6],
+        "list_columns": _defined_columns(first) if first else entity.field_names()[:6],
         "label_columns": {**STANDARD_LABELS, **{f.name: f.label for f in entity.fields}},
         "description_columns": {f.name: f.help for f in entity.fields if f.help},
-        "add_fieldsets": _fieldsets(entity, every, editable=True),
+        "add_fieldsets": _fieldsets(entity, every, Actor.system(), editable=True),
         "edit_fieldsets": fieldsets,
         "show_fieldsets": [*fieldsets, RECORD_SECTION],
         "formatters_columns": {

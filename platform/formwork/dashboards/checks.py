@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..fields import FIELD_TYPES, FieldType, value_kind
 from ..filters import check_filter
 from ..filters.targets import STANDARD_TYPES
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef
-from ..workflow.roles import BUILTIN_ROLES
+from ..tenancy.directory import BUILTIN_ROLES
 from .definition import (
     COMMON_PROPERTIES,
     GRID_COLUMNS,
@@ -24,10 +25,6 @@ from .definition import (
 )
 
 Problem = tuple[tuple[Any, ...], str]
-#: what can be summed or averaged (a formula or rollup by its result type)
-NUMBER_TYPES = {"integer", "decimal", "money", "percent", "rating"}
-GROUPABLE_TYPES = {"choice", "reference", "boolean", "string"}
-DATE_TYPES = {"date", "datetime"}
 
 
 def check_dashboards(catalog: Catalog) -> list[DefinitionError]:
@@ -89,10 +86,13 @@ def widget_problems(widget: WidgetDef, pack: str, catalog: Catalog) -> list[Prob
     return problems
 
 
-def value_type(entity: EntityDef, name: str) -> str | None:
-    """The stored type of a field or standard column of `entity`, None if it has no such name."""
+def stored_kind(entity: EntityDef, name: str) -> FieldType | None:
+    """The type of the value a field or standard column of `entity` holds (a formula's or rollup's by its result),
+    None if it has no such name."""
     found = entity.field(name)
-    return found.value_type if found is not None else STANDARD_TYPES.get(name)
+    if found is not None:
+        return value_kind(found)
+    return FIELD_TYPES[STANDARD_TYPES[name]] if name in STANDARD_TYPES else None
 
 
 def _measure_problems(widget: WidgetDef, entity: EntityDef) -> list[Problem]:
@@ -100,7 +100,8 @@ def _measure_problems(widget: WidgetDef, entity: EntityDef) -> list[Problem]:
         return [(("field",), "count counts records; it takes no field")] if widget.field else []
     if widget.field is None:
         return [(("field",), f"{widget.measure} needs the number field it measures")]
-    if value_type(entity, widget.field) not in NUMBER_TYPES:
+    measured = stored_kind(entity, widget.field)
+    if measured is None or not measured.holds_number:
         return [
             (("field",), f"'{widget.field}' is not a number field of {entity.qualified}, so it has no {widget.measure}")
         ]
@@ -113,20 +114,21 @@ def _chart_problems(widget: WidgetDef, entity: EntityDef) -> list[Problem]:
     if (widget.group_by is None) == (widget.over_time is None):
         return [((), "a chart needs either group_by (a field) or over_time (a date field), not both")]
     if widget.group_by is not None:
-        kind = value_type(entity, widget.group_by)
+        kind = stored_kind(entity, widget.group_by)
         if kind is None:
             return [(("group_by",), f"'{widget.group_by}' is not a field of {entity.qualified}")]
-        if kind not in GROUPABLE_TYPES:
+        if not kind.groupable:
             return [
                 (
                     ("group_by",),
-                    f"cannot group by '{widget.group_by}', a {kind} field; group by a choice, "
+                    f"cannot group by '{widget.group_by}', a {kind.name} field; group by a choice, "
                     "reference, boolean or string field",
                 )
             ]
         return []
     assert widget.over_time is not None
-    if value_type(entity, widget.over_time.field) not in DATE_TYPES:
+    dated = stored_kind(entity, widget.over_time.field)
+    if dated is None or not dated.holds_date:
         return [
             (
                 ("over_time", "field"),
@@ -139,11 +141,11 @@ def _chart_problems(widget: WidgetDef, entity: EntityDef) -> list[Problem]:
 def _list_problems(widget: WidgetDef, entity: EntityDef) -> list[Problem]:
     problems: list[Problem] = []
     for i, column in enumerate(widget.columns):
-        if value_type(entity, column) is None:
+        if stored_kind(entity, column) is None:
             problems.append((("columns", i), f"column '{column}' is not a field of {entity.qualified}"))
     if not widget.columns:
         problems.append(((), "a list widget needs columns"))
     sort_field = widget.sort.lstrip("-")
-    if value_type(entity, sort_field) is None:
+    if stored_kind(entity, sort_field) is None:
         problems.append((("sort",), f"cannot sort by '{sort_field}': not a field of {entity.qualified}"))
     return problems

@@ -22,11 +22,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased, selectinload
 
 from .. import formatting
+from ..actor import Actor
+from ..compile.actors import request_actor
 from ..compile.listing import column_formatter
-from ..compile.logic import filter_context
 from ..compile.models import class_name
-from ..fields import field_type, kind_of
-from ..filters import FilterContext, FilterError, compile_filter
+from ..fields import field_type, kind_of, value_kind
+from ..filters import FilterContext, FilterError, actor_context, compile_filter
 from ..i18n import Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FieldDef
@@ -38,8 +39,6 @@ from .periods import as_date, every_period, period_start
 
 log = logging.getLogger(__name__)
 MEASURES: dict[str, Callable[[Any], Any]] = {"sum": sa.func.sum, "avg": sa.func.avg}
-#: titles of referenced records come from this column type's values as they are stored
-TITLE_TYPES = {"string", "auto_number", "email", "phone", "url", "integer", "choice"}
 
 
 @dataclass
@@ -58,11 +57,16 @@ class Card:
 
 @dataclass
 class Viewer:
-    """Who looks: the `$variables` of filters, the entities whose list they may open, the fields their roles hide."""
+    """Who looks: their actor (whose record rules limit every query), the `$variables` of filters, the entities
+    whose list they may open."""
 
+    actor: Actor
     context: FilterContext
     may_list: Callable[[EntityDef], bool]
-    hidden: Callable[[EntityDef], set[str]]
+
+    def hidden(self, entity: EntityDef) -> set[str]:
+        """The fields of `entity` the viewer's roles hide."""
+        return hidden_fields(entity, self.actor)
 
 
 class Dashboard:
@@ -110,7 +114,7 @@ class Dashboard:
     def conditions(self, widget: WidgetDef, model: type, entity: EntityDef) -> list[Any]:
         """The widget's filter and the viewer's record rules, as WHERE clauses."""
         found = [] if widget.filter is None else [compile_filter(widget.filter, model, entity, self.viewer.context)]
-        rules = visible_condition(model)
+        rules = visible_condition(model, self.viewer.actor)
         return found if rules is None else [*found, rules]
 
     def measure(self, widget: WidgetDef, model: type, entity: EntityDef) -> Any:
@@ -189,7 +193,7 @@ class Dashboard:
             return None
         target_entity = self.catalog.entities.get(grouped.target or "")
         title = target_entity.field(target_entity.title_field or "") if target_entity else None
-        if title is None or title.value_type not in TITLE_TYPES:
+        if title is None or not value_kind(title).titles_as_stored:
             return None
         target = aliased(self.compiled.model(target_entity.qualified))
         return target, getattr(target, title.name)
@@ -197,7 +201,7 @@ class Dashboard:
     def visible_targets(self, grouped: FieldDef, alias: Any) -> list[Any]:
         """The viewer's record rules on the referenced entity, as a condition on the joined (aliased) target."""
         target = self.compiled.model(self.catalog.entities[grouped.target or ""].qualified)
-        rules = visible_condition(target)
+        rules = visible_condition(target, self.viewer.actor)
         return [] if rules is None else [alias.id.in_(sa.select(target.id).where(rules))]
 
     def records(self, card: Card, entity: EntityDef, model: type) -> None:
@@ -230,14 +234,11 @@ FILL: dict[str, Callable[[Dashboard, Card, EntityDef, type], None]] = {
 }
 
 
-def viewer_of(session: Any, compiled: Any, sm: Any) -> Viewer:
-    """The signed-in user: their filter variables, `can_list` on an entity's screens as their lists ask, and the
-    fields their roles hide."""
-    return Viewer(
-        filter_context(session, compiled),
-        lambda entity: sm.has_access("can_list", f"{class_name(entity)}View"),
-        hidden_fields,
-    )
+def viewer_of(sm: Any) -> Viewer:
+    """The request's actor (a dashboard page or its data endpoint is the request boundary): their filter variables
+    and `can_list` on an entity's screens as their lists ask."""
+    actor = request_actor()
+    return Viewer(actor, actor_context(actor), lambda entity: sm.has_access("can_list", f"{class_name(entity)}View"))
 
 
 def measured_fields(widget: WidgetDef) -> set[str]:
@@ -289,7 +290,7 @@ def group_label(grouped: FieldDef, row: Any) -> str:
     if kind_of(grouped).has_choices:
         choice = next((c for c in grouped.choices if c.value == value), None)
         return choice.label.localized() if choice else str(value)
-    if grouped.type == "boolean":  # a group is named in words (yes/no), not with the ✓/✗ a boolean's cell shows
+    if kind_of(grouped).holds_yes_no:  # named in words, not with the ✓/✗ a boolean's cell shows
         return TEXT["yes" if value else "no"].localized()
     if kind_of(grouped).refers_to_record:
         title = getattr(row, "group_title", None)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..features import DEFINITION_CHECKS, DEFINITION_KINDS, HOME_VIEW, SCREENS, FeatureRegistry
+from ..features import DEFINITION_CHECKS, DEFINITION_KINDS, HOME_VIEW, ROLE_RIGHTS, SCREENS, FeatureRegistry
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.kinds import Kind
 from ..meta.partial import Partial
 from .checks import check_dashboards
 from .definition import DashboardDef, build_dashboard
+from .rights import dashboard_rights
 
 
 def add_dashboard(catalog: Catalog, dashboard: DashboardDef) -> list[DefinitionError]:
@@ -24,7 +25,15 @@ def add_dashboard(catalog: Catalog, dashboard: DashboardDef) -> list[DefinitionE
     return []
 
 
-DASHBOARD = Kind("Dashboard", "dashboard.json", build_dashboard, add_dashboard, Partial(), collection="dashboards")
+DASHBOARD = Kind(
+    "Dashboard",
+    "dashboard.json",
+    build_dashboard,
+    add_dashboard,
+    Partial(),
+    collection="dashboards",
+    schema_package="formwork.dashboards",
+)
 
 
 def dashboard_screens(appbuilder: Any, catalog: Catalog) -> None:
@@ -44,3 +53,4 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(DEFINITION_CHECKS, check_dashboards, priority=20)
     registry.add(SCREENS, dashboard_screens, priority=70)
     registry.add(HOME_VIEW, home_view)
+    registry.add(ROLE_RIGHTS, dashboard_rights)

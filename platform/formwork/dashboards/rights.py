@@ -1,7 +1,7 @@
 """The FAB rights of dashboards: one view right for every page and data endpoint, one menu entry per dashboard.
 
 Every pack role gets `can_show` on `Dashboards` and the menu entries of the
-dashboards meant for it (`access.grants` adds these to each role's rights),
+dashboards meant for it (dashboards/feature.py gives them in the ROLE_RIGHTS slot),
 so each user's menu lists exactly the dashboards they may open.
 """
 

@@ -22,8 +22,8 @@ from flask_appbuilder import (
 )
 from flask_appbuilder.security.decorators import has_access_api
 
+from ..compile.actors import request_actor
 from ..meta.catalog import Catalog
-from ..tenancy.audit import current_user
 from ..tenancy.menu import EndpointUrl, menu_label
 from .compute import Dashboard, viewer_of
 from .definition import DashboardDef
@@ -39,10 +39,10 @@ def _runtime() -> Any:
 
 def visible_dashboards() -> list[DashboardDef]:
     """The dashboards the signed-in user may open, in pack order: those meant for their roles first."""
-    user = current_user()
-    if user is None:
+    actor = request_actor()
+    if not actor.signed_in:
         return []
-    roles = {role.name for role in user.roles}
+    roles = actor.roles
     admin = current_app.appbuilder.sm.auth_role_admin in roles
     found = [d for d in _runtime().catalog.dashboards.values() if admin or d.is_for(roles)]
     return sorted(found, key=lambda d: not d.roles)
@@ -56,7 +56,7 @@ def computed(definition: DashboardDef) -> Dashboard:
         runtime.catalog,
         runtime.compiled,
         session,
-        viewer_of(session, runtime.compiled, current_app.appbuilder.sm),
+        viewer_of(current_app.appbuilder.sm),
     )
 
 

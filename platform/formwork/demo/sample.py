@@ -1,4 +1,10 @@
-"""Sample records for the demo tenant: plausible, repeatable (fixed seed), in both languages' spirit."""
+"""Sample records for the demo tenant: plausible, repeatable (fixed seed), in both languages' spirit.
+
+Every sample record is saved through the record lifecycle (compile/lifecycle.save_record), as the REST API, imports
+and seeds save theirs: the sample gets its defaults, formulas, rules, auto numbers and the features' record hooks,
+and a sample that breaks a definition's rule is refused instead of stored. The writer is the system: the demo's
+sign-ins are created after the sample, named after its employees (demo/users.py).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..compile.models import CompiledModels
+from ..actor import Actor
+from ..compile.lifecycle import RecordRejected, save_record
+from ..tenancy.runtime import TenantRuntime
 from .users import ADMIN_JOB_TITLE, DEMO_USERS
 
 Progress = Callable[[str], None]
@@ -104,21 +113,40 @@ STAGES = ["prospecting", "qualification", "proposal", "negotiation", "won", "los
 LEAVE_TYPES = ["annual", "sick", "personal", "marriage", "maternity"]
 
 
-class SampleData:
-    """Inserts related sample records entity by entity, keeping the ids for references."""
+class SampleRefused(Exception):
+    """A sample record broke a rule of its entity's definition: the sample and the definitions disagree."""
 
-    def __init__(self, session: Session, compiled: CompiledModels, seed: int = 7) -> None:
+    def __init__(self, entity: str, errors: dict[str, list[str]]) -> None:
+        problems = "; ".join(f"{name}: {' '.join(map(str, messages))}" for name, messages in errors.items())
+        super().__init__(f"a sample {entity} record cannot be saved: {problems}")
+        self.entity, self.errors = entity, errors
+
+
+class SampleData:
+    """Saves related sample records entity by entity, keeping the records for references."""
+
+    def __init__(self, runtime: TenantRuntime, session: Session, seed: int = 7) -> None:
+        self.runtime = runtime
         self.session = session
-        self.compiled = compiled
         self.random = random.Random(seed)
         self.today = date(2026, 11, 2)
 
+    def save(self, entity: str, values: dict[str, Any], record: Any = None) -> Any:
+        """Create (or update `record`) through the record lifecycle, values keyed by field name (references as ids)."""
+        try:
+            return save_record(
+                self.runtime,
+                Actor.system(),
+                self.runtime.catalog.entities[entity],
+                record,
+                values,
+                session=self.session,
+            )
+        except RecordRejected as rejected:
+            raise SampleRefused(entity, rejected.errors) from None
+
     def add(self, entity: str, rows: list[dict[str, Any]]) -> list[Any]:
-        model = self.compiled.model(entity)
-        items = [model(**row) for row in rows]
-        self.session.add_all(items)
-        self.session.flush()
-        return items
+        return [self.save(entity, row) for row in rows]
 
     def person(self) -> str:
         return f"{self.random.choice(GIVEN)} {self.random.choice(SURNAMES)}"
@@ -127,34 +155,38 @@ class SampleData:
         return f"+86 1{self.random.randint(30, 89)} {self.random.randint(1000, 9999)} {self.random.randint(1000, 9999)}"
 
     def departments(self) -> list[Any]:
-        model = self.compiled.model("core.department")
+        model = self.runtime.compiled.model("core.department")
         head = self.session.scalars(select(model).where(model.code == "HO")).one()
-        children = self.add("core.department", [{"name": n, "code": c, "parent_id": head.id} for n, c in DEPARTMENTS])
+        children = self.add("core.department", [{"name": n, "code": c, "parent": head.id} for n, c in DEPARTMENTS])
         return [head, *children]
 
     def employees(self, departments: list[Any], count: int) -> list[Any]:
-        rows = []
+        """Everyone active at first: the leavers leave once records are assigned to them (`retire_leavers`)."""
+        employees: list[Any] = []
         for i in range(count):
-            name = self.person()
-            rows.append(
-                {
-                    # the demo's admin is the first employee, so "my" list views have records to show
-                    "name": name,
-                    "login": "admin" if i == 0 else f"user{i + 1}",
-                    "email": f"user{i + 1}@demo.example",
-                    "phone": self.phone(),
-                    "department_id": departments[i % len(departments)].id,
-                    "job_title": self._job_title(i),
-                    "hire_date": self.today - timedelta(days=self.random.randint(30, 3000)),
-                    "active": i == 0 or i % 17 != 0,  # the admin and the demo sign-ins are active, a few others are not
-                }
-            )
-        employees = self.add("core.employee", rows)
-        for i, employee in enumerate(employees[len(departments) :], start=len(departments)):
-            employee.manager_id = employees[i % len(departments)].id
+            values = {
+                # the demo's admin is the first employee, so "my" list views have records to show
+                "name": self.person(),
+                "login": "admin" if i == 0 else f"user{i + 1}",
+                "email": f"user{i + 1}@demo.example",
+                "phone": self.phone(),
+                "department": departments[i % len(departments)].id,
+                "job_title": self._job_title(i),
+                "hire_date": self.today - timedelta(days=self.random.randint(30, 3000)),
+            }
+            if i >= len(departments):  # the first employees head the departments, and manage the others
+                values["manager"] = employees[i % len(departments)].id
+            employees.append(self.save("core.employee", values))
         for department, head in zip(departments, employees, strict=False):
-            department.head_id = head.id
+            self.save("core.department", {"head": head.id}, department)
         return employees
+
+    def retire_leavers(self, employees: list[Any]) -> None:
+        """A few employees (never the admin or a demo sign-in) have left since accounts and opportunities were
+        assigned to them: an owner must be active when assigned, so they leave last."""
+        for i, employee in enumerate(employees):
+            if i > 0 and i % 17 == 0:
+                self.save("core.employee", {"active": False}, employee)
 
     def _job_title(self, i: int) -> str:
         drawn = self.random.choice(["Manager", "Specialist", "Engineer", "Assistant", "Director"])  # keeps the sequence
@@ -178,7 +210,7 @@ class SampleData:
                     "city": self.random.choice(CITIES),
                     "annual_revenue": Decimal(self.random.randint(5, 5000)) * 10000,
                     "employees": self.random.randint(5, 20000),
-                    "owner_id": self.random.choice(owners).id,
+                    "owner": self.random.choice(owners).id,
                 }
                 for i in range(count)
             ],
@@ -190,7 +222,7 @@ class SampleData:
             [
                 {
                     "name": self.person(),
-                    "account_id": accounts[i % len(accounts)].id,
+                    "account": accounts[i % len(accounts)].id,
                     "title": self.random.choice(TITLES),
                     "email": f"contact{i + 1}@customer.example",
                     "phone": self.phone(),
@@ -208,24 +240,24 @@ class SampleData:
             rows.append(
                 {
                     "name": f"{account.name} — {self.random.choice(['Renewal', 'Expansion', 'Pilot', 'New licence', 'Upgrade'])} {i + 1}",
-                    "account_id": account.id,
+                    "account": account.id,
                     "stage": stage,
                     "amount": Decimal(self.random.randint(1, 500)) * 1000,
                     "probability": {"won": 100, "lost": 0}.get(stage, self.random.choice([10, 25, 50, 75, 90])),
                     "close_date": self.today + timedelta(days=self.random.randint(-90, 180)),
-                    "owner_id": self.random.choice(owners).id,
+                    "owner": self.random.choice(owners).id,
                 }
             )
         return self.add("crm.opportunity", rows)
 
     def leave_requests(self, employees: list[Any], count: int) -> list[Any]:
         rows = []
-        for _ in range(count):
+        for i in range(count):
             start = self.today + timedelta(days=self.random.randint(-60, 60))
             days = self.random.randint(1, 5)
             rows.append(
                 {
-                    "employee_id": self.random.choice(employees).id,
+                    "employee": self.random.choice(employees).id,
                     "leave_type": self.random.choice(LEAVE_TYPES),
                     "start_date": start,
                     "end_date": start + timedelta(days=days - 1),
@@ -235,6 +267,8 @@ class SampleData:
                     ),
                 }
             )
+            if rows[-1]["leave_type"] == "sick":  # required for a sick leave of more than two days
+                rows[-1]["certificate"] = f"MC-{i + 1:05d}"
         return self.add("oa.leave_request", rows)
 
     def announcements(self, departments: list[Any], count: int) -> list[Any]:
@@ -254,7 +288,7 @@ class SampleData:
                 {
                     "title": f"{topics[i % len(topics)]} ({i + 1})",
                     "body": f"Details about {topics[i % len(topics)].lower()}.",
-                    "department_id": self.random.choice([None, *(d.id for d in departments)]),
+                    "department": self.random.choice([None, *(d.id for d in departments)]),
                     "published_at": datetime(2026, 11, 1, 9, 0) - timedelta(days=i),
                     "pinned": i < 3,
                 }
@@ -276,58 +310,61 @@ def _meetings(data: SampleData, employees: list[Any], count: int) -> list[Any]:
         "Hiring sync",
         "Retrospective",
     ]
-    meetings = data.add(
-        "oa.meeting",
-        [
-            {
-                "subject": f"{topics[i % len(topics)]} #{i + 1}",
-                "starts_at": datetime(2026, 11, 2, 9, 30) + timedelta(days=i % 40, hours=i % 6),
-                "duration": data.random.choice([30, 45, 60, 90]),
-                "room": data.random.choice(ROOMS),
-                "agenda": f"<p>Agenda for <b>{topics[i % len(topics)].lower()}</b>.</p>",
-            }
-            for i in range(count)
-        ],
-    )
-    for meeting in meetings:
-        meeting.attendees = data.random.sample(employees, 3)
-    return meetings
+    meetings = [
+        {
+            "subject": f"{topics[i % len(topics)]} #{i + 1}",
+            "starts_at": datetime(2026, 11, 2, 9, 30) + timedelta(days=i % 40, hours=i % 6),
+            "duration": data.random.choice([30, 45, 60, 90]),
+            "room": data.random.choice(ROOMS),
+            "agenda": f"<p>Agenda for <b>{topics[i % len(topics)].lower()}</b>.</p>",
+        }
+        for i in range(count)
+    ]
+    for meeting in meetings:  # drawn after every meeting's values, so the seed gives the demo its usual meetings
+        meeting["attendees"] = [e.id for e in data.random.sample(employees, 3)]
+    return data.add("oa.meeting", meetings)
 
 
 def _expense_claims(data: SampleData, employees: list[Any], count: int) -> list[Any]:
-    claims = data.add(
-        "oa.expense_claim",
-        [
+    claims = [
+        {
+            "employee": data.random.choice(employees).id,
+            "title": f"{data.random.choice(['Client visit', 'Conference', 'Team dinner', 'Office supplies'])} {i + 1}",
+            "submitted_on": data.today - timedelta(days=data.random.randint(0, 60)),
+        }
+        for i in range(count)
+    ]
+    for claim in claims:  # the lines are drawn after every claim's values, so the seed gives the usual claims
+        claim["lines"] = [
             {
-                "employee_id": data.random.choice(employees).id,
-                "title": f"{data.random.choice(['Client visit', 'Conference', 'Team dinner', 'Office supplies'])} {i + 1}",
-                "submitted_on": data.today - timedelta(days=data.random.randint(0, 60)),
-            }
-            for i in range(count)
-        ],
-    )
-    data.add(
-        "oa.expense_line",
-        [
-            {
-                "claim_id": claim.id,
-                "spent_on": claim.submitted_on - timedelta(days=n),
+                "spent_on": claim["submitted_on"] - timedelta(days=n),
                 "category": data.random.choice(EXPENSE_CATEGORIES),
                 "description": "Receipt attached",
                 "amount": Decimal(data.random.randint(20, 1500)),
             }
-            for claim in claims
             for n in range(data.random.randint(1, 3))
-        ],
-    )
-    return claims
+        ]
+    return data.add("oa.expense_claim", claims)
 
 
-def load_sample_data(
-    session: Session, compiled: CompiledModels, records: int = 60, progress: Progress = lambda _: None
-) -> dict[str, int]:
-    """Fill an empty demo tenant; returns how many records each entity got."""
-    data = SampleData(session, compiled)
+def load_sample_data(app: Flask, records: int = 60, progress: Progress = lambda _: None) -> dict[str, int]:
+    """Fill the empty demo tenant of `app` in one transaction; returns how many records each entity got.
+
+    Raises SampleRefused, having stored nothing, when a sample record breaks a rule of its definition."""
+    runtime: TenantRuntime = app.extensions["formwork"]
+    with app.app_context():  # a reference's choice filter (an active owner) is read in the tenant's app
+        session = runtime.session()
+        try:
+            made = _fill(SampleData(runtime, session), records, progress)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    return {entity: len(items) for entity, items in made.items()}
+
+
+def _fill(data: SampleData, records: int, progress: Progress) -> dict[str, list[Any]]:
+    compiled = data.runtime.compiled
     steps: list[tuple[str, Callable[[], list[Any]]]] = []
     made: dict[str, list[Any]] = {}
     steps.append(("core.department", data.departments))
@@ -346,5 +383,5 @@ def load_sample_data(
     for number, (entity, step) in enumerate(steps, start=1):
         made[entity] = step()
         progress(f"[{number}/{len(steps)}] {entity}: {len(made[entity])} records")
-    session.commit()
-    return {entity: len(items) for entity, items in made.items()}
+    data.retire_leavers(made["core.employee"])
+    return made

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from ..config import Settings
 from ..console import add_operator, build_console_app
 from ..meta.catalog import Catalog
-from ..tenancy.apps import tenant_runtime
+from ..tenancy.apps import build_tenant_app
 from ..tenancy.migrate import bring_up_to_date
 from ..tenancy.provision import create_tenant
 from ..tenancy.registry import find_tenant
@@ -31,15 +31,23 @@ def prepare_demo(
     else:
         progress(f"tenant '{slug}' exists; keeping its data")
         tenant = bring_up_to_date(settings, catalog, tenant)[1]
-    runtime = tenant_runtime(settings, tenant, catalog)
+    app = build_tenant_app(settings, tenant, catalog)
+    runtime = app.extensions["formwork"]
     session = runtime.session()
     try:
         employee = runtime.compiled.model("core.employee")
-        if session.scalar(sa.select(sa.func.count()).select_from(employee)) == 0:
-            progress("loading sample data")
-            load_sample_data(session, runtime.compiled, progress=progress)
-            if session.get_bind().dialect.name == "sqlite":
-                session.execute(sa.text("ANALYZE"))  # statistics, so list pages pick the sort index
+        empty = session.scalar(sa.select(sa.func.count()).select_from(employee)) == 0
     finally:
         runtime.session.remove()
-    add_demo_users(settings, tenant, catalog, password, progress)
+    if empty:
+        progress("loading sample data")
+        load_sample_data(app, progress=progress)
+        _analyze(runtime.session.get_bind())
+    add_demo_users(app, password, progress)
+
+
+def _analyze(engine: sa.Engine) -> None:
+    """SQLite's statistics, so list pages pick the sort index."""
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE"))

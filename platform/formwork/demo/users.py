@@ -12,11 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-
-from ..config import Settings
-from ..meta.catalog import Catalog
-from ..tenancy.apps import build_tenant_app
-from ..tenancy.registry import Tenant
+from flask import Flask
 
 
 @dataclass(frozen=True)
@@ -26,7 +22,7 @@ class DemoUser:
     roles: tuple[str, ...]
 
 
-#: user name → who they are; sample employee userN is the (N-1)th, in department (N-1) % 8 (tenancy/demo/sample.py)
+#: user name → who they are; sample employee userN is the (N-1)th, in department (N-1) % 8 (demo/sample.py)
 DEMO_USERS = {
     "user2": DemoUser("sales director, head of Sales", "Sales Director", ("sales_director", "employee")),
     "user4": DemoUser("engineering manager, head of Engineering", "Engineering Manager", ("employee",)),
@@ -41,11 +37,9 @@ DEMO_USERS = {
 ADMIN_JOB_TITLE = "Managing Director"
 
 
-def add_demo_users(
-    settings: Settings, tenant: Tenant, catalog: Catalog, password: str, progress: Callable[[str], None]
-) -> None:
-    """Create the demo users the tenant lacks (kept as they are when the demo runs again), named as their employees."""
-    app = build_tenant_app(settings, tenant, catalog)
+def add_demo_users(app: Flask, password: str, progress: Callable[[str], None]) -> None:
+    """Create the demo users the tenant of `app` lacks (kept as they are when the demo runs again), named as their
+    employees."""
     runtime = app.extensions["formwork"]
     with app.app_context():
         sm = app.appbuilder.sm

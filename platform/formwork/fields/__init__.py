@@ -73,7 +73,13 @@ def kind_of(field: FieldDef) -> FieldType:
     return FIELD_TYPES[field.type]
 
 
-__all__ = ["FIELD_TYPES", "FieldType", "field_type", "kind_of"]
+def value_kind(field: FieldDef) -> FieldType:
+    """The type of the value `field` holds: a formula's result type, a rollup's number, otherwise `kind_of(field)`.
+    Asked where the value is used (summed, grouped, charted) rather than where it is entered."""
+    return FIELD_TYPES[field.value_type]
+
+
+__all__ = ["FIELD_TYPES", "FieldType", "field_type", "kind_of", "value_kind"]
 
 
 def is_fixed(field) -> bool:

@@ -38,7 +38,7 @@ def render_number(fmt: str, today: date, counter: int) -> str:
 class AutoNumberField(FieldType):
     name = "auto_number"
     generated = numbered = True
-    searchable = True
+    searchable = keys_seeds = titles_as_stored = True
     properties = {
         "format": {
             "type": "string",

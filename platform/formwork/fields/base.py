@@ -9,6 +9,7 @@ shown in a list. Adding a type means adding one class and registering it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from marshmallow import fields as ma
 from marshmallow import validate as mv
 from wtforms import validators as wv
 
+from ..actor import Actor
 from ..i18n import CatalogText, Label
 from ..meta.model import FieldDef
 
@@ -56,6 +58,11 @@ EXPRESSION_DEFAULT = {
     "additionalProperties": False,
     "properties": {"expr": {"type": "string", "description": "a CEL expression, e.g. today() or user.id"}},
 }
+
+#: Compiles a reference field's `filter:` (its data, the target model) to the SQL condition on the target for the
+#: actor a value is checked or chosen for. Filters compile above the field types (filters/, compile/), so whoever
+#: checks or offers a value passes this in.
+ChoiceFilter = Callable[[Any, type], Any]
 
 
 class FieldType:
@@ -106,8 +113,20 @@ class FieldType:
     filtered_by_default: ClassVar[bool] = False
     #: Unique values of it name a record in an import cell (short text a person types).
     names_records: ClassVar[bool] = False
-    #: An entity's `indexes:` may name it (the database can index the column).
-    indexable: ClassVar[bool] = True
+    #: A seed's `key:` may name it: text or a number written in YAML, which finds the seeded record again.
+    keys_seeds: ClassVar[bool] = False
+    #: Holds a number that can be summed and averaged (a rollup's field, a list's totals, a dashboard's measure).
+    holds_number: ClassVar[bool] = False
+    #: Holds a day or a moment (date, datetime): a dashboard chart counts records over time by it.
+    holds_date: ClassVar[bool] = False
+    #: Holds true or false: where the value stands alone (a chart's group) it is named in words, yes or no.
+    holds_yes_no: ClassVar[bool] = False
+    #: A dashboard chart may group records by it, each group named by its value (or its record's title).
+    groupable: ClassVar[bool] = False
+    #: Its stored value, shown as it is, can stand for a record (a referenced record's title in a chart's groups).
+    titles_as_stored: ClassVar[bool] = False
+    #: An XLSX export keeps it as a number or date the spreadsheet computes with, not as the text a list shows.
+    native_in_spreadsheets: ClassVar[bool] = False
     #: Screen lists leave showing it to Flask-AppBuilder (the text itself, a record's title), not `format_value`.
     listed_as_is: ClassVar[bool] = False
     #: The HTML input type a row added in the browser uses, where the type's own widget needs JavaScript.
@@ -122,6 +141,26 @@ class FieldType:
     def recomputed(self) -> bool:
         """The value follows other values (a formula, a rollup), so it is computed again when they change."""
         return self.computed_by_expression or self.aggregates_records
+
+    # Answered from what the type is; a type (an extension's) that differs says so with a class attribute.
+    @property
+    def indexable(self) -> bool:
+        """An entity's `indexes:` may name it, and a list view that sorts or filters by it indexes it: the database
+        can index its column (a type whose column holds long text or JSON says it cannot)."""
+        return self.stores_column and not self.holds_file
+
+    @property
+    def importable(self) -> bool:
+        """A cell of an import file can hold its value: not an uploaded file, not the rows of a child entity. (A
+        generated value is never imported either way: `is_fixed`.)"""
+        return not (self.holds_file or self.holds_rows)
+
+    @property
+    def seedable(self) -> bool:
+        """A pack's seed, and a field's `backfill`, may give its value: not uploaded files, users or records kept
+        in another table, which differ from tenant to tenant (a reference is seeded by a unique field of its
+        target)."""
+        return not (self.holds_file or self.refers_to_user or self.refers_to_many or self.holds_rows)
 
     # -- definitions ---------------------------------------------------------
     @classmethod
@@ -161,14 +200,18 @@ class FieldType:
         setattr(item, self.attribute(field), value)
 
     def assign_default(
-        self, item: Any, field: FieldDef, value: Any, session: Any, models: Any
+        self, item: Any, field: FieldDef, value: Any, session: Any, models: Any, actor: Actor, choices: ChoiceFilter
     ) -> tuple[Any, list[str]]:
-        """Store the value an expression default gave: (what was stored, or None; why it cannot be stored)."""
+        """Store the value an expression default gave: (what was stored, or None; why it cannot be stored), checked as
+        `value_errors` checks a value `actor` sends."""
         setattr(item, field.name, value)
         return value, []
 
-    def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
-        """Problems only the database can tell (a referenced record that does not exist)."""
+    def value_errors(
+        self, field: FieldDef, value: Any, session: Any, models: Any, actor: Actor, choices: ChoiceFilter
+    ) -> list[str]:
+        """Problems only the database can tell, for `actor` (a referenced record that does not exist, or that it may
+        not see or choose: `choices` compiles a reference's `filter:` for it)."""
         return []
 
     def change_errors(self, field: FieldDef, value: Any, item: Any | None, models: Any) -> list[str]:

@@ -14,8 +14,9 @@ from typing import Any
 from marshmallow import fields as ma
 from sqlalchemy.orm import relationship
 
+from ..actor import Actor
 from ..meta.model import FieldDef
-from .base import FieldType
+from .base import ChoiceFilter, FieldType
 from .reference import TARGET_SCHEMA
 
 
@@ -79,13 +80,15 @@ class ChildTableField(FieldType):
             kept.append(row)
         setattr(item, field.name, kept)
 
-    def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
+    def value_errors(
+        self, field: FieldDef, value: Any, session: Any, models: Any, actor: Actor, choices: ChoiceFilter
+    ) -> list[str]:
         from . import FIELD_TYPES
 
         return [
             f"Row {number}, {f.label}: {p}"
             for number, f, sent, _ in _row_values(field, value, None, models)
-            for p in FIELD_TYPES[f.type].value_errors(f, sent, session, models)
+            for p in FIELD_TYPES[f.type].value_errors(f, sent, session, models, actor, choices)
         ]
 
     def change_errors(self, field: FieldDef, value: Any, item: Any | None, models: Any) -> list[str]:

@@ -155,14 +155,14 @@ def kept_label(field: FieldDef, value: str) -> str:
     return value if choice is None else RETIRED_OPTION.localized().format(label=choice.label.localized())
 
 
-class KeptChoices(KeepsStoredValue):
+class KeptChoices(KeepsStoredValue, wtforms.SelectField):
     """A choice select that also offers what the edited record holds, so that saving the form unchanged keeps it
     (a browser posts the first option, or nothing, for a value its select does not have)."""
 
     def __init__(self, *args: Any, kind: ChoiceKind, definition: FieldDef, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind, self.definition, self.stored = kind, definition, None
-        self.offered = list(self.choices)
+        self.offered: list[tuple[str, Any]] = list(kwargs["choices"])  # (value, label) pairs: `form_kwargs`
 
     def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
         super().process(formdata, data, extra_filters)
@@ -183,7 +183,7 @@ class KeptChoices(KeepsStoredValue):
         super().pre_validate(form)
 
 
-class KeptChoiceSelect(KeptChoices, wtforms.SelectField):
+class KeptChoiceSelect(KeptChoices):
     """The select of a choice field."""
 
 

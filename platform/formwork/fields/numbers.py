@@ -19,6 +19,7 @@ RANGE_PROPERTIES: dict[str, Any] = {"min": {"type": "number"}, "max": {"type": "
 
 
 class _NumberField(FieldType):
+    holds_number = keys_seeds = True
     properties = RANGE_PROPERTIES
     default_schema = {"type": "number"}
 
@@ -34,6 +35,7 @@ class _NumberField(FieldType):
 
 class IntegerField(_NumberField):
     name = "integer"
+    titles_as_stored = native_in_spreadsheets = True
     default_schema = {"type": "integer"}
     form_class = wtforms.IntegerField
 
@@ -67,6 +69,7 @@ class JsonDecimal(ma.Decimal):
 
 class DecimalField(_NumberField):
     name = "decimal"
+    native_in_spreadsheets = True
     default_scale: ClassVar[int] = 4
     properties = {**RANGE_PROPERTIES, "precision": {"type": "integer", "minimum": 0, "maximum": 10}}
     form_class = wtforms.DecimalField
@@ -128,6 +131,7 @@ class RatingField(IntegerField):
     """Stars from 0 to `max` (default 5)."""
 
     name = "rating"
+    titles_as_stored = native_in_spreadsheets = False  # shown as stars
     properties = {"max": {"type": "integer", "minimum": 1, "maximum": 10}}
 
     def stars(self, field: FieldDef) -> int:

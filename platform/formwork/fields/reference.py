@@ -9,9 +9,10 @@ from marshmallow import fields as ma
 from marshmallow import validate as mv
 from sqlalchemy.orm import relationship
 
+from ..actor import Actor
 from ..meta.model import FieldDef
 from ..rights import visible_condition
-from .base import INTEGER_LIMIT, FieldType
+from .base import INTEGER_LIMIT, ChoiceFilter, FieldType
 
 ID_RANGE = mv.Range(min=1, max=INTEGER_LIMIT, error="Not an id of a record.")
 ON_DELETE = {"restrict": "RESTRICT", "set_null": "SET NULL", "cascade": "CASCADE"}
@@ -22,7 +23,7 @@ class ReferenceField(FieldType):
     """Stored as `<name>_id`; the relationship `<name>` is what screens show and pick."""
 
     name = "reference"
-    refers_to_one = refers_to_record = targets_entity = listed_as_is = True
+    refers_to_one = refers_to_record = targets_entity = listed_as_is = groupable = True
     properties = {
         "target": TARGET_SCHEMA,
         "on_delete": {
@@ -57,7 +58,7 @@ class ReferenceField(FieldType):
         }
 
     def assign_default(
-        self, item: Any, field: FieldDef, value: Any, session: Any, models: Any
+        self, item: Any, field: FieldDef, value: Any, session: Any, models: Any, actor: Actor, choices: ChoiceFilter
     ) -> tuple[Any, list[str]]:
         """An expression default names a record by id (`unit.building`) or as the record (`unit`): the record is
         checked as a sent id is, then set as both the relationship and its id (a form's item has the relationship)."""
@@ -66,7 +67,7 @@ class ReferenceField(FieldType):
             return None, []
         if isinstance(record_id, bool) or not isinstance(record_id, int) or not 0 < record_id <= INTEGER_LIMIT:
             return None, [f"Its default gave {value!r}, which is not the id of a {field.target}."]
-        problems = self.value_errors(field, record_id, session, models)
+        problems = self.value_errors(field, record_id, session, models, actor, choices)
         if problems:
             return None, problems
         record = session.get(models.model(field.target), record_id)
@@ -84,7 +85,8 @@ class ReferenceField(FieldType):
         )
 
     def form_field(self, field: FieldDef, ctx: Any) -> Any:
-        """A select that searches the target as the user types; on submit only the chosen record is loaded."""
+        """A select that searches the target as the user types; on submit only the chosen record is loaded, if the
+        form's actor may see and choose it (`ctx.actor`, `ctx.choices`: the form asks its request)."""
         from wtforms import validators as wv
 
         from .record_select import RecordSelectField
@@ -93,10 +95,11 @@ class ReferenceField(FieldType):
             owner = ctx.datamodel.obj
             target = getattr(owner, field.name).property.mapper.class_
             query = ctx.datamodel.session.query(target).filter(target.id == record_id)
-            allowed = choice_condition(field, target)
-            visible = visible_conditions(target)
+            actor = ctx.actor
+            allowed = choice_condition(field, target, ctx.choices)
+            visible = visible_conditions(target, actor)
             if visible:  # or already named by a record the user sees: saving it unchanged shows nothing new
-                shown = sa.select(getattr(owner, self.attribute(field))).where(*visible_conditions(owner))
+                shown = sa.select(getattr(owner, self.attribute(field))).where(*visible_conditions(owner, actor))
                 query = query.filter(sa.or_(*visible, target.id.in_(shown)))
             return (query if allowed is None else query.filter(allowed)).one_or_none()
 
@@ -110,36 +113,33 @@ class ReferenceField(FieldType):
             validators=[wv.InputRequired() if required else wv.Optional()],
         )
 
-    def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
+    def value_errors(
+        self, field: FieldDef, value: Any, session: Any, models: Any, actor: Actor, choices: ChoiceFilter
+    ) -> list[str]:
         if value is None:
             return []
         target = models.model(field.target)
-        visible = visible_conditions(target)
+        visible = visible_conditions(target, actor)
         if session.scalar(sa.select(target.id).where(target.id == value, *visible)) is None:
             return [f"No {field.target} with id {value}."]  # a record outside the user's rules is as good as missing
-        allowed = choice_condition(field, target)
+        allowed = choice_condition(field, target, choices)
         if allowed is not None and session.scalar(sa.select(target.id).where(target.id == value, allowed)) is None:
             return [f"{field.target} {value} is not one of the allowed choices."]
         return []
 
 
-def choice_condition(field: FieldDef, target: Any) -> Any:
-    """The SQL condition of the field's `filter` for the signed-in user, or None when any record may be chosen."""
+def choice_condition(field: FieldDef, target: Any, choices: ChoiceFilter) -> Any:
+    """The SQL condition of the field's `filter`, compiled by `choices` for its actor, or None when any record may
+    be chosen."""
     if field.options.get("filter") is None:
         return None
-    from flask import current_app
-
-    from ..compile.logic import filter_context
-    from ..filters import compile_filter
-
-    context = filter_context(current_app.appbuilder.session, target.__models__)  # type: ignore[attr-defined]  # FAB's
-    return compile_filter(field.options["filter"], target, target.__entity__, context)
+    return choices(field.options["filter"], target)
 
 
-def visible_conditions(target: type) -> list[Any]:
-    """The target's record rules for the signed-in user (none outside a request): a reference may only name a
-    record the user may see, or its title and existence would leak through the referring record."""
-    found = visible_condition(target)
+def visible_conditions(target: type, actor: Actor) -> list[Any]:
+    """The target's record rules for `actor`: a reference may only name a record the actor may see, or its title
+    and existence would leak through the referring record."""
+    found = visible_condition(target, actor)
     return [] if found is None else [found]
 
 
@@ -194,10 +194,12 @@ class ManyToManyField(FieldType):
         target = models.model(field.target)
         setattr(item, field.name, list(session.scalars(sa.select(target).where(target.id.in_(value or [])))))
 
-    def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
+    def value_errors(
+        self, field: FieldDef, value: Any, session: Any, models: Any, actor: Actor, choices: ChoiceFilter
+    ) -> list[str]:
         target = models.model(field.target)
         found = set(
-            session.scalars(sa.select(target.id).where(target.id.in_(value or []), *visible_conditions(target)))
+            session.scalars(sa.select(target.id).where(target.id.in_(value or []), *visible_conditions(target, actor)))
         )
         missing = sorted(set(value or []) - found)
         return [f"No {field.target} with id {', '.join(map(str, missing))}."] if missing else []
@@ -241,7 +243,9 @@ class UserField(FieldType):
     def form_field(self, field: FieldDef, ctx: Any) -> None:
         return None
 
-    def value_errors(self, field: FieldDef, value: Any, session: Any, models: Any) -> list[str]:
+    def value_errors(
+        self, field: FieldDef, value: Any, session: Any, models: Any, actor: Actor, choices: ChoiceFilter
+    ) -> list[str]:
         from flask_appbuilder.security.sqla.models import User
 
         if value is not None and session.get(User, value) is None:

@@ -65,7 +65,7 @@ class SanitizedTextArea(wtforms.TextAreaField):
 
 class RichTextField(FieldType):
     name = "rich_text"
-    searchable = True
+    searchable = keys_seeds = True
     indexable = False
     form_class = SanitizedTextArea
 

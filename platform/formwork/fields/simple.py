@@ -29,6 +29,7 @@ class JsonBoolean(ma.Boolean):
 
 class BooleanField(FieldType):
     name = "boolean"
+    holds_yes_no = groupable = True
     default_schema = {"type": "boolean"}
     form_class = wtforms.BooleanField
 
@@ -48,6 +49,7 @@ class BooleanField(FieldType):
 
 class DateField(FieldType):
     name = "date"
+    holds_date = native_in_spreadsheets = True
     plain_input = "date"
     form_class = wtforms.DateField
 
@@ -114,6 +116,7 @@ class UtcDateTime(ma.DateTime):
 
 class DateTimeField(FieldType):
     name = "datetime"
+    holds_date = native_in_spreadsheets = True
     form_class = LocalDateTimeInput
 
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:
@@ -153,7 +156,7 @@ class ChoiceField(ChoiceKind):
     """One value from a fixed list; stored as the value, shown as its label."""
 
     name = "choice"
-    searchable = True
+    searchable = keys_seeds = groupable = titles_as_stored = True
     plain_input = "select"
     default_schema = {"type": ["string", "integer"]}
     form_class = KeptChoiceSelect

@@ -20,6 +20,7 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 class StringField(FieldType):
     name = "string"
     searchable = searched_by_default = filtered_by_default = names_records = listed_as_is = True
+    keys_seeds = groupable = titles_as_stored = True
     default_max_length: ClassVar[int | None] = 255
     properties = {
         "max_length": {"type": "integer", "minimum": 1, "maximum": 10000},
@@ -57,7 +58,7 @@ class StringField(FieldType):
 
 class TextField(StringField):
     name = "text"
-    searched_by_default = names_records = indexable = False
+    searched_by_default = names_records = indexable = groupable = titles_as_stored = False
     default_max_length = None
     form_class = wtforms.TextAreaField
 
@@ -73,6 +74,7 @@ class TextField(StringField):
 class _PatternField(StringField):
     """A string with a fixed format of its own (e-mail, phone)."""
 
+    groupable = False
     properties = {"max_length": StringField.properties["max_length"]}
     pattern: ClassVar[str]
     message: ClassVar[str]
@@ -105,7 +107,7 @@ class PhoneField(_PatternField):
 
 class UrlField(StringField):
     name = "url"
-    searched_by_default = filtered_by_default = names_records = listed_as_is = False
+    searched_by_default = filtered_by_default = names_records = listed_as_is = groupable = False
     default_max_length = 2048
     properties = {"max_length": StringField.properties["max_length"]}
 

@@ -20,10 +20,11 @@ from flask import current_app, request
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
-from flask_jwt_extended import get_current_user, verify_jwt_in_request
+from flask_jwt_extended import verify_jwt_in_request
 from werkzeug.wrappers import Response
 
 from ..adapters.fab import base_filters
+from ..compile.actors import request_actor
 from ..compile.apis import EntityRestApi
 from ..compile.lifecycle import (
     FIELD_NOT_YOURS,
@@ -35,12 +36,12 @@ from ..compile.lifecycle import (
 )
 from ..fields import field_type, kind_of
 from ..rights import hidden_fields, unchangeable_fields, without_hidden
-from ..workflow.lock import files_lock
+from ..tenancy.file_store import store_for
 from .attachments import Attachment, attach, attachment, attachments_of, detach
-from .lifecycle import FILE_TYPES, save_upload
+from .lifecycle import save_upload
 from .limits import UploadRefused, checked_uploads, platform_limits
+from .locks import attachments_locked
 from .serve import send_stored
-from .store import store_for
 from .versions import field_version, field_versions
 
 PART = "file"
@@ -166,12 +167,12 @@ class RecordFilesApi(BaseApi):
         found = self._attachment(api, item, attachment_id)
         if found is None:
             return self.response_404()
-        locked = files_lock(
+        locked = attachments_locked(
             current_app.extensions["formwork"],
             api.datamodel.session,
             api.entity.qualified,
             item.id,
-            get_current_user().username,
+            request_actor().username,
         )
         if locked:
             return self.response_400(message={PART: [locked]})
@@ -267,7 +268,11 @@ class RecordFilesApi(BaseApi):
     def _file_field(api: EntityRestApi, field: str) -> bool:
         """A file or image field of the entity that the user may see."""
         definition = api.entity.field(field)
-        return definition is not None and definition.type in FILE_TYPES and field not in hidden_fields(api.entity)
+        return (
+            definition is not None
+            and kind_of(definition).holds_file
+            and field not in hidden_fields(api.entity, request_actor())
+        )
 
     def _attachment(self, api: EntityRestApi, item: Any, attachment_id: int) -> Attachment | None:
         return attachment(api.datamodel.session, api.entity.qualified, item.id, attachment_id)
@@ -281,8 +286,8 @@ class RecordFilesApi(BaseApi):
             uploads = checked_uploads(chosen, platform_limits())
         except UploadRefused as refused:
             return self.response_400(message={PART: [str(refused)]})
-        session, user = api.datamodel.session, get_current_user().username
-        locked = files_lock(current_app.extensions["formwork"], session, api.entity.qualified, item.id, user)
+        session, user = api.datamodel.session, request_actor().username
+        locked = attachments_locked(current_app.extensions["formwork"], session, api.entity.qualified, item.id, user)
         if locked:
             return self.response_400(message={PART: [locked]})
         ids = current_app.extensions["formwork"].in_transaction(
@@ -317,7 +322,7 @@ class RecordFileFieldApi:
         item = self.datamodel.get(pk, base_filters(self))
         if item is None or definition is None or not kind_of(definition).holds_file:
             return self.response_404()
-        if field in unchangeable_fields(self.entity):
+        if field in unchangeable_fields(self.entity, self._actor()):
             return self.response_400(message={field: [FIELD_NOT_YOURS.localized()]})
         chosen = request.files.get("file")
         if chosen is None or not chosen.filename:
@@ -336,7 +341,7 @@ class RecordFileFieldApi:
             return self.response_400(message={field: [str(refused)]})
         session = self.datamodel.session
         try:  # the replaced file is kept as a version; the new bytes go again if this does not commit (files/lifecycle.py)
-            stored = save_upload(session, checked, get_current_user().username)
+            stored = save_upload(session, checked, request_actor().username)
             save_record(self._runtime(), self._actor(), self.entity, item, {field: stored}, session=session)
             session.commit()
         except RecordRejected as rejected:
@@ -348,7 +353,9 @@ class RecordFileFieldApi:
         except BaseException:
             session.rollback()
             raise
-        return self.response(200, id=item.id, result=without_hidden(self.entity, self.show_model_schema.dump(item)))
+        return self.response(
+            200, id=item.id, result=without_hidden(self.entity, self.show_model_schema.dump(item), self._actor())
+        )
 
 
 def register_files_api(appbuilder: AppBuilder) -> None:

@@ -27,11 +27,11 @@ from .screens import RecordFileScreens
 from .tables import ATTACHMENT_VERSIONS, ATTACHMENTS, FILE_VERSIONS
 
 
-def file_store(app: Any, settings: Settings, tenant: Any) -> None:
-    """The tenant's store and upload limits, set before any screen or API that stores a file is added."""
+def upload_limits(app: Any, settings: Settings, _tenant: Any) -> None:
+    """The upload limits, set before any screen or API that stores a file is added."""
     from .setup import install_files
 
-    install_files(app, settings, tenant.slug)
+    install_files(app, settings)
 
 
 def files_api(appbuilder: Any, _catalog: Catalog) -> None:
@@ -44,7 +44,7 @@ def register(registry: FeatureRegistry) -> None:
     for table in (FILE_VERSIONS, ATTACHMENTS, ATTACHMENT_VERSIONS):
         registry.add(TENANT_TABLES, table)
     registry.add(SESSION_SETUP, install_file_lifecycle)
-    registry.add(APP_SETUP, file_store)
+    registry.add(APP_SETUP, upload_limits)
     registry.add(SCREENS, files_api, priority=40)
     registry.add(ENTITY_SCREENS, EntityScreens(RecordFileScreens), priority=20)
     registry.add(ENTITY_APIS, RecordFileFieldApi, priority=20)

@@ -16,11 +16,11 @@ import wtforms
 from markupsafe import Markup
 from marshmallow import fields as ma
 
+from ..compile.actors import request_actor
 from ..fields.auto_number import Refused
 from ..fields.base import FieldType
 from ..i18n import CatalogText
 from ..meta.model import FieldDef
-from ..tenancy.audit import current_user
 from .lifecycle import save_upload
 from .limits import (
     EXTENSION_TYPES,
@@ -57,9 +57,8 @@ class UploadField(wtforms.FileField):
         if isinstance(self.data, Upload):  # no new file chosen: the stored one stays
             from flask import current_app
 
-            user = current_user()
             session = current_app.extensions["formwork"].session()
-            setattr(obj, name, save_upload(session, self.data, user.username if user is not None else None))
+            setattr(obj, name, save_upload(session, self.data, request_actor().username))
 
 
 class FileField(FieldType):

@@ -22,11 +22,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..compile.models import utcnow
+from ..fields import kind_of
+from ..tenancy.file_store import STORE_EXTENSION, FileStore
 from .limits import Upload
-from .store import FileStore
 from .tables import ATTACHMENT_VERSIONS, ATTACHMENTS, FILE_VERSIONS
 
-FILE_TYPES = ("file", "image")
 NEW = "formwork_files_new"  # (store, key) stored during the transaction
 GONE = "formwork_files_gone"  # (store, key) to delete once it commits
 REPLACED = "formwork_files_replaced"  # field files replaced in this flush, recorded as versions after it
@@ -38,7 +38,7 @@ def current_store() -> FileStore | None:
 
     if not has_app_context():
         return None
-    return current_app.extensions.get("formwork_files")
+    return current_app.extensions.get(STORE_EXTENSION)
 
 
 def save_upload(session: Session, upload: Upload, user: str | None) -> dict[str, Any]:
@@ -60,7 +60,7 @@ def delete_after_commit(session: Session, keys: Iterable[str]) -> None:
 
 def file_fields(item: Any) -> list[str]:
     entity = getattr(item, "__entity__", None)
-    return [f.name for f in entity.fields if f.type in FILE_TYPES] if entity is not None else []
+    return [f.name for f in entity.fields if kind_of(f).holds_file] if entity is not None else []
 
 
 def _note_replaced(session: Session, _context: Any, _instances: Any) -> None:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from ..i18n import CatalogText, Label
-from ..uploads import DEFAULT_MAX_UPLOAD_MB, DEFAULT_UPLOAD_TYPES, MEGABYTE
+from ..i18n import CatalogText
+from ..uploads import DEFAULT_MAX_UPLOAD_MB, DEFAULT_UPLOAD_TYPES, MEGABYTE, UploadRefused
 from .sniff import ACTIVE_TYPES, is_plain_text, sniff
 
 TEXT = "text/plain"
@@ -48,13 +48,6 @@ TOO_LARGE = CatalogText("The file is larger than {kb:,} KB.")
 NOT_ACCEPTED = CatalogText("Only {endings} files are accepted.")
 MISMATCH = CatalogText("The file's content does not match its name.")
 NO_NAME = CatalogText("The file has no name.")
-
-
-class UploadRefused(ValueError):
-    """Why an upload is refused, in the user's language."""
-
-    def __init__(self, label: Label, **values: Any) -> None:
-        super().__init__(label.localized().format(**values))
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ from flask_appbuilder import expose, has_access, permission_name
 from werkzeug.wrappers import Response
 
 from ..adapters.fab import base_filters
+from ..compile.actors import request_actor
 from ..fields import kind_of
 from ..rights import hidden_fields
-from ..tenancy.audit import current_user
-from ..workflow.lock import files_lock
+from ..tenancy.file_store import store_for
 from .attachments import (
     Attachment,
     FileVersion,
@@ -34,10 +34,9 @@ from .attachments import (
     detach,
 )
 from .labels import DELETED, NO_FILE, ONE_FILE, REFUSED, TEXT, UPLOADED
-from .lifecycle import FILE_TYPES
 from .limits import UploadRefused, checked_uploads, platform_limits
+from .locks import attachments_locked
 from .serve import send_stored
-from .store import store_for
 from .versions import field_version, field_versions
 
 
@@ -60,11 +59,11 @@ class RecordFileScreens:
     def files_panel(self, item: Any) -> FilesPanel:
         session, entity = self.datamodel.session, self.entity  # type: ignore[attr-defined]
         earlier = field_versions(session, entity.qualified, item.id)
-        hidden = hidden_fields(entity)
+        hidden = hidden_fields(entity, request_actor())
         fields = [
             (f.label, f.name, earlier[f.name])
             for f in entity.fields
-            if f.type in FILE_TYPES and f.name in earlier and f.name not in hidden
+            if kind_of(f).holds_file and f.name in earlier and f.name not in hidden
         ]
         return FilesPanel(
             item.id,
@@ -86,12 +85,12 @@ class RecordFileScreens:
 
     def _locked(self, pk: int) -> bool:
         """Attachments are part of the record: while it is in approval they stay as they are (flashes why)."""
-        locked = files_lock(
+        locked = attachments_locked(
             current_app.extensions["formwork"],
             self.datamodel.session,
             self.entity.qualified,
             pk,  # type: ignore[attr-defined]
-            current_user().username,
+            request_actor().username,
         )
         if not locked:
             return False
@@ -125,7 +124,7 @@ class RecordFileScreens:
         except UploadRefused as refused:
             flash(f"{REFUSED.localized()}: {refused}", "danger")
             return back
-        user = current_user().username
+        user = request_actor().username
         current_app.extensions["formwork"].in_transaction(
             lambda session: [attach(session, self.entity.qualified, pk, upload, user, replacing) for upload in uploads]
         )  # type: ignore[attr-defined]
@@ -162,7 +161,7 @@ class RecordFileScreens:
     @permission_name("show")
     def field_file_version(self, pk: int, field: str, version: int) -> Response:
         """An earlier file of a file field, only through the record it belonged to (and not of a field hidden from the user)."""
-        if field in hidden_fields(self.entity):  # type: ignore[attr-defined]
+        if field in hidden_fields(self.entity, request_actor()):  # type: ignore[attr-defined]
             abort(404)
         self._visible(pk)
         chosen = field_version(self.datamodel.session, self.entity.qualified, pk, field, version)  # type: ignore[attr-defined]
@@ -178,7 +177,7 @@ class RecordFileScreens:
         definition = self.entity.field(field)  # type: ignore[attr-defined]
         if definition is None or not kind_of(definition).holds_file or not key.isalnum():
             abort(404)
-        if field in hidden_fields(self.entity):  # type: ignore[attr-defined]
+        if field in hidden_fields(self.entity, request_actor()):  # type: ignore[attr-defined]
             abort(404)
         datamodel = self.datamodel  # type: ignore[attr-defined]
         column = getattr(datamodel.obj, field)

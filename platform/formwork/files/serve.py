@@ -12,8 +12,8 @@ from typing import Any
 from flask import abort, send_file
 from werkzeug.wrappers import Response
 
+from ..tenancy.file_store import FileStore
 from .sniff import IMAGE_TYPES
-from .store import FileStore
 
 
 def send_stored(store: FileStore, key: str, name: str, content_type: str) -> Response:

@@ -1,4 +1,4 @@
-"""Files in a tenant app: its store, the upload limits in its config, and a clear answer to an oversized request."""
+"""Files in a tenant app: the upload limits in its config, and a clear answer to an oversized request."""
 
 from __future__ import annotations
 
@@ -10,15 +10,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..config import Settings
 from ..uploads import MEGABYTE
 from .labels import TOO_LARGE_REQUEST
-from .store import open_store
 
 #: room in a request for the form's other fields beside the largest file allowed
 FORM_ALLOWANCE = MEGABYTE
 
 
-def install_files(app: Flask, settings: Settings, slug: str) -> None:
-    """The store FORMWORK_FILE_STORE names, and a request body limit so a huge upload is refused before it is read."""
-    app.extensions["formwork_files"] = open_store(settings, slug)
+def install_files(app: Flask, settings: Settings) -> None:
+    """The upload limits, and a request body limit so a huge upload is refused before it is read."""
     app.config.update(
         {
             "FORMWORK_MAX_UPLOAD_MB": settings.max_upload_mb,

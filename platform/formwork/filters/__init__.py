@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .check import check_filter
 from .compile import FilterError, compile_filter
-from .context import VARIABLES, FilterContext
+from .context import VARIABLES, FilterContext, actor_context
 from .operators import OPERATORS, TYPE_GROUPS, operators_for
 from .schema import FILTER_DOCUMENT, FILTER_SCHEMA
 
@@ -32,6 +32,7 @@ __all__ = [
     "VARIABLES",
     "FilterContext",
     "FilterError",
+    "actor_context",
     "check_filter",
     "compile_filter",
     "operators_for",

@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..actor import Actor
+
 
 @dataclass(frozen=True)
 class FilterContext:
@@ -43,6 +45,18 @@ class FilterContext:
     def zone(self) -> tzinfo:
         assert not isinstance(self.timezone, str)
         return self.timezone
+
+
+def actor_context(actor: Actor) -> FilterContext:
+    """The values of $user, $employee, $department and $today for `actor` (reading its employee costs a query)."""
+    employee = actor.employee
+    return FilterContext(
+        today=actor.now().date(),
+        timezone=UTC,
+        user_id=actor.user_id,
+        employee_id=employee.id if employee is not None else None,
+        department_id=getattr(employee, "department_id", None),
+    )
 
 
 @dataclass(frozen=True)

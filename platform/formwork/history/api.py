@@ -21,10 +21,11 @@ from flask import request
 from flask.wrappers import Response
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.api import BaseApi, expose, safe
-from flask_jwt_extended import get_current_user, verify_jwt_in_request
+from flask_jwt_extended import verify_jwt_in_request
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from ..adapters.fab import base_filters
+from ..compile.actors import request_actor
 from ..compile.apis import EntityRestApi
 from .comments import CommentRefused, add_comment
 from .hidden import hidden_fields
@@ -230,7 +231,7 @@ class RecordsApi(BaseApi):
                 api.compiled,
                 entity=api.entity.qualified,
                 record_id=item.id,
-                author=get_current_user().username,
+                author=request_actor().username,
                 body=body["body"],
                 record=str(item),
             )

@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from ..access.fields import hidden_fields_for
-from ..access.records import may_see_as
 from ..adapters.fab import may_use_view
+from ..compile.actors import actor_of
 from ..compile.models import class_name
+from ..compile.records import may_see_record
 from ..meta.model import EntityDef
+from ..rights import hidden_fields
 
 
 def person(session: Session, username: str) -> Any:
@@ -40,7 +41,7 @@ def may_see(session: Session, username: str, model: type, record_id: int) -> boo
 def _sees(session: Session, user: Any, model: type, record_id: int) -> bool:
     """The right to read the entity (`can_get` on its API, as FAB checks it for the request's user), then record rules."""
     readable = may_use_view(current_app.appbuilder.sm, user, "can_get", f"{class_name(model.__entity__)}Api")
-    return readable and may_see_as(session, user, model, record_id)
+    return readable and may_see_record(session, model, record_id, actor_of(user, session))
 
 
 def changes_shown(session: Session, item: Any, changes: Mapping[str, Any]) -> Callable[[str], dict[str, Any]]:
@@ -52,7 +53,7 @@ def changes_shown(session: Session, item: Any, changes: Mapping[str, Any]) -> Ca
         user = person(session, username) if has_app_context() else None
         if user is None or not _sees(session, user, type(item), item.id):
             return {}
-        hidden = by_definition | hidden_fields_for(entity, user)
+        hidden = by_definition | hidden_fields(entity, actor_of(user, session))
         return {str(entity.field(name).label): change for name, change in changes.items() if name not in hidden}
 
     return shown_to

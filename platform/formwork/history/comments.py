@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from ..compile.models import utcnow
 from ..i18n import CatalogText
-from ..notify import MENTIONED, notify
-from ..workflow.directory import Directory
+from ..tenancy.directory import Directory
+from ..tenancy.notices import MENTIONED, notices
 from .audience import may_see
 from .tables import COMMENTS, MAX_COMMENT
 
@@ -65,7 +65,7 @@ def add_comment(
             entity=entity, record_id=record_id, author=author, body=text, mentions=mentions, created_at=utcnow()
         )
     )
-    notify(
+    notices().notify(
         session,
         event=MENTIONED,
         recipients=mentions,

@@ -28,12 +28,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.base import NO_VALUE
 
+from ..compile.actors import request_actor
 from ..compile.models import utcnow
 from ..fields import kind_of
 from ..fields.child_table import parent_field_of
 from ..meta.model import EntityDef, FieldDef
-from ..notify import forget_followers, record_changed
-from ..tenancy.audit import current_user
+from ..tenancy.notices import notices
 from .audience import changes_shown
 from .tables import CHANGES, CREATE, DELETE, UPDATE
 from .values import recorded_on_record, reference_value, stored_value
@@ -201,7 +201,7 @@ def _write(session: Session, _context: Any) -> None:
     for change, row in written:
         if row["action"] == UPDATE:
             entity = _entity(change.item)
-            record_changed(
+            notices().record_changed(
                 session,
                 entity=row["entity"],
                 record_id=row["record_id"],
@@ -211,7 +211,7 @@ def _write(session: Session, _context: Any) -> None:
                 shown_to=changes_shown(session, change.item, row["changes"]),
             )
         elif row["action"] == DELETE:
-            forget_followers(session, row["entity"], row["record_id"])
+            notices().forget_followers(session, row["entity"], row["record_id"])
 
 
 def _row(session: Session, change: Pending, actor: str | None, now: Any) -> dict[str, Any] | None:
@@ -284,5 +284,4 @@ def _parent_links(models: Any) -> dict[str, list[tuple[str, str]]]:
 
 
 def _actor() -> str | None:
-    user = current_user()
-    return getattr(user, "username", None) if user is not None else None
+    return request_actor().username

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..compile.generated import TENANT_METADATA
-from ..workflow.tables import USER_NAME
+from ..tenancy.directory import USER_NAME
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 ACTIONS = (CREATE, UPDATE, DELETE)

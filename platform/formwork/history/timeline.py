@@ -1,7 +1,7 @@
-"""What a record's timeline shows: its changes, its comments and its approval events, newest first.
+"""What a record's timeline shows: its changes, its comments and what features add (approval events), newest first.
 
-One query per source (changes, comments, approval events), each capped, then
-merged in Python: the page costs three queries whatever the record's age. A
+One query per source (changes, comments, each TIMELINE_SOURCES item), each capped, then
+merged in Python: the page costs a query per source whatever the record's age. A
 record only shows what happened since it was created, because SQLite may give
 a deleted record's id to a new one, whose timeline must not inherit the old
 record's past. Fields the reader may not see are left out of every change, and
@@ -17,12 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..features import TIMELINE_SOURCES, TimelineEntry, TimelineLine, load_features
+from ..formatting import local_time
 from ..i18n import Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
-from ..workflow.labels import EVENT
-from ..workflow.panel import local_time
-from ..workflow.tables import EVENTS, INSTANCES
 from .labels import ACTION, TEXT
 from .tables import CHANGES, COMMENTS
 from .values import shown_value
@@ -32,31 +31,10 @@ SHOWN = 50
 
 
 @dataclass
-class Line:
-    """One field of a change: label, old value, new value, as text in the reader's language."""
-
-    label: Label | str
-    old: str
-    new: str
-
-
-@dataclass
-class Entry:
-    kind: str  # change | comment | approval
-    at: datetime
-    actor: str | None
-    title: Label | str
-    subject: str = ""  # for a child-table row: which row (an expense line #5)
-    lines: list[Line] = field(default_factory=list)
-    body: str = ""
-    action: str = ""
-
-
-@dataclass
 class Timeline:
     entity: EntityDef
     record_id: int
-    entries: list[Entry]
+    entries: list[TimelineEntry]
     capped: bool
     text: dict[str, Label] = field(default_factory=lambda: TEXT)
     time = staticmethod(local_time)  # stored UTC -> the tenant's time zone, to the minute
@@ -70,10 +48,19 @@ def read_timeline(
     entries = [
         *_changes(session, catalog, entity, record.id, since, hidden),
         *_comments(session, entity, record.id, since),
-        *_approval_events(session, entity, record.id),
+        *_from_features(session, entity, record.id),
     ]
     entries.sort(key=lambda e: e.at, reverse=True)
     return Timeline(entity, record.id, entries[:SHOWN], capped=len(entries) > SHOWN)
+
+
+def _from_features(session: Session, entity: EntityDef, record_id: int) -> list[TimelineEntry]:
+    """What the TIMELINE_SOURCES items add (the approval events), each source capped like the others."""
+    return [
+        entry
+        for source in load_features().items(TIMELINE_SOURCES)
+        for entry in source(session, entity, record_id, SHOWN + 1)
+    ]
 
 
 def change_rows(entity: str, record_id: int, since: datetime | None) -> sa.Select:
@@ -95,7 +82,7 @@ def visible_changes(changes: dict[str, Any], hidden: set[str]) -> dict[str, Any]
 
 def _changes(
     session: Session, catalog: Catalog, entity: EntityDef, record_id: int, since: datetime, hidden: dict[str, set[str]]
-) -> list[Entry]:
+) -> list[TimelineEntry]:
     entries = []
     for row in session.execute(change_rows(entity.qualified, record_id, since).limit(SHOWN + 1)):
         definition = catalog.entities.get(row.entity)
@@ -105,7 +92,7 @@ def _changes(
         if not shown and row.action == "update":
             continue
         lines = [
-            Line(
+            TimelineLine(
                 f.label if (f := definition.field(name)) else name,
                 shown_value(f, pair.get("old")),
                 shown_value(f, pair.get("new")),
@@ -114,12 +101,14 @@ def _changes(
         ]
         subject = f"{definition.label.localized()} #{row.record_id}" if row.entity != entity.qualified else ""
         entries.append(
-            Entry("change", row.at, row.actor, ACTION.get(row.action, row.action), subject, lines, action=row.action)
+            TimelineEntry(
+                "change", row.at, row.actor, ACTION.get(row.action, row.action), subject, lines, action=row.action
+            )
         )
     return entries
 
 
-def _comments(session: Session, entity: EntityDef, record_id: int, since: datetime) -> list[Entry]:
+def _comments(session: Session, entity: EntityDef, record_id: int, since: datetime) -> list[TimelineEntry]:
     query = (
         sa.select(COMMENTS)
         .where(COMMENTS.c.entity == entity.qualified, COMMENTS.c.record_id == record_id, COMMENTS.c.created_at >= since)
@@ -127,23 +116,6 @@ def _comments(session: Session, entity: EntityDef, record_id: int, since: dateti
         .limit(SHOWN + 1)
     )
     return [
-        Entry("comment", row.created_at, row.author, TEXT["commented"], body=row.body, action="comment")
-        for row in session.execute(query)
-    ]
-
-
-def _approval_events(session: Session, entity: EntityDef, record_id: int) -> list[Entry]:
-    """The record's approval events (deleted with the record, so never another record's)."""
-    query = (
-        sa.select(EVENTS.c.action, EVENTS.c.actor, EVENTS.c.at, EVENTS.c.comment)
-        .join(INSTANCES, INSTANCES.c.id == EVENTS.c.instance_id)
-        .where(INSTANCES.c.entity == entity.qualified, INSTANCES.c.record_id == record_id)
-        .order_by(EVENTS.c.at.desc(), EVENTS.c.id.desc())
-        .limit(SHOWN + 1)
-    )
-    return [
-        Entry(
-            "approval", row.at, row.actor, EVENT.get(row.action, row.action), body=row.comment or "", action=row.action
-        )
+        TimelineEntry("comment", row.created_at, row.author, TEXT["commented"], body=row.body, action="comment")
         for row in session.execute(query)
     ]

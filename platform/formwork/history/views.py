@@ -17,7 +17,7 @@ from flask_appbuilder import expose, has_access, permission_name
 from werkzeug.wrappers import Response
 
 from ..adapters.fab import base_filters
-from ..tenancy.audit import current_user
+from ..compile.actors import request_actor
 from .comments import CommentRefused, add_comment, people_named
 from .hidden import hidden_fields
 from .labels import TEXT
@@ -38,8 +38,8 @@ class HistoryScreens:
     def post_comment(self, pk: int) -> Response:
         """Add the posted comment to a record the user may see; flash what happened and go back to the record."""
         item = self.datamodel.get(pk, base_filters(self))  # type: ignore[attr-defined]
-        user = current_user()
-        if item is None or user is None:
+        user = request_actor()
+        if item is None or not user.signed_in:
             abort(404)
         session = self.datamodel.session  # type: ignore[attr-defined]
         runtime = current_app.extensions["formwork"]

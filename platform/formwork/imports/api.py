@@ -16,16 +16,17 @@ from flask import Response, request
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 
+from ..actor import Actor
 from ..adapters.fab import base_filters
+from ..compile.actors import request_actor
 from ..compile.listing import (
     EXPORT_TYPES,
     Listing,
     export_response,
     with_shown_references,
 )
-from ..compile.logic import filter_context
 from ..fields import field_type
-from ..filters import compile_filter
+from ..filters import actor_context, compile_filter
 from .importer import ImportRefused
 from .reading import MAX_BYTES, UnreadableFile
 from .service import import_file, outcome_body, template_for
@@ -117,7 +118,9 @@ class ImportApi:
             return self.response_400(
                 message={"view" if listing is None else "format": ["Unknown list view or format."]}
             )
-        return export_response(self._export_query(listing), listing, kind, f"{self.entity.table}-{listing.name}.{kind}")
+        actor = request_actor()
+        filename = f"{self.entity.table}-{listing.name}.{kind}"
+        return export_response(self._export_query(listing, actor), listing, kind, filename, actor)
 
     def _export_listing(self, name: str | None) -> Listing | None:
         """The list view asked for (its columns leave out the fields the user may not see)."""
@@ -125,16 +128,16 @@ class ImportApi:
         found = next((v for v in views if v.name == name), None) if name else next(iter(views), None)
         return None if found is None else Listing(found, self.entity)
 
-    def _export_query(self, listing: Listing) -> Any:
-        """The list view's records the user may see (record rules and FAB's base filters), in its order."""
+    def _export_query(self, listing: Listing, actor: Actor) -> Any:
+        """The list view's records `actor` may see (record rules and FAB's base filters), in its order."""
         model = self.datamodel.obj
         query = self.datamodel.apply_filters(self.datamodel.session.query(model), base_filters(self))
         if listing.definition.filter is not None:
-            context = filter_context(self.datamodel.session, self.compiled)
+            context = actor_context(actor)
             query = query.filter(compile_filter(listing.definition.filter, model, self.entity, context))
         field = self.entity.field(listing.definition.sort_field)
         column = getattr(model, field_type(field.type).attribute(field) if field else listing.definition.sort_field)
-        query = with_shown_references(query, model, listing)
+        query = with_shown_references(query, model, listing, actor)
         return query.order_by(column.desc() if listing.definition.sort_descending else column.asc(), sa.asc(model.id))
 
 

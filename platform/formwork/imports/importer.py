@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from marshmallow import Schema, ValidationError
 
-from ..compile.lifecycle import Actor, RecordConflict, RecordRejected, save_record
-from ..compile.logic import RECORD_ERRORS, current_user_values
+from ..actor import Actor
+from ..compile.lifecycle import RecordConflict, RecordRejected, save_record
+from ..compile.logic import RECORD_ERRORS
 from ..fields import kind_of
 from ..fields.base import INTEGER_LIMIT
 from ..i18n import CatalogText
 from ..meta.model import EntityDef
+from ..rights import visible_condition
 from .convert import CellError, RecordFinder, blank, convert, text_of
 from .mapping import ID_COLUMN, ColumnMap
 from .reading import Sheet, cell_at
@@ -78,15 +80,15 @@ class Outcome:
 
 @dataclass
 class Importer:
-    """What one import needs: the tenant runtime (catalog, compiled, session), the entity and the user's rights."""
+    """What one import needs: the tenant runtime (catalog, compiled, session), the entity, the importing actor and
+    its rights to create and update (its record rules and field rights come with the actor)."""
 
     runtime: TenantRuntime
     entity: EntityDef
     schema: type[Schema]
-    username: str | None
+    actor: Actor
     may_create: bool
     may_update: bool
-    visible: Callable[[type], Any]  # the record-rule condition of a model for the user, or None
 
     @cached_property
     def _schema(self) -> Schema:
@@ -130,7 +132,7 @@ class Importer:
             RowError(1, str(self.entity.field(n).label.localized()), MISSING_COLUMN.localized()) for n in missing
         ]
         session = self.runtime.session()
-        finder = RecordFinder(session, self.runtime.compiled, self.visible)
+        finder = RecordFinder(session, self.runtime.compiled, self._visible)
         try:
             for done, (number, cells) in enumerate(sheet.rows, start=1):
                 if not self._row(session, finder, number, cells, sheet.headers, columns, match_on, missing, outcome):
@@ -180,7 +182,7 @@ class Importer:
             return True  # checked as far as it can be: it cannot be saved without the missing columns
         if not errors:
             try:
-                save_record(self.runtime, self._actor(session), self.entity, existing, data, session=session)
+                save_record(self.runtime, self.actor, self.entity, existing, data, session=session)
             except RecordRejected as rejected:
                 if not rejected.on_flush:
                     errors = rejected.errors
@@ -246,7 +248,7 @@ class Importer:
                 return None
             wanted = getattr(model, match_on) == values[match_on]
         query = sa.select(model).where(wanted)
-        rule = self.visible(model)
+        rule = self._visible(model)
         if rule is not None:
             query = query.where(rule)
         found = session.scalars(query.limit(1)).first()
@@ -265,9 +267,9 @@ class Importer:
                     errors[name] = messages
             return {}
 
-    def _actor(self, session: Any) -> Actor:
-        """The importing user; its field rights were applied when the columns were mapped."""
-        return Actor(self.username, lambda: current_user_values(session, self.runtime.compiled))
+    def _visible(self, model: type) -> Any:
+        """The record-rule condition of `model` for the importing actor, or None."""
+        return visible_condition(model, self.actor)
 
     def _report(
         self, outcome: Outcome, number: int, errors: FieldErrors, headers: list[str], columns: ColumnMap

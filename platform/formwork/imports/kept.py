@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from ..files.store import FileStore
+from ..tenancy.file_store import FileStore
 from .tables import KEPT_IMPORTS
 
 if TYPE_CHECKING:

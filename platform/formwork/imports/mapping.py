@@ -11,12 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..fields import is_fixed
+from ..fields import is_fixed, kind_of
 from ..i18n import CatalogText, Label
 from ..meta.model import EntityDef, FieldDef
 
-#: field types a cell cannot hold: files, computed values, rows of a child table
-NOT_IMPORTABLE = ("file", "image", "child_table", "formula", "auto_number", "rollup")
 ID_COLUMN = "id"
 
 UNKNOWN_COLUMN = CatalogText("No field is called '{header}'; the column is ignored.")
@@ -30,7 +28,7 @@ def normalized(text: str) -> str:
 
 def importable(entity: EntityDef) -> list[FieldDef]:
     """The fields a file may fill, in the entity's order."""
-    return [f for f in entity.fields if f.type not in NOT_IMPORTABLE and not is_fixed(f)]
+    return [f for f in entity.fields if kind_of(f).importable and not is_fixed(f)]
 
 
 def names_of(field: FieldDef) -> set[str]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import (
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -31,10 +32,10 @@ from flask_appbuilder import expose, has_access, permission_name
 from markupsafe import escape
 from werkzeug.datastructures import FileStorage
 
+from ..compile.actors import request_actor
 from ..compile.models import utcnow
 from ..fields import FIELD_TYPES
-from ..files import store_for
-from ..tenancy.audit import signed_in_user
+from ..tenancy.file_store import store_for
 from .importer import Importer, ImportRefused, Outcome
 from .kept import forget, is_stale, keep
 from .labels import TEXT
@@ -119,7 +120,9 @@ class ImportScreens:
         outcome: Outcome | None,
         refused: str | None = None,
     ) -> dict[str, Any]:
-        choices = [(f.name, f.label) for f in importable(self.entity) if f.name not in withheld(self.entity)]
+        choices = [
+            (f.name, f.label) for f in importable(self.entity) if f.name not in withheld(self.entity, request_actor())
+        ]
         return self._page(
             sheet=sheet,
             columns=columns.columns,
@@ -231,7 +234,11 @@ class ImportScreens:
 
 
 def _user_id() -> int:
-    return int(signed_in_user().id)
+    """The signed-in user's id (has_access lets no anonymous visitor this far: 401 guards a misconfigured route)."""
+    user_id = request_actor().user_id
+    if user_id is None:
+        abort(401)
+    return user_id
 
 
 def _stale(found: dict[str, Any]) -> bool:

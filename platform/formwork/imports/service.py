@@ -1,4 +1,4 @@
-"""One import as the screens, the REST API and the CLI run it: the signed-in user's rights, record rules and
+"""One import as the screens, the REST API and the CLI run it: the request actor's rights, record rules and
 field rights applied to a file.
 
 Callers say which rights the user holds (a screen asks its ModelView's
@@ -12,19 +12,20 @@ from typing import Any
 
 from flask import current_app
 
+from ..actor import Actor
+from ..compile.actors import request_actor
 from ..compile.schemas import input_schema
 from ..meta.model import EntityDef
-from ..rights import hidden_fields, read_only_fields, visible_condition
-from ..tenancy.audit import current_user
+from ..rights import hidden_fields, read_only_fields
 from .importer import Importer, Outcome, Progress
 from .mapping import ColumnMap, map_columns
 from .reading import Sheet, read_sheet
 from .template import template_xlsx
 
 
-def withheld(entity: EntityDef) -> set[str]:
-    """Fields the user may not set: hidden from them or read-only for them (field rights)."""
-    return hidden_fields(entity) | read_only_fields(entity)
+def withheld(entity: EntityDef, actor: Actor) -> set[str]:
+    """Fields `actor` may not set: hidden from it or read-only for it (field rights)."""
+    return hidden_fields(entity, actor) | read_only_fields(entity, actor)
 
 
 def required_fields(entity: EntityDef) -> set[str]:
@@ -34,20 +35,18 @@ def required_fields(entity: EntityDef) -> set[str]:
 
 def importer_for(entity: EntityDef, may_create: bool, may_update: bool) -> Importer:
     runtime = current_app.extensions["formwork"]
-    user = current_user()
     return Importer(
         runtime,
         entity,
         input_schema(entity, f"{entity.table}_import", runtime.catalog),
-        user.username if user is not None else None,
+        request_actor(),
         may_create,
         may_update,
-        visible_condition,
     )
 
 
 def columns_of(entity: EntityDef, sheet: Sheet, mapping: dict[str, str] | None = None) -> ColumnMap:
-    return map_columns(entity, sheet.headers, mapping, withheld(entity))
+    return map_columns(entity, sheet.headers, mapping, withheld(entity, request_actor()))
 
 
 def import_file(
@@ -71,7 +70,7 @@ def import_file(
 def template_for(entity: EntityDef) -> bytes:
     catalog = current_app.extensions["formwork"].catalog
     targets = {q: e.plural.localized() for q, e in catalog.entities.items()}
-    return template_xlsx(entity, required_fields(entity), withheld(entity), targets)
+    return template_xlsx(entity, required_fields(entity), withheld(entity, request_actor()), targets)
 
 
 def outcome_body(outcome: Outcome) -> dict[str, Any]:

@@ -158,6 +158,8 @@ class Kind:
     partial: Partial | None = None
     #: a feature's kind: the catalog attribute (`catalog.chains`) whose dict `register` files its definitions in
     collection: str | None = None
+    #: the package whose `schemas/` folder holds `schema_file`: a feature keeps its kind's schema with its code
+    schema_package: str = "formwork.meta"
 
 
 CORE_KINDS: dict[str, Kind] = {

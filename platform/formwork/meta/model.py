@@ -222,7 +222,8 @@ class SeedDef:
         return data
 
 
-#: text types whose seeded value may be a label {en: …, zh: …}, written in the tenant's language
+#: text types whose seeded value may be a label {en: …, zh: …}, written in the tenant's language; type names, as
+#: fields/ imports this module (meta/checks.py checks seeds against this same set, so the two cannot disagree)
 SEED_LABEL_TYPES = ("string", "text", "rich_text")
 
 

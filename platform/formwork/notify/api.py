@@ -17,16 +17,16 @@ from flask import current_app, request
 from flask.wrappers import Response
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
-from flask_jwt_extended import get_current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ..compile.actors import request_actor
 from ..compile.models import class_name
 from ..fields.base import INTEGER_LIMIT
 from ..i18n import LANGUAGES, current_locale
 from ..rights import visible_condition
-from ..workflow.roles import NOTIFICATION_RIGHTS
 from . import inbox as store
 from .events import CHANNELS, EVENTS
+from .rights import NOTIFICATION_RIGHTS
 from .views import described
 
 PERMISSION = NOTIFICATION_RIGHTS[0][0].removeprefix("can_")
@@ -242,7 +242,7 @@ class NotificationApi(BaseApi):
             return False
         model = runtime.compiled.model(entity)
         query = sa.select(model.id).where(model.id == record_id)
-        condition = visible_condition(model)
+        condition = visible_condition(model, request_actor())
         if condition is not None:
             query = query.where(condition)
         return runtime.session().execute(query).first() is not None
@@ -263,7 +263,7 @@ def _runtime() -> Any:
 
 def _user() -> str:
     """The JWT's user: the API takes no session cookie, so a cookie sent along never decides who acts."""
-    return get_current_user().username
+    return request_actor().username or ""
 
 
 def _json(item: dict[str, Any]) -> dict[str, Any]:

@@ -9,9 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..i18n import CatalogText, Label
+from ..tenancy.notices import (
+    APPROVAL_DECIDED,
+    APPROVAL_NEEDED,
+    ASSIGNED,
+    CC,
+    FOLLOWED_CHANGED,
+    MENTIONED,
+    REMINDER,
+)
 
-ASSIGNED, APPROVAL_NEEDED, APPROVAL_DECIDED = "assigned", "approval_needed", "approval_decided"
-MENTIONED, FOLLOWED_CHANGED, REMINDER, CC = "mentioned", "followed_changed", "reminder", "cc"
 IN_APP, EMAIL = "in_app", "email"
 CHANNELS = (IN_APP, EMAIL)
 

@@ -11,7 +11,9 @@ from ..features import (
     DEFINITION_KINDS,
     ENTITY_SCREENS,
     JOBS,
+    NOTICES,
     RECORD_PANELS,
+    ROLE_RIGHTS,
     SCREENS,
     TENANT_TABLES,
     EntityScreens,
@@ -24,8 +26,10 @@ from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.kinds import Kind
 from ..meta.partial import Partial
+from . import sending
 from .mail import Mailer, mailer_for
 from .outbox import send_due
+from .rights import notification_rights
 from .tables import FOLLOWERS, NOTIFICATIONS, OUTBOX, PREFERENCES, PROFILES
 from .templates import NotificationDef, build_notification, check_notifications
 from .views import FollowScreens
@@ -56,6 +60,7 @@ NOTIFICATION = Kind(
     add_notification,
     Partial(identity=("entity",)),
     collection="notifications",
+    schema_package="formwork.notify",
 )
 
 
@@ -99,6 +104,10 @@ def register(registry: FeatureRegistry) -> None:
     for table in (NOTIFICATIONS, OUTBOX, PREFERENCES, PROFILES, FOLLOWERS):
         registry.add(TENANT_TABLES, table)
     registry.add(SCREENS, notification_screens, priority=60)
+    registry.add(
+        NOTICES, sending
+    )  # the module answers tenancy/notices.Notices: notify, record_changed, forget_followers
+    registry.add(ROLE_RIGHTS, notification_rights)
     registry.add(JOBS, MAILS_DUE, priority=90)  # after the jobs that queue mails, so theirs leave in the same tick
     registry.add(ENTITY_SCREENS, EntityScreens(FollowScreens), priority=30)
     registry.add(

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from ..compile.models import utcnow
 from ..i18n import DEFAULT_LANGUAGE
-from ..workflow.directory import EMPLOYEE
+from ..tenancy.directory import EMPLOYEE
 from .mail import Mailer
 from .tables import NOTIFICATIONS, OUTBOX, PROFILES
 from .templates import rendered

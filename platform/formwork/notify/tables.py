@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..compile.generated import TENANT_METADATA
-from ..workflow.tables import USER_NAME
+from ..tenancy.directory import USER_NAME
 
 NOTIFICATIONS = sa.Table(
     "formwork_notification",

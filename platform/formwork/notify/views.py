@@ -2,7 +2,7 @@
 preferences screen, and the follow button on every record's show page.
 
 The inbox and preferences ask for `can_inbox` on `NotificationInbox`, which
-every pack role holds (workflow/roles.NOTIFICATION_RIGHTS); they only ever
+every pack role holds (notify/rights.NOTIFICATION_RIGHTS); they only ever
 read and change the signed-in user's own rows (notify/inbox.py). Following a
 record is a route of the entity's own ModelView with `can_show`, and FAB's
 base filters decide which records exist for the user, so nobody can follow
@@ -19,15 +19,15 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from ..adapters.fab import base_filters
+from ..compile.actors import request_actor, signed_in_actor
 from ..compile.models import class_name, utcnow
+from ..formatting import local_time
 from ..i18n import LANGUAGES, Label, current_locale
-from ..tenancy.audit import current_user, signed_in_user
-from ..workflow.panel import local_time
-from ..workflow.roles import NOTIFICATION_RIGHTS
 from . import inbox as store
 from . import outbox as mails
 from .events import CHANNELS, EVENTS
 from .labels import LANGUAGE_NAMES, MAIL_STATUS, TEXT
+from .rights import NOTIFICATION_RIGHTS
 from .templates import rendered
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def _runtime() -> Any:
 
 
 def _user() -> str:
-    return signed_in_user().username
+    return signed_in_actor().username
 
 
 def described(runtime: TenantRuntime, row: Any, language: str) -> dict[str, Any]:
@@ -188,8 +188,8 @@ class FollowScreens:
 
     def follow_widgets(self, pk: int) -> dict[str, Any]:
         """Whether the signed-in user follows the record: its page's follow button (a RecordPanel)."""
-        user = current_user()
-        if user is None:
+        user = request_actor()
+        if not user.signed_in:
             return {}
         return {"following": store.is_following(_runtime().session(), user.username, self.entity.qualified, pk)}  # type: ignore[attr-defined]
 
@@ -213,8 +213,8 @@ class NotificationsMenuLabel(Label):
 
     def __html__(self) -> str:
         text = str(escape(self.localized()))
-        user = current_user()
-        if user is None:
+        user = request_actor()
+        if not user.signed_in:
             return text
         unread = store.unread_count(_runtime().session(), user.username)
         if not unread:

@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
 
+from ..compile.actors import request_actor
 from ..compile.models import class_name
 from ..i18n import CatalogText
 from ..meta.catalog import Catalog
@@ -39,7 +40,8 @@ class DepartmentTreeView(BaseView):
     @permission_name("tree")
     def department_tree(self) -> Any:
         runtime = current_app.extensions["formwork"]
-        nodes = as_tree(read_nodes(runtime.session(), runtime.compiled, visible_condition))
+        actor = request_actor()
+        nodes = as_tree(read_nodes(runtime.session(), runtime.compiled, lambda model: visible_condition(model, actor)))
         catalog = runtime.catalog
         views = {name: f"{class_name(catalog.entities[name])}View" for name in (DEPARTMENT, EMPLOYEE)}
         links = {name: view for name, view in views.items() if self.appbuilder.sm.has_access("can_show", view)}

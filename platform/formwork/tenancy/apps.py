@@ -29,6 +29,7 @@ from ..languages import babel_config, install_languages, language_menu
 from ..meta.catalog import Catalog
 from .audit import install_audit
 from .bad_input import install_bad_input
+from .file_store import install_file_store
 from .freshness import install_storage_watch, storage_watch
 from .headers import install_security_headers
 from .keys import derive_secret
@@ -207,6 +208,7 @@ def _build_app(
     app.config.update(tenant_config(settings, tenant, provisioning))
     install_bad_input(app)  # first: its guard runs before every other hook
     CSRFProtect(app)  # before FAB registers its APIs, which exempt themselves (they use JWTs)
+    install_file_store(app, settings, tenant.slug)
     features = frozen_features()
     for setup in features.items(APP_SETUP):
         setup(app, settings, tenant)

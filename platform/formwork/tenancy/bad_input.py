@@ -29,6 +29,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask.wrappers import Request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
+from ..compile.unreadable import PathPart, UnreadableBody, UnreadableJSON
 from ..fields.base import unstorable
 from ..i18n import CatalogText
 from ..languages import API_PREFIX
@@ -48,23 +49,6 @@ BIGINT_LIMIT = 2**63 - 1
 NO_SUCH_NUMBER = CatalogText("A number no database column stores.")
 NO_SUCH_PAGE = CatalogText("A page past any the list can have.")
 NOT_JSON = CatalogText("The request body is not JSON (Content-Type: application/json).")
-PathPart = str | int
-
-
-class UnreadableJSON(ValueError):
-    """JSON that parses but that the app refuses to read; `path` leads to the offending value (empty: the whole)."""
-
-    def __init__(self, path: tuple[PathPart, ...], reason: str) -> None:
-        self.path, self.reason = path, reason
-        super().__init__(f"{'.'.join(map(str, path))}: {reason}" if path else reason)
-
-    @property
-    def messages(self) -> Any:
-        """The reason nested under its path, as marshmallow nests field errors (`{"lines": {0: {"note": [...]}}}`)."""
-        messages: Any = [self.reason]
-        for part in reversed(self.path):
-            messages = {part: messages}
-        return messages if self.path else self.reason
 
 
 def check_document(document: Any, numbers: bool = False) -> Any:
@@ -137,18 +121,6 @@ class TenantJSONProvider(DefaultJSONProvider):
         if isinstance(o, EndpointUrl):
             return str(o)
         return DefaultJSONProvider.default(o)
-
-
-class UnreadableBody(BadRequest):
-    """A 400 for a body the JSON provider refused; `messages` has the reason nested under its path."""
-
-    def __init__(self, unreadable: UnreadableJSON) -> None:
-        super().__init__(description=str(unreadable))
-        self.messages = unreadable.messages
-
-    def __str__(self) -> str:
-        """FAB's `safe` answers `str(error)`: the reason alone, without werkzeug's "400 Bad Request:"."""
-        return str(self.description)
 
 
 class NotJSON(BadRequest):

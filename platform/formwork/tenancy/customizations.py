@@ -30,12 +30,12 @@ from jsonschema import Draft202012Validator
 from sqlalchemy.orm import Session
 
 from ..config import Settings
+from ..definitions.checks import CHECKS, TENANT_FIELD_PREFIX
+from ..definitions.jsonschemas import extension_schema, kind_schema
+from ..definitions.loader import describe_schema_error
 from ..meta.catalog import Catalog
-from ..meta.checks import CHECKS, TENANT_FIELD_PREFIX
 from ..meta.errors import DefinitionError, DefinitionsInvalid
-from ..meta.jsonschemas import extension_schema, kind_schema
 from ..meta.kinds import build_entity, build_form, build_list_view
-from ..meta.loader import describe_schema_error
 from ..meta.model import EntityDef
 from ..meta.yamlload import Document, JsonPath, parse_documents
 from .registry import Customization, CustomizationVersion, platform_session

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, Response, g, has_request_context, jsonify, request
+from flask import Flask, Response, jsonify, request
 from sqlalchemy.orm import scoped_session
 
+from ..actor import request_state
 from ..compile.records import BEING_UPDATED
 from ..config import Settings
 from .locks import migration_running
@@ -55,18 +56,19 @@ def install_storage_watch(app: Flask, session: scoped_session, moved: Callable[[
 
     @app.after_request
     def raced_a_migration(response: Response) -> Response:
-        failed_unsaved = g.get("formwork_database_error") and not g.get("formwork_committed")
+        state = request_state()
+        failed_unsaved = state is not None and state.database_error and not state.committed
         if response.status_code == 500 and failed_unsaved and moved():
             return being_updated()
         return response
 
 
 def _note_database_error(_context: Any) -> None:
-    if has_request_context():
-        g.formwork_database_error = True
+    if (state := request_state()) is not None:
+        state.database_error = True
 
 
 def _note_commit(_session: Any) -> None:
     """Something of this request is saved: its failure can no longer be answered "nothing was saved"."""
-    if has_request_context():
-        g.formwork_committed = True
+    if (state := request_state()) is not None:
+        state.committed = True

@@ -27,9 +27,9 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from ..config import Settings
+from ..definitions.jsonschemas import schema_file
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError, DefinitionsInvalid
-from ..meta.jsonschemas import schema_file
 from ..meta.yamlload import Document, read_documents
 from .customizations import (
     Overlay,

@@ -24,9 +24,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..compile.models import utcnow
+from ..definitions.loader import build_catalog, parse_pack
 from ..meta.catalog import Catalog, PackFiles, PackSources
 from ..meta.errors import DefinitionsInvalid
-from ..meta.loader import build_catalog, parse_pack
 from .registry import PackRelease, platform_session
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from flask import Flask, g, has_request_context
+from flask import Flask
 from flask.wrappers import Response
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.exceptions import DatabaseException
@@ -24,6 +24,8 @@ from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_jwt_extended import JWTManager
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
+from ..actor import request_state
+from ..adapters.fab import check_rison_schemas_once
 from ..i18n import CatalogText
 from .security_apis import keeping_the_contract
 from .throttle import ThrottledLogins
@@ -83,7 +85,9 @@ class TenantSecurityManager(ThrottledLogins, SecurityManager):
         with the definitions itself (access/grants.py, tenancy/permissions.py), and through FAB's API deleting one
         failed, a duplicate answered with SQL and a renamed resource lost its permissions. Roles get their rights
         in FAB's role screen, or by id with the role API (`/api/v1/security/roles/<id>/permissions`).
+        FAB's APIs check the schema of their `q` argument once, not on every request (`check_rison_schemas_once`).
         """
+        check_rison_schemas_once()
         super().register_views()
         for api in (self.user_api, self.role_api, self.group_api):
             self.appbuilder.add_api(api)
@@ -94,9 +98,10 @@ class TenantSecurityManager(ThrottledLogins, SecurityManager):
         return manager
 
     def exist_permission_on_roles(self, view_name: str, permission_name: str, role_ids: list[int]) -> bool:
-        if not has_request_context():
+        state = request_state()
+        if state is None:
             return super().exist_permission_on_roles(view_name, permission_name, role_ids)
-        cache = g.setdefault("formwork_rights", {})
+        cache = state.cache("role_rights")
         key = tuple(sorted(role_ids))
         if key not in cache:
             cache[key] = self.rights_of(role_ids)
@@ -104,12 +109,13 @@ class TenantSecurityManager(ThrottledLogins, SecurityManager):
 
     def is_item_public(self, permission_name: str, view_name: str) -> bool:
         """What anonymous visitors may do, from the same per-request cache (FAB asks twice per API call)."""
-        if not has_request_context():
+        state = request_state()
+        if state is None:
             return super().is_item_public(permission_name, view_name)
-        if "formwork_public_rights" not in g:
+        if state.public_rights is None:
             public = self.get_public_role()
-            g.formwork_public_rights = self.rights_of([public.id]) if public is not None else set()
-        return (view_name, permission_name) in g.formwork_public_rights
+            state.public_rights = self.rights_of([public.id]) if public is not None else set()
+        return (view_name, permission_name) in state.public_rights
 
     def rights_of(self, role_ids: list[int]) -> set[tuple[str, str]]:
         """(view, permission) pairs granted to any of `role_ids`, in one query."""

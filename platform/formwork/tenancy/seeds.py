@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from flask import Flask
 from marshmallow import ValidationError
 
+from ..actor import Actor
 from ..compile.generated import TENANT_METADATA
-from ..compile.lifecycle import SKIP_READ_ONLY, Actor, RecordConflict, RecordRejected, save_record
+from ..compile.lifecycle import SKIP_READ_ONLY, RecordConflict, RecordRejected, save_record
 from ..compile.models import utcnow
 from ..compile.schemas import input_schema
 from ..fields import kind_of

@@ -18,22 +18,17 @@ from typing import Any
 
 from ..compile.logic import record_values
 from ..expr import ExpressionFailed, Variable, compile_expression, entity_variables
-from ..i18n import Label
+from ..i18n import CatalogText, Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
+from ..tenancy.directory import ADMIN_ROLE, Directory
 from .definition import ApproverSource, ChainDef, StepDef
-from .directory import ADMIN_ROLE, Directory
-from .errors import WorkflowError, refusal
+from .errors import WorkflowError
 from .paths import department_at, person_at
 
 # What resolving approvers refuses (workflow/errors.py).
-UNRESOLVED = refusal(
-    "the approvers of step '{step}' cannot be found: {reason}", "无法确定环节“{step}”的审批人：{reason}"
-)
-NO_ADMIN = refusal(
-    "step '{step}' has no approver and the tenant has no active admin to send it to",
-    "环节“{step}”没有审批人，且没有可转交的有效管理员",
-)
+UNRESOLVED = CatalogText("the approvers of step '{step}' cannot be found: {reason}")
+NO_ADMIN = CatalogText("step '{step}' has no approver and the tenant has no active admin to send it to")
 
 
 @dataclass

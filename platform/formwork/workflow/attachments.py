@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from ..fields import field_type
-from ..files import store_for
-from ..files.limits import UploadRefused
 from ..i18n import CatalogText
 from ..meta.model import FieldDef
+from ..tenancy.file_store import store_for
+from ..uploads import UploadRefused
 from . import rows
 from .tables import EVENTS, INSTANCES, UPLOADS
 

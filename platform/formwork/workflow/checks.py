@@ -10,9 +10,9 @@ from ..fields import kind_of
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef
+from ..tenancy.directory import BUILTIN_ROLES
 from .definition import ApproverSource, ChainDef, Outcome, StepDef
 from .paths import A_DEPARTMENT, PERSON, path_problem
-from .roles import BUILTIN_ROLES
 
 REJECT_RULES = ("reject", "previous", "submitter")
 

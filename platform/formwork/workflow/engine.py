@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..compile.lifecycle import SKIP_LOCKS, SKIP_READ_ONLY, SKIP_RULES, Actor, RecordRejected, save_record
+from ..actor import Actor
+from ..compile.lifecycle import SKIP_LOCKS, SKIP_READ_ONLY, SKIP_RULES, RecordRejected, save_record
 from ..compile.models import utcnow
 from ..expr import (
     ExpressionFailed,
@@ -28,12 +29,11 @@ from ..expr import (
     field_variable,
 )
 from ..i18n import CatalogText, Label
-from ..notify import approvals as notices
-from . import rows, timeouts
+from ..tenancy.directory import ADMIN_ROLE, Directory
+from . import notices, rows, timeouts
 from .approvers import Assignment, Context, assign, no_approver, resolve
 from .definition import NONE, ChainDef, DecisionLock, StepDef, chain_from_snapshot
 from .delegation import circle_through, delegate_of
-from .directory import ADMIN_ROLE, Directory
 from .errors import (
     AlreadyDecided,
     Conflict,
@@ -41,7 +41,6 @@ from .errors import (
     NotFound,
     WorkflowError,
     expression_reason,
-    refusal,
 )
 from .labels import STATUS
 from .submitters import Candidate
@@ -57,88 +56,44 @@ ADDED = ("added_before", "added_after")
 #: the actor of what the worker does on its own: timeouts and reminders
 SYSTEM = "system"
 
-# What the engine refuses (workflow/errors.py): English and Chinese, rendered in the reader's language when shown.
-NO_ENTITY = refusal("there is no entity {entity}", "不存在实体 {entity}")
-NO_RECORD = refusal("{entity} #{id} does not exist", "{entity} #{id} 不存在")
-RECORD_DELETED = refusal(
-    "{entity} #{id} was deleted; its approval cannot go on", "{entity} #{id} 已被删除，其审批无法继续"
-)
-JUST_SUBMITTED = refusal("{entity} #{id} was just submitted by someone else", "{entity} #{id} 刚刚已被他人提交")
-JUST_RESUBMITTED = refusal("{entity} #{id} was just submitted again", "{entity} #{id} 刚刚已被重新提交")
-ALREADY_IN_APPROVAL = refusal("{entity} #{id} is already in approval", "{entity} #{id} 已在审批中")
-ALREADY_APPROVED = refusal("{entity} #{id} is already approved", "{entity} #{id} 已审批通过")
-ONLY_SUBMITTER_RESUBMITS = refusal(
-    "only {submitter}, who submitted it, can submit it again", "只有提交人 {submitter} 可以重新提交"
-)
-ONLY_SUBMITTER_WITHDRAWS = refusal(
-    "only {submitter}, who submitted it, can withdraw it", "只有提交人 {submitter} 可以撤回"
-)
-ONLY_SUBMITTER_URGES = refusal("only {submitter}, who submitted it, can urge it", "只有提交人 {submitter} 可以催办")
-NO_CHAIN = refusal("{entity} has no approval chain", "{entity}没有审批流程")
-NO_CHAIN_APPLIES = refusal("no approval chain of {entity} applies to this record", "{entity}的审批流程均不适用于此记录")
-ROLES_ONLY = refusal(
-    "only users with one of these roles may submit {entity} records: {roles}",
-    "只有具有以下角色之一的用户可以提交{entity}：{roles}",
-)
-CONDITION_UNDECIDED = refusal(
-    "the approval condition '{condition}' cannot be decided for this record: {reason}",
-    "无法对此记录判断审批条件“{condition}”：{reason}",
-)
-NOT_CHOOSABLE = refusal(
-    "step '{step}' does not take approvers chosen by the submitter", "环节“{step}”不接受提交人自选审批人"
-)
-CHOICE_NEEDED = refusal("step '{step}' needs approvers chosen by the submitter", "环节“{step}”需要提交人选择审批人")
-CHOSEN_INACTIVE = refusal(
-    "'{person}' is not an active user and cannot approve step '{step}'", "“{person}”不是有效用户，不能审批环节“{step}”"
-)
-CANNOT_SET = refusal("the chain cannot set {field}: {reason}", "审批流程无法设置字段“{field}”：{reason}")
-NOT_EARLIER = refusal(
-    "'{step}' is not an earlier step of this request (earlier: {earlier})",
-    "“{step}”不是此申请之前的环节（之前的环节：{earlier}）",
-)
-CANNOT_WITHDRAW = refusal(
-    "the request is no longer in approval ({status}); it cannot be withdrawn", "申请已不在审批中（{status}），无法撤回"
-)
-NOBODY_TO_URGE = refusal(
-    "the request is not in approval ({status}); there is nobody to urge", "申请不在审批中（{status}），无人可催办"
-)
-NOT_ACTIVE = refusal("'{person}' is not an active user", "“{person}”不是有效用户")
-SELF_APPROVAL = refusal(
-    "{person} submitted this request and cannot approve it (self-approval is not allowed here)",
-    "{person} 是此申请的提交人，不能审批（此审批流程不允许提交人审批自己的申请）",
-)
-HAS_TASK = refusal("{person} already has a task in step '{step}'", "{person} 在环节“{step}”中已有任务")
-ENDS_BEFORE_START = refusal("the delegation ends before it starts", "委托的结束日期早于开始日期")
-SELF_DELEGATION = refusal("one cannot delegate to oneself", "不能委托给自己")
-CIRCLE = refusal("this delegation would make a circle: {circle}", "该委托会形成循环：{circle}")
-NO_TASK = refusal("task {task} does not exist", "任务 {task} 不存在")
-ONLY_ADMINS_MOVE = refusal(
-    "only the tenant's admins may move a request to another version of its chain",
-    "只有管理员可以将申请迁移到审批流程的其他版本",
-)
-REASON_NEEDED = refusal("give a reason", "请填写原因")
-NOT_RUNNING = refusal(
-    "the request is not in approval ({status}); only a running request can be moved",
-    "申请不在审批中（{status}），只有审批中的申请可以迁移",
-)
-CHAIN_GONE = refusal(
-    "the chain {chain} no longer exists; the request can only finish on the version it started on",
-    "审批流程 {chain} 已不存在，申请只能按其开始时的版本完成",
-)
-ALREADY_CURRENT = refusal(
-    "the request already runs on the current version of its chain ({version})",
-    "申请已在使用审批流程的当前版本（{version}）",
-)
-ONLY_ADMINS_REOPEN = refusal(
-    "only the tenant's admins may reopen an approved request", "只有管理员可以重新打开已通过的申请"
-)
-ONLY_SUBMITTER_REOPENS = refusal(
-    "only {submitter}, who submitted it, or an admin may reopen it", "只有提交人 {submitter} 或管理员可以重新打开"
-)
-NOT_APPROVED = refusal(
-    "the request is not approved ({status}); there is nothing to reopen", "申请未通过（{status}），无需重新打开"
-)
-NOT_YOUR_TASK = refusal("this task is {assignee}'s, not {user}'s", "该任务属于 {assignee}，不属于 {user}")
+# What the engine refuses (workflow/errors.py): English here, other languages from the catalogs when shown.
+NO_ENTITY = CatalogText("there is no entity {entity}")
+NO_RECORD = CatalogText("{entity} #{id} does not exist")
+RECORD_DELETED = CatalogText("{entity} #{id} was deleted; its approval cannot go on")
+JUST_SUBMITTED = CatalogText("{entity} #{id} was just submitted by someone else")
+JUST_RESUBMITTED = CatalogText("{entity} #{id} was just submitted again")
+ALREADY_IN_APPROVAL = CatalogText("{entity} #{id} is already in approval")
+ALREADY_APPROVED = CatalogText("{entity} #{id} is already approved")
+ONLY_SUBMITTER_RESUBMITS = CatalogText("only {submitter}, who submitted it, can submit it again")
+ONLY_SUBMITTER_WITHDRAWS = CatalogText("only {submitter}, who submitted it, can withdraw it")
+ONLY_SUBMITTER_URGES = CatalogText("only {submitter}, who submitted it, can urge it")
+NO_CHAIN = CatalogText("{entity} has no approval chain")
+NO_CHAIN_APPLIES = CatalogText("no approval chain of {entity} applies to this record")
+ROLES_ONLY = CatalogText("only users with one of these roles may submit {entity} records: {roles}")
+CONDITION_UNDECIDED = CatalogText("the approval condition '{condition}' cannot be decided for this record: {reason}")
+NOT_CHOOSABLE = CatalogText("step '{step}' does not take approvers chosen by the submitter")
+CHOICE_NEEDED = CatalogText("step '{step}' needs approvers chosen by the submitter")
+CHOSEN_INACTIVE = CatalogText("'{person}' is not an active user and cannot approve step '{step}'")
+CANNOT_SET = CatalogText("the chain cannot set {field}: {reason}")
+NOT_EARLIER = CatalogText("'{step}' is not an earlier step of this request (earlier: {earlier})")
+CANNOT_WITHDRAW = CatalogText("the request is no longer in approval ({status}); it cannot be withdrawn")
+NOBODY_TO_URGE = CatalogText("the request is not in approval ({status}); there is nobody to urge")
+NOT_ACTIVE = CatalogText("'{person}' is not an active user")
+SELF_APPROVAL = CatalogText("{person} submitted this request and cannot approve it (self-approval is not allowed here)")
+HAS_TASK = CatalogText("{person} already has a task in step '{step}'")
+ENDS_BEFORE_START = CatalogText("the delegation ends before it starts")
+SELF_DELEGATION = CatalogText("one cannot delegate to oneself")
+CIRCLE = CatalogText("this delegation would make a circle: {circle}")
+NO_TASK = CatalogText("task {task} does not exist")
+ONLY_ADMINS_MOVE = CatalogText("only the tenant's admins may move a request to another version of its chain")
+REASON_NEEDED = CatalogText("give a reason")
+NOT_RUNNING = CatalogText("the request is not in approval ({status}); only a running request can be moved")
+CHAIN_GONE = CatalogText("the chain {chain} no longer exists; the request can only finish on the version it started on")
+ALREADY_CURRENT = CatalogText("the request already runs on the current version of its chain ({version})")
+ONLY_ADMINS_REOPEN = CatalogText("only the tenant's admins may reopen an approved request")
+ONLY_SUBMITTER_REOPENS = CatalogText("only {submitter}, who submitted it, or an admin may reopen it")
+NOT_APPROVED = CatalogText("the request is not approved ({status}); there is nothing to reopen")
+NOT_YOUR_TASK = CatalogText("this task is {assignee}'s, not {user}'s")
 #: what NOT_EARLIER lists when no step ran before
 NO_STEPS = CatalogText("none")
 

@@ -1,11 +1,15 @@
 """What the engine refuses, each with a message for the person who tried (the API maps them to 4xx).
 
-A refusal carries its text (a `Label` with `{placeholders}`, written next to
-where it is raised) and the values, not a sentence: the screens and the API
-render it in the language of whoever reads it (`localized`), while logs and the
-worker's job table keep the English (`message`, `str(error)`), whoever acted.
-Values that are labels themselves (an entity, a step, a status) are rendered
-in the same language; lists are joined the language's way.
+A refusal carries its text and the values, not a sentence. The text is a
+`CatalogText` with `{placeholders}`, written in English next to where it is
+raised; its other languages are in the gettext catalogs like the rest of the
+platform's texts, so a language is added by its catalog alone (and
+`i18n_catalog check` fails on a translation naming other placeholders). The
+screens and the API render it in the language of whoever reads it
+(`localized`), while logs and the worker's job table keep the English
+(`message`, `str(error)`), whoever acted. Values that are labels themselves
+(an entity, a step, a status) are rendered in the same language; lists are
+joined the language's way.
 """
 
 from __future__ import annotations
@@ -16,17 +20,8 @@ from typing import Any
 
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, CatalogText, Label, current_locale
 
-PLACEHOLDER = re.compile(r"\{(\w+)\}")
 #: how a list of values (steps, roles) is joined inside a message
 LIST_SEPARATOR = CatalogText(", ", context="list separator")
-
-
-def refusal(en: str, zh: str) -> Label:
-    """A refusal's text in both languages; ValueError when they name different placeholders, so a translation that
-    drops or misspells one fails when the module is imported rather than when the refusal is shown."""
-    if set(PLACEHOLDER.findall(en)) != set(PLACEHOLDER.findall(zh)):
-        raise ValueError(f"the texts of a refusal name different placeholders: {en!r}, {zh!r}")
-    return Label({"en": en, "zh": zh})
 
 
 class WorkflowError(Exception):
@@ -34,7 +29,7 @@ class WorkflowError(Exception):
 
     status = 400
 
-    def __init__(self, text: Label, **values: Any) -> None:
+    def __init__(self, text: CatalogText, **values: Any) -> None:
         self.text = text
         self.values = values
         super().__init__(self.render(DEFAULT_LANGUAGE))

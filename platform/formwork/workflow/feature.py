@@ -6,14 +6,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..features import (
+    ATTACHMENT_LOCKS,
     COMMANDS,
     DEFINITION_CHECKS,
     DEFINITION_KINDS,
     ENTITY_SCREENS,
     JOBS,
+    RECORD_GRANTS,
     RECORD_PANELS,
+    ROLE_RIGHTS,
     SCREENS,
     TENANT_TABLES,
+    TIMELINE_SOURCES,
     EntityScreens,
     FeatureCommand,
     FeatureRegistry,
@@ -30,9 +34,11 @@ from .checks import check_chains
 from .commands import tick_command, worker_command
 from .definition import ChainDef, build_chain
 from .engine import Approvals
-from .lock import refuse_locked_changes, refuse_locked_delete
+from .lock import files_lock, refuse_locked_changes, refuse_locked_delete
+from .roles import approver_rights
 from .timeouts import replace_inactive, run_due
 from .views import ApprovalScreens
+from .visibility import approval_events, asked_to_decide
 
 if TYPE_CHECKING:
     from ..tenancy.runtime import TenantRuntime
@@ -47,7 +53,15 @@ def add_chain(catalog: Catalog, chain: ChainDef) -> list[DefinitionError]:
     return []
 
 
-APPROVAL_CHAIN = Kind("ApprovalChain", "approvalchain.json", build_chain, add_chain, Partial(), collection="chains")
+APPROVAL_CHAIN = Kind(
+    "ApprovalChain",
+    "approvalchain.json",
+    build_chain,
+    add_chain,
+    Partial(),
+    collection="chains",
+    schema_package="formwork.workflow",
+)
 
 
 def approval_screens(appbuilder: Any, catalog: Catalog) -> None:
@@ -105,6 +119,10 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(DEFINITION_CHECKS, check_chains, priority=10)
     for table in (tables.INSTANCES, tables.TASKS, tables.EVENTS, tables.JOBS, tables.DELEGATIONS, tables.UPLOADS):
         registry.add(TENANT_TABLES, table)
+    registry.add(ROLE_RIGHTS, approver_rights)
+    registry.add(RECORD_GRANTS, asked_to_decide)
+    registry.add(TIMELINE_SOURCES, approval_events)
+    registry.add(ATTACHMENT_LOCKS, files_lock)
     registry.add(SCREENS, approval_screens, priority=10)
     registry.add(SCREENS, approvals_api, priority=30)
     registry.add(COMMANDS, FeatureCommand(tick_command))

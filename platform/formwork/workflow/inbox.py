@@ -1,7 +1,7 @@
 """A user's approval inbox: what they must approve, what they submitted, what was copied to them, what they did.
 
 Each tab is one query of a page of rows; the four counts (tab headings, the
-menu's "Approvals (3)") are one query per request, kept on `flask.g`, and
+menu's "Approvals (3)") are one query per request, kept in its `RequestState`, and
 stop at COUNT_LIMIT + 1 like the list screens' counts, so years of history
 never make every page slower.
 Records' titles are read with one query per entity on the page, not per row.
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g, has_request_context
 from sqlalchemy.orm import Session
 
+from ..actor import request_state
 from .tables import EVENTS, INSTANCES, TASKS
 
 TABS = ("to_approve", "submitted", "cc", "done")
@@ -56,7 +56,8 @@ def _capped(rows: sa.Select) -> Any:
 
 def counts(session: Session, user: str) -> dict[str, int]:
     """Rows per tab (at most COUNT_LIMIT + 1), in one query; cached for the request (the menu and the inbox ask)."""
-    cache = g.setdefault("formwork_approval_counts", {}) if has_request_context() else {}
+    state = request_state()
+    cache = state.cache("approval_counts") if state is not None else {}
     if user not in cache:
         row = session.execute(
             sa.select(

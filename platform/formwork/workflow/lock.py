@@ -25,15 +25,15 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from sqlalchemy.orm import Session, scoped_session
 
+from ..compile.actors import request_actor
 from ..compile.lifecycle import SKIP_LOCKS
 from ..compile.models import utcnow
 from ..compile.records import RecordInUse
 from ..fields import kind_of
 from ..fields.child_table import parent_field_of
 from ..i18n import CatalogText
-from ..tenancy.audit import current_user
+from ..tenancy.directory import Directory
 from .definition import ALL
-from .directory import Directory
 from .engine import PENDING, decided_lock, editable_in, is_admin
 from .tables import EVENTS, INSTANCES, TASKS
 
@@ -211,7 +211,7 @@ def before_delete(session: Session, entity: str, record_id: int) -> None:
         raise RecordInApproval(IN_APPROVAL.localized())
     decided = decided_lock(session, entity, record_id)
     if decided is not None:
-        user = getattr(current_user(), "username", None)
+        user = request_actor().username
         if not override_reason() or not overridden(current_app.extensions["formwork"], session, decided[0], user, []):
             raise RecordInApproval(DECIDED_DELETE[decided[0].status].localized())
         log.warning(

@@ -8,7 +8,6 @@ every action (a button shown to the wrong person is refused by the engine).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -16,12 +15,11 @@ import sqlalchemy as sa
 from flask_appbuilder.models.sqla import Model
 from sqlalchemy.orm import Session
 
-from .. import formatting
 from ..compile.child_tables import ChildTable, child_tables
 from ..i18n import Label
 from ..meta.model import EntityDef
+from ..tenancy.directory import display_names
 from .definition import ChainDef, StepDef, chain_from_snapshot
-from .directory import display_names
 from .engine import PENDING, Approvals
 from .errors import NotAllowed, WorkflowError
 from .labels import EVENT, TEXT
@@ -189,8 +187,3 @@ def event_label(action: str) -> Label | str:
 
 def actor_label(actor: str | None) -> Label | str:
     return actor if actor else TEXT["system"]
-
-
-def local_time(moment: datetime | None) -> str:
-    """A stored UTC time in the tenant's time zone, to the minute, written the reader's way."""
-    return "" if moment is None else formatting.moment(moment)

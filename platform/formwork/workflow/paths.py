@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..fields import FIELD_TYPES
 from ..filters.targets import Target, UnknownField, resolve
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
-from .directory import EMPLOYEE, Directory
+from ..tenancy.directory import EMPLOYEE, Directory
 
 DEPARTMENT = "core.department"
 #: what the end of a path may name, for the sources that take one
@@ -22,7 +23,7 @@ PERSON, A_DEPARTMENT = "person", "department"
 
 def what_it_names(target: Target) -> str | None:
     """What the field at the end of a path holds: a person (a user, or an employee: their user), a department."""
-    if target.type == "user":  # a value type: a path may end on created_by, a standard column with no field to ask
+    if FIELD_TYPES[target.type].refers_to_user:  # asked by its value type: created_by is a column with no field
         return PERSON
     return (
         {EMPLOYEE: PERSON, DEPARTMENT: A_DEPARTMENT}.get(target.refers_to or "") if target.field is not None else None
@@ -73,7 +74,7 @@ def person_at(directory: Directory, catalog: Catalog, entity: EntityDef, record:
     value = getattr(holder, target.attribute) if holder is not None else None
     if value is None:
         return None
-    if target.type == "user":  # a value type (created_by has no field), as in what_it_names
+    if FIELD_TYPES[target.type].refers_to_user:  # by its value type, as in what_it_names
         return directory.username(value)
     employee = directory.employee_by_id(value)
     return employee.login if employee is not None and employee.login else None

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..compile.models import utcnow
+from ..i18n import CatalogText
 from .definition import ChainDef, StepDef
-from .errors import AlreadyDecided, NotFound, WorkflowError, refusal
+from .errors import AlreadyDecided, NotFound, WorkflowError
 from .labels import TASK_STATUS
 from .tables import EVENTS, INSTANCES, TASKS, UPLOADS
 
@@ -22,18 +23,13 @@ from .tables import EVENTS, INSTANCES, TASKS, UPLOADS
 LIVE = ("pending", "waiting", "approved", "rejected", "returned", "no_response")
 
 # What these statements refuse (workflow/errors.py).
-NO_REQUEST = refusal("approval request {id} does not exist", "审批申请 {id} 不存在")
-FILE_TAKEN = refusal("an attached file was just attached to something else", "附件刚刚已被用于其他操作")
+NO_REQUEST = CatalogText("approval request {id} does not exist")
+FILE_TAKEN = CatalogText("an attached file was just attached to something else")
 #: an attachment that is not the actor's own upload waiting to be attached (the same words whatever the reason)
-NOT_YOURS = refusal(
-    "No file you uploaded and have not attached yet has the key {key}; upload the file first.",
-    "没有编号为 {key}、由您上传且尚未使用的文件；请先上传文件。",
-)
-NOT_OPEN = refusal(
-    "this task is not open yet: it waits for another approver", "该任务尚未开启：正在等待另一位审批人处理"
-)
-DECIDED_BY = refusal("this task was already decided by {user} ({status})", "该任务已由 {user} 处理（{status}）")
-DECIDED = refusal("this task was already decided ({status})", "该任务已被处理（{status}）")
+NOT_YOURS = CatalogText("No file you uploaded and have not attached yet has the key {key}; upload the file first.")
+NOT_OPEN = CatalogText("this task is not open yet: it waits for another approver")
+DECIDED_BY = CatalogText("this task was already decided by {user} ({status})")
+DECIDED = CatalogText("this task was already decided ({status})")
 
 
 def lock(s: Session, instance_id: int) -> Any:

@@ -15,18 +15,15 @@ from typing import Any
 from ..i18n import LANGUAGES, CatalogText, Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
+from ..tenancy.directory import Directory
 from .definition import ApproverSource, ChainDef
-from .directory import Directory
-from .errors import NotAllowed, refusal
+from .errors import NotAllowed
 from .paths import EMPLOYEE, person_at
 
 #: the field that names whose record it is, when it references core.employee (besides its creator)
 OWNER_FIELD = "employee"
-NOT_OWNER = refusal(
-    "only the person who created this {entity} record, or the employee it is for, may submit it",
-    "只有该{entity}记录的创建人或其所属员工本人可以提交",
-)
-NOT_SUBMITTER = refusal("only {who} may submit this {entity} record", "只有{who}可以提交该{entity}记录")
+NOT_OWNER = CatalogText("only the person who created this {entity} record, or the employee it is for, may submit it")
+NOT_SUBMITTER = CatalogText("only {who} may submit this {entity} record")
 CREATOR = CatalogText("its creator")
 ROLE_HOLDERS = CatalogText("holders of role {role}")
 #: how the hops of a path are shown: Unit › Building › Building manager

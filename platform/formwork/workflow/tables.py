@@ -15,8 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..compile.generated import TENANT_METADATA
-
-USER_NAME = 256  # FAB's ab_user.username is at most 64; room for what other sign-in providers give
+from ..tenancy.directory import USER_NAME
 
 INSTANCES = sa.Table(
     "formwork_approval_instance",

@@ -24,9 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..compile.models import utcnow
+from ..tenancy.directory import Directory
 from . import rows
 from .definition import StepDef, chain_from_snapshot
-from .directory import Directory
 from .tables import INSTANCES, JOBS, TASKS
 
 if TYPE_CHECKING:

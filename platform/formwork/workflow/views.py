@@ -20,14 +20,15 @@ from markupsafe import escape
 from werkzeug.wrappers import Response
 
 from ..adapters.fab import base_filters
+from ..compile.actors import request_actor, signed_in_actor
 from ..compile.models import class_name
-from ..files import store_for
+from ..formatting import local_time
 from ..i18n import Label
 from ..meta.catalog import Catalog
-from ..tenancy.audit import current_user, signed_in_user
+from ..tenancy.directory import Directory, display_names
+from ..tenancy.file_store import store_for
 from .attachments import attachment_of, forget, store_uploads
 from .definition import ChainDef, chain_from_snapshot
-from .directory import Directory, display_names
 from .engine import APPROVED, PENDING, Approvals, decided_lock, is_admin
 from .errors import AlreadyDecided, WorkflowError
 from .inbox import (
@@ -42,7 +43,7 @@ from .inbox import (
 )
 from .labels import BUTTON, DONE, EVENT, STATUS, STATUS_COLOUR, TASK_STATUS, TEXT
 from .labels import TABS as TAB_LABELS
-from .panel import Panel, actor_label, event_detail, local_time, read_panel
+from .panel import Panel, actor_label, event_detail, read_panel
 from .roles import APPROVER_RIGHTS
 from .tables import INSTANCES, TASKS
 
@@ -107,11 +108,11 @@ class ApprovalScreens:
         """The approval panel of a record's show and edit pages (a RecordPanel, workflow/feature.py)."""
         return {
             "approval": self.approval_panel(pk),
-            "approval_lock": lock_actions(_runtime(), self.entity.qualified, pk, signed_in_user().username),
+            "approval_lock": lock_actions(_runtime(), self.entity.qualified, pk, signed_in_actor().username),
         }  # type: ignore[attr-defined]
 
     def approval_panel(self, record_id: int) -> Panel:
-        panel = read_panel(_runtime(), self.entity, record_id, signed_in_user().username)  # type: ignore[attr-defined]
+        panel = read_panel(_runtime(), self.entity, record_id, signed_in_actor().username)  # type: ignore[attr-defined]
         panel.can_submit = panel.can_submit and self._may_submit()
         return panel
 
@@ -129,7 +130,7 @@ class ApprovalScreens:
         if self.datamodel.get(pk, base_filters(self)) is None:  # type: ignore[attr-defined]
             abort(404)
         user, back = (
-            signed_in_user().username,
+            signed_in_actor().username,
             redirect(url_for(".edit" if request.form.get("back") == "edit" else ".show", pk=pk)),
         )
         if action == "submit" and not self._may_submit():
@@ -302,7 +303,7 @@ class ApprovalInbox(BaseView):
         if tab not in TABS:
             abort(404)
         page = max(1, min(request.args.get("page", 1, type=int), MAX_PAGE))
-        runtime, user = _runtime(), signed_in_user().username
+        runtime, user = _runtime(), signed_in_actor().username
         session = runtime.session()
         totals = counts(session, user)
         rows = page_of(session, tab, user, page)
@@ -338,7 +339,7 @@ class ApprovalInbox(BaseView):
         if not ids:
             flash(TEXT["nothing_selected"].localized(), "warning")
             return back
-        runtime, user = _runtime(), signed_in_user().username
+        runtime, user = _runtime(), signed_in_actor().username
         if not held_by(runtime.session(), ids, user):
             abort(404)
         comment = request.form.get("comment", "").strip() or None
@@ -391,8 +392,8 @@ class InboxMenuLabel(Label):
 
     def __html__(self) -> str:
         text = str(escape(self.localized()))
-        user = current_user()
-        if user is None:
+        user = request_actor()
+        if not user.signed_in:
             return text
         open_tasks = counts(_runtime().session(), user.username)["to_approve"]
         return f"{text} ({shown_count(open_tasks)})" if open_tasks else text

@@ -1,7 +1,7 @@
 """The reference part of docs/definitions.md, generated from the kinds' schemas and the field type registry.
 
 `render_reference()` gives the Markdown; `update_document(path)` puts it
-between the markers in the document. `python -m formwork.meta.reference`
+between the markers in the document. `python -m formwork.definitions.reference`
 rewrites docs/definitions.md; tests/test_reference_doc.py fails when the
 document and the registry drift apart.
 """
@@ -18,7 +18,7 @@ from typing import Any
 START = "<!-- reference:start -->"
 END = "<!-- reference:end -->"
 DOCUMENT = Path(__file__).resolve().parents[3] / "docs" / "definitions.md"
-COMMAND = "python -m formwork.meta.reference"
+COMMAND = "python -m formwork.definitions.reference"
 
 #: how a `$ref` to a shared definition is written in the tables (explained under "Value types")
 REF_NAMES = {
@@ -217,8 +217,8 @@ def render_reference() -> str:
     from ..features import load_features
     from ..fields import FIELD_TYPES
     from ..fields.base import COMMON_PROPERTIES, EXPRESSION_DEFAULT
+    from ..meta.kinds import KINDS
     from .jsonschemas import kind_schema
-    from .kinds import KINDS
 
     load_features()
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from jsonschema.exceptions import ValidationError
 
-from .catalog import Catalog, PackFiles, PackSources
+from ..meta.catalog import Catalog, PackFiles, PackSources
+from ..meta.errors import DefinitionError, DefinitionsInvalid
+from ..meta.kinds import KINDS
+from ..meta.partial import PartDocument, checkable_part, instance_of, is_name_error, schema_of, unexpected_keys
+from ..meta.yamlload import Document, parse_documents, read_text
 from .checks import PACK_CHECKS, entity_width_problem
-from .errors import DefinitionError, DefinitionsInvalid
 from .jsonschemas import validator
-from .kinds import KINDS
-from .partial import PartDocument, checkable_part, instance_of, is_name_error, schema_of, unexpected_keys
-from .yamlload import Document, parse_documents, read_text
 
 PACK_FILE = "pack.yaml"
 

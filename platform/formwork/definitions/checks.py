@@ -14,12 +14,12 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from ..features import DEFINITION_CHECKS, load_features
-from ..fields import FIELD_TYPES, kind_of
+from ..fields import FIELD_TYPES, kind_of, value_kind
 from ..i18n import LANGUAGES
-from .catalog import Catalog
-from .errors import DefinitionError
-from .limits import MAX_COLUMNS, MAX_FIELDS
-from .model import SEED_LABEL_TYPES, STANDARD_COLUMNS, EntityDef
+from ..meta.catalog import Catalog
+from ..meta.errors import DefinitionError
+from ..meta.limits import MAX_COLUMNS, MAX_FIELDS
+from ..meta.model import SEED_LABEL_TYPES, STANDARD_COLUMNS, EntityDef
 
 if TYPE_CHECKING:
     from ..expr.types import Variable
@@ -50,12 +50,8 @@ EXPRESSION_WORDS = {
     "while",
     "user",
 }
-NUMBER_TYPES = {"integer", "decimal", "money", "percent", "rating"}
 #: the names of the fields a tenant adds start with it (Odoo Studio's convention)
 TENANT_FIELD_PREFIX = "x_"
-TEXT_TYPES = {"string", "text", "rich_text", "email", "phone", "url", "choice", "auto_number"}
-#: field types whose values live outside the entity's table: a link table, the child entity's rows
-NO_COLUMN_TYPES = {"many_to_many", "child_table"}
 
 
 def check_pack_requirements(catalog: Catalog) -> list[DefinitionError]:
@@ -97,7 +93,7 @@ def entity_width_problem(field_types: list[object]) -> str | None:
     standard columns. Called on raw documents too (before JSON Schema, which would take minutes on a huge one), so
     a type may be anything.
     """
-    columns = len(STANDARD_COLUMNS) + sum(1 for t in field_types if t not in NO_COLUMN_TYPES)
+    columns = len(STANDARD_COLUMNS) + sum(1 for t in field_types if _makes_column(t))
     if columns > MAX_COLUMNS:
         return (
             f"{len(field_types):,} fields make {columns:,} columns with the {len(STANDARD_COLUMNS)} standard ones "
@@ -107,6 +103,13 @@ def entity_width_problem(field_types: list[object]) -> str | None:
     if len(field_types) > MAX_FIELDS:
         return f"{len(field_types):,} fields; an entity may have at most {MAX_FIELDS:,}"
     return None
+
+
+def _makes_column(field_type: object) -> bool:
+    """A field makes a column unless its type keeps the values elsewhere; an unknown or malformed type (JSON Schema
+    has not run yet) is counted as one."""
+    kind = FIELD_TYPES.get(field_type) if isinstance(field_type, str) else None
+    return kind is None or kind.stores_column
 
 
 def check_entity_width(catalog: Catalog) -> list[DefinitionError]:
@@ -241,7 +244,7 @@ def _rollup_errors(entity: EntityDef, f, catalog: Catalog) -> list[DefinitionErr
     errors = []
     if f.options["aggregate"] != "count":
         measured = source.field(str(f.options.get("field")))
-        if measured is None or measured.value_type not in NUMBER_TYPES:
+        if measured is None or not value_kind(measured).holds_number:
             errors.append(
                 doc.error((*path, "field"), f"{f.options['aggregate']} needs a number field of {source_name}")
             )
@@ -321,7 +324,7 @@ def check_list_views(catalog: Catalog) -> list[DefinitionError]:
                 )
             for name in view.totals:
                 f = entity.field(name)
-                if f is None or f.value_type not in NUMBER_TYPES:
+                if f is None or not value_kind(f).holds_number:
                     errors.append(
                         doc.error(
                             ("totals", name),
@@ -431,10 +434,6 @@ def _circle_from(start: str, reads: dict[str, set[str]]) -> list[str]:
     return []
 
 
-#: field types a seed cannot set: their values are other records, users or uploaded files, which differ per tenant
-UNSEEDABLE_TYPES = {"many_to_many", "child_table", "user", "file", "image"}
-
-
 def check_seeds(catalog: Catalog) -> list[DefinitionError]:
     """A seed names an existing entity of its pack or of one it requires, real fields, valid values and a unique key."""
     errors = []
@@ -463,7 +462,7 @@ def _seed_key_errors(seed, entity: EntityDef) -> list[DefinitionError]:
     doc, key = seed.document, entity.field(seed.key)
     if key is None:
         return [doc.error(("key",), f"key '{seed.key}' is not a field of {entity.qualified}")]
-    if key.type not in TEXT_TYPES | NUMBER_TYPES:
+    if not kind_of(key).keys_seeds:
         return [doc.error(("key",), f"key '{seed.key}' is a {key.type} field; a key is a text or number field")]
     if not _is_unique(entity, seed.key):
         return [
@@ -514,7 +513,7 @@ def _seed_record_errors(seed, entity: EntityDef, index: int, record: dict, catal
             errors.append(
                 doc.error(path, f"'{name}' is a {f.type} field: the platform fills it in, a seed cannot set it")
             )
-        elif f.type in UNSEEDABLE_TYPES:
+        elif not kind_of(f).seedable:
             errors.append(doc.error(path, f"'{name}' is a {f.type} field, which a seed cannot set"))
         elif kind_of(f).refers_to_record:
             errors += [doc.error(path, message) for message in _seed_reference_errors(f, value, catalog)]
@@ -590,7 +589,7 @@ def _backfill_errors(f) -> list[str]:
 
     from marshmallow import ValidationError
 
-    if FIELD_TYPES[f.type].generated or f.type in UNSEEDABLE_TYPES:
+    if kind_of(f).generated or not kind_of(f).seedable:
         return [f"a {f.type} field takes no backfill: its values are computed or are other records and files"]
     value = f.backfill.isoformat() if isinstance(f.backfill, date | time) else f.backfill
     try:
@@ -669,5 +668,3 @@ def check_pack_field_names(catalog: Catalog) -> list[DefinitionError]:
 
 #: what packs are checked with; a tenant's merged definitions have x_ fields by design, so they get CHECKS only
 PACK_CHECKS = WithFeatureChecks(CORE_CHECKS, (check_pack_field_names,))
-
-assert set(FIELD_TYPES) >= TEXT_TYPES

@@ -15,7 +15,10 @@ from flask_appbuilder.models.sqla import Model
 from sqlalchemy.orm import Session
 
 EMPLOYEE = "core.employee"
+USER_NAME = 256  # FAB's ab_user.username is at most 64; room for what other sign-in providers give
 ADMIN_ROLE = "Admin"  # FAB's AUTH_ROLE_ADMIN: the tenant's admins
+#: FAB's built-in roles: chains, dashboards and the like may name them without a pack declaring them
+BUILTIN_ROLES = (ADMIN_ROLE, "Public")
 
 
 def _table(name: str) -> sa.Table:

@@ -1,4 +1,6 @@
-"""Where uploaded files live. The interface is four small calls, so an object store can be added beside the local one.
+"""Where a tenant's files live, whichever feature stores them (file fields, approval attachments, kept imports).
+
+The interface is four small calls, so an object store can be added beside the local one.
 
 Keys are random; a file's name and type are kept in the database, never
 used as a path, so nothing a user sends can reach outside the store's folder.
@@ -18,7 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from ..config import Settings
+
+STORE_EXTENSION = "formwork_files"
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,11 @@ def open_store(settings: Settings, slug: str) -> FileStore:
     return factory(settings, slug)
 
 
-def store_for(app) -> FileStore:  # noqa: ANN001 - a Flask app
+def install_file_store(app: Flask, settings: Settings, slug: str) -> None:
+    """Open the store FORMWORK_FILE_STORE names for the tenant app: every feature that keeps a file finds it there."""
+    app.extensions[STORE_EXTENSION] = open_store(settings, slug)
+
+
+def store_for(app: Flask) -> FileStore:
     """The tenant app's file store (set when the app is built)."""
-    return app.extensions["formwork_files"]
+    return app.extensions[STORE_EXTENSION]

@@ -1,7 +1,8 @@
 """What the approval engine tells people: a task waiting for them, the outcome, copies and reminders.
 
 The engine calls these inside its action's transaction (workflow/engine.py),
-so a notification exists exactly when the action it reports commits. Each one
+so a notification exists exactly when the action it reports commits; whoever
+delivers notices (tenancy/notices.py: the notify feature) decides how. Each one
 carries the record's title, the chain's and step's labels (both languages, so
 the inbox shows them in the reader's) and the comment, for the templates.
 """
@@ -15,10 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..i18n import CatalogText, Label
-from ..workflow.definition import chain_from_snapshot
-from ..workflow.tables import EVENTS
-from .events import APPROVAL_DECIDED, APPROVAL_NEEDED, ASSIGNED, CC, REMINDER
-from .sending import notify
+from ..tenancy.notices import APPROVAL_DECIDED, APPROVAL_NEEDED, ASSIGNED, CC, REMINDER, notices
+from .definition import chain_from_snapshot
+from .tables import EVENTS
 
 if TYPE_CHECKING:
     from ..tenancy.runtime import TenantRuntime
@@ -39,7 +39,7 @@ def task_opened(
     """A task now waits for `assignee`: a step's approver is asked to approve, anyone else was assigned it
     (by `actor`; default: the submitter, on whose behalf the engine asks)."""
     event = APPROVAL_NEEDED if origin == STEP_ORIGIN else ASSIGNED
-    notify(
+    notices().notify(
         s,
         event=event,
         recipients=[assignee],
@@ -53,7 +53,7 @@ def task_opened(
 def decided(runtime: TenantRuntime, s: Session, instance: Any, outcome: str) -> None:
     """The request ended: its submitter hears the outcome from whoever decided last (a timeout: the platform)."""
     data = {**_about(runtime, s, instance, None), "outcome": OUTCOMES.get(outcome, Label(outcome))}
-    notify(
+    notices().notify(
         s,
         event=APPROVAL_DECIDED,
         recipients=[instance.submitter],
@@ -69,7 +69,7 @@ def copied(runtime: TenantRuntime, s: Session, instance: Any, people: Iterable[s
     data = _about(runtime, s, instance, None)
     if action == "notify":
         data["outcome"] = OUTCOMES.get(instance.status, Label(instance.status))
-    notify(
+    notices().notify(
         s,
         event=CC if action == "cc" else APPROVAL_DECIDED,
         recipients=people,
@@ -90,7 +90,7 @@ def reminded(
 ) -> None:
     """The submitter urged, or the step's reminder came due: the people the request waits for hear it again."""
     data = {**_about(runtime, s, instance, instance.step), "comment": comment}
-    notify(
+    notices().notify(
         s,
         event=REMINDER,
         recipients=people,

@@ -1,4 +1,4 @@
-"""The JSON Schema of each kind, assembled from the files in `schemas/`.
+"""The JSON Schema of each kind, assembled from the files in `meta/schemas/` (a feature's kind: its own `schemas/`).
 
 The Entity schema's `field` definition is built from the field type
 registry, so a new field type brings its own schema with it.
@@ -17,8 +17,9 @@ from ..features import load_features
 from ..filters import FILTER_SCHEMA
 
 
-def _read(name: str) -> dict[str, Any]:
-    return json.loads(resources.files(__package__).joinpath("schemas", name).read_text(encoding="utf-8"))
+def _read(name: str, package: str = "formwork.meta") -> dict[str, Any]:
+    """A schema file of `package`'s `schemas/` folder (the core's kinds and the shared `_defs.json` are meta's)."""
+    return json.loads(resources.files(package).joinpath("schemas", name).read_text(encoding="utf-8"))
 
 
 def field_schema() -> dict[str, Any]:
@@ -45,9 +46,9 @@ def schema_file(name: str) -> dict[str, Any]:
 @cache
 def kind_schema(kind: str) -> dict[str, Any]:
     """The complete, self-contained schema of a kind (what `formwork schema export` writes)."""
-    from .kinds import KINDS
+    from ..meta.kinds import KINDS
 
-    schema = _read(KINDS[kind].schema_file)
+    schema = _read(KINDS[kind].schema_file, KINDS[kind].schema_package)
     defs = _read("_defs.json")
     defs["field"] = field_schema()
     defs["filter"] = FILTER_SCHEMA
