@@ -45,8 +45,12 @@ def probe(requests: int, decisions: int) -> dict[str, float]:
     """One tree's medians in milliseconds (run in a process of its own, with that tree's `formwork`)."""
     from formwork import create_app
     from formwork.config import Settings
-    from formwork.definitions.loader import require_catalog
     from formwork.tenancy.registry import upgrade_platform_db
+
+    try:
+        from formwork.definitions.loader import require_catalog
+    except ImportError:  # the code before the core was layered kept the loader in meta
+        from formwork.meta.loader import require_catalog  # type: ignore[no-redef]
 
     settings = Settings.from_env()
     upgrade_platform_db(settings.database_url)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from flask import current_app, has_request_context
 from sqlalchemy.orm import Session
 
@@ -48,9 +49,16 @@ def request_actor() -> Actor:
     user = request_user()
     if state is None or user is None:
         return Actor.anonymous()
-    if state.actor is None or state.actor.user_id != user.id:
+    if state.actor is None or state.actor.user_id != _user_id(user):
         state.actor = actor_of(user)
     return state.actor
+
+
+def _user_id(user: Any) -> int:
+    """The user's id without loading it again: after a commit its attributes are expired, and reading `user.id`
+    would cost a query each time the actor is asked for; the identity key keeps the id."""
+    identity = sa.inspect(user).identity
+    return int(identity[0]) if identity else int(user.id)
 
 
 def signed_in_actor() -> Actor:
