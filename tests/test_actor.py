@@ -19,7 +19,6 @@ from formwork.compile.actors import actor_of, request_actor
 from formwork.filters import actor_context
 from formwork.rights import hidden_fields, read_only_fields, unchangeable_fields, visible_condition
 from formwork.tenancy.apps import build_tenant_app
-from formwork.tenancy.provision import create_tenant
 
 SLUG = "actor-co"
 PEOPLE = {"rita": "sales_rep", "rob": "sales_rep", "hank": "hr", "eve": "employee"}
@@ -28,10 +27,7 @@ PEOPLE = {"rita": "sales_rep", "rob": "sales_rep", "hank": "hr", "eve": "employe
 @pytest.fixture(scope="module")
 def app(platform: Platform) -> Any:
     """The tenant app, with an employee record per person and an account owned by each sales rep."""
-    tenant = create_tenant(
-        platform.settings, platform.catalog, SLUG, "Actor Co", ["core", "crm", "oa"], "admin", PASSWORD
-    )
-    app = build_tenant_app(platform.settings, tenant, platform.catalog)
+    app = build_tenant_app(platform.settings, platform.tenant(SLUG, ["core", "crm", "oa"]), platform.catalog)
     runtime = app.extensions["formwork"]
     with app.app_context():
         sm = app.appbuilder.sm

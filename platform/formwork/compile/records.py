@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..actor import Actor
 from ..fields import field_type, kind_of
 from ..fields.base import INTEGER_LIMIT
 from ..fields.child_table import parent_field_of

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
+from ..actor import Actor
 from ..adapters.fab import may_use_view
 from ..compile.actors import actor_of
 from ..compile.models import class_name
@@ -35,13 +36,14 @@ def person(session: Session, username: str) -> Any:
 def may_see(session: Session, username: str, model: type, record_id: int) -> bool:
     """Whether the active user `username` may see record `record_id` of `model`."""
     user = person(session, username) if has_app_context() else None
-    return user is not None and _sees(session, user, model, record_id)
+    return user is not None and _sees(session, user, actor_of(user, session), model, record_id)
 
 
-def _sees(session: Session, user: Any, model: type, record_id: int) -> bool:
-    """The right to read the entity (`can_get` on its API, as FAB checks it for the request's user), then record rules."""
+def _sees(session: Session, user: Any, actor: Actor, model: type, record_id: int) -> bool:
+    """The right to read the entity (`can_get` on its API, as FAB checks it for the request's user), then record
+    rules (`actor` is `user`'s)."""
     readable = may_use_view(current_app.appbuilder.sm, user, "can_get", f"{class_name(model.__entity__)}Api")
-    return readable and may_see_record(session, model, record_id, actor_of(user, session))
+    return readable and may_see_record(session, model, record_id, actor)
 
 
 def changes_shown(session: Session, item: Any, changes: Mapping[str, Any]) -> Callable[[str], dict[str, Any]]:
@@ -51,9 +53,12 @@ def changes_shown(session: Session, item: Any, changes: Mapping[str, Any]) -> Ca
 
     def shown_to(username: str) -> dict[str, Any]:
         user = person(session, username) if has_app_context() else None
-        if user is None or not _sees(session, user, type(item), item.id):
+        if user is None:
             return {}
-        hidden = by_definition | hidden_fields(entity, actor_of(user, session))
+        actor = actor_of(user, session)
+        if not _sees(session, user, actor, type(item), item.id):
+            return {}
+        hidden = by_definition | hidden_fields(entity, actor)
         return {str(entity.field(name).label): change for name, change in changes.items() if name not in hidden}
 
     return shown_to

@@ -35,13 +35,14 @@ from werkzeug.datastructures import FileStorage
 from ..compile.actors import request_actor
 from ..compile.models import utcnow
 from ..fields import FIELD_TYPES
+from ..rights import unchangeable_fields
 from ..tenancy.file_store import store_for
 from .importer import Importer, ImportRefused, Outcome
 from .kept import forget, is_stale, keep
 from .labels import TEXT
 from .mapping import ID_COLUMN, ColumnMap, importable
 from .reading import MAX_BYTES, Sheet, UnreadableFile, kind_of, read_sheet
-from .service import columns_of, importer_for, template_for, withheld
+from .service import columns_of, importer_for, template_for
 
 SESSION_KEY = "formwork_imports"
 SAMPLE_ROWS = 5
@@ -121,7 +122,9 @@ class ImportScreens:
         refused: str | None = None,
     ) -> dict[str, Any]:
         choices = [
-            (f.name, f.label) for f in importable(self.entity) if f.name not in withheld(self.entity, request_actor())
+            (f.name, f.label)
+            for f in importable(self.entity)
+            if f.name not in unchangeable_fields(self.entity, request_actor())
         ]
         return self._page(
             sheet=sheet,

@@ -12,20 +12,14 @@ from typing import Any
 
 from flask import current_app
 
-from ..actor import Actor
 from ..compile.actors import request_actor
 from ..compile.schemas import input_schema
 from ..meta.model import EntityDef
-from ..rights import hidden_fields, read_only_fields
+from ..rights import unchangeable_fields
 from .importer import Importer, Outcome, Progress
 from .mapping import ColumnMap, map_columns
 from .reading import Sheet, read_sheet
 from .template import template_xlsx
-
-
-def withheld(entity: EntityDef, actor: Actor) -> set[str]:
-    """Fields `actor` may not set: hidden from it or read-only for it (field rights)."""
-    return hidden_fields(entity, actor) | read_only_fields(entity, actor)
 
 
 def required_fields(entity: EntityDef) -> set[str]:
@@ -46,7 +40,7 @@ def importer_for(entity: EntityDef, may_create: bool, may_update: bool) -> Impor
 
 
 def columns_of(entity: EntityDef, sheet: Sheet, mapping: dict[str, str] | None = None) -> ColumnMap:
-    return map_columns(entity, sheet.headers, mapping, withheld(entity, request_actor()))
+    return map_columns(entity, sheet.headers, mapping, unchangeable_fields(entity, request_actor()))
 
 
 def import_file(
@@ -70,7 +64,7 @@ def import_file(
 def template_for(entity: EntityDef) -> bytes:
     catalog = current_app.extensions["formwork"].catalog
     targets = {q: e.plural.localized() for q, e in catalog.entities.items()}
-    return template_xlsx(entity, required_fields(entity), withheld(entity, request_actor()), targets)
+    return template_xlsx(entity, required_fields(entity), unchangeable_fields(entity, request_actor()), targets)
 
 
 def outcome_body(outcome: Outcome) -> dict[str, Any]:
