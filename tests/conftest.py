@@ -29,6 +29,37 @@ from formwork.tenancy.state import desired_state
 from formwork.tenancy.storage import dispose_engines
 from formwork.tenancy.templates import TenantTemplates
 
+#: what the suite hashes passwords with: one round of PBKDF2 instead of FAB's scrypt (about 0.1 s a hash here, at
+#: every user made and every sign-in). The tests are about who may sign in, not about how slow a hash is; Django's
+#: testing documentation advises the same. Production keeps FAB's method.
+TEST_PASSWORD_HASH = "pbkdf2:sha256:1"
+
+
+def _hash_passwords_cheaply() -> None:
+    """Every module that took werkzeug's `generate_password_hash` hashes with TEST_PASSWORD_HASH from now on (a
+    stored hash names its method, so checking it is as cheap)."""
+    import flask_appbuilder.security.manager
+    import flask_appbuilder.security.sqla.apis.user.api
+    import flask_appbuilder.security.sqla.manager
+    import flask_appbuilder.security.views
+    from werkzeug import security
+
+    import formwork.tenancy.templates
+
+    def cheap(password: str, method: str = "", salt_length: int = 16) -> str:
+        return security.generate_password_hash(password, method=TEST_PASSWORD_HASH, salt_length=salt_length)
+
+    for module in (
+        flask_appbuilder.security.manager,
+        flask_appbuilder.security.sqla.manager,
+        flask_appbuilder.security.sqla.apis.user.api,
+        flask_appbuilder.security.views,
+        formwork.tenancy.templates,
+    ):
+        module.generate_password_hash = cheap  # type: ignore[attr-defined]
+
+
+_hash_passwords_cheaply()
 POSTGRES_URL = os.environ.get("FORMWORK_TEST_POSTGRES_URL", "")
 #: FORMWORK_TENANT_DB_ROLES=1 runs every PostgreSQL test with a database role per schema tenant
 TENANT_DB_ROLES = os.environ.get("FORMWORK_TENANT_DB_ROLES", "").lower() in ("1", "true", "yes", "on")

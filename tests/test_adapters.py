@@ -140,6 +140,17 @@ def test_commits_become_flushes_inside_and_commit_again_after() -> None:
     scoped.remove()
 
 
+def test_sqlalchemy_utils_flush_listener_is_gone_once_dropped() -> None:
+    from sqlalchemy_utils import aggregates
+
+    listener = aggregates.manager.construct_aggregate_queries
+    sqlalchemy_adapter.drop_unused_aggregates_listener()
+    assert not sa.event.contains(sa.orm.Session, "after_flush", listener), fix(
+        sqlalchemy_adapter.drop_unused_aggregates_listener
+    )
+    sqlalchemy_adapter.drop_unused_aggregates_listener()  # a second call finds nothing to drop, and is fine
+
+
 def test_copied_column_is_a_detached_copy() -> None:
     column = sa.Column("amount", sa.Numeric(10, 2), nullable=False, index=True)
     sa.Table("t", sa.MetaData(), column)

@@ -40,7 +40,7 @@ def test_the_example_extension_works_in_a_tenant(installed: Path) -> None:
     API, an import and a screen."""
     result = _run(installed, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-W", "ignore")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "5 passed" in result.stdout
+    assert "6 passed" in result.stdout
 
 
 def test_formwork_features_lists_it_with_its_source(installed: Path) -> None:

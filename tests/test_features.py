@@ -30,7 +30,18 @@ from formwork.meta.catalog import Catalog
 from formwork.meta.kinds import CORE_KINDS, KINDS
 from formwork.tenancy.apps import build_tenant_app
 
-FEATURE_PACKAGES = ("workflow", "access", "notify", "files", "history", "imports", "dashboards", "organization")
+FEATURE_PACKAGES = (
+    "workflow",
+    "access",
+    "notify",
+    "files",
+    "history",
+    "imports",
+    "dashboards",
+    "organization",
+    "automation",
+    "printing",
+)
 #: the core, which reads the registry and imports no feature
 CORE = ("meta", "expr", "filters", "fields", "compile", "schema", "tenancy")
 
@@ -76,15 +87,28 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "workflow": ["ApprovalChain"],
         "notify": ["Notification"],
         "dashboards": ["Dashboard"],
+        "automation": ["Automation", "Action"],
+        "printing": ["PrintFormat"],
     }
     assert list(CORE_KINDS) == ["Pack", "Entity", "Form", "ListView", "Seed"]
-    assert list(KINDS) == [*CORE_KINDS, "Role", "ApprovalChain", "Notification", "Dashboard"]
+    assert list(KINDS) == [
+        *CORE_KINDS,
+        "Role",
+        "ApprovalChain",
+        "Notification",
+        "Dashboard",
+        "Automation",
+        "Action",
+        "PrintFormat",
+    ]
     checks = {feature: [check.__name__ for check in items] for feature, items in declared_by(DEFINITION_CHECKS).items()}
     assert checks == {
         "workflow": ["check_chains"],
         "dashboards": ["check_dashboards"],
         "notify": ["check_notifications"],
         "access": ["check_roles"],
+        "automation": ["check_automations"],
+        "printing": ["check_print_formats"],
     }
     assert [check.__name__ for check in CHECKS] == [
         *(c.__name__ for c in CORE_CHECKS),
@@ -92,15 +116,25 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "check_dashboards",
         "check_notifications",
         "check_roles",
+        "check_automations",
+        "check_print_formats",
     ]
 
 
 def test_a_catalog_keeps_each_feature_kind_under_its_own_attribute() -> None:
     catalog = Catalog()
     assert catalog.roles == catalog.chains == catalog.dashboards == catalog.notifications == {}
-    assert set(catalog.collections) == {"roles", "chains", "notifications", "dashboards"}
+    assert set(catalog.collections) == {
+        "roles",
+        "chains",
+        "notifications",
+        "dashboards",
+        "automations",
+        "actions",
+        "print_formats",
+    }
     with pytest.raises(AttributeError):
-        catalog.automations  # noqa: B018
+        catalog.pipelines  # noqa: B018
 
 
 def test_the_features_put_their_tables_in_tenant_storage() -> None:
@@ -124,6 +158,7 @@ def test_the_features_put_their_tables_in_tenant_storage() -> None:
         "files": {"formwork_file_version", "formwork_attachment", "formwork_attachment_version"},
         "history": {"formwork_record_change", "formwork_record_comment"},
         "imports": {"formwork_import_upload"},
+        "automation": {"formwork_webhook_delivery", "formwork_webhook_secret", "formwork_automation_run"},
     }
     assert set().union(*tables.values()) <= set(tenant_metadata().tables)
 
@@ -139,6 +174,8 @@ def test_session_setup_app_setup_and_screens_are_declared_in_order() -> None:
         "history",
         "notify",
         "dashboards",
+        "automation",  # the webhook deliveries (70), then the automation runs (71)
+        "automation",
     ]
     assert load_features().items(HOME_VIEW)[0]() is HomeView
 
@@ -155,7 +192,7 @@ def test_formwork_features_lists_each_feature_and_its_declarations() -> None:
     assert listed.exit_code == 0, listed.output
     assert "workflow  (formwork.workflow.feature)\n" in listed.output
     assert "  definition_kinds: 1\n" in listed.output and "  tenant_tables: 6\n" in listed.output
-    assert [line.split()[0] for line in listed.output.splitlines() if not line.startswith(" ")][:8] == list(
+    assert [line.split()[0] for line in listed.output.splitlines() if not line.startswith(" ")][:10] == list(
         FEATURE_PACKAGES
     )
 

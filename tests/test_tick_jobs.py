@@ -64,5 +64,7 @@ def test_the_approvals_run_before_the_mails_they_queue() -> None:
     declared = load_features().entries(JOBS)
     assert [(entry.feature, entry.item.name) for entry in declared] == [
         ("workflow", "approval timeouts and reminders"),
+        ("automation", "timed automations"),
+        ("automation", "webhook deliveries"),
         ("notify", "notification e-mails"),
     ]

@@ -34,6 +34,11 @@ class Settings:
     login_max_delay: int = 900
     #: cookies only over HTTPS (`Secure`): on when the platform is served behind a TLS proxy
     secure_cookies: bool = False
+    #: webhooks may reach these hosts, addresses or networks (CIDR) even when loopback or private
+    #: (automation/webhooks.py); every public address is allowed, every other refused unless listed
+    webhook_allow: tuple[str, ...] = ()
+    #: scheduled and date automations missed while no worker ran are caught up this far back (automation/timed)
+    automation_catch_up_hours: int = 24
 
     @property
     def is_postgres(self) -> bool:
@@ -63,6 +68,10 @@ class Settings:
             login_first_delay=int(os.environ.get("FORMWORK_LOGIN_FIRST_DELAY", "30")),
             login_max_delay=int(os.environ.get("FORMWORK_LOGIN_MAX_DELAY", "900")),
             secure_cookies=os.environ.get("FORMWORK_SECURE_COOKIES", "").lower() in ("1", "true", "yes", "on"),
+            automation_catch_up_hours=int(os.environ.get("FORMWORK_AUTOMATION_CATCH_UP_HOURS", "24")),
+            webhook_allow=tuple(
+                entry.strip() for entry in os.environ.get("FORMWORK_WEBHOOK_ALLOW", "").split(",") if entry.strip()
+            ),
         )
 
 

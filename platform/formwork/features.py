@@ -26,13 +26,27 @@ T = TypeVar("T")
 #: the registration modules of the features that ship with Formwork, loaded in this order
 BUILTIN_FEATURES: tuple[str, ...] = tuple(
     f"formwork.{name}.feature"
-    for name in ("workflow", "access", "notify", "files", "history", "imports", "dashboards", "organization")
+    for name in (
+        "workflow",
+        "access",
+        "notify",
+        "files",
+        "history",
+        "imports",
+        "dashboards",
+        "organization",
+        "automation",
+        "printing",
+    )
 )
 ENTRY_POINT_GROUP = "formwork.features"
 
 # The slots the core reads, and what an item of each is. Items run (or are listed) lowest priority first.
 #: a definition kind (meta/kinds.Kind): its JSON Schema, its builder and the catalog attribute that keeps them
 DEFINITION_KINDS = "definition_kinds"
+#: a SchemaDefinition: a JSON Schema a feature adds to the shared `$defs` of every kind's schema (`automation_step`:
+#: the steps its kinds share, built from its table of step kinds)
+SCHEMA_DEFINITIONS = "schema_definitions"
 #: `check(catalog) -> [DefinitionError]`: a semantic check, run after the core's on packs and tenant definitions
 DEFINITION_CHECKS = "definition_checks"
 #: an sqlalchemy Table on compile/generated.TENANT_METADATA: created in every tenant's storage, part of its hash
@@ -70,6 +84,13 @@ ATTACHMENT_LOCKS = "attachment_locks"
 #: a ServerAction: Python code that automations and action buttons run on a record, by name
 #: (compile/server_actions.run_server_action)
 SERVER_ACTIONS = "server_actions"
+#: `listener(signal)`: told of a RecordSignal a feature announces about a record (the approvals' submit, approve,
+#: reject…), inside the transaction that made it (tenancy/signals.announce); automations trigger on them
+RECORD_SIGNALS = "record_signals"
+#: `start(runtime, session, actor, entity, record_id, chain) -> None`: starts a record's approval (chain: a qualified
+#: chain name, or None for the one its rules choose) inside the caller's transaction, raising an exception whose
+#: str() says why it cannot; the lowest priority answers (tenancy/signals.start_approval)
+APPROVAL_STARTERS = "approval_starters"
 #: a Job: a feature's share of every active tenant's tick (`formwork tick`, `formwork worker`; tenancy/worker.py),
 #: lowest priority first: the approvals' timeouts and reminders before the e-mails, so a reminder's mail leaves in
 #: the same tick
@@ -86,7 +107,17 @@ FIELD_TYPES = "field_types"
 #: a CelFunction: a function expressions may call, with its static signature (expr/functions.py)
 CEL_FUNCTIONS = "cel_functions"
 #: the record events hooks run on, in the order a save (or delete) passes them
-RECORD_EVENTS = ("before_validate", "validate", "before_save", "after_save", "after_commit", "before_delete")
+#: (`assigned`: the values are on the record, the entity's logic has not run yet; a hook may assign more, which the
+#: logic then checks with the rest: an automation's field updates, folded into the save that triggered them)
+RECORD_EVENTS = (
+    "before_validate",
+    "validate",
+    "assigned",
+    "before_save",
+    "after_save",
+    "after_commit",
+    "before_delete",
+)
 DEFAULT_PRIORITY = 100
 
 
@@ -180,6 +211,27 @@ class TimelineEntry:
     lines: list[TimelineLine] = field(default_factory=list)
     body: str = ""
     action: str = ""
+
+
+@dataclass(frozen=True)
+class SchemaDefinition:
+    """`#/$defs/<name>` in the kinds' schemas, built when the schemas are (after every feature registered)."""
+
+    name: str
+    build: Callable[[], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RecordSignal:
+    """Something that happened to a record besides its save: `event` in the announcing feature's words
+    ("approval.approved"), with the session of the transaction it happened in and who did it."""
+
+    runtime: Any
+    session: Any
+    entity: str
+    record_id: int
+    event: str
+    actor: str | None
 
 
 @dataclass(frozen=True)

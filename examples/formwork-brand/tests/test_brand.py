@@ -132,3 +132,15 @@ def test_the_server_action_changes_the_record_through_the_lifecycle(site: tuple[
         assert (swatch.background, swatch.text_tone) == ("#f2eee8", "dark")
         with pytest.raises(UnknownServerAction):
             run_server_action(runtime, Actor.system(), "brand.no_such_action", entity, swatch)
+
+
+def test_an_action_runs_the_server_action_and_tells_what_it_said(client: Client) -> None:
+    """The pack's `invert` action has one step, `run: brand.invert_background`: the API runs it on the record, in
+    one transaction, and answers with the record as saved and what the server action said."""
+    token = _token(client)
+    made = client.post(API, json={"name": "Paper", "background": "#FFFFFF"}, headers=token)
+    assert made.status_code == 201, made.text
+    ran = client.post(f"{API}{made.json['id']}/actions/invert", json={}, headers=token)
+    assert ran.status_code == 200, ran.text
+    assert ran.json["result"]["background"] == "#000000" and ran.json["result"]["text_tone"] == "light"
+    assert "#ffffff -> #000000" in ran.json["messages"]

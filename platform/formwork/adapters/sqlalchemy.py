@@ -39,3 +39,18 @@ def commits_as_flushes(session: Session) -> Iterator[None]:
         yield
     finally:
         session.commit = commit  # type: ignore[method-assign]
+
+
+def drop_unused_aggregates_listener() -> None:
+    """Stop SQLAlchemy-Utils' `aggregated` attributes from walking every session's objects at every flush.
+
+    Flask-AppBuilder imports SQLAlchemy-Utils, whose `aggregates` module (0.41–0.43) listens to `after_flush` of
+    every `Session` through its module-level `manager` and iterates all objects of the session each time, to
+    update `aggregated` attributes. Formwork declares none (its rollups are compile/rollups.py), so the listener
+    only costs time: a flush of a batch of 500 records walked them all. Idempotent.
+    """
+    from sqlalchemy_utils import aggregates
+
+    listener = aggregates.manager.construct_aggregate_queries
+    if sa.event.contains(sa.orm.Session, "after_flush", listener):
+        sa.event.remove(sa.orm.Session, "after_flush", listener)

@@ -72,10 +72,19 @@ def signed_in_actor() -> Actor:
     return actor
 
 
-def actor_of(user: Any, session: Session | None = None) -> Actor:
+def actor_named(runtime: TenantRuntime, session: Session, username: str) -> Actor:
+    """The tenant's user `username` as an actor, outside any request (the worker, an approval event's listener);
+    anonymous if there is no such user."""
+    from flask_appbuilder.security.sqla.models import User
+
+    user = session.scalar(sa.select(User).where(User.username == username))
+    return Actor.anonymous() if user is None else actor_of(user, session, runtime)
+
+
+def actor_of(user: Any, session: Session | None = None, runtime: TenantRuntime | None = None) -> Actor:
     """`user` (a FAB user) as an actor: its employee (read through `session`, default the tenant's) and its `user`
-    for expressions are loaded when first read."""
-    runtime: TenantRuntime = current_app.extensions["formwork"]
+    for expressions are loaded when first read. `runtime`: the tenant's, default the current app's."""
+    runtime = runtime if runtime is not None else current_app.extensions["formwork"]
     username = user.username
 
     def employee() -> Any:

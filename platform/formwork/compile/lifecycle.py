@@ -4,8 +4,9 @@ The REST API, imports, seeds, the approval engine and screen deletes are thin ad
 received into values (as the entity's input schema loads them: references as ids) and call `save_record` or
 `delete_record` with the actor who writes. A save checks in three stages, the first that finds something answering
 alone: the fields the actor may not set; the registered `validate` hooks (the approval lock is one); read-only
-fields, child rows, retired values, references and uniques. Then the values are assigned and the entity logic runs
-(defaults, formulas, rules), then the `before_save` hooks, the flush (audit columns, auto numbers and rollups are
+fields, child rows, retired values, references and uniques. Then the values are assigned, the `assigned` hooks may
+assign more (checked as the caller's were), and the entity logic runs (defaults, formulas, rules), then the
+`before_save` hooks, the flush (audit columns, auto numbers and rollups are
 filled there) and the `after_save` hooks; `after_commit` hooks run once the caller's transaction commits. A caller
 that deliberately skips a check names it in `skip` (see SKIPPABLE), so the code says so. A screen's form checks
 with the same functions while FAB validates it, then writes through `save_assigned_record` (its hooks and flush).
@@ -76,6 +77,8 @@ class RecordWrite:
     #: the record's values before the save, as expressions see them (None for a new record or a delete)
     old: dict[str, Any] | None = None
     skip: frozenset[str] = field(default_factory=frozenset)
+    #: what a feature's hooks remember between the events of this one write, under the feature's name
+    notes: dict[str, Any] = field(default_factory=dict)
 
 
 class RecordRejected(Exception):
@@ -131,8 +134,10 @@ def save_record(
         _raise_if(value_errors(write))
         write.record = record if record is not None else runtime.compiled.model(entity.qualified)()
         logic = runtime.compiled.logic[entity.qualified]
-        write.old = None if created or logic.is_empty else record_values(record, entity, session, runtime.compiled)
+        if write.old is None and not created and not logic.is_empty:  # a before_validate hook may have read them
+            write.old = record_values(record, entity, session, runtime.compiled)
         assign_values(write.record, entity, write.values, session, runtime.compiled)
+        _run_hooks("assigned", write)
         errors = logic_errors(write)
     if errors:
         _forget(write)
@@ -158,6 +163,12 @@ def save_assigned_record(
         if f.name in state.attrs and state.attrs[f.name].history.has_changes()
     }
     write = RecordWrite(runtime, session, actor, entity, record, changed, created=state.transient or state.pending)
+    assigned = dict(write.values)
+    with session.no_autoflush:
+        _run_hooks("assigned", write)
+        errors = logic_errors(write) if write.values != assigned else {}  # what the hooks assigned is checked
+    if errors:
+        raise RecordRejected(errors)
     _run_hooks("before_save", write)
     _flush(write)
     _run_hooks("after_save", write)

@@ -13,7 +13,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from ..features import load_features
+from ..features import SCHEMA_DEFINITIONS, load_features
 from ..filters import FILTER_SCHEMA
 
 
@@ -52,6 +52,7 @@ def kind_schema(kind: str) -> dict[str, Any]:
     defs = _read("_defs.json")
     defs["field"] = field_schema()
     defs["filter"] = FILTER_SCHEMA
+    defs.update({item.name: item.build() for item in load_features().items(SCHEMA_DEFINITIONS)})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"formwork:{kind}",

@@ -121,6 +121,8 @@ class FieldType:
     holds_date: ClassVar[bool] = False
     #: Holds true or false: where the value stands alone (a chart's group) it is named in words, yes or no.
     holds_yes_no: ClassVar[bool] = False
+    #: Holds an e-mail address (an automation's e-mail step may send to it).
+    holds_email_address: ClassVar[bool] = False
     #: A dashboard chart may group records by it, each group named by its value (or its record's title).
     groupable: ClassVar[bool] = False
     #: Its stored value, shown as it is, can stand for a record (a referenced record's title in a chart's groups).

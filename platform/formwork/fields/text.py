@@ -88,6 +88,7 @@ class _PatternField(StringField):
 
 class EmailField(_PatternField):
     name = "email"
+    holds_email_address = True
     listed_as_is = False  # lists show it lower-cased
     default_max_length = 254
     pattern = EMAIL_PATTERN

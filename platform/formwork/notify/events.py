@@ -13,6 +13,7 @@ from ..tenancy.notices import (
     APPROVAL_DECIDED,
     APPROVAL_NEEDED,
     ASSIGNED,
+    AUTOMATED,
     CC,
     FOLLOWED_CHANGED,
     MENTIONED,
@@ -42,6 +43,7 @@ EVENTS: dict[str, EventDef] = {
         EventDef(FOLLOWED_CHANGED, CatalogText("Record I follow changed"), email_by_default=False),
         EventDef(REMINDER, CatalogText("Reminders")),
         EventDef(CC, CatalogText("Copied to me (CC)")),
+        EventDef(AUTOMATED, CatalogText("Messages of automations")),
     )
 }
 

@@ -1,16 +1,9 @@
 """Draining the e-mail outbox: the worker sends each due mail once, retries refusals, and never loses one.
 
-One mail at a time: a claim (an UPDATE of one due row to `sending`, picked
-with SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's write lock
-serializes claims) commits before the SMTP conversation, so no database lock
-is held while a mail server is slow, and two workers never take the same
-row. The claim leases the row for LEASE: a worker that dies mid-send leaves
-it `sending`, and once the lease is over another worker takes it again (the
-mail may then go out twice, but it is never lost).
-
-A failure (refused, unreachable, no address) is recorded on the row with the
-attempt count; the row is tried again after BACKOFF, and after MAX_ATTEMPTS
-it is `failed` and stays, for an admin to see and send again (/notifications/outbox).
+The outbox is a table of due rows (tenancy/due_rows.py): one mail at a time is claimed, its claim committed before
+the SMTP conversation, and leased for LEASE. A failure (refused, unreachable, no address) is recorded on the row
+with the attempt count; the row is tried again after BACKOFF, and after MAX_ATTEMPTS it is `failed` and stays, for
+an admin to see and send again (/notifications/outbox).
 """
 
 from __future__ import annotations
@@ -28,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..compile.models import utcnow
 from ..i18n import DEFAULT_LANGUAGE
 from ..tenancy.directory import EMPLOYEE
+from ..tenancy.due_rows import DueRows
 from .mail import Mailer
 from .tables import NOTIFICATIONS, OUTBOX, PROFILES
 from .templates import rendered
@@ -42,39 +36,13 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 LEASE = timedelta(minutes=10)
 #: at most this many mails per tenant and tick, so one tenant's backlog does not hold up the others
 BATCH = 500
+MAILS = DueRows(OUTBOX, LEASE, PENDING, SENDING, FAILED)
 log = logging.getLogger(__name__)
 
 
 def send_due(runtime: TenantRuntime, mailer: Mailer, now: datetime) -> Counter[str]:
     """Send the tenant's mails due at `now`; counts `sent`, `retry` (refused, to be tried again) and `failed`."""
-    done: Counter[str] = Counter()
-    try:
-        for _ in range(BATCH):
-            claimed = runtime.in_transaction(lambda s: claim(s, now))
-            if claimed is None:
-                break
-            done[_send(runtime, mailer, claimed, now)] += 1
-    finally:
-        runtime.session.remove()
-    return done
-
-
-def claim(s: Session, now: datetime) -> Any | None:
-    """Take one mail due at `now` (or whose sender's lease ran out) for LEASE; None when none is due."""
-    due = sa.and_(OUTBOX.c.status.in_((PENDING, SENDING)), OUTBOX.c.next_attempt_at <= now)
-    pick = (
-        sa.select(OUTBOX.c.id)
-        .where(due)
-        .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )  # no-op on SQLite
-    return s.execute(
-        OUTBOX.update()
-        .where(OUTBOX.c.id == pick.scalar_subquery(), due)
-        .values(status=SENDING, attempts=OUTBOX.c.attempts + 1, next_attempt_at=now + LEASE)
-        .returning(*OUTBOX.c)
-    ).first()
+    return MAILS.drain(runtime, now, BATCH, lambda claimed: _send(runtime, mailer, claimed, now))
 
 
 def _send(runtime: TenantRuntime, mailer: Mailer, claimed: Any, now: datetime) -> str:
@@ -86,12 +54,12 @@ def _send(runtime: TenantRuntime, mailer: Mailer, claimed: Any, now: datetime) -
         outcome = FAILED if claimed.attempts >= MAX_ATTEMPTS or isinstance(exc, NoAddress) else PENDING
         wait = BACKOFF[min(claimed.attempts, len(BACKOFF)) - 1]
         runtime.in_transaction(
-            lambda s: _settle(s, claimed, status=outcome, last_error=error, next_attempt_at=now + wait)
+            lambda s: MAILS.settle(s, claimed, status=outcome, last_error=error, next_attempt_at=now + wait)
         )
         log.warning("mail %s to %s: attempt %s failed (%s)", claimed.id, claimed.recipient, claimed.attempts, error)
         return "failed" if outcome == FAILED else "retry"
     runtime.in_transaction(
-        lambda s: _settle(s, claimed, status=SENT, sent_at=utcnow(), address=message["To"], last_error=None)
+        lambda s: MAILS.settle(s, claimed, status=SENT, sent_at=utcnow(), address=message["To"], last_error=None)
     )
     return "sent"
 
@@ -103,7 +71,7 @@ class NoAddress(Exception):
 def compose(runtime: TenantRuntime, s: Session, row: Any, mailer: Mailer) -> EmailMessage:
     """The mail of an outbox row, in the recipient's language, to their address as it is now; with a link that
     opens the notification (and so its record, if the reader may still see it) when the site's URL is known."""
-    address = email_of(runtime, s, row.recipient)
+    address = row.address or email_of(runtime, s, row.recipient)
     if not address:
         raise NoAddress(f"{row.recipient} has no e-mail address")
     notification = s.execute(sa.select(NOTIFICATIONS).where(NOTIFICATIONS.c.id == row.notification_id)).one()
@@ -112,7 +80,8 @@ def compose(runtime: TenantRuntime, s: Session, row: Any, mailer: Mailer) -> Ema
     message = EmailMessage()
     message["From"], message["To"] = mailer.sender, address
     message["Subject"] = " ".join(subject.split())  # one line: a newline in a value can never start a header
-    link = f"{mailer.site_url}/t/{runtime.slug}/notifications/open/{notification.id}" if mailer.site_url else ""
+    opens = mailer.site_url and row.recipient  # a mail to a contact's address opens nothing of the tenant's
+    link = f"{mailer.site_url}/t/{runtime.slug}/notifications/open/{notification.id}" if opens else ""
     message.set_content(f"{body}\n\n{link}" if link else body)
     return message
 
@@ -129,32 +98,3 @@ def email_of(runtime: TenantRuntime, s: Session, username: str) -> str | None:
     return (
         s.execute(sa.select(model.email).where(model.login == username)).scalar() if hasattr(model, "email") else None
     )
-
-
-def _settle(s: Session, claimed: Any, **values: Any) -> None:
-    """Record the attempt's outcome, unless the lease ran out and another worker has taken the row since."""
-    s.execute(
-        OUTBOX.update()
-        .where(OUTBOX.c.id == claimed.id, OUTBOX.c.status == SENDING, OUTBOX.c.attempts == claimed.attempts)
-        .values(**values)
-    )
-
-
-def listing(s: Session, status: str | None, page: int, page_size: int) -> tuple[int, list[Any]]:
-    """The tenant's mails for the admin's outbox screen, newest first; `status` None: every one."""
-    where = [OUTBOX.c.status == status] if status else []
-    total = s.execute(sa.select(sa.func.count()).select_from(OUTBOX).where(*where)).scalar_one()
-    rows = s.execute(
-        sa.select(OUTBOX).where(*where).order_by(OUTBOX.c.id.desc()).offset(page * page_size).limit(page_size)
-    ).all()
-    return total, rows
-
-
-def retry(s: Session, mail_id: int, now: datetime) -> bool:
-    """Give a failed mail a fresh set of attempts, due now (after the admin fixed the address or the server)."""
-    done = s.execute(
-        OUTBOX.update()
-        .where(OUTBOX.c.id == mail_id, OUTBOX.c.status == FAILED)
-        .values(status=PENDING, attempts=0, next_attempt_at=now)
-    )
-    return done.rowcount == 1

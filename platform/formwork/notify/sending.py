@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..compile.models import utcnow
 from ..i18n import Label
-from .events import EMAIL, EVENTS, FOLLOWED_CHANGED, IN_APP, default_channels
+from .events import AUTOMATED, EMAIL, EVENTS, FOLLOWED_CHANGED, IN_APP, default_channels
 from .tables import FOLLOWERS, NOTIFICATIONS, OUTBOX, PREFERENCES
 
 PENDING = "pending"
@@ -31,8 +31,10 @@ def notify(
     record_id: int | None = None,
     actor: str | None = None,
     data: Mapping[str, Any] | None = None,
+    email: bool = False,
 ) -> None:
-    """Tell `recipients` about `event` in their inbox and by e-mail, as each of them chose.
+    """Tell `recipients` about `event` in their inbox and by e-mail, as each of them chose (with `email`, by e-mail
+    whatever they chose: an automation's e-mail step).
 
     The actor is never told of their own action. `data` fills the event's template placeholders
     ({record}, {step}, {comment}…); its values are stored as text, a Label as its texts per language.
@@ -44,7 +46,8 @@ def notify(
         return
     stored = {str(key): _stored(value) for key, value in (data or {}).items() if value is not None}
     now = utcnow()
-    for person, channels in _channels(session, event, people).items():
+    for person, chosen in _channels(session, event, people).items():
+        channels = {**chosen, EMAIL: True} if email else chosen
         if not (channels[IN_APP] or channels[EMAIL]):
             continue
         row = session.execute(
@@ -71,6 +74,46 @@ def notify(
                     created_at=now,
                 )
             )
+
+
+def mail(
+    session: Session,
+    *,
+    addresses: Iterable[str],
+    subject: Mapping[str, str],
+    body: Mapping[str, str],
+    entity: str | None = None,
+    record_id: int | None = None,
+    actor: str | None = None,
+) -> None:
+    """Queue an e-mail to each address (a contact's, not a user's): a notification no inbox shows (no recipient,
+    e-mail only) whose outbox row carries the address, sent by the worker like every other mail."""
+    now = utcnow()
+    for address in sorted({a.strip() for a in addresses if a and a.strip()}):
+        row = session.execute(
+            NOTIFICATIONS.insert().values(
+                recipient="",
+                event=AUTOMATED,
+                entity=entity,
+                record_id=record_id,
+                actor=actor,
+                data={"subject": dict(subject), "message": dict(body)},
+                in_app=False,
+                created_at=now,
+                read_at=now,
+            )
+        )
+        session.execute(
+            OUTBOX.insert().values(
+                notification_id=row.inserted_primary_key[0],
+                recipient="",
+                address=address,
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
 
 
 def record_changed(

@@ -38,6 +38,8 @@ PLACEHOLDERS = {
     "comment": "the comment that came with the action",
     "fields": "the changed fields' names",
     "changes": "the changed fields with their old and new values",
+    "subject": "an automation's subject, as its step wrote it",
+    "message": "an automation's message, as its step wrote it",
 }
 PLATFORM = CatalogText("Formwork")
 _PARSER = string.Formatter()
@@ -169,6 +171,7 @@ DEFAULTS: dict[str, tuple[Label, Label]] = {
         CatalogText("Reminder: {entity} {record} waits for you"),
         CatalogText("{entity} {record} ({chain}, step {step}) still waits for your decision. {comment}"),
     ),
+    "automated": (CatalogText("{subject}"), CatalogText("{message}")),
     "cc": (
         CatalogText("Copied to you: {entity} {record}"),
         CatalogText("{actor}'s {entity} {record} ({chain}) is copied to you for your information."),

@@ -23,6 +23,7 @@ from ..compile.actors import request_actor, signed_in_actor
 from ..compile.models import class_name, utcnow
 from ..formatting import local_time
 from ..i18n import LANGUAGES, Label, current_locale
+from ..tenancy.work_logs import MAX_PAGE, requested_page
 from . import inbox as store
 from . import outbox as mails
 from .events import CHANNELS, EVENTS
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from ..tenancy.runtime import TenantRuntime
 
 PAGE_SIZE = 20
-MAX_PAGE = 100_000
 MENU_NAME = NOTIFICATION_RIGHTS[2][1]
 MAIL_STATUSES = (mails.PENDING, mails.SENDING, mails.SENT, mails.FAILED)
 
@@ -154,11 +154,8 @@ class NotificationInbox(BaseView):
     @has_access
     def outbox(self) -> Any:
         """The tenant's e-mails with their attempts and last error (for admins: pack roles do not get `can_outbox`)."""
-        status = request.args.get("status") or None
-        if status not in (None, *MAIL_STATUSES):
-            abort(404)
-        page = max(0, min(request.args.get("page", 0, type=int), MAX_PAGE))
-        total, rows = mails.listing(_runtime().session(), status, page, PAGE_SIZE)
+        status, page = requested_page(MAIL_STATUSES)
+        total, rows = mails.MAILS.listing(_runtime().session(), status, page, PAGE_SIZE)
         return self.render_template(
             "formwork/notify/outbox.html",
             title=TEXT["outbox"],
@@ -176,7 +173,7 @@ class NotificationInbox(BaseView):
     @permission_name("outbox")
     def retry(self, mail_id: int) -> Response:
         session = _runtime().session()
-        if not mails.retry(session, mail_id, utcnow()):
+        if not mails.MAILS.retry(session, mail_id, utcnow()):
             abort(404)
         session.commit()
         flash(TEXT["retrying"].localized(), "success")

@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.routing import IntegerConverter
 
-from ..adapters.sqlalchemy import commits_as_flushes
+from ..adapters.sqlalchemy import commits_as_flushes, drop_unused_aggregates_listener
 from ..compile.apis import build_api
 from ..compile.generated import install_generated_values, storage_hash
 from ..compile.lifecycle import install_after_commit
@@ -165,6 +165,7 @@ def tenant_runtime(
     definitions are made of (default: what the tenant is served from, tenancy/state.py).
     """
     features = frozen_features()
+    drop_unused_aggregates_listener()
     state = state or serving_state(settings, catalog, tenant)
     effective, _left_out = effective_definitions(settings, tenant.slug, state)
     session_factory = sessionmaker(bind=tenant_engine(settings, tenant))
@@ -181,6 +182,7 @@ def tenant_runtime(
         models_for(effective),
         scoped_session(session_factory),
         storage_watch(settings, tenant),
+        timezone=tenant.timezone or "UTC",
     )
 
 

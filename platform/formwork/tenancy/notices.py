@@ -18,11 +18,15 @@ from ..features import NOTICES, load_features
 
 ASSIGNED, APPROVAL_NEEDED, APPROVAL_DECIDED = "assigned", "approval_needed", "approval_decided"
 MENTIONED, FOLLOWED_CHANGED, REMINDER, CC = "mentioned", "followed_changed", "reminder", "cc"
+#: a message an automation sends: its `data` carries the `subject` and `message`, a text per language
+AUTOMATED = "automated"
 
 
 class Notices(Protocol):
     """What a feature that delivers notices answers (notify/sending.py is the built-in one). `notify` tells
-    `recipients` about `event` (never its actor; `data` fills the event's text: {record}, {step}, {comment}…);
+    `recipients` about `event` (never its actor; `data` fills the event's text: {record}, {step}, {comment}…; with
+    `email`, by e-mail too whatever they chose); `mail` queues an e-mail to addresses that are no user's (a
+    contact's), `subject` and `body` per language;
     `record_changed` tells a record's followers which fields changed (`shown_to(follower)`: what that follower may
     know); `forget_followers`: a deleted record has none, so a record later stored under its id reaches nobody."""
 
@@ -36,6 +40,19 @@ class Notices(Protocol):
         record_id: int | None = None,
         actor: str | None = None,
         data: Mapping[str, Any] | None = None,
+        email: bool = False,
+    ) -> None: ...
+
+    def mail(
+        self,
+        session: Session,
+        *,
+        addresses: Iterable[str],
+        subject: Mapping[str, str],
+        body: Mapping[str, str],
+        entity: str | None = None,
+        record_id: int | None = None,
+        actor: str | None = None,
     ) -> None: ...
 
     def record_changed(
@@ -57,6 +74,9 @@ class _NobodyIsTold:
     """What answers when no feature delivers notices: nothing is sent, and nothing fails."""
 
     def notify(self, session: Session, **_notice: Any) -> None:
+        pass
+
+    def mail(self, session: Session, **_mail: Any) -> None:
         pass
 
     def record_changed(self, session: Session, **_change: Any) -> None:

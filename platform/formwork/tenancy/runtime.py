@@ -32,6 +32,8 @@ class TenantRuntime:
     #: whether the tenant's storage changed (or is changing) under this runtime since it was built: a database error
     #: then means a request raced a migration, answered 503 rather than 500 or 409 (tenancy/freshness.py)
     storage_moved: Callable[[], bool] = lambda: False
+    #: the tenant's time zone (an IANA name): `today()` in its expressions, the hour of its automations' runs
+    timezone: str = "UTC"
 
     def in_transaction(self, action: Callable[[Session], T]) -> T:
         """`action(session)` as one transaction: committed when it returns, rolled back when it raises."""

@@ -28,8 +28,10 @@ from ..expr import (
     entity_variables,
     field_variable,
 )
+from ..features import RecordSignal
 from ..i18n import CatalogText, Label
 from ..tenancy.directory import ADMIN_ROLE, Directory
+from ..tenancy.signals import SignalRefused, announce
 from . import notices, rows, timeouts
 from .approvers import Assignment, Context, assign, no_approver, resolve
 from .definition import NONE, ChainDef, DecisionLock, StepDef, chain_from_snapshot
@@ -58,6 +60,7 @@ SYSTEM = "system"
 
 # What the engine refuses (workflow/errors.py): English here, other languages from the catalogs when shown.
 NO_ENTITY = CatalogText("there is no entity {entity}")
+LISTENER_REFUSED = CatalogText("nothing was done: {reason}")
 NO_RECORD = CatalogText("{entity} #{id} does not exist")
 RECORD_DELETED = CatalogText("{entity} #{id} was deleted; its approval cannot go on")
 JUST_SUBMITTED = CatalogText("{entity} #{id} was just submitted by someone else")
@@ -194,6 +197,10 @@ class Approvals:
         """
         return self._run(lambda s: self._submit(s, entity, record_id, user, comment, list(attachments), chosen or {}))
 
+    def submit_in(self, s: Session, entity: str, record_id: int, user: str) -> int:
+        """`submit` inside the caller's transaction `s` (an automation's step), with no comment or choice."""
+        return self._submit(s, entity, record_id, user, None, [], {})
+
     def _submit(
         self,
         s: Session,
@@ -272,6 +279,7 @@ class Approvals:
                 raise AlreadyDecided(JUST_RESUBMITTED, entity=self._label(entity), id=record_id)
         instance = rows.load_instance(s, instance_id)
         rows.event(s, instance, "submit", user, comment=comment, attachments=attachments, chain_version=chain.version)
+        self._announce(s, instance, "submitted", user)
         if chain.cc and chain.cc_at in ("submit", "both"):
             self._notify(s, instance, chain, record, chain.cc, "cc")
         self._advance(s, instance, chain, record, -1)
@@ -490,6 +498,7 @@ class Approvals:
             self._notify(s, instance, chain, record, result.notify, "notify")
         if chain.cc and chain.cc_at in ("end", "both"):
             self._notify(s, instance, chain, record, chain.cc, "cc")
+        self._announce(s, instance, outcome, None)
 
     def _apply_outcome(self, s: Session, instance: Any, record: Any, values: dict[str, Any]) -> None:
         """Set the chain's fields on the record (constants, or CEL on the record as it is now)."""
@@ -535,6 +544,14 @@ class Approvals:
             name, messages = next(iter(rejected.errors.items()))
             label = entity.field(name).label if entity.field(name) is not None else name
             raise WorkflowError(CANNOT_SET, field=label, reason=" ".join(map(str, messages))) from None
+
+    def _announce(self, s: Session, instance: Any, event: str, actor: str | None) -> None:
+        """Tell the record's listeners (automations) of an approval event, in this transaction; a refusal undoes the
+        action, with the listener's message."""
+        try:
+            announce(RecordSignal(self.runtime, s, instance.entity, instance.record_id, f"approval.{event}", actor))
+        except SignalRefused as refused:
+            raise WorkflowError(LISTENER_REFUSED, reason=str(refused)) from None
 
     def _notify(self, s: Session, instance: Any, chain: ChainDef, record: Any, sources: tuple, action: str) -> None:
         people = resolve(sources, self._context(s, instance, record, None))
@@ -629,6 +646,7 @@ class Approvals:
             to=target.name,
         )
         rows.close_open_tasks(s, instance, step.name, "no_response")
+        self._announce(s, instance, "returned", user)
         self._restart(s, instance, chain, self._record(s, instance), target)
 
     def _restart(self, s: Session, instance: Any, chain: ChainDef, record: Any, step: StepDef) -> None:
@@ -639,6 +657,7 @@ class Approvals:
     def _return_to_submitter(self, s: Session, instance: Any) -> None:
         s.execute(INSTANCES.update().where(INSTANCES.c.id == instance.id).values(status=RETURNED, step=None))
         rows.event(s, rows.load_instance(s, instance.id), "returned_to_submitter", None)
+        self._announce(s, instance, "returned", None)
 
     def _previous_step(self, s: Session, instance: Any, chain: ChainDef, step: StepDef) -> StepDef | None:
         return next((x for x in reversed(chain.steps[: step.index]) if rows.ran(s, instance, x.name)), None)
@@ -656,6 +675,7 @@ class Approvals:
             rows.close_open_tasks(s, instance, None, "cancelled")
             s.execute(INSTANCES.update().where(INSTANCES.c.id == instance_id).values(status=WITHDRAWN, step=None))
             rows.event(s, instance, "withdraw", user, comment=comment)
+            self._announce(s, instance, "withdrawn", user)
 
         self._run(run)
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..features import (
+    APPROVAL_STARTERS,
     ATTACHMENT_LOCKS,
     COMMANDS,
     DEFINITION_CHECKS,
@@ -36,6 +37,7 @@ from .definition import ChainDef, build_chain
 from .engine import Approvals
 from .lock import files_lock, refuse_locked_changes, refuse_locked_delete
 from .roles import approver_rights
+from .starts import start_in_transaction
 from .timeouts import replace_inactive, run_due
 from .views import ApprovalScreens
 from .visibility import approval_events, asked_to_decide
@@ -123,6 +125,7 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(RECORD_GRANTS, asked_to_decide)
     registry.add(TIMELINE_SOURCES, approval_events)
     registry.add(ATTACHMENT_LOCKS, files_lock)
+    registry.add(APPROVAL_STARTERS, start_in_transaction)
     registry.add(SCREENS, approval_screens, priority=10)
     registry.add(SCREENS, approvals_api, priority=30)
     registry.add(COMMANDS, FeatureCommand(tick_command))
