@@ -176,6 +176,14 @@ steps:
       values: {rent: {expr: "target.rent - 10"}}
 ---
 kind: Automation
+name: chain
+entity: counter
+trigger: {type: created}
+condition: label == 'chain'
+steps:
+  - create: {entity: counter, values: {label: chain}}
+---
+kind: Automation
 name: count_up
 entity: counter
 trigger: {type: changed, fields: [value]}
@@ -293,11 +301,19 @@ def test_a_step_that_changes_another_record_triggers_its_automations(site: Any) 
 
 def test_automations_that_trigger_each_other_stop_at_the_guard_and_save_nothing(site: Any) -> None:
     _, client, token, _ = site
-    answer = client.post(f"{API}/lease_counter/", json={"label": "loop", "value": 1}, headers=token)
+    answer = client.post(f"{API}/lease_counter/", json={"label": "chain"}, headers=token)
     assert answer.status_code == 400, answer.text
     message = " ".join(answer.json["message"]["_record"])
-    assert "more than 5 levels deep" in message and "lease.count_up → lease.count_up" in message
-    assert not _rows(site, "lease.counter", label="loop")
+    assert "more than 5 levels deep" in message and "lease.chain → lease.chain" in message
+    assert not _rows(site, "lease.counter", label="chain")
+
+
+def test_a_steps_write_to_its_own_record_does_not_run_its_automation_again(site: Any) -> None:
+    _, client, token, _ = site
+    answer = client.post(f"{API}/lease_counter/", json={"label": "once", "value": 1}, headers=token)
+    assert answer.status_code == 201, answer.text
+    assert _rows(site, "lease.counter", label="once")[0]["value"] == 2
+    assert len(_rows(site, "lease.bill", item="tick")) >= 1
 
 
 def test_a_step_submits_for_approval_and_the_approval_triggers_another(site: Any) -> None:

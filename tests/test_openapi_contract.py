@@ -48,6 +48,10 @@ COVERAGE_BACKENDS = {"sqlite"}
 #: or a refresh without a refresh token (the fuzzing user keeps its own token: checked at the end of the run); 304 for
 #: a GET whose If-None-Match (`*` included) names the record's ETag, 412 for a write whose If-Match names another
 ACCEPTED = ["2XX", 304, 400, 401, 403, 404, 409, 412, 422]
+#: answers to data the schema refuses: a refusal (schemathesis's default list: server errors are the
+#: not_a_server_error check's to catch), and 412 for a write whose If-Match names another version than the record's
+#: (the precondition is checked before the body is read, as HTTP has it)
+REFUSED = [400, 401, 403, 404, 405, 406, 409, 412, 415, 422, 428, 429, "5XX"]
 #: the id a DELETE of the fuzzing user itself (or of a role its rights come from) is sent for instead: no record has it
 MISSING_ID = 2_000_000_000
 #: methods that change nothing: after them the admin needs no restoring
@@ -75,7 +79,11 @@ def contract_config(platform: Platform, auth: dict[str, str]) -> SchemathesisCon
             "headers": auth,
             # Valid by the schema is not valid by the data: a filter on a column the list does not offer, a reference to
             # a record that does not exist, a rule of the entity. Those are a 400 (or FAB's 422) saying why.
-            "checks": {"enabled": True, "positive_data_acceptance": {"expected-statuses": ACCEPTED}},
+            "checks": {
+                "enabled": True,
+                "positive_data_acceptance": {"expected-statuses": ACCEPTED},
+                "negative_data_rejection": {"expected-statuses": REFUSED},
+            },
             "generation": {"max-examples": EXAMPLES[platform.backend], "deterministic": True, "database": "none"},
             "phases": {"stateful": {"enabled": False}, "coverage": {"enabled": platform.backend in COVERAGE_BACKENDS}},
             "warnings": False,

@@ -77,7 +77,7 @@ def _trigger_errors(automation: AutomationDef, catalog: Catalog) -> list[Definit
                     ("trigger", "field"), f"'{trigger.field}' is not a date or datetime field of {entity.qualified}"
                 )
             )
-    if trigger.on == SCHEDULE and not croniter.is_valid(trigger.cron or ""):
+    if trigger.on == SCHEDULE and (len((trigger.cron or "").split()) != 5 or not croniter.is_valid(trigger.cron or "")):
         errors.append(
             doc.error(
                 ("trigger", "cron"),

@@ -45,9 +45,12 @@ class PreparedAutomation:
         return self.definition.qualified
 
     def watches(self, changed: Iterable[str]) -> bool:
-        """A `changed` trigger fires when one of its fields changed; `updated` on any change."""
-        trigger = self.definition.trigger
-        return trigger.on == UPDATED or (trigger.on == CHANGED and bool(set(trigger.fields) & set(changed)))
+        """A `changed` trigger fires when one of its fields changed; `updated` when any field did (a save that
+        changes nothing triggers nothing)."""
+        trigger, changed = self.definition.trigger, set(changed)
+        return (trigger.on == UPDATED and bool(changed)) or (
+            trigger.on == CHANGED and bool(set(trigger.fields) & changed)
+        )
 
 
 @dataclass

@@ -46,7 +46,7 @@ def run_automation(automation: PreparedAutomation, run: StepRun, *, first_step: 
     field updates before it were folded into the save); whether it ran. Raises AutomationFailed."""
     if not decided and not condition_holds(automation, run):
         return False
-    with guarded(run.session, automation.name):
+    with guarded(run.session, automation.name, getattr(run.record, "id", None)):
         run_steps(automation.steps, run, automation.definition.label.localized(), first_step)
     return True
 
@@ -78,20 +78,27 @@ def step_failure(source: str, number: int, step: Step, reason: str) -> str:
 
 
 class guarded:
-    """Count the automations running inside one another in this transaction; past MAX_DEPTH, stop with the chain."""
+    """Count the automations running inside one another in this transaction; past MAX_DEPTH, stop with the chain.
+    `record`: the id of the record it runs on, so that its own writes to that record do not run it again."""
 
-    def __init__(self, session: Session, name: str) -> None:
-        self.session, self.name = session, name
+    def __init__(self, session: Session, name: str, record: Any = None) -> None:
+        self.session, self.name, self.record = session, name, record
 
     def __enter__(self) -> None:
-        running: list[str] = self.session.info.setdefault(_RUNNING, [])
+        running: list[tuple[str, Any]] = self.session.info.setdefault(_RUNNING, [])
         if len(running) >= MAX_DEPTH:
-            chain = " → ".join([*running, self.name])
+            chain = " → ".join([*(name for name, _record in running), self.name])
             raise AutomationFailed(TOO_DEEP.localized().format(depth=MAX_DEPTH, chain=chain))
-        running.append(self.name)
+        running.append((self.name, self.record))
 
     def __exit__(self, *_exc: Any) -> None:
         self.session.info[_RUNNING].pop()
+
+
+def is_running(session: Session, name: str, record: Any) -> bool:
+    """Whether automation `name` is already running on `record` in this transaction: a step's write to the record
+    its automation runs on does not start that automation again (the write is its own doing, not news)."""
+    return (name, record) in session.info.get(_RUNNING, ())
 
 
 def step_run(

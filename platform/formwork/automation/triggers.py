@@ -20,14 +20,23 @@ import sqlalchemy as sa
 from ..actor import Actor
 from ..compile.actors import actor_named
 from ..compile.lifecycle import SKIP_LOCKS, RecordRejected, RecordWrite, value_errors
-from ..compile.logic import RECORD_ERRORS, record_values
+from ..compile.logic import RECORD_ERRORS, flat_values, record_values
 from ..compile.records import RecordInUse
 from ..compile.schemas import assign_values
 from ..features import RecordSignal
+from ..fields import kind_of
 from ..tenancy.signals import SignalRefused
 from .definition import CHANGED, CREATED, DELETED, UPDATED
 from .prepared import Prepared, PreparedAutomation, prepared
-from .running import AutomationFailed, acting_for, condition_holds, run_automation, step_failure, step_run
+from .running import (
+    AutomationFailed,
+    acting_for,
+    condition_holds,
+    is_running,
+    run_automation,
+    step_failure,
+    step_run,
+)
 from .steps import StepRun
 from .steps.records import SetFields
 
@@ -56,7 +65,9 @@ def fold_field_updates(write: RecordWrite) -> None:
     folded = write.notes.setdefault(FOLDED, {})
     changed = _changed(write, run.values) if any(a.definition.trigger.on != CREATED for a in due) else set()
     for automation in due:
-        if not _fires(automation, changed):
+        if not _fires(automation, changed) or is_running(
+            write.session, automation.name, getattr(write.record, "id", None)
+        ):
             continue
         run.source = automation.name
         try:
@@ -66,6 +77,7 @@ def fold_field_updates(write: RecordWrite) -> None:
         folded[automation.name] = automation.field_updates if holds else 0
         if holds:
             _assign_updates(automation, run, write)
+            changed = _changed(write, run.values)  # what it set may fire the automations after it
 
 
 def run_saved(write: RecordWrite) -> None:
@@ -77,6 +89,8 @@ def run_saved(write: RecordWrite) -> None:
     watching = any(a.definition.trigger.on != CREATED and a.name not in folded for a in due)
     changed = _changed(write, _values(write)) if watching else set()
     for automation in due:
+        if is_running(write.session, automation.name, write.record.id):
+            continue
         if automation.name in folded:
             done = folded[automation.name]
             if done and done < len(automation.steps):
@@ -175,13 +189,19 @@ def _values(write: RecordWrite) -> dict[str, Any]:
 
 
 def _old_from_history(write: RecordWrite) -> dict[str, Any]:
+    """The values before a screen's save, whose form has assigned the new ones: each changed attribute's history
+    holds what it replaced (a reference as the record it pointed at, a many-to-many as the records kept and
+    removed), in the shapes `record_values` gives."""
     state = sa.inspect(write.record)
     old = _values(write)
     for name in write.values:
-        if name in state.attrs and state.attrs[name].history.deleted:
-            before = state.attrs[name].history.deleted[0]
+        if name not in state.attrs or not state.attrs[name].history.has_changes():
+            continue
+        history, kind = state.attrs[name].history, kind_of(write.entity.declared_field(name))
+        if kind.refers_to_many:
+            old[name] = [other.id for other in (*history.unchanged, *history.deleted)]
+        elif history.deleted:
+            before = history.deleted[0]
             entity = getattr(before, "__entity__", None)
-            old[name] = (
-                before if entity is None else record_values(before, entity, write.session, write.runtime.compiled)
-            )
+            old[name] = before if entity is None else flat_values(before, entity)
     return old

@@ -137,7 +137,11 @@ def save_record(
         if write.old is None and not created and not logic.is_empty:  # a before_validate hook may have read them
             write.old = record_values(record, entity, session, runtime.compiled)
         assign_values(write.record, entity, write.values, session, runtime.compiled)
-        _run_hooks("assigned", write)
+        try:
+            _run_hooks("assigned", write)
+        except RecordRejected:
+            _forget(write)
+            raise
         errors = logic_errors(write)
     if errors:
         _forget(write)

@@ -107,7 +107,7 @@ def record_values(item: Any, entity: EntityDef, session: Any, models: Any) -> di
             target = _set_record(item, f.name) or (
                 session.get(models.model(f.target), value) if value is not None else None
             )
-            value = None if target is None else _flat(target, models.model(f.target).__entity__)
+            value = None if target is None else flat_values(target, models.model(f.target).__entity__)
         elif kind_of(f).refers_to_many:
             value = [other.id for other in getattr(item, f.name, None) or []]
         values[f.name] = value
@@ -121,7 +121,8 @@ def _set_record(item: Any, relationship: str) -> Any:
     return added[0] if added else None
 
 
-def _flat(item: Any, entity: EntityDef) -> dict[str, Any]:
+def flat_values(item: Any, entity: EntityDef) -> dict[str, Any]:
+    """A referenced record as expressions see it inside the referring one: its own fields, references as ids."""
     values = {name: getattr(item, name, None) for name in STANDARD_COLUMNS}
     values.update({f.name: getattr(item, field_type(f.type).attribute(f), None) for f in entity.fields})
     return values
@@ -175,7 +176,7 @@ def fill_defaults(
         elif stored is None and field.required:
             errors[name] = ["This field is required, and its default gave no value."]
         else:
-            values[name] = _flat(stored, stored.__entity__) if hasattr(stored, "__entity__") else stored
+            values[name] = flat_values(stored, stored.__entity__) if hasattr(stored, "__entity__") else stored
     return errors
 
 

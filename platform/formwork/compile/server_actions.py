@@ -36,10 +36,14 @@ class ActionCall:
     actor: Actor
     entity: EntityDef
     record: Any
+    #: lifecycle checks its saves skip, as the automation that runs it does (compile/lifecycle.SKIPPABLE)
+    skip: frozenset[str] = frozenset()
 
     def save(self, values: dict[str, Any]) -> Any:
         """Change the record through the record lifecycle, as the actor who runs the action."""
-        return save_record(self.runtime, self.actor, self.entity, self.record, values, session=self.session)
+        return save_record(
+            self.runtime, self.actor, self.entity, self.record, values, session=self.session, skip=self.skip
+        )
 
 
 def server_action(name: str, entity: EntityDef) -> ServerAction:
@@ -59,9 +63,16 @@ def server_action(name: str, entity: EntityDef) -> ServerAction:
 
 
 def run_server_action(
-    runtime: TenantRuntime, actor: Actor, name: str, entity: EntityDef, record: Any, *, session: Session | None = None
+    runtime: TenantRuntime,
+    actor: Actor,
+    name: str,
+    entity: EntityDef,
+    record: Any,
+    *,
+    session: Session | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> str | None:
     """Run server action `name` on `record`; returns what the action tells the user. Nothing is committed."""
     action = server_action(name, entity)
-    call = ActionCall(runtime, session if session is not None else runtime.session(), actor, entity, record)
+    call = ActionCall(runtime, session if session is not None else runtime.session(), actor, entity, record, skip)
     return action.run(call)

@@ -34,7 +34,7 @@ def notify(
     email: bool = False,
 ) -> None:
     """Tell `recipients` about `event` in their inbox and by e-mail, as each of them chose (with `email`, by e-mail
-    whatever they chose: an automation's e-mail step).
+    only, whatever they chose: an automation's e-mail step).
 
     The actor is never told of their own action. `data` fills the event's template placeholders
     ({record}, {step}, {comment}…); its values are stored as text, a Label as its texts per language.
@@ -47,32 +47,35 @@ def notify(
     stored = {str(key): _stored(value) for key, value in (data or {}).items() if value is not None}
     now = utcnow()
     for person, chosen in _channels(session, event, people).items():
-        channels = {**chosen, EMAIL: True} if email else chosen
+        channels = {IN_APP: False, EMAIL: True} if email else chosen
         if not (channels[IN_APP] or channels[EMAIL]):
             continue
+        # the statements are the tables' plain inserts with parameters: compiled once and cached, not per row
         row = session.execute(
-            NOTIFICATIONS.insert().values(
-                recipient=person,
-                event=event,
-                entity=entity,
-                record_id=record_id,
-                actor=actor,
-                data=stored,
-                in_app=channels[IN_APP],
-                created_at=now,
-                read_at=None if channels[IN_APP] else now,
-            )
-        )  # e-mail only: never unread
+            NOTIFICATIONS.insert(),
+            {
+                "recipient": person,
+                "event": event,
+                "entity": entity,
+                "record_id": record_id,
+                "actor": actor,
+                "data": stored,
+                "in_app": channels[IN_APP],
+                "created_at": now,
+                "read_at": None if channels[IN_APP] else now,  # e-mail only: never unread
+            },
+        )
         if channels[EMAIL]:
             session.execute(
-                OUTBOX.insert().values(
-                    notification_id=row.inserted_primary_key[0],
-                    recipient=person,
-                    status=PENDING,
-                    attempts=0,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
+                OUTBOX.insert(),
+                {
+                    "notification_id": row.inserted_primary_key[0],
+                    "recipient": person,
+                    "status": PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                },
             )
 
 

@@ -12,11 +12,13 @@ syntax is checked when definitions are validated (checks.py), so a render can on
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .. import formatting
@@ -61,8 +63,43 @@ def _blank_none(value: Any) -> Any:
     return "" if value is None else value
 
 
+#: the largest number a template's arithmetic may make, and the longest string or list a `*` may repeat into:
+#: `{{ 9**9**9 }}` or `{{ 'x' * 10**10 }}` would otherwise hold the process that renders (or validates) it
+LARGEST_NUMBER = 10**30
+LONGEST_REPEAT = 100_000
+
+
+class LimitedEnvironment(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, whose `**` and `*` refuse results a document has no use for (Jinja's documented
+    hook: `intercepted_binops` and `call_binop`); the operators are not folded when the template compiles."""
+
+    intercepted_binops = frozenset({"**", "*"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and _too_big(left, right):
+            raise SecurityError(f"{left} ** {right} is larger than a print format may compute")
+        if operator == "*" and _repeats_too_much(left, right):
+            raise SecurityError("a repeated text or list longer than a print format may make")
+        return super().call_binop(context, operator, left, right)
+
+
+def _too_big(base: Any, exponent: Any) -> bool:
+    if not isinstance(base, (int, float)) or not isinstance(exponent, (int, float)):
+        return False
+    if abs(base) <= 1:
+        return False
+    return exponent > 0 and abs(exponent) * math.log10(abs(base)) > math.log10(LARGEST_NUMBER)
+
+
+def _repeats_too_much(left: Any, right: Any) -> bool:
+    sequence, times = (left, right) if isinstance(right, int) else (right, left)
+    return (
+        isinstance(sequence, (str, list, tuple)) and isinstance(times, int) and len(sequence) * times > LONGEST_REPEAT
+    )
+
+
 def _environment() -> ImmutableSandboxedEnvironment:
-    environment = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined, finalize=_blank_none)
+    environment = LimitedEnvironment(autoescape=True, undefined=StrictUndefined, finalize=_blank_none)
     environment.filters.update(FILTERS)
     return environment
 

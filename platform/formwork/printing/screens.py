@@ -21,6 +21,10 @@ from .labels import TEXT
 from .rendering import PrintFailed
 from .service import document_html, document_pdf, find_format, may_print, pdf_name, printable_formats
 
+#: the preview is a document, not a page of the app: sandboxed (no scripts, its own origin), its styles inline and
+#: its images from data: URLs only, as the PDF's renderer fetches nothing either
+PREVIEW_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
+
 
 class PrintScreens:
     """The Print menu's values and the print routes of an entity's ModelView (which provides entity, catalog,
@@ -64,7 +68,7 @@ class PrintScreens:
             html = document_html(current_app.extensions["formwork"], definition, self.entity, item, request_actor())
         except PrintFailed as failed:
             return self._failed(pk, definition, failed)
-        return Response(html, mimetype="text/html")
+        return Response(html, mimetype="text/html", headers={"Content-Security-Policy": PREVIEW_POLICY})
 
     def _printing(self, pk: int, name: str) -> tuple[PrintFormatDef, Any]:
         """The format (404 if the entity has none of that name, 403 if the user's roles may not use it) and the

@@ -11,6 +11,7 @@ row (`settle`). A failed row stays for an admin to see, and to make due again (`
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,13 +35,23 @@ class DueRows:
     failed: str = "failed"
 
     def drain(
-        self, runtime: TenantRuntime, now: datetime, batch: int, work: Callable[[Any], str], **stamp: Any
+        self,
+        runtime: TenantRuntime,
+        now: datetime,
+        batch: int,
+        work: Callable[[Any], str],
+        budget: timedelta | None = None,
+        **stamp: Any,
     ) -> Counter[str]:
-        """Claim and `work` on the rows due at `now`, at most `batch` of them (so one tenant's backlog does not hold
-        up the others); counts what `work` returned for each."""
+        """Claim and `work` on the rows due at `now`, at most `batch` of them and for at most `budget` of wall time
+        (so one tenant's backlog, or one slow receiver, does not hold up the others and the later jobs); counts
+        what `work` returned for each."""
         done: Counter[str] = Counter()
+        deadline = None if budget is None else time.monotonic() + budget.total_seconds()
         try:
             for _ in range(batch):
+                if deadline is not None and time.monotonic() > deadline:
+                    break
                 claimed = runtime.in_transaction(lambda s: self.claim(s, now, **stamp))
                 if claimed is None:
                     break

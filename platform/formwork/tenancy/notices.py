@@ -25,7 +25,7 @@ AUTOMATED = "automated"
 class Notices(Protocol):
     """What a feature that delivers notices answers (notify/sending.py is the built-in one). `notify` tells
     `recipients` about `event` (never its actor; `data` fills the event's text: {record}, {step}, {comment}…; with
-    `email`, by e-mail too whatever they chose); `mail` queues an e-mail to addresses that are no user's (a
+    `email`, by e-mail only, whatever they chose); `mail` queues an e-mail to addresses that are no user's (a
     contact's), `subject` and `body` per language;
     `record_changed` tells a record's followers which fields changed (`shown_to(follower)`: what that follower may
     know); `forget_followers`: a deleted record has none, so a record later stored under its id reaches nobody."""

@@ -498,7 +498,7 @@ class Approvals:
             self._notify(s, instance, chain, record, result.notify, "notify")
         if chain.cc and chain.cc_at in ("end", "both"):
             self._notify(s, instance, chain, record, chain.cc, "cc")
-        self._announce(s, instance, outcome, None)
+        self._announce(s, instance, outcome, rows.last_actor(s, instance))
 
     def _apply_outcome(self, s: Session, instance: Any, record: Any, values: dict[str, Any]) -> None:
         """Set the chain's fields on the record (constants, or CEL on the record as it is now)."""
@@ -657,7 +657,7 @@ class Approvals:
     def _return_to_submitter(self, s: Session, instance: Any) -> None:
         s.execute(INSTANCES.update().where(INSTANCES.c.id == instance.id).values(status=RETURNED, step=None))
         rows.event(s, rows.load_instance(s, instance.id), "returned_to_submitter", None)
-        self._announce(s, instance, "returned", None)
+        self._announce(s, instance, "returned", rows.last_actor(s, instance))
 
     def _previous_step(self, s: Session, instance: Any, chain: ChainDef, step: StepDef) -> StepDef | None:
         return next((x for x in reversed(chain.steps[: step.index]) if rows.ran(s, instance, x.name)), None)

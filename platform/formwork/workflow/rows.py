@@ -150,6 +150,17 @@ def event(
             raise AlreadyDecided(FILE_TAKEN)
 
 
+def last_actor(s: Session, instance: Any) -> str | None:
+    """Who acted last in the instance's round (the approver whose decision ended a step or the request); None when
+    only the platform did (a timeout)."""
+    return s.scalar(
+        sa.select(EVENTS.c.actor)
+        .where(EVENTS.c.instance_id == instance.id, EVENTS.c.round == instance.round, EVENTS.c.actor.is_not(None))
+        .order_by(EVENTS.c.id.desc())
+        .limit(1)
+    )
+
+
 def add_uploads(s: Session, uploader: str, references: list[dict]) -> None:
     """Record files `uploader` stored to attach to an action (the store's references: key, name, size, content type)."""
     now = utcnow()

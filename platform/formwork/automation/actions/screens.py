@@ -25,7 +25,7 @@ from ...languages import localize_messages
 from ..prepared import PreparedAction
 from ..running import AutomationFailed
 from .access import ActionRefused, actions_of, applies, check_allowed, find_action, role_allows
-from .inputs import input_schema, with_every_input
+from .inputs import MOST_RECORDS, input_schema, with_every_input
 from .labels import TEXT
 from .running import run_action, success_text
 
@@ -77,7 +77,7 @@ class ActionScreens:
         """GET: the list action's form for the records `ids` names; POST: run it on all of them, or on none."""
         back = url_for(".list")
         action = self._checked(name, "list")
-        ids = list(dict.fromkeys(request.values.getlist("ids", type=int)))
+        ids = list(dict.fromkeys(request.values.getlist("ids", type=int)))[:MOST_RECORDS]
         items = [self.datamodel.get(pk, base_filters(self)) for pk in ids]
         if not items:
             flash(TEXT["none_selected"].localized(), "warning")
@@ -142,7 +142,7 @@ class ActionScreens:
     def actions(self) -> dict[str, ActionItem]:
         """FAB's actions of the view, with, in a request, the list actions the person may run (FAB's list shows them
         in its Actions menu, with check boxes, and posts the selection to its `action_post`)."""
-        own: dict[str, ActionItem] = self.__dict__.get("_fab_actions") or {}
+        own: dict[str, ActionItem] = self.__dict__.setdefault("_fab_actions", {})
         if not has_request_context() or not self._may_edit():
             return own
         actor = request_actor()
@@ -158,9 +158,11 @@ class ActionScreens:
         self.__dict__["_fab_actions"] = value
 
     def get_action_permission_name(self, name: str) -> str:
-        """A list action asks what its route asks, `can_edit` (FAB would ask a permission named after the action)."""
+        """A list action asks what its route asks, `can_edit` (FAB would ask a permission named after the action);
+        one this person is not offered (unknown, for records only, not for their roles) asks a permission nobody
+        has, so FAB refuses it instead of failing on a missing action."""
         if name.startswith(LIST_PREFIX):
-            return "can_edit"
+            return "can_edit" if name in self.actions else "can_run_an_action_not_offered"
         return str(super().get_action_permission_name(name))  # type: ignore[misc]
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...compile.lifecycle import RecordConflict, RecordRejected
 from ...compile.server_actions import UnknownServerAction, run_server_action, server_action
 from ...tenancy.signals import ApprovalRefused, NoApprovals, start_approval
 from ..webhooks import queue_webhook
 from .base import Step, StepFailed, StepRun, StepScope, Value
+from .records import refusal
 
 #: a webhook's URL: http(s) only; where it may point is the operator's allow-list's to decide, when it is sent
 URL_PATTERN = "^https?://[^\\s/$.?#].[^\\s]*$"
@@ -95,7 +97,12 @@ class RunServerAction(Step):
     def run(self, run: StepRun) -> None:
         if run.record is None:
             raise StepFailed("the record was deleted; a server action needs one")
-        told = run_server_action(run.runtime, run.actor, self.name, run.entity, run.record, session=run.session)
+        try:
+            told = run_server_action(
+                run.runtime, run.actor, self.name, run.entity, run.record, session=run.session, skip=run.skip
+            )
+        except (RecordRejected, RecordConflict) as refused:
+            raise StepFailed(refusal(run.entity, refused)) from None
         if told:
             run.messages.append(told)
         run.refresh()

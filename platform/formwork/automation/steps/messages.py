@@ -191,11 +191,15 @@ def _placeholder_problems(text: str, known: set[str]) -> list[str]:
         parsed = list(_PARSER.parse(text))
     except ValueError as bad:
         return [f"{bad}; write a literal brace as {{{{ or }}}}"]
-    return [
-        f"unknown placeholder {{{name}}}; use a field of the entity or {{record}}"
-        for _literal, name, _spec, _conversion in parsed
-        if name is not None and name not in known
-    ]
+    problems = []
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in known:
+            problems.append(f"unknown placeholder {{{name}}}; use a field of the entity or {{record}}")
+        elif spec or conversion:
+            problems.append(f"placeholder {{{name}}} takes no format or conversion (it is shown as its field shows it)")
+    return problems
 
 
 def _placeholders(text: str) -> set[str]:

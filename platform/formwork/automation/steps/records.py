@@ -32,15 +32,16 @@ def write(run: StepRun, entity: EntityDef, record: Any, values: dict[str, Any]) 
     """Save through the lifecycle; a refusal becomes the step's failure, naming the fields."""
     try:
         return save_record(run.runtime, run.actor, entity, record, values, session=run.session, skip=run.skip)
-    except RecordRejected as rejected:
-        raise StepFailed(_refusal(entity, rejected.errors)) from None
-    except RecordConflict as conflict:
-        raise StepFailed(str(conflict)) from None
+    except (RecordRejected, RecordConflict) as refused:
+        raise StepFailed(refusal(entity, refused)) from None
 
 
-def _refusal(entity: EntityDef, errors: dict[str, list[str]]) -> str:
+def refusal(entity: EntityDef, refused: RecordRejected | RecordConflict) -> str:
+    """What the lifecycle refused, naming the record's kind and each field."""
+    if isinstance(refused, RecordConflict):
+        return str(refused)
     parts = []
-    for name, messages in errors.items():
+    for name, messages in refused.errors.items():
         field = entity.field(name)
         prefix = f"{field.label.localized()}: " if field is not None else ""
         parts.append(prefix + " ".join(map(str, messages)))
@@ -162,7 +163,8 @@ class UpdateRecords(Step):
             "filter": {"$ref": "#/$defs/filter"},
             "values": VALUES,
         },
-        "oneOf": [{"required": ["record"]}, {"required": ["entity"]}],
+        # records matched by a filter need one: "every record" is a deliberate `filter: []`, never an omission
+        "oneOf": [{"required": ["record"]}, {"required": ["entity", "filter"]}],
     }
 
     def prepare(self, options: Any, scope: StepScope) -> None:

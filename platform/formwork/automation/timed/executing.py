@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -28,7 +29,7 @@ from ...actor import Actor
 from ...filters import FilterContext, compile_filter
 from ..prepared import PreparedAutomation
 from ..running import AutomationFailed, run_automation, step_run
-from .runs import FAILED, LEASE, SUCCEEDED, LeaseLost, finish, record_progress
+from .runs import FAILED, LEASE, SUCCEEDED, LeaseLost, bound_records, finish, record_progress
 from .slots import local
 
 if TYPE_CHECKING:
@@ -65,8 +66,12 @@ class Execution:
         self.model = self.runtime.compiled.model(self.automation.entity.qualified)
 
     def record_ids(self, session: Session, after: int) -> list[int]:
-        """The ids of the next chunk of the run's records, after the record id `after`."""
+        """The ids of the next chunk of the run's records, after the record id `after` and up to the highest id when
+        the run started (records its steps create are left alone: a schedule creating what it runs over would
+        never end)."""
         query = sa.select(self.model.id).where(self.model.id > after, *self._conditions()).order_by(self.model.id)
+        if self.run.up_to_id is not None:
+            query = query.where(self.model.id <= self.run.up_to_id)
         return list(session.scalars(query.limit(CHUNK)))
 
     def records(self, session: Session, ids: list[int]) -> Iterator[Any]:
@@ -98,6 +103,10 @@ class Execution:
 
 def execute(runtime: TenantRuntime, automation: PreparedAutomation, run: Any, now: datetime) -> str:
     """Run a claimed run to its end (or its first failure); returns its outcome, SUCCEEDED or FAILED."""
+    if run.up_to_id is None:
+        run = runtime.in_transaction(
+            partial(bound_records, run=run, model=runtime.compiled.model(automation.entity.qualified))
+        )
     execution = Execution(runtime, automation, run, now, time.monotonic())
     after = run.after_id or 0
     try:

@@ -14,6 +14,7 @@ are run, oldest first; older ones are not run and not logged (the log shows what
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import datetime, timedelta
 from functools import partial
@@ -27,7 +28,7 @@ from ...filters import FilterContext, compile_filter
 from ..definition import DATE, SCHEDULE, TIMED_TRIGGERS
 from ..prepared import PreparedAutomation, prepared
 from .executing import execute
-from .runs import FAILED, NewRun, claim_new, claim_waiting, finish, last_slot, run_row, taken_keys
+from .runs import FAILED, LEASE, NewRun, claim_new, claim_waiting, finish, last_slot, take_claimed, taken_keys
 from .slots import (
     date_moment,
     date_values_due,
@@ -75,9 +76,12 @@ def _run_due(
     find = _schedule_runs if automation.definition.trigger.on == SCHEDULE else _date_runs
     due = runtime.in_transaction(partial(find, automation=automation, runtime=runtime, now=now, window=window))
     claimed = runtime.in_transaction(partial(claim_new, runs=due, now=now))
+    started = time.monotonic()
     for run_id in claimed:
-        run = runtime.in_transaction(partial(run_row, run_id=run_id))
-        _count(done, execute(runtime, automation, run, now))
+        lease = now + timedelta(seconds=time.monotonic() - started) + LEASE
+        run = runtime.in_transaction(partial(take_claimed, run_id=run_id, lease_until=lease))
+        if run is not None:  # None: its lease ran out while the runs before it ran, and another worker took it
+            _count(done, execute(runtime, automation, run, now))
 
 
 def catch_up_window(settings: Settings | None) -> timedelta:
@@ -117,8 +121,10 @@ def _schedule_runs(
 ) -> list[NewRun]:
     """The schedule's slots due at `now`, oldest first."""
     trigger = automation.definition.trigger
-    after = first_slot_after(last_slot(session, automation.name, SCHEDULE), now - window)
-    slots = schedule_slots(trigger.cron or "", runtime.timezone, after, now)
+    last = last_slot(session, automation.name, SCHEDULE)
+    slots = schedule_slots(trigger.cron or "", runtime.timezone, first_slot_after(last, now - window), now)
+    if last is None:  # never run (a new schedule): its latest slot only, not a window's worth of them
+        slots = slots[-1:]
     return [NewRun(automation.name, SCHEDULE, slot.isoformat(), slot) for slot in slots]
 
 

@@ -21,12 +21,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ...tenancy.due_rows import DueRows
 from .tables import KEPT_ERROR, RUNS
 
 RUNNING, SUCCEEDED, FAILED, PENDING = "running", "succeeded", "failed", "pending"
 STATUSES = (RUNNING, SUCCEEDED, FAILED, PENDING)
 #: how long a run may go without committing a chunk before another worker takes it over
 LEASE = timedelta(minutes=10)
+#: the log's rows as an admin's screen lists them (tenancy/due_rows.py)
+RUN_LOG = DueRows(RUNS, LEASE, PENDING, RUNNING, FAILED)
 #: new claims inserted per statement (a date trigger may claim many records' runs at once)
 CLAIM_ROWS = 500
 
@@ -101,8 +104,21 @@ def claim_waiting(session: Session, now: datetime) -> Any | None:
     ).first()
 
 
-def run_row(session: Session, run_id: int) -> Any:
-    return session.execute(sa.select(RUNS).where(RUNS.c.id == run_id)).one()
+def take_claimed(session: Session, run_id: int, lease_until: datetime) -> Any | None:
+    """The run this worker claimed, its lease renewed as it starts; None if another worker has taken it over since
+    (a tick that claimed many runs reaches its last ones late)."""
+    return session.execute(
+        RUNS.update()
+        .where(RUNS.c.id == run_id, RUNS.c.status == RUNNING, RUNS.c.attempts == 1)
+        .values(lease_until=lease_until)
+        .returning(*RUNS.c)
+    ).first()
+
+
+def bound_records(session: Session, run: Any, model: Any) -> Any:
+    """Record on the run the highest id of its entity's records as it starts; the run's row as it is then."""
+    highest = session.scalar(sa.select(sa.func.max(model.id))) or 0
+    return session.execute(RUNS.update().where(RUNS.c.id == run.id).values(up_to_id=highest).returning(*RUNS.c)).one()
 
 
 def last_slot(session: Session, automation: str, trigger: str) -> datetime | None:
@@ -176,9 +192,4 @@ def retry(session: Session, run_id: int) -> bool:
 
 def listing(session: Session, status: str | None, page: int, page_size: int) -> tuple[int, list[Any]]:
     """The tenant's runs for the admin's log, newest first; `status` None: every one."""
-    where = [RUNS.c.status == status] if status else []
-    total = session.execute(sa.select(sa.func.count()).select_from(RUNS).where(*where)).scalar_one()
-    rows = session.execute(
-        sa.select(RUNS).where(*where).order_by(RUNS.c.id.desc()).offset(page * page_size).limit(page_size)
-    ).all()
-    return int(total), list(rows)
+    return RUN_LOG.listing(session, status, page, page_size)

@@ -31,6 +31,8 @@ RUNS = sa.Table(
     sa.Column("records_done", sa.Integer, nullable=False),
     sa.Column("steps_done", sa.Integer, nullable=False),
     sa.Column("after_id", sa.Integer),  # the last record id whose chunk committed: where a resumed run goes on
+    # the highest record id when the run started: records its own steps create are not its records
+    sa.Column("up_to_id", sa.Integer),
     sa.Column("failed_record_id", sa.Integer),
     sa.Column("error", sa.Text),
     sa.Column("attempts", sa.Integer, nullable=False),

@@ -40,8 +40,10 @@ BACKOFF = (
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
 LEASE = timedelta(minutes=5)  # far longer than one request may take (posting.TIMEOUT)
-#: at most this many deliveries per tenant and tick, so one tenant's backlog does not hold up the others
+#: at most this many deliveries per tenant and tick, and for at most this long (unreachable receivers each cost a
+#: timeout): one tenant's backlog does not hold up the others, nor the e-mails after it
 BATCH = 100
+BUDGET = timedelta(seconds=60)
 #: the counts a tick reports (named apart from the other jobs' kinds: notify's `failed_mail`, workflow's `failed`)
 OUTCOMES = {
     "webhooks_delivered": "webhook(s) delivered",
@@ -56,7 +58,7 @@ log = logging.getLogger(__name__)
 def deliver_due(runtime: TenantRuntime, now: datetime, allow: Sequence[str]) -> Counter[str]:
     """Deliver the tenant's webhooks due at `now` to targets `allow` (FORMWORK_WEBHOOK_ALLOW) permits."""
     return DELIVERY_QUEUE.drain(
-        runtime, now, BATCH, lambda claimed: _deliver(runtime, claimed, now, allow), last_attempt_at=now
+        runtime, now, BATCH, lambda claimed: _deliver(runtime, claimed, now, allow), BUDGET, last_attempt_at=now
     )
 
 

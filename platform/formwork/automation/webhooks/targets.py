@@ -58,10 +58,11 @@ def checked_target(url: str, allow: Sequence[str]) -> Target:
     scheme, host, port, path = _parts(url)
     addresses = _resolved(host, port)
     for address in addresses:
-        reason = _private_kind(address)
-        if reason and not _listed(host, address, allow):
-            raise TargetRefused(_refusal(host, address, reason))
-    return Target(scheme, host, port, path, tuple(str(address) for address in addresses))
+        judged = _carried(address)
+        reason = _private_kind(judged)
+        if reason and not _listed(host, judged, allow):
+            raise TargetRefused(_refusal(host, judged, reason))
+    return Target(scheme, host, port, path, tuple(str(_mapped_to(address)) for address in addresses))
 
 
 def _refusal(host: str, address: Address, reason: str) -> str:
@@ -93,23 +94,34 @@ def _parts(url: str) -> tuple[str, str, int, str]:
 def _resolved(host: str, port: int) -> list[Address]:
     """Every address `host` has (an address literal: itself), in the resolver's order."""
     try:
-        return [_unmapped(ipaddress.ip_address(host))]
+        return [ipaddress.ip_address(host)]
     except ValueError:
         pass
     try:
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as failed:
         raise TargetUnresolved(f"{host} does not resolve: {failed}") from None
-    addresses = [_unmapped(ipaddress.ip_address(str(answer[4][0]).split("%", 1)[0])) for answer in answers]
+    addresses = [ipaddress.ip_address(str(answer[4][0]).split("%", 1)[0]) for answer in answers]
     if not addresses:
         raise TargetUnresolved(f"{host} has no address")
     return list(dict.fromkeys(addresses))
 
 
-def _unmapped(address: Address) -> Address:
-    """::ffff:127.0.0.1 is 127.0.0.1: judged (and listed) as the IPv4 address it reaches."""
+def _mapped_to(address: Address) -> Address:
+    """::ffff:127.0.0.1 is 127.0.0.1: connected to as the IPv4 address it is."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return address.ipv4_mapped
+    return address
+
+
+def _carried(address: Address) -> Address:
+    """The address an address reaches, as it is judged (and listed): an IPv6 address that carries an IPv4 one
+    (mapped, 6to4 2002:7f00:1::, Teredo's client) is judged as that IPv4 address."""
+    address = _mapped_to(address)
+    if isinstance(address, ipaddress.IPv6Address) and address.sixtofour is not None:
+        return address.sixtofour
+    if isinstance(address, ipaddress.IPv6Address) and address.teredo is not None:
+        return address.teredo[1]
     return address
 
 
@@ -119,6 +131,7 @@ def _private_kind(address: Address) -> str | None:
         ("a loopback", address.is_loopback),
         ("an unspecified", address.is_unspecified),
         ("a link-local", address.is_link_local),
+        ("a site-local", isinstance(address, ipaddress.IPv6Address) and address.is_site_local),
         ("a multicast", address.is_multicast),
         ("a private", address.is_private),
         ("a reserved", address.is_reserved),
