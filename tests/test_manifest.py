@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -183,3 +184,34 @@ def test_a_manifest_asking_for_a_newer_version_upgrades_the_pack_once(platform: 
     assert "add column memo_note.body" in moved and "upgraded memo 1.0.0 → 1.1.0" in moved
     assert find_tenant(platform.settings.database_url, "memo-co").pack_versions["memo"] == "1.1.0"
     assert apply_manifest(platform.settings, v2, read_manifest(manifest), report=lambda _: None) == []
+
+
+#: a 1×1 PNG, as a logo file holds one
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+def test_a_logo_beside_the_manifest_is_kept_served_and_exported(platform: Platform, tmp_path: Path) -> None:
+    (tmp_path / "logo.png").write_bytes(PNG)
+    path = write(tmp_path, BASE.replace("wrong-co", "logo-co") + "logo: logo.png\n")
+    assert apply(platform, path)[0] == "created tenant 'logo-co'"
+    tenant = find_tenant(platform.settings.database_url, "logo-co")
+    assert tenant.logo == "data:image/png;base64," + base64.b64encode(PNG).decode()
+    assert platform.app.tenant_apps.get(tenant).config["FORMWORK_LOGO"] == tenant.logo
+    assert apply(platform, path) == []
+    exported = export_manifest(platform.settings, tenant)
+    assert f"logo: {tenant.logo}" in exported
+    (tmp_path / "exported.yaml").write_text(exported, encoding="utf-8")
+    assert apply(platform, tmp_path / "exported.yaml") == []  # the data: URI the export wrote is the same logo
+    (tmp_path / "logo.png").write_bytes(PNG[:-4] + b"\x00\x00\x00\x01")
+    assert apply(platform, path) == ["logo: a new logo"]
+
+
+def test_a_logo_that_is_no_image_is_refused_with_its_line(platform: Platform, tmp_path: Path) -> None:
+    (tmp_path / "logo.png").write_text("<svg onload='alert(1)'/>", encoding="utf-8")
+    with pytest.raises(DefinitionsInvalid) as raised:
+        read_manifest(write(tmp_path, BASE + "logo: logo.png\n"))
+    assert str(raised.value) == f"{tmp_path / 'manifest.yaml'}:6 at logo: the logo is not a PNG or JPEG image"
+    with pytest.raises(DefinitionsInvalid, match="cannot read the logo missing.png"):
+        read_manifest(write(tmp_path, BASE + "logo: missing.png\n"))

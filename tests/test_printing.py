@@ -4,6 +4,7 @@ template that does not compile is refused when definitions are validated, at its
 
 from __future__ import annotations
 
+import base64
 import io
 import itertools
 from datetime import date
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from pypdf import PdfReader
 from werkzeug.test import Client
 
@@ -20,6 +22,7 @@ from formwork.definitions.loader import builtin_definitions, load_catalog
 from formwork.printing.chinese_amount import chinese_amount
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.provision import create_tenant
+from formwork.tenancy.registry import Tenant, platform_session
 
 SLUG = "prints"
 PHONE = "555-0101"
@@ -74,6 +77,12 @@ def runtime(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Any
     session.commit()
     found.session.remove()
     return found
+
+
+#: a 1×1 PNG
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 
 def created(runtime: Any, entity: str, **values: Any) -> int:
@@ -266,6 +275,20 @@ def test_the_screen_prints_a_pdf(platform: Platform, runtime: Any) -> None:
     answer = signed_in(platform, "erin").get(f"/t/{SLUG}/oa_expense_claim/print/{record}/expense_claim")
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
     assert "肆拾伍元整" in pdf_text(answer.data)
+
+
+def test_the_tenants_logo_heads_the_pack_formats(platform: Platform, runtime: Any) -> None:
+    """A tenant's logo (its manifest's `logo:`, kept in the registry as a data: URI) is `tenant.logo` in templates."""
+    logo = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    with platform_session(platform.settings.database_url) as session:
+        session.scalar(sa.select(Tenant).where(Tenant.slug == SLUG)).logo = logo
+        session.commit()
+    record = claim(runtime, ("Taxi", "18.00"))
+    erin = signed_in(platform, "erin")
+    preview = erin.get(f"/t/{SLUG}/oa_expense_claim/print/{record}/expense_claim/preview")
+    assert f'<img class="logo" src="{logo}"' in preview.text
+    printed = erin.get(f"/t/{SLUG}/oa_expense_claim/print/{record}/expense_claim")
+    assert printed.status_code == 200 and "壹拾捌元整" in pdf_text(printed.data)
 
 
 def test_the_route_is_in_the_openapi_document(platform: Platform, runtime: Any) -> None:

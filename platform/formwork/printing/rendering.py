@@ -56,12 +56,14 @@ class PrintFailed(Exception):
 
 @dataclass(frozen=True)
 class TenantFacts:
-    """What a print shows of the tenant: its name and its language, currency and time zone."""
+    """What a print shows of the tenant: its name, its logo (a `data:` URI, or None) and its language, currency and
+    time zone."""
 
     name: str
     language: str
     currency: str
     timezone: str
+    logo: str | None = None
 
 
 @dataclass(frozen=True)

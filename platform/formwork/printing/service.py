@@ -43,13 +43,14 @@ def find_format(catalog: Catalog, entity: EntityDef, name: str) -> PrintFormatDe
 
 
 def tenant_facts() -> TenantFacts:
-    """The tenant app's name, language, currency and time zone (tenancy/apps.tenant_config)."""
+    """The tenant app's name, logo, language, currency and time zone (tenancy/apps.tenant_config)."""
     config = current_app.config
     return TenantFacts(
         name=config["APP_NAME"],
         language=config["BABEL_DEFAULT_LOCALE"],
         currency=config["FORMWORK_CURRENCY"],
         timezone=config["FORMWORK_TIMEZONE"],
+        logo=config.get("FORMWORK_LOGO"),
     )
 
 

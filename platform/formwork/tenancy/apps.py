@@ -83,6 +83,7 @@ def tenant_config(settings: Settings, tenant: Tenant, provisioning: bool) -> dic
         **babel_config(tenant.locale, tenant.timezone),
         "FORMWORK_CURRENCY": tenant.currency or "CNY",
         "FORMWORK_TIMEZONE": tenant.timezone or "UTC",
+        "FORMWORK_LOGO": tenant.logo,
         "WTF_CSRF_ENABLED": True,
         "FAB_API_MAX_PAGE_SIZE": 500,
         "FAB_OPENAPI_SERVERS": [{"url": f"/t/{tenant.slug}"}],

@@ -40,6 +40,7 @@ from .customizations import (
 )
 from .customize import store_overlays
 from .errors import TenantError
+from .logos import LogoRefused, logo_uri
 from .migrate import current_row
 from .packs import install_pack, plan_install, plan_upgrade, upgrade_pack
 from .provision import create_tenant
@@ -83,7 +84,7 @@ def read_manifest(path: Path) -> Manifest:
     found = [doc.error(tuple(e.absolute_path), e.message) for e in validator.iter_errors(doc.data)]
     if found:
         raise DefinitionsInvalid(found)
-    found += _timezone_errors(doc)
+    found += _timezone_errors(doc) + _logo_errors(doc, path)
     overlays = None
     if "customizations" in doc.data:
         overlays, overlay_errors = overlays_of(
@@ -98,6 +99,18 @@ def read_manifest(path: Path) -> Manifest:
     if found:
         raise DefinitionsInvalid(found)
     return Manifest(doc.data, doc, overlays)
+
+
+def _logo_errors(doc: Document, path: Path) -> list[DefinitionError]:
+    """Check the logo and keep it as the data: URI the registry stores (a file is read once, here)."""
+    written = doc.data.get("logo")
+    if written is None:
+        return []
+    try:
+        doc.data["logo"] = logo_uri(written, path.parent)
+    except LogoRefused as refused:
+        return [doc.error(("logo",), str(refused))]
+    return []
 
 
 def _timezone_errors(doc: Document) -> list[DefinitionError]:
@@ -220,8 +233,9 @@ def _create(settings: Settings, catalog: Catalog, manifest: Manifest, report: Re
         storage=data.get("storage"),
     )
     changes = [f"created tenant '{manifest.slug}'"]
-    if data.get("timezone", "UTC") != tenant.timezone:
-        _set_attributes(settings, tenant, {"timezone": data["timezone"]})
+    chosen = {k: data[k] for k in ("timezone", "logo") if k in data}
+    if chosen:
+        _set_attributes(settings, tenant, chosen)
     if manifest.overlays:
         report("adding the customizations")
         changes += store_overlays(
@@ -246,7 +260,7 @@ def _update(settings: Settings, catalog: Catalog, tenant: Tenant, manifest: Mani
             _base_after_installs(settings, catalog, tenant, manifest, wanted_packs), tenant.slug, {}, manifest.overlays
         )
     changes = _set_attributes(
-        settings, tenant, {k: data[k] for k in ("name", "locale", "currency", "timezone") if k in data}
+        settings, tenant, {k: data[k] for k in ("name", "locale", "currency", "timezone", "logo") if k in data}
     )
     for name in wanted_packs:
         current = current_row(settings, tenant.slug)
@@ -285,7 +299,8 @@ def _set_attributes(settings: Settings, tenant: Tenant, wanted: dict[str, Any]) 
         stored = session.get(Tenant, tenant.id)
         for attribute, value in wanted.items():
             if getattr(stored, attribute) != value:
-                changes.append(f"{attribute}: {getattr(stored, attribute)} → {value}")
+                shown = "a new logo" if attribute == "logo" else f"{getattr(stored, attribute)} → {value}"
+                changes.append(f"{attribute}: {shown}")
                 setattr(stored, attribute, value)
                 setattr(tenant, attribute, value)
         session.commit()
@@ -309,6 +324,8 @@ def export_manifest(settings: Settings, tenant: Tenant) -> str:
         "storage": tenant.storage_kind,
         "admin": {"username": first_admin(settings, tenant), "password_env": "FORMWORK_ADMIN_PASSWORD"},
     }
+    if tenant.logo:
+        data["logo"] = tenant.logo
     overlays = exported_overlays(settings, tenant.slug)
     if overlays:
         data["customizations"] = overlays
