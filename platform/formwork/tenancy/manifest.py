@@ -233,7 +233,7 @@ def _create(settings: Settings, catalog: Catalog, manifest: Manifest, report: Re
         storage=data.get("storage"),
     )
     changes = [f"created tenant '{manifest.slug}'"]
-    chosen = {k: data[k] for k in ("timezone", "logo") if k in data}
+    chosen: dict[str, Any] = {k: data[k] for k in ("timezone", "logo") if k in data}
     if chosen:
         _set_attributes(settings, tenant, chosen)
     if manifest.overlays:
