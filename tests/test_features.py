@@ -41,6 +41,7 @@ FEATURE_PACKAGES = (
     "organization",
     "automation",
     "printing",
+    "views",
 )
 #: the core, which reads the registry and imports no feature
 CORE = ("meta", "expr", "filters", "fields", "compile", "schema", "tenancy")
@@ -89,6 +90,7 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "dashboards": ["Dashboard"],
         "automation": ["Automation", "Action"],
         "printing": ["PrintFormat"],
+        "views": ["KanbanView"],
     }
     assert list(CORE_KINDS) == ["Pack", "Entity", "Form", "ListView", "Seed"]
     assert list(KINDS) == [
@@ -100,6 +102,7 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "Automation",
         "Action",
         "PrintFormat",
+        "KanbanView",
     ]
     checks = {feature: [check.__name__ for check in items] for feature, items in declared_by(DEFINITION_CHECKS).items()}
     assert checks == {
@@ -109,6 +112,7 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "access": ["check_roles"],
         "automation": ["check_automations"],
         "printing": ["check_print_formats"],
+        "views": ["check_kanban_views"],
     }
     assert [check.__name__ for check in CHECKS] == [
         *(c.__name__ for c in CORE_CHECKS),
@@ -118,6 +122,7 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "check_roles",
         "check_automations",
         "check_print_formats",
+        "check_kanban_views",
     ]
 
 
@@ -132,6 +137,7 @@ def test_a_catalog_keeps_each_feature_kind_under_its_own_attribute() -> None:
         "automations",
         "actions",
         "print_formats",
+        "kanban_views",
     }
     with pytest.raises(AttributeError):
         catalog.pipelines  # noqa: B018
@@ -176,6 +182,7 @@ def test_session_setup_app_setup_and_screens_are_declared_in_order() -> None:
         "dashboards",
         "automation",  # the webhook deliveries (70), then the automation runs (71)
         "automation",
+        "views",
     ]
     assert load_features().items(HOME_VIEW)[0]() is HomeView
 
@@ -192,7 +199,7 @@ def test_formwork_features_lists_each_feature_and_its_declarations() -> None:
     assert listed.exit_code == 0, listed.output
     assert "workflow  (formwork.workflow.feature)\n" in listed.output
     assert "  definition_kinds: 1\n" in listed.output and "  tenant_tables: 6\n" in listed.output
-    assert [line.split()[0] for line in listed.output.splitlines() if not line.startswith(" ")][:10] == list(
+    assert [line.split()[0] for line in listed.output.splitlines() if not line.startswith(" ")][:11] == list(
         FEATURE_PACKAGES
     )
 

@@ -37,6 +37,7 @@ BUILTIN_FEATURES: tuple[str, ...] = tuple(
         "organization",
         "automation",
         "printing",
+        "views",
     )
 )
 ENTRY_POINT_GROUP = "formwork.features"

@@ -87,8 +87,13 @@ def _standard_time(value: datetime | None) -> str:
     return "" if value is None else formatting.moment(value)
 
 
+def _as_is(value: Any) -> Any:
+    """A value shown as it is (a text, a record whose title FAB shows); an empty one shows nothing, not "None"."""
+    return "" if value is None else value
+
+
 def column_formatter(entity: EntityDef, column: str, fmt: str | None):
-    """The function that shows one column's values, or None for FAB's default."""
+    """The function that shows one column's values, or None for FAB's default (the record's id and version)."""
     if fmt == "relative":
         return formatting.relative_day
     field = entity.field(column)
@@ -96,7 +101,7 @@ def column_formatter(entity: EntityDef, column: str, fmt: str | None):
         return _standard_time if column in STANDARD_TIMES else None
     ftype = kind_of(field)
     if ftype.listed_as_is:
-        return None
+        return _as_is
     return lambda value: ftype.format_value(field, value)
 
 

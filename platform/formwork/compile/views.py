@@ -3,24 +3,35 @@
 The Form definition gives the fieldsets; each ListView definition is a list
 screen of the same ModelView (`/<table>/view/<name>/`), with its columns,
 filter, sort, quick search, page size, group counts, totals and export. Each
-field type gives its form field and list formatting.
+field type gives its form field and list formatting. A record's page has a
+header (its title, Edit for who may edit); a screen's add or edit that saved
+shows the saved record; a 403, 404 or 500 on these screens is a page inside
+the layout (`error_page`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from flask import (
+    Blueprint,
     Response,
     abort,
+    current_app,
     jsonify,
+    redirect,
+    render_template,
     request,
+    url_for,
 )
 from flask_appbuilder import ModelView, expose, has_access, permission_name
 from flask_appbuilder.widgets import FormWidget, SearchWidget
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, NotFound
+from werkzeug.wrappers import Response as Redirect
 
-from ..actor import Actor
+from ..actor import Actor, request_state
 from ..features import ENTITY_SCREENS, RECORD_PANELS, load_features
 from ..fields import field_type, is_fixed, kind_of
 from ..fields.reference import choice_condition
@@ -52,6 +63,30 @@ STANDARD_LABELS = {
     "version": CatalogText("Version"),
 }
 CHOICES_PAGE = 20
+EDIT = CatalogText("Edit")
+#: what an error page says, by status: (title, text)
+ERROR_TEXTS = {
+    403: (CatalogText("Not allowed"), CatalogText("You do not have the right to see this page.")),
+    404: (CatalogText("Not found"), CatalogText("This page does not exist, or you may not see it.")),
+    500: (
+        CatalogText("Something went wrong"),
+        CatalogText(
+            "The server could not answer this request. Try again; if it happens again, tell your administrator."
+        ),
+    ),
+}
+BACK_TO_LIST, BACK_HOME = CatalogText("Back to the list"), CatalogText("Back to the home page")
+#: the request's cache holding the id of the record a screen's add or edit saved
+SAVED = "saved record"
+
+
+@dataclass(frozen=True)
+class RecordHeader:
+    """The top of a record's page: its title and, for a user with the edit right, the Edit button."""
+
+    title: str
+    edit_url: str | None
+    edit_label: CatalogText = EDIT
 
 
 class FormLayoutWidget(FormWidget):
@@ -164,7 +199,46 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
             modelview_name=self.__class__.__name__,
             fieldsets=show_fieldsets or [*_fieldsets(self.entity, self.chosen_form(), self.actor), RECORD_SECTION],
         )
+        widgets["record"] = RecordHeader(str(item), self._edit_url(pk))
         return self._with_panels("show", int(pk), item, widgets)
+
+    def _edit_url(self, pk: Any) -> str | None:
+        if not self.appbuilder.sm.has_access("can_edit", self.class_permission_name):
+            return None
+        return url_for(f"{self.endpoint}.edit", pk=pk)
+
+    # -- after a save: the saved record's page -----------------------------------
+    def post_add(self, item: Any) -> None:
+        super().post_add(item)
+        _saved()[self.endpoint] = item.id
+
+    def post_update(self, item: Any) -> None:
+        super().post_update(item)
+        _saved()[self.endpoint] = item.id
+
+    def post_add_redirect(self) -> Redirect:
+        return self._to_saved_record()
+
+    def post_edit_redirect(self) -> Redirect:
+        return self._to_saved_record()
+
+    def _to_saved_record(self) -> Redirect:
+        """The show page of the record just saved, when the user may see it (the right, and the record rules as
+        the record now is); else FAB's previous page (a refused save, which stays on its form, never gets here)."""
+        pk = _saved().get(self.endpoint)
+        can_show = self.appbuilder.sm.has_access("can_show", self.class_permission_name)
+        if pk is None or not can_show or self.datamodel.get(pk, self._base_filters) is None:
+            return redirect(self.get_redirect())
+        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+    # -- errors on these screens: a page inside the layout ----------------------
+    def create_blueprint(
+        self, appbuilder: Any, endpoint: str | None = None, static_folder: str | None = None
+    ) -> Blueprint:
+        blueprint: Blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
+        for error in (Forbidden, NotFound, InternalServerError):
+            blueprint.register_error_handler(error, error_page)
+        return blueprint
 
     @expose("/choices/<field>")
     @has_access
@@ -191,6 +265,38 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
             results=[{"id": row.id, "text": str(row)} for row in rows[:CHOICES_PAGE]],
             pagination={"more": len(rows) > CHOICES_PAGE},
         )
+
+
+def _saved() -> dict[Any, Any]:
+    state = request_state()
+    assert state is not None, "a screen saves in its request"
+    return state.cache(SAVED)
+
+
+def error_page(error: HTTPException) -> tuple[str, int]:
+    """A 403, 404 or 500 as a page inside the app's layout, in the reader's language, with a way back: the list
+    of the screen it happened on (when the user may open it), else the home page. Screens only: the API answers
+    JSON (tenancy/openapi.json_http_errors)."""
+    status = error.code or InternalServerError.code
+    appbuilder = current_app.appbuilder  # type: ignore[attr-defined]  # FAB sets it on the app
+    if status >= InternalServerError.code:
+        appbuilder.session.rollback()  # the failed request's transaction: the layout reads the menu's rights
+    title, text = ERROR_TEXTS.get(status, ERROR_TEXTS[InternalServerError.code])
+    back, label = appbuilder.get_url_for_index, BACK_HOME
+    screen = request.blueprint
+    if screen and status < InternalServerError.code and appbuilder.sm.has_access("can_list", screen):
+        back, label = url_for(f"{screen}.list"), BACK_TO_LIST
+    page = render_template(
+        "formwork/error.html",
+        base_template=appbuilder.base_template,
+        appbuilder=appbuilder,
+        title=title,
+        status=status,
+        text=text,
+        back=back,
+        back_label=label,
+    )
+    return page, status
 
 
 def _fieldsets(

@@ -1,7 +1,8 @@
 """What a record's timeline shows: its changes, its comments and what features add (approval events), newest first.
 
 One query per source (changes, comments, each TIMELINE_SOURCES item), each capped, then
-merged in Python: the page costs a query per source whatever the record's age. A
+merged in Python, then one query for the names of the people it shows ("Anna Zhao", not `user10`): the page
+costs a query per source whatever the record's age. A
 record only shows what happened since it was created, because SQLite may give
 a deleted record's id to a new one, whose timeline must not inherit the old
 record's past. Fields the reader may not see are left out of every change, and
@@ -10,7 +11,7 @@ a change left with nothing visible is not shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,10 +19,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..features import TIMELINE_SOURCES, TimelineEntry, TimelineLine, load_features
+from ..fields import kind_of
 from ..formatting import local_time
 from ..i18n import Label
 from ..meta.catalog import Catalog
-from ..meta.model import EntityDef
+from ..meta.model import EntityDef, FieldDef
+from ..tenancy.directory import display_names
 from .labels import ACTION, TEXT
 from .tables import CHANGES, COMMENTS
 from .values import shown_value
@@ -45,13 +48,14 @@ def read_timeline(
 ) -> Timeline:
     """The timeline of `record`; `hidden` gives, per entity, the fields the reader may not see."""
     since = record.created_at
-    entries = [
-        *_changes(session, catalog, entity, record.id, since, hidden),
-        *_comments(session, entity, record.id, since),
-        *_from_features(session, entity, record.id),
-    ]
+    changes = _changes(session, catalog, entity.qualified, record.id, since, hidden)
+    others = [*_comments(session, entity, record.id, since), *_from_features(session, entity, record.id)]
+    people = [*(c.row.actor for c in changes), *(e.actor for e in others), *(u for c in changes for u in c.users())]
+    names = display_names(session, people)
+    entries = [*(c.entry(entity, names) for c in changes), *others]
     entries.sort(key=lambda e: e.at, reverse=True)
-    return Timeline(entity, record.id, entries[:SHOWN], capped=len(entries) > SHOWN)
+    shown = [replace(e, actor=names.get(e.actor, e.actor)) if e.actor else e for e in entries[:SHOWN]]
+    return Timeline(entity, record.id, shown, capped=len(entries) > SHOWN)
 
 
 def _from_features(session: Session, entity: EntityDef, record_id: int) -> list[TimelineEntry]:
@@ -80,32 +84,62 @@ def visible_changes(changes: dict[str, Any], hidden: set[str]) -> dict[str, Any]
     return {name: pair for name, pair in (changes or {}).items() if name not in hidden}
 
 
+@dataclass(frozen=True)
+class _Change:
+    """One stored change of the record or of one of its rows, with the fields the reader may see."""
+
+    definition: EntityDef
+    row: Any
+    shown: dict[str, Any]
+
+    def fields(self) -> list[tuple[str, FieldDef | None, Any]]:
+        return [(name, self.definition.field(name), pair) for name, pair in self.shown.items()]
+
+    def users(self) -> list[str]:
+        """The user names its user fields' values hold (stored as {id, title: user name})."""
+        return [
+            value["title"]
+            for _, f, pair in self.fields()
+            if f is not None and kind_of(f).refers_to_user
+            for value in (pair.get("old"), pair.get("new"))
+            if isinstance(value, dict) and value.get("title")
+        ]
+
+    def entry(self, entity: EntityDef, names: dict[str, str]) -> TimelineEntry:
+        lines = [
+            TimelineLine(
+                f.label if f else name,
+                shown_value(f, _named(f, pair.get("old"), names)),
+                shown_value(f, _named(f, pair.get("new"), names)),
+            )
+            for name, f, pair in self.fields()
+        ]
+        row = self.row
+        subject = f"{self.definition.label.localized()} #{row.record_id}" if row.entity != entity.qualified else ""
+        return TimelineEntry(
+            "change", row.at, row.actor, ACTION.get(row.action, row.action), subject, lines, action=row.action
+        )
+
+
+def _named(field: FieldDef | None, value: Any, names: dict[str, str]) -> Any:
+    """A user field's stored value titled by the person's name instead of their user name."""
+    if field is None or not kind_of(field).refers_to_user or not isinstance(value, dict) or not value.get("title"):
+        return value
+    return {**value, "title": names.get(value["title"], value["title"])}
+
+
 def _changes(
-    session: Session, catalog: Catalog, entity: EntityDef, record_id: int, since: datetime, hidden: dict[str, set[str]]
-) -> list[TimelineEntry]:
-    entries = []
-    for row in session.execute(change_rows(entity.qualified, record_id, since).limit(SHOWN + 1)):
+    session: Session, catalog: Catalog, entity: str, record_id: int, since: datetime, hidden: dict[str, set[str]]
+) -> list[_Change]:
+    found = []
+    for row in session.execute(change_rows(entity, record_id, since).limit(SHOWN + 1)):
         definition = catalog.entities.get(row.entity)
         if definition is None:  # an entity no longer defined: its rows stay in the history, unshown
             continue
         shown = visible_changes(row.changes, hidden.get(row.entity, set()))
-        if not shown and row.action == "update":
-            continue
-        lines = [
-            TimelineLine(
-                f.label if (f := definition.field(name)) else name,
-                shown_value(f, pair.get("old")),
-                shown_value(f, pair.get("new")),
-            )
-            for name, pair in shown.items()
-        ]
-        subject = f"{definition.label.localized()} #{row.record_id}" if row.entity != entity.qualified else ""
-        entries.append(
-            TimelineEntry(
-                "change", row.at, row.actor, ACTION.get(row.action, row.action), subject, lines, action=row.action
-            )
-        )
-    return entries
+        if shown or row.action != "update":
+            found.append(_Change(definition, row, shown))
+    return found
 
 
 def _comments(session: Session, entity: EntityDef, record_id: int, since: datetime) -> list[TimelineEntry]:

@@ -12,7 +12,10 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from ..fields import kind_of
+import marshmallow as ma
+from markupsafe import Markup
+
+from ..fields import kind_of, value_kind
 from ..i18n import CatalogText, Label
 from ..meta.model import FieldDef
 
@@ -62,7 +65,8 @@ def json_safe(value: Any) -> Any:
 
 
 def shown_value(field: FieldDef | None, value: Any) -> str:
-    """A stored value as one line of text in the reader's language."""
+    """A stored value as one line of text in the reader's language, formatted by its field's type as lists show
+    it ("431,000.00", "Jan 2, 2030"), not as stored ("431000", "2030-01-02")."""
     if value is None or value == "" or value == []:
         return EMPTY.localized()
     if isinstance(value, bool):
@@ -75,5 +79,16 @@ def shown_value(field: FieldDef | None, value: Any) -> str:
         choice = {str(c.value): c for c in field.choices}.get(str(value))
         if choice is not None:
             return Label(choice.label).localized()
-    text = str(value)
+    text = str(value) if field is None or kind_of(field).has_choices else _formatted(field, value)
     return text if len(text) <= SHOWN_LENGTH else text[:SHOWN_LENGTH] + "…"
+
+
+def _formatted(field: FieldDef, value: Any) -> str:
+    """`value` as its type formats it: read back from JSON as the API reads it (ISO dates, decimals as text), then
+    `format_value`. A value the type no longer reads (the field's type changed since) shows as it was stored."""
+    kind = value_kind(field)
+    try:
+        shown = kind.format_value(field, kind.marshmallow_class(field)().deserialize(value))
+    except (ma.ValidationError, ValueError, TypeError, ArithmeticError):
+        return str(value)
+    return shown.striptags() if isinstance(shown, Markup) else str(shown)

@@ -11,6 +11,8 @@ what they may not see. Every form posts with the CSRF token.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from flask import abort, current_app, flash, redirect, request, url_for
@@ -23,6 +25,7 @@ from ..compile.actors import request_actor, signed_in_actor
 from ..compile.models import class_name, utcnow
 from ..formatting import local_time
 from ..i18n import LANGUAGES, Label, current_locale
+from ..tenancy.directory import display_names
 from ..tenancy.work_logs import MAX_PAGE, requested_page
 from . import inbox as store
 from . import outbox as mails
@@ -47,9 +50,20 @@ def _user() -> str:
     return signed_in_actor().username
 
 
-def described(runtime: TenantRuntime, row: Any, language: str) -> dict[str, Any]:
-    """What the inbox and the API show of a notification: its texts in `language` and a link to its record."""
-    subject, body = rendered(runtime.catalog, row, language)
+def described(
+    runtime: TenantRuntime, row: Any, language: str, names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """What the inbox and the API show of a notification: its texts in `language` and a link to its record. With
+    `names` ({user name: "First Last"}), the texts name people as people read them; `actor` stays the user name."""
+    people = names or {}
+    named = SimpleNamespace(
+        **{
+            **row._mapping,
+            "actor": people.get(row.actor, row.actor),
+            "recipient": people.get(row.recipient, row.recipient),
+        }
+    )
+    subject, body = rendered(runtime.catalog, named, language)
     entity = runtime.catalog.entities.get(row.entity) if row.entity else None
     link = url_for(f"{class_name(entity)}View.show", pk=row.record_id) if entity and row.record_id else None
     return {
@@ -78,12 +92,14 @@ class NotificationInbox(BaseView):
         page = max(0, min(request.args.get("page", 0, type=int), MAX_PAGE))
         unread_only = request.args.get("unread") == "1"
         runtime, user, language = _runtime(), _user(), current_locale()
-        total, rows = store.page_of(runtime.session(), user, page, PAGE_SIZE, unread_only)
+        session = runtime.session()
+        total, rows = store.page_of(session, user, page, PAGE_SIZE, unread_only)
+        names = display_names(session, [user, *(row.actor for row in rows)])
         return self.render_template(
             "formwork/notify/inbox.html",
             title=TEXT["notifications"],
             T=TEXT,
-            rows=[{**described(runtime, row, language), "at": local_time(row.created_at)} for row in rows],
+            rows=[{**described(runtime, row, language, names), "at": local_time(row.created_at)} for row in rows],
             page=page,
             more=(page + 1) * PAGE_SIZE < total,
             unread_only=unread_only,

@@ -27,6 +27,7 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from ..actor import request_state
 from ..adapters.fab import check_rison_schemas_once
 from ..i18n import CatalogText
+from .people_screens import TenantGroupView, TenantRoleView, TenantUserView
 from .security_apis import keeping_the_contract
 from .throttle import ThrottledLogins
 from .tokens import TenantSecurityApi, answer_token_problems
@@ -74,6 +75,9 @@ def as_tenants_serve(api: type[BaseApi]) -> type[BaseApi]:
 
 class TenantSecurityManager(ThrottledLogins, SecurityManager):
     security_api = TenantSecurityApi
+    userdbmodelview = TenantUserView
+    rolemodelview = TenantRoleView
+    groupmodelview = TenantGroupView
     user_api = as_tenants_serve(UserApi)
     role_api = as_tenants_serve(RoleApi)
     group_api = as_tenants_serve(GroupApi)

@@ -1,0 +1,106 @@
+"""In a real browser: a kanban card dragged to another column is saved; one a rule refuses snaps back to its column
+with the rule's message shown; the "Move to…" menu does the same without a mouse.
+
+Needs Debian's chromium and the `playwright` package; skipped where they are missing, except when
+FORMWORK_REQUIRE_BROWSER is set (CI sets it), so CI can never pass by skipping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from conftest import Platform, jwt
+from test_browser import launch, served, sign_in, sync_playwright
+
+SLUG = "kanban-browser"
+BOARD = f"/t/{SLUG}/crm_opportunity/kanban/crm.pipeline/"
+#: where a card is taken: its padding, not its title link or its menu (which are clicked, not dragged)
+GRIP = {"x": 3, "y": 3}
+
+
+def _post(platform: Platform, auth: dict[str, str], table: str, **values: Any) -> int:
+    response = platform.client().post(f"/t/{SLUG}/api/v1/{table}/", json=values, headers=auth)
+    assert response.status_code == 201, response.text
+    return int(response.json["id"])
+
+
+@pytest.fixture(scope="module")
+def server(platform: Platform) -> Iterator[str]:
+    platform.tenant(SLUG, packs=["core", "crm"])
+    auth = jwt(platform.client(), SLUG)
+    account = _post(platform, auth, "crm_account", name="Browser Co")
+    _post(platform, auth, "crm_opportunity", name="Easy deal", account=account, stage="prospecting", amount="10")
+    _post(
+        platform,
+        auth,
+        "crm_opportunity",
+        name="Unsure deal",
+        account=account,
+        stage="negotiation",
+        amount="20",
+        probability=50,
+        close_date="2030-01-31",
+    )
+    yield from served(platform)
+
+
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator[Any]:
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1800, "height": 900})  # all six columns in view: drag and drop
+        sign_in(page, f"{server}/t/{SLUG}", "admin")
+        yield page
+        browser.close()
+
+
+def _card(page: Any, title: str) -> Any:
+    return page.locator(".fw-kanban-card", has_text=title)
+
+
+def _stage(platform: Platform, title: str) -> str:
+    auth = jwt(platform.client(), SLUG)
+    rows = platform.client().get(f"/t/{SLUG}/api/v1/crm_opportunity/", headers=auth).json["result"]
+    return next(row["stage"] for row in rows if row["name"] == title)
+
+
+def test_a_dragged_card_is_saved_in_its_new_column(server: str, page: Any, platform: Platform) -> None:
+    page.goto(f"{server}{BOARD}")
+    target = page.locator('.fw-kanban-cards[data-column="qualification"]')
+    with page.expect_response(lambda r: r.url.endswith("/move")) as answer:
+        _card(page, "Easy deal").drag_to(target, source_position=GRIP)
+    assert answer.value.status == 200
+    assert target.locator(".fw-kanban-card", has_text="Easy deal").count() == 1
+    assert page.locator('.fw-kanban-column[data-column="qualification"] .fw-kanban-count').inner_text() == "1"
+    assert _stage(platform, "Easy deal") == "qualification"
+
+
+def test_a_card_a_rule_refuses_snaps_back_with_the_rules_message(server: str, page: Any, platform: Platform) -> None:
+    page.goto(f"{server}{BOARD}")
+    with page.expect_response(lambda r: r.url.endswith("/move")) as answer:
+        _card(page, "Unsure deal").drag_to(page.locator('.fw-kanban-cards[data-column="won"]'), source_position=GRIP)
+    assert answer.value.status == 400
+    message = page.locator(".fw-kanban-message")
+    message.wait_for(state="visible")
+    assert "A won opportunity has a probability of 100%." in message.inner_text()
+    back = page.locator('.fw-kanban-cards[data-column="negotiation"] .fw-kanban-card', has_text="Unsure deal")
+    back.wait_for()
+    assert page.locator('.fw-kanban-cards[data-column="won"] .fw-kanban-card').count() == 0
+    assert _stage(platform, "Unsure deal") == "negotiation"
+
+
+def test_the_move_menu_moves_a_card_without_dragging(server: str, page: Any, platform: Platform) -> None:
+    page.goto(f"{server}{BOARD}")
+    with page.expect_response(lambda r: r.url.endswith("/move")) as answer:
+        _card(page, "Easy deal").locator("select.fw-kanban-move").select_option("proposal")
+    assert answer.value.status == 400  # a proposal needs its expected close date: the card stays where it was
+    page.locator('.fw-kanban-cards[data-column="qualification"] .fw-kanban-card', has_text="Easy deal").wait_for()
+    assert "Expected close date" in page.locator(".fw-kanban-message").inner_text()
+    with page.expect_response(lambda r: r.url.endswith("/move")) as answer:
+        _card(page, "Easy deal").locator("select.fw-kanban-move").select_option("lost")
+    assert answer.value.status == 200
+    page.locator('.fw-kanban-cards[data-column="lost"] .fw-kanban-card', has_text="Easy deal").wait_for()
+    assert _stage(platform, "Easy deal") == "lost"
