@@ -227,7 +227,7 @@ def test_export_through_the_api(platform: Platform, site) -> None:
     client = platform.client()
     answer = client.get(f"{API}/core_employee/export?format=csv", headers=jwt(client, SLUG))
     assert answer.status_code == 200
-    lines = answer.text.splitlines()
+    lines = answer.data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Name,Department") and any(line.startswith("Erin,Sales North") for line in lines)
     assert client.get(f"{API}/core_employee/export?format=pdf", headers=jwt(client, SLUG)).status_code == 400
     spec = client.get(f"{API}/_openapi", headers=jwt(client, SLUG))

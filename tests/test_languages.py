@@ -213,7 +213,7 @@ def test_dates_are_shown_in_the_tenants_time_zone_and_language(tenants: Platform
             assert formatting.relative_day(date(2026, 1, 2), today=date(2026, 1, 1)) == "tomorrow"
 
 
-def test_exports_write_text_as_shown_and_spreadsheets_numbers_and_dates(tenants: Platform) -> None:
+def test_exports_write_raw_values_in_csv_and_spreadsheets_numbers_and_dates(tenants: Platform) -> None:
     from openpyxl import load_workbook
 
     client = tenants.client()
@@ -223,7 +223,7 @@ def test_exports_write_text_as_shown_and_spreadsheets_numbers_and_dates(tenants:
     )
     browser = signed_in(tenants, ZH)
     csv_text = browser.get(f"/t/{ZH}/oa_meeting/view/default/export/csv").text
-    assert csv_text.splitlines()[0].startswith("主题,开始时间") and "2026年5月2日 02:00" in csv_text
+    assert csv_text.splitlines()[0].startswith("\ufeff主题,开始时间") and "2026-05-02 02:00:00" in csv_text
     sheet = load_workbook(BytesIO(browser.get(f"/t/{ZH}/oa_meeting/view/default/export/xlsx").data)).active
     rows = {row[0]: row for row in sheet.iter_rows(values_only=True)}
     assert (

@@ -83,7 +83,7 @@ class ListScreens(FabModelView):
             order = self.datamodel.obj.id
         query = with_shown_references(query, self.datamodel.obj, listing, actor)
         query = query.order_by(order.desc() if listing.definition.sort_descending else order.asc())
-        return export_response(query, listing, kind, f"{self.entity.table}-{listing.name}.{kind}", actor)
+        return export_response(query, listing, kind, actor)
 
     def _activate(self, listing: Listing) -> None:
         """Make `listing` the list this request shows: its filter and the quick search apply to rows, counts,

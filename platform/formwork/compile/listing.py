@@ -24,10 +24,12 @@ from sqlalchemy.orm import Query, Session, selectinload
 
 from .. import formatting
 from ..actor import Actor, request_state
-from ..fields import field_type, kind_of
-from ..i18n import Label
+from ..fields import field_type, kind_of, value_kind
+from ..i18n import CatalogText, Label
 from ..meta.model import EntityDef, ListViewDef
 from ..rights import hidden_fields, visible_condition
+from . import exports
+from .exports import Formatted, named_download
 
 COUNT_LIMIT = 10_000
 #: records an export reads at a time (on PostgreSQL a server-side cursor, fetched in batches)
@@ -166,45 +168,63 @@ def with_shown_references(query: Any, model: type, listing: Listing, actor: Acto
     return query.options(*(selectinload(getattr(model, name)) for name in shown))
 
 
-def export_rows(items: Iterable[Any], listing: Listing, actor: Actor, native: bool = False) -> Iterator[list[Any]]:
-    """Header, then each record's column values `actor` may see as shown on screen (plain text, in the reader's
-    language).
+def export_rows(items: Iterable[Any], listing: Listing, actor: Actor, spreadsheet: bool) -> Iterator[list[Any]]:
+    """Header (the column labels in the reader's language), then each record's column values `actor` may see.
 
-    `native` (XLSX) keeps numbers and dates as values the spreadsheet computes with instead
-    (datetimes in the tenant's time zone); CSV stays what the screen shows.
+    A `spreadsheet` (XLSX) gets typed cells: numbers, money, percents, dates and times as values it computes with,
+    each with its number format (`Formatted`). A CSV gets raw values an import reads back (`CSV_CELLS`). Both show
+    other columns as the screen does, as plain text.
     """
     entity, columns = listing.entity, listing.columns(actor)
-    yield [str(_label(entity, c).localized()) for c in columns]
-    formatters = {c: column_formatter(entity, c, listing.definition.formats.get(c)) for c in columns}
-    if native:
-        formatters.update(
-            {c: _native for c in columns if (f := entity.field(c)) is not None and kind_of(f).native_in_spreadsheets}
-        )
+    yield [_label(entity, c).localized() for c in columns]
+    cells = [_column_cells(entity, c, listing.definition.formats.get(c), spreadsheet) for c in columns]
     for item in items:
-        row = []
-        for column in columns:
-            value = getattr(item, column)
-            formatter = formatters[column]
-            shown = formatter(value) if formatter else value
-            row.append(_plain(shown))
-        yield row
+        yield [cell(getattr(item, column), item) for column, cell in zip(columns, cells, strict=True)]
 
 
 def _label(entity: EntityDef, column: str) -> Label:
     field = entity.field(column)
-    return field.label if field else Label(column.replace("_", " ").capitalize())
+    return field.label if field else STANDARD_LABELS.get(column) or Label(column.replace("_", " ").capitalize())
 
 
-def _native(value: Any) -> Any:
-    """A value as a spreadsheet cell: a stored UTC datetime becomes the tenant's wall-clock time."""
-    return formatting.to_local(value).replace(tzinfo=None) if isinstance(value, datetime) else value
+#: the record's own columns (meta.model.STANDARD_COLUMNS) by their labels, on screens and in exports
+STANDARD_LABELS = {
+    "id": CatalogText("ID"),
+    "created_at": CatalogText("Created at"),
+    "created_by": CatalogText("Created by"),
+    "updated_at": CatalogText("Updated at"),
+    "updated_by": CatalogText("Updated by"),
+    "version": CatalogText("Version"),
+}
+
+Cell = Callable[[Any, Any], Any]
+"""(value, record) -> the exported cell."""
+
+
+def _column_cells(entity: EntityDef, column: str, fmt: str | None, spreadsheet: bool) -> Cell:
+    """How one column's values are exported: typed by the type of the value the field holds (a formula's result,
+    a rollup's number), as shown on screen otherwise."""
+    field = entity.field(column)
+    if field is None:
+        if column in STANDARD_TIMES:
+            return lambda value, _record: _moment_cell(value, spreadsheet)
+        return lambda value, _record: _plain(value)
+    typed = exports.writer(value_kind(field))
+    if typed is not None:
+        return lambda value, record: None if value is None else typed(field, value, record, spreadsheet)
+    shown = column_formatter(entity, column, fmt)
+    return lambda value, _record: _plain(shown(value) if shown else value)
+
+
+def _moment_cell(value: datetime | None, spreadsheet: bool) -> Any:
+    return None if value is None else exports.local_moment(None, value, None, spreadsheet)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _plain(value: Any) -> Any:
-    """A cell as plain data; text that a spreadsheet would run as a formula is quoted."""
+    """A cell shown as text; text that a spreadsheet would run as a formula is quoted."""
     if value is None:
         return ""
     if isinstance(value, (int, float, Decimal, date, datetime)):
@@ -214,22 +234,27 @@ def _plain(value: Any) -> Any:
 
 
 def to_csv(rows: Iterable[list[Any]]) -> Iterator[str]:
+    """UTF-8 text with a byte order mark, without which Excel reads a CSV in the system's code page (GBK on a Chinese
+    Windows) and garbles every non-ASCII header and value."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(["" if value is None else value for value in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
 
 
-def export_response(query: Query[Any], listing: Listing, kind: str, filename: str, actor: Actor) -> Response:
-    """The records of `query` as a download of `kind` (csv, xlsx) for `actor`: a CSV is streamed while the records
-    are read; a workbook is written whole, so an XLSX is built within the request."""
-    rows = export_rows(query.yield_per(EXPORT_BATCH), listing, actor, native=kind == "xlsx")
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+def export_response(query: Query[Any], listing: Listing, kind: str, actor: Actor) -> Response:
+    """The records of `query` as a download of `kind` (csv, xlsx) for `actor`, named after the list view and the
+    tenant's day: a CSV is streamed while the records are read; a workbook is written whole, so an XLSX is built
+    within the request."""
+    rows = export_rows(query.yield_per(EXPORT_BATCH), listing, actor, spreadsheet=kind == "xlsx")
+    today = formatting.local_day(actor.now()).isoformat()
+    headers = {"Content-Disposition": named_download(listing.title, today, kind)}
     if kind == "xlsx":
-        return Response(to_xlsx(rows, str(listing.title)), mimetype=EXPORT_TYPES[kind], headers=headers)
+        return Response(to_xlsx(rows, listing.title.localized()), mimetype=EXPORT_TYPES[kind], headers=headers)
     return streamed(to_csv(rows), query.session, mimetype=EXPORT_TYPES[kind], headers=headers)
 
 
@@ -253,11 +278,17 @@ def streamed(body: Iterator[str], session: Session, **response: Any) -> Response
     return Response(stream_with_context(body_then_close()), **response)
 
 
-def _cell(value: Any) -> Any:
-    """A value a workbook can hold: XML 1.0, and so XLSX, has no control characters but tab and line breaks, which
-    a text field may still hold (a pasted form feed); they are left out of the cell, not the whole export."""
+def _cell(sheet: Any, value: Any) -> Any:
+    """A value a workbook can hold: a typed value keeps its number format (a cell of its own); XML 1.0, and so XLSX,
+    has no control characters but tab and line breaks, which a text field may still hold (a pasted form feed); they
+    are left out of the cell, not the whole export."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    if isinstance(value, Formatted):
+        cell = WriteOnlyCell(sheet, value.value)
+        cell.number_format = value.number_format
+        return cell
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
@@ -268,7 +299,7 @@ def to_xlsx(rows: Iterable[list[Any]], title: str) -> bytes:
     safe_title = "".join(ch for ch in title if ch not in ":/\\?*[]")[:31].strip() or "Export"
     sheet = book.create_sheet(title=safe_title)
     for row in rows:
-        sheet.append([_cell(value) for value in row])
+        sheet.append([_cell(sheet, value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -32,6 +32,7 @@ from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, N
 from werkzeug.wrappers import Response as Redirect
 
 from ..actor import Actor, request_state
+from ..adapters.fab import base_filters
 from ..features import ENTITY_SCREENS, RECORD_PANELS, load_features
 from ..fields import field_type, is_fixed, kind_of
 from ..fields.reference import choice_condition
@@ -46,6 +47,7 @@ from .forms import FormContext, RuleCheckedForms
 from .interface import EntityInterface
 from .list_screens import ListScreens
 from .listing import (
+    STANDARD_LABELS,
     STANDARD_TIMES,
     Listing,
     column_formatter,
@@ -54,14 +56,6 @@ from .models import CompiledModels, class_name
 
 RECORD_INFO = CatalogText("Record", context="record panel")
 RECORD_SECTION = (RECORD_INFO, {"fields": ["created_at", "updated_at", "version"], "expanded": False})
-STANDARD_LABELS = {
-    "id": CatalogText("ID"),
-    "created_at": CatalogText("Created at"),
-    "created_by": CatalogText("Created by"),
-    "updated_at": CatalogText("Updated at"),
-    "updated_by": CatalogText("Updated by"),
-    "version": CatalogText("Version"),
-}
 CHOICES_PAGE = 20
 EDIT = CatalogText("Edit")
 #: what an error page says, by status: (title, text)
@@ -227,7 +221,7 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
         the record now is); else FAB's previous page (a refused save, which stays on its form, never gets here)."""
         pk = _saved().get(self.endpoint)
         can_show = self.appbuilder.sm.has_access("can_show", self.class_permission_name)
-        if pk is None or not can_show or self.datamodel.get(pk, self._base_filters) is None:
+        if pk is None or not can_show or self.datamodel.get(pk, base_filters(self)) is None:
             return redirect(self.get_redirect())
         return redirect(url_for(f"{self.endpoint}.show", pk=pk))
 

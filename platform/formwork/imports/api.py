@@ -19,6 +19,7 @@ from flask_appbuilder.security.decorators import permission_name
 from ..actor import Actor
 from ..adapters.fab import base_filters
 from ..compile.actors import request_actor
+from ..compile.exports import named_download
 from ..compile.listing import (
     EXPORT_TYPES,
     Listing,
@@ -94,7 +95,7 @@ class ImportApi:
           responses:
             200: {description: an XLSX file}
         """
-        headers = {"Content-Disposition": f'attachment; filename="{self.entity.table}-template.xlsx"'}
+        headers = {"Content-Disposition": named_download(self.entity.plural, "template", "xlsx")}
         return Response(template_for(self.entity), mimetype=XLSX, headers=headers)
 
     @expose("/export", methods=["GET"])
@@ -119,8 +120,7 @@ class ImportApi:
                 message={"view" if listing is None else "format": ["Unknown list view or format."]}
             )
         actor = request_actor()
-        filename = f"{self.entity.table}-{listing.name}.{kind}"
-        return export_response(self._export_query(listing, actor), listing, kind, filename, actor)
+        return export_response(self._export_query(listing, actor), listing, kind, actor)
 
     def _export_listing(self, name: str | None) -> Listing | None:
         """The list view asked for (its columns leave out the fields the user may not see)."""

@@ -33,6 +33,7 @@ from markupsafe import escape
 from werkzeug.datastructures import FileStorage
 
 from ..compile.actors import request_actor
+from ..compile.exports import named_download
 from ..compile.models import utcnow
 from ..fields import FIELD_TYPES
 from ..rights import unchangeable_fields
@@ -182,7 +183,7 @@ class ImportScreens:
     @has_access
     @permission_name("import")
     def import_template(self) -> Response:
-        headers = {"Content-Disposition": f'attachment; filename="{self.entity.table}-template.xlsx"'}
+        headers = {"Content-Disposition": named_download(self.entity.plural, "template", "xlsx")}
         return Response(template_for(self.entity), mimetype=XLSX, headers=headers)
 
     # -- the kept file ---------------------------------------------------------
