@@ -12,7 +12,6 @@ else the pack's one for the event, else the platform's default below.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ from ..i18n import DEFAULT_LANGUAGE, CatalogText, Label
 from ..meta.errors import DefinitionError
 from ..meta.model import qualify
 from ..meta.yamlload import Document
+from ..placeholders import fill, placeholder_problems
 from .events import EVENTS
 
 if TYPE_CHECKING:
@@ -42,7 +42,6 @@ PLACEHOLDERS = {
     "message": "an automation's message, as its step wrote it",
 }
 PLATFORM = CatalogText("Formwork")
-_PARSER = string.Formatter()
 
 
 @dataclass(frozen=True)
@@ -89,35 +88,16 @@ def template_errors(definition: NotificationDef, catalog: Catalog) -> list[Defin
 
 
 def placeholder_errors(text: str) -> list[str]:
-    try:
-        parsed = list(_PARSER.parse(text))
-    except ValueError as bad:
-        return [f"{bad}; write a literal brace as {{{{ or }}}}"]
-    errors = []
-    for _literal, name, spec, conversion in parsed:
-        if name is None:
-            continue
-        if name not in PLACEHOLDERS:
-            errors.append(
-                f"unknown placeholder {{{name}}}; expected one of: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
-            )
-        elif spec or conversion:
-            errors.append(f"placeholder {{{name}}} takes no format or conversion; write it as {{{name}}}")
-    return errors
+    return placeholder_problems(text, PLACEHOLDERS, _unknown)
+
+
+def _unknown(name: str) -> str:
+    return f"unknown placeholder {{{name}}}; expected one of: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
 
 
 def render(text: str, values: Mapping[str, str]) -> str:
     """`text` with each placeholder replaced by its value (empty when absent); anything else stays as written."""
-    try:
-        parsed = list(_PARSER.parse(text))
-    except ValueError:
-        return text
-    out = []
-    for literal, name, _spec, _conversion in parsed:
-        out.append(literal)
-        if name is not None:
-            out.append(values.get(name, ""))
-    return "".join(out)
+    return fill(text, values)
 
 
 def template_for(catalog: Catalog, event: str, entity: str | None) -> tuple[Label, Label]:

@@ -8,7 +8,6 @@ backoff and never twice (notify/outbox.py). Texts are written per language with 
 
 from __future__ import annotations
 
-import string
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,11 +15,11 @@ import sqlalchemy as sa
 from ...fields import field_type, kind_of
 from ...i18n import LANGUAGES, Label
 from ...meta.model import STANDARD_COLUMNS, EntityDef, FieldDef
+from ...placeholders import fill, placeholder_problems, placeholders
 from ...tenancy.directory import EMPLOYEE, Directory
 from ...tenancy.notices import AUTOMATED, notices
 from .base import Step, StepFailed, StepRun, StepScope
 
-_PARSER = string.Formatter()
 TEXT = {"$ref": "#/$defs/label", "description": "per language; {field} is the record's value, {record} its title"}
 PEOPLE = {
     "type": "object",
@@ -110,15 +109,15 @@ class Texts:
         for part in ("subject", "body"):
             for language, text in getattr(self, part).translations.items():
                 where = (part, language) if isinstance(written[part], dict) else (part,)
-                for problem in _placeholder_problems(text, known):
+                for problem in placeholder_problems(text, known, _unknown):
                     scope.problem(where, problem)
-                self.used |= _placeholders(text) & known
+                self.used |= placeholders(text) & known
 
     def rendered(self, run: StepRun) -> tuple[dict[str, str], dict[str, str]]:
         values = _placeholder_values(run, self.used)
         return (
-            {language: _fill(self.subject.get(language), values) for language in LANGUAGES},
-            {language: _fill(self.body.get(language), values) for language in LANGUAGES},
+            {language: fill(self.subject.get(language), values) for language in LANGUAGES},
+            {language: fill(self.body.get(language), values) for language in LANGUAGES},
         )
 
 
@@ -186,37 +185,6 @@ def _members(run: StepRun, link: str, group_id: int) -> list[str]:
     return [login for login in run.session.scalars(query) if directory.is_active(login)]
 
 
-def _placeholder_problems(text: str, known: set[str]) -> list[str]:
-    try:
-        parsed = list(_PARSER.parse(text))
-    except ValueError as bad:
-        return [f"{bad}; write a literal brace as {{{{ or }}}}"]
-    problems = []
-    for _literal, name, spec, conversion in parsed:
-        if name is None:
-            continue
-        if name not in known:
-            problems.append(f"unknown placeholder {{{name}}}; use a field of the entity or {{record}}")
-        elif spec or conversion:
-            problems.append(f"placeholder {{{name}}} takes no format or conversion (it is shown as its field shows it)")
-    return problems
-
-
-def _placeholders(text: str) -> set[str]:
-    try:
-        return {name for _literal, name, _spec, _conversion in _PARSER.parse(text) if name is not None}
-    except ValueError:
-        return set()
-
-
-def _fill(text: str, values: dict[str, str]) -> str:
-    try:
-        parsed = list(_PARSER.parse(text))
-    except ValueError:
-        return text
-    return "".join(literal + (values.get(name, "") if name is not None else "") for literal, name, _, _ in parsed)
-
-
 def _placeholder_values(run: StepRun, used: set[str]) -> dict[str, str]:
     """The record's values the texts use, as text: a field formatted as its type shows it, a record by its title."""
     if run.record is None:
@@ -232,6 +200,10 @@ def _placeholder_values(run: StepRun, used: set[str]) -> dict[str, str]:
         else:
             values[name] = field_type(found.type).format_value(found, value)
     return values
+
+
+def _unknown(name: str) -> str:
+    return f"unknown placeholder {{{name}}}; use a field of the entity or {{record}}"
 
 
 def _title(run: StepRun) -> str:
