@@ -128,6 +128,9 @@ def test_the_inbox_names_who_did_it(platform: Platform, runtime: Any, dora: Clie
     runtime.session.remove()
     page = dora.get(f"/t/{SLUG}/notifications/").text
     assert "Mike Test mentioned you" in page and "mike mentioned" not in page
+    listed = platform.client().get(f"/t/{SLUG}/api/v1/notifications/", headers=jwt(platform.client(), SLUG, "dora"))
+    found = next(n for n in listed.json["result"] if n["actor"] == "mike" and n["event"] == "mentioned")
+    assert found["subject"].startswith("Mike Test mentioned you")  # the API names people too; `actor` stays the login
 
 
 def test_the_people_screens_show_yes_no_and_joined_roles(dora: Client) -> None:

@@ -206,9 +206,9 @@ def test_approval_needed_reaches_the_approvers_inbox_in_the_pack_texts_and_queue
         "erin",
     )
     assert item["subject"] == f"Leave to approve: {number}"
-    assert item["body"] == "erin asks for leave (Manager)."
+    assert item["body"] == "Erin Test asks for leave (Manager)."  # people by name; `actor` stays the login
     chinese = listed(site, tokens, "mike", language="zh")["result"][0]
-    assert chinese["subject"] == f"请假待审批：{number}" and chinese["body"] == "erin 申请请假（直属上级）。"
+    assert chinese["subject"] == f"请假待审批：{number}" and chinese["body"] == "Erin Test 申请请假（直属上级）。"
     assert [row.status for row in outbox(runtime, "mike")] == ["pending"]
     assert listed(site, tokens, "erin")["count"] == 0  # never told of one's own action
 
@@ -242,7 +242,7 @@ def test_a_transferred_task_is_assigned_to_its_new_approver(site, tokens):
     approvals.transfer(open_task(approvals, instance, "mike"), "mike", "dora")
     assigned = [n for n in listed(site, tokens, "dora")["result"] if n["event"] == "assigned"]
     assert len(assigned) == 1 and assigned[0]["subject"].endswith("was assigned to you")
-    assert assigned[0]["actor"] == "mike" and assigned[0]["body"].startswith("mike assigned ")
+    assert assigned[0]["actor"] == "mike" and assigned[0]["body"].startswith("Mike Test assigned ")
 
 
 # -- the worker sends -------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from ..compile.models import class_name
 from ..fields.base import INTEGER_LIMIT
 from ..i18n import LANGUAGES, current_locale
 from ..rights import visible_condition
+from ..tenancy.directory import display_names
 from . import inbox as store
 from .events import CHANNELS, EVENTS
 from .rights import NOTIFICATION_RIGHTS
@@ -113,7 +114,8 @@ class NotificationApi(BaseApi):
         session = runtime.session()
         count, rows = store.page_of(session, user, paging["page"], paging["page_size"], paging["unread"])
         language = paging.get("language") or current_locale()
-        result = [_json(described(runtime, row, language)) for row in rows]
+        names = display_names(session, [user, *(row.actor for row in rows)])
+        result = [_json(described(runtime, row, language, names)) for row in rows]
         return self.response(200, count=count, unread=store.unread_count(session, user), result=result)
 
     @expose("/unread", methods=["GET"])
