@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from conftest import Platform, jwt
-from test_browser import launch, served, sign_in, sync_playwright
+from test_browser import csp_violations, launch, served, sign_in, sync_playwright
 
 SLUG = "actions-web"
 
@@ -35,11 +35,7 @@ def test_marking_an_opportunity_lost_with_a_reason(server: str) -> None:
     with sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page()
-        violations: list[str] = []
-        page.on(
-            "console",
-            lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
-        )
+        violations = csp_violations(page)
         tenant = f"{server}/t/{SLUG}"
         sign_in(page, tenant, "admin")
         page.goto(f"{tenant}/crm_opportunity/show/1")

@@ -52,6 +52,16 @@ def launch(p: Any) -> Any:
     )
 
 
+def csp_violations(page: Any) -> list[str]:
+    """The Content Security Policy violations the page reports on its console from now on (filled as they come)."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    return violations
+
+
 def sign_in(page: Any, url: str, username: str) -> None:
     """Sign in through the login form at `url` (a tenant's or the console's)."""
     page.goto(f"{url}/login/")

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import PASSWORD, Platform, jwt
 from formwork.console import add_operator
-from test_browser import launch, served, sign_in, sync_playwright
+from test_browser import csp_violations, launch, served, sign_in, sync_playwright
 
 SLUG = "csp-web"
 #: every kind of screen: home with its charts, list, add form (select2, date picker), show with tabs, search,
@@ -44,11 +44,7 @@ def test_no_screen_breaks_the_content_security_policy(server: str) -> None:
     with sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page()
-        violations: list[str] = []
-        page.on(
-            "console",
-            lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
-        )
+        violations = csp_violations(page)
         tenant = f"{server}/t/{SLUG}"
         sign_in(page, tenant, "admin")
         for screen in SCREENS:
