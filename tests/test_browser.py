@@ -23,7 +23,8 @@ if not os.environ.get("FORMWORK_REQUIRE_BROWSER"):
     if not os.path.exists(CHROMIUM):
         pytest.skip("chromium is not installed", allow_module_level=True)
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402 - only once we know it is there
+from playwright.sync_api import expect as expect  # noqa: E402 - only once we know it is there (other tests take it)
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 
 def served(platform: Platform) -> Iterator[str]:

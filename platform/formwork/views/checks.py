@@ -1,78 +1,56 @@
-"""Semantic checks of kanban views (`formwork validate`): the entity, the grouping field, the card fields, the sum,
-the order and the filter, each error at its line.
+"""What the semantic checks of every view kind share (`formwork validate`): the entity must exist and be the pack's
+to use, the filter must be a filter of it, and each named field must be one of the kind the view needs; every error
+at its line.
 
-`board_problems` is also asked when a board is shown, against a tenant's effective definitions: a board whose
-field a customization removed answers with that problem instead of failing.
+A kind's `problems(view, catalog)` is also asked when a view is shown, against a tenant's effective definitions: a
+view whose field a customization removed answers with that problem instead of failing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ..fields import FIELD_TYPES, FieldType, kind_of, value_kind
+from ..fields import FIELD_TYPES, FieldType, value_kind
 from ..filters import check_filter
 from ..filters.targets import STANDARD_TYPES
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
-from ..meta.model import EntityDef, FieldDef
-from .definition import KanbanViewDef
+from ..meta.model import EntityDef
+from .base import ViewDef
 
 Problem = tuple[tuple[Any, ...], str]
+Problems = Callable[[Any, Catalog], list[Problem]]
 
 
-def check_kanban_views(catalog: Catalog) -> list[DefinitionError]:
-    errors = []
-    for board in catalog.kanban_views.values():
-        assert board.document is not None  # built from a document
-        errors += [board.document.error(path, message) for path, message in board_problems(board, catalog)]
-    return errors
+def definition_check(collection: str, problems: Problems) -> Callable[[Catalog], list[DefinitionError]]:
+    """The DEFINITION_CHECKS entry of one view kind: each view's problems as errors at their lines."""
+
+    def check(catalog: Catalog) -> list[DefinitionError]:
+        errors = []
+        for view in getattr(catalog, collection).values():
+            assert view.document is not None  # built from a document
+            errors += [view.document.error(path, message) for path, message in problems(view, catalog)]
+        return errors
+
+    check.__name__ = check.__qualname__ = f"check_{collection}"  # as the registry's listings name it
+    return check
 
 
-def board_problems(board: KanbanViewDef, catalog: Catalog) -> list[Problem]:
-    """Every problem of one board, with paths inside its document."""
-    entity = catalog.entities.get(board.entity)
+def view_entity(view: ViewDef, catalog: Catalog) -> tuple[EntityDef | None, list[Problem]]:
+    """The view's entity, or the problem with it (none when the entity is a pack's the catalog does not load)."""
+    entity = catalog.entities.get(view.entity)
     if entity is None:
-        return [] if catalog.knows_entity(board.entity) else [(("entity",), f"unknown entity '{board.entity}'")]
-    if problem := catalog.unrequired_entity(board.pack, board.entity):
-        return [(("entity",), problem)]
-    problems = _group_problems(board, entity)
-    for i, name in enumerate(board.card):
-        kind = stored_kind(entity, name)
-        if kind is None:
-            problems.append((("card", i), f"'{name}' is not a field of {entity.qualified}"))
-        elif kind.holds_rows or kind.refers_to_many:
-            problems.append((("card", i), f"a card cannot show '{name}', a {kind.name} field (many records)"))
-    if board.sum is not None:
-        summed = stored_kind(entity, board.sum)
-        if summed is None or not summed.holds_number:
-            problems.append((("sum",), f"'{board.sum}' is not a number or money field of {entity.qualified}"))
-    ordered = stored_kind(entity, board.order_field)
-    if ordered is None or not ordered.stores_column or ordered.holds_list:
-        problems.append((("order",), f"cannot order cards by '{board.order_field}': not a field of {entity.qualified}"))
-    if board.filter is not None:
-        problems += [(("filter", *path), message) for path, message in check_filter(board.filter, entity, catalog)]
-    return problems
+        return None, [] if catalog.knows_entity(view.entity) else [(("entity",), f"unknown entity '{view.entity}'")]
+    if problem := catalog.unrequired_entity(view.pack, view.entity):
+        return None, [(("entity",), problem)]
+    return entity, []
 
 
-def _group_problems(board: KanbanViewDef, entity: EntityDef) -> list[Problem]:
-    grouped = entity.field(board.group_by)
-    if grouped is None:
-        return [(("group_by",), f"'{board.group_by}' is not a field of {entity.qualified}")]
-    if not groups_columns(grouped):
-        return [
-            (
-                ("group_by",),
-                f"cannot make columns of '{board.group_by}', a {grouped.type} field; "
-                "group by a choice field or a reference field",
-            )
-        ]
-    return []
-
-
-def groups_columns(field: FieldDef) -> bool:
-    """A field whose values are a board's columns: one choice (not several), or one record of an entity."""
-    kind = kind_of(field)
-    return (kind.has_choices and not kind.holds_list) or kind.refers_to_record
+def filter_problems(view: ViewDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
+    if view.filter is None:
+        return []
+    return [(("filter", *path), message) for path, message in check_filter(view.filter, entity, catalog)]
 
 
 def stored_kind(entity: EntityDef, name: str) -> FieldType | None:
@@ -82,3 +60,15 @@ def stored_kind(entity: EntityDef, name: str) -> FieldType | None:
     if found is not None:
         return value_kind(found)
     return FIELD_TYPES[STANDARD_TYPES[name]] if name in STANDARD_TYPES else None
+
+
+def shown_field_problems(entity: EntityDef, names: tuple[str, ...], key: str) -> list[Problem]:
+    """Fields a view shows (a card's, an event's): each must be a field of one value (not rows, not many records)."""
+    problems = []
+    for i, name in enumerate(names):
+        kind = stored_kind(entity, name)
+        if kind is None:
+            problems.append(((key, i), f"'{name}' is not a field of {entity.qualified}"))
+        elif kind.holds_rows or kind.refers_to_many:
+            problems.append(((key, i), f"a view cannot show '{name}', a {kind.name} field (many records)"))
+    return problems

@@ -1,8 +1,10 @@
-"""Views as a feature: the KanbanView kind and its checks, the board routes of the entities that have boards, their
-menu entries and the rights to see them, declared on the registry (formwork/features.py)."""
+"""Views as a feature: the view kinds beside list views (a subpackage each, declared in VIEW_KINDS), their checks,
+the routes of the entities that have views of a kind, their menu entries and the rights to see them, declared on the
+registry (formwork/features.py)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from ..features import (
@@ -15,32 +17,28 @@ from ..features import (
     FeatureRegistry,
 )
 from ..meta.catalog import Catalog
-from ..meta.kinds import Kind
-from ..meta.partial import Partial
-from .checks import check_kanban_views
-from .definition import add_kanban_view, boards_of, build_kanban_view
-from .menus import board_rights, register_board_menus
-from .screens import KanbanScreens
+from .base import views_of
+from .checks import definition_check
+from .kanban import KANBAN
+from .kinds import ViewKind
+from .menus import register_view_menus, view_rights
 
-KANBAN_VIEW = Kind(
-    "KanbanView",
-    "kanbanview.json",
-    build_kanban_view,
-    add_kanban_view,
-    Partial(identity=("name", "entity")),
-    collection="kanban_views",
-    schema_package="formwork.views",
-)
+VIEW_KINDS: tuple[ViewKind, ...] = (KANBAN,)
 
 
-def has_board(entity: Any, catalog: Catalog) -> bool:
-    """The board routes are for entities some board shows."""
-    return bool(boards_of(catalog, entity.qualified))
+def has_views(kind: ViewKind) -> Any:
+    """A kind's routes are for the entities some view of the kind shows."""
+
+    def applies(entity: Any, catalog: Catalog) -> bool:
+        return bool(views_of(catalog, kind.collection, entity.qualified))
+
+    return applies
 
 
 def register(registry: FeatureRegistry) -> None:
-    registry.add(DEFINITION_KINDS, KANBAN_VIEW, priority=70)
-    registry.add(DEFINITION_CHECKS, check_kanban_views, priority=70)
-    registry.add(ENTITY_SCREENS, EntityScreens(KanbanScreens, applies=has_board), priority=60)
-    registry.add(SCREENS, register_board_menus, priority=80)
-    registry.add(ROLE_RIGHTS, board_rights)
+    for kind in VIEW_KINDS:
+        registry.add(DEFINITION_KINDS, kind.kind, priority=70)
+        registry.add(DEFINITION_CHECKS, definition_check(kind.collection, kind.problems), priority=70)
+        registry.add(ENTITY_SCREENS, EntityScreens(kind.screens, applies=has_views(kind)), priority=60)
+    registry.add(SCREENS, partial(register_view_menus, VIEW_KINDS), priority=80)
+    registry.add(ROLE_RIGHTS, partial(view_rights, VIEW_KINDS))

@@ -8,21 +8,19 @@ the viewer's roles hide are neither on the cards, nor summed, nor ordered by.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from ..actor import Actor
-from ..compile.listing import column_formatter
-from ..fields import field_type, kind_of
-from ..filters import actor_context, compile_filter
-from ..i18n import Label
-from ..meta.catalog import Catalog
-from ..meta.model import EntityDef, FieldDef
-from ..rights import hidden_fields, unchangeable_fields, visible_condition
+from ...actor import Actor
+from ...fields import field_type, kind_of
+from ...i18n import Label
+from ...meta.catalog import Catalog
+from ...meta.model import FieldDef
+from ...rights import unchangeable_fields, visible_condition
+from ..query import ViewQuery
 from .definition import KanbanViewDef
 from .labels import TEXT
 
@@ -76,28 +74,21 @@ class Board:
         return next((c for c in self.columns if c.key == key), None)
 
 
-class BoardQuery:
+class BoardQuery(ViewQuery):
     """The queries of one board for one viewer, in the tenant's session."""
+
+    definition: KanbanViewDef
 
     def __init__(
         self, definition: KanbanViewDef, catalog: Catalog, compiled: Any, session: Session, actor: Actor
     ) -> None:
-        self.definition, self.catalog, self.compiled, self.session, self.actor = (
-            definition,
-            catalog,
-            compiled,
-            session,
-            actor,
-        )
-        self.entity: EntityDef = catalog.entities[definition.entity]
-        self.model: Any = compiled.model(self.entity.qualified)
+        super().__init__(definition, catalog, compiled, session, actor)
         self.grouped: FieldDef = self.entity.field(definition.group_by)  # type: ignore[assignment]  # checked
-        self.hidden = hidden_fields(self.entity, actor)
 
     # -- what the viewer sees ------------------------------------------------------------------------------------
     @property
     def card_fields(self) -> list[str]:
-        return [name for name in self.definition.card if name not in self.hidden]
+        return self.shown(self.definition.card)
 
     @property
     def summed(self) -> str | None:
@@ -158,12 +149,7 @@ class BoardQuery:
 
     def conditions(self, columns: list[Column] | None = None) -> list[Any]:
         """The board's filter, the viewer's record rules and, on a reference board, the columns shown."""
-        found = []
-        if self.definition.filter is not None:
-            found.append(compile_filter(self.definition.filter, self.model, self.entity, actor_context(self.actor)))
-        rules = visible_condition(self.model, self.actor)
-        if rules is not None:
-            found.append(rules)
+        found = super().conditions()
         if columns is not None and not kind_of(self.grouped).has_choices:
             ids = [self.value_of(c.key) for c in columns if c.key != EMPTY]
             found.append(sa.or_(self.group_column.in_(ids), self.group_column.is_(None)))
@@ -173,7 +159,7 @@ class BoardQuery:
         """Each column's count and sum: one grouped query."""
         measures: list[Any] = [sa.func.count(self.model.id)]
         if self.summed is not None:
-            measures.append(sa.func.sum(self._column(self.summed)))
+            measures.append(sa.func.sum(self.column(self.summed)))
         query = sa.select(self.group_column, *measures).where(*self.conditions(columns)).group_by(self.group_column)
         by_key = {c.key: c for c in columns}
         for row in self.session.execute(query):
@@ -204,7 +190,7 @@ class BoardQuery:
             .join(ranked, ranked.c.id == self.model.id)
             .where(ranked.c.rank <= CARDS_PER_COLUMN)
             .order_by(*order)
-            .options(*self.preloads())
+            .options(*self.preloads(self.card_fields))
         )
         return [self.card(item) for item in self.session.scalars(query)]
 
@@ -214,43 +200,13 @@ class BoardQuery:
         name = self.definition.order_field
         if name in self.hidden:
             return [self.model.id.desc()]
-        column = self._column(name)
+        column = self.column(name)
         first = column.desc() if self.definition.order_descending else column.asc()
         return [first.nulls_last(), self.model.id.desc()]
-
-    def preloads(self) -> list[Any]:
-        """One query per reference a card shows (account, owner…), not one per card."""
-        found = []
-        for name in self.card_fields:
-            shown = self.entity.field(name)
-            if shown is not None and kind_of(shown).refers_to_one:
-                found.append(selectinload(getattr(self.model, name)))
-        return found
 
     def card(self, item: Any) -> Card:
         names = self.card_fields
         texts = {name: self.text(item, name) for name in names}
         title = texts.get(self.definition.card[0]) or f"{self.entity.label.localized()} #{item.id}"
-        lines = [(self._label(name), texts[name]) for name in names[1:] if texts[name]]
+        lines = [(self.label(name), texts[name]) for name in names[1:] if texts[name]]
         return Card(item.id, item.version, self.key_of(getattr(item, self.group_column.key)), title, lines)
-
-    def text(self, item: Any, name: str) -> str:
-        """One card field as the reader reads it: a choice by its label, a record by its title, numbers, money and
-        dates in the reader's format; nothing for an empty value."""
-        shown = self.entity.field(name)
-        value = getattr(item, name, None)
-        if value is None or value == "":
-            return ""
-        if shown is not None and kind_of(shown).has_choices and not kind_of(shown).holds_list:
-            choice = next((c for c in shown.choices if c.value == value), None)
-            return choice.label.localized() if choice else str(value)
-        formatter: Callable[[Any], Any] | None = column_formatter(self.entity, name, None)
-        return str(formatter(value) if formatter else value)
-
-    def _label(self, name: str) -> Label:
-        shown = self.entity.field(name)
-        return shown.label if shown is not None else Label(name.replace("_", " ").capitalize())
-
-    def _column(self, name: str) -> Any:
-        found = self.entity.field(name)
-        return getattr(self.model, field_type(found.type).attribute(found) if found is not None else name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..i18n import CatalogText
+from ...i18n import CatalogText
 
 TEXT = {
     "empty": CatalogText("(no value)"),
@@ -15,7 +15,6 @@ TEXT = {
     "not_saved": CatalogText("The card was not moved."),
     "not_added": CatalogText("The card was not added."),
     "unknown_column": CatalogText("There is no such column on this board."),
-    "send_json": CatalogText("Send a JSON object."),
     "board_failed": CatalogText("This board cannot be shown: {problem}"),
     "open_list": CatalogText("Open the list"),
     "drag_help": CatalogText("Drag a card to another column, or use its Move to… menu."),

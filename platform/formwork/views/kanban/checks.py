@@ -1,0 +1,47 @@
+"""Semantic checks of kanban views: the grouping field, the card fields, the sum and the order (views/checks.py
+checks the entity and the filter)."""
+
+from __future__ import annotations
+
+from ...fields import kind_of
+from ...meta.catalog import Catalog
+from ...meta.model import EntityDef, FieldDef
+from ..checks import Problem, filter_problems, shown_field_problems, stored_kind, view_entity
+from .definition import KanbanViewDef
+
+
+def board_problems(board: KanbanViewDef, catalog: Catalog) -> list[Problem]:
+    """Every problem of one board, with paths inside its document."""
+    entity, problems = view_entity(board, catalog)
+    if entity is None:
+        return problems
+    problems = _group_problems(board, entity) + shown_field_problems(entity, board.card, "card")
+    if board.sum is not None:
+        summed = stored_kind(entity, board.sum)
+        if summed is None or not summed.holds_number:
+            problems.append((("sum",), f"'{board.sum}' is not a number or money field of {entity.qualified}"))
+    ordered = stored_kind(entity, board.order_field)
+    if ordered is None or not ordered.stores_column or ordered.holds_list:
+        problems.append((("order",), f"cannot order cards by '{board.order_field}': not a field of {entity.qualified}"))
+    return problems + filter_problems(board, entity, catalog)
+
+
+def _group_problems(board: KanbanViewDef, entity: EntityDef) -> list[Problem]:
+    grouped = entity.field(board.group_by)
+    if grouped is None:
+        return [(("group_by",), f"'{board.group_by}' is not a field of {entity.qualified}")]
+    if not groups_columns(grouped):
+        return [
+            (
+                ("group_by",),
+                f"cannot make columns of '{board.group_by}', a {grouped.type} field; "
+                "group by a choice field or a reference field",
+            )
+        ]
+    return []
+
+
+def groups_columns(field: FieldDef) -> bool:
+    """A field whose values are a board's columns: one choice (not several), or one record of an entity."""
+    kind = kind_of(field)
+    return (kind.has_choices and not kind.holds_list) or kind.refers_to_record
