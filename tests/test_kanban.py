@@ -53,6 +53,7 @@ fields:
       - {value: done, label: {en: Done, zh: 完成}}
   - {name: hours, type: decimal, precision: 1}
   - {name: account, type: reference, target: crm.account}
+  - {name: position, type: decimal, precision: 3}
 ---
 kind: KanbanView
 name: chores
@@ -69,6 +70,15 @@ entity: chore
 label: Chores by account
 group_by: account
 card: [title]
+---
+kind: KanbanView
+name: ranked
+entity: chore
+label: Chores in order
+group_by: status
+card: [title]
+rank: position
+filter: [{field: title, op: starts_with, value: "Step"}]
 """
 
 
@@ -276,6 +286,35 @@ def test_a_reference_board_has_a_column_per_record_by_title(platform: Platform, 
     assert _column_cards(page, str(tenant["shop"])) == ["Call Shop"]
 
 
+def test_a_ranked_board_keeps_the_order_cards_are_put_in(platform: Platform, tenant: dict[str, int]) -> None:
+    """Cards without a rank come newest first; a card put on top numbers the column (every card saved, their new
+    versions answered); one put between two ranked cards is the only one saved; quick-add goes on top."""
+    client = _signed_in(platform)
+    ranked = f"/t/{SLUG}/boards_chore/kanban/boards.ranked/"
+    auth = jwt(client, SLUG)
+    one, two, three = (_post(client, auth, "boards_chore", title=f"Step {n}", status="todo") for n in (1, 2, 3))
+    assert _column_cards(client.get(ranked).text, "todo") == ["Step 3", "Step 2", "Step 1"]
+    token = _csrf(client.get(ranked).text)
+
+    def move(pk: int, before: int | None, version: int) -> Any:
+        body = {"id": pk, "to": "todo", "version": version, "before": before}
+        return client.post(f"{ranked}move", json=body, headers={"X-CSRFToken": token})
+
+    first = move(one, three, 1)
+    assert first.status_code == 200, first.text
+    assert first.json["versions"] == {str(one): 2, str(three): 2, str(two): 2}
+    assert _column_cards(client.get(ranked).text, "todo") == ["Step 1", "Step 3", "Step 2"]
+    second = move(two, three, 2)
+    assert second.json["versions"] == {str(two): 3}
+    assert _column_cards(client.get(ranked).text, "todo") == ["Step 1", "Step 2", "Step 3"]
+    assert move(three, one, 1).status_code == 409  # the version the viewer saw is gone: nothing moves
+    added = client.post(f"{ranked}add", json={"to": "todo", "title": "Step 0"}, headers={"X-CSRFToken": token})
+    assert added.status_code == 201, added.text
+    assert _column_cards(client.get(ranked).text, "todo") == ["Step 0", "Step 1", "Step 2", "Step 3"]
+    page = client.get(ranked).text
+    assert 'data-ranked="true"' in page and 'data-place="up"' in page
+
+
 def test_the_board_answers_in_the_same_statements_for_1_and_30_cards(platform: Platform) -> None:
     slug = "kanban-count"
     platform.tenant(slug, packs=["core", "crm", "boards"])
@@ -309,7 +348,7 @@ def test_validate_refuses_a_group_by_that_is_not_a_choice_or_reference_field(tmp
     (folder / "pack.yaml").write_text(
         "kind: Pack\nname: wrong\nversion: 0.1.0\nrequires: {crm: '>=0.1.0'}\n---\n"
         "kind: KanbanView\nname: by_name\nentity: crm.opportunity\n"
-        "group_by: name\ncard: [name, nothing]\nsum: name\n"
+        "group_by: name\ncard: [name, nothing]\nsum: name\nrank: notes\n"
     )
     _catalog, errors = load_catalog([builtin_definitions(), folder])
     found = {(e.line, e.path, e.message) for e in errors if e.file.endswith("wrong/pack.yaml")}
@@ -317,6 +356,7 @@ def test_validate_refuses_a_group_by_that_is_not_a_choice_or_reference_field(tmp
         (9, "group_by", "cannot make columns of 'name', a string field; group by a choice field or a reference field"),
         (10, "card[1]", "'nothing' is not a field of crm.opportunity"),
         (11, "sum", "'name' is not a number or money field of crm.opportunity"),
+        (12, "rank", "cannot rank cards by 'notes': not a number field of crm.opportunity"),
     }
 
 

@@ -275,6 +275,10 @@ class FieldType:
         return found
 
     # -- lists ---------------------------------------------------------------
+    def scale(self, field: FieldDef) -> int:
+        """The decimal places a value of the field keeps (a whole number and anything not a number: none)."""
+        return 0
+
     def format_value(self, field: FieldDef, value: Any) -> str:
         return "" if value is None else str(value)
 

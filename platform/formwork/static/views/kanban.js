@@ -6,6 +6,7 @@
     var board = document.getElementById("fw-kanban");
     if (!board) { return; }
     var message = document.querySelector(".fw-kanban-message");
+    var ranked = board.dataset.ranked === "true";
 
     function showMessage(text) {
         message.textContent = text;
@@ -49,18 +50,35 @@
         select.value = "";
     }
 
-    /* Send a move; on refusal put `card` back at `index` in the column `from`. */
+    /* The id of the card after `card` in its column (where a ranked board places it), or null when it is last. */
+    function nextCardId(card) {
+        var next = card.nextElementSibling;
+        return next ? Number(next.dataset.id) : null;
+    }
+
+    function takeVersions(versions) {
+        Object.keys(versions || {}).forEach(function (id) {
+            var saved = board.querySelector('.fw-kanban-card[data-id="' + CSS.escape(id) + '"]');
+            if (saved) { saved.dataset.version = versions[id]; }
+        });
+    }
+
+    /* Send a move of `card` (already where the user put it); on refusal put it back at `index` in the column `from`. */
     function move(card, from, to, index) {
         showMessage("");
         card.classList.add("fw-kanban-saving");
-        return post(board.dataset.moveUrl, {id: Number(card.dataset.id), to: to, version: Number(card.dataset.version)})
+        var body = {id: Number(card.dataset.id), to: to, version: Number(card.dataset.version)};
+        if (ranked) { body.before = nextCardId(card); }
+        return post(board.dataset.moveUrl, body)
             .then(function (answer) {
                 card.dataset.version = answer.version;
+                takeVersions(answer.versions);
                 markColumn(card, answer.column);
                 updateTotals(answer.columns);
             })
             .catch(function (error) {
                 var list = cardsOf(from);
+                card.remove();
                 list.insertBefore(card, list.children[index] || null);
                 markColumn(card, from);
                 showMessage(error.message);
@@ -74,24 +92,35 @@
         Array.prototype.forEach.call(board.querySelectorAll(".fw-kanban-cards"), function (list) {
             window.Sortable.create(list, {
                 group: "fw-kanban",
-                sort: false,  /* a column's order is the board's order field: a card changes column, not place */
+                sort: ranked,  /* unranked, a column's order is the board's order field: a card changes column only */
                 animation: 120,
                 filter: "select, a, input",
                 preventOnFilter: false,
                 onEnd: function (event) {
-                    if (event.from === event.to) { return; }
+                    if (event.from === event.to && event.oldIndex === event.newIndex) { return; }
                     move(event.item, columnOf(event.from), columnOf(event.to), event.oldIndex);
                 }
             });
         });
     }
 
+    /* The "Move to…" menu: another column (the card goes on top), or up or down one place in its own. */
     board.addEventListener("change", function (event) {
         var select = event.target;
-        if (!select.classList.contains("fw-kanban-move") || !select.value) { return; }
+        if (!select.classList.contains("fw-kanban-move")) { return; }
+        var place = select.selectedOptions[0] && select.selectedOptions[0].dataset.place;
+        if (!select.value && !place) { return; }
         var card = select.closest(".fw-kanban-card");
         var from = card.parentNode;
         var index = Array.prototype.indexOf.call(from.children, card);
+        if (place === "up" || place === "down") {
+            var neighbour = place === "up" ? card.previousElementSibling : card.nextElementSibling;
+            select.value = "";
+            if (!neighbour) { return; }
+            from.insertBefore(card, place === "up" ? neighbour : neighbour.nextElementSibling);
+            move(card, columnOf(from), columnOf(from), index).then(function () { select.focus(); });
+            return;
+        }
         var target = cardsOf(select.value);
         target.insertBefore(card, target.firstChild);
         move(card, columnOf(from), select.value, index).then(function () { select.focus(); });

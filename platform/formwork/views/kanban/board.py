@@ -60,8 +60,9 @@ class Column:
 
 @dataclass
 class Board:
-    """A board for one viewer: its columns and what the viewer may do (`movable`: change the grouping field;
-    `addable`: set the title and the grouping field of a new record)."""
+    """A board for one viewer: its columns and what the viewer may do (`movable`: change the grouping field, and
+    the rank; `addable`: set the title, the grouping field and the rank of a new record; `ranked`: the cards are
+    in the order people put them in, so a move within a column is one)."""
 
     definition: KanbanViewDef
     columns: list[Column]
@@ -69,6 +70,7 @@ class Board:
     summed: str | None
     movable: bool = False
     addable: bool = False
+    ranked: bool = False
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
@@ -91,6 +93,11 @@ class BoardQuery(ViewQuery):
         return self.shown(self.definition.card)
 
     @property
+    def rank(self) -> str | None:
+        """The rank field, when the board has one and the viewer sees it (a hidden rank would tell its values)."""
+        return self.definition.rank if self.definition.rank not in self.hidden else None
+
+    @property
     def summed(self) -> str | None:
         return self.definition.sum if self.definition.sum not in self.hidden else None
 
@@ -103,14 +110,23 @@ class BoardQuery(ViewQuery):
             by_key[card.column].cards.append(card)
         movable, addable = self.allowed(may_edit, may_add)
         shown = [c for c in columns if not c.only_when_used or c.count]
-        return Board(self.definition, shown, self.card_fields, self.summed, movable=movable, addable=addable)
+        return Board(
+            self.definition,
+            shown,
+            self.card_fields,
+            self.summed,
+            movable=movable,
+            addable=addable,
+            ranked=self.rank is not None,
+        )
 
     def allowed(self, may_edit: bool, may_add: bool) -> tuple[bool, bool]:
-        """(move, quick-add) for a viewer with the entity's edit and add rights: a move changes the grouping field,
-        a quick-add sets it and the title field, so the viewer's field rights must let them."""
+        """(move, quick-add) for a viewer with the entity's edit and add rights: a move changes the grouping field
+        (and the rank), a quick-add sets them and the title field, so the viewer's field rights must let them."""
         unchangeable = unchangeable_fields(self.entity, self.actor)
-        movable = may_edit and self.grouped.name not in unchangeable
-        return movable, may_add and not {self.definition.card[0], self.grouped.name} & unchangeable
+        moved = {self.grouped.name, *([self.rank] if self.rank is not None else [])}
+        movable = may_edit and not moved & unchangeable
+        return movable, may_add and not {self.definition.card[0], *moved} & unchangeable
 
     # -- columns -------------------------------------------------------------------------------------------------
     def columns(self) -> list[Column]:
@@ -195,14 +211,16 @@ class BoardQuery(ViewQuery):
         return [self.card(item) for item in self.session.scalars(query)]
 
     def order(self) -> list[Any]:
-        """The cards' order (by id when the order field is hidden: the order would tell its values), newest last
-        among equals; records without a value last."""
+        """The cards' order: by rank when the board has one (records without a rank last), then by the order field
+        (by id when the order field is hidden: the order would tell its values), newest last among equals; records
+        without a value last."""
+        ranked = [self.column(self.rank).asc().nulls_last()] if self.rank is not None else []
         name = self.definition.order_field
         if name in self.hidden:
-            return [self.model.id.desc()]
+            return [*ranked, self.model.id.desc()]
         column = self.column(name)
         first = column.desc() if self.definition.order_descending else column.asc()
-        return [first.nulls_last(), self.model.id.desc()]
+        return [*ranked, first.nulls_last(), self.model.id.desc()]
 
     def card(self, item: Any) -> Card:
         names = self.card_fields

@@ -23,7 +23,17 @@ def board_problems(board: KanbanViewDef, catalog: Catalog) -> list[Problem]:
     ordered = stored_kind(entity, board.order_field)
     if ordered is None or not ordered.stores_column or ordered.holds_list:
         problems.append((("order",), f"cannot order cards by '{board.order_field}': not a field of {entity.qualified}"))
-    return problems + filter_problems(board, entity, catalog)
+    return problems + _rank_problems(board, entity) + filter_problems(board, entity, catalog)
+
+
+def _rank_problems(board: KanbanViewDef, entity: EntityDef) -> list[Problem]:
+    """A rank is stored by the moves: a number field of the entity's own, not a formula's result."""
+    if board.rank is None:
+        return []
+    ranked = entity.field(board.rank)
+    if ranked is None or not kind_of(ranked).holds_number:
+        return [(("rank",), f"cannot rank cards by '{board.rank}': not a number field of {entity.qualified}")]
+    return []
 
 
 def _group_problems(board: KanbanViewDef, entity: EntityDef) -> list[Problem]:

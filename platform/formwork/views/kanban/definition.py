@@ -13,7 +13,8 @@ DEFAULT_ORDER = "-id"
 @dataclass(frozen=True, kw_only=True)
 class KanbanViewDef(ViewDef):
     """One board: columns from `group_by`, cards showing `card` (the first field is the card's title), an optional
-    per-column `sum`, cards ordered by `order` within a column."""
+    per-column `sum`, cards ordered by `order` within a column; with a `rank` (a number field) the cards are in the
+    order people put them in, by dragging them up and down, and by `order` among cards without a rank."""
 
     collection = "kanban_views"
     kind_name = "kanban view"
@@ -22,6 +23,7 @@ class KanbanViewDef(ViewDef):
     card: tuple[str, ...]
     sum: str | None = None
     order: str = DEFAULT_ORDER
+    rank: str | None = None
 
     @property
     def order_field(self) -> str:
@@ -40,4 +42,5 @@ def build_kanban_view(doc: Document) -> KanbanViewDef:
         card=tuple(data.get("card", ())),
         sum=data.get("sum"),
         order=data.get("order", DEFAULT_ORDER),
+        rank=data.get("rank"),
     )

@@ -7,6 +7,8 @@ from ...i18n import CatalogText
 TEXT = {
     "empty": CatalogText("(no value)"),
     "move_to": CatalogText("Move to…"),
+    "move_up": CatalogText("↑ Up one place"),
+    "move_down": CatalogText("↓ Down one place"),
     "add": CatalogText("Add"),
     "add_card": CatalogText("New card in this column"),
     "count": CatalogText("Cards"),
@@ -18,4 +20,5 @@ TEXT = {
     "board_failed": CatalogText("This board cannot be shown: {problem}"),
     "open_list": CatalogText("Open the list"),
     "drag_help": CatalogText("Drag a card to another column, or use its Move to… menu."),
+    "sort_help": CatalogText("Drag a card to another column or place, or use its Move to… menu."),
 }

@@ -44,19 +44,25 @@ class KanbanScreens(ViewScreens):
     @has_access_api
     @permission_name("edit")
     def kanban_move(self, name: str) -> Response:
-        """Body `{"id": …, "to": <column key>, "version": …}`: the card's record saved with the column's value."""
+        """Body `{"id": …, "to": <column key>, "version": …, "before": <card id or null>}`: the card's record saved
+        with the column's value (and, on a ranked board, placed before card `before`; last without one). The answer
+        carries the new versions of the cards the move saved, which a renumbered column has several of."""
         query, body = self._query(self._definition(name)), json_body()
         try:
-            record = move_card(query, tenant_runtime(), body.get("id"), body.get("to"), body.get("version"))
+            saved = move_card(
+                query, tenant_runtime(), body.get("id"), body.get("to"), body.get("version"), body.get("before")
+            )
+            record = saved[0]
             column, version, record_id = (
                 query.key_of(getattr(record, query.group_column.key)),
                 record.version,
                 record.id,
             )
+            versions = {str(card.id): card.version for card in saved}
             query.session.commit()
         except Refused as refused:
             return refusal(refused)
-        return jsonify(id=record_id, version=version, column=column, columns=_totals(query))
+        return jsonify(id=record_id, version=version, column=column, versions=versions, columns=_totals(query))
 
     @expose("/kanban/<name>/add", methods=["POST"])
     @has_access_api
