@@ -1,5 +1,6 @@
 """In a real browser: a kanban card dragged to another column is saved; one a rule refuses snaps back to its column
-with the rule's message shown; the "Move to…" menu does the same without a mouse.
+with the rule's message shown; the "Move to…" menu does the same without a mouse; on a ranked board (tests/packs/
+board) a card dragged up its column, or moved with its menu's Up, keeps its new place.
 
 Needs Debian's chromium and the `playwright` package; skipped where they are missing, except when
 FORMWORK_REQUIRE_BROWSER is set (CI sets it), so CI can never pass by skipping.
@@ -29,8 +30,10 @@ def _post(platform: Platform, auth: dict[str, str], table: str, **values: Any) -
 
 @pytest.fixture(scope="module")
 def server(platform: Platform) -> Iterator[str]:
-    platform.tenant(SLUG, packs=["core", "crm"])
+    platform.tenant(SLUG, packs=["core", "crm", "board"])
     auth = jwt(platform.client(), SLUG)
+    for title in ("Plan", "Build", "Ship"):
+        _post(platform, auth, "board_step", title=title)
     account = _post(platform, auth, "crm_account", name="Browser Co")
     _post(platform, auth, "crm_opportunity", name="Easy deal", account=account, stage="prospecting", amount="10")
     _post(
@@ -103,3 +106,27 @@ def test_the_move_menu_moves_a_card_without_dragging(server: str, page: Any, pla
     assert answer.value.status == 200
     page.locator('.fw-kanban-cards[data-column="lost"] .fw-kanban-card', has_text="Easy deal").wait_for()
     assert _stage(platform, "Easy deal") == "lost"
+
+
+STEPS = f"/t/{SLUG}/board_step/kanban/board.steps/"
+
+
+def _todo(page: Any) -> list[str]:
+    return [
+        text.strip() for text in page.locator('.fw-kanban-cards[data-column="todo"] .fw-kanban-title').all_inner_texts()
+    ]
+
+
+def test_a_card_dragged_up_its_column_keeps_its_place(server: str, page: Any) -> None:
+    page.goto(f"{server}{STEPS}")
+    assert _todo(page) == ["Ship", "Build", "Plan"]  # without a rank: the newest first
+    with page.expect_response(lambda r: r.url.endswith("/move")) as answer:
+        _card(page, "Plan").drag_to(_card(page, "Ship"), source_position=GRIP, target_position={"x": 10, "y": 2})
+    assert answer.value.status == 200
+    page.reload()
+    assert _todo(page) == ["Plan", "Ship", "Build"]
+    with page.expect_response(lambda r: r.url.endswith("/move")) as answer:
+        _card(page, "Build").locator("select.fw-kanban-move").select_option(label="↑ Up one place")
+    assert answer.value.status == 200
+    page.reload()
+    assert _todo(page) == ["Plan", "Build", "Ship"]
