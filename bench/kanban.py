@@ -16,16 +16,13 @@ most 300 ms server time and at most 6 SQL statements for the board.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from decimal import Decimal
 from typing import Any
 
-from clients import browser, counting
+from pages import PageFigures, bench_platform, bench_tenant, print_figures, signed_in, time_page
 from scratch import quiet_logs, throwaway_platform
 
 SLUG = "kanbanbench"
-PASSWORD = "Bench-Password-1"
 STAGES = ("prospecting", "qualification", "proposal", "negotiation", "won", "lost")
 GOAL_SECONDS, GOAL_STATEMENTS = 0.3, 6
 BOARD = f"/t/{SLUG}/crm_opportunity/kanban/crm.pipeline/"
@@ -33,11 +30,7 @@ BOARD = f"/t/{SLUG}/crm_opportunity/kanban/crm.pipeline/"
 
 def pipeline(settings: Any, catalog: Any, cards: int) -> None:
     """A tenant with `cards` opportunities over the stages, 50 accounts and 20 owners, written in one transaction."""
-    from formwork.tenancy.apps import build_tenant_app
-    from formwork.tenancy.provision import create_tenant
-
-    tenant = create_tenant(settings, catalog, SLUG, "Bench Inc", ["core", "crm"], "admin", PASSWORD)
-    runtime = build_tenant_app(settings, tenant, catalog).extensions["formwork"]
+    runtime = bench_tenant(settings, catalog, SLUG, ["core", "crm"])
     session = runtime.session()
     accounts = [runtime.compiled.model("crm.account")(name=f"Account {n}") for n in range(50)]
     owners = [runtime.compiled.model("core.employee")(name=f"Owner {n}") for n in range(20)]
@@ -59,37 +52,16 @@ def pipeline(settings: Any, catalog: Any, cards: int) -> None:
     runtime.session.remove()
 
 
-def measure(cards: int, runs: int) -> dict[str, Any]:
-    """The first request's time, the timed requests' median, fastest and slowest (seconds), and the statements."""
-    from formwork import create_app
-    from formwork.config import Settings
-    from formwork.definitions.loader import require_catalog
-    from formwork.tenancy.registry import upgrade_platform_db
-
-    settings = Settings.from_env()
-    upgrade_platform_db(settings.database_url)
-    catalog = require_catalog()
+def measure(cards: int, runs: int) -> PageFigures:
+    settings, catalog = bench_platform()
     pipeline(settings, catalog, cards)
-    client = browser(create_app(settings, catalog), f"/t/{SLUG}", "admin", PASSWORD)
-    samples = []
-    for _ in range(runs + 1):
-        began = time.perf_counter()
-        response = client.get(BOARD)
-        samples.append(time.perf_counter() - began)
-        if response.status_code != 200 or response.text.count('class="fw-kanban-card"') != cards:
-            raise RuntimeError(f"HTTP {response.status_code}: {response.text[:300]}")
-    with counting() as statements:
-        client.get(BOARD)
-    board = [s for s in statements if "crm_" in s or "core_employee" in s]
-    timed = samples[1:]
-    return {
-        "first": samples[0],
-        "median": statistics.median(timed),
-        "fastest": min(timed),
-        "slowest": max(timed),
-        "statements": len(statements),
-        "board_statements": len(board),
-    }
+    return time_page(
+        signed_in(settings, catalog, SLUG),
+        BOARD,
+        runs,
+        answered=lambda response: response.text.count('class="fw-kanban-card"') == cards,
+        own=lambda statement: "crm_" in statement or "core_employee" in statement,
+    )
 
 
 def main() -> None:
@@ -102,12 +74,8 @@ def main() -> None:
     quiet_logs()
     with throwaway_platform("kanban", args.postgres, args.keep):
         figures = measure(args.cards, args.runs)
-    print(f"kanban board of {args.cards} cards in {len(STAGES)} columns, {args.runs} timed requests after the first")
-    for name in ("first", "median", "fastest", "slowest"):
-        print(f"{name:10}{figures[name] * 1000:10.1f} ms")
-    print(f"statements {figures['statements']} in the request, {figures['board_statements']} of them the board's")
-    within = figures["median"] <= GOAL_SECONDS and figures["board_statements"] <= GOAL_STATEMENTS
-    print(f"{'within' if within else 'OVER'} the goal of {GOAL_SECONDS * 1000:.0f} ms and {GOAL_STATEMENTS} statements")
+    title = f"kanban board of {args.cards} cards in {len(STAGES)} columns, {args.runs} timed requests after the first"
+    print_figures(title, figures, GOAL_SECONDS, GOAL_STATEMENTS, "board")
 
 
 if __name__ == "__main__":

@@ -173,11 +173,19 @@ def platform(
         next(database, None)
 
 
-def catalog_with_pack(folder: Path, text: str) -> Catalog:
-    """The built-in packs plus one written from `text` (its pack.yaml, every document in one file) into `folder`."""
+def catalog_with_pack(folder: Path, text: str, *also: Path) -> Catalog:
+    """The built-in packs (and the packs in `also`, e.g. TEST_PACKS) plus one written from `text` (its pack.yaml,
+    every document in one file) into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "pack.yaml").write_text(text)
-    return require_catalog([builtin_definitions(), folder])
+    return require_catalog([builtin_definitions(), *also, folder])
+
+
+def post_record(client: Client, headers: dict[str, str], slug: str, table: str, **values: Any) -> int:
+    """A record created through the tenant's REST API (201, or the test fails with the answer); its id."""
+    response = client.post(f"/t/{slug}/api/v1/{table}/", json=values, headers=headers)
+    assert response.status_code == 201, response.text
+    return int(response.json["id"])
 
 
 def migrate_to(platform: Platform, slug: str, catalog: Catalog, drop_retired: bool = False) -> SchemaPlan | None:

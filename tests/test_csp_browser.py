@@ -15,7 +15,7 @@ from test_browser import csp_violations, launch, served, sign_in, sync_playwrigh
 
 SLUG = "csp-web"
 #: every kind of screen: home with its charts, list, add form (select2, date picker), show with tabs, search,
-#: FAB's user and role screens, the API's Swagger UI
+#: FAB's user screen, the roles screen, the API's Swagger UI
 SCREENS = [
     "/",
     "/crm_account/list/",
@@ -23,7 +23,9 @@ SCREENS = [
     "/crm_opportunity/add",
     "/crm_account/show/1",
     "/users/list/",
-    "/roles/add",
+    "/access/roles/",
+    "/access/roles/3",
+    "/access/people/",
     "/swagger/v1",
 ]
 

@@ -221,4 +221,5 @@ def test_the_demo_people_are_called_by_their_names(demo: Platform) -> None:
     with tenant_engine(demo.settings, tenant).connect() as conn:
         name, title = conn.execute(sa.text("SELECT name, job_title FROM core_employee WHERE login = 'user12'")).one()
     page = client.get(f"/t/{DEMO_SLUG}/oa_leave_request/list/")
-    assert f'fa-user"></span> {name}' in page.text and title == "Engineer"  # the header: the employee, not "user12"
+    assert title == "Engineer"
+    assert f'class="fw-top-text fw-user-name">{name}<' in page.text  # the top bar: the employee, not "user12"

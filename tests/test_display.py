@@ -144,7 +144,7 @@ def test_the_people_screens_show_yes_no_and_joined_roles(dora: Client) -> None:
 
 def test_the_navbar_names_the_signed_in_user(dora: Client) -> None:
     page = dora.get(f"/t/{SLUG}/crm_opportunity/list/").text
-    assert re.search(r'fa-user"></span>\s*' + DORA, page)
+    assert f'class="fw-top-text fw-user-name">{DORA}<' in page
 
 
 # -- the record page ---------------------------------------------------------------------------------

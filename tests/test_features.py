@@ -42,6 +42,7 @@ FEATURE_PACKAGES = (
     "automation",
     "printing",
     "views",
+    "search",
 )
 #: the core, which reads the registry and imports no feature
 CORE = ("meta", "expr", "filters", "fields", "compile", "schema", "tenancy")
@@ -90,7 +91,7 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "dashboards": ["Dashboard"],
         "automation": ["Automation", "Action"],
         "printing": ["PrintFormat"],
-        "views": ["KanbanView"],
+        "views": ["KanbanView", "CalendarView", "PivotView", "TimelineView"],
     }
     assert list(CORE_KINDS) == ["Pack", "Entity", "Form", "ListView", "Seed"]
     assert list(KINDS) == [
@@ -103,6 +104,9 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "Action",
         "PrintFormat",
         "KanbanView",
+        "CalendarView",
+        "PivotView",
+        "TimelineView",
     ]
     checks = {feature: [check.__name__ for check in items] for feature, items in declared_by(DEFINITION_CHECKS).items()}
     assert checks == {
@@ -112,7 +116,7 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "access": ["check_roles"],
         "automation": ["check_automations"],
         "printing": ["check_print_formats"],
-        "views": ["check_kanban_views"],
+        "views": ["check_kanban_views", "check_calendar_views", "check_pivot_views", "check_timeline_views"],
     }
     assert [check.__name__ for check in CHECKS] == [
         *(c.__name__ for c in CORE_CHECKS),
@@ -123,6 +127,9 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "check_automations",
         "check_print_formats",
         "check_kanban_views",
+        "check_calendar_views",
+        "check_pivot_views",
+        "check_timeline_views",
     ]
 
 
@@ -138,6 +145,9 @@ def test_a_catalog_keeps_each_feature_kind_under_its_own_attribute() -> None:
         "actions",
         "print_formats",
         "kanban_views",
+        "calendar_views",
+        "pivot_views",
+        "timeline_views",
     }
     with pytest.raises(AttributeError):
         catalog.pipelines  # noqa: B018
@@ -165,6 +175,7 @@ def test_the_features_put_their_tables_in_tenant_storage() -> None:
         "history": {"formwork_record_change", "formwork_record_comment"},
         "imports": {"formwork_import_upload"},
         "automation": {"formwork_webhook_delivery", "formwork_webhook_secret", "formwork_automation_run"},
+        "access": {"formwork_role_right"},
     }
     assert set().union(*tables.values()) <= set(tenant_metadata().tables)
 
@@ -183,6 +194,8 @@ def test_session_setup_app_setup_and_screens_are_declared_in_order() -> None:
         "automation",  # the webhook deliveries (70), then the automation runs (71)
         "automation",
         "views",
+        "access",  # the roles screen (90)
+        "search",  # the search page (90, registered after access)
     ]
     assert load_features().items(HOME_VIEW)[0]() is HomeView
 
@@ -199,9 +212,8 @@ def test_formwork_features_lists_each_feature_and_its_declarations() -> None:
     assert listed.exit_code == 0, listed.output
     assert "workflow  (formwork.workflow.feature)\n" in listed.output
     assert "  definition_kinds: 1\n" in listed.output and "  tenant_tables: 6\n" in listed.output
-    assert [line.split()[0] for line in listed.output.splitlines() if not line.startswith(" ")][:11] == list(
-        FEATURE_PACKAGES
-    )
+    listed_features = [line.split()[0] for line in listed.output.splitlines() if not line.startswith(" ")]
+    assert listed_features[: len(FEATURE_PACKAGES)] == list(FEATURE_PACKAGES)
 
 
 def test_building_a_tenant_app_freezes_the_registry(platform: Platform) -> None:

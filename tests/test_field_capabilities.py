@@ -40,11 +40,14 @@ QUESTIONS = (
     "filtered_by_default",
     "names_records",
     "indexable",
+    "describes_records",
     "importable",
     "seedable",
     "keys_seeds",
     "holds_number",
     "holds_date",
+    "holds_moment",
+    "holds_money",
     "holds_yes_no",
     "groupable",
     "titles_as_stored",
@@ -54,40 +57,45 @@ QUESTIONS = (
 
 #: what each type answers yes to (a type says so only where it is not PLAIN: a column that is indexed, imported, seeded)
 PLAIN = {"stores_column", "indexable", "importable", "seedable"}
+#: a short value shown after a record's title where it is picked (an entity's `describe:`)
+DESCRIBES = {"describes_records"}
 #: a number: summed, averaged, a seed's key
-NUMBER = PLAIN | {"holds_number", "keys_seeds"}
+NUMBER = PLAIN | DESCRIBES | {"holds_number", "keys_seeds"}
 EXPECTED: dict[str, set[str]] = {
     "string": PLAIN
+    | DESCRIBES
     | {"searchable", "searched_by_default", "filtered_by_default", "names_records", "listed_as_is"}
     | {"keys_seeds", "groupable", "titles_as_stored"},
     "text": PLAIN - {"indexable"} | {"searchable", "filtered_by_default", "listed_as_is", "keys_seeds"},
     "rich_text": PLAIN - {"indexable"} | {"searchable", "keys_seeds"},
     "email": PLAIN
+    | DESCRIBES
     | {"searchable", "searched_by_default", "filtered_by_default", "names_records", "keys_seeds", "titles_as_stored"},
-    "phone": PLAIN | {"searchable", "names_records", "keys_seeds", "titles_as_stored"},
-    "url": PLAIN | {"searchable", "keys_seeds", "titles_as_stored"},
+    "phone": PLAIN | DESCRIBES | {"searchable", "names_records", "keys_seeds", "titles_as_stored"},
+    "url": PLAIN | DESCRIBES | {"searchable", "keys_seeds", "titles_as_stored"},
     "integer": NUMBER | {"titles_as_stored", "native_in_spreadsheets"},
     "decimal": NUMBER | {"native_in_spreadsheets"},
-    "money": NUMBER | {"native_in_spreadsheets"},
+    "money": NUMBER | {"holds_money", "native_in_spreadsheets"},
     "percent": NUMBER | {"native_in_spreadsheets"},
     "rating": NUMBER,
     "boolean": PLAIN | {"holds_yes_no", "groupable"},
-    "date": PLAIN | {"holds_date", "native_in_spreadsheets"},
-    "datetime": PLAIN | {"holds_date", "native_in_spreadsheets"},
-    "time": PLAIN,
+    "date": PLAIN | DESCRIBES | {"holds_date", "native_in_spreadsheets"},
+    "datetime": PLAIN | DESCRIBES | {"holds_date", "holds_moment", "native_in_spreadsheets"},
+    "time": PLAIN | DESCRIBES,
     "json": PLAIN - {"indexable"},
-    "choice": PLAIN | {"has_choices", "searchable", "keys_seeds", "groupable", "titles_as_stored"},
+    "choice": PLAIN | DESCRIBES | {"has_choices", "searchable", "keys_seeds", "groupable", "titles_as_stored"},
     "multi_choice": PLAIN - {"indexable"} | {"has_choices", "holds_list"},
     "reference": PLAIN
+    | DESCRIBES
     | {"refers_to_one", "refers_to_record", "targets_entity", "is_relation", "listed_as_is", "groupable"},
     "user": PLAIN - {"seedable"} | {"refers_to_one", "refers_to_user", "is_relation"},
     "many_to_many": {"refers_to_many", "targets_entity", "is_relation", "holds_list", "importable"},
     "child_table": {"holds_rows", "targets_entity", "is_relation"},
     "file": {"stores_column", "holds_file"},
     "image": {"stores_column", "holds_file"},
-    "auto_number": PLAIN | {"generated", "numbered", "searchable", "keys_seeds", "titles_as_stored"},
-    "formula": PLAIN | {"generated", "computed_by_expression", "recomputed"},
-    "rollup": PLAIN | {"generated", "aggregates_records", "recomputed"},
+    "auto_number": PLAIN | DESCRIBES | {"generated", "numbered", "searchable", "keys_seeds", "titles_as_stored"},
+    "formula": PLAIN | DESCRIBES | {"generated", "computed_by_expression", "recomputed"},
+    "rollup": PLAIN | DESCRIBES | {"generated", "aggregates_records", "recomputed"},
 }
 #: the HTML input a row added in the browser uses instead of a JavaScript widget
 PLAIN_INPUTS = {"choice": "select", "user": "select", "date": "date"}
@@ -224,7 +232,7 @@ def _rebuild_schemas() -> None:
 
 def test_an_extension_type_answers_the_defaults():
     kind = SwatchField()
-    assert {q for q in QUESTIONS if getattr(kind, q)} == PLAIN
+    assert {q for q in QUESTIONS if getattr(kind, q)} == PLAIN | DESCRIBES  # an indexed column is a short value
     assert kind.plain_input is None
 
 

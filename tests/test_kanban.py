@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from conftest import PASSWORD, TEST_PACKS, Platform, counting, jwt, login
-from formwork.definitions.loader import builtin_definitions, load_catalog, require_catalog
+from conftest import PASSWORD, TEST_PACKS, Platform, catalog_with_pack, counting, jwt, login, post_record
+from formwork.definitions.loader import builtin_definitions, load_catalog
 from formwork.meta.catalog import Catalog
 from formwork.tenancy.registry import find_tenant
 from formwork.tenancy.storage import tenant_engine
@@ -84,16 +84,11 @@ filter: [{field: title, op: starts_with, value: "Step"}]
 
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    folder = tmp_path_factory.mktemp("packs") / "boards"
-    folder.mkdir()
-    (folder / "pack.yaml").write_text(BOARD_PACK)
-    return require_catalog([builtin_definitions(), TEST_PACKS, folder.parent])
+    return catalog_with_pack(tmp_path_factory.mktemp("packs") / "boards", BOARD_PACK, TEST_PACKS)
 
 
 def _post(client: Client, headers: dict[str, str], table: str, slug: str = SLUG, **values: Any) -> int:
-    response = client.post(f"/t/{slug}/api/v1/{table}/", json=values, headers=headers)
-    assert response.status_code == 201, response.text
-    return int(response.json["id"])
+    return post_record(client, headers, slug, table, **values)
 
 
 @pytest.fixture(scope="module")

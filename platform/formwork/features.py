@@ -38,6 +38,7 @@ BUILTIN_FEATURES: tuple[str, ...] = tuple(
         "automation",
         "printing",
         "views",
+        "search",
     )
 )
 ENTRY_POINT_GROUP = "formwork.features"
@@ -59,7 +60,7 @@ SESSION_SETUP = "session_setup"
 APP_SETUP = "app_setup"
 #: `register(appbuilder, catalog)`: screens, menus and APIs, added after the entities' own, in the app context
 SCREENS = "screens"
-#: `() -> IndexView class`: a tenant app's home page; the lowest priority wins (Flask-AppBuilder's own without one)
+#: `() -> IndexView class`: a tenant app's home page; the lowest priority wins (tenancy/home.TenantHome without one)
 HOME_VIEW = "home_view"
 #: a `rights.Rights`: record rules and field rights as the core asks them; the lowest priority answers
 RIGHTS = "rights"
@@ -96,13 +97,17 @@ APPROVAL_STARTERS = "approval_starters"
 #: lowest priority first: the approvals' timeouts and reminders before the e-mails, so a reminder's mail leaves in
 #: the same tick
 JOBS = "jobs"
-#: a RecordPanel: a panel of a record's page (below the fields), lowest priority first
+#: a RecordPanel: a panel of a record's page (its header's buttons or the activity beside the fields), lowest
+#: priority first
 RECORD_PANELS = "record_panels"
 #: an EntityScreens: a mixin of every entity's ModelView (or of those it applies to) with its routes; lower
 #: priorities come first in the view's bases, so they override later ones
 ENTITY_SCREENS = "entity_screens"
 #: a mixin of every entity's REST API (compile/apis.EntityRestApi) with its routes, in the same order
 ENTITY_APIS = "entity_apis"
+#: a TopBarPart: a part of every page's top bar (the notifications' count, the global search box), lowest priority
+#: first from the left
+TOP_BAR = "top_bar"
 #: a FieldType instance: a field type added to the core's table of them (fields/__init__.FIELD_TYPES)
 FIELD_TYPES = "field_types"
 #: a CelFunction: a function expressions may call, with its static signature (expr/functions.py)
@@ -148,16 +153,28 @@ def _everywhere(_entity: Any, _catalog: Any) -> bool:
     return True
 
 
+#: where a record panel shows on the show page: among the header's buttons, or in the activity side panel
+PANEL_PLACES = ("header", "side")
+
+
 @dataclass(frozen=True)
 class RecordPanel:
     """A panel of a record's page: `widgets(view, pk, item)` gives the template's values (`item` is None on the edit
-    page), `template` shows them; on the pages named in `pages`, for the entities `applies(entity, catalog)` picks."""
+    page), `template` shows them; on the pages named in `pages`, for the entities `applies(entity, catalog)` picks.
+    `place` is where the show page puts it (PANEL_PLACES): `header` for buttons (Print, actions, Submit), `side`
+    for the activity beside the fields (timeline, attachments, approval history); the edit page shows it below
+    the form."""
 
     name: str
     template: str
     widgets: Callable[[Any, int, Any], dict[str, Any]]
     pages: tuple[str, ...] = ("show",)
     applies: Callable[[Any, Any], bool] = _everywhere
+    place: str = "side"
+
+    def __post_init__(self) -> None:
+        if self.place not in PANEL_PLACES:  # a panel in no place would silently never show
+            raise ValueError(f"record panel {self.name!r}: place {self.place!r} is not one of {PANEL_PLACES}")
 
 
 @dataclass(frozen=True)
@@ -166,6 +183,16 @@ class EntityScreens:
 
     mixin: type
     applies: Callable[[Any, Any], bool] = _everywhere
+
+
+@dataclass(frozen=True)
+class TopBarPart:
+    """A part of the top bar every page of a tenant app shows (templates/formwork/_top_bar.html): `values()` gives
+    `template` its values for the request's user, or None to leave the part out (no right, nobody signed in)."""
+
+    name: str
+    template: str
+    values: Callable[[], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)

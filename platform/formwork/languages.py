@@ -164,6 +164,9 @@ FAB_TEXTS = (
     N_("Edit User Information"),
     N_("User information changed"),
     N_("The user's password for authentication"),
+    N_("It's not a good policy to remove a user, just make it inactive"),
+    N_("The user group on the application, this will associate with a list of roles associated with the group"),
+    N_("Not a valid choice"),
     N_("User(s) exists in the group, cannot delete"),
     N_("User(s) exists in the role, cannot delete"),
     N_(

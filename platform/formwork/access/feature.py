@@ -1,8 +1,18 @@
-"""Roles as a feature: the Role kind and its checks, declared on the registry (formwork/features.py)."""
+"""Roles as a feature: the Role kind and its checks, the admins' changes to roles' rights and the roles screen,
+declared on the registry (formwork/features.py)."""
 
 from __future__ import annotations
 
-from ..features import DEFINITION_CHECKS, DEFINITION_KINDS, RIGHTS, ROLES_SETUP, FeatureRegistry
+from ..features import (
+    APP_SETUP,
+    DEFINITION_CHECKS,
+    DEFINITION_KINDS,
+    RIGHTS,
+    ROLES_SETUP,
+    SCREENS,
+    TENANT_TABLES,
+    FeatureRegistry,
+)
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.kinds import Kind
@@ -11,6 +21,9 @@ from . import fields, records
 from .checks import check_roles
 from .definition import RoleDef, build_role
 from .grants import ensure_pack_roles
+from .screens import register_screens
+from .tables import ROLE_RIGHT_CHANGES
+from .tailoring import remember_registry
 
 
 def add_role(catalog: Catalog, role: RoleDef) -> list[DefinitionError]:
@@ -51,3 +64,6 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(DEFINITION_CHECKS, check_roles, priority=40)
     registry.add(RIGHTS, RoleRights())
     registry.add(ROLES_SETUP, ensure_pack_roles)
+    registry.add(TENANT_TABLES, ROLE_RIGHT_CHANGES)
+    registry.add(APP_SETUP, remember_registry)
+    registry.add(SCREENS, register_screens, priority=90)

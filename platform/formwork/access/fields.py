@@ -49,7 +49,7 @@ def _restricted(qualified: str) -> FieldRights:
 
 
 def _combined(actor: Actor, qualified: str) -> FieldRights:
-    roles, unlimited = user_roles(actor)
+    roles, unlimited = user_roles(actor, qualified)
     holding = [role for role in roles if role.rights_on(qualified)]
     if unlimited or not holding:
         return FieldRights()

@@ -7,7 +7,8 @@ the result in FAB's role screens. A pack role's FAB rights are exactly what
 its definition says, plus what features give every pack role (ROLE_RIGHTS:
 the approvals' rights, so any holder can act on the approvals assigned to
 them; their notifications; the dashboards meant for the role); when the definition
-changes, the next install, upgrade or permission sync makes them so again.
+changes, the next install, upgrade or permission sync makes them so again. What the tenant's admins changed on
+the roles screen is laid over the definition first (tailoring.py), so a sync keeps their decisions.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from ..tenancy.menu import menu_label
 from .definition import EVERY_ENTITY, RoleDef
+from .tailoring import keep_roles, stored_changes, tailored_roles, with_roles
 
 #: right -> (permission on {Class}View, permission on {Class}Api); `read` also opens the entity's menu entries
 VIEW_API_PERMISSIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -77,22 +79,29 @@ def ensure_pack_roles(app: Flask) -> list[str]:
     created = []
     with app.app_context():
         security = app.appbuilder.sm
+        roles = tailored_roles(runtime.catalog, stored_changes(security.session))
+        keep_roles(app, roles)
+        catalog = with_roles(runtime.catalog, roles)
         menus = entity_menus(runtime.catalog)
-        known = {
-            (pv.permission.name, pv.view_menu.name): pv for pv in security.session.query(security.permissionview_model)
-        }
-        for role in runtime.catalog.roles.values():
+        known = known_permissions(security)
+        for role in roles.values():
             found = security.find_role(role.name)
             if found is None:
                 found = security.add_role(role.name)
                 created.append(role.name)
-            _set_permissions(security, found, permissions_of(role, runtime.catalog, menus), known)
+            set_permissions(security, found, permissions_of(role, catalog, menus), known)
+        security.session.commit()
     return created
 
 
-def _set_permissions(security: Any, role: Any, wanted: set[tuple[str, str]], known: dict[tuple[str, str], Any]) -> None:
-    """Grant what is wanted and revoke the rest, in one commit. A menu entry FAB has not registered is skipped;
-    a view permission it has not made (an import route another version adds) is created."""
+def known_permissions(security: Any) -> dict[tuple[str, str], Any]:
+    """Every (permission, view or menu name) row FAB holds, by its names."""
+    return {(pv.permission.name, pv.view_menu.name): pv for pv in security.session.query(security.permissionview_model)}
+
+
+def set_permissions(security: Any, role: Any, wanted: set[tuple[str, str]], known: dict[tuple[str, str], Any]) -> None:
+    """Grant what is wanted and revoke the rest, in the caller's transaction. A menu entry FAB has not registered
+    is skipped; a view permission it has not made (an import route another version adds) is created."""
     have = {(pv.permission.name, pv.view_menu.name) for pv in role.permissions}
     if have == wanted:
         return
@@ -105,4 +114,3 @@ def _set_permissions(security: Any, role: Any, wanted: set[tuple[str, str]], kno
             granted.append(found)
     role.permissions = granted
     security.session.merge(role)
-    security.session.commit()

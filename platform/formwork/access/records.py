@@ -9,8 +9,8 @@ cannot be forgotten on one path and a hidden record is simply not found
 Who sees what:
 - the system actor (seeds, the worker, the approval engine): no limit;
 - an anonymous actor (no signed-in user): nothing;
-- the Admin role, roles no pack declares (made by a tenant admin in FAB's
-  screens), and users with FAB's Public role only: everything their FAB rights allow;
+- the Admin role, and users with FAB's Public role only: everything their FAB rights allow;
+- a role no pack declares (made on the roles screen) with rights on the entity: everything;
 - a pack role with a record rule for the entity: the records of that rule;
 - a pack role without a rule but with rights on the entity: everything;
 - a pack role with neither: nothing (it does not widen what other roles see).
@@ -28,11 +28,13 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..actor import Actor, request_state
+from ..compile.models import class_name
 from ..features import RECORD_GRANTS, load_features
 from ..fields import kind_of
 from ..filters import FilterContext, actor_context, compile_filter
 from ..meta.model import EntityDef
 from .definition import RecordRule, RoleDef
+from .tailoring import tenant_roles
 
 EMPLOYEE, DEPARTMENT = "core.employee", "core.department"
 _UNLIMITED = object()
@@ -52,25 +54,43 @@ def visible_condition(model: type, actor: Actor) -> ColumnElement[bool] | None:
     return cache[key]
 
 
-def user_roles(actor: Actor) -> tuple[list[RoleDef], bool]:
-    """The pack roles of `actor`, and whether another role (Admin, a tenant's own role) lifts every limit."""
-    catalog = current_app.extensions["formwork"].catalog
-    admin = current_app.appbuilder.sm.auth_role_admin
-    declared, unlimited = [], False
+def user_roles(actor: Actor, qualified: str) -> tuple[list[RoleDef], bool]:
+    """The pack roles of `actor` (with the rights the tenant's admins gave them), and whether another role lifts
+    every limit on entity `qualified`: Admin, or a tenant's own role with rights on it (one made for announcements
+    must not open every account its holder's pack role keeps from them)."""
+    roles = tenant_roles()
+    security = current_app.appbuilder.sm
+    declared, own, unlimited = [], [], False
     for name in sorted(actor.roles):
-        found = catalog.roles.get(name)
-        if found is None or name == admin:
-            unlimited = unlimited or name != "Public"
+        found = roles.get(name)
+        if name == security.auth_role_admin:
+            unlimited = True
+        elif found is None:
+            own += [name] if name != security.auth_role_public else []
         else:
             declared.append(found)
-    return declared, unlimited
+    return declared, unlimited or (bool(own) and _own_roles_reach(own, qualified))
+
+
+def _own_roles_reach(names: list[str], qualified: str) -> bool:
+    """Whether a role of the tenant's own among `names` holds any permission on the entity's screens or API (the
+    roles screen gives them as rights, access/grid.py); asked once per request."""
+    state = request_state()
+    cache = state.cache("own_role_rights") if state is not None else {}
+    key = tuple(names)
+    if key not in cache:
+        security = current_app.appbuilder.sm
+        ids = [found.id for found in (security.find_role(name) for name in names) if found is not None]
+        cache[key] = {view for view, _permission in security.rights_of(ids)} if ids else set()
+    entity = current_app.extensions["formwork"].catalog.entities.get(qualified)
+    return entity is not None and bool({f"{class_name(entity)}View", f"{class_name(entity)}Api"} & cache[key])
 
 
 def _condition_for(model: type, actor: Actor) -> ColumnElement[bool] | None:
-    roles, unlimited = user_roles(actor)
-    if unlimited or not roles:  # Admin, a tenant's own role, or FAB's Public role only
-        return None
     entity: EntityDef = model.__entity__
+    roles, unlimited = user_roles(actor, entity.qualified)
+    if unlimited or not roles:  # Admin, a tenant's own role with rights here, or no pack role
+        return None
     context = actor_context(actor)
     conditions = []
     for role in roles:

@@ -20,6 +20,7 @@ from wtforms import widgets as html
 from ..fields import FIELD_TYPES
 from ..fields.base import KeepsStoredValue
 from ..fields.child_table import parent_field_of
+from ..fields.record_select import name_chosen
 from ..fields.widgets import TextWidget
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FieldDef
@@ -78,6 +79,8 @@ class ChildRowsWidget:
         for form in [blank.form, *(entry.form for entry in field.entries)]:
             for name in [n for n in fixed if n in form]:  # the user's roles may not change these: saving keeps them
                 form[name].render_kw = {**(form[name].render_kw or {}), "readonly": True}
+        for column in field.columns:  # the records the rows' selects show, named together (not one query per row)
+            name_chosen([entry.form[column.name] for entry in field.entries if column.name in entry.form])
         return Markup(
             render_template("formwork/child_rows.html", field=field, columns=field.shown_columns(), blank=blank)
         )

@@ -97,11 +97,11 @@ class RecordConflict(Exception):
 
 
 FIELD_NOT_YOURS = CatalogText("Your role may not change this field.")
-STALE_SAVE = "This record was changed by someone else at the same moment. Reload it and try again."
-CONFLICT = (
+STALE_SAVE = CatalogText("This record was changed by someone else at the same moment. Reload it and try again.")
+CONFLICT = CatalogText(
     "The record conflicts with stored data (a unique value or a reference changed meanwhile); reload and try again."
 )
-DELETE_CONFLICT = "The record is in use or was changed meanwhile; reload and try again."
+DELETE_CONFLICT = CatalogText("The record is in use or was changed meanwhile; reload and try again.")
 
 
 def save_record(
@@ -247,7 +247,7 @@ def delete_record(
     try:
         session.flush()
     except (StaleDataError, IntegrityError) as refused:
-        raise RecordConflict(DELETE_CONFLICT) from refused
+        raise RecordConflict(DELETE_CONFLICT.localized()) from refused
     _after_commit(write)
 
 
@@ -270,9 +270,9 @@ def _flush(write: RecordWrite) -> None:
     except FilledValueRefused as refused:  # a default or formula filled on flush took a unique value
         raise RecordRejected(refused.errors, on_flush=True) from None
     except StaleDataError as stale:
-        raise RecordConflict(STALE_SAVE) from stale
+        raise RecordConflict(STALE_SAVE.localized()) from stale
     except IntegrityError as conflict:
-        raise RecordConflict(CONFLICT) from conflict
+        raise RecordConflict(CONFLICT.localized()) from conflict
 
 
 def _forget(write: RecordWrite) -> None:

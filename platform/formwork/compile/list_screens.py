@@ -1,8 +1,8 @@
 """The list screens of an entity: each ListView definition served by the entity's one ModelView.
 
-`/<table>/view/<name>/` shows a list view; its filter and the quick search
-apply to the rows, the capped count, totals, group counts and the CSV/XLSX
-export. The active list view of a request sits on its `RequestState`
+`/<table>/view/<name>/` shows a list view; its filter, the quick search and a
+filter in the URL (`?where=`, compile/url_filters.py) apply to the rows, the
+capped count, totals, group counts and the CSV/XLSX export. The active list view of a request sits on its `RequestState`
 (formwork/actor.py), so no shared view state changes between requests.
 """
 
@@ -33,10 +33,12 @@ from .listing import (
     totals,
     with_shown_references,
 )
+from .url_filters import WHERE, url_filter
 
 if TYPE_CHECKING:
     from flask_appbuilder import ModelView as FabModelView  # FAB ships no types: what it provides is Any here
 
+    from ..meta.catalog import Catalog
     from ..meta.model import EntityDef
     from .interface import EntityInterface
     from .models import CompiledModels
@@ -50,6 +52,7 @@ class ListScreens(FabModelView):
     """Mixin for EntityModelView (which provides entity, compiled, listings, datamodel and FAB's list machinery)."""
 
     entity: EntityDef
+    catalog: Catalog
     compiled: CompiledModels
     listings: dict[str, Listing]
     datamodel: EntityInterface
@@ -98,8 +101,14 @@ class ListScreens(FabModelView):
         text = request.args.get("q", "").strip()
         if text:
             conditions.append(quick_search(self.datamodel.obj, self.entity, listing, text, actor))
+        conditions += self._url_filter(actor)
         if conditions:
             state.list_where = (self.datamodel.obj, sa.and_(*conditions))
+
+    def _url_filter(self, actor: Any) -> list[Any]:
+        """The filter of this request's URL (`?where=`), also on an entity without list views."""
+        where = request.args.get(WHERE, "").strip()
+        return [url_filter(where, self.datamodel.obj, self.entity, self.catalog, actor)] if where else []
 
     def _filtered_query(self) -> Any:
         """Every row the current list shows, on all pages: the search filters of this request only."""
@@ -122,6 +131,8 @@ class ListScreens(FabModelView):
         """FAB's list widget, configured by the active list view instead of class attributes."""
         listing = active_listing(self.default_listing)
         if listing is None:
+            if where := self._url_filter(request_actor()):
+                _state().list_where = (self.datamodel.obj, where[0])
             return super()._get_list_widget(
                 filters, actions, order_column, order_direction, page, page_size, widgets, **kwargs
             )

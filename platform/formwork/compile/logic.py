@@ -25,12 +25,17 @@ from ..fields import field_type, kind_of
 from ..fields.base import ChoiceFilter
 from ..fields.rollup import empty_value
 from ..filters import actor_context, compile_filter
+from ..i18n import CatalogText
 from ..meta.catalog import Catalog
 from ..meta.model import STANDARD_COLUMNS, EntityDef, RuleDef
 
 FieldErrors = dict[str, list[str]]
 CONDITIONS = ("visible_when", "required_when", "read_only_when")
 RECORD_ERRORS = "_record"  # the key of messages that belong to no single field
+#: the refusals of an entity's logic, each whole in the reader's language (the API's English templates are the same)
+REQUIRED = CatalogText("This field is required.")
+READ_ONLY_NOW = CatalogText("This field cannot be changed now.")
+LOCKED = CatalogText("This {entity} is locked and cannot be changed.")
 
 
 @dataclass
@@ -174,7 +179,7 @@ def fill_defaults(
         if problems:
             errors[name] = problems
         elif stored is None and field.required:
-            errors[name] = ["This field is required, and its default gave no value."]
+            errors[name] = [REQUIRED.localized()]  # as if left empty (a user with no employee)
         else:
             values[name] = flat_values(stored, stored.__entity__) if hasattr(stored, "__entity__") else stored
     return errors
@@ -208,14 +213,14 @@ def save_errors(
         and logic.locked_when is not None
         and _holds(logic.locked_when, old, user, entity, "locked_when")
     ):
-        return {RECORD_ERRORS: [f"This {entity.label.localized()} is locked and cannot be changed."]}
+        return {RECORD_ERRORS: [LOCKED.localized().format(entity=entity.label.localized())]}
     for name, state in field_states(logic, new, user).items():
         if state.required and new.get(name) in (None, "", []):
-            errors.setdefault(name, []).append("This field is required.")
+            errors.setdefault(name, []).append(REQUIRED.localized())
     if old is not None:
         for name, state in field_states(logic, old, user).items():
             if state.read_only and new.get(name) != old.get(name):
-                errors.setdefault(name, []).append("This field cannot be changed now.")
+                errors.setdefault(name, []).append(READ_ONLY_NOW.localized())
     for rule, expression in logic.rules:
         try:
             passed = expression.evaluate(new, user=user, where=where(entity, f"rule '{rule.name}'"))
@@ -247,13 +252,15 @@ def employee_of(session: Any, models: Any, username: str) -> Any:
 
 
 def user_values(user: Any, employee: Any) -> dict[str, Any]:
-    """`user` for expressions: id, name, roles, and the department of `employee`, who signs in as this user."""
+    """`user` for expressions: id, name, roles, and `employee` (who signs in as this user: its id, so that a
+    reference default `user.employee` picks it) with its department."""
     department = str(employee.department) if employee is not None and employee.department is not None else None
     return {
         "id": user.id,
         "name": f"{user.first_name} {user.last_name}".strip() or user.username,
         "roles": [role.name for role in user.roles],
         "department": department,
+        "employee": employee.id if employee is not None else None,
     }
 
 

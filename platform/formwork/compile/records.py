@@ -30,6 +30,17 @@ NOT_SAVED = CatalogText(
     "The record was not saved: it conflicts with stored data (a unique value or a reference changed meanwhile). "
     "Reload and try again."
 )
+#: the refusals a write rule gives, each a whole sentence in the reader's language with the labels in it
+STALE = CatalogText(
+    "This record was changed by someone else (it is now at version {current}, you edited version {sent}). "
+    "Reload it and apply your change again."
+)
+TAKEN = CatalogText("{field} '{value}' is already used by another record.")
+LOCKED_DELETE = CatalogText("This {entity} is locked and cannot be deleted.")
+IN_USE = CatalogText("{entity} '{record}' cannot be deleted: it is still used by {users}.")
+USED_BY = CatalogText("{count} {entities} ({field})")
+SAME_VALUES = CatalogText("Another record already has the same {fields}.")
+NOT_OUR_ROWS = CatalogText("A row with id {ids} is not a row of this record.")
 
 
 class RecordNotSaved(Exception):
@@ -41,10 +52,7 @@ class StaleRecord(Exception):
 
     def __init__(self, current: int, sent: Any) -> None:
         self.current, self.sent = current, sent
-        super().__init__(
-            f"This record was changed by someone else (it is now at version {current}, "
-            f"you edited version {sent}). Reload it and apply your change again."
-        )
+        super().__init__(STALE.localized().format(current=current, sent=sent))
 
 
 def check_version(item: Any, sent: Any) -> None:
@@ -123,7 +131,7 @@ def single_errors(
         if exclude_id is not None:
             query = query.where(model.id != exclude_id)
         if session.execute(query.limit(1)).first() is not None:
-            errors[field.name] = [f"{field.label} '{data[field.name]}' is already used by another record."]
+            errors[field.name] = [TAKEN.localized().format(field=field.label.localized(), value=data[field.name])]
     return errors
 
 
@@ -170,7 +178,7 @@ def check_deletable(session: Session, catalog: Catalog, compiled: CompiledModels
     """Refuse to delete a locked record, or one other records still refer to (saying which)."""
     logic = compiled.logic[entity.qualified]
     if logic.locked_when is not None and is_locked(logic, record_values(item, entity, session, compiled)):
-        raise RecordInUse(f"This {entity.label.localized()} is locked and cannot be deleted.")
+        raise RecordInUse(LOCKED_DELETE.localized().format(entity=entity.label.localized()))
     users = []
     own_rows = {
         (f.target, parent_field_of(f, catalog.entities[f.target], entity.qualified))
@@ -192,9 +200,15 @@ def check_deletable(session: Session, catalog: Catalog, compiled: CompiledModels
                 sa.select(sa.func.count()).select_from(model).where(getattr(model, f"{field.name}_id") == item.id)
             )
             if count:
-                users.append(f"{count} {other.plural} ({field.label})")
+                users.append(
+                    USED_BY.localized().format(
+                        count=count, entities=other.plural.localized(), field=field.label.localized()
+                    )
+                )
     if users:
-        raise RecordInUse(f"{entity.label} '{item}' cannot be deleted: it is still used by {', '.join(users)}.")
+        raise RecordInUse(
+            IN_USE.localized().format(entity=entity.label.localized(), record=item, users=", ".join(users))
+        )
 
 
 def combination_errors(
@@ -222,8 +236,8 @@ def combination_errors(
         if exclude_id is not None:
             query = query.where(model.id != exclude_id)
         if session.execute(query.limit(1)).first() is not None:
-            labels = ", ".join(str(f.label if (f := entity.field(n)) else n) for n in index.fields)
-            message = index.message.localized() if index.message else f"Another record already has the same {labels}."
+            labels = ", ".join(f.label.localized() if (f := entity.field(n)) else n for n in index.fields)
+            message = index.message.localized() if index.message else SAME_VALUES.localized().format(fields=labels)
             errors.setdefault(index.fields[0], []).append(message)
     return errors
 
@@ -248,7 +262,7 @@ def row_errors(entity: EntityDef, data: dict[str, Any], item: Any | None) -> Fie
             row["id"] for row in data[field.name] or [] if row.get("id") is not None and row["id"] not in owned
         ]
         if strangers:
-            errors[field.name] = [f"Row id {', '.join(map(str, strangers))} is not a row of this record."]
+            errors[field.name] = [NOT_OUR_ROWS.localized().format(ids=", ".join(map(str, strangers)))]
     return errors
 
 

@@ -4,14 +4,16 @@ The Form definition gives the fieldsets; each ListView definition is a list
 screen of the same ModelView (`/<table>/view/<name>/`), with its columns,
 filter, sort, quick search, page size, group counts, totals and export. Each
 field type gives its form field and list formatting. A record's page has a
-header (its title, Edit for who may edit); a screen's add or edit that saved
-shows the saved record; a 403, 404 or 500 on these screens is a page inside
-the layout (`error_page`).
+header (its title, status badge, Edit for who may edit, the features' buttons),
+the form's sections and tabs, the related lists as tabs (compile/record_page.py,
+related_lists.py) and the activity beside them; an add form takes first values
+from `?fill.<field>=`; a screen's add or edit that saved shows the saved
+record; a 403, 404 or 500 on these screens is a page inside the layout
+(`error_page`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,15 +29,15 @@ from flask import (
     url_for,
 )
 from flask_appbuilder import ModelView, expose, has_access, permission_name
-from flask_appbuilder.widgets import FormWidget, SearchWidget
+from flask_appbuilder.widgets import FormWidget, SearchWidget, ShowWidget
 from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, NotFound
 from werkzeug.wrappers import Response as Redirect
 
 from ..actor import Actor, request_state
 from ..adapters.fab import base_filters
-from ..features import ENTITY_SCREENS, RECORD_PANELS, load_features
+from ..features import ENTITY_SCREENS, PANEL_PLACES, RECORD_PANELS, load_features
 from ..fields import field_type, is_fixed, kind_of
-from ..fields.reference import choice_condition
+from ..fields.reference import choice_condition, option_texts
 from ..i18n import CatalogText
 from ..languages import localized
 from ..meta.catalog import Catalog
@@ -53,11 +55,12 @@ from .listing import (
     column_formatter,
 )
 from .models import CompiledModels, class_name
+from .record_page import PAGE_TEXT, RecordHeader, record_tabs, status_badge, untabbed
+from .related_lists import FILL_PREFIX, related_lists
 
 RECORD_INFO = CatalogText("Record", context="record panel")
 RECORD_SECTION = (RECORD_INFO, {"fields": ["created_at", "updated_at", "version"], "expanded": False})
 CHOICES_PAGE = 20
-EDIT = CatalogText("Edit")
 #: what an error page says, by status: (title, text)
 ERROR_TEXTS = {
     403: (CatalogText("Not allowed"), CatalogText("You do not have the right to see this page.")),
@@ -74,19 +77,17 @@ BACK_TO_LIST, BACK_HOME = CatalogText("Back to the list"), CatalogText("Back to 
 SAVED = "saved record"
 
 
-@dataclass(frozen=True)
-class RecordHeader:
-    """The top of a record's page: its title and, for a user with the edit right, the Edit button."""
-
-    title: str
-    edit_url: str | None
-    edit_label: CatalogText = EDIT
-
-
 class FormLayoutWidget(FormWidget):
     """Sections, tabs and columns from the Form definition (FAB's own form shows accordions only)."""
 
     template = "formwork/form.html"
+
+
+class RecordDetailsWidget(ShowWidget):
+    """A record's fields in the form's sections, columns and tabs, then its related lists as tabs (FAB's own show
+    widget stacks accordions)."""
+
+    template = "formwork/record_details.html"
 
 
 class LocalizedSearchWidget(SearchWidget):
@@ -118,6 +119,7 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
     add_widget = FormLayoutWidget
     search_widget = LocalizedSearchWidget
     edit_widget = FormLayoutWidget
+    show_widget = RecordDetailsWidget
 
     # -- the form of the signed-in user's role ----------------------------------
     def chosen_form(self) -> FormDef | None:
@@ -132,6 +134,7 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
 
     def _get_add_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> dict[str, Any]:
         if request.method == "GET":
+            self.prefill_asked(form)
             self.prefill_defaults(form)
         widgets = widgets or {}
         widgets["add"] = self.add_widget(
@@ -141,6 +144,27 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
             fieldsets=_fieldsets(self.entity, self.chosen_form(), self.actor, editable=True),
         )
         return widgets
+
+    def prefill_asked(self, form: Any) -> None:
+        """First values the link to an empty add form asks for (`?fill.account=7`: a related list's Add), read as
+        if posted: a reference the user may not see or choose fills nothing, and only fields the user may set on
+        this form are filled, one value each (a child table's rows are not one value). The save validates the
+        posted form as any other, so a link grants nothing."""
+        settable = {
+            name
+            for name in self.shown_fields(editable=True)
+            if not kind_of(self.entity.declared_field(name)).holds_rows
+        }
+        for key, value in request.args.items():
+            name = key.removeprefix(FILL_PREFIX)
+            if not key.startswith(FILL_PREFIX) or name not in settable or name not in form:
+                continue
+            try:
+                form[name].process_formdata([value])
+            except ValueError:
+                form[name].data = None
+            else:
+                form[name].raw_data = [value]
 
     def _get_edit_widget(self, form: Any, exclude_cols: Any = None, widgets: Any = None) -> dict[str, Any]:
         fixed = read_only_fields(self.entity, self.actor)
@@ -157,7 +181,8 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
 
     def _with_panels(self, page: str, pk: int, item: Any, widgets: dict[str, Any]) -> dict[str, Any]:
         """The registered record panels of `page`, in priority order: their values, and their templates as
-        `widgets["panels"]` (formwork/show.html and edit.html include them in that order)."""
+        `widgets["panels"]` (edit.html includes them below the form) and by place, `widgets["header_panels"]` and
+        `widgets["side_panels"]` (show.html puts them among the header's buttons and in the activity panel)."""
         panels = [
             panel
             for panel in load_features().items(RECORD_PANELS)
@@ -166,6 +191,8 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
         for panel in panels:
             widgets.update(panel.widgets(self, pk, item))
         widgets["panels"] = [panel.template for panel in panels]
+        for place in PANEL_PLACES:
+            widgets[f"{place}_panels"] = [panel.template for panel in panels if panel.place == place]
         return widgets
 
     def _get_show_widget(
@@ -183,6 +210,10 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
             values[position] = field_type("money").format_value(  # type: ignore[call-arg]  # money's takes a currency
                 self.entity.declared_field(column), values[position], getattr(item, currency_field)
             )
+        fieldsets = show_fieldsets or [*_fieldsets(self.entity, self.chosen_form(), self.actor), RECORD_SECTION]
+        related = related_lists(
+            self.datamodel.session, self.catalog, self.compiled, item, self.actor, self.appbuilder.sm.has_access
+        )
         widgets["show"] = self.show_widget(
             pk=pk,
             label_columns=self.label_columns,
@@ -191,9 +222,14 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
             formatters_columns=formatters,
             actions=actions or self.actions,
             modelview_name=self.__class__.__name__,
-            fieldsets=show_fieldsets or [*_fieldsets(self.entity, self.chosen_form(), self.actor), RECORD_SECTION],
+            fieldsets=fieldsets,
+            sections=untabbed(fieldsets),
+            tabs=record_tabs(fieldsets, related),
+            wide_columns=set(tables),
+            text=PAGE_TEXT,
         )
-        widgets["record"] = RecordHeader(str(item), self._edit_url(pk))
+        status = status_badge(self.entity, item, hidden_fields(self.entity, self.actor))
+        widgets["record"] = RecordHeader(str(item), self._edit_url(pk), status)
         return self._with_panels("show", int(pk), item, widgets)
 
     def _edit_url(self, pk: Any) -> str | None:
@@ -255,8 +291,9 @@ class EntityModelView(ListScreens, RuleCheckedForms, ModelView):
             query = query.filter(sa.func.lower(getattr(target, title)).contains(text.lower(), autoescape=True))
         order = getattr(target, title) if title else target.id
         rows = query.order_by(order, target.id).offset((page - 1) * CHOICES_PAGE).limit(CHOICES_PAGE + 1).all()
+        texts = option_texts(rows[:CHOICES_PAGE], self.datamodel.session, self.actor)  # "Anna Zhao — Sales · …"
         return jsonify(
-            results=[{"id": row.id, "text": str(row)} for row in rows[:CHOICES_PAGE]],
+            results=[{"id": row.id, "text": texts[row.id]} for row in rows[:CHOICES_PAGE]],
             pagination={"more": len(rows) > CHOICES_PAGE},
         )
 

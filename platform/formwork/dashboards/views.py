@@ -12,18 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, jsonify, url_for
-from flask_appbuilder import (
-    AppBuilder,
-    BaseView,
-    IndexView,
-    expose,
-    has_access,
-    permission_name,
-)
+from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
 from flask_appbuilder.security.decorators import has_access_api
 
 from ..compile.actors import request_actor
 from ..meta.catalog import Catalog
+from ..tenancy.home import TenantHome
 from ..tenancy.menu import EndpointUrl, menu_label
 from .compute import Dashboard, viewer_of
 from .definition import DashboardDef
@@ -111,9 +105,9 @@ class DashboardsView(BaseView):
         return found or abort(404)
 
 
-class HomeView(IndexView):
-    """A tenant's `/`: the first dashboard meant for the user's roles; FAB's welcome page before sign-in or
-    for a user without the Dashboards right or without a dashboard."""
+class HomeView(TenantHome):
+    """A tenant's `/`: the first dashboard meant for the user's roles; the platform's home page (the sign-in form,
+    or the user's menu) before sign-in or for a user without the Dashboards right or without a dashboard."""
 
     @expose("/")
     def index(self) -> Any:

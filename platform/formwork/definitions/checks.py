@@ -210,7 +210,23 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
         errors.append(
             doc.error(("title_field",), f"title_field '{entity.title_field}' is not a field of {entity.qualified}")
         )
+    errors += [doc.error(("describe", i), message) for i, message in _describe_errors(entity)]
     return errors
+
+
+def _describe_errors(entity: EntityDef) -> Iterator[tuple[int, str]]:
+    """`describe:` names fields of the entity that an option of a picker can show (`describes_records`), each once;
+    a field hidden on screens would be shown there."""
+    for i, name in enumerate(entity.describe):
+        described = entity.field(name)
+        if described is None:
+            yield i, f"describe: '{name}' is not a field of {entity.qualified}"
+        elif not kind_of(described).describes_records:
+            yield i, f"describe: a {described.type} field cannot describe a record where it is picked"
+        elif described.hidden:
+            yield i, f"describe: '{name}' is hidden, so pickers may not show it"
+        elif name in entity.describe[:i]:
+            yield i, f"describe: '{name}' is named twice"
 
 
 def _rollup_errors(entity: EntityDef, f, catalog: Catalog) -> list[DefinitionError]:

@@ -12,7 +12,8 @@ from .types import Variable
 if TYPE_CHECKING:
     from ..meta.catalog import Catalog
 
-#: The signed-in user: `user.id`, `user.name`, `'sales' in user.roles`, `user.department` (its name).
+#: The signed-in user: `user.id`, `user.name`, `'sales' in user.roles`, `user.department` (its name), and
+#: `user.employee`, the id of the employee who signs in as this user (a reference default's value: `user.employee`).
 USER = Variable(
     "map",
     fields={
@@ -20,6 +21,7 @@ USER = Variable(
         "name": Variable("string"),
         "roles": Variable("list", item=Variable("string")),
         "department": Variable("string"),
+        "employee": Variable("integer"),
     },
 )
 

@@ -168,7 +168,13 @@ def _zone(tz: str | tzinfo | None) -> tzinfo:
 
 
 def _user(user: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The signed-in user as a map; no user (a background job) has no id, no name and no roles."""
+    """The signed-in user as a map; no user (a background job) has no id, no name, no roles and no employee."""
     user = user or {}
     roles = [r if isinstance(r, str) else getattr(r, "name", str(r)) for r in user.get("roles") or ()]
-    return {"id": user.get("id"), "name": user.get("name"), "roles": roles, "department": user.get("department")}
+    return {
+        "id": user.get("id"),
+        "name": user.get("name"),
+        "roles": roles,
+        "department": user.get("department"),
+        "employee": user.get("employee"),
+    }

@@ -119,6 +119,10 @@ class FieldType:
     holds_number: ClassVar[bool] = False
     #: Holds a day or a moment (date, datetime): a dashboard chart counts records over time by it.
     holds_date: ClassVar[bool] = False
+    #: Holds a moment (datetime), shown in the tenant's time zone; a `holds_date` type without it holds whole days.
+    holds_moment: ClassVar[bool] = False
+    #: Holds an amount in a currency (money): formatted, summed and averaged with its currency symbol.
+    holds_money: ClassVar[bool] = False
     #: Holds true or false: where the value stands alone (a chart's group) it is named in words, yes or no.
     holds_yes_no: ClassVar[bool] = False
     #: Holds an e-mail address (an automation's e-mail step may send to it).
@@ -150,6 +154,13 @@ class FieldType:
         """An entity's `indexes:` may name it, and a list view that sorts or filters by it indexes it: the database
         can index its column (a type whose column holds long text or JSON says it cannot)."""
         return self.stores_column and not self.holds_file
+
+    @property
+    def describes_records(self) -> bool:
+        """An entity's `describe:` may name it: a short value that, shown after a record's title where it is picked,
+        tells two records apart (a department, a job title). Not long text, lists or files, which an option cannot
+        hold; not yes/no, which reads as nothing without its label; not a user, whose name is in the tenant's users."""
+        return self.indexable and not (self.holds_yes_no or self.refers_to_user)
 
     @property
     def importable(self) -> bool:

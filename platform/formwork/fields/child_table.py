@@ -15,9 +15,13 @@ from marshmallow import fields as ma
 from sqlalchemy.orm import relationship
 
 from ..actor import Actor
+from ..i18n import CatalogText
 from ..meta.model import FieldDef
 from .base import ChoiceFilter, FieldType
 from .reference import TARGET_SCHEMA
+
+#: a row's refusal, whole in the reader's language: the row's number, its field's label, the field's message
+ROW_PROBLEM = CatalogText("Row {number}, {field}: {problem}")
 
 
 class ChildTableField(FieldType):
@@ -86,7 +90,7 @@ class ChildTableField(FieldType):
         from . import FIELD_TYPES
 
         return [
-            f"Row {number}, {f.label}: {p}"
+            _row_problem(number, f, p)
             for number, f, sent, _ in _row_values(field, value, None, models)
             for p in FIELD_TYPES[f.type].value_errors(f, sent, session, models, actor, choices)
         ]
@@ -96,7 +100,7 @@ class ChildTableField(FieldType):
         from . import FIELD_TYPES
 
         return [
-            f"Row {number}, {f.label}: {p}"
+            _row_problem(number, f, p)
             for number, f, sent, row in _row_values(field, value, item, models)
             for p in FIELD_TYPES[f.type].change_errors(f, sent, row, models)
         ]
@@ -104,6 +108,10 @@ class ChildTableField(FieldType):
     def format_value(self, field: FieldDef, value: Any) -> str:
         """A list cell or export: how many rows (show pages and the approval panel show the rows, compile/child_tables.py)."""
         return str(len(value or []))
+
+
+def _row_problem(number: int, field: FieldDef, problem: str) -> str:
+    return ROW_PROBLEM.localized().format(number=number, field=field.label.localized(), problem=problem)
 
 
 #: the value types whose column a child table adds up under its rows

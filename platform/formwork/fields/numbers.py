@@ -104,6 +104,7 @@ class MoneyField(DecimalField):
     """An amount with two decimals in a currency: the field's own, a currency field's, or the tenant's default."""
 
     name = "money"
+    holds_money = True
     default_scale = 2
     properties = {
         **RANGE_PROPERTIES,

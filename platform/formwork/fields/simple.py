@@ -116,7 +116,7 @@ class UtcDateTime(ma.DateTime):
 
 class DateTimeField(FieldType):
     name = "datetime"
-    holds_date = native_in_spreadsheets = True
+    holds_date = holds_moment = native_in_spreadsheets = True
     form_class = LocalDateTimeInput
 
     def sql_type(self, field: FieldDef) -> sa.types.TypeEngine:

@@ -43,6 +43,7 @@ def build_pack(doc: Document) -> PackDef:
         dict(data.get("requires", {})),
         doc.file,
         doc,
+        icon=data.get("icon"),
     )
 
 
@@ -86,6 +87,8 @@ def build_entity(doc: Document) -> EntityDef:
             for i, x in enumerate(data.get("indexes", []))
         ],
         renamed_from=data.get("renamed_from"),
+        describe=tuple(data.get("describe", ())),
+        icon=data.get("icon"),
     )
 
 

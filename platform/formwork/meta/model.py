@@ -129,6 +129,9 @@ class EntityDef:
     locked_when: str | None = None
     indexes: list[IndexDef] = field(default_factory=list)
     renamed_from: str | None = None  # the entity's former name (same pack): its table is renamed, its records kept
+    #: fields shown after the title where a record is picked, so two records of one title differ ("Anna Zhao — Sales")
+    describe: tuple[str, ...] = ()
+    icon: str | None = None  # the Font Awesome icon of the entity's menu entry
 
     @property
     def qualified(self) -> str:
@@ -235,6 +238,7 @@ class PackDef:
     requires: dict[str, str]
     path: str
     document: Document
+    icon: str | None = None  # the Font Awesome icon of the pack's group in the menu
 
 
 def qualify(name: str, pack: str) -> str:

@@ -16,11 +16,13 @@ from ..features import (
     ROLE_RIGHTS,
     SCREENS,
     TENANT_TABLES,
+    TOP_BAR,
     EntityScreens,
     FeatureRegistry,
     Job,
     JobDone,
     RecordPanel,
+    TopBarPart,
 )
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
@@ -70,6 +72,12 @@ def notification_screens(appbuilder: Any, _catalog: Catalog) -> None:
     register_notifications(appbuilder)
 
 
+def unread_badge() -> dict[str, Any] | None:
+    from .views import unread_badge as badge
+
+    return badge()
+
+
 def tick_mailer(services: JobServices) -> Mailer | None:
     """The mailer the tick's caller chose, else FORMWORK_SMTP_URL's; None when it gave neither mailer nor settings."""
     if services.mailer is not None or services.settings is None:
@@ -108,10 +116,16 @@ def register(registry: FeatureRegistry) -> None:
         NOTICES, sending
     )  # the module answers tenancy/notices.Notices: notify, record_changed, forget_followers
     registry.add(ROLE_RIGHTS, notification_rights)
+    registry.add(TOP_BAR, TopBarPart("notifications", "formwork/notify/top_bar.html", unread_badge), priority=20)
     registry.add(JOBS, MAILS_DUE, priority=90)  # after the jobs that queue mails, so theirs leave in the same tick
     registry.add(ENTITY_SCREENS, EntityScreens(FollowScreens), priority=30)
     registry.add(
         RECORD_PANELS,
-        RecordPanel("following", "formwork/notify/follow.html", lambda view, pk, _item: view.follow_widgets(pk)),
+        RecordPanel(
+            "following",
+            "formwork/notify/follow.html",
+            lambda view, pk, _item: view.follow_widgets(pk),
+            place="header",
+        ),
         priority=20,
     )

@@ -17,14 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
-from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from ..adapters.fab import base_filters
 from ..compile.actors import request_actor, signed_in_actor
 from ..compile.models import class_name, utcnow
 from ..formatting import local_time
-from ..i18n import LANGUAGES, Label, current_locale
+from ..i18n import LANGUAGES, current_locale
 from ..tenancy.directory import display_names
 from ..tenancy.work_logs import MAX_PAGE, requested_page
 from . import inbox as store
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 20
 MENU_NAME = NOTIFICATION_RIGHTS[2][1]
+MENU_VIEW = NOTIFICATION_RIGHTS[1][1]
 MAIL_STATUSES = (mails.PENDING, mails.SENDING, mails.SENT, mails.FAILED)
 
 
@@ -221,22 +221,18 @@ class FollowScreens:
         return redirect(url_for(".show", pk=pk))
 
 
-class NotificationsMenuLabel(Label):
-    """The navbar entry "Notifications" with the signed-in user's unread count as a badge (one indexed query)."""
-
-    def __html__(self) -> str:
-        text = str(escape(self.localized()))
-        user = request_actor()
-        if not user.signed_in:
-            return text
-        unread = store.unread_count(_runtime().session(), user.username)
-        if not unread:
-            return text
-        return str(
-            Markup('{} <span class="badge fw-unread" title="{}">{}</span>').format(
-                text, TEXT["unread"].localized(), store.shown_unread(unread)
-            )
-        )
+def unread_badge() -> dict[str, Any] | None:
+    """The top bar's bell (a TopBarPart, notify/feature.py): the inbox and the signed-in user's unread count, one
+    indexed query; nothing for someone without an inbox."""
+    user = request_actor()
+    if not user.signed_in or not current_app.appbuilder.sm.has_access("can_inbox", MENU_VIEW):  # type: ignore[attr-defined]
+        return None
+    unread = store.unread_count(_runtime().session(), user.username)
+    return {
+        "url": url_for("NotificationInbox.inbox"),
+        "unread": store.shown_unread(unread) if unread else "",
+        "T": TEXT,
+    }
 
 
 def template_texts() -> dict[str, Any]:
@@ -248,7 +244,5 @@ def register_notifications(appbuilder: AppBuilder) -> None:
     from .api import NotificationApi
 
     current_app.context_processor(template_texts)
-    appbuilder.add_view(
-        NotificationInbox, MENU_NAME, label=NotificationsMenuLabel(TEXT["notifications"].translations), icon="fa-bell"
-    )
+    appbuilder.add_view(NotificationInbox, MENU_NAME, label=TEXT["notifications"], icon="fa-bell")
     appbuilder.add_api(NotificationApi)

@@ -51,6 +51,7 @@ def register(registry: FeatureRegistry) -> None:
             "formwork/printing/panel.html",
             lambda view, pk, _item: view.print_widgets(pk),
             applies=has_print_format,
+            place="header",
         ),
-        priority=5,  # first below the fields, above the approval panel
+        priority=5,  # among the header's buttons, after the actions
     )

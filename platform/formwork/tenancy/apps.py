@@ -29,10 +29,14 @@ from ..languages import babel_config, install_languages, language_menu
 from ..meta.catalog import Catalog
 from .audit import install_audit
 from .bad_input import install_bad_input
+from .branding import install_branding
+from .error_pages import error_page
 from .file_store import install_file_store
 from .freshness import install_storage_watch, storage_watch
 from .headers import install_security_headers
+from .home import TenantHome
 from .keys import derive_secret
+from .layout import install_layout
 from .menu import EndpointUrl, menu_label
 from .openapi import add_openapi, json_http_errors
 from .registry import Tenant
@@ -84,6 +88,7 @@ def tenant_config(settings: Settings, tenant: Tenant, provisioning: bool) -> dic
         "FORMWORK_CURRENCY": tenant.currency or "CNY",
         "FORMWORK_TIMEZONE": tenant.timezone or "UTC",
         "FORMWORK_LOGO": tenant.logo,
+        "FORMWORK_BRAND_COLOR": tenant.brand_color,
         "WTF_CSRF_ENABLED": True,
         "FAB_API_MAX_PAGE_SIZE": 500,
         "FAB_OPENAPI_SERVERS": [{"url": f"/t/{tenant.slug}"}],
@@ -107,7 +112,13 @@ def register_entities(appbuilder: AppBuilder, catalog: Catalog, compiled: Compil
             listings = list(view.listings.values())
             name = menu_label(listings[0].title if listings else entity.plural)
             category = menu_label(pack.label)
-            appbuilder.add_view(view, name, category=category, icon="fa-table", category_icon="fa-folder-open")
+            appbuilder.add_view(
+                view,
+                name,
+                category=category,
+                icon=entity.icon or "fa-table",
+                category_icon=pack.icon or "fa-folder-open",
+            )
             for listing in listings[1:]:
                 appbuilder.add_link(
                     menu_label(listing.title),
@@ -150,10 +161,10 @@ def frozen_features() -> FeatureRegistry:
     return features
 
 
-def home_view(features: FeatureRegistry) -> type | None:
-    """The home page a feature declared (the dashboards'), or None for Flask-AppBuilder's own."""
+def home_view(features: FeatureRegistry) -> type:
+    """The home page a feature declared (the dashboards'), or the platform's (tenancy/home.py)."""
     declared = features.items(HOME_VIEW)
-    return declared[0]() if declared else None
+    return declared[0]() if declared else TenantHome
 
 
 def tenant_runtime(
@@ -223,7 +234,9 @@ def _build_app(
         session.remove()
 
     app.register_error_handler(OverflowError, number_out_of_range)
-    json_http_errors(app)
+    json_http_errors(app, error_page)
+    install_branding(app)
+    install_layout(app)
     install_storage_watch(app, session, runtime.storage_moved)
 
     with _ROUTES_LOCK, app.app_context(), one_commit(session, enabled=provisioning):

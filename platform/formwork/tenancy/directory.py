@@ -91,6 +91,7 @@ class Directory:
             "name": username,
             "roles": self.roles(username),
             "department": getattr(department, "name", None),
+            "employee": getattr(employee, "id", None),
         }
 
 

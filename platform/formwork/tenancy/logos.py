@@ -50,3 +50,9 @@ def _decoded(uri: str) -> bytes:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
         raise LogoRefused("the logo's data: URI is not valid base64") from None
+
+
+def logo_content(uri: str) -> tuple[str, bytes]:
+    """(media type, bytes) of a logo the registry keeps, to serve it as an image of its own (tenancy/branding.py)."""
+    header, _, _payload = uri.partition(",")
+    return header.removeprefix("data:").removesuffix(";base64"), _decoded(uri)

@@ -1,7 +1,7 @@
 """Tenants as code: a YAML manifest per tenant, applied idempotently and exported back.
 
 `apply_manifest` creates the tenant, or brings an existing one in line (name,
-locale, currency, time zone, added packs, packs upgraded to a wanted version
+locale, currency, time zone, logo, brand colour, added packs, packs upgraded to a wanted version
 range this server's release is in, customizations) and says what it changed —
 nothing on a second run. Everything is checked before anything is
 changed. Removing a pack is refused (its tables and data would be orphaned), and
@@ -31,6 +31,7 @@ from ..definitions.jsonschemas import schema_file
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError, DefinitionsInvalid
 from ..meta.yamlload import Document, read_documents
+from .branding import color_error
 from .customizations import (
     Overlay,
     check_overlays,
@@ -84,7 +85,7 @@ def read_manifest(path: Path) -> Manifest:
     found = [doc.error(tuple(e.absolute_path), e.message) for e in validator.iter_errors(doc.data)]
     if found:
         raise DefinitionsInvalid(found)
-    found += _timezone_errors(doc) + _logo_errors(doc, path)
+    found += _timezone_errors(doc) + _logo_errors(doc, path) + _color_errors(doc)
     overlays = None
     if "customizations" in doc.data:
         overlays, overlay_errors = overlays_of(
@@ -110,6 +111,18 @@ def _logo_errors(doc: Document, path: Path) -> list[DefinitionError]:
         doc.data["logo"] = logo_uri(written, path.parent)
     except LogoRefused as refused:
         return [doc.error(("logo",), str(refused))]
+    return []
+
+
+def _color_errors(doc: Document) -> list[DefinitionError]:
+    """The brand colour is #rrggbb, kept in lower case (so `#1F6FEB` and `#1f6feb` are the same setting)."""
+    written = doc.data.get("brand_color")
+    if written is None:
+        return []
+    error = color_error(written)
+    if error:
+        return [doc.error(("brand_color",), error)]
+    doc.data["brand_color"] = written.lower()
     return []
 
 
@@ -233,7 +246,7 @@ def _create(settings: Settings, catalog: Catalog, manifest: Manifest, report: Re
         storage=data.get("storage"),
     )
     changes = [f"created tenant '{manifest.slug}'"]
-    chosen: dict[str, Any] = {k: data[k] for k in ("timezone", "logo") if k in data}
+    chosen: dict[str, Any] = {k: data[k] for k in ("timezone", "logo", "brand_color") if k in data}
     if chosen:
         _set_attributes(settings, tenant, chosen)
     if manifest.overlays:
@@ -260,7 +273,9 @@ def _update(settings: Settings, catalog: Catalog, tenant: Tenant, manifest: Mani
             _base_after_installs(settings, catalog, tenant, manifest, wanted_packs), tenant.slug, {}, manifest.overlays
         )
     changes = _set_attributes(
-        settings, tenant, {k: data[k] for k in ("name", "locale", "currency", "timezone", "logo") if k in data}
+        settings,
+        tenant,
+        {k: data[k] for k in ("name", "locale", "currency", "timezone", "logo", "brand_color") if k in data},
     )
     for name in wanted_packs:
         current = current_row(settings, tenant.slug)
@@ -326,6 +341,8 @@ def export_manifest(settings: Settings, tenant: Tenant) -> str:
     }
     if tenant.logo:
         data["logo"] = tenant.logo
+    if tenant.brand_color:
+        data["brand_color"] = tenant.brand_color
     overlays = exported_overlays(settings, tenant.slug)
     if overlays:
         data["customizations"] = overlays

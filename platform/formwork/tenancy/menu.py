@@ -26,3 +26,10 @@ class EndpointUrl:
 def menu_label(label: Label) -> Label:
     """FAB's menu passes labels through `%` formatting; a literal % must be written %%."""
     return Label({language: text.replace("%", "%%") for language, text in label.translations.items()})
+
+
+def menu_text(label: Any) -> Any:
+    """What a menu label reads where no `%` formatting follows (the sidebar): `menu_label`'s %% back to %."""
+    if isinstance(label, Label) and any("%%" in text for text in label.translations.values()):
+        return Label({language: text.replace("%%", "%") for language, text in label.translations.items()})
+    return label

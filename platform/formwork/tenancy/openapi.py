@@ -9,7 +9,7 @@ werkzeug's 404 and 405 included, are JSON like FAB's own (`{"message": …}`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, current_app, jsonify, request
@@ -127,14 +127,16 @@ def add_openapi(appbuilder: Any) -> None:
     appbuilder.add_view_no_menu(fab_api.SwaggerView)
 
 
-def json_http_errors(app: Flask) -> None:
+def json_http_errors(app: Flask, pages: Callable[[HTTPException], Any]) -> None:
     """werkzeug's own errors (a path no route takes: 404; a method a path does not take: 405) in JSON on the API,
-    as FAB answers; screens keep their pages."""
+    as FAB answers; on screens, what `pages` answers (tenancy/error_pages.py)."""
 
     @app.errorhandler(HTTPException)
     def answer(error: HTTPException) -> Any:
-        if not request.path.startswith(API_PREFIX) or error.code is None or error.code < 400:
+        if error.code is None or error.code < 400:
             return error
+        if not request.path.startswith(API_PREFIX):
+            return pages(error)
         if isinstance(error, MethodNotAllowed) and not any_method_matches(error.valid_methods or []):
             error = NotFound()
         answer = jsonify(message=error.description)

@@ -1,14 +1,15 @@
 """FAB's user, role and group screens as a tenant's admin reads them: yes or no, not `True`; roles joined, not
-`[Admin]`; an empty value empty, not `None`. Only how values are shown changes: the screens, their rights and
-their forms stay FAB's."""
+`[Admin]`; an empty value empty, not `None`; column and search labels in the reader's language. Only how values
+are shown changes: the screens, their rights and their forms stay FAB's."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from flask_appbuilder.security.views import RoleModelView, UserDBModelView, UserGroupModelView
+from flask_appbuilder.security.views import RoleModelView, UserDBModelView, UserGroupModelView, UserStatsChartView
 
+from ..compile.views import LocalizedSearchWidget
 from ..i18n import CatalogText
 
 YES, NO = CatalogText("yes"), CatalogText("no")
@@ -36,18 +37,41 @@ PEOPLE_FORMATTERS: dict[str, Callable[[Any], Any]] = {
     ),
 }
 
+#: the group screen's columns: FAB names them from the column names ("Description"), which no catalog translates
+GROUP_LABELS = {
+    "name": CatalogText("Name"),
+    "label": CatalogText("Label"),
+    "description": CatalogText("Description"),
+    "users": CatalogText("Users"),
+    "roles": CatalogText("Roles"),
+}
+
 
 # Each keeps its FAB class's permission name: the rights roles hold on these screens are named after FAB's classes.
 class TenantUserView(UserDBModelView):
     class_permission_name = "UserDBModelView"
     formatters_columns = PEOPLE_FORMATTERS
+    search_widget = LocalizedSearchWidget
 
 
 class TenantRoleView(RoleModelView):
     class_permission_name = "RoleModelView"
     formatters_columns = PEOPLE_FORMATTERS
+    search_widget = LocalizedSearchWidget
 
 
 class TenantGroupView(UserGroupModelView):
     class_permission_name = "UserGroupModelView"
     formatters_columns = PEOPLE_FORMATTERS
+    label_columns = GROUP_LABELS
+    search_widget = LocalizedSearchWidget
+
+
+class TenantUserStatsView(UserStatsChartView):
+    """FAB's user statistics, searching users by the user screen's labels (FAB's chart names its search fields from
+    the column names, in English whatever the reader's language)."""
+
+    class_permission_name = "UserStatsChartView"
+    route_base = "/userstatschartview"
+    label_columns = {**UserDBModelView.label_columns, **GROUP_LABELS, **UserStatsChartView.label_columns}
+    search_widget = LocalizedSearchWidget

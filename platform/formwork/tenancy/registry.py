@@ -45,8 +45,10 @@ class Tenant(PlatformBase):
     definitions_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
-    #: the tenant's logo, a PNG or JPEG `data:` URI (tenancy/logos.py), shown on its print formats; None: no logo
+    #: the tenant's logo, a PNG or JPEG `data:` URI (tenancy/logos.py), shown on its print formats and its pages; None: no logo
     logo: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    #: the tenant's main colour, #rrggbb (tenancy/branding.py), on its top bar and buttons; None: the platform's
+    brand_color: Mapped[str | None] = mapped_column(sa.String(7), nullable=True)
     #: {pack: digest of its release} for the installed packs (`PackRelease`), in install order
     releases_json: Mapped[str] = mapped_column(sa.Text, default="{}", server_default="{}")
     #: the releases and customizations the tenant's storage was last migrated to (`state.TenantState`); the tenant

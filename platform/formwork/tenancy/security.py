@@ -5,6 +5,8 @@
   rights of the user's roles are loaded once per request and answered from memory.
 - APIs: FAB's user, role and group APIs, taking JWTs only and answering a database refusal in words;
   its permission, resource and permission-view APIs are not served (see `register_views`).
+- Screens: FAB's raw permission screens are refused to tenants (RAW_PERMISSION_SCREENS); its user and group
+  screens stay.
 - Sign-in: the login body and the answers to bad tokens (tenancy/tokens.py); failed sign-ins throttle further
   ones, by the login form and the API alike (tenancy/throttle.py).
 """
@@ -27,7 +29,7 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from ..actor import request_state
 from ..adapters.fab import check_rison_schemas_once
 from ..i18n import CatalogText
-from .people_screens import TenantGroupView, TenantRoleView, TenantUserView
+from .people_screens import TenantGroupView, TenantRoleView, TenantUserStatsView, TenantUserView
 from .security_apis import keeping_the_contract
 from .throttle import ThrottledLogins
 from .tokens import TenantSecurityApi, answer_token_problems
@@ -73,11 +75,30 @@ def as_tenants_serve(api: type[BaseApi]) -> type[BaseApi]:
     return type(api.__name__, (PlainDatabaseErrors, api), {"allow_browser_login": False, **keeping_the_contract(api)})
 
 
+#: FAB's raw permission screens (their views' and their menu entries' names): roles ticking "can put on
+#: OaLeaveRequestApi", permissions, views/menus and their pairs. Tenants are refused them, admins included (403, no
+#: menu entry): a tenant's admins give rights on the roles screen (access/screens.py), in business terms; the
+#: operators' console is another app. The user and group screens stay.
+RAW_PERMISSION_SCREENS = frozenset(
+    {
+        "RoleModelView",
+        "PermissionModelView",
+        "ViewMenuModelView",
+        "PermissionViewModelView",
+        "List Roles",
+        "Base Permissions",
+        "Views/Menus",
+        "Permission on Views/Menus",
+    }
+)
+
+
 class TenantSecurityManager(ThrottledLogins, SecurityManager):
     security_api = TenantSecurityApi
     userdbmodelview = TenantUserView
     rolemodelview = TenantRoleView
     groupmodelview = TenantGroupView
+    userstatschartview = TenantUserStatsView
     user_api = as_tenants_serve(UserApi)
     role_api = as_tenants_serve(RoleApi)
     group_api = as_tenants_serve(GroupApi)
@@ -88,7 +109,7 @@ class TenantSecurityManager(ThrottledLogins, SecurityManager):
         FAB's permission, resource and permission-view APIs are not served: Formwork keeps those rows in step
         with the definitions itself (access/grants.py, tenancy/permissions.py), and through FAB's API deleting one
         failed, a duplicate answered with SQL and a renamed resource lost its permissions. Roles get their rights
-        in FAB's role screen, or by id with the role API (`/api/v1/security/roles/<id>/permissions`).
+        on the roles screen (access/screens.py), or by id with the role API (`/api/v1/security/roles/<id>/permissions`).
         FAB's APIs check the schema of their `q` argument once, not on every request (`check_rison_schemas_once`).
         """
         check_rison_schemas_once()
@@ -100,6 +121,12 @@ class TenantSecurityManager(ThrottledLogins, SecurityManager):
         manager = super().create_jwt_manager(app)
         answer_token_problems(manager)
         return manager
+
+    def has_access(self, permission_name: str, view_name: str) -> bool:
+        """FAB's answer, except on its raw permission screens, refused to everyone (RAW_PERMISSION_SCREENS)."""
+        if view_name in RAW_PERMISSION_SCREENS:
+            return False
+        return bool(super().has_access(permission_name, view_name))
 
     def exist_permission_on_roles(self, view_name: str, permission_name: str, role_ids: list[int]) -> bool:
         state = request_state()

@@ -18,12 +18,15 @@ from ..features import (
 )
 from ..meta.catalog import Catalog
 from .base import views_of
+from .calendar import CALENDAR
 from .checks import definition_check
 from .kanban import KANBAN
 from .kinds import ViewKind
 from .menus import register_view_menus, view_rights
+from .pivot import PIVOT
+from .timeline import TIMELINE
 
-VIEW_KINDS: tuple[ViewKind, ...] = (KANBAN,)
+VIEW_KINDS: tuple[ViewKind, ...] = (KANBAN, CALENDAR, PIVOT, TIMELINE)
 
 
 def has_views(kind: ViewKind) -> Any:

@@ -143,5 +143,16 @@ def register(registry: FeatureRegistry) -> None:
         ),
         priority=10,
     )
+    registry.add(
+        RECORD_PANELS,
+        RecordPanel(
+            "approval_buttons",
+            "formwork/approvals/header.html",
+            lambda _view, _pk, _item: {},  # it shows the approval panel's values, read once for both
+            applies=has_chain,
+            place="header",
+        ),
+        priority=10,
+    )
     registry.on_record("validate", refuse_locked_changes, priority=50)
     registry.on_record("before_delete", refuse_locked_delete, priority=50)

@@ -71,6 +71,31 @@ class Panel:
     def name(self, username: str | None) -> str:
         return self.names.get(username or "", username or "")
 
+    def detail(self, event: Any) -> str:
+        """The parts of an event's detail a person reads: who it went to, who was added, who was asked (by name),
+        and the fields the chain's outcome set (by label, a choice by its label)."""
+        detail = event.detail or {}
+        parts = []
+        if detail.get("to"):
+            parts.append(f"→ {self.name(detail['to'])}")
+        if detail.get("added"):
+            parts.append(f"+ {self.name(detail['added'])}")
+        for key in ("approvers", "recipients"):
+            if detail.get(key):
+                parts.append(", ".join(self.name(person) for person in detail[key]))
+        if detail.get("fields"):
+            parts.append(", ".join(f"{self.field_text(name, value)}" for name, value in detail["fields"].items()))
+        return "; ".join(parts)
+
+    def field_text(self, name: str, value: str | None) -> str:
+        """`Label: value` of a field the chain set, its value as stored in words (a choice by its label)."""
+        found = self.entity.field(name)
+        if found is None:
+            return f"{name}: {value}"
+        choice = next((c for c in found.choices if c.value == value), None)
+        shown = choice.label.localized() if choice is not None else ("" if value is None else value)
+        return f"{found.label.localized()}: {shown}"
+
     @property
     def step(self) -> StepDef | None:
         if self.instance is None or self.chain is None or not self.instance.step:
@@ -106,6 +131,7 @@ def read_panel(runtime: TenantRuntime, entity: EntityDef, record_id: int, user: 
         *(t.assignee for t in panel.tasks),
         *(t.delegated_from for t in panel.tasks),
         *(e.actor for e in panel.events),
+        *(person for e in panel.events for person in people_in(e.detail or {})),
         panel.instance.submitter if panel.instance is not None else None,
     ]
     panel.names = display_names(session, shown)
@@ -165,20 +191,12 @@ def active_people(session: Session) -> list[str]:
     return list(session.execute(query).scalars())
 
 
-def event_detail(event: Any) -> str:
-    """The parts of an event's detail a person reads: who it went to, who was added, who was asked."""
-    detail = event.detail or {}
-    parts = []
-    if detail.get("to"):
-        parts.append(f"→ {detail['to']}")
-    if detail.get("added"):
-        parts.append(f"+ {detail['added']}")
-    for key in ("approvers", "recipients"):
-        if detail.get(key):
-            parts.append(", ".join(detail[key]))
-    if detail.get("fields"):
-        parts.append(", ".join(f"{name} = {value}" for name, value in detail["fields"].items()))
-    return "; ".join(parts)
+def people_in(detail: dict[str, Any]) -> list[str]:
+    """The user names an event's detail holds: who it went to, who was added, who was asked."""
+    return [
+        *(detail[key] for key in ("to", "added") if detail.get(key)),
+        *(person for key in ("approvers", "recipients") for person in detail.get(key) or ()),
+    ]
 
 
 def event_label(action: str) -> Label | str:

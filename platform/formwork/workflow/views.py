@@ -43,7 +43,7 @@ from .inbox import (
 )
 from .labels import BUTTON, DONE, EVENT, STATUS, STATUS_COLOUR, TASK_STATUS, TEXT
 from .labels import TABS as TAB_LABELS
-from .panel import Panel, actor_label, event_detail, read_panel
+from .panel import Panel, actor_label, read_panel
 from .roles import APPROVER_RIGHTS
 from .tables import INSTANCES, TASKS
 
@@ -409,7 +409,6 @@ def template_texts() -> dict[str, Any]:
             "button": BUTTON,
             "text": TEXT,
             "tabs": TAB_LABELS,
-            "detail": event_detail,
             "time": local_time,
             "actor": actor_label,
         }

@@ -33,6 +33,7 @@ def register(registry: FeatureRegistry) -> None:
             "formwork/automation/action_buttons.html",
             lambda view, pk, item: view.action_widgets(pk, item),
             applies=has_actions,
+            place="header",
         ),
-        priority=1,  # the buttons first below the fields, before the Print menu
+        priority=1,  # the header's first buttons, before the Print menu
     )

@@ -1,0 +1,23 @@
+"""What a tenant's admins changed in the rights of the packs' roles, in every tenant's storage.
+
+A pack role's rights are written in its definition, and every permission sync makes its FAB role hold exactly
+them (access/grants.py). An admin who unticks "delete" on the roles screen must not see the next sync tick it
+again, so the change is kept here, apart from the definition: a row per right granted beyond it or taken from it.
+A pack upgrade still brings its new rights; only the rights an admin decided stay as decided. On TENANT_METADATA:
+new tenants get the table at creation, existing ones at their next `formwork migrate`.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..compile.generated import TENANT_METADATA
+
+ROLE_RIGHT_CHANGES = sa.Table(
+    "formwork_role_right",
+    TENANT_METADATA,
+    sa.Column("role", sa.String(64), primary_key=True),  # the FAB role's name (ab_role.name is 64 long)
+    sa.Column("entity", sa.String(128), primary_key=True),  # qualified: `crm.account`
+    sa.Column("right", sa.String(16), primary_key=True),  # one of definition.RIGHTS
+    sa.Column("granted", sa.Boolean, nullable=False),  # True: given beyond the definition; False: taken from it
+)
