@@ -3,8 +3,8 @@
 A role hides fields or makes them read-only per entity (`fields:` in its
 definition). With several roles the user gets the most a role allows: a
 field stays hidden (read-only) only when every role of theirs that has rights
-on the entity hides it (makes it read-only). Admin, a tenant's own roles and
-users without pack roles are not limited, nor is the system actor. An anonymous actor (no signed-in user) sees no
+on the entity hides it (makes it read-only). Admin, a tenant's own roles (on the entities they have rights on)
+and users without pack roles are not limited, nor is the system actor. An anonymous actor (no signed-in user) sees no
 field any role hides or makes read-only.
 """
 
