@@ -271,8 +271,8 @@ def test_a_user_sees_only_their_records_and_not_hidden_fields(platform: Platform
 
 def test_without_the_list_right_the_calendar_is_closed(platform: Platform, tenant: dict[str, int]) -> None:
     sol = _signed_in(platform, "sol")
-    assert sol.get(f"{MEETINGS}events", query_string=MARCH).status_code in (401, 403)
-    assert sol.get(MEETINGS).status_code in (302, 403)
+    assert sol.get(f"{MEETINGS}events", query_string=MARCH).status_code == 403
+    assert sol.get(MEETINGS).status_code == 403
     assert "Kick-off" not in sol.get(MEETINGS, follow_redirects=True).text
     assert f'href="{MEETINGS}"' not in sol.get(f"/t/{SLUG}/").text
     assert _signed_in(platform).get(f"/t/{SLUG}/oa_meeting/calendar/oa.leave_calendar/").status_code == 404
@@ -285,11 +285,7 @@ def test_another_tenant_sees_nothing(platform: Platform, tenant: dict[str, int])
     answer = client.get(f"/t/{other}/oa_meeting/calendar/oa.meeting_calendar/events", query_string=MARCH)
     assert answer.status_code == 200 and answer.json["events"] == []
     ours = _signed_in(platform)
-    assert ours.get(f"/t/{other}/oa_meeting/calendar/oa.meeting_calendar/events", query_string=MARCH).status_code in (
-        302,
-        401,
-        403,
-    )
+    assert ours.get(f"/t/{other}/oa_meeting/calendar/oa.meeting_calendar/events", query_string=MARCH).status_code == 401
 
 
 def test_a_move_saves_the_new_time_and_a_resize_the_duration(platform: Platform, tenant: dict[str, int]) -> None:
@@ -350,7 +346,7 @@ def test_moves_need_the_right_the_rules_and_the_token(platform: Platform, tenant
     sol = _signed_in(platform, "sol")
     token = re.search(r'data-csrf="([^"]+)"', sol.get(SHIFTS).text).group(1)  # type: ignore[union-attr]
     body = {"id": tenant["early"], "start": "2031-03-20", "version": 1}
-    assert sol.post(f"{SHIFTS}move", json=body, headers={"X-CSRFToken": token}).status_code in (401, 403)
+    assert sol.post(f"{SHIFTS}move", json=body, headers={"X-CSRFToken": token}).status_code == 403
     admin = _signed_in(platform)
     assert admin.post(f"{SHIFTS}move", json=body).status_code == 400  # no CSRF token
     assert _record(platform, "cals_shift", tenant["early"])["day"] == "2031-03-05"

@@ -49,6 +49,7 @@ def test_every_sample_record_passes_the_record_hooks(platform: Platform, monkeyp
         "crm.account": RECORDS,
         "crm.contact": 2 * RECORDS,
         "crm.opportunity": RECORDS,
+        "crm.contract": RECORDS // 3,
         "oa.leave_request": RECORDS,
         "oa.announcement": RECORDS,
         "oa.meeting": RECORDS,

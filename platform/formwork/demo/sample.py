@@ -250,6 +250,26 @@ class SampleData:
             )
         return self.add("crm.opportunity", rows)
 
+    def contracts(self, opportunities: list[Any], count: int) -> list[Any]:
+        """Contracts of some of the opportunities, a half-year or a year long, started lately or soon: a timeline's
+        bars (crm.contract_timeline)."""
+        chosen = self.random.sample(opportunities, min(count, len(opportunities)))
+        rows = []
+        for opportunity in chosen:
+            start = self.today + timedelta(days=self.random.randint(-120, 90))
+            rows.append(
+                {
+                    "title": f"{opportunity.name} — contract",
+                    "account": opportunity.account_id,
+                    "opportunity": opportunity.id,
+                    "amount": opportunity.amount or Decimal(10000),
+                    "start_date": start,
+                    "end_date": start + timedelta(days=self.random.choice([182, 365])),
+                    "owner": opportunity.owner_id,
+                }
+            )
+        return self.add("crm.contract", rows)
+
     def leave_requests(self, employees: list[Any], count: int) -> list[Any]:
         rows = []
         for i in range(count):
@@ -375,6 +395,7 @@ def _fill(data: SampleData, records: int, progress: Progress) -> dict[str, list[
         steps.append(
             ("crm.opportunity", lambda: data.opportunities(made["crm.account"], made["core.employee"], records))
         )
+        steps.append(("crm.contract", lambda: data.contracts(made["crm.opportunity"], records // 3)))
     if "oa.leave_request" in compiled.models:
         steps.append(("oa.leave_request", lambda: data.leave_requests(made["core.employee"], records)))
         steps.append(("oa.announcement", lambda: data.announcements(made["core.department"], records)))

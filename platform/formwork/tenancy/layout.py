@@ -57,13 +57,18 @@ class MenuGroup:
         return any(entry.current for entry in self.entries)
 
 
+#: FAB's category of the people and roles screens: registered first, shown last (people come for their work)
+ADMIN_CATEGORY = "Security"
+
+
 def sidebar() -> list[MenuGroup | MenuEntry]:
-    """Flask-AppBuilder's menu as the user's rights show it: its categories as groups, its other entries alone."""
+    """Flask-AppBuilder's menu as the user's rights show it: its categories as groups, its other entries alone;
+    the administration's group last."""
     appbuilder = current_app.appbuilder  # type: ignore[attr-defined]  # FAB sets it on the app
     allowed = appbuilder.sm.has_access
     here = _screen(request.path)
     shown: list[MenuGroup | MenuEntry] = []
-    for item in appbuilder.menu.get_list():
+    for item in sorted(appbuilder.menu.get_list(), key=lambda item: item.name == ADMIN_CATEGORY):
         if not allowed("menu_access", item.name):
             continue
         if not item.childs:

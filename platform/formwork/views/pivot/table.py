@@ -13,6 +13,7 @@ measure is left out) or offered as a page filter.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 from ... import formatting
 from ...actor import Actor
 from ...fields import field_type, kind_of
+from ...fields.reference import option_texts
 from ...filters import actor_context, compile_filter
 from ...filters.tree import conditions, parse
 from ...i18n import Label
@@ -302,11 +304,15 @@ class PivotQuery(ViewQuery):
         return found
 
     def record_titles(self, grouped: FieldDef, ids: set[Any]) -> dict[Any, str]:
-        """The titles of the referenced records the viewer may see (the others read `#<id>`)."""
+        """The titles of the referenced records the viewer may see (the others read `#<id>`); two records of one
+        title are told apart as pickers tell them (`option_texts`: what their entity's `describe:` names)."""
         target = self.compiled.model(self.catalog.entities[grouped.target or ""].qualified)
         query = sa.select(target).where(target.id.in_(sorted(ids)))
         rules = visible_condition(target, self.actor)
-        return {item.id: str(item) for item in self.session.scalars(query if rules is None else query.where(rules))}
+        items = list(self.session.scalars(query if rules is None else query.where(rules)))
+        titles = Counter(str(item) for item in items)
+        alike = [item for item in items if titles[str(item)] > 1]
+        return {item.id: str(item) for item in items} | option_texts(alike, self.session, self.actor)
 
     def user_names(self, name: str, ids: set[Any]) -> dict[Any, str]:
         """People by their names, not their sign-in names ("Rita Rep", not `rita`)."""
