@@ -43,6 +43,7 @@ FEATURE_PACKAGES = (
     "printing",
     "views",
     "search",
+    "studio",
 )
 #: the core, which reads the registry and imports no feature
 CORE = ("meta", "expr", "filters", "fields", "compile", "schema", "tenancy")
@@ -176,6 +177,7 @@ def test_the_features_put_their_tables_in_tenant_storage() -> None:
         "imports": {"formwork_import_upload"},
         "automation": {"formwork_webhook_delivery", "formwork_webhook_secret", "formwork_automation_run"},
         "access": {"formwork_role_right"},
+        "studio": {"formwork_studio_draft"},
     }
     assert set().union(*tables.values()) <= set(tenant_metadata().tables)
 
@@ -196,6 +198,7 @@ def test_session_setup_app_setup_and_screens_are_declared_in_order() -> None:
         "views",
         "access",  # the roles screen (90)
         "search",  # the search page (90, registered after access)
+        "studio",  # the Studio (95)
     ]
     assert load_features().items(HOME_VIEW)[0]() is HomeView
 

@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     settings = settings or Settings.from_env()
     catalog = catalog or require_catalog()
     upgrade_platform_db(settings.database_url)
-    return TenantDispatcher(build_console_app(settings), TenantApps(settings, catalog))
+    return TenantDispatcher(build_console_app(settings, catalog), TenantApps(settings, catalog))
 
 
 __all__ = ["create_app", "Settings"]

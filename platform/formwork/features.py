@@ -39,6 +39,7 @@ BUILTIN_FEATURES: tuple[str, ...] = tuple(
         "printing",
         "views",
         "search",
+        "studio",
     )
 )
 ENTRY_POINT_GROUP = "formwork.features"

@@ -1,9 +1,10 @@
-"""The operators' console, served at /: FAB on the control-plane database, operator login (throttled as tenants' is)."""
+"""The operators' console, served at /: FAB on the control-plane database, operator login (throttled as tenants' is);
+operators create, suspend and resume tenants here, and every such action is logged (console/log.py)."""
 
 from __future__ import annotations
 
-from flask import Flask
-from flask_appbuilder import AppBuilder, ModelView
+from flask import Flask, Response, abort, flash, redirect, request, url_for
+from flask_appbuilder import AppBuilder, ModelView, expose, has_access
 from flask_appbuilder.const import AUTH_DB
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.sqla.manager import SecurityManager
@@ -12,12 +13,16 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from ..config import Settings
+from ..definitions.loader import require_catalog
 from ..i18n import CatalogText
+from ..meta.catalog import Catalog
 from ..tenancy.apps import LANGUAGES
 from ..tenancy.headers import install_security_headers
 from ..tenancy.keys import derive_secret
 from ..tenancy.registry import Customization, SchemaChange, Tenant, platform_engine
 from ..tenancy.throttle import ThrottledLogins, install_login_throttle
+from .log import ConsoleLogView, log_row
+from .onboarding import NewTenantView
 
 #: where the console's user names are counted (tenancy/throttle.py); a reserved slug, so never a tenant's
 CONSOLE_REALM = "console"
@@ -80,12 +85,34 @@ class SchemaChangeView(ModelView):
     }
 
 
+#: what suspending and resuming set the tenant's status to, and how the log names it
+STATUS_CHANGES = {"suspend": ("suspended", "suspended"), "resume": ("active", "resumed")}
+STATUS_QUESTIONS = {
+    "suspend": CatalogText("Suspend tenant {slug}? Its pages answer 503 until it is resumed; its data is kept."),
+    "resume": CatalogText("Resume tenant {slug}? Its pages are served again."),
+}
+STATUS_DONE = {
+    "suspend": CatalogText("Tenant {slug} is suspended."),
+    "resume": CatalogText("Tenant {slug} is served again."),
+}
+ALREADY = CatalogText("Tenant {slug} is already {status}.")
+
+
 class TenantView(ModelView):
-    """Tenants are created and changed with the CLI (config as code); the console shows them."""
+    """Tenants are created in the console (NewTenantView) or with the CLI; suspended and resumed here, each change
+    confirmed on a page of its own, posted with CSRF and logged with the operator's name."""
 
     datamodel = SQLAInterface(Tenant)
     route_base = "/tenants"
-    base_permissions = ["can_list", "can_show"]
+    base_permissions = ["can_list", "can_show", "can_suspend", "can_resume"]
+    show_template = "console/tenant_show.html"
+    #: texts of the console's own templates (the console has no catalog of its own for `_()`)
+    extra_args = {
+        "suspend_text": CatalogText("Suspend…"),
+        "resume_text": CatalogText("Resume…"),
+        "confirm_text": CatalogText("Confirm"),
+        "cancel_text": CatalogText("Cancel"),
+    }
     list_title = CatalogText("Tenants")
     list_columns = ["slug", "name", "packs", "status", "definitions_hash", "created_at"]
     show_columns = [
@@ -112,8 +139,41 @@ class TenantView(ModelView):
         "created_at": CatalogText("Created", context="date column"),
     }
 
+    @expose("/suspend/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def suspend(self, pk: int) -> Response | str:
+        """Stop serving a tenant (its data is kept): the question on GET, the change on POST."""
+        return self._change_status(pk, "suspend")
 
-def build_console_app(settings: Settings) -> Flask:
+    @expose("/resume/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def resume(self, pk: int) -> Response | str:
+        """Serve a suspended tenant again: the question on GET, the change on POST."""
+        return self._change_status(pk, "resume")
+
+    def _change_status(self, pk: int, change: str) -> Response | str:
+        session = self.datamodel.session
+        tenant = session.get(Tenant, pk)
+        if tenant is None:
+            abort(404)
+        status, logged = STATUS_CHANGES[change]
+        if tenant.status == status:
+            flash(ALREADY.localized().format(slug=tenant.slug, status=tenant.status), "info")
+            return redirect(url_for("TenantView.show", pk=pk))
+        if request.method == "GET":
+            question = STATUS_QUESTIONS[change].localized().format(slug=tenant.slug)
+            return self.render_template("console/confirm.html", title=question, question=question, pk=pk)
+        tenant.status = status
+        session.add(log_row(logged, tenant.slug))
+        session.commit()  # the status and its log row together, or neither
+        flash(STATUS_DONE[change].localized().format(slug=tenant.slug), "success")
+        return redirect(url_for("TenantView.show", pk=pk))
+
+
+def build_console_app(settings: Settings, catalog: Catalog | None = None) -> Flask:
+    """The console on the platform database of `settings`; `catalog` offers its packs to new tenants (None: the
+    packs in definitions/ and FORMWORK_PACK_PATH, as `create_app` loads them)."""
+
     app = Flask("formwork.console")
     app.config.update(
         SECRET_KEY=derive_secret(settings.secret_key, "platform:console", "session"),
@@ -144,6 +204,13 @@ def build_console_app(settings: Settings) -> Flask:
         appbuilder.add_view(TenantView, CatalogText("Tenants"), icon="fa-building")
         appbuilder.add_view_no_menu(CustomizationView)
         appbuilder.add_view_no_menu(SchemaChangeView)
+        appbuilder.add_view(
+            NewTenantView(settings, catalog or require_catalog()),
+            CatalogText("New tenant"),
+            href="/tenants/new/form",
+            icon="fa-plus",
+        )
+        appbuilder.add_view(ConsoleLogView, CatalogText("Console log"), icon="fa-list")
     return app
 
 

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from flask import Flask
 
 from ..config import Settings
+from ..i18n import CatalogText
 from ..meta.catalog import Catalog
 from .errors import TenantError
 from .evolve import apply_definitions
+from .first_admin import FirstAdmin
 from .permissions import provision_app
 from .registry import (
     RESERVED_SLUGS,
@@ -28,15 +30,29 @@ from .templates import TenantTemplates, copy_template
 Progress = Callable[[str], None]
 
 
-def check_new_tenant(settings: Settings, catalog: Catalog, slug: str, packs: list[str]) -> None:
+INVALID_SLUG = CatalogText(
+    "'{slug}' is not a valid tenant slug: use 3-40 lowercase letters, digits and dashes, starting with a letter"
+)
+RESERVED_SLUG = CatalogText("'{slug}' is reserved; choose another tenant slug")
+TAKEN_SLUG = CatalogText("tenant '{slug}' already exists")
+
+
+def slug_refusal(settings: Settings, slug: str) -> CatalogText | None:
+    """Why `slug` cannot name a new tenant (a text with `{slug}`), None if it can: the CLI and the console's form
+    ask the same question, so they refuse the same slugs."""
     if not SLUG_PATTERN.match(slug):
-        raise TenantError(
-            f"'{slug}' is not a valid tenant slug: use 3-40 lowercase letters, digits and dashes, starting with a letter"
-        )
+        return INVALID_SLUG
     if slug in RESERVED_SLUGS:
-        raise TenantError(f"'{slug}' is reserved; choose another tenant slug")
+        return RESERVED_SLUG
     if find_tenant(settings.database_url, slug) is not None:
-        raise TenantError(f"tenant '{slug}' already exists")
+        return TAKEN_SLUG
+    return None
+
+
+def check_new_tenant(settings: Settings, catalog: Catalog, slug: str, packs: list[str]) -> None:
+    refusal = slug_refusal(settings, slug)
+    if refusal is not None:
+        raise TenantError(str(refusal).format(slug=slug))
     unknown = [p for p in packs if p not in catalog.packs]
     if unknown:
         raise TenantError(f"unknown pack(s): {', '.join(unknown)}; available: {', '.join(sorted(catalog.packs))}")
@@ -55,6 +71,9 @@ def create_tenant(
     currency: str = "CNY",
     storage: str | None = None,
     templates: TenantTemplates | None = None,
+    timezone: str = "UTC",
+    admin_name: str = "",
+    admin_email: str = "",
 ) -> Tenant:
     """Create everything a new tenant needs; on failure nothing is left behind.
 
@@ -63,6 +82,7 @@ def create_tenant(
     without one is built and kept as that template (tenancy/templates.py).
     """
     check_new_tenant(settings, catalog, slug, packs)
+    admin = FirstAdmin(admin_user, admin_password, admin_name, admin_email)
     try:
         kind, location = new_location(settings, slug, storage)
     except ValueError as exc:
@@ -72,6 +92,7 @@ def create_tenant(
         name=name,
         locale=locale,
         currency=currency.upper(),
+        timezone=timezone,
         storage_kind=kind,
         storage_location=location,
         status="active",
@@ -88,7 +109,7 @@ def create_tenant(
     if template is not None:
         progress("copying the template of its packs")
         try:
-            copy_template(settings, tenant, template, admin_user, admin_password)
+            copy_template(settings, tenant, template, admin)
             _record_created(settings, tenant, state, template.definitions_hash, template.plan)
         except Exception:
             drop_storage(settings, tenant)
@@ -102,7 +123,7 @@ def create_tenant(
         _forget(settings, tenant)  # not drop_storage: what failed to be created may be someone else's
         raise
     try:
-        plan = _build(settings, catalog, tenant, state, admin_user, admin_password, progress)
+        plan = _build(settings, catalog, tenant, state, admin, progress)
     except Exception:
         drop_storage(settings, tenant)
         _forget(settings, tenant)
@@ -117,8 +138,7 @@ def _build(
     catalog: Catalog,
     tenant: Tenant,
     state: TenantState,
-    admin_user: str,
-    admin_password: str,
+    admin: FirstAdmin,
     progress: Progress,
 ) -> list[str]:
     """Tables, roles and permissions, the admin user and the seeds in the tenant's new storage; returns the
@@ -127,8 +147,8 @@ def _build(
     app = provision_app(settings, tenant, catalog, state)
     runtime = app.extensions["formwork"]
     plan = apply_definitions(runtime).describe()
-    progress(f"creating admin user '{admin_user}'")
-    add_admin(app, admin_user, admin_password)
+    progress(f"creating admin user '{admin.username}'")
+    add_admin(app, admin)
     seeds = pending_seeds(runtime.session.get_bind(), runtime.catalog, tenant.packs)
     if seeds:
         progress(f"loading {len(seeds)} seed(s)")
@@ -152,10 +172,12 @@ def _forget(settings: Settings, tenant: Tenant) -> None:
         session.commit()
 
 
-def add_admin(app: Flask, username: str, password: str) -> None:
+def add_admin(app: Flask, admin: FirstAdmin) -> None:
     with app.app_context():
         sm = app.appbuilder.sm  # type: ignore[attr-defined]  # FAB sets it on the app
         role = sm.find_role(sm.auth_role_admin)
-        user = sm.add_user(username, username, "Admin", f"{username}@example.invalid", role, password=password)
+        user = sm.add_user(
+            admin.username, admin.first_name, admin.last_name, admin.email_address, role, password=admin.password
+        )
         if not user:
-            raise TenantError(f"could not create admin user '{username}'")
+            raise TenantError(f"could not create admin user '{admin.username}'")

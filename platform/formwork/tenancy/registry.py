@@ -219,6 +219,24 @@ class LoginFailure(PlatformBase):
     blocked_until: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
+class ConsoleAction(PlatformBase):
+    """One thing an operator did in the console (created, suspended or resumed a tenant), kept for good: who did
+    what to which tenant, when. The console lists them; nothing changes or removes a row."""
+
+    __tablename__ = "formwork_console_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: the operator's user name in the console
+    operator: Mapped[str] = mapped_column(sa.String(100))
+    #: created, suspended, resumed
+    action: Mapped[str] = mapped_column(sa.String(40))
+    #: by slug, no foreign key: the log outlives a deleted tenant
+    tenant_slug: Mapped[str] = mapped_column(sa.String(40), index=True)
+    #: what else is worth knowing (the packs installed, the admin created)
+    detail: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+
 def schema_changes(url: str, slug: str) -> list[SchemaChange]:
     with platform_session(url) as session:
         return list(

@@ -36,6 +36,7 @@ from flask_appbuilder.security.sqla.models import User
 from werkzeug.security import generate_password_hash
 
 from ..config import Settings
+from .first_admin import FirstAdmin
 from .registry import Tenant, platform_engine
 from .storage import tenant_engine
 
@@ -104,9 +105,9 @@ def template_key(tenant: Tenant) -> str:
     return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()[:24]
 
 
-def copy_template(settings: Settings, tenant: Tenant, template: Template, admin_user: str, admin_password: str) -> None:
+def copy_template(settings: Settings, tenant: Tenant, template: Template, admin: FirstAdmin) -> None:
     """Make the storage of `tenant` (its registry row stored, its storage not made yet) a copy of `template`, with
-    `admin_user` as its admin, as create_tenant's add_admin would have made it."""
+    `admin` as its admin, as create_tenant's add_admin would have made it."""
     if tenant.storage_kind == "sqlite":
         target = settings.instance / tenant.storage_location
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -116,22 +117,22 @@ def copy_template(settings: Settings, tenant: Tenant, template: Template, admin_
         # Two copies into one database at once would both create TEMPLATE_SCHEMA: they wait for each other.
         lock = f"SELECT pg_advisory_xact_lock(hashtext('{TEMPLATE_SCHEMA}'));\n"
         _psql(settings.database_url, lock + template.storage.read_text() + rename)
-    _rename_admin(tenant_engine(settings, tenant), admin_user, admin_password)
+    _rename_admin(tenant_engine(settings, tenant), admin)
 
 
-def _rename_admin(engine: sa.Engine, username: str, password: str) -> None:
-    """The template's one user, its admin, becomes `username` (as add_admin names it) with its own password hash."""
+def _rename_admin(engine: sa.Engine, admin: FirstAdmin) -> None:
+    """The template's one user, its admin, becomes `admin` (as add_admin names it) with its own password hash."""
     users = User.__table__
     now = datetime.now()  # FAB's own created_on and changed_on are local time
     with engine.begin() as connection:
         changed = connection.execute(
             users.update().values(
-                username=username,
-                first_name=username,
-                last_name="Admin",
-                email=f"{username}@example.invalid",
+                username=admin.username,
+                first_name=admin.first_name,
+                last_name=admin.last_name,
+                email=admin.email_address,
                 password=generate_password_hash(
-                    password, method=PASSWORD_HASH_METHOD, salt_length=PASSWORD_SALT_LENGTH
+                    admin.password, method=PASSWORD_HASH_METHOD, salt_length=PASSWORD_SALT_LENGTH
                 ),
                 created_on=now,
                 changed_on=now,
