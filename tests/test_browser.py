@@ -63,6 +63,16 @@ def csp_violations(page: Any) -> list[str]:
     return violations
 
 
+def signed_in_page(url: str, viewport: dict[str, int], username: str = "admin") -> Iterator[Any]:
+    """A module's browser page, signed in at `url` (a tenant's or the console's), closed after the module."""
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport=viewport)
+        sign_in(page, url, username)
+        yield page
+        browser.close()
+
+
 def sign_in(page: Any, url: str, username: str) -> None:
     """Sign in through the login form at `url` (a tenant's or the console's)."""
     page.goto(f"{url}/login/")

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from conftest import Platform, jwt
-from test_browser import csp_violations, expect, launch, served, sign_in, sync_playwright
+from conftest import Platform, jwt, post_record
+from test_browser import csp_violations, expect, served, signed_in_page
 
 SLUG = "calendar-browser"
 MEETINGS = f"/t/{SLUG}/oa_meeting/calendar/oa.meeting_calendar/"
@@ -27,9 +27,7 @@ OLD_DAY = TODAY - timedelta(days=45)
 
 
 def _post(platform: Platform, auth: dict[str, str], table: str, **values: Any) -> int:
-    response = platform.client().post(f"/t/{SLUG}/api/v1/{table}/", json=values, headers=auth)
-    assert response.status_code == 201, response.text
-    return int(response.json["id"])
+    return post_record(platform.client(), auth, SLUG, table, **values)
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +50,7 @@ def server(platform: Platform) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[Any]:
-    with sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        sign_in(page, f"{server}/t/{SLUG}", "admin")
-        yield page
-        browser.close()
+    yield from signed_in_page(f"{server}/t/{SLUG}", {"width": 1400, "height": 1000})
 
 
 def _day(page: Any, day: date) -> Any:

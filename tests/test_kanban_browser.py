@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from conftest import Platform, jwt
-from test_browser import expect, launch, served, sign_in, sync_playwright
+from conftest import Platform, jwt, post_record
+from test_browser import expect, served, signed_in_page
 
 SLUG = "kanban-browser"
 BOARD = f"/t/{SLUG}/crm_opportunity/kanban/crm.pipeline/"
@@ -23,9 +23,7 @@ GRIP = {"x": 3, "y": 3}
 
 
 def _post(platform: Platform, auth: dict[str, str], table: str, **values: Any) -> int:
-    response = platform.client().post(f"/t/{SLUG}/api/v1/{table}/", json=values, headers=auth)
-    assert response.status_code == 201, response.text
-    return int(response.json["id"])
+    return post_record(platform.client(), auth, SLUG, table, **values)
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +50,8 @@ def server(platform: Platform) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[Any]:
-    with sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1800, "height": 900})  # all six columns in view: drag and drop
-        sign_in(page, f"{server}/t/{SLUG}", "admin")
-        yield page
-        browser.close()
+    # all six columns in view: drag and drop
+    yield from signed_in_page(f"{server}/t/{SLUG}", {"width": 1800, "height": 900})
 
 
 def _card(page: Any, title: str) -> Any:

@@ -12,17 +12,15 @@ from typing import Any
 
 import pytest
 
-from conftest import Platform, jwt
-from test_browser import expect, launch, served, sign_in, sync_playwright
+from conftest import Platform, jwt, post_record
+from test_browser import expect, served, signed_in_page
 
 SLUG = "pivot-browser"
 PIVOT = f"/t/{SLUG}/crm_opportunity/pivot/crm.sales_analysis/"
 
 
 def _post(platform: Platform, auth: dict[str, str], table: str, **values: Any) -> int:
-    response = platform.client().post(f"/t/{SLUG}/api/v1/{table}/", json=values, headers=auth)
-    assert response.status_code == 201, response.text
-    return int(response.json["id"])
+    return post_record(platform.client(), auth, SLUG, table, **values)
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +39,7 @@ def server(platform: Platform) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[Any]:
-    with sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        sign_in(page, f"{server}/t/{SLUG}", "admin")
-        yield page
-        browser.close()
+    yield from signed_in_page(f"{server}/t/{SLUG}", {"width": 1400, "height": 900})
 
 
 def test_a_click_on_a_cell_opens_the_list_of_its_records(server: str, page: Any) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Platform, jwt
+from conftest import Platform, jwt, post_record
 from test_browser import expect, launch, served, sign_in, sync_playwright
 
 SLUG = "recpage-browser"
@@ -21,9 +21,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _post(platform: Platform, auth: dict[str, str], table: str, **values: Any) -> int:
-    response = platform.client().post(f"/t/{SLUG}/api/v1/{table}/", json=values, headers=auth)
-    assert response.status_code == 201, response.text
-    return int(response.json["id"])
+    return post_record(platform.client(), auth, SLUG, table, **values)
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from conftest import Platform, jwt
-from test_browser import csp_violations, expect, launch, served, sign_in, sync_playwright
+from conftest import Platform, jwt, post_record
+from test_browser import csp_violations, expect, served, signed_in_page
 
 SLUG = "gantt-browser"
 TIMELINE = f"/t/{SLUG}/crm_contract/timeline/crm.contract_timeline/"
@@ -23,9 +23,7 @@ DAY_WIDTH = 45
 
 
 def _post(platform: Platform, auth: dict[str, str], table: str, **values: Any) -> int:
-    response = platform.client().post(f"/t/{SLUG}/api/v1/{table}/", json=values, headers=auth)
-    assert response.status_code == 201, response.text
-    return int(response.json["id"])
+    return post_record(platform.client(), auth, SLUG, table, **values)
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +50,7 @@ def records(platform: Platform, server: str) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def page(server: str, records: dict[str, int]) -> Iterator[Any]:
-    with sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1600, "height": 900})
-        sign_in(page, f"{server}/t/{SLUG}", "admin")
-        yield page
-        browser.close()
+    yield from signed_in_page(f"{server}/t/{SLUG}", {"width": 1600, "height": 900})
 
 
 def _dates(platform: Platform, pk: int) -> tuple[str, str]:
