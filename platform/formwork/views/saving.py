@@ -9,6 +9,7 @@ refusal's status and message, which the page shows while it puts the record back
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from marshmallow import ValidationError
@@ -30,6 +31,14 @@ class Refused(Exception):
     status: int
     message: str
     errors: dict[str, Any] = field(default_factory=dict)
+
+
+def api_value(value: Any) -> Any:
+    """A value as the entity's input schema reads it (views change records with the API's schema): a day as
+    `2026-03-02`, a stored time (naive UTC) with its zone, anything else as it is."""
+    if isinstance(value, datetime):
+        return f"{value.isoformat()}+00:00"
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def save_values(query: ViewQuery, runtime: Any, record: Any, values: dict[str, Any], version: Any, failed: str) -> Any:

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ...formatting import to_utc
-from ..saving import Refused, save_values
+from ..saving import Refused, api_value, save_values
 from .events import EventQuery, wall_clock
 from .labels import TEXT
 
@@ -44,13 +44,6 @@ def parse_moment(text: Any, all_day: bool) -> date | datetime:
         return date.fromisoformat(text) if all_day else to_utc(wall_clock(text))
     except ValueError:
         raise Refused(400, TEXT["bad_time"].localized()) from None
-
-
-def api_value(value: Any) -> Any:
-    """A value as the entity's API reads it: a date, a UTC time with its zone, a number as it is."""
-    if isinstance(value, datetime):
-        return f"{value.isoformat()}+00:00"
-    return value.isoformat() if isinstance(value, date) else value
 
 
 def length_value(query: EventQuery, begins: Any, ends: Any) -> Any:

@@ -19,9 +19,7 @@ STEP = Decimal(1024)
 
 def column_cards(query: BoardQuery, value: Any, moved: Any) -> list[Any]:
     """The cards the viewer sees in the column of grouping value `value`, in the board's order, without `moved`."""
-    group = query.group_column
-    in_column = group.is_(None) if value is None else group == value
-    found = sa.select(query.model).where(in_column, query.model.id != moved.id, *query.conditions())
+    found = sa.select(query.model).where(in_column(query, value), query.model.id != moved.id, *query.conditions())
     return list(query.session.scalars(found.order_by(*query.order()).limit(CARDS_PER_COLUMN)))
 
 
@@ -46,10 +44,16 @@ def place(query: BoardQuery, cards: Sequence[Any], before: Any) -> tuple[int, De
 
 def top_rank(query: BoardQuery, value: Any) -> Decimal:
     """The rank of a card added on top of the column of grouping value `value`."""
-    group = query.group_column
-    in_column = group.is_(None) if value is None else group == value
-    lowest = query.session.scalar(sa.select(sa.func.min(rank_column(query))).where(in_column, *query.conditions()))
+    lowest = query.session.scalar(
+        sa.select(sa.func.min(rank_column(query))).where(in_column(query, value), *query.conditions())
+    )
     return Decimal(0) if lowest is None else Decimal(lowest) - STEP
+
+
+def in_column(query: BoardQuery, value: Any) -> Any:
+    """The records of the column of grouping value `value` (None: the column without a value)."""
+    group = query.group_column
+    return group.is_(None) if value is None else group == value
 
 
 def renumbered(cards: Sequence[Any], moved: Any, index: int) -> list[tuple[Any, Decimal]]:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ...formatting import to_utc
-from ..saving import Refused, save_values
+from ..saving import Refused, api_value, save_values
 from .chart import ChartQuery
 from .labels import TEXT
 
@@ -39,8 +39,3 @@ def parsed(query: ChartQuery, text: Any, empty: bool = False) -> date | datetime
         return date.fromisoformat(text)
     except ValueError:
         raise Refused(400, TEXT["bad_date"].localized()) from None
-
-
-def api_value(value: date | datetime | None) -> str | None:
-    """The value as the entity's API takes it (a datetime without a zone is UTC there)."""
-    return None if value is None else value.isoformat()
