@@ -257,3 +257,29 @@ def test_fabs_rison_decorator_uses_only_validate_and_validation_error_of_its_jso
 
     used = set(re.findall(r"\bjsonschema\.(\w+)", inspect.getsource(fab_api)))
     assert used == {"validate", "ValidationError"}
+
+
+def test_werkzeug_rules_still_compile_builders_that_a_rule_of_the_same_text_can_reuse() -> None:
+    from flask import Flask
+    from werkzeug.routing import Rule
+
+    from formwork.adapters import werkzeug as werkzeug_adapter
+
+    advice = fix(werkzeug_adapter.ReusedBuilderRule._compile_builder)
+    assert tuple(inspect.signature(Rule._compile_builder).parameters) == ("self", "append_unknown"), advice
+    apps = []
+    for _ in range(2):
+        app = Flask(__name__)
+        app.url_rule_class = werkzeug_adapter.ReusedBuilderRule
+        app.add_url_rule("/records/<int:pk>/edit", "edit", lambda pk: str(pk))
+        app.add_url_rule("/records/", "records", lambda: "", defaults={"page": 1})
+        apps.append(app)
+    first, second = (next(r for r in app.url_map.iter_rules() if r.endpoint == "edit") for app in apps)
+    assert first._build.__func__ is second._build.__func__, advice  # compiled once, used by both
+    for app in apps:
+        with app.test_request_context():
+            from flask import url_for
+
+            assert url_for("edit", pk=7) == "/records/7/edit", advice
+            assert url_for("edit", pk=7, tab="notes") == "/records/7/edit?tab=notes", advice
+            assert url_for("records") == "/records/", advice

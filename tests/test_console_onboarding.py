@@ -1,5 +1,6 @@
 """Operators onboard tenants in the console: the new-tenant form (checked as the CLI checks), suspend and resume
-with a confirmation, and the console log naming the operator of each action."""
+with a confirmation, and the console log naming the operator of each action. The first admin's invitation is
+tests/test_console_invitations.py's."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.test import Client
 
-from conftest import Platform, csrf_token, login
+from conftest import Platform, csrf_token
+from console_mail import invitation_link
 from formwork.console import add_operator
 from formwork.tenancy.registry import Tenant, find_tenant, platform_engine
 
 OPERATOR, OPERATOR_PASSWORD = "onboard-op", "op-password-1"
 NEW = "onboarded-co"
-ADMIN_PASSWORD = "first-admin-pw"
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,6 @@ def form_data(client: Client, **changes: object) -> dict[str, object]:
         "admin_user": "founder",
         "admin_name": "Fang Lin",
         "admin_email": "fang.lin@onboarded.example",
-        "admin_password": ADMIN_PASSWORD,
         "csrf_token": csrf_token(page.text),
     }
     data.update(changes)
@@ -79,10 +79,16 @@ def test_an_operator_creates_a_tenant_whose_admin_sees_the_crm_menu(platform: Pl
     assert (tenant.timezone, tenant.currency, tenant.status) == ("Asia/Shanghai", "EUR", "active")
     shown = operator.get(f"/tenants/show/{tenant.id}").text
     assert f"Tenant {NEW} was created with the packs core, crm" in shown
+    assert "Invitation sent to fang.lin@onboarded.example" in shown
     assert "Suspend…" in shown
 
     admin = platform.client()
-    assert login(admin, NEW, "founder", ADMIN_PASSWORD).status_code == 302
+    link = invitation_link(platform, NEW, "fang.lin@onboarded.example")
+    page = admin.get(link)
+    chosen = admin.post(
+        link, data={"password": "first-admin-pw", "confirm": "first-admin-pw", "csrf_token": csrf_token(page.text)}
+    )
+    assert chosen.status_code == 302
     home = admin.get(f"/t/{NEW}/crm_account/list/")
     assert home.status_code == 200 and 'id="fw-sidebar"' in home.text and "CRM" in home.text
     assert "Fang Lin" in home.text  # the admin's name, as the operator wrote it
@@ -94,8 +100,8 @@ def test_an_operator_creates_a_tenant_whose_admin_sees_the_crm_menu(platform: Pl
         ({"slug": NEW}, "slug", f"tenant '{NEW}' already exists"),
         ({"slug": "Bad Slug!"}, "slug", "is not a valid tenant slug"),
         ({"slug": "console"}, "slug", "'console' is reserved"),
-        ({"slug": "no-password-co", "admin_password": None}, "admin_password", "This field is required."),
-        ({"slug": "short-password-co", "admin_password": "short"}, "admin_password", "At least 8 characters."),
+        ({"slug": "no-admin-co", "admin_user": None}, "admin_user", "This field is required."),
+        ({"slug": "no-pack-co", "packs": None}, "packs", "Choose at least one pack."),
         ({"slug": "no-zone-co", "timezone": "Mars/Olympus"}, "timezone", "'Mars/Olympus' is not a time zone"),
         ({"slug": "no-mail-co", "admin_email": "not-an-address"}, "admin_email", "Invalid email address."),
     ],
@@ -118,7 +124,7 @@ def test_a_signed_out_visitor_cannot_create_a_tenant(platform: Platform) -> None
     token = csrf_token(visitor.get("/login/").text)
     data = {"slug": "sneaky-co", "name": "Sneaky", "packs": "core", "locale": "en", "timezone": "UTC"}
     data |= {"currency": "CNY", "admin_user": "x", "admin_name": "X", "admin_email": "x@example.com"}
-    data |= {"admin_password": "password-1", "csrf_token": token}
+    data |= {"csrf_token": token}
     posted = visitor.post("/tenants/new/form", data=data)
     assert posted.status_code == 302 and "/login/" in posted.headers["Location"]
     assert visitor.post("/tenants/new/form", data={**data, "csrf_token": ""}).status_code == 400
@@ -153,7 +159,9 @@ def test_the_console_log_lists_a_creation_with_the_operators_name(platform: Plat
     created = operator.post("/tenants/new/form", data=form_data(operator, slug="logged-co", packs=["core"]))
     assert created.status_code == 302
     log = operator.get("/console-log/list/").text
-    row = next(r for r in re.findall(r"<tr[^>]*>(.*?)</tr>", log, re.S) if "logged-co" in r)
-    text = " ".join(re.sub(r"<[^>]+>", " ", row).split())
-    assert OPERATOR in text and "created" in text and "packs: core; admin: founder" in text
+    rows = [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", log, re.S)]
+    created = next(row for row in rows if "logged-co" in row and "created" in row)
+    assert OPERATOR in created and "packs: core; admin: founder" in created
+    invited = next(row for row in rows if "logged-co" in row and "invited" in row)
+    assert OPERATOR in invited and "founder &lt;fang.lin@onboarded.example&gt;" in invited
     assert platform.client().get("/console-log/list/").status_code == 302  # operators only

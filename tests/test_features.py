@@ -178,6 +178,7 @@ def test_the_features_put_their_tables_in_tenant_storage() -> None:
         "automation": {"formwork_webhook_delivery", "formwork_webhook_secret", "formwork_automation_run"},
         "access": {"formwork_role_right"},
         "studio": {"formwork_studio_draft"},
+        "views": {"formwork_personal_list_view"},
     }
     assert set().union(*tables.values()) <= set(tenant_metadata().tables)
 
@@ -199,6 +200,9 @@ def test_session_setup_app_setup_and_screens_are_declared_in_order() -> None:
         "access",  # the roles screen (90)
         "search",  # the search page (90, registered after access)
         "studio",  # the Studio (95)
+        "studio",  # the form designer (97)
+        "studio",  # the view editor (98)
+        "studio",  # the chain editor (99)
     ]
     assert load_features().items(HOME_VIEW)[0]() is HomeView
 

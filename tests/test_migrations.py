@@ -17,7 +17,7 @@ def test_no_pending_autogenerate_diff(platform: Platform) -> None:
     with platform_engine(platform.settings.database_url).connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_object": own})
         assert compare_metadata(context, PlatformBase.metadata) == []
-        assert context.get_current_revision() == "0011"
+        assert context.get_current_revision() == "0013"
 
 
 def test_tenant_currency_reaches_the_screens(platform: Platform) -> None:

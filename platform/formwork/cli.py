@@ -201,6 +201,45 @@ def pack_list() -> None:
         )
 
 
+@pack.command("from-tenant")
+@click.argument("slug")
+@click.argument("pack_name", metavar="PACK")
+@click.option("--version", help="The new version (default: the installed one's next minor version)")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), help="Where the pack folder goes"
+)
+def pack_from_tenant_command(slug: str, pack_name: str, version: str | None, out: Path) -> None:
+    """Write a new version of PACK with tenant SLUG's customizations of it folded in (OUT/PACK/)."""
+    from .meta.errors import DefinitionsInvalid
+    from .tenancy.pack_from_tenant import pack_from_tenant
+
+    settings = _settings()
+    _platform(settings)
+    record = _tenant(settings, slug)
+    folder = out / pack_name
+    if folder.exists():
+        raise CommandFailed(f"{folder} exists; choose another --out")
+    try:
+        made = pack_from_tenant(settings, record, pack_name, version)
+    except DefinitionsInvalid as exc:
+        raise CommandFailed(
+            f"{len(exc.errors)} error(s): the new version does not check; nothing was written",
+            [str(e) for e in exc.errors],
+        ) from None
+    for path, text in made.files:
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(text, encoding="utf-8")
+    click.echo(f"wrote {folder}: {made.name} {made.version}, {len(made.files)} file(s)")
+    for line in made.folded:
+        click.echo(f"  folded in: {line}")
+    for line in made.left_out:
+        click.echo(f"  left out (another pack's): {line}")
+    click.echo(
+        f"to move {slug} onto it: `formwork tenant uncustomize` what was folded in (its fields are retired, data "
+        f"kept), then `formwork tenant upgrade-pack {slug} {made.name}` with the folder on the pack path"
+    )
+
+
 @main.group()
 def schema() -> None:
     """JSON Schemas of the definition kinds."""
@@ -393,7 +432,22 @@ def _print_history(versions: list[CustomizationVersion], with_text: bool) -> Non
                 click.echo(f"      {line}")
 
 
-OVERLAY_KIND = click.Choice(["EntityExtension", "Form", "ListView"], case_sensitive=False)
+class OverlayKind(click.ParamType):
+    """A kind a tenant customizes with, in any case; the features' kinds are known only once they are loaded."""
+
+    name = "kind"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from .tenancy.customizations import overlay_kinds
+
+        kinds = overlay_kinds()
+        found = next((kind for kind in kinds if kind.lower() == str(value).lower()), None)
+        if found is None:
+            self.fail(f"{value!r} is not a kind a tenant customizes with ({', '.join(kinds)})", param, ctx)
+        return found
+
+
+OVERLAY_KIND = OverlayKind()
 
 
 @tenant.command("uncustomize")
@@ -435,6 +489,50 @@ def tenant_customization_revert(slug: str, kind: str, target: str, version: int)
         lambda: revert_overlay(settings, catalog, record, kind, target, version, report=click.echo),
         f"version {version} does not fit the tenant's packs and other customizations; nothing was changed",
     )
+
+
+@tenant.command("customization-restore")
+@click.argument("slug")
+@click.argument("revision", type=click.IntRange(min=0))
+@click.option("--comment", default="", help="Why (kept with the new revision)")
+def tenant_customization_restore(slug: str, revision: int, comment: str) -> None:
+    """Make all of a tenant's customizations what they were at REVISION (see `formwork tenant revisions SLUG`), as a
+    new revision: overlays added since are removed and their fields retired (columns and data kept)."""
+    from .tenancy.customize import restore_revision
+    from .tenancy.revisions import current_revision
+
+    settings, catalog = _settings(), _catalog()
+    _platform(settings)
+    record = _tenant(settings, slug)
+    if revision > current_revision(settings, slug):
+        raise CommandFailed(
+            f"tenant '{slug}' has no revision {revision} (its last is {current_revision(settings, slug)})"
+        )
+    _change_customizations(
+        slug,
+        lambda: restore_revision(settings, catalog, record, revision, "cli", comment, report=click.echo),
+        f"revision {revision} does not fit the tenant's packs; nothing was changed",
+        unchanged="already has the customizations of that revision",
+    )
+
+
+@tenant.command("revisions")
+@click.argument("slug")
+def tenant_revisions(slug: str) -> None:
+    """A tenant's customization revisions, newest first: who changed what, when and why."""
+    from .tenancy.revisions import revisions
+
+    settings = _settings()
+    _platform(settings)
+    _tenant(settings, slug)
+    found = revisions(settings, slug)
+    if not found:
+        click.echo(f"tenant '{slug}' has no customization revisions")
+    for revision in found:
+        comment = f"  “{revision.comment}”" if revision.comment else ""
+        click.echo(f"revision {revision.number:<4} {revision.at:%Y-%m-%d %H:%M}  by {revision.actor}{comment}")
+        for kind, target, change in revision.changes:
+            click.echo(f"  {change}: {kind} {target}")
 
 
 def _change_customizations(

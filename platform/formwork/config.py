@@ -39,6 +39,8 @@ class Settings:
     webhook_allow: tuple[str, ...] = ()
     #: scheduled and date automations missed while no worker ran are caught up this far back (automation/timed)
     automation_catch_up_hours: int = 24
+    #: companies may sign up for a tenant of their own at /signup (console/signup.py); off: /signup is a 404
+    signup: bool = False
 
     @property
     def is_postgres(self) -> bool:
@@ -69,6 +71,7 @@ class Settings:
             login_max_delay=int(os.environ.get("FORMWORK_LOGIN_MAX_DELAY", "900")),
             secure_cookies=os.environ.get("FORMWORK_SECURE_COOKIES", "").lower() in ("1", "true", "yes", "on"),
             automation_catch_up_hours=int(os.environ.get("FORMWORK_AUTOMATION_CATCH_UP_HOURS", "24")),
+            signup=os.environ.get("FORMWORK_SIGNUP", "").lower() in ("1", "true", "yes", "on"),
             webhook_allow=tuple(
                 entry.strip() for entry in os.environ.get("FORMWORK_WEBHOOK_ALLOW", "").split(",") if entry.strip()
             ),

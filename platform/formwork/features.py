@@ -98,6 +98,9 @@ APPROVAL_STARTERS = "approval_starters"
 #: lowest priority first: the approvals' timeouts and reminders before the e-mails, so a reminder's mail leaves in
 #: the same tick
 JOBS = "jobs"
+#: a Job whose `run(settings, now, services)` does a share of every tick that is no tenant's (the platform's own
+#: e-mails, tenancy/platform_mail.py), after the tenants'
+PLATFORM_JOBS = "platform_jobs"
 #: a RecordPanel: a panel of a record's page (its header's buttons or the activity beside the fields), lowest
 #: priority first
 RECORD_PANELS = "record_panels"
@@ -111,6 +114,9 @@ ENTITY_APIS = "entity_apis"
 TOP_BAR = "top_bar"
 #: a FieldType instance: a field type added to the core's table of them (fields/__init__.FIELD_TYPES)
 FIELD_TYPES = "field_types"
+#: `uses(catalog, entity) -> [definitions.field_uses.FieldUse]`: the fields of `entity` a feature's definitions depend
+#: on and why (an approval chain's condition, an automation's trigger, a record rule): the Studio locks them
+FIELD_USES = "field_uses"
 #: a CelFunction: a function expressions may call, with its static signature (expr/functions.py)
 CEL_FUNCTIONS = "cel_functions"
 #: the record events hooks run on, in the order a save (or delete) passes them

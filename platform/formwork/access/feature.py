@@ -7,6 +7,7 @@ from ..features import (
     APP_SETUP,
     DEFINITION_CHECKS,
     DEFINITION_KINDS,
+    FIELD_USES,
     RIGHTS,
     ROLES_SETUP,
     SCREENS,
@@ -20,6 +21,7 @@ from ..meta.partial import Partial
 from . import fields, records
 from .checks import check_roles
 from .definition import RoleDef, build_role
+from .field_uses import role_field_uses
 from .grants import ensure_pack_roles
 from .screens import register_screens
 from .tables import ROLE_RIGHT_CHANGES
@@ -62,6 +64,7 @@ class RoleRights:
 def register(registry: FeatureRegistry) -> None:
     registry.add(DEFINITION_KINDS, ROLE, priority=10)
     registry.add(DEFINITION_CHECKS, check_roles, priority=40)
+    registry.add(FIELD_USES, role_field_uses)
     registry.add(RIGHTS, RoleRights())
     registry.add(ROLES_SETUP, ensure_pack_roles)
     registry.add(TENANT_TABLES, ROLE_RIGHT_CHANGES)

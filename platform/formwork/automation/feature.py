@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..features import (
     DEFINITION_CHECKS,
     DEFINITION_KINDS,
+    FIELD_USES,
     RECORD_SIGNALS,
     SCHEMA_DEFINITIONS,
     FeatureRegistry,
@@ -17,6 +18,7 @@ from ..meta.partial import Partial
 from . import actions, timed, webhooks
 from .checks import add_action, add_automation, check_automations
 from .definition import build_action, build_automation
+from .field_uses import automation_field_uses
 from .steps import step_schema
 from .triggers import fold_field_updates, remember_old_values, run_deleted, run_on_approval, run_saved
 
@@ -28,6 +30,7 @@ AUTOMATION = Kind(
     Partial(),
     collection="automations",
     schema_package="formwork.automation",
+    customizable=True,
 )
 ACTION = Kind(
     "Action",
@@ -37,6 +40,7 @@ ACTION = Kind(
     Partial(),
     collection="actions",
     schema_package="formwork.automation",
+    customizable=True,
 )
 
 
@@ -45,6 +49,7 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(DEFINITION_KINDS, ACTION, priority=50)
     registry.add(SCHEMA_DEFINITIONS, SchemaDefinition("automation_step", step_schema))
     registry.add(DEFINITION_CHECKS, check_automations, priority=50)
+    registry.add(FIELD_USES, automation_field_uses)
     registry.on_record("before_validate", remember_old_values, priority=90)
     registry.on_record("assigned", fold_field_updates)
     # after the core's and the other features' hooks (history records the save before what automations do)

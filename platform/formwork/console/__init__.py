@@ -1,7 +1,11 @@
 """The operators' console, served at /: FAB on the control-plane database, operator login (throttled as tenants' is);
-operators create, suspend and resume tenants here, and every such action is logged (console/log.py)."""
+operators create, suspend and resume tenants here, invite their first admins, install and upgrade their packs and
+see their usage and health; every such action is logged (console/log.py). With FORMWORK_SIGNUP, companies sign up
+for a tenant of their own (console/signup.py)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask, Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, ModelView, expose, has_access
@@ -17,12 +21,18 @@ from ..definitions.loader import require_catalog
 from ..i18n import CatalogText
 from ..meta.catalog import Catalog
 from ..tenancy.apps import LANGUAGES
+from ..tenancy.errors import TenantUnavailable
 from ..tenancy.headers import install_security_headers
+from ..tenancy.invitations import waiting_invitations
 from ..tenancy.keys import derive_secret
+from ..tenancy.packs import upgrades_available
 from ..tenancy.registry import Customization, SchemaChange, Tenant, platform_engine
 from ..tenancy.throttle import ThrottledLogins, install_login_throttle
 from .log import ConsoleLogView, log_row
-from .onboarding import NewTenantView
+from .onboarding import NewTenantView, invite_admin
+from .packs import TenantPacksView
+from .signup import SignupView
+from .usage import health_of, usage_of
 
 #: where the console's user names are counted (tenancy/throttle.py); a reserved slug, so never a tenant's
 CONSOLE_REALM = "console"
@@ -98,13 +108,47 @@ STATUS_DONE = {
 ALREADY = CatalogText("Tenant {slug} is already {status}.")
 
 
+#: the texts of a tenant's page beyond FAB's
+TENANT_PAGE = {
+    "invitations": CatalogText("Invitations waiting"),
+    "resend": CatalogText("Send again"),
+    "usage": CatalogText("Usage"),
+    "records": CatalogText("Records"),
+    "entity": CatalogText("Entity"),
+    "total": CatalogText("Total"),
+    "users": CatalogText("Users"),
+    "users_count": CatalogText("{count} ({active} active)"),
+    "files": CatalogText("Files"),
+    "files_count": CatalogText("{count} files, {size}"),
+    "files_unknown": CatalogText("not measured for this file store"),
+    "health": CatalogText("Health"),
+    "schema": CatalogText("Schema"),
+    "up_to_date": CatalogText("up to date"),
+    "not_applied": CatalogText("behind: packs or customizations stored are not applied yet (formwork migrate)"),
+    "platform_changed": CatalogText(
+        "behind: this Formwork's own tables changed; the next request or migrate adds them"
+    ),
+    "unavailable": CatalogText("unavailable: {reason}"),
+    "conflicts": CatalogText("Customizations that no longer fit"),
+    "none": CatalogText("none"),
+    "last_problem": CatalogText("Last refused or failed migration"),
+    "failed_mails": CatalogText("E-mails given up"),
+    "packs": CatalogText("Packs"),
+    "upgrade": CatalogText("Upgrade to {version}…"),
+    "install": CatalogText("Install…"),
+    "choose_pack": CatalogText("Pack to install"),
+}
+
+
 class TenantView(ModelView):
     """Tenants are created in the console (NewTenantView) or with the CLI; suspended and resumed here, each change
-    confirmed on a page of its own, posted with CSRF and logged with the operator's name."""
+    confirmed on a page of its own, posted with CSRF and logged with the operator's name. A tenant's page also
+    shows its usage and health, the invitations waiting (sent again from here) and its packs, with the links to
+    install and upgrade them (console/packs.py)."""
 
     datamodel = SQLAInterface(Tenant)
     route_base = "/tenants"
-    base_permissions = ["can_list", "can_show", "can_suspend", "can_resume"]
+    base_permissions = ["can_list", "can_show", "can_suspend", "can_resume", "can_invite"]
     show_template = "console/tenant_show.html"
     #: texts of the console's own templates (the console has no catalog of its own for `_()`)
     extra_args = {
@@ -112,6 +156,7 @@ class TenantView(ModelView):
         "resume_text": CatalogText("Resume…"),
         "confirm_text": CatalogText("Confirm"),
         "cancel_text": CatalogText("Cancel"),
+        "P": TENANT_PAGE,
     }
     list_title = CatalogText("Tenants")
     list_columns = ["slug", "name", "packs", "status", "definitions_hash", "created_at"]
@@ -138,6 +183,43 @@ class TenantView(ModelView):
         "definitions_hash": CatalogText("Definitions"),
         "created_at": CatalogText("Created", context="date column"),
     }
+
+    def __init__(self, settings: Settings, catalog: Catalog) -> None:
+        self.settings, self.catalog = settings, catalog
+        super().__init__()
+
+    def render_template(self, template: str, **kwargs: Any) -> str:
+        """FAB's, with the tenant's usage, health, packs and invitations on its show page."""
+        if template == self.show_template:
+            tenant = self.datamodel.session.get(Tenant, int(kwargs["pk"]))
+            if tenant is not None:
+                kwargs |= self._tenant_page(tenant)
+        return str(super().render_template(template, **kwargs))
+
+    def _tenant_page(self, tenant: Tenant) -> dict[str, Any]:
+        absent = sorted(self.catalog.packs.keys() - set(tenant.packs))
+        try:
+            usage = usage_of(self.settings, self.catalog, tenant)
+        except TenantUnavailable:  # its definitions cannot be built here: the health says why
+            usage = None
+        return {
+            "usage": usage,
+            "health": health_of(self.settings, self.catalog, tenant),
+            "invitations": waiting_invitations(self.settings, tenant),
+            "pack_versions": tenant.pack_versions,
+            "upgrades": upgrades_available(self.catalog, tenant),
+            "installable": [(name, self.catalog.packs[name].version) for name in absent],
+        }
+
+    @expose("/invite/<int:pk>/<username>", methods=["POST"])
+    @has_access
+    def invite(self, pk: int, username: str) -> Response:
+        """Send a waiting invitation again: a new link, the earlier ones no longer work."""
+        tenant = self.datamodel.session.get(Tenant, pk)
+        if tenant is None:
+            abort(404)
+        invite_admin(self.settings, tenant, username)
+        return redirect(url_for("TenantView.show", pk=pk))
 
     @expose("/suspend/<int:pk>", methods=["GET", "POST"])
     @has_access
@@ -201,16 +283,20 @@ def build_console_app(settings: Settings, catalog: Catalog | None = None) -> Fla
 
     with app.app_context():
         appbuilder = AppBuilder(app, session, security_manager_class=ConsoleSecurityManager)
-        appbuilder.add_view(TenantView, CatalogText("Tenants"), icon="fa-building")
+        catalog = catalog or require_catalog()
+        appbuilder.add_view(TenantView(settings, catalog), CatalogText("Tenants"), icon="fa-building")
+        appbuilder.add_view_no_menu(TenantPacksView(settings, catalog))
         appbuilder.add_view_no_menu(CustomizationView)
         appbuilder.add_view_no_menu(SchemaChangeView)
         appbuilder.add_view(
-            NewTenantView(settings, catalog or require_catalog()),
+            NewTenantView(settings, catalog),
             CatalogText("New tenant"),
             href="/tenants/new/form",
             icon="fa-plus",
         )
         appbuilder.add_view(ConsoleLogView, CatalogText("Console log"), icon="fa-list")
+        if settings.signup:
+            appbuilder.add_view_no_menu(SignupView(settings, catalog))
     return app
 
 

@@ -1,4 +1,5 @@
-"""The console's log: every operator action (a tenant created, suspended, resumed) with the operator's name."""
+"""The console's log: every operator action (a tenant created, suspended, resumed, an admin invited, a pack installed
+or upgraded) with the operator's name; a self-service sign-up is logged under the person's e-mail address."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ ACTION_TEXTS = {
     "created": CatalogText("created", context="console action"),
     "suspended": CatalogText("suspended", context="console action"),
     "resumed": CatalogText("resumed", context="console action"),
+    "invited": CatalogText("invited", context="console action"),
+    "installed": CatalogText("installed", context="console action"),
+    "upgraded": CatalogText("upgraded", context="console action"),
+    "signed up": CatalogText("signed up", context="console action"),
 }
 
 

@@ -13,6 +13,10 @@ use only what is exported here:
         ExpressionError (message, line, column inside the expression); the
         caller adds the file and line.
 
+    check_expression(source, variables, *, expect=None) -> Type
+        The same checks without the sample run (nothing is run): the type of
+        the expression's value, for an editor checking as its author types.
+
     Expression.evaluate(record, *, user=None, now=None, tz=None, where="") -> Any
         Run on a record (a mapping or a model instance). Returns the result as
         `expect` says: "money" → Decimal with 2 places, "date" → date,
@@ -39,7 +43,7 @@ failure messages), `entity` (names from an EntityDef). Only `compiler`,
 
 from __future__ import annotations
 
-from .compiler import compile_expression
+from .compiler import check_expression, compile_expression
 from .entity import USER, entity_variables, field_variable
 from .errors import ExpressionError, ExpressionFailed
 from .expression import Expression
@@ -51,6 +55,7 @@ __all__ = [
     "ExpressionError",
     "ExpressionFailed",
     "Variable",
+    "check_expression",
     "compile_expression",
     "entity_variables",
     "field_variable",

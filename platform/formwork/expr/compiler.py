@@ -15,7 +15,7 @@ from typing import Any
 
 import cel
 
-from .check import check, closest
+from .check import Checker, check, closest
 from .errors import ExpressionError
 from .expression import Expression, first_sentence
 from .functions import implementations
@@ -44,6 +44,25 @@ def compile_expression(
     type name or a `Variable`); `expect` is the result type (e.g. "boolean"
     for a condition, a field's `Variable` for its default or formula).
     """
+    program, declared, wanted, checked = _static_checks(source, variables, expect)
+    used = {name: declared[name] for name in sorted(checked.names)}
+    expression = Expression(source, program, used, wanted, checked.result, frozenset(checked.paths))
+    _sample_run(expression)
+    return expression
+
+
+def check_expression(source: str, variables: Mapping[str, VariableSpec], *, expect: VariableSpec | None = None) -> Type:
+    """The type of `source`'s value after the static passes of `compile_expression` (ExpressionError otherwise).
+
+    Nothing is run, not even the sample run: for an editor checking as its author types (the Studio's formula
+    editor); the definition it ends up in is compiled in full when it is validated."""
+    return _static_checks(source, variables, expect)[3].result
+
+
+def _static_checks(
+    source: str, variables: Mapping[str, VariableSpec], expect: VariableSpec | None
+) -> tuple[cel.Program, dict[str, Variable], Variable | None, Checker]:
+    """CEL's parse, ours, the static check and the result type: (program, declared names, expected, checker)."""
     if not isinstance(source, str) or not source.strip():
         raise ExpressionError("the expression is empty", str(source or ""))
     declared = {name: as_variable(spec) for name, spec in variables.items()}
@@ -55,10 +74,7 @@ def compile_expression(
         raise ExpressionError(f"syntax error: {problem}", source, problem.offset) from None
     checked = check(tree, source, {name: var.static for name, var in declared.items()})
     _check_result(source, checked.result, wanted, tree)
-    used = {name: declared[name] for name in sorted(checked.names)}
-    expression = Expression(source, program, used, wanted, checked.result, frozenset(checked.paths))
-    _sample_run(expression)
-    return expression
+    return program, declared, wanted, checked
 
 
 _CEL_ERROR = re.compile(r"<input>:(\d+):(\d+): (.*)")

@@ -175,6 +175,18 @@ class FieldType:
         target)."""
         return not (self.holds_file or self.refers_to_user or self.refers_to_many or self.holds_rows)
 
+    @property
+    def added_in_studio(self) -> bool:
+        """A tenant's admin may add a field of this type in the Studio: not the rows of a child entity, which needs
+        an entity of its own with a reference back (a pack's; the Studio makes no entities)."""
+        return not self.holds_rows
+
+    @classmethod
+    def accepted_properties(cls) -> tuple[str, ...]:
+        """The keys a definition of this type may have, in the schema's order: the Studio offers a control for each
+        it knows how to ask (studio/field_form.py)."""
+        return tuple(cls.json_schema()["properties"])
+
     # -- definitions ---------------------------------------------------------
     @classmethod
     def json_schema(cls) -> dict[str, Any]:

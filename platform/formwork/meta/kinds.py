@@ -15,6 +15,7 @@ from typing import Any
 from ..features import DEFINITION_KINDS, load_features
 from ..i18n import Label, humanize
 from .catalog import Catalog
+from .editing import LIST_VIEW_EDITING, ViewEditing
 from .errors import DefinitionError
 from .model import (
     EntityDef,
@@ -163,6 +164,11 @@ class Kind:
     collection: str | None = None
     #: the package whose `schemas/` folder holds `schema_file`: a feature keeps its kind's schema with its code
     schema_package: str = "formwork.meta"
+    #: a tenant may customize definitions of this kind with an overlay (tenancy/customizations.py): one of an
+    #: entity's, named, replacing the pack's of the same entity and name or adding one
+    customizable: bool = False
+    #: a kind of view of an entity: what the Studio's view editor changes of its documents (meta/editing.py)
+    editing: ViewEditing | None = None
 
 
 CORE_KINDS: dict[str, Kind] = {
@@ -171,7 +177,14 @@ CORE_KINDS: dict[str, Kind] = {
         Kind("Pack", "pack.json", build_pack, Catalog.add_pack),
         Kind("Entity", "entity.json", build_entity, Catalog.add_entity),
         Kind("Form", "form.json", build_form, Catalog.add_form, Partial(identity=("name",))),
-        Kind("ListView", "listview.json", build_list_view, Catalog.add_list_view, Partial(identity=("name",))),
+        Kind(
+            "ListView",
+            "listview.json",
+            build_list_view,
+            Catalog.add_list_view,
+            Partial(identity=("name",)),
+            editing=LIST_VIEW_EDITING,
+        ),
         Kind("Seed", "seed.json", build_seed, Catalog.add_seed, Partial()),
     )
 }

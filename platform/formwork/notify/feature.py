@@ -12,6 +12,7 @@ from ..features import (
     ENTITY_SCREENS,
     JOBS,
     NOTICES,
+    PLATFORM_JOBS,
     RECORD_PANELS,
     ROLE_RIGHTS,
     SCREENS,
@@ -28,6 +29,7 @@ from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.kinds import Kind
 from ..meta.partial import Partial
+from ..tenancy.platform_mail import send_platform_mails
 from . import sending
 from .mail import Mailer, mailer_for
 from .outbox import send_due
@@ -37,6 +39,7 @@ from .templates import NotificationDef, build_notification, check_notifications
 from .views import FollowScreens
 
 if TYPE_CHECKING:
+    from ..config import Settings
     from ..tenancy.runtime import TenantRuntime
     from ..tenancy.worker import JobServices
 
@@ -106,6 +109,19 @@ MAILS_DUE = Job(
 )
 
 
+def platform_mails_due(settings: Settings | None, now: datetime, services: JobServices) -> JobDone:
+    """The platform's own e-mails due at `now` (tenancy/platform_mail.py), through the tick's mailer."""
+    mailer = tick_mailer(services)
+    if mailer is None or settings is None:
+        return JobDone()
+    mails = send_platform_mails(settings, mailer, now)
+    mails["failed_mail"] = mails.pop("failed", 0)
+    return JobDone(mails)
+
+
+PLATFORM_MAILS_DUE = Job("platform e-mails", platform_mails_due, MAILS_DUE.words)
+
+
 def register(registry: FeatureRegistry) -> None:
     registry.add(DEFINITION_KINDS, NOTIFICATION, priority=30)
     registry.add(DEFINITION_CHECKS, check_notifications, priority=30)
@@ -118,6 +134,7 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(ROLE_RIGHTS, notification_rights)
     registry.add(TOP_BAR, TopBarPart("notifications", "formwork/notify/top_bar.html", unread_badge), priority=20)
     registry.add(JOBS, MAILS_DUE, priority=90)  # after the jobs that queue mails, so theirs leave in the same tick
+    registry.add(PLATFORM_JOBS, PLATFORM_MAILS_DUE)
     registry.add(ENTITY_SCREENS, EntityScreens(FollowScreens), priority=30)
     registry.add(
         RECORD_PANELS,

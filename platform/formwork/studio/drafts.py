@@ -5,10 +5,17 @@ the admin's additions and retirements), one row per entity in the tenant's own s
 document rather than a list of edits means publishing is exactly `store_overlays` with that document, and
 discarding is deleting the row. On TENANT_METADATA: new tenants get the table at creation, existing ones at their
 next `formwork migrate`.
+
+A draft is shared by the tenant's admins (one per entity, each save applied to the latest draft), so two admins'
+additions never overwrite each other. What can still collide is a whole page saved over a draft changed since it
+was read (two designers of one form): a draft counts its `edits`, a page sends the count it showed, and a save of
+another count is refused (DraftChanged) instead of overwriting. `base_revision` is the tenant's customization
+revision the draft started from: publishing refuses a draft whose overlays were published since (studio/publishing.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -23,7 +30,28 @@ STUDIO_DRAFTS = sa.Table(
     sa.Column("source", sa.Text, nullable=False),  # the EntityExtension's YAML, as customizations store it
     sa.Column("author", sa.String(256), nullable=False),
     sa.Column("saved_at", sa.DateTime, nullable=False),
+    sa.Column("edits", sa.Integer, nullable=True),  # saves since the draft started: the page's concurrency token
+    sa.Column("base_revision", sa.Integer, nullable=True),  # the tenant's customization revision it started from
 )
+
+
+@dataclass(frozen=True)
+class DraftState:
+    """Who saved the draft last and when, how many saves it has had, and the revision it started from."""
+
+    author: str
+    saved_at: datetime
+    edits: int
+    base_revision: int | None
+
+
+class DraftChanged(Exception):
+    """The draft was saved, published or discarded since the page that posts was shown; nothing was saved.
+    `now` is the draft as it is (None: published or discarded)."""
+
+    def __init__(self, now: DraftState | None) -> None:
+        super().__init__("the draft changed since this page was shown")
+        self.now = now
 
 
 def draft_of(session: Session, entity: str) -> str | None:
@@ -35,12 +63,33 @@ def drafted_entities(session: Session) -> set[str]:
     return set(session.scalars(sa.select(STUDIO_DRAFTS.c.entity)))
 
 
-def save_draft(session: Session, entity: str, source: str, author: str) -> None:
-    """Replace the entity's draft (the caller commits)."""
+def draft_state(session: Session, entity: str) -> DraftState | None:
+    row = session.execute(
+        sa.select(
+            STUDIO_DRAFTS.c.author, STUDIO_DRAFTS.c.saved_at, STUDIO_DRAFTS.c.edits, STUDIO_DRAFTS.c.base_revision
+        ).where(STUDIO_DRAFTS.c.entity == entity)
+    ).first()
+    return None if row is None else DraftState(row.author, row.saved_at, row.edits or 0, row.base_revision)
+
+
+def save_draft(
+    session: Session, entity: str, source: str, author: str, shown: int | None = None, base_revision: int | None = None
+) -> None:
+    """Replace the entity's draft (the caller commits). `shown`: the draft's edits the saving page was shown (0 for
+    no draft), DraftChanged when it has had others since; `base_revision` is kept from the draft it replaces."""
+    state = draft_state(session, entity)
+    edits = state.edits if state else 0
+    if shown is not None and shown != edits:
+        raise DraftChanged(state)
     discard_draft(session, entity)
     session.execute(
         STUDIO_DRAFTS.insert().values(
-            entity=entity, source=source, author=author, saved_at=datetime.now(UTC).replace(tzinfo=None)
+            entity=entity,
+            source=source,
+            author=author,
+            saved_at=datetime.now(UTC).replace(tzinfo=None),
+            edits=edits + 1,
+            base_revision=state.base_revision if state else base_revision,
         )
     )
 

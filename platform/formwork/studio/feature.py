@@ -4,12 +4,18 @@ registry (formwork/features.py)."""
 from __future__ import annotations
 
 from ..features import APP_SETUP, SCREENS, TENANT_TABLES, FeatureRegistry
+from .chain_screen import register_chain_editor
+from .designer_screen import register_form_designer
 from .drafts import STUDIO_DRAFTS
 from .publishing import remember_place
 from .screens import register_screens
+from .view_screen import register_view_editor
 
 
 def register(registry: FeatureRegistry) -> None:
     registry.add(TENANT_TABLES, STUDIO_DRAFTS)
     registry.add(APP_SETUP, remember_place)
     registry.add(SCREENS, register_screens, priority=95)
+    registry.add(SCREENS, register_form_designer, priority=97)
+    registry.add(SCREENS, register_chain_editor, priority=99)
+    registry.add(SCREENS, register_view_editor, priority=98)

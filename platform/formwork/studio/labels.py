@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from ..i18n import CatalogText
 
+#: the permission name of every Studio screen (its menu label is TEXT["menu"]): only the tenant's admins hold it
+MENU_NAME = "Studio"
+
 TEXT = {
     "menu": CatalogText("Studio"),
     "entities": CatalogText("Entities"),
@@ -21,6 +24,7 @@ TEXT = {
     "own": CatalogText("This company"),
     "drafted": CatalogText("Drafted"),
     "retire": CatalogText("Retire"),
+    "change_field": CatalogText("Change"),
     "retiring": CatalogText("To be retired"),
     "add_field": CatalogText("Add a field"),
     "label_en": CatalogText("Label (English)"),
@@ -43,4 +47,33 @@ TEXT = {
         "A retired field leaves the forms and the API; its column and data stay in the database."
     ),
     "retired": CatalogText("The field {field} will be retired when the draft is published."),
+    "draft_changed": CatalogText(
+        "{author} changed this draft since you read its plan; nothing was published. Read the plan again."
+    ),
+    "conflict": CatalogText("Nothing was published: what this draft changes was published by someone else since:"),
+    "comment": CatalogText("Comment (what and why)"),
+    "draft_by": CatalogText("Draft last saved by {author} at {at} UTC."),
+    "versions": CatalogText("Versions"),
+    "export_yaml": CatalogText("Export as YAML"),
+    "older": CatalogText("Older"),
+    "newer": CatalogText("Newer"),
+    "revision": CatalogText("Version"),
+    "when": CatalogText("When"),
+    "who": CatalogText("Who"),
+    "comment_heading": CatalogText("Comment"),
+    "changed": CatalogText("What changed"),
+    "compare": CatalogText("Compare"),
+    "restore": CatalogText("Restore"),
+    "no_revisions": CatalogText("Nothing has been customized yet."),
+    "no_differences": CatalogText("The two versions are the same."),
+    "compare_title": CatalogText("Version {older} compared with version {newer}"),
+    "restore_title": CatalogText("Restore version {number}"),
+    "restore_note": CatalogText(
+        "Restoring makes the customizations what they were at that version, as a new version. Fields added since "
+        "are retired: they leave the forms and the API, and their columns and data are kept."
+    ),
+    "confirm_restore": CatalogText("Restore this version"),
+    "cancel": CatalogText("Cancel"),
+    "restored": CatalogText("Version {number} was restored."),
+    "not_restored": CatalogText("Nothing was restored:"),
 }

@@ -14,16 +14,36 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from flask import Flask, current_app
+from flask import Flask, current_app, request
+from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..meta.catalog import Catalog
-from ..tenancy.customizations import Overlay, check_overlays, origin, read_overlays, stored_sources
-from ..tenancy.customize import store_overlays
+from ..tenancy.customizations import (
+    Overlay,
+    check_overlays,
+    exported_overlays,
+    merge_overlays,
+    origin,
+    overlays_from_sources,
+    read_overlays,
+    stored_sources,
+)
+from ..tenancy.customize import restore_revision, restored_sources, store_overlays
 from ..tenancy.migrate import plan_tenant
-from ..tenancy.registry import Tenant, find_tenant
+from ..tenancy.registry import CustomizationVersion, Tenant, find_tenant
 from ..tenancy.releases import release_catalog
+from ..tenancy.revisions import (
+    OverlayDifference,
+    Revision,
+    compare_sources,
+    current_revision,
+    published_since,
+    revisions,
+    sources_at,
+)
 from ..tenancy.state import desired_state
+from .drafts import draft_state, save_draft
 
 KIND = "EntityExtension"
 EXTENSION = "formwork.studio"
@@ -40,6 +60,26 @@ class StudioPlace:
 def remember_place(app: Flask, settings: Settings, tenant: Tenant) -> None:
     """APP_SETUP: a tenant app knows its own runtime, not the platform's settings the customizations need."""
     app.extensions[EXTENSION] = StudioPlace(settings, tenant.slug)
+
+
+def tenant_session() -> Any:
+    """The tenant's storage session of this request (where drafts are kept)."""
+    return current_app.extensions["formwork"].session()
+
+
+def served_catalog() -> Catalog:
+    """The tenant's definitions as its app serves them (published customizations in, drafts out)."""
+    return current_app.extensions["formwork"].catalog
+
+
+def shown_edits(entity: str) -> int:
+    """The count of saves of the entity's draft (0: no draft) a page shows, or, on its own posts, the count it was
+    first shown with: sent back on save, so that a save over a draft someone saved since is refused (DraftChanged)."""
+    posted = request.form.get("edits", type=int)
+    if posted is not None:
+        return posted
+    state = draft_state(tenant_session(), entity)
+    return state.edits if state else 0
 
 
 def _place() -> tuple[Settings, Tenant]:
@@ -79,17 +119,100 @@ def checked_overlays(documents: list[dict[str, Any]], entity: str) -> list[Overl
     return overlays
 
 
+def pack_catalog() -> Catalog:
+    """The tenant's installed releases, without its customizations: what a pack's own field says."""
+    return _releases(*_place())
+
+
+def draft_catalog(documents: list[dict[str, Any]], entity: str) -> Catalog:
+    """The tenant's definitions with the draft in place of its stored overlays (those the draft's documents fit:
+    a preview shows what fits and the draft's checks say what does not)."""
+    settings, tenant = _place()
+    overlays = _overlays(draft_text(documents), entity)
+    new = {(o.kind, o.target) for o in overlays}
+    others = {key: source for key, source in stored_sources(settings, tenant.slug).items() if key not in new}
+    kept, _ = overlays_from_sources(tenant.slug, others)
+    merged, _ = merge_overlays(_releases(settings, tenant), kept + overlays)
+    return merged
+
+
 def plan_words(draft: str, entity: str) -> tuple[list[str], list[str]]:
     """(the changes, the refusals) publishing `draft` would make to the tenant's tables, in words."""
     settings, tenant = _place()
     wanted = stored_sources(settings, tenant.slug) | {(o.kind, o.target): o.source for o in _overlays(draft, entity)}
+    return _plan_words(settings, tenant, wanted)
+
+
+def _plan_words(settings: Settings, tenant: Tenant, wanted: dict[tuple[str, str], str]) -> tuple[list[str], list[str]]:
     base = _releases(settings, tenant)
     plan = plan_tenant(settings, base, tenant, target=desired_state(settings, base, tenant).with_overlays(wanted))
     return plan.describe() + plan.left_alone, list(plan.refused)
 
 
-def publish(draft: str, entity: str, actor: str) -> list[str]:
-    """Apply the draft as `formwork tenant customize` does; what changed, in words (MigrationRefused when the plan
-    refuses a change, DefinitionsInvalid when the draft no longer fits what was published since)."""
+def restore_plan_words(number: int) -> tuple[list[str], list[str]]:
+    """(the changes, the refusals) restoring revision `number` would make to the tenant's tables, in words."""
     settings, tenant = _place()
-    return store_overlays(settings, _releases(settings, tenant), tenant, _overlays(draft, entity), actor=actor)
+    return _plan_words(settings, tenant, restored_sources(settings, _releases(settings, tenant), tenant, number))
+
+
+def restore(number: int, actor: str, comment: str) -> list[str]:
+    """Restore revision `number` as `formwork tenant customization-restore` does (tenancy/customize.py)."""
+    settings, tenant = _place()
+    return restore_revision(settings, _releases(settings, tenant), tenant, number, actor, comment)
+
+
+def tenant_revisions() -> list[Revision]:
+    settings, tenant = _place()
+    return revisions(settings, tenant.slug)
+
+
+def compare_revisions(older: int, newer: int) -> list[OverlayDifference]:
+    settings, tenant = _place()
+    return compare_sources(
+        sources_at(settings, tenant.slug, older),
+        sources_at(settings, tenant.slug, newer),
+        f"revision {older}",
+        f"revision {newer}",
+    )
+
+
+def exported_text() -> str:
+    """The tenant's customizations as overlay documents, what `formwork tenant customize` takes back."""
+    settings, tenant = _place()
+    return yaml.safe_dump_all(exported_overlays(settings, tenant.slug), sort_keys=False, allow_unicode=True)
+
+
+class PublishConflict(Exception):
+    """Someone published overlays the draft changes after the draft was started: publishing it would overwrite their
+    work, so nothing is published. `versions` are what they published."""
+
+    def __init__(self, versions: list[CustomizationVersion]) -> None:
+        super().__init__(
+            "; ".join(
+                f"{v.actor} published {v.kind} {v.target} at {v.changed_at:%Y-%m-%d %H:%M} UTC (revision {v.revision})"
+                for v in versions
+            )
+        )
+        self.versions = versions
+
+
+def save_documents(
+    session: Session, entity: str, documents: list[dict[str, Any]], author: str, shown: int | None = None
+) -> None:
+    """Save the entity's draft documents (the caller commits); a new draft remembers the revision it starts from.
+    `shown`: the draft's edits the saving page was shown (DraftChanged if it has had others since)."""
+    settings, tenant = _place()
+    save_draft(session, entity, draft_text(documents), author, shown, current_revision(settings, tenant.slug))
+
+
+def publish(draft: str, entity: str, actor: str, comment: str = "", base_revision: int | None = None) -> list[str]:
+    """Apply the draft as `formwork tenant customize` does, as one revision with the admin's comment; what changed,
+    in words. Refused: PublishConflict when its overlays were published since revision `base_revision` (the draft's
+    start), MigrationRefused when the plan refuses a change, DefinitionsInvalid when the draft no longer fits."""
+    settings, tenant = _place()
+    overlays = _overlays(draft, entity)
+    if base_revision is not None:
+        since = published_since(settings, tenant.slug, base_revision, {(o.kind, o.target) for o in overlays})
+        if since:
+            raise PublishConflict(since)
+    return store_overlays(settings, _releases(settings, tenant), tenant, overlays, actor=actor, comment=comment)

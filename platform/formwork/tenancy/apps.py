@@ -16,6 +16,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.routing import IntegerConverter
 
 from ..adapters.sqlalchemy import commits_as_flushes, drop_unused_aggregates_listener
+from ..adapters.werkzeug import ReusedBuilderRule
 from ..compile.apis import build_api
 from ..compile.generated import install_generated_values, storage_hash
 from ..compile.lifecycle import install_after_commit
@@ -35,6 +36,7 @@ from .file_store import install_file_store
 from .freshness import install_storage_watch, storage_watch
 from .headers import install_security_headers
 from .home import TenantHome
+from .invitations import InvitationView
 from .keys import derive_secret
 from .layout import install_layout
 from .menu import EndpointUrl, menu_label
@@ -219,6 +221,7 @@ def _build_app(
     effective, compiled, session = runtime.catalog, runtime.compiled, runtime.session
     app = Flask(f"formwork.tenant.{tenant.slug}", root_path=str(PACKAGE_ROOT), static_url_path="/formwork-static")
     app.url_map.converters["int"] = StorableInt  # before any route is added: rules bind their converter then
+    app.url_rule_class = ReusedBuilderRule
     app.config.update(tenant_config(settings, tenant, provisioning))
     install_bad_input(app)  # first: its guard runs before every other hook
     CSRFProtect(app)  # before FAB registers its APIs, which exempt themselves (they use JWTs)
@@ -249,6 +252,7 @@ def _build_app(
         )
         install_languages(app)
         register_entities(appbuilder, effective, compiled)
+        appbuilder.add_view_no_menu(InvitationView(settings))
         for register in features.items(SCREENS):
             register(appbuilder, effective)
         add_openapi(appbuilder)

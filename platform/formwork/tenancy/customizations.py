@@ -2,7 +2,8 @@
 
 A business admin changes a tenant without touching packs: an `EntityExtension`
 adds fields (named `x_…`, so that no later pack version can add a field of the
-same name), changes labels and adds rules; a `Form` or `ListView` overlay
+same name), changes labels and what a tenant may change of the packs' fields
+(`changes`: required, default, choices, conditions…) and adds rules; a `Form` or `ListView` overlay
 replaces the pack's form or list view of the same entity and name (or adds one
 under a new name). Overlays are stored apart from packs, so a pack upgrade keeps
 them; one that no longer fits the packs is left out of the effective
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -31,17 +32,18 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..definitions.checks import CHECKS, TENANT_FIELD_PREFIX
-from ..definitions.jsonschemas import extension_schema, kind_schema
+from ..definitions.jsonschemas import extension_schema, field_schema, kind_schema
 from ..definitions.loader import describe_schema_error
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError, DefinitionsInvalid
-from ..meta.kinds import build_entity, build_form, build_list_view
+from ..meta.kinds import KINDS, build_entity, build_form, build_list_view
 from ..meta.model import EntityDef
 from ..meta.yamlload import Document, JsonPath, parse_documents
 from .registry import Customization, CustomizationVersion, platform_session
 
-#: the kinds a tenant can customize with, in the order they are merged (extensions add the fields forms show)
-OVERLAY_KINDS = ("EntityExtension", "Form", "ListView")
+#: the core's kinds a tenant can customize with, in the order they are merged (extensions add the fields forms
+#: show); the features' customizable kinds follow (`overlay_kinds`)
+CORE_OVERLAY_KINDS = ("EntityExtension", "Form", "ListView")
 log = logging.getLogger(__name__)
 
 
@@ -65,6 +67,11 @@ class Overlay:
         return f"{self.kind} {self.target}"
 
 
+def overlay_kinds() -> tuple[str, ...]:
+    """Every kind a tenant can customize with, in merge order: the core's, then the features' customizable kinds."""
+    return CORE_OVERLAY_KINDS + tuple(name for name, kind in KINDS.items() if kind.customizable)
+
+
 def origin(slug: str, kind: str, target: str) -> str:
     """The readable 'file' of a stored overlay in error messages."""
     return f"customization {kind} {target} (tenant {slug})"
@@ -79,6 +86,11 @@ def target_of(kind: str, data: dict[str, Any]) -> str:
 
 # -- reading and validating ------------------------------------------------------
 @cache
+def field_validator() -> Draft202012Validator:
+    return Draft202012Validator({"$defs": extension_schema()["$defs"], **field_schema()})
+
+
+@cache
 def overlay_validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(extension_schema() if kind == "EntityExtension" else kind_schema(kind))
 
@@ -86,8 +98,9 @@ def overlay_validator(kind: str) -> Draft202012Validator:
 def overlay_schema_errors(doc: Document) -> list[DefinitionError]:
     if not isinstance(doc.data, dict):
         return [doc.error((), "expected a mapping with a 'kind'")]
-    if doc.kind not in OVERLAY_KINDS:
-        return [doc.error(("kind",), f"a tenant customizes with {', '.join(OVERLAY_KINDS)}; got kind {doc.kind!r}")]
+    kinds = overlay_kinds()
+    if doc.kind not in kinds:
+        return [doc.error(("kind",), f"a tenant customizes with {', '.join(kinds)}; got kind {doc.kind!r}")]
     errors = [
         doc.error(tuple(e.absolute_path), describe_schema_error(e))
         for e in overlay_validator(doc.kind).iter_errors(doc.data)
@@ -142,22 +155,44 @@ class ExtendedDocument(Document):
     extension: Document | None = None
     base_fields: int = 0
     base_rules: int = 0
+    #: the pack's fields the extension changes, by their index in `fields`
+    changed: dict[int, str] = field(default_factory=dict)
 
     def error(self, path: JsonPath, message: str) -> DefinitionError:
         assert self.extension is not None
         path = tuple(path)
+        if path[:1] == ("fields",) and len(path) > 1 and path[1] in self.changed:
+            return self.extension.error(("changes", self.changed[path[1]], *path[2:]), message)
         for key, base in (("fields", self.base_fields), ("rules", self.base_rules)):
             if path[:1] == (key,) and len(path) > 1 and isinstance(path[1], int) and path[1] >= base:
                 return self.extension.error((key, path[1] - base, *path[2:]), message)
         return self.extension.error(("entity",), message)
 
 
+def _change_fields(
+    fields: list[dict[str, Any]], changes: dict[str, dict[str, Any]], extension: Document
+) -> list[DefinitionError]:
+    """Apply an extension's `changes` to the pack's own fields (in place); each changed field must still be a valid
+    field of its type (a default of the wrong type, choices a choice field cannot have), reported at the change."""
+    errors = []
+    for spec in fields:
+        change = changes.get(spec["name"])
+        if change is None:
+            continue
+        spec.update(copy.deepcopy(change))
+        for error in field_validator().iter_errors(spec):
+            path = tuple(error.absolute_path)
+            at = ("changes", spec["name"], *path) if path and path[0] in change else ("changes", spec["name"])
+            errors.append(extension.error(at, describe_schema_error(error)))
+    return errors
+
+
 def extend_entity(entity: EntityDef, extension: Document) -> tuple[EntityDef | None, list[DefinitionError]]:
     """`entity` with the extension's fields, labels and rules; or the reasons it does not fit."""
     data = extension.data
     errors = []
-    for i, field in enumerate(data.get("fields", [])):
-        name = field["name"]
+    for i, spec in enumerate(data.get("fields", [])):
+        name = spec["name"]
         if not name.startswith(TENANT_FIELD_PREFIX):
             errors.append(
                 extension.error(
@@ -166,12 +201,17 @@ def extend_entity(entity: EntityDef, extension: Document) -> tuple[EntityDef | N
                     "later version of the pack can add a field with the same name",
                 )
             )
-    for name in data.get("labels", {}):
-        if entity.field(name) is None:
-            errors.append(extension.error(("labels", name), f"'{name}' is not a field of {entity.qualified}"))
+    for key in ("labels", "changes"):
+        for name in data.get(key, {}):
+            if entity.field(name) is None:
+                errors.append(extension.error((key, name), f"'{name}' is not a field of {entity.qualified}"))
     if errors:
         return None, errors
     merged = copy.deepcopy(entity.document.data)
+    changes = data.get("changes", {})
+    errors = _change_fields(merged["fields"], changes, extension)
+    if errors:
+        return None, errors
     base_fields, base_rules = len(merged["fields"]), len(merged.get("rules", []))
     merged["fields"] += copy.deepcopy(data.get("fields", []))
     if data.get("rules"):
@@ -179,9 +219,9 @@ def extend_entity(entity: EntityDef, extension: Document) -> tuple[EntityDef | N
     for key in ("label", "plural"):
         if key in data:
             merged[key] = data[key]
-    for field in merged["fields"]:
-        if field["name"] in data.get("labels", {}):
-            field["label"] = data["labels"][field["name"]]
+    for spec in merged["fields"]:
+        if spec["name"] in data.get("labels", {}):
+            spec["label"] = data["labels"][spec["name"]]
     document = ExtendedDocument(
         entity.document.file,
         merged,
@@ -190,6 +230,7 @@ def extend_entity(entity: EntityDef, extension: Document) -> tuple[EntityDef | N
         extension=extension,
         base_fields=base_fields,
         base_rules=base_rules,
+        changed={i: f["name"] for i, f in enumerate(merged["fields"][:base_fields]) if f["name"] in changes},
     )
     return build_entity(document), []
 
@@ -200,8 +241,10 @@ def _merge_once(base: Catalog, overlays: list[Overlay]) -> tuple[Catalog, list[D
     # lists of FormDef and of ListViewDef, merged by the same code below
     forms: dict[str, list[Any]] = {k: list(v) for k, v in base.forms.items()}
     views: dict[str, list[Any]] = {k: list(v) for k, v in base.list_views.items()}
-    ordered = sorted(overlays, key=lambda o: OVERLAY_KINDS.index(o.kind))
-    for overlay in ordered:
+    collections = {name: dict(found) for name, found in base.collections.items()}
+    featured: list[tuple[Overlay, Any]] = []  # the features' overlays, registered once the catalog is merged
+    kinds = overlay_kinds()
+    for overlay in sorted(overlays, key=lambda o: kinds.index(o.kind)):
         doc = overlay.document
         entity = entities.get(overlay.entity)
         if entity is None:
@@ -214,17 +257,38 @@ def _merge_once(base: Catalog, overlays: list[Overlay]) -> tuple[Catalog, list[D
                 entities[entity.qualified] = extended
                 documents = [extended.document if d is entity.document else d for d in documents]
             continue
-        table, build = (forms, build_form) if overlay.kind == "Form" else (views, build_list_view)
-        definition = build(doc)
-        replaced = [d for d in table.get(definition.entity, []) if d.name == definition.name]
-        table[definition.entity] = [
-            d for d in table.get(definition.entity, []) if all(d is not r for r in replaced)
-        ] + [definition]
+        if overlay.kind in CORE_OVERLAY_KINDS:
+            table, build = (forms, build_form) if overlay.kind == "Form" else (views, build_list_view)
+            definition = build(doc)
+            # a replacement takes the place of what it replaces (the first list view stays the entity's list)
+            existing = table.get(definition.entity, [])
+            replaced = [d for d in existing if d.name == definition.name]
+            kept = [definition if any(d is r for r in replaced) else d for d in existing]
+            table[definition.entity] = kept if replaced else [*existing, definition]
+        else:
+            replaced = _replace_featured(collections[KINDS[overlay.kind].collection or ""], overlay, entity.pack)
+            featured.append((overlay, KINDS[overlay.kind].build(doc)))
         documents = [d for d in documents if all(d is not r.document for r in replaced)] + [doc]
-    merged = replace(base, entities=entities, forms=forms, list_views=views, documents=documents)
+    merged = replace(
+        base, entities=entities, forms=forms, list_views=views, documents=documents, collections=collections
+    )
+    for overlay, definition in featured:
+        errors += KINDS[overlay.kind].register(merged, definition)
     for check in CHECKS:
         errors += check(merged)
     return merged, errors
+
+
+def _replace_featured(collection: dict[Any, Any], overlay: Overlay, entity_pack: str) -> list[Any]:
+    """Take out of `collection` the definition the overlay replaces (the same entity and name), and give the
+    overlay's document that definition's pack, so that it is filed under the same `pack.name`; a new one belongs to
+    its entity's pack. Returns what was replaced."""
+    name = overlay.document.data.get("name")
+    replaced = [(key, d) for key, d in collection.items() if d.entity == overlay.entity and d.name == name]
+    for key, _ in replaced:
+        del collection[key]
+    overlay.document.pack = replaced[0][1].pack if replaced else entity_pack
+    return [d for _, d in replaced]
 
 
 def merge_overlays(base: Catalog, overlays: list[Overlay]) -> tuple[Catalog, list[DefinitionError]]:
@@ -330,5 +394,6 @@ def customization_history(settings: Settings, slug: str, target: str | None = No
 
 def exported_overlays(settings: Settings, slug: str) -> list[Any]:
     """The stored overlays as plain data, extensions first (the order they are merged in)."""
-    rows = sorted(list_customizations(settings, slug), key=lambda r: (OVERLAY_KINDS.index(r.kind), r.target))
+    kinds = overlay_kinds()
+    rows = sorted(list_customizations(settings, slug), key=lambda r: (kinds.index(r.kind), r.target))
     return [yaml.safe_load(row.source) for row in rows]

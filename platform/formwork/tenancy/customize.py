@@ -10,12 +10,16 @@ records without `backfill:`) stores nothing and changes no table.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
+import yaml
 from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionsInvalid
+from ..meta.model import EntityDef
 from .customizations import (
     CustomizationError,
     Overlay,
@@ -32,6 +36,7 @@ from .locks import migration_lock
 from .migrate import Report, current_row, migrate_tenant, silent
 from .registry import Customization, CustomizationVersion, Tenant
 from .releases import release_catalog
+from .revisions import latest_revision, sources_at
 from .state import conflicts_of, definitions_hash, desired_state, installed_releases
 
 
@@ -53,6 +58,7 @@ def store_overlays(
     replace_all: bool = False,
     actor: str = "cli",
     report: Report = silent,
+    comment: str = "",
 ) -> list[str]:
     """Validate, apply and store `overlays` (replacing those with the same target); with `replace_all`, remove the rest.
 
@@ -73,7 +79,76 @@ def store_overlays(
         changes += [
             StoredChange(kind, target, "removed", None) for kind, target in current if (kind, target) not in wanted
         ]
-        return publish(settings, catalog, tenant, wanted, changes, actor, report)
+        return publish(settings, catalog, tenant, wanted, changes, actor, report, comment)
+
+
+def restore_revision(
+    settings: Settings,
+    catalog: Catalog,
+    tenant: Tenant,
+    number: int,
+    actor: str,
+    comment: str = "",
+    report: Report = silent,
+) -> list[str]:
+    """Make the tenant's customizations what they were at revision `number`, as one new revision.
+
+    Overlays added since are removed and their fields retired (columns and data kept), changed ones get their text
+    of then back; DefinitionsInvalid when that set no longer fits the tenant's packs (nothing changes then)."""
+    sources = restored_sources(settings, catalog, tenant, number)
+    overlays = [
+        overlay
+        for (kind, target), source in sorted(sources.items())
+        for overlay in read_overlays(source, f"{origin(tenant.slug, kind, target)} revision {number}")
+    ]
+    return store_overlays(
+        settings,
+        catalog,
+        tenant,
+        overlays,
+        replace_all=True,
+        actor=actor,
+        report=report,
+        comment=comment or f"restored revision {number}",
+    )
+
+
+def restored_sources(settings: Settings, catalog: Catalog, tenant: Tenant, number: int) -> dict[tuple[str, str], str]:
+    """The customizations of revision `number`, with the choice renames made since mapped back.
+
+    A choice renamed since (`map_choices: {retail: consumer}`) has its records stored under the new value, which the
+    definitions of then do not offer: restoring them as they were would be refused (or blank those values). So the
+    restored extension maps the new value back to the old one, and every record keeps a value it can show."""
+    sources = sources_at(settings, tenant.slug, number)
+    base = installed_base(settings, catalog, tenant)
+    now, _ = merge_overlays(base, overlays_from_sources(tenant.slug, stored_sources(settings, tenant.slug))[0])
+    then, _ = merge_overlays(base, overlays_from_sources(tenant.slug, sources)[0])
+    for entity in then.entities.values():
+        current = now.entities.get(entity.qualified)
+        for name, back in (_renames_back(entity, current) if current else {}).items():
+            key = ("EntityExtension", entity.qualified)
+            data: dict[str, Any] = (
+                yaml.safe_load(sources[key]) if key in sources else {"kind": key[0], "entity": key[1]}
+            )
+            data.setdefault("changes", {}).setdefault(name, {})["map_choices"] = back
+            sources[key] = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return sources
+
+
+def _renames_back(then: EntityDef, now: EntityDef) -> dict[str, dict[str, str]]:
+    """{field: its map_choices of then, with {new: old} for each choice renamed since}, of the fields that have one."""
+    found = {}
+    for field in then.fields:
+        renamed = now.field(field.name)
+        offered, known = {c.value for c in field.offered_choices}, {c.value for c in field.choices}
+        back = {
+            new: old
+            for old, new in (renamed.map_choices if renamed else {}).items()
+            if old in offered and new not in known
+        }
+        if back:
+            found[field.name] = {**field.map_choices, **back}
+    return found
 
 
 def remove_overlay(
@@ -148,6 +223,7 @@ def publish(
     changes: list[StoredChange],
     actor: str,
     report: Report,
+    comment: str = "",
 ) -> list[str]:
     """Migrate the tenant to its customizations `wanted`, storing them (and their history) as it is recorded.
 
@@ -159,15 +235,18 @@ def publish(
     hash_ = definitions_hash(settings, tenant.slug, target)
 
     def store(session: Session, stored: Tenant) -> None:
-        store_customizations(session, stored, changes, actor, hash_)
+        store_customizations(session, stored, changes, actor, hash_, comment)
 
     plan = migrate_tenant(settings, catalog, tenant, target=target, then=store, report=report)
     schema = (plan.describe() + plan.left_alone) if plan else []
     return [change.describe() for change in changes] + schema
 
 
-def store_customizations(session: Session, tenant: Tenant, changes: list[StoredChange], actor: str, hash_: str) -> None:
-    """The customization rows as `changes` leave them, with one history version per change."""
+def store_customizations(
+    session: Session, tenant: Tenant, changes: list[StoredChange], actor: str, hash_: str, comment: str = ""
+) -> None:
+    """The customization rows as `changes` leave them, with one history version per change, all of one new revision."""
+    revision = latest_revision(session, tenant.slug) + 1
     rows = {
         (r.kind, r.target): r
         for r in session.scalars(sa.select(Customization).where(Customization.tenant_slug == tenant.slug))
@@ -195,6 +274,8 @@ def store_customizations(session: Session, tenant: Tenant, changes: list[StoredC
                 kind=change.kind,
                 target=change.target,
                 version=(latest or 0) + 1,
+                revision=revision,
+                comment=comment,
                 change=change.change,
                 source=change.source,
                 actor=actor,

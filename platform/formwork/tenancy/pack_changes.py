@@ -63,7 +63,8 @@ def follow_renames(sources: Sources, renames: Renames) -> tuple[Sources, list[st
         entity = renames.entities.get(old_entity, old_entity)
         data["entity"] = entity
         # mypy cannot infer a lambda whose defaults bind loop values (here and below)
-        REWRITES[kind](data, lambda name, entity=entity: renames.field(entity, name))  # type: ignore[misc]
+        rewrite = REWRITES.get(kind, _entity_only)
+        rewrite(data, lambda name, entity=entity: renames.field(entity, name))  # type: ignore[misc]
         new_target = entity + target.removeprefix(old_entity)  # `crm.account` or `crm.account/<name>`
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
         followed[(kind, new_target)] = text
@@ -76,8 +77,14 @@ def follow_renames(sources: Sources, renames: Renames) -> tuple[Sources, list[st
 
 
 def _extension(data: dict[str, Any], rename: Callable[[str], str]) -> None:
-    if isinstance(data.get("labels"), dict):
-        data["labels"] = {rename(name): label for name, label in data["labels"].items()}
+    for key in ("labels", "changes"):
+        if isinstance(data.get(key), dict):
+            data[key] = {rename(name): value for name, value in data[key].items()}
+
+
+def _entity_only(data: dict[str, Any], rename: Callable[[str], str]) -> None:
+    """A feature's overlay (a view, a chain, an automation) follows its entity's rename only: the fields it names
+    are checked when it is merged, and one that names a renamed field is left out and reported."""
 
 
 def _form(data: dict[str, Any], rename: Callable[[str], str]) -> None:

@@ -144,6 +144,7 @@ class CustomizationVersion(PlatformBase):
     __tablename__ = "formwork_customization_version"
     __table_args__ = (
         sa.UniqueConstraint("tenant_slug", "kind", "target", "version", name="uq_formwork_customization_version"),
+        sa.Index("ix_formwork_customization_version_revision", "tenant_slug", "revision"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,6 +153,10 @@ class CustomizationVersion(PlatformBase):
     target: Mapped[str] = mapped_column(sa.String(200))
     #: 1, 2, … per customization (tenant, kind, target)
     version: Mapped[int] = mapped_column()
+    #: 1, 2, … per tenant: the change of its customizations this version belongs to (a publish changes several)
+    revision: Mapped[int] = mapped_column()
+    #: why the change was made, as its author wrote it (the Studio asks when publishing)
+    comment: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     #: added, changed, removed, or reverted to version N
     change: Mapped[str] = mapped_column(sa.String(40))
     #: the overlay's text after the change; None once it was removed
@@ -235,6 +240,26 @@ class ConsoleAction(PlatformBase):
     tenant_slug: Mapped[str] = mapped_column(sa.String(40), index=True)
     #: what else is worth knowing (the packs installed, the admin created)
     detail: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+
+class PlatformMail(PlatformBase):
+    """An e-mail of the platform itself, to someone of no tenant yet (a sign-up's address to verify): queued in the
+    transaction that decides it and sent by the worker, as a tenant's outbox is (tenancy/platform_mail.py)."""
+
+    __tablename__ = "formwork_platform_mail"
+    __table_args__ = (sa.Index("ix_formwork_platform_mail_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(320))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    #: pending, sending (inside a worker's claim), sent, failed
+    status: Mapped[str] = mapped_column(sa.String(20))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 def schema_changes(url: str, slug: str) -> list[SchemaChange]:

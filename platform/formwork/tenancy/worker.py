@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..compile.models import utcnow
-from ..features import JOBS, Job, load_features
+from ..features import JOBS, PLATFORM_JOBS, Job, load_features
 from .cache import TenantApps
 from .registry import list_tenants
 
@@ -116,7 +116,24 @@ def tick(
             result = TenantTick(tenant.slug, error=getattr(exc, "reason", None) or str(exc) or type(exc).__name__)
         report(result)
         results.append(result)
+    platform = run_platform(services, now)
+    if not platform.idle:  # reported only when it did something: most ticks have no platform mail
+        report(platform)
+        results.append(platform)
     return results
+
+
+def run_platform(services: JobServices, now: datetime) -> TenantTick:
+    """The tick's share that is no tenant's (PLATFORM_JOBS), reported under the reserved name `platform`."""
+    jobs = load_features().items(PLATFORM_JOBS)
+    result = TenantTick("platform", words={kind: words for job in jobs for kind, words in job.words.items()})
+    for job in jobs:
+        try:
+            result.done.update(+job.run(services.settings, now, services).counts)
+        except Exception as exc:  # noqa: BLE001 - reported like a tenant's failure; the next tick tries again
+            log.exception("the platform's share of the tick failed")
+            result.error = str(exc) or type(exc).__name__
+    return result
 
 
 def work(

@@ -1,6 +1,6 @@
 """Views as a feature: the view kinds beside list views (a subpackage each, declared in VIEW_KINDS), their checks,
-the routes of the entities that have views of a kind, their menu entries and the rights to see them, declared on the
-registry (formwork/features.py)."""
+the routes of the entities that have views of a kind, their menu entries and the rights to see them, and the users'
+personal list views (their table and routes), declared on the registry (formwork/features.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ..features import (
     ENTITY_SCREENS,
     ROLE_RIGHTS,
     SCREENS,
+    TENANT_TABLES,
     EntityScreens,
     FeatureRegistry,
 )
@@ -23,6 +24,8 @@ from .checks import definition_check
 from .kanban import KANBAN
 from .kinds import ViewKind
 from .menus import register_view_menus, view_rights
+from .personal import PERSONAL_LIST_VIEWS
+from .personal_screens import PersonalListViews
 from .pivot import PIVOT
 from .timeline import TIMELINE
 
@@ -43,5 +46,7 @@ def register(registry: FeatureRegistry) -> None:
         registry.add(DEFINITION_KINDS, kind.kind, priority=70)
         registry.add(DEFINITION_CHECKS, definition_check(kind.collection, kind.problems), priority=70)
         registry.add(ENTITY_SCREENS, EntityScreens(kind.screens, applies=has_views(kind)), priority=60)
+    registry.add(TENANT_TABLES, PERSONAL_LIST_VIEWS)
+    registry.add(ENTITY_SCREENS, EntityScreens(PersonalListViews), priority=60)
     registry.add(SCREENS, partial(register_view_menus, VIEW_KINDS), priority=80)
     registry.add(ROLE_RIGHTS, partial(view_rights, VIEW_KINDS))

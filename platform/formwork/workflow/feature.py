@@ -12,6 +12,7 @@ from ..features import (
     DEFINITION_CHECKS,
     DEFINITION_KINDS,
     ENTITY_SCREENS,
+    FIELD_USES,
     JOBS,
     RECORD_GRANTS,
     RECORD_PANELS,
@@ -35,6 +36,7 @@ from .checks import check_chains
 from .commands import tick_command, worker_command
 from .definition import ChainDef, build_chain
 from .engine import Approvals
+from .field_uses import chain_field_uses
 from .lock import files_lock, refuse_locked_changes, refuse_locked_delete
 from .roles import approver_rights
 from .starts import start_in_transaction
@@ -63,6 +65,7 @@ APPROVAL_CHAIN = Kind(
     Partial(),
     collection="chains",
     schema_package="formwork.workflow",
+    customizable=True,
 )
 
 
@@ -119,6 +122,7 @@ APPROVALS_DUE = Job(
 def register(registry: FeatureRegistry) -> None:
     registry.add(DEFINITION_KINDS, APPROVAL_CHAIN, priority=20)
     registry.add(DEFINITION_CHECKS, check_chains, priority=10)
+    registry.add(FIELD_USES, chain_field_uses)
     for table in (tables.INSTANCES, tables.TASKS, tables.EVENTS, tables.JOBS, tables.DELEGATIONS, tables.UPLOADS):
         registry.add(TENANT_TABLES, table)
     registry.add(ROLE_RIGHTS, approver_rights)

@@ -8,6 +8,7 @@ from ..base import add_view
 from ..kinds import ViewKind
 from .checks import calendar_problems
 from .definition import build_calendar_view
+from .editing import CALENDAR_EDITING
 from .screens import CalendarScreens
 
 CALENDAR = ViewKind(
@@ -19,6 +20,8 @@ CALENDAR = ViewKind(
         Partial(identity=("name", "entity")),
         collection="calendar_views",
         schema_package="formwork.views",
+        customizable=True,
+        editing=CALENDAR_EDITING,
     ),
     problems=calendar_problems,
     screens=CalendarScreens,

@@ -8,6 +8,7 @@ from ..base import add_view
 from ..kinds import ViewKind
 from .checks import board_problems
 from .definition import build_kanban_view
+from .editing import KANBAN_EDITING
 from .screens import KanbanScreens
 
 KANBAN = ViewKind(
@@ -19,6 +20,8 @@ KANBAN = ViewKind(
         Partial(identity=("name", "entity")),
         collection="kanban_views",
         schema_package="formwork.views",
+        customizable=True,
+        editing=KANBAN_EDITING,
     ),
     problems=board_problems,
     screens=KanbanScreens,

@@ -9,6 +9,7 @@ from ..base import add_view
 from ..kinds import ViewKind
 from .checks import pivot_problems
 from .definition import build_pivot_view
+from .editing import PIVOT_EDITING
 from .screens import PivotScreens
 
 PIVOT = ViewKind(
@@ -20,6 +21,8 @@ PIVOT = ViewKind(
         Partial(identity=("name", "entity")),
         collection="pivot_views",
         schema_package="formwork.views",
+        customizable=True,
+        editing=PIVOT_EDITING,
     ),
     problems=pivot_problems,
     screens=PivotScreens,

@@ -9,6 +9,7 @@ from ..base import add_view
 from ..kinds import ViewKind
 from .checks import timeline_problems
 from .definition import build_timeline_view
+from .editing import TIMELINE_EDITING
 from .screens import TimelineScreens
 
 TIMELINE = ViewKind(
@@ -20,6 +21,8 @@ TIMELINE = ViewKind(
         Partial(identity=("name", "entity")),
         collection="timeline_views",
         schema_package="formwork.views",
+        customizable=True,
+        editing=TIMELINE_EDITING,
     ),
     problems=timeline_problems,
     screens=TimelineScreens,

@@ -1,0 +1,86 @@
+"""What the add-field form of one entity shows: the types, their controls, the entities a reference may target, the
+references a rollup may sum over, the badge colours, and the names the formula editor completes.
+
+The posted values are kept (a refused post shows the form again as it was sent), so the template reads every input
+from `posted`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from werkzeug.datastructures import MultiDict
+
+from ..definitions.jsonschemas import extension_schema
+from ..fields import FieldType, kind_of
+from ..i18n import CatalogText
+from ..meta.catalog import Catalog
+from ..meta.model import EntityDef
+from .field_form import Control, addable_types, choice_rows, controls, default_input
+from .field_labels import FORM_TEXT, TWO_LANGUAGES, control_text
+from .formula_editor import completion_names
+
+#: blank choice rows the form shows below the posted ones (the page adds more as they fill up)
+BLANK_CHOICES = 3
+
+
+@dataclass(frozen=True)
+class ChoiceRow:
+    value: str = ""
+    label_en: str = ""
+    label_zh: str = ""
+    color: str = ""
+
+
+@dataclass(frozen=True)
+class AddFieldForm:
+    types: dict[str, FieldType]
+    controls: list[Control]
+    #: per type, the default's constant input ("" when only an expression gives it)
+    default_inputs: dict[str, str]
+    #: (qualified name, label) of every entity a reference may target
+    targets: list[tuple[str, str]]
+    #: `pack.entity.field` of every reference to this entity: what a rollup sums over
+    sources: list[str]
+    colors: tuple[str, ...]
+    names: list[str]
+    posted: MultiDict[str, str] = field(default_factory=MultiDict)
+    #: the form's own words, and each control's (`control_text`)
+    text: ClassVar[dict[str, CatalogText]] = FORM_TEXT
+    two_languages: ClassVar[dict[str, tuple[CatalogText, CatalogText]]] = TWO_LANGUAGES
+    control_text = staticmethod(control_text)
+
+    def choice_rows(self) -> list[ChoiceRow]:
+        """The posted choice rows, then blank ones."""
+        rows = [ChoiceRow(*values) for values in choice_rows(self.posted) if values[0].strip()]
+        return rows + [ChoiceRow() for _ in range(BLANK_CHOICES)]
+
+    def default_choices(self) -> list[str]:
+        """The values a choice's default may be, as posted (the page keeps them in step with the rows)."""
+        return [row.value for row in self.choice_rows() if row.value]
+
+
+def rollup_sources(entity: EntityDef, catalog: Catalog) -> list[str]:
+    """The reference fields of any entity that point at `entity`, as a rollup's `source` names them."""
+    return sorted(
+        f"{other.qualified}.{f.name}"
+        for other in catalog.entities.values()
+        for f in other.fields
+        if kind_of(f).refers_to_record and f.target == entity.qualified
+    )
+
+
+def add_field_form(entity: EntityDef, catalog: Catalog, posted: MultiDict[str, str]) -> AddFieldForm:
+    """The form for `entity` as the draft makes it (`catalog` is the draft's, so new fields are completed too)."""
+    types = addable_types()
+    return AddFieldForm(
+        types=types,
+        controls=controls(),
+        default_inputs={name: default_input(kind) for name, kind in types.items()},
+        targets=sorted((e.qualified, e.label.localized()) for e in catalog.entities.values()),
+        sources=rollup_sources(entity, catalog),
+        colors=tuple(extension_schema()["$defs"]["color"]["enum"]),
+        names=completion_names(entity, catalog),
+        posted=posted,
+    )
