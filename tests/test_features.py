@@ -176,7 +176,7 @@ def test_the_features_put_their_tables_in_tenant_storage() -> None:
         "history": {"formwork_record_change", "formwork_record_comment"},
         "imports": {"formwork_import_upload"},
         "automation": {"formwork_webhook_delivery", "formwork_webhook_secret", "formwork_automation_run"},
-        "access": {"formwork_role_right"},
+        "access": {"formwork_role_right", "formwork_role_limit"},
         "studio": {"formwork_studio_draft"},
         "views": {"formwork_personal_list_view"},
     }
@@ -203,6 +203,7 @@ def test_session_setup_app_setup_and_screens_are_declared_in_order() -> None:
         "studio",  # the form designer (97)
         "studio",  # the view editor (98)
         "studio",  # the chain editor (99)
+        "studio",  # the automation editor (99)
     ]
     assert load_features().items(HOME_VIEW)[0]() is HomeView
 

@@ -119,6 +119,9 @@ FIELD_TYPES = "field_types"
 FIELD_USES = "field_uses"
 #: a CelFunction: a function expressions may call, with its static signature (expr/functions.py)
 CEL_FUNCTIONS = "cel_functions"
+#: `runs(session, automation, limit) -> [AutomationRun]`: the newest runs a feature logged of an automation (its
+#: qualified name), newest first; the Studio shows them beside the automation's editor
+AUTOMATION_RUNS = "automation_runs"
 #: the record events hooks run on, in the order a save (or delete) passes them
 #: (`assigned`: the values are on the record, the entity's logic has not run yet; a hook may assign more, which the
 #: logic then checks with the rest: an automation's field updates, folded into the save that triggered them)
@@ -246,6 +249,17 @@ class TimelineEntry:
     lines: list[TimelineLine] = field(default_factory=list)
     body: str = ""
     action: str = ""
+
+
+@dataclass(frozen=True)
+class AutomationRun:
+    """One logged run of an automation (AUTOMATION_RUNS): when it started, the record it ran for (None: a schedule's
+    run over many), its outcome in the reader's language, and the error it stopped with."""
+
+    started: datetime
+    record_id: int | None
+    outcome: str
+    error: str | None
 
 
 @dataclass(frozen=True)

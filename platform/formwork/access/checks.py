@@ -79,21 +79,27 @@ def _rights_needed(data: dict[str, Any], pack: str, doc: Any) -> list[Definition
 def _fields_errors(
     entity: EntityDef, spec: dict[str, Any], creates: bool, doc: Any, path: tuple
 ) -> list[DefinitionError]:
-    errors = []
+    return [doc.error((*path, *sub), message) for sub, message in field_right_problems(entity, spec, creates)]
+
+
+def field_right_problems(entity: EntityDef, spec: dict[str, Any], creates: bool) -> list[tuple[tuple, str]]:
+    """(path inside `spec`, message) for a role's `hidden` and `read_only` fields of `entity`; `creates`: whether
+    the role creates its records (then a required field cannot be hidden)."""
+    problems: list[tuple[tuple, str]] = []
     for key in ("hidden", "read_only"):
         for i, name in enumerate(spec.get(key, ())):
             field = entity.field(name)
             if field is None:
-                errors.append(doc.error((*path, key, i), f"'{name}' is not a field of {entity.qualified}"))
+                problems.append(((key, i), f"'{name}' is not a field of {entity.qualified}"))
             elif field.required and key == "hidden" and creates:
-                errors.append(
-                    doc.error(
-                        (*path, key, i),
+                problems.append(
+                    (
+                        (key, i),
                         f"'{name}' is required, so a role that creates {entity.qualified} "
                         "records cannot have it hidden",
                     )
                 )
-    return errors
+    return problems
 
 
 def _records_errors(entity: EntityDef, raw: Any, catalog: Catalog, doc: Any, path: tuple) -> list[DefinitionError]:

@@ -24,7 +24,7 @@ from .definition import RoleDef, build_role
 from .field_uses import role_field_uses
 from .grants import ensure_pack_roles
 from .screens import register_screens
-from .tables import ROLE_RIGHT_CHANGES
+from .tables import ROLE_LIMIT_CHANGES, ROLE_RIGHT_CHANGES
 from .tailoring import remember_registry
 
 
@@ -68,5 +68,6 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(RIGHTS, RoleRights())
     registry.add(ROLES_SETUP, ensure_pack_roles)
     registry.add(TENANT_TABLES, ROLE_RIGHT_CHANGES)
+    registry.add(TENANT_TABLES, ROLE_LIMIT_CHANGES)
     registry.add(APP_SETUP, remember_registry)
     registry.add(SCREENS, register_screens, priority=90)

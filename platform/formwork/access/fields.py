@@ -17,6 +17,7 @@ from ..fields import kind_of
 from ..meta.model import EntityDef
 from .definition import FieldRights
 from .records import user_roles
+from .tailoring import tenant_roles
 
 
 def hidden_fields(entity: EntityDef | str, actor: Actor) -> set[str]:
@@ -43,8 +44,7 @@ def _rights(entity: EntityDef | str, actor: Actor) -> FieldRights:
 
 def _restricted(qualified: str) -> FieldRights:
     """What an anonymous actor gets: every field a role hides or makes read-only, hidden."""
-    roles = current_app.extensions["formwork"].catalog.roles.values()
-    each = [role.fields[qualified] for role in roles if qualified in role.fields]
+    each = [role.fields[qualified] for role in tenant_roles().values() if qualified in role.fields]
     return FieldRights(frozenset().union(*(r.hidden | r.read_only for r in each)))
 
 

@@ -23,7 +23,7 @@ from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from ..tenancy.menu import menu_label
 from .definition import EVERY_ENTITY, RoleDef
-from .tailoring import keep_roles, stored_changes, tailored_roles, with_roles
+from .tailoring import keep_roles, stored_changes, stored_limits, tailored_roles, with_roles
 
 #: right -> (permission on {Class}View, permission on {Class}Api); `read` also opens the entity's menu entries
 VIEW_API_PERMISSIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -79,7 +79,7 @@ def ensure_pack_roles(app: Flask) -> list[str]:
     created = []
     with app.app_context():
         security = app.appbuilder.sm
-        roles = tailored_roles(runtime.catalog, stored_changes(security.session))
+        roles = tailored_roles(runtime.catalog, stored_changes(security.session), stored_limits(security.session))
         keep_roles(app, roles)
         catalog = with_roles(runtime.catalog, roles)
         menus = entity_menus(runtime.catalog)

@@ -48,18 +48,19 @@ class BadGrid(ValueError):
     """A posted grid naming an entity or right that does not exist: refused whole."""
 
 
-def grid_rows(role: RoleDef, definition: RoleDef | None, catalog: Catalog) -> list[PackRows]:
-    """Every entity of the tenant's packs, pack by pack, with what `role` holds on it. The words come from the
-    pack's `definition` (a tenant's own role has none: its holders see every record its rights reach)."""
+def grid_rows(role: RoleDef, from_pack: bool, catalog: Catalog) -> list[PackRows]:
+    """Every entity of the tenant's packs, pack by pack, with what `role` holds on it and, for a pack role, its
+    record rules and field rights in words (as its admins tailored them). A tenant's own role has none: its holders
+    see every record its rights reach."""
     groups = []
     for pack in catalog.packs.values():
         rows = []
         for entity in catalog.entities_of(pack.name):
             held = role.rights_on(entity.qualified)
-            if definition is None:
+            if not from_pack:
                 rules, fields = (TEXT["all"].localized() if held else ""), []
             elif held:
-                rules, fields = rules_in_words(definition, entity, catalog), fields_in_words(definition, entity)
+                rules, fields = rules_in_words(role, entity, catalog), fields_in_words(role, entity)
             else:
                 rules, fields = "", []
             rows.append(EntityRow(entity, held, rules, fields))

@@ -40,7 +40,8 @@ TEXT = {
     "bad_grid": CatalogText("The form names an entity or a right that does not exist; nothing was changed."),
     "back": CatalogText("All roles"),
     "pack_note": CatalogText(
-        "Record rules and hidden fields come from the pack's definition; they apply wherever the role has a right."
+        "Record rules and hidden fields come from the pack's definition unless changed here; they apply wherever the "
+        "role has a right."
     ),
     "people": CatalogText("People and roles"),
     "user": CatalogText("User"),
@@ -49,4 +50,50 @@ TEXT = {
     "bad_roles": CatalogText("The form names a role that does not exist; nothing was changed."),
     "inactive": CatalogText("inactive"),
     "keep_admin": CatalogText("You cannot take the Admin role from yourself; another admin can."),
+}
+#: the editor of a role's record rules and field rights on one entity (limits.py, limits.html)
+LIMIT_TEXT = {
+    "change": CatalogText("Change records and fields"),
+    "title": CatalogText("{role} on {entity}"),
+    "now": CatalogText("Now"),
+    "records": CatalogText("Which records its holders see"),
+    "records_note": CatalogText("A record is seen when any of these rules lets it be seen."),
+    "kind": CatalogText("Rule"),
+    "no_rule": CatalogText("(no rule)"),
+    "field": CatalogText("Field"),
+    "found_by_itself": CatalogText("(found by itself)"),
+    "match": CatalogText("The records where"),
+    "conditions": CatalogText("Conditions (of a rule of records matching conditions)"),
+    "condition": CatalogText("Condition"),
+    "operator": CatalogText("Operator"),
+    "value": CatalogText("Value"),
+    "value_note": CatalogText(
+        "Several values are separated by commas; $user, $employee, $department and $today stand for the holder."
+    ),
+    "kept": CatalogText("As the pack writes it: {words}"),
+    "fields": CatalogText("Fields kept from its holders"),
+    "hidden": CatalogText("Hidden"),
+    "read_only": CatalogText("Read-only"),
+    "save": CatalogText("Save the records and fields"),
+    "saved": CatalogText("What {role} sees of {entity} is saved."),
+    "reset": CatalogText("Reset to the pack's"),
+    "was_reset": CatalogText("{role} sees {entity} as its pack says again."),
+    "changed": CatalogText("Changed by this company's admins."),
+    "refused": CatalogText("Nothing was saved; see the marked controls."),
+    "bad_kind": CatalogText("Choose one of the rules offered."),
+    "no_conditions": CatalogText("A filter needs at least one condition."),
+}
+#: the kinds of rule as the editor offers them
+RULE_KINDS = {
+    "all": CatalogText("Every record"),
+    "own": CatalogText("Records they created"),
+    "user_field": CatalogText("Records naming them in a field"),
+    "department": CatalogText("Records of their department"),
+    "department_tree": CatalogText("Records of their department and those below it"),
+    "filter": CatalogText("Records matching conditions"),
+    "kept": CatalogText("As the pack writes it"),
+}
+MATCH_WORDS = {
+    "all": CatalogText("all of these hold"),
+    "any": CatalogText("any of these holds"),
 }

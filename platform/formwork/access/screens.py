@@ -23,19 +23,41 @@ from werkzeug.wrappers import Response
 
 from ..i18n import Label
 from ..meta.catalog import Catalog
+from ..meta.model import EntityDef
 from ..tenancy.menu import EndpointUrl, menu_label
+from .definition import RoleDef
 from .grants import entity_menus, known_permissions, permissions_of, set_permissions
 from .grid import BadGrid, grid_rows, posted_rights, rights_held, tenant_role, tenant_role_permissions
-from .labels import GRID_ORDER, RIGHT_LABELS, TEXT
+from .labels import GRID_ORDER, LIMIT_TEXT, MATCH_WORDS, RIGHT_LABELS, RULE_KINDS, TEXT
+from .limits import (
+    FIELD_KEYS,
+    KINDS,
+    MATCHES,
+    SPARE_RULES,
+    Editor,
+    RuleRow,
+    condition_fields,
+    editor_of,
+    field_options,
+    limits_of,
+    operator_options,
+    posted_editor,
+)
 from .tailoring import (
+    Limits,
     announce_change,
     changes_between,
     keep_roles,
+    limited,
     store_changes,
+    store_limits,
+    stored_changes,
+    stored_limits,
     tailored,
     tenant_roles,
     with_roles,
 )
+from .words import fields_in_words, rules_in_words
 
 MENU_NAME = "Roles and rights"  # the menu entry's permission name; its label is TEXT["menu"]
 PEOPLE_MENU_NAME = "People and roles"
@@ -106,7 +128,7 @@ class RolesScreen(BaseView):
         else:
             have = {(pv.permission.name, pv.view_menu.name) for pv in found.permissions}
             shown = tenant_role(found.name, rights_held(have, catalog))
-        groups = grid_rows(shown, definition, catalog)
+        groups = grid_rows(shown, definition is not None, catalog)
         return self.render_template(
             "formwork/access/role.html",
             title=TEXT["rights_of"].localized().format(role=role_label(found.name).localized()),
@@ -118,6 +140,7 @@ class RolesScreen(BaseView):
             groups=groups,
             rights=GRID_ORDER,
             RIGHT=RIGHT_LABELS,
+            LIMIT=LIMIT_TEXT,
         )
 
     @expose("/roles/<int:role_id>", methods=["POST"])
@@ -138,7 +161,8 @@ class RolesScreen(BaseView):
         try:
             if definition is not None:
                 changes = changes_between(definition, wanted)
-                roles[found.name] = tailored(definition, changes, catalog)
+                limits = stored_limits(security.session).get(found.name, {})
+                roles[found.name] = limited(tailored(definition, changes, catalog), limits)
                 store_changes(security.session, found.name, changes)
                 menus = entity_menus(catalog)
                 set_permissions(
@@ -158,6 +182,97 @@ class RolesScreen(BaseView):
             announce_change()
         flash(TEXT["saved"].localized().format(role=role_label(found.name).localized()), "success")
         return redirect(url_for(".role", role_id=role_id))
+
+    def _limited(self, role_id: int, entity_name: str) -> tuple[Any, RoleDef, RoleDef, EntityDef]:
+        """The FAB role, its pack definition, the role as tailored, and the entity whose record rules and field
+        rights are edited: only a pack role's, on an entity it has rights on (else 404)."""
+        found = self._role(role_id)
+        catalog = _catalog()
+        definition, entity = catalog.roles.get(found.name), catalog.entities.get(entity_name)
+        shown = tenant_roles().get(found.name)
+        if definition is None or entity is None or shown is None or not shown.rights_on(entity.qualified):
+            abort(404)
+        return found, definition, shown, entity
+
+    @expose("/roles/<int:role_id>/limits/<entity_name>")
+    @has_access
+    @permission_name("manage")
+    def records_and_fields(self, role_id: int, entity_name: str) -> Any:
+        found, _definition, shown, entity = self._limited(role_id, entity_name)
+        changed = entity.qualified in stored_limits(self._security().session).get(found.name, {})
+        return self._limits_page(found, shown, entity, editor_of(shown, entity, _catalog()), changed)
+
+    @expose("/roles/<int:role_id>/limits/<entity_name>", methods=["POST"])
+    @has_access
+    @permission_name("manage")
+    def save_records_and_fields(self, role_id: int, entity_name: str) -> Any:
+        """Store the posted record rules and field rights once the Role kind's checks accept them; else the page
+        again with each problem at its control (400) and nothing stored."""
+        found, definition, shown, entity = self._limited(role_id, entity_name)
+        editor = posted_editor(request.form)
+        creates = "create" in shown.rights_on(entity.qualified)
+        limits = limits_of(editor, definition, entity, _catalog(), creates)
+        if limits is None:
+            return self._limits_page(found, shown, entity, editor, changed=False), 400
+        return self._store_limits(found, definition, entity, limits, LIMIT_TEXT["saved"])
+
+    @expose("/roles/<int:role_id>/limits/<entity_name>/reset", methods=["POST"])
+    @has_access
+    @permission_name("manage")
+    def reset_records_and_fields(self, role_id: int, entity_name: str) -> Response:
+        found, definition, _shown, entity = self._limited(role_id, entity_name)
+        return self._store_limits(found, definition, entity, Limits(), LIMIT_TEXT["was_reset"])
+
+    def _store_limits(self, found: Any, definition: RoleDef, entity: EntityDef, limits: Limits, said: Any) -> Response:
+        """Store, lay the change over the role in this app and renew the tenant's generation for every other."""
+        security = self._security()
+        here = url_for(".records_and_fields", role_id=found.id, entity_name=entity.qualified)
+        try:
+            store_limits(security.session, found.name, entity.qualified, limits)
+            rights = stored_changes(security.session).get(found.name, {})
+            role = limited(
+                tailored(definition, rights, _catalog()), stored_limits(security.session).get(found.name, {})
+            )
+            security.session.commit()
+        except SQLAlchemyError:
+            security.session.rollback()
+            flash(TEXT["not_saved"].localized(), "danger")
+            return redirect(here)
+        keep_roles(current_app, {**tenant_roles(), found.name: role})
+        announce_change()
+        words = {"role": role_label(found.name).localized(), "entity": entity.plural.localized()}
+        flash(said.localized().format(**words), "success")
+        return redirect(here)
+
+    def _limits_page(self, found: Any, shown: RoleDef, entity: EntityDef, editor: Editor, changed: bool) -> Any:
+        catalog = _catalog()
+        title = (
+            LIMIT_TEXT["title"]
+            .localized()
+            .format(role=role_label(found.name).localized(), entity=entity.plural.localized())
+        )
+        return self.render_template(
+            "formwork/access/limits.html",
+            title=title,
+            T=LIMIT_TEXT,
+            KIND=RULE_KINDS,
+            MATCH=MATCH_WORDS,
+            role=found,
+            entity=entity,
+            now=[rules_in_words(shown, entity, catalog), *fields_in_words(shown, entity)],
+            editor=editor,
+            rules=[*editor.rules, *(RuleRow() for _ in range(SPARE_RULES))],
+            kinds=KINDS,
+            matches=MATCHES,
+            rule_fields=field_options(entity),
+            condition_fields=condition_fields(entity, editor),
+            operators=operator_options(),
+            fields=entity.fields,
+            field_keys=FIELD_KEYS,
+            changed=changed,
+            back=url_for(".role", role_id=found.id),
+            back_label=TEXT["rights_of"].localized().format(role=role_label(found.name).localized()),
+        )
 
     @expose("/roles/new", methods=["POST"])
     @has_access

@@ -3,8 +3,9 @@
 A pack role's rights are written in its definition, and every permission sync makes its FAB role hold exactly
 them (access/grants.py). An admin who unticks "delete" on the roles screen must not see the next sync tick it
 again, so the change is kept here, apart from the definition: a row per right granted beyond it or taken from it.
-A pack upgrade still brings its new rights; only the rights an admin decided stay as decided. On TENANT_METADATA:
-new tenants get the table at creation, existing ones at their next `formwork migrate`.
+A pack upgrade still brings its new rights; only the rights an admin decided stay as decided. Likewise an admin's
+record rules and field rights for a role on an entity replace the definition's (ROLE_LIMIT_CHANGES). On
+TENANT_METADATA: new tenants get the tables at creation, existing ones at their next `formwork migrate`.
 """
 
 from __future__ import annotations
@@ -20,4 +21,15 @@ ROLE_RIGHT_CHANGES = sa.Table(
     sa.Column("entity", sa.String(128), primary_key=True),  # qualified: `crm.account`
     sa.Column("right", sa.String(16), primary_key=True),  # one of definition.RIGHTS
     sa.Column("granted", sa.Boolean, nullable=False),  # True: given beyond the definition; False: taken from it
+)
+
+ROLE_LIMIT_CHANGES = sa.Table(
+    "formwork_role_limit",
+    TENANT_METADATA,
+    sa.Column("role", sa.String(64), primary_key=True),
+    sa.Column("entity", sa.String(128), primary_key=True),
+    # the record rules as the Role kind writes them (a list: their union); NULL keeps the definition's
+    sa.Column("records", sa.JSON, nullable=True),
+    # {"hidden": [...], "read_only": [...]}; NULL keeps the definition's
+    sa.Column("fields", sa.JSON, nullable=True),
 )

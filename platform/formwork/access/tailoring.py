@@ -3,13 +3,15 @@
 A pack role's rights come from its definition; an admin's change is kept apart (tables.ROLE_RIGHT_CHANGES) and
 laid over it wherever the role's rights are read: the FAB permissions every sync gives the role (grants.py), and
 the record rules and field rights, which ask whether a role has rights on an entity at all (records.py,
-fields.py). Each tenant app keeps its roles so tailored (`tenant_roles`), made when its permissions are synced; a
+fields.py). The admins' record rules and field rights for a role on an entity (tables.ROLE_LIMIT_CHANGES) replace
+the definition's the same way, so every reader of role definitions sees them. Each tenant app keeps its roles so
+tailored (`tenant_roles`), made when its permissions are synced; a
 change renews the tenant's generation, so every serving process builds its app again from the stored changes.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,13 +20,26 @@ from sqlalchemy.orm import Session
 
 from ..meta.catalog import Catalog
 from ..tenancy.registry import Tenant, platform_engine
-from .definition import RIGHTS, RoleDef
-from .tables import ROLE_RIGHT_CHANGES
+from .definition import RIGHTS, FieldRights, RoleDef, parse_rule
+from .tables import ROLE_LIMIT_CHANGES, ROLE_RIGHT_CHANGES
 
 #: role -> entity -> right -> granted (True: beyond the definition, False: taken from it)
 Changes = dict[str, dict[str, dict[str, bool]]]
 #: where a tenant app keeps its tailored roles and how to tell other processes of a change
 ROLES_KEY, RENEW_KEY = "formwork.roles", "formwork.roles.renew"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """An admin's record rules and field rights for a role on one entity, as the Role kind writes them; None keeps
+    the definition's."""
+
+    records: list[Any] | None = None
+    fields: dict[str, list[str]] | None = None
+
+
+#: role -> entity -> the admins' limits
+LimitChanges = dict[str, dict[str, Limits]]
 
 
 def stored_changes(session: Session) -> Changes:
@@ -51,9 +66,38 @@ def tailored(role: RoleDef, changes: dict[str, dict[str, bool]], catalog: Catalo
     return replace(role, rights={name: tuple(r for r in RIGHTS if r in held) for name, held in rights.items() if held})
 
 
-def tailored_roles(catalog: Catalog, changes: Changes) -> dict[str, RoleDef]:
-    """The catalog's roles, each with its changes."""
-    return {name: tailored(role, changes.get(name, {}), catalog) for name, role in catalog.roles.items()}
+def stored_limits(session: Session) -> LimitChanges:
+    """Every record rule and field right the tenant's admins set, by role and entity (none before the table
+    exists)."""
+    found: LimitChanges = {}
+    if not sa.inspect(session.connection()).has_table(ROLE_LIMIT_CHANGES.name):
+        return found
+    for row in session.execute(sa.select(ROLE_LIMIT_CHANGES)):
+        found.setdefault(row.role, {})[row.entity] = Limits(row.records, row.fields)
+    return found
+
+
+def limited(role: RoleDef, limits: dict[str, Limits]) -> RoleDef:
+    """`role` with the admins' record rules and field rights in place of its definition's, entity by entity."""
+    if not limits:
+        return role
+    records, fields = dict(role.records), dict(role.fields)
+    for entity, limit in limits.items():
+        if limit.records is not None:
+            records[entity] = tuple(parse_rule(rule) for rule in limit.records)
+        if limit.fields is not None:
+            fields[entity] = FieldRights(
+                frozenset(limit.fields.get("hidden", ())), frozenset(limit.fields.get("read_only", ()))
+            )
+    return replace(role, records=records, fields=fields)
+
+
+def tailored_roles(catalog: Catalog, changes: Changes, limits: LimitChanges) -> dict[str, RoleDef]:
+    """The catalog's roles, each with its changes of rights and its limits."""
+    return {
+        name: limited(tailored(role, changes.get(name, {}), catalog), limits.get(name, {}))
+        for name, role in catalog.roles.items()
+    }
 
 
 def with_roles(catalog: Catalog, roles: dict[str, RoleDef]) -> Catalog:
@@ -93,6 +137,17 @@ def store_changes(session: Session, role: str, changes: dict[str, dict[str, bool
     ]
     if rows:
         session.execute(sa.insert(ROLE_RIGHT_CHANGES), rows)
+
+
+def store_limits(session: Session, role: str, entity: str, limits: Limits) -> None:
+    """Replace what the admins set for `role` on `entity` (nothing left: the definition's again), in the caller's
+    transaction."""
+    table = ROLE_LIMIT_CHANGES
+    session.execute(sa.delete(table).where(table.c.role == role, table.c.entity == entity))
+    if limits.records is not None or limits.fields is not None:
+        session.execute(
+            sa.insert(table), [{"role": role, "entity": entity, "records": limits.records, "fields": limits.fields}]
+        )
 
 
 def remember_registry(app: Flask, settings: Any, tenant: Tenant) -> None:

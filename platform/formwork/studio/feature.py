@@ -4,6 +4,7 @@ registry (formwork/features.py)."""
 from __future__ import annotations
 
 from ..features import APP_SETUP, SCREENS, TENANT_TABLES, FeatureRegistry
+from .automation_screen import register_automation_editor
 from .chain_screen import register_chain_editor
 from .designer_screen import register_form_designer
 from .drafts import STUDIO_DRAFTS
@@ -19,3 +20,4 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(SCREENS, register_form_designer, priority=97)
     registry.add(SCREENS, register_chain_editor, priority=99)
     registry.add(SCREENS, register_view_editor, priority=98)
+    registry.add(SCREENS, register_automation_editor, priority=99)

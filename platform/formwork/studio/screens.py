@@ -23,6 +23,8 @@ from ..meta.model import EntityDef
 from ..tenancy.errors import TenantError
 from ..tenancy.menu import menu_label
 from .add_field import add_field_form
+from .automation_entries import entity_lists
+from .automation_labels import TEXT as AUTOMATION_TEXT
 from .chain_entries import chain_entries
 from .chain_labels import TEXT as CHAIN_TEXT
 from .designer_labels import TEXT as DESIGNER_TEXT
@@ -111,6 +113,8 @@ class StudioScreen(BaseView):
             forms=served_catalog().forms.get(entity.qualified, []),
             FORM_TEXT=DESIGNER_TEXT,
             chains=chain_entries(served_catalog(), entity.qualified, draft),
+            automations=entity_lists(served_catalog(), entity.qualified, draft),
+            AUTOMATION_TEXT=AUTOMATION_TEXT,
             CHAIN_TEXT=CHAIN_TEXT,
             VIEW_TEXT=VIEW_TEXT,
         )

@@ -124,7 +124,7 @@ class ViewEditorScreen(BaseView):
     @permission_name("manage")
     def new_view(self, name: str, kind: str) -> Any:
         entity, found = self._entity(name), self._kind(kind)
-        return self._edit(entity, found, {"kind": found.name, "entity": entity.qualified}, new=True)
+        return self._editor_page(entity, found, {"kind": found.name, "entity": entity.qualified}, new=True)
 
     @expose("/<name>/views/<kind>/edit/<view>", methods=["GET", "POST"])
     @has_access
@@ -136,9 +136,9 @@ class ViewEditorScreen(BaseView):
         if definition is None:
             abort(404)
         document = copy.deepcopy(definition.document.data)
-        return self._edit(entity, found, {**document, "entity": entity.qualified, "name": view}, new=False)
+        return self._editor_page(entity, found, {**document, "entity": entity.qualified, "name": view}, new=False)
 
-    def _edit(self, entity: EntityDef, kind: Kind, document: dict[str, Any], new: bool) -> Any:
+    def _editor_page(self, entity: EntityDef, kind: Kind, document: dict[str, Any], new: bool) -> Any:
         """The editor (GET), or the posted view put in the draft; its controls offer the entity's fields as the
         draft makes them (a field added in the draft is a column before it is published)."""
         drafted = draft_catalog(_documents(entity.qualified), entity.qualified).entities[entity.qualified]

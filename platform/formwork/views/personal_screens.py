@@ -107,14 +107,26 @@ class PersonalListViews:
         flash(TEXT["deleted"].localized().format(name=view.name), "success")
         return redirect(url_for(f"{self.endpoint}.list_view", name=view.listing))
 
-    def _get_list_widget(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    def _get_list_widget(
+        self,
+        filters: Any,
+        actions: Any = None,
+        order_column: str = "",
+        order_direction: str = "",
+        page: Any = None,
+        page_size: Any = None,
+        widgets: Any = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
         """The list's widgets with the user's views and the form that saves the list as one."""
-        widgets: dict[str, Any] = super()._get_list_widget(*args, **kwargs)  # type: ignore[misc]
-        summary = widgets.get("summary")
+        found: dict[str, Any] = super()._get_list_widget(  # type: ignore[misc]
+            filters, actions, order_column, order_direction, page, page_size, widgets, **kwargs
+        )
+        summary = found.get("summary")
         if summary is not None:
             listing: Listing = summary["listing"]
             arguments = list(request.args.items(multi=True))
-            widgets["personal"] = {
+            found["personal"] = {
                 "views": [
                     (view, self._url(view.id, view.query))
                     for view in personal_views(_session(), _user_id(), self.entity.qualified)
@@ -128,7 +140,7 @@ class PersonalListViews:
                     listing, "", listing.columns(request_actor()), self._current_sort(listing), filter_query(arguments)
                 ),
             }
-        return widgets
+        return found
 
     def _own(self, view_id: int) -> PersonalView:
         return personal_view(_session(), _user_id(), self.entity.qualified, view_id) or abort(404)

@@ -190,6 +190,12 @@ def retry(session: Session, run_id: int) -> bool:
     return updated is not None
 
 
+def recent(session: Session, automation: str, limit: int) -> list[Any]:
+    """The newest `limit` runs of `automation` (its qualified name), newest first."""
+    newest = sa.select(RUNS).where(RUNS.c.automation == automation).order_by(RUNS.c.started_at.desc(), RUNS.c.id.desc())
+    return list(session.execute(newest.limit(limit)).all())
+
+
 def listing(session: Session, status: str | None, page: int, page_size: int) -> tuple[int, list[Any]]:
     """The tenant's runs for the admin's log, newest first; `status` None: every one."""
     return RUN_LOG.listing(session, status, page, page_size)

@@ -11,8 +11,10 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from ...features import AutomationRun
 from ...formatting import local_time
 from ...tenancy.menu import menu_label
 from ...tenancy.work_logs import requested_page
@@ -25,6 +27,15 @@ MENU_NAME = "Automation runs"  # the menu entry's permission name; its label is 
 
 def _session() -> Any:
     return current_app.extensions["formwork"].session()
+
+
+def logged_runs(session: Session, automation: str, limit: int) -> list[AutomationRun]:
+    """An automation's newest runs as the Studio shows them beside its editor (AUTOMATION_RUNS): a date run's
+    record, or the record a schedule's run failed at."""
+    return [
+        AutomationRun(row.started_at, row.record_id or row.failed_record_id, STATUS[row.status].localized(), row.error)
+        for row in runs.recent(session, automation, limit)
+    ]
 
 
 class AutomationRunLog(BaseView):
