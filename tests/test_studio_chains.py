@@ -180,6 +180,7 @@ def test_a_new_approver_routes_new_claims_and_running_ones_keep_their_steps(plat
     published = admin.post(f"{ENTITY}publish", data={"csrf_token": csrf_token(page.text)})
     assert published.status_code == 302
     assert "role: cfo" in stored_sources(platform.settings, SLUG)[("ApprovalChain", f"{CLAIM}/expense_approval")]
+    assert ("EntityExtension", CLAIM) not in stored_sources(platform.settings, SLUG)  # a chain-only draft adds no field
 
     after = served_approvals(platform)
     later = claim(runtime)

@@ -21,7 +21,6 @@ from typing import Any
 import yaml
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
-from flask_login import current_user
 
 from ..features import AUTOMATION_RUNS, AutomationRun, load_features
 from ..formatting import local_time
@@ -55,12 +54,12 @@ from .condition_builder import Builder
 from .conditions import OPERATOR_WORDS, subjects
 from .designer_labels import TEXT as BUILDER_TEXT
 from .designer_screen import subjects_data
-from .drafts import DraftChanged, draft_of
+from .drafts import draft_of
 from .labels import MENU_NAME
 from .publishing import (
     checked_overlays,
     draft_catalog,
-    save_documents,
+    save_shown_draft,
     shown_edits,
     stored_extension,
     tenant_session,
@@ -217,20 +216,9 @@ class AutomationEditor(BaseView):
         if errors or posted.unwritten:
             flash(TEXT["not_saved"].localized(), "danger")
             return self._page(workspace, document, builder, errors), 400
-        session = tenant_session()
-        try:
-            save_documents(
-                session,
-                workspace.entity.qualified,
-                documents,
-                current_user.username,
-                shown_edits(workspace.entity.qualified),
-            )
-        except DraftChanged:
-            session.rollback()
+        if not save_shown_draft(workspace.entity.qualified, documents):
             flash(TEXT["draft_changed"].localized(), "danger")
             return self._page(workspace, document, builder, {}), 409
-        session.commit()
         flash(TEXT["saved"].localized(), "success")
         endpoint = ENDPOINTS[workspace.kind][0]
         return redirect(url_for(f".{endpoint}", name=workspace.entity.qualified, item=document["name"]))

@@ -21,7 +21,6 @@ from typing import Any
 import yaml
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
-from flask_login import current_user
 
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError, DefinitionsInvalid
@@ -52,13 +51,13 @@ from .condition_builder import Builder
 from .conditions import OPERATOR_WORDS, subjects
 from .designer_labels import TEXT as BUILDER_TEXT
 from .designer_screen import subjects_data
-from .drafts import DraftChanged, draft_of
+from .drafts import draft_of
 from .labels import MENU_NAME
 from .publishing import (
     checked_overlays,
     draft_catalog,
     draft_text,
-    save_documents,
+    save_shown_draft,
     shown_edits,
     stored_extension,
     tenant_session,
@@ -188,20 +187,9 @@ class ChainEditor(BaseView):
         if errors or posted.unwritten:
             flash(TEXT["not_saved"].localized(), "danger")
             return self._page(workspace, document, with_builder_errors(posted.builders, errors), errors), 400
-        session = tenant_session()
-        try:
-            save_documents(
-                session,
-                workspace.entity.qualified,
-                documents,
-                current_user.username,
-                shown_edits(workspace.entity.qualified),
-            )
-        except DraftChanged:
-            session.rollback()
+        if not save_shown_draft(workspace.entity.qualified, documents):
             flash(TEXT["draft_changed"].localized(), "danger")
             return self._page(workspace, document, posted.builders, {}), 409
-        session.commit()
         flash(TEXT["saved"].localized(), "success")
         return redirect(url_for(".chain", name=workspace.entity.qualified, chain=document["name"]))
 

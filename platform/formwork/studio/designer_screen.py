@@ -18,7 +18,6 @@ from typing import Any
 import yaml
 from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..compile.actors import signed_in_actor
@@ -30,7 +29,7 @@ from ..meta.model import EntityDef
 from .condition_builder import Builder, posted_builder, stored_builder
 from .conditions import OPERATOR_WORDS, Subject, read_condition, subjects
 from .designer_labels import TEXT
-from .drafts import DraftChanged, draft_of
+from .drafts import draft_of
 from .form_designer import PlacedErrors, condition_prefix, place_errors, set_condition, with_layout
 from .form_layout import EMPTY_SECTION, Layout, apply_step, empty_sections, layout_of, posted_layout
 from .form_preview import preview_states, test_values, value_input
@@ -39,7 +38,7 @@ from .publishing import (
     checked_overlays,
     draft_catalog,
     pack_catalog,
-    save_documents,
+    save_shown_draft,
     shown_edits,
     stored_extension,
     tenant_session,
@@ -191,20 +190,9 @@ class FormDesigner(BaseView):
                     builders[prefix] = builders[prefix].failed(" ".join(messages))
             flash(TEXT["not_saved"].localized(), "danger")
             return self._page(workspace, layout, builders, errors), 400
-        session = tenant_session()
-        try:
-            save_documents(
-                session,
-                workspace.entity.qualified,
-                documents,
-                current_user.username,
-                shown_edits(workspace.entity.qualified),
-            )
-        except DraftChanged:
-            session.rollback()
+        if not save_shown_draft(workspace.entity.qualified, documents):
             flash(TEXT["draft_changed"].localized(), "danger")
             return self._page(workspace, layout, builders, PlacedErrors()), 409
-        session.commit()
         flash(TEXT["saved"].localized(), "success")
         return redirect(url_for(".design", name=workspace.entity.qualified, form=layout.name))
 

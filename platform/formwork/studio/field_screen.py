@@ -18,7 +18,6 @@ from typing import Any
 import yaml
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access, permission_name
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from ..definitions.jsonschemas import extension_schema
@@ -26,7 +25,7 @@ from ..fields import FieldType, kind_of
 from ..meta.errors import DefinitionsInvalid
 from ..meta.model import EntityDef, FieldDef
 from .change_labels import CHANGE_TEXT
-from .drafts import DraftChanged, draft_of
+from .drafts import draft_of
 from .field_changes import (
     OFFERED,
     RETIRED,
@@ -43,7 +42,7 @@ from .publishing import (
     KIND,
     checked_overlays,
     pack_catalog,
-    save_documents,
+    save_shown_draft,
     served_catalog,
     shown_edits,
     stored_extension,
@@ -135,15 +134,8 @@ class FieldChangeScreen(BaseView):
             for error in invalid.errors:
                 changed.refuse(control_of(error.path, field, kind), error.message)
             return
-        session = tenant_session()
-        try:
-            save_documents(
-                session, entity.qualified, documents, current_user.username, request.form.get("edits", type=int)
-            )
-        except DraftChanged:
+        if not save_shown_draft(entity.qualified, documents):
             changed.refuse("", CHANGE_TEXT["draft_changed"].localized())
-            return
-        session.commit()
 
     def _page(
         self,

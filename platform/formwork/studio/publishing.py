@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 from flask import Flask, current_app, request
+from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from ..config import Settings
@@ -43,7 +44,7 @@ from ..tenancy.revisions import (
     sources_at,
 )
 from ..tenancy.state import desired_state
-from .drafts import draft_state, save_draft
+from .drafts import DraftChanged, draft_state, save_draft
 
 KIND = "EntityExtension"
 EXTENSION = "formwork.studio"
@@ -107,8 +108,19 @@ def draft_text(documents: list[dict[str, Any]]) -> str:
 
 
 def _overlays(source: str, entity: str) -> list[Overlay]:
-    _, tenant = _place()
-    return read_overlays(source, origin(tenant.slug, KIND, entity))
+    """The draft's overlays, less an extension that changes nothing where none is published: every draft starts from
+    the entity's extension, so a draft of only a view or a chain would otherwise publish an empty one."""
+    settings, tenant = _place()
+    published = stored_sources(settings, tenant.slug)
+    return [
+        overlay
+        for overlay in read_overlays(source, origin(tenant.slug, KIND, entity))
+        if overlay.kind != KIND or _changes_something(overlay.document.data) or (KIND, overlay.target) in published
+    ]
+
+
+def _changes_something(extension: dict[str, Any]) -> bool:
+    return any(value for key, value in extension.items() if key not in ("kind", "entity"))
 
 
 def checked_overlays(documents: list[dict[str, Any]], entity: str) -> list[Overlay]:
@@ -203,6 +215,19 @@ def save_documents(
     `shown`: the draft's edits the saving page was shown (DraftChanged if it has had others since)."""
     settings, tenant = _place()
     save_draft(session, entity, draft_text(documents), author, shown, current_revision(settings, tenant.slug))
+
+
+def save_shown_draft(entity: str, documents: list[dict[str, Any]]) -> bool:
+    """Save the entity's draft documents posted by a page, as the signed-in admin, and commit; False (nothing saved)
+    when the draft was saved, published or discarded since the page was shown."""
+    session = tenant_session()
+    try:
+        save_documents(session, entity, documents, current_user.username, shown_edits(entity))
+    except DraftChanged:
+        session.rollback()
+        return False
+    session.commit()
+    return True
 
 
 def publish(draft: str, entity: str, actor: str, comment: str = "", base_revision: int | None = None) -> list[str]:

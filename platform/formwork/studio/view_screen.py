@@ -18,7 +18,6 @@ from typing import Any
 import yaml
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from ..meta import editing
@@ -27,13 +26,13 @@ from ..meta.errors import DefinitionsInvalid
 from ..meta.kinds import KINDS, Kind
 from ..meta.model import EntityDef
 from ..tenancy.customizations import target_of
-from .drafts import DraftChanged, draft_of
+from .drafts import draft_of
 from .labels import MENU_NAME
 from .publishing import (
     checked_overlays,
     draft_catalog,
     pack_catalog,
-    save_documents,
+    save_shown_draft,
     served_catalog,
     shown_edits,
     stored_extension,
@@ -178,14 +177,8 @@ class ViewEditorScreen(BaseView):
             for error in invalid.errors:
                 errors.setdefault(control_of(error.path, _editing(kind)), []).append(error.message)
             return errors
-        session = tenant_session()
-        try:
-            save_documents(
-                session, entity.qualified, documents, current_user.username, request.form.get("edits", type=int)
-            )
-        except DraftChanged:
+        if not save_shown_draft(entity.qualified, documents):
             return {"": [TEXT["draft_changed"].localized()]}
-        session.commit()
         return {}
 
     def _page(
