@@ -26,7 +26,7 @@ from werkzeug.datastructures import MultiDict
 from ..definitions.jsonschemas import kind_schema
 from ..meta.errors import DefinitionError
 from ..meta.yamlload import parse_documents
-from .chain_form import constant_text, control_of
+from .chain_form import constant_text, control_of, moved
 from .condition_builder import Builder, posted_builder, stored_builder
 from .conditions import Subject
 from .publishing import draft_text
@@ -230,7 +230,7 @@ def posted_document(
     if not builder.error:
         _put(document, CONDITION[kind], builder.text or None)
     keys = [key for key in form.getlist("step") if action != f"remove_step:{key}"]
-    steps = _moved([(key, _posted_step(form, kind, key, action)) for key in keys], action)
+    steps = moved([(key, _posted_step(form, kind, key, action)) for key in keys], action)
     document["steps"] = [step for _, step in steps]
     verb, _, added = action.partition(":")
     if verb == "add_step" and added in step_kinds(kind):
@@ -320,20 +320,6 @@ def _yaml(text: str, plain: bool = False) -> Any:
     if plain and isinstance(value, list):
         return text
     return value
-
-
-def _moved(steps: list[tuple[str, dict[str, Any]]], action: str) -> list[tuple[str, dict[str, Any]]]:
-    """The steps with the one whose Up or Down was pressed (`up:<its posted key>`) moved one place."""
-    verb, _, key = action.partition(":")
-    at = next((i for i, (posted, _) in enumerate(steps) if posted == key), None)
-    if verb not in ("up", "down") or at is None:
-        return steps
-    other = at - 1 if verb == "up" else at + 1
-    if not 0 <= other < len(steps):
-        return steps
-    moved = list(steps)
-    moved[at], moved[other] = moved[other], moved[at]
-    return moved
 
 
 # -- errors at their controls ----------------------------------------------------

@@ -17,7 +17,7 @@ import copy
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from werkzeug.datastructures import MultiDict
@@ -29,6 +29,9 @@ from ..meta.model import EntityDef
 from ..tenancy.directory import EMPLOYEE
 from .condition_builder import Builder, posted_builder, stored_builder
 from .conditions import Subject
+
+#: a posted step: its key in the post first, then what the editor made of it
+Step = TypeVar("Step", bound=tuple[Any, ...])
 
 CHAIN_KIND = "ApprovalChain"
 DEPARTMENT = "core.department"
@@ -226,7 +229,7 @@ def posted_chain(form: MultiDict[str, str], original: dict[str, Any], known: dic
     if not chain_when.error:
         _set(document, "when", chain_when.text)
     keys = [key for key in form.getlist("step") if action != f"remove_step:{key}"]
-    steps = _moved([(key, *_posted_step(form, key, action, known)) for key in keys], action)
+    steps = moved([(key, *_posted_step(form, key, action, known)) for key in keys], action)
     document["steps"] = [step for _, step, _ in steps]
     if action == "add_step":
         document["steps"].append({"name": _new_step_name(document["steps"]), "approvers": []})
@@ -350,18 +353,19 @@ def _posted_step(
     return step, builder
 
 
-def _moved(steps: list[tuple[str, dict[str, Any], Builder]], action: str) -> list[tuple[str, dict[str, Any], Builder]]:
-    """The steps with the one whose Up or Down was pressed (`up:<its posted key>`) moved one place."""
+def moved(steps: list[Step], action: str) -> list[Step]:
+    """The steps (tuples whose first item is the step's posted key) with the one whose Up or Down was pressed
+    (`up:<its posted key>`) moved one place; the automation editor moves its steps with it too."""
     verb, _, key = action.partition(":")
-    at = next((i for i, (posted, _, _) in enumerate(steps) if posted == key), None)
+    at = next((i for i, step in enumerate(steps) if step[0] == key), None)
     if verb not in ("up", "down") or at is None:
         return steps
     other = at - 1 if verb == "up" else at + 1
     if not 0 <= other < len(steps):
         return steps
-    moved = list(steps)
-    moved[at], moved[other] = moved[other], moved[at]
-    return moved
+    result = list(steps)
+    result[at], result[other] = result[other], result[at]
+    return result
 
 
 def _new_step_name(steps: list[dict[str, Any]]) -> str:
