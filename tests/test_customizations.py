@@ -153,8 +153,10 @@ def test_an_invalid_overlay_names_its_origin_and_line_and_stores_nothing(platfor
     assert find_tenant(platform.settings.database_url, "studio").generation == tenant.generation  # its row untouched
 
     with pytest.raises(DefinitionsInvalid) as unknown_kind:
-        read_overlays("kind: Entity\nname: thing\nfields: [{name: a, type: string}]\n", "kinds.yaml")
-    assert "kinds.yaml:1 at kind: a tenant customizes with EntityExtension, Form, ListView" in str(unknown_kind.value)
+        read_overlays("kind: Pack\nname: thing\nversion: 1.0.0\n", "kinds.yaml")
+    assert "kinds.yaml:1 at kind: a tenant customizes with Entity, EntityExtension, Form, ListView" in str(
+        unknown_kind.value
+    )
 
 
 PACK = "kind: Pack\nname: notes\nversion: {version}\nrequires: {{core: '>=0.1.0'}}\n"

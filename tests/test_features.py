@@ -117,7 +117,13 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "access": ["check_roles"],
         "automation": ["check_automations"],
         "printing": ["check_print_formats"],
-        "views": ["check_kanban_views", "check_calendar_views", "check_pivot_views", "check_timeline_views"],
+        "views": [
+            "check_kanban_views",
+            "check_calendar_views",
+            "check_pivot_views",
+            "check_timeline_views",
+            "check_view_roles",
+        ],
     }
     assert [check.__name__ for check in CHECKS] == [
         *(c.__name__ for c in CORE_CHECKS),
@@ -131,6 +137,7 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "check_calendar_views",
         "check_pivot_views",
         "check_timeline_views",
+        "check_view_roles",
     ]
 
 
@@ -175,7 +182,12 @@ def test_the_features_put_their_tables_in_tenant_storage() -> None:
         "files": {"formwork_file_version", "formwork_attachment", "formwork_attachment_version"},
         "history": {"formwork_record_change", "formwork_record_comment"},
         "imports": {"formwork_import_upload"},
-        "automation": {"formwork_webhook_delivery", "formwork_webhook_secret", "formwork_automation_run"},
+        "automation": {
+            "formwork_webhook_delivery",
+            "formwork_webhook_secret",
+            "formwork_automation_run",
+            "formwork_automation_record_run",
+        },
         "access": {"formwork_role_right", "formwork_role_limit"},
         "studio": {"formwork_studio_draft"},
         "views": {"formwork_personal_list_view"},
@@ -184,7 +196,7 @@ def test_the_features_put_their_tables_in_tenant_storage() -> None:
 
 
 def test_session_setup_app_setup_and_screens_are_declared_in_order() -> None:
-    assert list(declared_by(SESSION_SETUP)) == ["files", "history"]
+    assert list(declared_by(SESSION_SETUP)) == ["files", "automation", "history"]
     assert load_features().items(SESSION_SETUP)[-1] is install_history  # records what the others filled in
     assert [entry.feature for entry in load_features().entries(SCREENS)] == [
         "workflow",

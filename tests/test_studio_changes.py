@@ -352,3 +352,25 @@ def test_a_rename_maps_the_old_value_and_the_default_follows_it() -> None:
         ),
     )
     assert back.spec["map_choices"] == {"gold": "platinum", "basic": "standard", "vip": "platinum"}
+
+
+def test_placeholder_hidden_and_read_only_reach_the_form(company: Platform) -> None:
+    admin = signed_in(company)
+    assert change(admin, "crm.account", "phone", placeholder_en="+86 …", placeholder_zh="+86 手机号").status_code == 302
+    drafted = change(admin, "crm.account", "email", hidden="on")
+    assert drafted.status_code == 302, text(drafted)
+    assert ("hidden", "on") in posted(admin.get(drafted.location).text)
+    assert ("read_only", "on") not in posted(admin.get(drafted.location).text)
+    assert 'name="email"' in admin.get(f"/t/{SLUG}/crm_account/add").text  # a draft is not applied
+    publish(admin, "crm.account")
+
+    form = admin.get(f"/t/{SLUG}/crm_account/add")
+    assert 'placeholder="+86 …"' in form.text and 'name="email"' not in form.text
+    assert 'placeholder="+86 手机号"' in admin.get(f"/t/{SLUG}/crm_account/add", query_string={"_l_": "zh"}).text
+    api = company.client()
+    kept = api.post(
+        f"/t/{SLUG}/api/v1/crm_account/",
+        json={"name": "Hidden Mail Co", "city": "Ningbo", "email": "hi@example.com"},
+        headers=jwt(api, SLUG),
+    )
+    assert kept.status_code == 201, kept.text  # hidden on screens, still taken by the API

@@ -78,6 +78,9 @@ RECORD_GRANTS = "record_grants"
 #: a `tenancy.notices.Notices`: who tells people what happened (the inbox and e-mail); the lowest priority answers,
 #: and with none nobody is told
 NOTICES = "notices"
+#: a `tenancy.spreadsheets.Spreadsheets`: reads an uploaded CSV/XLSX and keeps it for an entity's import screens (the
+#: imports feature); the Studio infers a new entity's fields from one. The lowest priority answers
+SPREADSHEETS = "spreadsheets"
 #: `entries(session, entity, record_id, limit) -> [TimelineEntry]`: at most `limit` newest entries a feature adds to
 #: a record's timeline beside its changes and comments (the approval events)
 TIMELINE_SOURCES = "timeline_sources"
@@ -254,12 +257,13 @@ class TimelineEntry:
 @dataclass(frozen=True)
 class AutomationRun:
     """One logged run of an automation (AUTOMATION_RUNS): when it started, the record it ran for (None: a schedule's
-    run over many), its outcome in the reader's language, and the error it stopped with."""
+    run over many), its outcome in the reader's language, the error it stopped with, and how long it took."""
 
     started: datetime
     record_id: int | None
     outcome: str
     error: str | None
+    duration_ms: int | None = None
 
 
 @dataclass(frozen=True)

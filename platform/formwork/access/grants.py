@@ -3,7 +3,8 @@
 A right on an entity is a set of FAB permissions on its screens
 (`{Class}View`), its REST API (`{Class}Api`) and its menu entries, so FAB's
 own `@has_access` / `@protect` checks enforce it and the tenant admin sees
-the result in FAB's role screens. A pack role's FAB rights are exactly what
+the result in FAB's role screens; a list view naming roles has its menu entry
+granted to those roles only. A pack role's FAB rights are exactly what
 its definition says, plus what features give every pack role (ROLE_RIGHTS:
 the approvals' rights, so any holder can act on the approvals assigned to
 them; their notifications; the dashboards meant for the role); when the definition
@@ -49,8 +50,21 @@ def permissions_of(role: RoleDef, catalog: Catalog, menu_names: dict[str, list[s
             on_view, on_api = VIEW_API_PERMISSIONS[right]
             wanted |= {(p, view) for p in on_view} | {(p, api) for p in on_api}
         if "read" in rights:
-            wanted |= {("menu_access", name) for name in menu_names.get(entity.qualified, [])}
+            others = menus_for_others(entity, role.name, catalog)
+            wanted |= {("menu_access", name) for name in menu_names.get(entity.qualified, []) if name not in others}
     return wanted
+
+
+def menus_for_others(entity: EntityDef, role: str, catalog: Catalog) -> set[str]:
+    """The menu entries of `entity`'s list views meant for roles other than `role` (compile/audience.py): not
+    granted to its holders. An entry whose name a list view meant for them shares stays theirs."""
+    from ..compile.views import listings_of
+
+    names: dict[bool, set[str]] = {True: set(), False: set()}
+    for listing in listings_of(entity, catalog).values():
+        roles = listing.definition.roles
+        names[not roles or role in roles].add(str(menu_label(listing.title)))
+    return names[False] - names[True]
 
 
 def _entities(role: RoleDef, catalog: Catalog) -> list[EntityDef]:

@@ -110,4 +110,5 @@ def tenant_role_permissions(
     menus = entity_menus(catalog)
     everything = tenant_role(role.name, {name: set(RIGHTS) for name in catalog.entities})
     governed = permissions_of(everything, with_roles(catalog, {**roles, role.name: everything}), menus)
+    governed |= {("menu_access", name) for names in menus.values() for name in names}  # list views for other roles
     return (have - governed) | permissions_of(role, with_roles(catalog, {**roles, role.name: role}), menus)

@@ -1,6 +1,6 @@
 """Automation as a feature: the Automation and Action kinds and their checks, the record hooks and approval listener
-that run automations in the triggering transaction, the step schema, and webhook delivery, declared on the registry
-(formwork/features.py)."""
+that run automations in the triggering transaction, the log of those runs, the step schema, and webhook delivery,
+declared on the registry (formwork/features.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ..features import (
 )
 from ..meta.kinds import Kind
 from ..meta.partial import Partial
-from . import actions, timed, webhooks
+from . import actions, record_runs, timed, webhooks
 from .checks import add_action, add_automation, check_automations
 from .definition import build_action, build_automation
 from .field_uses import automation_field_uses
@@ -58,4 +58,5 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(RECORD_SIGNALS, run_on_approval)
     webhooks.register(registry)
     timed.register(registry)
+    record_runs.register(registry)
     actions.register(registry)

@@ -33,7 +33,12 @@ CONDITION_FAILED = CatalogText("{source}: its condition could not be decided: {r
 
 
 class AutomationFailed(Exception):
-    """A run stopped: a step failed, the condition could not be decided, or the loop guard stopped it."""
+    """A run stopped: a step failed, the condition could not be decided, or the loop guard stopped it.
+    `steps_done`: how many of its steps had run before it stopped (the record run log keeps it)."""
+
+    def __init__(self, message: str, steps_done: int = 0) -> None:
+        super().__init__(message)
+        self.steps_done = steps_done
 
 
 def acting_for(actor: Actor) -> Actor:
@@ -70,7 +75,7 @@ def run_steps(steps: list[Step], run: StepRun, source: str, first_step: int = 0)
         try:
             step.run(run)
         except StepFailed as failed:
-            raise AutomationFailed(step_failure(source, number, step, str(failed))) from None
+            raise AutomationFailed(step_failure(source, number, step, str(failed)), number - 1) from None
 
 
 def step_failure(source: str, number: int, step: Step, reason: str) -> str:

@@ -8,7 +8,9 @@ field updates are. Their other steps run once the record is flushed (it has its 
 caller commits. `deleted` runs before the record is deleted (its values are still there to use); `approval` when
 the approvals feature announces one of its events (its steps may write the record its approval just locked, as the
 chain's own `on_approve` does). A failure refuses the save (or the delete, or the approval action) with the
-automation's message, and nothing is kept.
+automation's message, and nothing is kept but the failed run's row in the record run log (record_runs/): every run
+whose condition held is logged, a folded one from its first field update to its last step (a save its folded
+updates leave breaking a rule is refused by the rule, as the caller's values would be, and logs no run).
 """
 
 from __future__ import annotations
@@ -28,12 +30,12 @@ from ..fields import kind_of
 from ..tenancy.signals import SignalRefused
 from .definition import CHANGED, CREATED, DELETED, UPDATED
 from .prepared import Prepared, PreparedAutomation, prepared
+from .record_runs.log import RecordRun, run_logged
 from .running import (
     AutomationFailed,
     acting_for,
     condition_holds,
     is_running,
-    run_automation,
     step_failure,
     step_run,
 )
@@ -42,6 +44,8 @@ from .steps.records import SetFields
 
 #: RecordWrite.notes: {automation: the steps folded into the save (0: its condition did not hold)}
 FOLDED = "automation.folded"
+#: RecordWrite.notes: {automation: its run, started when its first field update was folded into the save}
+FOLDED_RUNS = "automation.folded_runs"
 
 
 def remember_old_values(write: RecordWrite) -> None:
@@ -70,13 +74,16 @@ def fold_field_updates(write: RecordWrite) -> None:
         ):
             continue
         run.source = automation.name
+        started = RecordRun.start(automation, run.actor)
         try:
             holds = condition_holds(automation, run)
         except AutomationFailed as failed:
+            started.failed(write.session, getattr(write.record, "id", None), 0, str(failed))
             raise RecordRejected({RECORD_ERRORS: [str(failed)]}) from None
         folded[automation.name] = automation.field_updates if holds else 0
         if holds:
-            _assign_updates(automation, run, write)
+            write.notes.setdefault(FOLDED_RUNS, {})[automation.name] = started
+            _assign_updates(automation, run, write, started)
             changed = _changed(write, run.values)  # what it set may fire the automations after it
 
 
@@ -92,9 +99,7 @@ def run_saved(write: RecordWrite) -> None:
         if is_running(write.session, automation.name, write.record.id):
             continue
         if automation.name in folded:
-            done = folded[automation.name]
-            if done and done < len(automation.steps):
-                _run_or_refuse(automation, write, first_step=done)
+            _finish_folded(automation, write, folded[automation.name])
         elif _fires(automation, changed):
             _run_or_refuse(automation, write)
 
@@ -102,8 +107,9 @@ def run_saved(write: RecordWrite) -> None:
 def run_deleted(write: RecordWrite) -> None:
     """`before_delete`: the deleted automations, while the record and its values are still there."""
     for automation in prepared(write.runtime.catalog).triggered(write.entity.qualified, DELETED):
+        run = step_run(write.runtime, write.session, write.actor, automation, write.record)
         try:
-            run_automation(automation, step_run(write.runtime, write.session, write.actor, automation, write.record))
+            run_logged(automation, run, write.record.id)
         except AutomationFailed as failed:
             raise RecordInUse(str(failed)) from None
 
@@ -123,7 +129,7 @@ def run_on_approval(signal: RecordSignal) -> None:
         run = step_run(runtime, session, actor, automation, record)
         run.skip = run.skip | {SKIP_LOCKS}
         try:
-            run_automation(automation, run)
+            run_logged(automation, run, signal.record_id)
         except AutomationFailed as failed:
             raise SignalRefused(str(failed)) from None
 
@@ -141,8 +147,9 @@ def _fires(automation: PreparedAutomation, changed: set[str]) -> bool:
     return automation.definition.trigger.on == CREATED or automation.watches(changed)
 
 
-def _assign_updates(automation: PreparedAutomation, run: StepRun, write: RecordWrite) -> None:
-    """The automation's leading `set` steps on the record being saved, checked as the caller's values were."""
+def _assign_updates(automation: PreparedAutomation, run: StepRun, write: RecordWrite, started: RecordRun) -> None:
+    """The automation's leading `set` steps on the record being saved, checked as the caller's values were; the first
+    refused fails `started`."""
     source = automation.definition.label.localized()
     for number, step in enumerate(automation.steps[: automation.field_updates], start=1):
         assert isinstance(step, SetFields)
@@ -161,16 +168,32 @@ def _assign_updates(automation: PreparedAutomation, run: StepRun, write: RecordW
         errors = value_errors(check)
         if errors:
             reasons = "; ".join(" ".join(map(str, messages)) for messages in errors.values())
-            raise RecordRejected({RECORD_ERRORS: [step_failure(source, number, step, reasons)]})
+            message = step_failure(source, number, step, reasons)
+            started.failed(write.session, getattr(write.record, "id", None), number - 1, message)
+            raise RecordRejected({RECORD_ERRORS: [message]})
         assign_values(write.record, write.entity, values, write.session, write.runtime.compiled)
         write.values.update(values)
         run.refresh()
 
 
-def _run_or_refuse(automation: PreparedAutomation, write: RecordWrite, first_step: int = 0) -> None:
+def _finish_folded(automation: PreparedAutomation, write: RecordWrite, done: int) -> None:
+    """An automation whose first `done` steps were folded into the save (0: its condition did not hold): its other
+    steps, or, when it had none, its run logged."""
+    if not done:
+        return
+    started = write.notes[FOLDED_RUNS][automation.name]
+    if done < len(automation.steps):
+        _run_or_refuse(automation, write, first_step=done, started=started)
+    else:
+        started.succeeded(write.session, write.record.id, done)
+
+
+def _run_or_refuse(
+    automation: PreparedAutomation, write: RecordWrite, first_step: int = 0, started: RecordRun | None = None
+) -> None:
     run = step_run(write.runtime, write.session, write.actor, automation, write.record, write.old)
     try:
-        run_automation(automation, run, first_step=first_step, decided=bool(first_step))
+        run_logged(automation, run, write.record.id, started=started, first_step=first_step)
     except AutomationFailed as failed:
         raise RecordRejected({RECORD_ERRORS: [str(failed)]}) from None
 

@@ -3,7 +3,8 @@
 `/<table>/view/<name>/` shows a list view; its filter, the quick search and a
 filter in the URL (`?where=`, compile/url_filters.py) apply to the rows, the
 capped count, totals, group counts and the CSV/XLSX export. The active list view of a request sits on its `RequestState`
-(formwork/actor.py), so no shared view state changes between requests.
+(formwork/actor.py), so no shared view state changes between requests. A list view meant for roles the user holds
+none of is neither offered above the list nor opened (403; compile/audience.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..filters import actor_context, compile_filter
 from ..rights import hidden_fields
 from . import listing as listing_module
 from .actors import request_actor
+from .audience import meant_for, offered
 from .listing import (
     EXPORT_TYPES,
     Listing,
@@ -65,14 +67,14 @@ class ListScreens(FabModelView):
     @has_access
     @permission_name("list")
     def list_view(self, name: str) -> Any:
-        _state().listing = self.listings.get(name) or abort(404)
+        _state().listing = self.listing_named(name)
         return self.list()
 
     @expose("/view/<name>/export/<kind>")
     @has_access
     @permission_name("export")
     def export(self, name: str, kind: str) -> Response:
-        listing = self.listings.get(name) or abort(404)
+        listing = self.listing_named(name)
         if kind not in EXPORT_TYPES:
             abort(404)
         self._activate(listing)
@@ -87,6 +89,18 @@ class ListScreens(FabModelView):
         query = with_shown_references(query, self.datamodel.obj, listing, actor)
         query = query.order_by(order.desc() if listing.definition.sort_descending else order.asc())
         return export_response(query, listing, kind, actor)
+
+    def listing_named(self, name: str) -> Listing:
+        """The list view `name` for the signed-in user: 404 when the entity has none of that name, 403 when it is
+        meant for roles the user holds none of (compile/audience.py)."""
+        listing = self.listings.get(name) or abort(404)
+        if not meant_for(listing.definition.roles, request_actor()):
+            abort(403)
+        return listing
+
+    def shown_listings(self) -> list[Listing]:
+        """The list views the signed-in user may open, those meant for one of their roles first."""
+        return offered(self.listings.values(), request_actor())
 
     def _activate(self, listing: Listing) -> None:
         """Make `listing` the list this request shows: its filter and the quick search apply to rows, counts,
@@ -177,7 +191,7 @@ class ListScreens(FabModelView):
         query = self.datamodel.apply_filters(self.datamodel.session.query(self.datamodel.obj), joined)
         widgets["summary"] = {
             "listing": listing,
-            "listings": list(self.listings.values()),
+            "listings": self.shown_listings(),
             "endpoint": self.endpoint,
             "totals": totals(query, self.datamodel.obj, listing, actor),
             "groups": group_counts(query, self.datamodel.obj, listing, self.compiled, actor),

@@ -43,6 +43,7 @@ from ..languages import localized
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef, FormDef, SectionDef
 from ..rights import hidden_fields, read_only_fields, visible_condition
+from .audience import default_first
 from .child_rows import child_rows_field
 from .child_tables import child_tables
 from .forms import FormContext, RuleCheckedForms
@@ -356,7 +357,8 @@ def _defined_columns(listing: Listing) -> list[str]:
 
 
 def listings_of(entity: EntityDef, catalog: Catalog) -> dict[str, Listing]:
-    return {view.name: Listing(view, entity) for view in catalog.list_views_for(entity.qualified)}
+    """The entity's list views by name, its default list (the first for everyone, compile/audience.py) first."""
+    return {view.name: Listing(view, entity) for view in default_first(catalog.list_views_for(entity.qualified))}
 
 
 def _every_field(entity: EntityDef, catalog: Catalog) -> FormDef:

@@ -33,6 +33,7 @@ DASHBOARD = Kind(
     Partial(),
     collection="dashboards",
     schema_package="formwork.dashboards",
+    customizable=True,
 )
 
 

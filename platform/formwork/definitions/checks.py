@@ -52,6 +52,8 @@ EXPRESSION_WORDS = {
 }
 #: the names of the fields a tenant adds start with it (Odoo Studio's convention)
 TENANT_FIELD_PREFIX = "x_"
+#: the pack a tenant's own definitions belong to (its entity `x.project` has the table x_project): no pack takes it
+TENANT_PACK = "x"
 
 
 def check_pack_requirements(catalog: Catalog) -> list[DefinitionError]:
@@ -682,5 +684,18 @@ def check_pack_field_names(catalog: Catalog) -> list[DefinitionError]:
     ]
 
 
-#: what packs are checked with; a tenant's merged definitions have x_ fields by design, so they get CHECKS only
-PACK_CHECKS = WithFeatureChecks(CORE_CHECKS, (check_pack_field_names,))
+def check_pack_names(catalog: Catalog) -> list[DefinitionError]:
+    """`x` is the pack of a tenant's own entities and dashboards (tenancy/customizations.py): a pack of that name
+    would share their tables and names."""
+    return [
+        pack.document.error(
+            ("name",), f"'{TENANT_PACK}' is the name of a tenant's own definitions; name the pack otherwise"
+        )
+        for pack in catalog.packs.values()
+        if pack.name == TENANT_PACK
+    ]
+
+
+#: what packs are checked with; a tenant's merged definitions have x_ fields and the x pack by design, so they get
+#: CHECKS only
+PACK_CHECKS = WithFeatureChecks(CORE_CHECKS, (check_pack_field_names, check_pack_names))

@@ -24,6 +24,7 @@ from ..fields.base import INTEGER_LIMIT
 from ..formatting import to_utc
 from ..i18n import CatalogText
 from ..meta.model import FieldDef
+from ..tenancy.spreadsheets import cell_text
 from .mapping import normalized
 
 TRUE = {"true", "yes", "y", "1", "是", "真", "对", "✓", "x"}
@@ -61,21 +62,6 @@ def is_id(text: str) -> bool:
     return text.isascii() and text.isdigit() and int(text) <= INTEGER_LIMIT
 
 
-def blank(cell: Any) -> bool:
-    return cell is None or (isinstance(cell, str) and cell.strip() == "")
-
-
-def text_of(cell: Any) -> str:
-    """A cell as text: 13800000000.0 (how Excel keeps a phone number) reads 13800000000."""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, datetime):
-        return cell.isoformat(sep=" ")
-    if isinstance(cell, (date, time)):
-        return cell.isoformat()
-    return str(cell).strip()
-
-
 def as_integer(field: FieldDef, cell: Any, _find: Any) -> int:
     if isinstance(cell, bool):
         raise fail("integer", value=cell)
@@ -83,35 +69,35 @@ def as_integer(field: FieldDef, cell: Any, _find: Any) -> int:
         return cell
     if isinstance(cell, float) and cell.is_integer():
         return int(cell)
-    text = text_of(cell).replace(",", "")
+    text = cell_text(cell).replace(",", "")
     if re.fullmatch(r"[+-]?\d+", text):
         return int(text)
-    raise fail("integer", value=text_of(cell))
+    raise fail("integer", value=cell_text(cell))
 
 
 def as_decimal(field: FieldDef, cell: Any, _find: Any) -> str:
     if isinstance(cell, bool):
         raise fail("number", value=cell)
-    text = text_of(cell) if not isinstance(cell, float) else repr(cell)
+    text = cell_text(cell) if not isinstance(cell, float) else repr(cell)
     text = re.sub(r"^[^\d+\-.]+", "", text.replace(",", "")).rstrip("%").strip()
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise fail("number", value=text_of(cell)) from None
+        raise fail("number", value=cell_text(cell)) from None
     if not number.is_finite():
-        raise fail("number", value=text_of(cell))
+        raise fail("number", value=cell_text(cell))
     return str(number)
 
 
 def as_boolean(field: FieldDef, cell: Any, _find: Any) -> bool:
     if isinstance(cell, bool):
         return cell
-    text = text_of(cell).casefold()
+    text = cell_text(cell).casefold()
     if text in TRUE:
         return True
     if text in FALSE:
         return False
-    raise fail("boolean", value=text_of(cell))
+    raise fail("boolean", value=cell_text(cell))
 
 
 def as_date(field: FieldDef, cell: Any, _find: Any) -> str:
@@ -121,7 +107,7 @@ def as_date(field: FieldDef, cell: Any, _find: Any) -> str:
         return cell.isoformat()
     if isinstance(cell, (int, float)) and not isinstance(cell, bool) and 1 <= cell < 2958466:
         return (EXCEL_EPOCH + timedelta(days=int(cell))).date().isoformat()  # an Excel day number
-    return _parsed(text_of(cell), DATE_FORMATS, "date").date().isoformat()
+    return _parsed(cell_text(cell), DATE_FORMATS, "date").date().isoformat()
 
 
 def as_datetime(field: FieldDef, cell: Any, _find: Any) -> str:
@@ -137,7 +123,7 @@ def _wall_clock(cell: Any) -> datetime:
         return datetime.combine(cell, time())
     if isinstance(cell, (int, float)) and not isinstance(cell, bool) and 1 <= cell < 2958466:
         return (EXCEL_EPOCH + timedelta(days=float(cell))).replace(microsecond=0)
-    return _parsed(text_of(cell), DATETIME_FORMATS + DATE_FORMATS, "datetime")
+    return _parsed(cell_text(cell), DATETIME_FORMATS + DATE_FORMATS, "datetime")
 
 
 def as_time(field: FieldDef, cell: Any, _find: Any) -> str:
@@ -147,7 +133,7 @@ def as_time(field: FieldDef, cell: Any, _find: Any) -> str:
         return cell.time().isoformat()
     if isinstance(cell, float) and 0 <= cell < 1:  # a fraction of a day
         return (EXCEL_EPOCH + timedelta(days=cell)).time().replace(microsecond=0).isoformat()
-    return _parsed(text_of(cell), ("%H:%M:%S", "%H:%M"), "time").time().isoformat()
+    return _parsed(cell_text(cell), ("%H:%M:%S", "%H:%M"), "time").time().isoformat()
 
 
 def _parsed(text: str, patterns: tuple[str, ...], kind: str) -> datetime:
@@ -163,7 +149,7 @@ def _parsed(text: str, patterns: tuple[str, ...], kind: str) -> datetime:
 def as_choice(field: FieldDef, cell: Any, _find: Any) -> str:
     """A choice by its value or its label in any language; a retired one too, which a record may keep (the write
     rules refuse it as a new value), though the message lists only the choices on offer."""
-    wanted = normalized(text_of(cell))
+    wanted = normalized(cell_text(cell))
     for choice in field.choices:
         if wanted == normalized(choice.value) or any(
             wanted == normalized(t) for t in choice.label.translations.values()
@@ -173,30 +159,30 @@ def as_choice(field: FieldDef, cell: Any, _find: Any) -> str:
         f"{c.value} ({c.label.localized()})" if c.label.localized() != c.value else c.value
         for c in field.offered_choices
     )
-    raise fail("choice", value=text_of(cell), choices=shown)
+    raise fail("choice", value=cell_text(cell), choices=shown)
 
 
 def as_choices(field: FieldDef, cell: Any, find: Any) -> list[str]:
-    return [as_choice(field, part, find) for part in LIST_SEPARATORS.split(text_of(cell)) if part]
+    return [as_choice(field, part, find) for part in LIST_SEPARATORS.split(cell_text(cell)) if part]
 
 
 def as_reference(field: FieldDef, cell: Any, find: Callable[[FieldDef, str], int]) -> int:
-    return find(field, text_of(cell))
+    return find(field, cell_text(cell))
 
 
 def as_references(field: FieldDef, cell: Any, find: Callable[[FieldDef, str], int]) -> list[int]:
-    return [find(field, part) for part in LIST_SEPARATORS.split(text_of(cell)) if part]
+    return [find(field, part) for part in LIST_SEPARATORS.split(cell_text(cell)) if part]
 
 
 def as_json(field: FieldDef, cell: Any, _find: Any) -> Any:
     try:
-        return json.loads(text_of(cell))
+        return json.loads(cell_text(cell))
     except ValueError:
-        raise fail("json", value=text_of(cell)) from None
+        raise fail("json", value=cell_text(cell)) from None
 
 
 def as_text(field: FieldDef, cell: Any, _find: Any) -> str:
-    return text_of(cell)
+    return cell_text(cell)
 
 
 CONVERTERS: dict[str, Callable[[FieldDef, Any, Any], Any]] = {

@@ -6,6 +6,7 @@ from ..features import (
     COMMANDS,
     ENTITY_APIS,
     ENTITY_SCREENS,
+    SPREADSHEETS,
     TENANT_TABLES,
     EntityScreens,
     FeatureCommand,
@@ -14,6 +15,7 @@ from ..features import (
 from .api import ImportApi
 from .command import import_command
 from .screens import ImportScreens
+from .spreadsheets import ImportSpreadsheets
 from .tables import KEPT_IMPORTS
 
 
@@ -22,3 +24,4 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(COMMANDS, FeatureCommand(import_command, group="tenant"))
     registry.add(ENTITY_SCREENS, EntityScreens(ImportScreens), priority=90)
     registry.add(ENTITY_APIS, ImportApi, priority=90)
+    registry.add(SPREADSHEETS, ImportSpreadsheets())

@@ -29,7 +29,8 @@ from ..fields.base import INTEGER_LIMIT
 from ..i18n import CatalogText
 from ..meta.model import EntityDef
 from ..rights import visible_condition
-from .convert import CellError, RecordFinder, blank, convert, text_of
+from ..tenancy.spreadsheets import blank, cell_text
+from .convert import CellError, RecordFinder, convert
 from .mapping import ID_COLUMN, ColumnMap
 from .reading import Sheet, cell_at
 
@@ -233,7 +234,7 @@ class Importer:
         if match_on == ID_COLUMN:
             position = next(i for i, n in columns.columns.items() if n == ID_COLUMN)
             cell = cell_at(cells, position)
-            text = text_of(cell) if not blank(cell) else ""
+            text = cell_text(cell) if not blank(cell) else ""
             if not text:
                 return None
             if not (text.isascii() and text.isdigit()):

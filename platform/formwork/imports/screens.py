@@ -188,40 +188,18 @@ class ImportScreens:
 
     # -- the kept file ---------------------------------------------------------
     def _keep(self, filename: str, data: bytes) -> None:
-        """Store the upload under a random key, remembered in this user's session for this entity only."""
-        self._forget()
-        now = utcnow()
-        key = keep(
-            current_app.extensions["formwork"],
-            store_for(current_app),
-            data,
-            filename,
-            CONTENT_TYPES[kind_of(filename, data)],
-            _user_id(),
-            now,
-        )
-        kept = dict(session.get(SESSION_KEY, {}))
-        kept[self.entity.table] = {"key": key, "name": filename, "user": _user_id(), "saved": now.isoformat()}
-        session[SESSION_KEY] = kept
+        keep_upload(self.entity.table, filename, data)
 
     def _kept_sheet(self) -> Sheet | None:
         """The kept file's sheet; None when there is none, it is another user's, or it is old enough to be swept."""
-        found = session.get(SESSION_KEY, {}).get(self.entity.table)
-        if not found or found.get("user") != _user_id() or _stale(found):
-            return None
+        found = kept_upload(self.entity.table)
         try:
-            with store_for(current_app).open(found["key"]) as stored:
-                data = stored.read()
-            return read_sheet(found["name"], data)
-        except (FileNotFoundError, UnreadableFile):
+            return None if found is None else read_sheet(*found)
+        except UnreadableFile:
             return None
 
     def _forget(self) -> None:
-        kept = dict(session.get(SESSION_KEY, {}))
-        found = kept.pop(self.entity.table, None)
-        if found:
-            forget(current_app.extensions["formwork"], store_for(current_app), found["key"])
-            session[SESSION_KEY] = kept
+        forget_upload(self.entity.table)
 
     # -- page parts --------------------------------------------------------------
     def _page(self, **values: Any) -> dict[str, Any]:
@@ -235,6 +213,46 @@ class ImportScreens:
             if f.unique and not (FIELD_TYPES[f.type].refers_to_record or FIELD_TYPES[f.type].refers_to_many)
         ]
         return [(ID_COLUMN, "ID"), *unique]
+
+
+def keep_upload(table: str, filename: str, data: bytes) -> None:
+    """Store the upload under a random key, remembered in this user's session for the import into `table` only (the
+    import screens, or the Studio's new entity made from the file, keep it so)."""
+    forget_upload(table)
+    now = utcnow()
+    key = keep(
+        current_app.extensions["formwork"],
+        store_for(current_app),
+        data,
+        filename,
+        CONTENT_TYPES[kind_of(filename, data)],
+        _user_id(),
+        now,
+    )
+    kept = dict(session.get(SESSION_KEY, {}))
+    kept[table] = {"key": key, "name": filename, "user": _user_id(), "saved": now.isoformat()}
+    session[SESSION_KEY] = kept
+
+
+def kept_upload(table: str) -> tuple[str, bytes] | None:
+    """The name and content of the file kept for the import into `table`; None when there is none, it is another
+    user's, or it is old enough to be swept."""
+    found = session.get(SESSION_KEY, {}).get(table)
+    if not found or found.get("user") != _user_id() or _stale(found):
+        return None
+    try:
+        with store_for(current_app).open(found["key"]) as stored:
+            return found["name"], stored.read()
+    except FileNotFoundError:
+        return None
+
+
+def forget_upload(table: str) -> None:
+    kept = dict(session.get(SESSION_KEY, {}))
+    found = kept.pop(table, None)
+    if found:
+        forget(current_app.extensions["formwork"], store_for(current_app), found["key"])
+        session[SESSION_KEY] = kept
 
 
 def _user_id() -> int:

@@ -29,6 +29,8 @@ MEASURES = "measures"
 TOTALS = "totals"
 #: a structured filter (docs/filters.md), written as JSON
 FILTER = "filter"
+#: the roles a view is for, among the tenant's roles (none: everyone who may read the entity)
+ROLES = "roles"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class ViewEditing:
 
 
 FILTER_PROPERTY = EditableProperty("filter", FILTER, CatalogText("Records shown (a filter, in JSON)"))
+#: every view kind's `roles:` (compile/audience.py says who sees a view that names roles)
+ROLES_PROPERTY = EditableProperty("roles", ROLES, CatalogText("For the roles (none ticked: everyone)"))
 
 LIST_VIEW_EDITING = ViewEditing(
     CatalogText("List"),
@@ -64,5 +68,6 @@ LIST_VIEW_EDITING = ViewEditing(
         EditableProperty("group_by", FIELD, CatalogText("Counted by"), accepts=("groupable", "has_choices")),
         EditableProperty("totals", TOTALS, CatalogText("Totals"), accepts=("holds_number",), choices=("sum", "avg")),
         FILTER_PROPERTY,
+        ROLES_PROPERTY,
     ),
 )

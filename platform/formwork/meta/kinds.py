@@ -135,6 +135,7 @@ def build_list_view(doc: Document) -> ListViewDef:
         group_by=data.get("group_by"),
         totals=dict(data.get("totals", {})),
         filter=data.get("filter"),
+        roles=tuple(data.get("roles", ())),
     )
 
 

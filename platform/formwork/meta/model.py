@@ -194,6 +194,7 @@ class ListViewDef:
     group_by: str | None = None
     totals: dict[str, str] = field(default_factory=dict)  # column -> sum | avg
     filter: Any = None  # a structured filter (formwork.filters)
+    roles: tuple[str, ...] = ()  # the roles it is for (and the admins); none: everyone who may read the entity
 
 
 @dataclass

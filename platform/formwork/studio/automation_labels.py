@@ -50,16 +50,13 @@ TEXT = {
     "exists": CatalogText("{entity} already has one named {name}."),
     "runs": CatalogText("Last runs"),
     "no_runs": CatalogText("It has not run yet."),
-    "unlogged": CatalogText(
-        "Runs on a record's save, delete or approval are not logged: they run inside that change, and a failing one"
-        " stops it with the step's message. Only scheduled and date runs are listed here."
-    ),
     "action_unlogged": CatalogText(
         "An action runs when someone presses its button; its runs are not logged, a failing one shows its message."
     ),
     "run_when": CatalogText("Started"),
     "run_record": CatalogText("Record"),
     "run_outcome": CatalogText("Outcome"),
+    "run_duration": CatalogText("Duration"),
     "run_error": CatalogText("Error"),
 }
 

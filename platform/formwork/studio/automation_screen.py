@@ -3,7 +3,8 @@
 trigger, condition and steps, or an action's label, inputs, roles, condition and steps, and save it to the entity's
 draft as an Automation or Action overlay, which replaces the pack's of the same name (or adds one) once published on
 the entity's page. Beside the editor, the automation's last runs, as the features that log runs give them
-(AUTOMATION_RUNS: the scheduled and date runs; a record trigger's runs happen inside the save and are not logged).
+(AUTOMATION_RUNS: the scheduled and date runs, and the runs a record's save, delete or approval triggered), each
+with a link to its record.
 
 The page is one HTML form (studio/automation_form.py): each button posts it and gets the page back with its change,
 and "Save to the draft" checks the whole draft as `formwork validate` does (`checked_overlays`: the JSON Schema and
@@ -15,13 +16,14 @@ carries the CSRF token.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
 
+from ..compile.models import class_name
 from ..features import AUTOMATION_RUNS, AutomationRun, load_features
 from ..formatting import local_time
 from ..i18n import humanize
@@ -54,21 +56,17 @@ from .condition_builder import Builder
 from .conditions import OPERATOR_WORDS, subjects
 from .designer_labels import TEXT as BUILDER_TEXT
 from .designer_screen import subjects_data
-from .drafts import draft_of
 from .labels import MENU_NAME
 from .publishing import (
     checked_overlays,
-    draft_catalog,
+    drafted_definitions,
     save_shown_draft,
     shown_edits,
-    stored_extension,
     tenant_session,
 )
 
 #: how many runs the log beside the editor shows
 RUNS_SHOWN = 20
-#: the triggers whose runs a feature logs (the others run inside the change that fires them)
-LOGGED_TRIGGERS = ("date", "schedule")
 #: each kind's routes: the editor's and the new one's endpoint
 ENDPOINTS = {AUTOMATION: ("automation", "new_automation"), ACTION: ("action", "new_action")}
 
@@ -95,9 +93,7 @@ class Workspace:
     def open(cls, kind: str, entity: str, name: str | None) -> Workspace:
         if entity not in _served().entities or kind not in editable_kinds():
             abort(404)
-        draft = draft_of(tenant_session(), entity)
-        documents = list(yaml.safe_load_all(draft)) if draft else [stored_extension(entity)]
-        catalog = draft_catalog(documents, entity) if draft else _served()
+        documents, catalog = drafted_definitions(entity)
         found = catalog.entities[entity]
         if name is None:
             return cls(kind, documents, catalog, found, new_document(kind, entity), True, "")
@@ -130,15 +126,14 @@ class Workspace:
         return [*others, document], len(others)
 
     def runs(self) -> list[AutomationRun] | None:
-        """The automation's last runs, newest first (none yet for a new one); None where its runs are not logged
-        (an action, a record trigger, a platform without a run log)."""
-        trigger = (self.original.get("trigger") or {}).get("type")
-        sources = load_features().items(AUTOMATION_RUNS)
-        if self.kind != AUTOMATION or not sources or (trigger not in LOGGED_TRIGGERS and not self.new):
+        """The automation's last runs, newest first (none yet for a new one); None for an action, whose runs are not
+        logged."""
+        if self.kind != AUTOMATION:
             return None
         if self.new:
             return []
         session = tenant_session()
+        sources = load_features().items(AUTOMATION_RUNS)
         found = [run for source in sources for run in source(session, self.qualified, RUNS_SHOWN)]
         session.rollback()  # a read: end the transaction before the page renders
         return sorted(found, key=lambda run: run.started, reverse=True)[:RUNS_SHOWN]
@@ -264,9 +259,17 @@ class AutomationEditor(BaseView):
             operator_words=OPERATOR_WORDS,
             edits=shown_edits(entity.qualified),
             runs=workspace.runs(),
-            logged=kind == AUTOMATION,
+            record_url=_record_url(entity, document),
             time=local_time,
         )
+
+
+def _record_url(entity: EntityDef, document: dict[str, Any]) -> Callable[[int], str] | None:
+    """The link to a run's record: its page, unless the entity has none or the runs are of its deleted records."""
+    endpoint = f"{class_name(entity)}View.show"
+    if endpoint not in current_app.view_functions or (document.get("trigger") or {}).get("type") == "deleted":
+        return None
+    return lambda record_id: url_for(endpoint, pk=record_id)
 
 
 def register_automation_editor(appbuilder: AppBuilder, _catalog: Catalog) -> None:

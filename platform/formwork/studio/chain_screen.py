@@ -18,7 +18,6 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
 
@@ -51,16 +50,13 @@ from .condition_builder import Builder
 from .conditions import OPERATOR_WORDS, subjects
 from .designer_labels import TEXT as BUILDER_TEXT
 from .designer_screen import subjects_data
-from .drafts import draft_of
 from .labels import MENU_NAME
 from .publishing import (
     checked_overlays,
-    draft_catalog,
     draft_text,
+    drafted_definitions,
     save_shown_draft,
     shown_edits,
-    stored_extension,
-    tenant_session,
 )
 
 
@@ -84,9 +80,7 @@ class ChainWorkspace:
     def open(cls, entity: str, chain: str | None) -> ChainWorkspace:
         if entity not in _served().entities or CHAIN_KIND not in overlay_kinds():
             abort(404)
-        draft = draft_of(tenant_session(), entity)
-        documents = list(yaml.safe_load_all(draft)) if draft else [stored_extension(entity)]
-        catalog = draft_catalog(documents, entity) if draft else _served()
+        documents, catalog = drafted_definitions(entity)
         if chain is None:
             return cls(documents, catalog, catalog.entities[entity], new_chain(entity), True)
         drafted = drafted_chains(documents, entity).get(chain)

@@ -9,6 +9,8 @@ CHANGE_TEXT = {
     "back": CatalogText("Back to the entity"),
     "help_en": CatalogText("Help (English)"),
     "help_zh": CatalogText("Help (Chinese)"),
+    "placeholder_en": CatalogText("Placeholder (English)"),
+    "placeholder_zh": CatalogText("Placeholder (Chinese)"),
     "default": CatalogText("Default"),
     "no_default": CatalogText("As the pack has it"),
     "default_help": CatalogText("The value a new record starts with. Left blank, the pack's own default stays."),

@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
 from werkzeug.wrappers import Response
@@ -29,7 +28,6 @@ from ..meta.model import EntityDef
 from .condition_builder import Builder, posted_builder, stored_builder
 from .conditions import OPERATOR_WORDS, Subject, read_condition, subjects
 from .designer_labels import TEXT
-from .drafts import draft_of
 from .form_designer import PlacedErrors, condition_prefix, place_errors, set_condition, with_layout
 from .form_layout import EMPTY_SECTION, Layout, apply_step, empty_sections, layout_of, posted_layout
 from .form_preview import preview_states, test_values, value_input
@@ -37,11 +35,10 @@ from .labels import MENU_NAME
 from .publishing import (
     checked_overlays,
     draft_catalog,
+    drafted_definitions,
     pack_catalog,
     save_shown_draft,
     shown_edits,
-    stored_extension,
-    tenant_session,
 )
 
 SAVE = "save"
@@ -55,11 +52,7 @@ def _with_draft(entity: str) -> tuple[list[dict[str, Any]], Catalog]:
     """The entity's draft documents (or its published extension) and the definitions with them in place."""
     if entity not in _served().entities:
         abort(404)
-    draft = draft_of(tenant_session(), entity)
-    if draft is None:
-        return [stored_extension(entity)], _served()
-    documents = list(yaml.safe_load_all(draft))
-    return documents, draft_catalog(documents, entity)
+    return drafted_definitions(entity)
 
 
 @dataclass(frozen=True)

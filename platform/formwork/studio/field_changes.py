@@ -1,8 +1,8 @@
 """A pack field changed in the Studio: what an admin posts on the field's page becomes its `changes.<field>` entry.
 
 The page edits the field as the tenant has it (the pack's field with the changes already published or drafted):
-labels and help in English and Chinese, required, the default, and for a field with choices the table of its
-choices. A choice keeps the value it had in a hidden control beside the one the admin may edit, so a changed value
+labels, help and placeholder in English and Chinese, required, hidden, read-only, the default, and for a field
+with choices the table of its choices. A choice keeps the value it had in a hidden control beside the one the admin may edit, so a changed value
 is a rename: the entry lists the new value in `choices` and maps the old one in `map_choices`, and publishing
 rewrites the stored records (schema/choices.py). A stored value is never blanked: a choice is retired, not removed.
 
@@ -23,9 +23,21 @@ from ..fields import FieldType
 from ..i18n import CatalogText, Label
 
 #: the keys this page changes (with `map_choices`, which follows the choices), in the order they are written
-CHANGED_KEYS = ("label", "help", "required", "default", "choices", "map_choices")
+CHANGED_KEYS = (
+    "label",
+    "help",
+    "placeholder",
+    "required",
+    "hidden",
+    "read_only",
+    "default",
+    "choices",
+    "map_choices",
+)
+#: the page's texts in two languages, and its yes/no controls
+TEXTS, SWITCHES = ("help", "placeholder"), ("required", "hidden", "read_only")
 #: the page's controls; an error at `changes.<field>.<key>` is shown at the control of that key
-CONTROLS = {"label": "label", "help": "help", "required": "required", "default": "default"}
+CONTROLS = {key: key for key in ("label", *TEXTS, *SWITCHES, "default")}
 CHOICE_CONTROLS = {"choices": "choices", "map_choices": "choices"}
 RETIRED, OFFERED = "retired", "offered"
 BLANKED = CatalogText("A stored value cannot be blanked: retire the choice \u201c{value}\u201d instead.")
@@ -57,18 +69,23 @@ def _written(english: str, chinese: str) -> str | dict[str, str]:
 
 
 def posted_change(current: dict[str, Any], kind: FieldType, form: MultiDict[str, str]) -> ChangedField:
-    """The field `current` (as the tenant has it) with the posted labels, help, required, default and choices."""
+    """The field `current` (as the tenant has it) with the posted labels, help, placeholder, switches, default and
+    choices. A placeholder is posted only for a type that shows one (`shows_placeholder`)."""
     spec = copy.deepcopy(current)
     changed = ChangedField(spec)
     english, chinese = form.get("label_en", "").strip(), form.get("label_zh", "").strip()
     if not english:
         changed.refuse("label", NO_LABEL.localized())
     spec["label"] = _written(english, chinese)
-    help_en, help_zh = form.get("help_en", "").strip(), form.get("help_zh", "").strip()
-    spec.pop("help", None)
-    if help_en or help_zh:
-        spec["help"] = _written(help_en, help_zh)
-    spec["required"] = form.get("required") == "on"
+    for key in TEXTS:
+        if key == "placeholder" and not shows_placeholder(kind):
+            continue
+        text_en, text_zh = form.get(f"{key}_en", "").strip(), form.get(f"{key}_zh", "").strip()
+        spec.pop(key, None)
+        if text_en or text_zh:
+            spec[key] = _written(text_en, text_zh)
+    for key in SWITCHES:
+        spec[key] = form.get(key) == "on"
     if "default" in form:
         spec.pop("default", None)
         if form["default"].strip():
@@ -78,6 +95,10 @@ def posted_change(current: dict[str, Any], kind: FieldType, form: MultiDict[str,
         if isinstance(spec.get("default"), str):
             spec["default"] = changed.renamed.get(spec["default"], spec["default"])  # the default follows a rename
     return changed
+
+
+def shows_placeholder(kind: FieldType) -> bool:
+    return "placeholder" in kind.accepted_properties()
 
 
 def _posted_default(text: str, kind: FieldType) -> Any:
@@ -160,9 +181,9 @@ def change_entry(wanted: dict[str, Any], pack: dict[str, Any], before: dict[str,
 
 
 def _same(key: str, wanted: Any, pack: Any) -> bool:
-    if key in ("label", "help"):
+    if key in ("label", *TEXTS):
         return texts(wanted) == texts(pack)
-    if key == "required":
+    if key in SWITCHES:
         return bool(wanted) == bool(pack)
     if key == "map_choices":
         return {str(k): str(v) for k, v in (wanted or {}).items()} == {str(k): str(v) for k, v in (pack or {}).items()}

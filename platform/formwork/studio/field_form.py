@@ -109,10 +109,11 @@ def controls() -> list[Control]:
     return [Control(key, found[key][0], tuple(accepting[key]), found[key][1]) for key in ordered]
 
 
-def field_name(posted: str) -> str:
-    """The name as stored: the tenant prefix added when the admin left it out (the CLI asks for it written)."""
+def field_name(posted: str, prefix: str = TENANT_FIELD_PREFIX) -> str:
+    """The name as stored: the tenant prefix added when the admin left it out (the CLI asks for it written). The
+    fields of an entity of the tenant's own need none (`prefix` ""): no pack can add to it."""
     name = posted.strip()
-    return name if name.startswith(TENANT_FIELD_PREFIX) else f"{TENANT_FIELD_PREFIX}{name}"
+    return name if name.startswith(prefix) else f"{prefix}{name}"
 
 
 def label_value(form: MultiDict[str, str], key: str) -> Any:
@@ -206,12 +207,14 @@ def posted_value(form: MultiDict[str, str], control: Control, kind: FieldType) -
     return text
 
 
-def posted_field(form: MultiDict[str, str], offered: Iterable[Control]) -> dict[str, Any]:
+def posted_field(
+    form: MultiDict[str, str], offered: Iterable[Control], prefix: str = TENANT_FIELD_PREFIX
+) -> dict[str, Any]:
     """The field document of a posted add-field form: name and type, then every control the type accepts that the
     admin filled in, in the form's order. A type the registry does not know keeps only its name, type and label (the
     check then says the type is unknown)."""
     type_name = form.get("type", "").strip()
-    field: dict[str, Any] = {"name": field_name(form.get("name", "")), "type": type_name}
+    field: dict[str, Any] = {"name": field_name(form.get("name", ""), prefix), "type": type_name}
     kind = addable_types().get(type_name)
     if kind is None:
         label = label_value(form, "label")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import yaml
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access, permission_name
 from werkzeug.datastructures import MultiDict
@@ -25,39 +24,29 @@ from ..fields import FieldType, kind_of
 from ..meta.errors import DefinitionsInvalid
 from ..meta.model import EntityDef, FieldDef
 from .change_labels import CHANGE_TEXT
-from .drafts import draft_of
 from .field_changes import (
     OFFERED,
     RETIRED,
+    SWITCHES,
     ChangedField,
     change_entry,
     control_of,
     posted_change,
     posted_rows,
+    shows_placeholder,
     texts,
 )
 from .labels import TEXT
 from .locks import lock_reasons, refuse_locked
 from .publishing import (
-    KIND,
     checked_overlays,
+    draft_documents,
+    fields_document,
     pack_catalog,
     save_shown_draft,
     served_catalog,
     shown_edits,
-    stored_extension,
-    tenant_session,
 )
-
-
-def _documents(entity: str) -> list[dict[str, Any]]:
-    """The entity's draft documents, or (no draft yet) its published extension to start one from."""
-    draft = draft_of(tenant_session(), entity)
-    return list(yaml.safe_load_all(draft)) if draft else [stored_extension(entity)]
-
-
-def _extension(documents: list[dict[str, Any]]) -> dict[str, Any]:
-    return next(doc for doc in documents if doc.get("kind") == KIND)
 
 
 def colours() -> list[str]:
@@ -87,8 +76,8 @@ class FieldChangeScreen(BaseView):
     def field(self, name: str, field: str) -> Any:
         """GET: the field's page. POST: its change in the draft (a row moved by Up or Down is saved the same way)."""
         entity, served, pack = self._pack_field(name, field)
-        documents = _documents(entity.qualified)
-        extension = _extension(documents)
+        documents = draft_documents(entity.qualified)
+        extension = fields_document(documents)
         current = {**pack, **extension.get("changes", {}).get(field, {})}
         if field in extension.get("labels", {}):
             current["label"] = extension["labels"][field]
@@ -116,7 +105,7 @@ class FieldChangeScreen(BaseView):
         kind: FieldType,
     ) -> None:
         """Put the change in the draft if the draft then passes `validate`'s checks; else the errors at controls."""
-        extension = _extension(documents)
+        extension = fields_document(documents)
         changes = extension.setdefault("changes", {})
         entry = change_entry(changed.spec, pack, changes.get(field))
         if entry:
@@ -158,7 +147,8 @@ class FieldChangeScreen(BaseView):
             kind=kind,
             label=texts(spec.get("label")),
             help=texts(spec.get("help")),
-            required=bool(spec.get("required")),
+            placeholder=texts(spec.get("placeholder")) if shows_placeholder(kind) else None,
+            switches={key: bool(spec.get(key)) for key in SWITCHES},
             default=default,
             default_editable=not kind.holds_list and not kind.generated and not isinstance(default, dict),
             choices=_rows(spec, posted) if kind.has_choices else [],

@@ -19,7 +19,7 @@ from ..compile.logic import CONDITIONS
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef
 from .form_layout import Layout, form_document
-from .publishing import KIND
+from .publishing import fields_document
 
 #: the condition that keeps a field as if it had none (a pack's condition the admin clears)
 NEUTRAL = {"visible_when": "true", "required_when": "false", "read_only_when": "false"}
@@ -28,11 +28,6 @@ NEUTRAL = {"visible_when": "true", "required_when": "false", "read_only_when": "
 def condition_prefix(field_name: str, which: str) -> str:
     """The name under which a field's condition builder posts (studio/condition_builder.py)."""
     return f"cond.{field_name}.{which}"
-
-
-def extension_of(documents: list[dict[str, Any]]) -> dict[str, Any]:
-    """The draft's EntityExtension (every draft holds one: it starts from the published or an empty one)."""
-    return next(doc for doc in documents if doc.get("kind") == KIND)
 
 
 def with_layout(documents: list[dict[str, Any]], layout: Layout) -> list[dict[str, Any]]:
@@ -50,7 +45,7 @@ def set_condition(
     documents: list[dict[str, Any]], pack_entity: EntityDef | None, name: str, which: str, text: str
 ) -> None:
     """Write `which` (visible_when…) of field `name` into the draft's extension; "" means no condition."""
-    extension = extension_of(documents)
+    extension = fields_document(documents)
     own = next((spec for spec in extension.get("fields", []) if spec["name"] == name), None)
     if own is not None:
         if text:
@@ -94,7 +89,7 @@ def place_errors(errors: list[DefinitionError], documents: list[dict[str, Any]],
     `fields[0].visible_when` of the extension) it is about; the rest above the page."""
     placed = PlacedErrors()
     sections = layout.ordered_sections()
-    own = [spec["name"] for spec in extension_of(documents).get("fields", [])]
+    own = [spec["name"] for spec in fields_document(documents).get("fields", [])]
     for error in errors:
         section, change, mine = _SECTION.match(error.path), _CHANGE.match(error.path), _OWN.match(error.path)
         if section and int(section.group(1)) < len(sections):

@@ -54,6 +54,7 @@ TEXT = {
     "comment": CatalogText("Comment (what and why)"),
     "draft_by": CatalogText("Draft last saved by {author} at {at} UTC."),
     "versions": CatalogText("Versions"),
+    "dashboards": CatalogText("Dashboards"),
     "export_yaml": CatalogText("Export as YAML"),
     "older": CatalogText("Older"),
     "newer": CatalogText("Newer"),

@@ -27,16 +27,17 @@ def reshape_forms(
 ) -> list[dict[str, Any]]:
     """`documents` with every form of `entity` changed by `change` (given the fields of each section, in order).
 
-    A form the documents hold already is changed there; another is copied from the served catalog first.
+    A form the documents hold already is changed there (the forms of an entity of the tenant's own that is not
+    published yet are only there); another is copied from the served catalog first.
     Sections left without fields are dropped (a section names at least one).
     """
     result = [copy.deepcopy(doc) for doc in documents]
-    drafted = {_form_target(doc): doc for doc in result if doc.get("kind") == "Form"}
+    drafted = {_form_target(doc): doc for doc in result if doc.get("kind") == "Form" and doc.get("entity") == entity}
     for form in catalog.forms.get(entity, []):
-        doc = drafted.get((entity, form.name))
-        if doc is None:
-            doc = {**copy.deepcopy(form.document.data), "entity": entity}
-            result.append(doc)
+        if (entity, form.name) not in drafted:
+            drafted[(entity, form.name)] = {**copy.deepcopy(form.document.data), "entity": entity}
+            result.append(drafted[(entity, form.name)])
+    for doc in drafted.values():
         change([section["fields"] for section in doc["sections"]])
         doc["sections"] = [section for section in doc["sections"] if section["fields"]]
     return result

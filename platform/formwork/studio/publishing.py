@@ -1,7 +1,7 @@
 """A Studio draft checked, planned and published through the customization machinery of the CLI.
 
-A draft is a set of overlay documents for one entity: its EntityExtension and the Form overlays placing its fields
-(studio/drafts.py, studio/placement.py). It is checked by `check_overlays` (the JSON Schema and the semantic checks
+A draft is a set of overlay documents for one entity: its EntityExtension (for an entity of the tenant's own, its
+Entity document) and the Form overlays placing its fields (studio/drafts.py, studio/placement.py). It is checked by `check_overlays` (the JSON Schema and the semantic checks
 of `formwork validate`) against the tenant's installed releases and its other stored customizations; its plan is
 `plan_tenant` to the stored customizations with the draft in place; publishing is `store_overlays`, which migrates
 the tenant, stores the overlays with a history version each and moves the tenant's generation, so every serving
@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from ..config import Settings
+from ..definitions.checks import TENANT_PACK
 from ..meta.catalog import Catalog
 from ..tenancy.customizations import (
     Overlay,
@@ -44,9 +45,11 @@ from ..tenancy.revisions import (
     sources_at,
 )
 from ..tenancy.state import desired_state
-from .drafts import DraftChanged, draft_state, save_draft
+from .drafts import DraftChanged, draft_of, draft_state, save_draft
 
 KIND = "EntityExtension"
+#: the document of a draft that holds the entity's fields of the tenant: a pack entity's extension, or the entity
+OWN_ENTITY_KIND = "Entity"
 EXTENSION = "formwork.studio"
 
 
@@ -96,11 +99,39 @@ def _releases(settings: Settings, tenant: Tenant) -> Catalog:
     return release_catalog(settings.database_url, tuple((name, tenant.releases[name]) for name in tenant.packs))
 
 
+def is_own_entity(entity: str) -> bool:
+    """Whether `entity` (qualified) is one of the tenant's own, defined by an Entity overlay rather than a pack."""
+    return entity.split(".")[0] == TENANT_PACK
+
+
 def stored_extension(entity: str) -> dict[str, Any]:
-    """The entity's published extension as data (an empty one when it has none)."""
+    """The entity's published extension as data (an empty one when it has none); the Entity document of the
+    tenant's own entity."""
     settings, tenant = _place()
-    source = stored_sources(settings, tenant.slug).get((KIND, entity))
+    kind = OWN_ENTITY_KIND if is_own_entity(entity) else KIND
+    source = stored_sources(settings, tenant.slug).get((kind, entity))
     return yaml.safe_load(source) if source else {"kind": KIND, "entity": entity, "fields": []}
+
+
+def draft_documents(entity: str) -> list[dict[str, Any]]:
+    """The entity's draft documents, or (no draft yet) its published extension to start one from."""
+    draft = draft_of(tenant_session(), entity)
+    return list(yaml.safe_load_all(draft)) if draft else [stored_extension(entity)]
+
+
+def drafted_definitions(entity: str) -> tuple[list[dict[str, Any]], Catalog]:
+    """The entity's draft documents (or its published extension) and the tenant's definitions with them in place."""
+    draft = draft_of(tenant_session(), entity)
+    if draft is None:
+        return [stored_extension(entity)], served_catalog()
+    documents = list(yaml.safe_load_all(draft))
+    return documents, draft_catalog(documents, entity)
+
+
+def fields_document(documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """The draft's document holding the tenant's fields: the EntityExtension (every draft of a pack entity holds one:
+    it starts from the published or an empty one), or the tenant's own Entity."""
+    return next(doc for doc in documents if doc.get("kind") in (KIND, OWN_ENTITY_KIND))
 
 
 def draft_text(documents: list[dict[str, Any]]) -> str:

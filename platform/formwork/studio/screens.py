@@ -17,31 +17,36 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from ..definitions.checks import TENANT_FIELD_PREFIX
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionsInvalid
 from ..meta.model import EntityDef
-from ..tenancy.errors import TenantError
 from ..tenancy.menu import menu_label
 from .add_field import add_field_form
 from .automation_entries import entity_lists
 from .automation_labels import TEXT as AUTOMATION_TEXT
 from .chain_entries import chain_entries
 from .chain_labels import TEXT as CHAIN_TEXT
+from .dashboard_screen import DashboardStudio
 from .designer_labels import TEXT as DESIGNER_TEXT
-from .drafts import discard_draft, draft_of, draft_state, drafted_entities
+from .draft_publish import discard_posted_draft, publish_posted_draft
+from .drafts import draft_of, draft_state, drafted_entities
 from .field_form import EXPRESSION_CONTROLS, control_of, controls, posted_field
 from .field_screen import FieldChangeScreen
 from .formula_editor import check_answer
 from .labels import MENU_NAME, TEXT
 from .locks import retire_refusal
+from .new_entity import NewEntityScreen, kept_import
+from .new_entity_labels import TEXT as NEW_ENTITY_TEXT
 from .placement import place_field, remove_field, reshape_forms
 from .publishing import (
-    KIND,
-    PublishConflict,
     checked_overlays,
     draft_catalog,
+    draft_documents,
+    drafted_definitions,
+    fields_document,
+    is_own_entity,
     plan_words,
-    publish,
     save_documents,
     served_catalog,
     stored_extension,
@@ -49,11 +54,6 @@ from .publishing import (
 )
 from .versions import StudioVersions
 from .view_labels import TEXT as VIEW_TEXT
-
-
-def _extension(documents: list[dict[str, Any]]) -> dict[str, Any]:
-    """The draft's EntityExtension (every draft holds one: it starts from the published or an empty one)."""
-    return next(doc for doc in documents if doc.get("kind") == KIND)
 
 
 class StudioScreen(BaseView):
@@ -64,7 +64,10 @@ class StudioScreen(BaseView):
     class_permission_name = MENU_NAME
 
     def _entity(self, name: str) -> EntityDef:
+        """The served entity `name`, or the tenant's own entity its draft creates (not published yet)."""
         found = served_catalog().entities.get(name)
+        if found is None and is_own_entity(name) and draft_of(tenant_session(), name) is not None:
+            found = drafted_definitions(name)[1].entities.get(name)
         if found is None:
             abort(404)
         return found
@@ -81,6 +84,7 @@ class StudioScreen(BaseView):
             entities=sorted(catalog.entities.values(), key=lambda e: (e.pack, e.name)),
             packs=catalog.packs,
             drafted=drafted_entities(tenant_session()),
+            NEW_T=NEW_ENTITY_TEXT,
         )
 
     @expose("/<name>/")
@@ -91,16 +95,17 @@ class StudioScreen(BaseView):
 
     def _entity_page(self, entity: EntityDef, errors: dict[str, list[str]], posted: MultiDict[str, str]) -> Any:
         draft = draft_of(tenant_session(), entity.qualified)
-        drafted = _extension(list(yaml.safe_load_all(draft))) if draft else None
+        drafted = fields_document(list(yaml.safe_load_all(draft))) if draft else None
         changes, refusals = plan_words(draft, entity.qualified) if draft else ([], [])
         own = {f["name"] for f in stored_extension(entity.qualified).get("fields", [])}
         kept = {f["name"] for f in drafted.get("fields", [])} if drafted else own
+        drafted_entity, catalog = self._drafted(entity)
         return self.render_template(
             "formwork/studio/entity.html",
             title=TEXT["fields_of"].localized().format(entity=entity.label.localized()),
             T=TEXT,
             entity=entity,
-            pack=served_catalog().packs[entity.pack],
+            pack=catalog.packs[entity.pack],
             own=own,
             drafted=[f for f in (drafted or {}).get("fields", []) if f["name"] not in own],
             retiring=own - kept,
@@ -109,7 +114,7 @@ class StudioScreen(BaseView):
             changes=changes,
             refusals=refusals,
             errors=errors,
-            add_form=add_field_form(*self._drafted(entity), posted),
+            add_form=add_field_form(drafted_entity, catalog, posted),
             forms=served_catalog().forms.get(entity.qualified, []),
             FORM_TEXT=DESIGNER_TEXT,
             chains=chain_entries(served_catalog(), entity.qualified, draft),
@@ -117,17 +122,14 @@ class StudioScreen(BaseView):
             AUTOMATION_TEXT=AUTOMATION_TEXT,
             CHAIN_TEXT=CHAIN_TEXT,
             VIEW_TEXT=VIEW_TEXT,
+            kept_import=kept_import(entity),
+            NEW_ENTITY_TEXT=NEW_ENTITY_TEXT,
         )
 
     def _drafted(self, entity: EntityDef) -> tuple[EntityDef, Catalog]:
         """`entity` as its draft makes it, and the tenant's definitions with the draft in place."""
-        catalog = draft_catalog(self._draft_or_stored(entity.qualified), entity.qualified)
+        catalog = draft_catalog(draft_documents(entity.qualified), entity.qualified)
         return catalog.entities[entity.qualified], catalog
-
-    def _draft_or_stored(self, entity: str) -> list[dict[str, Any]]:
-        """The entity's draft documents, or (no draft yet) its published extension to start one from."""
-        draft = draft_of(tenant_session(), entity)
-        return list(yaml.safe_load_all(draft)) if draft else [stored_extension(entity)]
 
     def _save(self, entity: str, documents: list[dict[str, Any]]) -> None:
         session = tenant_session()
@@ -140,9 +142,9 @@ class StudioScreen(BaseView):
     def add_field(self, name: str) -> Any:
         """Add the posted field to the entity's draft (and its forms), if the draft then passes `validate`'s checks."""
         entity = self._entity(name)
-        documents = self._draft_or_stored(entity.qualified)
-        field = posted_field(request.form, controls())
-        extension = _extension(documents)
+        documents = draft_documents(entity.qualified)
+        field = posted_field(request.form, controls(), "" if is_own_entity(entity.qualified) else TENANT_FIELD_PREFIX)
+        extension = fields_document(documents)
         extension.setdefault("fields", []).append(field)
         index = len(extension["fields"]) - 1
         documents = reshape_forms(documents, served_catalog(), entity.qualified, place_field(field["name"]))
@@ -177,8 +179,8 @@ class StudioScreen(BaseView):
         """Leave a field the tenant added out of the draft and its forms: publishing retires it (its column and data
         stay, as for any field removed from definitions)."""
         entity = self._entity(name)
-        documents = self._draft_or_stored(entity.qualified)
-        extension = _extension(documents)
+        documents = draft_documents(entity.qualified)
+        extension = fields_document(documents)
         kept = [f for f in extension.get("fields", []) if f["name"] != field]
         if len(kept) == len(extension.get("fields", [])):
             abort(404)
@@ -187,7 +189,13 @@ class StudioScreen(BaseView):
             flash(refused, "danger")
             return self._entity_page(entity, {}, MultiDict()), 400
         extension["fields"] = kept
-        self._save(entity.qualified, reshape_forms(documents, served_catalog(), entity.qualified, remove_field(field)))
+        documents = reshape_forms(documents, served_catalog(), entity.qualified, remove_field(field))
+        try:
+            checked_overlays(documents, entity.qualified)
+        except DefinitionsInvalid as invalid:  # the own entity's last field, or its title field
+            flash(f"{TEXT['not_drafted'].localized()} {invalid}", "danger")
+            return self._entity_page(entity, {}, MultiDict()), 400
+        self._save(entity.qualified, documents)
         flash(TEXT["retired"].localized().format(field=field), "success")
         return redirect(url_for(".entity", name=entity.qualified))
 
@@ -199,37 +207,23 @@ class StudioScreen(BaseView):
         draft goes once it is applied. A draft changed since its plan was shown, or whose overlays someone published
         since it started, is not published (409: publishing would apply what the admin did not read, or overwrite)."""
         entity = self._entity(name)
-        session = tenant_session()
-        draft, state = draft_of(session, entity.qualified), draft_state(session, entity.qualified)
-        if draft is None or state is None:
+        outcome = publish_posted_draft(entity.qualified)
+        if outcome is None:
             abort(404)
-        session.commit()  # the migration takes the tenant's storage: this request holds no transaction on it
-        if request.form.get("edits", type=int) not in (None, state.edits):
-            flash(TEXT["draft_changed"].localized().format(author=state.author), "danger")
+        flash(outcome.message, outcome.category)
+        if outcome.status == 409:
             return self._entity_page(entity, {}, MultiDict()), 409
-        comment = request.form.get("comment", "").strip()
-        try:
-            changed = publish(draft, entity.qualified, current_user.username, comment, state.base_revision)
-        except PublishConflict as conflict:
-            flash(f"{TEXT['conflict'].localized()} {conflict}", "danger")
-            return self._entity_page(entity, {}, MultiDict()), 409
-        except (DefinitionsInvalid, TenantError) as refused:
-            flash(f"{TEXT['not_published'].localized()} {refused}", "danger")
-            return redirect(url_for(".entity", name=entity.qualified))
-        discard_draft(session, entity.qualified)
-        session.commit()
-        flash(f"{TEXT['published'].localized()} {'; '.join(changed)}", "success")
         return redirect(url_for(".entity", name=entity.qualified))
 
     @expose("/<name>/discard", methods=["POST"])
     @has_access
     @permission_name("manage")
     def discard(self, name: str) -> Response:
+        """Drop the entity's draft; a new entity of the tenant's own that only its draft made goes with it."""
         entity = self._entity(name)
-        session = tenant_session()
-        discard_draft(session, entity.qualified)
-        session.commit()
-        flash(TEXT["discarded"].localized(), "success")
+        flash(discard_posted_draft(entity.qualified), "success")
+        if entity.qualified not in served_catalog().entities:
+            return redirect(url_for(".entities"))
         return redirect(url_for(".entity", name=entity.qualified))
 
 
@@ -238,3 +232,5 @@ def register_screens(appbuilder: AppBuilder, _catalog: Catalog) -> None:
     appbuilder.add_view(StudioScreen, MENU_NAME, label=menu_label(TEXT["menu"]), icon="fa-wand-magic-sparkles")
     appbuilder.add_view_no_menu(FieldChangeScreen)  # a pack field's page, reached from its entity's page
     appbuilder.add_view_no_menu(StudioVersions)
+    appbuilder.add_view_no_menu(NewEntityScreen)  # a new entity of the tenant's own, from its entities page
+    appbuilder.add_view_no_menu(DashboardStudio)

@@ -3,7 +3,8 @@ control (its options among the entity's fields, what the document holds now) and
 
 A list of values (a card's fields, a list's columns, a pivot's dimensions or measures) is posted as one value per
 chosen item under the property's control name, in the order the admin put them; each item is a token (`amount`,
-`close_date:month`, `sum:amount`) that stands for the document's item. Keys the editor does not edit (a calendar's
+`close_date:month`, `sum:amount`) that stands for the document's item; a view's roles are ticked boxes, none ticked
+leaving the key out (everyone). Keys the editor does not edit (a calendar's
 duration, a list's page size, a column's format) are kept as the document has them.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +26,7 @@ from ..meta.editing import (
     FILTER,
     MEASURES,
     ORDER,
+    ROLES,
     TOTALS,
     EditableProperty,
     ViewEditing,
@@ -31,8 +34,8 @@ from ..meta.editing import (
 from ..meta.model import EntityDef, FieldDef
 from .view_labels import MEASURE_WORDS, TEXT
 
-#: the lists of tokens: one posted value per chosen item, in order
-LISTS = (FIELDS, DIMENSIONS, MEASURES)
+#: the lists of tokens: one posted value per chosen item, in order (a view's roles: one per ticked box)
+LISTS = (FIELDS, DIMENSIONS, MEASURES, ROLES)
 COUNT = "count"
 LABEL_CONTROLS = {"en": "label_en", "zh": "label_zh"}
 
@@ -75,8 +78,11 @@ def _accepted(prop: EditableProperty, found: FieldDef) -> bool:
     return not prop.accepts or any(getattr(kind, capability) for capability in prop.accepts)
 
 
-def options(prop: EditableProperty, entity: EntityDef) -> list[Option]:
-    """What the property may name, among `entity`'s fields (the checks still judge what is posted)."""
+def options(prop: EditableProperty, entity: EntityDef, roles: Sequence[Option] = ()) -> list[Option]:
+    """What the property may name, among `entity`'s fields or the tenant's `roles` (the checks still judge what is
+    posted)."""
+    if prop.value == ROLES:
+        return list(roles)
     if prop.value == CHOICE:
         return [Option(choice, choice) for choice in prop.choices]
     if prop.value == DIMENSIONS:
@@ -143,14 +149,16 @@ def _item(prop: EditableProperty, token: str, kept: dict[str, Any]) -> Any:
     return {"field": first, "by": second} if prop.value == DIMENSIONS else {first: second}
 
 
-def _offered(prop: EditableProperty, entity: EntityDef, chosen: list[str]) -> list[Option]:
+def _offered(prop: EditableProperty, entity: EntityDef, chosen: list[str], roles: Sequence[Option]) -> list[Option]:
     """The property's options, and what is chosen that is none of them (shown, so the admin sees and removes it)."""
-    known = options(prop, entity)
+    known = options(prop, entity, roles)
     return known + [Option(token, token) for token in chosen if all(o.token != token for o in known)]
 
 
-def controls(editing: ViewEditing, entity: EntityDef, document: dict[str, Any]) -> list[Control]:
-    """The form's controls for the view `document` (its properties' values now)."""
+def controls(
+    editing: ViewEditing, entity: EntityDef, document: dict[str, Any], roles: Sequence[Option] = ()
+) -> list[Control]:
+    """The form's controls for the view `document` (its properties' values now); `roles` are the tenant's."""
     found = []
     for prop in editing.properties:
         value = document.get(prop.key)
@@ -158,7 +166,7 @@ def controls(editing: ViewEditing, entity: EntityDef, document: dict[str, Any]) 
         found.append(
             Control(
                 prop,
-                _offered(prop, entity, chosen),
+                _offered(prop, entity, chosen, roles),
                 chosen,
                 descending=prop.value == ORDER and str(value or "").startswith("-"),
                 text=json.dumps(value, ensure_ascii=False, indent=1) if prop.value == FILTER and value else "",
@@ -168,7 +176,9 @@ def controls(editing: ViewEditing, entity: EntityDef, document: dict[str, Any]) 
     return found
 
 
-def posted_controls(editing: ViewEditing, entity: EntityDef, form: MultiDict[str, str]) -> list[Control]:
+def posted_controls(
+    editing: ViewEditing, entity: EntityDef, form: MultiDict[str, str], roles: Sequence[Option] = ()
+) -> list[Control]:
     """The controls as a refused post shows them again: what the admin chose, not what is stored."""
     found = []
     for prop in editing.properties:
@@ -177,7 +187,7 @@ def posted_controls(editing: ViewEditing, entity: EntityDef, form: MultiDict[str
         found.append(
             Control(
                 prop,
-                _offered(prop, entity, chosen),
+                _offered(prop, entity, chosen, roles),
                 chosen,
                 descending=form.get(f"{name}.descending") == "1",
                 text=form.get(name, "") if prop.value == FILTER else "",

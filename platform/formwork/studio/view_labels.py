@@ -37,7 +37,12 @@ TEXT = {
     "not_json": CatalogText("Write the filter as JSON: {problem}"),
     "draft_changed": CatalogText("Someone changed this draft since the page was shown; nothing was saved."),
     "publish_note": CatalogText("Saving puts the view in the entity's draft; publishing the draft shows it to users."),
-    "roles_note": CatalogText("A view is shown to everyone who may read the entity."),
+    "roles_note": CatalogText(
+        "A view without roles is shown to everyone who may read the entity; a view with roles, to their holders and "
+        "the admins only."
+    ),
+    "for_roles": CatalogText("Meant for"),
+    "everyone": CatalogText("Everyone"),
 }
 
 #: how a measure of a number field reads, by function (a function without words reads as its name)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import yaml
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
 from werkzeug.datastructures import MultiDict
@@ -26,19 +25,17 @@ from ..meta.errors import DefinitionsInvalid
 from ..meta.kinds import KINDS, Kind
 from ..meta.model import EntityDef
 from ..tenancy.customizations import target_of
-from .drafts import draft_of
 from .labels import MENU_NAME
 from .publishing import (
     checked_overlays,
     draft_catalog,
+    draft_documents,
     pack_catalog,
     save_shown_draft,
     served_catalog,
     shown_edits,
-    stored_extension,
-    tenant_session,
 )
-from .view_form import Control, control_of, controls, posted_controls, posted_document
+from .view_form import Control, Option, control_of, controls, posted_controls, posted_document
 from .view_labels import TEXT
 
 #: the value kinds of meta/editing.py, by name, for the template
@@ -51,6 +48,7 @@ VALUE_KINDS = {
     "MEASURES": editing.MEASURES,
     "TOTALS": editing.TOTALS,
     "FILTER": editing.FILTER,
+    "ROLES": editing.ROLES,
 }
 
 
@@ -66,15 +64,15 @@ def kind_views(catalog: Catalog, kind: Kind, entity: str) -> list[Any]:
     return [view for view in getattr(catalog, kind.collection).values() if view.entity == entity]
 
 
-def _documents(entity: str) -> list[dict[str, Any]]:
-    """The entity's draft documents, or (no draft yet) its published extension to start one from."""
-    draft = draft_of(tenant_session(), entity)
-    return list(yaml.safe_load_all(draft)) if draft else [stored_extension(entity)]
-
-
 def _drafted(documents: list[dict[str, Any]], kind: str) -> set[str]:
     """The targets (`crm.opportunity/pipeline`) of the draft's documents of `kind`."""
     return {target_of(kind, doc) for doc in documents if doc.get("kind") == kind}
+
+
+def role_options(catalog: Catalog) -> list[Option]:
+    """The roles a view may be for: the tenant's packs' roles, as the packs declare them (the tenant's admins see
+    every view whatever it names)."""
+    return [Option(role.name, f"{role.label.localized()} ({role.name})") for role in catalog.roles.values()]
 
 
 def _editing(kind: Kind) -> editing.ViewEditing:
@@ -99,7 +97,7 @@ class ViewEditorScreen(BaseView):
     @permission_name("manage")
     def views(self, name: str) -> Any:
         entity = self._entity(name)
-        documents = _documents(entity.qualified)
+        documents = draft_documents(entity.qualified)
         catalog, packs = draft_catalog(documents, entity.qualified), pack_catalog()
         sections = [
             {
@@ -130,7 +128,7 @@ class ViewEditorScreen(BaseView):
     @permission_name("manage")
     def edit_view(self, name: str, kind: str, view: str) -> Any:
         entity, found = self._entity(name), self._kind(kind)
-        catalog = draft_catalog(_documents(entity.qualified), entity.qualified)
+        catalog = draft_catalog(draft_documents(entity.qualified), entity.qualified)
         definition = next((v for v in kind_views(catalog, found, entity.qualified) if v.name == view), None)
         if definition is None:
             abort(404)
@@ -140,9 +138,10 @@ class ViewEditorScreen(BaseView):
     def _editor_page(self, entity: EntityDef, kind: Kind, document: dict[str, Any], new: bool) -> Any:
         """The editor (GET), or the posted view put in the draft; its controls offer the entity's fields as the
         draft makes them (a field added in the draft is a column before it is published)."""
-        drafted = draft_catalog(_documents(entity.qualified), entity.qualified).entities[entity.qualified]
+        drafted = draft_catalog(draft_documents(entity.qualified), entity.qualified).entities[entity.qualified]
+        roles = role_options(served_catalog())
         if request.method == "GET":
-            return self._page(entity, kind, document, controls(_editing(kind), drafted, document), {}, new)
+            return self._page(entity, kind, document, controls(_editing(kind), drafted, document, roles), {}, new)
         posted, errors = posted_document(_editing(kind), document, request.form)
         if new:
             posted["name"] = request.form.get("name", "").strip()
@@ -151,14 +150,14 @@ class ViewEditorScreen(BaseView):
             errors = self._draft(entity, kind, posted)
         if errors:
             flash(TEXT["not_saved"].localized(), "danger")
-            shown = posted_controls(_editing(kind), drafted, request.form)
+            shown = posted_controls(_editing(kind), drafted, request.form, roles)
             return self._page(entity, kind, posted, shown, errors, new, request.form), 400
         flash(TEXT["saved"].localized().format(view=posted["name"]), "success")
         return redirect(url_for(".views", name=entity.qualified))
 
     def _name_errors(self, entity: EntityDef, kind: Kind, name: str) -> dict[str, list[str]]:
         """A new view's name must not be one the entity's views of the kind have (saving would replace that one)."""
-        catalog = draft_catalog(_documents(entity.qualified), entity.qualified)
+        catalog = draft_catalog(draft_documents(entity.qualified), entity.qualified)
         if any(v.name == name for v in kind_views(catalog, kind, entity.qualified)):
             return {"name": [TEXT["taken"].localized().format(name=name)]}
         return {}
@@ -166,7 +165,7 @@ class ViewEditorScreen(BaseView):
     def _draft(self, entity: EntityDef, kind: Kind, posted: dict[str, Any]) -> dict[str, list[str]]:
         """Put the view's document in the draft (in place of the draft's one of that view) if the draft then passes
         `validate`'s checks; else the errors, by control."""
-        documents = _documents(entity.qualified)
+        documents = draft_documents(entity.qualified)
         target = target_of(kind.name, posted)
         documents = [d for d in documents if d.get("kind") != kind.name or target_of(kind.name, d) != target]
         documents.append(posted)

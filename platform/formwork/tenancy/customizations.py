@@ -11,6 +11,10 @@ definitions (logged, shown by `formwork plan`) instead of breaking the tenant.
 Every addition, change, revert and removal is kept as a version of its own
 (`CustomizationVersion`), so an admin's earlier work can be looked up and restored.
 
+A tenant's own definitions belong to the pack `x` (`TENANT_PACK`), which no pack may take: an `Entity` overlay is
+an entity of the tenant's own (`x.project`, table x_project, fields of any name), and an overlay of a feature kind that
+names no entity (a Dashboard) names the pack of the definition it replaces with `pack:`, or is the tenant's own.
+
 This module reads, checks and merges overlays; tenancy/customize.py changes them
 (with their migration), tenancy/state.py merges a tenant's over its releases.
 
@@ -31,19 +35,22 @@ from jsonschema import Draft202012Validator
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..definitions.checks import CHECKS, TENANT_FIELD_PREFIX
+from ..definitions.checks import CHECKS, TENANT_FIELD_PREFIX, TENANT_PACK
 from ..definitions.jsonschemas import extension_schema, field_schema, kind_schema
 from ..definitions.loader import describe_schema_error
+from ..i18n import CatalogText
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError, DefinitionsInvalid
 from ..meta.kinds import KINDS, build_entity, build_form, build_list_view
-from ..meta.model import EntityDef
+from ..meta.model import EntityDef, PackDef
 from ..meta.yamlload import Document, JsonPath, parse_documents
 from .registry import Customization, CustomizationVersion, platform_session
 
 #: the core's kinds a tenant can customize with, in the order they are merged (extensions add the fields forms
 #: show); the features' customizable kinds follow (`overlay_kinds`)
-CORE_OVERLAY_KINDS = ("EntityExtension", "Form", "ListView")
+CORE_OVERLAY_KINDS = ("Entity", "EntityExtension", "Form", "ListView")
+#: the menu group of the tenant's own entities
+TENANT_PACK_LABEL = CatalogText("Our own", context="menu group of a tenant's own entities")
 log = logging.getLogger(__name__)
 
 
@@ -60,8 +67,16 @@ class Overlay:
         return yaml.safe_dump(self.document.data, sort_keys=False, allow_unicode=True)
 
     @property
-    def entity(self) -> str:
-        return str(self.document.data["entity"])
+    def entity(self) -> str | None:
+        """The entity it customizes (an Entity overlay's own); None for a kind that names no entity (a Dashboard)."""
+        if self.kind == "Entity":
+            return self.target
+        return str(self.document.data["entity"]) if names_entity(self.kind) else None
+
+    @property
+    def pack(self) -> str:
+        """The pack it is filed under until merged (a replacement then takes the replaced definition's)."""
+        return overlay_pack(self.document.data)
 
     def describe(self) -> str:
         return f"{self.kind} {self.target}"
@@ -77,10 +92,26 @@ def origin(slug: str, kind: str, target: str) -> str:
     return f"customization {kind} {target} (tenant {slug})"
 
 
+@cache
+def names_entity(kind: str) -> bool:
+    """Whether the kind's documents customize an entity they name (`entity:`), rather than stand on their own."""
+    return kind == "EntityExtension" or "entity" in kind_schema(kind).get("properties", {})
+
+
+def overlay_pack(data: dict[str, Any]) -> str:
+    """The pack an overlay's data customizes: its entity's, the one it names (`pack:`), else the tenant's own."""
+    return target_of(data["kind"], data).split("/")[0].split(".")[0]
+
+
 def target_of(kind: str, data: dict[str, Any]) -> str:
-    """`crm.account` for an extension; `crm.account/default` for a form or list view."""
+    """`crm.account` for an extension; `crm.account/default` for a form or list view; `x.project` for the tenant's own
+    entity; `crm.sales` for a kind naming no entity (its `pack:`, else the tenant's own)."""
     if kind == "EntityExtension":
         return str(data["entity"])
+    if kind == "Entity":
+        return f"{TENANT_PACK}.{data['name']}"
+    if not names_entity(kind):
+        return f"{data.get('pack', TENANT_PACK)}.{data['name']}"
     return f"{data['entity']}/{data.get('name', 'default')}"
 
 
@@ -101,12 +132,16 @@ def overlay_schema_errors(doc: Document) -> list[DefinitionError]:
     kinds = overlay_kinds()
     if doc.kind not in kinds:
         return [doc.error(("kind",), f"a tenant customizes with {', '.join(kinds)}; got kind {doc.kind!r}")]
+    standing = doc.kind != "Entity" and not names_entity(doc.kind)
+    data = {k: v for k, v in doc.data.items() if k != "pack"} if standing else doc.data
     errors = [
         doc.error(tuple(e.absolute_path), describe_schema_error(e))
-        for e in overlay_validator(doc.kind).iter_errors(doc.data)
+        for e in overlay_validator(doc.kind).iter_errors(data)
     ]
+    if standing and not isinstance(doc.data.get("pack", TENANT_PACK), str):
+        errors.append(doc.error(("pack",), "expected the name of the pack whose definition this replaces"))
     entity = doc.data.get("entity")
-    if not errors and "." not in str(entity):
+    if not errors and names_entity(doc.kind) and "." not in str(entity):
         errors.append(doc.error(("entity",), f"name the entity with its pack, e.g. crm.{entity}"))
     return errors
 
@@ -124,7 +159,7 @@ def overlays_of(documents: list[Document]) -> tuple[list[Overlay], list[Definiti
         if (overlay.kind, overlay.target) in seen:
             errors.append(doc.error(("entity",), f"{overlay.describe()} is customized twice"))
         seen.add((overlay.kind, overlay.target))
-        doc.pack = overlay.entity.split(".")[0]
+        doc.pack = overlay.pack
         overlays.append(overlay)
     return overlays, errors
 
@@ -235,9 +270,17 @@ def extend_entity(entity: EntityDef, extension: Document) -> tuple[EntityDef | N
     return build_entity(document), []
 
 
+def tenant_pack(base: Catalog) -> PackDef:
+    """The pack of the tenant's own definitions: it requires every installed pack, so its entities may refer to any
+    of their entities (the tenant installed them all)."""
+    requires = {name: f">={pack.version}" for name, pack in base.packs.items()}
+    document = Document("customizations", {"kind": "Pack", "name": TENANT_PACK}, {}, TENANT_PACK)
+    return PackDef(TENANT_PACK, "1.0.0", TENANT_PACK_LABEL, requires, document.file, document, icon="fa-shapes")
+
+
 def _merge_once(base: Catalog, overlays: list[Overlay]) -> tuple[Catalog, list[DefinitionError]]:
     errors: list[DefinitionError] = []
-    entities, documents = dict(base.entities), list(base.documents)
+    entities, documents, packs = dict(base.entities), list(base.documents), dict(base.packs)
     # lists of FormDef and of ListViewDef, merged by the same code below
     forms: dict[str, list[Any]] = {k: list(v) for k, v in base.forms.items()}
     views: dict[str, list[Any]] = {k: list(v) for k, v in base.list_views.items()}
@@ -246,6 +289,21 @@ def _merge_once(base: Catalog, overlays: list[Overlay]) -> tuple[Catalog, list[D
     kinds = overlay_kinds()
     for overlay in sorted(overlays, key=lambda o: kinds.index(o.kind)):
         doc = overlay.document
+        if overlay.pack not in packs and overlay.pack != TENANT_PACK:
+            errors.append(doc.error(("pack",), f"pack '{overlay.pack}' is not installed in the tenant"))
+            continue
+        if overlay.pack == TENANT_PACK:
+            packs.setdefault(TENANT_PACK, tenant_pack(base))
+        if overlay.kind == "Entity":
+            entities[overlay.target] = build_entity(doc)
+            documents.append(doc)
+            continue
+        if overlay.entity is None:
+            collection = collections[KINDS[overlay.kind].collection or ""]
+            replaced = _replace_featured(collection, overlay, overlay.pack)
+            featured.append((overlay, KINDS[overlay.kind].build(doc)))
+            documents = [d for d in documents if all(d is not r.document for r in replaced)] + [doc]
+            continue
         entity = entities.get(overlay.entity)
         if entity is None:
             errors.append(doc.error(("entity",), f"entity '{overlay.entity}' is not in the tenant's packs"))
@@ -270,7 +328,13 @@ def _merge_once(base: Catalog, overlays: list[Overlay]) -> tuple[Catalog, list[D
             featured.append((overlay, KINDS[overlay.kind].build(doc)))
         documents = [d for d in documents if all(d is not r.document for r in replaced)] + [doc]
     merged = replace(
-        base, entities=entities, forms=forms, list_views=views, documents=documents, collections=collections
+        base,
+        packs=packs,
+        entities=entities,
+        forms=forms,
+        list_views=views,
+        documents=documents,
+        collections=collections,
     )
     for overlay, definition in featured:
         errors += KINDS[overlay.kind].register(merged, definition)
@@ -280,11 +344,15 @@ def _merge_once(base: Catalog, overlays: list[Overlay]) -> tuple[Catalog, list[D
 
 
 def _replace_featured(collection: dict[Any, Any], overlay: Overlay, entity_pack: str) -> list[Any]:
-    """Take out of `collection` the definition the overlay replaces (the same entity and name), and give the
-    overlay's document that definition's pack, so that it is filed under the same `pack.name`; a new one belongs to
-    its entity's pack. Returns what was replaced."""
+    """Take out of `collection` the definition the overlay replaces (the same entity and name; for a kind naming no
+    entity, the same pack and name), and give the overlay's document that definition's pack, so that it is filed
+    under the same `pack.name`; a new one belongs to its entity's pack. Returns what was replaced."""
     name = overlay.document.data.get("name")
-    replaced = [(key, d) for key, d in collection.items() if d.entity == overlay.entity and d.name == name]
+    replaced = [
+        (key, d)
+        for key, d in collection.items()
+        if d.name == name and (d.entity == overlay.entity if overlay.entity else d.pack == overlay.pack)
+    ]
     for key, _ in replaced:
         del collection[key]
     overlay.document.pack = replaced[0][1].pack if replaced else entity_pack

@@ -7,7 +7,8 @@ Fields the tenant added (`x_wechat_id`) become the pack's own (`wechat_id`, `ren
 the tenant renames its column and keeps the data; other tenants get a new column), and every overlay naming them
 follows; `changes`, `labels` and `rules` of an extension are merged into the entity; an overlay of a form, a list
 view, a board, a chain… replaces the pack's document of the same kind, entity and name, or is added in a file of
-its own. Overlays of other packs' entities are left out and named. The result is checked as a pack is, with the
+its own. Overlays of other packs' entities are left out and named, and so are the tenant's own entities and
+dashboards (pack x): a pack cannot take over their tables yet. The result is checked as a pack is, with the
 tenant's other releases, before anything is written.
 """
 
@@ -24,7 +25,7 @@ from ..definitions.checks import TENANT_FIELD_PREFIX
 from ..definitions.loader import build_catalog, parse_pack
 from ..meta.catalog import PackSources
 from ..meta.errors import DefinitionsInvalid
-from .customizations import exported_overlays
+from .customizations import exported_overlays, overlay_pack, target_of
 from .errors import TenantError
 from .registry import Tenant
 from .releases import release_catalog
@@ -58,29 +59,31 @@ def pack_from_tenant(settings: Settings, tenant: Tenant, pack: str, version: str
     installed = release_catalog(settings.database_url, ((pack, tenant.releases[pack]),))
     files = [(path, list(yaml.safe_load_all(text))) for path, text in installed.sources[pack].files]
     overlays = exported_overlays(settings, tenant.slug)
-    mine = [o for o in overlays if str(o["entity"]).split(".")[0] == pack]
+    mine = [o for o in overlays if overlay_pack(o) == pack]
     result = PackVersion(pack, "", [])
     result.left_out = [
-        f"{o['kind']} {o['entity']} (pack {o['entity'].split('.')[0]})" for o in overlays if o not in mine
+        f"{o['kind']} {target_of(o['kind'], o)} (pack {overlay_pack(o)})" for o in overlays if o not in mine
     ]
     renames = _pack_names(mine, installed.entities)
     mine = [_renamed(o, renames) for o in mine]
     added: list[dict[str, Any]] = []
     for overlay in mine:
-        entity = str(overlay.pop("entity")).split(".", 1)[1]
         kind = overlay["kind"]
+        entity = str(overlay.pop("entity")).split(".", 1)[1] if "entity" in overlay else None
         if kind == "EntityExtension":
             _fold_extension(_document(files, "Entity", entity, None), overlay, renames)
             result.folded.append(f"EntityExtension {pack}.{entity}")
             continue
-        overlay = {"kind": kind, "entity": entity, **{k: v for k, v in overlay.items() if k != "kind"}}
+        named = {"entity": entity} if entity else {}  # a dashboard names its pack (`pack:`) only as an overlay
+        overlay = {"kind": kind, **named, **{k: v for k, v in overlay.items() if k not in ("kind", "pack")}}
         replaced = _document(files, kind, entity, overlay.get("name", "default"))
         if replaced is None:
             added.append(overlay)
         else:
             replaced.clear()
             replaced.update(overlay)
-        result.folded.append(f"{kind} {pack}.{entity}/{overlay.get('name', 'default')}")
+        where = f"{entity}/{overlay.get('name', 'default')}" if entity else overlay["name"]
+        result.folded.append(f"{kind} {pack}.{where}")
     pack_document = _document(files, "Pack", None, None)
     assert pack_document is not None  # a stored release has its manifest
     result.version = version or next_version(str(pack_document["version"]))
@@ -131,7 +134,7 @@ def _document(
                 return doc
             if kind == "Entity" and doc.get("name") == entity:
                 return doc
-            if str(doc.get("entity", "")).split(".")[-1] == entity and doc.get("name", "default") == name:
+            if str(doc.get("entity", "")).split(".")[-1] == (entity or "") and doc.get("name", "default") == name:
                 return doc
     return None
 

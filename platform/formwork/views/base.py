@@ -29,6 +29,8 @@ class ViewDef:
     label: Label
     filter: Any = None
     document: Document | None = None
+    #: the roles the view is for (and the tenant's admins); none: everyone who may read the entity
+    roles: tuple[str, ...] = ()
 
     @property
     def qualified(self) -> str:
@@ -46,6 +48,7 @@ def view_fields(doc: Document) -> dict[str, Any]:
         "label": Label(data.get("label"), humanize(data["name"])),
         "filter": data.get("filter"),
         "document": doc,
+        "roles": tuple(data.get("roles", ())),
     }
 
 

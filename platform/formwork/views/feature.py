@@ -1,6 +1,6 @@
 """Views as a feature: the view kinds beside list views (a subpackage each, declared in VIEW_KINDS), their checks,
-the routes of the entities that have views of a kind, their menu entries and the rights to see them, and the users'
-personal list views (their table and routes), declared on the registry (formwork/features.py)."""
+the routes of the entities that have views of a kind, their menu entries and the rights to see them (per role when a
+view names roles, list views included), and the users' personal list views (their table and routes), declared on the registry (formwork/features.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from ..features import (
     FeatureRegistry,
 )
 from ..meta.catalog import Catalog
+from .audience import roles_check
 from .base import views_of
 from .calendar import CALENDAR
 from .checks import definition_check
@@ -46,6 +47,7 @@ def register(registry: FeatureRegistry) -> None:
         registry.add(DEFINITION_KINDS, kind.kind, priority=70)
         registry.add(DEFINITION_CHECKS, definition_check(kind.collection, kind.problems), priority=70)
         registry.add(ENTITY_SCREENS, EntityScreens(kind.screens, applies=has_views(kind)), priority=60)
+    registry.add(DEFINITION_CHECKS, roles_check(VIEW_KINDS), priority=70)
     registry.add(TENANT_TABLES, PERSONAL_LIST_VIEWS)
     registry.add(ENTITY_SCREENS, EntityScreens(PersonalListViews), priority=60)
     registry.add(SCREENS, partial(register_view_menus, VIEW_KINDS), priority=80)

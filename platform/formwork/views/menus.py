@@ -1,7 +1,8 @@
 """The views' menu entries (beside the entity's list views, in its pack's menu) and the rights to see them.
 
 A view opens with the entity's `can_list`; its menu entry is a `menu_access` right of its own, which every pack
-role that may read the entity gets (the ROLE_RIGHTS slot), so a user's menu lists exactly the views they may open.
+role that may read the entity gets (the ROLE_RIGHTS slot) unless the view names roles and not that one, so a user's
+menu lists exactly the views they may open (the tenant's admins, holding every right, all of them).
 """
 
 from __future__ import annotations
@@ -39,12 +40,13 @@ def register_view_menus(kinds: Sequence[ViewKind], appbuilder: Any, catalog: Cat
 
 
 def view_rights(kinds: Sequence[ViewKind], role: str, catalog: Catalog) -> set[tuple[str, str]]:
-    """(permission, menu name) pairs the holders of pack role `role` get: the views of the entities it may read."""
+    """(permission, menu name) pairs the holders of pack role `role` get: the views of the entities it may read,
+    meant for everyone or for `role`."""
     found = catalog.roles.get(role)
     if found is None:
         return set()
     return {
         ("menu_access", kind.menu_name(view.qualified))
         for kind, view in all_views(kinds, catalog)
-        if "read" in found.rights_on(view.entity)
+        if "read" in found.rights_on(view.entity) and (not view.roles or role in view.roles)
     }

@@ -57,13 +57,16 @@ class PersonalListViews:
     render_template: Any
     list: Any
     _sortable_columns: Any  # ListScreens's: the columns this user may sort by
+    listing_named: Any  # ListScreens's: a list view the user may open (404 unknown, 403 meant for other roles)
+    shown_listings: Any  # ListScreens's: the list views the user may open
 
     @expose("/mine/<int:view_id>/")
     @has_access
     @permission_name("list")
     def personal_list(self, view_id: int) -> Any:
         view = self._own(view_id)
-        base = self.listings.get(view.listing) or self.default_listing
+        shown = {listing.name: listing for listing in self.shown_listings()}
+        base = shown.get(view.listing) or self.default_listing  # its list view may since be meant for other roles
         if base is None:
             abort(404)
         request_state().listing = applied(base, view)  # type: ignore[union-attr]  # a list is served in a request
@@ -73,7 +76,7 @@ class PersonalListViews:
     @has_access
     @permission_name("list")
     def save_personal_list(self) -> Any:
-        base = self.listings.get(request.form.get("listing", "")) or abort(404)
+        base = self.listing_named(request.form.get("listing", ""))
         name = request.form.get("name", "").strip()
         columns = [c for c in request.form.getlist("columns") if c]
         sort = request.form.get("sort", "").strip()

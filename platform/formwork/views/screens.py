@@ -1,5 +1,5 @@
 """What the screens of every view kind share: finding the view a URL names (404 when it is not this entity's), the
-viewer's rights on the entity, the JSON bodies the views' endpoints take and the refusals they answer with.
+viewer's rights on the entity (and a view's roles), the JSON bodies the views' endpoints take and the refusals they answer with.
 
 The screens are mixins of each entity's ModelView (views/feature.py), so Flask-AppBuilder checks the entity's own
 rights on every route: a view's page needs `can_list` (as the entity's lists), a change `can_edit`, an add
@@ -14,6 +14,7 @@ from flask import abort, current_app, jsonify, request, url_for
 from werkzeug.wrappers import Response
 
 from ..compile.actors import request_actor
+from ..compile.audience import meant_for
 from ..i18n import CatalogText
 from .saving import Refused
 
@@ -30,10 +31,13 @@ class ViewScreens:
     render_template: Any  # FAB's BaseView method, on the class this is mixed into
 
     def view_definition(self, collection: str, name: str) -> Any:
-        """The view `pack.name` of this entity in `collection`; 404 for any other name."""
+        """The view `pack.name` of this entity in `collection`; 404 for any other name, 403 when it is meant for
+        roles the viewer holds none of (compile/audience.py)."""
         found = getattr(tenant_runtime().catalog, collection).get(name)
         if found is None or found.entity != self.entity.qualified:
             abort(404)
+        if not meant_for(found.roles, request_actor()):
+            abort(403)
         return found
 
     def query_for(self, query_class: type, definition: Any) -> Any:

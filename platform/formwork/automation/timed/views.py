@@ -33,7 +33,13 @@ def logged_runs(session: Session, automation: str, limit: int) -> list[Automatio
     """An automation's newest runs as the Studio shows them beside its editor (AUTOMATION_RUNS): a date run's
     record, or the record a schedule's run failed at."""
     return [
-        AutomationRun(row.started_at, row.record_id or row.failed_record_id, STATUS[row.status].localized(), row.error)
+        AutomationRun(
+            row.started_at,
+            row.record_id or row.failed_record_id,
+            STATUS[row.status].localized(),
+            row.error,
+            row.duration_ms,
+        )
         for row in runs.recent(session, automation, limit)
     ]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...i18n import CatalogText
-from ...meta.editing import CHOICE, FIELD, FILTER_PROPERTY, EditableProperty, ViewEditing
+from ...meta.editing import CHOICE, FIELD, FILTER_PROPERTY, ROLES_PROPERTY, EditableProperty, ViewEditing
 from .definition import INITIAL_VIEWS
 
 CALENDAR_EDITING = ViewEditing(
@@ -15,5 +15,6 @@ CALENDAR_EDITING = ViewEditing(
         EditableProperty("color_by", FIELD, CatalogText("Coloured by"), accepts=("has_choices",)),
         EditableProperty("view", CHOICE, CatalogText("Opens in"), choices=INITIAL_VIEWS),
         FILTER_PROPERTY,
+        ROLES_PROPERTY,
     ),
 )

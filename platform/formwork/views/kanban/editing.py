@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...i18n import CatalogText
-from ...meta.editing import FIELD, FIELDS, FILTER_PROPERTY, ORDER, EditableProperty, ViewEditing
+from ...meta.editing import FIELD, FIELDS, FILTER_PROPERTY, ORDER, ROLES_PROPERTY, EditableProperty, ViewEditing
 
 KANBAN_EDITING = ViewEditing(
     CatalogText("Kanban board"),
@@ -15,5 +15,6 @@ KANBAN_EDITING = ViewEditing(
         EditableProperty("sum", FIELD, CatalogText("Sum per column"), accepts=("holds_number",)),
         EditableProperty("order", ORDER, CatalogText("Cards ordered by")),
         FILTER_PROPERTY,
+        ROLES_PROPERTY,
     ),
 )

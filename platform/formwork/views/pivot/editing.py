@@ -4,7 +4,7 @@ by, measures with the functions a number field is measured by."""
 from __future__ import annotations
 
 from ...i18n import CatalogText
-from ...meta.editing import DIMENSIONS, FIELDS, FILTER_PROPERTY, MEASURES, EditableProperty, ViewEditing
+from ...meta.editing import DIMENSIONS, FIELDS, FILTER_PROPERTY, MEASURES, ROLES_PROPERTY, EditableProperty, ViewEditing
 from .definition import FIELD_MEASURES, PERIODS
 
 PIVOT_EDITING = ViewEditing(
@@ -21,5 +21,6 @@ PIVOT_EDITING = ViewEditing(
             most=6,
         ),
         FILTER_PROPERTY,
+        ROLES_PROPERTY,
     ),
 )

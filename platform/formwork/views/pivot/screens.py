@@ -27,6 +27,7 @@ class PivotScreens(ViewScreens):
     `_pivot_…`: the view kinds are mixins of one class, so their names must not meet."""
 
     listings: dict[str, Any]
+    shown_listings: Any  # ListScreens's: the list views the viewer may open
 
     @expose("/pivot/<name>/")
     @has_access
@@ -87,9 +88,9 @@ class PivotScreens(ViewScreens):
         return query.pivot(link), 200
 
     def _pivot_link(self) -> Link:
-        """The list a cell opens: the entity's first list view without a filter of its own (so that it shows
-        exactly the cell's records), else its default list. Its URL is built once, each cell adding its filter."""
+        """The list a cell opens: the first list view the viewer may open without a filter of its own (so that it
+        shows exactly the cell's records), else its default list. Its URL is built once, each cell adding its filter."""
         view = self.__class__.__name__
-        unfiltered = next((name for name, found in self.listings.items() if found.definition.filter is None), None)
+        unfiltered = next((found.name for found in self.shown_listings() if found.definition.filter is None), None)
         base = url_for(f"{view}.list") if unfiltered is None else url_for(f"{view}.list_view", name=unfiltered)
         return lambda where: f"{base}?{urlencode({WHERE: filter_json(where)})}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...i18n import CatalogText
-from ...meta.editing import CHOICE, FIELD, FILTER_PROPERTY, EditableProperty, ViewEditing
+from ...meta.editing import CHOICE, FIELD, FILTER_PROPERTY, ROLES_PROPERTY, EditableProperty, ViewEditing
 from .definition import ZOOMS
 
 TIMELINE_EDITING = ViewEditing(
@@ -18,5 +18,6 @@ TIMELINE_EDITING = ViewEditing(
         EditableProperty("color_by", FIELD, CatalogText("Coloured by"), accepts=("has_choices",)),
         EditableProperty("zoom", CHOICE, CatalogText("Opens at"), choices=ZOOMS),
         FILTER_PROPERTY,
+        ROLES_PROPERTY,
     ),
 )
