@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import uuid
@@ -216,6 +217,17 @@ def plan_to(platform: Platform, slug: str, catalog: Catalog, drop_retired: bool 
     for name in upgrades_available(catalog, tenant):
         target = target.with_releases(dict(plan_upgrade(settings, catalog, tenant, name).target.releases))
     return plan_tenant(settings, catalog, tenant, drop_retired, target=target)
+
+
+def page_text(page: Any) -> str:
+    """A page's text as a reader sees it: tags gone, entities read, runs of spaces one space."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+
+
+def control_errors(page: Any, control: str) -> list[str]:
+    """The error messages a Studio page shows at one control (templates/formwork/studio/_errors.html)."""
+    pattern = rf'<span class="help-block fw-field-error" data-control="{re.escape(control)}">(.*?)</span>'
+    return [html.unescape(found) for found in re.findall(pattern, page.text)]
 
 
 def csrf_token(html: str) -> str:

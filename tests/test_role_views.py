@@ -16,7 +16,17 @@ import yaml
 from sqlalchemy.orm import Session
 from werkzeug.test import Client
 
-from conftest import PASSWORD, Platform, catalog_with_pack, csrf_token, jwt, login, post_record
+from conftest import (
+    PASSWORD,
+    Platform,
+    catalog_with_pack,
+    control_errors,
+    csrf_token,
+    jwt,
+    login,
+    page_text,
+    post_record,
+)
 from formwork.definitions.loader import builtin_definitions, load_catalog
 from formwork.meta.catalog import Catalog
 from formwork.studio.drafts import draft_of
@@ -115,10 +125,6 @@ def signed_in(platform: Platform, user: str) -> Client:
     return client
 
 
-def text(page: Any) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
-
-
 def switcher(page: Any) -> list[str]:
     """The list views offered above a list, in order."""
     tabs = re.search(r'<ul class="nav nav-tabs fw-list-views"[^>]*>(.*?)</ul>', page.text, re.S)
@@ -135,17 +141,10 @@ def post_form(client: Client, url: str, data: dict[str, Any]) -> Any:
     return client.post(url, data={**data, "csrf_token": csrf_token(client.get(url).text)})
 
 
-def control_errors(page: Any, control: str) -> list[str]:
-    found = re.findall(
-        rf'<span class="help-block fw-field-error" data-control="{re.escape(control)}">(.*?)</span>', page.text
-    )
-    return [html.unescape(m) for m in found]
-
-
 def publish(client: Client) -> None:
     page = client.get(f"{STUDIO}/")
     published = client.post(f"{STUDIO}/publish", data={"csrf_token": csrf_token(page.text)})
-    assert published.status_code == 302, text(published)
+    assert published.status_code == 302, page_text(published)
 
 
 def draft_documents(platform: Platform) -> list[dict[str, Any]]:
@@ -280,10 +279,10 @@ def test_views_the_studio_gives_roles_are_role_only_once_published(desk: Platfor
     admin = signed_in(desk, "admin")
     recent = {"label_en": "Recent tickets", "p.columns": ["title", "due"], "p.sort": "due", "p.sort.descending": "1"}
     saved = post_form(admin, f"{STUDIO}/views/ListView/edit/recent", {**recent, "p.roles": ["desk_lead"]})
-    assert saved.status_code == 302, text(saved)
+    assert saved.status_code == 302, page_text(saved)
     board = {"name": "agent_board", "label_en": "Agent board", "p.group_by": "status", "p.card": ["title"]}
     saved = post_form(admin, f"{STUDIO}/views/KanbanView/new", {**board, "p.roles": ["desk_agent"]})
-    assert saved.status_code == 302, text(saved)
+    assert saved.status_code == 302, page_text(saved)
     drafted = {d.get("name"): d for d in draft_documents(desk)}
     assert drafted["recent"]["roles"] == ["desk_lead"] and drafted["agent_board"]["roles"] == ["desk_agent"]
     last = post_form(

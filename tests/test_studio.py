@@ -4,7 +4,6 @@ bad fields are refused at their control and store nothing; only admins reach the
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -12,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.test import Client
 
-from conftest import PASSWORD, Platform, csrf_token, jwt, login
+from conftest import PASSWORD, Platform, control_errors, csrf_token, jwt, login, page_text
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.customizations import stored_sources
 from formwork.tenancy.registry import find_tenant
@@ -42,19 +41,6 @@ def signed_in(platform: Platform, user: str = "admin", slug: str = SLUG) -> Clie
     return client
 
 
-def text(page: Any) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", page.text))
-
-
-def control_errors(page: Any, control: str) -> list[str]:
-    return [
-        html.unescape(m)
-        for m in re.findall(
-            rf'<span class="help-block fw-field-error" data-control="{control}">(.*?)</span>', page.text
-        )
-    ]
-
-
 def add_field(client: Client, form: dict[str, str]) -> Any:
     token = csrf_token(client.get(ACCOUNT).text)
     return client.post(f"{ACCOUNT[:-1]}/fields", data={**form, "csrf_token": token})
@@ -64,25 +50,25 @@ def test_an_admin_drafts_publishes_and_the_form_and_api_have_the_field(company: 
     admin = signed_in(company)
     entities = admin.get(f"{STUDIO}/")
     assert entities.status_code == 200
-    assert 'data-entity="crm.account"' in entities.text and "Account" in text(entities)
+    assert 'data-entity="crm.account"' in entities.text and "Account" in page_text(entities)
 
     drafted = add_field(admin, WECHAT)
-    assert drafted.status_code == 302, text(drafted)
+    assert drafted.status_code == 302, page_text(drafted)
     page = admin.get(ACCOUNT)
     assert 'data-field="x_wechat_id"' in page.text and "fw-drafted" in page.text
     plan = re.search(r'<ul class="fw-plan-changes">(.*?)</ul>', page.text, re.S)
-    assert plan and "x_wechat_id" in plan.group(1), text(page)
+    assert plan and "x_wechat_id" in plan.group(1), page_text(page)
     assert ("EntityExtension", "crm.account") not in stored_sources(company.settings, SLUG)
     assert 'name="x_wechat_id"' not in admin.get(f"/t/{SLUG}/crm_account/add").text  # a draft is not applied
 
     published = admin.post(f"{ACCOUNT[:-1]}/publish", data={"csrf_token": csrf_token(page.text)})
     assert published.status_code == 302
     after = admin.get(ACCOUNT)
-    assert "Published." in text(after) and "fw-studio-plan" not in after.text
+    assert "Published." in page_text(after) and "fw-studio-plan" not in after.text
     assert ("EntityExtension", "crm.account") in stored_sources(company.settings, SLUG)
 
     form = admin.get(f"/t/{SLUG}/crm_account/add")
-    assert 'name="x_wechat_id"' in form.text and "WeChat ID" in text(form)
+    assert 'name="x_wechat_id"' in form.text and "WeChat ID" in page_text(form)
     api = company.client()
     headers = jwt(api, SLUG)
     made = api.post(
@@ -115,7 +101,7 @@ def test_a_bad_field_is_refused_at_its_control_and_stores_nothing(
     admin = signed_in(company)
     answer = add_field(admin, form)
     assert answer.status_code == 400
-    assert control_errors(answer, control), text(answer)
+    assert control_errors(answer, control), page_text(answer)
     assert "fw-studio-plan" not in admin.get(ACCOUNT).text
 
 
@@ -125,7 +111,7 @@ def test_a_duplicate_name_is_refused_at_the_name(company: Platform) -> None:
     assert first.status_code == 302
     answer = add_field(admin, {**WECHAT, "name": "twin", "label_en": "Twin again"})
     assert answer.status_code == 400
-    assert control_errors(answer, "name"), text(answer)
+    assert control_errors(answer, "name"), page_text(answer)
     page = admin.get(ACCOUNT)
     assert page.text.count('data-field="x_twin"') == 1
     discarded = admin.post(f"{ACCOUNT[:-1]}/discard", data={"csrf_token": csrf_token(page.text)})
@@ -161,9 +147,9 @@ def test_a_retired_field_leaves_the_form_and_keeps_its_data(company: Platform) -
     retire = f"{ACCOUNT[:-1]}/fields/x_old_code/retire"
     assert admin.post(retire, data={"csrf_token": csrf_token(page.text)}).status_code == 302
     page = admin.get(ACCOUNT)
-    assert "To be retired" in text(page)
+    assert "To be retired" in page_text(page)
     plan = re.search(r'<ul class="fw-plan-changes">(.*?)</ul>', page.text, re.S)
-    assert plan and "x_old_code" in plan.group(1), text(page)
+    assert plan and "x_old_code" in plan.group(1), page_text(page)
     assert admin.post(f"{ACCOUNT[:-1]}/publish", data={"csrf_token": csrf_token(page.text)}).status_code == 302
 
     assert 'name="x_old_code"' not in admin.get(f"/t/{SLUG}/crm_account/add").text

@@ -18,7 +18,7 @@ import yaml
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import Client
 
-from conftest import PASSWORD, Platform, csrf_token, jwt, login, post_record
+from conftest import PASSWORD, Platform, control_errors, csrf_token, jwt, login, post_record
 from formwork.automation.timed import TIMED_AUTOMATIONS
 from formwork.studio.drafts import draft_of
 from formwork.tenancy.apps import build_tenant_app
@@ -101,15 +101,6 @@ def posted_page(page: Any, changes: Mapping[str, str | list[str]], action: str =
     for name, value in changes.items():
         fields += [(name, v) for v in (value if isinstance(value, list) else [value])]
     return MultiDict([*fields, ("action", action)])
-
-
-def control_errors(page: Any, control: str) -> list[str]:
-    return [
-        html.unescape(m)
-        for m in re.findall(
-            rf'<span class="help-block fw-field-error" data-control="{re.escape(control)}">(.*?)</span>', page.text
-        )
-    ]
 
 
 def step_kinds(page: Any) -> list[str]:

@@ -18,7 +18,7 @@ import yaml
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import Client
 
-from conftest import Platform, csrf_token, login
+from conftest import Platform, control_errors, csrf_token, login
 from formwork.studio.drafts import draft_of
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.customizations import stored_sources
@@ -104,15 +104,6 @@ def posted_page(page: Any, changes: Mapping[str, str | list[str]], action: str =
 
 def post(client: Client, url: str, changes: Mapping[str, str | list[str]], action: str = "save") -> Any:
     return client.post(url, data=posted_page(client.get(url), changes, action))
-
-
-def control_errors(page: Any, control: str) -> list[str]:
-    return [
-        html.unescape(m)
-        for m in re.findall(
-            rf'<span class="help-block fw-field-error" data-control="{re.escape(control)}">(.*?)</span>', page.text
-        )
-    ]
 
 
 def step_names(page: Any) -> list[str]:

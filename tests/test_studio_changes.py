@@ -5,7 +5,6 @@ depend on is locked and says why; only admins, only with CSRF."""
 from __future__ import annotations
 
 import html
-import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -14,7 +13,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import Client
 
-from conftest import PASSWORD, Platform, csrf_token, jwt, login, post_record
+from conftest import PASSWORD, Platform, control_errors, csrf_token, jwt, login, page_text, post_record
 from formwork.fields import FIELD_TYPES
 from formwork.studio.field_changes import change_entry, posted_change
 from formwork.tenancy.apps import build_tenant_app
@@ -43,19 +42,6 @@ def signed_in(platform: Platform, user: str = "admin", slug: str = SLUG) -> Clie
     client = platform.client()
     assert login(client, slug, user).status_code == 302
     return client
-
-
-def text(page: Any) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", page.text))
-
-
-def control_errors(page: Any, control: str) -> list[str]:
-    return [
-        html.unescape(m)
-        for m in re.findall(
-            rf'<span class="help-block fw-field-error" data-control="{control}">(.*?)</span>', page.text
-        )
-    ]
 
 
 class ChangeForm(HTMLParser):
@@ -124,7 +110,7 @@ def publish(client: Client, entity: str) -> str:
     answer = client.post(f"{STUDIO}/{entity}/publish", data={"csrf_token": csrf_token(page.text)})
     assert answer.status_code == 302
     after = client.get(f"{STUDIO}/{entity}/")
-    assert "Published." in text(after), text(after)
+    assert "Published." in page_text(after), page_text(after)
     return page.text
 
 
@@ -151,15 +137,15 @@ def test_labels_and_help_in_two_languages_reach_the_form(company: Platform) -> N
     drafted = change(
         admin, "crm.account", "website", label_en="Homepage", label_zh="主页", help_en="Their own site", help_zh="官网"
     )
-    assert drafted.status_code == 302, text(drafted)
+    assert drafted.status_code == 302, page_text(drafted)
     assert 'name="label_en" class="form-control" value="Homepage"' in admin.get(drafted.location).text
     assert "Homepage" not in admin.get(f"/t/{SLUG}/crm_account/add").text  # a draft is not applied
     publish(admin, "crm.account")
 
     form = admin.get(f"/t/{SLUG}/crm_account/add")
-    assert "Homepage" in text(form) and "Their own site" in text(form)
+    assert "Homepage" in page_text(form) and "Their own site" in page_text(form)
     chinese = admin.get(f"/t/{SLUG}/crm_account/add", query_string={"_l_": "zh"})
-    assert "主页" in text(chinese) and "官网" in text(chinese)
+    assert "主页" in page_text(chinese) and "官网" in page_text(chinese)
     assert "Homepage" not in signed_in(company, slug=OTHER).get(f"/t/{OTHER}/crm_account/add").text
 
 
@@ -192,7 +178,7 @@ def test_a_renamed_choice_rewrites_the_stored_records(company: Platform) -> None
         choice_label_en=["Standard", "Key account", "Platinum", ""],
         choice_label_zh=["普通", "重点客户", "白金", ""],
     )
-    assert drafted.status_code == 302, text(drafted)
+    assert drafted.status_code == 302, page_text(drafted)
     plan = publish(admin, "crm.account")
     assert "vip → platinum (2 records)" in html.unescape(plan), plan
 
@@ -202,7 +188,7 @@ def test_a_renamed_choice_rewrites_the_stored_records(company: Platform) -> None
     assert None not in [stored[name] for name in ids]
     read = api.get(f"/t/{SLUG}/api/v1/crm_account/{ids['Vip One']}", headers=headers)
     assert read.json["result"]["level"] == "platinum"
-    listed = text(admin.get(f"/t/{SLUG}/crm_account/list/"))
+    listed = page_text(admin.get(f"/t/{SLUG}/crm_account/list/"))
     assert listed.count("Platinum") == 2 and "VIP" not in listed
     assert post_record(api, headers, SLUG, "crm_account", name="New Platinum", city="Wuhan", level="platinum")
     other = signed_in(company, slug=OTHER).get(f"/t/{OTHER}/studio/crm.account/fields/level/")
@@ -238,7 +224,7 @@ def test_a_stored_value_is_never_blanked(company: Platform) -> None:
     values[0] = ""
     answer = change(admin, "crm.account", "level", choice_value=values)
     assert answer.status_code == 400
-    assert any("cannot be blanked" in message for message in control_errors(answer, "choices")), text(answer)
+    assert any("cannot be blanked" in message for message in control_errors(answer, "choices")), page_text(answer)
     assert "fw-studio-plan" not in admin.get(f"{STUDIO}/crm.account/").text  # nothing stored
 
 
@@ -247,26 +233,26 @@ def test_a_locked_field_says_why_and_refuses_what_would_break_its_dependents(com
     status = field_page(admin, "oa.purchase_request", "status")
     page = admin.get(status)
     assert "fw-field-lock" in page.text
-    assert "The approval chain Purchase request approval sets it when a request is decided" in text(page)
+    assert "The approval chain Purchase request approval sets it when a request is decided" in page_text(page)
 
     values = rows(page.text, "value")
     renamed = change(admin, "oa.purchase_request", "status", choice_value=[*values[:1], "approved_ok", *values[2:]])
     assert renamed.status_code == 400
-    assert any("locked" in message for message in control_errors(renamed, "choices")), text(renamed)
+    assert any("locked" in message for message in control_errors(renamed, "choices")), page_text(renamed)
     states = rows(page.text, "state")
     states[2] = "retired"
     assert change(admin, "oa.purchase_request", "status", choice_state=states).status_code == 400
     assert "fw-studio-plan" not in admin.get(f"{STUDIO}/oa.purchase_request/").text
 
     employee = admin.get(field_page(admin, "oa.leave_request", "employee"))
-    assert "The approval chain Leave approval finds people in it" in text(employee)
+    assert "The approval chain Leave approval finds people in it" in page_text(employee)
     data = [(k, v) for k, v in posted(employee.text) if k != "required"]
     unrequired = admin.post(field_page(admin, "oa.leave_request", "employee"), data=MultiDict(data))
     assert unrequired.status_code == 400
     assert any("must stay required" in message for message in control_errors(unrequired, "required"))
 
     relabelled = change(admin, "oa.purchase_request", "status", label_en="Approval status")
-    assert relabelled.status_code == 302, text(relabelled)  # what no dependent relies on may change
+    assert relabelled.status_code == 302, page_text(relabelled)  # what no dependent relies on may change
 
 
 BADGE = """\
@@ -287,7 +273,9 @@ def test_a_locked_custom_field_is_not_retired(company: Platform) -> None:
     page = admin.get(f"{STUDIO}/crm.contact/")
     refused = admin.post(f"{STUDIO}/crm.contact/fields/x_badge/retire", data={"csrf_token": csrf_token(page.text)})
     assert refused.status_code == 400
-    assert "x_badge is locked" in text(refused) and "The validation rule Badge allowed checks it" in text(refused)
+    assert "x_badge is locked" in page_text(refused) and "The validation rule Badge allowed checks it" in page_text(
+        refused
+    )
     assert "fw-studio-plan" not in admin.get(f"{STUDIO}/crm.contact/").text
 
 
@@ -358,7 +346,7 @@ def test_placeholder_hidden_and_read_only_reach_the_form(company: Platform) -> N
     admin = signed_in(company)
     assert change(admin, "crm.account", "phone", placeholder_en="+86 …", placeholder_zh="+86 手机号").status_code == 302
     drafted = change(admin, "crm.account", "email", hidden="on")
-    assert drafted.status_code == 302, text(drafted)
+    assert drafted.status_code == 302, page_text(drafted)
     assert ("hidden", "on") in posted(admin.get(drafted.location).text)
     assert ("read_only", "on") not in posted(admin.get(drafted.location).text)
     assert 'name="email"' in admin.get(f"/t/{SLUG}/crm_account/add").text  # a draft is not applied

@@ -5,7 +5,6 @@ overlay naming its pack; each publish is a version; only admins reach the editor
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -14,7 +13,7 @@ import yaml
 from sqlalchemy.orm import Session
 from werkzeug.test import Client
 
-from conftest import PASSWORD, Platform, csrf_token, jwt, login, post_record
+from conftest import PASSWORD, Platform, control_errors, csrf_token, jwt, login, page_text, post_record
 from formwork.studio.drafts import draft_of
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.customizations import stored_sources
@@ -64,15 +63,6 @@ def signed_in(platform: Platform, user: str = "admin") -> Client:
     return client
 
 
-def text(page: Any) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
-
-
-def control_errors(page: Any, control: str) -> list[str]:
-    pattern = rf'<span class="help-block fw-field-error" data-control="{re.escape(control)}">(.*?)</span>'
-    return [html.unescape(m) for m in re.findall(pattern, page.text)]
-
-
 def post_form(client: Client, url: str, page_url: str, data: dict[str, Any]) -> Any:
     return client.post(url, data={**data, "csrf_token": csrf_token(client.get(page_url).text)})
 
@@ -94,7 +84,7 @@ def layout(page: Any) -> dict[str, list[str]]:
 
 def publish(client: Client, url: str) -> Any:
     published = post_form(client, f"{url}/publish", f"{url}/", {"comment": "for the team"})
-    assert published.status_code == 302, text(published)
+    assert published.status_code == 302, page_text(published)
     return client.get(f"{url}/")
 
 
@@ -150,7 +140,7 @@ def test_a_new_dashboard_with_a_number_card_shows_its_number_once_published(comp
     editor = admin.get(f"{TEAM}/?entity=crm.opportunity")
     assert 'name="card.field"' in editor.text and '<option value="amount">' in editor.text
     added = post_form(admin, f"{TEAM}/cards", f"{TEAM}/", WON_AMOUNT)
-    assert added.status_code == 302, text(added)
+    assert added.status_code == 302, page_text(added)
     assert draft(company, "x.team") == {
         "kind": "Dashboard",
         "name": "team",
@@ -170,7 +160,7 @@ def test_a_new_dashboard_with_a_number_card_shows_its_number_once_published(comp
         ],
     }
     titled = post_form(admin, f"{TEAM}/settings", f"{TEAM}/", {"label_en": "Team", "roles": ["sales_rep"]})
-    assert titled.status_code == 302, text(titled)
+    assert titled.status_code == 302, page_text(titled)
     assert admin.get(f"/t/{SLUG}/dashboards/x.team/").status_code == 404  # a draft shows nobody anything
 
     editor = publish(admin, TEAM)
@@ -182,7 +172,7 @@ def test_a_new_dashboard_with_a_number_card_shows_its_number_once_published(comp
     rita = signed_in(company, "rita")
     mine = rita.get(f"/t/{SLUG}/dashboards/x.team/")  # meant for sales reps: she sees it, over her own deals
     assert mine.status_code == 200 and number_of(mine, "Won amount") == "CN¥0.00"
-    versions = text(admin.get(f"/t/{SLUG}/studio/versions/"))
+    versions = page_text(admin.get(f"/t/{SLUG}/studio/versions/"))
     assert "Dashboard x.team" in versions and "for the team" in versions
 
 
@@ -200,13 +190,13 @@ def test_a_pack_dashboard_is_rearranged_into_an_overlay_of_its_pack(company: Pla
     assert draft(company, "crm.sales") is None
 
     moved = post_form(admin, f"{SALES}/arrange", f"{SALES}/", {**shown, "move": "r0w2:down"})
-    assert moved.status_code == 302, text(moved)
+    assert moved.status_code == 302, page_text(moved)
     removed = post_form(admin, f"{SALES}/arrange", f"{SALES}/", {**layout(admin.get(f"{SALES}/")), "remove": "r2w0"})
-    assert removed.status_code == 302, text(removed)
+    assert removed.status_code == 302, page_text(removed)
     dragged = layout(admin.get(f"{SALES}/"))
     dragged["row.0"], dragged["row.1"] = dragged["row.1"][:1], dragged["row.0"] + dragged["row.1"][1:]
     saved = post_form(admin, f"{SALES}/arrange", f"{SALES}/", dragged)
-    assert saved.status_code == 302, text(saved)
+    assert saved.status_code == 302, page_text(saved)
     drafted = draft(company, "crm.sales")
     assert drafted is not None and drafted["pack"] == "crm" and drafted["name"] == "sales"
     titles = [[w["label"]["en"] for w in row["widgets"]] for row in drafted["rows"]]

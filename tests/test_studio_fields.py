@@ -5,7 +5,6 @@ the formula editor's check route answers the type or the checker's message, for 
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -14,7 +13,7 @@ import yaml
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import Client
 
-from conftest import PASSWORD, Platform, csrf_token, jwt, login, post_record
+from conftest import PASSWORD, Platform, control_errors, csrf_token, jwt, login, page_text, post_record
 from formwork.features import load_features
 from formwork.fields import FIELD_TYPES
 from formwork.tenancy.apps import build_tenant_app
@@ -130,15 +129,6 @@ def signed_in(platform: Platform, user: str = "admin") -> Client:
     return client
 
 
-def text(page: Any) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", page.text))
-
-
-def control_errors(page: Any, control: str) -> list[str]:
-    pattern = rf'<span class="help-block fw-field-error" data-control="{control}">(.*?)</span>'
-    return [html.unescape(m) for m in re.findall(pattern, page.text)]
-
-
 def add_field(client: Client, form: dict[str, str] | list[tuple[str, str]]) -> Any:
     token = csrf_token(client.get(f"{ACCOUNT}/").text)
     items = list(form.items()) if isinstance(form, dict) else form
@@ -174,12 +164,12 @@ def test_fields_of_every_kind_land_in_the_draft_publish_and_reach_form_and_api(c
     admin = signed_in(company)
     for form in (REFERENCE, FORMULA, ROLLUP, CHOICE, UNIQUE, MONEY):
         answer = add_field(admin, form)
-        assert answer.status_code == 302, text(answer)
+        assert answer.status_code == 302, page_text(answer)
     page = admin.get(f"{ACCOUNT}/")
     assert drafted_fields(admin) == [f["name"] for f in EXPECTED]
     published = admin.post(f"{ACCOUNT}/publish", data={"csrf_token": csrf_token(page.text)})
     assert published.status_code == 302
-    assert "Published." in text(admin.get(f"{ACCOUNT}/"))
+    assert "Published." in page_text(admin.get(f"{ACCOUNT}/"))
     extension = yaml.safe_load(stored_sources(company.settings, SLUG)[("EntityExtension", "crm.account")])
     assert extension["fields"] == EXPECTED
 
@@ -187,9 +177,9 @@ def test_fields_of_every_kind_land_in_the_draft_publish_and_reach_form_and_api(c
     for field in EXPECTED:
         if not FIELD_TYPES[field["type"]].generated:  # computed: shown on a record, never typed in
             assert f'name="{field["name"]}"' in form.text, field["name"]
-    assert "Gold" in text(form) and "How much they buy" in text(form)
+    assert "Gold" in page_text(form) and "How much they buy" in page_text(form)
     admin.get(f"/t/{SLUG}/lang/zh")
-    assert "金牌" in text(admin.get(f"/t/{SLUG}/crm_account/add"))
+    assert "金牌" in page_text(admin.get(f"/t/{SLUG}/crm_account/add"))
 
     api = company.client()
     headers = jwt(api, SLUG)
@@ -198,7 +188,7 @@ def test_fields_of_every_kind_land_in_the_draft_publish_and_reach_form_and_api(c
     assert float(record["x_double_revenue"]) == 300
     assert float(record["x_won_total"]) == 0
     assert record["x_tier"] == "silver" and float(record["x_deposit"]) == 100
-    shown = text(admin.get(f"/t/{SLUG}/crm_account/show/{made}"))
+    shown = page_text(admin.get(f"/t/{SLUG}/crm_account/show/{made}"))
     assert "双倍收入" in shown and "300" in shown
 
     def refused(**values: Any) -> Any:
@@ -223,7 +213,7 @@ def test_a_formula_with_a_type_error_is_refused_at_the_formula(company: Platform
     answer = add_field(admin, {**FORMULA, "name": "broken", "expression": "name * 2"})
     assert answer.status_code == 400
     messages = control_errors(answer, "expression")
-    assert messages and "text" in messages[0], text(answer)
+    assert messages and "text" in messages[0], page_text(answer)
     assert 'name="expression"' in answer.text and "name * 2" in answer.text  # the form comes back as posted
     assert drafted_fields(admin) == before
 
@@ -243,7 +233,7 @@ def test_a_wrong_property_is_refused_at_its_control(company: Platform, form: dic
     before = drafted_fields(admin)
     answer = add_field(admin, form)
     assert answer.status_code == 400
-    assert control_errors(answer, control), text(answer)
+    assert control_errors(answer, control), page_text(answer)
     assert drafted_fields(admin) == before
 
 

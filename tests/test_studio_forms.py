@@ -16,7 +16,7 @@ import yaml
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import Client
 
-from conftest import PASSWORD, Platform, csrf_token, jwt, login
+from conftest import PASSWORD, Platform, csrf_token, jwt, login, page_text
 from formwork.studio.drafts import STUDIO_DRAFTS
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.registry import find_tenant
@@ -54,10 +54,6 @@ def publish(admin: Client) -> None:
     page = admin.get(f"{ACCOUNT}/")
     assert admin.post(f"{ACCOUNT}/publish", data={"csrf_token": csrf_token(page.text)}).status_code == 302
     assert "fw-studio-plan" not in admin.get(f"{ACCOUNT}/").text
-
-
-def text(page: Any) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", page.text))
 
 
 class _FormReader(HTMLParser):
@@ -155,7 +151,7 @@ def test_moving_a_field_and_adding_a_tab_land_in_the_draft_and_on_the_add_form(c
     admin = signed_in(company)
     page = admin.get(DESIGNER)
     assert page.status_code == 200, page.text
-    assert 'data-field="x_wechat_id"' in page.text and "Contact details" in text(page)
+    assert 'data-field="x_wechat_id"' in page.text and "Contact details" in page_text(page)
     assert 'href="/t/studio-forms/studio/crm.account/forms/default/"' in admin.get(f"{ACCOUNT}/").text
 
     with_tab = posted(admin, page, "add_tab")
@@ -173,7 +169,7 @@ def test_moving_a_field_and_adding_a_tab_land_in_the_draft_and_on_the_add_form(c
         "save",
         **{f"{tab.group(1)}.en".replace(".", "__"): "More", f"{tab.group(1)}.zh".replace(".", "__"): "更多"},
     )
-    assert saved.status_code == 302, text(saved)
+    assert saved.status_code == 302, page_text(saved)
     form = next(doc for doc in draft_documents(company) if doc["kind"] == "Form")
     assert form["sections"][0]["fields"][:3] == ["name", "level", "industry"]
     assert {"tab": {"en": "More", "zh": "更多"}, "fields": ["phone"]} in form["sections"]
@@ -182,7 +178,7 @@ def test_moving_a_field_and_adding_a_tab_land_in_the_draft_and_on_the_add_form(c
     publish(admin)
     add = admin.get(f"/t/{SLUG}/crm_account/add")
     tabs = re.search(r'<div class="tab-content".*', add.text, re.S)
-    assert tabs and 'name="phone"' in tabs.group(0) and "More" in text(add)
+    assert tabs and 'name="phone"' in tabs.group(0) and "More" in page_text(add)
     assert 'name="phone"' not in add.text[: tabs.start()]
 
 
@@ -196,7 +192,7 @@ def test_a_condition_built_as_rows_is_written_as_cel_and_enforced_after_publishi
         **with_row(REQUIRED_WHEN, "level", "eq", "vip"),
         **with_row("cond.website.visible_when", "level", "in", ["key", "vip"]),
     )
-    assert saved.status_code == 302, text(saved)
+    assert saved.status_code == 302, page_text(saved)
     extension = next(doc for doc in draft_documents(company) if doc["kind"] == "EntityExtension")
     wechat = next(f for f in extension["fields"] if f["name"] == "x_wechat_id")
     assert wechat["required_when"] == "level == 'vip'"

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.test import Client
 
-from conftest import PASSWORD, Platform, csrf_token, jwt, login
+from conftest import PASSWORD, Platform, control_errors, csrf_token, jwt, login, page_text
 from formwork.studio.spreadsheet_fields import field_document, field_name, infer_fields, infer_type
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.registry import find_tenant
@@ -49,19 +49,6 @@ def signed_in(platform: Platform, user: str = "admin") -> Client:
     return client
 
 
-def text(page: Any) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", page.text))
-
-
-def control_errors(page: Any, control: str) -> list[str]:
-    return [
-        html.unescape(m)
-        for m in re.findall(
-            rf'<span class="help-block fw-field-error" data-control="{re.escape(control)}">(.*?)</span>', page.text
-        )
-    ]
-
-
 def new_entity(client: Client, **form: str) -> Any:
     token = csrf_token(client.get(NEW).text)
     values = {"field_name": "title", "field_type": "string", "field_label_en": "Title", "required": "on"}
@@ -83,7 +70,7 @@ def table_columns(platform: Platform, table: str) -> set[str]:
 def publish(client: Client, entity: str) -> Any:
     page = client.get(f"{STUDIO}/{entity}/")
     edits = re.search(r'name="edits" value="(\d+)"', page.text)
-    assert edits, text(page)
+    assert edits, page_text(page)
     data = {"csrf_token": csrf_token(page.text), "edits": edits.group(1)}
     return client.post(f"{STUDIO}/{entity}/publish", data=data)
 
@@ -167,7 +154,7 @@ def test_a_bad_title_field_is_refused_at_its_control(company: Platform) -> None:
     admin = signed_in(company)
     answer = new_entity(admin, name="gadget", field_name="created_at")
     assert answer.status_code == 400
-    assert any("standard column" in m for m in control_errors(answer, "field_name")), text(answer)
+    assert any("standard column" in m for m in control_errors(answer, "field_name")), page_text(answer)
     assert admin.get(f"{STUDIO}/x.gadget/").status_code == 404
 
 
@@ -188,19 +175,19 @@ def test_a_new_entity_is_drafted_published_and_takes_records(company: Platform) 
         f"{STUDIO}/x.project/fields",
         data={"csrf_token": csrf_token(page.text), "name": "budget", "type": "decimal", "label_en": "Budget"},
     )
-    assert added.status_code == 302, text(added)
+    assert added.status_code == 302, page_text(added)
     assert table_columns(company, "x_project") == set()  # a draft creates no table
     assert publish(admin, "x.project").status_code == 302
     assert {"title", "budget"} <= table_columns(company, "x_project")
 
     listed = admin.get(f"/t/{SLUG}/x_project/list/")
-    assert listed.status_code == 200 and "Projects" in text(listed)
+    assert listed.status_code == 200 and "Projects" in page_text(listed)
     headers = jwt(admin, SLUG)
     refused = admin.post(f"/t/{SLUG}/api/v1/x_project/", json={"budget": 10}, headers=headers)
     assert refused.status_code == 400 and "title" in refused.get_json()["message"]
     made = admin.post(f"/t/{SLUG}/api/v1/x_project/", json={"title": "Rollout", "budget": 1200}, headers=headers)
     assert made.status_code == 201, made.text
-    assert "Rollout" in text(admin.get(f"/t/{SLUG}/x_project/list/"))
+    assert "Rollout" in page_text(admin.get(f"/t/{SLUG}/x_project/list/"))
     assert new_entity(admin, name="project").status_code == 400  # published: still taken
 
 
@@ -218,7 +205,7 @@ def test_a_review_error_is_shown_at_its_row_and_drafts_nothing(company: Platform
     form = review_form(review.text)
     answer = admin.post(f"{UPLOAD}/lead/", data={**form, "name-1": "Email Address"})
     assert answer.status_code == 400
-    assert control_errors(answer, "name-1"), text(answer)
+    assert control_errors(answer, "name-1"), page_text(answer)
     assert admin.get(f"{STUDIO}/x.lead/").status_code == 404
 
 
@@ -244,7 +231,7 @@ def test_a_spreadsheet_becomes_an_entity_whose_rows_are_imported(company: Platfo
     uploaded = upload(admin, "contact", CONTACTS)
     assert uploaded.status_code == 302 and uploaded.headers["Location"].endswith("/new-entity/spreadsheet/contact/")
     review = admin.get(f"{UPLOAD}/contact/")
-    assert review.status_code == 200 and "4 rows" in text(review)
+    assert review.status_code == 200 and "4 rows" in page_text(review)
     form = review_form(review.text)
     guessed = {form[f"name-{c}"]: form[f"type-{c}"] for c in range(8)}
     assert guessed == {
@@ -261,9 +248,9 @@ def test_a_spreadsheet_becomes_an_entity_whose_rows_are_imported(company: Platfo
     assert form["label-7_zh"] == "客户编号" and form["title"] == "0"
     form.pop("include-4")  # leave out "Since"
     drafted = admin.post(f"{UPLOAD}/contact/", data={**form, "label_en": "Contact", "plural_en": "Contacts"})
-    assert drafted.status_code == 302, text(drafted)
+    assert drafted.status_code == 302, page_text(drafted)
     page = admin.get(f"{STUDIO}/x.contact/")
-    assert "Publish it, then import the 4 rows of contacts.csv" in text(page)
+    assert "Publish it, then import the 4 rows of contacts.csv" in page_text(page)
     assert 'data-field="level"' in page.text and 'data-field="since"' not in page.text
     assert "fw-studio-import" not in page.text  # not published: nothing to import into yet
 
@@ -271,7 +258,7 @@ def test_a_spreadsheet_becomes_an_entity_whose_rows_are_imported(company: Platfo
     assert {"name", "email", "visits", "score", "active", "level", "column_8"} <= table_columns(company, "x_contact")
     page = admin.get(f"{STUDIO}/x.contact/")
     link = re.search(r'<p class="fw-studio-import"><a class="[^"]*" href="([^"]+)"', page.text)
-    assert link and "Import the rows of contacts.csv" in text(page), text(page)
+    assert link and "Import the rows of contacts.csv" in page_text(page), page_text(page)
     preview = admin.get(html.unescape(link.group(1)))
     assert preview.status_code == 200 and "contacts.csv" not in preview.headers.get("Location", "")
     mapping = {"csrf_token": csrf_token(preview.text), "match_on": ""}
@@ -280,10 +267,10 @@ def test_a_spreadsheet_becomes_an_entity_whose_rows_are_imported(company: Platfo
         mapping[column] = selected.group(1) if selected else ""
     assert mapping["column-7"] == "column_8" and mapping["column-4"] == ""
     checked = admin.post(link.group(1), data=mapping)
-    assert "Ready: 4 record(s) will be created and 0 updated." in text(checked), text(checked)
+    assert "Ready: 4 record(s) will be created and 0 updated." in page_text(checked), page_text(checked)
     done = admin.post(link.group(1), data={**mapping, "apply": "1"})
     assert done.status_code == 302
-    listed = text(admin.get(f"/t/{SLUG}/x_contact/list/"))
+    listed = page_text(admin.get(f"/t/{SLUG}/x_contact/list/"))
     assert all(name in listed for name in ("Ann", "Bob", "Cai", "Dee"))
     engine = tenant_engine(company.settings, find_tenant(company.settings.database_url, SLUG))
     with engine.connect() as connection:
@@ -296,7 +283,7 @@ def test_a_discarded_new_entity_is_gone_and_the_retired_title_refused(company: P
     assert new_entity(admin, name="trial", label_en="Trial").status_code == 302
     page = admin.get(f"{STUDIO}/x.trial/")
     refused = admin.post(f"{STUDIO}/x.trial/fields/title/retire", data={"csrf_token": csrf_token(page.text)})
-    assert refused.status_code == 400 and "title" in text(refused)  # an entity keeps its title field
+    assert refused.status_code == 400 and "title" in page_text(refused)  # an entity keeps its title field
     discarded = admin.post(f"{STUDIO}/x.trial/discard", data={"csrf_token": csrf_token(page.text)})
     assert discarded.status_code == 302 and discarded.headers["Location"].endswith("/studio/")
     assert admin.get(f"{STUDIO}/x.trial/").status_code == 404

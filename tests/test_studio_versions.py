@@ -5,7 +5,6 @@ customizations download as YAML that `formwork tenant customize` takes back."""
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -15,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 from werkzeug.test import Client
 
-from conftest import PASSWORD, Platform, csrf_token, jwt, login, post_record
+from conftest import PASSWORD, Platform, csrf_token, jwt, login, page_text, post_record
 from formwork.cli import main
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.customizations import read_overlays, stored_sources
@@ -44,16 +43,12 @@ def signed_in(platform: Platform, user: str = "admin") -> Client:
     return client
 
 
-def text(page: Any) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", page.text))
-
-
 def add_and_publish(client: Client, name: str, comment: str) -> Any:
     token = csrf_token(client.get(ACCOUNT).text)
     added = client.post(
         f"{ACCOUNT[:-1]}/fields", data={"name": name, "type": "string", "label_en": name.title(), "csrf_token": token}
     )
-    assert added.status_code == 302, text(added)
+    assert added.status_code == 302, page_text(added)
     page = client.get(ACCOUNT)
     edits = re.search(r'name="edits" value="(\d+)"', page.text)
     assert edits, "the publish form carries the draft's edits"
@@ -75,7 +70,7 @@ def test_publishes_are_versions_that_compare_and_restore_keeping_data(company: P
     second = revision_numbers(admin)[0]
     assert second == first + 1
 
-    page = text(admin.get(VERSIONS))
+    page = page_text(admin.get(VERSIONS))
     assert "Sales asked for the town" in page and "admin" in page
     compared = admin.get(f"{VERSIONS}compare?older={first}&newer={second}")
     assert compared.status_code == 200
@@ -85,13 +80,13 @@ def test_publishes_are_versions_that_compare_and_restore_keeping_data(company: P
     made = post_record(api, jwt(api, SLUG), SLUG, "crm_account", name="Moody Ltd", x_town="Xi'an", x_mood="sunny")
 
     plan = admin.get(f"{VERSIONS}{first}/restore")
-    assert plan.status_code == 200 and "x_mood" in text(plan)
+    assert plan.status_code == 200 and "x_mood" in page_text(plan)
     restored = admin.post(
         f"{VERSIONS}{first}/restore", data={"csrf_token": csrf_token(plan.text), "comment": "mood was a mistake"}
     )
     assert restored.status_code == 302
     assert revision_numbers(admin)[0] == second + 1
-    assert "mood was a mistake" in text(admin.get(VERSIONS))
+    assert "mood was a mistake" in page_text(admin.get(VERSIONS))
 
     form = admin.get(f"/t/{SLUG}/crm_account/add")
     assert 'name="x_town"' in form.text and 'name="x_mood"' not in form.text
@@ -118,7 +113,7 @@ def test_a_draft_someone_published_over_is_not_published(company: Platform) -> N
 
     refused = admin.post(f"{ACCOUNT[:-1]}/publish", data={"csrf_token": csrf_token(page.text), "edits": "1"})
     assert refused.status_code == 409
-    assert "bob published EntityExtension crm.account" in text(refused)
+    assert "bob published EntityExtension crm.account" in page_text(refused)
     stored = stored_sources(company.settings, SLUG)[("EntityExtension", "crm.account")]
     assert "x_early" in stored and "x_late" not in stored
     discard = admin.post(f"{ACCOUNT[:-1]}/discard", data={"csrf_token": csrf_token(page.text)})
@@ -136,7 +131,7 @@ def test_a_draft_changed_since_its_plan_was_read_is_not_published(company: Platf
         assert answer.status_code == 302
     refused = admin.post(f"{ACCOUNT[:-1]}/publish", data={"csrf_token": token, "edits": "1"})
     assert refused.status_code == 409
-    assert "changed this draft since you read its plan" in text(refused)
+    assert "changed this draft since you read its plan" in page_text(refused)
     assert "x_one" not in stored_sources(company.settings, SLUG)[("EntityExtension", "crm.account")]
     assert admin.post(f"{ACCOUNT[:-1]}/discard", data={"csrf_token": token}).status_code == 302
 

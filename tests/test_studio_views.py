@@ -15,7 +15,7 @@ import yaml
 from sqlalchemy.orm import Session
 from werkzeug.test import Client
 
-from conftest import PASSWORD, Platform, csrf_token, jwt, login, post_record
+from conftest import PASSWORD, Platform, control_errors, csrf_token, jwt, login, page_text, post_record
 from formwork.studio.drafts import draft_of
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.customizations import stored_sources
@@ -52,21 +52,8 @@ def signed_in(platform: Platform, user: str = "admin") -> Client:
     return client
 
 
-def text(page: Any) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", page.text))
-
-
 def text_of(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
-
-
-def control_errors(page: Any, control: str) -> list[str]:
-    return [
-        html.unescape(m)
-        for m in re.findall(
-            rf'<span class="help-block fw-field-error" data-control="{re.escape(control)}">(.*?)</span>', page.text
-        )
-    ]
 
 
 def post_form(client: Client, url: str, data: dict[str, Any]) -> Any:
@@ -83,7 +70,7 @@ def draft_documents(platform: Platform, entity: str) -> list[dict[str, Any]]:
 def publish(client: Client, entity_url: str) -> None:
     page = client.get(f"{entity_url}/")
     published = client.post(f"{entity_url}/publish", data={"csrf_token": csrf_token(page.text)})
-    assert published.status_code == 302, text(published)
+    assert published.status_code == 302, page_text(published)
     assert "fw-studio-plan" not in client.get(f"{entity_url}/").text
 
 
@@ -122,7 +109,7 @@ def test_a_custom_field_as_list_column_and_card_field_shows_after_publish(compan
             "p.sort.descending": "1",
         },
     )
-    assert listed.status_code == 302, text(listed)
+    assert listed.status_code == 302, page_text(listed)
     board = post_form(
         admin,
         f"{OPPORTUNITY}/views/KanbanView/edit/pipeline",
@@ -136,7 +123,7 @@ def test_a_custom_field_as_list_column_and_card_field_shows_after_publish(compan
             "p.order.descending": "1",
         },
     )
-    assert board.status_code == 302, text(board)
+    assert board.status_code == 302, page_text(board)
 
     drafted = {(d["kind"], d.get("name")): d for d in draft_documents(company, "crm.opportunity")}
     assert drafted[("ListView", "default")]["columns"] == columns
@@ -188,7 +175,7 @@ def test_a_column_of_a_pack_view_keeps_its_format(company: Platform) -> None:
             "p.filter": '[{"field": "stage", "op": "not_in", "value": ["won", "lost"]}]',
         },
     )
-    assert saved.status_code == 302, text(saved)
+    assert saved.status_code == 302, page_text(saved)
     mine = next(d for d in draft_documents(company, "crm.opportunity") if d.get("name") == "my_open")
     assert mine["columns"] == ["name", {"field": "close_date", "format": "relative"}]
     assert mine["filter"] == [{"field": "stage", "op": "not_in", "value": ["won", "lost"]}]
@@ -217,13 +204,13 @@ def test_a_pivot_keeps_its_dimensions_by_period_and_its_measures(company: Platfo
             "p.page_filters": ["stage"],
         },
     )
-    assert saved.status_code == 302, text(saved)
+    assert saved.status_code == 302, page_text(saved)
     pivot = next(d for d in draft_documents(company, "crm.opportunity") if d.get("name") == "sales_by_month")
     assert pivot["columns"] == [{"field": "close_date", "by": "quarter"}]
     assert pivot["measures"] == ["count", {"avg": "amount"}]
     wrong = post_form(admin, url, {"p.rows": ["owner", "close_date"], "p.measures": ["count"]})
     assert wrong.status_code == 400
-    assert any("by year, quarter or month" in m for m in control_errors(wrong, "p.rows")), text(wrong)
+    assert any("by year, quarter or month" in m for m in control_errors(wrong, "p.rows")), page_text(wrong)
 
 
 def test_a_view_naming_an_unknown_field_is_refused_at_its_control(company: Platform) -> None:
@@ -235,7 +222,7 @@ def test_a_view_naming_an_unknown_field_is_refused_at_its_control(company: Platf
         {"p.group_by": "stage", "p.card": ["name", "x_nothing"]},
     )
     assert refused.status_code == 400
-    assert any("x_nothing" in m for m in control_errors(refused, "p.card")), text(refused)
+    assert any("x_nothing" in m for m in control_errors(refused, "p.card")), page_text(refused)
     assert re.search(r'<li class="fw-ordered-item" data-token="x_nothing"', refused.text)  # the post shown again
     column = post_form(admin, f"{OPPORTUNITY}/views/ListView/new", {"name": "bad", "p.columns": ["name", "x_no"]})
     assert column.status_code == 400
@@ -274,7 +261,7 @@ def test_a_new_calendar_view_appears_in_the_menu_after_publish(company: Platform
             "p.view": "week",
         },
     )
-    assert saved.status_code == 302, text(saved)
+    assert saved.status_code == 302, page_text(saved)
     publish(admin, f"{STUDIO}/oa.leave_request")
     home = admin.get(f"/t/{SLUG}/")
     assert "Absences" in home.text

@@ -120,3 +120,10 @@ def test_a_pack_made_from_the_tenant_leaves_its_own_entities_out(platform: Platf
     made = pack_from_tenant(platform.settings, tenant, "crm")
     assert "Entity x.project (pack x)" in made.left_out and "ListView x.project/default (pack x)" in made.left_out
     assert all("x.project" not in text and "x_project" not in text for _, text in made.files)
+
+
+def test_the_export_holds_the_entity_and_reads_back_as_overlays(platform: Platform, tenant_client: Client) -> None:
+    exported = tenant_client.get("/t/ownentities/studio/versions/export.yaml")
+    assert exported.status_code == 200
+    overlays = read_overlays(exported.get_data(as_text=True), "export.yaml")
+    assert [(o.kind, o.target) for o in overlays][:2] == [("Entity", "x.project"), ("ListView", "x.project/default")]

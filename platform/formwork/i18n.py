@@ -121,6 +121,51 @@ class CatalogText(Label):
         return (CatalogText, (str.__str__(self), self.context))
 
 
+class Said(Label):
+    """A platform text with values filled in, made where no reader is known yet (a definition check's message).
+
+    `str()` is the English text with the values, exactly what an f-string of the same text gives, so logs, the CLI,
+    comparisons, sorting and hashing see plain English; `localized()` / `get(language)` (and `__html__`, which Jinja
+    calls) fill the same values into the text's translation. A value that is itself a `Label` (a pack's label,
+    another `Said`) is given in that language too.
+    """
+
+    template: CatalogText
+    values: dict[str, Any]
+
+    def __new__(cls, template: CatalogText, values: dict[str, Any] | None = None) -> Said:
+        filled = dict(values or {})
+        said = str.__new__(cls, str.__str__(template).format(**filled))
+        said.template, said.values = template, filled
+        return said
+
+    @property
+    def translations(self) -> dict[str, str]:  # type: ignore[override]  # computed from the catalogs, not stored
+        return {language: self.get(language) for language in LANGUAGES}
+
+    def get(self, language: str | None = None) -> str:
+        language = language or current_locale()
+        values = {name: v.get(language) if isinstance(v, Label) else v for name, v in self.values.items()}
+        try:
+            return self.template.get(language).format(**values)
+        except (KeyError, IndexError, ValueError):  # a translation naming other placeholders: English, not an error
+            return str.__str__(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Said, (self.template, self.values))
+
+
+def say(text: CatalogText, **values: Any) -> Said:
+    """`text` (a `CatalogText` with `{name}` placeholders) with `values` filled in, in each reader's language."""
+    return Said(text, values)
+
+
+def localized(text: str) -> str:
+    """`text` in the request's language when it knows its translations (a `Label`), else as it is: for messages
+    that Python joins into a longer text, where Jinja's `__html__` does not reach."""
+    return text.localized() if isinstance(text, Label) else text
+
+
 def humanize(name: str) -> str:
     """`close_date` -> `Close date`: the label when a definition gives none."""
     return name.replace("_", " ").strip().capitalize()

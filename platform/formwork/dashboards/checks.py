@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..definitions.check_texts import COLUMN_NOT_A_FIELD, NOT_A_FIELD
 from ..fields import FIELD_TYPES, FieldType, value_kind
 from ..filters import check_filter
 from ..filters.targets import STANDARD_TYPES
+from ..i18n import say
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef
@@ -116,7 +118,7 @@ def _chart_problems(widget: WidgetDef, entity: EntityDef) -> list[Problem]:
     if widget.group_by is not None:
         kind = stored_kind(entity, widget.group_by)
         if kind is None:
-            return [(("group_by",), f"'{widget.group_by}' is not a field of {entity.qualified}")]
+            return [(("group_by",), say(NOT_A_FIELD, name=widget.group_by, entity=entity.qualified))]
         if not kind.groupable:
             return [
                 (
@@ -142,7 +144,7 @@ def _list_problems(widget: WidgetDef, entity: EntityDef) -> list[Problem]:
     problems: list[Problem] = []
     for i, column in enumerate(widget.columns):
         if stored_kind(entity, column) is None:
-            problems.append((("columns", i), f"column '{column}' is not a field of {entity.qualified}"))
+            problems.append((("columns", i), say(COLUMN_NOT_A_FIELD, name=column, entity=entity.qualified)))
     if not widget.columns:
         problems.append(((), "a list widget needs columns"))
     sort_field = widget.sort.lstrip("-")

@@ -15,11 +15,12 @@ from packaging.version import Version
 
 from ..features import DEFINITION_CHECKS, load_features
 from ..fields import FIELD_TYPES, kind_of, value_kind
-from ..i18n import LANGUAGES
+from ..i18n import LANGUAGES, say
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.limits import MAX_COLUMNS, MAX_FIELDS
 from ..meta.model import SEED_LABEL_TYPES, STANDARD_COLUMNS, EntityDef
+from . import check_texts as says
 
 if TYPE_CHECKING:
     from ..expr.types import Variable
@@ -143,21 +144,27 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
     for f in entity.fields:
         path = ("fields", f.index, "name")
         if f.name in EXPRESSION_WORDS:
-            errors.append(doc.error(path, f"'{f.name}' is a reserved word in expressions; choose another name"))
+            errors.append(doc.error(path, say(says.RESERVED_WORD, name=f.name)))
         if f.name in STANDARD_COLUMNS:
-            errors.append(doc.error(path, f"'{f.name}' is a standard column every entity has; choose another name"))
+            errors.append(doc.error(path, say(says.STANDARD_COLUMN, name=f.name)))
         elif f.name in seen:
-            errors.append(doc.error(path, f"field '{f.name}' is defined twice (first at fields[{seen[f.name]}])"))
+            errors.append(doc.error(path, say(says.DEFINED_TWICE, name=f.name, first=seen[f.name])))
         seen.setdefault(f.name, f.index)
         kind = kind_of(f)
         if kind.targets_entity and (f.target is None or not catalog.knows_entity(f.target)):
-            errors.append(doc.error(("fields", f.index, "target"), f"reference to unknown entity '{f.target}'"))
+            errors.append(doc.error(("fields", f.index, "target"), say(says.UNKNOWN_TARGET, target=f.target)))
         elif kind.targets_entity and f.target and (other := unrequired_pack(entity.pack, f.target, catalog)):
             errors.append(
                 doc.error(
                     ("fields", f.index, "target"),
-                    f"'{f.name}' refers to {f.target}, but pack {entity.pack} does not require pack {other}; "
-                    f'add `requires: {{{other}: ">={catalog.packs[other].version}"}}`',
+                    say(
+                        says.UNREQUIRED_TARGET,
+                        name=f.name,
+                        target=f.target,
+                        pack=entity.pack,
+                        other=other,
+                        version=catalog.packs[other].version,
+                    ),
                 )
             )
         if kind.aggregates_records:
@@ -168,7 +175,7 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
                 errors.append(
                     doc.error(
                         ("fields", f.index, "currency_field"),
-                        f"'{f.options['currency_field']}' is not a choice or text field of {entity.qualified}",
+                        say(says.NOT_A_CURRENCY_FIELD, name=f.options["currency_field"], entity=entity.qualified),
                     )
                 )
         if kind.holds_rows and f.target in catalog.entities:
@@ -180,7 +187,7 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
                 errors.append(
                     doc.error(
                         ("fields", f.index, "target"),
-                        f"{f.target} needs one reference field to {entity.qualified} (name it with parent_field)",
+                        say(says.NO_PARENT_REFERENCE, target=f.target, entity=entity.qualified),
                     )
                 )
         if kind.refers_to_record and "filter" in f.options and f.target in catalog.entities:
@@ -189,28 +196,26 @@ def _entity_field_errors(entity: EntityDef, catalog: Catalog) -> list[Definition
             for filter_path, message in check_filter(f.options["filter"], catalog.entities[f.target], catalog):
                 errors.append(doc.error(("fields", f.index, "filter", *filter_path), message))
         if "pattern" in f.options and (problem := regex_error(f.options["pattern"])):
-            errors.append(
-                doc.error(("fields", f.index, "pattern"), f"pattern is not a valid regular expression: {problem}")
-            )
+            errors.append(doc.error(("fields", f.index, "pattern"), say(says.BAD_PATTERN, problem=problem)))
         errors += [doc.error(("fields", f.index, *where), message) for where, message in kind.definition_errors(f)]
         if kind.refers_to_record and f"{f.name}_id" in seen:
-            errors.append(
-                doc.error(path, f"reference '{f.name}' needs the column '{f.name}_id', which another field uses")
-            )
+            errors.append(doc.error(path, say(says.COLUMN_TAKEN, name=f.name)))
     for index in entity.indexes:
         for i, name in enumerate(index.fields):
             indexed = entity.field(name)
             if indexed is None and name not in STANDARD_COLUMNS:
                 errors.append(
-                    doc.error(("indexes", index.index, "fields", i), f"'{name}' is not a field of {entity.qualified}")
+                    doc.error(
+                        ("indexes", index.index, "fields", i), say(says.NOT_A_FIELD, name=name, entity=entity.qualified)
+                    )
                 )
             elif indexed is not None and not kind_of(indexed).indexable:
                 errors.append(
-                    doc.error(("indexes", index.index, "fields", i), f"a {indexed.type} field cannot be indexed")
+                    doc.error(("indexes", index.index, "fields", i), say(says.NOT_INDEXABLE, type=indexed.type))
                 )
     if entity.title_field and entity.field(entity.title_field) is None:
         errors.append(
-            doc.error(("title_field",), f"title_field '{entity.title_field}' is not a field of {entity.qualified}")
+            doc.error(("title_field",), say(says.TITLE_NOT_A_FIELD, name=entity.title_field, entity=entity.qualified))
         )
     errors += [doc.error(("describe", i), message) for i, message in _describe_errors(entity)]
     return errors
@@ -222,13 +227,13 @@ def _describe_errors(entity: EntityDef) -> Iterator[tuple[int, str]]:
     for i, name in enumerate(entity.describe):
         described = entity.field(name)
         if described is None:
-            yield i, f"describe: '{name}' is not a field of {entity.qualified}"
+            yield i, say(says.DESCRIBE_NOT_A_FIELD, name=name, entity=entity.qualified)
         elif not kind_of(described).describes_records:
-            yield i, f"describe: a {described.type} field cannot describe a record where it is picked"
+            yield i, say(says.CANNOT_DESCRIBE, type=described.type)
         elif described.hidden:
-            yield i, f"describe: '{name}' is hidden, so pickers may not show it"
+            yield i, say(says.DESCRIBE_HIDDEN, name=name)
         elif name in entity.describe[:i]:
-            yield i, f"describe: '{name}' is named twice"
+            yield i, say(says.DESCRIBE_TWICE, name=name)
 
 
 def _rollup_errors(entity: EntityDef, f, catalog: Catalog) -> list[DefinitionError]:
@@ -242,21 +247,21 @@ def _rollup_errors(entity: EntityDef, f, catalog: Catalog) -> list[DefinitionErr
         return (
             []
             if catalog.knows_entity(source_name)
-            else [doc.error((*path, "source"), f"unknown entity '{source_name}'")]
+            else [doc.error((*path, "source"), say(says.UNKNOWN_ENTITY, name=source_name))]
         )
     if other := unrequired_pack(entity.pack, source_name, catalog):
         return [
             doc.error(
                 (*path, "source"),
-                f"'{f.name}' sums records of {source_name}, but pack {entity.pack} does "
-                f"not require pack {other}, so a tenant may have no such records",
+                say(says.UNREQUIRED_SOURCE, name=f.name, source=source_name, pack=entity.pack, other=other),
             )
         ]
     reference = source.field(reference_name)
     if reference is None or not kind_of(reference).refers_to_record or reference.target != entity.qualified:
         return [
             doc.error(
-                (*path, "source"), f"'{reference_name}' is not a reference from {source_name} to {entity.qualified}"
+                (*path, "source"),
+                say(says.NOT_A_REFERENCE, name=reference_name, source=source_name, entity=entity.qualified),
             )
         ]
     errors = []
@@ -264,7 +269,9 @@ def _rollup_errors(entity: EntityDef, f, catalog: Catalog) -> list[DefinitionErr
         measured = source.field(str(f.options.get("field")))
         if measured is None or not value_kind(measured).holds_number:
             errors.append(
-                doc.error((*path, "field"), f"{f.options['aggregate']} needs a number field of {source_name}")
+                doc.error(
+                    (*path, "field"), say(says.NEEDS_A_NUMBER, aggregate=f.options["aggregate"], source=source_name)
+                )
             )
     for filter_path, message in check_filter(f.options.get("filter"), source, catalog) if "filter" in f.options else []:
         errors.append(doc.error((*path, "filter", *filter_path), message))
@@ -288,21 +295,21 @@ def check_forms(catalog: Catalog) -> list[DefinitionError]:
             entity = catalog.entities.get(form.entity)
             if entity is None:
                 if not catalog.knows_entity(form.entity):
-                    errors.append(doc.error(("entity",), f"form for unknown entity '{form.entity}'"))
+                    errors.append(doc.error(("entity",), say(says.FORM_OF_UNKNOWN_ENTITY, entity=form.entity)))
                 continue
             if problem := catalog.unrequired_entity(form.pack, form.entity):
                 errors.append(doc.error(("entity",), problem))
             if form.name in names:
-                errors.append(doc.error(("name",), f"{form.entity} has two forms named '{form.name}'"))
+                errors.append(doc.error(("name",), say(says.TWO_FORMS, entity=form.entity, name=form.name)))
             names.add(form.name)
             placed: set[str] = set()
             for s, section in enumerate(form.sections):
                 for i, name in enumerate(section.fields):
                     path = ("sections", s, "fields", i)
                     if entity.field(name) is None:
-                        errors.append(doc.error(path, f"'{name}' is not a field of {entity.qualified}"))
+                        errors.append(doc.error(path, say(says.NOT_A_FIELD, name=name, entity=entity.qualified)))
                     elif name in placed:
-                        errors.append(doc.error(path, f"field '{name}' appears twice in the form"))
+                        errors.append(doc.error(path, say(says.TWICE_IN_FORM, name=name)))
                     placed.add(name)
     return errors
 
@@ -316,17 +323,19 @@ def check_list_views(catalog: Catalog) -> list[DefinitionError]:
             entity = catalog.entities.get(view.entity)
             if entity is None:
                 if not catalog.knows_entity(view.entity):
-                    errors.append(doc.error(("entity",), f"list view for unknown entity '{view.entity}'"))
+                    errors.append(doc.error(("entity",), say(says.LIST_OF_UNKNOWN_ENTITY, entity=view.entity)))
                 continue
             if problem := catalog.unrequired_entity(view.pack, view.entity):
                 errors.append(doc.error(("entity",), problem))
             if view.name in names:
-                errors.append(doc.error(("name",), f"{view.entity} has two list views named '{view.name}'"))
+                errors.append(doc.error(("name",), say(says.TWO_LIST_VIEWS, entity=view.entity, name=view.name)))
             names.add(view.name)
             known = set(entity.field_names()) | set(STANDARD_COLUMNS)
             for i, column in enumerate(view.columns):
                 if column not in known:
-                    errors.append(doc.error(("columns", i), f"column '{column}' is not a field of {entity.qualified}"))
+                    errors.append(
+                        doc.error(("columns", i), say(says.COLUMN_NOT_A_FIELD, name=column, entity=entity.qualified))
+                    )
             if view.sort_field not in known:
                 errors.append(
                     doc.error(("sort",), f"cannot sort by '{view.sort_field}': not a field of {entity.qualified}")
@@ -392,7 +401,9 @@ def check_expressions(catalog: Catalog) -> list[DefinitionError]:
             errors += _expression_errors(rule.check, variables, "boolean", doc, ("rules", rule.index, "check"))
             if rule.field and entity.field(rule.field) is None:
                 errors.append(
-                    doc.error(("rules", rule.index, "field"), f"'{rule.field}' is not a field of {entity.qualified}")
+                    doc.error(
+                        ("rules", rule.index, "field"), say(says.NOT_A_FIELD, name=rule.field, entity=entity.qualified)
+                    )
                 )
         if entity.locked_when:
             errors += _expression_errors(entity.locked_when, variables, "boolean", doc, ("locked_when",))
@@ -407,8 +418,11 @@ def _expression_errors(
     try:
         compile_expression(source, variables, expect=expect)
     except ExpressionError as exc:
-        where = f" (line {exc.line}, column {exc.column} of the expression)" if exc.line and "\n" in source else ""
-        return [doc.error(path, f"{exc.message}{where}")]
+        if exc.line and "\n" in source:
+            return [
+                doc.error(path, say(says.WHERE_IN_EXPRESSION, message=exc.message, line=exc.line, column=exc.column))
+            ]
+        return [doc.error(path, exc.message)]
     return []
 
 
@@ -431,7 +445,7 @@ def check_formula_cycles(catalog: Catalog) -> list[DefinitionError]:
             if circle:
                 errors.append(
                     entity.document.error(
-                        ("fields", f.index, "expression"), f"formulas read each other in a circle: {' → '.join(circle)}"
+                        ("fields", f.index, "expression"), say(says.FORMULA_CIRCLE, circle=" → ".join(circle))
                     )
                 )
     return errors
@@ -526,7 +540,7 @@ def _seed_record_errors(seed, entity: EntityDef, index: int, record: dict, catal
         path = ("records", index, name)
         f = entity.field(name)
         if f is None:
-            errors.append(doc.error(path, f"'{name}' is not a field of {entity.qualified}"))
+            errors.append(doc.error(path, say(says.NOT_A_FIELD, name=name, entity=entity.qualified)))
         elif FIELD_TYPES[f.type].generated:
             errors.append(
                 doc.error(path, f"'{name}' is a {f.type} field: the platform fills it in, a seed cannot set it")
@@ -613,9 +627,9 @@ def _backfill_errors(f) -> list[str]:
     try:
         FIELD_TYPES[f.type].marshmallow_field(f).deserialize(value)
     except ValidationError as invalid:
-        return [f"backfill {f.backfill!r} is not a valid value: {' '.join(_messages(invalid.messages))}"]
+        return [say(says.BAD_BACKFILL, value=repr(f.backfill), problem=" ".join(_messages(invalid.messages)))]
     return [
-        f"backfill {f.backfill!r} is not a valid value: {problem}"
+        say(says.BAD_BACKFILL, value=repr(f.backfill), problem=problem)
         for problem in FIELD_TYPES[f.type].change_errors(f, value, None, None)
     ]
 
@@ -676,7 +690,7 @@ def check_pack_field_names(catalog: Catalog) -> list[DefinitionError]:
     return [
         entity.document.error(
             ("fields", f.index, "name"),
-            f"'{f.name}': names starting with {TENANT_FIELD_PREFIX} are kept for the fields tenants add",
+            say(says.KEPT_PREFIX, name=f.name, prefix=TENANT_FIELD_PREFIX),
         )
         for entity in catalog.entities.values()
         for f in entity.fields

@@ -5,10 +5,12 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable, Iterator
+from functools import reduce
 from pathlib import Path
 
 from jsonschema.exceptions import ValidationError
 
+from ..i18n import say
 from ..meta.catalog import Catalog, PackFiles, PackSources
 from ..meta.errors import DefinitionError, DefinitionsInvalid
 from ..meta.kinds import KINDS
@@ -16,6 +18,17 @@ from ..meta.partial import PartDocument, checkable_part, instance_of, is_name_er
 from ..meta.yamlload import Document, parse_documents, read_text
 from .checks import PACK_CHECKS, entity_width_problem
 from .jsonschemas import validator
+from .schema_messages import (
+    AND_THEN,
+    DID_YOU_MEAN,
+    NOT_A_LABEL,
+    NOT_A_MAPPING,
+    UNEXPECTED_PROPERTY,
+    UNKNOWN_FIELD_TYPE,
+    UNKNOWN_KIND,
+    WHAT_IS_EXPECTED,
+    schema_message,
+)
 
 PACK_FILE = "pack.yaml"
 
@@ -54,10 +67,10 @@ def _pack_folders(paths: list[Path]) -> Iterator[Path]:
 def schema_errors(doc: Document) -> list[DefinitionError]:
     kind = doc.kind
     if not isinstance(doc.data, dict):
-        return [doc.error((), "expected a mapping with a 'kind'")]
+        return [doc.error((), NOT_A_MAPPING)]
     if kind not in KINDS:
         expected = ", ".join(sorted(KINDS))
-        return [doc.error(("kind",), f"unknown kind {kind!r}; expected one of: {expected}")]
+        return [doc.error(("kind",), say(UNKNOWN_KIND, kind=repr(kind), kinds=expected))]
     if kind == "Entity" and (too_wide := _width_error(doc)):
         return [too_wide]
     return [error for err in validator(kind).iter_errors(doc.data) for error in _located_errors(doc, err)]
@@ -86,20 +99,22 @@ def _located_errors(doc: Document, err: ValidationError) -> list[DefinitionError
 def unexpected_property(key: str, known: list[str]) -> str:
     """An unknown property, with the known one it most likely misspells."""
     close = difflib.get_close_matches(key, known, n=1)
-    return f"unexpected property '{key}'" + (f"; did you mean '{close[0]}'?" if close else "")
+    return say(DID_YOU_MEAN, key=key, close=close[0]) if close else say(UNEXPECTED_PROPERTY, key=key)
 
 
 def describe_schema_error(err: ValidationError) -> str:
     """jsonschema's message, made specific for the cases implementers meet most."""
     if err.validator == "additionalProperties":
         known = list(schema_of(err).get("properties", {}))
-        return ", ".join(unexpected_property(key, known) for key in unexpected_keys(err))
+        unexpected = [unexpected_property(key, known) for key in unexpected_keys(err)]
+        return reduce(lambda first, then: say(AND_THEN, first=first, then=then), unexpected) if unexpected else ""
     if err.validator == "oneOf" and schema_of(err).get("oneOf", [{}])[0].get("type") == "string":
-        return f"expected a label: a text, or a mapping like {{en: ..., zh: ...}}; got {err.instance!r}"
+        return say(NOT_A_LABEL, value=repr(err.instance))
     if err.validator == "enum" and list(err.absolute_path)[-1:] == ["type"] and "fields" in err.absolute_path:
-        return f"unknown field type {err.instance!r}; expected one of: {', '.join(schema_of(err).get('enum', []))}"
+        return say(UNKNOWN_FIELD_TYPE, value=repr(err.instance), types=", ".join(schema_of(err).get("enum", [])))
     expected = err.schema.get("description") if isinstance(err.schema, dict) else None
-    return f"{err.message}; expected {expected}" if expected else err.message
+    message = schema_message(err)
+    return say(WHAT_IS_EXPECTED, message=message, expected=expected) if expected else message
 
 
 def read_pack(folder: Path) -> tuple[list[Document], list[DefinitionError], PackSources]:

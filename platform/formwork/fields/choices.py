@@ -21,7 +21,7 @@ from marshmallow import validate as mv
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 
-from ..i18n import CatalogText
+from ..i18n import CatalogText, say
 from ..meta.model import Choice, FieldDef
 from .base import FieldType, KeepsStoredValue
 
@@ -50,6 +50,14 @@ MAP_CHOICES_SCHEMA = {
 }
 RETIRED = CatalogText('"{value}" is retired; choose another value.')
 RETIRED_OPTION = CatalogText("{label} (retired)")
+#: the definition checks' messages about a choice field's default and `map_choices`
+DEFAULT_RETIRED = CatalogText("default '{value}' is a retired choice, which a new record cannot take")
+DEFAULT_NOT_A_CHOICE = CatalogText("default '{value}' is not one of the choices")
+STILL_A_CHOICE = CatalogText(
+    "'{old}' is still one of the choices; map_choices rewrites values that are no longer choices"
+)
+MAPPED_TO_RETIRED = CatalogText("'{old}' is mapped to '{new}', which is a retired choice; map it to a current one")
+MAPPED_TO_NO_CHOICE = CatalogText("'{old}' is mapped to '{new}', which is not one of the choices")
 
 
 def badge(choice: Choice) -> Markup:
@@ -121,11 +129,7 @@ def _default_errors(kind: ChoiceKind, field: FieldDef) -> list[tuple[tuple[Any, 
         return []
     offered, known = {c.value for c in field.offered_choices}, {c.value for c in field.choices}
     return [
-        (
-            ("default",),
-            f"default '{wrong}' is "
-            + ("a retired choice, which a new record cannot take" if wrong in known else "not one of the choices"),
-        )
+        (("default",), say(DEFAULT_RETIRED if wrong in known else DEFAULT_NOT_A_CHOICE, value=wrong))
         for wrong in kind.values_of(field.default)
         if wrong not in offered
     ]
@@ -137,15 +141,10 @@ def _map_errors(field: FieldDef) -> list[tuple[tuple[Any, ...], str]]:
     errors: list[tuple[tuple[Any, ...], str]] = []
     for old, new in field.map_choices.items():
         if old in known:
-            errors.append(
-                (
-                    ("map_choices", old),
-                    f"'{old}' is still one of the choices; map_choices rewrites values that are no longer choices",
-                )
-            )
+            errors.append((("map_choices", old), say(STILL_A_CHOICE, old=old)))
         elif new not in offered:
-            wrong = "a retired choice; map it to a current one" if new in known else "not one of the choices"
-            errors.append((("map_choices", old), f"'{old}' is mapped to '{new}', which is {wrong}"))
+            wrong = MAPPED_TO_RETIRED if new in known else MAPPED_TO_NO_CHOICE
+            errors.append((("map_choices", old), say(wrong, old=old, new=new)))
     return errors
 
 

@@ -27,7 +27,7 @@ DIMENSIONS = "dimensions"
 MEASURES = "measures"
 #: a list's totals: number fields, each summed or averaged (`{amount: sum}`)
 TOTALS = "totals"
-#: a structured filter (docs/filters.md), written as JSON
+#: a structured filter (docs/filters.md), edited as rows or written as JSON
 FILTER = "filter"
 #: the roles a view is for, among the tenant's roles (none: everyone who may read the entity)
 ROLES = "roles"
@@ -56,7 +56,7 @@ class ViewEditing:
     properties: tuple[EditableProperty, ...]
 
 
-FILTER_PROPERTY = EditableProperty("filter", FILTER, CatalogText("Records shown (a filter, in JSON)"))
+FILTER_PROPERTY = EditableProperty("filter", FILTER, CatalogText("Records shown"))
 #: every view kind's `roles:` (compile/audience.py says who sees a view that names roles)
 ROLES_PROPERTY = EditableProperty("roles", ROLES, CatalogText("For the roles (none ticked: everyone)"))
 

@@ -24,6 +24,7 @@ import yaml
 from werkzeug.datastructures import MultiDict
 
 from ..definitions.jsonschemas import kind_schema
+from ..i18n import localized
 from ..meta.errors import DefinitionError
 from ..meta.yamlload import parse_documents
 from .chain_form import constant_text, control_of, moved
@@ -365,4 +366,6 @@ def document_errors(
     start = first_lines[index]
     end = first_lines[index + 1] if index + 1 < len(first_lines) else float("inf")
     mine = [e for e in errors if start <= e.line < end]
-    return mine, [f"{e.path}: {e.message}" if e.path else e.message for e in errors if e not in mine]
+    return mine, [
+        f"{e.path}: {localized(e.message)}" if e.path else localized(e.message) for e in errors if e not in mine
+    ]

@@ -21,6 +21,7 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
 
+from ..i18n import localized
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError, DefinitionsInvalid
 from ..meta.model import EntityDef
@@ -124,7 +125,9 @@ def _chain_errors(
     start = first_lines[index]
     end = first_lines[index + 1] if index + 1 < len(first_lines) else float("inf")
     mine = [e for e in errors if start <= e.line < end]
-    return mine, [f"{e.path}: {e.message}" if e.path else e.message for e in errors if e not in mine]
+    return mine, [
+        f"{e.path}: {localized(e.message)}" if e.path else localized(e.message) for e in errors if e not in mine
+    ]
 
 
 def _word(control: str, value: str) -> str:

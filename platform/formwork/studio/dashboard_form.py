@@ -2,10 +2,9 @@
 and value, the cards' arrangement as posted, and the control each check's error belongs at.
 
 A card is posted under `card.*`: its type, measure, field, chart, group_by, width, label and the row it goes in;
-its filter as rows `card.filter.<i>.field`, `.op` and `.value` (a row without a field is a blank one, left out),
-always joined by all. The arrangement is
-posted as `row.<i>` (the cards of row i, in order, each by its place `r0w1` when the page was shown), so a page
-that moves cards by buttons and one that drags them post the same thing. The checks of `formwork validate` judge
+its filter as rows under `card.filter` (studio/filter_rows.py: field, operator and value, joined by all or any).
+The arrangement is posted as `row.<i>` (the cards of row i, in order, each by its place `r0w1` when the page was
+shown), so a page that moves cards by buttons and one that drags them post the same thing. The checks of `formwork validate` judge
 everything posted; this module only shapes it, and says what cannot be read at all.
 """
 
@@ -18,14 +17,12 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from ..fields import value_kind
-from ..filters.operators import COUNT, LIST, NO_VALUE, SHAPES
-from ..filters.words import OPERATORS, PERIODS
 from ..meta.model import EntityDef
-from .dashboard_labels import OFFERED_OPERATORS
+from .filter_rows import filter_of, posted_rows, row_control
 
 #: the widget properties the add-card form posts, besides the filter and the label
 CARD_KEYS = ("type", "measure", "field", "chart", "group_by")
-BLANK_FILTER_ROWS = 3
+FILTER_PREFIX = "card.filter"
 GRID_COLUMNS = 12
 PLACE = re.compile(r"^r(\d+)w(\d+)$")
 NEW_ROW = "new"
@@ -35,13 +32,6 @@ NEW_ROW = "new"
 class Option:
     value: str
     label: str
-
-
-@dataclass(frozen=True)
-class FilterRow:
-    field: str = ""
-    op: str = ""
-    value: str = ""
 
 
 def place(row: int, index: int) -> str:
@@ -55,29 +45,6 @@ def number_fields(entity: EntityDef) -> list[Option]:
 
 def group_fields(entity: EntityDef) -> list[Option]:
     return [Option(f.name, f"{f.label.localized()} ({f.name})") for f in entity.fields if value_kind(f).groupable]
-
-
-def filter_fields(entity: EntityDef) -> list[Option]:
-    return [Option(f.name, f"{f.label.localized()} ({f.name})") for f in entity.fields if not value_kind(f).holds_rows]
-
-
-def operator_options() -> list[Option]:
-    blanks = {"field": "…", "value": "…", "days": "N"}
-    words = {**OPERATORS, **PERIODS}
-    return [Option(op, words[op].localized().format(**blanks)) for op in OFFERED_OPERATORS]
-
-
-def posted_filter_rows(form: MultiDict[str, str]) -> list[FilterRow]:
-    """The filter rows as posted, blank ones included (a refused post shows them again as typed)."""
-    indexes = sorted({int(key.split(".")[2]) for key in form if re.fullmatch(r"card\.filter\.\d+\.field", key)})
-    return [
-        FilterRow(
-            form.get(f"card.filter.{i}.field", ""),
-            form.get(f"card.filter.{i}.op", ""),
-            form.get(f"card.filter.{i}.value", ""),
-        )
-        for i in indexes
-    ]
 
 
 def posted_card(form: MultiDict[str, str], entity: EntityDef) -> dict[str, Any]:
@@ -94,40 +61,10 @@ def posted_card(form: MultiDict[str, str], entity: EntityDef) -> dict[str, Any]:
     width = form.get("card.width", "").strip()
     if width:
         card["width"] = int(width) if width.isdigit() else width
-    rows = [_condition(row, entity) for row in posted_filter_rows(form) if row.field]
-    if rows:
-        card["filter"] = rows
+    found = filter_of(posted_rows(form, FILTER_PREFIX), entity)
+    if found is not None:
+        card["filter"] = found
     return card
-
-
-def _condition(row: FilterRow, entity: EntityDef) -> dict[str, Any]:
-    """A row as a filter condition, its value read by the operator's shape and the field's kind of value."""
-    found: dict[str, Any] = {"field": row.field, "op": row.op}
-    shape = SHAPES.get(row.op)
-    if shape == NO_VALUE:
-        return found
-    if shape == COUNT:
-        text = row.value.strip()
-        found["value"] = int(text) if text.isdigit() else text
-    elif shape == LIST:
-        found["value"] = [_atom(part.strip(), row.field, entity) for part in row.value.split(",") if part.strip()]
-    else:
-        found["value"] = _atom(row.value.strip(), row.field, entity)
-    return found
-
-
-def _atom(text: str, name: str, entity: EntityDef) -> Any:
-    """A typed value as the filter compares it: a number for a number field, true/false for a yes/no field."""
-    target = entity.field(name)
-    kind = value_kind(target) if target is not None else None
-    if kind is not None and kind.holds_yes_no and text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    if kind is not None and kind.holds_number:
-        try:
-            return int(text) if text.lstrip("-").isdigit() else float(text)
-        except ValueError:
-            return text
-    return text
 
 
 def add_card(document: dict[str, Any], card: dict[str, Any], row: str) -> tuple[int, int]:
@@ -224,11 +161,10 @@ def control_of(path: str, added: tuple[int, int] | None = None) -> str:
 
 
 def _card_control(inside: str) -> str:
-    """`field` → card.field; `filter[0].value` → card.filter.0.value; `label.en` → card.label_en; the card as a
-    whole (a chart without group_by) → card.group_by."""
-    found = re.match(r"filter\[(\d+)\]\.?(field|op|value)?", inside)
-    if found:
-        return f"card.filter.{found.group(1)}.{found.group(2) or 'field'}"
+    """`field` → card.field; `filter[0].value`, `filter.any[0].value` → card.filter.0.value; `label.en` →
+    card.label_en; the card as a whole (a chart without group_by) → card.group_by."""
+    if inside.startswith("filter.") or inside.startswith("filter["):
+        return row_control(inside[len("filter") :], FILTER_PREFIX)
     key = inside.split(".")[0].split("[")[0]
     if key == "label":
         return "card.label_en"

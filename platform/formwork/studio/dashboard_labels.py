@@ -58,20 +58,3 @@ TEXT = {
 TYPES = {"number": CatalogText("Number card"), "chart": CatalogText("Chart")}
 MEASURES = {"count": CatalogText("Count"), "sum": CatalogText("Sum"), "avg": CatalogText("Average")}
 CHARTS = {"bar": CatalogText("Bar"), "line": CatalogText("Line"), "pie": CatalogText("Pie")}
-#: the operators a card's filter rows offer (said in filters/words.py's words, as the roles screen says them)
-OFFERED_OPERATORS = (
-    "=",
-    "!=",
-    "<",
-    "<=",
-    ">",
-    ">=",
-    "in",
-    "not_in",
-    "contains",
-    "is_empty",
-    "is_not_empty",
-    "this_month",
-    "this_year",
-    "last_days",
-)

@@ -27,26 +27,25 @@ from ..i18n import Label
 from ..meta.errors import DefinitionsInvalid
 from ..meta.model import EntityDef, qualify
 from .dashboard_form import (
-    BLANK_FILTER_ROWS,
+    FILTER_PREFIX,
     NEW_ROW,
-    FilterRow,
     Option,
     add_card,
     arranged,
     control_of,
-    filter_fields,
     group_fields,
     moved,
     number_fields,
-    operator_options,
     place,
     posted_card,
-    posted_filter_rows,
     removed,
 )
 from .dashboard_labels import CHARTS, MEASURES, TEXT, TYPES
 from .draft_publish import discard_posted_draft, publish_posted_draft
 from .drafts import draft_of, draft_state, drafted_entities
+from .filter_row_labels import MATCHES
+from .filter_row_labels import TEXT as FILTER_TEXT
+from .filter_rows import FilterRows, field_options, operator_options, posted_rows
 from .labels import MENU_NAME
 from .labels import TEXT as STUDIO_TEXT
 from .publishing import (
@@ -281,8 +280,7 @@ class DashboardStudio(BaseView):
         served = served_catalog()
         chosen = posted.get("card.entity", "") if posted is not None else request.args.get("entity", "")
         entity: EntityDef | None = served.entities.get(chosen)
-        rows = posted_filter_rows(posted) if posted is not None else []
-        rows += [FilterRow() for _ in range(BLANK_FILTER_ROWS)]
+        rows = posted_rows(posted, FILTER_PREFIX) if posted is not None else FilterRows()
         return {
             "posted": posted or MultiDict(),
             "TYPES": TYPES,
@@ -294,7 +292,10 @@ class DashboardStudio(BaseView):
             "entity": entity,
             "number_fields": number_fields(entity) if entity else [],
             "group_fields": group_fields(entity) if entity else [],
-            "filter_fields": filter_fields(entity) if entity else [],
-            "operators": operator_options(),
+            "filter_prefix": FILTER_PREFIX,
+            "filter_fields": field_options(entity, rows) if entity else [],
+            "operators": operator_options(rows),
             "filter_rows": rows,
+            "FILTER_TEXT": FILTER_TEXT,
+            "MATCHES": MATCHES,
         }

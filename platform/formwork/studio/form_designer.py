@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..compile.logic import CONDITIONS
+from ..i18n import localized
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef
 from .form_layout import Layout, form_document
@@ -100,5 +101,5 @@ def place_errors(errors: list[DefinitionError], documents: list[dict[str, Any]],
             prefix = condition_prefix(own[int(mine.group(1))], mine.group(2))
             placed.conditions.setdefault(prefix, []).append(error.message)
         else:
-            placed.page.append(f"{error.path}: {error.message}" if error.path else error.message)
+            placed.page.append(f"{error.path}: {localized(error.message)}" if error.path else error.message)
     return placed

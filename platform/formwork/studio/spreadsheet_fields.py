@@ -117,7 +117,8 @@ def infer_type(values: Sequence[Any]) -> tuple[str, int | None]:
         return "string", None
     for type_name, fits in TESTS:
         if type_name in FIELD_TYPES and all(fits(value) for value in values):
-            return type_name, _precision(values) if type_name == "decimal" else None
+            takes_precision = "precision" in FIELD_TYPES[type_name].accepted_properties()
+            return type_name, _precision(values) if takes_precision else None
     texts = [cell_text(value) for value in values]
     if any(len(text) > STRING_LENGTH or "\n" in text for text in texts):
         return "text", None
@@ -143,9 +144,9 @@ def field_document(inferred: InferredField) -> dict[str, Any]:
     document: dict[str, Any] = {"name": inferred.name, "type": inferred.type, "label": label}
     if inferred.required:
         document["required"] = True
-    if inferred.type == "choice":
+    if FIELD_TYPES[inferred.type].has_choices:
         document["choices"] = [{"value": value} for value in inferred.values] or [{"value": "-"}]
-    if inferred.type == "decimal" and inferred.precision is not None:
+    if inferred.precision is not None:
         document["precision"] = inferred.precision
     return document
 

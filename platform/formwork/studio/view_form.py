@@ -4,8 +4,11 @@ control (its options among the entity's fields, what the document holds now) and
 A list of values (a card's fields, a list's columns, a pivot's dimensions or measures) is posted as one value per
 chosen item under the property's control name, in the order the admin put them; each item is a token (`amount`,
 `close_date:month`, `sum:amount`) that stands for the document's item; a view's roles are ticked boxes, none ticked
-leaving the key out (everyone). Keys the editor does not edit (a calendar's
-duration, a list's page size, a column's format) are kept as the document has them.
+leaving the key out (everyone). A filter is rows of field, operator and value joined by all or any
+(studio/filter_rows.py), posted with `<control>.mode` = rows; a filter the rows cannot show, or one the admin
+chooses to write as JSON (`<control>.mode` = text), is the JSON text posted under the control's name. Keys the
+editor does not edit (a calendar's duration, a list's page size, a column's format) are kept as the document has
+them.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from ..meta.editing import (
     ViewEditing,
 )
 from ..meta.model import EntityDef, FieldDef
+from .filter_rows import FilterRows, field_options, filter_of, operator_options, posted_rows, row_control, rows_of
+from .filter_rows import Option as FilterOption
 from .view_labels import MEASURE_WORDS, TEXT
 
 #: the lists of tokens: one posted value per chosen item, in order (a view's roles: one per ticked box)
@@ -48,7 +53,8 @@ class Option:
 
 @dataclass
 class Control:
-    """One property as the form shows it: its options and what is chosen (tokens, in order), a filter's text."""
+    """One property as the form shows it: its options and what is chosen (tokens, in order); a filter's rows (with
+    their options) and its text."""
 
     prop: EditableProperty
     options: list[Option]
@@ -56,6 +62,9 @@ class Control:
     descending: bool = False
     text: str = ""
     totals: dict[str, str] = field(default_factory=dict)
+    rows: FilterRows = field(default_factory=FilterRows)
+    filter_fields: list[FilterOption] = field(default_factory=list)
+    operators: list[FilterOption] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -163,17 +172,34 @@ def controls(
     for prop in editing.properties:
         value = document.get(prop.key)
         chosen = tokens(prop, value)
+        control = Control(
+            prop,
+            _offered(prop, entity, chosen, roles),
+            chosen,
+            descending=prop.value == ORDER and str(value or "").startswith("-"),
+            totals=dict(value) if prop.value == TOTALS and isinstance(value, dict) else {},
+        )
         found.append(
-            Control(
-                prop,
-                _offered(prop, entity, chosen, roles),
-                chosen,
-                descending=prop.value == ORDER and str(value or "").startswith("-"),
-                text=json.dumps(value, ensure_ascii=False, indent=1) if prop.value == FILTER and value else "",
-                totals=dict(value) if prop.value == TOTALS and isinstance(value, dict) else {},
-            )
+            _with_filter(control, entity, rows_of(value, entity), _json(value)) if prop.value == FILTER else control
         )
     return found
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1) if value else ""
+
+
+def _with_filter(control: Control, entity: EntityDef, rows: FilterRows, text: str) -> Control:
+    """A filter's control: its rows (or, `fits` False, its text alone) and the fields and operators they offer."""
+    control.rows, control.text = rows, text
+    control.filter_fields, control.operators = field_options(entity, rows), operator_options(rows)
+    return control
+
+
+def posted_as_rows(form: MultiDict[str, str], prop: EditableProperty) -> bool:
+    """Whether the filter was posted as rows (not as the expert's JSON)."""
+    modes = form.getlist(f"{control_name(prop)}.mode")
+    return "rows" in modes and "text" not in modes
 
 
 def posted_controls(
@@ -184,17 +210,24 @@ def posted_controls(
     for prop in editing.properties:
         name = control_name(prop)
         chosen = [v for v in (form.getlist(name) if prop.value in LISTS else [form.get(name, "")]) if v]
-        found.append(
-            Control(
-                prop,
-                _offered(prop, entity, chosen, roles),
-                chosen,
-                descending=form.get(f"{name}.descending") == "1",
-                text=form.get(name, "") if prop.value == FILTER else "",
-                totals=_posted_totals(prop, form),
-            )
+        control = Control(
+            prop,
+            _offered(prop, entity, chosen, roles),
+            chosen,
+            descending=form.get(f"{name}.descending") == "1",
+            totals=_posted_totals(prop, form),
         )
+        found.append(_posted_filter(control, entity, form) if prop.value == FILTER else control)
     return found
+
+
+def _posted_filter(control: Control, entity: EntityDef, form: MultiDict[str, str]) -> Control:
+    """A filter's control as posted: its rows, or (posted as JSON) the text as typed (none typed: empty rows)."""
+    if posted_as_rows(form, control.prop):
+        rows = posted_rows(form, control.name)
+        return _with_filter(control, entity, rows, _json(filter_of(rows, entity)))
+    text = form.get(control.name, "")
+    return _with_filter(control, entity, FilterRows(fits=not text.strip()), text)
 
 
 def _posted_totals(prop: EditableProperty, form: MultiDict[str, str]) -> dict[str, str]:
@@ -205,7 +238,7 @@ def _posted_totals(prop: EditableProperty, form: MultiDict[str, str]) -> dict[st
 
 
 def posted_document(
-    editing: ViewEditing, document: dict[str, Any], form: MultiDict[str, str]
+    editing: ViewEditing, document: dict[str, Any], form: MultiDict[str, str], entity: EntityDef
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """`document` with the posted values of the properties (an emptied one left out) and its label; the errors
     found before the checks (nothing chosen for a required property, a filter that is no JSON), by control."""
@@ -213,7 +246,7 @@ def posted_document(
     errors: dict[str, list[str]] = {}
     for prop in editing.properties:
         try:
-            value = _posted_value(prop, document.get(prop.key), form)
+            value = _posted_value(prop, document.get(prop.key), form, entity)
         except ValueError as wrong:
             errors.setdefault(control_name(prop), []).append(str(wrong))
             continue
@@ -233,8 +266,10 @@ def posted_document(
     return changed, errors
 
 
-def _posted_value(prop: EditableProperty, stored: Any, form: MultiDict[str, str]) -> Any:
+def _posted_value(prop: EditableProperty, stored: Any, form: MultiDict[str, str], entity: EntityDef) -> Any:
     name = control_name(prop)
+    if prop.value == FILTER and posted_as_rows(form, prop):
+        return filter_of(posted_rows(form, name), entity)
     if prop.value in LISTS:
         kept = {_token(item): item for item in stored} if isinstance(stored, list) else {}
         return [_item(prop, token, kept) for token in form.getlist(name) if token]
@@ -251,10 +286,16 @@ def _posted_value(prop: EditableProperty, stored: Any, form: MultiDict[str, str]
     return text
 
 
-def control_of(path: str, editing: ViewEditing) -> str:
-    """The control a check's error at `path` (`card[1]`, `label.en`) belongs at: the property it starts with, the
-    name or the label; '' (above the form) for the rest."""
+def control_of(path: str, editing: ViewEditing, form: MultiDict[str, str]) -> str:
+    """The control a check's error at `path` (`card[1]`, `label.en`) belongs at: the property it starts with (a
+    filter posted as rows: the row, `filter[1].value` → `p.filter.1.value`), the name or the label; '' (above the
+    form) for the rest."""
     key = path.split(".")[0].split("[")[0]
     if key in ("name", "label"):
         return "label_en" if key == "label" else "name"
-    return next((control_name(p) for p in editing.properties if p.key == key), "")
+    prop = next((p for p in editing.properties if p.key == key), None)
+    if prop is None:
+        return ""
+    if prop.value == FILTER and posted_as_rows(form, prop):
+        return row_control(path[len(key) :], control_name(prop))
+    return control_name(prop)

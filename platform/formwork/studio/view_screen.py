@@ -25,6 +25,8 @@ from ..meta.errors import DefinitionsInvalid
 from ..meta.kinds import KINDS, Kind
 from ..meta.model import EntityDef
 from ..tenancy.customizations import target_of
+from .filter_row_labels import MATCHES
+from .filter_row_labels import TEXT as FILTER_TEXT
 from .labels import MENU_NAME
 from .publishing import (
     checked_overlays,
@@ -142,7 +144,7 @@ class ViewEditorScreen(BaseView):
         roles = role_options(served_catalog())
         if request.method == "GET":
             return self._page(entity, kind, document, controls(_editing(kind), drafted, document, roles), {}, new)
-        posted, errors = posted_document(_editing(kind), document, request.form)
+        posted, errors = posted_document(_editing(kind), document, request.form, drafted)
         if new:
             posted["name"] = request.form.get("name", "").strip()
             errors = self._name_errors(entity, kind, posted["name"]) | errors
@@ -174,7 +176,7 @@ class ViewEditorScreen(BaseView):
         except DefinitionsInvalid as invalid:
             errors: dict[str, list[str]] = {}
             for error in invalid.errors:
-                errors.setdefault(control_of(error.path, _editing(kind)), []).append(error.message)
+                errors.setdefault(control_of(error.path, _editing(kind), request.form), []).append(error.message)
             return errors
         if not save_shown_draft(entity.qualified, documents):
             return {"": [TEXT["draft_changed"].localized()]}
@@ -200,6 +202,8 @@ class ViewEditorScreen(BaseView):
             ),
             T=TEXT,
             K=VALUE_KINDS,
+            FILTER_TEXT=FILTER_TEXT,
+            MATCHES=MATCHES,
             entity=entity,
             kind=kind,
             new=new,

@@ -35,10 +35,12 @@ from jsonschema import Draft202012Validator
 from sqlalchemy.orm import Session
 
 from ..config import Settings
+from ..definitions import check_texts as says
 from ..definitions.checks import CHECKS, TENANT_FIELD_PREFIX, TENANT_PACK
 from ..definitions.jsonschemas import extension_schema, field_schema, kind_schema
 from ..definitions.loader import describe_schema_error
-from ..i18n import CatalogText
+from ..definitions.schema_messages import NOT_A_MAPPING
+from ..i18n import CatalogText, say
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError, DefinitionsInvalid
 from ..meta.kinds import KINDS, build_entity, build_form, build_list_view
@@ -128,10 +130,10 @@ def overlay_validator(kind: str) -> Draft202012Validator:
 
 def overlay_schema_errors(doc: Document) -> list[DefinitionError]:
     if not isinstance(doc.data, dict):
-        return [doc.error((), "expected a mapping with a 'kind'")]
+        return [doc.error((), NOT_A_MAPPING)]
     kinds = overlay_kinds()
     if doc.kind not in kinds:
-        return [doc.error(("kind",), f"a tenant customizes with {', '.join(kinds)}; got kind {doc.kind!r}")]
+        return [doc.error(("kind",), say(says.CUSTOMIZED_KINDS, kinds=", ".join(kinds), kind=repr(doc.kind)))]
     standing = doc.kind != "Entity" and not names_entity(doc.kind)
     data = {k: v for k, v in doc.data.items() if k != "pack"} if standing else doc.data
     errors = [
@@ -142,7 +144,7 @@ def overlay_schema_errors(doc: Document) -> list[DefinitionError]:
         errors.append(doc.error(("pack",), "expected the name of the pack whose definition this replaces"))
     entity = doc.data.get("entity")
     if not errors and names_entity(doc.kind) and "." not in str(entity):
-        errors.append(doc.error(("entity",), f"name the entity with its pack, e.g. crm.{entity}"))
+        errors.append(doc.error(("entity",), say(says.NAME_WITH_PACK, entity=entity)))
     return errors
 
 
@@ -157,7 +159,7 @@ def overlays_of(documents: list[Document]) -> tuple[list[Overlay], list[Definiti
         assert doc.kind is not None  # overlay_schema_errors refuses a document of no overlay kind
         overlay = Overlay(doc.kind, target_of(doc.kind, doc.data), doc)
         if (overlay.kind, overlay.target) in seen:
-            errors.append(doc.error(("entity",), f"{overlay.describe()} is customized twice"))
+            errors.append(doc.error(("entity",), say(says.CUSTOMIZED_TWICE, overlay=overlay.describe())))
         seen.add((overlay.kind, overlay.target))
         doc.pack = overlay.pack
         overlays.append(overlay)
@@ -229,17 +231,11 @@ def extend_entity(entity: EntityDef, extension: Document) -> tuple[EntityDef | N
     for i, spec in enumerate(data.get("fields", [])):
         name = spec["name"]
         if not name.startswith(TENANT_FIELD_PREFIX):
-            errors.append(
-                extension.error(
-                    ("fields", i, "name"),
-                    f"'{name}': fields a tenant adds are named x_… (e.g. x_{name}), so that no "
-                    "later version of the pack can add a field with the same name",
-                )
-            )
+            errors.append(extension.error(("fields", i, "name"), say(says.TENANT_PREFIX, name=name)))
     for key in ("labels", "changes"):
         for name in data.get(key, {}):
             if entity.field(name) is None:
-                errors.append(extension.error((key, name), f"'{name}' is not a field of {entity.qualified}"))
+                errors.append(extension.error((key, name), say(says.NOT_A_FIELD, name=name, entity=entity.qualified)))
     if errors:
         return None, errors
     merged = copy.deepcopy(entity.document.data)
@@ -290,7 +286,7 @@ def _merge_once(base: Catalog, overlays: list[Overlay]) -> tuple[Catalog, list[D
     for overlay in sorted(overlays, key=lambda o: kinds.index(o.kind)):
         doc = overlay.document
         if overlay.pack not in packs and overlay.pack != TENANT_PACK:
-            errors.append(doc.error(("pack",), f"pack '{overlay.pack}' is not installed in the tenant"))
+            errors.append(doc.error(("pack",), say(says.PACK_NOT_INSTALLED, pack=overlay.pack)))
             continue
         if overlay.pack == TENANT_PACK:
             packs.setdefault(TENANT_PACK, tenant_pack(base))
@@ -306,7 +302,7 @@ def _merge_once(base: Catalog, overlays: list[Overlay]) -> tuple[Catalog, list[D
             continue
         entity = entities.get(overlay.entity)
         if entity is None:
-            errors.append(doc.error(("entity",), f"entity '{overlay.entity}' is not in the tenant's packs"))
+            errors.append(doc.error(("entity",), say(says.ENTITY_NOT_INSTALLED, entity=overlay.entity)))
             continue
         if overlay.kind == "EntityExtension":
             extended, found = extend_entity(entity, doc)

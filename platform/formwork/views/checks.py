@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..definitions.check_texts import NOT_A_FIELD
 from ..fields import FIELD_TYPES, FieldType, value_kind
 from ..filters import check_filter
 from ..filters.targets import STANDARD_TYPES
+from ..i18n import say
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef
@@ -64,11 +66,11 @@ def stored_kind(entity: EntityDef, name: str) -> FieldType | None:
 
 def shown_field_problems(entity: EntityDef, names: tuple[str, ...], key: str) -> list[Problem]:
     """Fields a view shows (a card's, an event's): each must be a field of one value (not rows, not many records)."""
-    problems = []
+    problems: list[Problem] = []
     for i, name in enumerate(names):
         kind = stored_kind(entity, name)
         if kind is None:
-            problems.append(((key, i), f"'{name}' is not a field of {entity.qualified}"))
+            problems.append(((key, i), say(NOT_A_FIELD, name=name, entity=entity.qualified)))
         elif kind.holds_rows or kind.refers_to_many:
             problems.append(((key, i), f"a view cannot show '{name}', a {kind.name} field (many records)"))
     return problems
