@@ -284,6 +284,11 @@ def test_a_discarded_new_entity_is_gone_and_the_retired_title_refused(company: P
     page = admin.get(f"{STUDIO}/x.trial/")
     refused = admin.post(f"{STUDIO}/x.trial/fields/title/retire", data={"csrf_token": csrf_token(page.text)})
     assert refused.status_code == 400 and "title" in page_text(refused)  # an entity keeps its title field
+    assert "fields: [] should be non-empty" in page_text(refused)
+    chinese = admin.post(
+        f"{STUDIO}/x.trial/fields/title/retire", data={"csrf_token": csrf_token(page.text)}, query_string={"_l_": "zh"}
+    )
+    assert chinese.status_code == 400 and "fields: [] 不能为空" in page_text(chinese)  # the checks' words in Chinese
     discarded = admin.post(f"{STUDIO}/x.trial/discard", data={"csrf_token": csrf_token(page.text)})
     assert discarded.status_code == 302 and discarded.headers["Location"].endswith("/studio/")
     assert admin.get(f"{STUDIO}/x.trial/").status_code == 404

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from werkzeug.test import Client
 
-from conftest import Platform, csrf_token, jwt, login
+from conftest import PASSWORD, Platform, csrf_token, jwt, login
 from formwork.definitions.loader import builtin_definitions, load_catalog
 from formwork.meta.errors import DefinitionsInvalid
+from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.customizations import list_customizations, read_overlays
 from formwork.tenancy.customize import restore_revision, store_overlays
 from formwork.tenancy.pack_from_tenant import pack_from_tenant
@@ -127,3 +130,22 @@ def test_the_export_holds_the_entity_and_reads_back_as_overlays(platform: Platfo
     assert exported.status_code == 200
     overlays = read_overlays(exported.get_data(as_text=True), "export.yaml")
     assert [(o.kind, o.target) for o in overlays][:2] == [("Entity", "x.project"), ("ListView", "x.project/default")]
+
+
+def test_the_roles_grid_gives_a_pack_role_rights_on_an_own_entity(platform: Platform, tenant_client: Client) -> None:
+    tenant = find_tenant(platform.settings.database_url, "ownentities")
+    app = build_tenant_app(platform.settings, tenant, platform.catalog)
+    with app.app_context():
+        sm = app.appbuilder.sm
+        sm.add_user("rita", "Rita", "Test", "rita@example.com", [sm.find_role("sales_rep")], password=PASSWORD)
+        role_id = sm.find_role("sales_rep").id
+    rita = platform.client()
+    assert login(rita, "ownentities", "rita").status_code == 302
+    assert rita.get("/t/ownentities/x_project/list/").status_code == 403
+    grid = tenant_client.get(f"/t/ownentities/access/roles/{role_id}")
+    assert 'data-entity="x.project"' in grid.text
+    ticked = re.findall(r'name="(right:[\w.]+:\w+)" value="1"[^>]*checked', grid.text)
+    data = {**dict.fromkeys(ticked, "1"), "right:x.project:read": "1", "csrf_token": csrf_token(grid.text)}
+    assert tenant_client.post(f"/t/ownentities/access/roles/{role_id}", data=data).status_code == 302
+    assert rita.get("/t/ownentities/x_project/list/").status_code == 200
+    assert 'href="/t/ownentities/x_project/list/"' in rita.get("/t/ownentities/").text

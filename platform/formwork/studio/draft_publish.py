@@ -17,7 +17,7 @@ from ..meta.errors import DefinitionsInvalid
 from ..tenancy.errors import TenantError
 from .drafts import discard_draft, draft_of, draft_state
 from .labels import TEXT
-from .publishing import PublishConflict, publish, tenant_session
+from .publishing import PublishConflict, publish, refusal_words, tenant_session
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def publish_posted_draft(key: str) -> Outcome | None:
     except PublishConflict as conflict:
         return Outcome(409, f"{TEXT['conflict'].localized()} {conflict}")
     except (DefinitionsInvalid, TenantError) as refused:
-        return Outcome(400, f"{TEXT['not_published'].localized()} {refused}")
+        return Outcome(400, f"{TEXT['not_published'].localized()} {refusal_words(refused)}")
     discard_draft(session, key)
     session.commit()
     return Outcome(200, f"{TEXT['published'].localized()} {'; '.join(changed)}")

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..definitions.checks import TENANT_PACK
+from ..i18n import localized
 from ..meta.catalog import Catalog
+from ..meta.errors import DefinitionsInvalid
 from ..tenancy.customizations import (
     Overlay,
     check_overlays,
@@ -126,6 +128,14 @@ def drafted_definitions(entity: str) -> tuple[list[dict[str, Any]], Catalog]:
         return [stored_extension(entity)], served_catalog()
     documents = list(yaml.safe_load_all(draft))
     return documents, draft_catalog(documents, entity)
+
+
+def refusal_words(refused: Exception) -> str:
+    """What a refused save, publish or restore says to an admin: each check's message in their language, with the
+    place it is about (the file and line are the CLI's); another refusal (a plan the migration refuses) as it is."""
+    if not isinstance(refused, DefinitionsInvalid):
+        return str(refused)
+    return " ".join(f"{e.path}: {localized(e.message)}" if e.path else localized(e.message) for e in refused.errors)
 
 
 def fields_document(documents: list[dict[str, Any]]) -> dict[str, Any]:

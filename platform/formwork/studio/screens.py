@@ -22,6 +22,7 @@ from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionsInvalid
 from ..meta.model import EntityDef
 from ..tenancy.menu import menu_label
+from ..tenancy.spreadsheets import spreadsheets
 from .add_field import add_field_form
 from .automation_entries import entity_lists
 from .automation_labels import TEXT as AUTOMATION_TEXT
@@ -47,6 +48,7 @@ from .publishing import (
     fields_document,
     is_own_entity,
     plan_words,
+    refusal_words,
     save_documents,
     served_catalog,
     stored_extension,
@@ -85,6 +87,7 @@ class StudioScreen(BaseView):
             packs=catalog.packs,
             drafted=drafted_entities(tenant_session()),
             NEW_T=NEW_ENTITY_TEXT,
+            spreadsheets=spreadsheets() is not None,  # the imports feature reads them
         )
 
     @expose("/<name>/")
@@ -193,7 +196,7 @@ class StudioScreen(BaseView):
         try:
             checked_overlays(documents, entity.qualified)
         except DefinitionsInvalid as invalid:  # the own entity's last field, or its title field
-            flash(f"{TEXT['not_drafted'].localized()} {invalid}", "danger")
+            flash(f"{TEXT['not_drafted'].localized()} {refusal_words(invalid)}", "danger")
             return self._entity_page(entity, {}, MultiDict()), 400
         self._save(entity.qualified, documents)
         flash(TEXT["retired"].localized().format(field=field), "success")

@@ -18,7 +18,14 @@ from werkzeug.wrappers import Response
 from ..meta.errors import DefinitionsInvalid
 from ..tenancy.errors import TenantError
 from .labels import MENU_NAME, TEXT
-from .publishing import compare_revisions, exported_text, restore, restore_plan_words, tenant_revisions
+from .publishing import (
+    compare_revisions,
+    exported_text,
+    refusal_words,
+    restore,
+    restore_plan_words,
+    tenant_revisions,
+)
 
 
 class StudioVersions(BaseView):
@@ -88,7 +95,7 @@ class StudioVersions(BaseView):
         try:
             changed = restore(number, current_user.username, comment)
         except (DefinitionsInvalid, TenantError) as refused:
-            flash(f"{TEXT['not_restored'].localized()} {refused}", "danger")
+            flash(f"{TEXT['not_restored'].localized()} {refusal_words(refused)}", "danger")
             return redirect(url_for(".restore_plan", number=number))
         flash(f"{TEXT['restored'].localized().format(number=number)} {'; '.join(changed)}", "success")
         return redirect(url_for(".versions"))
