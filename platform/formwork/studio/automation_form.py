@@ -24,13 +24,10 @@ import yaml
 from werkzeug.datastructures import MultiDict
 
 from ..definitions.jsonschemas import kind_schema
-from ..i18n import localized
 from ..meta.errors import DefinitionError
-from ..meta.yamlload import parse_documents
 from .chain_form import constant_text, control_of, moved
 from .condition_builder import Builder, posted_builder, stored_builder
 from .conditions import Subject
-from .publishing import draft_text
 
 AUTOMATION, ACTION = "Automation", "Action"
 #: the property of each kind that is a CEL condition, edited with the condition builder
@@ -354,18 +351,3 @@ def placed_errors(kind: str, errors: list[DefinitionError], document: dict[str, 
             control = control.rpartition(".")[0]
         placed.setdefault(control, []).append(error.message)
     return placed
-
-
-def document_errors(
-    errors: list[DefinitionError], documents: list[dict[str, Any]], index: int
-) -> tuple[list[DefinitionError], list[str]]:
-    """(the errors about the document at `index` of the draft, the others in words): the draft's documents share
-    one file, so an error is the document's when its line falls within it."""
-    parsed, _ = parse_documents(draft_text(documents), "draft")
-    first_lines = [min(doc.lines.values(), default=1) for doc in parsed]
-    start = first_lines[index]
-    end = first_lines[index + 1] if index + 1 < len(first_lines) else float("inf")
-    mine = [e for e in errors if start <= e.line < end]
-    return mine, [
-        f"{e.path}: {localized(e.message)}" if e.path else localized(e.message) for e in errors if e not in mine
-    ]

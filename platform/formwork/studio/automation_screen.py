@@ -38,7 +38,6 @@ from .automation_form import (
     SAVE,
     Posted,
     document_controls,
-    document_errors,
     label_text,
     new_document,
     placed_errors,
@@ -59,8 +58,10 @@ from .designer_screen import subjects_data
 from .labels import MENU_NAME
 from .publishing import (
     checked_overlays,
+    document_errors,
     drafted_definitions,
     save_shown_draft,
+    served_catalog,
     shown_edits,
     tenant_session,
 )
@@ -69,10 +70,6 @@ from .publishing import (
 RUNS_SHOWN = 20
 #: each kind's routes: the editor's and the new one's endpoint
 ENDPOINTS = {AUTOMATION: ("automation", "new_automation"), ACTION: ("action", "new_action")}
-
-
-def _served() -> Catalog:
-    return current_app.extensions["formwork"].catalog
 
 
 @dataclass(frozen=True)
@@ -91,7 +88,7 @@ class Workspace:
 
     @classmethod
     def open(cls, kind: str, entity: str, name: str | None) -> Workspace:
-        if entity not in _served().entities or kind not in editable_kinds():
+        if entity not in served_catalog().entities or kind not in editable_kinds():
             abort(404)
         documents, catalog = drafted_definitions(entity)
         found = catalog.entities[entity]

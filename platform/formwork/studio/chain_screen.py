@@ -18,14 +18,12 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
 
-from ..i18n import localized
 from ..meta.catalog import Catalog
-from ..meta.errors import DefinitionError, DefinitionsInvalid
+from ..meta.errors import DefinitionsInvalid
 from ..meta.model import EntityDef
-from ..meta.yamlload import parse_documents
 from ..tenancy.customizations import overlay_kinds
 from .chain_entries import drafted_chains
 from .chain_form import (
@@ -54,15 +52,12 @@ from .designer_screen import subjects_data
 from .labels import MENU_NAME
 from .publishing import (
     checked_overlays,
-    draft_text,
+    document_errors,
     drafted_definitions,
     save_shown_draft,
+    served_catalog,
     shown_edits,
 )
-
-
-def _served() -> Catalog:
-    return current_app.extensions["formwork"].catalog
 
 
 @dataclass(frozen=True)
@@ -79,7 +74,7 @@ class ChainWorkspace:
 
     @classmethod
     def open(cls, entity: str, chain: str | None) -> ChainWorkspace:
-        if entity not in _served().entities or CHAIN_KIND not in overlay_kinds():
+        if entity not in served_catalog().entities or CHAIN_KIND not in overlay_kinds():
             abort(404)
         documents, catalog = drafted_definitions(entity)
         if chain is None:
@@ -113,21 +108,6 @@ class ChainWorkspace:
         """The roles a role source may name, as (name, label): the packs' roles. (The schema's identifier pattern
         refuses FAB's capitalized `Admin`, so it is not offered.)"""
         return sorted((r.name, r.label.localized()) for r in self.catalog.roles.values())
-
-
-def _chain_errors(
-    errors: list[DefinitionError], documents: list[dict[str, Any]], index: int
-) -> tuple[list[DefinitionError], list[str]]:
-    """(the errors about the chain document at `index` of the draft, the others in words): the draft's documents
-    share one file, so an error is the chain's when its line falls within the chain's document."""
-    parsed, _ = parse_documents(draft_text(documents), "draft")
-    first_lines = [min(doc.lines.values(), default=1) for doc in parsed]
-    start = first_lines[index]
-    end = first_lines[index + 1] if index + 1 < len(first_lines) else float("inf")
-    mine = [e for e in errors if start <= e.line < end]
-    return mine, [
-        f"{e.path}: {localized(e.message)}" if e.path else localized(e.message) for e in errors if e not in mine
-    ]
 
 
 def _word(control: str, value: str) -> str:
@@ -178,7 +158,7 @@ class ChainEditor(BaseView):
             try:
                 checked_overlays(documents, workspace.entity.qualified)
             except DefinitionsInvalid as invalid:
-                mine, others = _chain_errors(invalid.errors, documents, index)
+                mine, others = document_errors(invalid.errors, documents, index)
                 errors = placed_errors(mine, document)
                 errors.setdefault("", []).extend(others)
         if errors or posted.unwritten:

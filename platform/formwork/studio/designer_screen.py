@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, current_app, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access, permission_name
 from werkzeug.wrappers import Response
 
@@ -38,19 +38,16 @@ from .publishing import (
     drafted_definitions,
     pack_catalog,
     save_shown_draft,
+    served_catalog,
     shown_edits,
 )
 
 SAVE = "save"
 
 
-def _served() -> Catalog:
-    return current_app.extensions["formwork"].catalog
-
-
 def _with_draft(entity: str) -> tuple[list[dict[str, Any]], Catalog]:
     """The entity's draft documents (or its published extension) and the definitions with them in place."""
-    if entity not in _served().entities:
+    if entity not in served_catalog().entities:
         abort(404)
     return drafted_definitions(entity)
 

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..compile.logic import CONDITIONS
-from ..i18n import localized
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef
 from .form_layout import Layout, form_document
-from .publishing import fields_document
+from .publishing import error_words, fields_document
 
 #: the condition that keeps a field as if it had none (a pack's condition the admin clears)
 NEUTRAL = {"visible_when": "true", "required_when": "false", "read_only_when": "false"}
@@ -101,5 +100,5 @@ def place_errors(errors: list[DefinitionError], documents: list[dict[str, Any]],
             prefix = condition_prefix(own[int(mine.group(1))], mine.group(2))
             placed.conditions.setdefault(prefix, []).append(error.message)
         else:
-            placed.page.append(f"{error.path}: {localized(error.message)}" if error.path else error.message)
+            placed.page.append(error_words(error))
     return placed

@@ -22,7 +22,8 @@ from ..config import Settings
 from ..definitions.checks import TENANT_PACK
 from ..i18n import localized
 from ..meta.catalog import Catalog
-from ..meta.errors import DefinitionsInvalid
+from ..meta.errors import DefinitionError, DefinitionsInvalid
+from ..meta.yamlload import parse_documents
 from ..tenancy.customizations import (
     Overlay,
     check_overlays,
@@ -130,12 +131,31 @@ def drafted_definitions(entity: str) -> tuple[list[dict[str, Any]], Catalog]:
     return documents, draft_catalog(documents, entity)
 
 
+def error_words(error: DefinitionError) -> str:
+    """A check's message in the reader's language, with the place it is about (the file and line are the CLI's)."""
+    message = localized(error.message)
+    return f"{error.path}: {message}" if error.path else message
+
+
 def refusal_words(refused: Exception) -> str:
-    """What a refused save, publish or restore says to an admin: each check's message in their language, with the
-    place it is about (the file and line are the CLI's); another refusal (a plan the migration refuses) as it is."""
+    """What a refused save, publish or restore says to an admin: each check's message in their words; another
+    refusal (a plan the migration refuses) as it is."""
     if not isinstance(refused, DefinitionsInvalid):
         return str(refused)
-    return " ".join(f"{e.path}: {localized(e.message)}" if e.path else localized(e.message) for e in refused.errors)
+    return " ".join(error_words(e) for e in refused.errors)
+
+
+def document_errors(
+    errors: list[DefinitionError], documents: list[dict[str, Any]], index: int
+) -> tuple[list[DefinitionError], list[str]]:
+    """(the errors about the document at `index` of the draft, the others in words): the draft's documents share
+    one file, so an error is the document's when its line falls within it."""
+    parsed, _ = parse_documents(draft_text(documents), "draft")
+    first_lines = [min(doc.lines.values(), default=1) for doc in parsed]
+    start = first_lines[index]
+    end = first_lines[index + 1] if index + 1 < len(first_lines) else float("inf")
+    mine = [e for e in errors if start <= e.line < end]
+    return mine, [error_words(e) for e in errors if e not in mine]
 
 
 def fields_document(documents: list[dict[str, Any]]) -> dict[str, Any]:
