@@ -25,7 +25,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..definitions.jsonschemas import kind_schema
 from ..meta.errors import DefinitionError
-from .chain_form import constant_text, control_of, moved
+from .chain_form import constant_text, errors_at, moved
 from .condition_builder import Builder, posted_builder, stored_builder
 from .conditions import Subject
 
@@ -344,10 +344,4 @@ def shown_controls(kind: str, document: dict[str, Any]) -> set[str]:
 
 def placed_errors(kind: str, errors: list[DefinitionError], document: dict[str, Any]) -> dict[str, list[str]]:
     """Each error's message at the closest control the page shows for its path ("" for the page itself)."""
-    shown, placed = shown_controls(kind, document), dict[str, list[str]]()
-    for error in errors:
-        control = control_of(error.path)
-        while control and control not in shown:
-            control = control.rpartition(".")[0]
-        placed.setdefault(control, []).append(error.message)
-    return placed
+    return errors_at(errors, shown_controls(kind, document))

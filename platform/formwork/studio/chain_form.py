@@ -408,8 +408,14 @@ def _at(document: dict[str, Any], prefix: str) -> list[Any]:
 
 
 def placed_errors(errors: list[DefinitionError], document: dict[str, Any]) -> dict[str, list[str]]:
-    """Each error's message at the closest control the page shows for its path ("" for the page itself)."""
-    shown, placed = shown_controls(document), dict[str, list[str]]()
+    """Each error's message at the closest control the chain's page shows for its path ("" for the page itself)."""
+    return errors_at(errors, shown_controls(document))
+
+
+def errors_at(errors: list[DefinitionError], shown: set[str]) -> dict[str, list[str]]:
+    """Each error's message at the closest of the `shown` controls to its path ("" for the page itself): the chain
+    and automation editors name their controls after the document's paths."""
+    placed = dict[str, list[str]]()
     for error in errors:
         control = control_of(error.path)
         while control and control not in shown:
