@@ -230,6 +230,15 @@ def control_errors(page: Any, control: str) -> list[str]:
     return [html.unescape(found) for found in re.findall(pattern, page.text)]
 
 
+def publish_draft(client: Client, page_url: str, publish_url: str) -> Any:
+    """Press Publish on the page at `page_url` showing a draft (its CSRF token and the draft's edits posted, as the
+    page's form does); the answer."""
+    page = client.get(page_url).text
+    edits = re.search(r'name="edits" value="(\d+)"', page)
+    assert edits, "the page shows no draft to publish"
+    return client.post(publish_url, data={"csrf_token": csrf_token(page), "edits": edits.group(1), "comment": "test"})
+
+
 def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
         r'value="([^"]+)"[^>]*name="csrf_token"', html

@@ -24,7 +24,7 @@ SCREENS = [
     "/crm_account/show/1",
     "/users/list/",
     "/access/roles/",
-    "/access/roles/3",
+    "/access/roles/employee",
     "/access/people/",
     "/swagger/v1",
 ]

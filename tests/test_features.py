@@ -188,7 +188,7 @@ def test_the_features_put_their_tables_in_tenant_storage() -> None:
             "formwork_automation_run",
             "formwork_automation_record_run",
         },
-        "access": {"formwork_role_right", "formwork_role_limit"},
+        "access": {"formwork_role_right", "formwork_role_limit", "formwork_defined_role"},
         "studio": {"formwork_studio_draft"},
         "views": {"formwork_personal_list_view"},
     }

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from conftest import PASSWORD, Platform, csrf_token, jwt, login
+from conftest import PASSWORD, Platform, csrf_token, jwt, login, publish_draft
 from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.registry import find_tenant
 
@@ -29,7 +29,7 @@ def company(platform: Platform) -> dict[str, Any]:
         sm = app.appbuilder.sm
         for name, role in (("hank", "hr"), ("eve", "employee"), ("rita", "sales_rep")):
             sm.add_user(name, name.title(), "Test", f"{name}@example.com", [sm.find_role(role)], password=PASSWORD)
-        roles = {role.name: role.id for role in sm.get_all_roles()}
+        roles = {role.name: role.name for role in sm.get_all_roles()}
     client = platform.client()
     admin = jwt(client, SLUG)
     made = [client.post(DEPARTMENTS, json={"name": f"Dept {n}", "code": f"D{n}"}, headers=admin) for n in (1, 2)]
@@ -48,6 +48,13 @@ def grid(company: dict, client: Client, role: str) -> str:
     page = client.get(f"{GRID}{company['roles'][role]}")
     assert page.status_code == 200, page.text
     return page.text
+
+
+def publish(client: Client, role: str) -> str:
+    """Publish the role's draft as its page shows it; the page after."""
+    answer = publish_draft(client, f"{GRID}{role}", f"{GRID}{role}/publish")
+    assert answer.status_code == 302, answer.text
+    return client.get(answer.headers["Location"]).text
 
 
 def ticked(page: str, entity: str) -> set[str]:
@@ -89,7 +96,9 @@ def test_unticking_delete_refuses_deletes_on_screen_and_api_while_reads_work(com
     assert saved.status_code == 302
     again = grid(company, admin, "hr")
     assert ticked(again, "core.department") == {"read", "create", "edit", "export", "import"}
-    assert "The rights of Human resources are saved." in again
+    assert "The rights of Human resources are in the draft; publish it to apply them." in again
+    assert "Departments: may no longer Delete" in again  # what publishing changes, in words
+    assert "Published." in publish(admin, "hr")
 
     hank = browser(company, "hank")
     first, second = company["departments"]
@@ -119,6 +128,8 @@ def test_a_right_given_to_a_pack_role_opens_the_entity_and_its_menu(company) -> 
     data = {**boxes(page), "right:crm.account:read": "1"}
     assert admin.post(f"{GRID}{company['roles']['hr']}", data=data).status_code == 302
     hank = browser(company, "hank")
+    assert hank.get(f"/t/{SLUG}/crm_account/list/").status_code == 403  # a draft changes nothing yet
+    publish(admin, "hr")
     assert hank.get(f"/t/{SLUG}/crm_account/list/").status_code == 200
     assert f'href="/t/{SLUG}/crm_account/list/"' in hank.get(f"/t/{SLUG}/").text
 
@@ -194,9 +205,12 @@ def test_a_new_role_gets_rights_and_is_given_to_a_user(company) -> None:
     assert page.status_code == 200 and ticked(page.text, "crm.account") == set()
     taken = admin.post(f"{GRID}new", data={"name": "auditor", "csrf_token": csrf_token(index.text)})
     assert "A role named auditor exists already." in admin.get(taken.headers["Location"]).text
+    assert "Not published yet" in page.text and 'data-role="auditor"' in admin.get(GRID).text
     saved = admin.post(role_url, data={"right:crm.account:read": "1", "csrf_token": csrf_token(page.text)})
     assert saved.status_code == 302
-    assert ticked(admin.get(role_url).text, "crm.account") == {"read", "approve"}  # approve opens what read opens
+    assert "Accounts: may now Read" in admin.get(role_url).text
+    assert "Published." in publish(admin, "auditor")
+    assert ticked(admin.get(role_url).text, "crm.account") == {"read"}
 
     people = admin.get(f"/t/{SLUG}/access/people/")
     assert people.status_code == 200 and 'data-user="rita"' in people.text
@@ -226,11 +240,12 @@ def test_a_role_of_the_tenants_own_lifts_no_limit_on_entities_it_has_no_right_on
     page = admin.get(role_url)
     saved = admin.post(role_url, data={"right:oa.announcement:read": "1", "csrf_token": csrf_token(page.text)})
     assert saved.status_code == 302
+    publish(admin, "notice_readers")
     platform = company["platform"]
     app = build_tenant_app(platform.settings, find_tenant(platform.settings.database_url, SLUG), platform.catalog)
     with app.app_context():
         sm = app.appbuilder.sm
-        held = [sm.find_role("sales_rep"), sm.find_role("Notice readers")]
+        held = [sm.find_role("sales_rep"), sm.find_role("notice_readers")]
         sm.add_user("sam", "Sam", "Test", "sam@example.com", held, password=PASSWORD)
     client = platform.client()
     made_account = client.post(f"/t/{SLUG}/api/v1/crm_account/", json={"name": "Not Sam's"}, headers=jwt(client, SLUG))

@@ -1,7 +1,7 @@
 """The roles screen's editor of record rules and field rights: a tenant's admin limits what a pack role's holders
-see of an entity (rules of a kind each, a filter as rows) and which fields are hidden or read-only; what they store
-applies at once on screens and API, is refused at its control when the Role kind's checks refuse it, and is undone
-by "Reset to the pack's"."""
+see of an entity (rules of a kind each, a filter as rows) and which fields are hidden or read-only; what they draft
+applies on screens and API once published, is refused at its control when the Role kind's checks refuse it, and is
+undone by "Reset to the pack's"."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from conftest import PASSWORD, Platform, csrf_token, jwt, login, post_record
+from conftest import PASSWORD, Platform, csrf_token, jwt, login, post_record, publish_draft
 from formwork.tenancy.apps import build_tenant_app
 
 SLUG = "roles-records"
@@ -31,7 +31,6 @@ def company(platform: Platform) -> dict[str, Any]:
             sm.add_user(
                 name, name.title(), "Rep", f"{name}@example.com", [sm.find_role("sales_rep")], password=PASSWORD
             )
-        rep_role = sm.find_role("sales_rep").id
     client = platform.client()
     made = {
         "rita": post_record(
@@ -41,7 +40,7 @@ def company(platform: Platform) -> dict[str, Any]:
         "retail": post_record(client, jwt(client, SLUG), SLUG, "crm_account", name="Corner Store", industry="retail"),
         "bank": post_record(client, jwt(client, SLUG), SLUG, "crm_account", name="Big Bank", industry="finance"),
     }
-    return {"platform": platform, "role": rep_role, "accounts": made}
+    return {"platform": platform, "role": "sales_rep", "accounts": made}
 
 
 def browser(company: dict, user: str = "admin") -> Client:
@@ -61,9 +60,18 @@ def editor(company: dict, client: Client) -> str:
 
 
 def save(company: dict, client: Client, **fields: Any) -> Any:
-    """Post the editor as a browser would: the given controls and the page's CSRF token."""
+    """Post the editor as a browser would (the given controls and the page's CSRF token) and, once drafted, publish
+    the role's draft; the editor's answer."""
     token = csrf_token(editor(company, client))
-    return client.post(editor_url(company), data={**fields, "csrf_token": token})
+    answer = client.post(editor_url(company), data={**fields, "csrf_token": token})
+    if answer.status_code == 302:
+        publish(company, client)
+    return answer
+
+
+def publish(company: dict, client: Client) -> None:
+    role = f"{GRID}{company['role']}"
+    assert publish_draft(client, role, f"{role}/publish").status_code == 302
 
 
 def rita_sees(company: dict) -> set[str]:
@@ -90,7 +98,9 @@ def admin(company: dict) -> Any:
     client = browser(company)
     yield client
     page = client.get(editor_url(company)).text
-    client.post(f"{editor_url(company)}/reset", data={"csrf_token": csrf_token(page)})
+    if "Reset to the pack" in page:
+        client.post(f"{editor_url(company)}/reset", data={"csrf_token": csrf_token(page)})
+        publish(company, client)
 
 
 def test_the_grid_links_each_entity_the_role_has_rights_on_to_its_editor(company, admin) -> None:
@@ -205,6 +215,8 @@ def test_reset_brings_the_packs_rules_and_fields_back(company, admin) -> None:
     assert "Reset to the pack" in page
     reset = admin.post(f"{editor_url(company)}/reset", data={"csrf_token": csrf_token(page)})
     assert reset.status_code == 302
+    assert "Corner Store" in rita_sees(company)  # a draft changes nothing yet
+    publish(company, admin)
     again = admin.get(reset.headers["Location"]).text
     assert "Sees only: records they created, or records naming them in Owner" in words_now(again)
     assert "Reset to the pack" not in again

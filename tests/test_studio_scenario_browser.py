@@ -60,7 +60,7 @@ def add_wechat_id(page: Any, server: str) -> None:
     page.select_option("#fw-studio-type", "string")
     page.fill("#fw-studio-label-en", "WeChat ID")
     page.fill("#fw-studio-label-zh", "微信号")
-    page.click("#fw-studio-add-field button[type=submit]")
+    page.click("#fw-studio-add-field button.btn-primary[type=submit]")
     expect(page.locator(".alert-success")).to_contain_text("x_wechat_id")
 
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.test import Client
 
-from conftest import PASSWORD, Platform, csrf_token, jwt, login
+from conftest import PASSWORD, Platform, csrf_token, jwt, login, publish_draft
 from formwork.definitions.loader import builtin_definitions, load_catalog
 from formwork.meta.errors import DefinitionsInvalid
 from formwork.tenancy.apps import build_tenant_app
@@ -138,14 +138,18 @@ def test_the_roles_grid_gives_a_pack_role_rights_on_an_own_entity(platform: Plat
     with app.app_context():
         sm = app.appbuilder.sm
         sm.add_user("rita", "Rita", "Test", "rita@example.com", [sm.find_role("sales_rep")], password=PASSWORD)
-        role_id = sm.find_role("sales_rep").id
     rita = platform.client()
     assert login(rita, "ownentities", "rita").status_code == 302
     assert rita.get("/t/ownentities/x_project/list/").status_code == 403
-    grid = tenant_client.get(f"/t/ownentities/access/roles/{role_id}")
+    grid = tenant_client.get("/t/ownentities/access/roles/sales_rep")
     assert 'data-entity="x.project"' in grid.text
     ticked = re.findall(r'name="(right:[\w.]+:\w+)" value="1"[^>]*checked', grid.text)
     data = {**dict.fromkeys(ticked, "1"), "right:x.project:read": "1", "csrf_token": csrf_token(grid.text)}
-    assert tenant_client.post(f"/t/ownentities/access/roles/{role_id}", data=data).status_code == 302
+    assert tenant_client.post("/t/ownentities/access/roles/sales_rep", data=data).status_code == 302
+    assert rita.get("/t/ownentities/x_project/list/").status_code == 403  # a draft changes nothing yet
+    published = publish_draft(
+        tenant_client, "/t/ownentities/access/roles/sales_rep", "/t/ownentities/access/roles/sales_rep/publish"
+    )
+    assert published.status_code == 302
     assert rita.get("/t/ownentities/x_project/list/").status_code == 200
     assert 'href="/t/ownentities/x_project/list/"' in rita.get("/t/ownentities/").text

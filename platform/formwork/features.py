@@ -81,6 +81,9 @@ NOTICES = "notices"
 #: a `tenancy.spreadsheets.Spreadsheets`: reads an uploaded CSV/XLSX and keeps it for an entity's import screens (the
 #: imports feature); the Studio infers a new entity's fields from one. The lowest priority answers
 SPREADSHEETS = "spreadsheets"
+#: a `tenancy.drafting.Drafting`: keeps a screen's overlay documents as a draft, plans and publishes it (the Studio);
+#: the roles screen drafts Role overlays through it. The lowest priority answers
+DRAFTING = "drafting"
 #: `entries(session, entity, record_id, limit) -> [TimelineEntry]`: at most `limit` newest entries a feature adds to
 #: a record's timeline beside its changes and comments (the approval events)
 TIMELINE_SOURCES = "timeline_sources"
@@ -127,11 +130,14 @@ CEL_FUNCTIONS = "cel_functions"
 AUTOMATION_RUNS = "automation_runs"
 #: the record events hooks run on, in the order a save (or delete) passes them
 #: (`assigned`: the values are on the record, the entity's logic has not run yet; a hook may assign more, which the
-#: logic then checks with the rest: an automation's field updates, folded into the save that triggered them)
+#: logic then checks with the rest: an automation's field updates, folded into the save that triggered them;
+#: `refused`: the logic refused what was assigned, the record still holds it, nothing will be written: a hook that
+#: assigned values learns the save they were part of failed)
 RECORD_EVENTS = (
     "before_validate",
     "validate",
     "assigned",
+    "refused",
     "before_save",
     "after_save",
     "after_commit",

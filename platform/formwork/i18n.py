@@ -11,7 +11,8 @@ catalog there, so adding a language is adding its catalog (and pack labels).
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Sequence
+from functools import cache, reduce
 from pathlib import Path
 from typing import Any
 
@@ -155,9 +156,16 @@ class Said(Label):
         return (Said, (self.template, self.values))
 
 
-def say(text: CatalogText, **values: Any) -> Said:
-    """`text` (a `CatalogText` with `{name}` placeholders) with `values` filled in, in each reader's language."""
+def say(text: CatalogText, /, **values: Any) -> Said:
+    """`text` (a `CatalogText` with `{name}` placeholders) with `values` filled in, in each reader's language (a
+    placeholder may be named `text` too)."""
     return Said(text, values)
+
+
+def joined(parts: Sequence[str], between: CatalogText) -> str:
+    """`parts` one after another, each pair joined by `between` (a text with `{first}` and `{then}`, such as
+    "{first}, {then}", whose translation may join them otherwise); "" when there are none."""
+    return reduce(lambda first, then: say(between, first=first, then=then), parts) if parts else ""
 
 
 def localized(text: str) -> str:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..definitions.check_texts import NOT_A_FIELD
 from ..fields import kind_of
+from ..i18n import say
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef, qualify
+from . import check_texts as says
 from .definition import EVERY_ENTITY, FIELD_RULES, PLAIN_RULES, rules_of
 from .records import DEPARTMENT, EMPLOYEE, department_field
 
@@ -45,15 +48,9 @@ def _entity(catalog: Catalog, name: str, pack: str, doc: Any, path: tuple, error
     entity = catalog.entities.get(qualified)
     if entity is None:
         if not catalog.knows_entity(qualified):
-            errors.append(
-                doc.error(
-                    path,
-                    f"unknown entity '{qualified}' (write `name` for an entity of pack {pack}, "
-                    "`pack.name` for one of a pack it requires)",
-                )
-            )
+            errors.append(doc.error(path, say(says.UNKNOWN_ENTITY, entity=qualified, pack=pack)))
         return None
-    if problem := catalog.unrequired_entity(pack, qualified):
+    if not doc.customization and (problem := catalog.unrequired_entity(pack, qualified)):
         errors.append(doc.error(path, problem))
         return None
     return entity
@@ -66,13 +63,7 @@ def _rights_needed(data: dict[str, Any], pack: str, doc: Any) -> list[Definition
     for section in ("records", "fields"):
         for name in data.get(section) or {}:
             if qualify(name, pack) not in rights and EVERY_ENTITY not in rights:
-                errors.append(
-                    doc.error(
-                        (section, name),
-                        f"the role has no rights on {qualify(name, pack)}, so this never "
-                        "applies; add it under `rights`",
-                    )
-                )
+                errors.append(doc.error((section, name), say(says.NO_RIGHTS, entity=qualify(name, pack))))
     return errors
 
 
@@ -90,15 +81,9 @@ def field_right_problems(entity: EntityDef, spec: dict[str, Any], creates: bool)
         for i, name in enumerate(spec.get(key, ())):
             field = entity.field(name)
             if field is None:
-                problems.append(((key, i), f"'{name}' is not a field of {entity.qualified}"))
+                problems.append(((key, i), say(NOT_A_FIELD, name=name, entity=entity.qualified)))
             elif field.required and key == "hidden" and creates:
-                problems.append(
-                    (
-                        (key, i),
-                        f"'{name}' is required, so a role that creates {entity.qualified} "
-                        "records cannot have it hidden",
-                    )
-                )
+                problems.append(((key, i), say(says.REQUIRED_HIDDEN, name=name, entity=entity.qualified)))
     return problems
 
 
@@ -115,24 +100,15 @@ def rule_problems(entity: EntityDef, rule: Any, catalog: Catalog) -> list[tuple[
     """(path inside the rule, message) for one record rule of `entity`."""
     if isinstance(rule, str):
         if rule not in PLAIN_RULES:
-            return [
-                (
-                    (),
-                    f"'{rule}' is not a record rule; expected one of {', '.join(PLAIN_RULES)}, "
-                    "{user_field: f}, {department: f}, {department_tree: f} or a structured filter",
-                )
-            ]
+            return [((), say(says.NOT_A_RULE, rule=rule, rules=", ".join(PLAIN_RULES)))]
         if rule in ("department", "department_tree") and department_field(entity, None) is None:
-            return [
-                (
-                    (),
-                    f"{entity.qualified} has no reference to {DEPARTMENT} or {EMPLOYEE}; name the field that "
-                    f"places a record in a department: {{{rule}: <field>}}",
-                )
-            ]
+            missing = say(
+                says.NO_DEPARTMENT, entity=entity.qualified, department=DEPARTMENT, employee=EMPLOYEE, rule=rule
+            )
+            return [((), missing)]
         return []
     if not isinstance(rule, dict):
-        return [((), "a record rule is a name (all, own, department, department_tree) or a mapping")]
+        return [((), say(says.RULE_SHAPE))]
     if len(rule) == 1 and next(iter(rule)) in FIELD_RULES:
         kind, name = next(iter(rule.items()))
         return [((kind,), message) for message in _field_rule_problems(entity, kind, name)]
@@ -145,14 +121,16 @@ def rule_problems(entity: EntityDef, rule: Any, catalog: Catalog) -> list[tuple[
 def _field_rule_problems(entity: EntityDef, kind: str, name: Any) -> list[str]:
     field = entity.field(name) if isinstance(name, str) else None
     if field is None:
-        return [f"'{name}' is not a field of {entity.qualified}"]
+        return [say(NOT_A_FIELD, name=name, entity=entity.qualified)]
     if kind == "user_field":
         kind = kind_of(field)
         if kind.refers_to_user or (kind.refers_to_record or kind.refers_to_many) and field.target == PERSON_TARGET:
             return []
-        return [
-            f"'{name}' is a {field.type} field; user_field takes a user field or a reference (or link) to {EMPLOYEE}"
-        ]
+        return [say(says.NOT_A_USER_FIELD, name=name, type=field.type, employee=EMPLOYEE)]
     if kind_of(field).refers_to_record and field.target in (DEPARTMENT, EMPLOYEE):
         return []
-    return [f"'{name}' is a {field.type} field; {kind} takes a reference to {DEPARTMENT} or {EMPLOYEE}"]
+    return [
+        say(
+            says.NOT_A_DEPARTMENT_FIELD, name=name, type=field.type, rule=kind, department=DEPARTMENT, employee=EMPLOYEE
+        )
+    ]

@@ -4,7 +4,6 @@ declared on the registry (formwork/features.py)."""
 from __future__ import annotations
 
 from ..features import (
-    APP_SETUP,
     DEFINITION_CHECKS,
     DEFINITION_KINDS,
     FIELD_USES,
@@ -24,8 +23,7 @@ from .definition import RoleDef, build_role
 from .field_uses import role_field_uses
 from .grants import ensure_pack_roles
 from .screens import register_screens
-from .tables import ROLE_LIMIT_CHANGES, ROLE_RIGHT_CHANGES
-from .tailoring import remember_registry
+from .tables import DEFINED_ROLES, ROLE_LIMIT_CHANGES, ROLE_RIGHT_CHANGES
 
 
 def add_role(catalog: Catalog, role: RoleDef) -> list[DefinitionError]:
@@ -48,6 +46,7 @@ ROLE = Kind(
     Partial(linked={"rights": ("records", "fields")}),
     collection="roles",
     schema_package="formwork.access",
+    customizable=True,
 )
 
 
@@ -69,5 +68,5 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(ROLES_SETUP, ensure_pack_roles)
     registry.add(TENANT_TABLES, ROLE_RIGHT_CHANGES)
     registry.add(TENANT_TABLES, ROLE_LIMIT_CHANGES)
-    registry.add(APP_SETUP, remember_registry)
+    registry.add(TENANT_TABLES, DEFINED_ROLES)
     registry.add(SCREENS, register_screens, priority=90)

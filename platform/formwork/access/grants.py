@@ -16,14 +16,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 
 from ..compile.models import class_name
+from ..definitions.checks import TENANT_PACK
 from ..features import ROLE_RIGHTS, load_features
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from ..tenancy.menu import menu_label
 from .definition import EVERY_ENTITY, RoleDef
+from .tables import DEFINED_ROLES
 from .tailoring import keep_roles, stored_changes, stored_limits, tailored_roles, with_roles
 
 #: right -> (permission on {Class}View, permission on {Class}Api); `read` also opens the entity's menu entries
@@ -86,9 +89,10 @@ def entity_menus(catalog: Catalog) -> dict[str, list[str]]:
 
 
 def ensure_pack_roles(app: Flask) -> list[str]:
-    """Make the FAB role of every Role of the tenant's packs hold exactly its rights (creating the role when it is
-    missing, creating permission rows FAB has not made, e.g. `can_import` before an import route exists);
-    returns the names of the roles created."""
+    """Make the FAB role of every Role of the tenant's definitions hold exactly its rights (creating the role when
+    it is missing, creating permission rows FAB has not made, e.g. `can_import` before an import route exists), and
+    take every right from a role a Role of the tenant's own made that is no longer defined (restored away: its
+    holders keep the role, which gives nothing); returns the names of the roles created."""
     runtime = app.extensions["formwork"]
     created = []
     with app.app_context():
@@ -99,13 +103,45 @@ def ensure_pack_roles(app: Flask) -> list[str]:
         menus = entity_menus(runtime.catalog)
         known = known_permissions(security)
         for role in roles.values():
-            found = security.find_role(role.name)
+            found = security.find_role(role.name) or _former_own_role(security, role, runtime.catalog)
             if found is None:
                 found = security.add_role(role.name)
                 created.append(role.name)
             set_permissions(security, found, permissions_of(role, catalog, menus), known)
+        _forget_undefined(security, roles, known)
         security.session.commit()
     return created
+
+
+def _forget_undefined(security: Any, roles: dict[str, RoleDef], known: dict[tuple[str, str], Any]) -> None:
+    """Record the roles the tenant's own definitions make; empty those made so that are defined no more."""
+    session = security.session
+    if not sa.inspect(session.connection()).has_table(DEFINED_ROLES.name):
+        return
+    own = {name for name, role in roles.items() if role.pack == TENANT_PACK}
+    recorded = set(session.scalars(sa.select(DEFINED_ROLES.c.role)))
+    if own - recorded:
+        session.execute(sa.insert(DEFINED_ROLES), [{"role": name} for name in sorted(own - recorded)])
+    for name in sorted(recorded - own):
+        found = security.find_role(name)
+        if found is not None:
+            set_permissions(security, found, set(), known)
+
+
+def _former_own_role(security: Any, role: RoleDef, catalog: Catalog) -> Any:
+    """The FAB role a tenant's own role was before roles were definitions (named as the role is labelled, and no
+    definition's), renamed to the role's name so its holders keep it; None when there is none."""
+    if role.pack != TENANT_PACK or not isinstance(role.document.data.get("label"), str):
+        return None
+    found = security.find_role(role.document.data["label"])
+    if (
+        found is None
+        or found.name in catalog.roles
+        or found.name in (security.auth_role_admin, security.auth_role_public)
+    ):
+        return None
+    found.name = role.name
+    return found
 
 
 def known_permissions(security: Any) -> dict[tuple[str, str], Any]:

@@ -2,9 +2,9 @@
 posted grid turned into the FAB permissions behind it.
 
 A right is the set of FAB permissions `grants.VIEW_API_PERMISSIONS` names on the entity's screens and API (and,
-for `read`, its menu entries), the same mapping a pack role's definition goes through, so what the grid ticks is
-what FAB enforces. A pack role keeps its definition and the admin's changes are stored beside it
-(tailoring.py); a role the tenant made holds only FAB permissions, read back from them.
+for `read`, its menu entries), the same mapping every Role definition goes through, so what the grid ticks is what
+FAB enforces once the draft is published (role_drafts.py). A role the tenant made before roles were definitions
+holds only FAB permissions: its grid reads them back.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..compile.models import class_name
+from ..definitions.checks import TENANT_PACK
 from ..i18n import Label
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from ..meta.yamlload import Document
 from .definition import RIGHTS, RoleDef, build_role
-from .grants import VIEW_API_PERMISSIONS, entity_menus, permissions_of
-from .tailoring import with_roles
+from .grants import VIEW_API_PERMISSIONS
 from .words import TEXT, fields_in_words, rules_in_words
 
 #: a checkbox of the grid: `right:<pack.entity>:<right>`
@@ -48,16 +48,16 @@ class BadGrid(ValueError):
     """A posted grid naming an entity or right that does not exist: refused whole."""
 
 
-def grid_rows(role: RoleDef, from_pack: bool, catalog: Catalog) -> list[PackRows]:
-    """Every entity of the tenant's packs, pack by pack, with what `role` holds on it and, for a pack role, its
-    record rules and field rights in words (as its admins tailored them). A tenant's own role has none: its holders
-    see every record its rights reach."""
+def grid_rows(role: RoleDef, defined: bool, catalog: Catalog) -> list[PackRows]:
+    """Every entity of the tenant's packs, pack by pack, with what `role` holds on it and, for a role that is a
+    definition, its record rules and field rights in words. A role made before roles were definitions has none: its
+    holders see every record its rights reach."""
     groups = []
     for pack in catalog.packs.values():
         rows = []
         for entity in catalog.entities_of(pack.name):
             held = role.rights_on(entity.qualified)
-            if not from_pack:
+            if not defined:
                 rules, fields = (TEXT["all"].localized() if held else ""), []
             elif held:
                 rules, fields = rules_in_words(role, entity, catalog), fields_in_words(role, entity)
@@ -73,7 +73,7 @@ def posted_rights(form: Any, catalog: Catalog) -> dict[str, set[str]]:
     """entity -> rights ticked in a posted grid (an unticked box is not posted); BadGrid for an unknown name."""
     wanted: dict[str, set[str]] = {name: set() for name in catalog.entities}
     for key in form:
-        if key == "csrf_token":
+        if key in ("csrf_token", "edits"):
             continue
         prefix, _, rest = key.partition(":")
         entity, _, right = rest.rpartition(":")
@@ -84,9 +84,32 @@ def posted_rights(form: Any, catalog: Catalog) -> dict[str, set[str]]:
 
 
 def tenant_role(name: str, rights: dict[str, set[str]]) -> RoleDef:
-    """A role the tenant made, as the Role document it would be: rights only, no record rules or field rights."""
+    """A role the tenant made before roles were definitions, as the Role of its own it becomes: rights only."""
     data = {"kind": "Role", "name": name, "rights": {e: sorted(r) for e, r in rights.items() if r}}
-    return build_role(Document("the roles screen", data))
+    return build_role(Document("the roles screen", data, pack=TENANT_PACK))
+
+
+def permission_names(role: Any) -> set[tuple[str, str]]:
+    """A FAB role's permissions as (permission, view or menu) names."""
+    return {(pv.permission.name, pv.view_menu.name) for pv in role.permissions}
+
+
+def partly_held(permissions: set[tuple[str, str]], catalog: Catalog) -> list[EntityDef]:
+    """The entities whose screens or API a role holds permissions on that make no whole right: a role made before
+    roles were definitions may hold such, which its definition does not give."""
+    held = rights_held(permissions, catalog)
+    found = []
+    for name, entity in catalog.entities.items():
+        view, api = f"{class_name(entity)}View", f"{class_name(entity)}Api"
+        covered = {
+            (p, target)
+            for right in held[name]
+            for target, names in zip((view, api), VIEW_API_PERMISSIONS[right], strict=True)
+            for p in names
+        }
+        if {p for p in permissions if p[1] in (view, api)} - covered:
+            found.append(entity)
+    return found
 
 
 def rights_held(permissions: set[tuple[str, str]], catalog: Catalog) -> dict[str, set[str]]:
@@ -100,15 +123,3 @@ def rights_held(permissions: set[tuple[str, str]], catalog: Catalog) -> dict[str
             if {(p, view) for p in on_view} | {(p, api) for p in on_api} <= permissions
         }
     return held
-
-
-def tenant_role_permissions(
-    role: RoleDef, have: set[tuple[str, str]], roles: dict[str, RoleDef], catalog: Catalog
-) -> set[tuple[str, str]]:
-    """The FAB permissions of a tenant's own role after the grid: what the grid governs (every right on every
-    entity, and what features give role holders) as ticked, anything else it holds kept."""
-    menus = entity_menus(catalog)
-    everything = tenant_role(role.name, {name: set(RIGHTS) for name in catalog.entities})
-    governed = permissions_of(everything, with_roles(catalog, {**roles, role.name: everything}), menus)
-    governed |= {("menu_access", name) for names in menus.values() for name in names}  # list views for other roles
-    return (have - governed) | permissions_of(role, with_roles(catalog, {**roles, role.name: role}), menus)

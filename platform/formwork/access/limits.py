@@ -22,7 +22,7 @@ from ..filters.operators import COUNT, LIST, NO_VALUE, PAIR, SHAPES
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from .checks import field_right_problems, rule_problems
-from .definition import FieldRights, RecordRule, RoleDef, parse_rule
+from .definition import FieldRights, RecordRule, RoleDef
 from .labels import LIMIT_TEXT
 from .records import DEPARTMENT, EMPLOYEE
 from .tailoring import Limits
@@ -153,9 +153,9 @@ def _indexes(form: MultiDict[str, str], prefix: str) -> list[int]:
     return sorted(found)
 
 
-def limits_of(editor: Editor, definition: RoleDef, entity: EntityDef, catalog: Catalog, creates: bool) -> Limits | None:
-    """The limits to store for what the editor holds (None in a part that is the definition's), or None with
-    `editor.errors` filled when the checks refuse it."""
+def limits_of(editor: Editor, entity: EntityDef, catalog: Catalog, creates: bool) -> Limits | None:
+    """The record rules and field rights the editor holds, as the Role kind writes them (no field right: None), or
+    None with `editor.errors` filled when the checks refuse them."""
     records = []
     for i, row in enumerate(editor.rules):
         rule = _rule(row, i, entity, editor.errors)
@@ -169,14 +169,8 @@ def limits_of(editor: Editor, definition: RoleDef, entity: EntityDef, catalog: C
         editor.errors.setdefault(key, []).append(message)
     if editor.errors:
         return None
-    rules = tuple(parse_rule(rule) for rule in records or ["all"])
-    pack_rules = definition.records.get(entity.qualified, (RecordRule("all"),))
-    pack_fields = definition.fields.get(entity.qualified, FieldRights())
-    same_fields = set(spec["hidden"]) == pack_fields.hidden and set(spec["read_only"]) == pack_fields.read_only
-    return Limits(
-        None if rules == pack_rules else records or ["all"],
-        None if same_fields else {key: names for key, names in spec.items() if names},
-    )
+    fields = {key: names for key, names in spec.items() if names}
+    return Limits(None if records in ([], ["all"]) else records, fields or None)
 
 
 def _in_form_order(entity: EntityDef, names: set[str]) -> list[str]:

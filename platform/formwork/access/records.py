@@ -10,7 +10,8 @@ Who sees what:
 - the system actor (seeds, the worker, the approval engine): no limit;
 - an anonymous actor (no signed-in user): nothing;
 - the Admin role, and users with FAB's Public role only: everything their FAB rights allow;
-- a role no pack declares (made on the roles screen) with rights on the entity: everything;
+- a role no definition declares (made on the roles screen before roles were definitions) with rights on the
+  entity: everything;
 - a pack role with a record rule for the entity: the records of that rule;
 - a pack role without a rule but with rights on the entity: everything;
 - a pack role with neither: nothing (it does not widen what other roles see).

@@ -1,12 +1,13 @@
-"""The rights a tenant's pack roles have once its admins changed them on the roles screen.
+"""A tenant's roles as its app serves them: the definitions, and what admins changed before roles were drafted.
 
-A pack role's rights come from its definition; an admin's change is kept apart (tables.ROLE_RIGHT_CHANGES) and
-laid over it wherever the role's rights are read: the FAB permissions every sync gives the role (grants.py), and
-the record rules and field rights, which ask whether a role has rights on an entity at all (records.py,
-fields.py). The admins' record rules and field rights for a role on an entity (tables.ROLE_LIMIT_CHANGES) replace
-the definition's the same way, so every reader of role definitions sees them. Each tenant app keeps its roles so
-tailored (`tenant_roles`), made when its permissions are synced; a
-change renews the tenant's generation, so every serving process builds its app again from the stored changes.
+The roles screen drafts a role's change as a Role overlay, published as a version of the tenant's customizations
+(access/role_drafts.py), so the effective definitions hold every role as the tenant has it. Before that, the screen
+stored an admin's change of a pack role's rights (tables.ROLE_RIGHT_CHANGES) and of its record rules and field rights
+(tables.ROLE_LIMIT_CHANGES) apart, laid over the definition. Those changes still apply to a role until it has a Role
+overlay (the screen's first draft of the role starts from the role as so changed, so publishing it keeps them, and
+restoring a version from before brings them back). Each tenant app keeps its roles so tailored (`tenant_roles`),
+made when its permissions are synced: the FAB permissions (grants.py), record rules and field rights (records.py,
+fields.py) read them.
 """
 
 from __future__ import annotations
@@ -19,20 +20,19 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from ..meta.catalog import Catalog
-from ..tenancy.registry import Tenant, platform_engine
 from .definition import RIGHTS, FieldRights, RoleDef, parse_rule
 from .tables import ROLE_LIMIT_CHANGES, ROLE_RIGHT_CHANGES
 
 #: role -> entity -> right -> granted (True: beyond the definition, False: taken from it)
 Changes = dict[str, dict[str, dict[str, bool]]]
-#: where a tenant app keeps its tailored roles and how to tell other processes of a change
-ROLES_KEY, RENEW_KEY = "formwork.roles", "formwork.roles.renew"
+#: where a tenant app keeps its tailored roles
+ROLES_KEY = "formwork.roles"
 
 
 @dataclass(frozen=True)
 class Limits:
-    """An admin's record rules and field rights for a role on one entity, as the Role kind writes them; None keeps
-    the definition's."""
+    """An admin's record rules and field rights for a role on one entity, as the Role kind writes them. None: none
+    (every record; no field kept from them), but in a change stored before roles were drafted: the definition's."""
 
     records: list[Any] | None = None
     fields: dict[str, list[str]] | None = None
@@ -95,7 +95,9 @@ def limited(role: RoleDef, limits: dict[str, Limits]) -> RoleDef:
 def tailored_roles(catalog: Catalog, changes: Changes, limits: LimitChanges) -> dict[str, RoleDef]:
     """The catalog's roles, each with its changes of rights and its limits."""
     return {
-        name: limited(tailored(role, changes.get(name, {}), catalog), limits.get(name, {}))
+        name: role
+        if role.document.customization
+        else limited(tailored(role, changes.get(name, {}), catalog), limits.get(name, {}))
         for name, role in catalog.roles.items()
     }
 
@@ -114,55 +116,3 @@ def tenant_roles() -> dict[str, RoleDef]:
 
 def keep_roles(app: Flask, roles: dict[str, RoleDef]) -> None:
     app.extensions[ROLES_KEY] = roles
-
-
-def changes_between(definition: RoleDef, wanted: dict[str, set[str]]) -> dict[str, dict[str, bool]]:
-    """What an admin's choice (`wanted`: entity -> rights) changes of what `definition` gives."""
-    found: dict[str, dict[str, bool]] = {}
-    for entity, rights in wanted.items():
-        given = set(definition.rights_on(entity))
-        decided = dict.fromkeys(rights - given, True) | dict.fromkeys(given - rights, False)
-        if decided:
-            found[entity] = decided
-    return found
-
-
-def store_changes(session: Session, role: str, changes: dict[str, dict[str, bool]]) -> None:
-    """Replace the role's stored changes (in the caller's transaction)."""
-    session.execute(sa.delete(ROLE_RIGHT_CHANGES).where(ROLE_RIGHT_CHANGES.c.role == role))
-    rows = [
-        {"role": role, "entity": entity, "right": right, "granted": granted}
-        for entity, decided in sorted(changes.items())
-        for right, granted in sorted(decided.items())
-    ]
-    if rows:
-        session.execute(sa.insert(ROLE_RIGHT_CHANGES), rows)
-
-
-def store_limits(session: Session, role: str, entity: str, limits: Limits) -> None:
-    """Replace what the admins set for `role` on `entity` (nothing left: the definition's again), in the caller's
-    transaction."""
-    table = ROLE_LIMIT_CHANGES
-    session.execute(sa.delete(table).where(table.c.role == role, table.c.entity == entity))
-    if limits.records is not None or limits.fields is not None:
-        session.execute(
-            sa.insert(table), [{"role": role, "entity": entity, "records": limits.records, "fields": limits.fields}]
-        )
-
-
-def remember_registry(app: Flask, settings: Any, tenant: Tenant) -> None:
-    """APP_SETUP: how this app tells every serving process that its roles changed."""
-    url, slug = settings.database_url, tenant.slug
-
-    def renew() -> None:
-        with platform_engine(url).begin() as connection:
-            connection.execute(sa.update(Tenant).where(Tenant.slug == slug).values(generation=Tenant.generation + 1))
-
-    app.extensions[RENEW_KEY] = renew
-
-
-def announce_change() -> None:
-    """A new generation of the tenant: every process (this one too) rebuilds its app with the tailored roles."""
-    renew = current_app.extensions.get(RENEW_KEY)
-    if renew is not None:
-        renew()

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from croniter import croniter
 
+from ..definitions.check_texts import NOT_A_DATE_FIELD
 from ..fields import kind_of
 from ..filters import check_filter
+from ..i18n import say
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..tenancy.directory import BUILTIN_ROLES
+from . import check_texts as says
 from .definition import APPROVAL, CHANGED, DATE, SCHEDULE, ActionDef, AutomationDef
 from .prepared import prepare_all
 
@@ -19,9 +22,7 @@ def add_automation(catalog: Catalog, automation: AutomationDef) -> list[Definiti
     if automation.qualified in catalog.automations:
         assert automation.document is not None
         return [
-            automation.document.error(
-                ("name",), f"pack {automation.pack} has two automations named '{automation.name}'"
-            )
+            automation.document.error(("name",), say(says.TWO_AUTOMATIONS, pack=automation.pack, name=automation.name))
         ]
     catalog.automations[automation.qualified] = automation
     return []
@@ -32,7 +33,7 @@ def add_action(catalog: Catalog, action: ActionDef) -> list[DefinitionError]:
     for other in catalog.actions.values():
         if other.entity == action.entity and other.name == action.name:
             assert action.document is not None
-            return [action.document.error(("name",), f"{action.entity} has two actions named '{action.name}'")]
+            return [action.document.error(("name",), say(says.TWO_ACTIONS, entity=action.entity, name=action.name))]
     catalog.actions[action.qualified] = action
     return []
 
@@ -55,7 +56,7 @@ def check_automations(catalog: Catalog) -> list[DefinitionError]:
 def _entity_errors(definition: AutomationDef | ActionDef, catalog: Catalog) -> list[DefinitionError]:
     assert definition.document is not None
     if not catalog.knows_entity(definition.entity):
-        return [definition.document.error(("entity",), f"entity '{definition.entity}' is not defined")]
+        return [definition.document.error(("entity",), say(says.ENTITY_NOT_DEFINED, entity=definition.entity))]
     problem = catalog.unrequired_entity(definition.pack, definition.entity)
     return [definition.document.error(("entity",), problem)] if problem else []
 
@@ -68,29 +69,24 @@ def _trigger_errors(automation: AutomationDef, catalog: Catalog) -> list[Definit
     if trigger.on == CHANGED:
         for index, name in enumerate(trigger.fields):
             if entity.field(name) is None:
-                errors.append(doc.error(("trigger", "fields", index), f"{entity.qualified} has no field '{name}'"))
+                errors.append(
+                    doc.error(("trigger", "fields", index), say(says.NO_SUCH_FIELD, entity=entity.qualified, name=name))
+                )
     if trigger.on == DATE:
         found = entity.field(trigger.field or "")
         if found is None or not kind_of(found).holds_date:
             errors.append(
-                doc.error(
-                    ("trigger", "field"), f"'{trigger.field}' is not a date or datetime field of {entity.qualified}"
-                )
+                doc.error(("trigger", "field"), say(NOT_A_DATE_FIELD, name=trigger.field, entity=entity.qualified))
             )
     if trigger.on == SCHEDULE and (len((trigger.cron or "").split()) != 5 or not croniter.is_valid(trigger.cron or "")):
-        errors.append(
-            doc.error(
-                ("trigger", "cron"),
-                f"{trigger.cron!r} is not a cron expression: five fields, minute hour day month weekday",
-            )
-        )
+        errors.append(doc.error(("trigger", "cron"), say(says.NOT_A_CRON, cron=repr(trigger.cron))))
     if trigger.on in (DATE, SCHEDULE) and trigger.filter is not None:
         for path, message in check_filter(trigger.filter, entity, catalog):
             errors.append(doc.error(("trigger", "filter", *path), message))
     if trigger.on == APPROVAL:
         chains = catalog.collections.get("chains", {}).values()
         if not any(chain.entity == entity.qualified for chain in chains):
-            errors.append(doc.error(("trigger", "on"), f"no approval chain runs on {entity.qualified}"))
+            errors.append(doc.error(("trigger", "on"), say(says.NO_CHAIN_ON, entity=entity.qualified)))
     return errors
 
 
@@ -99,13 +95,13 @@ def _action_errors(action: ActionDef, catalog: Catalog) -> list[DefinitionError]
     assert doc is not None
     known = set(catalog.collections.get("roles", {})) | set(BUILTIN_ROLES)
     errors = [
-        doc.error(("roles", index), f"role '{role}' is not defined; known: {', '.join(sorted(known))}")
+        doc.error(("roles", index), say(says.ROLE_NOT_DEFINED, role=role, roles=", ".join(sorted(known))))
         for index, role in enumerate(action.roles)
         if role not in known
     ]
     seen: set[str] = set()
     for index, item in enumerate(action.inputs):
         if item.name in seen:
-            errors.append(doc.error(("inputs", index, "name"), f"two inputs are named '{item.name}'"))
+            errors.append(doc.error(("inputs", index, "name"), say(says.TWO_INPUTS, name=item.name)))
         seen.add(item.name)
     return errors

@@ -19,6 +19,7 @@ from . import actions, record_runs, timed, webhooks
 from .checks import add_action, add_automation, check_automations
 from .definition import build_action, build_automation
 from .field_uses import automation_field_uses
+from .refused_folds import log_refused_folds
 from .steps import step_schema
 from .triggers import fold_field_updates, remember_old_values, run_deleted, run_on_approval, run_saved
 
@@ -52,6 +53,7 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(FIELD_USES, automation_field_uses)
     registry.on_record("before_validate", remember_old_values, priority=90)
     registry.on_record("assigned", fold_field_updates)
+    registry.on_record("refused", log_refused_folds)
     # after the core's and the other features' hooks (history records the save before what automations do)
     registry.on_record("after_save", run_saved, priority=200)
     registry.on_record("before_delete", run_deleted, priority=200)

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from ..expr import Expression, Variable, field_variable
 from ..expr.entity import record_variables
 from ..fields import kind_of
+from ..i18n import say
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
+from . import check_texts as says
 from .definition import (
     APPROVAL,
     CHANGED,
@@ -155,7 +157,8 @@ def prepare_steps(steps: Iterable[StepDef], scope: StepScope) -> list[Step]:
     for step in steps:
         kind = STEP_KINDS.get(step.kind)
         if kind is None:  # the schema names the kinds; kept for definitions built in code
-            scope.problems.append((step.path[:2], f"unknown step '{step.kind}'; one of: {', '.join(STEP_KINDS)}"))
+            unknown = say(says.UNKNOWN_STEP, kind=step.kind, kinds=", ".join(STEP_KINDS))
+            scope.problems.append((step.path[:2], unknown))
             continue
         scope.path = step.path
         prepared_steps.append(kind(step.options, scope))

@@ -10,7 +10,8 @@ the approvals feature announces one of its events (its steps may write the recor
 chain's own `on_approve` does). A failure refuses the save (or the delete, or the approval action) with the
 automation's message, and nothing is kept but the failed run's row in the record run log (record_runs/): every run
 whose condition held is logged, a folded one from its first field update to its last step (a save its folded
-updates leave breaking a rule is refused by the rule, as the caller's values would be, and logs no run).
+updates leave breaking a rule is refused by the rule, as the caller's values would be, and the run is logged as
+failed with the rule's message: automation/refused_folds.py).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ from .steps.records import SetFields
 FOLDED = "automation.folded"
 #: RecordWrite.notes: {automation: its run, started when its first field update was folded into the save}
 FOLDED_RUNS = "automation.folded_runs"
+#: RecordWrite.notes: {automation: {field: its value, as expressions see it, before the automation's updates set it}}
+UNFOLDED = "automation.unfolded"
 
 
 def remember_old_values(write: RecordWrite) -> None:
@@ -149,7 +152,8 @@ def _fires(automation: PreparedAutomation, changed: set[str]) -> bool:
 
 def _assign_updates(automation: PreparedAutomation, run: StepRun, write: RecordWrite, started: RecordRun) -> None:
     """The automation's leading `set` steps on the record being saved, checked as the caller's values were; the first
-    refused fails `started`."""
+    refused fails `started`. What each field held before is kept (UNFOLDED), so that a rule refusing the save can
+    be traced to the updates."""
     source = automation.definition.label.localized()
     for number, step in enumerate(automation.steps[: automation.field_updates], start=1):
         assert isinstance(step, SetFields)
@@ -171,6 +175,9 @@ def _assign_updates(automation: PreparedAutomation, run: StepRun, write: RecordW
             message = step_failure(source, number, step, reasons)
             started.failed(write.session, getattr(write.record, "id", None), number - 1, message)
             raise RecordRejected({RECORD_ERRORS: [message]})
+        before = write.notes.setdefault(UNFOLDED, {}).setdefault(automation.name, {})
+        for name in values:
+            before.setdefault(name, run.values.get(name))
         assign_values(write.record, write.entity, values, write.session, write.runtime.compiled)
         write.values.update(values)
         run.refresh()

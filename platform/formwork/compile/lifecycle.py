@@ -5,11 +5,12 @@ received into values (as the entity's input schema loads them: references as ids
 `delete_record` with the actor who writes. A save checks in three stages, the first that finds something answering
 alone: the fields the actor may not set; the registered `validate` hooks (the approval lock is one); read-only
 fields, child rows, retired values, references and uniques. Then the values are assigned, the `assigned` hooks may
-assign more (checked as the caller's were), and the entity logic runs (defaults, formulas, rules), then the
-`before_save` hooks, the flush (audit columns, auto numbers and rollups are
-filled there) and the `after_save` hooks; `after_commit` hooks run once the caller's transaction commits. A caller
-that deliberately skips a check names it in `skip` (see SKIPPABLE), so the code says so. A screen's form checks
-with the same functions while FAB validates it, then writes through `save_assigned_record` (its hooks and flush).
+assign more (checked as the caller's were), and the entity logic runs (defaults, formulas, rules; what it refuses
+is told to the `refused` hooks, so those that assigned learn the save failed), then the `before_save` hooks, the
+flush (audit columns, auto numbers and rollups are filled there) and the `after_save` hooks; `after_commit` hooks
+run once the caller's transaction commits. A caller that deliberately skips a check names it in `skip` (see
+SKIPPABLE), so the code says so. A screen's form checks with the same functions while FAB validates it, then writes
+through `save_assigned_record` (its hooks and flush).
 
 The caller owns the transaction: it commits (an API request, once it has read the saved record back) or rolls back
 (an import's dry run). Nothing here commits.
@@ -143,6 +144,8 @@ def save_record(
             _forget(write)
             raise
         errors = logic_errors(write)
+        if errors:
+            _run_hooks("refused", write)
     if errors:
         _forget(write)
         raise RecordRejected(errors)
@@ -171,6 +174,8 @@ def save_assigned_record(
     with session.no_autoflush:
         _run_hooks("assigned", write)
         errors = logic_errors(write) if write.values != assigned else {}  # what the hooks assigned is checked
+        if errors:
+            _run_hooks("refused", write)
     if errors:
         raise RecordRejected(errors)
     _run_hooks("before_save", write)

@@ -1,17 +1,27 @@
 """Dashboards as a feature: the Dashboard kind and its checks, the dashboard screens and the home page that shows
-the first dashboard meant for the user, declared on the registry (formwork/features.py)."""
+the first dashboard meant for the user, and the fields its widgets filter by (the Studio's locks), declared on the
+registry (formwork/features.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..features import DEFINITION_CHECKS, DEFINITION_KINDS, HOME_VIEW, ROLE_RIGHTS, SCREENS, FeatureRegistry
+from ..features import (
+    DEFINITION_CHECKS,
+    DEFINITION_KINDS,
+    FIELD_USES,
+    HOME_VIEW,
+    ROLE_RIGHTS,
+    SCREENS,
+    FeatureRegistry,
+)
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.kinds import Kind
 from ..meta.partial import Partial
 from .checks import check_dashboards
 from .definition import DashboardDef, build_dashboard
+from .field_uses import dashboard_field_uses
 from .rights import dashboard_rights
 
 
@@ -55,3 +65,4 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(SCREENS, dashboard_screens, priority=70)
     registry.add(HOME_VIEW, home_view)
     registry.add(ROLE_RIGHTS, dashboard_rights)
+    registry.add(FIELD_USES, dashboard_field_uses)

@@ -338,7 +338,7 @@ def check_list_views(catalog: Catalog) -> list[DefinitionError]:
                     )
             if view.sort_field not in known:
                 errors.append(
-                    doc.error(("sort",), f"cannot sort by '{view.sort_field}': not a field of {entity.qualified}")
+                    doc.error(("sort",), say(says.CANNOT_SORT, name=view.sort_field, entity=entity.qualified))
                 )
             if view.filter is not None:
                 from ..filters import check_filter
@@ -347,25 +347,17 @@ def check_list_views(catalog: Catalog) -> list[DefinitionError]:
                     errors.append(doc.error(("filter", *path), message))
             if view.group_by and view.group_by not in known:
                 errors.append(
-                    doc.error(("group_by",), f"cannot group by '{view.group_by}': not a field of {entity.qualified}")
+                    doc.error(("group_by",), say(says.CANNOT_GROUP, name=view.group_by, entity=entity.qualified))
                 )
             for name in view.totals:
                 f = entity.field(name)
                 if f is None or not value_kind(f).holds_number:
-                    errors.append(
-                        doc.error(
-                            ("totals", name),
-                            f"'{name}' is not a number field of {entity.qualified}, so it has no total",
-                        )
-                    )
+                    errors.append(doc.error(("totals", name), say(says.NO_TOTAL, name=name, entity=entity.qualified)))
             for i, name in enumerate(view.search):
                 f = entity.field(name)
                 if f is None or not kind_of(f).searchable:
                     errors.append(
-                        doc.error(
-                            ("search", i),
-                            f"'{name}' is not a text field of {entity.qualified}, so it cannot be searched",
-                        )
+                        doc.error(("search", i), say(says.NOT_SEARCHABLE, name=name, entity=entity.qualified))
                     )
     return errors
 
@@ -478,7 +470,7 @@ def check_seeds(catalog: Catalog) -> list[DefinitionError]:
         if entity.pack not in catalog.with_requirements([seed.pack]):
             errors.append(
                 doc.error(
-                    ("entity",), f"{seed.entity} belongs to pack {entity.pack}, which {seed.pack} does not require"
+                    ("entity",), say(says.PACK_NOT_REQUIRED, entity=seed.entity, pack=entity.pack, other=seed.pack)
                 )
             )
             continue

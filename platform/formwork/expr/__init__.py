@@ -28,6 +28,11 @@ use only what is exported here:
         The variables (record fields) the expression reads, and the
         `reference.field` paths: a formula's inputs, a form rule's triggers.
 
+    Expression.named / .gives
+        For each name and path it reads, the text values it compares it with
+        (None: it cannot tell which matter); the text values it can give: the
+        choices a definition relies on (`joined_values` joins two such sets).
+
     entity_variables(entity, catalog) -> dict[str, Variable]
         What an expression on an entity may use: fields, standard columns, `user`.
     field_variable(field, catalog) -> Variable
@@ -37,8 +42,8 @@ Inside, one module per concept: `types` (declared and static types),
 `syntax` (a parser, as the package exposes no syntax tree), `check` (the
 static checker), `functions` (today(), add_months()…), `values` (Python ↔ CEL),
 `compiler` (the checks of compile_expression), `expression` (evaluation and
-failure messages), `entity` (names from an EntityDef). Only `compiler`,
-`expression` and `check` import `cel`.
+failure messages), `entity` (names from an EntityDef), `named` (the values an
+expression names). Only `compiler`, `expression` and `check` import `cel`.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from .compiler import check_expression, compile_expression
 from .entity import USER, entity_variables, field_variable
 from .errors import ExpressionError, ExpressionFailed
 from .expression import Expression
+from .named import NamedValues, joined_values
 from .types import Variable
 
 __all__ = [
@@ -54,9 +60,11 @@ __all__ = [
     "Expression",
     "ExpressionError",
     "ExpressionFailed",
+    "NamedValues",
     "Variable",
     "check_expression",
     "compile_expression",
     "entity_variables",
     "field_variable",
+    "joined_values",
 ]

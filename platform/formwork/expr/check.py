@@ -21,6 +21,8 @@ from datetime import date
 
 import cel
 
+from ..i18n import CatalogText, say
+from . import check_texts as says
 from . import syntax as s
 from .errors import ExpressionError
 from .functions import ANY, SIGNATURES
@@ -78,7 +80,7 @@ ORDERED_KINDS = frozenset({*NUMBER_KINDS, *TIME_KINDS, "string", "bool", "bytes"
 def closest(name: str, known: Iterable[str]) -> str:
     """' (did you mean 'x'?)' when a known name is close, else ''."""
     found = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    return f" (did you mean '{found[0]}'?)" if found else ""
+    return say(says.DID_YOU_MEAN, close=found[0]) if found else ""
 
 
 def _family(kind: str) -> str:
@@ -95,15 +97,15 @@ class Checker:
         self.result: Type = DYN
 
     # -- helpers -----------------------------------------------------------------
-    def fail(self, node: s.Node, message: str) -> ExpressionError:
-        return ExpressionError(message, self.source, node.start)
+    def fail(self, node: s.Node, text: CatalogText, /, **values: object) -> ExpressionError:
+        return ExpressionError(say(text, **values), self.source, node.start)
 
     def text(self, node: s.Node) -> str:
         text = self.source[node.start : node.end]
         return text if len(text) <= 40 else text[:37] + "…"
 
     def about(self, node: s.Node, kind: Type) -> str:
-        return f"{self.text(node)} ({kind.describe()})"
+        return say(says.ABOUT, text=self.text(node), kind=kind.describe())
 
     # -- walk --------------------------------------------------------------------
     def check(self, node: s.Node, scope: dict[str, Type]) -> Type:
@@ -125,11 +127,11 @@ class Checker:
         hint = closest(node.name, known)
         if not hint and known:
             listed = ", ".join(sorted(known)[:15]) + (", …" if len(known) > 15 else "")
-            hint = f"; known names are {listed}"
-        return self._raise(node, f"unknown name '{node.name}'{hint}")
+            hint = say(says.KNOWN_NAMES, names=listed)
+        return self._raise(node, says.UNKNOWN_NAME, name=node.name, hint=hint)
 
-    def _raise(self, node: s.Node, message: str) -> Type:
-        raise self.fail(node, message)
+    def _raise(self, node: s.Node, text: CatalogText, /, **values: object) -> Type:
+        raise self.fail(node, text, **values)
 
     def visit_select(self, node: s.Select, scope: dict[str, Type]) -> Type:
         owner = self.check(node.operand, scope)
@@ -145,19 +147,19 @@ class Checker:
                 return owner.item or DYN
             if name in owner.fields:
                 return owner.fields[name]
-            return self._raise(node, f"{self.text(operand)} has no field '{name}'{closest(name, owner.fields)}")
+            return self._raise(
+                node, says.NO_SUCH_FIELD, text=self.text(operand), name=name, hint=closest(name, owner.fields)
+            )
         if owner.dyn:
             return DYN
-        hint = ", use getFullYear(), getMonth()…" if owner.kind in TIME_KINDS else ""
-        return self._raise(node, f"{self.about(operand, owner)} has no fields such as '{name}'{hint}")
+        hint = say(says.USE_ACCESSORS) if owner.kind in TIME_KINDS else ""
+        return self._raise(node, says.HAS_NO_FIELDS, about=self.about(operand, owner), name=name, hint=hint)
 
     def visit_index(self, node: s.Index, scope: dict[str, Type]) -> Type:
         owner, index = self.check(node.operand, scope), self.check(node.index, scope)
         if owner.kind == "list":
             if index.kind not in ("int", "uint", "dyn"):
-                return self._raise(
-                    node.index, f"a list position must be a whole number, not {self.about(node.index, index)}"
-                )
+                return self._raise(node.index, says.LIST_POSITION, about=self.about(node.index, index))
             return owner.item or DYN
         if owner.kind == "map":
             if owner.fields is not None and isinstance(node.index, s.Lit) and node.index.kind == "string":
@@ -165,7 +167,7 @@ class Checker:
             return DYN if owner.fields is not None else owner.item or DYN
         if owner.dyn:
             return DYN
-        return self._raise(node, f"{self.about(node.operand, owner)} cannot be indexed with [ ]")
+        return self._raise(node, says.NOT_INDEXABLE, about=self.about(node.operand, owner))
 
     def visit_listlit(self, node: s.ListLit, scope: dict[str, Type]) -> Type:
         items = [self.check(item, scope) for item in node.items]
@@ -187,18 +189,16 @@ class Checker:
         operand = self.check(node.operand, scope)
         if node.op == "!":
             if operand.kind not in ("bool", "dyn"):
-                return self._raise(node, f"! needs true/false, but {self.about(node.operand, operand)} is not")
+                return self._raise(node, says.NOT_NEEDS_BOOLEAN, about=self.about(node.operand, operand))
             return BOOL
         if operand.kind not in ("int", "double", "dyn"):
-            return self._raise(node, f"cannot negate {self.about(node.operand, operand)}")
+            return self._raise(node, says.CANNOT_NEGATE, about=self.about(node.operand, operand))
         return operand
 
     def visit_cond(self, node: s.Cond, scope: dict[str, Type]) -> Type:
         test = self.check(node.test, scope)
         if test.kind not in ("bool", "dyn"):
-            return self._raise(
-                node.test, f"the condition before ? must be true/false, but {self.about(node.test, test)} is not"
-            )
+            return self._raise(node.test, says.TEST_NOT_BOOLEAN, about=self.about(node.test, test))
         then, otherwise = self.check(node.then, scope), self.check(node.otherwise, scope)
         if then.kind == "null":
             return otherwise
@@ -216,22 +216,19 @@ class Checker:
             var = DYN
         else:
             return self._raise(
-                node.target, f"{node.macro}() needs a list, but {self.about(node.target, target)} is not one"
+                node.target, says.MACRO_NEEDS_LIST, macro=node.macro, about=self.about(node.target, target)
             )
         wanted = (1, 2) if node.macro == "map" else (1,)
         if len(node.args) not in wanted:
             return self._raise(
-                node,
-                f"{node.macro}() takes a variable and {'one or two expressions' if node.macro == 'map' else 'a condition'}",
+                node, says.MAP_ARGUMENTS if node.macro == "map" else says.MACRO_ARGUMENTS, macro=node.macro
             )
         inner = {**scope, node.var: var}
         kinds = [self.check(arg, inner) for arg in node.args]
         tests = kinds if node.macro != "map" else kinds[:-1]
         for arg, kind in zip(node.args, tests, strict=False):
             if kind.kind not in ("bool", "dyn"):
-                return self._raise(
-                    arg, f"the condition of {node.macro}() must be true/false, but {self.about(arg, kind)} is not"
-                )
+                return self._raise(arg, says.MACRO_CONDITION, macro=node.macro, about=self.about(arg, kind))
         if node.macro == "map":
             return Type("list", item=kinds[-1])
         if node.macro == "filter":
@@ -244,9 +241,7 @@ class Checker:
         if node.op in ("&&", "||"):
             for side, kind in ((node.left, left), (node.right, right)):
                 if kind.kind not in ("bool", "dyn"):
-                    return self._raise(
-                        side, f"{node.op} joins conditions, but {self.about(side, kind)} is not true/false"
-                    )
+                    return self._raise(side, says.JOINS_CONDITIONS, op=node.op, about=self.about(side, kind))
             return BOOL
         if node.op in ("==", "!="):
             self._comparable(node, left, right)
@@ -265,31 +260,38 @@ class Checker:
         if "dyn" in (left.kind, right.kind) or "null" in (left.kind, right.kind):
             return
         if _family(left.kind) != _family(right.kind):
-            raise self.fail(node, self._mismatch(node, left, right, "they are never equal"))
+            raise self._mismatch(node, left, right, says.NEVER_EQUAL)
 
     def _choice(self, subject: s.Node, kind: Type, literal: s.Lit) -> None:
         """A choice field compared with a value it can never have: a typo, usually."""
         if literal.value not in kind.choices:
             raise self.fail(
                 literal,
-                f"{self.text(subject)} is never '{literal.value}': its choices are "
-                f"{', '.join(kind.choices)}{closest(literal.value, set(kind.choices))}",
+                says.NEVER_A_CHOICE,
+                text=self.text(subject),
+                value=literal.value,
+                choices=", ".join(kind.choices),
+                hint=closest(literal.value, set(kind.choices)),
             )
 
-    def _mismatch(self, node: s.Binary, left: Type, right: Type, consequence: str) -> str:
-        message = f"{self.about(node.left, left)} and {self.about(node.right, right)} cannot be compared: {consequence}"
+    def _mismatch(self, node: s.Binary, left: Type, right: Type, text: CatalogText) -> ExpressionError:
+        """Two sides that cannot be compared; comparing a date with text hints at making a date of the text."""
+        hint: str = ""
         for time_side, other in ((left, node.right), (right, node.left)):
             if time_side.kind in TIME_KINDS and isinstance(other, s.Lit) and other.kind == "string":
-                hint = f"date('{other.value}')" if time_side.kind == "date" else f"timestamp('{other.value}')"
-                message += f"; write {hint} to make a {time_side.describe()[2:]} from text"
-        return message
+                if time_side.kind == "date":
+                    hint = say(says.DATE_FROM_TEXT, call=f"date('{other.value}')")
+                else:
+                    hint = say(says.TIMESTAMP_FROM_TEXT, call=f"timestamp('{other.value}')")
+        left_about, right_about = self.about(node.left, left), self.about(node.right, right)
+        return self.fail(node, text, left=left_about, right=right_about, op=node.op, hint=hint)
 
     def _ordered(self, node: s.Binary, left: Type, right: Type) -> None:
         for side, kind in ((node.left, left), (node.right, right)):
             if kind.kind == "null" or kind.kind not in ORDERED_KINDS | {"dyn"}:
-                raise self.fail(side, f"{self.about(side, kind)} cannot be ordered with {node.op}")
+                raise self.fail(side, says.NOT_ORDERED, about=self.about(side, kind), op=node.op)
         if not left.dyn and not right.dyn and _family(left.kind) != _family(right.kind):
-            raise self.fail(node, self._mismatch(node, left, right, f"{node.op} needs two values of the same kind"))
+            raise self._mismatch(node, left, right, says.NOT_SAME_KIND)
 
     def _in(self, node: s.Binary, left: Type, right: Type) -> Type:
         if right.kind == "list":
@@ -303,19 +305,21 @@ class Checker:
             if not item.dyn and not left.dyn and left.kind != "null" and _family(item.kind) != _family(left.kind):
                 raise self.fail(
                     node,
-                    f"{self.about(node.left, left)} is never in {self.text(node.right)}, "
-                    f"whose items are {item.describe()}",
+                    says.NEVER_IN,
+                    about=self.about(node.left, left),
+                    text=self.text(node.right),
+                    kind=item.describe(),
                 )
             return BOOL
         if right.kind == "map":
             if left.kind not in ("string", "dyn", "int", "uint", "bool"):
-                raise self.fail(node.left, f"{self.about(node.left, left)} cannot be a key of {self.text(node.right)}")
+                raise self.fail(
+                    node.left, says.NOT_A_KEY, about=self.about(node.left, left), text=self.text(node.right)
+                )
             return BOOL
         if right.dyn:
             return BOOL
-        return self._raise(
-            node.right, f"'in' needs a list or a map on its right, but {self.about(node.right, right)} is neither"
-        )
+        return self._raise(node.right, says.IN_NEEDS_COLLECTION, about=self.about(node.right, right))
 
     def _arithmetic(self, node: s.Binary, left: Type, right: Type) -> Type:
         if left.dyn or right.dyn:
@@ -329,28 +333,26 @@ class Checker:
             )
         raise self.fail(
             node,
-            f"cannot use {node.op} on {self.about(node.left, left)} and {self.about(node.right, right)}"
-            f"{self._arithmetic_hint(node, left, right)}",
+            says.CANNOT_COMBINE,
+            op=node.op,
+            left=self.about(node.left, left),
+            right=self.about(node.right, right),
+            hint=self._arithmetic_hint(node, left, right),
         )
 
     def _arithmetic_hint(self, node: s.Binary, left: Type, right: Type) -> str:
         kinds = {left.kind, right.kind}
         if "null" in kinds:
-            return ": null is not a number; use coalesce() for an empty value"
+            return say(says.NULL_IS_NO_NUMBER)
         if kinds <= NUMBER_KINDS:
             literal = next((n for n in (node.left, node.right) if isinstance(n, s.Lit) and n.kind == "int"), None)
-            fix = (
-                f"write {literal.value}.0 instead of {literal.value}"
-                if literal
-                else "convert one side with double() or int()"
-            )
-            return f": whole and decimal numbers do not mix; {fix}"
+            return say(says.WRITE_DECIMAL, value=literal.value) if literal else say(says.CONVERT_NUMBER)
         if kinds & TIME_KINDS and kinds & NUMBER_KINDS:
-            return ": use add_days() or add_months() to move a date"
+            return say(says.MOVE_A_DATE)
         if kinds & TIME_KINDS and node.op == "-" and "string" in kinds:
-            return ": make a date from text with date('2024-01-31')"
+            return say(says.DATE_FROM_LITERAL)
         if "string" in kinds and node.op == "+":
-            return ": convert the other side to text with string()"
+            return say(says.CONVERT_TO_TEXT)
         return ""
 
     # -- calls -----------------------------------------------------------------------
@@ -364,9 +366,9 @@ class Checker:
         if name == "size":
             subject = [target] if target is not None else args
             if len(subject) != 1 or (target is not None and args):
-                return self._raise(node, "size() takes one text, list or map")
+                return self._raise(node, says.SIZE_ARGUMENTS)
             if subject[0].kind not in ("string", "bytes", "list", "map", "dyn"):
-                return self._raise(node, f"size() needs text, a list or a map, not {subject[0].describe()}")
+                return self._raise(node, says.SIZE_NEEDS, kind=subject[0].describe())
             return INT
         if name in TEXT_TESTS:
             return self._text_test(node, target, args)
@@ -374,86 +376,94 @@ class Checker:
             return self._conversion(node, target, args)
         if name in TIME_ACCESSORS:
             return self._accessor(node, target, args)
-        return self._raise(node, f"unknown function '{name}'{closest(name, sorted({*SIGNATURES, *CEL_FUNCTIONS}))}")
+        return self._raise(
+            node, says.UNKNOWN_FUNCTION, name=name, hint=closest(name, sorted({*SIGNATURES, *CEL_FUNCTIONS}))
+        )
 
     def _ours(self, node: s.Call, name: str, nodes: list[s.Node], args: list[Type]) -> Type:
         sig = SIGNATURES[name]
         fewest, most = sig.arity()
         if len(args) < fewest or (most is not None and len(args) > most):
-            wanted = f"{fewest}" if fewest == most else f"{fewest} or more" if most is None else f"{fewest} to {most}"
-            plural = "" if wanted == "1" else "s"
-            return self._raise(node, f"{name}() takes {wanted} argument{plural} ({sig.usage}), not {len(args)}")
+            counts = {"count": fewest, "fewest": fewest, "most": most}
+            return self._raise(node, _arity_text(fewest, most), name=name, usage=sig.usage, given=len(args), **counts)
         for position, (arg, kind) in enumerate(zip(nodes, args, strict=False)):
             param = sig.params[min(position, len(sig.params) - 1)]
             if param.kinds == ANY or kind.dyn or kind.kind in param.kinds:
                 continue
-            hint = (
-                "; write a whole number such as 30, or use int()"
-                if "int" in param.kinds and kind.kind == "double"
-                else ""
-            )
+            hint = say(says.WHOLE_NUMBER_ARGUMENT) if "int" in param.kinds and kind.kind == "double" else ""
             return self._raise(
                 arg,
-                f"{name}() needs {param.label} as argument {position + 1}, but {self.about(arg, kind)} is not{hint}",
+                says.WRONG_ARGUMENT,
+                name=name,
+                wanted=param.label,
+                position=position + 1,
+                about=self.about(arg, kind),
+                hint=hint,
             )
         if name == "date" and nodes and isinstance(nodes[0], s.Lit) and nodes[0].kind == "string":
             try:
                 date.fromisoformat(nodes[0].value)
             except ValueError:
-                return self._raise(nodes[0], f"{self.text(nodes[0])} is not a date written as YYYY-MM-DD")
+                return self._raise(nodes[0], says.NOT_A_DATE, text=self.text(nodes[0]))
         if name == "coalesce":
             known = [(n, k) for n, k in zip(nodes, args, strict=False) if k.kind not in ("dyn", "null")]
             for arg, kind in known[1:]:
                 if _family(kind.kind) != _family(known[0][1].kind):
-                    return self._raise(
-                        arg, f"coalesce() mixes {self.about(known[0][0], known[0][1])} with {self.about(arg, kind)}"
-                    )
+                    first = self.about(known[0][0], known[0][1])
+                    return self._raise(arg, says.COALESCE_MIXES, first=first, other=self.about(arg, kind))
         return sig.result(args) if callable(sig.result) else sig.result
 
     def _text_test(self, node: s.Call, target: Type | None, args: list[Type]) -> Type:
         name = node.function
         if target is None or node.target is None:
-            return self._raise(node, f"call {name}() on text, as in name.{name}('x')")
+            return self._raise(node, says.CALL_ON_TEXT, name=name)
         if len(args) != 1:
-            return self._raise(node, f"{name}() takes one argument, not {len(args)}")
+            return self._raise(node, says.ONE_ARGUMENT_NOT, name=name, given=len(args))
         for side, kind in ((node.target, target), (node.args[0], args[0])):
             if kind.kind not in ("string", "dyn"):
-                return self._raise(side, f"{name}() works on text, but {self.about(side, kind)} is not text")
+                return self._raise(side, says.WORKS_ON_TEXT, name=name, about=self.about(side, kind))
         pattern = node.args[0]
         if name == "matches" and isinstance(pattern, s.Lit):
-            self._literal_ok(pattern, "''.matches(value)", "is not a valid pattern")
+            self._literal_ok(pattern, "''.matches(value)", says.NOT_A_PATTERN)
         return BOOL
 
     def _conversion(self, node: s.Call, target: Type | None, args: list[Type]) -> Type:
         name = node.function
         accepted, result = CONVERSIONS[name]
         if target is not None or len(args) != 1:
-            return self._raise(node, f"{name}() takes one argument, as in {name}(x)")
+            return self._raise(node, says.CONVERSION_ARGUMENTS, name=name)
         kind = args[0]
         if accepted != ANY and not kind.dyn and kind.kind not in accepted:
-            return self._raise(node.args[0], f"{name}() cannot convert {self.about(node.args[0], kind)}")
+            return self._raise(node.args[0], says.CANNOT_CONVERT, name=name, about=self.about(node.args[0], kind))
         literal = node.args[0]
         if name in ("timestamp", "duration") and isinstance(literal, s.Lit) and literal.kind == "string":
-            example = "'2024-01-31T09:00:00Z'" if name == "timestamp" else "'36h' or '90m'"
-            self._literal_ok(literal, f"{name}(value)", f"is not a valid {name}; write it like {example}")
+            problem = says.NOT_A_TIMESTAMP if name == "timestamp" else says.NOT_A_DURATION
+            self._literal_ok(literal, f"{name}(value)", problem)
         return result
 
     def _accessor(self, node: s.Call, target: Type | None, args: list[Type]) -> Type:
         name = node.function
         if target is None or node.target is None:
-            return self._raise(node, f"call {name}() on a date, as in close_date.{name}()")
+            return self._raise(node, says.CALL_ON_DATE, name=name)
         if args:
-            return self._raise(node, f"{name}() takes no arguments here (a time zone argument is not supported)")
+            return self._raise(node, says.NO_TIME_ZONE, name=name)
         if target.kind in TIME_KINDS or target.dyn or (target.kind == "duration" and name in DURATION_ACCESSORS):
             return INT
-        return self._raise(node.target, f"{name}() needs a date, but {self.about(node.target, target)} is not one")
+        return self._raise(node.target, says.NEEDS_A_DATE, name=name, about=self.about(node.target, target))
 
-    def _literal_ok(self, literal: s.Lit, probe: str, problem: str) -> None:
+    def _literal_ok(self, literal: s.Lit, probe: str, problem: CatalogText) -> None:
         """Run CEL on a literal argument now, so a bad pattern or timestamp fails at definition time."""
         try:
             cel.evaluate(probe, {"value": literal.value})
         except Exception:  # noqa: BLE001 - any refusal by CEL means the literal is unusable
-            raise self.fail(literal, f"{self.text(literal)} {problem}") from None
+            raise self.fail(literal, problem, text=self.text(literal)) from None
+
+
+def _arity_text(fewest: int, most: int | None) -> CatalogText:
+    """The text of a wrong argument count, by how many the function takes: 1, exactly n, n or more, n to m."""
+    if fewest == most:
+        return says.ONE_ARGUMENT if fewest == 1 else says.ARGUMENTS
+    return says.ARGUMENTS_OR_MORE if most is None else says.ARGUMENTS_BETWEEN
 
 
 _ARITHMETIC: dict[tuple[str, str, str], Type] = {

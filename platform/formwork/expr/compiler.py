@@ -15,23 +15,26 @@ from typing import Any
 
 import cel
 
+from ..i18n import CatalogText, say
+from . import check_texts as says
 from .check import Checker, check, closest
 from .errors import ExpressionError
 from .expression import Expression, first_sentence
-from .functions import implementations
-from .syntax import SyntaxProblem, parse
-from .types import NUMBER_KINDS, TIME_KINDS, Type, Variable, VariableSpec, as_variable
+from .functions import A_NUMBER, implementations
+from .named import given_values, named_values
+from .syntax import Node, SyntaxProblem, parse
+from .types import NUMBER_KINDS, TIME_KINDS, WORDS, Type, Variable, VariableSpec, as_variable
 
 #: What a result of each static kind may be, as the checker sees it, and how the requirement reads.
-RESULTS: dict[str, tuple[frozenset[str], str]] = {
-    "bool": (frozenset({"bool"}), "true or false"),
-    "int": (frozenset({"int", "uint"}), "a whole number"),
-    "double": (NUMBER_KINDS, "a number"),
-    "string": (frozenset({"string"}), "text"),
-    "date": (TIME_KINDS, "a date"),
-    "timestamp": (TIME_KINDS, "a date and time"),
-    "map": (frozenset({"map", "int"}), "a record or its id"),
-    "list": (frozenset({"list"}), "a list"),
+RESULTS: dict[str, tuple[frozenset[str], CatalogText]] = {
+    "bool": (frozenset({"bool"}), CatalogText("true or false")),
+    "int": (frozenset({"int", "uint"}), WORDS["int"]),
+    "double": (NUMBER_KINDS, A_NUMBER),
+    "string": (frozenset({"string"}), WORDS["string"]),
+    "date": (TIME_KINDS, WORDS["date"]),
+    "timestamp": (TIME_KINDS, WORDS["timestamp"]),
+    "map": (frozenset({"map", "int"}), CatalogText("a record or its id")),
+    "list": (frozenset({"list"}), WORDS["list"]),
 }
 
 
@@ -44,9 +47,18 @@ def compile_expression(
     type name or a `Variable`); `expect` is the result type (e.g. "boolean"
     for a condition, a field's `Variable` for its default or formula).
     """
-    program, declared, wanted, checked = _static_checks(source, variables, expect)
+    program, declared, wanted, checked, tree = _static_checks(source, variables, expect)
     used = {name: declared[name] for name in sorted(checked.names)}
-    expression = Expression(source, program, used, wanted, checked.result, frozenset(checked.paths))
+    expression = Expression(
+        source,
+        program,
+        used,
+        wanted,
+        checked.result,
+        frozenset(checked.paths),
+        named_values(tree, declared),
+        given_values(tree),
+    )
     _sample_run(expression)
     return expression
 
@@ -61,20 +73,20 @@ def check_expression(source: str, variables: Mapping[str, VariableSpec], *, expe
 
 def _static_checks(
     source: str, variables: Mapping[str, VariableSpec], expect: VariableSpec | None
-) -> tuple[cel.Program, dict[str, Variable], Variable | None, Checker]:
-    """CEL's parse, ours, the static check and the result type: (program, declared names, expected, checker)."""
+) -> tuple[cel.Program, dict[str, Variable], Variable | None, Checker, Node]:
+    """CEL's parse, ours, the static check and the result type: (program, declared names, expected, checker, tree)."""
     if not isinstance(source, str) or not source.strip():
-        raise ExpressionError("the expression is empty", str(source or ""))
+        raise ExpressionError(say(says.EMPTY), str(source or ""))
     declared = {name: as_variable(spec) for name, spec in variables.items()}
     wanted = as_variable(expect) if expect is not None else None
     program = _cel_compile(source)
     try:
         tree = parse(source)
     except SyntaxProblem as problem:
-        raise ExpressionError(f"syntax error: {problem}", source, problem.offset) from None
+        raise ExpressionError(say(says.SYNTAX_ERROR, problem=problem.message), source, problem.offset) from None
     checked = check(tree, source, {name: var.static for name, var in declared.items()})
     _check_result(source, checked.result, wanted, tree)
-    return program, declared, wanted, checked
+    return program, declared, wanted, checked, tree
 
 
 _CEL_ERROR = re.compile(r"<input>:(\d+):(\d+): (.*)")
@@ -87,24 +99,26 @@ def _cel_compile(source: str) -> cel.Program:
     except Exception as exc:  # noqa: BLE001 - the package raises ValueError today; any failure is a syntax error
         found = _CEL_ERROR.search(str(exc))
         if not found:
-            raise ExpressionError(f"syntax error: {first_sentence(str(exc))}", source) from None
+            raise ExpressionError(say(says.SYNTAX_ERROR, problem=first_sentence(str(exc))), source) from None
         line, column, message = int(found[1]), int(found[2]), found[3]
         offset = sum(len(text) + 1 for text in source.split("\n")[: line - 1]) + column - 1
-        raise ExpressionError(f"syntax error: {_readable(message, source, offset)}", source, offset) from None
+        problem = _readable(message, source, offset)
+        raise ExpressionError(say(says.SYNTAX_ERROR, problem=problem), source, offset) from None
 
 
 def _readable(message: str, source: str, offset: int) -> str:
+    """CEL's message in our words where we know it; else CEL's own (English)."""
     message = message.removeprefix("Syntax error: ")
     if "<EOF>" in message:
-        return "the expression ends too early"
+        return say(says.ENDS_EARLY)
     if message.startswith("reserved identifier: "):
-        return f"'{message.split(': ', 1)[1]}' is a reserved word and cannot be used as a name"
+        return say(says.RESERVED_NAME, word=message.split(": ", 1)[1])
     found = re.match(
         r"(?:mismatched input|no viable alternative at input|extraneous input|token recognition error at:) '?(.*?)'?( expecting.*)?$",
         message,
     )
     if found:
-        return f"unexpected '{found[1] or source[offset : offset + 1]}'"
+        return say(says.UNEXPECTED, text=found[1] or source[offset : offset + 1])
     return message
 
 
@@ -117,20 +131,13 @@ def _check_result(source: str, result: Type, expect: Variable | None, tree: Any)
     if result.kind == "dyn" or result.kind in accepted or (result.kind == "null" and not boolean):
         literal = getattr(tree, "value", None)
         if expect.choices and getattr(tree, "kind", None) == "string" and literal not in expect.choices:
-            raise ExpressionError(
-                f"'{literal}' is not one of the choices {', '.join(expect.choices)}"
-                f"{closest(str(literal), set(expect.choices))}",
-                source,
-                0,
-            )
+            hint = closest(str(literal), set(expect.choices))
+            choices = ", ".join(expect.choices)
+            raise ExpressionError(say(says.NOT_A_CHOICE, value=literal, choices=choices, hint=hint), source, 0)
         return
-    purpose = "a condition" if boolean else "this expression"
-    hint = (
-        "; use int() or round() to make a whole number"
-        if expect.static.kind == "int" and result.kind == "double"
-        else ""
-    )
-    raise ExpressionError(f"{purpose} must give {words}, but this one gives {result.describe()}{hint}", source, 0)
+    text = says.CONDITION_GIVES if boolean else says.EXPRESSION_GIVES
+    hint = say(says.USE_ROUND) if expect.static.kind == "int" and result.kind == "double" else ""
+    raise ExpressionError(say(text, wanted=words, kind=result.describe(), hint=hint), source, 0)
 
 
 # -- the sample run -------------------------------------------------------------------------
@@ -176,9 +183,9 @@ def _sample_run(expression: Expression) -> None:
     except (TypeError, RuntimeError) as exc:
         message = str(exc)
         if isinstance(exc, TypeError) or message.startswith("Undefined variable or function"):
-            raise ExpressionError(f"type error: {first_sentence(message)}", expression.source) from None
+            raise ExpressionError(say(says.TYPE_ERROR, problem=first_sentence(message)), expression.source) from None
         return
     except Exception:  # noqa: BLE001 - value errors depend on the record, not on how the expression is written
         return
     if expression.expect is not None and expression.expect.static.kind == "bool" and not isinstance(result, bool):
-        raise ExpressionError(f"a condition must give true or false, but this one gave {result!r}", expression.source)
+        raise ExpressionError(say(says.CONDITION_GAVE, value=repr(result)), expression.source)

@@ -21,6 +21,7 @@ import cel
 from .entity import USER
 from .errors import ExpressionFailed
 from .functions import FunctionFailed, implementations
+from .named import NamedValues
 from .types import Type, Variable
 from .values import BadValue, from_cel, to_cel
 
@@ -33,6 +34,9 @@ class Expression:
     `names` are the record's fields it reads (not `user`): a formula's inputs, the
     fields whose change re-evaluates a form rule. `paths` are its reads inside
     references, such as "account.name". `result` is the checker's type of its value.
+    `named` maps each name and path it reads to the text values it compares it with
+    (None: it cannot tell which values matter), `gives` the text values it can give
+    (None: it computes them): the choices a definition relies on (expr/named.py).
     """
 
     def __init__(
@@ -43,9 +47,12 @@ class Expression:
         expect: Variable | None,
         result: Type,
         reads: frozenset[str],
+        named: NamedValues,
+        gives: frozenset[str] | None,
     ) -> None:
         self.source, self.program, self.variables = source, program, variables
         self.expect, self.result = expect, result
+        self.named, self.gives = named, gives
         self.names = frozenset(name for name, var in variables.items() if var is not USER)
         self.paths = frozenset(path for path in reads if path.partition(".")[0] in self.names)
         self._reads = reads

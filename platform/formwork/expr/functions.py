@@ -22,7 +22,8 @@ from typing import Any
 
 from ..features import CEL_FUNCTIONS as ADDED_FUNCTIONS
 from ..features import FeatureRegistry, when_loaded
-from .types import DATE, DOUBLE, INT, STRING, TIMESTAMP, Type
+from ..i18n import CatalogText
+from .types import DATE, DOUBLE, INT, STRING, TIMESTAMP, WORDS, Type
 
 TIME = frozenset({"date", "timestamp"})
 NUMBER = frozenset({"int", "uint", "double"})
@@ -31,7 +32,7 @@ ANY = frozenset({"any"})
 
 @dataclass(frozen=True)
 class Param:
-    label: str  # what the argument is, in words: "a date", "a whole number of days"
+    label: str  # what the argument is, in words: "a date", "a whole number of days" (a CatalogText: translated)
     kinds: frozenset[str]
 
 
@@ -39,7 +40,7 @@ class Param:
 class Signature:
     """How a function may be called. `result` is a Type, or a function of the argument types."""
 
-    usage: str  # shown in messages: "add_days(date, days)"
+    usage: str  # shown in messages: "add_days(date, days)" (a CatalogText: its words translated)
     params: tuple[Param, ...]
     result: Type | Callable[[list[Type]], Type]
     optional: int = 0  # trailing parameters that may be left out
@@ -66,36 +67,40 @@ def _first_known(args: list[Type]) -> Type:
     return next((t for t in args if t.kind not in ("null", "dyn")), args[0] if args else Type("dyn"))
 
 
+A_DATE, A_NUMBER, TEXT, A_VALUE = WORDS["date"], CatalogText("a number"), WORDS["string"], WORDS["dyn"]
 SIGNATURES: dict[str, Signature] = {
     "today": Signature("today()", (), DATE),
     "now": Signature("now()", (), TIMESTAMP),
     "date": Signature(
-        "date(text or date and time)",
-        (Param("text like '2024-01-31' or a date and time", frozenset({"string", *TIME})),),
+        CatalogText("date(text or date and time)"),
+        (Param(CatalogText("text like '2024-01-31' or a date and time"), frozenset({"string", *TIME})),),
         DATE,
     ),
     "add_days": Signature(
-        "add_days(date, days)",
-        (Param("a date", TIME), Param("a whole number of days", frozenset({"int"}))),
+        CatalogText("add_days(date, days)"),
+        (Param(A_DATE, TIME), Param(CatalogText("a whole number of days"), frozenset({"int"}))),
         _same_as_first,
     ),
     "add_months": Signature(
-        "add_months(date, months)",
-        (Param("a date", TIME), Param("a whole number of months", frozenset({"int"}))),
+        CatalogText("add_months(date, months)"),
+        (Param(A_DATE, TIME), Param(CatalogText("a whole number of months"), frozenset({"int"}))),
         _same_as_first,
     ),
-    "days_between": Signature("days_between(from, to)", (Param("a date", TIME), Param("a date", TIME)), INT),
-    "lower": Signature("lower(text)", (Param("text", frozenset({"string"})),), STRING),
-    "upper": Signature("upper(text)", (Param("text", frozenset({"string"})),), STRING),
-    "trim": Signature("trim(text)", (Param("text", frozenset({"string"})),), STRING),
+    "days_between": Signature(CatalogText("days_between(from, to)"), (Param(A_DATE, TIME), Param(A_DATE, TIME)), INT),
+    "lower": Signature(CatalogText("lower(text)"), (Param(TEXT, frozenset({"string"})),), STRING),
+    "upper": Signature(CatalogText("upper(text)"), (Param(TEXT, frozenset({"string"})),), STRING),
+    "trim": Signature(CatalogText("trim(text)"), (Param(TEXT, frozenset({"string"})),), STRING),
     "round": Signature(
-        "round(number, digits)",
-        (Param("a number", NUMBER), Param("a whole number of digits", frozenset({"int"}))),
+        CatalogText("round(number, digits)"),
+        (Param(A_NUMBER, NUMBER), Param(CatalogText("a whole number of digits"), frozenset({"int"}))),
         DOUBLE,
         optional=1,
     ),
     "coalesce": Signature(
-        "coalesce(value, fallback, …)", (Param("a value", ANY), Param("a value", ANY)), _first_known, variadic=True
+        CatalogText("coalesce(value, fallback, …)"),
+        (Param(A_VALUE, ANY), Param(A_VALUE, ANY)),
+        _first_known,
+        variadic=True,
     ),
 }
 

@@ -14,13 +14,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n import say
+from . import check_texts as says
+
 MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
 
 
 class SyntaxProblem(Exception):
     def __init__(self, message: str, offset: int) -> None:
         super().__init__(message)
-        self.offset = offset
+        self.message, self.offset = message, offset
 
 
 @dataclass
@@ -139,7 +142,7 @@ def _string_token(source: str, start: int, opener: str) -> Token:
     pos = start + len(opener)
     while True:
         if pos >= len(source) or (len(quote) == 1 and source[pos] == "\n"):
-            raise SyntaxProblem("a text literal is not closed", start)
+            raise SyntaxProblem(say(says.TEXT_NOT_CLOSED), start)
         if source.startswith(quote, pos):
             break
         pos += 2 if source[pos] == "\\" and "r" not in prefix else 1
@@ -167,7 +170,7 @@ def tokenize(source: str) -> list[Token]:
     while pos < len(source):
         match = _TOKEN.match(source, pos)
         if match is None:
-            raise SyntaxProblem(f"unexpected character {source[pos]!r}", pos)
+            raise SyntaxProblem(say(says.UNEXPECTED_CHARACTER, character=repr(source[pos])), pos)
         kind, text = match.lastgroup, match.group()
         pos = match.end()
         if kind == "space":
@@ -211,14 +214,14 @@ class _Parser:
 
     def take(self, value: str) -> Token:
         if not self.at(value):
-            raise SyntaxProblem(f"expected '{value}'", self.token.start)
+            raise SyntaxProblem(say(says.EXPECTED_TOKEN, token=value), self.token.start)
         self.pos += 1
         return self.tokens[self.pos - 1]
 
     def parse(self) -> Node:
         node = self.expr()
         if self.token.kind != "eof":
-            raise SyntaxProblem("unexpected text after the expression", self.token.start)
+            raise SyntaxProblem(say(says.TEXT_AFTER), self.token.start)
         return node
 
     def expr(self) -> Node:
@@ -270,7 +273,7 @@ class _Parser:
 
     def identifier(self) -> Token:
         if self.token.kind != "ident":
-            raise SyntaxProblem("expected a name", self.token.start)
+            raise SyntaxProblem(say(says.EXPECTED_NAME), self.token.start)
         self.pos += 1
         return self.tokens[self.pos - 1]
 
@@ -287,7 +290,7 @@ class _Parser:
     def call(self, name: str, target: Node | None, args: list[Node], start: int, end: int) -> Node:
         if target is None and name == "has":
             if len(args) != 1 or not isinstance(args[0], Select):
-                raise SyntaxProblem("has() takes a field selection such as has(account.name)", start)
+                raise SyntaxProblem(say(says.HAS_NEEDS_SELECTION), start)
             select = args[0]
             return Select(start, end, select.operand, select.field, test=True)
         if target is not None and name in MACROS and args and isinstance(args[0], Ident):
@@ -308,7 +311,7 @@ class _Parser:
                 args, end = self.arguments()
                 return self.call(token.value, None, args, token.start, end)
             if self.at("{"):
-                raise SyntaxProblem("message construction (Name{…}) is not supported", token.start)
+                raise SyntaxProblem(say(says.NO_MESSAGES), token.start)
             return Ident(token.start, token.end, token.value)
         if self.at("."):  # a leading dot names the root scope: `.amount`
             self.pos += 1
@@ -323,7 +326,7 @@ class _Parser:
             return ListLit(token.start, end, items)
         if self.at("{"):
             return self.map_literal()
-        raise SyntaxProblem("expected a value", token.start)
+        raise SyntaxProblem(say(says.EXPECTED_VALUE), token.start)
 
     def map_literal(self) -> Node:
         start = self.take("{").start

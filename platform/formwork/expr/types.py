@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Union
 
+from ..i18n import CatalogText
+
 NUMBER_KINDS = frozenset({"int", "uint", "double"})
 TIME_KINDS = frozenset({"date", "timestamp"})
 
@@ -90,25 +92,27 @@ class Type:
         return self.kind == "dyn"
 
     def describe(self) -> str:
-        """The type in words a business admin reads in an error message."""
-        return _WORDS.get(self.kind, self.kind)
+        """The type in words a business admin reads in an error message (in their language where it is shown)."""
+        return WORDS.get(self.kind, self.kind)
 
 
-_WORDS = {
-    "int": "a whole number",
-    "uint": "a whole number",
-    "double": "a decimal number",
-    "string": "text",
-    "bool": "true/false",
-    "bytes": "bytes",
-    "null": "null",
-    "date": "a date",
-    "timestamp": "a date and time",
-    "duration": "a duration",
-    "list": "a list",
-    "map": "a record",
-    "type": "a type",
-    "dyn": "a value",
+WHOLE_NUMBER = CatalogText("a whole number")
+#: each kind in words
+WORDS = {
+    "int": WHOLE_NUMBER,
+    "uint": WHOLE_NUMBER,
+    "double": CatalogText("a decimal number"),
+    "string": CatalogText("text"),
+    "bool": CatalogText("true/false"),
+    "bytes": CatalogText("bytes"),
+    "null": CatalogText("null"),
+    "date": CatalogText("a date"),
+    "timestamp": CatalogText("a date and time"),
+    "duration": CatalogText("a duration"),
+    "list": CatalogText("a list"),
+    "map": CatalogText("a record"),
+    "type": CatalogText("a type"),
+    "dyn": CatalogText("a value"),
 }
 
 DYN = Type("dyn")

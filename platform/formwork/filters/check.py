@@ -12,14 +12,16 @@ import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..i18n import say
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
+from . import check_texts as says
 from .context import VARIABLES, is_variable
 from .dates import MAX_DAYS
 from .operators import COUNT, LIST, NO_VALUE, ONE, PAIR, SHAPES, TEXT_SEARCH
 from .targets import Target, UnknownField, resolve
 from .tree import Condition, Path, Problem, conditions, parse
-from .values import literal
+from .values import ValueRefused, literal
 
 #: spellings from other tools, suggested when an unknown operator is used
 ALIASES = {
@@ -65,54 +67,51 @@ def check_condition(c: Condition, entity: EntityDef, entities: Mapping[str, Enti
     try:
         target = resolve(c.field, entity, entities)
     except UnknownField as exc:
-        return [((*c.path, "field"), str(exc))]
+        return [((*c.path, "field"), exc.message)]
     allowed = target.group.operators
     if c.op not in SHAPES:
         close = ALIASES.get(c.op) or next(iter(difflib.get_close_matches(c.op, allowed, n=1, cutoff=0.6)), None)
-        hint = f"; did you mean '{close}'?" if close else ""
-        return [
-            (
-                (*c.path, "op"),
-                f"unknown operator '{c.op}'{hint} Operators for {target.describe()}: {', '.join(allowed)}",
-            )
-        ]
+        hint = say(says.DID_YOU_MEAN, close=close) if close else ""
+        unknown = say(says.UNKNOWN_OPERATOR, op=c.op, hint=hint, target=target.describe(), operators=", ".join(allowed))
+        return [((*c.path, "op"), unknown)]
     if c.op not in allowed:
-        return [((*c.path, "op"), f"'{c.op}' does not apply to {target.describe()}; use one of: {', '.join(allowed)}")]
+        unfit = say(says.NOT_FOR_FIELD, op=c.op, target=target.describe(), operators=", ".join(allowed))
+        return [((*c.path, "op"), unfit)]
     return SHAPE_CHECKS[SHAPES[c.op]](c, target)
 
 
 def _no_value(c: Condition, target: Target) -> list[Problem]:
-    return [((*c.path, "value"), f"'{c.op}' takes no value")] if c.has_value else []
+    return [((*c.path, "value"), say(says.TAKES_NO_VALUE, op=c.op))] if c.has_value else []
 
 
 def _one(c: Condition, target: Target) -> list[Problem]:
     at = (*c.path, "value")
     if not c.has_value:
-        return [(at, f"'{c.op}' needs a value")]
+        return [(at, say(says.NEEDS_A_VALUE, op=c.op))]
     if isinstance(c.value, list):
-        hint = f"; use '{'in' if c.op == '=' else 'not_in'}' for a list" if c.op in ("=", "!=") else ""
-        return [(at, f"'{c.op}' compares with one value, not a list{hint}")]
+        hint = say(says.USE_FOR_A_LIST, other="in" if c.op == "=" else "not_in") if c.op in ("=", "!=") else ""
+        return [(at, say(says.ONE_VALUE, op=c.op, hint=hint))]
     searches_text = c.op in TEXT_SEARCH and target.group.value == "text"
     if searches_text and (not isinstance(c.value, str) or not c.value or is_variable(c.value)):
-        return [(at, f"'{c.op}' needs a text to look for")]
+        return [(at, say(says.NEEDS_TEXT, op=c.op))]
     return _value(c.value, target, at)
 
 
 def _list(c: Condition, target: Target) -> list[Problem]:
     if not isinstance(c.value, list):
-        return [((*c.path, "value"), f"'{c.op}' needs a list of values, like [a, b]")]
+        return [((*c.path, "value"), say(says.NEEDS_LIST, op=c.op))]
     return [p for i, item in enumerate(c.value) for p in _value(item, target, (*c.path, "value", i))]
 
 
 def _pair(c: Condition, target: Target) -> list[Problem]:
     at = (*c.path, "value")
     if not isinstance(c.value, list) or len(c.value) != 2:
-        return [(at, "'between' needs two values: [from, to] (both included)")]
+        return [(at, say(says.BETWEEN_NEEDS_TWO))]
     problems = [p for i, item in enumerate(c.value) for p in _value(item, target, (*at, i))]
     if not problems and not any(is_variable(v) for v in c.value):
         try:
             if literal(c.value[0], target) > literal(c.value[1], target):
-                problems.append((at, "'between' needs the lower bound first: [from, to]"))
+                problems.append((at, say(says.BETWEEN_ORDER)))
         except TypeError:  # a date and a datetime: both are fine, they just don't order
             pass
     return problems
@@ -121,28 +120,29 @@ def _pair(c: Condition, target: Target) -> list[Problem]:
 def _count(c: Condition, target: Target) -> list[Problem]:
     value = c.value
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
-        return [((*c.path, "value"), f"'{c.op}' needs a number of days from 1 to {MAX_DAYS}, like 30")]
+        return [((*c.path, "value"), say(says.NEEDS_DAYS, op=c.op, most=MAX_DAYS))]
     return []
 
 
 def _value(raw: Any, target: Target, at: Path) -> list[Problem]:
     if raw is None:
-        return [(at, "the value is empty; use 'is_empty' to find records without a value")]
+        return [(at, say(says.EMPTY_VALUE))]
     if is_variable(raw):
         variable = VARIABLES.get(raw)
         if variable is None:
             close = difflib.get_close_matches(raw, list(VARIABLES), n=1, cutoff=0.5)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            return [
-                (at, f"unknown variable '{raw}'{hint} Variables: {', '.join(VARIABLES)} (write $$ for a literal $)")
-            ]
+            hint = say(says.DID_YOU_MEAN, close=close[0]) if close else ""
+            return [(at, say(says.UNKNOWN_VARIABLE, name=raw, hint=hint, variables=", ".join(VARIABLES)))]
         if target.group.value not in variable.kinds or (variable.entity and target.refers_to != variable.entity):
-            return [(at, f"{raw} is {variable.description}; it cannot be compared with {target.describe()}")]
+            unfit = say(
+                says.VARIABLE_DOES_NOT_FIT, name=raw, description=variable.description, target=target.describe()
+            )
+            return [(at, unfit)]
         return []
     try:
         literal(raw, target)
-    except ValueError as exc:
-        return [(at, str(exc))]
+    except ValueRefused as refused:
+        return [(at, refused.message)]
     return []
 
 

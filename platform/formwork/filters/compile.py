@@ -17,8 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..i18n import say
 from ..meta.model import EntityDef
 from ..meta.yamlload import format_path
+from . import check_texts as says
 from . import members
 from .check import filter_problems
 from .context import VARIABLES, FilterContext, is_variable
@@ -92,9 +94,7 @@ class _Compiler:
         mapper = sa.inspect(self.models.get(target.entity.qualified, self.model))
         stored = mapper.relationships if target.group.storage == "link" else mapper.columns
         if target.attribute not in stored:
-            raise FilterError(
-                [((*c.path, "field"), f"'{c.field}' is not stored in the database, so it cannot be filtered")]
-            )
+            raise FilterError([((*c.path, "field"), say(says.NOT_STORED, field=c.field))])
         if target.group.storage != "column":
             return lambda m: members.condition(c.op, getattr(m, target.attribute), target, value)
         nullable = mapper.columns[target.attribute].nullable

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..actor import Actor
+from ..i18n import CatalogText
 
 
 @dataclass(frozen=True)
@@ -70,14 +71,14 @@ class Variable:
 
 
 VARIABLES: dict[str, Variable] = {
-    "$user": Variable("the current user", ("user",), None, lambda c: c.user_id),
+    "$user": Variable(CatalogText("the current user"), ("user",), None, lambda c: c.user_id),
     "$employee": Variable(
-        "the current user's employee record", ("id", "integer"), "core.employee", lambda c: c.employee_id
+        CatalogText("the current user's employee record"), ("id", "integer"), "core.employee", lambda c: c.employee_id
     ),
     "$department": Variable(
-        "the current user's department", ("id", "integer"), "core.department", lambda c: c.department_id
+        CatalogText("the current user's department"), ("id", "integer"), "core.department", lambda c: c.department_id
     ),
-    "$today": Variable("today's date", ("date", "datetime"), None, lambda c: c.today),
+    "$today": Variable(CatalogText("today's date"), ("date", "datetime"), None, lambda c: c.today),
 }
 
 

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..fields import FIELD_TYPES
+from ..i18n import say
 from ..meta.model import STANDARD_COLUMNS, EntityDef, FieldDef
+from . import check_texts as says
 from .operators import Group, group_of
 
 #: the type each standard column is filtered as (created_by/updated_by hold a user id)
@@ -67,19 +69,24 @@ class Target:
         )
 
     def describe(self) -> str:
-        article = "an" if self.type[0] in "aeio" else "a"
-        return f"{self.name} ({article} {self.type} field)"
+        return say(
+            says.FIELD_OF_TYPE_AN if self.type[0] in "aeio" else says.FIELD_OF_TYPE, name=self.name, type=self.type
+        )
 
 
 class UnknownField(Exception):
-    """The name does not resolve; the message says why and suggests the closest name."""
+    """The name does not resolve; `message` says why and suggests the closest name (in each reader's language)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def resolve(name: str, entity: EntityDef, entities: Mapping[str, EntityDef]) -> Target:
     """The target of `name` on `entity`; `entities` gives the entities that references lead to."""
     parts = name.split(".")
     if len(parts) > MAX_HOPS + 1:
-        raise UnknownField(f"'{name}' follows more than {MAX_HOPS} references")
+        raise UnknownField(say(says.TOO_MANY_HOPS, name=name, hops=MAX_HOPS))
     hops: list[Hop] = []
     current = entity
     for i, part in enumerate(parts[:-1]):
@@ -87,7 +94,7 @@ def resolve(name: str, entity: EntityDef, entities: Mapping[str, EntityDef]) -> 
         if field is None or not FIELD_TYPES[field.type].refers_to_record:
             raise UnknownField(_unknown(part, current, prefix=parts[:i], reference=True))
         if field.target is None or field.target not in entities:
-            raise UnknownField(f"'{'.'.join(parts[: i + 1])}' refers to {field.target}, which is not installed")
+            raise UnknownField(say(says.NOT_INSTALLED, path=".".join(parts[: i + 1]), target=field.target))
         hops.append(Hop(_attribute(field), field.target))
         current = entities[field.target]
     last = parts[-1]
@@ -107,13 +114,12 @@ def _attribute(field: FieldDef) -> str:
 def _unknown(part: str, entity: EntityDef, prefix: list[str], reference: bool) -> str:
     full = ".".join([*prefix, part])
     if reference and entity.field(part) is not None:
-        return f"'{full}' is not a reference, so it cannot be followed with '.'"
+        return say(says.NOT_FOLLOWED, name=full)
     if reference:
         names = [f.name for f in entity.fields if FIELD_TYPES[f.type].refers_to_record]
     else:
         names = entity.field_names() + list(STANDARD_TYPES)
-    message = f"'{full}' is not a {'reference ' if reference else ''}field of {entity.qualified}"
     close = difflib.get_close_matches(part, names, n=1, cutoff=0.6)
-    if close:
-        message += f"; did you mean '{'.'.join([*prefix, close[0]])}'?"
-    return message
+    hint = say(says.DID_YOU_MEAN, close=".".join([*prefix, close[0]])) if close else ""
+    text = says.NOT_A_REFERENCE_FIELD if reference else says.NOT_A_FIELD
+    return say(text, name=full, entity=entity.qualified, hint=hint)

@@ -16,13 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Union
 
+from ..i18n import say
+from . import check_texts as says
+
 Path = tuple[str | int, ...]
 Problem = tuple[Path, str]
 
 COMBINATORS = ("all", "any", "not")
 MAX_DEPTH = 64  # path parts; filters come from browsers too: refuse nesting that would exhaust the stack
 CONDITION_KEYS = ("field", "op", "value")
-EXPECTED = "expected a condition like {field: stage, op: '=', value: won}, or all: [...], any: [...], not: ..."
 
 
 @dataclass(frozen=True)
@@ -58,26 +60,26 @@ Node = Union[Condition, All, AnyOf, Not]
 def parse(data: Any, path: Path = ()) -> tuple[Node | None, list[Problem]]:
     """The tree of `data` (None where it is malformed) and every structural problem."""
     if len(path) > MAX_DEPTH:
-        return None, [(path, "the filter nests too deeply")]
+        return None, [(path, say(says.NESTS_TOO_DEEPLY))]
     if isinstance(data, list):
         return _items(All, data, path, path)
     if not isinstance(data, dict):
-        return None, [(path, EXPECTED)]
+        return None, [(path, say(says.EXPECTED))]
     combinators = [k for k in COMBINATORS if k in data]
     if combinators:
         if len(data) > 1:
             others = ", ".join(str(k) for k in data if k != combinators[0])
-            return None, [(path, f"'{combinators[0]}' must stand alone in its mapping; found also: {others}")]
+            return None, [(path, say(says.STANDS_ALONE, key=combinators[0], others=others))]
         key = combinators[0]
         if key == "not":
             item, problems = parse(data["not"], (*path, "not"))
             return (Not(item, path) if item is not None else None), problems
         if not isinstance(data[key], list):
-            return None, [((*path, key), f"'{key}' needs a list of conditions")]
+            return None, [((*path, key), say(says.NEEDS_CONDITIONS, key=key))]
         return _items(All if key == "all" else AnyOf, data[key], path, (*path, key))
     if "field" in data or "op" in data:
         return _condition(data, path)
-    return None, [(path, EXPECTED)]
+    return None, [(path, say(says.EXPECTED))]
 
 
 def _items(kind: type[All] | type[AnyOf], data: list[Any], path: Path, items_path: Path) -> tuple[Node, list[Problem]]:
@@ -91,16 +93,12 @@ def _items(kind: type[All] | type[AnyOf], data: list[Any], path: Path, items_pat
 
 
 def _condition(data: dict[Any, Any], path: Path) -> tuple[Condition | None, list[Problem]]:
-    problems = [
-        ((*path, k), f"unexpected key '{k}': a condition has field, op and value")
-        for k in data
-        if k not in CONDITION_KEYS
-    ]
+    problems: list[Problem] = [((*path, k), say(says.UNEXPECTED_KEY, key=k)) for k in data if k not in CONDITION_KEYS]
     field, op = data.get("field"), data.get("op")
     if not isinstance(field, str) or not field:
-        problems.append(((*path, "field"), "a condition needs 'field': the name of a field"))
+        problems.append(((*path, "field"), say(says.NEEDS_FIELD)))
     if not isinstance(op, str) or not op:
-        problems.append(((*path, "op"), "a condition needs 'op': an operator such as '=', 'in' or 'contains'"))
+        problems.append(((*path, "op"), say(says.NEEDS_OPERATOR)))
     if problems or not isinstance(field, str) or not isinstance(op, str):
         return None, problems
     return Condition(field, op, data.get("value"), "value" in data, path), []

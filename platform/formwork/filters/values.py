@@ -1,7 +1,7 @@
 """Literal filter values (from YAML or a browser's JSON) converted to what the column holds.
 
 Each value kind has one converter that either returns the Python value to
-bind or raises `ValueError` with a message a business admin can act on.
+bind or raises `ValueRefused` (a `ValueError`) with a message a business admin can act on.
 YAML already turns `2024-05-31` into a `date`, JSON sends a string: both are
 accepted. A date given for a datetime column stays a `date` and means that
 whole local day (see sql.py).
@@ -14,9 +14,19 @@ from datetime import date, datetime, time, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..i18n import CatalogText, say
+from . import check_texts as says
 from .targets import Target
 
 Converter = Callable[[Any, Target, tzinfo], Any]
+
+
+class ValueRefused(ValueError):
+    """A value the column cannot hold; `message` says what was expected (in each reader's language)."""
+
+    def __init__(self, text: CatalogText, /, **values: Any) -> None:
+        self.message = say(text, **values)
+        super().__init__(self.message)
 
 
 def literal(raw: Any, target: Target, zone: tzinfo = timezone.utc) -> Any:
@@ -31,7 +41,7 @@ def _text(raw: Any, target: Target, zone: tzinfo) -> str:
         return raw
     if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
         return str(raw)
-    raise ValueError(f"expected a text, got {raw!r}")
+    raise ValueRefused(says.EXPECTED_TEXT, value=repr(raw))
 
 
 def _integer(raw: Any, target: Target, zone: tzinfo) -> int:
@@ -41,7 +51,7 @@ def _integer(raw: Any, target: Target, zone: tzinfo) -> int:
         return int(raw)
     if isinstance(raw, float) and raw.is_integer():
         return int(raw)
-    raise ValueError(f"expected a whole number, got {raw!r}")
+    raise ValueRefused(says.EXPECTED_WHOLE_NUMBER, value=repr(raw))
 
 
 def _number(raw: Any, target: Target, zone: tzinfo) -> Decimal:
@@ -52,13 +62,13 @@ def _number(raw: Any, target: Target, zone: tzinfo) -> Decimal:
             value = None
         if value is not None and value.is_finite():
             return value
-    raise ValueError(f"expected a number, got {raw!r}")
+    raise ValueRefused(says.EXPECTED_NUMBER, value=repr(raw))
 
 
 def _boolean(raw: Any, target: Target, zone: tzinfo) -> bool:
     if isinstance(raw, bool):
         return raw
-    raise ValueError(f"expected true or false, got {raw!r}")
+    raise ValueRefused(says.EXPECTED_BOOLEAN, value=repr(raw))
 
 
 def _date(raw: Any, target: Target, zone: tzinfo) -> date:
@@ -69,7 +79,7 @@ def _date(raw: Any, target: Target, zone: tzinfo) -> date:
             return date.fromisoformat(raw.strip())
         except ValueError:
             pass
-    raise ValueError(f"expected a date like 2024-05-31, got {raw!r}")
+    raise ValueRefused(says.EXPECTED_DATE, value=repr(raw))
 
 
 def _datetime(raw: Any, target: Target, zone: tzinfo) -> datetime | date:
@@ -79,15 +89,13 @@ def _datetime(raw: Any, target: Target, zone: tzinfo) -> datetime | date:
         try:
             raw = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError(
-                f"expected a date like 2024-05-31 or a date and time like 2024-05-31T09:30, got {raw!r}"
-            ) from None
+            raise ValueRefused(says.EXPECTED_DATETIME, value=repr(raw)) from None
     if isinstance(raw, datetime):
         aware = raw if raw.tzinfo is not None else raw.replace(tzinfo=zone)
         return aware.astimezone(timezone.utc).replace(tzinfo=None)
     if isinstance(raw, date):
         return raw
-    raise ValueError(f"expected a date like 2024-05-31 or a date and time like 2024-05-31T09:30, got {raw!r}")
+    raise ValueRefused(says.EXPECTED_DATETIME, value=repr(raw))
 
 
 def _time(raw: Any, target: Target, zone: tzinfo) -> time:
@@ -98,15 +106,15 @@ def _time(raw: Any, target: Target, zone: tzinfo) -> time:
             return time.fromisoformat(raw.strip())
         except ValueError:
             pass
-    raise ValueError(f"expected a time like '09:30' (quoted in YAML), got {raw!r}")
+    raise ValueRefused(says.EXPECTED_TIME, value=repr(raw))
 
 
 def _choice(raw: Any, target: Target, zone: tzinfo) -> str:
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
-        raise ValueError(f"expected one of the choices of {target.name}, got {raw!r}")
+        raise ValueRefused(says.EXPECTED_CHOICE, name=target.name, value=repr(raw))
     value, choices = str(raw), target.choices or []
     if choices and value not in choices:
-        raise ValueError(f"'{value}' is not a choice of {target.name}; choices: {', '.join(choices)}")
+        raise ValueRefused(says.NOT_A_CHOICE, value=value, name=target.name, choices=", ".join(choices))
     return value
 
 
@@ -114,15 +122,13 @@ def _record_id(raw: Any, target: Target, zone: tzinfo) -> int:
     try:
         return _integer(raw, target, zone)
     except ValueError:
-        raise ValueError(
-            f"expected the id of a record (a whole number) or a variable such as $employee, got {raw!r}"
-        ) from None
+        raise ValueRefused(says.EXPECTED_RECORD_ID, value=repr(raw)) from None
 
 
 def _scalar(raw: Any, target: Target, zone: tzinfo) -> Any:
     if isinstance(raw, (str, int, float, bool)):
         return raw
-    raise ValueError(f"expected a text, number or true/false, got {raw!r}")
+    raise ValueRefused(says.EXPECTED_SCALAR, value=repr(raw))
 
 
 KINDS: dict[str, Converter] = {

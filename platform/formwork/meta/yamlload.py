@@ -29,6 +29,8 @@ class Document:
     data: Any
     lines: dict[JsonPath, int] = field(default_factory=dict)
     pack: str = ""
+    #: a tenant's customization rather than a pack's definition: it may use every installed pack, required or not
+    customization: bool = False
 
     @property
     def kind(self) -> str | None:

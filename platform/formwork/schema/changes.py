@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
+from ..i18n import say
+from .plan_texts import REFUSED
+
 
 class Phase(IntEnum):
     """The order changes run in: a table is renamed before anything else sees it, a column is renamed before it
@@ -39,12 +42,17 @@ class Change:
 @dataclass
 class SchemaPlan:
     apply: list[Change] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # why each change that is refused is refused
     retired: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # indexes, constraints and tables Formwork did not create
 
     def describe(self) -> list[str]:
         return [change.text for change in self.apply]
+
+    @property
+    def refused(self) -> list[str]:
+        """The refused changes in words: `refused: <why>`."""
+        return [say(REFUSED, reason=reason) for reason in self.reasons]
 
     @property
     def left_alone(self) -> list[str]:

@@ -22,7 +22,9 @@ import sqlalchemy as sa
 
 from ..fields import FIELD_TYPES
 from ..fields.choices import ChoiceKind
+from ..i18n import joined, say
 from ..meta.model import EntityDef, FieldDef
+from . import plan_texts as says
 from .changes import Phase
 
 if TYPE_CHECKING:
@@ -84,18 +86,19 @@ def _judge(p: Planner, entity: EntityDef, f: FieldDef, kind: ChoiceKind, stored:
     if mapped:
         after = sa.table(entity.table, sa.column("id", sa.Integer), sa.column(column, values_type))
         rewrite = {old: mapping[old] for old in mapped}
+        mappings = [
+            say(says.MAPPED, old=old, new=mapping[old], records=_records(count)) for old, count in mapped.items()
+        ]
         p.add(
-            f"map stored values of {what}: "
-            + ", ".join(f"{old} → {mapping[old]} ({_records(count)})" for old, count in mapped.items()),
+            say(says.MAP_VALUES, what=what, mappings=joined(mappings, says.LIST_ITEMS)),
             entity.table,
             (Phase.FILLS, lambda ops: kind.rewrite_stored(ops.get_bind(), after, column, rewrite)),
         )
     if unmapped:
-        p.refuse(
-            f"{what} no longer offers "
-            + _listed([f"'{value}' ({_records(count)})" for value, count in unmapped.items()])
-            + "; map them with `map_choices:` or keep them as `retired: true` choices"
+        values = _listed(
+            [say(says.VALUE_RECORDS, value=value, records=_records(count)) for value, count in unmapped.items()]
         )
+        p.refuse(say(says.NOT_OFFERED, what=what, values=values))
 
 
 def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
@@ -103,9 +106,11 @@ def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
 
 
 def _records(count: int) -> str:
-    return f"{count} record{'' if count == 1 else 's'}"
+    return say(says.ONE_RECORD if count == 1 else says.RECORDS, count=count)
 
 
 def _listed(parts: list[str]) -> str:
     """`a`, `a and b`, `a, b and c`."""
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return (
+        parts[0] if len(parts) == 1 else say(says.LIST_LAST, first=joined(parts[:-1], says.LIST_ITEMS), then=parts[-1])
+    )

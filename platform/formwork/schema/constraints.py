@@ -14,6 +14,8 @@ from alembic.operations import ops as alembic_ops
 
 from ..adapters.alembic import reverse_of
 from ..compile.naming import index_name, is_formworks_constraint, is_formworks_index
+from ..i18n import say
+from . import plan_texts as says
 from .apply import BATCH_NAMING
 from .changes import Phase, Step
 
@@ -22,10 +24,10 @@ if TYPE_CHECKING:
 
 #: Alembic's constraint types in words
 CONSTRAINT_WORDS = {
-    "foreignkey": "foreign key",
-    "unique": "unique constraint",
-    "check": "check constraint",
-    "primary": "primary key",
+    "foreignkey": says.FOREIGN_KEY,
+    "unique": says.UNIQUE_CONSTRAINT,
+    "check": says.CHECK_CONSTRAINT,
+    "primary": says.PRIMARY_KEY,
 }
 
 
@@ -35,9 +37,9 @@ def add_index(p: Planner, op: alembic_ops.CreateIndexOp) -> None:
     names = [c if isinstance(c, str) else c.name for c in op.columns]  # type: ignore[union-attr]
     if op.unique and (repeated := _repeated_values(p, table, names)):
         fields = ", ".join(p.name(table, n) for n in names)
-        p.refuse(f"{fields} becomes unique but {repeated} value(s) are stored more than once; change them first")
+        p.refuse(say(says.NOT_UNIQUE, fields=fields, count=repeated))
         return
-    p.add(f"add index {op.index_name} on {table}", table, (Phase.INDEXES, lambda ops: ops.invoke(op)))
+    p.add(say(says.ADD_INDEX, index=op.index_name, table=table), table, (Phase.INDEXES, lambda ops: ops.invoke(op)))
 
 
 def _repeated_values(p: Planner, table: str, names: list[str]) -> int:
@@ -68,12 +70,12 @@ def drop_index(p: Planner, op: alembic_ops.DropIndexOp) -> None:
         (i for i in p.inspector.get_indexes(table) if i["name"] == op.index_name), {"column_names": []}
     )
     if not is_formworks_index(table, op.index_name, stored["column_names"]):
-        keep(p, f"index {op.index_name} on {table}")
+        keep(p, say(says.INDEX_ON, index=op.index_name, table=table))
         return
     if any((table, c) in p.retiring for c in stored["column_names"]):
         return
     p.add(
-        f"remove index {op.index_name} from {table}",
+        say(says.REMOVE_INDEX, index=op.index_name, table=table),
         table,
         (Phase.DROP_INDEXES, lambda ops: ops.drop_index(op.index_name, table_name=table)),
     )
@@ -81,7 +83,7 @@ def drop_index(p: Planner, op: alembic_ops.DropIndexOp) -> None:
 
 def keep(p: Planner, what: str) -> None:
     """Something in the tenant's storage that Formwork did not create: it is the operator's, never changed."""
-    p.plan.kept.append(f"kept: {what} was not created by Formwork; it is left as it is")
+    p.plan.kept.append(say(says.KEPT, what=what))
 
 
 def owned_indexes(p: Planner, table: str, column: str) -> list[Mapping[str, Any]]:
@@ -108,7 +110,7 @@ def not_formworks(p: Planner, table: str, column: str | None = None) -> list[str
 
     Dropping a column or table drops them too, so a drop is refused while they exist.
     """
-    found = []
+    found: list[str] = []
     for index in p.inspector.get_indexes(table):
         uses = column is None or column in index["column_names"]
         if (
@@ -116,15 +118,17 @@ def not_formworks(p: Planner, table: str, column: str | None = None) -> list[str
             and not index.get("duplicates_constraint")
             and not is_formworks_index(table, index["name"], index["column_names"])
         ):
-            found.append(f"index {index['name']}")
-    constraints = [("foreign key", fk["name"], fk["constrained_columns"]) for fk in p.inspector.get_foreign_keys(table)]
+            found.append(say(says.INDEX, index=index["name"]))
+    constraints = [
+        (says.FOREIGN_KEY, fk["name"], fk["constrained_columns"]) for fk in p.inspector.get_foreign_keys(table)
+    ]
     constraints += [
-        ("unique constraint", unique["name"], unique["column_names"])
+        (says.UNIQUE_CONSTRAINT, unique["name"], unique["column_names"])
         for unique in p.inspector.get_unique_constraints(table)
     ]
     for kind, name, columns in constraints:
         if (column is None or column in columns) and not is_formworks_constraint(table, name):
-            found.append(f"{kind} {name}")
+            found.append(say(says.NAMED_CONSTRAINT, kind=kind, name=name))
     return found
 
 
@@ -165,19 +169,26 @@ def add_foreign_key(p: Planner, op: alembic_ops.CreateForeignKeyOp) -> None:
         return
     what, target = ", ".join(p.name(table, c) for c in columns), p.entity_words(op.referent_table)
     if p.inspector.has_table(table) and (orphans := _orphans(p, op)):
-        p.refuse(f"{what} refers to {target}, but {orphans} record(s) refer to records that do not exist")
+        p.refuse(say(says.ORPHANS, what=what, target=target, count=orphans))
         return
     ondelete = {"ondelete": op.kw["ondelete"]} if op.kw.get("ondelete") else {}
     p.add(
-        f"enforce the reference {what} to {target}",
+        say(says.ENFORCE, what=what, target=target),
         table,
         (
             Phase.ALTERS,
             lambda batch: batch.create_foreign_key(
-                op.constraint_name, op.referent_table, columns, op.remote_cols, **ondelete
+                op.constraint_name or _foreign_key_name(op), op.referent_table, columns, op.remote_cols, **ondelete
             ),
         ),
     )
+
+
+def _foreign_key_name(op: alembic_ops.CreateForeignKeyOp) -> str:
+    """The name batch mode gives a reference Formwork declares without one: adding it to a stored table (SQLite keeps
+    no constraint of a column added by ALTER TABLE, so the next plan adds it) needs one."""
+    names = {"table_name": op.source_table, "column_0_name": op.local_cols[0], "referred_table_name": op.referent_table}
+    return BATCH_NAMING["fk"] % names
 
 
 def _orphans(p: Planner, op: alembic_ops.CreateForeignKeyOp) -> int:
@@ -206,7 +217,7 @@ def unlink_retired(
         if columns is not None and not set(fk["constrained_columns"]) <= columns:
             continue
         if not is_formworks_constraint(table, fk["name"]):
-            keep(p, f"foreign key {fk['name']} on {table}")
+            keep(p, say(says.CONSTRAINT_ON, kind=says.FOREIGN_KEY, name=fk["name"], table=table))
             continue
         now = [moved.get(c, c) for c in fk["constrained_columns"]]
         name = fk["name"] or BATCH_NAMING["fk"] % {
@@ -217,7 +228,7 @@ def unlink_retired(
         target = p.entity_words(fk["referred_table"])
         what = ", ".join(p.name(table, c) for c in now)
         p.add(
-            f"no longer enforce the link of retired {what} to {target}",
+            say(says.UNLINK_RETIRED, what=what, target=target),
             table,
             (Phase.ALTERS, lambda batch, name=name: batch.drop_constraint(name, type_="foreignkey")),  # type: ignore[misc]
         )
@@ -233,12 +244,10 @@ def drop_constraint(p: Planner, op: alembic_ops.DropConstraintOp) -> None:
     kept = p.retiring | set(p.renamed)
     if columns and all((op.table_name, c) in kept for c in columns):
         return
-    kind = CONSTRAINT_WORDS.get(op.constraint_type or "", "constraint")
+    kind = CONSTRAINT_WORDS.get(op.constraint_type or "", says.CONSTRAINT)
     # Alembic types the name with its own "no name" marker, which reflected constraints never carry
     if not is_formworks_constraint(op.table_name, op.constraint_name):  # type: ignore[arg-type]
-        keep(p, f"{kind} {op.constraint_name} on {op.table_name}")
+        keep(p, say(says.CONSTRAINT_ON, kind=kind, name=op.constraint_name, table=op.table_name))
         return
-    p.refuse(
-        f"{p.entity_words(op.table_name)} has a {kind} no definition asks for ({op.constraint_name or 'unnamed'}); "
-        "it is not removed automatically"
-    )
+    name = op.constraint_name or says.UNNAMED
+    p.refuse(say(says.UNASKED_CONSTRAINT, entity=p.entity_words(op.table_name), kind=kind, name=name))

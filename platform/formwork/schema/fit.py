@@ -16,6 +16,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from ..i18n import say
+from . import plan_texts as says
+
 #: bound parameters past a signed 64-bit integer do not exist on SQLite; no stored number gets near it
 LARGEST_CHECKED = 2**63
 
@@ -38,7 +41,7 @@ class Capacity:
 class Loss:
     """One way a stored value may not fit the new type, and what would become of it."""
 
-    words: str  # completes "3 stored value(s) …"
+    words: str  # completes "3 stored value(s) …" (in each reader's language)
     misfits: Callable[[sa.ColumnElement], sa.ColumnElement[bool]]
 
 
@@ -61,18 +64,13 @@ def losses(old: sa.types.TypeEngine, new: sa.types.TypeEngine) -> list[Loss]:
     before, after = _capacities(old, new)
     found = []
     if after.family == "text" and after.size < before.size:
-        found.append(
-            Loss(
-                f"are longer than {int(after.size)} characters and would be cut",
-                lambda c: sa.func.length(c) > after.size,
-            )
-        )
+        found.append(Loss(say(says.CUT, size=int(after.size)), lambda c: sa.func.length(c) > after.size))
     if after.family == "number" and after.size < min(before.size, LARGEST_CHECKED):
-        too_large = "are too large for" if isinstance(new, sa.Integer) else "have more than"
-        found.append(Loss(f"{too_large} {_range_words(new)}", lambda c: sa.func.abs(c) >= after.size))
+        too_large = says.TOO_LARGE_FOR if isinstance(new, sa.Integer) else says.MORE_THAN
+        found.append(Loss(say(too_large, range=_range_words(new)), lambda c: sa.func.abs(c) >= after.size))
     if after.family == "number" and after.scale < before.scale:
-        kept = f"have more than {_decimals(after.scale)}" if after.scale else "are not whole numbers"
-        found.append(Loss(f"{kept} and would be rounded", lambda c: c != sa.func.round(c, after.scale)))
+        rounded = say(says.ROUNDED, decimals=_decimals(after.scale)) if after.scale else say(says.NOT_WHOLE)
+        found.append(Loss(rounded, lambda c: c != sa.func.round(c, after.scale)))
     return found
 
 
@@ -91,9 +89,11 @@ def change_words(what: str, old: sa.types.TypeEngine, new: sa.types.TypeEngine) 
     before, after = _capacities(old, new)
     gains = after.size > before.size or after.scale > before.scale
     loses = after.size < before.size or after.scale < before.scale
-    verb = "widen" if not loses else "change" if gains else "shorten" if after.family == "text" else "reduce"
+    verb = (
+        says.WIDEN if not loses else says.CHANGE if gains else says.SHORTEN if after.family == "text" else says.REDUCE
+    )
     digits = loses and after.family == "number" and after.size != before.size
-    return f"{verb} {what} from {type_words(old, digits)} to {type_words(new, digits)}"
+    return say(verb, what=what, old=type_words(old, digits), new=type_words(new, digits))
 
 
 def _capacities(old: sa.types.TypeEngine, new: sa.types.TypeEngine) -> tuple[Capacity, Capacity]:
@@ -110,21 +110,27 @@ def type_words(type_: sa.types.TypeEngine, digits: bool = False) -> str:
     if found is None:
         return str(type_).lower()
     if found.family == "text":
-        return "text" if found.size == math.inf else f"text of {int(found.size)} characters"
+        return says.TEXT if found.size == math.inf else say(says.TEXT_OF, size=int(found.size))
     if isinstance(type_, sa.BigInteger):
-        return "big whole number"
+        return says.BIG_WHOLE_NUMBER
     if isinstance(type_, sa.Integer):
-        return "whole number"
-    words = f"decimal with {_decimals(found.scale)}"
-    return f"{words} (up to {_range_words(type_)})" if digits else words
+        return says.WHOLE_NUMBER
+    decimals = _decimals(found.scale)
+    return (
+        say(says.DECIMAL_UP_TO, decimals=decimals, range=_range_words(type_))
+        if digits
+        else say(says.DECIMAL, decimals=decimals)
+    )
 
 
 def _range_words(type_: sa.types.TypeEngine) -> str:
     """How large a number the type stores: `a whole number`, `14 digits before the point`."""
+    if isinstance(type_, sa.BigInteger):
+        return says.A_BIG_WHOLE_NUMBER
     if isinstance(type_, sa.Integer):
-        return f"a {type_words(type_)}"
-    return f"{type_.precision - (type_.scale or 0)} digits before the point"  # type: ignore[attr-defined]  # a decimal
+        return says.A_WHOLE_NUMBER
+    return say(says.DIGITS, count=type_.precision - (type_.scale or 0))  # type: ignore[attr-defined]  # a decimal
 
 
 def _decimals(count: int) -> str:
-    return "no decimals" if count == 0 else "1 decimal" if count == 1 else f"{count} decimals"
+    return says.NO_DECIMALS if count == 0 else says.ONE_DECIMAL if count == 1 else say(says.DECIMALS, count=count)

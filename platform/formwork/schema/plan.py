@@ -100,7 +100,7 @@ class Planner:
         self.plan.apply.append(Change(text, table, list(steps), added))
 
     def refuse(self, reason: str) -> None:
-        self.plan.refused.append(f"refused: {reason}")
+        self.plan.reasons.append(reason)
 
 
 def _flatten(ops: list[alembic_ops.MigrateOperation]) -> list[alembic_ops.MigrateOperation]:

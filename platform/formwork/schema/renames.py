@@ -18,7 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..compile.generated import SEQUENCES
+from ..i18n import joined, say
 from ..meta.model import EntityDef
+from . import plan_texts as says
 from .changes import Change, Phase
 
 
@@ -48,11 +50,21 @@ def entity_renames(connection: sa.Connection, metadata: sa.MetaData, entities: I
         if not tables or tables[0][0] != old:
             continue
         rows = connection.scalar(sa.select(sa.func.count()).select_from(sa.table(old)))
-        links = "".join(f"; link table {before} becomes {after}" for before, after in tables[1:])
+        links = joined(
+            [say(says.LINK_TABLE, old=before, new=after) for before, after in tables[1:]], says.ONE_AFTER_ANOTHER
+        )
         changes.append(
             Change(
-                f"rename entity {entity.pack} {entity.renamed_from} to {entity.name} (table {old} becomes {entity.table}"
-                f"{links}; its {rows} record(s) and the references to them kept)",
+                say(
+                    says.RENAME_ENTITY,
+                    pack=entity.pack,
+                    old=entity.renamed_from,
+                    new=entity.name,
+                    old_table=old,
+                    new_table=entity.table,
+                    links=links,
+                    rows=rows,
+                ),
                 entity.table,
                 [
                     (

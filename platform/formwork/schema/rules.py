@@ -20,7 +20,9 @@ from ..adapters.alembic import reverse_of
 from ..adapters.sqlalchemy import copied_column
 from ..compile.naming import is_entity_table, retired_column_name
 from ..fields import FIELD_TYPES
+from ..i18n import joined, say
 from ..meta.model import FieldDef
+from . import plan_texts as says
 from .changes import Phase
 from .constraints import (
     add_foreign_key,
@@ -83,17 +85,18 @@ def add_table(p: Planner, op: alembic_ops.CreateTableOp) -> None:
             if fk.use_alter
         ]
     )
-    p.add(f"add table {op.table_name}", op.table_name, (Phase.TABLES, lambda ops: ops.invoke(op)), *later)
+    p.add(say(says.ADD_TABLE, table=op.table_name), op.table_name, (Phase.TABLES, lambda ops: ops.invoke(op)), *later)
 
 
 def add_column(p: Planner, op: alembic_ops.AddColumnOp) -> None:
     table, column = op.table_name, op.column
-    text, f = f"add column {table}.{column.name}", p.field(table, column.name)
+    f = p.field(table, column.name)
     if column.nullable or column.server_default is not None or p.rows(table) == 0:
+        text = say(says.ADD_COLUMN, table=table, column=column.name)
         p.add(text, table, (Phase.COLUMNS, _adder(op, column.nullable)), added=(table, column.name))
     elif f is not None and f.backfill is not None:
         p.add(
-            f"{text}, filling its {p.rows(table)} existing record(s) with {f.backfill!r}",
+            say(says.ADD_FILLED_COLUMN, table=table, column=column.name, rows=p.rows(table), value=repr(f.backfill)),
             table,
             (Phase.COLUMNS, _adder(op, nullable=True)),
             (Phase.FILLS, _fill(table, column.name, column.type, backfill_value(f), lambda c: c.is_(None))),
@@ -101,10 +104,7 @@ def add_column(p: Planner, op: alembic_ops.AddColumnOp) -> None:
             added=(table, column.name),
         )
     else:
-        p.refuse(
-            f"{p.name(table, column.name)} is a new required field but {p.rows(table)} record(s) would have "
-            "no value; give `backfill:` in the definition"
-        )
+        p.refuse(say(says.NEW_REQUIRED, what=p.name(table, column.name), rows=p.rows(table)))
 
 
 def _adder(op: alembic_ops.AddColumnOp, nullable: bool | None) -> Any:
@@ -129,29 +129,22 @@ def _retire(p: Planner, table: str, column: str, aside: str | None = None) -> No
     now = aside or column
     what, kept = p.name(table, now), p.count(table, sa.column(column).is_not(None))
     if p.drop_retired and (others := not_formworks(p, table, column)):
-        p.refuse(
-            f"drop retired field {what}: Formwork did not create {', '.join(others)} on {table}, which would go "
-            "with it; remove that by hand first, or leave the field retired"
-        )
+        p.refuse(say(says.NOT_DROPPED_FIELD, what=what, others=joined(others, says.LIST_ITEMS), table=table))
         return
     if p.drop_retired:  # its own indexes go first (a column moved aside had them dropped by the move)
         p.add(
-            f"drop retired field {what} and its {kept} stored value(s)",
+            say(says.DROP_FIELD, what=what, kept=kept),
             table,
             *index_drops(table, [] if aside else owned_indexes(p, table, column)),
             (Phase.ALTERS, lambda batch: batch.drop_column(now)),
         )
         return
-    targets = unlink_retired(p, table, {column}, {column: now})
-    links = "".join(f" (its link to {target} is no longer enforced)" for target in targets)
-    p.plan.retired.append(
-        f"retired: {what} is no longer defined; its column and {kept} stored value(s) are kept "
-        f"(`formwork migrate --drop-retired` drops them){links}"
-    )
+    links = _links(unlink_retired(p, table, {column}, {column: now}))
+    p.plan.retired.append(say(says.RETIRED_FIELD, what=what, kept=kept, links=links))
     stored = p.stored_column(table, column)
     if not stored["nullable"]:
         p.add(
-            f"make retired field {what} optional, so that new records can be saved without it",
+            say(says.OPTIONAL_RETIRED, what=what),
             table,
             (Phase.ALTERS, lambda batch: batch.alter_column(now, nullable=True, existing_type=stored["type"])),
         )
@@ -166,26 +159,25 @@ def retire_tables(p: Planner) -> None:
         if table.startswith(PLATFORM_PREFIXES):
             continue
         if not is_entity_table(table, p.packs):
-            keep(p, f"table {table}")
+            keep(p, say(says.TABLE, table=table))
             continue
         rows = p.count(table)
         if p.drop_retired and (others := not_formworks(p, table)):
-            p.refuse(
-                f"drop retired table {table}: Formwork did not create {', '.join(others)} on it, which would go "
-                "with it; remove that by hand first, or leave the table retired"
-            )
+            p.refuse(say(says.NOT_DROPPED_TABLE, table=table, others=joined(others, says.LIST_ITEMS)))
         elif p.drop_retired:
             p.add(
-                f"drop retired table {table} and its {rows} record(s)",
+                say(says.DROP_TABLE, table=table, rows=rows),
                 table,
                 (Phase.DROP_TABLES, lambda ops, table=table: ops.drop_table(table)),  # type: ignore[misc]
             )
         else:
-            links = "".join(f" (its link to {target} is no longer enforced)" for target in unlink_retired(p, table))
-            p.plan.retired.append(
-                f"retired: table {table} belongs to no entity any more; it and its {rows} record(s) "
-                f"are kept (`formwork migrate --drop-retired` drops it){links}"
-            )
+            links = _links(unlink_retired(p, table))
+            p.plan.retired.append(say(says.RETIRED_TABLE, table=table, rows=rows, links=links))
+
+
+def _links(targets: list[str]) -> str:
+    """What a retired column's or table's references pointed to, each said to be no longer enforced."""
+    return joined([say(says.LINK_NOT_ENFORCED, target=target) for target in targets], says.ONE_AFTER_ANOTHER)
 
 
 def pair_renames(p: Planner, ops: list[alembic_ops.MigrateOperation]) -> list[alembic_ops.MigrateOperation]:
@@ -207,8 +199,9 @@ def pair_renames(p: Planner, ops: list[alembic_ops.MigrateOperation]) -> list[al
             remaining.remove(added[(table, new)])
         else:
             remaining = _move_aside(p, table, new, remaining)
+        entity = p.entities[table]
         p.add(
-            f"rename field {p.entities[table].pack} {p.entities[table].name}.{f.renamed_from} to {f.name} (data kept)",
+            say(says.RENAME_FIELD, pack=entity.pack, entity=entity.name, old=f.renamed_from, new=f.name),
             table,
             # mypy cannot infer a lambda whose defaults bind loop values
             (
@@ -240,9 +233,9 @@ def _move_aside(
         column, {c["name"] for c in p.inspector.get_columns(table)} | set(p.metadata.tables[table].c.keys())
     )
     indexes, index_steps = move_indexes_aside(p, table, column, aside)
-    kept = "" if p.drop_retired else f" (its {p.count(table, sa.column(column).is_not(None))} stored value(s) kept)"
+    kept = "" if p.drop_retired else say(says.VALUES_KEPT, count=p.count(table, sa.column(column).is_not(None)))
     p.add(
-        f"move retired column {p.entity_words(table)}.{column} aside as {aside}{kept}",
+        say(says.MOVE_ASIDE, entity=p.entity_words(table), column=column, aside=aside, kept=kept),
         table,
         (Phase.RENAMES, lambda ops: ops.alter_column(table, column, new_column_name=aside)),
         *index_steps,
@@ -309,29 +302,26 @@ def change_type(p: Planner, op: alembic_ops.AlterColumnOp, stored: sa.ColumnClau
     )
     before, after = capacity(old), capacity(new)
     if before is None or after is None or not after.converts(before):
-        p.refuse(
-            f"{what} changes from {type_words(old)} to {type_words(new)}, which cannot be converted safely; "
-            "add a new field and copy the data"
-        )
+        p.refuse(say(says.NOT_CONVERTED, what=what, old=type_words(old), new=type_words(new)))
         return
     words, found = change_words(what, old, new), losses(old, new)
     lost = [(loss, n) for loss in found if (n := p.count(table, loss.misfits(stored)))]
     if after.holds(before):
         p.add(words, table, alter)
     elif not lost:
-        p.add(f"{words}; every stored value fits", table, alter)
+        p.add(say(says.EVERY_VALUE_FITS, change=words), table, alter)
     elif (f := p.field(table, column)) is not None and f.backfill is not None:
         bad = p.count(table, misfits(stored, found))
         fill = _fill(table, column, new, backfill_value(f), lambda c: misfits(c, found))
         p.add(
-            f"{words}, replacing the {bad} stored value(s) that do not fit with {f.backfill!r}",
+            say(says.MISFITS_REPLACED, change=words, count=bad, value=repr(f.backfill)),
             table,
             (Phase.FILLS, fill),
             alter,
         )
     else:
-        which = ", ".join(f"{n} stored value(s) {loss.words}" for loss, n in lost)
-        p.refuse(f"{words}: {which}; give `backfill:` in the definition or change those values first")
+        which = joined([say(says.MISFITS, count=n, loss=loss.words) for loss, n in lost], says.CLAUSES)
+        p.refuse(say(says.MISFITS_REFUSED, change=words, misfits=which))
 
 
 def change_nullable(p: Planner, op: alembic_ops.AlterColumnOp, stored: sa.ColumnClause) -> None:
@@ -342,24 +332,24 @@ def change_nullable(p: Planner, op: alembic_ops.AlterColumnOp, stored: sa.Column
         batch.alter_column(column, nullable=op.modify_nullable, existing_type=type_)
 
     if op.modify_nullable:
-        p.add(f"make {what} optional", table, (Phase.ALTERS, alter))
+        p.add(say(says.MAKE_OPTIONAL, what=what), table, (Phase.ALTERS, alter))
     elif (empty := p.count(table, stored.is_(None))) == 0:
-        p.add(f"make {what} required", table, (Phase.ALTERS, alter))
+        p.add(say(says.MAKE_REQUIRED, what=what), table, (Phase.ALTERS, alter))
     elif (f := p.field(table, column)) is not None and f.backfill is not None:
         fill = _fill(table, column, type_, backfill_value(f), lambda c: c.is_(None))
         p.add(
-            f"make {what} required, filling its {empty} empty record(s) with {f.backfill!r}",
+            say(says.REQUIRED_FILLED, what=what, empty=empty, value=repr(f.backfill)),
             table,
             (Phase.FILLS, fill),
             (Phase.ALTERS, alter),
         )
     else:
-        p.refuse(f"{what} becomes required but {empty} record(s) have no value; give `backfill:` in the definition")
+        p.refuse(say(says.REQUIRED_EMPTY, what=what, empty=empty))
 
 
 def refuse_unknown(p: Planner, op: alembic_ops.MigrateOperation) -> None:
     table = getattr(op, "table_name", None) or getattr(op, "source_table", "")
-    p.refuse(f"{type(op).__name__.removesuffix('Op')} on {table} is not applied automatically")
+    p.refuse(say(says.NOT_AUTOMATIC, operation=type(op).__name__.removesuffix("Op"), table=table))
 
 
 RULES: dict[type[alembic_ops.MigrateOperation], Callable[[Planner, Any], None]] = {

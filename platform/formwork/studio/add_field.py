@@ -1,8 +1,9 @@
 """What the add-field form of one entity shows: the types, their controls, the entities a reference may target, the
-references a rollup may sum over, the badge colours, and the names the formula editor completes.
+references a rollup may sum over, a filter's rows, the badge colours, and the names the formula editor completes.
 
 The posted values are kept (a refused post shows the form again as it was sent), so the template reads every input
-from `posted`.
+from `posted`. A filter's rows offer the fields of the entity the posted type, target or source choose (nothing
+until one is chosen); the page posts "Refresh fields" when another is chosen, and shows the form again.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from ..fields import FieldType, kind_of
 from ..i18n import CatalogText
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
-from .field_form import Control, addable_types, choice_rows, controls, default_input
+from .field_form import Control, addable_types, choice_rows, controls, default_input, filter_chooser, filtered_entity
 from .field_labels import FORM_TEXT, TWO_LANGUAGES, control_text
+from .filter_row_labels import MATCHES
+from .filter_row_labels import TEXT as ROW_TEXT
+from .filter_rows import FilterRows, Option, field_options, operator_options, shown_again
 from .formula_editor import completion_names
 
 #: blank choice rows the form shows below the posted ones (the page adds more as they fill up)
@@ -34,6 +38,20 @@ class ChoiceRow:
 
 
 @dataclass(frozen=True)
+class FilterControl:
+    """A filter's control as the form shows it: the entity its rows are on (None until the reference's target or
+    the rollup's source is chosen), the rows or the expert's text, and the rows' options. `shown_for` is the choice
+    it shows the fields of (`target:core.employee`): the page refreshes the form when another is chosen."""
+
+    entity: EntityDef | None
+    shown_for: str
+    rows: FilterRows
+    text: str
+    fields: list[Option]
+    operators: list[Option]
+
+
+@dataclass(frozen=True)
 class AddFieldForm:
     types: dict[str, FieldType]
     controls: list[Control]
@@ -45,11 +63,17 @@ class AddFieldForm:
     sources: list[str]
     colors: tuple[str, ...]
     names: list[str]
+    #: each filter control's rows, by key
+    filters: dict[str, FilterControl]
+    #: per type that has a filter, the control that chooses the entity it is on (`filter_chooser`)
+    filter_choosers: dict[str, str]
     posted: MultiDict[str, str] = field(default_factory=MultiDict)
-    #: the form's own words, and each control's (`control_text`)
+    #: the form's own words, each control's (`control_text`), and the filter rows'
     text: ClassVar[dict[str, CatalogText]] = FORM_TEXT
     two_languages: ClassVar[dict[str, tuple[CatalogText, CatalogText]]] = TWO_LANGUAGES
     control_text = staticmethod(control_text)
+    row_text: ClassVar[dict[str, CatalogText]] = ROW_TEXT
+    matches: ClassVar[dict[str, CatalogText]] = MATCHES
 
     def choice_rows(self) -> list[ChoiceRow]:
         """The posted choice rows, then blank ones."""
@@ -71,16 +95,32 @@ def rollup_sources(entity: EntityDef, catalog: Catalog) -> list[str]:
     )
 
 
+def filter_control(key: str, catalog: Catalog, posted: MultiDict[str, str]) -> FilterControl:
+    """The filter control `key` on the entity the posted type and its target or source choose, as posted."""
+    kind = addable_types().get(posted.get("type", ""))
+    entity = filtered_entity(posted, kind, catalog) if kind is not None else None
+    chooser = filter_chooser(kind) if kind is not None else ""
+    rows, text = shown_again(posted, key, entity)
+    shown_for = f"{chooser}:{posted.get(chooser, '').strip()}" if entity is not None else ""
+    return FilterControl(entity, shown_for, rows, text, field_options(entity, rows), operator_options(rows))
+
+
 def add_field_form(entity: EntityDef, catalog: Catalog, posted: MultiDict[str, str]) -> AddFieldForm:
     """The form for `entity` as the draft makes it (`catalog` is the draft's, so new fields are completed too)."""
     types = addable_types()
+    offered = controls()
+    filters = [control for control in offered if control.input == "filter"]
     return AddFieldForm(
         types=types,
-        controls=controls(),
+        controls=offered,
         default_inputs={name: default_input(kind) for name, kind in types.items()},
         targets=sorted((e.qualified, e.label.localized()) for e in catalog.entities.values()),
         sources=rollup_sources(entity, catalog),
         colors=tuple(extension_schema()["$defs"]["color"]["enum"]),
         names=completion_names(entity, catalog),
+        filters={control.key: filter_control(control.key, catalog, posted) for control in filters},
+        filter_choosers={
+            name: chooser for control in filters for name in control.types if (chooser := filter_chooser(types[name]))
+        },
         posted=posted,
     )

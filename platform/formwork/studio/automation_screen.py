@@ -204,7 +204,7 @@ class AutomationEditor(BaseView):
         builder = posted.builder
         condition = CONDITION[workspace.kind]
         if condition in errors and not builder.error:
-            builder = builder.failed(" ".join(errors[condition]))
+            builder = builder.failed(errors[condition])
         if errors or posted.unwritten:
             flash(TEXT["not_saved"].localized(), "danger")
             return self._page(workspace, document, builder, errors), 400

@@ -427,8 +427,6 @@ def errors_at(errors: list[DefinitionError], shown: set[str]) -> dict[str, list[
 def with_builder_errors(builders: dict[str, Builder], placed: dict[str, list[str]]) -> dict[str, Builder]:
     """The builders with the checks' messages about their conditions (`when`, `steps.0.when`)."""
     return {
-        prefix: builder.failed(" ".join(placed[prefix[len("cond.") :]]))
-        if prefix[len("cond.") :] in placed
-        else builder
+        prefix: builder.failed(placed[prefix[len("cond.") :]]) if prefix[len("cond.") :] in placed else builder
         for prefix, builder in builders.items()
     }

@@ -31,8 +31,10 @@ CHANGE_TEXT = {
     "locked": CatalogText("Locked"),
     "locked_help": CatalogText(
         "Other definitions depend on this field: its labels, help, default, colours and order may change, and "
-        "choices may be added, but its choices cannot be renamed or retired and it cannot stop being required."
+        "choices may be added, but it cannot stop being required, and the choices they rely on (marked in the "
+        "table) cannot be renamed or retired."
     ),
+    "choice_locked": CatalogText("Locked:"),
     "save": CatalogText("Put in the draft"),
     "drafted": CatalogText("The change to {field} is in the draft; publish it from the entity's page."),
     "draft_changed": CatalogText(

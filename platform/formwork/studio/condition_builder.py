@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
+from ..i18n import localized
 from .conditions import JOINERS, Condition, Row, RowInvalid, Subject, read_condition, write_condition
 
 
@@ -39,9 +40,10 @@ class Builder:
     def match(self) -> str:
         return self.condition.match if self.condition is not None else "all"
 
-    def failed(self, message: str) -> Builder:
-        """This builder with an error at its condition (the checker's message about its CEL)."""
-        return Builder(self.prefix, self.text, self.condition, message)
+    def failed(self, messages: list[str]) -> Builder:
+        """This builder with an error at its condition: the checks' messages about its CEL, in the admin's
+        language."""
+        return Builder(self.prefix, self.text, self.condition, " ".join(localized(m) for m in messages))
 
 
 def stored_builder(prefix: str, text: str, known: dict[str, Subject]) -> Builder:

@@ -3,6 +3,9 @@ and value, the cards' arrangement as posted, and the control each check's error 
 
 A card is posted under `card.*`: its type, measure, field, chart, group_by, width, label and the row it goes in;
 its filter as rows under `card.filter` (studio/filter_rows.py: field, operator and value, joined by all or any).
+A card edited is shown in the same form (`card_form`, what the form would post for it) and its post replaces it in
+place; what the form does not edit (a list's columns, a chart over time, a filter the rows cannot show) is kept
+while it still applies (`kept_properties`).
 The arrangement is posted as `row.<i>` (the cards of row i, in order, each by its place `r0w1` when the page was
 shown), so a page that moves cards by buttons and one that drags them post the same thing. The checks of `formwork validate` judge
 everything posted; this module only shapes it, and says what cannot be read at all.
@@ -17,11 +20,16 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from ..fields import value_kind
-from ..meta.model import EntityDef
-from .filter_rows import filter_of, posted_rows, row_control
+from ..i18n import Label
+from ..meta.model import EntityDef, qualify
+from .filter_rows import filter_of, posted_rows, row_control, rows_of
 
 #: the widget properties the add-card form posts, besides the filter and the label
 CARD_KEYS = ("type", "measure", "field", "chart", "group_by")
+#: the widget properties the card form edits; an edited card keeps the others (`kept_properties`)
+EDITED_KEYS = (*CARD_KEYS, "entity", "label", "width", "filter")
+#: the properties that name fields of the card's records, left out when another entity is chosen for it
+FIELD_KEYS = ("field", "group_by")
 FILTER_PREFIX = "card.filter"
 GRID_COLUMNS = 12
 PLACE = re.compile(r"^r(\d+)w(\d+)$")
@@ -78,6 +86,64 @@ def add_card(document: dict[str, Any], card: dict[str, Any], row: str) -> tuple[
     return len(rows) - 1, 0
 
 
+def located(document: dict[str, Any], token: str) -> tuple[int, int] | None:
+    """The (row, index) of the card at place `token` (`r0w1`), None when the document has no card there."""
+    match = PLACE.match(token)
+    rows = document.get("rows", [])
+    if match is None or int(match.group(1)) >= len(rows):
+        return None
+    r, w = int(match.group(1)), int(match.group(2))
+    return (r, w) if w < len(rows[r]["widgets"]) else None
+
+
+def card_at(document: dict[str, Any], at: tuple[int, int]) -> dict[str, Any]:
+    return dict(document["rows"][at[0]]["widgets"][at[1]])
+
+
+def replace_card(document: dict[str, Any], at: tuple[int, int], card: dict[str, Any]) -> None:
+    document["rows"][at[0]]["widgets"][at[1]] = card
+
+
+def card_form(card: dict[str, Any], pack: str, records: EntityDef) -> MultiDict[str, str]:
+    """The card as the card form posts it, to show it for editing, for `records`: the card's own entity, or another
+    chosen for it (then without the card's fields and filter, which name the other entity's fields)."""
+    label = Label(card.get("label")).translations if card.get("label") else {}
+    form = MultiDict(
+        {
+            "card.entity": records.qualified,
+            "card.type": str(card.get("type", "")),
+            "card.measure": str(card.get("measure", "count")),
+            "card.chart": str(card.get("chart", "")),
+            "card.width": str(card.get("width", "")),
+            **{f"card.label_{language}": label.get(language, "") for language in ("en", "zh")},
+        }
+    )
+    if records.qualified != qualify(str(card.get("entity", "")), pack):
+        return form
+    for key in FIELD_KEYS:
+        form[f"card.{key}"] = str(card.get(key, ""))
+    rows = rows_of(card.get("filter"), records)
+    if rows.fits:
+        form[f"{FILTER_PREFIX}.match"] = rows.match
+        for i, row in enumerate(rows.rows):
+            for part in ("field", "op", "value"):
+                form[f"{FILTER_PREFIX}.{i}.{part}"] = getattr(row, part)
+    return form
+
+
+def kept_properties(stored: dict[str, Any], pack: str, records: EntityDef | None, card_type: str) -> dict[str, Any]:
+    """What the card form does not edit, kept from the `stored` card when it is saved for `records` as a `card_type`
+    card: a filter the rows cannot show while the records stay the same; a list's columns, sort and limit, a chart's
+    time axis or a number's link while the type stays the same too (they would not apply to another)."""
+    if records is None or records.qualified != qualify(str(stored.get("entity", "")), pack):
+        return {}
+    same_type = card_type == stored.get("type")
+    kept = {key: value for key, value in stored.items() if key not in EDITED_KEYS} if same_type else {}
+    if "filter" in stored and not rows_of(stored["filter"], records).fits:
+        kept["filter"] = stored["filter"]
+    return kept
+
+
 def arranged(document: dict[str, Any], form: MultiDict[str, str]) -> bool:
     """Lay the cards out as posted (`row.<i>`: places in order); False, changing nothing, unless every card is
     posted exactly once. Emptied rows go."""
@@ -105,15 +171,10 @@ def _row_keys(document: dict[str, Any], tokens: list[str]) -> dict[str, Any]:
 def moved(document: dict[str, Any], token: str, direction: str) -> bool:
     """Move the card at `token` left or right in its row, or up or down to the end of the row above or below (below
     the last row: a row of its own); False when there is no such card or move."""
-    match = PLACE.match(token)
-    rows = document.get("rows", [])
-    if (
-        match is None
-        or int(match.group(1)) >= len(rows)
-        or int(match.group(2)) >= len(rows[int(match.group(1))]["widgets"])
-    ):
+    found = located(document, token)
+    if found is None:
         return False
-    r, w = int(match.group(1)), int(match.group(2))
+    (r, w), rows = found, document["rows"]
     widgets = rows[r]["widgets"]
     if direction in ("left", "right"):
         other = w - 1 if direction == "left" else w + 1
@@ -132,21 +193,18 @@ def moved(document: dict[str, Any], token: str, direction: str) -> bool:
 
 
 def removed(document: dict[str, Any], token: str) -> bool:
-    match = PLACE.match(token)
-    rows = document.get("rows", [])
-    if match is None or int(match.group(1)) >= len(rows):
+    found = located(document, token)
+    if found is None:
         return False
-    widgets = rows[int(match.group(1))]["widgets"]
-    if int(match.group(2)) >= len(widgets):
-        return False
-    widgets.pop(int(match.group(2)))
-    document["rows"] = [row for row in rows if row["widgets"]]
+    document["rows"][found[0]]["widgets"].pop(found[1])
+    document["rows"] = [row for row in document["rows"] if row["widgets"]]
     return True
 
 
 def control_of(path: str, added: tuple[int, int] | None = None) -> str:
-    """The control a check's error at `path` belongs at: the added card's (`card.field`, `card.filter.0.value`), a
-    row's (`row.1`: a card in it or its widths), the title's or the roles'; '' (above the page) for the rest."""
+    """The control a check's error at `path` belongs at: one of the card form's for the card added or edited at
+    `added` (`card.field`, `card.filter.0.value`), a row's (`row.1`: a card in it or its widths), the title's or the
+    roles'; '' (above the page) for the rest."""
     if added is not None:
         card = f"rows[{added[0]}].widgets[{added[1]}]"
         if path == card or path.startswith((f"{card}.", f"{card}[")):

@@ -52,9 +52,21 @@ TEXT = {
     "not_saved": CatalogText("Nothing was saved; correct what is marked."),
     "draft_changed": CatalogText("Someone changed this draft since the page was shown; nothing was saved."),
     "choose_one": CatalogText("Choose one."),
+    "edit_card": CatalogText("Edit card {card}"),
+    "save_card": CatalogText("Save the card"),
+    "no_card": CatalogText(
+        "This dashboard has no such card any more: it was moved or removed since the page was shown."
+    ),
+    "filter_kept": CatalogText(
+        "This card's filter nests conditions, which the rows cannot show; it is kept as it is while the records "
+        "stay the same."
+    ),
+    "kept": CatalogText("Kept as the dashboard has them while the records and the type stay the same: {properties}."),
     "publish_note": CatalogText("Saving puts the dashboard in its draft; publishing the draft shows it to users."),
 }
 #: the widget types the editor adds, by the schema's name
 TYPES = {"number": CatalogText("Number card"), "chart": CatalogText("Chart")}
+#: the widget types the editor adds none of, though it edits a card of them
+KEPT_TYPES = {"list": CatalogText("List")}
 MEASURES = {"count": CatalogText("Count"), "sum": CatalogText("Sum"), "avg": CatalogText("Average")}
 CHARTS = {"bar": CatalogText("Bar"), "line": CatalogText("Line"), "pie": CatalogText("Pie")}

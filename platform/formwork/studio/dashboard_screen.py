@@ -1,12 +1,15 @@
 """The Studio's dashboards (/studio/dashboards/): the tenant's dashboards, the packs' and its own, and the editor of
-one: its rows of cards, a card added by picking the records, the measure, the grouping and a filter, the cards
-moved, dragged or removed, its title and roles; then the plan, Publish and Discard.
+one: its rows of cards, a card added by picking the records, the measure, the grouping and a filter, a card edited
+in the same form and saved in its place, the cards moved, dragged or removed, its title and roles; then the plan,
+Publish and Discard.
 
 Each dashboard has a draft of its own, keyed `Dashboard <pack>.<name>`, holding the Dashboard overlay the CLI's
 `formwork tenant customize` takes: with `pack:` it replaces that pack's dashboard of the same name, without it is
 a dashboard of the tenant's own (`x.<name>`). Every save checks the draft as `formwork validate` would
-(`checked_overlays`); any error is shown at its control with a 400 and nothing is stored. Like every Studio route,
-each asks for `can_manage` on `Studio` (the tenant's admins only) and every post carries the CSRF token.
+(`checked_overlays`); any error is shown at its control with a 400 and nothing is stored. A card is named by its
+place on the page as shown (`r0w1`), so a post about one card over a draft saved since the page was shown is refused
+(409, the draft's `edits` the page posts) rather than applied to whichever card is there now. Like every Studio
+route, each asks for `can_manage` on `Studio` (the tenant's admins only) and every post carries the CSRF token.
 """
 
 from __future__ import annotations
@@ -26,21 +29,27 @@ from ..definitions.checks import TENANT_PACK
 from ..i18n import Label
 from ..meta.errors import DefinitionsInvalid
 from ..meta.model import EntityDef, qualify
+from ..tenancy.drafting import DRAFT_TEXT, draft_key
 from .dashboard_form import (
     FILTER_PREFIX,
     NEW_ROW,
     Option,
     add_card,
     arranged,
+    card_at,
+    card_form,
     control_of,
     group_fields,
+    kept_properties,
+    located,
     moved,
     number_fields,
     place,
     posted_card,
     removed,
+    replace_card,
 )
-from .dashboard_labels import CHARTS, MEASURES, TEXT, TYPES
+from .dashboard_labels import CHARTS, KEPT_TYPES, MEASURES, TEXT, TYPES
 from .draft_publish import discard_posted_draft, publish_posted_draft
 from .drafts import draft_of, draft_state, drafted_entities
 from .filter_row_labels import MATCHES
@@ -62,9 +71,9 @@ TARGET = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def draft_key(target: str) -> str:
+def dashboard_key(target: str) -> str:
     """The draft of dashboard `crm.sales` is `Dashboard crm.sales` (an entity's draft is keyed by the entity)."""
-    return f"{KIND} {target}"
+    return draft_key(KIND, target)
 
 
 def overlay_document(definition: Any) -> dict[str, Any]:
@@ -91,13 +100,21 @@ def _cards(document: dict[str, Any], pack: str) -> list[list[Card]]:
             entity = entities.get(qualify(str(widget.get("entity", "")), pack))
             plural = entity.plural.localized() if entity is not None else str(widget.get("entity", ""))
             label = Label(widget.get("label"), plural).localized()
-            kind = TYPES.get(widget.get("type", ""))
+            kind = {**TYPES, **KEPT_TYPES}.get(widget.get("type", ""))
             measure = MEASURES.get(widget.get("measure", "count"))
             words = [kind.localized() if kind else str(widget.get("type")), plural]
             words.append(f"{measure.localized() if measure else ''} {widget.get('field', '')}".strip())
             cards.append(Card(place(r, w), label, " · ".join(words)))
         rows.append(cards)
     return rows
+
+
+def _changed_since_shown(target: str) -> bool:
+    """Whether the dashboard's draft was saved, published or discarded since the posting page was shown (the `edits`
+    it posts): the places it names may hold other cards now."""
+    key = dashboard_key(target)
+    state = draft_state(tenant_session(), key)
+    return shown_edits(key) != (state.edits if state else 0)
 
 
 class DashboardStudio(BaseView):
@@ -138,7 +155,7 @@ class DashboardStudio(BaseView):
         target = f"{TENANT_PACK}.{name}"
         if not NAME.match(name):
             return self._list_page({"name": [TEXT["bad_name"].localized()]}, name), 400
-        if target in served_catalog().dashboards or draft_of(tenant_session(), draft_key(target)) is not None:
+        if target in served_catalog().dashboards or draft_of(tenant_session(), dashboard_key(target)) is not None:
             return self._list_page({"name": [TEXT["taken"].localized().format(name=name)]}, name), 400
         return redirect(url_for(".editor", target=target))
 
@@ -147,7 +164,7 @@ class DashboardStudio(BaseView):
         saved) an empty one; 404 for a pack's dashboard that does not exist."""
         if not TARGET.match(target):
             abort(404)
-        draft = draft_of(tenant_session(), draft_key(target))
+        draft = draft_of(tenant_session(), dashboard_key(target))
         if draft is not None:
             return dict(yaml.safe_load(draft))
         found = served_catalog().dashboards.get(target)
@@ -163,22 +180,34 @@ class DashboardStudio(BaseView):
     def editor(self, target: str) -> Any:
         return self._page(target, self._document(target), {})
 
-    def _save(self, target: str, document: dict[str, Any], added: tuple[int, int] | None = None) -> Any:
+    def _save(
+        self, target: str, document: dict[str, Any], card: tuple[int, int] | None = None, editing: str | None = None
+    ) -> Any:
         """Put `document` in the dashboard's draft if it passes `validate`'s checks, and go back to the editor; else
-        the editor again with each error at its control (400), nothing stored."""
+        the editor again (the card form as posted, editing the card at place `editing`) with each error at its
+        control (400; the posted card's at `card`), or saying the draft changed meanwhile (409); nothing stored."""
         errors: dict[str, list[str]] = {}
         try:
-            checked_overlays([document], draft_key(target))
+            checked_overlays([document], dashboard_key(target))
         except DefinitionsInvalid as invalid:
             for error in invalid.errors:
-                errors.setdefault(control_of(error.path, added), []).append(error.message)
-        if not errors and not save_shown_draft(draft_key(target), [document]):
-            errors[""] = [TEXT["draft_changed"].localized()]
+                errors.setdefault(control_of(error.path, card), []).append(error.message)
         if errors:
             flash(TEXT["not_saved"].localized(), "danger")
-            return self._page(target, self._document(target), errors, request.form), 400
+            return self._page(target, self._document(target), errors, request.form, editing), 400
+        if not save_shown_draft(dashboard_key(target), [document]):
+            return self._changed(target, editing)
         flash(TEXT["saved"].localized(), "success")
         return redirect(url_for(".editor", target=target))
+
+    def _changed(self, target: str, editing: str | None = None) -> Any:
+        """The editor as the draft is now, saying it changed since the page was shown (409), the card form as posted."""
+        errors = {"": [TEXT["draft_changed"].localized()]}
+        return self._page(target, self._document(target), errors, request.form, editing), 409
+
+    def _no_card(self, target: str) -> Any:
+        """The editor saying the card asked for is not on the dashboard (a page older than a move or a removal)."""
+        return self._page(target, self._document(target), {"": [TEXT["no_card"].localized()]}), 404
 
     @expose("/<target>/cards", methods=["POST"])
     @has_access
@@ -191,6 +220,40 @@ class DashboardStudio(BaseView):
             return self._page(target, document, errors, request.form), 400
         added = add_card(document, posted_card(request.form, entity), request.form.get("card.row", NEW_ROW))
         return self._save(target, document, added)
+
+    @expose("/<target>/cards/<place>/")
+    @has_access
+    @permission_name("manage")
+    def edit_card(self, target: str, place: str) -> Any:
+        """The card at `place` in the card form, filled with what it is now (`?entity=`: other records chosen for it)."""
+        document = self._document(target)
+        at = located(document, place)
+        if at is None:
+            return self._no_card(target)
+        stored, pack = card_at(document, at), target.split(".")[0]
+        chosen = request.args.get("entity") or qualify(str(stored.get("entity", "")), pack)
+        records = served_catalog().entities.get(chosen)
+        return self._page(target, document, {}, card_form(stored, pack, records) if records else None, place)
+
+    @expose("/<target>/cards/<place>/", methods=["POST"])
+    @has_access
+    @permission_name("manage")
+    def save_card(self, target: str, place: str) -> Any:
+        """The posted card in place of the card at `place`, keeping what the form does not edit while it applies."""
+        if _changed_since_shown(target):
+            return self._changed(target, place)
+        document = self._document(target)
+        at = located(document, place)
+        if at is None:
+            return self._no_card(target)
+        entity = served_catalog().entities.get(request.form.get("card.entity", ""))
+        if entity is None:
+            errors = {"card.entity": [TEXT["choose_one"].localized()]}
+            return self._page(target, document, errors, request.form, place), 400
+        card = posted_card(request.form, entity)
+        kept = kept_properties(card_at(document, at), target.split(".")[0], entity, card["type"])
+        replace_card(document, at, {**card, **kept})
+        return self._save(target, document, at, place)
 
     @expose("/<target>/arrange", methods=["POST"])
     @has_access
@@ -205,7 +268,7 @@ class DashboardStudio(BaseView):
             and (not move or moved(document, *move.partition(":")[::2]))
             and (not remove or removed(document, remove))
         ):  # the page showed other cards than the draft now has
-            return self._page(target, self._document(target), {"": [TEXT["draft_changed"].localized()]}), 409
+            return self._changed(target)
         return self._save(target, document)
 
     @expose("/<target>/settings", methods=["POST"])
@@ -228,7 +291,7 @@ class DashboardStudio(BaseView):
     @has_access
     @permission_name("manage")
     def publish(self, target: str) -> Any:
-        outcome = publish_posted_draft(draft_key(target))
+        outcome = publish_posted_draft(dashboard_key(target))
         if outcome is None:
             abort(404)
         flash(outcome.message, outcome.category)
@@ -240,7 +303,7 @@ class DashboardStudio(BaseView):
     @has_access
     @permission_name("manage")
     def discard(self, target: str) -> Response:
-        flash(discard_posted_draft(draft_key(target)), "success")
+        flash(discard_posted_draft(dashboard_key(target)), "success")
         return redirect(
             url_for(".editor", target=target) if target in served_catalog().dashboards else url_for(".dashboards")
         )
@@ -251,19 +314,25 @@ class DashboardStudio(BaseView):
         document: dict[str, Any],
         errors: dict[str, list[str]],
         posted: MultiDict[str, str] | None = None,
+        editing: str | None = None,
     ) -> Any:
-        key, session = draft_key(target), tenant_session()
+        """The editor of `document`; the card form shows `posted` (a refused post, or the card edited) and edits the
+        card at place `editing` if the document has one there, else adds a card."""
+        key, session = dashboard_key(target), tenant_session()
         draft = draft_of(session, key)
         changes, refusals = plan_words(draft, key) if draft else ([], [])
         label = Label(document.get("label"), document.get("name", ""))
+        rows = _cards(document, target.split(".")[0])
+        edited = next((card for row in rows for card in row if card.place == editing), None)
         return self.render_template(
             "formwork/studio/dashboard_editor.html",
             title=TEXT["title"].localized().format(dashboard=label.localized()),
             T=TEXT,
             S=STUDIO_TEXT,
+            D=DRAFT_TEXT,
             target=target,
             document=document,
-            rows=_cards(document, target.split(".")[0]),
+            rows=rows,
             label_en=label.translations.get("en", "") if document.get("label") else "",
             label_zh=label.translations.get("zh", "") if document.get("label") else "",
             roles=[Option(r.name, f"{r.label.localized()} ({r.name})") for r in served_catalog().roles.values()],
@@ -272,18 +341,27 @@ class DashboardStudio(BaseView):
             draft=draft_state(session, key),
             changes=changes,
             refusals=refusals,
-            **self._card_form(posted),
+            **self._card_form(posted, document, target.split(".")[0], edited),
         )
 
-    def _card_form(self, posted: MultiDict[str, str] | None) -> dict[str, Any]:
-        """The add-card form: the records picked first (`?entity=`, or as posted), then their fields offered."""
+    def _card_form(
+        self, posted: MultiDict[str, str] | None, document: dict[str, Any], pack: str, edited: Card | None
+    ) -> dict[str, Any]:
+        """The card form, adding a card or editing the `edited` one: the records picked first (`?entity=`, or as
+        posted), then their fields offered; an edited card's type offered even if the form adds none of it, and
+        what is kept of it that the form does not show."""
         served = served_catalog()
         chosen = posted.get("card.entity", "") if posted is not None else request.args.get("entity", "")
         entity: EntityDef | None = served.entities.get(chosen)
         rows = posted_rows(posted, FILTER_PREFIX) if posted is not None else FilterRows()
+        at = located(document, edited.place) if edited else None
+        stored = card_at(document, at) if at else {}
+        shown_type = posted.get("card.type", "") if posted is not None else ""
         return {
             "posted": posted or MultiDict(),
-            "TYPES": TYPES,
+            "edited": edited,
+            "kept": kept_properties(stored, pack, entity, shown_type) if stored else {},
+            "TYPES": {**TYPES, **{t: words for t, words in KEPT_TYPES.items() if t == stored.get("type")}},
             "MEASURES": MEASURES,
             "CHARTS": CHARTS,
             "entities": [

@@ -177,7 +177,7 @@ class FormDesigner(BaseView):
         if errors or any(b.error for b in builders.values()):
             for prefix, messages in errors.conditions.items():
                 if prefix in builders:
-                    builders[prefix] = builders[prefix].failed(" ".join(messages))
+                    builders[prefix] = builders[prefix].failed(messages)
             flash(TEXT["not_saved"].localized(), "danger")
             return self._page(workspace, layout, builders, errors), 400
         if not save_shown_draft(workspace.entity.qualified, documents):

@@ -8,28 +8,16 @@ to flash and the status the page answers with, so each editor only says where it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import request
 from flask_login import current_user
 
+from ..i18n import localized
 from ..meta.errors import DefinitionsInvalid
+from ..tenancy.drafting import Outcome
 from ..tenancy.errors import TenantError
 from .drafts import discard_draft, draft_of, draft_state
 from .labels import TEXT
 from .publishing import PublishConflict, publish, refusal_words, tenant_session
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a publish did: `status` 200 (published), 400 (refused by the checks or the plan), 409 (a conflict)."""
-
-    status: int
-    message: str
-
-    @property
-    def category(self) -> str:
-        return "success" if self.status == 200 else "danger"
 
 
 def publish_posted_draft(key: str) -> Outcome | None:
@@ -50,7 +38,7 @@ def publish_posted_draft(key: str) -> Outcome | None:
         return Outcome(400, f"{TEXT['not_published'].localized()} {refusal_words(refused)}")
     discard_draft(session, key)
     session.commit()
-    return Outcome(200, f"{TEXT['published'].localized()} {'; '.join(changed)}")
+    return Outcome(200, f"{TEXT['published'].localized()} {'; '.join(localized(line) for line in changed)}")
 
 
 def discard_posted_draft(key: str) -> str:

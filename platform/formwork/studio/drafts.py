@@ -15,13 +15,13 @@ revision the draft started from: publishing refuses a draft whose overlays were 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..compile.generated import TENANT_METADATA
+from ..tenancy.drafting import DraftState
 
 STUDIO_DRAFTS = sa.Table(
     "formwork_studio_draft",
@@ -33,16 +33,6 @@ STUDIO_DRAFTS = sa.Table(
     sa.Column("edits", sa.Integer, nullable=True),  # saves since the draft started: the page's concurrency token
     sa.Column("base_revision", sa.Integer, nullable=True),  # the tenant's customization revision it started from
 )
-
-
-@dataclass(frozen=True)
-class DraftState:
-    """Who saved the draft last and when, how many saves it has had, and the revision it started from."""
-
-    author: str
-    saved_at: datetime
-    edits: int
-    base_revision: int | None
 
 
 class DraftChanged(Exception):

@@ -6,8 +6,10 @@ feature or an extension adds is offered with its own properties. Each key gets a
 for an enum, a checkbox for a boolean, a number input for a number…) unless it needs one of its own (`OWN_INPUTS`:
 labels in two languages, choices as rows, the target entity, a filter, CEL in the formula editor). The page shows a
 control only for the types that accept it (static/studio/field_form.js), and a post keeps only the keys the chosen
-type accepts. Whatever is posted is still checked by the same JSON Schema and semantic checks as `formwork validate`
-(studio/publishing.py), so the form has no rules of its own.
+type accepts. A filter is rows of field, operator and value (studio/filter_rows.py) on the entity it filters: a
+reference's target, or the records a rollup sums over (its source's entity), with the expert's text (YAML, or JSON)
+for a filter the rows cannot show. Whatever is posted is still checked by the same JSON Schema and semantic checks
+as `formwork validate` (studio/publishing.py), so the form has no rules of its own.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from werkzeug.datastructures import MultiDict
 
 from ..definitions.checks import TENANT_FIELD_PREFIX
 from ..fields import FIELD_TYPES, FieldType
+from ..meta.catalog import Catalog
+from ..meta.model import EntityDef
+from .filter_rows import filter_of, posted_as_rows, posted_rows, row_control
 
 LANGUAGE_KEYS = ("en", "zh")
 #: keys whose control is not read from their schema
@@ -161,8 +166,29 @@ def posted_choices(form: MultiDict[str, str]) -> list[dict[str, Any]]:
     return choices
 
 
-def posted_filter(text: str) -> Any:
-    """The filter written as YAML (docs/filters.md); text YAML cannot read is kept for the schema to refuse."""
+def filter_chooser(kind: FieldType) -> str:
+    """The control whose choice is the entity a field's filter is on: a rollup's source (the records it sums over)
+    or a reference's target; "" for a type with neither."""
+    if kind.aggregates_records:
+        return "source"
+    return "target" if kind.targets_entity else ""
+
+
+def filtered_entity(form: MultiDict[str, str], kind: FieldType, catalog: Catalog) -> EntityDef | None:
+    """The entity a posted field's filter is on (`filter_chooser`), None while none is chosen."""
+    chooser = filter_chooser(kind)
+    chosen = form.get(chooser, "").strip() if chooser else ""
+    return catalog.entities.get(chosen.rpartition(".")[0] if chooser == "source" else chosen)
+
+
+def posted_filter(form: MultiDict[str, str], key: str, entity: EntityDef | None) -> Any:
+    """The filter the rows under `key` make on `entity`, or the expert's text as YAML reads it (JSON too; docs/
+    filters.md); text YAML cannot read is kept for the schema to refuse."""
+    if posted_as_rows(form, key):
+        return filter_of(posted_rows(form, key), entity)
+    text = form.get(key, "").strip()
+    if not text:
+        return None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError:
@@ -185,8 +211,8 @@ def posted_default(form: MultiDict[str, str], kind: FieldType) -> Any:
     return number_value(text, kind.default_schema or {}) if shape == "number" else text
 
 
-def posted_value(form: MultiDict[str, str], control: Control, kind: FieldType) -> Any:
-    """The value of one control, or None when the admin left it empty."""
+def posted_value(form: MultiDict[str, str], control: Control, kind: FieldType, filtered: EntityDef | None) -> Any:
+    """The value of one control, or None when the admin left it empty; `filtered` is the entity a filter is on."""
     if control.input == "label":
         return label_value(form, control.key)
     if control.input == "choices":
@@ -197,43 +223,49 @@ def posted_value(form: MultiDict[str, str], control: Control, kind: FieldType) -
         return True if form.get(control.key) == "on" else None
     if control.input == "multiple":
         return form.getlist(control.key) or None
+    if control.input == "filter":
+        return posted_filter(form, control.key, filtered)
     text = form.get(control.key, "").strip()
     if not text:
         return None
-    if control.input == "filter":
-        return posted_filter(text)
     if control.input == "number":
         return number_value(text, kind.json_schema()["properties"][control.key])
     return text
 
 
 def posted_field(
-    form: MultiDict[str, str], offered: Iterable[Control], prefix: str = TENANT_FIELD_PREFIX
+    form: MultiDict[str, str], offered: Iterable[Control], catalog: Catalog, prefix: str = TENANT_FIELD_PREFIX
 ) -> dict[str, Any]:
     """The field document of a posted add-field form: name and type, then every control the type accepts that the
-    admin filled in, in the form's order. A type the registry does not know keeps only its name, type and label (the
-    check then says the type is unknown)."""
+    admin filled in, in the form's order (`catalog` has the entity a filter's rows are on). A type the registry does
+    not know keeps only its name, type and label (the check then says the type is unknown)."""
     type_name = form.get("type", "").strip()
     field: dict[str, Any] = {"name": field_name(form.get("name", ""), prefix), "type": type_name}
     kind = addable_types().get(type_name)
     if kind is None:
         label = label_value(form, "label")
         return field if label is None else {**field, "label": label}
+    filtered = filtered_entity(form, kind, catalog)
     for control in offered:
-        if type_name in control.types and (value := posted_value(form, control, kind)) is not None:
+        if type_name in control.types and (value := posted_value(form, control, kind, filtered)) is not None:
             field[control.key] = value
     return field
 
 
-def control_of(path: str, index: int, message: str = "") -> str:
+def control_of(path: str, index: int, form: MultiDict[str, str], message: str = "") -> str:
     """The control an error at `path` (`fields[3].choices[0].color`) of the extension belongs to; "" for the form as
-    a whole. An error about the new field as a whole belongs to the key JSON Schema says is missing (its message
-    names it: `'choices' is a required property`), otherwise to the type, which decides which keys a field may have."""
+    a whole. An error inside a filter posted as rows belongs to its row (`fields[3].filter[1].op` → `filter.1.op`).
+    An error about the new field as a whole belongs to the key JSON Schema says is missing (its message names it:
+    `'choices' is a required property`), otherwise to the type, which decides which keys a field may have."""
     prefix = f"fields[{index}]"
     if not path.startswith(prefix) or path[len(prefix) : len(prefix) + 1] not in ("", ".", "["):
         return ""
-    key = path[len(prefix) :].lstrip(".").split(".")[0].split("[")[0]
+    inside = path[len(prefix) :].lstrip(".")
+    key = inside.split(".")[0].split("[")[0]
     if not key:
         missing = MISSING_KEY.match(message)
         key = missing.group(1) if missing else "type"
-    return key if key in ("name", "type") or key in {control.key for control in controls()} else ""
+    found = next((control for control in controls() if control.key == key), None)
+    if found is not None and found.input == "filter" and posted_as_rows(form, key):
+        return row_control(inside[len(key) :], key)
+    return key if key in ("name", "type") or found is not None else ""

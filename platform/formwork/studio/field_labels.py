@@ -25,7 +25,7 @@ CONTROL_TEXT = {
     "default": CatalogText("Default"),
     "choices": CatalogText("Choices"),
     "target": CatalogText("Refers to"),
-    "filter": CatalogText("Only records matching (filter, as YAML)"),
+    "filter": CatalogText("Only records matching"),
     "on_delete": CatalogText("When the referred record is deleted"),
     "expression": CatalogText("Formula"),
     "result": CatalogText("Result type"),
@@ -52,7 +52,11 @@ FORM_TEXT = {
     "add_choice": CatalogText("Add a choice"),
     "default_on": CatalogText("Ticked for a new record"),
     "default_expr": CatalogText("Or computed by an expression"),
-    "filter_example": CatalogText('For example: [{field: active, op: "=", value: true}]'),
+    "filter_on": CatalogText("The conditions compare fields of {entity}."),
+    "filter_choose": CatalogText(
+        "Choose the entity it refers to (for a rollup: the records it sums up), then refresh the fields to pick from."
+    ),
+    "refresh": CatalogText("Refresh fields"),
     "editor_help": CatalogText("CEL, e.g. amount * 1.1; type a letter to complete the entity's field names."),
     "gives": CatalogText("Gives {type}."),
     "not_checked": CatalogText("The expression could not be checked just now."),

@@ -1,11 +1,12 @@
 """A pack field's page in the Studio (/studio/<entity>/fields/<field>/): change what a tenant may change of it.
 
 GET shows the field as the tenant has it (the pack's field with the published or drafted changes), the reasons it
-is locked if other definitions depend on it, and the form: labels and help in English and Chinese, required, the
-default, and the choices of a choice field (value, labels, colour, retired; added at the last row, reordered with
-Up and Down or by dragging). POST puts the field's `changes` entry in the entity's draft (studio/field_changes.py),
-refused with a 400 at its control, nothing stored, when it blanks a stored value, touches what a lock protects
-(studio/locks.py) or fails `formwork validate`'s checks. The draft is published from the entity's page.
+is locked if other definitions depend on it (and beside each choice they rely on, why it is), and the form: labels
+and help in English and Chinese, required, the default, and the choices of a choice field (value, labels, colour,
+retired; added at the last row, reordered with Up and Down or by dragging). POST puts the field's `changes` entry
+in the entity's draft (studio/field_changes.py), refused with a 400 at its control, nothing stored, when it blanks a
+stored value, touches what a lock protects (studio/locks.py) or fails `formwork validate`'s checks. The draft is
+published from the entity's page.
 
 The route asks for `can_manage` on `Studio`, as every Studio route does: only the tenant's admins reach it.
 """
@@ -37,7 +38,7 @@ from .field_changes import (
     texts,
 )
 from .labels import TEXT
-from .locks import lock_reasons, refuse_locked
+from .locks import FieldLock, choice_control, field_lock, refuse_locked
 from .publishing import (
     checked_overlays,
     draft_documents,
@@ -82,16 +83,16 @@ class FieldChangeScreen(BaseView):
         if field in extension.get("labels", {}):
             current["label"] = extension["labels"][field]
         kind = kind_of(served)
-        reasons = lock_reasons(served_catalog(), entity, field)
+        lock = field_lock(served_catalog(), entity, field)
         if request.method == "GET":
-            return self._page(entity, served, kind, current, reasons, ChangedField(current))
+            return self._page(entity, served, kind, current, lock, ChangedField(current))
         changed = posted_change(current, kind, request.form)
-        refuse_locked(changed, current, reasons)
+        refuse_locked(changed, current, lock)
         if not changed.errors:
             self._draft_change(documents, entity, field, changed, pack, kind)
         if changed.errors:
             flash(CHANGE_TEXT["not_drafted"].localized(), "danger")
-            return self._page(entity, served, kind, changed.spec, reasons, changed, request.form), 400
+            return self._page(entity, served, kind, changed.spec, lock, changed, request.form), 400
         flash(CHANGE_TEXT["drafted"].localized().format(field=served.label.localized()), "success")
         return redirect(url_for(".field", name=entity.qualified, field=field))
 
@@ -132,7 +133,7 @@ class FieldChangeScreen(BaseView):
         served: FieldDef,
         kind: FieldType,
         spec: dict[str, Any],
-        reasons: list[str],
+        lock: FieldLock,
         changed: ChangedField,
         posted: MultiDict[str, str] | None = None,
     ) -> Any:
@@ -151,11 +152,11 @@ class FieldChangeScreen(BaseView):
             switches={key: bool(spec.get(key)) for key in SWITCHES},
             default=default,
             default_editable=not kind.holds_list and not kind.generated and not isinstance(default, dict),
-            choices=_rows(spec, posted) if kind.has_choices else [],
+            choices=[_locked_row(row, lock) for row in _rows(spec, posted)] if kind.has_choices else [],
             colours=colours(),
             retired=RETIRED,
             offered=OFFERED,
-            reasons=reasons,
+            reasons=lock.reasons(),
             edits=shown_edits(entity.qualified),
             errors=changed.errors,
             posted=posted,
@@ -169,6 +170,13 @@ def _rows(spec: dict[str, Any], posted: MultiDict[str, str] | None) -> list[dict
         rows = [row for row in posted_rows(posted) if row["original"] or row["value"]]
         return [{**row, "retired": row["state"] == RETIRED} for row in rows]
     return [_row(choice) for choice in spec.get("choices", [])]
+
+
+def _locked_row(row: dict[str, Any], lock: FieldLock) -> dict[str, Any]:
+    """A row of the choice table with its control and why the definitions relying on its choice lock it (none: a
+    new row, or a choice no definition relies on)."""
+    original = row["original"]
+    return {**row, "control": choice_control(original), "locked_by": lock.choice_reasons(original) if original else []}
 
 
 def _row(choice: dict[str, Any]) -> dict[str, Any]:

@@ -6,12 +6,14 @@ The rows are posted under a prefix (`card.filter`, `p.filter`): `<prefix>.match`
 structured filter one would write (docs/filters.md): a plain list for all, `{any: [...]}` for any, each value read
 by the operator's shape (none, one, a comma-separated list, a count of days) and the field's kind of value (a
 number for a number field, true/false for a yes/no field). A filter is shown as rows only when the rows make it
-again exactly; any other (one that nests, a value the rows cannot type) is left to the expert's JSON. The checks
-of `formwork validate` judge what the rows make; `row_control` says which row an error belongs at.
+again exactly; any other (one that nests, a value the rows cannot type) is left to the expert's JSON, posted under
+the prefix itself with `<prefix>.mode` = text (the rows post `<prefix>.mode` = rows). The checks of `formwork
+validate` judge what the rows make; `row_control` says which row an error belongs at.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -102,15 +104,16 @@ def _atom_text(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
-def filter_of(rows: FilterRows, entity: EntityDef) -> Any:
-    """The filter the rows make: a list of conditions (all), `{any: [...]}`; None without rows."""
+def filter_of(rows: FilterRows, entity: EntityDef | None) -> Any:
+    """The filter the rows make: a list of conditions (all), `{any: [...]}`; None without rows. Without `entity`
+    (a new reference whose target is not chosen yet) the values are kept as typed."""
     conditions = [condition_of(row, entity) for row in rows.rows if row.field]
     if not conditions:
         return None
     return {"any": conditions} if rows.match == "any" else conditions
 
 
-def condition_of(row: FilterRow, entity: EntityDef) -> dict[str, Any]:
+def condition_of(row: FilterRow, entity: EntityDef | None) -> dict[str, Any]:
     """A row as a filter condition, its value read by the operator's shape and the field's kind of value."""
     found: dict[str, Any] = {"field": row.field, "op": row.op}
     shape = SHAPES.get(row.op)
@@ -126,9 +129,9 @@ def condition_of(row: FilterRow, entity: EntityDef) -> dict[str, Any]:
     return found
 
 
-def _atom(text: str, name: str, entity: EntityDef) -> Any:
+def _atom(text: str, name: str, entity: EntityDef | None) -> Any:
     """A typed value as the filter compares it: a number for a number field, true/false for a yes/no field."""
-    target = entity.field(name)
+    target = entity.field(name) if entity is not None else None
     kind = value_kind(target) if target is not None else None
     if kind is not None and kind.holds_yes_no and text.lower() in ("true", "false"):
         return text.lower() == "true"
@@ -150,6 +153,28 @@ def posted_rows(form: MultiDict[str, str], prefix: str) -> FilterRows:
     return FilterRows(match if match in MATCHES else "all", tuple(row for row in rows if row.field))
 
 
+def posted_as_rows(form: MultiDict[str, str], prefix: str) -> bool:
+    """Whether the filter under `prefix` was posted as rows, not as the expert's text (ticked over the rows, or the
+    only control of a filter the rows cannot show)."""
+    modes = form.getlist(f"{prefix}.mode")
+    return "rows" in modes and "text" not in modes
+
+
+def filter_text(data: Any) -> str:
+    """A filter as the expert's text shows it: JSON ("" for none)."""
+    return json.dumps(data, ensure_ascii=False, indent=1) if data else ""
+
+
+def shown_again(form: MultiDict[str, str], prefix: str, entity: EntityDef | None) -> tuple[FilterRows, str]:
+    """A posted filter as a refused post shows it again: its rows and the JSON they make, or (posted as text) the
+    text as typed, without rows unless none was typed."""
+    if posted_as_rows(form, prefix):
+        rows = posted_rows(form, prefix)
+        return rows, filter_text(filter_of(rows, entity))
+    text = form.get(prefix, "")
+    return FilterRows(fits=not text.strip()), text
+
+
 def row_control(inside: str, prefix: str) -> str:
     """The control a check's error at `inside` (the path within the filter: `[1].value`, `.any[0].op`) belongs at:
     that row's part (`p.filter.1.value`), else the rows as a whole (`p.filter`)."""
@@ -159,10 +184,12 @@ def row_control(inside: str, prefix: str) -> str:
     return f"{prefix}.{found.group(1)}.{found.group(2) or 'field'}"
 
 
-def field_options(entity: EntityDef, rows: FilterRows | None = None) -> list[Option]:
+def field_options(entity: EntityDef | None, rows: FilterRows | None = None) -> list[Option]:
     """The fields a row may name (those a filter compares; not a table's rows), and any other the rows name (a
-    path through a reference, an unknown field: shown, so the admin sees and changes it)."""
-    known = [Option(f.name, f"{f.label.localized()} ({f.name})") for f in entity.fields if not value_kind(f).holds_rows]
+    path through a reference, an unknown field: shown, so the admin sees and changes it); without `entity` (none
+    chosen yet) only those."""
+    fields = entity.fields if entity is not None else []
+    known = [Option(f.name, f"{f.label.localized()} ({f.name})") for f in fields if not value_kind(f).holds_rows]
     named = {o.value for o in known}
     return known + [Option(r.field, r.field) for r in (rows or FilterRows()).rows if r.field not in named]
 

@@ -18,8 +18,9 @@ from typing import Any
 from ..compile.logic import CONDITIONS
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef
+from ..tenancy.drafting import error_words
 from .form_layout import Layout, form_document
-from .publishing import error_words, fields_document
+from .publishing import fields_document
 
 #: the condition that keeps a field as if it had none (a pack's condition the admin clears)
 NEUTRAL = {"visible_when": "true", "required_when": "false", "read_only_when": "false"}

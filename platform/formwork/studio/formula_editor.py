@@ -15,6 +15,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from ..expr import ExpressionError, Variable, check_expression, entity_variables, field_variable
+from ..i18n import localized
 from ..meta.catalog import Catalog
 from ..meta.kinds import build_field
 from ..meta.model import EntityDef
@@ -46,12 +47,13 @@ def check_answer(
     control: str, form: MultiDict[str, str], offered: list[Control], entity: EntityDef, catalog: Catalog
 ) -> dict[str, Any]:
     """{ok, type, errors} for the expression at `control` (one of EXPRESSION_CONTROLS) of the posted add-field form:
-    its value's type in words when it passes the checks, the checker's message when it does not."""
-    field = posted_field(form, offered)
+    its value's type in words when it passes the checks, the checker's message when it does not, both in the
+    admin's language."""
+    field = posted_field(form, offered, catalog)
     try:
         result = check_expression(
             form.get(control, ""), entity_variables(entity, catalog), expect=expected(control, field, entity, catalog)
         )
     except ExpressionError as error:
-        return {"ok": False, "type": None, "errors": [error.message]}
-    return {"ok": True, "type": result.describe(), "errors": []}
+        return {"ok": False, "type": None, "errors": [localized(error.message)]}
+    return {"ok": True, "type": localized(result.describe()), "errors": []}

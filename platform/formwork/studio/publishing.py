@@ -35,6 +35,7 @@ from ..tenancy.customizations import (
     stored_sources,
 )
 from ..tenancy.customize import restore_revision, restored_sources, store_overlays
+from ..tenancy.drafting import error_words
 from ..tenancy.migrate import plan_tenant
 from ..tenancy.registry import CustomizationVersion, Tenant, find_tenant
 from ..tenancy.releases import release_catalog
@@ -131,17 +132,12 @@ def drafted_definitions(entity: str) -> tuple[list[dict[str, Any]], Catalog]:
     return documents, draft_catalog(documents, entity)
 
 
-def error_words(error: DefinitionError) -> str:
-    """A check's message in the reader's language, with the place it is about (the file and line are the CLI's)."""
-    message = localized(error.message)
-    return f"{error.path}: {message}" if error.path else message
-
-
 def refusal_words(refused: Exception) -> str:
     """What a refused save, publish or restore says to an admin: each check's message in their words; another
-    refusal (a plan the migration refuses) as it is."""
+    refusal (a plan the migration refuses) in their words too when it is a platform text, else as it is."""
     if not isinstance(refused, DefinitionsInvalid):
-        return str(refused)
+        message = refused.args[0] if len(refused.args) == 1 else None
+        return localized(message) if isinstance(message, str) else str(refused)
     return " ".join(error_words(e) for e in refused.errors)
 
 

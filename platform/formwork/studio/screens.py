@@ -21,6 +21,7 @@ from ..definitions.checks import TENANT_FIELD_PREFIX
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionsInvalid
 from ..meta.model import EntityDef
+from ..tenancy.drafting import DRAFT_TEXT
 from ..tenancy.menu import menu_label
 from ..tenancy.spreadsheets import spreadsheets
 from .add_field import add_field_form
@@ -107,6 +108,7 @@ class StudioScreen(BaseView):
             "formwork/studio/entity.html",
             title=TEXT["fields_of"].localized().format(entity=entity.label.localized()),
             T=TEXT,
+            D=DRAFT_TEXT,
             entity=entity,
             pack=catalog.packs[entity.pack],
             own=own,
@@ -143,10 +145,15 @@ class StudioScreen(BaseView):
     @has_access
     @permission_name("manage")
     def add_field(self, name: str) -> Any:
-        """Add the posted field to the entity's draft (and its forms), if the draft then passes `validate`'s checks."""
+        """Add the posted field to the entity's draft (and its forms), if the draft then passes `validate`'s checks.
+        "Refresh fields" (`refresh`) only shows the form again as posted, its filter's rows offering the fields of the
+        entity now chosen (a reference's target, a rollup's source); nothing is stored."""
         entity = self._entity(name)
+        if request.form.get("refresh"):
+            return self._entity_page(entity, {}, request.form)
         documents = draft_documents(entity.qualified)
-        field = posted_field(request.form, controls(), "" if is_own_entity(entity.qualified) else TENANT_FIELD_PREFIX)
+        prefix = "" if is_own_entity(entity.qualified) else TENANT_FIELD_PREFIX
+        field = posted_field(request.form, controls(), self._drafted(entity)[1], prefix)
         extension = fields_document(documents)
         extension.setdefault("fields", []).append(field)
         index = len(extension["fields"]) - 1
@@ -156,7 +163,7 @@ class StudioScreen(BaseView):
         except DefinitionsInvalid as invalid:
             errors: dict[str, list[str]] = {}
             for error in invalid.errors:
-                errors.setdefault(control_of(error.path, index, error.message), []).append(error.message)
+                errors.setdefault(control_of(error.path, index, request.form, error.message), []).append(error.message)
             flash(TEXT["not_drafted"].localized(), "danger")
             return self._entity_page(entity, errors, request.form), 400
         self._save(entity.qualified, documents)

@@ -15,6 +15,7 @@ from flask_appbuilder import BaseView, expose, has_access, permission_name
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..i18n import localized
 from ..meta.errors import DefinitionsInvalid
 from ..tenancy.errors import TenantError
 from .labels import MENU_NAME, TEXT
@@ -97,7 +98,10 @@ class StudioVersions(BaseView):
         except (DefinitionsInvalid, TenantError) as refused:
             flash(f"{TEXT['not_restored'].localized()} {refusal_words(refused)}", "danger")
             return redirect(url_for(".restore_plan", number=number))
-        flash(f"{TEXT['restored'].localized().format(number=number)} {'; '.join(changed)}", "success")
+        flash(
+            f"{TEXT['restored'].localized().format(number=number)} {'; '.join(localized(c) for c in changed)}",
+            "success",
+        )
         return redirect(url_for(".versions"))
 
     @expose("/export.yaml")

@@ -35,7 +35,18 @@ from ..meta.editing import (
     ViewEditing,
 )
 from ..meta.model import EntityDef, FieldDef
-from .filter_rows import FilterRows, field_options, filter_of, operator_options, posted_rows, row_control, rows_of
+from .filter_rows import (
+    FilterRows,
+    field_options,
+    filter_of,
+    filter_text,
+    operator_options,
+    posted_as_rows,
+    posted_rows,
+    row_control,
+    rows_of,
+    shown_again,
+)
 from .filter_rows import Option as FilterOption
 from .view_labels import MEASURE_WORDS, TEXT
 
@@ -180,13 +191,11 @@ def controls(
             totals=dict(value) if prop.value == TOTALS and isinstance(value, dict) else {},
         )
         found.append(
-            _with_filter(control, entity, rows_of(value, entity), _json(value)) if prop.value == FILTER else control
+            _with_filter(control, entity, rows_of(value, entity), filter_text(value))
+            if prop.value == FILTER
+            else control
         )
     return found
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=1) if value else ""
 
 
 def _with_filter(control: Control, entity: EntityDef, rows: FilterRows, text: str) -> Control:
@@ -194,12 +203,6 @@ def _with_filter(control: Control, entity: EntityDef, rows: FilterRows, text: st
     control.rows, control.text = rows, text
     control.filter_fields, control.operators = field_options(entity, rows), operator_options(rows)
     return control
-
-
-def posted_as_rows(form: MultiDict[str, str], prop: EditableProperty) -> bool:
-    """Whether the filter was posted as rows (not as the expert's JSON)."""
-    modes = form.getlist(f"{control_name(prop)}.mode")
-    return "rows" in modes and "text" not in modes
 
 
 def posted_controls(
@@ -217,17 +220,10 @@ def posted_controls(
             descending=form.get(f"{name}.descending") == "1",
             totals=_posted_totals(prop, form),
         )
-        found.append(_posted_filter(control, entity, form) if prop.value == FILTER else control)
+        found.append(
+            _with_filter(control, entity, *shown_again(form, name, entity)) if prop.value == FILTER else control
+        )
     return found
-
-
-def _posted_filter(control: Control, entity: EntityDef, form: MultiDict[str, str]) -> Control:
-    """A filter's control as posted: its rows, or (posted as JSON) the text as typed (none typed: empty rows)."""
-    if posted_as_rows(form, control.prop):
-        rows = posted_rows(form, control.name)
-        return _with_filter(control, entity, rows, _json(filter_of(rows, entity)))
-    text = form.get(control.name, "")
-    return _with_filter(control, entity, FilterRows(fits=not text.strip()), text)
 
 
 def _posted_totals(prop: EditableProperty, form: MultiDict[str, str]) -> dict[str, str]:
@@ -268,7 +264,7 @@ def posted_document(
 
 def _posted_value(prop: EditableProperty, stored: Any, form: MultiDict[str, str], entity: EntityDef) -> Any:
     name = control_name(prop)
-    if prop.value == FILTER and posted_as_rows(form, prop):
+    if prop.value == FILTER and posted_as_rows(form, name):
         return filter_of(posted_rows(form, name), entity)
     if prop.value in LISTS:
         kept = {_token(item): item for item in stored} if isinstance(stored, list) else {}
@@ -296,6 +292,6 @@ def control_of(path: str, editing: ViewEditing, form: MultiDict[str, str]) -> st
     prop = next((p for p in editing.properties if p.key == key), None)
     if prop is None:
         return ""
-    if prop.value == FILTER and posted_as_rows(form, prop):
+    if prop.value == FILTER and posted_as_rows(form, control_name(prop)):
         return row_control(path[len(key) :], control_name(prop))
     return control_name(prop)

@@ -161,7 +161,7 @@ def overlays_of(documents: list[Document]) -> tuple[list[Overlay], list[Definiti
         if (overlay.kind, overlay.target) in seen:
             errors.append(doc.error(("entity",), say(says.CUSTOMIZED_TWICE, overlay=overlay.describe())))
         seen.add((overlay.kind, overlay.target))
-        doc.pack = overlay.pack
+        doc.pack, doc.customization = overlay.pack, True
         overlays.append(overlay)
     return overlays, errors
 
@@ -381,6 +381,16 @@ class CustomizationError(Exception):
     """A removal or revert that cannot be done (no such customization or version); nothing was changed."""
 
 
+CUSTOMIZATION_CHANGED = CatalogText("customization {change}: {kind} {target}")
+#: what happened to a customization, in words (a revert says its version in English)
+CHANGE_WORDS = {
+    "added": CatalogText("added", context="a customization"),
+    "changed": CatalogText("changed", context="a customization"),
+    "removed": CatalogText("removed", context="a customization"),
+    "follows the pack's renames": CatalogText("follows the pack's renames", context="a customization"),
+}
+
+
 @dataclass(frozen=True)
 class StoredChange:
     """One customization added, changed, reverted or removed (`source` None), as recorded in its history."""
@@ -391,7 +401,8 @@ class StoredChange:
     source: str | None
 
     def describe(self) -> str:
-        return f"customization {self.change}: {self.kind} {self.target}"
+        change = CHANGE_WORDS.get(self.change, self.change)
+        return say(CUSTOMIZATION_CHANGED, change=change, kind=self.kind, target=self.target)
 
 
 def _rows(session: Session, slug: str) -> list[Customization]:

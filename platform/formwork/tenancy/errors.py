@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from ..i18n import CatalogText, joined, say
 from ..schema.changes import SchemaPlan
+
+MIGRATION_REFUSED = CatalogText("tenant '{slug}': {count} change(s) refused, so nothing was changed: {reasons}")
+REASONS = CatalogText("{first}; {then}", context="reasons one after another")
 
 
 class TenantError(Exception):
@@ -22,8 +26,8 @@ class MigrationRefused(TenantError):
 
     def __init__(self, slug: str, plan: SchemaPlan) -> None:
         self.plan = plan
-        reasons = "; ".join(reason.removeprefix("refused: ") for reason in plan.refused)
-        super().__init__(f"tenant '{slug}': {len(plan.refused)} change(s) refused, so nothing was changed: {reasons}")
+        reasons = joined(plan.reasons, REASONS)
+        super().__init__(say(MIGRATION_REFUSED, slug=slug, count=len(plan.reasons), reasons=reasons))
 
 
 class TenantChanged(TenantError):

@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..definitions.check_texts import UNKNOWN_ROLE
+from ..i18n import say
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.model import ListViewDef
 from ..tenancy.directory import BUILTIN_ROLES
+from . import check_texts as says
 from .checks import Problem
 from .kinds import ViewKind
 from .menus import all_views
@@ -21,7 +24,7 @@ def role_problems(roles: tuple[str, ...], catalog: Catalog) -> list[Problem]:
     """Each role of `roles` no pack declares (nor FAB's own), at its place in the view's `roles`."""
     known = set(catalog.roles) | set(BUILTIN_ROLES)
     return [
-        (("roles", i), f"unknown role '{role}'; roles: {', '.join(sorted(known))}")
+        (("roles", i), say(UNKNOWN_ROLE, role=role, roles=", ".join(sorted(known))))
         for i, role in enumerate(roles)
         if role not in known
     ]
@@ -33,14 +36,7 @@ def default_list_problems(views: list[ListViewDef]) -> list[DefinitionError]:
     `/list/` show its first list view for everyone, so there must be one."""
     if not all(view.roles for view in views):
         return []
-    return [
-        view.document.error(
-            ("roles",),
-            f"every list view of {view.entity} names roles; leave one for everyone (without roles), the entity's "
-            "default list",
-        )
-        for view in views
-    ]
+    return [view.document.error(("roles",), say(says.DEFAULT_LIST, entity=view.entity)) for view in views]
 
 
 def roles_check(kinds: Sequence[ViewKind]) -> Callable[[Catalog], list[DefinitionError]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..definitions.check_texts import NOT_A_FIELD
+from ..definitions.check_texts import NOT_A_FIELD, UNKNOWN_ENTITY
 from ..fields import FIELD_TYPES, FieldType, value_kind
 from ..filters import check_filter
 from ..filters.targets import STANDARD_TYPES
@@ -19,6 +19,7 @@ from ..i18n import say
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef
+from . import check_texts as says
 from .base import ViewDef
 
 Problem = tuple[tuple[Any, ...], str]
@@ -43,7 +44,7 @@ def view_entity(view: ViewDef, catalog: Catalog) -> tuple[EntityDef | None, list
     """The view's entity, or the problem with it (none when the entity is a pack's the catalog does not load)."""
     entity = catalog.entities.get(view.entity)
     if entity is None:
-        return None, [] if catalog.knows_entity(view.entity) else [(("entity",), f"unknown entity '{view.entity}'")]
+        return None, [] if catalog.knows_entity(view.entity) else [(("entity",), say(UNKNOWN_ENTITY, name=view.entity))]
     if problem := catalog.unrequired_entity(view.pack, view.entity):
         return None, [(("entity",), problem)]
     return entity, []
@@ -72,5 +73,5 @@ def shown_field_problems(entity: EntityDef, names: tuple[str, ...], key: str) ->
         if kind is None:
             problems.append(((key, i), say(NOT_A_FIELD, name=name, entity=entity.qualified)))
         elif kind.holds_rows or kind.refers_to_many:
-            problems.append(((key, i), f"a view cannot show '{name}', a {kind.name} field (many records)"))
+            problems.append(((key, i), say(says.MANY_RECORDS, name=name, type=kind.name)))
     return problems

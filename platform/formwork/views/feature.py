@@ -1,6 +1,6 @@
 """Views as a feature: the view kinds beside list views (a subpackage each, declared in VIEW_KINDS), their checks,
 the routes of the entities that have views of a kind, their menu entries and the rights to see them (per role when a
-view names roles, list views included), and the users' personal list views (their table and routes), declared on the registry (formwork/features.py)."""
+view names roles, list views included), the fields the views filter by (the Studio's locks), and the users' personal list views (their table and routes), declared on the registry (formwork/features.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ..features import (
     DEFINITION_CHECKS,
     DEFINITION_KINDS,
     ENTITY_SCREENS,
+    FIELD_USES,
     ROLE_RIGHTS,
     SCREENS,
     TENANT_TABLES,
@@ -22,6 +23,7 @@ from .audience import roles_check
 from .base import views_of
 from .calendar import CALENDAR
 from .checks import definition_check
+from .field_uses import view_field_uses
 from .kanban import KANBAN
 from .kinds import ViewKind
 from .menus import register_view_menus, view_rights
@@ -52,3 +54,4 @@ def register(registry: FeatureRegistry) -> None:
     registry.add(ENTITY_SCREENS, EntityScreens(PersonalListViews), priority=60)
     registry.add(SCREENS, partial(register_view_menus, VIEW_KINDS), priority=80)
     registry.add(ROLE_RIGHTS, partial(view_rights, VIEW_KINDS))
+    registry.add(FIELD_USES, partial(view_field_uses, VIEW_KINDS))

@@ -6,13 +6,16 @@ validate` reports a chain's mistakes with everyone else's.
 
 from __future__ import annotations
 
+from ..definitions.check_texts import NOT_A_FIELD, PACK_NOT_REQUIRED
 from ..fields import kind_of
+from ..i18n import say
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef
 from ..tenancy.directory import BUILTIN_ROLES
+from . import check_texts as says
 from .definition import ApproverSource, ChainDef, Outcome, StepDef
-from .paths import A_DEPARTMENT, PERSON, path_problem
+from .paths import A_DEPARTMENT, PERSON, SUBMITTER, path_problem
 
 REJECT_RULES = ("reject", "previous", "submitter")
 
@@ -23,12 +26,12 @@ def check_chains(catalog: Catalog) -> list[DefinitionError]:
         entity = catalog.entities.get(chain.entity)
         if entity is None:
             if not catalog.knows_entity(chain.entity):
-                errors.append(chain.document.error(("entity",), f"approval chain for unknown entity '{chain.entity}'"))
+                errors.append(chain.document.error(("entity",), say(says.CHAIN_OF_UNKNOWN_ENTITY, entity=chain.entity)))
             continue
         if entity.pack not in catalog.with_requirements([chain.pack]):
             errors.append(
                 chain.document.error(
-                    ("entity",), f"{chain.entity} belongs to pack {entity.pack}, which {chain.pack} does not require"
+                    ("entity",), say(PACK_NOT_REQUIRED, entity=chain.entity, pack=entity.pack, other=chain.pack)
                 )
             )
             continue
@@ -49,10 +52,7 @@ def _chain_errors(chain: ChainDef, entity: EntityDef, catalog: Catalog) -> list[
     for step in chain.steps:
         if step.name in seen:
             errors.append(
-                doc.error(
-                    ("steps", step.index, "name"),
-                    f"step '{step.name}' is defined twice (first at steps[{seen[step.name]}])",
-                )
+                doc.error(("steps", step.index, "name"), say(says.STEP_TWICE, name=step.name, first=seen[step.name]))
             )
         seen.setdefault(step.name, step.index)
         errors += _step_errors(chain, step, entity, catalog, roles)
@@ -62,7 +62,7 @@ def _chain_errors(chain: ChainDef, entity: EntityDef, catalog: Catalog) -> list[
     for outcome in ("approved", "rejected"):
         scope = chain.lock.scope(outcome)
         errors += [
-            doc.error(("lock", outcome, i), f"'{name}' is not a field of {entity.qualified}")
+            doc.error(("lock", outcome, i), say(NOT_A_FIELD, name=name, entity=entity.qualified))
             for i, name in enumerate(scope if isinstance(scope, tuple) else ())
             if entity.field(name) is None
         ]
@@ -76,7 +76,7 @@ def _roles_seen_by(chain: ChainDef, catalog: Catalog) -> set[str]:
 
 
 def _unknown_role(role: str, roles: set[str]) -> str:
-    return f"unknown role '{role}'; declare it with kind Role in this pack or one it requires (known: {', '.join(sorted(roles))})"
+    return say(says.UNKNOWN_ROLE, role=role, roles=", ".join(sorted(roles)))
 
 
 def _step_errors(
@@ -86,30 +86,21 @@ def _step_errors(
     if step.when:
         errors += _expression_errors(step.when, entity, catalog, "boolean", doc, (*path, "when"))
     if step.mode == "quorum" and step.quorum is None:
-        errors.append(
-            doc.error((*path, "mode"), 'mode quorum needs `quorum`: how many must approve (2) or a share ("60%")')
-        )
+        errors.append(doc.error((*path, "mode"), say(says.QUORUM_NEEDED)))
     if step.quorum is not None and step.mode != "quorum":
-        errors.append(
-            doc.error((*path, "quorum"), f"quorum is only used with mode quorum (this step's mode is {step.mode})")
-        )
+        errors.append(doc.error((*path, "quorum"), say(says.QUORUM_UNUSED, mode=step.mode)))
     if isinstance(step.quorum, str) and not 0 < int(step.quorum.rstrip("%")) <= 100:
-        errors.append(doc.error((*path, "quorum"), f"a share is between 1% and 100%, not {step.quorum}"))
+        errors.append(doc.error((*path, "quorum"), say(says.SHARE, quorum=step.quorum)))
     if step.on_reject not in REJECT_RULES:
         target = chain.step(step.on_reject)
         if target is None or target.index >= step.index:
-            earlier = ", ".join(s.name for s in chain.steps[: step.index]) or "none"
-            errors.append(
-                doc.error(
-                    (*path, "on_reject"),
-                    f"on_reject '{step.on_reject}' is not an earlier step of the chain (earlier steps: {earlier})",
-                )
-            )
+            earlier = ", ".join(s.name for s in chain.steps[: step.index]) or says.NO_EARLIER_STEP
+            errors.append(doc.error((*path, "on_reject"), say(says.NOT_EARLIER, step=step.on_reject, earlier=earlier)))
     elif step.on_reject == "previous" and step.index == 0:
-        errors.append(doc.error((*path, "on_reject"), "the first step has no previous step to go back to"))
+        errors.append(doc.error((*path, "on_reject"), say(says.NO_PREVIOUS)))
     for i, name in enumerate(step.editable):
         if entity.field(name) is None:
-            errors.append(doc.error((*path, "editable", i), f"'{name}' is not a field of {entity.qualified}"))
+            errors.append(doc.error((*path, "editable", i), say(NOT_A_FIELD, name=name, entity=entity.qualified)))
     errors += _sources_errors(step.approvers, (*path, "approvers"), chain, entity, catalog, roles)
     return errors + _timeout_errors(chain, step, entity, catalog, roles)
 
@@ -119,21 +110,16 @@ def _timeout_errors(
 ) -> list[DefinitionError]:
     doc, path, timeout, errors = chain.document, ("steps", step.index, "timeout"), step.timeout, []
     if timeout is not None and timeout.action == "escalate" and not timeout.to:
-        errors.append(doc.error((*path, "action"), "action escalate needs `to`: the approvers the step goes to"))
+        errors.append(doc.error((*path, "action"), say(says.ESCALATE_NEEDS_TO)))
     elif timeout is not None and timeout.to and timeout.action != "escalate":
-        errors.append(
-            doc.error(
-                (*path, "to"), f"`to` is only used with action escalate (this timeout's action is {timeout.action})"
-            )
-        )
+        errors.append(doc.error((*path, "to"), say(says.TO_UNUSED, action=timeout.action)))
     elif timeout is not None:
         errors += _sources_errors(timeout.to, (*path, "to"), chain, entity, catalog, roles)
     if timeout is not None and step.remind_every is not None and step.remind_every.delta >= timeout.after.delta:
         errors.append(
             doc.error(
                 ("steps", step.index, "remind_every"),
-                f"remind_every {step.remind_every.text} is not shorter than the timeout ({timeout.after.text}): "
-                "no reminder would be sent",
+                say(says.NO_REMINDER, every=step.remind_every.text, after=timeout.after.text),
             )
         )
     return errors
@@ -167,7 +153,7 @@ def _sources_errors(
                 source.value, entity, catalog, Variable("list", item=Variable("string")), doc, where
             )
         elif source.kind == "submitter_choice" and (path[0] != "steps" or "timeout" in path):
-            errors.append(doc.error(where, "submitter_choice picks a step's approvers; it cannot be used here"))
+            errors.append(doc.error(where, say(says.SUBMITTER_CHOICE_HERE)))
     return errors
 
 
@@ -179,7 +165,7 @@ def _submitters_errors(chain: ChainDef, entity: EntityDef, catalog: Catalog, rol
         if source.kind == "role" and source.value not in roles:
             errors.append(chain.document.error(where, _unknown_role(source.value, roles)))
         elif source.kind == "field":
-            problem = path_problem(entity, source.value, catalog, PERSON, role="a submitter field")
+            problem = path_problem(entity, source.value, catalog, PERSON, role=SUBMITTER)
             if problem:
                 errors.append(chain.document.error(where, problem))
     return errors
@@ -195,14 +181,12 @@ def _outcome_errors(
         path = (name, "set", field_name)
         f = entity.field(field_name)
         if f is None:
-            errors.append(doc.error(path, f"'{field_name}' is not a field of {entity.qualified}"))
+            errors.append(doc.error(path, say(NOT_A_FIELD, name=field_name, entity=entity.qualified)))
         elif kind_of(f).generated:  # the platform computes it: an outcome cannot set it
-            errors.append(
-                doc.error(path, f"'{field_name}' ({f.type}) is computed by the platform; a chain cannot set it")
-            )
+            errors.append(doc.error(path, say(says.COMPUTED, name=field_name, type=f.type)))
         elif isinstance(value, dict):
             if set(value) != {"expr"}:
-                errors.append(doc.error(path, "a value is a constant or {expr: …}"))
+                errors.append(doc.error(path, say(says.CONSTANT_OR_EXPRESSION)))
             else:
                 errors += _expression_errors(
                     value["expr"], entity, catalog, field_variable(f, catalog), doc, (*path, "expr")
@@ -212,13 +196,8 @@ def _outcome_errors(
             and not kind_of(f).holds_list
             and str(value) not in {c.value for c in f.offered_choices}
         ):
-            errors.append(
-                doc.error(
-                    path,
-                    f"'{value}' is not one of the choices of {field_name}: "
-                    f"{', '.join(c.value for c in f.offered_choices)}",
-                )
-            )
+            choices = ", ".join(c.value for c in f.offered_choices)
+            errors.append(doc.error(path, say(says.NOT_A_CHOICE, value=value, name=field_name, choices=choices)))
     return errors + _sources_errors(outcome.notify, (name, "notify"), chain, entity, catalog, roles)
 
 

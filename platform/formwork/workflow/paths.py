@@ -12,13 +12,17 @@ from typing import Any
 
 from ..fields import FIELD_TYPES
 from ..filters.targets import Target, UnknownField, resolve
+from ..i18n import say
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from ..tenancy.directory import EMPLOYEE, Directory
+from . import check_texts as says
 
 DEPARTMENT = "core.department"
 #: what the end of a path may name, for the sources that take one
 PERSON, A_DEPARTMENT = "person", "department"
+#: what a source calls the field it names, in a message
+APPROVER, SUBMITTER = says.APPROVER_FIELD, says.SUBMITTER_FIELD
 
 
 def what_it_names(target: Target) -> str | None:
@@ -30,9 +34,7 @@ def what_it_names(target: Target) -> str | None:
     )
 
 
-def path_problem(
-    entity: EntityDef, path: str, catalog: Catalog, wanted: str, role: str = "an approver field"
-) -> str | None:
+def path_problem(entity: EntityDef, path: str, catalog: Catalog, wanted: str, role: str = APPROVER) -> str | None:
     """Why `path` on `entity` does not lead to a `wanted` (PERSON or A_DEPARTMENT) field; None when it does.
     `role` is what the source calls the field in the message.
 
@@ -41,16 +43,13 @@ def path_problem(
     try:
         target = resolve(path, entity, catalog.entities)
     except UnknownField as unknown:
-        return str(unknown)
+        return unknown.message
     if what_it_names(target) == wanted:
         return None
     kind = target.field.type if target.field is not None else target.type
     if wanted == PERSON:
-        return f"'{path}' is a {kind} field; {role} is a user field or a reference to {EMPLOYEE}"
-    return (
-        f"department_head takes `submitter` or a reference field of {entity.qualified} to {DEPARTMENT} "
-        f"(or a path through references to one); '{path}' is not one"
-    )
+        return say(says.NOT_A_PERSON, path=path, type=kind, role=role, employee=EMPLOYEE)
+    return say(says.NOT_A_DEPARTMENT, entity=entity.qualified, department=DEPARTMENT, path=path)
 
 
 def _holder(record: Any, path: str) -> Any:

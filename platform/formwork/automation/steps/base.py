@@ -33,8 +33,10 @@ from ...expr import (
 )
 from ...expr.entity import record_variables
 from ...fields import kind_of
+from ...i18n import say
 from ...meta.catalog import Catalog
 from ...meta.model import EntityDef, FieldDef, qualify
+from .. import check_texts as says
 
 if TYPE_CHECKING:
     from ...tenancy.runtime import TenantRuntime
@@ -82,13 +84,13 @@ class StepScope:
         qualified = qualify(str(name), self.pack)
         found = self.catalog.entities.get(qualified)
         if found is None:
-            self.problem(where, f"entity '{qualified}' is not defined")
+            self.problem(where, say(says.ENTITY_NOT_DEFINED, entity=qualified))
         return found
 
     def field_of(self, entity: EntityDef, name: str, where: Path) -> FieldDef | None:
         found = entity.field(name)
         if found is None:
-            self.problem(where, f"{entity.qualified} has no field '{name}'")
+            self.problem(where, say(says.NO_SUCH_FIELD, entity=entity.qualified, name=name))
         return found
 
     def record_of(self, entity: EntityDef) -> Variable:
@@ -190,7 +192,7 @@ def values_of(
             continue
         kind = kind_of(target)
         if kind.computed_by_expression or kind.aggregates_records or kind.numbered:
-            scope.problem((*where, name), f"{entity.qualified}.{name} is computed; a step cannot set it")
+            scope.problem((*where, name), say(says.COMPUTED, entity=entity.qualified, name=name))
             continue
         found = scope.value(value, (*where, name), field_variable(target, scope.catalog), **more)
         if found is not None:

@@ -12,7 +12,9 @@ from typing import Any
 
 from ...compile.lifecycle import RecordConflict, RecordRejected
 from ...compile.server_actions import UnknownServerAction, run_server_action, server_action
+from ...i18n import say
 from ...tenancy.signals import ApprovalRefused, NoApprovals, start_approval
+from .. import check_texts as says
 from ..webhooks import queue_webhook
 from .base import Step, StepFailed, StepRun, StepScope, Value
 from .records import refusal
@@ -69,9 +71,9 @@ class StartApproval(Step):
         self.chain = None if written is None else (written if "." in written else f"{scope.pack}.{written}")
         chains = scope.catalog.collections.get("chains", {})
         if self.chain is not None and self.chain not in chains:
-            scope.problem(("chain",), f"approval chain '{self.chain}' is not defined")
+            scope.problem(("chain",), say(says.CHAIN_NOT_DEFINED, chain=self.chain))
         elif not any(chain.entity == scope.entity.qualified for chain in chains.values()):
-            scope.problem((), f"no approval chain runs on {scope.entity.qualified}")
+            scope.problem((), say(says.NO_CHAIN_ON, entity=scope.entity.qualified))
 
     def run(self, run: StepRun) -> None:
         if run.record is None:

@@ -13,11 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...fields import field_type, kind_of
-from ...i18n import LANGUAGES, Label
+from ...i18n import LANGUAGES, Label, say
 from ...meta.model import STANDARD_COLUMNS, EntityDef, FieldDef
 from ...placeholders import fill, placeholder_problems, placeholders
 from ...tenancy.directory import EMPLOYEE, Directory
 from ...tenancy.notices import AUTOMATED, notices
+from .. import check_texts as says
 from .base import Step, StepFailed, StepRun, StepScope
 
 TEXT = {"$ref": "#/$defs/label", "description": "per language; {field} is the record's value, {record} its title"}
@@ -58,12 +59,8 @@ class Recipients:
             if names_people or (addresses and kind.holds_email_address):
                 self.fields.append(found)
             else:
-                wanted = (
-                    "a user field, an employee reference or an e-mail field"
-                    if addresses
-                    else "a user field or an employee reference"
-                )
-                scope.problem(("to", "fields", index), f"'{name}' is not {wanted}")
+                wanted = says.NOT_PEOPLE_OR_ADDRESSES if addresses else says.NOT_PEOPLE
+                scope.problem(("to", "fields", index), say(wanted, name=name))
 
         self.groups: list[tuple[FieldDef, str]] = []
         employee = scope.catalog.entities.get(EMPLOYEE)
@@ -71,7 +68,7 @@ class Recipients:
             found = scope.field_of(scope.entity, name, ("to", "members_of", index))
             link = _employee_link(employee, found)
             if found is not None and link is None:
-                scope.problem(("to", "members_of", index), f"'{name}' is not a reference employees belong to")
+                scope.problem(("to", "members_of", index), say(says.NOT_A_GROUP, name=name))
             elif found is not None and link is not None:
                 self.groups.append((found, link))
 
@@ -203,7 +200,7 @@ def _placeholder_values(run: StepRun, used: set[str]) -> dict[str, str]:
 
 
 def _unknown(name: str) -> str:
-    return f"unknown placeholder {{{name}}}; use a field of the entity or {{record}}"
+    return say(says.UNKNOWN_PLACEHOLDER, name=name)
 
 
 def _title(run: StepRun) -> str:

@@ -17,7 +17,9 @@ from ...compile.logic import record_values
 from ...fields import field_type, kind_of
 from ...fields.child_table import parent_field_of
 from ...filters import actor_context, compile_filter
+from ...i18n import say
 from ...meta.model import EntityDef
+from .. import check_texts as says
 from .base import Step, StepFailed, StepRun, StepScope, Value, as_stored, values_of
 
 VALUES = {
@@ -130,7 +132,7 @@ class Rows:
             if field is None:
                 return None
             if not kind_of(field).holds_rows:
-                scope.problem((*where, "rows"), f"'{field.name}' is not a child table")
+                scope.problem((*where, "rows"), say(says.NOT_A_CHILD_TABLE, name=field.name))
                 return None
             child = scope.catalog.entities.get(field.target or "")
             link = child.field(parent_field_of(field, child, scope.entity.qualified)) if child else None
@@ -173,7 +175,7 @@ class UpdateRecords(Step):
         if "record" in options:
             field = scope.field_of(scope.entity, options["record"], ("record",))
             if field is not None and not kind_of(field).refers_to_record:
-                scope.problem(("record",), f"'{field.name}' is not a reference to a record")
+                scope.problem(("record",), say(says.NOT_A_REFERENCE, name=field.name))
             elif field is not None:
                 self.reference, self.entity = field.name, scope.catalog.entities.get(field.target or "")
         else:

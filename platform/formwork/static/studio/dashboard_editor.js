@@ -17,6 +17,6 @@
 
     form.querySelectorAll(".fw-dashboard-row").forEach(function (row) {
         Sortable.create(row, {group: "fw-dashboard-cards", draggable: ".fw-dashboard-card", animation: 150,
-                              filter: "button", preventOnFilter: false, onSort: renumber});
+                              filter: "button, a", preventOnFilter: false, onSort: renumber});
     });
 })();

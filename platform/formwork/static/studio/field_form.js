@@ -1,12 +1,15 @@
 /* The Studio's add-field form: only the controls the chosen field type accepts are shown (each control lists its
  * types in data-types), and only those are posted; the default offers the input of the type (data-default-inputs);
- * choice rows can be added, and a choice's default is picked from the values the rows hold. */
+ * choice rows can be added, and a choice's default is picked from the values the rows hold. When the entity a
+ * filter is on is chosen (a reference's target, a rollup's source: data-filter-choosers), "Refresh fields" is
+ * pressed so that the filter's rows offer that entity's fields. */
 (function () {
     "use strict";
     var form = document.getElementById("fw-studio-add-field");
     if (!form) { return; }
     var typeSelect = form.querySelector("select[name=type]");
     var defaultInputs = JSON.parse(form.dataset.defaultInputs || "{}");
+    var filterChoosers = JSON.parse(form.dataset.filterChoosers || "{}");
 
     function enable(element, on) {
         element.hidden = !on;
@@ -57,7 +60,23 @@
         row.querySelector("input").focus();
     }
 
-    typeSelect.addEventListener("change", showType);
+    function refreshFilter() {
+        var chooser = filterChoosers[typeSelect.value];
+        var select = chooser && form.querySelector("select[name=" + chooser + "]");
+        var refresh = form.querySelector(".fw-studio-refresh");
+        if (!select || !select.value || !refresh || refresh.closest(".fw-studio-control").hidden) { return; }
+        if (refresh.dataset.shownFor !== chooser + ":" + select.value) { refresh.click(); }
+    }
+
+    typeSelect.addEventListener("change", function () { showType(); refreshFilter(); });
+    var choosers = [];
+    Object.keys(filterChoosers).forEach(function (type) {
+        if (choosers.indexOf(filterChoosers[type]) < 0) { choosers.push(filterChoosers[type]); }
+    });
+    choosers.forEach(function (name) {
+        var select = form.querySelector("select[name=" + name + "]");
+        if (select) { select.addEventListener("change", refreshFilter); }
+    });
     form.addEventListener("input", function (event) {
         if (event.target.name === "choice_value") { syncDefaultChoices(); }
     });

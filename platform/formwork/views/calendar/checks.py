@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from ...definitions.check_texts import NOT_A_CHOICE_FIELD, NOT_A_DATE_FIELD
 from ...fields import kind_of
+from ...i18n import say
 from ...meta.catalog import Catalog
 from ...meta.model import EntityDef
+from .. import check_texts as says
 from ..checks import Problem, filter_problems, shown_field_problems, view_entity
 from .definition import CalendarViewDef
 
@@ -26,7 +29,7 @@ def calendar_problems(calendar: CalendarViewDef, catalog: Catalog) -> list[Probl
     if calendar.color_by is not None:
         colored = entity.field(calendar.color_by)
         if colored is None or not kind_of(colored).has_choices or kind_of(colored).holds_list:
-            problems.append((("color_by",), f"'{calendar.color_by}' is not a choice field of {entity.qualified}"))
+            problems.append((("color_by",), say(NOT_A_CHOICE_FIELD, name=calendar.color_by, entity=entity.qualified)))
     return problems + filter_problems(calendar, entity, catalog)
 
 
@@ -40,7 +43,7 @@ def placing_type(entity: EntityDef, name: str) -> str | None:
 
 def _start_problems(calendar: CalendarViewDef, entity: EntityDef) -> list[Problem]:
     if placing_type(entity, calendar.start) is None:
-        return [(("start",), f"'{calendar.start}' is not a date or datetime field of {entity.qualified}")]
+        return [(("start",), say(NOT_A_DATE_FIELD, name=calendar.start, entity=entity.qualified))]
     return []
 
 
@@ -49,24 +52,25 @@ def _length_problems(calendar: CalendarViewDef, entity: EntityDef) -> list[Probl
     starts = placing_type(entity, calendar.start)
     if calendar.end is not None:
         if calendar.duration is not None:
-            return [(("duration",), "give an end field or a duration, not both")]
+            return [(("duration",), say(says.END_OR_DURATION))]
         ends = placing_type(entity, calendar.end)
         if ends is None or (starts is not None and ends != starts):
-            wanted = starts or "date or datetime"
-            return [(("end",), f"'{calendar.end}' is not a {wanted} field of {entity.qualified}")]
+            if starts is None:
+                return [(("end",), say(NOT_A_DATE_FIELD, name=calendar.end, entity=entity.qualified))]
+            return [(("end",), say(says.NOT_AN_END, name=calendar.end, wanted=starts, entity=entity.qualified))]
         return []
     duration = calendar.duration
     if duration is None:
         return []
     problems: list[Problem] = []
     if (duration.value is None) == (duration.field is None):
-        problems.append((("duration",), "give the duration a value or a field, one of them"))
+        problems.append((("duration",), say(says.VALUE_OR_FIELD)))
     if duration.field is not None:
         found = entity.field(duration.field)
         if found is None or found.type not in LENGTH_TYPES:
             problems.append(
-                (("duration", "field"), f"'{duration.field}' is not an integer or decimal field of {entity.qualified}")
+                (("duration", "field"), say(says.NOT_A_LENGTH, name=duration.field, entity=entity.qualified))
             )
     if starts == "date" and duration.unit != "days":
-        problems.append((("duration", "unit"), f"'{calendar.start}' is a date: an all-day event lasts whole days"))
+        problems.append((("duration", "unit"), say(says.WHOLE_DAYS, name=calendar.start)))
     return problems

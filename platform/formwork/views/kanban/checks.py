@@ -3,9 +3,12 @@ checks the entity and the filter)."""
 
 from __future__ import annotations
 
+from ...definitions.check_texts import NOT_A_FIELD, NOT_A_NUMBER_FIELD
 from ...fields import kind_of
+from ...i18n import say
 from ...meta.catalog import Catalog
 from ...meta.model import EntityDef, FieldDef
+from .. import check_texts as says
 from ..checks import Problem, filter_problems, shown_field_problems, stored_kind, view_entity
 from .definition import KanbanViewDef
 
@@ -19,10 +22,10 @@ def board_problems(board: KanbanViewDef, catalog: Catalog) -> list[Problem]:
     if board.sum is not None:
         summed = stored_kind(entity, board.sum)
         if summed is None or not summed.holds_number:
-            problems.append((("sum",), f"'{board.sum}' is not a number or money field of {entity.qualified}"))
+            problems.append((("sum",), say(NOT_A_NUMBER_FIELD, name=board.sum, entity=entity.qualified)))
     ordered = stored_kind(entity, board.order_field)
     if ordered is None or not ordered.stores_column or ordered.holds_list:
-        problems.append((("order",), f"cannot order cards by '{board.order_field}': not a field of {entity.qualified}"))
+        problems.append((("order",), say(says.CANNOT_ORDER, name=board.order_field, entity=entity.qualified)))
     return problems + _rank_problems(board, entity) + filter_problems(board, entity, catalog)
 
 
@@ -32,22 +35,16 @@ def _rank_problems(board: KanbanViewDef, entity: EntityDef) -> list[Problem]:
         return []
     ranked = entity.field(board.rank)
     if ranked is None or not kind_of(ranked).holds_number:
-        return [(("rank",), f"cannot rank cards by '{board.rank}': not a number field of {entity.qualified}")]
+        return [(("rank",), say(says.CANNOT_RANK, name=board.rank, entity=entity.qualified))]
     return []
 
 
 def _group_problems(board: KanbanViewDef, entity: EntityDef) -> list[Problem]:
     grouped = entity.field(board.group_by)
     if grouped is None:
-        return [(("group_by",), f"'{board.group_by}' is not a field of {entity.qualified}")]
+        return [(("group_by",), say(NOT_A_FIELD, name=board.group_by, entity=entity.qualified))]
     if not groups_columns(grouped):
-        return [
-            (
-                ("group_by",),
-                f"cannot make columns of '{board.group_by}', a {grouped.type} field; "
-                "group by a choice field or a reference field",
-            )
-        ]
+        return [(("group_by",), say(says.NO_COLUMNS, name=board.group_by, type=grouped.type))]
     return []
 
 

@@ -4,14 +4,15 @@ picks a value of (views/checks.py checks the entity and the filter)."""
 
 from __future__ import annotations
 
+from ...definitions.check_texts import NOT_A_FIELD, NOT_A_NUMBER_FIELD
 from ...fields import kind_of, value_kind
+from ...i18n import say
 from ...meta.catalog import Catalog
 from ...meta.model import EntityDef
+from .. import check_texts as says
 from ..checks import Problem, filter_problems, view_entity
 from .definition import Dimension, PivotViewDef
 from .dimensions import DAY, TEXT_VALUE, dimension_kind
-
-GROUPS_BY = "group by a choice, reference, user, yes/no, short text or date field"
 
 
 def pivot_problems(pivot: PivotViewDef, catalog: Catalog) -> list[Problem]:
@@ -24,7 +25,7 @@ def pivot_problems(pivot: PivotViewDef, catalog: Catalog) -> list[Problem]:
         for i, dimension in enumerate(dimensions):
             problems += _dimension_problems(entity, dimension, (key, i))
             if dimension.field in seen:
-                problems.append(((key, i), f"'{dimension.field}' is grouped by twice"))
+                problems.append(((key, i), say(says.GROUPED_TWICE, name=dimension.field)))
             seen.add(dimension.field)
     for i, measure in enumerate(pivot.measures):
         if measure.field is not None:
@@ -37,37 +38,32 @@ def pivot_problems(pivot: PivotViewDef, catalog: Catalog) -> list[Problem]:
 def _dimension_problems(entity: EntityDef, dimension: Dimension, path: tuple[object, ...]) -> list[Problem]:
     field = entity.field(dimension.field)
     if field is None:
-        return [(path, f"'{dimension.field}' is not a field of {entity.qualified}")]
+        return [(path, say(NOT_A_FIELD, name=dimension.field, entity=entity.qualified))]
     kind = dimension_kind(field)
     if kind is None:
-        return [(path, f"cannot group by '{dimension.field}', a {field.value_type} field; {GROUPS_BY}")]
+        return [(path, say(says.CANNOT_GROUP, name=dimension.field, type=field.value_type))]
     if kind == DAY and dimension.by is None:
-        return [
-            (
-                path,
-                f"group the date field '{dimension.field}' by year, quarter or month: {{field: {dimension.field}, by: month}}",
-            )
-        ]
+        return [(path, say(says.DATE_PERIOD, name=dimension.field))]
     if kind != DAY and dimension.by is not None:
-        return [((*path, "by"), f"'{dimension.field}' is not a date field: only a date is grouped by {dimension.by}")]
+        return [((*path, "by"), say(says.NOT_A_DATE, name=dimension.field, by=dimension.by))]
     return []
 
 
 def _measure_problems(entity: EntityDef, name: str) -> list[str]:
     field = entity.field(name)
     if field is None:
-        return [f"'{name}' is not a field of {entity.qualified}"]
+        return [say(NOT_A_FIELD, name=name, entity=entity.qualified)]
     if not value_kind(field).holds_number or not kind_of(field).stores_column:
-        return [f"'{name}' is not a number or money field of {entity.qualified}"]
+        return [say(NOT_A_NUMBER_FIELD, name=name, entity=entity.qualified)]
     if field.options.get("currency_field"):
-        return [f"'{name}' holds amounts in the currency of each record, which cannot be added up"]
+        return [say(says.MANY_CURRENCIES, name=name)]
     return []
 
 
 def _page_filter_problems(entity: EntityDef, name: str, path: tuple[object, ...]) -> list[Problem]:
     field = entity.field(name)
     if field is None:
-        return [(path, f"'{name}' is not a field of {entity.qualified}")]
+        return [(path, say(NOT_A_FIELD, name=name, entity=entity.qualified))]
     if dimension_kind(field) in (None, DAY, TEXT_VALUE):
-        return [(path, f"cannot pick a value of '{name}' above a pivot: use a choice, reference, user or yes/no field")]
+        return [(path, say(says.NO_PAGE_FILTER, name=name))]
     return []

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from ...definitions.check_texts import NOT_A_CHOICE_FIELD, NOT_A_DATE_FIELD, NOT_A_FIELD
 from ...fields import kind_of, value_kind
+from ...i18n import say
 from ...meta.catalog import Catalog
 from ...meta.model import EntityDef
+from .. import check_texts as says
 from ..checks import Problem, filter_problems, shown_field_problems, view_entity
 from .definition import TimelineViewDef
 
@@ -19,11 +22,11 @@ def timeline_problems(timeline: TimelineViewDef, catalog: Catalog) -> list[Probl
     if timeline.title is not None:
         problems += [(("title",), message) for _path, message in shown_field_problems(entity, (timeline.title,), "")]
     elif entity.title_field is None:
-        problems.append((("entity",), f"{entity.qualified} has no title field: give the bars a `title`"))
+        problems.append((("entity",), say(says.NO_TITLE, entity=entity.qualified)))
     if timeline.color_by is not None:
         colored = entity.field(timeline.color_by)
         if colored is None or not kind_of(colored).has_choices or kind_of(colored).holds_list:
-            problems.append((("color_by",), f"'{timeline.color_by}' is not a choice field of {entity.qualified}"))
+            problems.append((("color_by",), say(NOT_A_CHOICE_FIELD, name=timeline.color_by, entity=entity.qualified)))
     return problems + filter_problems(timeline, entity, catalog)
 
 
@@ -34,9 +37,9 @@ def _date_problems(timeline: TimelineViewDef, entity: EntityDef) -> list[Problem
     for key, name in (("start", timeline.start), ("end", timeline.end)):
         found = entity.field(name)
         if found is None or not value_kind(found).holds_date:
-            problems.append(((key,), f"'{name}' is not a date or datetime field of {entity.qualified}"))
+            problems.append(((key,), say(NOT_A_DATE_FIELD, name=name, entity=entity.qualified)))
         elif kind_of(found).generated:
-            problems.append(((key,), f"'{name}' is computed: a timeline cannot move its bars"))
+            problems.append(((key,), say(says.COMPUTED, name=name)))
     start, end = entity.field(timeline.start), entity.field(timeline.end)
     if (
         not problems
@@ -44,21 +47,16 @@ def _date_problems(timeline: TimelineViewDef, entity: EntityDef) -> list[Problem
         and end is not None
         and kind_of(start).holds_moment != kind_of(end).holds_moment
     ):
-        problems.append((("end",), f"'{end.name}' is a {end.type} field and '{start.name}' a {start.type} field"))
+        mixed = say(says.MIXED_TYPES, end=end.name, end_type=end.type, start=start.name, start_type=start.type)
+        problems.append((("end",), mixed))
     return problems
 
 
 def _group_problems(timeline: TimelineViewDef, entity: EntityDef) -> list[Problem]:
     grouped = entity.field(timeline.group_by)
     if grouped is None:
-        return [(("group_by",), f"'{timeline.group_by}' is not a field of {entity.qualified}")]
+        return [(("group_by",), say(NOT_A_FIELD, name=timeline.group_by, entity=entity.qualified))]
     kind = kind_of(grouped)
     if not ((kind.has_choices and not kind.holds_list) or kind.refers_to_record):
-        return [
-            (
-                ("group_by",),
-                f"cannot make lanes of '{timeline.group_by}', a {grouped.type} field; "
-                "group by a choice field or a reference field",
-            )
-        ]
+        return [(("group_by",), say(says.NO_LANES, name=timeline.group_by, type=grouped.type))]
     return []
