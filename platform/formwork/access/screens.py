@@ -82,6 +82,11 @@ def _shown_edits(key: str, as_posted: bool = True) -> int:
     return state.edits if state else 0
 
 
+def _pack_role(page: RolePage) -> RoleDef | None:
+    """The role as its pack defines it, without the tenant's changes (None for a role of the tenant's own)."""
+    return _drafts().pack_catalog().roles.get(page.name) if page.shown.pack != TENANT_PACK else None
+
+
 def _drafts() -> Drafting:
     """Where the screen drafts roles (the Studio); without it roles cannot change here."""
     found = drafting()
@@ -313,7 +318,7 @@ class RolesScreen(BaseView):
     @permission_name("manage")
     def reset_records_and_fields(self, name: str, entity_name: str) -> Any:
         page, entity = self._limited(name, entity_name)
-        pack_role = _drafts().pack_catalog().roles.get(name) if page.shown.pack != TENANT_PACK else None
+        pack_role = _pack_role(page)
         limits = Limits()
         if pack_role is not None:
             pack_doc = role_document(pack_role, _catalog())
@@ -359,7 +364,7 @@ class RolesScreen(BaseView):
 
     def _differs_from_pack(self, page: RolePage, entity: EntityDef) -> bool:
         """Whether what the role sees of `entity` is not what its pack writes (then it can be reset to that)."""
-        pack_role = _drafts().pack_catalog().roles.get(page.name) if page.shown.pack != TENANT_PACK else None
+        pack_role = _pack_role(page)
         if pack_role is None:
             return False
         name = entity.qualified

@@ -14,11 +14,9 @@ from .draft_publish import discard_posted_draft, publish_posted_draft
 from .drafts import draft_of, draft_state, drafted_entities
 from .publishing import (
     checked_overlays,
-    draft_catalog,
     pack_catalog,
     plan_words,
     save_shown_draft,
-    served_catalog,
     tenant_session,
 )
 
@@ -46,10 +44,6 @@ class StudioDrafting:
         except DefinitionsInvalid as invalid:
             return list(invalid.errors)
         return []
-
-    def catalog(self, key: str) -> Catalog:
-        documents = self.documents(key)
-        return served_catalog() if documents is None else draft_catalog(documents, key)
 
     def pack_catalog(self) -> Catalog:
         return pack_catalog()

@@ -73,8 +73,7 @@ class Drafting(Protocol):
     `kind` (new definitions among them); `state` who saved it; `save` replaces it with `documents`
     unless it changed since the posting page showed it (the page posts the `edits` it showed: False, nothing saved);
     `errors` what the checks of `formwork validate` say of `documents` in place of the stored overlays they replace;
-    `catalog` the tenant's definitions with the draft in place; `pack_catalog` its releases alone, without any
-    customization; `plan` (the changes, the refusals) publishing would make to the tables, in words; `publish` and
+    `pack_catalog` the tenant's releases alone, without any customization; `plan` (the changes, the refusals) publishing would make to the tables, in words; `publish` and
     `discard` what the page's buttons do, with the posted comment and `edits`."""
 
     def documents(self, key: str) -> list[dict[str, Any]] | None: ...
@@ -86,8 +85,6 @@ class Drafting(Protocol):
     def save(self, key: str, documents: list[dict[str, Any]]) -> bool: ...
 
     def errors(self, key: str, documents: list[dict[str, Any]]) -> list[DefinitionError]: ...
-
-    def catalog(self, key: str) -> Catalog: ...
 
     def pack_catalog(self) -> Catalog: ...
 
