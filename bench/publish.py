@@ -165,8 +165,11 @@ def main() -> None:
         settings, catalog = bench_platform()
         accounts(settings, catalog, args.accounts)
         from formwork import create_app
+        from formwork.tenancy.long_lived import freeze_long_lived
 
-        studio = browser(create_app(settings, catalog), f"/t/{SLUG}", "admin", PASSWORD)
+        app = create_app(settings, catalog)
+        freeze_long_lived()  # as `formwork serve` does: the admin's process is a serving one too
+        studio = browser(app, f"/t/{SLUG}", "admin", PASSWORD)
         servers = [Served(instance / f"serve-{n}.log") for n in range(args.servers)]
         try:
             for served in servers:

@@ -283,3 +283,19 @@ def test_werkzeug_rules_still_compile_builders_that_a_rule_of_the_same_text_can_
             assert url_for("edit", pk=7) == "/records/7/edit", advice
             assert url_for("edit", pk=7, tab="notes") == "/records/7/edit?tab=notes", advice
             assert url_for("records") == "/records/", advice
+
+
+def test_a_withdrawn_flash_is_not_shown_and_the_earlier_ones_are() -> None:
+    from flask import Flask, flash, get_flashed_messages
+
+    from formwork.adapters import flask as flask_adapter
+
+    app = Flask(__name__)
+    app.secret_key = "test"
+    with app.test_request_context():
+        flash("Saved before.", "success")
+        flash("Database Error", "danger")
+        flask_adapter.withdraw_last_flash()
+        assert get_flashed_messages(with_categories=True) == [("success", "Saved before.")], fix(
+            flask_adapter.withdraw_last_flash
+        )

@@ -122,7 +122,7 @@ def test_duplicate_keys_wrong_labels_and_unknown_kinds(tmp_path: Path) -> None:
     assert any(":3 at name: key 'name' appears twice" in m for m in got)
     assert any(":4 at label: expected a label" in m for m in got)
     assert any(
-        ":8 at kind: unknown kind 'Workflow'; expected one of: Action, ApprovalChain, Automation, CalendarView, Dashboard, Entity, Form, KanbanView, ListView, Notification, Pack, PivotView, PrintFormat"
+        ":8 at kind: unknown kind 'Workflow'; expected one of: Action, ApprovalChain, Automation, CalendarView, Dashboard, Entity, Form, KanbanView, ListView, NoOverlap, Notification, Pack, PivotView, PrintFormat"
         in m
         for m in got
     )

@@ -420,7 +420,7 @@ def test_validate_rejects_an_entity_renamed_from_an_entity_that_still_exists(tmp
     )
     _, errors = load_catalog([builtin_definitions(), folder])
     assert [str(e) for e in errors] == [
-        f"{folder / 'item.yaml'}:3 at renamed_from: renamed_from 'part' is an entity of pack evo; it must name the "
+        f"{folder / 'item.yaml'}:3 at renamed_from: renamed_from 'part' is the entity evo.part; it must name the "
         "entity's former name, which no entity has any more"
     ]
 

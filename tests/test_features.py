@@ -44,6 +44,7 @@ FEATURE_PACKAGES = (
     "views",
     "search",
     "studio",
+    "overlaps",
 )
 #: the core, which reads the registry and imports no feature
 CORE = ("meta", "expr", "filters", "fields", "compile", "schema", "tenancy")
@@ -93,6 +94,7 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "automation": ["Automation", "Action"],
         "printing": ["PrintFormat"],
         "views": ["KanbanView", "CalendarView", "PivotView", "TimelineView"],
+        "overlaps": ["NoOverlap"],
     }
     assert list(CORE_KINDS) == ["Pack", "Entity", "Form", "ListView", "Seed"]
     assert list(KINDS) == [
@@ -104,6 +106,7 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "Automation",
         "Action",
         "PrintFormat",
+        "NoOverlap",
         "KanbanView",
         "CalendarView",
         "PivotView",
@@ -124,6 +127,7 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
             "check_timeline_views",
             "check_view_roles",
         ],
+        "overlaps": ["check_no_overlaps"],
     }
     assert [check.__name__ for check in CHECKS] == [
         *(c.__name__ for c in CORE_CHECKS),
@@ -133,6 +137,7 @@ def test_the_feature_kinds_and_their_checks_come_from_the_features() -> None:
         "check_roles",
         "check_automations",
         "check_print_formats",
+        "check_no_overlaps",
         "check_kanban_views",
         "check_calendar_views",
         "check_pivot_views",
@@ -156,6 +161,7 @@ def test_a_catalog_keeps_each_feature_kind_under_its_own_attribute() -> None:
         "calendar_views",
         "pivot_views",
         "timeline_views",
+        "no_overlaps",
     }
     with pytest.raises(AttributeError):
         catalog.pipelines  # noqa: B018

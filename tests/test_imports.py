@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +22,13 @@ from formwork.tenancy.registry import find_tenant
 SLUG = "imports"
 API = f"/t/{SLUG}/api/v1"
 DEPARTMENTS = "name,code,parent\nHead office,HO,\nSales,S,HO\nSales North,SN,Sales\nFinance,F,HO\n"
+EMPLOYEES = (
+    "Name;Login user;Department;Manager;Job title;Hire date;Active\n"
+    "Dora;dora;S;;Head of sales;2020-01-15;yes\n"
+    "Mike;mike;Sales North;Dora;Rep;2021/03/01;是\n"
+    "Erin;erin;SN;Mike;Rep;2022-06-30;no\n"
+)
+HEADS = "code,head\nS,Dora\n"
 
 
 def xlsx(rows: list[list[object]]) -> bytes:
@@ -61,6 +69,23 @@ def site(platform: Platform):
     return app.extensions["formwork"]
 
 
+@pytest.fixture(scope="module")
+def organization(platform: Platform, site) -> dict[str, Any]:
+    """The departments and employees the tests read, imported into the core tenant once, before the first test that
+    asks: the departments by code (the seeded head office is updated), then employees naming their department and
+    manager by name or by code, then the heads of the departments. The import's answers, by file."""
+    client = platform.client()
+    headers = jwt(client, SLUG)
+    return {
+        name: upload(client, table, name, body, headers, **query)
+        for table, name, body, query in (
+            ("core_department", "departments.csv", DEPARTMENTS, {"match_on": "code"}),
+            ("core_employee", "people.csv", EMPLOYEES, {}),
+            ("core_department", "heads.csv", HEADS, {"match_on": "code"}),
+        )
+    }
+
+
 def count(runtime, entity: str) -> int:
     session = runtime.session()
     try:
@@ -76,19 +101,11 @@ def one(runtime, entity: str, **where: object):
     return found
 
 
-def test_departments_then_employees_by_name_and_code(platform: Platform, site) -> None:
-    client = platform.client()
-    headers = jwt(client, SLUG)
-    answer = upload(client, "core_department", "departments.csv", DEPARTMENTS, headers, match_on="code")
+def test_departments_then_employees_by_name_and_code(site, organization) -> None:
+    answer = organization["departments.csv"]
     assert answer.status_code == 200, answer.json
     assert answer.json["created"] == 3 and answer.json["updated"] == 1  # the seeded head office is updated
-    employees = (
-        "Name;Login user;Department;Manager;Job title;Hire date;Active\n"
-        "Dora;dora;S;;Head of sales;2020-01-15;yes\n"
-        "Mike;mike;Sales North;Dora;Rep;2021/03/01;是\n"
-        "Erin;erin;SN;Mike;Rep;2022-06-30;no\n"
-    )
-    answer = upload(client, "core_employee", "people.csv", employees, headers)
+    answer = organization["people.csv"]
     assert answer.status_code == 200, answer.json
     assert answer.json["created"] == 3
     session = site.session()
@@ -100,8 +117,7 @@ def test_departments_then_employees_by_name_and_code(platform: Platform, site) -
         assert directory.employee_by_id(directory.employee("mike").manager_id).login == "dora"
     finally:
         site.session.remove()
-    heads = "code,head\nS,Dora\n"
-    answer = upload(client, "core_department", "heads.csv", heads, headers, match_on="code")
+    answer = organization["heads.csv"]
     assert answer.status_code == 200 and answer.json["updated"] == 1, answer.json
     try:
         assert one(site, "core.department", code="S").head.login == "dora"
@@ -109,7 +125,7 @@ def test_departments_then_employees_by_name_and_code(platform: Platform, site) -
         site.session.remove()
 
 
-def test_xlsx_with_chinese_headers_and_excel_dates(platform: Platform, site) -> None:
+def test_xlsx_with_chinese_headers_and_excel_dates(platform: Platform, site, organization) -> None:
     client = platform.client()
     headers = jwt(client, SLUG)
     data = xlsx(
@@ -130,7 +146,7 @@ def test_xlsx_with_chinese_headers_and_excel_dates(platform: Platform, site) -> 
 
 
 def test_wrong_types_and_a_missing_required_column_are_all_reported_and_nothing_is_written(
-    platform: Platform, site
+    platform: Platform, site, organization
 ) -> None:
     client = platform.client()
     headers = jwt(client, SLUG)
@@ -166,7 +182,7 @@ def test_dry_run_reports_counts_and_writes_nothing(platform: Platform, site) -> 
     assert count(site, "core.employee") == before
 
 
-def test_update_matching_on_a_unique_field(platform: Platform, site) -> None:
+def test_update_matching_on_a_unique_field(platform: Platform, site, organization) -> None:
     client = platform.client()
     headers = jwt(client, SLUG)
     before = count(site, "core.employee")
@@ -223,7 +239,7 @@ def test_import_and_export_without_the_right_are_refused(platform: Platform, sit
     assert browser.get(f"/t/{SLUG}/core_employee/view/employee/export/csv").status_code == 403
 
 
-def test_export_through_the_api(platform: Platform, site) -> None:
+def test_export_through_the_api(platform: Platform, site, organization) -> None:
     client = platform.client()
     answer = client.get(f"{API}/core_employee/export?format=csv", headers=jwt(client, SLUG))
     assert answer.status_code == 200
@@ -346,7 +362,7 @@ def test_mapping_sent_to_the_api(platform: Platform, site) -> None:
     assert answer.status_code == 200 and answer.json["created"] == 1, answer.json
 
 
-def test_cli_import_with_dry_run(platform: Platform, site, tmp_path, monkeypatch) -> None:
+def test_cli_import_with_dry_run(platform: Platform, site, organization, tmp_path, monkeypatch) -> None:
     from click.testing import CliRunner
 
     from formwork.cli import main
@@ -371,7 +387,7 @@ def test_cli_import_with_dry_run(platform: Platform, site, tmp_path, monkeypatch
     assert result.exit_code == 1 and "may not import" in result.output
 
 
-def test_department_tree(platform: Platform, site) -> None:
+def test_department_tree(platform: Platform, site, organization) -> None:
     browser = platform.client()
     login(browser, SLUG)
     page = browser.get(f"/t/{SLUG}/organization/departments/")

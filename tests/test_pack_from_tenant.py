@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from conftest import Platform, jwt, migrate_to, post_record
 from formwork.cli import main
 from formwork.definitions.loader import builtin_definitions, require_catalog
-from formwork.tenancy.customizations import read_overlays
-from formwork.tenancy.customize import remove_overlay, store_overlays
+from formwork.tenancy.customizations import exported_overlays, read_overlays
+from formwork.tenancy.customize import store_overlays
 from formwork.tenancy.registry import find_tenant
 from formwork.tenancy.storage import tenant_engine
 
@@ -71,7 +71,7 @@ def test_customizations_become_a_pack_version_the_tenant_moves_onto_keeping_its_
     assert f"wrote {tmp_path / 'crm'}: crm 0.2.0" in written.output
     assert "folded in: EntityExtension crm.account" in written.output
     assert "folded in: KanbanView crm.opportunity/pipeline" in written.output
-    assert "left out (another pack's): EntityExtension oa.announcement" in written.output
+    assert "left out: EntityExtension oa.announcement (another pack's: oa)" in written.output
 
     catalog = require_catalog([tmp_path])
     account = catalog.entities["crm.account"]
@@ -82,11 +82,9 @@ def test_customizations_become_a_pack_version_the_tenant_moves_onto_keeping_its_
     assert list(catalog.kanban_views["crm.pipeline"].card) == ["name", "amount"]
     assert catalog.packs["crm"].version == "0.2.0"
 
-    for kind, target in (("Form", "crm.account/default"), ("EntityExtension", "crm.account")):
-        remove_overlay(
-            platform.settings, platform.catalog, find_tenant(platform.settings.database_url, SLUG), kind, target
-        )
     migrate_to(platform, SLUG, catalog)
+    extension = next(o for o in exported_overlays(platform.settings, SLUG) if o["kind"] == "EntityExtension")
+    assert "fields" not in extension and extension["changes"]["website"]  # the pack took the field over
     with tenant_engine(platform.settings, find_tenant(platform.settings.database_url, SLUG)).connect() as conn:
         stored = conn.execute(sa.text("SELECT wechat_id FROM crm_account WHERE id = :id"), {"id": made}).scalar()
     assert stored == "wx-1"

@@ -118,11 +118,13 @@ def test_no_pack_may_take_the_name_of_the_tenants_own(tmp_path) -> None:
     assert any("pack.yaml:2" in str(e) and "'x' is the name of a tenant's own definitions" in str(e) for e in errors)
 
 
-def test_a_pack_made_from_the_tenant_leaves_its_own_entities_out(platform: Platform, tenant_client: Client) -> None:
+def test_a_pack_made_from_the_tenant_takes_its_own_entities_in(platform: Platform, tenant_client: Client) -> None:
     tenant = find_tenant(platform.settings.database_url, "ownentities")
     made = pack_from_tenant(platform.settings, tenant, "crm")
-    assert "Entity x.project (pack x)" in made.left_out and "ListView x.project/default (pack x)" in made.left_out
-    assert all("x.project" not in text and "x_project" not in text for _, text in made.files)
+    assert "Entity x.project (as crm.project)" in made.folded and "ListView crm.project/default" in made.folded
+    text = dict(made.files)["from_tenant.yaml"]
+    assert "name: project" in text and "renamed_from: x.project" in text
+    assert "x.project" not in text.replace("renamed_from: x.project", "")
 
 
 def test_the_export_holds_the_entity_and_reads_back_as_overlays(platform: Platform, tenant_client: Client) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -170,9 +169,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check pack folders (default: every pack on the pack path) and report every error."""
-    from .definitions.loader import load_catalog, pack_search_path
+    from .definitions.loader import load_catalog
 
-    catalog, errors = load_catalog([*pack_search_path(), *paths] if paths else None)
+    catalog, errors = load_catalog(also=paths)
     for error in errors:
         click.echo(str(error))
     if errors:
@@ -191,14 +190,56 @@ def pack() -> None:
 
 @pack.command("list")
 def pack_list() -> None:
-    """Every pack on the pack path, with its version and what it requires."""
+    """Every pack on the pack path, with its version, what it requires and where it comes from."""
+    from .definitions.loader import find_pack_folders, pack_locations
+
     catalog = _catalog()
+    found = {str(folder.path): folder for folder in find_pack_folders(pack_locations()[0])}
     for item in sorted(catalog.packs.values(), key=lambda p: p.name):
         requires = ", ".join(f"{name} {wanted}" for name, wanted in item.requires.items()) or "-"
+        folder = found[catalog.sources[item.name].folder]
+        source = folder.source if folder.declared else f"{folder.source} {folder.path}"  # a wheel's path says little
         click.echo(
             f"{item.name:<12} {item.version:<10} {len(catalog.entities_of(item.name)):>3} entities  "
-            f"requires: {requires:<20} {item.label}"
+            f"requires: {requires:<20} {str(item.label):<20} {source}"
         )
+
+
+@pack.command("new")
+@click.argument("name")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), help="Where the pack folder goes"
+)
+def pack_new(name: str, out: Path) -> None:
+    """Start a pack NAME in OUT/NAME/: an entity with its form and list view, a role, a seed, a scenario test, and
+    the JSON Schemas its files' modelines point at."""
+    from .definitions.scaffold import ScaffoldRefused, new_pack
+
+    try:
+        written = new_pack(name, out)
+    except ScaffoldRefused as exc:
+        raise CommandFailed(str(exc)) from None
+    folder = out / name
+    click.echo(f"wrote {folder}: {len(written)} files, the JSON Schemas in {folder / 'schemas'}")
+    click.echo(
+        f"next: put {out.resolve()} on FORMWORK_PACK_PATH, run `formwork validate` and `formwork pack test {folder}`; "
+        "docs/implementers.md goes on from there"
+    )
+
+
+@pack.command("test")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--postgres",
+    metavar="URL",
+    help="Run on this PostgreSQL server, in a database of the run's own dropped afterwards (default: SQLite)",
+)
+def pack_test(path: Path, postgres: str | None) -> None:
+    """Run the scenario tests of the pack at PATH (its tests/*.yaml), each on a throw-away tenant."""
+    from .scenarios.command import test_pack
+
+    if not test_pack(path, postgres):
+        sys.exit(1)
 
 
 @pack.command("from-tenant")
@@ -233,10 +274,11 @@ def pack_from_tenant_command(slug: str, pack_name: str, version: str | None, out
     for line in made.folded:
         click.echo(f"  folded in: {line}")
     for line in made.left_out:
-        click.echo(f"  left out (another pack's): {line}")
+        click.echo(f"  left out: {line}")
     click.echo(
-        f"to move {slug} onto it: `formwork tenant uncustomize` what was folded in (its fields are retired, data "
-        f"kept), then `formwork tenant upgrade-pack {slug} {made.name}` with the folder on the pack path"
+        f"to move {slug} onto it: `formwork tenant upgrade-pack {slug} {made.name}` with the folder on the pack path "
+        "(the pack takes over the tenant's own entities and added fields, their data kept); what else was folded in "
+        "stays the tenant's customization until `formwork tenant uncustomize`"
     )
 
 
@@ -249,16 +291,12 @@ def schema() -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="schemas")
 def schema_export(folder: Path) -> None:
     """Write one JSON Schema per kind (tenant manifests and customizations too), for editor autocomplete."""
-    from .definitions.jsonschemas import extension_schema, kind_schema, schema_file
-    from .meta.kinds import KINDS
+    from .definitions.jsonschemas import exported_schema_files
 
     folder.mkdir(parents=True, exist_ok=True)
-    schemas = {kind.lower(): kind_schema(kind) for kind in KINDS}
-    schemas["tenant"] = schema_file("tenant.json")
-    schemas["entityextension"] = extension_schema()
-    for name, content in schemas.items():
-        target = folder / f"{name}.schema.json"
-        target.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for name, text in exported_schema_files().items():
+        target = folder / name
+        target.write_text(text, encoding="utf-8")
         click.echo(f"wrote {target}")
 
 
@@ -788,8 +826,10 @@ def _serve(settings: Settings, host: str, port: int, threads: int) -> None:
     import waitress
 
     from . import create_app
+    from .tenancy.long_lived import freeze_long_lived
 
     app = create_app(settings)
+    freeze_long_lived()
     click.echo(f"serving on http://{host}:{port}/  (Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="formwork")
 

@@ -40,6 +40,7 @@ BUILTIN_FEATURES: tuple[str, ...] = tuple(
         "views",
         "search",
         "studio",
+        "overlaps",
     )
 )
 ENTRY_POINT_GROUP = "formwork.features"

@@ -16,7 +16,7 @@ from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 from ..meta.model import EntityDef, qualify
 from . import check_texts as says
-from .definition import EVERY_ENTITY, FIELD_RULES, PLAIN_RULES, rules_of
+from .definition import EVERY_ENTITY, FIELD_RULES, PLAIN_RULES, rights_given, rules_of
 from .records import DEPARTMENT, EMPLOYEE, department_field
 
 PERSON_TARGET = EMPLOYEE
@@ -58,11 +58,11 @@ def _entity(catalog: Catalog, name: str, pack: str, doc: Any, path: tuple, error
 
 def _rights_needed(data: dict[str, Any], pack: str, doc: Any) -> list[DefinitionError]:
     """A rule or field right on an entity the role has no right on would never apply: say so."""
-    rights = {qualify(n, pack) if n != EVERY_ENTITY else n for n in (data.get("rights") or {})}
+    rights = {qualify(n, pack) if n != EVERY_ENTITY else n: r for n, r in (data.get("rights") or {}).items()}
     errors = []
     for section in ("records", "fields"):
         for name in data.get(section) or {}:
-            if qualify(name, pack) not in rights and EVERY_ENTITY not in rights:
+            if not rights_given(rights, qualify(name, pack)):
                 errors.append(doc.error((section, name), say(says.NO_RIGHTS, entity=qualify(name, pack))))
     return errors
 

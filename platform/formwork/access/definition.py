@@ -10,6 +10,7 @@ approvers, `submitter_roles`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from ..meta.yamlload import Document
 
 #: what a role may be given on an entity, in the order screens list them
 RIGHTS = ("read", "create", "edit", "delete", "approve", "export", "import")
-#: `rights: {"*": [...]}` gives those rights on every entity of the tenant's packs
+#: `rights: {"*": [...]}` gives those rights on every entity of the tenant's packs that `rights` does not name
 EVERY_ENTITY = "*"
 #: record rules that take no field
 PLAIN_RULES = ("all", "own", "department", "department_tree")
@@ -57,9 +58,15 @@ class RoleDef:
     fields: dict[str, FieldRights] = field(default_factory=dict)
 
     def rights_on(self, entity: str) -> tuple[str, ...]:
-        """The rights on `entity`, the `*` entry's included."""
-        found = set(self.rights.get(EVERY_ENTITY, ())) | set(self.rights.get(entity, ()))
-        return tuple(r for r in RIGHTS if r in found)
+        """The rights on `entity`: its own entry's, else the `*` entry's."""
+        return rights_given(self.rights, entity)
+
+
+def rights_given(rights: Mapping[str, Iterable[str]], entity: str) -> tuple[str, ...]:
+    """What `rights` (a Role's, entity or `*` -> rights) gives on `entity`: exactly its own entry when it has one, so
+    an entity can be kept from a right `*` gives (the roles screen takes one so), else the `*` entry's."""
+    found = set(rights[entity] if entity in rights else rights.get(EVERY_ENTITY, ()))
+    return tuple(r for r in RIGHTS if r in found)
 
 
 def parse_rule(raw: Any) -> RecordRule:

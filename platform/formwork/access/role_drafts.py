@@ -3,8 +3,11 @@
 The roles screen changes roles as every Studio editor changes definitions: it drafts an overlay (through the DRAFTING
 port, tenancy/drafting.py), shows what publishing changes, and publishes it as a version of the tenant's
 customizations, which can be compared and restored like any other. A pack role's overlay names its pack and replaces
-it (`pack: crm`); a role of the tenant's own belongs to the tenant's pack `x`. The document spells out every entity's
-rights (no `*`), so one entity can lose a right the pack gives on every entity.
+it (`pack: crm`); a role of the tenant's own belongs to the tenant's pack `x`. A pack role's overlay keeps the pack's
+rights entries (`*` and per entity) as the pack writes them and names only the entities whose rights the admin made
+differ from those, each with exactly its rights (which a Role takes over `*`'s): so entities a later pack version adds
+under `*` reach the role, while one entity can still lose a right `*` gives. A role of the tenant's own spells out every
+entity's rights.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 from ..definitions.checks import TENANT_PACK
 from ..meta.catalog import Catalog
 from ..tenancy.drafting import draft_key
-from .definition import RIGHTS, RecordRule, RoleDef
+from .definition import RIGHTS, RecordRule, RoleDef, rights_given
 from .labels import RIGHT_LABELS, TEXT
 from .tailoring import Limits
 
@@ -32,13 +35,14 @@ def role_key(pack: str, name: str) -> str:
     return draft_key(KIND, f"{pack}.{name}")
 
 
-def role_document(role: RoleDef, catalog: Catalog) -> dict[str, Any]:
-    """`role` (as the tenant has it) as the Role overlay that gives exactly its rights, rules and field rights."""
+def role_document(role: RoleDef, catalog: Catalog, pack_role: RoleDef | None = None) -> dict[str, Any]:
+    """`role` (as the tenant has it) as the Role overlay that gives exactly its rights, rules and field rights;
+    `pack_role`: a pack role as its pack defines it, whose rights entries the overlay keeps (None: spell out all)."""
     data: dict[str, Any] = {"kind": KIND, "name": role.name}
     if role.pack != TENANT_PACK:
         data["pack"] = role.pack
     data |= {key: role.document.data[key] for key in ("label", "description") if key in role.document.data}
-    data["rights"] = {name: list(role.rights_on(name)) for name in catalog.entities if role.rights_on(name)}
+    data["rights"] = rights_entries({name: set(role.rights_on(name)) for name in catalog.entities}, pack_role)
     data["records"] = {entity: [rule_data(rule) for rule in rules] for entity, rules in role.records.items()}
     data["fields"] = {
         entity: {key: sorted(names) for key, names in (("hidden", f.hidden), ("read_only", f.read_only)) if names}
@@ -54,11 +58,30 @@ def rule_data(rule: RecordRule) -> Any:
     return {rule.kind: rule.field} if rule.field else rule.kind
 
 
-def with_rights(document: dict[str, Any], wanted: dict[str, set[str]]) -> dict[str, Any]:
-    """The role's document giving exactly the `wanted` rights (entity -> rights); the rules and field rights of an
-    entity it no longer has any right on go with them (they would never apply)."""
-    rights = {entity: [r for r in RIGHTS if r in given] for entity, given in sorted(wanted.items()) if given}
-    return _within_rights({**document, "rights": rights})
+def with_rights(document: dict[str, Any], wanted: dict[str, set[str]], pack_role: RoleDef | None) -> dict[str, Any]:
+    """The role's document giving exactly the `wanted` rights (every entity -> rights), written over `pack_role`'s
+    entries (`rights_entries`); the rules and field rights of an entity it no longer has any right on go with them
+    (they would never apply)."""
+    return _within_rights({**document, "rights": rights_entries(wanted, pack_role)})
+
+
+def rights_entries(wanted: dict[str, set[str]], pack_role: RoleDef | None) -> dict[str, list[str]]:
+    """A Role's `rights` giving exactly `wanted` (every entity -> rights). Over a pack role (as its pack defines it):
+    the pack's entries as they are, `*` included, and each entity `wanted` gives other rights than the pack does with
+    exactly its own (none is `[]`), so what the admin left as the pack has it follows the pack's later versions.
+    Without one: every entity given a right, spelled out."""
+    if pack_role is None:
+        return {entity: _ordered(given) for entity, given in sorted(wanted.items()) if given}
+    changed = {
+        entity: _ordered(given)
+        for entity, given in sorted(wanted.items())
+        if set(given) != set(pack_role.rights_on(entity))
+    }
+    return {entity: list(rights) for entity, rights in pack_role.rights.items()} | changed
+
+
+def _ordered(rights: set[str]) -> list[str]:
+    return [r for r in RIGHTS if r in rights]
 
 
 def with_limits(document: dict[str, Any], entity: str, limits: Limits) -> dict[str, Any]:
@@ -74,7 +97,7 @@ def with_limits(document: dict[str, Any], entity: str, limits: Limits) -> dict[s
 def _within_rights(data: dict[str, Any]) -> dict[str, Any]:
     rights = data.get("rights") or {}
     for section in ("records", "fields"):
-        kept = {entity: value for entity, value in (data.get(section) or {}).items() if entity in rights}
+        kept = {entity: value for entity, value in (data.get(section) or {}).items() if rights_given(rights, entity)}
         if kept:
             data[section] = kept
         else:

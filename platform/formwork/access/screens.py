@@ -82,9 +82,9 @@ def _shown_edits(key: str, as_posted: bool = True) -> int:
     return state.edits if state else 0
 
 
-def _pack_role(page: RolePage) -> RoleDef | None:
+def _pack_role(pack: str, name: str) -> RoleDef | None:
     """The role as its pack defines it, without the tenant's changes (None for a role of the tenant's own)."""
-    return _drafts().pack_catalog().roles.get(page.name) if page.shown.pack != TENANT_PACK else None
+    return _drafts().pack_catalog().roles.get(name) if pack != TENANT_PACK else None
 
 
 def _drafts() -> Drafting:
@@ -170,7 +170,8 @@ class RolesScreen(BaseView):
         documents = drafts.documents(key)
         if documents is None:
             assert published is not None  # a role without a draft is a published one
-            return RolePage(name, key, published, published, role_document(published, _catalog()), False)
+            document = role_document(published, _catalog(), _pack_role(pack, name))
+            return RolePage(name, key, published, published, document, False)
         document = documents[0]
         return RolePage(name, key, published, build_role(Document(key, document, pack=pack)), document, True)
 
@@ -245,7 +246,7 @@ class RolesScreen(BaseView):
         except BadGrid:
             abort(400, TEXT["bad_grid"].localized())
         said = TEXT["saved"].localized().format(role=page.shown.label.localized())
-        return self._draft(page, with_rights(page.document, wanted), said)
+        return self._draft(page, with_rights(page.document, wanted, _pack_role(page.shown.pack, page.name)), said)
 
     def _draft(self, page: RolePage, document: dict[str, Any], said: str, here: str | None = None) -> Any:
         """Save `document` as the role's draft once the checks of `formwork validate` accept it; else the role's page
@@ -318,10 +319,10 @@ class RolesScreen(BaseView):
     @permission_name("manage")
     def reset_records_and_fields(self, name: str, entity_name: str) -> Any:
         page, entity = self._limited(name, entity_name)
-        pack_role = _pack_role(page)
+        pack_role = _pack_role(page.shown.pack, page.name)
         limits = Limits()
         if pack_role is not None:
-            pack_doc = role_document(pack_role, _catalog())
+            pack_doc = role_document(pack_role, _catalog(), pack_role)
             limits = Limits(
                 (pack_doc.get("records") or {}).get(entity.qualified),
                 (pack_doc.get("fields") or {}).get(entity.qualified),
@@ -364,7 +365,7 @@ class RolesScreen(BaseView):
 
     def _differs_from_pack(self, page: RolePage, entity: EntityDef) -> bool:
         """Whether what the role sees of `entity` is not what its pack writes (then it can be reset to that)."""
-        pack_role = _pack_role(page)
+        pack_role = _pack_role(page.shown.pack, page.name)
         if pack_role is None:
             return False
         name = entity.qualified
@@ -377,11 +378,12 @@ class RolesScreen(BaseView):
     def new_role(self) -> Response:
         """A role of the tenant's own, drafted with no rights yet: its grid opens next."""
         text = (request.form.get("name") or "").strip()
-        refusal = self._name_refusal(text)
+        taken = self._taken_names()
+        refusal = self._name_refusal(text, taken)
         if refusal:
             flash(refusal, "danger")
             return redirect(url_for(".roles"))
-        name = own_role_name(text, self._taken_names() | RESERVED_NAMES)
+        name = own_role_name(text, taken | RESERVED_NAMES)
         document = {"kind": KIND, "name": name, "label": text}
         if not _drafts().save(role_key(TENANT_PACK, name), [document]):
             flash(TEXT["not_saved"].localized(), "danger")
@@ -399,12 +401,12 @@ class RolesScreen(BaseView):
         called |= {role.name for role in self._security().get_all_roles()} | set(self._former_roles())
         return {name.lower() for name in called}
 
-    def _name_refusal(self, name: str) -> str | None:
+    def _name_refusal(self, name: str, taken: set[str]) -> str | None:
         if not name:
             return TEXT["name_missing"].localized()
         if len(name) > NAME_LENGTH:
             return TEXT["name_long"].localized().format(length=NAME_LENGTH)
-        if name.lower() in self._taken_names():
+        if name.lower() in taken:
             return TEXT["name_taken"].localized().format(role=name)
         return None
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ..compile.generated import TENANT_METADATA
+from ..compile.generated import TENANT_METADATA, keyed_by
 
 ROLE_RIGHT_CHANGES = sa.Table(
     "formwork_role_right",
     TENANT_METADATA,
     sa.Column("role", sa.String(64), primary_key=True),  # the FAB role's name (ab_role.name is 64 long)
-    sa.Column("entity", sa.String(128), primary_key=True),  # qualified: `crm.account`
+    sa.Column("entity", sa.String(128), primary_key=True, info=keyed_by("Entity")),  # qualified: `crm.account`
     sa.Column("right", sa.String(16), primary_key=True),  # one of definition.RIGHTS
     sa.Column("granted", sa.Boolean, nullable=False),  # True: given beyond the definition; False: taken from it
 )
@@ -32,7 +32,7 @@ ROLE_LIMIT_CHANGES = sa.Table(
     "formwork_role_limit",
     TENANT_METADATA,
     sa.Column("role", sa.String(64), primary_key=True),
-    sa.Column("entity", sa.String(128), primary_key=True),
+    sa.Column("entity", sa.String(128), primary_key=True, info=keyed_by("Entity")),
     # the record rules as the Role kind writes them (a list: their union); NULL keeps the definition's
     sa.Column("records", sa.JSON, nullable=True),
     # {"hidden": [...], "read_only": [...]}; NULL keeps the definition's

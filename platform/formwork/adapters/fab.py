@@ -24,6 +24,7 @@ from flask_appbuilder.baseviews import BaseCRUDView
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.manager import BaseSecurityManager
+from flask_appbuilder.views import ModelView
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from sqlalchemy.orm import Query
@@ -127,6 +128,13 @@ class Hook:
 #: longer calls it fails there too: the override would silently stop working.
 OVERRIDDEN_HOOKS: tuple[Hook, ...] = (
     Hook(BaseCRUDView, "_init_forms", ("self",), "the add and edit forms check the entity's rules (compile/forms.py)"),
+    Hook(ModelView, "_add", ("self",), "a save the record lifecycle refuses shows the form again (compile/forms.py)"),
+    Hook(
+        ModelView,
+        "_edit",
+        ("self", "pk"),
+        "a save the record lifecycle refuses shows the form again (compile/forms.py)",
+    ),
     Hook(
         BaseCRUDView,
         "_get_list_widget",

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..actor import Actor
 from ..expr import ExpressionFailed
-from ..i18n import CatalogText
+from ..i18n import CatalogText, localized
 from .prepared import PreparedAutomation
 from .steps import Step, StepFailed, StepRun
 
@@ -67,7 +67,9 @@ def condition_holds(automation: PreparedAutomation, run: StepRun) -> bool:
         )
     except ExpressionFailed as failed:
         source = automation.definition.label.localized()
-        raise AutomationFailed(CONDITION_FAILED.localized().format(source=source, reason=failed.reason)) from None
+        raise AutomationFailed(
+            CONDITION_FAILED.localized().format(source=source, reason=localized(failed.reason))
+        ) from None
 
 
 def run_steps(steps: list[Step], run: StepRun, source: str, first_step: int = 0) -> None:
@@ -75,7 +77,7 @@ def run_steps(steps: list[Step], run: StepRun, source: str, first_step: int = 0)
         try:
             step.run(run)
         except StepFailed as failed:
-            raise AutomationFailed(step_failure(source, number, step, str(failed)), number - 1) from None
+            raise AutomationFailed(step_failure(source, number, step, localized(failed.message)), number - 1) from None
 
 
 def step_failure(source: str, number: int, step: Step, reason: str) -> str:

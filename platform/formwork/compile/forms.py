@@ -3,11 +3,16 @@
 Field conditions (visible_when, required_when, read_only_when), validation
 rules, defaults and formulas are decided by `logic`; this mixin asks it when a
 form validates (so errors show on the fields, with the user's input kept) and
-when the browser asks which fields to show while the user types.
+when the browser asks which fields to show while the user types. A save the
+record lifecycle refuses after the form validated (what an automation folded
+into it broke a rule) is shown the same way: the posted form is validated again
+with the refusal among its errors, in place of FAB's flash.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +23,7 @@ from wtforms import Field, HiddenField
 
 from ..actor import Actor, request_state
 from ..adapters.fab import edited_pk
+from ..adapters.flask import withdraw_last_flash
 from ..fields import field_type, is_fixed, kind_of
 from ..fields.base import ChoiceFilter, KeepsStoredValue
 from ..rights import unchangeable_fields
@@ -74,6 +80,8 @@ def _checked_form(form_class: type[Any], view: Any, extra: dict[str, Any]) -> ty
         if not form_class.validate(form, extra_validators):
             return False
         errors = view.rule_errors(form)
+        for name, messages in view.datamodel.refusal().items():
+            errors.setdefault(name, []).extend(messages)
         for name, messages in errors.items():
             if name in form and name != RECORD_ERRORS:
                 form[name].errors = [*form[name].errors, *messages]
@@ -141,6 +149,21 @@ class RuleCheckedForms(FabModelView):
         for field in self.entity.fields:
             if (is_fixed(field) or field.name in frozen) and field.name in form:
                 del form[field.name]  # whatever was posted, a read-only field keeps its value
+
+    def _add(self) -> Any:
+        return super()._add() or self._refused_form(super()._add)
+
+    def _edit(self, pk: Any) -> Any:
+        return super()._edit(pk) or self._refused_form(partial(super()._edit, pk))
+
+    def _refused_form(self, show: Callable[[], Any]) -> Any:
+        """After FAB's add or edit left the form (None): when the record lifecycle refused the save, FAB's flash
+        taken back and the form shown again by `show`, the user's input kept and the refusal at its fields (the
+        form's validation adds it); else None, FAB's redirect."""
+        if not self.datamodel.refusal():
+            return None
+        withdraw_last_flash()
+        return show()
 
     def pre_add(self, item: Any) -> None:
         session = self.datamodel.session

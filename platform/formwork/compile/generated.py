@@ -39,6 +39,50 @@ def tenant_metadata() -> sa.MetaData:
     return TENANT_METADATA
 
 
+#: a platform column's `info` key saying which kind of definition's qualified name its rows hold (`Entity`,
+#: `Automation`, `ApprovalChain`): when such a definition is renamed, its rows are re-keyed with it (`rekeyed`)
+KEYED_BY = "formwork_keyed_by"
+
+#: every rename of a definition the tenant's rows were re-keyed for: append-only tables (the record history) keep
+#: the name they were written with and are read under the former names too (`former_names`)
+FORMER_NAMES = sa.Table(
+    "formwork_former_name",
+    TENANT_METADATA,
+    sa.Column("kind", sa.String(40), primary_key=True),
+    sa.Column("former", sa.String(200), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+)
+
+
+def keyed_by(kind: str) -> dict[str, str]:
+    """The `info` of a platform column holding the qualified names of definitions of `kind`."""
+    return {KEYED_BY: kind}
+
+
+def rekeyed(kind: str, old: str, new: str) -> list[sa.Executable]:
+    """The statements that move every platform row keyed by the `kind` definition `old` to `new` (comments, files,
+    approvals, run logs…), so a renamed entity or automation keeps what was recorded of it; the rename is recorded,
+    and earlier former names now lead to `new` too."""
+    names = FORMER_NAMES.c
+    return [
+        *(
+            sa.update(table).where(column == old).values({column.name: new})
+            for table in tenant_metadata().tables.values()
+            for column in table.columns
+            if column.info.get(KEYED_BY) == kind
+        ),
+        sa.delete(FORMER_NAMES).where(names.kind == kind, names.former == new),
+        sa.update(FORMER_NAMES).where(names.kind == kind, names.name == old).values(name=new),
+        sa.insert(FORMER_NAMES).values(kind=kind, former=old, name=new),
+    ]
+
+
+def former_names(connection: sa.Connection, kind: str) -> dict[str, str]:
+    """{former qualified name: the name now} of the tenant's renamed definitions of `kind`."""
+    names = FORMER_NAMES.c
+    return dict(connection.execute(sa.select(names.former, names.name).where(names.kind == kind)).tuples().all())
+
+
 def storage_hash(definitions_hash: str) -> str:
     """What a tenant's storage is synced to: its effective definitions and the platform's own tables (and indexes) in it.
 

@@ -6,7 +6,9 @@
 - counting stops at 10,001 rows, so a page on a huge table stays fast;
 - the signed-in user's record rules (`access.visible_condition`) limit every
   query, so a record outside them is not found (404) on every path;
-- a save the database refuses is reported in words, never with its SQL.
+- a save the database refuses is reported in words, never with its SQL;
+- a save the record lifecycle refuses is kept for the request (`refusal`), so the
+  form shows why at its fields (compile/forms.py).
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ from ..rights import hidden_fields, visible_condition
 from .actors import request_actor
 from .lifecycle import RecordConflict, RecordInUse, RecordRejected, delete_record, save_assigned_record
 from .listing import capped_count
+from .logic import FieldErrors
 from .records import BEING_UPDATED, NOT_SAVED, RecordNotSaved
+
+#: the request's cache: why the record lifecycle refused a screen's save, by model
+REFUSED = "refused save"
 
 
 class EntityInterface(SQLAInterface):
@@ -71,7 +77,8 @@ class EntityInterface(SQLAInterface):
             super().add(item, commit)
 
     def edit(self, item: Any, commit: bool = True) -> None:
-        """A screen's edit through the record lifecycle (FAB answers any failure with its database-error message)."""
+        """A screen's edit through the record lifecycle (FAB answers any failure with its database-error message, but
+        the form shows a refusal of the lifecycle instead: `refusal`)."""
         if hasattr(self.obj, "__entity__"):
             self._save(item, commit)
         else:
@@ -84,8 +91,9 @@ class EntityInterface(SQLAInterface):
             save_assigned_record(runtime, request_actor(), entity, item, session=self.session)
             if commit:
                 self.session.commit()
-        except RecordRejected as rejected:  # a value filled on flush (a default, a formula) took a unique value
+        except RecordRejected as rejected:  # what a hook assigned broke a rule, or a value filled on flush is taken
             self.session.rollback()
+            _refusals()[self.obj] = rejected.errors
             raise RecordNotSaved(
                 "; ".join(f"{name}: {' '.join(map(str, messages))}" for name, messages in rejected.errors.items())
             ) from None
@@ -93,6 +101,11 @@ class EntityInterface(SQLAInterface):
             self.session.rollback()
             moved = has_app_context() and runtime.storage_moved()
             raise RecordNotSaved((BEING_UPDATED if moved else NOT_SAVED).localized()) from exc
+
+    def refusal(self) -> FieldErrors:
+        """Why the record lifecycle refused this request's save of a record (empty when it did not): FAB only
+        flashes a fixed text and leaves the form, so the form asks here to show the refusal at its fields."""
+        return _refusals().get(self.obj, {})
 
     def delete(self, item: Any, commit: bool = True) -> None:
         """A screen's delete through the record lifecycle (compile/lifecycle.py): a record that is locked, still
@@ -111,6 +124,12 @@ class EntityInterface(SQLAInterface):
 
     def query_count(self, query: Query, filters: Any = None, select_columns: Any = None) -> int:
         return capped_count(filtered_query(self, query, filters, select_columns))
+
+
+def _refusals() -> dict[Any, FieldErrors]:
+    state = request_state()
+    assert state is not None, "a screen saves in its request"
+    return state.cache(REFUSED)
 
 
 def without_hidden_columns(filters: Any, hidden: set[str]) -> Any:

@@ -25,7 +25,7 @@ from ..fields import field_type, kind_of
 from ..fields.base import ChoiceFilter
 from ..fields.rollup import empty_value
 from ..filters import actor_context, compile_filter
-from ..i18n import CatalogText
+from ..i18n import CatalogText, say
 from ..meta.catalog import Catalog
 from ..meta.model import STANDARD_COLUMNS, EntityDef, RuleDef
 
@@ -36,6 +36,10 @@ RECORD_ERRORS = "_record"  # the key of messages that belong to no single field
 REQUIRED = CatalogText("This field is required.")
 READ_ONLY_NOW = CatalogText("This field cannot be changed now.")
 LOCKED = CatalogText("This {entity} is locked and cannot be changed.")
+#: an expression that could not be evaluated on this record, with why (`ExpressionFailed.reason`)
+DEFAULT_FAILED = CatalogText("Its default could not be computed: {reason}.")
+FORMULA_FAILED = CatalogText("Cannot be computed: {reason}.")
+RULE_UNDECIDED = CatalogText("{message} ({reason})", context="a rule's message and why it could not be checked")
 
 
 @dataclass
@@ -173,7 +177,7 @@ def fill_defaults(
         try:
             value = expression.evaluate(values, user=user, where=where(logic.entity, f"{name}.default"))
         except ExpressionFailed as failed:
-            errors[name] = [f"Its default could not be computed: {failed.reason}."]
+            errors[name] = [say(DEFAULT_FAILED, reason=failed.reason).localized()]
             continue
         stored, problems = field_type(field.type).assign_default(item, field, value, session, models, actor, choices)
         if problems:
@@ -196,7 +200,7 @@ def compute_formulas(logic: EntityLogic, item: Any, values: dict[str, Any]) -> F
         try:
             values[name] = expression.evaluate(values, where=where(logic.entity, f"formula {name}"))
         except ExpressionFailed as failed:
-            errors[name] = [f"Cannot be computed: {failed.reason}."]
+            errors[name] = [say(FORMULA_FAILED, reason=failed.reason).localized()]
             continue
         setattr(item, name, values[name])
     return errors
@@ -225,7 +229,8 @@ def save_errors(
         try:
             passed = expression.evaluate(new, user=user, where=where(entity, f"rule '{rule.name}'"))
         except ExpressionFailed as failed:
-            errors.setdefault(rule.field or RECORD_ERRORS, []).append(f"{rule.message.localized()} ({failed.reason})")
+            undecided = say(RULE_UNDECIDED, message=rule.message, reason=failed.reason)
+            errors.setdefault(rule.field or RECORD_ERRORS, []).append(undecided.localized())
             continue
         if not passed:
             errors.setdefault(rule.field or RECORD_ERRORS, []).append(rule.message.localized())

@@ -9,6 +9,7 @@ definitions' content hash, so tenants with the same packs share them.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime, timezone
@@ -157,14 +158,21 @@ def compile_models(catalog: Catalog) -> CompiledModels:
     return compiled
 
 
-_cache: dict[str, CompiledModels] = {}
+#: compiled models kept for the definitions used last: every published customization makes definitions of a new
+#: hash, and each set of models is a registry of classes (thousands of objects) that a process kept for good before,
+#: growing for as long as it served and making each of the garbage collector's full passes slower
+CACHED_MODELS = 64
+_cache: OrderedDict[str, CompiledModels] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
 def models_for(catalog: Catalog) -> CompiledModels:
-    """Compiled models for `catalog`, built once per content hash."""
+    """Compiled models for `catalog`, built once per content hash (while among the CACHED_MODELS used last)."""
     key = catalog.content_hash()
     with _cache_lock:
         if key not in _cache:
             _cache[key] = compile_models(catalog)
+            while len(_cache) > CACHED_MODELS:
+                _cache.popitem(last=False)
+        _cache.move_to_end(key)
         return _cache[key]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from ..features import SERVER_ACTIONS, ServerAction, load_features
+from ..i18n import CatalogText, say
 from ..meta.model import EntityDef
 from .lifecycle import save_record
 
@@ -23,8 +24,16 @@ if TYPE_CHECKING:
     from ..tenancy.runtime import TenantRuntime
 
 
+UNKNOWN = CatalogText("no server action '{name}' for {entity}")
+
+
 class UnknownServerAction(LookupError):
-    """No loaded feature registered a server action of that name for that entity."""
+    """No loaded feature registered a server action of that name for that entity; `message` says so in each
+    reader's language (`str()` is English)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass
@@ -55,7 +64,7 @@ def server_action(name: str, entity: EntityDef) -> ServerAction:
         if entry.item.name == name and (not entry.item.entities or entity.qualified in entry.item.entities)
     ]
     if not found:
-        raise UnknownServerAction(f"no server action {name!r} for {entity.qualified}")
+        raise UnknownServerAction(say(UNKNOWN, name=name, entity=entity.qualified))
     if len(found) > 1:
         raise ValueError(f"server action {name!r} is registered twice: by {' and '.join(e.feature for e in found)}")
     action: ServerAction = found[0].item

@@ -22,7 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ..actor import Actor
 from ..filters import FilterError, actor_context, check_filter, compile_filter
 from ..filters.tree import conditions, parse
-from ..i18n import CatalogText
+from ..i18n import CatalogText, say
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
 from ..rights import hidden_fields
@@ -37,19 +37,19 @@ HIDDEN = CatalogText("'{field}' is not a field you may see")
 
 def url_filter(text: str, model: type, entity: EntityDef, catalog: Catalog, actor: Actor) -> ColumnElement[bool]:
     """The WHERE clause of the filter `text` (JSON) on `model`; a filter that cannot be used is answered 400 with
-    what is wrong with it."""
+    what is wrong with it, in the reader's language."""
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):  # nesting deeper than the decoder's stack: not a filter anyone writes
-        _refuse(NOT_JSON.localized())
+        _refuse(NOT_JSON)
     problems = [message for _path, message in check_filter(data, entity, catalog)]
     node, _ = parse(data)
     hidden = hidden_fields(entity, actor)
     for condition in conditions(node):
         if "." in condition.field:
-            problems.append(FOLLOWS.localized().format(field=condition.field))
+            problems.append(say(FOLLOWS, field=condition.field))
         elif condition.field in hidden:
-            problems.append(HIDDEN.localized().format(field=condition.field))
+            problems.append(say(HIDDEN, field=condition.field))
     if problems:
         _refuse(problems[0])
     try:
@@ -59,4 +59,5 @@ def url_filter(text: str, model: type, entity: EntityDef, catalog: Catalog, acto
 
 
 def _refuse(problem: str) -> Any:
-    abort(400, description=BAD_FILTER.localized().format(problem=problem))
+    """400 saying what is wrong: `problem` is a check's message (`i18n.say`), rendered in the reader's language."""
+    abort(400, description=say(BAD_FILTER, problem=problem).localized())

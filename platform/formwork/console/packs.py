@@ -18,10 +18,11 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
 from ..config import Settings
-from ..i18n import CatalogText
+from ..i18n import CatalogText, localized, say
 from ..meta.catalog import Catalog
 from ..tenancy.errors import TenantError
 from ..tenancy.packs import (
+    CONFLICT,
     PackInstallPlan,
     PackPlan,
     PackUpgradePlan,
@@ -93,7 +94,7 @@ class TenantPacksView(BaseView):
         try:
             plan = self._plan(change, tenant, pack)
         except TenantError as exc:
-            values["refusals"] = [str(exc)]
+            values["refusals"] = [_reason(exc)]
             return self._page(values, 400 if request.method == "POST" else 200)
         lines = plan.describe()
         values |= {"lines": lines, "refusals": _refusals(plan), "digest": plan_digest(plan, lines)}
@@ -108,10 +109,10 @@ class TenantPacksView(BaseView):
             # Seeds are loaded through the tenant's app, built outside the console's request (onboarding.py says why).
             done = contextvars.Context().run(self._apply, tenant, plan)
         except TenantError as exc:
-            values["refusals"] = [str(exc)]
+            values["refusals"] = [_reason(exc)]
             return self._page(values, 400)
-        record_action(self.settings, logged, tenant.slug, done[-1])
-        flash(TEXT["done"].localized().format(what="; ".join(done)), "success")
+        record_action(self.settings, logged, tenant.slug, str(done[-1]))  # the log keeps English, as the CLI's
+        flash(TEXT["done"].localized().format(what="; ".join(localized(line) for line in done)), "success")
         return redirect(url_for("TenantView.show", pk=pk))
 
     def _plan(self, change: str, tenant: Tenant, pack: str) -> PackInstallPlan | PackUpgradePlan:
@@ -138,4 +139,10 @@ class TenantPacksView(BaseView):
 
 def _refusals(plan: PackPlan) -> list[str]:
     """Why a plan cannot be applied: its conflicts and refused schema changes (the words `describe` also lists)."""
-    return [f"conflict: {conflict}" for conflict in plan.conflicts] + list(plan.refused)
+    return [say(CONFLICT, conflict=conflict) for conflict in plan.conflicts] + list(plan.refused)
+
+
+def _reason(refused: TenantError) -> str:
+    """A refusal in the operator's language: its message is a platform text filled in (`str()` is its English)."""
+    message = refused.args[0] if len(refused.args) == 1 else None
+    return localized(message) if isinstance(message, str) else str(refused)

@@ -582,13 +582,12 @@ def check_field_evolution(catalog: Catalog) -> list[DefinitionError]:
     """`renamed_from` is a former name no field (or entity of the pack) still has; `backfill` is a value the field could store."""
     errors = []
     for entity in catalog.entities.values():
-        if entity.renamed_from and f"{entity.pack}.{entity.renamed_from}" in catalog.entities:
+        if entity.former_qualified in catalog.entities:
             errors.append(
                 entity.document.error(
                     ("renamed_from",),
-                    f"renamed_from '{entity.renamed_from}' is an entity of "
-                    f"pack {entity.pack}; it must name the entity's former name, which no "
-                    "entity has any more",
+                    f"renamed_from '{entity.renamed_from}' is the entity {entity.former_qualified}; it must name "
+                    "the entity's former name, which no entity has any more",
                 )
             )
         for f in entity.fields:

@@ -70,6 +70,20 @@ def extension_schema() -> dict[str, Any]:
     return {"$schema": schema.pop("$schema"), "$id": "formwork:EntityExtension", **schema}
 
 
+def exported_schema_files() -> dict[str, str]:
+    """What `formwork schema export` (and `formwork pack new`, into the pack) writes, file name -> text: each kind's
+    schema, and those of tenant manifests and customizations (EntityExtension)."""
+    from ..meta.kinds import KINDS
+
+    schemas = {kind.lower(): kind_schema(kind) for kind in KINDS}
+    schemas["tenant"] = schema_file("tenant.json")
+    schemas["entityextension"] = extension_schema()
+    return {
+        f"{name}.schema.json": json.dumps(content, indent=2, ensure_ascii=False) + "\n"
+        for name, content in schemas.items()
+    }
+
+
 @cache
 def validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(kind_schema(kind))

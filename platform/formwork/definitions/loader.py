@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import reduce
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from ..meta.kinds import KINDS
 from ..meta.partial import PartDocument, checkable_part, instance_of, is_name_error, schema_of, unexpected_keys
 from ..meta.yamlload import Document, parse_documents, read_text
 from .checks import PACK_CHECKS, entity_width_problem
+from .distributions import ENTRY_POINT_GROUP, PACK_FILE, installed_packs
 from .jsonschemas import validator
 from .schema_messages import (
     AND_THEN,
@@ -30,7 +32,23 @@ from .schema_messages import (
     schema_message,
 )
 
-PACK_FILE = "pack.yaml"
+#: a pack's scenario tests (`formwork pack test`, docs/implementers.md): YAML, but not definitions
+SCENARIO_FOLDER = "tests"
+PACK_PATH_VARIABLE = "FORMWORK_PACK_PATH"
+
+
+@dataclass(frozen=True)
+class PackLocation:
+    """A pack folder or a folder of packs, and where it comes from (what `formwork pack list` shows)."""
+
+    path: Path
+    #: "built-in folder", "FORMWORK_PACK_PATH folder", "distribution acme-helpdesk 1.2.0"; empty for a folder given
+    source: str = ""
+    #: the pack name the source declares (a distribution's entry point), which its pack.yaml must give
+    declared: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.path} ({self.source})" if self.source else str(self.path)
 
 
 def builtin_definitions() -> Path:
@@ -38,30 +56,43 @@ def builtin_definitions() -> Path:
     return Path(__file__).resolve().parents[3] / "definitions"
 
 
+def pack_locations() -> tuple[list[PackLocation], list[DefinitionError]]:
+    """Built-in packs first, then those of installed distributions (entry point group `formwork.packs`), then
+    FORMWORK_PACK_PATH (separated like PATH); with an error for each distribution's pack that cannot be found."""
+    installed, errors = installed_packs()
+    extra = [Path(p) for p in os.environ.get(PACK_PATH_VARIABLE, "").split(os.pathsep) if p]
+    return [
+        PackLocation(builtin_definitions(), "built-in folder"),
+        *(PackLocation(pack.folder, f"distribution {pack.distribution}", pack.name) for pack in installed),
+        *(PackLocation(path, f"{PACK_PATH_VARIABLE} folder") for path in extra),
+    ], errors
+
+
 def pack_search_path() -> list[Path]:
-    """Built-in packs first, then FORMWORK_PACK_PATH (separated like PATH)."""
-    extra = [Path(p) for p in os.environ.get("FORMWORK_PACK_PATH", "").split(os.pathsep) if p]
-    return [builtin_definitions(), *extra]
+    """Where packs are found, in the order of `pack_locations`."""
+    return [location.path for location in pack_locations()[0]]
 
 
-def find_pack_folders(paths: list[Path]) -> list[Path]:
-    """A path is a pack (it holds pack.yaml) or a folder of packs. A pack reached twice (a `validate` argument also
-    on FORMWORK_PACK_PATH, a link) is read once, or each of its documents would be reported as its own duplicate."""
-    found: list[Path] = []
+def find_pack_folders(locations: Sequence[PackLocation]) -> list[PackLocation]:
+    """Each pack folder under `locations`: a location is a pack (it holds pack.yaml) or a folder of packs. A pack
+    reached twice (a `validate` argument also on FORMWORK_PACK_PATH, a link) is read once, or each of its documents
+    would be reported as its own duplicate."""
+    found: list[PackLocation] = []
     seen: set[Path] = set()
-    for folder in _pack_folders(paths):
-        if folder.resolve() not in seen:
-            seen.add(folder.resolve())
+    for folder in _pack_folders(locations):
+        if folder.path.resolve() not in seen:
+            seen.add(folder.path.resolve())
             found.append(folder)
     return found
 
 
-def _pack_folders(paths: list[Path]) -> Iterator[Path]:
-    for path in paths:
-        if (path / PACK_FILE).is_file():
-            yield path
-        elif path.is_dir():
-            yield from sorted(p for p in path.iterdir() if (p / PACK_FILE).is_file())
+def _pack_folders(locations: Sequence[PackLocation]) -> Iterator[PackLocation]:
+    for location in locations:
+        if (location.path / PACK_FILE).is_file():
+            yield location
+        elif location.path.is_dir():
+            for path in sorted(p for p in location.path.iterdir() if (p / PACK_FILE).is_file()):
+                yield PackLocation(path, location.source, location.declared)
 
 
 def schema_errors(doc: Document) -> list[DefinitionError]:
@@ -122,6 +153,8 @@ def read_pack(folder: Path) -> tuple[list[Document], list[DefinitionError], Pack
     sources: PackSources = []
     errors: list[DefinitionError] = []
     for file in sorted(folder.rglob("*.y*ml")):
+        if file.relative_to(folder).parts[0] == SCENARIO_FOLDER:
+            continue
         text, unreadable = read_text(file)
         errors += unreadable
         if text is not None:
@@ -184,19 +217,57 @@ def _checkable_part(doc: Document) -> PartDocument | None:
     return checkable_part(doc, validator(doc.kind), partial)
 
 
-def load_catalog(paths: list[Path] | None = None) -> tuple[Catalog, list[DefinitionError]]:
-    """Read and check every pack found under `paths` (default: the pack search path)."""
-    documents, errors = [], []
+def load_catalog(
+    paths: list[Path] | None = None, *, also: Sequence[Path] = ()
+) -> tuple[Catalog, list[DefinitionError]]:
+    """Read and check every pack found under `paths` (default: the pack search path, installed distributions' packs
+    included) and under `also` (the folders `formwork validate` is given besides)."""
+    locations, errors = pack_locations() if paths is None else ([PackLocation(path) for path in paths], [])
+    documents = []
     sources: dict[str, PackFiles] = {}
-    for folder in find_pack_folders(paths or pack_search_path()):
-        docs, errs, texts = read_pack(folder)
+    read_from: dict[str, PackLocation] = {}
+    for folder in find_pack_folders([*locations, *(PackLocation(path) for path in also)]):
+        docs, errs, texts = read_pack(folder.path)
+        name = docs[0].pack if docs else None
+        if name is not None and name in read_from:
+            errors.append(_found_twice(docs, name, read_from[name], folder))
+            continue
         documents += docs
-        errors += errs
-        if docs:
-            sources.setdefault(docs[0].pack, PackFiles(str(folder), tuple(texts)))
+        errors += errs + _undeclared(docs, folder)
+        if name is not None:
+            read_from[name] = folder
+            sources[name] = PackFiles(str(folder.path), tuple(texts))
     catalog, build_errors = build_catalog(documents)
     catalog.sources = {name: sources[name] for name in catalog.packs if name in sources}
     return catalog, sorted(set(errors + build_errors))
+
+
+def _found_twice(docs: list[Document], name: str, first: PackLocation, again: PackLocation) -> DefinitionError:
+    """A pack name from two places is one error, and the second is not read: which of the two a tenant would
+    install must never depend on the order of the pack path."""
+    here = f"here ({again.source})" if again.source else "here"
+    return _pack_document(docs).error(
+        ("name",),
+        f"pack '{name}' is found twice: in {first.describe()} and {here}; a pack comes from one place only, remove one",
+    )
+
+
+def _undeclared(docs: list[Document], folder: PackLocation) -> list[DefinitionError]:
+    """A distribution declares its pack by name (its entry point's); a pack.yaml naming another is a mistake."""
+    if folder.declared is None or not docs or docs[0].pack == folder.declared:
+        return []
+    return [
+        _pack_document(docs).error(
+            ("name",),
+            f"{folder.source} declares pack '{folder.declared}' (its entry point of {ENTRY_POINT_GROUP}), "
+            f"but this pack is named '{docs[0].pack}'",
+        )
+    ]
+
+
+def _pack_document(docs: list[Document]) -> Document:
+    """The pack's Pack document, where errors about the whole pack point (its first document if it has none)."""
+    return next((doc for doc in docs if doc.kind == "Pack"), docs[0])
 
 
 def require_catalog(paths: list[Path] | None = None) -> Catalog:

@@ -1,9 +1,11 @@
-"""The static checker's messages as catalog texts (check.py, compiler.py and syntax.py fill them in with `i18n.say`).
+"""The static checker's messages as catalog texts (check.py, compiler.py and syntax.py fill them in with `i18n.say`),
+and the reasons a valid expression fails on a record (expression.py, functions.py and values.py).
 
 An expression's mistake is found where no reader is known yet: `formwork validate` prints its English, the Studio
 shows it at the control (the formula editor, a condition) in the admin's language. The English of each is the
 message the checker has always given. The pieces a message is built of (an excerpt of the expression, a type in
-words, a hint) are values: a hint is another text of this module, or "" when there is none.
+words, a hint) are values: a hint is another text of this module, or "" when there is none. A failure's reason
+(`ExpressionFailed.reason`) is made the same way: logs keep its English, a refused save shows it in the reader's.
 """
 
 from __future__ import annotations
@@ -89,3 +91,27 @@ EXPECTED_NAME = CatalogText("expected a name")
 HAS_NEEDS_SELECTION = CatalogText("has() takes a field selection such as has(account.name)")
 NO_MESSAGES = CatalogText("message construction (Name{{…}}) is not supported")
 EXPECTED_VALUE = CatalogText("expected a value")
+
+#: run time: why a valid expression gave no value for this record (`ExpressionFailed.reason`); names stay as written
+IS_EMPTY = CatalogText("{name} is empty")
+ARE_EMPTY = CatalogText("{names} and {last} are empty")
+DIVIDES_BY_ZERO = CatalogText("it divides by zero")
+TOO_LARGE = CatalogText("a number became too large")
+PAST_THE_END = CatalogText("it reads past the end of a list")
+NO_VALUE_FOR = CatalogText("there is no value for {key}")
+VALUE_MISSING = CatalogText("a value is missing")
+RESULT_IS_NOT = CatalogText("its result is not {wanted}")
+VALUE_IS_NOT = CatalogText("{name} is not {wanted}")
+UNKNOWN_TIME_ZONE = CatalogText("the time zone '{zone}' is unknown")
+GIVEN_EMPTY = CatalogText("{name}() was given an empty value")
+NEEDS_ARGUMENT = CatalogText("{name}() needs {wanted} as argument {position}")
+PAST_YEAR_9999 = CatalogText("add_months() went past the year 9999")
+FUNCTION_FAILED = CatalogText("{name}() failed: {problem}")
+#: values.py: what a value or a result should have been ("… is not {wanted}")
+GAVE = CatalogText("{wanted} (it gave {value})")
+GAVE_NOTHING = CatalogText("{wanted} (it gave no value)")
+TRUE_OR_FALSE = CatalogText("true or false")
+FINITE_NUMBER = CatalogText("a finite number")
+ONE_OF = CatalogText("one of {choices}")
+TIME_OF_DAY = CatalogText("a time written as HH:MM")
+OF_TYPE = CatalogText("a {type}", context="a value of a field type")

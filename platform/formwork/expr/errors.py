@@ -25,8 +25,9 @@ class ExpressionError(ValueError):
 class ExpressionFailed(Exception):
     """A valid expression could not give a result for this record (an empty field, division by zero…).
 
-    `reason` is short and meant for the user ("close_date is empty");
-    `str()` adds the expression. The failure has already been logged, with the
+    `reason` is short and meant for the user ("close_date is empty"): a text of check_texts.py filled in (`i18n.say`),
+    shown in the reader's language with `i18n.localized`, or CEL's own detail as it came; `str()` is English and adds
+    the expression. The failure has already been logged, with the
     caller's `where` label, when this is raised.
     """
 

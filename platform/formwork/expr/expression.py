@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import cel
 
+from ..i18n import say
+from . import check_texts as says
 from .entity import USER
 from .errors import ExpressionFailed
 from .functions import FunctionFailed, implementations
@@ -92,7 +94,8 @@ class Expression:
             return from_cel(result, self.expect, self.result, zone)
         except BadValue as exc:
             empty = self._empty(values) if result is None else []
-            raise self._failed(_is_empty(empty) if empty else f"its result is not {exc}", exc, where) from exc
+            reason = _is_empty(empty) if empty else say(says.RESULT_IS_NOT, wanted=exc.words)
+            raise self._failed(reason, exc, where) from exc
 
     # -- inputs --------------------------------------------------------------------------
     def _values(self, record: Any, user: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -107,12 +110,12 @@ class Expression:
             try:
                 values[name] = to_cel(raw, var)
             except BadValue as exc:
-                raise ExpressionFailed(f"{name} is not {exc}", self.source) from exc
+                raise ExpressionFailed(say(says.VALUE_IS_NOT, name=name, wanted=exc.words), self.source) from exc
         return values
 
     # -- failures --------------------------------------------------------------------------
     def _reason(self, exc: Exception, values: dict[str, Any], failures: list[FunctionFailed]) -> str:
-        """What went wrong, in words for the person who sees it."""
+        """What went wrong, in words for the person who sees it (ours in their language; CEL's own detail as it is)."""
         failure = failures[-1] if failures else None
         if failure is not None and not failure.empty:
             return failure.message
@@ -122,13 +125,13 @@ class Expression:
         if failure is not None:
             return failure.message
         if isinstance(exc, ZeroDivisionError):
-            return "it divides by zero"
+            return says.DIVIDES_BY_ZERO
         if isinstance(exc, OverflowError):
-            return "a number became too large"
+            return says.TOO_LARGE
         if isinstance(exc, IndexError):
-            return "it reads past the end of a list"
+            return says.PAST_THE_END
         if isinstance(exc, KeyError):
-            return f"there is no value for {exc.args[0]!r}" if exc.args else "a value is missing"
+            return say(says.NO_VALUE_FOR, key=repr(exc.args[0])) if exc.args else says.VALUE_MISSING
         return first_sentence(str(exc)) or type(exc).__name__
 
     def _empty(self, values: dict[str, Any]) -> list[str]:
@@ -154,7 +157,9 @@ class Expression:
 
 
 def _is_empty(names: list[str]) -> str:
-    return f"{names[0]} is empty" if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]} are empty"
+    if len(names) == 1:
+        return say(says.IS_EMPTY, name=names[0])
+    return say(says.ARE_EMPTY, names=", ".join(names[:-1]), last=names[-1])
 
 
 def first_sentence(text: str) -> str:
@@ -171,7 +176,7 @@ def _zone(tz: str | tzinfo | None) -> tzinfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ExpressionFailed(f"the time zone '{tz}' is unknown", "") from None
+        raise ExpressionFailed(say(says.UNKNOWN_TIME_ZONE, zone=tz), "") from None
 
 
 def _user(user: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -22,7 +22,8 @@ from typing import Any
 
 from ..features import CEL_FUNCTIONS as ADDED_FUNCTIONS
 from ..features import FeatureRegistry, when_loaded
-from ..i18n import CatalogText
+from ..i18n import CatalogText, say
+from . import check_texts as says
 from .types import DATE, DOUBLE, INT, STRING, TIMESTAMP, WORDS, Type
 
 TIME = frozenset({"date", "timestamp"})
@@ -52,7 +53,8 @@ class Signature:
 
 
 class FunctionFailed(Exception):
-    """Raised by an implementation; `empty` says it failed because a value was null."""
+    """Raised by an implementation; `empty` says it failed because a value was null. `message` is the reason a user
+    sees (a text of check_texts.py filled in, or an extension's own words)."""
 
     def __init__(self, message: str, empty: bool = False) -> None:
         super().__init__(message)
@@ -148,10 +150,10 @@ def _check(name: str, args: tuple[Any, ...]) -> None:
         if param.kinds == ANY:
             continue
         if value is None:
-            raise FunctionFailed(f"{name}() was given an empty value", empty=True)
+            raise FunctionFailed(say(says.GIVEN_EMPTY, name=name), empty=True)
         kind = _kind(value)
         if kind not in param.kinds and not (kind == "timestamp" and "date" in param.kinds):
-            raise FunctionFailed(f"{name}() needs {param.label} as argument {position + 1}")
+            raise FunctionFailed(say(says.NEEDS_ARGUMENT, name=name, wanted=param.label, position=position + 1))
 
 
 def midnight(day: date) -> datetime:
@@ -164,7 +166,7 @@ def add_months(value: datetime, months: int) -> datetime:
     index = value.year * 12 + value.month - 1 + months
     year, month = divmod(index, 12)
     if not 1 <= year <= 9999:
-        raise FunctionFailed("add_months() went past the year 9999")
+        raise FunctionFailed(says.PAST_YEAR_9999)
     day = min(value.day, calendar.monthrange(year, month + 1)[1])
     return value.replace(year=year, month=month + 1, day=day)
 
@@ -180,7 +182,7 @@ def parse_date(value: str | datetime, zone: tzinfo) -> datetime:
     try:
         return midnight(date.fromisoformat(value))
     except ValueError:
-        raise FunctionFailed(f"date('{value}') is not a date written as YYYY-MM-DD") from None
+        raise FunctionFailed(say(says.NOT_A_DATE, text=f"date('{value}')")) from None
 
 
 def implementations(now: datetime, zone: tzinfo, failures: list[FunctionFailed]) -> dict[str, Callable[..., Any]]:
@@ -200,7 +202,7 @@ def implementations(now: datetime, zone: tzinfo, failures: list[FunctionFailed])
                 failures.append(exc)
                 raise
             except (ArithmeticError, ValueError) as exc:
-                failures.append(FunctionFailed(f"{name}() failed: {exc}"))
+                failures.append(FunctionFailed(say(says.FUNCTION_FAILED, name=name, problem=str(exc))))
                 raise failures[-1] from exc
 
         return call

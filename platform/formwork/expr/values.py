@@ -26,14 +26,21 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from .functions import midnight
-from .types import Type, Variable
+from ..i18n import say
+from . import check_texts as says
+from .functions import A_NUMBER, midnight
+from .types import WHOLE_NUMBER, WORDS, Type, Variable
 
 DEFAULT_SCALES = {"money": 2, "percent": 2}
 
 
 class BadValue(ValueError):
-    """A value that cannot be the declared type; the message completes "… is not …"."""
+    """A value that cannot be the declared type; `words` (a catalog text, in each reader's language) completes
+    "… is not …"."""
+
+    def __init__(self, words: str) -> None:
+        super().__init__(words)
+        self.words = words
 
 
 def plain(value: Any) -> Any:
@@ -69,11 +76,11 @@ def to_cel(value: Any, var: Variable) -> Any:
             return _integer(value)
         if kind == "double":
             if isinstance(value, bool):
-                raise BadValue("a number")
+                raise BadValue(A_NUMBER)
             return float(value)
         if kind == "bool":
             if not isinstance(value, bool):
-                raise BadValue("true or false")
+                raise BadValue(says.TRUE_OR_FALSE)
             return value
         if kind == "date":
             return midnight(_as_date(value))
@@ -88,28 +95,20 @@ def to_cel(value: Any, var: Variable) -> Any:
     except BadValue:
         raise
     except (TypeError, ValueError, ArithmeticError) as exc:
-        raise BadValue(_WORDS.get(kind, f"a {var.type}")) from exc
+        raise BadValue(_WORDS.get(kind) or say(says.OF_TYPE, type=var.type)) from exc
 
 
-_WORDS = {
-    "int": "a whole number",
-    "double": "a number",
-    "date": "a date",
-    "timestamp": "a date and time",
-    "map": "a record",
-    "list": "a list",
-    "string": "text",
-}
+_WORDS = {"double": A_NUMBER, **{kind: WORDS[kind] for kind in ("int", "date", "timestamp", "map", "list", "string")}}
 
 
 def _integer(value: Any) -> int:
     if isinstance(value, bool):
-        raise BadValue("a whole number")
+        raise BadValue(WHOLE_NUMBER)
     if not isinstance(value, (int, float, Decimal, str)) and hasattr(value, "id"):
         value = value.id  # a model instance given for a user or many_to_many field: its id
     number = Decimal(value) if isinstance(value, str) else value
     if number != int(number):
-        raise BadValue("a whole number")
+        raise BadValue(WHOLE_NUMBER)
     return int(number)
 
 
@@ -126,7 +125,7 @@ def _as_datetime(value: Any) -> datetime:
         return value
     if isinstance(value, date):
         return datetime.combine(value, time())
-    raise BadValue("a date and time")
+    raise BadValue(WORDS["timestamp"])
 
 
 def _utc(value: datetime) -> datetime:
@@ -142,7 +141,7 @@ def _record(value: Any, var: Variable) -> dict[str, Any]:
     if isinstance(value, Mapping):
         read = value.get
     elif isinstance(value, (str, bytes, int, float, list, tuple)):
-        raise BadValue("a record")
+        raise BadValue(WORDS["map"])
     else:
 
         def read(key: str, default: Any = None) -> Any:
@@ -168,16 +167,16 @@ def from_cel(value: Any, expect: Variable | None, static: Type, zone: tzinfo) ->
     kind = expect.static.kind
     if value is None:
         if kind == "bool":
-            raise BadValue("true or false (it gave no value)")
+            raise BadValue(say(says.GAVE_NOTHING, wanted=says.TRUE_OR_FALSE))
         return None
     if kind == "bool":
         if not isinstance(value, bool):
-            raise BadValue(f"true or false (it gave {value!r})")
+            raise BadValue(_gave(says.TRUE_OR_FALSE, repr(value)))
         return value
     if kind == "int" or (kind == "map" and expect.type == "reference"):
         found = value.get("id") if isinstance(value, dict) else value
         if isinstance(found, bool) or not isinstance(found, (int, float)) or found != int(found):
-            raise BadValue(f"a whole number (it gave {value!r})")
+            raise BadValue(_gave(WHOLE_NUMBER, repr(value)))
         return int(found)
     if kind == "double":
         scale = expect.scale if expect.scale is not None else DEFAULT_SCALES.get(expect.type, 4)
@@ -188,37 +187,42 @@ def from_cel(value: Any, expect: Variable | None, static: Type, zone: tzinfo) ->
         return _time_result(value, kind, static, zone)
     if kind == "list" and expect.type in ("multi_choice", "many_to_many"):
         if not isinstance(value, list):
-            raise BadValue(f"a list (it gave {value!r})")
+            raise BadValue(_gave(WORDS["list"], repr(value)))
         item = Variable("choice", choices=expect.choices) if expect.type == "multi_choice" else Variable("integer")
         return [from_cel(v, item, Type(item.static.kind), zone) for v in value]
     return value
 
 
+def _gave(wanted: str, value: str) -> str:
+    """What the result should have been, and what it was: `a whole number (it gave 2.5)`."""
+    return say(says.GAVE, wanted=wanted, value=value)
+
+
 def _text(value: Any, expect: Variable) -> Any:
     if not isinstance(value, str):
-        raise BadValue(f"text (it gave {value!r})")
+        raise BadValue(_gave(WORDS["string"], repr(value)))
     if expect.choices and value not in expect.choices:
-        raise BadValue(f"one of {', '.join(expect.choices)} (it gave '{value}')")
+        raise BadValue(_gave(say(says.ONE_OF, choices=", ".join(expect.choices)), f"'{value}'"))
     if expect.type == "time":
         try:
             return time.fromisoformat(value)
         except ValueError:
-            raise BadValue(f"a time written as HH:MM (it gave '{value}')") from None
+            raise BadValue(_gave(says.TIME_OF_DAY, f"'{value}'")) from None
     return value
 
 
 def _decimal(value: Any, scale: int) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise BadValue(f"a number (it gave {value!r})")
+        raise BadValue(_gave(A_NUMBER, repr(value)))
     try:
         return Decimal(repr(value)).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
     except InvalidOperation:
-        raise BadValue(f"a finite number (it gave {value!r})") from None
+        raise BadValue(_gave(says.FINITE_NUMBER, repr(value))) from None
 
 
 def _time_result(value: Any, kind: str, static: Type, zone: tzinfo) -> date | datetime:
     if not isinstance(value, datetime):
-        raise BadValue(f"{_WORDS[kind]} (it gave {value!r})")
+        raise BadValue(_gave(_WORDS[kind], repr(value)))
     value = _utc(value)
     is_date = static.kind == "date"
     if kind == "date":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ..compile.generated import TENANT_METADATA
+from ..compile.generated import TENANT_METADATA, keyed_by
 
 USER_NAME = 256
 NAME = 255
@@ -32,7 +32,7 @@ FILE_VERSIONS = sa.Table(
     "formwork_file_version",
     TENANT_METADATA,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("entity", sa.String(100), nullable=False),
+    sa.Column("entity", sa.String(100), nullable=False, info=keyed_by("Entity")),
     sa.Column("record_id", sa.Integer, nullable=False),
     sa.Column("field", sa.String(64), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),  # 1 is the first file the field held
@@ -46,7 +46,7 @@ ATTACHMENTS = sa.Table(
     "formwork_attachment",
     TENANT_METADATA,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("entity", sa.String(100), nullable=False),
+    sa.Column("entity", sa.String(100), nullable=False, info=keyed_by("Entity")),
     sa.Column("record_id", sa.Integer, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),  # of the file below; earlier ones are in ATTACHMENT_VERSIONS
     *_file_columns(),

@@ -27,6 +27,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from ..adapters.fab import base_filters
 from ..compile.actors import request_actor
 from ..compile.apis import EntityRestApi
+from ..compile.generated import former_names
 from .comments import CommentRefused, add_comment
 from .hidden import hidden_fields
 from .tables import ACTIONS, CHANGES, COMMENTS, MAX_COMMENT
@@ -128,8 +129,10 @@ class RecordsApi(BaseApi):
         hidden = hidden_fields(api.catalog, api.entity, on_screen=False)
         if query.get("field") in hidden.get(api.entity.qualified, set()):
             return self.response(200, count=0, result=[])
-        rows = self._filtered(change_rows(api.entity.qualified, item.id, item.created_at), query)
+        formers = former_names(api.datamodel.session.connection(), "Entity")
+        rows = self._filtered(change_rows(api.entity.qualified, item.id, item.created_at, formers), query)
         start = query["page"] * query["page_size"]
+        hidden.update({former: hidden[now] for former, now in formers.items() if now in hidden})
         count, page = _page(api.datamodel.session, rows, hidden, query.get("field"), start, start + query["page_size"])
         return self.response(200, count=count, result=page)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ..compile.generated import TENANT_METADATA
+from ..compile.generated import TENANT_METADATA, keyed_by
 from ..tenancy.directory import USER_NAME
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
@@ -25,7 +25,7 @@ CHANGES = sa.Table(
     "formwork_record_change",
     TENANT_METADATA,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("entity", sa.String(100), nullable=False),  # qualified entity name (`crm.account`)
+    sa.Column("entity", sa.String(100), nullable=False),  # `crm.account`; kept when renamed (FORMER_NAMES)
     sa.Column("record_id", sa.Integer, nullable=False),
     # a child-table row (an expense line) is also shown in its parent's history
     sa.Column("parent_entity", sa.String(100)),
@@ -42,7 +42,7 @@ COMMENTS = sa.Table(
     "formwork_record_comment",
     TENANT_METADATA,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("entity", sa.String(100), nullable=False),
+    sa.Column("entity", sa.String(100), nullable=False, info=keyed_by("Entity")),
     sa.Column("record_id", sa.Integer, nullable=False),
     sa.Column("author", sa.String(USER_NAME), nullable=False),
     sa.Column("body", sa.Text, nullable=False),  # plain text, escaped when shown

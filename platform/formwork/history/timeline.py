@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..compile.generated import former_names
 from ..features import TIMELINE_SOURCES, TimelineEntry, TimelineLine, load_features
 from ..fields import kind_of
 from ..formatting import local_time
@@ -67,12 +68,14 @@ def _from_features(session: Session, entity: EntityDef, record_id: int) -> list[
     ]
 
 
-def change_rows(entity: str, record_id: int, since: datetime | None) -> sa.Select:
-    """The history of a record and of its child-table rows, newest first."""
+def change_rows(entity: str, record_id: int, since: datetime | None, formers: dict[str, str]) -> sa.Select:
+    """The history of a record and of its child-table rows, newest first: under the entity's name and the names it
+    had before (`formers`, {former: name now}; the history keeps the name each change was written with)."""
+    names = [entity, *(former for former, now in formers.items() if now == entity)]
     query = sa.select(CHANGES).where(
         sa.or_(
-            sa.and_(CHANGES.c.entity == entity, CHANGES.c.record_id == record_id),
-            sa.and_(CHANGES.c.parent_entity == entity, CHANGES.c.parent_id == record_id),
+            sa.and_(CHANGES.c.entity.in_(names), CHANGES.c.record_id == record_id),
+            sa.and_(CHANGES.c.parent_entity.in_(names), CHANGES.c.parent_id == record_id),
         )
     )
     if since is not None:
@@ -132,11 +135,12 @@ def _changes(
     session: Session, catalog: Catalog, entity: str, record_id: int, since: datetime, hidden: dict[str, set[str]]
 ) -> list[_Change]:
     found = []
-    for row in session.execute(change_rows(entity, record_id, since).limit(SHOWN + 1)):
-        definition = catalog.entities.get(row.entity)
+    formers = former_names(session.connection(), "Entity")
+    for row in session.execute(change_rows(entity, record_id, since, formers).limit(SHOWN + 1)):
+        definition = catalog.entities.get(formers.get(row.entity, row.entity))
         if definition is None:  # an entity no longer defined: its rows stay in the history, unshown
             continue
-        shown = visible_changes(row.changes, hidden.get(row.entity, set()))
+        shown = visible_changes(row.changes, hidden.get(definition.qualified, set()))
         if shown or row.action != "update":
             found.append(_Change(definition, row, shown))
     return found

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 class DefinitionError:
     """One problem found in a YAML definition."""
 
+    #: the file, or what else is wrong (an installed distribution's entry point) with `line` 0
     file: str
     line: int
     path: str
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}"
+        where = f"{self.file}:{self.line}" if self.line else self.file
         inside = f" at {self.path}" if self.path else ""
         return f"{where}{inside}: {self.message}"
 

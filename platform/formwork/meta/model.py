@@ -128,7 +128,9 @@ class EntityDef:
     rules: list[RuleDef] = field(default_factory=list)
     locked_when: str | None = None
     indexes: list[IndexDef] = field(default_factory=list)
-    renamed_from: str | None = None  # the entity's former name (same pack): its table is renamed, its records kept
+    #: the entity's former name: its table is renamed, its records kept; `x.project` names an entity of another pack
+    #: (a tenant's own entity a pack version takes over)
+    renamed_from: str | None = None
     #: fields shown after the title where a record is picked, so two records of one title differ ("Anna Zhao — Sales")
     describe: tuple[str, ...] = ()
     icon: str | None = None  # the Font Awesome icon of the entity's menu entry
@@ -140,6 +142,17 @@ class EntityDef:
     @property
     def table(self) -> str:
         return f"{self.pack}_{self.name}"
+
+    @property
+    def former_qualified(self) -> str | None:
+        """The qualified name `renamed_from` means: `crm.old_name` in its own pack, or the other pack's it names."""
+        if not self.renamed_from:
+            return None
+        return self.renamed_from if "." in self.renamed_from else f"{self.pack}.{self.renamed_from}"
+
+    @property
+    def former_table(self) -> str | None:
+        return self.former_qualified.replace(".", "_", 1) if self.former_qualified else None
 
     def field(self, name: str) -> FieldDef | None:
         return next((f for f in self.fields if f.name == name), None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ..compile.generated import TENANT_METADATA
+from ..compile.generated import TENANT_METADATA, keyed_by
 from ..tenancy.directory import USER_NAME
 
 NOTIFICATIONS = sa.Table(
@@ -21,7 +21,9 @@ NOTIFICATIONS = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("recipient", sa.String(USER_NAME), nullable=False),
     sa.Column("event", sa.String(40), nullable=False),
-    sa.Column("entity", sa.String(100)),  # qualified entity name (`crm.deal`); none: not about one record
+    sa.Column(
+        "entity", sa.String(100), info=keyed_by("Entity")
+    ),  # qualified entity name (`crm.deal`); none: not about one record
     sa.Column("record_id", sa.Integer),
     sa.Column("actor", sa.String(USER_NAME)),  # none: the platform itself (a reminder, a timeout)
     sa.Column("data", sa.JSON, nullable=False),  # the template's placeholders ({record}, {step}, {comment}…)
@@ -70,7 +72,7 @@ FOLLOWERS = sa.Table(
     "formwork_follower",
     TENANT_METADATA,
     sa.Column("username", sa.String(USER_NAME), primary_key=True),
-    sa.Column("entity", sa.String(100), primary_key=True),
+    sa.Column("entity", sa.String(100), primary_key=True, info=keyed_by("Entity")),
     sa.Column("record_id", sa.Integer, primary_key=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Index("ix_formwork_follower_record", "entity", "record_id"),

@@ -68,8 +68,8 @@ def _may_have_lost_values(p: Planner, entity: EntityDef, f: FieldDef) -> bool:
 def _previous_field(previous: Mapping[str, EntityDef], entity: EntityDef, f: FieldDef) -> FieldDef | None:
     """The field as the former definitions had it, following declared renames of the entity and the field."""
     former = previous.get(entity.table)
-    if former is None and entity.renamed_from:
-        former = previous.get(f"{entity.pack}_{entity.renamed_from}")
+    if former is None and entity.former_table:
+        former = previous.get(entity.former_table)
     if former is None:
         return None
     return former.field(f.name) or (former.field(f.renamed_from) if f.renamed_from else None)

@@ -124,4 +124,8 @@ RENAME_ENTITY = CatalogText(
     "rename entity {pack} {old} to {new} (table {old_table} becomes {new_table}{links}; its {rows} record(s) and the "
     "references to them kept)"
 )
+TAKE_OVER_ENTITY = CatalogText(
+    "entity {new} takes over {old} (table {old_table} becomes {new_table}{links}; its {rows} record(s), what was "
+    "recorded of them and the references to them kept)"
+)
 LINK_TABLE = CatalogText("; link table {old} becomes {new}")

@@ -1,24 +1,26 @@
 """Entity renames: `renamed_from:` on an entity renames its table before the rest of the plan is judged.
 
-A renamed table keeps its records, and the references to it follow by
+`renamed_from: x.project` names an entity of another pack (a pack version taking over a tenant's own entity); the
+table moves just the same. A renamed table keeps its records, and the references to it follow by
 themselves: PostgreSQL refers to a table by its oid, SQLite (3.26 and later)
 rewrites the other tables' references. Neither renames the table's indexes,
 and SQLite cannot rename an index at all, so they are made again under the
 names the definitions now give them; the old names are then free for a
 later entity. Tables named after the entity's (its many-to-many link tables)
-are renamed with it, and so are its auto numbers' counters.
+are renamed with it, and so are its auto numbers' counters and the platform's rows keyed by the entity's name
+(history, comments, files, approvals, followers…: `compile.generated.rekeyed`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from ..compile.generated import SEQUENCES
-from ..i18n import joined, say
+from ..compile.generated import SEQUENCES, rekeyed
+from ..i18n import Said, joined, say
 from ..meta.model import EntityDef
 from . import plan_texts as says
 from .changes import Change, Phase
@@ -38,9 +40,9 @@ def entity_renames(connection: sa.Connection, metadata: sa.MetaData, entities: I
     stored = set(inspector.get_table_names())
     changes = []
     for entity in entities:
-        if not entity.renamed_from:
+        if entity.former_qualified is None or entity.former_table is None:
             continue
-        old = replace(entity, name=entity.renamed_from).table
+        old = entity.former_table
         tables = [
             (old + name.removeprefix(entity.table), name)
             for name in sorted(metadata.tables, key=len)
@@ -49,22 +51,13 @@ def entity_renames(connection: sa.Connection, metadata: sa.MetaData, entities: I
         tables = [(before, after) for before, after in tables if before in stored and after not in stored]
         if not tables or tables[0][0] != old:
             continue
-        rows = connection.scalar(sa.select(sa.func.count()).select_from(sa.table(old)))
+        rows = connection.scalar(sa.select(sa.func.count()).select_from(sa.table(old))) or 0
         links = joined(
             [say(says.LINK_TABLE, old=before, new=after) for before, after in tables[1:]], says.ONE_AFTER_ANOTHER
         )
         changes.append(
             Change(
-                say(
-                    says.RENAME_ENTITY,
-                    pack=entity.pack,
-                    old=entity.renamed_from,
-                    new=entity.name,
-                    old_table=old,
-                    new_table=entity.table,
-                    links=links,
-                    rows=rows,
-                ),
+                _rename_words(entity, old, links, rows),
                 entity.table,
                 [
                     (
@@ -72,10 +65,18 @@ def entity_renames(connection: sa.Connection, metadata: sa.MetaData, entities: I
                         _renamer(before, after, _index_renames(inspector, metadata.tables[after], before)),
                     )
                     for before, after in tables
-                ],
+                ]
+                + [(Phase.FILLS, _rekeyer(entity.former_qualified, entity.qualified))],
             )
         )
     return changes
+
+
+def _rename_words(entity: EntityDef, old_table: str, links: str, rows: int) -> Said:
+    tables = {"old_table": old_table, "new_table": entity.table, "links": links, "rows": rows}
+    if entity.former_qualified != f"{entity.pack}.{entity.renamed_from}":
+        return say(says.TAKE_OVER_ENTITY, old=entity.former_qualified, new=entity.qualified, **tables)
+    return say(says.RENAME_ENTITY, pack=entity.pack, old=entity.renamed_from, new=entity.name, **tables)
 
 
 def _index_renames(inspector: sa.Inspector, table: sa.Table, stored_table: str) -> list[IndexRename]:
@@ -100,6 +101,14 @@ def _renamer(old: str, new: str, indexes: list[IndexRename]) -> Any:
             operations.drop_index(index.old, table_name=new)
             operations.create_index(index.new, new, index.columns, unique=index.unique)
         move_counters(operations, old, new)
+
+    return run
+
+
+def _rekeyer(old: str, new: str) -> Any:
+    def run(operations: Any) -> None:
+        for statement in rekeyed("Entity", old, new):
+            operations.execute(statement)
 
     return run
 

@@ -1,9 +1,11 @@
 """What the add-field form of one entity shows: the types, their controls, the entities a reference may target, the
-references a rollup may sum over, a filter's rows, the badge colours, and the names the formula editor completes.
+references a rollup may sum over and the fields it may sum up, a filter's rows, the badge colours, and the names the
+formula editor completes.
 
 The posted values are kept (a refused post shows the form again as it was sent), so the template reads every input
-from `posted`. A filter's rows offer the fields of the entity the posted type, target or source choose (nothing
-until one is chosen); the page posts "Refresh fields" when another is chosen, and shows the form again.
+from `posted`. A filter's rows offer the fields of the entity the posted type, target or source choose, and a
+rollup's field summed up the number fields of its source's entity (nothing until one is chosen); the page posts
+"Refresh fields" when another is chosen, and shows the form again.
 """
 
 from __future__ import annotations
@@ -14,11 +16,20 @@ from typing import ClassVar
 from werkzeug.datastructures import MultiDict
 
 from ..definitions.jsonschemas import extension_schema
-from ..fields import FieldType, kind_of
+from ..fields import FieldType, kind_of, value_kind
 from ..i18n import CatalogText
 from ..meta.catalog import Catalog
 from ..meta.model import EntityDef
-from .field_form import Control, addable_types, choice_rows, controls, default_input, filter_chooser, filtered_entity
+from .field_form import (
+    Control,
+    addable_types,
+    choice_rows,
+    controls,
+    default_input,
+    filter_chooser,
+    filtered_entity,
+    summed_entity,
+)
 from .field_labels import FORM_TEXT, TWO_LANGUAGES, control_text
 from .filter_row_labels import MATCHES
 from .filter_row_labels import TEXT as ROW_TEXT
@@ -52,6 +63,18 @@ class FilterControl:
 
 
 @dataclass(frozen=True)
+class SummedControl:
+    """A rollup's field summed up as the form shows it: the number fields of the records its posted source sums up
+    (`entity`, None until a source is chosen), and any other field posted (shown, so the admin sees what a refusal
+    is about). `shown_for` is the source they are of (`source:crm.opportunity.account`): the page refreshes the form
+    when another is chosen."""
+
+    entity: EntityDef | None
+    shown_for: str
+    options: list[Option]
+
+
+@dataclass(frozen=True)
 class AddFieldForm:
     types: dict[str, FieldType]
     controls: list[Control]
@@ -65,6 +88,7 @@ class AddFieldForm:
     names: list[str]
     #: each filter control's rows, by key
     filters: dict[str, FilterControl]
+    summed: SummedControl
     #: per type that has a filter, the control that chooses the entity it is on (`filter_chooser`)
     filter_choosers: dict[str, str]
     posted: MultiDict[str, str] = field(default_factory=MultiDict)
@@ -105,6 +129,19 @@ def filter_control(key: str, catalog: Catalog, posted: MultiDict[str, str]) -> F
     return FilterControl(entity, shown_for, rows, text, field_options(entity, rows), operator_options(rows))
 
 
+def summed_control(catalog: Catalog, posted: MultiDict[str, str]) -> SummedControl:
+    """The fields a posted rollup may sum up: those of its source's entity holding a number (the same question
+    `formwork validate` asks of a rollup's `field`), and the posted one if it is none of them."""
+    entity = summed_entity(posted, catalog)
+    fields = entity.fields if entity is not None else []
+    options = [Option(f.name, f"{f.label.localized()} ({f.name})") for f in fields if value_kind(f).holds_number]
+    chosen = posted.get("field", "").strip()
+    if chosen and chosen not in {option.value for option in options}:
+        options.append(Option(chosen, chosen))
+    shown_for = f"source:{posted.get('source', '').strip()}" if entity is not None else ""
+    return SummedControl(entity, shown_for, options)
+
+
 def add_field_form(entity: EntityDef, catalog: Catalog, posted: MultiDict[str, str]) -> AddFieldForm:
     """The form for `entity` as the draft makes it (`catalog` is the draft's, so new fields are completed too)."""
     types = addable_types()
@@ -119,6 +156,7 @@ def add_field_form(entity: EntityDef, catalog: Catalog, posted: MultiDict[str, s
         colors=tuple(extension_schema()["$defs"]["color"]["enum"]),
         names=completion_names(entity, catalog),
         filters={control.key: filter_control(control.key, catalog, posted) for control in filters},
+        summed=summed_control(catalog, posted),
         filter_choosers={
             name: chooser for control in filters for name in control.types if (chooser := filter_chooser(types[name]))
         },

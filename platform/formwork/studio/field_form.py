@@ -4,12 +4,13 @@ The form asks what the field types accept: each type says which keys a definitio
 (`FieldType.accepted_properties`, its JSON Schema) and whether a tenant may add it (`added_in_studio`), so a type a
 feature or an extension adds is offered with its own properties. Each key gets a control from its schema (a select
 for an enum, a checkbox for a boolean, a number input for a number…) unless it needs one of its own (`OWN_INPUTS`:
-labels in two languages, choices as rows, the target entity, a filter, CEL in the formula editor). The page shows a
-control only for the types that accept it (static/studio/field_form.js), and a post keeps only the keys the chosen
-type accepts. A filter is rows of field, operator and value (studio/filter_rows.py) on the entity it filters: a
-reference's target, or the records a rollup sums over (its source's entity), with the expert's text (YAML, or JSON)
-for a filter the rows cannot show. Whatever is posted is still checked by the same JSON Schema and semantic checks
-as `formwork validate` (studio/publishing.py), so the form has no rules of its own.
+labels in two languages, choices as rows, the target entity, a filter, the field a rollup sums up, CEL in the
+formula editor). The page shows a control only for the types that accept it (static/studio/field_form.js), and a
+post keeps only the keys the chosen type accepts. A filter is rows of field, operator and value
+(studio/filter_rows.py) on the entity it filters: a reference's target, or the records a rollup sums over (its
+source's entity), with the expert's text (YAML, or JSON) for a filter the rows cannot show; the field a rollup sums
+up is picked among the number fields of those records. Whatever is posted is still checked by the same JSON Schema
+and semantic checks as `formwork validate` (studio/publishing.py), so the form has no rules of its own.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ OWN_INPUTS = {
     "target": "target",
     "filter": "filter",
     "source": "source",
+    "field": "summed",
     "expression": "expression",
     "visible_when": "condition",
     "required_when": "condition",
@@ -177,8 +179,15 @@ def filter_chooser(kind: FieldType) -> str:
 def filtered_entity(form: MultiDict[str, str], kind: FieldType, catalog: Catalog) -> EntityDef | None:
     """The entity a posted field's filter is on (`filter_chooser`), None while none is chosen."""
     chooser = filter_chooser(kind)
-    chosen = form.get(chooser, "").strip() if chooser else ""
-    return catalog.entities.get(chosen.rpartition(".")[0] if chooser == "source" else chosen)
+    if chooser == "source":
+        return summed_entity(form, catalog)
+    return catalog.entities.get(form.get(chooser, "").strip()) if chooser else None
+
+
+def summed_entity(form: MultiDict[str, str], catalog: Catalog) -> EntityDef | None:
+    """The entity of the records a posted rollup sums up (its `source`, `pack.entity.reference`), None while none
+    is chosen."""
+    return catalog.entities.get(form.get("source", "").strip().rpartition(".")[0])
 
 
 def posted_filter(form: MultiDict[str, str], key: str, entity: EntityDef | None) -> Any:

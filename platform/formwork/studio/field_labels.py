@@ -57,6 +57,10 @@ FORM_TEXT = {
         "Choose the entity it refers to (for a rollup: the records it sums up), then refresh the fields to pick from."
     ),
     "refresh": CatalogText("Refresh fields"),
+    "summed_of": CatalogText("The number fields of {entity}; a count needs none."),
+    "summed_choose": CatalogText(
+        "Choose the records it sums up, then refresh the fields to pick from; a count needs none."
+    ),
     "editor_help": CatalogText("CEL, e.g. amount * 1.1; type a letter to complete the entity's field names."),
     "gives": CatalogText("Gives {type}."),
     "not_checked": CatalogText("The expression could not be checked just now."),

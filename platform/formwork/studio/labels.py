@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..i18n import CatalogText
+from ..tenancy.drafting import DRAFT_TEXT
 
 #: the permission name of every Studio screen (its menu label is TEXT["menu"]): only the tenant's admins hold it
 MENU_NAME = "Studio"
@@ -35,11 +36,7 @@ TEXT = {
     "save_draft": CatalogText("Add to the draft"),
     "drafted_field": CatalogText("The field {field} is in the draft; publish it to show it to everyone."),
     "not_drafted": CatalogText("The field was not added; correct what is marked."),
-    "plan": CatalogText("What publishing changes"),
-    "no_changes": CatalogText("No table changes."),
-    "refusals": CatalogText("Refused"),
-    "publish": CatalogText("Publish"),
-    "discard": CatalogText("Discard the draft"),
+    **DRAFT_TEXT,  # what a draft's panel says: written once, in the core port
     "published": CatalogText("Published."),
     "not_published": CatalogText("Nothing was published:"),
     "discarded": CatalogText("The draft was discarded."),
@@ -51,8 +48,6 @@ TEXT = {
         "{author} changed this draft since you read its plan; nothing was published. Read the plan again."
     ),
     "conflict": CatalogText("Nothing was published: what this draft changes was published by someone else since:"),
-    "comment": CatalogText("Comment (what and why)"),
-    "draft_by": CatalogText("Draft last saved by {author} at {at} UTC."),
     "versions": CatalogText("Versions"),
     "dashboards": CatalogText("Dashboards"),
     "export_yaml": CatalogText("Export as YAML"),

@@ -46,6 +46,7 @@ from .runtime import TenantRuntime
 from .security import TenantSecurityManager
 from .state import TenantState, effective_definitions, serving_state
 from .storage import tenant_engine
+from .template_code import share_template_code
 from .throttle import install_login_throttle
 
 T = TypeVar("T")
@@ -222,6 +223,7 @@ def _build_app(
     app = Flask(f"formwork.tenant.{tenant.slug}", root_path=str(PACKAGE_ROOT), static_url_path="/formwork-static")
     app.url_map.converters["int"] = StorableInt  # before any route is added: rules bind their converter then
     app.url_rule_class = ReusedBuilderRule
+    share_template_code(app)
     app.config.update(tenant_config(settings, tenant, provisioning))
     install_bad_input(app)  # first: its guard runs before every other hook
     CSRFProtect(app)  # before FAB registers its APIs, which exempt themselves (they use JWTs)

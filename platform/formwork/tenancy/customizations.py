@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -382,13 +383,24 @@ class CustomizationError(Exception):
 
 
 CUSTOMIZATION_CHANGED = CatalogText("customization {change}: {kind} {target}")
-#: what happened to a customization, in words (a revert says its version in English)
+#: what happened to a customization, as `formwork_customization_version.change` stores it (in English, older rows
+#: too), and its words in each reader's language
 CHANGE_WORDS = {
     "added": CatalogText("added", context="a customization"),
     "changed": CatalogText("changed", context="a customization"),
     "removed": CatalogText("removed", context="a customization"),
     "follows the pack's renames": CatalogText("follows the pack's renames", context="a customization"),
 }
+REVERTED = CatalogText("reverted to version {version}", context="a customization")
+REVERTED_STORED = re.compile(r"reverted to version (\d+)")
+
+
+def change_words(change: str) -> str:
+    """A stored change (`added`, `reverted to version 3`) in the reader's words; `str()` is what is stored, and a
+    change of words this version does not know is shown as stored."""
+    if (reverted := REVERTED_STORED.fullmatch(change)) is not None:
+        return say(REVERTED, version=int(reverted.group(1)))
+    return CHANGE_WORDS.get(change, change)
 
 
 @dataclass(frozen=True)
@@ -401,8 +413,7 @@ class StoredChange:
     source: str | None
 
     def describe(self) -> str:
-        change = CHANGE_WORDS.get(self.change, self.change)
-        return say(CUSTOMIZATION_CHANGED, change=change, kind=self.kind, target=self.target)
+        return say(CUSTOMIZATION_CHANGED, change=change_words(self.change), kind=self.kind, target=self.target)
 
 
 def _rows(session: Session, slug: str) -> list[Customization]:
@@ -433,9 +444,14 @@ def stored_sources(settings: Settings, slug: str) -> dict[tuple[str, str], str]:
     return {(row.kind, row.target): row.source for row in list_customizations(settings, slug)}
 
 
+NO_LONGER_FITS = CatalogText("{file} no longer fits and is left out: {message} (line {line}{where})")
+AT_PATH = CatalogText(" at {path}", context="where in a customization")
+
+
 def describe_conflict(error: DefinitionError) -> str:
-    where = f" at {error.path}" if error.path else ""
-    return f"{error.file} no longer fits and is left out: {error.message} (line {error.line}{where})"
+    """A stored customization the tenant's packs no longer take, in words (English in `str()`, the CLI's)."""
+    where = say(AT_PATH, path=error.path) if error.path else ""
+    return say(NO_LONGER_FITS, file=error.file, message=error.message, line=error.line, where=where)
 
 
 def check_overlays(base: Catalog, slug: str, others: dict[tuple[str, str], str], overlays: list[Overlay]) -> None:

@@ -21,7 +21,8 @@ from ..i18n import CatalogText, localized
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionError
 
-#: what a draft's panel says (templates/formwork/_draft_panel.html), the same words as the Studio's editors
+#: what a draft's panel says (templates/formwork/_draft_panel.html); the Studio's editors say the same (its TEXT
+#: takes these, studio/labels.py)
 DRAFT_TEXT = {
     "plan": CatalogText("What publishing changes"),
     "no_changes": CatalogText("No table changes."),

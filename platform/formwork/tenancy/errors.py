@@ -7,6 +7,9 @@ from ..schema.changes import SchemaPlan
 
 MIGRATION_REFUSED = CatalogText("tenant '{slug}': {count} change(s) refused, so nothing was changed: {reasons}")
 REASONS = CatalogText("{first}; {then}", context="reasons one after another")
+CHANGED_SINCE = CatalogText(
+    "tenant '{slug}' was changed by another command since this plan was made; nothing was changed: plan again"
+)
 
 
 class TenantError(Exception):
@@ -34,6 +37,4 @@ class TenantChanged(TenantError):
     """Another change of the tenant was applied after a plan was made: the plan no longer says what would happen."""
 
     def __init__(self, slug: str) -> None:
-        super().__init__(
-            f"tenant '{slug}' was changed by another command since this plan was made; nothing was changed: plan again"
-        )
+        super().__init__(say(CHANGED_SINCE, slug=slug))

@@ -136,7 +136,14 @@ def _attempt(
 ) -> SchemaPlan:
     """Apply the plan; a refused or failed attempt changed nothing, and is logged in the schema change log."""
     try:
-        return apply_definitions(runtime, drop_retired, previous_entities(settings, tenant), with_schema, report)
+        return apply_definitions(
+            runtime,
+            drop_retired,
+            previous_entities(settings, tenant),
+            with_schema,
+            report,
+            platform_tables_stored=_has_platform_tables(settings, tenant),
+        )
     except MigrationRefused as refused:
         _log_attempt(
             settings, tenant.slug, runtime.definitions_hash, refused.plan.describe(), refused.plan.left_alone, "refused"
@@ -145,6 +152,15 @@ def _attempt(
     except Exception as exc:
         _log_attempt(settings, tenant.slug, runtime.definitions_hash, [], [f"failed: {exc}"], "failed")
         raise
+
+
+def _has_platform_tables(settings: Settings, tenant: Tenant) -> bool:
+    """Whether the tenant's storage is proven to have this release's platform tables: it is recorded as having its
+    applied state as this release builds it, and their shape is part of that hash (compile/generated.storage_hash)."""
+    try:
+        return _served_as_is(settings, tenant) is not None
+    except TenantUnavailable:  # its applied release no longer loads with this Formwork: nothing is proven
+        return False
 
 
 def _log_attempt(

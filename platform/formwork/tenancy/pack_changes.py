@@ -8,6 +8,12 @@ refuse the upgrade):
   renamed in the customizations too, so a customized form or list view keeps
   showing it and an extension keeps its labels; the rewritten overlays are
   stored as new versions with the upgrade;
+- take-overs: a release made from a tenant (`formwork pack from-tenant`) declares
+  the tenant's own entities (`renamed_from: x.project`) and added fields
+  (`renamed_from: x_wechat_id`) its own: the tenant's `Entity` overlay and the
+  extension's field are dropped (the pack now defines them; table, column and
+  data follow), every overlay naming them follows, and the run logs and
+  approvals of definitions that moved pack with their entity are re-keyed;
 - hidden fields: a customized form or list view replaces the pack's, so a
   field the new release adds to the pack's form or list view does not appear
   in the customized one; the plan says which, so the admin can add it.
@@ -15,15 +21,28 @@ refuse the upgrade):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from ..definitions.checks import TENANT_FIELD_PREFIX
+from ..i18n import CatalogText, say
 from ..meta.catalog import Catalog
 
 Sources = dict[tuple[str, str], str]
+#: the plan's lines about customizations (`formwork tenant upgrade-pack` prints their English, the console shows them
+#: in the operator's language)
+FOLLOWS_RENAMES = CatalogText("customization {kind} {target} follows the release's renames{moved}")
+BECOMES_THE_PACKS = CatalogText("customization Entity {target} becomes the pack's {entity}")
+ALL_TAKEN_OVER = CatalogText("customization {kind} {target} is dropped: the pack now has all it added")
+NOW_AT = CatalogText(" (now {target})", context="a customization moved by a rename")
+HIDES_NEW_FIELDS = CatalogText(
+    "customization {kind} {target} replaces the pack's, which now also shows {fields}; add them to the "
+    "customization to show them"
+)
 
 
 @dataclass
@@ -32,36 +51,59 @@ class Renames:
 
     entities: dict[str, str] = field(default_factory=dict)
     fields: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: entities of another pack (the tenant's own) the release takes over, by their former qualified name
+    taken_entities: set[str] = field(default_factory=set)
+    #: fields a tenant added that the release takes over, by (new qualified entity, former name)
+    taken_fields: set[tuple[str, str]] = field(default_factory=set)
 
     def field(self, entity: str, name: str) -> str:
         return self.fields.get((entity, name), name)
+
+    def taken(self, entity: str, name: str) -> bool:
+        """Whether the field `name` (its new name) of `entity` is one the release took over from the tenant."""
+        return any(e == entity and self.field(e, old) == name for e, old in self.taken_fields)
 
 
 def declared_renames(old: Catalog, new: Catalog, pack: str) -> Renames:
     """The renames of `pack` from `old` to `new`: only those whose old name `old` really has."""
     renames = Renames()
     for entity in new.entities_of(pack):
-        before = f"{pack}.{entity.renamed_from}" if entity.renamed_from else entity.qualified
-        if before != entity.qualified and before in old.entities and entity.qualified not in old.entities:
+        before = entity.former_qualified or entity.qualified
+        if before.split(".")[0] != pack and before not in new.entities:
+            renames.entities[before] = entity.qualified
+            renames.taken_entities.add(before)
+        elif before != entity.qualified and before in old.entities and entity.qualified not in old.entities:
             renames.entities[before] = entity.qualified
         previous = old.entities.get(before)
         if previous is None:
             continue
         for f in entity.fields:
-            if f.renamed_from and previous.field(f.renamed_from) and not previous.field(f.name):
+            if not f.renamed_from or previous.field(f.name):
+                continue
+            if previous.field(f.renamed_from):
                 renames.fields[(entity.qualified, f.renamed_from)] = f.name
+            elif f.renamed_from.startswith(TENANT_FIELD_PREFIX):
+                renames.fields[(entity.qualified, f.renamed_from)] = f.name
+                renames.taken_fields.add((entity.qualified, f.renamed_from))
     return renames
 
 
 def follow_renames(sources: Sources, renames: Renames) -> tuple[Sources, list[str]]:
     """The customizations with the release's renames applied, and what changed, in words."""
     followed: Sources = {}
-    notes = []
+    notes: list[str] = []
     for (kind, target), source in sources.items():
-        data = yaml.safe_load(source)
+        if kind == "Entity" and target in renames.taken_entities:
+            notes.append(say(BECOMES_THE_PACKS, target=target, entity=renames.entities[target]))
+            continue
+        data = yaml.safe_load(_taken_names(source, renames))
         old_entity = str(data.get("entity", ""))
         entity = renames.entities.get(old_entity, old_entity)
-        data["entity"] = entity
+        if "entity" in data:  # a kind naming no entity (a Role, a Dashboard) must not get one
+            data["entity"] = entity
+        if kind == "EntityExtension" and not _without_taken_fields(data, renames):
+            notes.append(say(ALL_TAKEN_OVER, kind=kind, target=target))
+            continue
         # mypy cannot infer a lambda whose defaults bind loop values (here and below)
         rewrite = REWRITES.get(kind, _entity_only)
         rewrite(data, lambda name, entity=entity: renames.field(entity, name))  # type: ignore[misc]
@@ -69,11 +111,49 @@ def follow_renames(sources: Sources, renames: Renames) -> tuple[Sources, list[st
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
         followed[(kind, new_target)] = text
         if text != source:
-            notes.append(
-                f"customization {kind} {target} follows the release's renames"
-                + (f" (now {new_target})" if new_target != target else "")
-            )
+            moved = say(NOW_AT, target=new_target) if new_target != target else ""
+            notes.append(say(FOLLOWS_RENAMES, kind=kind, target=target, moved=moved))
     return followed, notes
+
+
+def _taken_names(source: str, renames: Renames) -> str:
+    """The overlay's text with the pack's names for what the release took over, wherever it names them (a board's
+    card, a reference's target, a condition): the entities' qualified names everywhere, the fields' `x_` names in
+    overlays of their entity."""
+    if not renames.taken_entities and not renames.taken_fields:
+        return source
+    source = names_replaced(source, {old: renames.entities[old] for old in renames.taken_entities})
+    entity = str(yaml.safe_load(source).get("entity", ""))
+    return names_replaced(source, {old: renames.field(e, old) for e, old in renames.taken_fields if e == entity})
+
+
+def names_replaced(text: str, names: dict[str, str]) -> str:
+    """`text` (an overlay's YAML) with each whole name of `names` (a field's, an entity's qualified one) replaced."""
+    if not names:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(re.escape(name) for name in names) + r")\b")
+    return pattern.sub(lambda m: names[m.group(1)], text)
+
+
+def _without_taken_fields(data: dict[str, Any], renames: Renames) -> bool:
+    """Drop from an extension the added fields the release took over; whether anything is left in it."""
+    entity = str(data["entity"])
+    data["fields"] = [spec for spec in data.get("fields", []) if not renames.taken(entity, spec["name"])]
+    if not data["fields"]:
+        del data["fields"]
+    return any(key not in ("kind", "entity") for key in data)
+
+
+def moved_keys(sources: Sources, renames: Renames) -> list[tuple[str, str, str]]:
+    """(kind, former qualified name, new one) of the named definitions that move pack with a taken-over entity: an
+    automation or chain of `x.project` is `x.notify` before and `crm.notify` once crm takes the entity over."""
+    moved = []
+    for kind, target in sources:
+        entity, _, name = target.partition("/")
+        if name and entity in renames.taken_entities:
+            new_pack, old_pack = renames.entities[entity].split(".")[0], entity.split(".")[0]
+            moved.append((kind, f"{old_pack}.{name}", f"{new_pack}.{name}"))
+    return moved
 
 
 def _extension(data: dict[str, Any], rename: Callable[[str], str]) -> None:
@@ -131,7 +211,7 @@ REWRITES: dict[str, Callable[[dict[str, Any], Callable[[str], str]], None]] = {
 
 def hidden_new_fields(old: Catalog, new: Catalog, pack: str, sources: Sources, renames: Renames) -> list[str]:
     """Fields the new release adds to a pack form or list view that a customized one (replacing it) does not show."""
-    notes = []
+    notes: list[str] = []
     for (kind, target), source in sorted(sources.items()):
         if kind == "EntityExtension" or not target.startswith(f"{pack}."):
             continue
@@ -141,10 +221,7 @@ def hidden_new_fields(old: Catalog, new: Catalog, pack: str, sources: Sources, r
         added = [f for f in _shown(new, kind, entity, name, str) if f not in shown_before]
         missing = [f for f in added if f not in _shown_in(kind, yaml.safe_load(source))]
         if missing:
-            notes.append(
-                f"customization {kind} {target} replaces the pack's, which now also shows "
-                f"{', '.join(missing)}; add them to the customization to show them"
-            )
+            notes.append(say(HIDES_NEW_FIELDS, kind=kind, target=target, fields=", ".join(missing)))
     return notes
 
 

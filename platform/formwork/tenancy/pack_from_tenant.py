@@ -7,26 +7,28 @@ Fields the tenant added (`x_wechat_id`) become the pack's own (`wechat_id`, `ren
 the tenant renames its column and keeps the data; other tenants get a new column), and every overlay naming them
 follows; `changes`, `labels` and `rules` of an extension are merged into the entity; an overlay of a form, a list
 view, a board, a chain… replaces the pack's document of the same kind, entity and name, or is added in a file of
-its own. Overlays of other packs' entities are left out and named, and so are the tenant's own entities and
-dashboards (pack x): a pack cannot take over their tables yet. The result is checked as a pack is, with the
-tenant's other releases, before anything is written.
+its own. The tenant's own entities (`x.project`) become the pack's (`project`, `renamed_from: x.project`: upgrading
+the tenant moves its table, records and what was recorded of them), with their forms, views, chains, automations
+and the tenant's own dashboards, and every overlay naming them follows. Overlays of other packs' entities are left
+out and named, and so are the tenant's own roles (people hold them by name). The result is checked as a pack is,
+with the tenant's other releases, before anything is written.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from ..config import Settings
-from ..definitions.checks import TENANT_FIELD_PREFIX
+from ..definitions.checks import TENANT_FIELD_PREFIX, TENANT_PACK
 from ..definitions.loader import build_catalog, parse_pack
 from ..meta.catalog import PackSources
 from ..meta.errors import DefinitionsInvalid
 from .customizations import exported_overlays, overlay_pack, target_of
 from .errors import TenantError
+from .pack_changes import names_replaced
 from .registry import Tenant
 from .releases import release_catalog
 
@@ -59,40 +61,46 @@ def pack_from_tenant(settings: Settings, tenant: Tenant, pack: str, version: str
     installed = release_catalog(settings.database_url, ((pack, tenant.releases[pack]),))
     files = [(path, list(yaml.safe_load_all(text))) for path, text in installed.sources[pack].files]
     overlays = exported_overlays(settings, tenant.slug)
-    mine = [o for o in overlays if overlay_pack(o) == pack]
+    mine = [o for o in overlays if overlay_pack(o) in (pack, TENANT_PACK) and not _own_role(o)]
     result = PackVersion(pack, "", [])
-    result.left_out = [
-        f"{o['kind']} {target_of(o['kind'], o)} (pack {overlay_pack(o)})" for o in overlays if o not in mine
-    ]
-    renames = _pack_names(mine, installed.entities)
+    result.left_out = [f"{o['kind']} {target_of(o['kind'], o)} ({_why_left_out(o)})" for o in overlays if o not in mine]
+    renames = _pack_names(mine, installed.entities) | _entity_names(mine, pack, installed.entities)
     mine = [_renamed(o, renames) for o in mine]
     added: list[dict[str, Any]] = []
-    for overlay in mine:
-        kind = overlay["kind"]
-        entity = str(overlay.pop("entity")).split(".", 1)[1] if "entity" in overlay else None
-        if kind == "EntityExtension":
-            _fold_extension(_document(files, "Entity", entity, None), overlay, renames)
-            result.folded.append(f"EntityExtension {pack}.{entity}")
-            continue
-        named = {"entity": entity} if entity else {}  # a dashboard names its pack (`pack:`) only as an overlay
-        overlay = {"kind": kind, **named, **{k: v for k, v in overlay.items() if k not in ("kind", "pack")}}
-        replaced = _document(files, kind, entity, overlay.get("name", "default"))
-        if replaced is None:
-            added.append(overlay)
-        else:
-            replaced.clear()
-            replaced.update(overlay)
-        where = f"{entity}/{overlay.get('name', 'default')}" if entity else overlay["name"]
-        result.folded.append(f"{kind} {pack}.{where}")
+    files.append((ADDED_FILE, added))  # first, so an entity taken over is found like the pack's own
+    result.folded = [_fold(overlay, pack, files, added, renames) for overlay in mine]
     pack_document = _document(files, "Pack", None, None)
     assert pack_document is not None  # a stored release has its manifest
     result.version = version or next_version(str(pack_document["version"]))
     pack_document["version"] = result.version
-    if added:
-        files.append((ADDED_FILE, added))
+    if not added:
+        files.pop()
     result.files = [(path, yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True)) for path, docs in files]
     _check(settings, tenant, pack, result.files)
     return result
+
+
+def _fold(
+    overlay: dict[str, Any], pack: str, files: list[tuple[str, list[Any]]], added: list[Any], renames: dict[str, str]
+) -> str:
+    """Fold one overlay into the pack's documents (`added`: the new file's); what was folded, in words."""
+    kind = overlay["kind"]
+    if kind == "Entity":
+        added.insert(0, {**overlay, "renamed_from": f"{TENANT_PACK}.{overlay['name']}"})
+        return f"Entity {TENANT_PACK}.{overlay['name']} (as {pack}.{overlay['name']})"
+    entity = str(overlay.pop("entity")).split(".", 1)[1] if "entity" in overlay else None
+    if kind == "EntityExtension":
+        _fold_extension(_document(files, "Entity", entity, None), overlay, renames)
+        return f"EntityExtension {pack}.{entity}"
+    named = {"entity": entity} if entity else {}  # a dashboard names its pack (`pack:`) only as an overlay
+    overlay = {"kind": kind, **named, **{k: v for k, v in overlay.items() if k not in ("kind", "pack")}}
+    replaced = _document(files, kind, entity, overlay.get("name", "default"))
+    if replaced is None:
+        added.append(overlay)
+    else:
+        replaced.clear()
+        replaced.update(overlay)
+    return f"{kind} {pack}." + (f"{entity}/{overlay.get('name', 'default')}" if entity else overlay["name"])
 
 
 def _pack_names(overlays: list[dict[str, Any]], entities: dict[str, Any]) -> dict[str, str]:
@@ -113,13 +121,35 @@ def _pack_names(overlays: list[dict[str, Any]], entities: dict[str, Any]) -> dic
     return renames
 
 
+def _own_role(overlay: dict[str, Any]) -> bool:
+    return overlay["kind"] == "Role" and overlay_pack(overlay) == TENANT_PACK
+
+
+def _why_left_out(overlay: dict[str, Any]) -> str:
+    if _own_role(overlay):
+        return "the tenant's own role: people hold it by its name"
+    return f"another pack's: {overlay_pack(overlay)}"
+
+
+def _entity_names(overlays: list[dict[str, Any]], pack: str, entities: dict[str, Any]) -> dict[str, str]:
+    """{x.project: crm.project} of the tenant's own entities; TenantError when the pack has an entity of the name."""
+    names = {}
+    for overlay in overlays:
+        if overlay["kind"] != "Entity":
+            continue
+        old, new = f"{TENANT_PACK}.{overlay['name']}", f"{pack}.{overlay['name']}"
+        if new in entities:
+            raise TenantError(f"{old} would become {new}, which the pack already has; rename the tenant's entity first")
+        names[old] = new
+    return names
+
+
 def _renamed(overlay: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
-    """The overlay with every tenant field name its pack name: in field lists, conditions and formulas alike."""
+    """The overlay with every tenant field and entity name its pack name: in field lists, references, conditions and
+    formulas alike."""
     if not renames:
         return overlay
-    pattern = re.compile(r"\b(" + "|".join(re.escape(name) for name in renames) + r")\b")
-    text = yaml.safe_dump(overlay, sort_keys=False, allow_unicode=True)
-    return dict(yaml.safe_load(pattern.sub(lambda m: renames[m.group(1)], text)))
+    return dict(yaml.safe_load(names_replaced(yaml.safe_dump(overlay, sort_keys=False, allow_unicode=True), renames)))
 
 
 def _document(

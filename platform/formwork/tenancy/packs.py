@@ -22,7 +22,9 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 from sqlalchemy.orm import Session
 
+from ..compile.generated import rekeyed
 from ..config import Settings
+from ..i18n import CatalogText, joined, say
 from ..meta.catalog import Catalog
 from ..meta.errors import DefinitionsInvalid
 from ..meta.model import PackDef, SeedDef
@@ -30,9 +32,9 @@ from ..schema.changes import SchemaPlan
 from .apps import build_tenant_app
 from .customizations import StoredChange
 from .customize import store_customizations
-from .errors import MigrationRefused, TenantError, TenantUnavailable
+from .errors import REASONS, MigrationRefused, TenantError, TenantUnavailable
 from .migrate import migrate_tenant, plan_tenant
-from .pack_changes import Renames, declared_renames, follow_renames, hidden_new_fields
+from .pack_changes import Renames, declared_renames, follow_renames, hidden_new_fields, moved_keys
 from .registry import Tenant
 from .releases import Release, release_catalog, server_release, store_releases
 from .seeds import load_seeds, pending_seeds
@@ -46,6 +48,44 @@ from .state import (
 from .storage import tenant_engine
 
 Progress = Callable[[str], None]
+#: a plan's lines, what applying it did and why it is refused: `formwork tenant install-pack`/`upgrade-pack` print
+#: their English, the console shows them in the operator's language
+INSTALL = CatalogText("install {pack} {version}")
+UPGRADE = CatalogText("upgrade {pack} {installed} → {available}{changed}")
+NOT_RECORDED = CatalogText("(version not recorded)")
+SAME_VERSION = CatalogText(" (same version, other definitions)")
+LEFT_FOR_MIGRATION = CatalogText("left for an explicit migration: {change}")
+LOAD_SEED = CatalogText("load seed {seed} ({label}): {count} record(s)")
+CONFLICT = CatalogText("conflict: {conflict}")
+NOT_LOADED = CatalogText(
+    "the installed release of {pack} no longer loads with this Formwork: renames and new fields are not looked for "
+    "in the customizations"
+)
+INSTALLED = CatalogText("installed {releases}")
+UPGRADED = CatalogText("upgraded {pack} {installed} → {available}")
+LOADED_SEED = CatalogText("loaded seed {seed}: {count} record(s)")
+STORED_RENAMED = CatalogText("{kind} {target}: stored with the release's renames")
+UNKNOWN_PACK = CatalogText("unknown pack '{pack}'; available: {packs}")
+ALREADY_INSTALLED = CatalogText("tenant '{slug}' already has pack {pack} {installed}{hint}")
+USE_UPGRADE = CatalogText("; to move to {version} use `formwork tenant upgrade-pack`")
+NOT_INSTALLED = CatalogText("tenant '{slug}' has no pack {pack}; install it with `formwork tenant install-pack`")
+NOT_ON_SERVER = CatalogText("this server has no pack {pack}")
+NO_DOWNGRADE = CatalogText(
+    "tenant '{slug}' has {pack} {installed}; this server has the older {version}, and downgrading a pack is refused"
+)
+CANNOT_UPGRADE = CatalogText("cannot upgrade {pack} to {version}: {problems}")
+REQUIRES_ABSENT = CatalogText(
+    "{pack} {version} requires pack {required} {wanted}, which the tenant does not have; install it first"
+)
+REQUIRES_OTHER = CatalogText(
+    "{pack} {version} requires {required} {wanted}, but the tenant has {required} {have}; upgrade {required} first"
+)
+REQUIRED_BY = CatalogText("{other} requires {pack} {asked}, which {pack} {version} is not")
+INSTALLING = CatalogText("installing {pack}")
+UPGRADING = CatalogText("upgrade of {pack}")
+BLOCKED = CatalogText(
+    "{what} refused: it conflicts with the tenant's customizations (change or remove them first): {conflicts}"
+)
 
 
 @dataclass
@@ -67,6 +107,8 @@ class PackPlan:
     rewritten: dict[tuple[str, str], str] = field(default_factory=dict)
     #: customizations whose target an entity rename moved: stored under the new target instead
     moved: list[tuple[str, str]] = field(default_factory=list)
+    #: (kind, former qualified name, new one) of definitions whose recorded rows follow them to another pack
+    rekeys: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def versions(self) -> dict[str, str]:
@@ -78,11 +120,11 @@ class PackPlan:
 
     def details(self) -> list[str]:
         lines = self.schema.describe()
-        lines += [f"left for an explicit migration: {change}" for change in self.schema.retired]
+        lines += [say(LEFT_FOR_MIGRATION, change=change) for change in self.schema.retired]
         lines += list(self.schema.refused)
-        lines += [f"load seed {seed.qualified} ({seed.label}): {len(seed.records)} record(s)" for seed in self.seeds]
+        lines += [say(LOAD_SEED, seed=seed.qualified, label=seed.label, count=len(seed.records)) for seed in self.seeds]
         lines += self.customizations
-        lines += [f"conflict: {conflict}" for conflict in self.conflicts]
+        lines += [say(CONFLICT, conflict=conflict) for conflict in self.conflicts]
         return lines
 
 
@@ -91,7 +133,7 @@ class PackInstallPlan(PackPlan):
     pack: str = ""
 
     def describe(self) -> list[str]:
-        return [f"install {r.name} {r.version}" for r in self.releases] + self.details()
+        return [say(INSTALL, pack=r.name, version=r.version) for r in self.releases] + self.details()
 
 
 @dataclass
@@ -105,24 +147,22 @@ class PackUpgradePlan(PackPlan):
         return not self.releases
 
     def describe(self) -> list[str]:
-        changed = " (same version, other definitions)" if self.installed == self.available else ""
-        head = [f"upgrade {self.pack} {self.installed or '(version not recorded)'} → {self.available}{changed}"]
+        changed = SAME_VERSION if self.installed == self.available else ""
+        installed = self.installed or NOT_RECORDED
+        head = [say(UPGRADE, pack=self.pack, installed=installed, available=self.available, changed=changed)]
         return head + self.details()
 
 
 def plan_install(settings: Settings, catalog: Catalog, tenant: Tenant, pack: str) -> PackInstallPlan:
     """What installing `pack` would do; TenantError when it cannot be installed. Nothing is written."""
     if pack not in catalog.packs:
-        raise TenantError(f"unknown pack '{pack}'; available: {', '.join(sorted(catalog.packs))}")
+        raise TenantError(say(UNKNOWN_PACK, pack=pack, packs=", ".join(sorted(catalog.packs))))
     if pack in tenant.packs:
         installed = tenant.pack_versions[pack]
-        hint = (
-            ""
-            if installed == catalog.packs[pack].version
-            else f"; to move to {catalog.packs[pack].version} use `formwork tenant upgrade-pack`"
-        )
+        version = catalog.packs[pack].version
+        hint = "" if installed == version else say(USE_UPGRADE, version=version)
         raise TenantError(
-            f"tenant '{tenant.slug}' already has pack {pack} {installed or '(version not recorded)'}{hint}"
+            say(ALREADY_INSTALLED, slug=tenant.slug, pack=pack, installed=installed or NOT_RECORDED, hint=hint)
         )
     current = _desired(settings, catalog, tenant)
     added = [server_release(catalog, name) for name in catalog.with_requirements([pack]) if name not in tenant.packs]
@@ -134,24 +174,22 @@ def install_pack(
 ) -> list[str]:
     """Apply an install plan: tables and seeds, then releases and versions (with the applied state); returns what was
     done."""
-    _refuse_blocked(tenant, plan, f"installing {plan.pack}")
+    _refuse_blocked(tenant, plan, say(INSTALLING, pack=plan.pack))
     done = _apply(settings, catalog, tenant, plan, progress)
-    return [*done, f"installed {', '.join(f'{name} {version}' for name, version in plan.versions.items())}"]
+    releases = ", ".join(f"{name} {version}" for name, version in plan.versions.items())
+    return [*done, say(INSTALLED, releases=releases)]
 
 
 def plan_upgrade(settings: Settings, catalog: Catalog, tenant: Tenant, pack: str) -> PackUpgradePlan:
     """What moving `pack` to this server's release would do; TenantError when it must not be done. Nothing is written."""
     if pack not in tenant.packs:
-        raise TenantError(f"tenant '{tenant.slug}' has no pack {pack}; install it with `formwork tenant install-pack`")
+        raise TenantError(say(NOT_INSTALLED, slug=tenant.slug, pack=pack))
     if pack not in catalog.packs:
-        raise TenantError(f"this server has no pack {pack}")
+        raise TenantError(say(NOT_ON_SERVER, pack=pack))
     current = _desired(settings, catalog, tenant)
     installed, release = tenant.pack_versions[pack], server_release(catalog, pack)
     if installed is not None and Version(release.version) < Version(installed):
-        raise TenantError(
-            f"tenant '{tenant.slug}' has {pack} {installed}; this server has the older {release.version}, "
-            "and downgrading a pack is refused"
-        )
+        raise TenantError(say(NO_DOWNGRADE, slug=tenant.slug, pack=pack, installed=installed, version=release.version))
     if dict(current.releases)[pack] == release.digest and installed == release.version:
         return PackUpgradePlan(
             current, current, [], SchemaPlan(), [], pack=pack, installed=installed, available=release.version
@@ -159,7 +197,7 @@ def plan_upgrade(settings: Settings, catalog: Catalog, tenant: Tenant, pack: str
     old_base = _loaded(settings, current.releases)
     problems = requirement_conflicts(tenant, old_base or catalog, catalog.packs[pack])
     if problems:
-        raise TenantError(f"cannot upgrade {pack} to {release.version}: " + "; ".join(problems))
+        raise TenantError(say(CANNOT_UPGRADE, pack=pack, version=release.version, problems=joined(problems, REASONS)))
     moved = _with(current, [release])
     new_base = release_catalog(settings.database_url, moved.releases)
     renames = declared_renames(old_base, new_base, pack) if old_base else Renames()
@@ -171,15 +209,11 @@ def plan_upgrade(settings: Settings, catalog: Catalog, tenant: Tenant, pack: str
         available=release.version,
     )
     plan.customizations = notes + (
-        hidden_new_fields(old_base, new_base, pack, followed, renames)
-        if old_base
-        else [
-            f"the installed release of {pack} no longer loads with this Formwork: renames and "
-            "new fields are not looked for in the customizations"
-        ]
+        hidden_new_fields(old_base, new_base, pack, followed, renames) if old_base else [say(NOT_LOADED, pack=pack)]
     )
     plan.rewritten = {key: text for key, text in followed.items() if current.overlay_sources.get(key) != text}
     plan.moved = [key for key in current.overlay_sources if key not in followed]
+    plan.rekeys = moved_keys(current.overlay_sources, renames)
     return plan
 
 
@@ -187,32 +221,29 @@ def upgrade_pack(
     settings: Settings, catalog: Catalog, tenant: Tenant, plan: PackUpgradePlan, progress: Progress = lambda _: None
 ) -> list[str]:
     """Apply an upgrade plan; refused while it has conflicts or refused changes. Returns what was done."""
-    _refuse_blocked(tenant, plan, f"upgrade of {plan.pack}")
+    _refuse_blocked(tenant, plan, say(UPGRADING, pack=plan.pack))
     done = _apply(settings, catalog, tenant, plan, progress)
-    return [*done, f"upgraded {plan.pack} {plan.installed or '(version not recorded)'} → {plan.available}"]
+    installed = plan.installed or NOT_RECORDED
+    return [*done, say(UPGRADED, pack=plan.pack, installed=installed, available=plan.available)]
 
 
 def requirement_conflicts(tenant: Tenant, installed: Catalog, new: PackDef) -> list[str]:
     """Version ranges the new release would break: its own requirements, and those of the tenant's other packs
     (as their installed releases say)."""
     versions = tenant.pack_versions
-    problems = []
+    problems: list[str] = []
     for required, wanted in new.requires.items():
         have = versions.get(required)
         if required not in versions:
-            problems.append(
-                f"{new.name} {new.version} requires pack {required} {wanted}, which the tenant does not "
-                "have; install it first"
-            )
+            problems.append(say(REQUIRES_ABSENT, pack=new.name, version=new.version, required=required, wanted=wanted))
         elif have is not None and Version(have) not in SpecifierSet(wanted):
             problems.append(
-                f"{new.name} {new.version} requires {required} {wanted}, but the tenant has {required} "
-                f"{have}; upgrade {required} first"
+                say(REQUIRES_OTHER, pack=new.name, version=new.version, required=required, wanted=wanted, have=have)
             )
     for other, pack in installed.packs.items():
         asked = pack.requires.get(new.name) if other != new.name else None
         if asked and Version(new.version) not in SpecifierSet(asked):
-            problems.append(f"{other} requires {new.name} {asked}, which {new.name} {new.version} is not")
+            problems.append(say(REQUIRED_BY, other=other, pack=new.name, asked=asked, version=new.version))
     return problems
 
 
@@ -258,10 +289,7 @@ def _moving(
 def _refuse_blocked(tenant: Tenant, plan: PackPlan, what: str) -> None:
     """Conflicting customizations or a refused schema change stop the whole plan: nothing is changed."""
     if plan.conflicts:
-        raise TenantError(
-            f"{what} refused: it conflicts with the tenant's customizations (change or remove them "
-            "first): " + "; ".join(plan.conflicts)
-        )
+        raise TenantError(say(BLOCKED, what=what, conflicts=joined(plan.conflicts, REASONS)))
     if plan.refused:
         raise MigrationRefused(tenant.slug, plan.schema)
 
@@ -273,9 +301,13 @@ def _apply(settings: Settings, catalog: Catalog, tenant: Tenant, plan: PackPlan,
     app = build_tenant_app(settings, tenant, catalog, state=plan.target) if plan.seeds else None  # before any lock
 
     def load(connection: sa.Connection) -> None:
-        progress(f"loading {len(plan.seeds)} seed(s)")
-        assert app is not None  # built above, as there are seeds to load
-        loaded.update(load_seeds(app, plan.seeds, tenant.locale, progress, connection))
+        for kind, old, new in plan.rekeys:
+            for statement in rekeyed(kind, old, new):
+                connection.execute(statement)
+        if plan.seeds:
+            progress(f"loading {len(plan.seeds)} seed(s)")
+            assert app is not None  # built above, as there are seeds to load
+            loaded.update(load_seeds(app, plan.seeds, tenant.locale, progress, connection))
 
     progress("applying schema changes")
     applied = migrate_tenant(
@@ -285,12 +317,12 @@ def _apply(settings: Settings, catalog: Catalog, tenant: Tenant, plan: PackPlan,
         target=plan.target,
         based_on=plan.based_on,
         report=progress,
-        with_schema=load if plan.seeds else None,
+        with_schema=load if plan.seeds or plan.rekeys else None,
         then=_record_releases(settings, tenant, plan),
     )
     schema = applied.describe() if applied is not None else []
-    seeds = [f"loaded seed {name}: {count} record(s)" for name, count in loaded.items()]
-    rewritten = [f"{kind} {target}: stored with the release's renames" for kind, target in plan.rewritten]
+    seeds = [say(LOADED_SEED, seed=name, count=count) for name, count in loaded.items()]
+    rewritten = [say(STORED_RENAMED, kind=kind, target=target) for kind, target in plan.rewritten]
     return schema + seeds + rewritten
 
 

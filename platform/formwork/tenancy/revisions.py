@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..config import Settings
+from .customizations import change_words
 from .registry import CustomizationVersion, platform_session
 
 Sources = dict[tuple[str, str], str]
@@ -24,7 +25,8 @@ Sources = dict[tuple[str, str], str]
 
 @dataclass
 class Revision:
-    """One change of a tenant's customizations: who, when, why, and the overlays it changed (kind, target, change)."""
+    """One change of a tenant's customizations: who, when, why, and the overlays it changed (kind, target, change in
+    the reader's words: `customizations.change_words`)."""
 
     number: int
     actor: str
@@ -68,7 +70,7 @@ def revisions(settings: Settings, slug: str) -> list[Revision]:
             revision = found.setdefault(
                 version.revision, Revision(version.revision, version.actor, version.changed_at, version.comment)
             )
-            revision.changes.append((version.kind, version.target, version.change))
+            revision.changes.append((version.kind, version.target, change_words(version.change)))
     return list(found.values())
 
 

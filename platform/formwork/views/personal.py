@@ -15,14 +15,14 @@ from urllib.parse import parse_qsl, urlencode
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..compile.generated import TENANT_METADATA
+from ..compile.generated import TENANT_METADATA, keyed_by
 
 PERSONAL_LIST_VIEWS = sa.Table(
     "formwork_personal_list_view",
     TENANT_METADATA,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("user_id", sa.Integer, nullable=False),
-    sa.Column("entity", sa.String(128), nullable=False),  # qualified: `crm.account`
+    sa.Column("entity", sa.String(128), nullable=False, info=keyed_by("Entity")),  # qualified: `crm.account`
     sa.Column("listing", sa.String(64), nullable=False),  # the list view it is shown as
     sa.Column("name", sa.String(100), nullable=False),
     sa.Column("columns", sa.Text, nullable=False),  # a JSON list of column names, in order

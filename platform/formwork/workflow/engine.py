@@ -42,7 +42,6 @@ from .errors import (
     NotAllowed,
     NotFound,
     WorkflowError,
-    expression_reason,
 )
 from .labels import STATUS
 from .submitters import Candidate
@@ -343,9 +342,7 @@ class Approvals:
                 expression.evaluate(ctx.values(), user=ctx.user(), where=f"{entity.qualified} approval condition")
             )
         except ExpressionFailed as failed:
-            raise WorkflowError(
-                CONDITION_UNDECIDED, condition=condition, reason=expression_reason(failed.reason)
-            ) from None
+            raise WorkflowError(CONDITION_UNDECIDED, condition=condition, reason=failed.reason) from None
 
     def _check_chosen(self, s: Session, chain: ChainDef, chosen: dict[str, list[str]]) -> None:
         directory, choosing = self._directory(s), choosing_steps(chain)
@@ -520,7 +517,7 @@ class Approvals:
                         ctx.values(), user=ctx.user(), where=f"{entity.qualified} approval outcome"
                     )
                 except ExpressionFailed as failed:
-                    raise WorkflowError(CANNOT_SET, field=f.label, reason=expression_reason(failed.reason)) from None
+                    raise WorkflowError(CANNOT_SET, field=f.label, reason=failed.reason) from None
             chosen[name] = value
             applied[name] = None if value is None else str(value)
         self._set_fields(s, entity, record, chosen)

@@ -14,11 +14,10 @@ joined the language's way.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, CatalogText, Label, current_locale
+from ..i18n import DEFAULT_LANGUAGE, CatalogText, Label, current_locale
 
 #: how a list of values (steps, roles) is joined inside a message
 LIST_SEPARATOR = CatalogText(", ", context="list separator")
@@ -55,31 +54,6 @@ def shown(value: Any, language: str) -> str:
     if isinstance(value, Iterable) and not isinstance(value, str):
         return LIST_SEPARATOR.get(language).join(shown(item, language) for item in value)
     return str(value)
-
-
-#: the reasons expr/ gives in its own words when an expression fails on a record: a pattern on the English, and the
-#: text it is written from (its groups are the {0}, {1}); any other reason is CEL's own detail and is shown as it came
-EXPRESSION_REASONS = (
-    (re.compile(r"^(.+) and (\S+) are empty$"), CatalogText("{0} and {1} are empty")),
-    (re.compile(r"^(\S+) is empty$"), CatalogText("{0} is empty")),
-    (re.compile(r"^it divides by zero$"), CatalogText("it divides by zero")),
-    (re.compile(r"^a number became too large$"), CatalogText("a number became too large")),
-    (re.compile(r"^it reads past the end of a list$"), CatalogText("it reads past the end of a list")),
-    (re.compile(r"^a value is missing$"), CatalogText("a value is missing")),
-    (re.compile(r"^there is no value for (.+)$"), CatalogText("there is no value for {0}")),
-    (re.compile(r"^its result is not (.+)$"), CatalogText("its result is not {0}")),
-    (re.compile(r"^(\S+) is not (.+)$"), CatalogText("{0} is not {1}")),
-)
-
-
-def expression_reason(reason: str) -> Label:
-    """Why an expression failed (`ExpressionFailed.reason`), for a refusal: our own words follow the reader's language,
-    names and CEL's detail stay as they are."""
-    for pattern, text in EXPRESSION_REASONS:
-        found = pattern.match(reason)
-        if found:
-            return Label({language: text.get(language).format(*found.groups()) for language in LANGUAGES})
-    return Label(reason)
 
 
 class NotFound(WorkflowError):

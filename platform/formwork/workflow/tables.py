@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ..compile.generated import TENANT_METADATA
+from ..compile.generated import TENANT_METADATA, keyed_by
 from ..tenancy.directory import USER_NAME
 
 INSTANCES = sa.Table(
     "formwork_approval_instance",
     TENANT_METADATA,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("chain", sa.String(100), nullable=False),
+    sa.Column("chain", sa.String(100), nullable=False, info=keyed_by("ApprovalChain")),
     sa.Column("chain_version", sa.String(16), nullable=False),
     sa.Column("snapshot", sa.JSON, nullable=False),
-    sa.Column("entity", sa.String(100), nullable=False),
+    sa.Column("entity", sa.String(100), nullable=False, info=keyed_by("Entity")),
     sa.Column("record_id", sa.Integer, nullable=False),
     sa.Column("submitter", sa.String(USER_NAME), nullable=False),
     sa.Column("status", sa.String(20), nullable=False),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ...actor import Actor
 from ...expr import ExpressionFailed
+from ...i18n import localized
 from ...tenancy.directory import ADMIN_ROLE
 from ..prepared import PreparedAction, prepared
 from ..steps import StepRun
@@ -74,7 +75,9 @@ def check_applies(runtime: TenantRuntime, session: Session, actor: Actor, action
             run.names(), user=actor.user, now=actor.now(), tz=runtime.timezone, where=action.definition.qualified
         )
     except ExpressionFailed as failed:
-        raise ActionRefused(409, TEXT["undecided"].localized().format(action=label, reason=failed.reason)) from None
+        raise ActionRefused(
+            409, TEXT["undecided"].localized().format(action=label, reason=localized(failed.reason))
+        ) from None
     if not holds:
         condition = action.definition.visible_when
         raise ActionRefused(409, TEXT["not_now"].localized().format(action=label, condition=condition))

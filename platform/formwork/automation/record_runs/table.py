@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ...compile.generated import TENANT_METADATA
+from ...compile.generated import TENANT_METADATA, keyed_by
 from ...tenancy.directory import USER_NAME
 
 RECORD_RUNS = sa.Table(
     "formwork_automation_record_run",
     TENANT_METADATA,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("automation", sa.String(200), nullable=False),  # pack.name
+    sa.Column("automation", sa.String(200), nullable=False, info=keyed_by("Automation")),  # pack.name
     sa.Column("trigger", sa.String(20), nullable=False),  # created, updated, changed, deleted, approval
     sa.Column("record_id", sa.Integer),  # None: a new record whose save failed before it had an id
     sa.Column("status", sa.String(20), nullable=False),  # succeeded, failed

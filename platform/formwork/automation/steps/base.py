@@ -33,7 +33,7 @@ from ...expr import (
 )
 from ...expr.entity import record_variables
 from ...fields import kind_of
-from ...i18n import say
+from ...i18n import CatalogText, say
 from ...meta.catalog import Catalog
 from ...meta.model import EntityDef, FieldDef, qualify
 from .. import check_texts as says
@@ -44,8 +44,17 @@ if TYPE_CHECKING:
 Path = tuple[Any, ...]
 
 
+#: a value of a step that could not be computed on this record, with why (`ExpressionFailed.reason`)
+NOT_COMPUTED = CatalogText("{source} could not be computed: {reason}")
+
+
 class StepFailed(Exception):
-    """A step could not do its work; the message says why, for the person whose save or action it stopped."""
+    """A step could not do its work; `message` says why, for the person whose save or action it stopped (a platform
+    text filled in is shown in their language)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass
@@ -160,7 +169,7 @@ class StepRun:
                 scope, user=self.actor.user, now=self.actor.now(), tz=self.runtime.timezone, where=self.source
             )
         except ExpressionFailed as failed:
-            raise StepFailed(f"{expression.source!r} could not be computed: {failed.reason}") from None
+            raise StepFailed(say(NOT_COMPUTED, source=repr(expression.source), reason=failed.reason)) from None
 
 
 class Step:

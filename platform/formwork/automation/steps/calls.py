@@ -94,7 +94,7 @@ class RunServerAction(Step):
         try:
             server_action(self.name, scope.entity)
         except UnknownServerAction as unknown:
-            scope.problem((), str(unknown))
+            scope.problem((), unknown.message)
 
     def run(self, run: StepRun) -> None:
         if run.record is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ...compile.generated import TENANT_METADATA
+from ...compile.generated import TENANT_METADATA, keyed_by
 
 RUN_KEY = 100
 KEPT_ERROR = 4000
@@ -22,7 +22,7 @@ RUNS = sa.Table(
     "formwork_automation_run",
     TENANT_METADATA,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("automation", sa.String(200), nullable=False),  # pack.name
+    sa.Column("automation", sa.String(200), nullable=False, info=keyed_by("Automation")),  # pack.name
     sa.Column("trigger", sa.String(20), nullable=False),  # date, schedule
     sa.Column("run_key", sa.String(RUN_KEY), nullable=False),  # the slot's ISO time; a date run's "record:date"
     sa.Column("slot", sa.DateTime, nullable=False),  # when it was due (naive UTC)

@@ -2,7 +2,7 @@
  * types in data-types), and only those are posted; the default offers the input of the type (data-default-inputs);
  * choice rows can be added, and a choice's default is picked from the values the rows hold. When the entity a
  * filter is on is chosen (a reference's target, a rollup's source: data-filter-choosers), "Refresh fields" is
- * pressed so that the filter's rows offer that entity's fields. */
+ * pressed so that the filter's rows (and a rollup's field summed up) offer that entity's fields. */
 (function () {
     "use strict";
     var form = document.getElementById("fw-studio-add-field");
@@ -63,9 +63,12 @@
     function refreshFilter() {
         var chooser = filterChoosers[typeSelect.value];
         var select = chooser && form.querySelector("select[name=" + chooser + "]");
-        var refresh = form.querySelector(".fw-studio-refresh");
-        if (!select || !select.value || !refresh || refresh.closest(".fw-studio-control").hidden) { return; }
-        if (refresh.dataset.shownFor !== chooser + ":" + select.value) { refresh.click(); }
+        if (!select || !select.value) { return; }
+        var wanted = chooser + ":" + select.value;
+        var stale = Array.prototype.filter.call(form.querySelectorAll(".fw-studio-refresh"), function (refresh) {
+            return !refresh.closest(".fw-studio-control").hidden && refresh.dataset.shownFor !== wanted;
+        });
+        if (stale.length) { stale[0].click(); }
     }
 
     typeSelect.addEventListener("change", function () { showType(); refreshFilter(); });
