@@ -1,6 +1,7 @@
 """`formwork pack from-tenant` folds a tenant's own entities into the pack: `project` declared `renamed_from:
 x.project`. Upgrading the tenant onto that version moves the table, its records and everything recorded of them
-(history, approvals, run logs) to the pack's names, and drops the overlays the pack now defines."""
+(history, approvals, run logs) to the pack's names, and drops the overlays the pack now defines: the own role keeps
+its name, so its holders keep their rights."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from conftest import Platform, jwt, login, migrate_to, post_record
+from conftest import PASSWORD, Platform, jwt, login, migrate_to, post_record
 from formwork.automation.record_runs import RECORD_RUNS
 from formwork.definitions.loader import builtin_definitions, require_catalog
 from formwork.history.tables import CHANGES
+from formwork.tenancy.apps import build_tenant_app
 from formwork.tenancy.customizations import list_customizations, read_overlays
 from formwork.tenancy.customize import store_overlays
 from formwork.tenancy.pack_from_tenant import pack_from_tenant
@@ -41,6 +43,20 @@ OVERLAYS = textwrap.dedent("""\
     steps:
       - set: {stage: planned}
     ---
+    kind: Role
+    name: field_auditors
+    label: {en: Field auditors, zh: 现场审计}
+    rights:
+      x.project: [read]
+      crm.account: [read]
+    ---
+    kind: Dashboard
+    name: projects
+    label: {en: Projects, zh: 项目}
+    rows:
+      - widgets:
+          - {type: number, label: {en: Projects, zh: 项目}, entity: x.project}
+    ---
     kind: EntityExtension
     entity: crm.account
     fields:
@@ -61,6 +77,13 @@ def test_the_tenant_moves_onto_a_pack_that_took_over_its_own_entity(platform: Pl
     headers = jwt(client, SLUG)
     account = post_record(client, headers, SLUG, "crm_account", name="WeChat Co", x_wechat_id="wx-1")
     project = post_record(client, headers, SLUG, "x_project", title="Rollout", account=account)
+    app = build_tenant_app(platform.settings, find_tenant(platform.settings.database_url, SLUG), platform.catalog)
+    with app.app_context():  # the serving app made the own role when it was built for the requests above
+        sm = app.appbuilder.sm
+        assert sm.add_user(
+            "fay", "Fay", "Audit", "fay@example.com", [sm.find_role("field_auditors")], password=PASSWORD
+        )
+    assert client.get(f"/t/{SLUG}/api/v1/x_project/{project}", headers=jwt(client, SLUG, "fay")).status_code == 200
 
     noted = client.post(
         f"/t/{SLUG}/api/v1/records/x_project/{project}/comments", headers=headers, json={"body": "kick-off on Monday"}
@@ -70,6 +93,7 @@ def test_the_tenant_moves_onto_a_pack_that_took_over_its_own_entity(platform: Pl
     made = pack_from_tenant(platform.settings, find_tenant(platform.settings.database_url, SLUG), "crm")
     assert "Entity x.project (as crm.project)" in made.folded
     assert "Automation crm.project/plan_new" in made.folded
+    assert {"Role crm.field_auditors", "Dashboard crm.projects"} <= set(made.folded)
     (tmp_path / "core").symlink_to(builtin_definitions() / "core")
     for path, text in made.files:
         (tmp_path / "crm" / path).parent.mkdir(parents=True, exist_ok=True)
@@ -103,6 +127,10 @@ def test_the_tenant_moves_onto_a_pack_that_took_over_its_own_entity(platform: Pl
     assert runs == ["crm.plan_new"]
     left = {(c.kind, c.target) for c in list_customizations(platform.settings, SLUG)}
     assert ("Entity", "x.project") not in left and ("EntityExtension", "crm.account") not in left
+    assert ("Role", "x.field_auditors") not in left and ("Dashboard", "x.projects") not in left
+    fay = jwt(client, SLUG, "fay")
+    assert client.get(f"/t/{SLUG}/api/v1/crm_project/{project}", headers=fay).status_code == 200
+    assert client.delete(f"/t/{SLUG}/api/v1/crm_project/{project}", headers=fay).status_code == 403
 
     second = post_record(client, headers, SLUG, "crm_project", title="Pilot")
     assert client.get(f"/t/{SLUG}/api/v1/crm_project/{second}", headers=headers).get_json()["result"]["stage"] == (

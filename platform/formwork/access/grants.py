@@ -122,7 +122,10 @@ def _forget_undefined(security: Any, roles: dict[str, RoleDef], known: dict[tupl
     recorded = set(session.scalars(sa.select(DEFINED_ROLES.c.role)))
     if own - recorded:
         session.execute(sa.insert(DEFINED_ROLES), [{"role": name} for name in sorted(own - recorded)])
-    for name in sorted(recorded - own):
+    taken = (recorded - own) & set(roles)  # a pack version took the role over (`pack from-tenant`): it is the pack's
+    if taken:
+        session.execute(sa.delete(DEFINED_ROLES).where(DEFINED_ROLES.c.role.in_(taken)))
+    for name in sorted(recorded - own - taken):
         found = security.find_role(name)
         if found is not None:
             set_permissions(security, found, set(), known)

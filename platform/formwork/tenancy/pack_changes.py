@@ -13,7 +13,9 @@ refuse the upgrade):
   (`renamed_from: x_wechat_id`) its own: the tenant's `Entity` overlay and the
   extension's field are dropped (the pack now defines them; table, column and
   data follow), every overlay naming them follows, and the run logs and
-  approvals of definitions that moved pack with their entity are re-keyed;
+  approvals of definitions that moved pack with their entity are re-keyed; an
+  own role or dashboard the release now has, the same, is dropped too (a role
+  keeps its name, so its holders keep it);
 - hidden fields: a customized form or list view replaces the pack's, so a
   field the new release adds to the pack's form or list view does not appear
   in the customized one; the plan says which, so the admin can add it.
@@ -28,15 +30,17 @@ from typing import Any
 
 import yaml
 
-from ..definitions.checks import TENANT_FIELD_PREFIX
+from ..definitions.checks import TENANT_FIELD_PREFIX, TENANT_PACK
 from ..i18n import CatalogText, say
 from ..meta.catalog import Catalog
+from ..meta.kinds import KINDS
 
 Sources = dict[tuple[str, str], str]
 #: the plan's lines about customizations (`formwork tenant upgrade-pack` prints their English, the console shows them
 #: in the operator's language)
 FOLLOWS_RENAMES = CatalogText("customization {kind} {target} follows the release's renames{moved}")
 BECOMES_THE_PACKS = CatalogText("customization Entity {target} becomes the pack's {entity}")
+NOW_THE_PACKS = CatalogText("customization {kind} {target} is dropped: the pack now has it as {definition}")
 ALL_TAKEN_OVER = CatalogText("customization {kind} {target} is dropped: the pack now has all it added")
 NOW_AT = CatalogText(" (now {target})", context="a customization moved by a rename")
 HIDES_NEW_FIELDS = CatalogText(
@@ -55,6 +59,9 @@ class Renames:
     taken_entities: set[str] = field(default_factory=set)
     #: fields a tenant added that the release takes over, by (new qualified entity, former name)
     taken_fields: set[tuple[str, str]] = field(default_factory=set)
+    #: the release's definitions of kinds naming no entity (roles, dashboards), by (kind, the target a tenant's own
+    #: of that name has): their data, which an own definition folded into the release has too
+    own_names: dict[tuple[str, str], tuple[str, dict[str, Any]]] = field(default_factory=dict)
 
     def field(self, entity: str, name: str) -> str:
         return self.fields.get((entity, name), name)
@@ -85,7 +92,23 @@ def declared_renames(old: Catalog, new: Catalog, pack: str) -> Renames:
             elif f.renamed_from.startswith(TENANT_FIELD_PREFIX):
                 renames.fields[(entity.qualified, f.renamed_from)] = f.name
                 renames.taken_fields.add((entity.qualified, f.renamed_from))
+    renames.own_names = _standalone_definitions(new, pack)
     return renames
+
+
+def _standalone_definitions(catalog: Catalog, pack: str) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
+    """{(kind, x.name): (pack.name, data)} of `pack`'s definitions of the feature kinds whose documents name no entity."""
+    found = {}
+    for kind in KINDS.values():
+        for definition in getattr(catalog, kind.collection).values() if kind.collection and kind.customizable else ():
+            data = definition.document.data
+            if definition.pack == pack and "entity" not in data:
+                found[(kind.name, f"{TENANT_PACK}.{data['name']}")] = (f"{pack}.{data['name']}", _plain(data))
+    return found
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key not in ("kind", "pack")}
 
 
 def follow_renames(sources: Sources, renames: Renames) -> tuple[Sources, list[str]]:
@@ -97,6 +120,10 @@ def follow_renames(sources: Sources, renames: Renames) -> tuple[Sources, list[st
             notes.append(say(BECOMES_THE_PACKS, target=target, entity=renames.entities[target]))
             continue
         data = yaml.safe_load(_taken_names(source, renames))
+        release = renames.own_names.get((kind, target))
+        if release is not None and _plain(data) == release[1]:
+            notes.append(say(NOW_THE_PACKS, kind=kind, target=target, definition=release[0]))
+            continue
         old_entity = str(data.get("entity", ""))
         entity = renames.entities.get(old_entity, old_entity)
         if "entity" in data:  # a kind naming no entity (a Role, a Dashboard) must not get one

@@ -9,8 +9,8 @@ follows; `changes`, `labels` and `rules` of an extension are merged into the ent
 view, a board, a chain… replaces the pack's document of the same kind, entity and name, or is added in a file of
 its own. The tenant's own entities (`x.project`) become the pack's (`project`, `renamed_from: x.project`: upgrading
 the tenant moves its table, records and what was recorded of them), with their forms, views, chains, automations
-and the tenant's own dashboards, and every overlay naming them follows. Overlays of other packs' entities are left
-out and named, and so are the tenant's own roles (people hold them by name). The result is checked as a pack is,
+the tenant's own roles and dashboards, and every overlay naming them follows (a role keeps its name, so its holders
+keep it). Overlays of other packs' entities are left out and named. The result is checked as a pack is,
 with the tenant's other releases, before anything is written.
 """
 
@@ -61,9 +61,11 @@ def pack_from_tenant(settings: Settings, tenant: Tenant, pack: str, version: str
     installed = release_catalog(settings.database_url, ((pack, tenant.releases[pack]),))
     files = [(path, list(yaml.safe_load_all(text))) for path, text in installed.sources[pack].files]
     overlays = exported_overlays(settings, tenant.slug)
-    mine = [o for o in overlays if overlay_pack(o) in (pack, TENANT_PACK) and not _own_role(o)]
+    mine = [o for o in overlays if overlay_pack(o) in (pack, TENANT_PACK)]
     result = PackVersion(pack, "", [])
-    result.left_out = [f"{o['kind']} {target_of(o['kind'], o)} ({_why_left_out(o)})" for o in overlays if o not in mine]
+    result.left_out = [
+        f"{o['kind']} {target_of(o['kind'], o)} (another pack's: {overlay_pack(o)})" for o in overlays if o not in mine
+    ]
     renames = _pack_names(mine, installed.entities) | _entity_names(mine, pack, installed.entities)
     mine = [_renamed(o, renames) for o in mine]
     added: list[dict[str, Any]] = []
@@ -119,16 +121,6 @@ def _pack_names(overlays: list[dict[str, Any]], entities: dict[str, Any]) -> dic
                 )
             renames[spec["name"]] = name
     return renames
-
-
-def _own_role(overlay: dict[str, Any]) -> bool:
-    return overlay["kind"] == "Role" and overlay_pack(overlay) == TENANT_PACK
-
-
-def _why_left_out(overlay: dict[str, Any]) -> str:
-    if _own_role(overlay):
-        return "the tenant's own role: people hold it by its name"
-    return f"another pack's: {overlay_pack(overlay)}"
 
 
 def _entity_names(overlays: list[dict[str, Any]], pack: str, entities: dict[str, Any]) -> dict[str, str]:
