@@ -44,16 +44,13 @@ def no_overlap_problems(rule: NoOverlapDef, catalog: Catalog) -> list[Problem]:
 
 
 def _span_problems(rule: NoOverlapDef, entity: EntityDef) -> list[Problem]:
-    fields = {key: entity.field(name) for key, name in (("from", rule.start), ("to", rule.end))}
+    spans = {"from": (rule.start, entity.field(rule.start)), "to": (rule.end, entity.field(rule.end))}
     problems: list[Problem] = [
-        (
-            (key,),
-            say(NOT_A_DATE_FIELD, name=getattr(rule, "start" if key == "from" else "end"), entity=entity.qualified),
-        )
-        for key, f in fields.items()
+        ((key,), say(NOT_A_DATE_FIELD, name=name, entity=entity.qualified))
+        for key, (name, f) in spans.items()
         if f is None or not kind_of(f).holds_date
     ]
-    start, end = fields["from"], fields["to"]
+    start, end = spans["from"][1], spans["to"][1]
     if (
         not problems
         and start is not None

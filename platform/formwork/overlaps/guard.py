@@ -45,9 +45,8 @@ def _in_the_way(write: RecordWrite, rule: NoOverlapDef) -> Any | None:
     record, entity = write.record, write.entity
     model = write.runtime.compiled.model(entity.qualified)
     start, end = getattr(record, rule.start), getattr(record, rule.end)
-    competing = {getattr(model, _attribute(entity, name)): None for name in rule.per}
-    for column in competing:
-        competing[column] = getattr(record, column.key)
+    attributes = [_attribute(entity, name) for name in rule.per]
+    competing = {getattr(model, attribute): getattr(record, attribute) for attribute in attributes}
     if start is None or end is None or any(value is None for value in competing.values()):
         return None
     counted = compile_filter(rule.filter, model, entity, actor_context(write.actor)) if rule.filter else sa.true()

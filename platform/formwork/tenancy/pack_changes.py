@@ -34,6 +34,7 @@ from ..definitions.checks import TENANT_FIELD_PREFIX, TENANT_PACK
 from ..i18n import CatalogText, say
 from ..meta.catalog import Catalog
 from ..meta.kinds import KINDS
+from .customizations import names_entity, overlay_kinds
 
 Sources = dict[tuple[str, str], str]
 #: the plan's lines about customizations (`formwork tenant upgrade-pack` prints their English, the console shows them
@@ -99,11 +100,16 @@ def declared_renames(old: Catalog, new: Catalog, pack: str) -> Renames:
 def _standalone_definitions(catalog: Catalog, pack: str) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
     """{(kind, x.name): (pack.name, data)} of `pack`'s definitions of the feature kinds whose documents name no entity."""
     found = {}
-    for kind in KINDS.values():
-        for definition in getattr(catalog, kind.collection).values() if kind.collection and kind.customizable else ():
-            data = definition.document.data
-            if definition.pack == pack and "entity" not in data:
-                found[(kind.name, f"{TENANT_PACK}.{data['name']}")] = (f"{pack}.{data['name']}", _plain(data))
+    for name in overlay_kinds():
+        kind = KINDS.get(name)  # None: the core's EntityExtension, which no pack defines
+        if kind is None or kind.collection is None or names_entity(name):
+            continue
+        for definition in getattr(catalog, kind.collection).values():
+            if definition.pack == pack:
+                found[(name, f"{TENANT_PACK}.{definition.name}")] = (
+                    f"{pack}.{definition.name}",
+                    _plain(definition.document.data),
+                )
     return found
 
 
